@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+
+namespace Native.Numerics.Kernels;
+
+/// <summary>
+/// e^x on vectors, inlined into the kernels that call it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <c>Vector512.Exp</c> is an out-of-line call that spills every live vector around it, and under the
+/// default runtime settings it is split into two 256-bit calls (PERFORMANCE.md, item 5). This one is a
+/// dozen instructions the JIT inlines.
+/// </para>
+/// <para>
+/// The method is the classic one of Cephes' <c>expf</c> (S. L. Moshier): write x = n·ln 2 + r with n an
+/// integer and |r| ≤ ln 2 / 2, take e^r from a degree-6 polynomial (the minimax coefficients of Cephes),
+/// and multiply by 2^n built directly in the exponent bits. ln 2 is split into a high part with few
+/// mantissa bits and a low correction, so n·ln 2 is subtracted without rounding error. The test
+/// <c>FastExpTests</c> measures the worst relative error against <see cref="Math.Exp"/> over the whole
+/// range and holds it under <see cref="MaximumRelativeError"/>.
+/// </para>
+/// <para>
+/// Inputs below <see cref="MinimumInput"/> (where e^x is subnormal) return 0. Inputs above
+/// <see cref="MaximumInput"/> return e^<see cref="MaximumInput"/> (≈ 2.4·10³⁸) rather than the true value
+/// or infinity: the kernels use it on arguments that are at most 0 (softmax after subtracting the
+/// maximum) or where any huge value gives the same result (the sigmoid's 1 / (1 + e^-x)).
+/// </para>
+/// </remarks>
+internal static class FastExp
+{
+    /// <summary>The largest input computed exactly; 2^n stays a normal float for n ≤ 127.</summary>
+    public const float MaximumInput = 88.3762626647949f;
+
+    /// <summary>Below this, e^x is subnormal and the result is 0.</summary>
+    public const float MinimumInput = -87.3365447504f;
+
+    /// <summary>The bound the tests hold the relative error to, against double-precision exp.</summary>
+    public const double MaximumRelativeError = 3e-7;
+
+    private const float Log2OfE = 1.44269504088896341f;
+    private const float Ln2High = 0.693359375f;
+    private const float Ln2Low = -2.12194440e-4f;
+
+    // Cephes expf: e^r ≈ 1 + r + r²·P(r) on [-ln 2 / 2, ln 2 / 2].
+    private const float P0 = 1.9875691500e-4f;
+    private const float P1 = 1.3981999507e-3f;
+    private const float P2 = 8.3334519073e-3f;
+    private const float P3 = 4.1665795894e-2f;
+    private const float P4 = 1.6666665459e-1f;
+    private const float P5 = 5.0000001201e-1f;
+
+    /// <summary>Lane-wise e^x at the width <typeparamref name="TSimd"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Exp<TSimd, TVector>(TVector x)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        // Clamp so 2^n below is a normal float; out-of-range lanes are patched at the end.
+        TVector minimum = TSimd.Create(MinimumInput);
+        TVector clamped = TSimd.Min(TSimd.Max(x, minimum), TSimd.Create(MaximumInput));
+
+        // n = round(x / ln 2); r = x − n·ln 2, in two steps so no bits are lost.
+        TVector n = TSimd.Round(TSimd.Multiply(clamped, TSimd.Create(Log2OfE)));
+        TVector r = TSimd.MultiplyAdd(n, TSimd.Create(-Ln2High), clamped);
+        r = TSimd.MultiplyAdd(n, TSimd.Create(-Ln2Low), r);
+
+        // e^r by Horner's rule: 1 + r + r²·P(r).
+        TVector p = TSimd.Create(P0);
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(P1));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(P2));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(P3));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(P4));
+        p = TSimd.MultiplyAdd(p, r, TSimd.Create(P5));
+        TVector expR = TSimd.Add(TSimd.MultiplyAdd(p, TSimd.Multiply(r, r), r), TSimd.Create(1f));
+
+        // Scale by 2^n, and flush lanes whose true result is subnormal to zero.
+        TVector result = TSimd.Multiply(expR, TSimd.PowerOfTwo(n));
+        return TSimd.ZeroWhereLess(result, x, minimum);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Native.Numerics.Kernels;
+
+namespace Native.Numerics;
+
+/// <summary>
+/// Rows and what they should predict — int labels or float targets — with optional sample weights:
+/// the unit a model's <see cref="IModel.Loss"/> and <see cref="IModel.AccumulateGradient"/> work on.
+/// </summary>
+/// <remarks>
+/// A batch either owns nothing and views contiguous caller memory (<see cref="FromLabels"/>,
+/// <see cref="FromTargets"/>), or views chosen rows of a <see cref="Dataset"/> in place
+/// (<see cref="FromDataset(Dataset, ReadOnlySpan{int}, ReadOnlySpan{float})"/>): a shuffled mini-batch is
+/// read where it lies, not gathered into a copy.
+/// </remarks>
+public readonly ref struct Batch
+{
+    private readonly ReadOnlySpan<int> _labels;
+    private readonly ReadOnlySpan<float> _targets;
+    private readonly ReadOnlySpan<float> _weights;
+
+    internal Batch(Rows rows, int features, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, bool hasLabels)
+    {
+        Rows = rows;
+        Features = features;
+        _labels = labels;
+        _targets = targets;
+        _weights = weights;
+        HasLabels = hasLabels;
+    }
+
+    /// <summary>The number of rows.</summary>
+    public int Count => Rows.Count;
+
+    /// <summary>The number of features in each row.</summary>
+    public int Features { get; }
+
+    /// <summary>Whether the batch carries int labels (classification) rather than float targets (regression).</summary>
+    public bool HasLabels { get; }
+
+    /// <summary>Whether the rows carry sample weights (otherwise every weight is 1).</summary>
+    public bool HasWeights => !_weights.IsEmpty;
+
+    internal Rows Rows { get; }
+
+    /// <summary>
+    /// A classification batch over contiguous rows: <paramref name="features"/> holds
+    /// <paramref name="labels"/>.Length rows of <paramref name="featureCount"/> floats, row-major.
+    /// </summary>
+    /// <param name="features">The rows, row-major.</param>
+    /// <param name="featureCount">The number of features in a row.</param>
+    /// <param name="labels">One class label per row.</param>
+    /// <param name="sampleWeights">One non-negative weight per row, or empty for weight 1.</param>
+    /// <exception cref="ArgumentException">The lengths disagree, or a weight is negative or not finite.</exception>
+    public static Batch FromLabels(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<int> labels, ReadOnlySpan<float> sampleWeights = default)
+    {
+        CheckContiguous(features, featureCount, labels.Length, nameof(labels), sampleWeights);
+        var rows = new Rows(in MemoryMarshal.GetReference(features), featureCount, labels.Length);
+        return new Batch(rows, featureCount, labels, default, sampleWeights, hasLabels: true);
+    }
+
+    /// <summary>
+    /// A regression batch over contiguous rows: <paramref name="features"/> holds
+    /// <paramref name="targets"/>.Length rows of <paramref name="featureCount"/> floats, row-major.
+    /// </summary>
+    /// <param name="features">The rows, row-major.</param>
+    /// <param name="featureCount">The number of features in a row.</param>
+    /// <param name="targets">One target value per row.</param>
+    /// <param name="sampleWeights">One non-negative weight per row, or empty for weight 1.</param>
+    /// <exception cref="ArgumentException">The lengths disagree, or a target or weight is not finite, or a weight is negative.</exception>
+    public static Batch FromTargets(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights = default)
+    {
+        CheckContiguous(features, featureCount, targets.Length, nameof(targets), sampleWeights);
+        CheckFinite(targets, nameof(targets));
+        var rows = new Rows(in MemoryMarshal.GetReference(features), featureCount, targets.Length);
+        return new Batch(rows, featureCount, default, targets, sampleWeights, hasLabels: false);
+    }
+
+    /// <summary>All rows of <paramref name="dataset"/>, with its own sample weights if it has them.</summary>
+    public static Batch FromDataset(Dataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return dataset.CreateBatch(new Rows(in dataset.Origin, dataset.Stride, dataset.Count), dataset.SampleWeights);
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="dataset"/> that <paramref name="rows"/> names, read in place.
+    /// <paramref name="sampleWeights"/>, if given, replaces the dataset's own and is indexed by dataset row
+    /// (so it has <see cref="Dataset.Count"/> entries).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside the dataset.</exception>
+    /// <exception cref="ArgumentException">The weights' length is not the dataset's row count, or a weight is negative or not finite.</exception>
+    public static Batch FromDataset(Dataset dataset, ReadOnlySpan<int> rows, ReadOnlySpan<float> sampleWeights = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if ((uint)rows[i] >= (uint)dataset.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), rows[i], $"Row index {i} is {rows[i]}, outside the dataset's {dataset.Count} rows.");
+            }
+        }
+
+        if (!sampleWeights.IsEmpty)
+        {
+            if (sampleWeights.Length != dataset.Count)
+            {
+                throw new ArgumentException($"Expected one sample weight per dataset row ({dataset.Count}), got {sampleWeights.Length}.", nameof(sampleWeights));
+            }
+
+            CheckWeights(sampleWeights);
+        }
+        else
+        {
+            sampleWeights = dataset.SampleWeights;
+        }
+
+        return dataset.CreateBatch(new Rows(in dataset.Origin, dataset.Stride, rows), sampleWeights);
+    }
+
+    /// <summary>The label of row <paramref name="i"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int Label(int i) => _labels[Rows.Source(i)];
+
+    /// <summary>The target of row <paramref name="i"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal float Target(int i) => _targets[Rows.Source(i)];
+
+    /// <summary>The sample weight of row <paramref name="i"/> (1 when the batch has none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal float Weight(int i) => _weights.IsEmpty ? 1f : _weights[Rows.Source(i)];
+
+    /// <summary>The rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/>, with their labels, targets and weights.</summary>
+    internal Batch Slice(int start, int count)
+    {
+        Rows rows = Rows.Slice(start, count);
+        if (rows.IsIndexed)
+        {
+            // Labels, targets and weights are indexed by dataset row, which slicing does not change.
+            return new Batch(rows, Features, _labels, _targets, _weights, HasLabels);
+        }
+
+        return new Batch(
+            rows,
+            Features,
+            _labels.IsEmpty ? default : _labels.Slice(start, count),
+            _targets.IsEmpty ? default : _targets.Slice(start, count),
+            _weights.IsEmpty ? default : _weights.Slice(start, count),
+            HasLabels);
+    }
+
+    private static void CheckContiguous(ReadOnlySpan<float> features, int featureCount, int count, string countName, ReadOnlySpan<float> sampleWeights)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
+        if ((long)featureCount * count != features.Length)
+        {
+            throw new ArgumentException($"Expected {count} rows ({countName}.Length) of {featureCount} features = {(long)featureCount * count} floats in features, got {features.Length}.", nameof(features));
+        }
+
+        if (!sampleWeights.IsEmpty && sampleWeights.Length != count)
+        {
+            throw new ArgumentException($"Expected one sample weight per row ({count}), got {sampleWeights.Length}.", nameof(sampleWeights));
+        }
+
+        CheckWeights(sampleWeights);
+    }
+
+    internal static void CheckWeights(ReadOnlySpan<float> sampleWeights)
+    {
+        for (int i = 0; i < sampleWeights.Length; i++)
+        {
+            if (!(sampleWeights[i] >= 0f) || float.IsPositiveInfinity(sampleWeights[i]))
+            {
+                throw new ArgumentException($"Sample weight {i} is {sampleWeights[i]}; weights must be finite and non-negative.", nameof(sampleWeights));
+            }
+        }
+    }
+
+    private static void CheckFinite(ReadOnlySpan<float> values, string name)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                throw new ArgumentException($"{name}[{i}] is {values[i]}; values must be finite.", name);
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace Native.Numerics;
+
+/// <summary>
+/// Linear regression, ŷ = w·x + b, fitted by gradient descent on the mean squared error.
+/// </summary>
+/// <remarks>
+/// The loss of a row is (ŷ − y)², so the gradient of a row is 2(ŷ − y)·x for w and 2(ŷ − y) for b.
+/// Parameters: the weights (features), then the bias; all start at zero.
+/// </remarks>
+public sealed class LinearRegression : DenseModel, IRegressor
+{
+    /// <summary>A linear regression on <paramref name="features"/> features, with zero parameters.</summary>
+    public LinearRegression(int features)
+        : base(ModelShape.LinearRegression(features))
+    {
+    }
+
+    /// <inheritdoc/>
+    public float Predict(ReadOnlySpan<float> features)
+    {
+        Span<float> value = stackalloc float[1];
+        Forward(features, value);
+        return value[0];
+    }
+
+    /// <inheritdoc/>
+    public void Predict(ReadOnlySpan<float> rows, Span<float> values) => ForwardBatch(rows, values);
+}

@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Text;
+
+namespace Native.Numerics;
+
+/// <summary>
+/// What a model is, independent of its parameter values: its kind, its layer sizes and its hidden
+/// activations. Two models of equal shape have parameter blocks of the same length and layout.
+/// </summary>
+public sealed class ModelShape : IEquatable<ModelShape>
+{
+    private readonly int[] _layerSizes;
+    private readonly Activation[] _hiddenActivations;
+
+    private ModelShape(ModelKind kind, int[] layerSizes, Activation[] hiddenActivations, float leakyReluSlope)
+    {
+        Kind = kind;
+        _layerSizes = layerSizes;
+        _hiddenActivations = hiddenActivations;
+        LeakyReluSlope = leakyReluSlope;
+        long count = 0;
+        for (int l = 0; l + 1 < layerSizes.Length; l++)
+        {
+            count += ((long)layerSizes[l] * layerSizes[l + 1]) + layerSizes[l + 1];
+        }
+
+        if (count > Array.MaxLength)
+        {
+            throw new ArgumentException($"The model {this} would have {count:N0} parameters, more than one array can hold ({Array.MaxLength:N0}).", nameof(layerSizes));
+        }
+
+        ParameterCount = (int)count;
+    }
+
+    /// <summary>The kind of model.</summary>
+    public ModelKind Kind { get; }
+
+    /// <summary>What the model predicts.</summary>
+    public ModelTask Task => Kind switch
+    {
+        ModelKind.LinearRegression => ModelTask.Regression,
+        ModelKind.LogisticRegression => ModelTask.BinaryClassification,
+        _ => ModelTask.MulticlassClassification,
+    };
+
+    /// <summary>The width of each layer: the features first, then each hidden layer, then the outputs.</summary>
+    public IReadOnlyList<int> LayerSizes => _layerSizes;
+
+    /// <summary>The activation of each hidden layer (empty for the regressions).</summary>
+    public IReadOnlyList<Activation> HiddenActivations => _hiddenActivations;
+
+    /// <summary>The slope of <see cref="Activation.LeakyRelu"/> for negative inputs.</summary>
+    public float LeakyReluSlope { get; }
+
+    /// <summary>The number of input features.</summary>
+    public int Features => _layerSizes[0];
+
+    /// <summary>The number of outputs: 1 for the linear and logistic regressions, the class count otherwise.</summary>
+    public int Outputs => _layerSizes[^1];
+
+    /// <summary>The number of classes: 0 for regression, 2 for logistic regression, else <see cref="Outputs"/>.</summary>
+    public int Classes => Task switch
+    {
+        ModelTask.Regression => 0,
+        ModelTask.BinaryClassification => 2,
+        _ => Outputs,
+    };
+
+    /// <summary>The number of dense layers.</summary>
+    public int LayerCount => _layerSizes.Length - 1;
+
+    /// <summary>The length of the parameter block: for each dense layer, outputs × inputs weights then outputs biases.</summary>
+    public int ParameterCount { get; }
+
+    /// <summary>The shape of a linear regression on <paramref name="features"/> features.</summary>
+    public static ModelShape LinearRegression(int features) =>
+        new(ModelKind.LinearRegression, [Positive(features, nameof(features)), 1], [], 0f);
+
+    /// <summary>The shape of a logistic regression on <paramref name="features"/> features.</summary>
+    public static ModelShape LogisticRegression(int features) =>
+        new(ModelKind.LogisticRegression, [Positive(features, nameof(features)), 1], [], 0f);
+
+    /// <summary>The shape of a softmax regression on <paramref name="features"/> features into <paramref name="classes"/> classes.</summary>
+    public static ModelShape SoftmaxRegression(int features, int classes)
+    {
+        Positive(features, nameof(features));
+        if (classes < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(classes), classes, "A softmax regression needs at least 2 classes.");
+        }
+
+        return new(ModelKind.SoftmaxRegression, [features, classes], [], 0f);
+    }
+
+    /// <summary>
+    /// The shape of a multilayer perceptron: <paramref name="layerSizes"/> lists the features, each hidden
+    /// layer's width and the class count; <paramref name="hiddenActivations"/> holds one activation per
+    /// hidden layer, or one for all.
+    /// </summary>
+    public static ModelShape MultilayerPerceptron(ReadOnlySpan<int> layerSizes, ReadOnlySpan<Activation> hiddenActivations, float leakyReluSlope = 0.01f)
+    {
+        if (layerSizes.Length < 3)
+        {
+            throw new ArgumentException($"A multilayer perceptron needs at least 3 layer sizes (features, a hidden layer, classes); got {layerSizes.Length}.", nameof(layerSizes));
+        }
+
+        for (int i = 0; i < layerSizes.Length; i++)
+        {
+            if (layerSizes[i] < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(layerSizes), layerSizes[i], $"Layer size {i} must be at least 1.");
+            }
+        }
+
+        if (layerSizes[^1] < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(layerSizes), layerSizes[^1], "A multilayer perceptron needs at least 2 classes.");
+        }
+
+        int hidden = layerSizes.Length - 2;
+        if (hiddenActivations.Length != hidden && hiddenActivations.Length != 1)
+        {
+            throw new ArgumentException($"Expected 1 or {hidden} hidden activations (one per hidden layer), got {hiddenActivations.Length}.", nameof(hiddenActivations));
+        }
+
+        var activations = new Activation[hidden];
+        for (int l = 0; l < hidden; l++)
+        {
+            Activation activation = hiddenActivations[hiddenActivations.Length == 1 ? 0 : l];
+            if (!Enum.IsDefined(activation))
+            {
+                throw new ArgumentOutOfRangeException(nameof(hiddenActivations), activation, "Unknown activation.");
+            }
+
+            activations[l] = activation;
+        }
+
+        if (!float.IsFinite(leakyReluSlope))
+        {
+            throw new ArgumentOutOfRangeException(nameof(leakyReluSlope), leakyReluSlope, "The leaky ReLU slope must be finite.");
+        }
+
+        return new(ModelKind.MultilayerPerceptron, layerSizes.ToArray(), activations, leakyReluSlope);
+    }
+
+    /// <summary>The offset of layer <paramref name="layer"/>'s weights in the parameter block.</summary>
+    public int WeightOffset(int layer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, LayerCount);
+        int offset = 0;
+        for (int l = 0; l < layer; l++)
+        {
+            offset += (_layerSizes[l] * _layerSizes[l + 1]) + _layerSizes[l + 1];
+        }
+
+        return offset;
+    }
+
+    /// <summary>The offset of layer <paramref name="layer"/>'s biases in the parameter block.</summary>
+    public int BiasOffset(int layer) => WeightOffset(layer) + (_layerSizes[layer] * _layerSizes[layer + 1]);
+
+    /// <inheritdoc/>
+    public bool Equals(ModelShape? other) =>
+        other is not null && Kind == other.Kind && LeakyReluSlope.Equals(other.LeakyReluSlope)
+        && _layerSizes.AsSpan().SequenceEqual(other._layerSizes)
+        && _hiddenActivations.AsSpan().SequenceEqual(other._hiddenActivations);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as ModelShape);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Kind);
+        foreach (int size in _layerSizes)
+        {
+            hash.Add(size);
+        }
+
+        foreach (Activation activation in _hiddenActivations)
+        {
+            hash.Add(activation);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    /// <summary>For example "SoftmaxRegression 784-10" or "MultilayerPerceptron 784-128-10 (Relu)".</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder(Kind.ToString()).Append(' ');
+        text.AppendJoin('-', _layerSizes);
+        if (_hiddenActivations.Length > 0)
+        {
+            text.Append(" (").AppendJoin(", ", _hiddenActivations).Append(')');
+            if (Array.IndexOf(_hiddenActivations, Activation.LeakyRelu) >= 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" slope {LeakyReluSlope}");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static int Positive(int value, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, name);
+        return value;
+    }
+}
