@@ -1,0 +1,58 @@
+namespace Native.Numerics;
+
+/// <summary>How a <see cref="Trainer"/> trains: epochs, batch size, shuffling, stopping rules and weighting.</summary>
+public sealed class TrainerOptions
+{
+    /// <summary>The most epochs to run (default 10).</summary>
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>
+    /// Rows per gradient step (default 32): 1 is stochastic gradient descent, the training-set size (or
+    /// more) is full-batch gradient descent, anything between is mini-batch gradient descent.
+    /// </summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>The seed of the row order; the same seed, data and model give bit-identical parameters.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>Whether to visit the rows in a fresh random order each epoch (default true).</summary>
+    public bool Shuffle { get; set; } = true;
+
+    /// <summary>How the learning rate changes per epoch (default constant).</summary>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+
+    /// <summary>
+    /// Stop when the norm of the epoch's mean gradient falls below this (default 0: off). For full-batch
+    /// training that is the norm of the true gradient at the start of each step's parameters.
+    /// </summary>
+    public float GradientTolerance { get; set; }
+
+    /// <summary>
+    /// Early stopping: stop after this many epochs without the validation loss improving, and restore the
+    /// parameters of the best epoch (default 0: off; needs a validation set).
+    /// </summary>
+    public int Patience { get; set; }
+
+    /// <summary>The decrease of the validation loss that counts as an improvement (default 0).</summary>
+    public float MinimumImprovement { get; set; }
+
+    /// <summary>Per-class weights multiplying each row's sample weight (default none).</summary>
+    public ClassWeights? ClassWeights { get; set; }
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(Patience, nameof(Patience));
+        ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
+        if (!(GradientTolerance >= 0f) || float.IsPositiveInfinity(GradientTolerance))
+        {
+            throw new ArgumentOutOfRangeException(nameof(GradientTolerance), GradientTolerance, "The gradient tolerance must be finite and not negative.");
+        }
+
+        if (!(MinimumImprovement >= 0f) || float.IsPositiveInfinity(MinimumImprovement))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinimumImprovement), MinimumImprovement, "The minimum improvement must be finite and not negative.");
+        }
+    }
+}

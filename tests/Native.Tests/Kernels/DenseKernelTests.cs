@@ -1,0 +1,195 @@
+using FsCheck.Fluent;
+using Native.Numerics;
+using Native.Numerics.Kernels;
+using Native.Tests.Support;
+
+namespace Native.Tests.Kernels;
+
+/// <summary>Every vector path of every dense kernel against its naive reference, at awkward shapes.</summary>
+public class DenseKernelTests
+{
+    private const float Tolerance = 2e-4f;
+
+    // A shape: rows, inputs (around every vector width), outputs; and a seed for the values.
+    private static readonly FsCheck.Gen<(int Count, int Inputs, int Outputs, int Seed)> Shapes =
+        from count in Gen.Choose(1, 11)
+        from inputs in Properties.AwkwardLength
+        from outputs in Gen.Choose(1, 13)
+        from seed in Gen.Choose(0, int.MaxValue)
+        select (count, inputs, outputs, seed);
+
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void ForwardMatchesReference(string width)
+    {
+        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        Properties.ForAll(Shapes, shape =>
+        {
+            var (count, inputs, outputs, seed) = shape;
+            float[] a = Random(count * inputs, seed);
+            float[] w = Random(outputs * inputs, seed + 1);
+            float[] b = Random(outputs, seed + 2);
+            float[] expected = new float[count * outputs];
+            DenseReference.Forward(a, count, inputs, w, b, outputs, expected);
+
+            float[] actual = new float[count * outputs];
+            kernels.Forward(new Rows(in a[0], inputs, count), inputs, w, b, outputs, actual);
+            AssertClose(expected, actual, inputs);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void ForwardReadsGatheredRowsInPlace(string width)
+    {
+        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        Properties.ForAll(Shapes, shape =>
+        {
+            var (count, inputs, outputs, seed) = shape;
+
+            // A padded matrix of 20 rows; the kernel reads the rows an index list names, in its order.
+            int stride = AlignedArray.Pad(inputs);
+            float[] matrix = Random(20 * stride, seed);
+            int[] indices = Enumerable.Range(0, count).Select(i => (i * 7 + seed) % 20).ToArray();
+            float[] gathered = indices.SelectMany(r => matrix.Skip(r * stride).Take(inputs)).ToArray();
+            float[] w = Random(outputs * inputs, seed + 1);
+            float[] b = Random(outputs, seed + 2);
+            float[] expected = new float[count * outputs];
+            DenseReference.Forward(gathered, count, inputs, w, b, outputs, expected);
+
+            float[] actual = new float[count * outputs];
+            kernels.Forward(new Rows(in matrix[0], stride, indices), inputs, w, b, outputs, actual);
+            AssertClose(expected, actual, inputs);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void AccumulateGradientMatchesReference(string width)
+    {
+        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        Properties.ForAll(Shapes, shape =>
+        {
+            var (count, inputs, outputs, seed) = shape;
+            float[] errors = Random(count * outputs, seed);
+            float[] a = Random(count * inputs, seed + 1);
+
+            // Both start from the same non-zero gradient: the kernel adds, it does not overwrite.
+            float[] expectedW = Random(outputs * inputs, seed + 2), expectedB = Random(outputs, seed + 3);
+            float[] actualW = (float[])expectedW.Clone(), actualB = (float[])expectedB.Clone();
+            DenseReference.AccumulateGradient(errors, a, count, inputs, outputs, expectedW, expectedB);
+            kernels.AccumulateGradient(errors, new Rows(in a[0], inputs, count), inputs, outputs, actualW, actualB);
+            AssertClose(expectedW, actualW, count);
+            AssertClose(expectedB, actualB, count);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void BackpropagateMatchesReference(string width)
+    {
+        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        Properties.ForAll(Shapes, shape =>
+        {
+            var (count, inputs, outputs, seed) = shape;
+            float[] errors = Random(count * outputs, seed);
+            float[] w = Random(outputs * inputs, seed + 1);
+            float[] expected = new float[count * inputs];
+            DenseReference.Backpropagate(errors, count, outputs, w, inputs, expected);
+
+            float[] actual = Random(count * inputs, seed + 2); // overwritten, not added to
+            kernels.Backpropagate(errors, count, outputs, w, inputs, actual);
+            AssertClose(expected, actual, outputs);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void ActivationsAndDerivativesMatchReference(string width)
+    {
+        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        var cases = from n in Properties.AwkwardLength
+                    from activation in Gen.Elements(Enum.GetValues<Activation>())
+                    from seed in Gen.Choose(0, int.MaxValue)
+                    select (n, activation, seed);
+        Properties.ForAll(cases, c =>
+        {
+            const float slope = 0.03f;
+            float[] x = Random(c.n, c.seed, scale: 12f);
+            float[] expected = x.Select(v => DenseReference.Activate(c.activation, slope, v)).ToArray();
+            float[] actual = (float[])x.Clone();
+            kernels.Activate(c.activation, slope, actual);
+            AssertClose(expected, actual, 1);
+
+            float[] errors = Random(c.n, c.seed + 1);
+            float[] expectedErrors = errors.Select((e, i) => e * DenseReference.Derivative(c.activation, slope, expected[i])).ToArray();
+            kernels.MultiplyByDerivative(c.activation, slope, expected, errors);
+            AssertClose(expectedErrors, errors, 1);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void SoftmaxMatchesReferenceAndNeverOverflows(string width)
+    {
+        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        var cases = from n in Properties.AwkwardLength
+                    from scale in Gen.Elements(1f, 50f, 1e4f, 1e30f)
+                    from seed in Gen.Choose(0, int.MaxValue)
+                    select (n, scale, seed);
+        Properties.ForAll(cases, c =>
+        {
+            float[] z = Random(c.n, c.seed, c.scale);
+            float[] expected = (float[])z.Clone();
+            float expectedLogSumExp = DenseReference.Softmax(expected);
+            float[] actual = (float[])z.Clone();
+            float logSumExp = kernels.Softmax(actual);
+            Assert.All(actual, p => Assert.True(p >= 0f && p <= 1f, $"probability {p}"));
+            AssertClose(expected, actual, 1);
+            Assert.Equal(expectedLogSumExp, logSumExp, Math.Max(1e-4f, Math.Abs(expectedLogSumExp) * 1e-6f));
+        });
+    }
+
+    [Fact]
+    public void SelectionPrefersTheWidestAcceleratedPathAndHonoursAForcedNarrowerOne()
+    {
+        SimdWidth widest = SimdSupport.Select(null);
+        Assert.True(SimdSupport.IsAccelerated(widest));
+        Assert.Equal(SimdWidth.Scalar, SimdSupport.Select("scalar"));
+        Assert.Equal(widest, SimdSupport.Select("not a width"));
+        if (widest >= SimdWidth.Vector128)
+        {
+            Assert.Equal(SimdWidth.Vector128, SimdSupport.Select("Vector128"));
+        }
+
+        // A width wider than the hardware's is not taken.
+        if (widest < SimdWidth.Vector512)
+        {
+            Assert.Equal(widest, SimdSupport.Select("Vector512"));
+        }
+    }
+
+    internal static float[] Random(int length, int seed, float scale = 1f)
+    {
+        var random = new SeededRandom(seed);
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = (float)(((2 * random.NextDouble()) - 1) * scale);
+        }
+
+        return values;
+    }
+
+    // Each value within a tolerance that grows with the number of terms summed into it.
+    private static void AssertClose(float[] expected, float[] actual, int terms)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        float tolerance = Tolerance * MathF.Sqrt(terms);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float allowed = tolerance * Math.Max(1f, Math.Abs(expected[i]));
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= allowed, $"element {i}: expected {expected[i]}, got {actual[i]} (allowed {allowed})");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using FsCheck.Fluent;
+using Native.Numerics;
+using Native.Tests.Support;
+
+namespace Native.Tests.Models;
+
+/// <summary>
+/// Every model's loss and gradient against a double-precision reference: the loss directly, the gradient
+/// by central differences (relative error ≤ 1e-3), at random shapes and parameters, on every kernel path.
+/// Row counts cross the 64-row chunk the models work in.
+/// </summary>
+public class GradientTests
+{
+    private static readonly FsCheck.Gen<ModelCase> Cases =
+        from kind in Gen.Elements(Enum.GetValues<ModelKind>())
+        from features in Gen.Elements(1, 3, 8, 9, 17, 33)
+        from classes in Gen.Choose(2, 6)
+        from hidden in Gen.Choose(1, 3).SelectMany(n => Gen.ArrayOf(Gen.Choose(1, 9), n))
+        from activation in Gen.Elements(Enum.GetValues<Activation>())
+        from rows in Gen.Elements(1, 2, 5, 64, 65, 70)
+        from seed in Gen.Choose(0, int.MaxValue / 2)
+        select new ModelCase(Shape(kind, features, classes, hidden, activation), rows, seed);
+
+    internal static ModelShape Shape(ModelKind kind, int features, int classes, int[] hidden, Activation activation) => kind switch
+    {
+        ModelKind.LinearRegression => ModelShape.LinearRegression(features),
+        ModelKind.LogisticRegression => ModelShape.LogisticRegression(features),
+        ModelKind.SoftmaxRegression => ModelShape.SoftmaxRegression(features, classes),
+        _ => ModelShape.MultilayerPerceptron([features, .. hidden, classes], [activation], leakyReluSlope: 0.05f),
+    };
+
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void GradientMatchesCentralDifferences(string width)
+    {
+        Properties.ForAll(Cases, c =>
+        {
+            DenseModel model = c.CreateModel(Widths.Parse(width));
+            float[] features = c.Features();
+            int[]? labels = c.Labels();
+            float[]? targets = c.Targets();
+            float[] weights = c.Weights();
+
+            float[] gradient = new float[model.Parameters.Length];
+            float loss = model.AccumulateGradient(c.Batch(features, labels, targets, weights), gradient);
+
+            double expectedLoss = ReferenceNetwork.Loss(c.Shape, ReferenceNetwork.ToDouble(model.Parameters), features, labels, targets, weights);
+            Assert.Equal(expectedLoss, loss, Math.Max(1e-3, Math.Abs(expectedLoss) * 1e-4));
+
+            double[] expected = ReferenceNetwork.NumericalGradient(c.Shape, model.Parameters, features, labels, targets, weights);
+            double error = ReferenceNetwork.RelativeError(gradient, expected);
+            Assert.True(error <= 1e-3, $"{c}: relative error {error:E2}");
+        }, tests: 60);
+    }
+
+    [Fact]
+    public void GradientIsAddedToWhatTheSpanHeld()
+    {
+        var c = new ModelCase(ModelShape.SoftmaxRegression(5, 3), 7, 11);
+        DenseModel model = c.CreateModel(Numerics.Kernels.SimdSupport.Preferred);
+        float[] features = c.Features();
+        int[]? labels = c.Labels();
+        float[] fresh = new float[model.Parameters.Length];
+        model.AccumulateGradient(c.Batch(features, labels, null, null), fresh);
+
+        float[] accumulated = Enumerable.Repeat(1f, fresh.Length).ToArray();
+        model.AccumulateGradient(c.Batch(features, labels, null, null), accumulated);
+        for (int i = 0; i < fresh.Length; i++)
+        {
+            Assert.Equal(fresh[i] + 1f, accumulated[i], 1e-5f);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void LossOfABatchEqualsTheSumOfItsRowsLosses(string width)
+    {
+        Properties.ForAll(Cases, c =>
+        {
+            DenseModel model = c.CreateModel(Widths.Parse(width));
+            float[] features = c.Features();
+            int[]? labels = c.Labels();
+            float[]? targets = c.Targets();
+            float whole = model.Loss(c.Batch(features, labels, targets, null));
+            double sum = 0;
+            for (int i = 0; i < c.Rows; i++)
+            {
+                float[] row = features.AsSpan(i * c.Shape.Features, c.Shape.Features).ToArray();
+                sum += model.Loss(c.Batch(row, labels is null ? null : [labels[i]], targets is null ? null : [targets[i]], null));
+            }
+
+            Assert.Equal(sum, whole, Math.Max(1e-3, Math.Abs(sum) * 1e-5));
+        }, tests: 40);
+    }
+}
