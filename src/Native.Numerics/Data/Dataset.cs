@@ -14,18 +14,18 @@ namespace Native.Numerics;
 /// </remarks>
 public sealed class Dataset
 {
-    private readonly AlignedArray _features;
+    private readonly AlignedBuffer _features;
     private readonly int[]? _labels;
     private readonly float[]? _targets;
     private readonly float[]? _weights;
     private readonly string[]? _classNames;
 
-    private Dataset(AlignedArray features, int count, int featureCount, int[]? labels, int classes, string[]? classNames, float[]? targets, float[]? weights)
+    private Dataset(AlignedBuffer features, int count, int featureCount, int[]? labels, int classes, string[]? classNames, float[]? targets, float[]? weights)
     {
         _features = features;
         Count = count;
         Features = featureCount;
-        Stride = AlignedArray.Pad(featureCount);
+        Stride = AlignedBuffer.Pad(featureCount);
         _labels = labels;
         Classes = classes;
         _classNames = classNames;
@@ -84,7 +84,7 @@ public sealed class Dataset
     /// <exception cref="ArgumentException">Lengths disagree; a feature or weight is not finite; a label is out of range.</exception>
     public static Dataset FromLabels(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<int> labels, int? classes = null, IReadOnlyList<string>? classNames = null, ReadOnlySpan<float> sampleWeights = default)
     {
-        AlignedArray storage = CopyFeatures(features, featureCount, labels.Length, sampleWeights);
+        AlignedBuffer storage = CopyFeatures(features, featureCount, labels.Length, sampleWeights);
         int largest = -1;
         for (int i = 0; i < labels.Length; i++)
         {
@@ -132,7 +132,7 @@ public sealed class Dataset
     /// <exception cref="ArgumentException">Lengths disagree, or a feature, target or weight is not finite.</exception>
     public static Dataset FromTargets(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights = default)
     {
-        AlignedArray storage = CopyFeatures(features, featureCount, targets.Length, sampleWeights);
+        AlignedBuffer storage = CopyFeatures(features, featureCount, targets.Length, sampleWeights);
         for (int i = 0; i < targets.Length; i++)
         {
             if (!float.IsFinite(targets[i]))
@@ -148,7 +148,7 @@ public sealed class Dataset
     /// <exception cref="ArgumentOutOfRangeException">An index is outside this dataset.</exception>
     public Dataset Select(ReadOnlySpan<int> rows)
     {
-        var storage = new AlignedArray(checked(rows.Length * Stride));
+        var storage = new AlignedBuffer(checked(rows.Length * Stride));
         Span<float> destination = storage.Span;
         ReadOnlySpan<float> source = _features.Span;
         int[]? labels = _labels is null ? null : new int[rows.Length];
@@ -190,7 +190,7 @@ public sealed class Dataset
     /// </summary>
     internal Dataset WithFeatures(RowTransform transform)
     {
-        var storage = new AlignedArray(_features.Length);
+        var storage = new AlignedBuffer(_features.Length);
         ReadOnlySpan<float> source = _features.Span;
         Span<float> destination = storage.Span;
         for (int i = 0; i < Count; i++)
@@ -207,7 +207,7 @@ public sealed class Dataset
     internal Batch CreateBatch(Rows rows, ReadOnlySpan<float> weights) =>
         new(rows, Features, _labels, _targets, weights, HasLabels);
 
-    private static AlignedArray CopyFeatures(ReadOnlySpan<float> features, int featureCount, int count, ReadOnlySpan<float> sampleWeights)
+    private static AlignedBuffer CopyFeatures(ReadOnlySpan<float> features, int featureCount, int count, ReadOnlySpan<float> sampleWeights)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
         if ((long)featureCount * count != features.Length)
@@ -221,8 +221,8 @@ public sealed class Dataset
         }
 
         Batch.CheckWeights(sampleWeights);
-        int stride = AlignedArray.Pad(featureCount);
-        var storage = new AlignedArray(checked(count * stride));
+        int stride = AlignedBuffer.Pad(featureCount);
+        var storage = new AlignedBuffer(checked(count * stride));
         Span<float> destination = storage.Span;
         for (int i = 0; i < count; i++)
         {

@@ -119,17 +119,99 @@ public readonly ref struct Batch
         return dataset.CreateBatch(new Rows(in dataset.Origin, dataset.Stride, rows), sampleWeights);
     }
 
-    /// <summary>The label of row <paramref name="i"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal int Label(int i) => _labels[Rows.Source(i)];
+    /// <summary>The features of row <paramref name="index"/> of the batch.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index is not a row of the batch.</exception>
+    public ReadOnlySpan<float> Row(int index)
+    {
+        CheckIndex(index);
+        return MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in Rows[index]), Features);
+    }
 
-    /// <summary>The target of row <paramref name="i"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal float Target(int i) => _targets[Rows.Source(i)];
+    /// <summary>The class label of row <paramref name="index"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index is not a row of the batch.</exception>
+    /// <exception cref="InvalidOperationException">The batch has targets, not labels.</exception>
+    public int Label(int index)
+    {
+        CheckIndex(index);
+        return HasLabels ? LabelAt(index) : throw new InvalidOperationException("The batch has float targets, not labels.");
+    }
 
-    /// <summary>The sample weight of row <paramref name="i"/> (1 when the batch has none).</summary>
+    /// <summary>The target value of row <paramref name="index"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index is not a row of the batch.</exception>
+    /// <exception cref="InvalidOperationException">The batch has labels, not targets.</exception>
+    public float Target(int index)
+    {
+        CheckIndex(index);
+        return HasLabels ? throw new InvalidOperationException("The batch has class labels, not targets.") : TargetAt(index);
+    }
+
+    /// <summary>The sample weight of row <paramref name="index"/> (1 when the batch has none).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index is not a row of the batch.</exception>
+    public float Weight(int index)
+    {
+        CheckIndex(index);
+        return WeightAt(index);
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="batch"/> fits a model of <paramref name="shape"/>: the feature count, labels for a
+    /// classifier (each within its classes) or targets for a regression. Models call this before any work,
+    /// so a bad batch leaves the caller's gradient untouched.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch does not fit; the message says which row and what was found.</exception>
+    public static void Validate(in Batch batch, ModelShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (batch.Features != shape.Features)
+        {
+            throw new ArgumentException($"The batch has {batch.Features} features per row; the model {shape} takes {shape.Features}.", nameof(batch));
+        }
+
+        if (shape.Task == ModelTask.Regression)
+        {
+            if (batch.HasLabels)
+            {
+                throw new ArgumentException($"The model {shape} predicts values: the batch needs float targets, not labels.", nameof(batch));
+            }
+
+            return;
+        }
+
+        if (!batch.HasLabels)
+        {
+            throw new ArgumentException($"The model {shape} predicts classes: the batch needs int labels, not targets.", nameof(batch));
+        }
+
+        int classes = shape.Classes;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            int label = batch.LabelAt(i);
+            if ((uint)label >= (uint)classes)
+            {
+                throw new ArgumentException($"Row {i} of the batch has label {label}; the model {shape} has classes 0 to {classes - 1}.", nameof(batch));
+            }
+        }
+    }
+
+    /// <summary>The label of row <paramref name="i"/>, unchecked against the row count.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal float Weight(int i) => _weights.IsEmpty ? 1f : _weights[Rows.Source(i)];
+    internal int LabelAt(int i) => _labels[Rows.Source(i)];
+
+    /// <summary>The target of row <paramref name="i"/>, unchecked against the row count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal float TargetAt(int i) => _targets[Rows.Source(i)];
+
+    /// <summary>The sample weight of row <paramref name="i"/> (1 when the batch has none), unchecked against the row count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal float WeightAt(int i) => _weights.IsEmpty ? 1f : _weights[Rows.Source(i)];
+
+    private void CheckIndex(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"The batch has {Count} rows.");
+        }
+    }
 
     /// <summary>The rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/>, with their labels, targets and weights.</summary>
     internal Batch Slice(int start, int count)

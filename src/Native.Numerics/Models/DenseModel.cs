@@ -30,9 +30,9 @@ public abstract class DenseModel : IModel
     private const int StackScratchLimit = 2048;
 
     [ThreadStatic]
-    private static AlignedArray? t_workspace;
+    private static AlignedBuffer? t_workspace;
 
-    private readonly AlignedArray _parameters;
+    private readonly AlignedBuffer _parameters;
     private readonly int[] _sizes;
     private readonly Activation[] _activations;
     private readonly float _slope;
@@ -47,7 +47,7 @@ public abstract class DenseModel : IModel
         _sizes = [.. shape.LayerSizes];
         _activations = [.. shape.HiddenActivations];
         _slope = shape.LeakyReluSlope;
-        _parameters = new AlignedArray(shape.ParameterCount);
+        _parameters = new AlignedBuffer(shape.ParameterCount);
         _weightOffsets = new int[shape.LayerCount];
         _biasOffsets = new int[shape.LayerCount];
         int widths = 0;
@@ -117,7 +117,7 @@ public abstract class DenseModel : IModel
     /// <inheritdoc/>
     public float Loss(in Batch batch)
     {
-        CheckBatch(in batch);
+        Batch.Validate(in batch, Shape);
         Span<float> workspace = Workspace();
         double total = 0;
         for (int start = 0; start < batch.Count; start += ChunkRows)
@@ -133,7 +133,7 @@ public abstract class DenseModel : IModel
     /// <inheritdoc/>
     public float AccumulateGradient(in Batch batch, Span<float> gradient)
     {
-        CheckBatch(in batch);
+        Batch.Validate(in batch, Shape);
         CheckLength(gradient.Length, Shape.ParameterCount, nameof(gradient));
         Span<float> workspace = Workspace();
         double total = 0;
@@ -259,14 +259,14 @@ public abstract class DenseModel : IModel
         double total = 0;
         for (int i = 0; i < n; i++)
         {
-            float weight = chunk.Weight(i);
+            float weight = chunk.WeightAt(i);
             Span<float> row = values.Slice(i * outputs, outputs);
             switch (Shape.Kind)
             {
                 case ModelKind.LinearRegression:
                 {
                     // Squared error (ŷ − y)²; its derivative 2(ŷ − y).
-                    float residual = row[0] - chunk.Target(i);
+                    float residual = row[0] - chunk.TargetAt(i);
                     total += weight * (double)(residual * residual);
                     if (gradient)
                     {
@@ -281,7 +281,7 @@ public abstract class DenseModel : IModel
                     // Binary cross-entropy from the logit z, in softplus form: softplus(z) − y·z, which
                     // never takes the log of 0; its derivative σ(z) − y.
                     float z = row[0];
-                    int y = chunk.Label(i);
+                    int y = chunk.LabelAt(i);
                     total += weight * (double)(ScalarFunctions.Softplus(z) - (y * z));
                     if (gradient)
                     {
@@ -294,7 +294,7 @@ public abstract class DenseModel : IModel
                 default:
                 {
                     // Cross-entropy from logits by log-sum-exp: log Σ e^z − z_y; its derivative p − onehot(y).
-                    int y = chunk.Label(i);
+                    int y = chunk.LabelAt(i);
                     float zy = row[y];
                     float logSumExp = _kernels.Softmax(row);
                     total += weight * (double)(logSumExp - zy);
@@ -344,47 +344,13 @@ public abstract class DenseModel : IModel
     // This thread's scratch memory, grown (once per thread and size) to fit this model.
     private Span<float> Workspace()
     {
-        AlignedArray? workspace = t_workspace;
+        AlignedBuffer? workspace = t_workspace;
         if (workspace is null || workspace.Length < _workspaceLength)
         {
-            t_workspace = workspace = new AlignedArray(_workspaceLength);
+            t_workspace = workspace = new AlignedBuffer(_workspaceLength);
         }
 
         return workspace.Span;
-    }
-
-    private void CheckBatch(in Batch batch)
-    {
-        if (batch.Features != Features)
-        {
-            throw new ArgumentException($"The batch has {batch.Features} features per row; the model {Shape} takes {Features}.", nameof(batch));
-        }
-
-        if (Task == ModelTask.Regression)
-        {
-            if (batch.HasLabels)
-            {
-                throw new ArgumentException($"The model {Shape} predicts values: the batch needs float targets, not labels.", nameof(batch));
-            }
-
-            return;
-        }
-
-        if (!batch.HasLabels)
-        {
-            throw new ArgumentException($"The model {Shape} predicts classes: the batch needs int labels, not targets.", nameof(batch));
-        }
-
-        // Every label is checked before any work, so a bad batch leaves the caller's gradient untouched.
-        int classes = Shape.Classes;
-        for (int i = 0; i < batch.Count; i++)
-        {
-            int label = batch.Label(i);
-            if ((uint)label >= (uint)classes)
-            {
-                throw new ArgumentException($"Row {i} of the batch has label {label}; the model {Shape} has classes 0 to {classes - 1}.", nameof(batch));
-            }
-        }
     }
 
     private protected int CheckBatchLengths(ReadOnlySpan<float> rows, int outputLength, int perRow, string outputName)

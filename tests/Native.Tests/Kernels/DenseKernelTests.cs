@@ -48,7 +48,7 @@ public class DenseKernelTests
             var (count, inputs, outputs, seed) = shape;
 
             // A padded matrix of 20 rows; the kernel reads the rows an index list names, in its order.
-            int stride = AlignedArray.Pad(inputs);
+            int stride = AlignedBuffer.Pad(inputs);
             float[] matrix = Random(20 * stride, seed);
             int[] indices = Enumerable.Range(0, count).Select(i => (i * 7 + seed) % 20).ToArray();
             float[] gathered = indices.SelectMany(r => matrix.Skip(r * stride).Take(inputs)).ToArray();

@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Native.Numerics.Kernels;
+namespace Native.Numerics;
 
 /// <summary>
-/// A block of floats whose first element sits on a 64-byte boundary, with no disposal needed.
+/// A block of floats whose first element sits on a 64-byte boundary (a cache line), with no disposal
+/// needed: the storage of model parameters and datasets, and of generated models.
 /// </summary>
 /// <remarks>
 /// A managed <c>float[]</c> is only 8-byte aligned, so 512-bit loads from it split cache lines and run
@@ -12,7 +13,7 @@ namespace Native.Numerics.Kernels;
 /// with 64 spare bytes, and uses it from its first 64-byte boundary. Pinned arrays live on the pinned
 /// object heap, so they cost the GC nothing to keep still. New blocks are zeroed.
 /// </remarks>
-internal sealed class AlignedArray
+public sealed class AlignedBuffer
 {
     /// <summary>The alignment, in bytes, of the first element.</summary>
     public const int Alignment = 64;
@@ -24,9 +25,11 @@ internal sealed class AlignedArray
     private readonly int _offset;
 
     /// <summary>Allocates <paramref name="length"/> zeroed floats, 64-byte aligned.</summary>
-    public unsafe AlignedArray(int length)
+    /// <exception cref="ArgumentOutOfRangeException">The length is negative or too large for one array.</exception>
+    public unsafe AlignedBuffer(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Array.MaxLength - FloatsPerLine);
         _storage = GC.AllocateArray<float>(length + FloatsPerLine, pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage));
         int misalignment = (int)(address & (Alignment - 1));
