@@ -46,6 +46,9 @@ public sealed partial class Dataset
         return new Dataset(storage, count, featureCount, labels, classes, null, null, null);
     }
 
+    /// <summary>Every stored float: <see cref="Count"/> rows of <see cref="Stride"/> floats, each row's padding zero.</summary>
+    internal ReadOnlySpan<float> Storage => _features.Span;
+
     /// <summary>Whether <paramref name="count"/> rows of <paramref name="featureCount"/> features fit in one dataset's storage.</summary>
     internal static bool Fits(long count, int featureCount) =>
         count * AlignedArray.Pad(featureCount) <= Array.MaxLength - AlignedArray.FloatsPerLine;
