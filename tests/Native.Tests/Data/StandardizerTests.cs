@@ -96,6 +96,22 @@ public class StandardizerTests
     }
 
     [Fact]
+    public void MnistStandardizesToFiniteValuesWithItsBlankCornersAtZero()
+    {
+        (Dataset training, Dataset test) = Mnist.TenK();
+        Standardizer standardizer = Standardizer.Fit(training);
+        Dataset standardized = standardizer.Transform(test);
+
+        Assert.Equal(0f, standardizer.Means[0]); // the top-left pixel is blank in every digit
+        Assert.Equal(1f, standardizer.StandardDeviations[0]);
+        for (int i = 0; i < standardized.Count; i++)
+        {
+            Assert.Equal(0f, standardized.Row(i)[0]);
+            Assert.True(standardized.Row(i).IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) < 0, $"row {i} is not finite");
+        }
+    }
+
+    [Fact]
     public void FittingASpanOrADatasetGivesTheSameStatistics()
     {
         float[] values = [.. Enumerable.Range(0, 7 * 17).Select(i => MathF.Sin(i) * i)];
