@@ -12,7 +12,7 @@ namespace Native.Numerics;
 /// (unaligned 512-bit loads cost 1.8× here; PERFORMANCE.md). Every value is checked when the dataset
 /// is built: a NaN or infinity is refused with its row and column, never trained on.
 /// </remarks>
-public sealed class Dataset
+public sealed partial class Dataset
 {
     private readonly AlignedBuffer _features;
     private readonly int[]? _labels;

@@ -1,0 +1,55 @@
+using Native.Numerics.Kernels;
+
+namespace Native.Numerics;
+
+public sealed partial class Dataset
+{
+    /// <summary>
+    /// A classification dataset whose features are bytes divided by <paramref name="divisor"/> (pixels / 255
+    /// for images), written straight into aligned storage without an intermediate float array.
+    /// </summary>
+    /// <param name="values">The rows, row-major: <paramref name="labels"/>.Length × <paramref name="featureCount"/> bytes.</param>
+    /// <param name="featureCount">The number of features in a row.</param>
+    /// <param name="labels">The class of each row, already checked to lie in 0 to <paramref name="classes"/> − 1; the dataset keeps this array.</param>
+    /// <param name="classes">The number of classes.</param>
+    /// <param name="divisor">What each byte is divided by.</param>
+    internal static Dataset FromBytes(ReadOnlySpan<byte> values, int featureCount, int[] labels, int classes, float divisor)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        int count = labels.Length;
+        if ((long)count * featureCount != values.Length)
+        {
+            throw new ArgumentException($"Expected {count} rows of {featureCount} bytes, got {values.Length} bytes.", nameof(values));
+        }
+
+        // One division per possible byte, so every pixel converts exactly as value / divisor would.
+        Span<float> table = stackalloc float[256];
+        for (int b = 0; b < table.Length; b++)
+        {
+            table[b] = b / divisor;
+        }
+
+        int stride = AlignedArray.Pad(featureCount);
+        var storage = new AlignedArray(checked(count * stride));
+        Span<float> destination = storage.Span;
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<byte> source = values.Slice(i * featureCount, featureCount);
+            Span<float> row = destination.Slice(i * stride, featureCount);
+            for (int j = 0; j < source.Length; j++)
+            {
+                row[j] = table[source[j]];
+            }
+        }
+
+        return new Dataset(storage, count, featureCount, labels, classes, null, null, null);
+    }
+
+    /// <summary>Every stored float: <see cref="Count"/> rows of <see cref="Stride"/> floats, each row's padding zero.</summary>
+    internal ReadOnlySpan<float> Storage => _features.Span;
+
+    /// <summary>Whether <paramref name="count"/> rows of <paramref name="featureCount"/> features fit in one dataset's storage.</summary>
+    internal static bool Fits(long count, int featureCount) =>
+        count * AlignedArray.Pad(featureCount) <= Array.MaxLength - AlignedArray.FloatsPerLine;
+}
