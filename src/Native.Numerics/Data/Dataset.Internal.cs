@@ -30,8 +30,8 @@ public sealed partial class Dataset
             table[b] = b / divisor;
         }
 
-        int stride = AlignedArray.Pad(featureCount);
-        var storage = new AlignedArray(checked(count * stride));
+        int stride = AlignedBuffer.Pad(featureCount);
+        var storage = new AlignedBuffer(checked(count * stride));
         Span<float> destination = storage.Span;
         for (int i = 0; i < count; i++)
         {
@@ -51,5 +51,5 @@ public sealed partial class Dataset
 
     /// <summary>Whether <paramref name="count"/> rows of <paramref name="featureCount"/> features fit in one dataset's storage.</summary>
     internal static bool Fits(long count, int featureCount) =>
-        count * AlignedArray.Pad(featureCount) <= Array.MaxLength - AlignedArray.FloatsPerLine;
+        count * AlignedBuffer.Pad(featureCount) <= Array.MaxLength - AlignedBuffer.FloatsPerLine;
 }
