@@ -279,13 +279,14 @@ public abstract class DenseModel : IModel
                 case ModelKind.LogisticRegression:
                 {
                     // Binary cross-entropy from the logit z, in softplus form: softplus(z) − y·z, which
-                    // never takes the log of 0; its derivative σ(z) − y.
+                    // never takes the log of 0; its derivative σ(z) − y, written −σ(−z) for y = 1 so a
+                    // confident right answer keeps its small gradient's digits (1 − σ(z) would cancel).
                     float z = row[0];
                     int y = chunk.LabelAt(i);
                     total += weight * (double)(ScalarFunctions.Softplus(z) - (y * z));
                     if (gradient)
                     {
-                        errors[i] = weight * (ScalarFunctions.Sigmoid(z) - y);
+                        errors[i] = weight * (y == 1 ? -ScalarFunctions.Sigmoid(-z) : ScalarFunctions.Sigmoid(z));
                     }
 
                     break;
@@ -294,6 +295,8 @@ public abstract class DenseModel : IModel
                 default:
                 {
                     // Cross-entropy from logits by log-sum-exp: log Σ e^z − z_y; its derivative p − onehot(y).
+                    // For the labelled class p_y − 1 is written −Σ_(c≠y) p_c: when p_y is near 1 the
+                    // subtraction would cancel most of the small gradient's digits, the sum keeps them.
                     int y = chunk.LabelAt(i);
                     float zy = row[y];
                     float logSumExp = _kernels.Softmax(row);
@@ -301,12 +304,14 @@ public abstract class DenseModel : IModel
                     if (gradient)
                     {
                         Span<float> e = errors.Slice(i * outputs, outputs);
+                        float others = 0f;
                         for (int c = 0; c < outputs; c++)
                         {
                             e[c] = weight * row[c];
+                            others += c == y ? 0f : row[c];
                         }
 
-                        e[y] -= weight;
+                        e[y] = -weight * others;
                     }
 
                     break;

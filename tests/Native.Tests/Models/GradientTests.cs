@@ -47,10 +47,21 @@ public class GradientTests
             double expectedLoss = ReferenceNetwork.Loss(c.Shape, ReferenceNetwork.ToDouble(model.Parameters), features, labels, targets, weights);
             Assert.Equal(expectedLoss, loss, Math.Max(1e-3, Math.Abs(expectedLoss) * 1e-4));
 
+            // A gradient far below the batch's unit-error scale Σ w‖x‖ comes from a tiny residual or a
+            // confident right answer: it is the difference of nearly equal floats from the forward pass,
+            // and its relative error measures that rounding, not the gradient. The floor (1% of the scale)
+            // keeps such cases honest without excusing real errors elsewhere.
+            double scale = 0;
+            for (int i = 0; i < c.Rows; i++)
+            {
+                double norm = Math.Sqrt(features.AsSpan(i * c.Shape.Features, c.Shape.Features).ToArray().Sum(v => (double)v * v));
+                scale += weights[i] * norm;
+            }
+
             double[] expected = ReferenceNetwork.NumericalGradient(c.Shape, model.Parameters, features, labels, targets, weights);
-            double error = ReferenceNetwork.RelativeError(gradient, expected);
+            double error = ReferenceNetwork.RelativeError(gradient, expected, floor: 1e-2 * scale);
             Assert.True(error <= 1e-3, $"{c}: relative error {error:E2}");
-        }, tests: 60);
+        }, tests: int.Parse(Environment.GetEnvironmentVariable("STRESS") ?? "60", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
