@@ -87,6 +87,14 @@ public sealed class Trainer
 
         Optimizer.Bind(parameters.Length);
         float initialRate = Optimizer.LearningRate;
+
+        // A model that steps in place skips the gradient buffer, when the step is plain θ ← θ − η∇.
+        IFusedGradientStep? fused = Model as IFusedGradientStep;
+        if (fused is not null && !(Optimizer is GradientDescent { WeightDecay: 0f, MaxGradientNorm: 0f } && epochGradient is null))
+        {
+            fused = null;
+        }
+
         var random = new SeededRandom(options.Seed);
         int batchSize = Math.Min(options.BatchSize, count);
         long started = Stopwatch.GetTimestamp();
@@ -121,6 +129,21 @@ public sealed class Trainer
                     cancellationToken.ThrowIfCancellationRequested();
                     ReadOnlySpan<int> rows = order.AsSpan(start, Math.Min(batchSize, count - start));
                     Batch batch = training.CreateBatch(new Rows(in training.Origin, training.Stride, rows), weights);
+                    double batchWeight = BatchWeight(rows, weights);
+                    weightSum += batchWeight;
+                    if (fused is not null)
+                    {
+                        // One step of gradient descent on the batch's mean loss, done inside the model.
+                        float fusedLoss = batchWeight == 0 ? 0f : fused.StepInPlace(in batch, (float)(rate / batchWeight));
+                        lossSum += fusedLoss;
+                        if (!float.IsFinite(fusedLoss))
+                        {
+                            throw new TrainingDivergedException(epoch, rate, $"the loss of a batch became {fusedLoss}");
+                        }
+
+                        continue;
+                    }
+
                     Array.Clear(gradient);
                     float loss = Model.AccumulateGradient(in batch, gradient);
                     if (!float.IsFinite(loss))
@@ -128,9 +151,7 @@ public sealed class Trainer
                         throw new TrainingDivergedException(epoch, rate, $"the loss of a batch became {loss}");
                     }
 
-                    double batchWeight = BatchWeight(rows, weights);
                     lossSum += loss;
-                    weightSum += batchWeight;
                     if (batchWeight == 0)
                     {
                         continue; // Rows that all weigh 0 have no gradient.

@@ -242,6 +242,73 @@ public class TrainerTests
         Assert.True(recorder.Reports[^2].GradientNorm >= 1e-4f);
     }
 
+    [Fact]
+    public void AFusedModelStepsInPlaceOnlyForPlainGradientDescent()
+    {
+        Dataset data = Blobs(100, 2);
+        float[] Train(IModel model, IOptimizer optimizer)
+        {
+            new Trainer(model, optimizer, new TrainerOptions { Epochs = 3, BatchSize = 16, Seed = 4 }).Fit(data);
+            return model.Parameters.ToArray();
+        }
+
+        var fused = new FusedSpy();
+        float[] expected = Train(new SoftmaxRegression(2, 3), new GradientDescent(0.3f));
+        float[] actual = Train(fused, new GradientDescent(0.3f));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 1e-5f); // (η/w)·g and η·(g/w) round differently
+        }
+
+        Assert.Equal(3 * 7, fused.FusedSteps);
+
+        foreach (IOptimizer other in new IOptimizer[] { new Momentum(0.3f), new GradientDescent(0.3f) { WeightDecay = 0.01f }, new GradientDescent(0.3f) { MaxGradientNorm = 1f } })
+        {
+            var spy = new FusedSpy();
+            Train(spy, other);
+            Assert.Equal(0, spy.FusedSteps);
+        }
+    }
+
+    // A softmax regression that steps in place by accumulating its gradient and subtracting it.
+    private sealed class FusedSpy : IFusedGradientStep
+    {
+        private readonly SoftmaxRegression _inner = new(2, 3);
+
+        public int FusedSteps { get; private set; }
+
+        public ModelShape Shape => _inner.Shape;
+
+        public ModelTask Task => _inner.Task;
+
+        public int Features => _inner.Features;
+
+        public int Outputs => _inner.Outputs;
+
+        public Span<float> Parameters => _inner.Parameters;
+
+        public void Forward(ReadOnlySpan<float> features, Span<float> outputs) => _inner.Forward(features, outputs);
+
+        public void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs) => _inner.ForwardBatch(rows, outputs);
+
+        public float Loss(in Batch batch) => _inner.Loss(batch);
+
+        public float AccumulateGradient(in Batch batch, Span<float> gradient) => _inner.AccumulateGradient(batch, gradient);
+
+        public float StepInPlace(in Batch batch, float stepSize)
+        {
+            FusedSteps++;
+            float[] gradient = new float[Parameters.Length];
+            float loss = _inner.AccumulateGradient(batch, gradient);
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                Parameters[i] -= stepSize * gradient[i];
+            }
+
+            return loss;
+        }
+    }
+
     private sealed class AllocationRecorder : ITrainingCallback
     {
         public List<long> Bytes { get; } = new(capacity: 100);
