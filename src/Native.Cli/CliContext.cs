@@ -1,0 +1,16 @@
+namespace Native.Cli;
+
+/// <summary>Where a command writes, whether that is a terminal, and the token that stops it.</summary>
+internal sealed record CliContext(TextWriter Out, TextWriter Error, bool Terminal, CancellationToken Cancellation);
+
+/// <summary>The exit codes of the <c>native</c> command.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int BadInput = 1;
+    public const int Diverged = 2;
+    public const int Failure = 3;
+}
+
+/// <summary>A mistake in the arguments or the input the user gave: reported in one line, exit code 1.</summary>
+internal sealed class UsageException(string message) : Exception(message);

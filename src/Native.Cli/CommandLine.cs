@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Native.Cli.Commands;
+using Native.Numerics;
+
+namespace Native.Cli;
+
+/// <summary>The <c>native</c> command: its subcommands, and how failures become exit codes.</summary>
+internal static class CommandLine
+{
+    /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
+    public static int Run(string[] args, CliContext context)
+    {
+        var root = new RootCommand("native: train, evaluate and run small machine-learning models (linear, logistic and softmax regression, multilayer perceptrons).")
+        {
+            TrainCommand.Create(context),
+            EvaluateCommand.Create(context),
+            PredictCommand.Create(context),
+            DemoCommand.Create(context),
+            BenchCommand.Create(context),
+        };
+
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            context.Error.WriteLine($"native: {parse.Errors[0].Message} Run 'native --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception exception)
+        {
+            return Report(exception, context.Error);
+        }
+    }
+
+    /// <summary>One line on standard error, and the exit code for the kind of failure. Never a stack trace for a user's error.</summary>
+    internal static int Report(Exception exception, TextWriter error)
+    {
+        switch (exception)
+        {
+            case TrainingDivergedException diverged:
+                error.WriteLine($"native: {diverged.Message}");
+                return ExitCodes.Diverged;
+            case UsageException or ArgumentException or FileFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException:
+                error.WriteLine($"native: {exception.Message}");
+                return ExitCodes.BadInput;
+            case OperationCanceledException:
+                error.WriteLine("native: cancelled.");
+                return ExitCodes.Failure;
+            default:
+                error.WriteLine($"native: unexpected error ({exception.GetType().Name}): {exception.Message}");
+                if (Environment.GetEnvironmentVariable("NATIVE_DEBUG") == "1")
+                {
+                    error.WriteLine(exception.ToString());
+                }
+
+                return ExitCodes.Failure;
+        }
+    }
+}
