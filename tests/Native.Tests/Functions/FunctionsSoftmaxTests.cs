@@ -6,7 +6,7 @@ using Native.Tests.Support;
 namespace Native.Tests;
 
 /// <summary>Softmax, softmax in a base, log-softmax, hardmax and argmax: properties, golden values and extremes.</summary>
-public class SoftmaxFunctionTests
+public class FunctionsSoftmaxTests
 {
     /// <summary>The bound on |Σ p − 1|: the float sum behind the normalization carries about n/16 roundings per lane.</summary>
     private static double SumTolerance(int n) => 1e-6 + (1e-8 * n);
@@ -285,17 +285,17 @@ public class SoftmaxFunctionTests
         }, tests: 30);
 
     [Theory]
-    [InlineData(SimdWidthUnderTest.Scalar)]
-    [InlineData(SimdWidthUnderTest.Vector128)]
-    [InlineData(SimdWidthUnderTest.Vector256)]
-    [InlineData(SimdWidthUnderTest.Vector512)]
-    public void ExponentialKernelsMatchTheReferenceAtEveryWidth(SimdWidthUnderTest width) =>
+    [InlineData(FunctionKernelWidth.Scalar)]
+    [InlineData(FunctionKernelWidth.Vector128)]
+    [InlineData(FunctionKernelWidth.Vector256)]
+    [InlineData(FunctionKernelWidth.Vector512)]
+    public void ExponentialKernelsMatchTheReferenceAtEveryWidth(FunctionKernelWidth width) =>
         Properties.ForAll(Properties.AwkwardFloats(-60f, 60f), z =>
         {
             float max = z.Max();
             float[] terms = new float[z.Length];
-            double sum = KernelsAtWidth.Exponentials(width, z, terms, max, 0.75f);
-            double sumOnly = KernelsAtWidth.SumOfExponentials(width, z, max, 0.75f);
+            double sum = FunctionKernelsAtWidth.Exponentials(width, z, terms, max, 0.75f);
+            double sumOnly = FunctionKernelsAtWidth.SumOfExponentials(width, z, max, 0.75f);
             double expectedSum = 0;
             for (int i = 0; i < z.Length; i++)
             {

@@ -4,7 +4,7 @@ using Native.Tests.Support;
 namespace Native.Tests;
 
 /// <summary>After warm-up, no function allocates, on MNIST-sized (784) spans.</summary>
-public class FunctionAllocationTests
+public class FunctionsAllocationTests
 {
     private const int Length = 784;
 

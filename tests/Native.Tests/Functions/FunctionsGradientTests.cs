@@ -9,7 +9,7 @@ namespace Native.Tests;
 /// Every derivative and gradient against central differences of an independent double-precision forward
 /// function, at random inputs: relative error at most 10⁻³ (see <see cref="FunctionReference.AssertGradient"/>).
 /// </summary>
-public class FunctionGradientTests
+public class FunctionsGradientTests
 {
     [Fact]
     public void SigmoidDerivativeMatchesCentralDifferences() =>

@@ -3,7 +3,7 @@ using Native.Numerics;
 namespace Native.Tests;
 
 /// <summary>Every way the functions refuse their input, and what they say when they do.</summary>
-public class FunctionErrorTests
+public class FunctionsErrorTests
 {
     private static readonly float[] Three = [0.2f, 0.3f, 0.5f];
     private static readonly float[] Four = [0.1f, 0.2f, 0.3f, 0.4f];
@@ -85,7 +85,7 @@ public class FunctionErrorTests
         Assert.Contains("empty", Assert.Throws<ArgumentException>(() => Activations.Softmax([], [])).Message, StringComparison.Ordinal);
 
         // Element-wise functions of nothing are nothing.
-        foreach ((string name, Action<float[], float[]> function) in ElementwiseActivationTests.ElementwiseFunctions())
+        foreach ((string name, Action<float[], float[]> function) in FunctionsElementwiseActivationTests.ElementwiseFunctions())
         {
             function([], []);
         }

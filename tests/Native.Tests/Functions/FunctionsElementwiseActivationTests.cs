@@ -4,7 +4,7 @@ using Native.Tests.Support;
 namespace Native.Tests;
 
 /// <summary>Sigmoid, tanh, ReLU, leaky ReLU and their derivatives: accuracy against double, extremes, identities.</summary>
-public class ElementwiseActivationTests
+public class FunctionsElementwiseActivationTests
 {
     /// <summary>
     /// Inputs to sweep: a fine grid over [−100, 100], tiny magnitudes down to 10⁻³⁰ of both signs, zeros, and
@@ -60,14 +60,14 @@ public class ElementwiseActivationTests
         });
 
     [Theory]
-    [InlineData(SimdWidthUnderTest.Scalar)]
-    [InlineData(SimdWidthUnderTest.Vector128)]
-    [InlineData(SimdWidthUnderTest.Vector256)]
-    [InlineData(SimdWidthUnderTest.Vector512)]
-    public void TanhMatchesDoubleEverywhereAtEveryWidth(SimdWidthUnderTest width)
+    [InlineData(FunctionKernelWidth.Scalar)]
+    [InlineData(FunctionKernelWidth.Vector128)]
+    [InlineData(FunctionKernelWidth.Vector256)]
+    [InlineData(FunctionKernelWidth.Vector512)]
+    public void TanhMatchesDoubleEverywhereAtEveryWidth(FunctionKernelWidth width)
     {
         float[] actual = new float[Sweep.Length];
-        KernelsAtWidth.Map<TanhOperator>(width, Sweep, actual, 0f);
+        FunctionKernelsAtWidth.Map<TanhOperator>(width, Sweep, actual, 0f);
         AssertAccurate(Sweep, actual, Math.Tanh, relative: 3e-7, $"Tanh at {width}");
     }
 
@@ -111,16 +111,16 @@ public class ElementwiseActivationTests
         Assert.Equal(TanhOperator.BelowLimit, MathF.BitDecrement(TanhOperator.PolynomialLimit));
 
     [Theory]
-    [InlineData(SimdWidthUnderTest.Scalar)]
-    [InlineData(SimdWidthUnderTest.Vector128)]
-    [InlineData(SimdWidthUnderTest.Vector256)]
-    [InlineData(SimdWidthUnderTest.Vector512)]
-    public void SigmoidAndTanhDerivativesMatchDoubleAtEveryWidth(SimdWidthUnderTest width)
+    [InlineData(FunctionKernelWidth.Scalar)]
+    [InlineData(FunctionKernelWidth.Vector128)]
+    [InlineData(FunctionKernelWidth.Vector256)]
+    [InlineData(FunctionKernelWidth.Vector512)]
+    public void SigmoidAndTanhDerivativesMatchDoubleAtEveryWidth(FunctionKernelWidth width)
     {
         float[] actual = new float[Sweep.Length];
-        KernelsAtWidth.Map<LogisticDerivativeOperator<SigmoidScale>>(width, Sweep, actual, 0f);
+        FunctionKernelsAtWidth.Map<LogisticDerivativeOperator<SigmoidScale>>(width, Sweep, actual, 0f);
         AssertAccurate(Sweep, actual, SigmoidDerivative, relative: 5e-7, $"SigmoidDerivative at {width}");
-        KernelsAtWidth.Map<LogisticDerivativeOperator<TanhScale>>(width, Sweep, actual, 0f);
+        FunctionKernelsAtWidth.Map<LogisticDerivativeOperator<TanhScale>>(width, Sweep, actual, 0f);
         AssertAccurate(Sweep, actual, TanhDerivative, relative: 5e-7, $"TanhDerivative at {width}");
     }
 
@@ -143,22 +143,22 @@ public class ElementwiseActivationTests
     }
 
     [Theory]
-    [InlineData(SimdWidthUnderTest.Scalar)]
-    [InlineData(SimdWidthUnderTest.Vector128)]
-    [InlineData(SimdWidthUnderTest.Vector256)]
-    [InlineData(SimdWidthUnderTest.Vector512)]
-    public void LeakyReluAndItsDerivativeAreExactAtEveryWidth(SimdWidthUnderTest width)
+    [InlineData(FunctionKernelWidth.Scalar)]
+    [InlineData(FunctionKernelWidth.Vector128)]
+    [InlineData(FunctionKernelWidth.Vector256)]
+    [InlineData(FunctionKernelWidth.Vector512)]
+    public void LeakyReluAndItsDerivativeAreExactAtEveryWidth(FunctionKernelWidth width)
     {
         float[] actual = new float[Sweep.Length];
         foreach (float alpha in new[] { 0f, 0.01f, 0.2f })
         {
-            KernelsAtWidth.Map<LeakyReluOperator>(width, Sweep, actual, alpha);
+            FunctionKernelsAtWidth.Map<LeakyReluOperator>(width, Sweep, actual, alpha);
             for (int i = 0; i < Sweep.Length; i++)
             {
                 Assert.Equal(Sweep[i] > 0f ? Sweep[i] : alpha * Sweep[i], actual[i]);
             }
 
-            KernelsAtWidth.Map<LeakyReluDerivativeOperator>(width, Sweep, actual, alpha);
+            FunctionKernelsAtWidth.Map<LeakyReluDerivativeOperator>(width, Sweep, actual, alpha);
             for (int i = 0; i < Sweep.Length; i++)
             {
                 Assert.Equal(Sweep[i] > 0f ? 1f : alpha, actual[i]);

@@ -5,7 +5,7 @@ using Native.Numerics.Kernels;
 namespace Native.Tests;
 
 /// <summary>The vector widths the function kernels are tested at (public, for xunit's theory data).</summary>
-public enum SimdWidthUnderTest
+public enum FunctionKernelWidth
 {
     /// <summary>One float at a time.</summary>
     Scalar,
@@ -24,20 +24,20 @@ public enum SimdWidthUnderTest
 /// Runs each of <see cref="FunctionKernels"/>' generic kernels at a chosen width, so every width is tested on
 /// every machine, whatever <see cref="SimdSupport.Preferred"/> picks here.
 /// </summary>
-internal static class KernelsAtWidth
+internal static class FunctionKernelsAtWidth
 {
-    public static void Map<TOperator>(SimdWidthUnderTest width, ReadOnlySpan<float> source, Span<float> destination, float parameter)
+    public static void Map<TOperator>(FunctionKernelWidth width, ReadOnlySpan<float> source, Span<float> destination, float parameter)
         where TOperator : struct, IElementwiseOperator
     {
         switch (width)
         {
-            case SimdWidthUnderTest.Scalar:
+            case FunctionKernelWidth.Scalar:
                 FunctionKernels.Map<TOperator, SimdScalar, float>(source, destination, parameter);
                 break;
-            case SimdWidthUnderTest.Vector128:
+            case FunctionKernelWidth.Vector128:
                 FunctionKernels.Map<TOperator, Simd128, Vector128<float>>(source, destination, parameter);
                 break;
-            case SimdWidthUnderTest.Vector256:
+            case FunctionKernelWidth.Vector256:
                 FunctionKernels.Map<TOperator, Simd256, Vector256<float>>(source, destination, parameter);
                 break;
             default:
@@ -46,17 +46,17 @@ internal static class KernelsAtWidth
         }
     }
 
-    public static void SubtractTwice(SimdWidthUnderTest width, ReadOnlySpan<float> source, Span<float> destination, float first, float second)
+    public static void SubtractTwice(FunctionKernelWidth width, ReadOnlySpan<float> source, Span<float> destination, float first, float second)
     {
         switch (width)
         {
-            case SimdWidthUnderTest.Scalar:
+            case FunctionKernelWidth.Scalar:
                 FunctionKernels.MapWithTwoParameters<SubtractTwiceOperator, SimdScalar, float>(source, destination, first, second);
                 break;
-            case SimdWidthUnderTest.Vector128:
+            case FunctionKernelWidth.Vector128:
                 FunctionKernels.MapWithTwoParameters<SubtractTwiceOperator, Simd128, Vector128<float>>(source, destination, first, second);
                 break;
-            case SimdWidthUnderTest.Vector256:
+            case FunctionKernelWidth.Vector256:
                 FunctionKernels.MapWithTwoParameters<SubtractTwiceOperator, Simd256, Vector256<float>>(source, destination, first, second);
                 break;
             default:
@@ -65,33 +65,33 @@ internal static class KernelsAtWidth
         }
     }
 
-    public static double Exponentials(SimdWidthUnderTest width, ReadOnlySpan<float> z, Span<float> destination, float pivot, float scale) => width switch
+    public static double Exponentials(FunctionKernelWidth width, ReadOnlySpan<float> z, Span<float> destination, float pivot, float scale) => width switch
     {
-        SimdWidthUnderTest.Scalar => FunctionKernels.Exponentials<SimdScalar, float>(z, destination, pivot, scale),
-        SimdWidthUnderTest.Vector128 => FunctionKernels.Exponentials<Simd128, Vector128<float>>(z, destination, pivot, scale),
-        SimdWidthUnderTest.Vector256 => FunctionKernels.Exponentials<Simd256, Vector256<float>>(z, destination, pivot, scale),
+        FunctionKernelWidth.Scalar => FunctionKernels.Exponentials<SimdScalar, float>(z, destination, pivot, scale),
+        FunctionKernelWidth.Vector128 => FunctionKernels.Exponentials<Simd128, Vector128<float>>(z, destination, pivot, scale),
+        FunctionKernelWidth.Vector256 => FunctionKernels.Exponentials<Simd256, Vector256<float>>(z, destination, pivot, scale),
         _ => FunctionKernels.Exponentials<Simd512, Vector512<float>>(z, destination, pivot, scale),
     };
 
-    public static double SumOfExponentials(SimdWidthUnderTest width, ReadOnlySpan<float> z, float pivot, float scale) => width switch
+    public static double SumOfExponentials(FunctionKernelWidth width, ReadOnlySpan<float> z, float pivot, float scale) => width switch
     {
-        SimdWidthUnderTest.Scalar => FunctionKernels.SumOfExponentials<SimdScalar, float>(z, pivot, scale),
-        SimdWidthUnderTest.Vector128 => FunctionKernels.SumOfExponentials<Simd128, Vector128<float>>(z, pivot, scale),
-        SimdWidthUnderTest.Vector256 => FunctionKernels.SumOfExponentials<Simd256, Vector256<float>>(z, pivot, scale),
+        FunctionKernelWidth.Scalar => FunctionKernels.SumOfExponentials<SimdScalar, float>(z, pivot, scale),
+        FunctionKernelWidth.Vector128 => FunctionKernels.SumOfExponentials<Simd128, Vector128<float>>(z, pivot, scale),
+        FunctionKernelWidth.Vector256 => FunctionKernels.SumOfExponentials<Simd256, Vector256<float>>(z, pivot, scale),
         _ => FunctionKernels.SumOfExponentials<Simd512, Vector512<float>>(z, pivot, scale),
     };
 
-    public static void SubtractScaledExponentials(SimdWidthUnderTest width, ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> destination, float scale)
+    public static void SubtractScaledExponentials(FunctionKernelWidth width, ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> destination, float scale)
     {
         switch (width)
         {
-            case SimdWidthUnderTest.Scalar:
+            case FunctionKernelWidth.Scalar:
                 FunctionKernels.SubtractScaledExponentials<SimdScalar, float>(y, g, destination, scale);
                 break;
-            case SimdWidthUnderTest.Vector128:
+            case FunctionKernelWidth.Vector128:
                 FunctionKernels.SubtractScaledExponentials<Simd128, Vector128<float>>(y, g, destination, scale);
                 break;
-            case SimdWidthUnderTest.Vector256:
+            case FunctionKernelWidth.Vector256:
                 FunctionKernels.SubtractScaledExponentials<Simd256, Vector256<float>>(y, g, destination, scale);
                 break;
             default:
@@ -100,19 +100,19 @@ internal static class KernelsAtWidth
         }
     }
 
-    public static double SumOfSquaredDifferences(SimdWidthUnderTest width, ReadOnlySpan<float> a, ReadOnlySpan<float> b) => width switch
+    public static double SumOfSquaredDifferences(FunctionKernelWidth width, ReadOnlySpan<float> a, ReadOnlySpan<float> b) => width switch
     {
-        SimdWidthUnderTest.Scalar => FunctionKernels.SumOfSquaredDifferences<SimdScalar, float>(a, b),
-        SimdWidthUnderTest.Vector128 => FunctionKernels.SumOfSquaredDifferences<Simd128, Vector128<float>>(a, b),
-        SimdWidthUnderTest.Vector256 => FunctionKernels.SumOfSquaredDifferences<Simd256, Vector256<float>>(a, b),
+        FunctionKernelWidth.Scalar => FunctionKernels.SumOfSquaredDifferences<SimdScalar, float>(a, b),
+        FunctionKernelWidth.Vector128 => FunctionKernels.SumOfSquaredDifferences<Simd128, Vector128<float>>(a, b),
+        FunctionKernelWidth.Vector256 => FunctionKernels.SumOfSquaredDifferences<Simd256, Vector256<float>>(a, b),
         _ => FunctionKernels.SumOfSquaredDifferences<Simd512, Vector512<float>>(a, b),
     };
 
-    public static double SumOfSquaredDifferences(SimdWidthUnderTest width, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> gradient, float scale) => width switch
+    public static double SumOfSquaredDifferences(FunctionKernelWidth width, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> gradient, float scale) => width switch
     {
-        SimdWidthUnderTest.Scalar => FunctionKernels.SumOfSquaredDifferences<SimdScalar, float>(a, b, gradient, scale),
-        SimdWidthUnderTest.Vector128 => FunctionKernels.SumOfSquaredDifferences<Simd128, Vector128<float>>(a, b, gradient, scale),
-        SimdWidthUnderTest.Vector256 => FunctionKernels.SumOfSquaredDifferences<Simd256, Vector256<float>>(a, b, gradient, scale),
+        FunctionKernelWidth.Scalar => FunctionKernels.SumOfSquaredDifferences<SimdScalar, float>(a, b, gradient, scale),
+        FunctionKernelWidth.Vector128 => FunctionKernels.SumOfSquaredDifferences<Simd128, Vector128<float>>(a, b, gradient, scale),
+        FunctionKernelWidth.Vector256 => FunctionKernels.SumOfSquaredDifferences<Simd256, Vector256<float>>(a, b, gradient, scale),
         _ => FunctionKernels.SumOfSquaredDifferences<Simd512, Vector512<float>>(a, b, gradient, scale),
     };
 }

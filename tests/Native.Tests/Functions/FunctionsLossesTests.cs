@@ -5,7 +5,7 @@ using Native.Tests.Support;
 namespace Native.Tests;
 
 /// <summary>Cross-entropy, binary cross-entropy and mean squared error: values, conventions at 0 and 1, extremes.</summary>
-public class LossesTests
+public class FunctionsLossesTests
 {
     [Fact]
     public void CrossEntropyFromLogitsMatchesTheDoubleReference() =>
@@ -245,11 +245,11 @@ public class LossesTests
         });
 
     [Theory]
-    [InlineData(SimdWidthUnderTest.Scalar)]
-    [InlineData(SimdWidthUnderTest.Vector128)]
-    [InlineData(SimdWidthUnderTest.Vector256)]
-    [InlineData(SimdWidthUnderTest.Vector512)]
-    public void SquaredDifferenceKernelsMatchDoubleAtEveryWidth(SimdWidthUnderTest width) =>
+    [InlineData(FunctionKernelWidth.Scalar)]
+    [InlineData(FunctionKernelWidth.Vector128)]
+    [InlineData(FunctionKernelWidth.Vector256)]
+    [InlineData(FunctionKernelWidth.Vector512)]
+    public void SquaredDifferenceKernelsMatchDoubleAtEveryWidth(FunctionKernelWidth width) =>
         Properties.ForAll(FunctionGenerators.Pairs(-10f, 10f, -10f, 10f), t =>
         {
             (float[] a, float[] b) = t;
@@ -260,8 +260,8 @@ public class LossesTests
             }
 
             float[] gradient = new float[a.Length];
-            double sum = KernelsAtWidth.SumOfSquaredDifferences(width, a, b);
-            Assert.Equal(sum, KernelsAtWidth.SumOfSquaredDifferences(width, a, b, gradient, 0.5f));
+            double sum = FunctionKernelsAtWidth.SumOfSquaredDifferences(width, a, b);
+            Assert.Equal(sum, FunctionKernelsAtWidth.SumOfSquaredDifferences(width, a, b, gradient, 0.5f));
             Assert.True(FunctionReference.RelativeError(sum, expected, 1e-30) <= 1e-6, $"{width}: {sum}, expected {expected}");
             for (int i = 0; i < a.Length; i++)
             {

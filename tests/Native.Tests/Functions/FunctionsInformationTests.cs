@@ -4,7 +4,7 @@ using Native.Tests.Support;
 namespace Native.Tests;
 
 /// <summary>Entropy, cross-entropy and Kullback–Leibler divergence: identities, bases, conventions at 0.</summary>
-public class InformationTests
+public class FunctionsInformationTests
 {
     [Fact]
     public void KullbackLeiblerIsNotNegative() =>
