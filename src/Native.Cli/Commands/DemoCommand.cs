@@ -56,7 +56,7 @@ internal static class DemoCommand
         var trainer = new Trainer(model, new Momentum(0.1f, 0.9f), new TrainerOptions { BatchSize = Hours.Length, Epochs = 100_000, GradientTolerance = 1e-6f });
         TrainingResult result = trainer.Fit(Dataset.FromLabels(Hours, 1, Passed));
         output.WriteLine(Invariant($"   full-batch gradient descent with momentum: {result.Epochs:N0} steps, {result.Elapsed.TotalMilliseconds:F1} ms, stopped by {result.StopReason}"));
-        output.WriteLine(Invariant($"   intercept {model.Parameters[1],8:F4}   (maximum likelihood −4.0777)"));
+        output.WriteLine(Invariant($"   intercept {model.Parameters[1],8:F4}   (maximum likelihood -4.0777)"));
         output.WriteLine(Invariant($"   slope     {model.Parameters[0],8:F4}   (maximum likelihood  1.5046)"));
         output.Write("   P(pass | hours): ");
         foreach (float hours in new[] { 1f, 2f, 3f, 4f, 5f })
@@ -91,7 +91,7 @@ internal static class DemoCommand
 
         float[] p = new float[3];
         Activations.Softmax(logits, p);
-        output.WriteLine($"   W·(−0.1, 1.4) + b = z         = {Vector(logits, "F3")}   (6.699, 1.901, −6.803)");
+        output.WriteLine($"   W·(−0.1, 1.4) + b = z         = {Vector(logits, "F3")}   (6.699, 1.901, -6.803)");
         output.WriteLine($"   a = softmax(z)                = {Vector(p)}   (0.9918, 0.0082, 0.0000)");
         output.WriteLine();
     }
@@ -110,7 +110,7 @@ internal static class DemoCommand
         Span<float> parameters = model.Parameters;
         for (int c = 0; c < 3; c++)
         {
-            output.WriteLine(Invariant($"   class {c}: z = {parameters[c * 2],7:F3}·x₀ + {parameters[(c * 2) + 1],7:F3}·x₁ + {parameters[6 + c],7:F3}"));
+            output.WriteLine(Invariant($"   class {c}: z = {parameters[c * 2],6:F3}·x₀ {Signed(parameters[(c * 2) + 1])}·x₁ {Signed(parameters[6 + c])}"));
         }
 
         output.WriteLine();
@@ -149,7 +149,7 @@ internal static class DemoCommand
         Minimum plain = Numerics.Minimizer.Minimize(F, Derivative, 5f, new GradientDescent(0.1f));
         Minimum momentum = Numerics.Minimizer.Minimize(F, Derivative, 5f, new Momentum(0.1f, 0.9f));
         output.WriteLine(Invariant($"   gradient descent: x = {plain.Point,8:F4}, f(x) = {plain.Value,8:F4}, {plain.Iterations,4} steps   (a local minimum, 3.8375)"));
-        output.WriteLine(Invariant($"   momentum 0.9:     x = {momentum.Point,8:F4}, f(x) = {momentum.Value,8:F4}, {momentum.Iterations,4} steps   (the global minimum, −1.3064)"));
+        output.WriteLine(Invariant($"   momentum 0.9:     x = {momentum.Point,8:F4}, f(x) = {momentum.Value,8:F4}, {momentum.Iterations,4} steps   (the global minimum, -1.3064)"));
         output.WriteLine();
     }
 
@@ -186,6 +186,9 @@ internal static class DemoCommand
 
         return "(" + string.Join(", ", parts) + ")";
     }
+
+    // "+ 1.234" or "- 1.234", for terms after the first.
+    private static string Signed(float value) => Invariant($"{(value < 0 ? '-' : '+')} {MathF.Abs(value):F3}");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
