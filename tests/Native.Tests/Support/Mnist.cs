@@ -37,15 +37,21 @@ internal static class Mnist
             return configured;
         }
 
+        return Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "data", "mnist"));
+    }
+
+    /// <summary>The repository's root: the first directory above the test binaries that holds Native.sln.</summary>
+    public static string RepositoryRoot()
+    {
         for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "Native.sln")))
             {
-                return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "data", "mnist"));
+                return directory.FullName;
             }
         }
 
-        throw new InvalidOperationException($"No directory above '{AppContext.BaseDirectory}' holds Native.sln, so the MNIST data cannot be found; set {DirectoryVariable} to the directory holding the MNIST files.");
+        throw new InvalidOperationException($"No directory above '{AppContext.BaseDirectory}' holds Native.sln; set {DirectoryVariable} to the directory holding the MNIST files.");
     }
 
     private static Dataset Load()
