@@ -12,6 +12,7 @@ internal static class CommandLine
     {
         var root = new RootCommand("native: train, evaluate and run small machine-learning models (linear, logistic and softmax regression, multilayer perceptrons).")
         {
+            TrainCommand.Create(context),
             DemoCommand.Create(context),
         };
 

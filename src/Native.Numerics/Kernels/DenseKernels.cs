@@ -62,6 +62,11 @@ internal abstract class DenseKernels
 }
 
 /// <summary>The dense-layer kernels at the width <typeparamref name="TSimd"/>.</summary>
+/// <remarks>
+/// Each entry point is compiled fully optimized on its first call (<see cref="MethodImplOptions.AggressiveOptimization"/>):
+/// a training run calls them a few hundred times per second, and waiting for tiered compilation made the first
+/// epochs of a short run over ten times slower. They read no static state the JIT would otherwise fold.
+/// </remarks>
 internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
     where TSimd : ISimd<TVector>
     where TVector : struct
@@ -76,6 +81,7 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
 
     // Forward: Z = A·Wᵀ + b, in dot-product form. Two rows of A against four rows of W share each load:
     // per vector of k, 2 + 4 loads feed 8 multiply-adds held in 8 accumulators.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Forward(in Rows input, int inputs, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int outputs, Span<float> z)
     {
         Debug.Assert(weights.Length >= outputs * inputs && bias.Length >= outputs && z.Length >= input.Count * outputs);
@@ -233,6 +239,7 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
     // dW += Eᵀ·A, blocked: for each pair of k-vectors, for each group of four outputs, the 4 × 2 block of
     // dW is held in registers while the whole batch streams past, then added to dW once. The batch's
     // slice of A (n rows × 2 vectors) stays in L1 across the output groups.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void AccumulateGradient(ReadOnlySpan<float> errors, in Rows input, int inputs, int outputs, Span<float> weightGradient, Span<float> biasGradient)
     {
         int count = input.Count;
@@ -353,6 +360,7 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
 
     // D = E·W: each row of D is a combination of the rows of W. Four rows of D × two vectors of columns
     // are held in registers while the outputs j stream past (2 loads of W + 4 broadcasts per 8 multiply-adds).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Backpropagate(ReadOnlySpan<float> errors, int count, int outputs, ReadOnlySpan<float> weights, int inputs, Span<float> inputErrors)
     {
         Debug.Assert(errors.Length >= count * outputs && weights.Length >= outputs * inputs && inputErrors.Length >= count * inputs);
@@ -445,6 +453,7 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Activate(Activation activation, float slope, Span<float> values)
     {
         ref float v = ref MemoryMarshal.GetReference(values);
@@ -509,6 +518,7 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
     private static TVector Tanh(TVector x) =>
         TSimd.Subtract(TSimd.Multiply(TSimd.Create(2f), Sigmoid(TSimd.Add(x, x))), TSimd.Create(1f));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void MultiplyByDerivative(Activation activation, float slope, ReadOnlySpan<float> outputs, Span<float> errors)
     {
         Debug.Assert(outputs.Length >= errors.Length);
@@ -570,6 +580,7 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override float Softmax(Span<float> z)
     {
         ref float v = ref MemoryMarshal.GetReference(z);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Native.Numerics.Kernels;
 
@@ -195,6 +196,7 @@ public abstract class DenseModel : IModel
     }
 
     // Forward pass of one chunk; returns the last layer's values (n × outputs) inside the workspace.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Span<float> ForwardChunk(Rows rows, Span<float> workspace)
     {
         Span<float> parameters = _parameters.Span;
@@ -216,6 +218,7 @@ public abstract class DenseModel : IModel
     }
 
     // Forward and backward pass of one chunk, adding its gradient; returns its summed loss.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double ForwardBackwardChunk(in Batch chunk, Span<float> workspace, Span<float> gradient)
     {
         Span<float> parameters = _parameters.Span;
@@ -251,6 +254,7 @@ public abstract class DenseModel : IModel
     /// empty, also writes each row's weighted derivative of the loss with respect to those values.
     /// The values are overwritten (softmax and sigmoid heads compute probabilities in place).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double HeadLoss(in Batch chunk, Span<float> values, Span<float> errors)
     {
         int n = chunk.Count;

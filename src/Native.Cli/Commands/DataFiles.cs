@@ -1,0 +1,42 @@
+using Native.Numerics;
+
+namespace Native.Cli.Commands;
+
+/// <summary>A dataset read from the user's files, with what the files said about it.</summary>
+/// <param name="Dataset">The rows.</param>
+/// <param name="ClassNames">The class names the data gave (string labels in a CSV), or empty.</param>
+/// <param name="ImageRows">For image data (IDX), the height of an image; otherwise 0.</param>
+/// <param name="ImageColumns">For image data (IDX), the width of an image; otherwise 0.</param>
+internal sealed record LoadedData(Dataset Dataset, IReadOnlyList<string> ClassNames, int ImageRows, int ImageColumns);
+
+/// <summary>Reads training and evaluation data: a CSV file, or a directory holding IDX images and labels.</summary>
+internal static class DataFiles
+{
+    public static LoadedData Load(string path, string? format, string? label, bool regression)
+    {
+        format ??= Directory.Exists(path) ? "idx" : "csv";
+        if (format == "idx")
+        {
+            if (regression)
+            {
+                throw new UsageException("IDX data hold class labels; a linear regression needs a CSV file with float targets.");
+            }
+
+            if (!Directory.Exists(path))
+            {
+                throw new UsageException($"--format idx needs a directory holding an images file and a labels file; '{path}' is not a directory.");
+            }
+
+            var (imagesPath, _) = Idx.FindFiles(path);
+            IdxImages header = Idx.ReadImages(imagesPath);
+            return new LoadedData(Idx.LoadDirectory(path), [], header.Rows, header.Columns);
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The data file '{path}' does not exist.", path);
+        }
+
+        return CsvData.Load(path, label, regression);
+    }
+}

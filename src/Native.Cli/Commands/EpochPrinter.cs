@@ -1,0 +1,79 @@
+using System.Globalization;
+using Native.Cli.Output;
+using Native.Numerics;
+
+namespace Native.Cli.Commands;
+
+/// <summary>
+/// Reports each epoch: one JSON object per epoch with <c>--json</c>; on a terminal one status line
+/// rewritten in place; otherwise one plain line per epoch. Keeps the reports for the plots.
+/// </summary>
+internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : ITrainingCallback
+{
+    private readonly List<EpochReport> _reports = [];
+    private bool _statusLineOpen;
+
+    public IReadOnlyList<EpochReport> Reports => _reports;
+
+    public TrainingDecision OnEpoch(in EpochReport report)
+    {
+        _reports.Add(report);
+        if (json)
+        {
+            EpochReport r = report;
+            JsonLines.Write(context.Out, writer =>
+            {
+                writer.WriteNumber("epoch", r.Epoch);
+                writer.Number("train_loss", r.TrainingLoss);
+                writer.Number("val_loss", r.ValidationLoss);
+                writer.Number("val_accuracy", r.ValidationAccuracy);
+                writer.Number("learning_rate", r.LearningRate);
+                writer.Number("elapsed_ms", r.Elapsed.TotalMilliseconds);
+                writer.Number("rows_per_second", r.RowsPerSecond);
+            });
+        }
+        else if (!quiet)
+        {
+            string line = Format(report);
+            if (context.Terminal)
+            {
+                // Rewrite the status line in place: carriage return, the line, then clear to its end.
+                context.Out.Write($"\r{line}\u001b[K");
+                _statusLineOpen = true;
+            }
+            else
+            {
+                context.Out.WriteLine(line);
+            }
+        }
+
+        return TrainingDecision.Continue;
+    }
+
+    /// <summary>Ends the status line, if one is open.</summary>
+    public void Finish()
+    {
+        if (_statusLineOpen)
+        {
+            context.Out.WriteLine();
+            _statusLineOpen = false;
+        }
+    }
+
+    internal static string Format(in EpochReport r)
+    {
+        string width = r.Epochs.ToString(CultureInfo.InvariantCulture);
+        string text = string.Create(CultureInfo.InvariantCulture, $"epoch {r.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(width.Length)}/{width}  loss {r.TrainingLoss:F4}");
+        if (float.IsFinite(r.ValidationLoss))
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $"  val loss {r.ValidationLoss:F4}");
+        }
+
+        if (float.IsFinite(r.ValidationAccuracy))
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $"  val acc {r.ValidationAccuracy:P2}");
+        }
+
+        return text + string.Create(CultureInfo.InvariantCulture, $"  lr {r.LearningRate:G4}  {r.Elapsed.TotalMilliseconds:F0} ms  {r.RowsPerSecond:N0} rows/s");
+    }
+}
