@@ -26,6 +26,7 @@ internal sealed record TrainSettings(
     bool EarlyStopping,
     int Patience,
     int Seed,
+    int Threads,
     string? Out,
     string? Plots,
     bool Json,
@@ -68,6 +69,7 @@ internal static class TrainCommand
         var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when the validation loss stops improving; keep the best epoch." };
         var patience = new Option<int>("--patience") { Description = "Epochs without improvement before early stopping.", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "The seed of the split, the initialization and the row order.", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Threads that share each batch's gradient (results are reproducible for a given count).", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "Save the trained model to this file (safetensors)." };
         var plots = new Option<string?>("--plots") { Description = "Write loss and accuracy curves (SVG) and, for images, each class's weights (PNG) to this directory." };
         var json = new Option<bool>("--json") { Description = "One JSON object per epoch, then a summary object." };
@@ -76,7 +78,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a model and report each epoch.")
         {
             data, format, label, model, hidden, activation, optimizer, rate, momentum, batch, epochs, l2, classWeight,
-            standardize, validation, earlyStopping, patience, seed, output, plots, json, quiet,
+            standardize, validation, earlyStopping, patience, seed, threads, output, plots, json, quiet,
         };
         command.SetAction(parse => Run(context, new TrainSettings(
             parse.GetValue(data)!,
@@ -97,6 +99,7 @@ internal static class TrainCommand
             parse.GetValue(earlyStopping),
             parse.GetValue(patience),
             parse.GetValue(seed),
+            parse.GetValue(threads),
             parse.GetValue(output),
             parse.GetValue(plots),
             parse.GetValue(json),
@@ -147,6 +150,7 @@ internal static class TrainCommand
             Seed = settings.Seed,
             Patience = settings.EarlyStopping ? settings.Patience : 0,
             ClassWeights = settings.BalancedClasses ? ClassWeights.Balanced : null,
+            Parallelism = settings.Threads,
         };
 
         var progress = new EpochPrinter(context, settings.Json, settings.Quiet);

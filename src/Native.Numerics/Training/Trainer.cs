@@ -88,9 +88,11 @@ public sealed class Trainer
         Optimizer.Bind(parameters.Length);
         float initialRate = Optimizer.LearningRate;
 
-        // A model that steps in place skips the gradient buffer, when the step is plain θ ← θ − η∇.
+        // Several threads share each batch's gradient; or else a model that steps in place skips the
+        // gradient buffer, when the step is plain θ ← θ − η∇.
+        using GradientWorkers? workers = options.Parallelism > 1 ? new GradientWorkers(Model, options.Parallelism) : null;
         IFusedGradientStep? fused = Model as IFusedGradientStep;
-        if (fused is not null && !(Optimizer is GradientDescent { WeightDecay: 0f, MaxGradientNorm: 0f } && epochGradient is null))
+        if (fused is not null && (workers is not null || !(Optimizer is GradientDescent { WeightDecay: 0f, MaxGradientNorm: 0f } && epochGradient is null)))
         {
             fused = null;
         }
@@ -144,8 +146,17 @@ public sealed class Trainer
                         continue;
                     }
 
-                    Array.Clear(gradient);
-                    float loss = Model.AccumulateGradient(in batch, gradient);
+                    float loss;
+                    if (workers is not null)
+                    {
+                        loss = workers.Accumulate(training, order, start, rows.Length, weights, gradient);
+                    }
+                    else
+                    {
+                        Array.Clear(gradient);
+                        loss = Model.AccumulateGradient(in batch, gradient);
+                    }
+
                     if (!float.IsFinite(loss))
                     {
                         throw new TrainingDivergedException(epoch, rate, $"the loss of a batch became {loss}");

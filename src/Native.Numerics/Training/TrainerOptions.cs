@@ -39,12 +39,20 @@ public sealed class TrainerOptions
     /// <summary>Per-class weights multiplying each row's sample weight (default none).</summary>
     public ClassWeights? ClassWeights { get; set; }
 
+    /// <summary>
+    /// Threads that share each batch's gradient (default 1). The batch is split evenly and the parts' gradients
+    /// are added in a fixed order, so results are bit-identical run to run for a given parallelism (though not
+    /// between parallelisms: float addition is not associative).
+    /// </summary>
+    public int Parallelism { get; set; } = 1;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegative(Patience, nameof(Patience));
         ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1, nameof(Parallelism));
         if (!(GradientTolerance >= 0f) || float.IsPositiveInfinity(GradientTolerance))
         {
             throw new ArgumentOutOfRangeException(nameof(GradientTolerance), GradientTolerance, "The gradient tolerance must be finite and not negative.");

@@ -1,0 +1,100 @@
+using Native.Numerics;
+using Native.Tests.Support;
+
+namespace Native.Tests.Training;
+
+public class ParallelTrainingTests
+{
+    [Fact]
+    public void AGivenParallelismIsBitIdenticalRunToRun()
+    {
+        float[] Train()
+        {
+            var model = new MultilayerPerceptron([2, 16, 3], Activation.Tanh, seed: 2);
+            new Trainer(model, new Momentum(0.05f), new TrainerOptions { Epochs = 4, BatchSize = 37, Seed = 5, Parallelism = 2 })
+                .Fit(TrainerTests.Blobs(500, 3));
+            return model.Parameters.ToArray();
+        }
+
+        Assert.Equal(Train(), Train());
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ParallelGradientsEqualTheSingleThreadedOnes(int parallelism)
+    {
+        // One full-batch step: the split gradient, added part by part, equals the whole one within rounding.
+        Dataset data = TrainerTests.Blobs(301, 4);
+        float[] Step(int threads)
+        {
+            var model = new MultilayerPerceptron([2, 8, 3], Activation.Relu, seed: 1);
+            new Trainer(model, new GradientDescent(0.5f), new TrainerOptions { Epochs = 1, BatchSize = 301, Parallelism = threads }).Fit(data);
+            return model.Parameters.ToArray();
+        }
+
+        float[] single = Step(1), split = Step(parallelism);
+        for (int i = 0; i < single.Length; i++)
+        {
+            Assert.Equal(single[i], split[i], 1e-5f);
+        }
+    }
+
+    [Fact]
+    public void BatchesSmallerThanTheThreadCountStillTrain()
+    {
+        var model = new SoftmaxRegression(2, 3);
+        TrainingResult result = new Trainer(model, new GradientDescent(0.1f), new TrainerOptions { Epochs = 2, BatchSize = 1, Parallelism = 4 })
+            .Fit(TrainerTests.Blobs(30, 1));
+        Assert.Equal(2, result.Epochs);
+        Assert.True(float.IsFinite(result.TrainingLoss));
+    }
+
+    [Fact]
+    public void OneAndTwoThreadsReachTheSameAccuracyOnMnist()
+    {
+        var (training, test) = Mnist.TenK();
+        float Accuracy(int parallelism)
+        {
+            var model = new MultilayerPerceptron([784, 128, 10], Activation.Relu, seed: 1);
+            var options = new TrainerOptions { Epochs = 10, BatchSize = 64, Seed = 1, Parallelism = parallelism, Schedule = LearningRateSchedule.Cosine(10) };
+            return new Trainer(model, new Momentum(0.1f, 0.9f) { WeightDecay = 5e-4f }, options).Fit(training, test).ValidationAccuracy;
+        }
+
+        float one = Accuracy(1), two = Accuracy(2);
+        Assert.True(one >= 0.94f && two >= 0.94f, $"accuracy {one} with one thread, {two} with two");
+        Assert.True(Math.Abs(one - two) <= 0.005f, $"accuracy {one} with one thread, {two} with two");
+    }
+}
+
+/// <summary>Runs alone: it counts the allocations of every thread in the process.</summary>
+[CollectionDefinition(nameof(ProcessWideAllocations), DisableParallelization = true)]
+public sealed class ProcessWideAllocations;
+
+[Collection(nameof(ProcessWideAllocations))]
+public class ParallelAllocationTests
+{
+    [Fact]
+    public void ParallelFitAllocatesNothingAfterItsFirstEpochOnAnyThread()
+    {
+        var recorder = new TotalAllocations();
+        var model = new MultilayerPerceptron([2, 16, 3], Activation.Relu, seed: 1);
+        new Trainer(model, new Adam(0.01f), new TrainerOptions { Epochs = 6, BatchSize = 20, Parallelism = 2 })
+            .Fit(TrainerTests.Blobs(400, 1), TrainerTests.Blobs(100, 2), recorder);
+        for (int epoch = 2; epoch < recorder.Bytes.Count; epoch++)
+        {
+            Assert.True(recorder.Bytes[epoch] == recorder.Bytes[1], $"epoch {epoch + 1} allocated {recorder.Bytes[epoch] - recorder.Bytes[1]} bytes");
+        }
+    }
+
+    private sealed class TotalAllocations : ITrainingCallback
+    {
+        public List<long> Bytes { get; } = new(capacity: 16);
+
+        public TrainingDecision OnEpoch(in EpochReport report)
+        {
+            Bytes.Add(GC.GetTotalAllocatedBytes(precise: true));
+            return TrainingDecision.Continue;
+        }
+    }
+}
