@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Numerics.Tensors;
-using Native.Numerics.Kernels;
 
 namespace Native.Numerics;
 
@@ -56,6 +54,77 @@ public sealed class Trainer
     /// <exception cref="OperationCanceledException">The token was cancelled; the parameters are those of the last step taken.</exception>
     public TrainingResult Fit(Dataset training, Dataset? validation = null, ITrainingCallback? callback = null, CancellationToken cancellationToken = default)
     {
+        using TrainingSession session = Begin(training, validation);
+        TrainerOptions options = Options;
+        Span<float> parameters = Model.Parameters;
+        float[]? best = options.Patience > 0 ? new float[parameters.Length] : null;
+        float bestLoss = float.PositiveInfinity;
+        int bestEpoch = 0;
+        int epochsWithoutImprovement = 0;
+        StopReason reason = StopReason.MaxEpochs;
+        EpochReport report = default;
+        while (session.Epoch < options.Epochs)
+        {
+            report = session.RunEpoch(cancellationToken);
+
+            // Early stopping: remember the best epoch's parameters.
+            bool stopEarly = false;
+            if (best is not null)
+            {
+                if (report.ValidationLoss < bestLoss - options.MinimumImprovement)
+                {
+                    bestLoss = report.ValidationLoss;
+                    bestEpoch = report.Epoch;
+                    epochsWithoutImprovement = 0;
+                    parameters.CopyTo(best);
+                }
+                else
+                {
+                    stopEarly = ++epochsWithoutImprovement >= options.Patience;
+                }
+            }
+
+            if (callback?.OnEpoch(in report) == TrainingDecision.Stop)
+            {
+                reason = StopReason.Callback;
+                break;
+            }
+
+            if (report.GradientNorm < options.GradientTolerance)
+            {
+                reason = StopReason.GradientTolerance;
+                break;
+            }
+
+            if (stopEarly)
+            {
+                reason = StopReason.EarlyStopping;
+                break;
+            }
+        }
+
+        (float Loss, float Accuracy) kept = (report.ValidationLoss, report.ValidationAccuracy);
+        int keptEpoch = report.Epoch;
+        if (best is not null && bestEpoch != report.Epoch)
+        {
+            // Early stopping keeps the best epoch's parameters, however training ended.
+            best.CopyTo(parameters);
+            keptEpoch = bestEpoch;
+            kept = Measure(Model, validation!, session.Outputs);
+        }
+
+        return new TrainingResult(report.Epoch, reason, report.TrainingLoss, kept.Loss, kept.Accuracy, keptEpoch, session.Elapsed);
+    }
+
+    /// <summary>
+    /// Starts a training run that the caller drives an epoch at a time with
+    /// <see cref="TrainingSession.RunEpoch"/> (<see cref="Fit"/> is a loop over it that adds the stopping
+    /// rules). Checks the data, sizes every buffer, and binds and resets the optimizer; dispose the session
+    /// to stop its threads and restore the optimizer's learning rate.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data do not fit the model or the options are invalid.</exception>
+    public TrainingSession Begin(Dataset training, Dataset? validation = null)
+    {
         ArgumentNullException.ThrowIfNull(training);
         TrainerOptions options = Options;
         options.Validate();
@@ -70,198 +139,11 @@ public sealed class Trainer
             throw new ArgumentException("Early stopping (Patience > 0) needs a validation set with rows.", nameof(validation));
         }
 
-        // Every buffer, sized once.
-        Span<float> parameters = Model.Parameters;
-        int count = training.Count;
-        float[] gradient = new float[parameters.Length];
-        float[] lastFinite = new float[parameters.Length];
-        float[]? best = options.Patience > 0 ? new float[parameters.Length] : null;
-        float[]? epochGradient = options.GradientTolerance > 0f ? new float[parameters.Length] : null;
-        float[] outputs = new float[Model.Outputs];
-        float[]? weights = RowWeights(training, options.ClassWeights);
-        int[] order = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            order[i] = i;
-        }
-
-        Optimizer.Bind(parameters.Length);
-        float initialRate = Optimizer.LearningRate;
-
-        // Several threads share each batch's gradient; or else a model that steps in place skips the
-        // gradient buffer, when the step is plain θ ← θ − η∇.
-        using GradientWorkers? workers = options.Parallelism > 1 ? new GradientWorkers(Model, options.Parallelism) : null;
-        IFusedGradientStep? fused = Model as IFusedGradientStep;
-        if (fused is not null && (workers is not null || !(Optimizer is GradientDescent { WeightDecay: 0f, MaxGradientNorm: 0f } && epochGradient is null)))
-        {
-            fused = null;
-        }
-
-        var random = new SeededRandom(options.Seed);
-        int batchSize = Math.Min(options.BatchSize, count);
-        long started = Stopwatch.GetTimestamp();
-
-        float bestLoss = float.PositiveInfinity;
-        int bestEpoch = 0;
-        int epochsWithoutImprovement = 0;
-        int epoch = 0;
-        StopReason reason = StopReason.MaxEpochs;
-        float trainingLoss = float.NaN;
-        (float Loss, float Accuracy) measured = (float.NaN, float.NaN);
-        try
-        {
-            while (epoch < options.Epochs)
-            {
-                epoch++;
-                long epochStarted = Stopwatch.GetTimestamp();
-                float rate = options.Schedule.LearningRate(epoch - 1, initialRate);
-                Optimizer.LearningRate = rate;
-                parameters.CopyTo(lastFinite);
-                if (options.Shuffle)
-                {
-                    random.Shuffle<int>(order);
-                }
-
-                // One pass over the data, a batch at a time.
-                double lossSum = 0;
-                double weightSum = 0;
-                epochGradient?.AsSpan().Clear();
-                for (int start = 0; start < count; start += batchSize)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    ReadOnlySpan<int> rows = order.AsSpan(start, Math.Min(batchSize, count - start));
-                    Batch batch = training.CreateBatch(new Rows(in training.Origin, training.Stride, rows), weights);
-                    double batchWeight = BatchWeight(rows, weights);
-                    weightSum += batchWeight;
-                    if (fused is not null)
-                    {
-                        // One step of gradient descent on the batch's mean loss, done inside the model.
-                        float fusedLoss = batchWeight == 0 ? 0f : fused.StepInPlace(in batch, (float)(rate / batchWeight));
-                        lossSum += fusedLoss;
-                        if (!float.IsFinite(fusedLoss))
-                        {
-                            throw new TrainingDivergedException(epoch, rate, $"the loss of a batch became {fusedLoss}");
-                        }
-
-                        continue;
-                    }
-
-                    float loss;
-                    if (workers is not null)
-                    {
-                        loss = workers.Accumulate(training, order, start, rows.Length, weights, gradient);
-                    }
-                    else
-                    {
-                        Array.Clear(gradient);
-                        loss = Model.AccumulateGradient(in batch, gradient);
-                    }
-
-                    if (!float.IsFinite(loss))
-                    {
-                        throw new TrainingDivergedException(epoch, rate, $"the loss of a batch became {loss}");
-                    }
-
-                    lossSum += loss;
-                    if (batchWeight == 0)
-                    {
-                        continue; // Rows that all weigh 0 have no gradient.
-                    }
-
-                    if (epochGradient is not null)
-                    {
-                        TensorPrimitives.Add(epochGradient, gradient, epochGradient);
-                    }
-
-                    // The gradient of the batch's mean loss, then one step.
-                    TensorPrimitives.Multiply(gradient, (float)(1 / batchWeight), gradient);
-                    Optimizer.Step(parameters, gradient);
-                }
-
-                if (parameters.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) >= 0)
-                {
-                    throw new TrainingDivergedException(epoch, rate, "a parameter became NaN or infinite");
-                }
-
-                TimeSpan trainingTime = Stopwatch.GetElapsedTime(epochStarted);
-                trainingLoss = (float)(lossSum / weightSum);
-                float gradientNorm = epochGradient is null ? float.NaN : (float)(TensorPrimitives.Norm(epochGradient) / weightSum);
-                measured = validation is null ? (float.NaN, float.NaN) : Measure(validation, outputs);
-
-                // Early stopping: remember the best epoch's parameters.
-                bool stopEarly = false;
-                if (best is not null)
-                {
-                    if (measured.Loss < bestLoss - options.MinimumImprovement)
-                    {
-                        bestLoss = measured.Loss;
-                        bestEpoch = epoch;
-                        epochsWithoutImprovement = 0;
-                        parameters.CopyTo(best);
-                    }
-                    else
-                    {
-                        stopEarly = ++epochsWithoutImprovement >= options.Patience;
-                    }
-                }
-
-                var report = new EpochReport(
-                    epoch,
-                    options.Epochs,
-                    trainingLoss,
-                    measured.Loss,
-                    measured.Accuracy,
-                    rate,
-                    gradientNorm,
-                    Stopwatch.GetElapsedTime(epochStarted),
-                    Stopwatch.GetElapsedTime(started),
-                    count / Math.Max(trainingTime.TotalSeconds, 1e-9));
-                if (callback?.OnEpoch(in report) == TrainingDecision.Stop)
-                {
-                    reason = StopReason.Callback;
-                    break;
-                }
-
-                if (gradientNorm < options.GradientTolerance)
-                {
-                    reason = StopReason.GradientTolerance;
-                    break;
-                }
-
-                if (stopEarly)
-                {
-                    reason = StopReason.EarlyStopping;
-                    break;
-                }
-            }
-        }
-        catch (TrainingDivergedException)
-        {
-            lastFinite.CopyTo(parameters);
-            Optimizer.LearningRate = initialRate;
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            Optimizer.LearningRate = initialRate;
-            throw;
-        }
-
-        Optimizer.LearningRate = initialRate;
-        int keptEpoch = epoch;
-        if (best is not null && bestEpoch != epoch)
-        {
-            // Early stopping keeps the best epoch's parameters, however training ended.
-            best.CopyTo(parameters);
-            keptEpoch = bestEpoch;
-            measured = Measure(validation!, outputs);
-        }
-
-        return new TrainingResult(epoch, reason, trainingLoss, measured.Loss, measured.Accuracy, keptEpoch, Stopwatch.GetElapsedTime(started));
+        return new TrainingSession(Model, Optimizer, options, training, validation, RowWeights(training, options.ClassWeights));
     }
 
     /// <summary>The mean loss and the accuracy (NaN for regression) of the model on <paramref name="data"/>.</summary>
-    private (float Loss, float Accuracy) Measure(Dataset data, float[] outputs)
+    internal static (float Loss, float Accuracy) Measure(IModel model, Dataset data, float[] outputs)
     {
         if (data.Count == 0)
         {
@@ -269,8 +151,8 @@ public sealed class Trainer
         }
 
         double weight = data.SampleWeights.IsEmpty ? data.Count : TotalWeight(data.SampleWeights);
-        float loss = (float)(Model.Loss(Batch.FromDataset(data)) / weight);
-        if (Model.Task == ModelTask.Regression)
+        float loss = (float)(model.Loss(Batch.FromDataset(data)) / weight);
+        if (model.Task == ModelTask.Regression)
         {
             return (loss, float.NaN);
         }
@@ -279,8 +161,8 @@ public sealed class Trainer
         ReadOnlySpan<int> labels = data.Labels;
         for (int i = 0; i < data.Count; i++)
         {
-            Model.Forward(data.Row(i), outputs);
-            int predicted = Model.Task == ModelTask.BinaryClassification
+            model.Forward(data.Row(i), outputs);
+            int predicted = model.Task == ModelTask.BinaryClassification
                 ? (outputs[0] >= 0.5f ? 1 : 0)
                 : TensorPrimitives.IndexOfMax(outputs);
             if (predicted == labels[i])
@@ -293,7 +175,7 @@ public sealed class Trainer
     }
 
     // The total weight of the rows named; their count when every row weighs 1.
-    private static double BatchWeight(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights)
+    internal static double BatchWeight(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights)
     {
         if (weights.IsEmpty)
         {
@@ -309,7 +191,7 @@ public sealed class Trainer
         return total;
     }
 
-    private static double TotalWeight(ReadOnlySpan<float> weights)
+    internal static double TotalWeight(ReadOnlySpan<float> weights)
     {
         double total = 0;
         foreach (float w in weights)
