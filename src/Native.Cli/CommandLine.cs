@@ -19,7 +19,9 @@ internal static class CommandLine
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            context.Error.WriteLine($"native: {parse.Errors[0].Message} Run 'native --help' for usage.");
+            // System.CommandLine may spread a message over lines (a list of choices): keep it to one.
+            string message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+            context.Error.WriteLine($"native: {message}{(message.EndsWith('.') ? "" : ".")} Run 'native --help' for usage.");
             return ExitCodes.BadInput;
         }
 

@@ -1,0 +1,69 @@
+using System.Text.Json;
+
+namespace Native.Cli.Tests;
+
+public class TrainTests
+{
+    [Fact]
+    public void JsonGivesOneObjectPerEpochThenASummary()
+    {
+        Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "3", "--json", "--seed", "2");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        IReadOnlyList<JsonElement> lines = result.JsonLines();
+        Assert.Equal(4, lines.Count);
+        for (int e = 0; e < 3; e++)
+        {
+            JsonElement epoch = lines[e];
+            Assert.Equal(e + 1, epoch.GetProperty("epoch").GetInt32());
+            foreach (string key in new[] { "train_loss", "val_loss", "val_accuracy", "learning_rate", "elapsed_ms", "rows_per_second" })
+            {
+                Assert.Equal(JsonValueKind.Number, epoch.GetProperty(key).ValueKind);
+            }
+
+            Assert.Equal(0.1, epoch.GetProperty("learning_rate").GetDouble(), 1e-7);
+        }
+
+        JsonElement summary = lines[3];
+        Assert.True(summary.GetProperty("summary").GetBoolean());
+        Assert.InRange(summary.GetProperty("accuracy").GetDouble(), 0.85, 1);
+        Assert.Equal(lines[2].GetProperty("val_accuracy").GetDouble(), summary.GetProperty("accuracy").GetDouble(), 1e-6);
+        Assert.True(summary.GetProperty("log_loss").GetDouble() > 0);
+        Assert.Contains("SoftmaxRegression 784-10", summary.GetProperty("kernel").GetString(), StringComparison.Ordinal);
+        Assert.True(summary.GetProperty("total_ms").GetDouble() > 0);
+        Assert.Equal(7850 * 4, summary.GetProperty("model_bytes").GetInt64());
+    }
+
+    [Fact]
+    public void TextGivesALinePerEpochAndASummaryWithTheConfusionMatrix()
+    {
+        Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "2", "--model", "mlp", "--hidden", "32", "--optimizer", "adam");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string[] lines = result.Output.Split('\n');
+        Assert.Matches(@"^epoch 1/2  loss \d\.\d{4}  val loss \d\.\d{4}  val acc \d+\.\d\d %  lr 0\.001  \d+ ms  [\d,]+ rows/s", lines[0]);
+        Assert.StartsWith("epoch 2/2", lines[1], StringComparison.Ordinal);
+        Assert.Contains("MultilayerPerceptron 784-32-10 (Relu)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Confusion matrix", result.Output, StringComparison.Ordinal);
+        Assert.Contains("macro avg", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PlotsAreCurvesAndWeightPictures()
+    {
+        string plots = Cli.TemporaryDirectory();
+        Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "2", "--plots", plots, "--quiet");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string loss = File.ReadAllText(Path.Combine(plots, "loss.svg"));
+        Assert.StartsWith("<svg", loss, StringComparison.Ordinal);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(loss, "<polyline"));
+        Assert.True(File.Exists(Path.Combine(plots, "accuracy.svg")));
+        Assert.Equal(11, Directory.GetFiles(plots, "weights-*.png").Length);
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameTraining()
+    {
+        string[] args = ["train", "--data", Cli.MnistDirectory(), "--epochs", "2", "--json", "--seed", "7", "--model", "mlp", "--hidden", "16", "--threads", "2"];
+        double Accuracy() => Cli.Run(args).JsonLines()[^1].GetProperty("accuracy").GetDouble();
+        Assert.Equal(Accuracy(), Accuracy());
+    }
+}
