@@ -360,20 +360,4 @@ public sealed class IdxTests : IDisposable
 
         return compressed.ToArray();
     }
-
-    /// <summary>A stream that can only be read forward, as from a network.</summary>
-    private sealed class ForwardOnlyStream(byte[] content) : MemoryStream(content)
-    {
-        public override bool CanSeek => false;
-
-        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-    }
 }
