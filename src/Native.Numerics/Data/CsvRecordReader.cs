@@ -150,7 +150,12 @@ internal sealed class CsvRecordReader(TextReader reader, string? name, char sepa
     {
         if (_textLength == _text.Length)
         {
-            Array.Resize(ref _text, checked(_text.Length * 2));
+            if (_text.Length == Array.MaxLength)
+            {
+                throw FileFormatException.AtLine(name, Line, 1, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the record is longer than {Array.MaxLength} characters, more than one record can be; is this a CSV file?"));
+            }
+
+            Array.Resize(ref _text, (int)Math.Min(2L * _text.Length, Array.MaxLength));
         }
 
         _text[_textLength++] = c;

@@ -151,13 +151,24 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         Reading reading = Read(stream, name);
-        IModel model = reading.Shape.Kind switch
+        IModel model;
+        try
         {
-            ModelKind.LinearRegression => new LinearRegression(reading.Shape.Features),
-            ModelKind.LogisticRegression => new LogisticRegression(reading.Shape.Features),
-            ModelKind.SoftmaxRegression => new SoftmaxRegression(reading.Shape.Features, reading.Shape.Outputs),
-            _ => new MultilayerPerceptron(reading.Shape),
-        };
+            model = reading.Shape.Kind switch
+            {
+                ModelKind.LinearRegression => new LinearRegression(reading.Shape.Features),
+                ModelKind.LogisticRegression => new LogisticRegression(reading.Shape.Features),
+                ModelKind.SoftmaxRegression => new SoftmaxRegression(reading.Shape.Features, reading.Shape.Outputs),
+                _ => new MultilayerPerceptron(reading.Shape),
+            };
+        }
+        catch (Exception e) when (e is OverflowException or ArgumentException)
+        {
+            // A valid file can describe a model wider than the run-time models' per-thread scratch can count
+            // (more than about 16 million units in all, hundreds of megabytes of weights): say so, as a file error.
+            throw FileFormatException.InFile(name, $"the file holds a {reading.Shape}, which the run-time models cannot build: {e.Message}", e);
+        }
+
         reading.Parameters.CopyTo(model.Parameters);
         return new LoadedModel<IModel>(model, reading.Metadata, reading.LibraryVersion);
     }

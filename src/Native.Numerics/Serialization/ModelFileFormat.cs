@@ -217,7 +217,7 @@ internal static class ModelFileFormat
     private static void CheckKind(Decoder decoder, ModelKind kind, int[] sizes, Activation[] activations, float slope)
     {
         string name = KindName(kind);
-        string sizesText = "[" + string.Join(", ", sizes) + "]";
+        string sizesText = SizesText(sizes);
         if (kind == ModelKind.MultilayerPerceptron)
         {
             if (sizes.Length < 3)
@@ -264,7 +264,7 @@ internal static class ModelFileFormat
     /// <summary>Checks that the tensors are exactly layers.{l}.weight [outputs, inputs] and layers.{l}.bias [outputs] for each layer.</summary>
     private static void CheckTensors(Safetensors.Contents contents, Decoder decoder, ModelKind kind, int[] sizes)
     {
-        string sizesText = "[" + string.Join(", ", sizes) + "]";
+        string sizesText = SizesText(sizes);
         for (int l = 0; l + 1 < sizes.Length; l++)
         {
             CheckTensor(contents, decoder, WeightName(l), [(ulong)sizes[l + 1], (ulong)sizes[l]], "[outputs, inputs]", kind, sizesText);
@@ -328,6 +328,10 @@ internal static class ModelFileFormat
 
         return Standardizer.FromStatistics(means, deviations);
     }
+
+    /// <summary>Layer sizes for a message, "[784, 128, 10]"; a hostile list of thousands is shortened.</summary>
+    private static string SizesText(int[] sizes) =>
+        sizes.Length <= 16 ? "[" + string.Join(", ", sizes) + "]" : "[" + string.Join(", ", sizes.Take(16)) + Safetensors.Invariant($", … ({sizes.Length} sizes)]");
 
     public static string KindName(ModelKind kind) => kind switch
     {
