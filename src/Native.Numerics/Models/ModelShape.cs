@@ -21,12 +21,12 @@ public sealed class ModelShape : IEquatable<ModelShape>
         long count = 0;
         for (int l = 0; l + 1 < layerSizes.Length; l++)
         {
+            // Checked layer by layer: each term fits a long, but a sum of several such terms would not.
             count += ((long)layerSizes[l] * layerSizes[l + 1]) + layerSizes[l + 1];
-        }
-
-        if (count > Array.MaxLength)
-        {
-            throw new ArgumentException($"The model {this} would have {count:N0} parameters, more than one array can hold ({Array.MaxLength:N0}).", nameof(layerSizes));
+            if (count > Array.MaxLength)
+            {
+                throw new ArgumentException($"The model {this} would have more parameters than one array can hold ({Array.MaxLength:N0}).", nameof(layerSizes));
+            }
         }
 
         ParameterCount = (int)count;

@@ -202,6 +202,30 @@ public sealed class IdxTests : IDisposable
         }
 
         Assert.Equal(gzip, error.Message.Contains("decompressed", StringComparison.Ordinal));
+
+        // The same through a stream that can neither seek nor say its length.
+        byte[] bytes = gzip ? Gzip(content) : content;
+        FileFormatException streamed = Assert.Throws<FileFormatException>(() =>
+        {
+            if (isImages)
+            {
+                Idx.ReadImages(new ForwardOnlyStream(bytes), "stream");
+            }
+            else
+            {
+                Idx.ReadLabels(new ForwardOnlyStream(bytes), "stream");
+            }
+        });
+        Assert.All(says.Where(words => !words.Contains("found", StringComparison.Ordinal)), words => Assert.Contains(words, streamed.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AStreamDeclaringMoreThanAnArrayCanHoldIsRefusedBeforeReading()
+    {
+        byte[] content = [.. Header(0, 0, 8, 1, uint.MaxValue), 1, 2, 3];
+        FileFormatException error = Assert.Throws<FileFormatException>(() => Idx.ReadLabels(new ForwardOnlyStream(content), "stream"));
+        Assert.Equal(4, error.Offset);
+        Assert.Contains("4294967295 labels = 4294967295 bytes of data, more than one array can hold", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -359,21 +383,5 @@ public sealed class IdxTests : IDisposable
         }
 
         return compressed.ToArray();
-    }
-
-    /// <summary>A stream that can only be read forward, as from a network.</summary>
-    private sealed class ForwardOnlyStream(byte[] content) : MemoryStream(content)
-    {
-        public override bool CanSeek => false;
-
-        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
     }
 }

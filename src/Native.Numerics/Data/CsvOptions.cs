@@ -1,0 +1,33 @@
+namespace Native.Numerics;
+
+/// <summary>How <see cref="Csv"/> reads a file: which column is the label, and what the labels are.</summary>
+public sealed class CsvOptions
+{
+    /// <summary>The name of the label column, as the header row writes it (compared ordinally); null to use <see cref="LabelIndex"/>.</summary>
+    public string? LabelColumn { get; init; }
+
+    /// <summary>The 0-based index of the label column; null (with <see cref="LabelColumn"/> null) for the last column.</summary>
+    public int? LabelIndex { get; init; }
+
+    /// <summary>Whether the labels are classes or regression targets; by default, inferred from the labels.</summary>
+    public CsvLabels Labels { get; init; } = CsvLabels.Infer;
+
+    /// <summary>The character between fields: a comma by default; a semicolon or a tab for some files.</summary>
+    public char Separator { get; init; } = ',';
+}
+
+/// <summary>What the label column of a CSV file holds.</summary>
+public enum CsvLabels
+{
+    /// <summary>
+    /// Decide from the labels: classes if every label is an integer; regression targets if every label is a
+    /// number and some are not integers; classes (named by the text) if any label is not a number.
+    /// </summary>
+    Infer,
+
+    /// <summary>Classes: integers (mapped in numeric order) or text (mapped in ordinal order).</summary>
+    Classification,
+
+    /// <summary>Regression targets: every label a finite float.</summary>
+    Regression,
+}

@@ -1,0 +1,338 @@
+using System.Buffers.Binary;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Native.Numerics.Serialization;
+
+namespace Native.Numerics;
+
+/// <summary>
+/// Saves models to safetensors files and loads them back, with their class names, standardizer and
+/// properties; any safetensors reader (Python's <c>safetensors</c>, for one) reads the weights.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Layout.</b> An 8-byte little-endian header length n; n bytes of UTF-8 JSON, padded with spaces to a
+/// multiple of 8; then the data section. Each dense layer l is two tensors of dtype <c>F32</c>:
+/// <c>layers.{l}.weight</c> of shape [outputs, inputs] and <c>layers.{l}.bias</c> of shape [outputs],
+/// raw little-endian floats, row-major. The library writes them in layer order, weight then bias — which
+/// is exactly the order of <see cref="IModel.Parameters"/>, so the data section is the parameter block —
+/// but reads them in any order the offsets give.
+/// </para>
+/// <para>
+/// <b>Metadata.</b> The header's <c>__metadata__</c> map (strings to strings only, as safetensors requires)
+/// holds these keys, the library's under the reserved prefix <c>native.</c>:
+/// </para>
+/// <list type="table">
+/// <item><term><c>native.format</c></term><description>The format version, <c>"1"</c>.</description></item>
+/// <item><term><c>native.library_version</c></term><description>The version of the library that wrote the file (informational).</description></item>
+/// <item><term><c>native.kind</c></term><description><c>linear_regression</c>, <c>logistic_regression</c>, <c>softmax_regression</c> or <c>multilayer_perceptron</c>.</description></item>
+/// <item><term><c>native.layer_sizes</c></term><description>A JSON array of integers: the features, each hidden width, the outputs; <c>"[784,128,10]"</c>.</description></item>
+/// <item><term><c>native.activations</c></term><description>A JSON array with each hidden layer's activation — <c>relu</c>, <c>leaky_relu</c>, <c>sigmoid</c> or <c>tanh</c> — <c>"[]"</c> for the regressions.</description></item>
+/// <item><term><c>native.leaky_relu_slope</c></term><description>The leaky ReLU slope as a JSON number that round-trips the float exactly.</description></item>
+/// <item><term><c>native.class_names</c></term><description>Optional: a JSON array of strings, one per class, in label order, distinct.</description></item>
+/// <item><term><c>native.standardizer.means</c>, <c>native.standardizer.standard_deviations</c></term><description>Optional, together: JSON arrays of one float per feature (exact round trip); the deviations are the divisors, all positive.</description></item>
+/// </list>
+/// <para>
+/// Every other key is a caller's property (<see cref="ModelMetadata.Properties"/>), kept as is.
+/// </para>
+/// <para>
+/// <b>Saving</b> to a path is atomic: the file is written beside the target under a temporary name,
+/// flushed to the disk, and only then moved over the target. If anything fails, the temporary file is
+/// deleted and whatever the path held before is untouched.
+/// </para>
+/// <para>
+/// <b>Loading</b> trusts nothing: every problem is a <see cref="FileFormatException"/> (the one exception
+/// type for bad content) naming the file and, where there is one, the byte offset: a file shorter than the
+/// length field; a header length beyond the file or above 100 MB; a header that does not start with
+/// <c>{</c> or is not valid JSON (or not valid UTF-8); duplicate, missing or unexpected tensors; a dtype
+/// other than F32 (unknown or unsupported); a shape whose product overflows; data offsets reversed, out of
+/// range, overlapping, leaving gaps, or not covering the data section to its last byte; tensor shapes that
+/// disagree with the model the metadata describe; metadata missing or inconsistent (format version, kind,
+/// layer sizes, activations, slope, class names, standardizer); weights that are NaN or infinite. No buffer
+/// is allocated before its size has been checked against the bytes the file actually holds.
+/// </para>
+/// </remarks>
+public static class ModelFile
+{
+    /// <summary>The version of the layout and metadata this library writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>The prefix of the metadata keys the format reserves.</summary>
+    public const string ReservedPrefix = "native.";
+
+    internal const string FormatKey = "native.format";
+    internal const string LibraryVersionKey = "native.library_version";
+    internal const string KindKey = "native.kind";
+    internal const string LayerSizesKey = "native.layer_sizes";
+    internal const string ActivationsKey = "native.activations";
+    internal const string SlopeKey = "native.leaky_relu_slope";
+    internal const string ClassNamesKey = "native.class_names";
+    internal const string MeansKey = "native.standardizer.means";
+    internal const string DeviationsKey = "native.standardizer.standard_deviations";
+
+    private static readonly string LibraryVersion =
+        typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(ModelFile).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>
+    /// Saves <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="path"/>, atomically:
+    /// the previous file, if any, is replaced only once the new one is completely on the disk.
+    /// </summary>
+    /// <param name="model">The model; its parameters must all be finite.</param>
+    /// <param name="path">The file to write or replace.</param>
+    /// <param name="metadata">Class names, standardizer and properties to keep with the model, or null.</param>
+    /// <exception cref="ArgumentException">A parameter is not finite, or the metadata do not fit the model (class names, standardizer, reserved keys).</exception>
+    /// <exception cref="IOException">The file cannot be written; the previous file is untouched.</exception>
+    public static void Save(IModel model, string path, ModelMetadata? metadata = null) => Save(model, path, metadata, beforeReplace: null);
+
+    /// <summary>
+    /// Writes <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="stream"/> at its
+    /// current position, in the safetensors layout; the stream is left open. (Only saving to a path is atomic.)
+    /// </summary>
+    /// <param name="model">The model; its parameters must all be finite.</param>
+    /// <param name="stream">A writable stream.</param>
+    /// <param name="metadata">Class names, standardizer and properties to keep with the model, or null.</param>
+    /// <exception cref="ArgumentException">A parameter is not finite, or the metadata do not fit the model.</exception>
+    public static void Save(IModel model, Stream stream, ModelMetadata? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Plan plan = Prepare(model, metadata);
+        Safetensors.Write(stream, plan.Tensors, plan.Metadata, model.Parameters);
+    }
+
+    /// <summary>The atomic save, with a seam: <paramref name="beforeReplace"/> runs with the temporary file's path after it is written and flushed, just before it replaces the target.</summary>
+    internal static void Save(IModel model, string path, ModelMetadata? metadata, Action<string>? beforeReplace)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Plan plan = Prepare(model, metadata);
+        string target = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(target) ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Path.GetRandomFileName()}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+            {
+                Safetensors.Write(file, plan.Tensors, plan.Metadata, model.Parameters);
+                file.Flush(flushToDisk: true);
+            }
+
+            beforeReplace?.Invoke(temporary);
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads the model in <paramref name="path"/> as a new run-time-shaped model of the kind the file states
+    /// (<see cref="LinearRegression"/>, <see cref="LogisticRegression"/>, <see cref="SoftmaxRegression"/> or
+    /// <see cref="MultilayerPerceptron"/>), with its class names, standardizer and properties.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileFormatException">The file is not a valid model file; the message says what and where.</exception>
+    public static LoadedModel Load(string path)
+    {
+        using FileStream file = OpenRead(path);
+        return Load(file, path);
+    }
+
+    /// <summary>
+    /// Loads a model from <paramref name="stream"/>, from its current position to its end, as
+    /// <see cref="Load(string)"/> does from a file. The stream is left open.
+    /// </summary>
+    /// <param name="stream">The stream; it need not be seekable.</param>
+    /// <param name="name">What to call the stream in error messages (its file name, say), or null.</param>
+    /// <exception cref="FileFormatException">The content is not a valid model file.</exception>
+    public static LoadedModel Load(Stream stream, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Reading reading = Read(stream, name);
+        IModel model;
+        try
+        {
+            model = reading.Shape.Kind switch
+            {
+                ModelKind.LinearRegression => new LinearRegression(reading.Shape.Features),
+                ModelKind.LogisticRegression => new LogisticRegression(reading.Shape.Features),
+                ModelKind.SoftmaxRegression => new SoftmaxRegression(reading.Shape.Features, reading.Shape.Outputs),
+                _ => new MultilayerPerceptron(reading.Shape),
+            };
+        }
+        catch (Exception e) when (e is OverflowException or ArgumentException)
+        {
+            // A valid file can describe a model wider than the run-time models' per-thread scratch can count
+            // (more than about 16 million units in all, hundreds of megabytes of weights): say so, as a file error.
+            throw FileFormatException.InFile(name, $"the file holds a {reading.Shape}, which the run-time models cannot build: {e.Message}", e);
+        }
+
+        reading.Parameters.CopyTo(model.Parameters);
+        return new LoadedModel<IModel>(model, reading.Metadata, reading.LibraryVersion);
+    }
+
+    /// <summary>
+    /// Loads the file in <paramref name="path"/> into a new <typeparamref name="TModel"/> — a source-generated
+    /// model, say — after checking that the file's shape equals the model's <see cref="IModel.Shape"/> exactly.
+    /// </summary>
+    /// <typeparam name="TModel">The model type; it must have a parameterless constructor.</typeparam>
+    /// <param name="path">The file.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileFormatException">The file is not a valid model file, or holds a model of another shape.</exception>
+    public static LoadedModel<TModel> Load<TModel>(string path)
+        where TModel : IModel, new() => LoadInto(new TModel(), path);
+
+    /// <summary>
+    /// Loads a model from <paramref name="stream"/> into a new <typeparamref name="TModel"/>, as
+    /// <see cref="Load{TModel}(string)"/> does from a file. The stream is left open.
+    /// </summary>
+    /// <typeparam name="TModel">The model type; it must have a parameterless constructor.</typeparam>
+    /// <param name="stream">The stream; it need not be seekable.</param>
+    /// <param name="name">What to call the stream in error messages, or null.</param>
+    /// <exception cref="FileFormatException">The content is not a valid model file, or holds a model of another shape.</exception>
+    public static LoadedModel<TModel> Load<TModel>(Stream stream, string? name = null)
+        where TModel : IModel, new() => LoadInto(new TModel(), stream, name);
+
+    /// <summary>
+    /// Loads the weights in <paramref name="path"/> into <paramref name="model"/>, after checking that the
+    /// file's shape equals <paramref name="model"/>'s exactly. The model's parameters change only if the
+    /// whole file is valid.
+    /// </summary>
+    /// <typeparam name="TModel">The model type.</typeparam>
+    /// <param name="model">The model to fill.</param>
+    /// <param name="path">The file.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileFormatException">The file is not a valid model file, or holds a model of another shape.</exception>
+    public static LoadedModel<TModel> LoadInto<TModel>(TModel model, string path)
+        where TModel : IModel
+    {
+        using FileStream file = OpenRead(path);
+        return LoadInto(model, file, path);
+    }
+
+    /// <summary>
+    /// Loads the weights in <paramref name="stream"/> (from its current position to its end) into
+    /// <paramref name="model"/>, as <see cref="LoadInto{TModel}(TModel, string)"/> does from a file. The
+    /// stream is left open.
+    /// </summary>
+    /// <typeparam name="TModel">The model type.</typeparam>
+    /// <param name="model">The model to fill.</param>
+    /// <param name="stream">The stream; it need not be seekable.</param>
+    /// <param name="name">What to call the stream in error messages, or null.</param>
+    /// <exception cref="FileFormatException">The content is not a valid model file, or holds a model of another shape.</exception>
+    public static LoadedModel<TModel> LoadInto<TModel>(TModel model, Stream stream, string? name = null)
+        where TModel : IModel
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        ModelShape expected = model.Shape;
+        Reading reading = Read(stream, name, expected);
+        reading.Parameters.CopyTo(model.Parameters);
+        return new LoadedModel<TModel>(model, reading.Metadata, reading.LibraryVersion);
+    }
+
+    private static FileStream OpenRead(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024, FileOptions.SequentialScan);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // The save has failed already; that error, not this one, is what the caller needs to see.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
+    }
+
+    /// <summary>The tensors and metadata of a model about to be saved, after checking both.</summary>
+    private static Plan Prepare(IModel model, ModelMetadata? metadata)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        metadata ??= new ModelMetadata();
+        ModelShape shape = model.Shape;
+        ReadOnlySpan<float> parameters = model.Parameters;
+        if (parameters.Length != shape.ParameterCount)
+        {
+            throw new ArgumentException($"The model has {parameters.Length} parameters, but its shape {shape} has {shape.ParameterCount}.", nameof(model));
+        }
+
+        int bad = parameters.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        if (bad >= 0)
+        {
+            throw new ArgumentException($"Parameter {bad} is {parameters[bad]}; a model with non-finite parameters cannot be saved (it could not be loaded).", nameof(model));
+        }
+
+        var tensors = new List<Safetensors.TensorLayout>(2 * shape.LayerCount);
+        for (int l = 0; l < shape.LayerCount; l++)
+        {
+            int inputs = shape.LayerSizes[l], outputs = shape.LayerSizes[l + 1];
+            tensors.Add(new Safetensors.TensorLayout(ModelFileFormat.WeightName(l), [outputs, inputs]));
+            tensors.Add(new Safetensors.TensorLayout(ModelFileFormat.BiasName(l), [outputs]));
+        }
+
+        return new Plan(tensors, ModelFileFormat.Encode(shape, metadata, LibraryVersion));
+    }
+
+    /// <summary>Reads, checks and decodes a whole model file: its shape, its parameters (finite) and its metadata.</summary>
+    private static Reading Read(Stream stream, string? name, ModelShape? expected = null)
+    {
+        Safetensors.Contents contents = Safetensors.ReadHeader(stream, name);
+        (ModelShape shape, ModelMetadata metadata, string? version) = ModelFileFormat.Decode(contents);
+        if (expected is not null && !expected.Equals(shape))
+        {
+            throw FileFormatException.InFile(name, $"the file holds a {shape}, but the model to load it into is a {expected}; the shapes must be equal.");
+        }
+
+        // The tensors match the shape and tile the data section (checked above), so the data section is
+        // exactly the parameter block's size: this allocation is one the file pays for.
+        byte[] data = contents.ReadData(stream);
+        float[] parameters = new float[shape.ParameterCount];
+        for (int l = 0; l < shape.LayerCount; l++)
+        {
+            CopyTensor(contents, data, ModelFileFormat.WeightName(l), parameters.AsSpan(shape.WeightOffset(l), shape.LayerSizes[l] * shape.LayerSizes[l + 1]), shape.LayerSizes[l]);
+            CopyTensor(contents, data, ModelFileFormat.BiasName(l), parameters.AsSpan(shape.BiasOffset(l), shape.LayerSizes[l + 1]), 0);
+        }
+
+        return new Reading(shape, parameters, metadata, version);
+    }
+
+    /// <summary>Copies a tensor's little-endian floats into <paramref name="destination"/>, refusing NaN and infinity.</summary>
+    private static void CopyTensor(Safetensors.Contents contents, byte[] data, string tensorName, Span<float> destination, int columns)
+    {
+        Safetensors.TensorEntry tensor = contents.Find(tensorName)!;
+        ReadOnlySpan<byte> bytes = data.AsSpan((int)tensor.Begin, destination.Length * sizeof(float));
+        if (BitConverter.IsLittleEndian)
+        {
+            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination);
+        }
+        else
+        {
+            for (int i = 0; i < destination.Length; i++)
+            {
+                destination[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * sizeof(float)));
+            }
+        }
+
+        int bad = destination.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        if (bad >= 0)
+        {
+            string where = columns > 0 ? Safetensors.Invariant($"element {bad} (row {bad / columns}, column {bad % columns})") : Safetensors.Invariant($"element {bad}");
+            throw contents.Error(contents.DataStart + (long)tensor.Begin + (bad * sizeof(float)), Safetensors.Invariant($"tensor '{tensorName}' holds {destination[bad]} at {where}; weights must be finite."));
+        }
+    }
+
+    private sealed record Plan(List<Safetensors.TensorLayout> Tensors, Dictionary<string, string> Metadata);
+
+    private sealed record Reading(ModelShape Shape, float[] Parameters, ModelMetadata Metadata, string? LibraryVersion);
+}

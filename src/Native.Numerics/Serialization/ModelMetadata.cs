@@ -1,0 +1,25 @@
+namespace Native.Numerics;
+
+/// <summary>
+/// What a model file keeps beside the weights: the names of the classes, the standardizer the inputs
+/// need, and free-form properties (training settings, final metrics, provenance).
+/// </summary>
+/// <remarks>
+/// <see cref="ModelFile"/> stores the shape, the kind and the activations itself, from the model; this
+/// holds what the model cannot know. Everything is optional.
+/// </remarks>
+public sealed class ModelMetadata
+{
+    /// <summary>The name of each class, in label order (class 0 first); empty for none, and always empty for a regression.</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+
+    /// <summary>The standardizer fitted on the training data, which inputs must go through before the model; null for none.</summary>
+    public Standardizer? Standardizer { get; init; }
+
+    /// <summary>
+    /// Free-form string properties: training settings ("learning_rate" → "0.1"), final metrics
+    /// ("test_accuracy" → "0.9213"), anything else. Keys may not start with <c>native.</c>, which the
+    /// file format reserves for itself.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+}
