@@ -39,7 +39,7 @@ namespace Native.Numerics;
 /// in a buffer that doubles as it fills), one label per row, and each distinct label once.
 /// </para>
 /// </remarks>
-public static class Csv
+public static partial class Csv
 {
     /// <summary>The longest piece of a field quoted in an error message.</summary>
     private const int QuoteLimit = 40;
