@@ -1,7 +1,11 @@
 namespace Native.Cli;
 
-/// <summary>Where a command writes, whether that is a terminal, and the token that stops it.</summary>
-internal sealed record CliContext(TextWriter Out, TextWriter Error, bool Terminal, CancellationToken Cancellation);
+/// <summary>Where a command writes, whether that is a terminal, the token that stops it, and its standard input.</summary>
+internal sealed record CliContext(TextWriter Out, TextWriter Error, bool Terminal, CancellationToken Cancellation)
+{
+    /// <summary>Opens standard input (for <c>--input -</c>); tests give their own.</summary>
+    public Func<Stream> OpenInput { get; init; } = Console.OpenStandardInput;
+}
 
 /// <summary>The exit codes of the <c>native</c> command.</summary>
 internal static class ExitCodes

@@ -13,7 +13,10 @@ internal static class CommandLine
         var root = new RootCommand("native: train, evaluate and run small machine-learning models (linear, logistic and softmax regression, multilayer perceptrons).")
         {
             TrainCommand.Create(context),
+            EvaluateCommand.Create(context),
+            PredictCommand.Create(context),
             DemoCommand.Create(context),
+            BenchCommand.Create(context),
         };
 
         ParseResult parse = root.Parse(args);

@@ -35,6 +35,15 @@ internal static class ModelCatalog
         return new ModelChoice(model, $"run-time shape {shape} ({KernelWidth()})");
     }
 
+    /// <summary>Every kernel this program has for <paramref name="shape"/>: the generated one first, if any, then the run-time one.</summary>
+    public static IEnumerable<ModelChoice> Candidates(ModelShape shape, int seed)
+    {
+        yield return Create(shape, seed);
+    }
+
+    /// <summary>Takes over a loaded model: onto a generated kernel of its shape where one exists.</summary>
+    public static ModelChoice Adopt(IModel loaded) => new(loaded, $"run-time shape {loaded.Shape} ({KernelWidth()})");
+
     /// <summary>The vector width the run-time kernels take in this process.</summary>
     public static string KernelWidth() =>
         System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "Vector512"

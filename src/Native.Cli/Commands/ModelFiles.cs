@@ -1,10 +1,49 @@
+using System.Globalization;
 using Native.Numerics;
 
 namespace Native.Cli.Commands;
 
-/// <summary>Model files for the commands (the library's ModelFile arrives with the model-files change).</summary>
+/// <summary>Model files as the commands write and read them.</summary>
 internal static class ModelFiles
 {
-    public static long Save(IModel model, string path, IReadOnlyList<string> classNames, Standardizer? standardizer, TrainSettings settings, Summary summary) =>
-        throw new UsageException($"Saving {model.Shape} to '{path}' ({classNames.Count} names, standardized: {standardizer is not null}, {settings.Epochs} epochs, {summary.RowsName}) is not available yet.");
+    /// <summary>
+    /// Saves the model with its class names and standardizer, the training settings (<c>training.*</c>) and the
+    /// final metrics (<c>metrics.*</c>); returns the file's size in bytes.
+    /// </summary>
+    public static long Save(IModel model, string path, IReadOnlyList<string> classNames, Standardizer? standardizer, TrainSettings settings, Summary summary)
+    {
+        var properties = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["training.data"] = Path.GetFileName(Path.TrimEndingDirectorySeparator(settings.Data)),
+            ["training.model"] = settings.Model,
+            ["training.optimizer"] = settings.Optimizer,
+            ["training.learning_rate"] = Text(settings.Rate),
+            ["training.momentum"] = Text(settings.Momentum),
+            ["training.batch_size"] = Text(settings.BatchSize),
+            ["training.epochs"] = Text(settings.Epochs),
+            ["training.l2"] = Text(settings.L2),
+            ["training.seed"] = Text(settings.Seed),
+            ["training.validation_fraction"] = Text(settings.Validation),
+            ["training.standardize"] = settings.Standardize ? "true" : "false",
+            ["training.class_weight"] = settings.BalancedClasses ? "balanced" : "none",
+            ["training.early_stopping"] = settings.EarlyStopping ? Text(settings.Patience) : "off",
+            ["metrics.rows"] = summary.RowsName,
+        };
+        foreach (var (name, value) in summary.Metrics())
+        {
+            properties["metrics." + name] = value;
+        }
+
+        ModelFile.Save(model, path, new ModelMetadata { ClassNames = classNames, Standardizer = standardizer, Properties = properties });
+        return new FileInfo(path).Length;
+    }
+
+    /// <summary>Loads a model file, running it on a generated kernel where one matches its shape.</summary>
+    public static (LoadedModel File, ModelChoice Choice) Load(string path)
+    {
+        LoadedModel loaded = ModelFile.Load(path);
+        return (loaded, ModelCatalog.Adopt(loaded.Model));
+    }
+
+    private static string Text(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics.Tensors;
+using Native.Cli.Output;
+using Native.Numerics;
+
+namespace Native.Cli.Commands;
+
+/// <summary>
+/// <c>native bench</c>: a quick in-process measurement (not BenchmarkDotNet) of what predictions and training
+/// steps cost on this machine, for the generated and the run-time-shaped kernels, with the bytes allocated.
+/// The figures are medians of several rounds of about 50 ms each, after a warm-up.
+/// </summary>
+internal static class BenchCommand
+{
+    private const int BatchRows = 64;
+
+    public static Command Create(CliContext context)
+    {
+        var json = new Option<bool>("--json") { Description = "One JSON object per measurement." };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds per measurement (the median is reported).", DefaultValueFactory = _ => 7 };
+        var command = new Command("bench", "Measure prediction and training-step costs on this machine, generated and run-time kernels.") { json, rounds };
+        command.SetAction(parse => Run(context, parse.GetValue(json), parse.GetValue(rounds)));
+        return command;
+    }
+
+    public static int Run(CliContext context, bool json, int rounds)
+    {
+        if (rounds < 1)
+        {
+            throw new UsageException("--rounds must be at least 1.");
+        }
+
+        if (!json)
+        {
+            context.Out.WriteLine($"native bench: .NET {Environment.Version}, {Environment.ProcessorCount} cores, kernels at {ModelCatalog.KernelWidth()}; ns per row, median of {rounds} rounds");
+            context.Out.WriteLine();
+            context.Out.WriteLine($"{"model",-40} {"kernel",-10} {"predict",10} {"batch",10} {"train",10} {"allocated",10}");
+        }
+
+        foreach (ModelShape shape in new[]
+        {
+            ModelShape.SoftmaxRegression(784, 10),
+            ModelShape.LogisticRegression(30),
+            ModelShape.MultilayerPerceptron([784, 128, 10], [Activation.Relu]),
+        })
+        {
+            foreach (ModelChoice choice in ModelCatalog.Candidates(shape, seed: 1))
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                Measure(context.Out, json, rounds, shape, choice);
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static void Measure(TextWriter output, bool json, int rounds, ModelShape shape, ModelChoice choice)
+    {
+        IModel model = choice.Model;
+        var random = new Random(1);
+        float[] rows = new float[BatchRows * model.Features];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = (float)random.NextDouble();
+        }
+
+        int[] labels = new int[BatchRows];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = random.Next(Math.Max(2, shape.Classes));
+        }
+
+        float[] targets = Array.ConvertAll(labels, l => (float)l);
+        float[] outputs = new float[BatchRows * model.Outputs];
+        float[] gradient = new float[model.Parameters.Length];
+        var optimizer = new GradientDescent(1e-4f);
+        optimizer.Bind(gradient.Length);
+        float[] row = rows[..model.Features];
+
+        // One row; a batch of 64 (per row); one 64-row step of gradient descent (per row), as the trainer takes it.
+        var (predict, predictBytes) = Time(rounds, 1, () => model.Forward(row, outputs.AsSpan(0, model.Outputs)));
+        var (batch, batchBytes) = Time(rounds, BatchRows, () => model.ForwardBatch(rows, outputs));
+        var (train, trainBytes) = Time(rounds, BatchRows, () =>
+        {
+            Batch data = shape.Task == ModelTask.Regression
+                ? Batch.FromTargets(rows, model.Features, targets)
+                : Batch.FromLabels(rows, model.Features, labels);
+            if (model is IFusedGradientStep fused)
+            {
+                fused.StepInPlace(in data, 1e-4f / BatchRows);
+                return;
+            }
+
+            Array.Clear(gradient);
+            model.AccumulateGradient(in data, gradient);
+            TensorPrimitives.Multiply(gradient, 1f / BatchRows, gradient);
+            optimizer.Step(model.Parameters, gradient);
+        });
+        double allocated = Math.Max(predictBytes, Math.Max(batchBytes, trainBytes));
+
+        string name = shape.ToString();
+        string kernel = choice.Kernel.StartsWith("generated", StringComparison.Ordinal) ? "generated" : "run-time";
+        if (json)
+        {
+            JsonLines.Write(output, writer =>
+            {
+                writer.WriteString("model", name);
+                writer.WriteString("kernel", kernel);
+                writer.Number("predict_ns", predict);
+                writer.Number("batch_predict_ns_per_row", batch);
+                writer.Number("train_step_ns_per_row", train);
+                writer.Number("allocated_bytes_per_operation", allocated);
+            });
+        }
+        else
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-40} {kernel,-10} {predict,10:N0} {batch,10:N0} {train,10:N0} {allocated,8:N0} B"));
+        }
+    }
+
+    /// <summary>
+    /// The median nanoseconds per row over the rounds, and the most bytes allocated per call in any round, in
+    /// whole bytes: an allocation made by every call is at least 24 bytes, while the runtime's own occasional
+    /// allocation (once in a round of a hundred thousand calls) is not the call's.
+    /// </summary>
+    private static (double Nanoseconds, double Bytes) Time(int rounds, int rowsPerCall, Action action)
+    {
+        // Warm up, and size a round at about 50 ms.
+        long calls = 1;
+        while (true)
+        {
+            long started = Stopwatch.GetTimestamp();
+            for (long i = 0; i < calls; i++)
+            {
+                action();
+            }
+
+            if (Stopwatch.GetElapsedTime(started).TotalMilliseconds >= 50)
+            {
+                break;
+            }
+
+            calls *= 2;
+        }
+
+        double[] nanoseconds = new double[rounds];
+        double bytes = 0;
+        for (int r = 0; r < rounds; r++)
+        {
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
+            long started = Stopwatch.GetTimestamp();
+            for (long i = 0; i < calls; i++)
+            {
+                action();
+            }
+
+            nanoseconds[r] = Stopwatch.GetElapsedTime(started).TotalNanoseconds / (calls * rowsPerCall);
+            bytes = Math.Max(bytes, (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)calls);
+        }
+
+        Array.Sort(nanoseconds);
+        return (nanoseconds[rounds / 2], Math.Round(bytes));
+    }
+}
