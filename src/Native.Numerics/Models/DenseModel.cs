@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Native.Numerics.Kernels;
@@ -22,7 +23,7 @@ namespace Native.Numerics;
 /// Scratch memory is per thread and sized once, so passes allocate nothing and may run on many threads.
 /// </para>
 /// </remarks>
-public abstract class DenseModel : IModel
+public abstract class DenseModel : IModel, IFusedGradientStep
 {
     /// <summary>The rows processed together in one forward and backward pass.</summary>
     internal const int ChunkRows = 64;
@@ -32,6 +33,9 @@ public abstract class DenseModel : IModel
 
     [ThreadStatic]
     private static AlignedBuffer? t_workspace;
+
+    [ThreadStatic]
+    private static float[]? t_gradient;
 
     private readonly AlignedBuffer _parameters;
     private readonly int[] _sizes;
@@ -141,7 +145,7 @@ public abstract class DenseModel : IModel
         for (int start = 0; start < batch.Count; start += ChunkRows)
         {
             Batch chunk = batch.Slice(start, Math.Min(ChunkRows, batch.Count - start));
-            total += ForwardBackwardChunk(in chunk, workspace, gradient);
+            total += ForwardBackwardChunk(in chunk, workspace, gradient, step: 0f);
         }
 
         return (float)total;
@@ -217,9 +221,48 @@ public abstract class DenseModel : IModel
         return output;
     }
 
-    // Forward and backward pass of one chunk, adding its gradient; returns its summed loss.
+    /// <summary>
+    /// θ ← θ − <paramref name="stepSize"/>·∇(summed loss of the batch), the gradient taken at θ as it was: for
+    /// a batch of one chunk, each layer's errors are carried down with its weights as they were, then scaled
+    /// by −step and added straight into the weights — no gradient buffer, and each weight written once.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch does not fit the model.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The step size is not finite.</exception>
+    public float StepInPlace(in Batch batch, float stepSize)
+    {
+        Batch.Validate(in batch, Shape);
+        if (!float.IsFinite(stepSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, "The step size must be finite.");
+        }
+
+        Span<float> workspace = Workspace();
+        if (batch.Count <= ChunkRows)
+        {
+            return (float)ForwardBackwardChunk(in batch, workspace, _parameters.Span, stepSize);
+        }
+
+        // A batch of several chunks: every row's gradient must be taken before any weight moves.
+        Span<float> gradient = GradientScratch();
+        gradient.Clear();
+        double total = 0;
+        for (int start = 0; start < batch.Count; start += ChunkRows)
+        {
+            Batch chunk = batch.Slice(start, Math.Min(ChunkRows, batch.Count - start));
+            total += ForwardBackwardChunk(in chunk, workspace, gradient, step: 0f);
+        }
+
+        TensorPrimitives.MultiplyAdd(gradient, -stepSize, _parameters.Span, _parameters.Span);
+        return (float)total;
+    }
+
+    /// <summary>
+    /// The forward and backward pass of one chunk; returns its summed loss. With <paramref name="step"/> 0
+    /// the gradient is added to <paramref name="destination"/>; otherwise −step times the gradient is (the
+    /// fused step, <paramref name="destination"/> being the parameters themselves).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private double ForwardBackwardChunk(in Batch chunk, Span<float> workspace, Span<float> gradient)
+    private double ForwardBackwardChunk(in Batch chunk, Span<float> workspace, Span<float> destination, float step)
     {
         Span<float> parameters = _parameters.Span;
         int n = chunk.Count;
@@ -230,20 +273,29 @@ public abstract class DenseModel : IModel
         Span<float> errors = LayerErrors(workspace, last, n);
         double loss = HeadLoss(in chunk, logits, errors);
 
-        // Backward: dW_l += E_lᵀ·A_(l−1); then E_(l−1) = (E_l·W_l) ⊙ f'(A_(l−1)).
+        // Backward, from the top layer down.
         for (int l = last; l >= 0; l--)
         {
+            // E_(l−1) = (E_l·W_l) ⊙ f'(A_(l−1)), with W_l as it was before this step.
+            Span<float> below = default;
+            if (l > 0)
+            {
+                below = LayerErrors(workspace, l - 1, n);
+                _kernels.Backpropagate(errors, n, _sizes[l + 1], Weights(parameters, l), _sizes[l], below);
+                _kernels.MultiplyByDerivative(_activations[l - 1], _slope, LayerOutputs(workspace, l - 1, n), below);
+            }
+
+            // dW_l += E_lᵀ·A_(l−1), db_l += Σ E_l; scaled by −step when stepping in place.
+            if (step != 0f)
+            {
+                TensorPrimitives.Multiply(errors, -step, errors);
+            }
+
             Rows input = l == 0
                 ? chunk.Rows
                 : new Rows(in MemoryMarshal.GetReference(LayerOutputs(workspace, l - 1, n)), _sizes[l], n);
-            _kernels.AccumulateGradient(errors, in input, _sizes[l], _sizes[l + 1], Weights(gradient, l), Biases(gradient, l));
-            if (l > 0)
-            {
-                Span<float> below = LayerErrors(workspace, l - 1, n);
-                _kernels.Backpropagate(errors, n, _sizes[l + 1], Weights(parameters, l), _sizes[l], below);
-                _kernels.MultiplyByDerivative(_activations[l - 1], _slope, LayerOutputs(workspace, l - 1, n), below);
-                errors = below;
-            }
+            _kernels.AccumulateGradient(errors, in input, _sizes[l], _sizes[l + 1], Weights(destination, l), Biases(destination, l));
+            errors = below;
         }
 
         return loss;
@@ -348,6 +400,18 @@ public abstract class DenseModel : IModel
         }
 
         return start;
+    }
+
+    // This thread's gradient buffer for steps on batches of several chunks, grown once per thread and size.
+    private Span<float> GradientScratch()
+    {
+        float[]? gradient = t_gradient;
+        if (gradient is null || gradient.Length < Shape.ParameterCount)
+        {
+            t_gradient = gradient = new float[Shape.ParameterCount];
+        }
+
+        return gradient.AsSpan(0, Shape.ParameterCount);
     }
 
     // This thread's scratch memory, grown (once per thread and size) to fit this model.

@@ -20,6 +20,7 @@ internal sealed class GradientWorkers : IDisposable
     private readonly float[][] _gradients;
     private readonly double[] _losses;
     private readonly Exception?[] _errors;
+    private readonly long[] _allocated;
     private int _generation;
     private int _pending;
     private volatile bool _stopping;
@@ -39,6 +40,7 @@ internal sealed class GradientWorkers : IDisposable
         _gradients = new float[workers][];
         _losses = new double[workers];
         _errors = new Exception?[workers];
+        _allocated = new long[workers];
         for (int w = 0; w < workers; w++)
         {
             _gradients[w] = new float[model.Parameters.Length];
@@ -87,6 +89,21 @@ internal sealed class GradientWorkers : IDisposable
         }
 
         return (float)loss;
+    }
+
+    /// <summary>The bytes the worker threads have allocated in their lives, as each last measured itself (for tests).</summary>
+    internal long AllocatedBytes
+    {
+        get
+        {
+            long total = 0;
+            for (int w = 0; w < _allocated.Length; w++)
+            {
+                total += Volatile.Read(ref _allocated[w]);
+            }
+
+            return total;
+        }
     }
 
     public void Dispose()
@@ -145,6 +162,7 @@ internal sealed class GradientWorkers : IDisposable
                 _losses[worker] = 0;
             }
 
+            Volatile.Write(ref _allocated[worker], GC.GetAllocatedBytesForCurrentThread());
             Interlocked.Decrement(ref _pending);
         }
     }

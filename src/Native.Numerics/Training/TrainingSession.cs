@@ -70,6 +70,9 @@ public sealed class TrainingSession : IDisposable
     /// <summary>The time since the session started.</summary>
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
 
+    /// <summary>The bytes the gradient worker threads have allocated (for tests; 0 without workers).</summary>
+    internal long WorkerAllocatedBytes => _workers?.AllocatedBytes ?? 0;
+
     /// <summary>Scratch for one row's outputs, for measuring accuracy.</summary>
     internal float[] Outputs { get; }
 
@@ -148,6 +151,14 @@ public sealed class TrainingSession : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             ReadOnlySpan<int> rows = _order.AsSpan(start, Math.Min(_batchSize, count - start));
+
+            // Start loading the next batch's rows while this one computes.
+            int next = start + _batchSize;
+            if (next < count)
+            {
+                training.Prefetch(_order.AsSpan(next, Math.Min(_batchSize, count - next)));
+            }
+
             double batchWeight = Trainer.BatchWeight(rows, _weights);
             weightSum += batchWeight;
             float loss;

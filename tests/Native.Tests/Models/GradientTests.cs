@@ -64,6 +64,33 @@ public class GradientTests
         }, tests: 60);
     }
 
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void StepInPlaceIsOneStepOfGradientDescent(string width)
+    {
+        Properties.ForAll(Cases, c =>
+        {
+            DenseModel stepped = c.CreateModel(Widths.Parse(width));
+            DenseModel reference = c.CreateModel(Widths.Parse(width));
+            float[] features = c.Features();
+            int[]? labels = c.Labels();
+            float[]? targets = c.Targets();
+            float[] weights = c.Weights();
+            const float step = 0.05f;
+
+            float[] gradient = new float[reference.Parameters.Length];
+            float expectedLoss = reference.AccumulateGradient(c.Batch(features, labels, targets, weights), gradient);
+            float loss = stepped.StepInPlace(c.Batch(features, labels, targets, weights), step);
+
+            Assert.Equal(expectedLoss, loss, Math.Max(1e-4f, Math.Abs(expectedLoss) * 1e-5f));
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                float expected = reference.Parameters[i] - (step * gradient[i]);
+                Assert.True(Math.Abs(expected - stepped.Parameters[i]) <= 1e-4f * Math.Max(1f, Math.Abs(expected)), $"{c}: parameter {i}: expected {expected}, got {stepped.Parameters[i]}");
+            }
+        }, tests: 40);
+    }
+
     [Fact]
     public void GradientIsAddedToWhatTheSpanHeld()
     {
