@@ -22,6 +22,11 @@ namespace Native.Numerics;
 /// is accumulated and the errors are carried one layer down (E·W, times the activation's derivative).
 /// Scratch memory is per thread and sized once, so passes allocate nothing and may run on many threads.
 /// </para>
+/// <para>
+/// For plain gradient descent the trainer calls <see cref="StepInPlace"/>: the same passes, with each layer's
+/// errors scaled by −η and added straight into its weights once they have been carried down — no gradient
+/// buffer to clear, fill, scale and apply.
+/// </para>
 /// </remarks>
 public abstract class DenseModel : IModel, IFusedGradientStep
 {
