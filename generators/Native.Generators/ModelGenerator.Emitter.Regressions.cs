@@ -183,7 +183,7 @@ public sealed partial class ModelGenerator
         w.Line("ref float parameters = ref _parameters.Origin;");
         w.Line(perceptron
             ? "ref float scratch = ref Scratch(ScratchLength).Origin;"
-            : "ref float z = ref Scratch(ChunkRows * " + Lit(stride) + ").Origin;");
+            : "ref float z = ref Scratch(" + Times("ChunkRows", stride) + ").Origin;");
         if (perceptron)
         {
             w.Line("ref float z = ref " + Unsafe + ".Add(ref scratch, " + Lit(plan.ActivationOffsets[plan.Output.Index]) + ");");
@@ -212,7 +212,7 @@ public sealed partial class ModelGenerator
     private static void EmitRegressionTraining(SourceWriter w, ModelPlan plan)
     {
         int stride = plan.Output.Stride;
-        string zi = stride == 1 ? Unsafe + ".Add(ref z, i)" : Unsafe + ".Add(ref z, i * " + Lit(stride) + ")";
+        string zi = Unsafe + ".Add(ref z, " + Times("i", stride) + ")";
         string target = plan.Kind == ModelKind.LinearRegression ? "batch.Target(start + i)" : "batch.Label(start + i)";
         string Loss(string value) => plan.Kind switch
         {
@@ -234,7 +234,7 @@ public sealed partial class ModelGenerator
         w.Open("public float Loss(in " + Numerics + ".Batch batch)");
         w.Line(Numerics + ".Batch.Validate(in batch, s_shape);");
         w.Line("ref float parameters = ref _parameters.Origin;");
-        w.Line("ref float z = ref Scratch(ChunkRows * " + Lit(stride) + ").Origin;");
+        w.Line("ref float z = ref Scratch(" + Times("ChunkRows", stride) + ").Origin;");
         w.Line("global::System.Span<nint> offsets = stackalloc nint[ChunkRows];");
         w.Line("double total = 0;");
         w.Open("for (int start = 0; start < batch.Count; start += ChunkRows)");
@@ -260,7 +260,7 @@ public sealed partial class ModelGenerator
         w.Line("CheckLength(gradient.Length, ParameterCount, nameof(gradient));");
         w.Line("ref float parameters = ref _parameters.Origin;");
         w.Line("ref float g = ref " + MemoryMarshal + ".GetReference(gradient);");
-        w.Line("ref float z = ref Scratch(ChunkRows * " + Lit(stride) + ").Origin;");
+        w.Line("ref float z = ref Scratch(" + Times("ChunkRows", stride) + ").Origin;");
         w.Line("global::System.Span<nint> offsets = stackalloc nint[ChunkRows];");
         w.Line("double total = 0;");
         w.Open("for (int start = 0; start < batch.Count; start += ChunkRows)");
@@ -293,14 +293,14 @@ public sealed partial class ModelGenerator
         w.Line(Numerics + ".Batch.Validate(in batch, s_shape);");
         w.Line("int count = batch.Count;");
         w.Line("ref float parameters = ref _parameters.Origin;");
-        w.Line("ref float errors = ref Scratch(global::System.Math.Max(count, ChunkRows) * " + Lit(stride) + ").Origin;");
+        w.Line("ref float errors = ref Scratch(" + Times("global::System.Math.Max(count, ChunkRows)", stride) + ").Origin;");
         w.Line("global::System.Span<nint> offsets = stackalloc nint[ChunkRows];");
         w.Line();
         w.Comment("Every row's errors and loss, at the parameters before the step.");
         w.Line("double total = 0;");
         w.Open("for (int start = 0; start < count; start += ChunkRows)");
         w.Line("int n = global::System.Math.Min(ChunkRows, count - start);");
-        w.Line("ref float z = ref " + Unsafe + ".Add(ref errors, start * " + Lit(stride) + ");");
+        w.Line("ref float z = ref " + Unsafe + ".Add(ref errors, " + Times("start", stride) + ");");
         w.Line("ForwardRowsLayer0(ref parameters, ref LocateRows(in batch, start, offsets.Slice(0, n)), ref " + MemoryMarshal + ".GetReference(offsets), n, ref z);");
         w.Open("for (int i = 0; i < n; i++)");
         w.Line("total += " + Errors(zi) + ";");
@@ -311,7 +311,7 @@ public sealed partial class ModelGenerator
         w.Open("for (int start = 0; start < count; start += ChunkRows)");
         w.Line("int n = global::System.Math.Min(ChunkRows, count - start);");
         w.Line("ref float x = ref LocateRows(in batch, start, offsets.Slice(0, n));");
-        w.Line("ref float z = ref " + Unsafe + ".Add(ref errors, start * " + Lit(stride) + ");");
+        w.Line("ref float z = ref " + Unsafe + ".Add(ref errors, " + Times("start", stride) + ");");
         w.Line("GradientLayer0(ref parameters, ref x, ref " + MemoryMarshal + ".GetReference(offsets), ref z, n, -stepSize);");
         w.Line("BiasGradientLayer0(ref " + Unsafe + ".Add(ref parameters, " + Lit(plan.Output.BiasOffset) + "), ref z, n, -stepSize);");
         w.Close();
@@ -319,6 +319,9 @@ public sealed partial class ModelGenerator
         w.Line("return (float)total;");
         w.Close();
     }
+
+    /// <summary><paramref name="variable"/> × <paramref name="factor"/>, without "× 1".</summary>
+    private static string Times(string variable, int factor) => factor == 1 ? variable : variable + " * " + Lit(factor);
 
     private static string LossName(ModelPlan plan) => plan.Kind switch
     {

@@ -18,8 +18,10 @@ public sealed partial class ModelGenerator
     {
         if (context.TargetSymbol is not INamedTypeSymbol type
             || context.TargetNode is not TypeDeclarationSyntax declaration
-            || context.Attributes.IsDefaultOrEmpty)
+            || context.Attributes.IsDefaultOrEmpty
+            || type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
         {
+            // An interface, say: the attribute's usage forbids it, and the compiler says so.
             return default;
         }
 
