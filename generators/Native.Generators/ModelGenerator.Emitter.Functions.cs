@@ -15,12 +15,25 @@ public sealed partial class ModelGenerator
     {
         EmitDispatch(
             w,
-            "Replaces the " + Lit(plan.Outputs) + " logits at z by their softmax and returns log Σ e^z.",
+            "Replaces the " + Lit(plan.Outputs) + " logits at z by their softmax; returns Σ e^(z − max) and the maximum, so log Σ e^z = max + log(sum).",
             "float",
             "Softmax",
-            "ref float z",
-            "ref z",
+            "ref float z, out float max",
+            "ref z, out max",
             path => path);
+        EmitDispatch(
+            w,
+            "Replaces two rows of " + Lit(plan.Outputs) + " logits by their softmax, the two computed together so their dependency chains overlap: the batch methods' path.",
+            "void",
+            "SoftmaxPair",
+            "ref float z, ref float y",
+            "ref z, ref y",
+            path => path);
+        w.Line();
+        w.Summary("Copies the " + Lit(plan.Outputs) + " class probabilities of a scratch row to the caller's span: a copy of fixed size, which the JIT unrolls.");
+        w.Line(Inline);
+        w.Line("private static void CopyClasses(ref float source, ref float destination) =>");
+        w.Line("    " + Unsafe + ".CopyBlockUnaligned(ref " + Unsafe + ".As<float, byte>(ref destination), ref " + Unsafe + ".As<float, byte>(ref source), Classes * sizeof(float));");
         foreach (Width width in Width.Paths)
         {
             if (!width.IsScalar)
@@ -31,7 +44,89 @@ public sealed partial class ModelGenerator
             }
 
             EmitSoftmax(w, plan, width);
+            EmitSoftmaxPair(w, plan, width);
         }
+    }
+
+    // Softmax of two rows at once: each step of one row beside the same step of the other, so that while one
+    // waits on a result (the exp's polynomial, a horizontal reduction) the other's work fills the pipelines.
+    private static void EmitSoftmaxPair(SourceWriter w, ModelPlan plan, Width width)
+    {
+        int classes = plan.Outputs, lanes = width.Lanes;
+        int vectors = (classes + lanes - 1) / lanes, partial = classes % lanes;
+        w.Line();
+        w.Summary("Replaces the " + Lit(classes) + " logits of rows z and y by their softmax" + Pace(width) + ", the two rows' steps interleaved.");
+        w.Line(Inline);
+        w.Open("private static void SoftmaxPair" + width.Name + "(ref float z, ref float y)");
+        if (width.IsScalar || vectors > 4)
+        {
+            w.Comment(width.IsScalar ? "One float at a time there is nothing to interleave: one row, then the other." : "Too many vectors to hold both rows in registers: one row, then the other.");
+            w.Line("Softmax" + width.Name + "(ref z, out _);");
+            w.Line("Softmax" + width.Name + "(ref y, out _);");
+            w.Close();
+            return;
+        }
+
+        string infinity = width.Broadcast("float.NegativeInfinity");
+        w.Comment("The logits of both rows" + (partial == 0 ? "." : "; the padding lanes read as −∞, so they neither win a maximum nor add to a sum."));
+        if (partial > 0)
+        {
+            w.Line(width.Vector + " classes = " + width.LanesBelow(partial) + ";");
+        }
+
+        foreach (string row in new[] { "z", "y" })
+        {
+            for (int v = 0; v < vectors; v++)
+            {
+                string load = width.Load(row, Lit(v * lanes));
+                w.Line(width.Vector + " " + row + Lit(v) + " = " + (v == vectors - 1 && partial > 0
+                    ? width.Api + ".ConditionalSelect(classes, " + load + ", " + infinity + ")"
+                    : load) + ";");
+            }
+        }
+
+        w.Line();
+        w.Comment("Each row's maximum, subtracted from its logits.");
+        foreach (string row in new[] { "z", "y" })
+        {
+            string maximum = row + "0";
+            for (int v = 1; v < vectors; v++)
+            {
+                maximum = width.Api + ".MaxNative(" + maximum + ", " + row + Lit(v) + ")";
+            }
+
+            w.Line(width.Vector + " " + row + "Shift = " + width.Broadcast("HorizontalMax(" + maximum + ")") + ";");
+        }
+
+        w.Line();
+        w.Comment("e^(z − max), and each row's sum: at least 1 (its maximum's own term), so the divisions below are safe.");
+        for (int v = 0; v < vectors; v++)
+        {
+            w.Line("z" + Lit(v) + " = Exp(z" + Lit(v) + " - zShift);");
+            w.Line("y" + Lit(v) + " = Exp(y" + Lit(v) + " - yShift);");
+        }
+
+        foreach (string row in new[] { "z", "y" })
+        {
+            w.Line("float " + row + "Sum = HorizontalSum(" + string.Join(" + ", Enumerable.Range(0, vectors).Select(v => row + Lit(v))) + ");");
+        }
+
+        w.Line();
+        w.Comment("Normalize.");
+        foreach (string row in new[] { "z", "y" })
+        {
+            w.Line(width.Vector + " " + row + "Scale = " + width.Broadcast("1f / " + row + "Sum") + ";");
+        }
+
+        foreach (string row in new[] { "z", "y" })
+        {
+            for (int v = 0; v < vectors; v++)
+            {
+                w.Line(width.Store(row + Lit(v) + " * " + row + "Scale", row, Lit(v * lanes)));
+            }
+        }
+
+        w.Close();
     }
 
     private static void EmitSoftmax(SourceWriter w, ModelPlan plan, Width width)
@@ -40,14 +135,15 @@ public sealed partial class ModelGenerator
         int vectors = (classes + lanes - 1) / lanes, partial = classes % lanes;
         w.Line();
         w.Summary(
-            "Replaces the " + Lit(classes) + " logits at z by their softmax and returns log Σ e^z" + Pace(width) + ". The maximum is subtracted first,",
+            "Replaces the " + Lit(classes) + " logits at z by their softmax" + Pace(width) + "; returns Σ e^(z − max) and the maximum. The maximum is subtracted first,",
             "so no exponent exceeds 0: e^z cannot overflow, and the largest term is exactly 1. z is a row of " + Lit(plan.Output.Stride) + " floats; lanes past the classes are padding.");
-        w.Open("private static float Softmax" + width.Name + "(ref float z)");
+        w.Line(Inline);
+        w.Open("private static float Softmax" + width.Name + "(ref float z, out float max)");
         string infinity = width.Broadcast("float.NegativeInfinity");
         if (width.IsScalar)
         {
             w.Comment("The maximum.");
-            w.Line("float max = z;");
+            w.Line("max = z;");
             w.Open("for (int c = 1; c < " + Lit(classes) + "; c++)");
             w.Line("max = " + MathF + ".Max(max, " + Unsafe + ".Add(ref z, c));");
             w.Close();
@@ -60,7 +156,7 @@ public sealed partial class ModelGenerator
             w.Line(Unsafe + ".Add(ref z, c) = p;");
             w.Close();
             w.Line();
-            w.Comment("Normalize, and return log Σ e^z = max + log Σ e^(z − max).");
+            w.Comment("Normalize.");
             w.Line("float scale = 1f / sum;");
             w.Open("for (int c = 0; c < " + Lit(classes) + "; c++)");
             w.Line(Unsafe + ".Add(ref z, c) *= scale;");
@@ -83,10 +179,10 @@ public sealed partial class ModelGenerator
             string maximum = "z0";
             for (int v = 1; v < vectors; v++)
             {
-                maximum = width.Api + ".Max(" + maximum + ", z" + Lit(v) + ")";
+                maximum = width.Api + ".MaxNative(" + maximum + ", z" + Lit(v) + ")";
             }
 
-            w.Line("float max = HorizontalMax(" + maximum + ");");
+            w.Line("max = HorizontalMax(" + maximum + ");");
             w.Line(width.Vector + " shift = " + width.Broadcast("max") + ";");
             w.Line();
             w.Comment("e^(z − max), and their sum: at least 1 (the maximum's own term), so the division below is safe.");
@@ -97,7 +193,7 @@ public sealed partial class ModelGenerator
 
             w.Line("float sum = HorizontalSum(" + string.Join(" + ", Enumerable.Range(0, vectors).Select(v => "z" + Lit(v))) + ");");
             w.Line();
-            w.Comment("Normalize, and return log Σ e^z = max + log Σ e^(z − max).");
+            w.Comment("Normalize.");
             w.Line(width.Vector + " scale = " + width.Broadcast("1f / sum") + ";");
             for (int v = 0; v < vectors; v++)
             {
@@ -110,17 +206,17 @@ public sealed partial class ModelGenerator
             w.Comment("The maximum" + (partial == 0 ? "." : "; the last vector's " + Lit(lanes - partial) + " padding lanes read as −∞, so they neither win it nor add to the sum."));
             w.Line(width.Vector + " maxima = " + infinity + ";");
             w.Open("for (nuint k = 0; k < " + Lit(whole) + "; k += " + Lit(lanes) + ")");
-            w.Line("maxima = " + width.Api + ".Max(maxima, " + width.Load("z", "k") + ");");
+            w.Line("maxima = " + width.Api + ".MaxNative(maxima, " + width.Load("z", "k") + ");");
             w.Close();
             if (partial > 0)
             {
                 w.Line();
                 w.Line(width.Vector + " last = " + width.Api + ".ConditionalSelect(" + width.LanesBelow(partial) + ", " + width.Load("z", Lit(whole)) + ", " + infinity + ");");
-                w.Line("maxima = " + width.Api + ".Max(maxima, last);");
+                w.Line("maxima = " + width.Api + ".MaxNative(maxima, last);");
             }
 
             w.Line();
-            w.Line("float max = HorizontalMax(maxima);");
+            w.Line("max = HorizontalMax(maxima);");
             w.Line(width.Vector + " shift = " + width.Broadcast("max") + ";");
             w.Line();
             w.Comment("e^(z − max) in place, and their sum: at least 1 (the maximum's own term), so the division below is safe.");
@@ -139,7 +235,7 @@ public sealed partial class ModelGenerator
             }
 
             w.Line();
-            w.Comment("Normalize, and return log Σ e^z = max + log Σ e^(z − max).");
+            w.Comment("Normalize.");
             w.Line("float sum = HorizontalSum(sums);");
             w.Line(width.Vector + " scale = " + width.Broadcast("1f / sum") + ";");
             w.Open("for (nuint k = 0; k < " + Lit(vectors * lanes) + "; k += " + Lit(lanes) + ")");
@@ -148,7 +244,7 @@ public sealed partial class ModelGenerator
         }
 
         w.Line();
-        w.Line("return max + " + MathF + ".Log(sum);");
+        w.Line("return sum;");
         w.Close();
     }
 
@@ -172,20 +268,21 @@ public sealed partial class ModelGenerator
         foreach (Width width in Width.Paths.Where(maxima.Contains))
         {
             w.Line();
-            w.Summary("The largest of the " + Lit(width.Lanes) + " lanes" + (width == Width.Vector128 ? ", by two swaps." : ", halving the vector until four remain."));
+            w.Summary("The largest of the " + Lit(width.Lanes) + " lanes" + (width == Width.Vector128 ? ", by two swaps." : ", halving the vector until four remain.")
+                + " MaxNative is the hardware's maximum, one instruction; its NaN handling does not matter to softmax.");
             w.Line(Inline);
             if (width == Width.Vector128)
             {
                 w.Open("private static float HorizontalMax(" + width.Vector + " v)");
-                w.Line("v = " + width.Api + ".Max(v, " + width.Api + ".Shuffle(v, " + width.Api + ".Create(2, 3, 0, 1)));");
-                w.Line("v = " + width.Api + ".Max(v, " + width.Api + ".Shuffle(v, " + width.Api + ".Create(1, 0, 3, 2)));");
+                w.Line("v = " + width.Api + ".MaxNative(v, " + width.Api + ".Shuffle(v, " + width.Api + ".Create(2, 3, 0, 1)));");
+                w.Line("v = " + width.Api + ".MaxNative(v, " + width.Api + ".Shuffle(v, " + width.Api + ".Create(1, 0, 3, 2)));");
                 w.Line("return " + width.Api + ".ToScalar(v);");
                 w.Close();
             }
             else
             {
                 Width half = width == Width.Vector512 ? Width.Vector256 : Width.Vector128;
-                w.Line("private static float HorizontalMax(" + width.Vector + " v) => HorizontalMax(" + half.Api + ".Max(" + width.Api + ".GetLower(v), " + width.Api + ".GetUpper(v)));");
+                w.Line("private static float HorizontalMax(" + width.Vector + " v) => HorizontalMax(" + half.Api + ".MaxNative(" + width.Api + ".GetLower(v), " + width.Api + ".GetUpper(v)));");
             }
         }
 
@@ -288,9 +385,7 @@ public sealed partial class ModelGenerator
                 w.Line("z = weight * (label == 1 ? -Sigmoid(-logit) : Sigmoid(logit));");
                 w.Line("return weight * (double)(Softplus(logit) - (label * logit));");
                 w.Close();
-                w.Line();
-                w.Summary("The loss of one row from its logit z, w·(softplus(z) − y·z).");
-                w.Line("private static double LogisticLoss(float z, int label, float weight) => weight * (double)(Softplus(z) - (label * z));");
+
                 break;
 
             default:
@@ -298,7 +393,8 @@ public sealed partial class ModelGenerator
                 w.Summary("The loss of one row from its logits, w·(log Σ e^z − z_y), by log-sum-exp (never log(softmax)); the logits become probabilities.");
                 w.Open("private static double SoftmaxLoss(ref float z, int label, float weight)");
                 w.Line("float zy = " + Unsafe + ".Add(ref z, label);");
-                w.Line("float logSumExp = Softmax(ref z);");
+                w.Line("float sum = Softmax(ref z, out float max);");
+                w.Line("float logSumExp = max + " + MathF + ".Log(sum);");
                 w.Line("return weight * (double)(logSumExp - zy);");
                 w.Close();
                 w.Line();
@@ -308,7 +404,8 @@ public sealed partial class ModelGenerator
                     "the subtraction would cancel most of the small gradient's digits, the sum keeps them.");
                 w.Open("private static double SoftmaxErrors(ref float z, int label, float weight)");
                 w.Line("float zy = " + Unsafe + ".Add(ref z, label);");
-                w.Line("float logSumExp = Softmax(ref z);");
+                w.Line("float sum = Softmax(ref z, out float max);");
+                w.Line("float logSumExp = max + " + MathF + ".Log(sum);");
                 w.Line("float others = 0f;");
                 w.Open("for (int c = 0; c < " + Lit(plan.Outputs) + "; c++)");
                 w.Line("float p = " + Unsafe + ".Add(ref z, c);");

@@ -711,7 +711,7 @@ public sealed partial class ModelGenerator
     {
         return layer.Activation switch
         {
-            HiddenActivation.Relu => width.IsScalar ? v + " > 0f ? " + v + " : 0f" : width.Api + ".Max(" + v + ", " + width.Zero + ")",
+            HiddenActivation.Relu => width.IsScalar ? v + " > 0f ? " + v + " : 0f" : width.Api + ".MaxNative(" + v + ", " + width.Zero + ")",
             HiddenActivation.LeakyRelu => width.IsScalar
                 ? v + " > 0f ? " + v + " : " + v + " * " + SlopeLiteral
                 : width.Api + ".ConditionalSelect(" + width.Api + ".GreaterThan(" + v + ", " + width.Zero + "), " + v + ", " + v + " * " + width.Broadcast(SlopeLiteral) + ")",

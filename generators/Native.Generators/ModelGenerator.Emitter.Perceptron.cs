@@ -31,16 +31,12 @@ public sealed partial class ModelGenerator
         w.Line("CheckLength(features.Length, Features, nameof(features));");
         w.Line("CheckLength(outputs.Length, Classes, nameof(outputs));");
         w.Line("ref float z = ref ForwardRow(ref _parameters.Origin, ref " + MemoryMarshal + ".GetReference(features), ref Scratch(ScratchLength).Origin);");
-        w.Line("Softmax(ref z);");
-        w.Line(MemoryMarshal + ".CreateReadOnlySpan(ref z, Classes).CopyTo(outputs);");
+        w.Line("Softmax(ref z, out _);");
+        w.Line("CopyClasses(ref z, ref " + MemoryMarshal + ".GetReference(outputs));");
         w.Close();
 
         EmitForwardBatchHead(w, "Writes the class probabilities of each row: <paramref name=\"rows\"/> holds n rows of " + Lit(plan.Features) + " floats, <paramref name=\"outputs\"/> receives n rows of " + Lit(plan.Outputs) + ".", "ForwardBatch", Span + " outputs", "Classes", "outputs");
-        EmitChunksOfRows(w, plan, "The chunk's forward pass, then each row's softmax, copied out.", () =>
-        {
-            w.Line("Softmax(ref zi);");
-            w.Line(MemoryMarshal + ".CreateReadOnlySpan(ref zi, Classes).CopyTo(outputs.Slice((start + i) * Classes, Classes));");
-        });
+        EmitChunksOfRows(w, plan, "The chunk's forward pass, then each row's softmax, copied out.", null, () => EmitSoftmaxRows(w, plan));
         w.Close();
 
         w.Line();

@@ -39,16 +39,12 @@ public sealed partial class ModelGenerator
         w.Line();
         w.Comment("The logits, then their softmax in place, copied out.");
         w.Line("ForwardLayer0(ref _parameters.Origin, ref " + MemoryMarshal + ".GetReference(features), ref z);");
-        w.Line("Softmax(ref z);");
-        w.Line(MemoryMarshal + ".CreateReadOnlySpan(ref z, Classes).CopyTo(outputs);");
+        w.Line("Softmax(ref z, out _);");
+        w.Line("CopyClasses(ref z, ref " + MemoryMarshal + ".GetReference(outputs));");
         w.Close();
 
         EmitForwardBatchHead(w, "Writes the class probabilities of each row: <paramref name=\"rows\"/> holds n rows of " + Lit(plan.Features) + " floats, <paramref name=\"outputs\"/> receives n rows of " + Lit(plan.Outputs) + ".", "ForwardBatch", Span + " outputs", "Classes", "outputs");
-        EmitChunksOfRows(w, plan, "The chunk's logits, then each row's softmax, copied out.", () =>
-        {
-            w.Line("Softmax(ref zi);");
-            w.Line(MemoryMarshal + ".CreateReadOnlySpan(ref zi, Classes).CopyTo(outputs.Slice((start + i) * Classes, Classes));");
-        });
+        EmitChunksOfRows(w, plan, "The chunk's logits, then each row's softmax, copied out.", null, () => EmitSoftmaxRows(w, plan));
         w.Close();
 
         w.Line();
@@ -101,7 +97,7 @@ public sealed partial class ModelGenerator
         w.Close();
 
         EmitForwardBatchHead(w, "Writes P(y = 1) for each row: <paramref name=\"rows\"/> holds n rows of " + Lit(plan.Features) + " floats, <paramref name=\"outputs\"/> receives n values.", "ForwardBatch", Span + " outputs", "1", "outputs");
-        EmitChunksOfRows(w, plan, "The chunk's logits, then each row's probability.", () => w.Line("outputs[start + i] = Sigmoid(zi);"));
+        EmitChunksOfRows(w, plan, "The chunk's logits, then their probabilities, copied out.", () => w.Line("outputs[start + i] = zi;"), sigmoids: true);
         w.Close();
 
         w.Line();
@@ -123,12 +119,12 @@ public sealed partial class ModelGenerator
         EmitClassPredictions(w, plan, () => w.Line("classes[start + i] = zi >= 0f ? 1 : 0;"));
 
         EmitForwardBatchHead(w, "Writes [1 − p, p], p = P(y = 1), for each of n rows, row-major (n × 2).", "PredictProbabilities", Span + " probabilities", "2", "probabilities");
-        EmitChunksOfRows(w, plan, "The chunk's logits, then each row's two probabilities.", () =>
+        EmitChunksOfRows(w, plan, "The chunk's logits, then their probabilities, copied out with their complements.", () =>
         {
-            w.Line("float p = Sigmoid(zi);");
+            w.Line("float p = zi;");
             w.Line("probabilities[2 * (start + i)] = 1f - p;");
             w.Line("probabilities[(2 * (start + i)) + 1] = p;");
-        });
+        }, sigmoids: true);
         w.Close();
     }
 
@@ -176,7 +172,7 @@ public sealed partial class ModelGenerator
     /// <paramref name="perRow"/> for each row, with <c>zi</c> its last layer's values (a reference, or the value itself
     /// for a single output).
     /// </summary>
-    private static void EmitChunksOfRows(SourceWriter w, ModelPlan plan, string comment, System.Action perRow)
+    private static void EmitChunksOfRows(SourceWriter w, ModelPlan plan, string comment, System.Action? perRow, System.Action? rows = null, bool sigmoids = false)
     {
         int stride = plan.Output.Stride;
         bool perceptron = plan.Kind == ModelKind.MultilayerPerceptron;
@@ -199,12 +195,46 @@ public sealed partial class ModelGenerator
         w.Line(perceptron
             ? "ForwardChunk(ref parameters, " + x + ", ref " + MemoryMarshal + ".GetReference(offsets), n, ref scratch);"
             : "ForwardRowsLayer0(ref parameters, " + x + ", ref " + MemoryMarshal + ".GetReference(offsets), n, ref z);");
-        w.Open("for (int i = 0; i < n; i++)");
-        w.Line(stride == 1
-            ? "float zi = " + Unsafe + ".Add(ref z, i);"
-            : "ref float zi = ref " + Unsafe + ".Add(ref z, i * " + Lit(stride) + ");");
-        perRow();
+        if (sigmoids)
+        {
+            w.Line("Sigmoids(ref z, n);");
+        }
+
+        if (rows is not null)
+        {
+            rows();
+        }
+        else
+        {
+            w.Open("for (int i = 0; i < n; i++)");
+            w.Line(stride == 1
+                ? "float zi = " + Unsafe + ".Add(ref z, i);"
+                : "ref float zi = ref " + Unsafe + ".Add(ref z, i * " + Lit(stride) + ");");
+            perRow!();
+            w.Close();
+        }
+
         w.Close();
+    }
+
+    /// <summary>The rows of a chunk's logits through softmax, two at a time, and out to the caller's span.</summary>
+    private static void EmitSoftmaxRows(SourceWriter w, ModelPlan plan)
+    {
+        int stride = plan.Output.Stride;
+        string Output(string row) => "ref " + Unsafe + ".Add(ref " + MemoryMarshal + ".GetReference(outputs), (nint)(" + row + ") * Classes)";
+        w.Line("int i = 0;");
+        w.Open("for (; i + 2 <= n; i += 2)");
+        w.Line("ref float zi = ref " + Unsafe + ".Add(ref z, i * " + Lit(stride) + ");");
+        w.Line("ref float zj = ref " + Unsafe + ".Add(ref zi, " + Lit(stride) + ");");
+        w.Line("SoftmaxPair(ref zi, ref zj);");
+        w.Line("CopyClasses(ref zi, " + Output("start + i") + ");");
+        w.Line("CopyClasses(ref zj, " + Output("start + i + 1") + ");");
+        w.Close();
+        w.Line();
+        w.Open("if (i < n)");
+        w.Line("ref float zi = ref " + Unsafe + ".Add(ref z, i * " + Lit(stride) + ");");
+        w.Line("Softmax(ref zi, out _);");
+        w.Line("CopyClasses(ref zi, " + Output("start + i") + ");");
         w.Close();
     }
 
@@ -217,7 +247,6 @@ public sealed partial class ModelGenerator
         string Loss(string value) => plan.Kind switch
         {
             ModelKind.SoftmaxRegression => "SoftmaxLoss(ref " + value + ", " + target + ", batch.Weight(start + i))",
-            ModelKind.LogisticRegression => "LogisticLoss(" + value + ", " + target + ", batch.Weight(start + i))",
             _ => "SquaredLoss(" + value + ", " + target + ", batch.Weight(start + i))",
         };
         string Errors(string value) => plan.Kind switch
@@ -226,6 +255,26 @@ public sealed partial class ModelGenerator
             ModelKind.LogisticRegression => "LogisticError(ref " + value + ", " + target + ", batch.Weight(start + i))",
             _ => "SquaredError(ref " + value + ", " + target + ", batch.Weight(start + i))",
         };
+
+        bool logistic = plan.Kind == ModelKind.LogisticRegression;
+        void Gather()
+        {
+            w.Open("for (int i = 0; i < n; i++)");
+            w.Line("labels[i] = batch.Label(start + i);");
+            w.Line("weights[i] = batch.Weight(start + i);");
+            w.Close();
+        }
+
+        void Buffers()
+        {
+            if (logistic)
+            {
+                w.Line("global::System.Span<float> labels = stackalloc float[ChunkRows];");
+                w.Line("global::System.Span<float> weights = stackalloc float[ChunkRows];");
+            }
+        }
+
+        string VectorHead(string z) => "LogisticErrors(ref " + z + ", ref " + MemoryMarshal + ".GetReference(labels), ref " + MemoryMarshal + ".GetReference(weights), n)";
 
         // Loss.
         w.Line();
@@ -236,14 +285,24 @@ public sealed partial class ModelGenerator
         w.Line("ref float parameters = ref _parameters.Origin;");
         w.Line("ref float z = ref Scratch(" + Times("ChunkRows", stride) + ").Origin;");
         w.Line("global::System.Span<nint> offsets = stackalloc nint[ChunkRows];");
+        Buffers();
         w.Line("double total = 0;");
         w.Open("for (int start = 0; start < batch.Count; start += ChunkRows)");
         w.Line("int n = global::System.Math.Min(ChunkRows, batch.Count - start);");
         w.Line("ref float x = ref LocateRows(in batch, start, offsets.Slice(0, n));");
         w.Line("ForwardRowsLayer0(ref parameters, ref x, ref " + MemoryMarshal + ".GetReference(offsets), n, ref z);");
-        w.Open("for (int i = 0; i < n; i++)");
-        w.Line("total += " + Loss(zi) + ";");
-        w.Close();
+        if (logistic)
+        {
+            Gather();
+            w.Line("total += " + VectorHead("z") + ";");
+        }
+        else
+        {
+            w.Open("for (int i = 0; i < n; i++)");
+            w.Line("total += " + Loss(zi) + ";");
+            w.Close();
+        }
+
         w.Close();
         w.Line();
         w.Line("return (float)total;");
@@ -262,6 +321,7 @@ public sealed partial class ModelGenerator
         w.Line("ref float g = ref " + MemoryMarshal + ".GetReference(gradient);");
         w.Line("ref float z = ref Scratch(" + Times("ChunkRows", stride) + ").Origin;");
         w.Line("global::System.Span<nint> offsets = stackalloc nint[ChunkRows];");
+        Buffers();
         w.Line("double total = 0;");
         w.Open("for (int start = 0; start < batch.Count; start += ChunkRows)");
         w.Line("int n = global::System.Math.Min(ChunkRows, batch.Count - start);");
@@ -270,9 +330,17 @@ public sealed partial class ModelGenerator
         w.Line();
         w.Comment("The forward pass, then each row's errors and loss.");
         w.Line("ForwardRowsLayer0(ref parameters, ref x, ref rows, n, ref z);");
-        w.Open("for (int i = 0; i < n; i++)");
-        w.Line("total += " + Errors(zi) + ";");
-        w.Close();
+        if (logistic)
+        {
+            Gather();
+            w.Line("total += " + VectorHead("z") + ";");
+        }
+        else
+        {
+            w.Open("for (int i = 0; i < n; i++)");
+            w.Line("total += " + Errors(zi) + ";");
+            w.Close();
+        }
         w.Line();
         w.Comment("The gradient, added once per chunk.");
         w.Line("GradientLayer0(ref g, ref x, ref rows, ref z, n, 1f);");
@@ -293,8 +361,11 @@ public sealed partial class ModelGenerator
         w.Line(Numerics + ".Batch.Validate(in batch, s_shape);");
         w.Line("int count = batch.Count;");
         w.Line("ref float parameters = ref _parameters.Origin;");
-        w.Line("ref float errors = ref Scratch(" + Times("global::System.Math.Max(count, ChunkRows)", stride) + ").Origin;");
+        w.Line(stride == 1
+            ? "ref float errors = ref Scratch(count + ChunkRows).Origin;"
+            : "ref float errors = ref Scratch(" + Times("global::System.Math.Max(count, ChunkRows)", stride) + ").Origin;");
         w.Line("global::System.Span<nint> offsets = stackalloc nint[ChunkRows];");
+        Buffers();
         w.Line();
         w.Comment("Every row's errors and loss, at the parameters before the step.");
         w.Line("double total = 0;");
@@ -302,9 +373,18 @@ public sealed partial class ModelGenerator
         w.Line("int n = global::System.Math.Min(ChunkRows, count - start);");
         w.Line("ref float z = ref " + Unsafe + ".Add(ref errors, " + Times("start", stride) + ");");
         w.Line("ForwardRowsLayer0(ref parameters, ref LocateRows(in batch, start, offsets.Slice(0, n)), ref " + MemoryMarshal + ".GetReference(offsets), n, ref z);");
-        w.Open("for (int i = 0; i < n; i++)");
-        w.Line("total += " + Errors(zi) + ";");
-        w.Close();
+        if (logistic)
+        {
+            Gather();
+            w.Line("total += " + VectorHead("z") + ";");
+        }
+        else
+        {
+            w.Open("for (int i = 0; i < n; i++)");
+            w.Line("total += " + Errors(zi) + ";");
+            w.Close();
+        }
+
         w.Close();
         w.Line();
         w.Comment("Then the step: W −= stepSize · Σ e_i x_iᵀ and b −= stepSize · Σ e_i, a chunk of rows at a time.");

@@ -61,6 +61,11 @@ public sealed partial class ModelGenerator
         var sums = new HashSet<Width>();
         var maxima = new HashSet<Width>();
         var exps = new HashSet<Width>();
+        if (plan.Kind == ModelKind.LogisticRegression)
+        {
+            EmitLogisticHeads(w, sums, exps);
+        }
+
         foreach (LayerPlan layer in plan.Layers)
         {
             EmitLayerKernels(w, plan, layer, sums);

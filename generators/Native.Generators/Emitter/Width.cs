@@ -93,6 +93,9 @@ internal sealed class Width
         Api + ".AsSingle(" + Api + ".GreaterThanOrEqual(" + Intrinsics + "." + Name + "<int>.Indices, " + Api + ".Create(" + first + ")))";
 
     /// <summary>A mask keeping lanes below <paramref name="count"/>.</summary>
-    public string LanesBelow(int count) =>
+    public string LanesBelow(int count) => LanesBelow(count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>A mask keeping lanes below the int expression <paramref name="count"/>.</summary>
+    public string LanesBelow(string count) =>
         Api + ".AsSingle(" + Api + ".LessThan(" + Intrinsics + "." + Name + "<int>.Indices, " + Api + ".Create(" + count + ")))";
 }

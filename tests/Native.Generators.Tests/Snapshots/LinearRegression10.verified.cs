@@ -172,7 +172,7 @@ namespace Demo
             global::Native.Numerics.Batch.Validate(in batch, s_shape);
             int count = batch.Count;
             ref float parameters = ref _parameters.Origin;
-            ref float errors = ref Scratch(global::System.Math.Max(count, ChunkRows)).Origin;
+            ref float errors = ref Scratch(count + ChunkRows).Origin;
             global::System.Span<nint> offsets = stackalloc nint[ChunkRows];
 
             // Every row's errors and loss, at the parameters before the step.

@@ -96,8 +96,8 @@ namespace Demo
             CheckLength(features.Length, Features, nameof(features));
             CheckLength(outputs.Length, Classes, nameof(outputs));
             ref float z = ref ForwardRow(ref _parameters.Origin, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(features), ref Scratch(ScratchLength).Origin);
-            Softmax(ref z);
-            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref z, Classes).CopyTo(outputs);
+            Softmax(ref z, out _);
+            CopyClasses(ref z, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
         }
 
         /// <summary>Writes the class probabilities of each row: <paramref name="rows"/> holds n rows of 784 floats, <paramref name="outputs"/> receives n rows of 10.</summary>
@@ -116,11 +116,21 @@ namespace Demo
 
                 // The chunk's forward pass, then each row's softmax, copied out.
                 ForwardChunk(ref parameters, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(rows), (nint)start * Features), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(offsets), n, ref scratch);
-                for (int i = 0; i < n; i++)
+                int i = 0;
+                for (; i + 2 <= n; i += 2)
                 {
                     ref float zi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, i * 16);
-                    Softmax(ref zi);
-                    global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref zi, Classes).CopyTo(outputs.Slice((start + i) * Classes, Classes));
+                    ref float zj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref zi, 16);
+                    SoftmaxPair(ref zi, ref zj);
+                    CopyClasses(ref zi, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nint)(start + i) * Classes));
+                    CopyClasses(ref zj, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nint)(start + i + 1) * Classes));
+                }
+
+                if (i < n)
+                {
+                    ref float zi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, i * 16);
+                    Softmax(ref zi, out _);
+                    CopyClasses(ref zi, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (nint)(start + i) * Classes));
                 }
             }
         }
@@ -377,7 +387,8 @@ namespace Demo
         private static double SoftmaxLoss(ref float z, int label, float weight)
         {
             float zy = global::System.Runtime.CompilerServices.Unsafe.Add(ref z, label);
-            float logSumExp = Softmax(ref z);
+            float sum = Softmax(ref z, out float max);
+            float logSumExp = max + global::System.MathF.Log(sum);
             return weight * (double)(logSumExp - zy);
         }
 
@@ -389,7 +400,8 @@ namespace Demo
         private static double SoftmaxErrors(ref float z, int label, float weight)
         {
             float zy = global::System.Runtime.CompilerServices.Unsafe.Add(ref z, label);
-            float logSumExp = Softmax(ref z);
+            float sum = Softmax(ref z, out float max);
+            float logSumExp = max + global::System.MathF.Log(sum);
             float others = 0f;
             for (int c = 0; c < 10; c++)
             {
@@ -1255,7 +1267,7 @@ namespace Demo
             for (nuint k = 0; k < (nuint)(n * 128); k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> v = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref a, k);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.Max(v, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref a, k);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MaxNative(v, global::System.Runtime.Intrinsics.Vector512<float>.Zero), ref a, k);
             }
         }
 
@@ -1276,7 +1288,7 @@ namespace Demo
             for (nuint k = 0; k < (nuint)(n * 128); k += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> v = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, k);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(v, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref a, k);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.MaxNative(v, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref a, k);
             }
         }
 
@@ -1297,7 +1309,7 @@ namespace Demo
             for (nuint k = 0; k < (nuint)(n * 128); k += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> v = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref a, k);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(v, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref a, k);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.MaxNative(v, global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref a, k);
             }
         }
 
@@ -2379,64 +2391,119 @@ namespace Demo
             }
         }
 
-        /// <summary>Replaces the 10 logits at z by their softmax and returns log Σ e^z.</summary>
+        /// <summary>Replaces the 10 logits at z by their softmax; returns Σ e^(z − max) and the maximum, so log Σ e^z = max + log(sum).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static float Softmax(ref float z)
+        private static float Softmax(ref float z, out float max)
         {
             if ((global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported))
             {
-                return SoftmaxVector512(ref z);
+                return SoftmaxVector512(ref z, out max);
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                return SoftmaxVector256(ref z);
+                return SoftmaxVector256(ref z, out max);
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                return SoftmaxVector128(ref z);
+                return SoftmaxVector128(ref z, out max);
             }
             else
             {
-                return SoftmaxScalar(ref z);
+                return SoftmaxScalar(ref z, out max);
             }
         }
 
+        /// <summary>Replaces two rows of 10 logits by their softmax, the two computed together so their dependency chains overlap: the batch methods' path.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void SoftmaxPair(ref float z, ref float y)
+        {
+            if ((global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::System.Runtime.Intrinsics.X86.Avx512F.IsSupported))
+            {
+                SoftmaxPairVector512(ref z, ref y);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                SoftmaxPairVector256(ref z, ref y);
+            }
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            {
+                SoftmaxPairVector128(ref z, ref y);
+            }
+            else
+            {
+                SoftmaxPairScalar(ref z, ref y);
+            }
+        }
+
+        /// <summary>Copies the 10 class probabilities of a scratch row to the caller's span: a copy of fixed size, which the JIT unrolls.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void CopyClasses(ref float source, ref float destination) =>
+            global::System.Runtime.CompilerServices.Unsafe.CopyBlockUnaligned(ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref destination), ref global::System.Runtime.CompilerServices.Unsafe.As<float, byte>(ref source), Classes * sizeof(float));
+
         /// <summary>
-        /// Replaces the 10 logits at z by their softmax and returns log Σ e^z, 16 floats at a time. The maximum is subtracted first,
+        /// Replaces the 10 logits at z by their softmax, 16 floats at a time; returns Σ e^(z − max) and the maximum. The maximum is subtracted first,
         /// so no exponent exceeds 0: e^z cannot overflow, and the largest term is exactly 1. z is a row of 16 floats; lanes past the classes are padding.
         /// </summary>
-        private static float SoftmaxVector512(ref float z)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float SoftmaxVector512(ref float z, out float max)
         {
             // The 10 logits in one register; the 6 padding lanes read as −∞, so they neither win the maximum nor add to the sum.
             global::System.Runtime.Intrinsics.Vector512<float> z0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512<int>.Indices, global::System.Runtime.Intrinsics.Vector512.Create(10))), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref z, 0), global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity));
 
             // The maximum, subtracted from every logit.
-            float max = HorizontalMax(z0);
+            max = HorizontalMax(z0);
             global::System.Runtime.Intrinsics.Vector512<float> shift = global::System.Runtime.Intrinsics.Vector512.Create(max);
 
             // e^(z − max), and their sum: at least 1 (the maximum's own term), so the division below is safe.
             z0 = Exp(z0 - shift);
             float sum = HorizontalSum(z0);
 
-            // Normalize, and return log Σ e^z = max + log Σ e^(z − max).
+            // Normalize.
             global::System.Runtime.Intrinsics.Vector512<float> scale = global::System.Runtime.Intrinsics.Vector512.Create(1f / sum);
             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(z0 * scale, ref z, 0);
 
-            return max + global::System.MathF.Log(sum);
+            return sum;
+        }
+
+        /// <summary>Replaces the 10 logits of rows z and y by their softmax, 16 floats at a time, the two rows' steps interleaved.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void SoftmaxPairVector512(ref float z, ref float y)
+        {
+            // The logits of both rows; the padding lanes read as −∞, so they neither win a maximum nor add to a sum.
+            global::System.Runtime.Intrinsics.Vector512<float> classes = global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.LessThan(global::System.Runtime.Intrinsics.Vector512<int>.Indices, global::System.Runtime.Intrinsics.Vector512.Create(10)));
+            global::System.Runtime.Intrinsics.Vector512<float> z0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(classes, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref z, 0), global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity));
+            global::System.Runtime.Intrinsics.Vector512<float> y0 = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(classes, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref y, 0), global::System.Runtime.Intrinsics.Vector512.Create(float.NegativeInfinity));
+
+            // Each row's maximum, subtracted from its logits.
+            global::System.Runtime.Intrinsics.Vector512<float> zShift = global::System.Runtime.Intrinsics.Vector512.Create(HorizontalMax(z0));
+            global::System.Runtime.Intrinsics.Vector512<float> yShift = global::System.Runtime.Intrinsics.Vector512.Create(HorizontalMax(y0));
+
+            // e^(z − max), and each row's sum: at least 1 (its maximum's own term), so the divisions below are safe.
+            z0 = Exp(z0 - zShift);
+            y0 = Exp(y0 - yShift);
+            float zSum = HorizontalSum(z0);
+            float ySum = HorizontalSum(y0);
+
+            // Normalize.
+            global::System.Runtime.Intrinsics.Vector512<float> zScale = global::System.Runtime.Intrinsics.Vector512.Create(1f / zSum);
+            global::System.Runtime.Intrinsics.Vector512<float> yScale = global::System.Runtime.Intrinsics.Vector512.Create(1f / ySum);
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(z0 * zScale, ref z, 0);
+            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(y0 * yScale, ref y, 0);
         }
 
         /// <summary>
-        /// Replaces the 10 logits at z by their softmax and returns log Σ e^z, 8 floats at a time. The maximum is subtracted first,
+        /// Replaces the 10 logits at z by their softmax, 8 floats at a time; returns Σ e^(z − max) and the maximum. The maximum is subtracted first,
         /// so no exponent exceeds 0: e^z cannot overflow, and the largest term is exactly 1. z is a row of 16 floats; lanes past the classes are padding.
         /// </summary>
-        private static float SoftmaxVector256(ref float z)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float SoftmaxVector256(ref float z, out float max)
         {
             // The 10 logits in 2 registers; the 6 padding lanes read as −∞, so they neither win the maximum nor add to the sum.
             global::System.Runtime.Intrinsics.Vector256<float> z0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref z, 0);
             global::System.Runtime.Intrinsics.Vector256<float> z1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(global::System.Runtime.Intrinsics.Vector256.AsSingle(global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256<int>.Indices, global::System.Runtime.Intrinsics.Vector256.Create(2))), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref z, 8), global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity));
 
             // The maximum, subtracted from every logit.
-            float max = HorizontalMax(global::System.Runtime.Intrinsics.Vector256.Max(z0, z1));
+            max = HorizontalMax(global::System.Runtime.Intrinsics.Vector256.MaxNative(z0, z1));
             global::System.Runtime.Intrinsics.Vector256<float> shift = global::System.Runtime.Intrinsics.Vector256.Create(max);
 
             // e^(z − max), and their sum: at least 1 (the maximum's own term), so the division below is safe.
@@ -2444,19 +2511,52 @@ namespace Demo
             z1 = Exp(z1 - shift);
             float sum = HorizontalSum(z0 + z1);
 
-            // Normalize, and return log Σ e^z = max + log Σ e^(z − max).
+            // Normalize.
             global::System.Runtime.Intrinsics.Vector256<float> scale = global::System.Runtime.Intrinsics.Vector256.Create(1f / sum);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0 * scale, ref z, 0);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1 * scale, ref z, 8);
 
-            return max + global::System.MathF.Log(sum);
+            return sum;
+        }
+
+        /// <summary>Replaces the 10 logits of rows z and y by their softmax, 8 floats at a time, the two rows' steps interleaved.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void SoftmaxPairVector256(ref float z, ref float y)
+        {
+            // The logits of both rows; the padding lanes read as −∞, so they neither win a maximum nor add to a sum.
+            global::System.Runtime.Intrinsics.Vector256<float> classes = global::System.Runtime.Intrinsics.Vector256.AsSingle(global::System.Runtime.Intrinsics.Vector256.LessThan(global::System.Runtime.Intrinsics.Vector256<int>.Indices, global::System.Runtime.Intrinsics.Vector256.Create(2)));
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref z, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> z1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(classes, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref z, 8), global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity));
+            global::System.Runtime.Intrinsics.Vector256<float> y0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> y1 = global::System.Runtime.Intrinsics.Vector256.ConditionalSelect(classes, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref y, 8), global::System.Runtime.Intrinsics.Vector256.Create(float.NegativeInfinity));
+
+            // Each row's maximum, subtracted from its logits.
+            global::System.Runtime.Intrinsics.Vector256<float> zShift = global::System.Runtime.Intrinsics.Vector256.Create(HorizontalMax(global::System.Runtime.Intrinsics.Vector256.MaxNative(z0, z1)));
+            global::System.Runtime.Intrinsics.Vector256<float> yShift = global::System.Runtime.Intrinsics.Vector256.Create(HorizontalMax(global::System.Runtime.Intrinsics.Vector256.MaxNative(y0, y1)));
+
+            // e^(z − max), and each row's sum: at least 1 (its maximum's own term), so the divisions below are safe.
+            z0 = Exp(z0 - zShift);
+            y0 = Exp(y0 - yShift);
+            z1 = Exp(z1 - zShift);
+            y1 = Exp(y1 - yShift);
+            float zSum = HorizontalSum(z0 + z1);
+            float ySum = HorizontalSum(y0 + y1);
+
+            // Normalize.
+            global::System.Runtime.Intrinsics.Vector256<float> zScale = global::System.Runtime.Intrinsics.Vector256.Create(1f / zSum);
+            global::System.Runtime.Intrinsics.Vector256<float> yScale = global::System.Runtime.Intrinsics.Vector256.Create(1f / ySum);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0 * zScale, ref z, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1 * zScale, ref z, 8);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(y0 * yScale, ref y, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(y1 * yScale, ref y, 8);
         }
 
         /// <summary>
-        /// Replaces the 10 logits at z by their softmax and returns log Σ e^z, 4 floats at a time. The maximum is subtracted first,
+        /// Replaces the 10 logits at z by their softmax, 4 floats at a time; returns Σ e^(z − max) and the maximum. The maximum is subtracted first,
         /// so no exponent exceeds 0: e^z cannot overflow, and the largest term is exactly 1. z is a row of 16 floats; lanes past the classes are padding.
         /// </summary>
-        private static float SoftmaxVector128(ref float z)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float SoftmaxVector128(ref float z, out float max)
         {
             // The 10 logits in 3 registers; the 2 padding lanes read as −∞, so they neither win the maximum nor add to the sum.
             global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref z, 0);
@@ -2464,7 +2564,7 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector128<float> z2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(global::System.Runtime.Intrinsics.Vector128.AsSingle(global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128<int>.Indices, global::System.Runtime.Intrinsics.Vector128.Create(2))), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref z, 8), global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity));
 
             // The maximum, subtracted from every logit.
-            float max = HorizontalMax(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.Max(z0, z1), z2));
+            max = HorizontalMax(global::System.Runtime.Intrinsics.Vector128.MaxNative(global::System.Runtime.Intrinsics.Vector128.MaxNative(z0, z1), z2));
             global::System.Runtime.Intrinsics.Vector128<float> shift = global::System.Runtime.Intrinsics.Vector128.Create(max);
 
             // e^(z − max), and their sum: at least 1 (the maximum's own term), so the division below is safe.
@@ -2473,23 +2573,62 @@ namespace Demo
             z2 = Exp(z2 - shift);
             float sum = HorizontalSum(z0 + z1 + z2);
 
-            // Normalize, and return log Σ e^z = max + log Σ e^(z − max).
+            // Normalize.
             global::System.Runtime.Intrinsics.Vector128<float> scale = global::System.Runtime.Intrinsics.Vector128.Create(1f / sum);
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0 * scale, ref z, 0);
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z1 * scale, ref z, 4);
             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z2 * scale, ref z, 8);
 
-            return max + global::System.MathF.Log(sum);
+            return sum;
+        }
+
+        /// <summary>Replaces the 10 logits of rows z and y by their softmax, 4 floats at a time, the two rows' steps interleaved.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void SoftmaxPairVector128(ref float z, ref float y)
+        {
+            // The logits of both rows; the padding lanes read as −∞, so they neither win a maximum nor add to a sum.
+            global::System.Runtime.Intrinsics.Vector128<float> classes = global::System.Runtime.Intrinsics.Vector128.AsSingle(global::System.Runtime.Intrinsics.Vector128.LessThan(global::System.Runtime.Intrinsics.Vector128<int>.Indices, global::System.Runtime.Intrinsics.Vector128.Create(2)));
+            global::System.Runtime.Intrinsics.Vector128<float> z0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref z, 0);
+            global::System.Runtime.Intrinsics.Vector128<float> z1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref z, 4);
+            global::System.Runtime.Intrinsics.Vector128<float> z2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(classes, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref z, 8), global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity));
+            global::System.Runtime.Intrinsics.Vector128<float> y0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, 0);
+            global::System.Runtime.Intrinsics.Vector128<float> y1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, 4);
+            global::System.Runtime.Intrinsics.Vector128<float> y2 = global::System.Runtime.Intrinsics.Vector128.ConditionalSelect(classes, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref y, 8), global::System.Runtime.Intrinsics.Vector128.Create(float.NegativeInfinity));
+
+            // Each row's maximum, subtracted from its logits.
+            global::System.Runtime.Intrinsics.Vector128<float> zShift = global::System.Runtime.Intrinsics.Vector128.Create(HorizontalMax(global::System.Runtime.Intrinsics.Vector128.MaxNative(global::System.Runtime.Intrinsics.Vector128.MaxNative(z0, z1), z2)));
+            global::System.Runtime.Intrinsics.Vector128<float> yShift = global::System.Runtime.Intrinsics.Vector128.Create(HorizontalMax(global::System.Runtime.Intrinsics.Vector128.MaxNative(global::System.Runtime.Intrinsics.Vector128.MaxNative(y0, y1), y2)));
+
+            // e^(z − max), and each row's sum: at least 1 (its maximum's own term), so the divisions below are safe.
+            z0 = Exp(z0 - zShift);
+            y0 = Exp(y0 - yShift);
+            z1 = Exp(z1 - zShift);
+            y1 = Exp(y1 - yShift);
+            z2 = Exp(z2 - zShift);
+            y2 = Exp(y2 - yShift);
+            float zSum = HorizontalSum(z0 + z1 + z2);
+            float ySum = HorizontalSum(y0 + y1 + y2);
+
+            // Normalize.
+            global::System.Runtime.Intrinsics.Vector128<float> zScale = global::System.Runtime.Intrinsics.Vector128.Create(1f / zSum);
+            global::System.Runtime.Intrinsics.Vector128<float> yScale = global::System.Runtime.Intrinsics.Vector128.Create(1f / ySum);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z0 * zScale, ref z, 0);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z1 * zScale, ref z, 4);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(z2 * zScale, ref z, 8);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(y0 * yScale, ref y, 0);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(y1 * yScale, ref y, 4);
+            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(y2 * yScale, ref y, 8);
         }
 
         /// <summary>
-        /// Replaces the 10 logits at z by their softmax and returns log Σ e^z, one float at a time. The maximum is subtracted first,
+        /// Replaces the 10 logits at z by their softmax, one float at a time; returns Σ e^(z − max) and the maximum. The maximum is subtracted first,
         /// so no exponent exceeds 0: e^z cannot overflow, and the largest term is exactly 1. z is a row of 16 floats; lanes past the classes are padding.
         /// </summary>
-        private static float SoftmaxScalar(ref float z)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static float SoftmaxScalar(ref float z, out float max)
         {
             // The maximum.
-            float max = z;
+            max = z;
             for (int c = 1; c < 10; c++)
             {
                 max = global::System.MathF.Max(max, global::System.Runtime.CompilerServices.Unsafe.Add(ref z, c));
@@ -2504,14 +2643,23 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref z, c) = p;
             }
 
-            // Normalize, and return log Σ e^z = max + log Σ e^(z − max).
+            // Normalize.
             float scale = 1f / sum;
             for (int c = 0; c < 10; c++)
             {
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref z, c) *= scale;
             }
 
-            return max + global::System.MathF.Log(sum);
+            return sum;
+        }
+
+        /// <summary>Replaces the 10 logits of rows z and y by their softmax, one float at a time, the two rows' steps interleaved.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void SoftmaxPairScalar(ref float z, ref float y)
+        {
+            // One float at a time there is nothing to interleave: one row, then the other.
+            SoftmaxScalar(ref z, out _);
+            SoftmaxScalar(ref y, out _);
         }
 
         /// <summary>The sum of the 16 lanes, halving the vector until four remain.</summary>
@@ -2526,20 +2674,20 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static float HorizontalSum(global::System.Runtime.Intrinsics.Vector128<float> v) => global::System.Runtime.Intrinsics.Vector128.Sum(v);
 
-        /// <summary>The largest of the 16 lanes, halving the vector until four remain.</summary>
+        /// <summary>The largest of the 16 lanes, halving the vector until four remain. MaxNative is the hardware's maximum, one instruction; its NaN handling does not matter to softmax.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static float HorizontalMax(global::System.Runtime.Intrinsics.Vector512<float> v) => HorizontalMax(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector512.GetLower(v), global::System.Runtime.Intrinsics.Vector512.GetUpper(v)));
+        private static float HorizontalMax(global::System.Runtime.Intrinsics.Vector512<float> v) => HorizontalMax(global::System.Runtime.Intrinsics.Vector256.MaxNative(global::System.Runtime.Intrinsics.Vector512.GetLower(v), global::System.Runtime.Intrinsics.Vector512.GetUpper(v)));
 
-        /// <summary>The largest of the 8 lanes, halving the vector until four remain.</summary>
+        /// <summary>The largest of the 8 lanes, halving the vector until four remain. MaxNative is the hardware's maximum, one instruction; its NaN handling does not matter to softmax.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static float HorizontalMax(global::System.Runtime.Intrinsics.Vector256<float> v) => HorizontalMax(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector256.GetLower(v), global::System.Runtime.Intrinsics.Vector256.GetUpper(v)));
+        private static float HorizontalMax(global::System.Runtime.Intrinsics.Vector256<float> v) => HorizontalMax(global::System.Runtime.Intrinsics.Vector128.MaxNative(global::System.Runtime.Intrinsics.Vector256.GetLower(v), global::System.Runtime.Intrinsics.Vector256.GetUpper(v)));
 
-        /// <summary>The largest of the 4 lanes, by two swaps.</summary>
+        /// <summary>The largest of the 4 lanes, by two swaps. MaxNative is the hardware's maximum, one instruction; its NaN handling does not matter to softmax.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static float HorizontalMax(global::System.Runtime.Intrinsics.Vector128<float> v)
         {
-            v = global::System.Runtime.Intrinsics.Vector128.Max(v, global::System.Runtime.Intrinsics.Vector128.Shuffle(v, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 0, 1)));
-            v = global::System.Runtime.Intrinsics.Vector128.Max(v, global::System.Runtime.Intrinsics.Vector128.Shuffle(v, global::System.Runtime.Intrinsics.Vector128.Create(1, 0, 3, 2)));
+            v = global::System.Runtime.Intrinsics.Vector128.MaxNative(v, global::System.Runtime.Intrinsics.Vector128.Shuffle(v, global::System.Runtime.Intrinsics.Vector128.Create(2, 3, 0, 1)));
+            v = global::System.Runtime.Intrinsics.Vector128.MaxNative(v, global::System.Runtime.Intrinsics.Vector128.Shuffle(v, global::System.Runtime.Intrinsics.Vector128.Create(1, 0, 3, 2)));
             return global::System.Runtime.Intrinsics.Vector128.ToScalar(v);
         }
 

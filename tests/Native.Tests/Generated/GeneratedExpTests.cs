@@ -55,11 +55,32 @@ public class GeneratedExpTests
         Assert.True(float.IsFinite(exp(1000f)) && exp(1000f) > 1e38f);
     }
 
-    // The private Exp of a generated model at one width, as a function of one lane (every lane holds x).
-    private static Func<float, float> GeneratedExp(string width)
+    [Theory]
+    [MemberData(nameof(VectorWidths))]
+    public void Log1PIsWithinFloatRoundingOfDoubleLogOnZeroToOne(string width)
     {
-        MethodInfo Find(Type vector) => typeof(Softmax784x10).GetMethod("Exp", BindingFlags.NonPublic | BindingFlags.Static, [vector])
-            ?? throw new InvalidOperationException($"No Exp({vector.Name}) in the generated model.");
+        // The logistic regression's loss, softplus(u) = max(u, 0) + log(1 + e^-|u|), takes log(1 + v) for v in [0, 1].
+        Func<float, float> log1P = Generated<Logistic30>("Log1P", width);
+        double worst = 0;
+        for (int i = 0; i <= 1 << 16; i++)
+        {
+            float v = i / (float)(1 << 16);
+            double expected = Math.Log(1.0 + v);
+            double error = expected == 0 ? Math.Abs(log1P(v)) : Math.Abs(log1P(v) - expected) / expected;
+            worst = Math.Max(worst, error);
+        }
+
+        Assert.True(worst <= 5e-7, $"{width}: worst relative error {worst:E3}");
+    }
+
+    // The private Exp of a generated model at one width, as a function of one lane (every lane holds x).
+    private static Func<float, float> GeneratedExp(string width) => Generated<Softmax784x10>("Exp", width);
+
+    // A private lane-wise function of a generated model at one width, as a function of one lane (every lane holds x).
+    private static Func<float, float> Generated<TModel>(string name, string width)
+    {
+        MethodInfo Find(Type vector) => typeof(TModel).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static, [vector])
+            ?? throw new InvalidOperationException($"No {name}({vector.Name}) in {typeof(TModel).Name}.");
         switch (width)
         {
             case nameof(Vector128):
