@@ -178,7 +178,7 @@ public sealed partial class ModelGenerator
         w.Open(layer.IsSingleOutput
             ? "private static float " + name + "(ref float parameters, ref float x)"
             : "private static void " + name + "(ref float parameters, ref float x, ref float z)");
-        EmitForwardOutputs(w, layer, width, rows: 1);
+        EmitForwardOutputs(w, layer, width, ["x"], [layer.IsSingleOutput ? "return" : "z"]);
         w.Close();
     }
 
@@ -193,6 +193,14 @@ public sealed partial class ModelGenerator
                 + " W is (" + Lit(layer.Outputs) + ", " + Lit(layer.Inputs) + ") row-major at parameters[" + Lit(layer.WeightOffset) + "], b at parameters[" + Lit(layer.BiasOffset) + "];",
             "row i of x starts rows[i] bytes after x; row i of z starts " + Lit(layer.Stride) + "·i floats after z.");
         w.Open("private static void " + name + "(ref float parameters, ref float x, ref nint rows, int n, ref float z)");
+        if (rows > 1 && layer.Outputs > 12)
+        {
+            sums.Add(width);
+            EmitForwardRowBlocks(w, layer, width, rows);
+            w.Close();
+            return;
+        }
+
         if (rows > 1)
         {
             sums.Add(width);
@@ -209,7 +217,7 @@ public sealed partial class ModelGenerator
             }
 
             w.Line();
-            EmitForwardOutputs(w, layer, width, rows);
+            EmitForwardOutputs(w, layer, width, RowNames("x", rows), RowNames("z", rows));
             w.Close();
             w.Line();
             w.Comment("The rows left over, one at a time.");
@@ -229,13 +237,61 @@ public sealed partial class ModelGenerator
         w.Close();
     }
 
+    // Many rows through a layer of many outputs: the blocks of 8 outputs are the outer loop, so a block's rows of W
+    // (8 × inputs floats) stay in L1 while the n rows of x stream past, and W is read from memory once per call.
+    private static void EmitForwardRowBlocks(SourceWriter w, LayerPlan layer, Width width, int rows)
+    {
+        int whole = layer.Outputs / 8 * 8;
+        w.Comment("The outputs in blocks of 8, the outer loop: a block's 8 rows of W stay in L1 while all n rows of x stream past.");
+        w.Open("for (nuint j = 0; j < " + Lit(whole) + "; j += 8)");
+        w.Line("ref float wj = ref " + Unsafe + ".Add(ref parameters, " + Plus(Lit(layer.WeightOffset), "(j * " + Lit(layer.Inputs) + ")") + ");");
+        EmitRowGroups(w, layer, width, rows, 0, "j", 8);
+        w.Close();
+        if (whole < layer.Outputs)
+        {
+            w.Line();
+            w.Comment("The last " + Lit(layer.Outputs - whole) + " outputs.");
+            w.Open();
+            EmitRowGroups(w, layer, width, rows, whole, null, layer.Outputs - whole);
+            w.Close();
+        }
+    }
+
+    // One block of outputs for all n rows: several rows per pass, then the rows left over one at a time.
+    private static void EmitRowGroups(SourceWriter w, LayerPlan layer, Width width, int rows, int first, string? blockVariable, int count)
+    {
+        w.Line("int i = 0;");
+        w.Open("for (; i + " + Lit(rows) + " <= n; i += " + Lit(rows) + ")");
+        for (int r = 0; r < rows; r++)
+        {
+            w.Line("ref float x" + Lit(r) + " = ref " + Unsafe + ".AddByteOffset(ref x, " + Unsafe + ".Add(ref rows, " + Plus("i", r) + "));");
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            w.Line("ref float z" + Lit(r) + " = ref " + Unsafe + ".Add(ref z, " + (r == 0 ? "i" : "(i + " + Lit(r) + ")") + " * " + Lit(layer.Stride) + ");");
+        }
+
+        EmitForwardBlock(w, layer, width, RowNames("x", rows), RowNames("z", rows), first, blockVariable, count);
+        w.Close();
+        w.Line();
+        w.Comment("The rows left over, one at a time.");
+        w.Open("for (; i < n; i++)");
+        w.Line("ref float xi = ref " + Unsafe + ".AddByteOffset(ref x, " + Unsafe + ".Add(ref rows, i));");
+        w.Line("ref float zi = ref " + Unsafe + ".Add(ref z, i * " + Lit(layer.Stride) + ");");
+        EmitForwardBlock(w, layer, width, ["xi"], ["zi"], first, blockVariable, count);
+        w.Close();
+    }
+
+    private static string[] RowNames(string prefix, int rows) => [.. Enumerable.Range(0, rows).Select(r => prefix + Lit(r))];
+
     // The output blocks of a forward kernel: one block of every output up to 12, else a loop over blocks of 8
     // and a last, shorter block.
-    private static void EmitForwardOutputs(SourceWriter w, LayerPlan layer, Width width, int rows)
+    private static void EmitForwardOutputs(SourceWriter w, LayerPlan layer, Width width, string[] xs, string[] zs)
     {
         if (layer.Outputs <= 12)
         {
-            EmitForwardBlock(w, layer, width, rows, 0, null, layer.Outputs);
+            EmitForwardBlock(w, layer, width, xs, zs, 0, null, layer.Outputs);
             return;
         }
 
@@ -243,25 +299,25 @@ public sealed partial class ModelGenerator
         w.Comment("The outputs in blocks of 8: each block's rows of W are read in one pass over x, which stays in L1.");
         w.Open("for (nuint j = 0; j < " + Lit(whole) + "; j += 8)");
         w.Line("ref float wj = ref " + Unsafe + ".Add(ref parameters, " + Plus(Lit(layer.WeightOffset), "(j * " + Lit(layer.Inputs) + ")") + ");");
-        EmitForwardBlock(w, layer, width, rows, 0, "j", 8);
+        EmitForwardBlock(w, layer, width, xs, zs, 0, "j", 8);
         w.Close();
         if (whole < layer.Outputs)
         {
             w.Line();
             w.Comment("The last " + Lit(layer.Outputs - whole) + " outputs.");
             w.Open();
-            EmitForwardBlock(w, layer, width, rows, whole, null, layer.Outputs - whole);
+            EmitForwardBlock(w, layer, width, xs, zs, whole, null, layer.Outputs - whole);
             w.Close();
         }
     }
 
     // One block of outputs: an accumulator per row and output, one pass over the inputs, then the sums.
-    private static void EmitForwardBlock(SourceWriter w, LayerPlan layer, Width width, int rows, int first, string? blockVariable, int count)
+    private static void EmitForwardBlock(SourceWriter w, LayerPlan layer, Width width, string[] xs, string[] zs, int first, string? blockVariable, int count)
     {
-        int inputs = layer.Inputs, lanes = width.Lanes;
+        int inputs = layer.Inputs, lanes = width.Lanes, rows = xs.Length;
         int whole = inputs / lanes * lanes;
         string Accumulator(int r, int o) => (rows == 1 ? "s" : RowLetters[r]) + Lit(o);
-        string XRef(int r) => rows == 1 ? "x" : "x" + Lit(r);
+        string XRef(int r) => xs[r];
         string XVector(int r) => rows == 1 ? "xk" : "x" + Lit(r) + "k";
 
         // Where row o of W's block starts, as a reference and a constant offset from it.
@@ -337,14 +393,14 @@ public sealed partial class ModelGenerator
         w.Comment(width.IsScalar ? "Each output: its sum plus its bias." : "Each output: its accumulator's lanes summed, plus its bias.");
         for (int r = 0; r < rows; r++)
         {
-            string z = rows == 1 ? "z" : "z" + Lit(r);
+            string z = zs[r];
             for (int o = 0; o < count; o++)
             {
                 string bias = blockVariable is null
                     ? Unsafe + ".Add(ref parameters, " + Lit(layer.BiasOffset + first + o) + ")"
                     : Unsafe + ".Add(ref parameters, " + Plus(Lit(layer.BiasOffset + o), blockVariable) + ")";
                 string value = width.Sum(Accumulator(r, o)) + " + " + bias;
-                if (layer.IsSingleOutput && rows == 1)
+                if (layer.IsSingleOutput && zs[0] == "return")
                 {
                     w.Line("return " + value + ";");
                 }
@@ -373,54 +429,61 @@ public sealed partial class ModelGenerator
         w.Line(width.Vector + " step = " + width.Broadcast("scale") + ";");
         if (layer.Outputs <= 12)
         {
-            EmitGradientChunks(w, layer, width, 0, null, layer.Outputs);
+            EmitGradientSections(w, layer, width, layer.Outputs, (columns, tail) => EmitGradientBlock(w, layer, width, 0, null, layer.Outputs, columns, tail));
         }
         else
         {
+            // Sections of features outer, blocks of outputs inner: a section of every row of x (n rows × a few
+            // vectors) stays in L1 while the blocks of G pass over it, so x is read from memory once.
             int whole = layer.Outputs / 8 * 8;
-            w.Comment("The outputs in blocks of 8.");
-            w.Open("for (nuint j = 0; j < " + Lit(whole) + "; j += 8)");
-            w.Line("ref float gj = ref " + Unsafe + ".Add(ref destination, j * " + Lit(layer.Inputs) + ");");
-            EmitGradientChunks(w, layer, width, 0, "j", 8);
-            w.Close();
-            if (whole < layer.Outputs)
+            EmitGradientSections(w, layer, width, 8, (columns, tail) =>
             {
-                w.Line();
-                w.Comment("The last " + Lit(layer.Outputs - whole) + " outputs.");
-                w.Open();
-                EmitGradientChunks(w, layer, width, whole, null, layer.Outputs - whole);
+                w.Comment("The outputs in blocks of 8.");
+                w.Open("for (nuint j = 0; j < " + Lit(whole) + "; j += 8)");
+                w.Line("ref float gj = ref " + Unsafe + ".Add(ref destination, j * " + Lit(layer.Inputs) + ");");
+                EmitGradientBlock(w, layer, width, 0, "j", 8, columns, tail);
                 w.Close();
-            }
+                if (whole < layer.Outputs)
+                {
+                    w.Line();
+                    w.Comment("The last " + Lit(layer.Outputs - whole) + " outputs.");
+                    w.Open();
+                    EmitGradientBlock(w, layer, width, whole, null, layer.Outputs - whole, columns, tail);
+                    w.Close();
+                }
+            });
         }
 
         w.Close();
     }
 
-    private static void EmitGradientChunks(SourceWriter w, LayerPlan layer, Width width, int first, string? blockVariable, int count)
+    // The sections of features a gradient kernel walks: groups of whole vectors in a loop, the vectors left over,
+    // then the tail as an overlapping, masked final vector. The body writes the blocks of outputs of a section.
+    private static void EmitGradientSections(SourceWriter w, LayerPlan layer, Width width, int block, System.Action<string[], int> body)
     {
         int lanes = width.Lanes, inputs = layer.Inputs;
         int whole = inputs / lanes * lanes, chunks = whole / lanes;
-        int group = ChunksPerPass(width, count);
-        w.Comment("For each chunk of features, the chunk of each of the " + Lit(count) + " gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.");
+        int group = ChunksPerPass(width, block);
+        w.Comment("For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.");
         if (group > 1 && chunks >= group)
         {
             int grouped = chunks / group * group;
             w.Open("for (nuint k = 0; k < " + Lit(grouped * lanes) + "; k += " + Lit(group * lanes) + ")");
-            EmitGradientBlock(w, layer, width, first, blockVariable, count, [.. Enumerable.Range(0, group).Select(c => Plus("k", c * lanes))], 0);
+            body([.. Enumerable.Range(0, group).Select(c => Plus("k", c * lanes))], 0);
             w.Close();
             if (grouped < chunks)
             {
                 w.Line();
                 w.Comment("Features " + Lit(grouped * lanes) + " to " + Lit(whole - 1) + ".");
                 w.Open();
-                EmitGradientBlock(w, layer, width, first, blockVariable, count, [.. Enumerable.Range(grouped, chunks - grouped).Select(c => Lit(c * lanes))], 0);
+                body([.. Enumerable.Range(grouped, chunks - grouped).Select(c => Lit(c * lanes))], 0);
                 w.Close();
             }
         }
         else
         {
             w.Open("for (nuint k = 0; k < " + Lit(whole) + "; " + Step(width, "k") + ")");
-            EmitGradientBlock(w, layer, width, first, blockVariable, count, ["k"], 0);
+            body(["k"], 0);
             w.Close();
         }
 
@@ -430,7 +493,7 @@ public sealed partial class ModelGenerator
             w.Line();
             w.Comment("The last " + Lit(tail) + " " + Plural(tail, "feature") + ": the final vector of each row starts at " + Lit(inputs - lanes) + " and overlaps the last chunk; the mask zeroes its first " + Lit(lanes - tail) + " lanes, so they add nothing to G.");
             w.Open();
-            EmitGradientBlock(w, layer, width, first, blockVariable, count, [Lit(inputs - lanes)], tail);
+            body([Lit(inputs - lanes)], tail);
             w.Close();
         }
     }

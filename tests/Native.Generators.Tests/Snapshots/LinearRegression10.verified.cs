@@ -427,7 +427,7 @@ namespace Demo
         private static void GradientLayer0Vector256(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-            // For each chunk of features, the chunk of each of the 1 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
             for (nuint k = 0; k < 8; k += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -554,7 +554,7 @@ namespace Demo
         private static void GradientLayer0Vector128(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-            // For each chunk of features, the chunk of each of the 1 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
             for (nuint k = 0; k < 8; k += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -626,7 +626,7 @@ namespace Demo
         private static void GradientLayer0Scalar(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             float step = scale;
-            // For each chunk of features, the chunk of each of the 1 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
             for (nuint k = 0; k < 10; k++)
             {
                 float g0 = 0f;

@@ -614,20 +614,19 @@ namespace Demo
         /// </summary>
         private static void ForwardRowsLayer0Vector512(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
-            int i = 0;
-            for (; i + 3 <= n; i += 3)
+            // The outputs in blocks of 8, the outer loop: a block's 8 rows of W stay in L1 while all n rows of x stream past.
+            for (nuint j = 0; j < 128; j += 8)
             {
-                ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.AddByteOffset(ref x, global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, i));
-                ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.AddByteOffset(ref x, global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, i + 1));
-                ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.AddByteOffset(ref x, global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, i + 2));
-                ref float z0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, i * 128);
-                ref float z1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, (i + 1) * 128);
-                ref float z2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, (i + 2) * 128);
-
-                // The outputs in blocks of 8: each block's rows of W are read in one pass over x, which stays in L1.
-                for (nuint j = 0; j < 128; j += 8)
+                ref float wj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, (j * 784));
+                int i = 0;
+                for (; i + 3 <= n; i += 3)
                 {
-                    ref float wj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, (j * 784));
+                    ref float x0 = ref global::System.Runtime.CompilerServices.Unsafe.AddByteOffset(ref x, global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, i));
+                    ref float x1 = ref global::System.Runtime.CompilerServices.Unsafe.AddByteOffset(ref x, global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, i + 1));
+                    ref float x2 = ref global::System.Runtime.CompilerServices.Unsafe.AddByteOffset(ref x, global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, i + 2));
+                    ref float z0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, i * 128);
+                    ref float z1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, (i + 1) * 128);
+                    ref float z2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, (i + 2) * 128);
                     // One accumulator per row and output: each vector of W is loaded once and meets the same columns of 3 rows of x.
                     global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -718,12 +717,44 @@ namespace Demo
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref z2, j + 6) = HorizontalSum(c6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 100358 + j);
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref z2, j + 7) = HorizontalSum(c7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 100359 + j);
                 }
-            }
 
-            // The rows left over, one at a time.
-            for (; i < n; i++)
-            {
-                ForwardLayer0Vector512(ref parameters, ref global::System.Runtime.CompilerServices.Unsafe.AddByteOffset(ref x, global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, i)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, i * 128));
+                // The rows left over, one at a time.
+                for (; i < n; i++)
+                {
+                    ref float xi = ref global::System.Runtime.CompilerServices.Unsafe.AddByteOffset(ref x, global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, i));
+                    ref float zi = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref z, i * 128);
+                    // One accumulator per output: each vector of x is loaded once and meets the same columns of all 8 rows of W.
+                    global::System.Runtime.Intrinsics.Vector512<float> s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> s2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> s3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> s4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> s5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> s6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> s7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint k = 0; k < 784; k += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xk = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref xi, k);
+                        s0 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, k), xk, s0);
+                        s1 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, 784 + k), xk, s1);
+                        s2 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, 1568 + k), xk, s2);
+                        s3 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, 2352 + k), xk, s3);
+                        s4 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, 3136 + k), xk, s4);
+                        s5 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, 3920 + k), xk, s5);
+                        s6 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, 4704 + k), xk, s6);
+                        s7 = global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref wj, 5488 + k), xk, s7);
+                    }
+
+                    // Each output: its accumulator's lanes summed, plus its bias.
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref zi, j) = HorizontalSum(s0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 100352 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref zi, j + 1) = HorizontalSum(s1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 100353 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref zi, j + 2) = HorizontalSum(s2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 100354 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref zi, j + 3) = HorizontalSum(s3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 100355 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref zi, j + 4) = HorizontalSum(s4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 100356 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref zi, j + 5) = HorizontalSum(s5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 100357 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref zi, j + 6) = HorizontalSum(s6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 100358 + j);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref zi, j + 7) = HorizontalSum(s7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 100359 + j);
+                }
             }
         }
 
@@ -736,13 +767,13 @@ namespace Demo
         private static void GradientLayer0Vector512(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector512<float> step = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-            // The outputs in blocks of 8.
-            for (nuint j = 0; j < 128; j += 8)
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            for (nuint k = 0; k < 768; k += 48)
             {
-                ref float gj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, j * 784);
-                // For each chunk of features, the chunk of each of the 8 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
-                for (nuint k = 0; k < 768; k += 48)
+                // The outputs in blocks of 8.
+                for (nuint j = 0; j < 128; j += 8)
                 {
+                    ref float gj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, j * 784);
                     global::System.Runtime.Intrinsics.Vector512<float> g0a = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> g0b = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> g0c = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -834,9 +865,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(g7b, step, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gj, 5488 + k + 16)), ref gj, 5488 + k + 16);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.MultiplyAddEstimate(g7c, step, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gj, 5488 + k + 32)), ref gj, 5488 + k + 32);
                 }
+            }
 
-                // Features 768 to 783.
+            // Features 768 to 783.
+            {
+                // The outputs in blocks of 8.
+                for (nuint j = 0; j < 128; j += 8)
                 {
+                    ref float gj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, j * 784);
                     global::System.Runtime.Intrinsics.Vector512<float> g0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> g1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> g2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -938,13 +974,13 @@ namespace Demo
         private static void GradientLayer0Vector256(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-            // The outputs in blocks of 8.
-            for (nuint j = 0; j < 128; j += 8)
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            for (nuint k = 0; k < 784; k += 8)
             {
-                ref float gj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, j * 784);
-                // For each chunk of features, the chunk of each of the 8 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
-                for (nuint k = 0; k < 784; k += 8)
+                // The outputs in blocks of 8.
+                for (nuint j = 0; j < 128; j += 8)
                 {
+                    ref float gj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, j * 784);
                     global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> g1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> g2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1046,13 +1082,13 @@ namespace Demo
         private static void GradientLayer0Vector128(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-            // The outputs in blocks of 8.
-            for (nuint j = 0; j < 128; j += 8)
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            for (nuint k = 0; k < 784; k += 4)
             {
-                ref float gj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, j * 784);
-                // For each chunk of features, the chunk of each of the 8 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
-                for (nuint k = 0; k < 784; k += 4)
+                // The outputs in blocks of 8.
+                for (nuint j = 0; j < 128; j += 8)
                 {
+                    ref float gj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, j * 784);
                     global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> g1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> g2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1154,13 +1190,13 @@ namespace Demo
         private static void GradientLayer0Scalar(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             float step = scale;
-            // The outputs in blocks of 8.
-            for (nuint j = 0; j < 128; j += 8)
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            for (nuint k = 0; k < 784; k++)
             {
-                ref float gj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, j * 784);
-                // For each chunk of features, the chunk of each of the 8 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
-                for (nuint k = 0; k < 784; k++)
+                // The outputs in blocks of 8.
+                for (nuint j = 0; j < 128; j += 8)
                 {
+                    ref float gj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, j * 784);
                     float g0 = 0f;
                     float g1 = 0f;
                     float g2 = 0f;
@@ -1610,7 +1646,7 @@ namespace Demo
         private static void GradientLayer1Vector512(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector512<float> step = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-            // For each chunk of features, the chunk of each of the 10 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
             for (nuint k = 0; k < 128; k += 32)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> g0a = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -1845,7 +1881,7 @@ namespace Demo
         private static void GradientLayer1Vector256(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-            // For each chunk of features, the chunk of each of the 10 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
             for (nuint k = 0; k < 128; k += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -2039,7 +2075,7 @@ namespace Demo
         private static void GradientLayer1Vector128(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-            // For each chunk of features, the chunk of each of the 10 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
             for (nuint k = 0; k < 128; k += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2233,7 +2269,7 @@ namespace Demo
         private static void GradientLayer1Scalar(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             float step = scale;
-            // For each chunk of features, the chunk of each of the 10 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
             for (nuint k = 0; k < 128; k++)
             {
                 float g0 = 0f;

@@ -612,7 +612,7 @@ namespace Demo
         private static void GradientLayer0Vector512(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector512<float> step = global::System.Runtime.Intrinsics.Vector512.Create(scale);
-            // For each chunk of features, the chunk of each of the 10 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
             for (nuint k = 0; k < 768; k += 32)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> g0a = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -805,7 +805,7 @@ namespace Demo
         private static void GradientLayer0Vector256(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
-            // For each chunk of features, the chunk of each of the 10 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
             for (nuint k = 0; k < 784; k += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -915,7 +915,7 @@ namespace Demo
         private static void GradientLayer0Vector128(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
-            // For each chunk of features, the chunk of each of the 10 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
             for (nuint k = 0; k < 784; k += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> g0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -1025,7 +1025,7 @@ namespace Demo
         private static void GradientLayer0Scalar(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             float step = scale;
-            // For each chunk of features, the chunk of each of the 10 gradient rows is held in a register while the n rows stream past, then added to G once: nothing is written per row.
+            // For each chunk of features, the chunk of each gradient row is held in a register while the n rows stream past, then added to G once: nothing is written per row.
             for (nuint k = 0; k < 784; k++)
             {
                 float g0 = 0f;
