@@ -8,7 +8,6 @@ public sealed partial class ModelGenerator
     private static void EmitPerceptronMembers(SourceWriter w, ModelPlan plan)
     {
         LayerPlan output = plan.Output;
-        int logits = plan.ActivationOffsets[output.Index];
 
         w.Line();
         w.Summary("Draws fresh weights from <paramref name=\"seed\"/> and zeroes the biases, exactly as the run-time perceptron does.");
@@ -58,7 +57,7 @@ public sealed partial class ModelGenerator
         w.Line(Numerics + ".Batch.Validate(in batch, s_shape);");
         w.Line("ref float parameters = ref _parameters.Origin;");
         w.Line("ref float scratch = ref Scratch(ScratchLength).Origin;");
-        w.Line("ref float z = ref " + Unsafe + ".Add(ref scratch, " + Lit(logits) + ");");
+        w.Line("ref float z = ref " + Unsafe + ".Add(ref scratch, Logits);");
         w.Line("global::System.Span<nint> offsets = stackalloc nint[ChunkRows];");
         w.Line("double total = 0;");
         w.Open("for (int start = 0; start < batch.Count; start += ChunkRows)");
@@ -126,7 +125,9 @@ public sealed partial class ModelGenerator
     private static void EmitPerceptronPasses(SourceWriter w, ModelPlan plan)
     {
         LayerPlan output = plan.Output;
-        string At(int offset) => "ref " + Unsafe + ".Add(ref scratch, " + Lit(offset) + ")";
+        string At(string offset) => "ref " + Unsafe + ".Add(ref scratch, " + offset + ");";
+        string Activations(int l) => plan.Layers[l].IsOutput ? "z" : "a" + Lit(l);
+        string Errors(int l) => plan.Layers[l].IsOutput ? "z" : "e" + Lit(l);
 
         // One row.
         w.Line();
@@ -136,16 +137,14 @@ public sealed partial class ModelGenerator
         {
             string input = layer.Index == 0 ? "ref x" : "ref a" + Lit(layer.Index - 1);
             w.Comment(LayerComment(layer) + ".");
+            w.Line("ref float " + Activations(layer.Index) + " = " + At(ScratchName(layer, errors: false)));
+            w.Line("Forward" + layer.Name + "(ref parameters, " + input + ", ref " + Activations(layer.Index) + ");");
             if (layer.IsOutput)
             {
-                w.Line("ref float z = " + At(plan.ActivationOffsets[layer.Index]) + ";");
-                w.Line("Forward" + layer.Name + "(ref parameters, " + input + ", ref z);");
                 w.Line("return ref z;");
             }
             else
             {
-                w.Line("ref float a" + Lit(layer.Index) + " = " + At(plan.ActivationOffsets[layer.Index]) + ";");
-                w.Line("Forward" + layer.Name + "(ref parameters, " + input + ", ref a" + Lit(layer.Index) + ");");
                 w.Line("Activate" + layer.Name + "(ref a" + Lit(layer.Index) + ", 1);");
                 w.Line();
             }
@@ -157,6 +156,11 @@ public sealed partial class ModelGenerator
         w.Line();
         w.Summary("The forward pass of n ≤ " + Lit(ModelPlan.ChunkRows) + " rows, layer by layer, keeping every layer's outputs in the scratch memory.");
         w.Open("private static void ForwardChunk(ref float parameters, ref float x, ref nint rows, int n, ref float scratch)");
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            w.Line("ref float " + Activations(layer.Index) + " = " + At(ScratchName(layer, errors: false)));
+        }
+
         w.Line("global::System.Span<nint> hidden = stackalloc nint[ChunkRows];");
         foreach (LayerPlan layer in plan.Layers)
         {
@@ -166,13 +170,13 @@ public sealed partial class ModelGenerator
             if (layer.Index > 0)
             {
                 w.Line("StridedRows(hidden, " + Lit(plan.Layers[layer.Index - 1].Stride) + ");");
-                input = At(plan.ActivationOffsets[layer.Index - 1]) + ", ref " + MemoryMarshal + ".GetReference(hidden)";
+                input = "ref " + Activations(layer.Index - 1) + ", ref " + MemoryMarshal + ".GetReference(hidden)";
             }
 
-            w.Line("ForwardRows" + layer.Name + "(ref parameters, " + input + ", n, " + At(plan.ActivationOffsets[layer.Index]) + ");");
+            w.Line("ForwardRows" + layer.Name + "(ref parameters, " + input + ", n, ref " + Activations(layer.Index) + ");");
             if (!layer.IsOutput)
             {
-                w.Line("Activate" + layer.Name + "(" + At(plan.ActivationOffsets[layer.Index]) + ", n);");
+                w.Line("Activate" + layer.Name + "(ref " + Activations(layer.Index) + ", n);");
             }
         }
 
@@ -189,9 +193,21 @@ public sealed partial class ModelGenerator
         w.Line("ref float x = ref LocateRows(in batch, start, offsets.Slice(0, n));");
         w.Line("ref nint rows = ref " + MemoryMarshal + ".GetReference(offsets);");
         w.Line("ForwardChunk(ref parameters, ref x, ref rows, n, ref scratch);");
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (layer.IsOutput)
+            {
+                w.Line("ref float z = " + At("Logits"));
+            }
+            else
+            {
+                w.Line("ref float a" + Lit(layer.Index) + " = " + At(ScratchName(layer, errors: false)));
+                w.Line("ref float e" + Lit(layer.Index) + " = " + At(ScratchName(layer, errors: true)));
+            }
+        }
+
         w.Line();
-        w.Comment("The errors at the top: w·(p − onehot(y)) for each row, and its loss.");
-        w.Line("ref float z = " + At(plan.ActivationOffsets[output.Index]) + ";");
+        w.Comment("The errors at the top, in place of the logits: w·(p − onehot(y)) for each row, and its loss.");
         w.Line("double total = 0;");
         w.Open("for (int i = 0; i < n; i++)");
         w.Line("total += SoftmaxErrors(ref " + Unsafe + ".Add(ref z, i * " + Lit(output.Stride) + "), batch.Label(start + i), batch.Weight(start + i));");
@@ -201,27 +217,30 @@ public sealed partial class ModelGenerator
         for (int l = plan.Layers.Count - 1; l >= 0; l--)
         {
             LayerPlan layer = plan.Layers[l];
-            string errors = At(plan.ErrorOffsets[l]);
             w.Line();
-            w.Comment(LayerComment(layer) + (l > 0 ? ": its errors carried down, e" + Lit(l - 1) + " = (e" + Lit(l) + "·W" + Lit(l) + ") ⊙ " + ActivationName(plan.Layers[l - 1].Activation) + "'(a" + Lit(l - 1) + "), then its gradient." : ": its gradient."));
+            w.Comment(LayerComment(layer) + (l > 0 ? ": its errors carried down, e" + Lit(l - 1) + " = (" + Errors(l) + "·W" + Lit(l) + ") ⊙ " + ActivationName(plan.Layers[l - 1].Activation) + "'(a" + Lit(l - 1) + "), then its gradient." : ": its gradient."));
             string inputs = "ref x, ref rows";
             if (l > 0)
             {
                 LayerPlan below = plan.Layers[l - 1];
-                w.Line("Backpropagate" + layer.Name + "(ref parameters, " + errors + ", " + At(plan.ErrorOffsets[l - 1]) + ", n);");
-                w.Line("Derivative" + below.Name + "(" + At(plan.ActivationOffsets[l - 1]) + ", " + At(plan.ErrorOffsets[l - 1]) + ", n);");
+                w.Line("Backpropagate" + layer.Name + "(ref parameters, ref " + Errors(l) + ", ref e" + Lit(l - 1) + ", n);");
+                w.Line("Derivative" + below.Name + "(ref a" + Lit(l - 1) + ", ref e" + Lit(l - 1) + ", n);");
                 w.Line("StridedRows(hidden, " + Lit(below.Stride) + ");");
-                inputs = At(plan.ActivationOffsets[l - 1]) + ", ref " + MemoryMarshal + ".GetReference(hidden)";
+                inputs = "ref a" + Lit(l - 1) + ", ref " + MemoryMarshal + ".GetReference(hidden)";
             }
 
-            w.Line("Gradient" + layer.Name + "(ref " + Unsafe + ".Add(ref destination, " + Lit(layer.WeightOffset) + "), " + inputs + ", " + errors + ", n, scale);");
-            w.Line("BiasGradient" + layer.Name + "(ref " + Unsafe + ".Add(ref destination, " + Lit(layer.BiasOffset) + "), " + errors + ", n, scale);");
+            w.Line("Gradient" + layer.Name + "(ref " + Unsafe + ".Add(ref destination, " + layer.Name + "Weights), " + inputs + ", ref " + Errors(l) + ", n, scale);");
+            w.Line("BiasGradient" + layer.Name + "(ref " + Unsafe + ".Add(ref destination, " + layer.Name + "Biases), ref " + Errors(l) + ", n, scale);");
         }
 
         w.Line();
         w.Line("return total;");
         w.Close();
     }
+
+    /// <summary>The name of the constant where a layer's chunk of outputs (or errors) starts in the scratch memory.</summary>
+    private static string ScratchName(LayerPlan layer, bool errors) =>
+        layer.IsOutput ? "Logits" : layer.Name + (errors ? "Errors" : "Activations");
 
     private static string LayerComment(LayerPlan layer) =>
         "Layer " + Lit(layer.Index) + ": " + Lit(layer.Inputs) + " → " + Lit(layer.Outputs) + (layer.IsOutput ? ", the logits" : ", then " + ActivationName(layer.Activation));

@@ -182,7 +182,7 @@ public sealed partial class ModelGenerator
             : "ref float z = ref Scratch(" + Times("ChunkRows", stride) + ").Origin;");
         if (perceptron)
         {
-            w.Line("ref float z = ref " + Unsafe + ".Add(ref scratch, " + Lit(plan.ActivationOffsets[plan.Output.Index]) + ");");
+            w.Line("ref float z = ref " + Unsafe + ".Add(ref scratch, Logits);");
         }
 
         w.Line("global::System.Span<nint> offsets = stackalloc nint[ChunkRows];");
@@ -343,8 +343,8 @@ public sealed partial class ModelGenerator
         }
         w.Line();
         w.Comment("The gradient, added once per chunk.");
-        w.Line("GradientLayer0(ref g, ref x, ref rows, ref z, n, 1f);");
-        w.Line("BiasGradientLayer0(ref " + Unsafe + ".Add(ref g, " + Lit(plan.Output.BiasOffset) + "), ref z, n, 1f);");
+        w.Line("GradientLayer0(ref " + Unsafe + ".Add(ref g, Layer0Weights), ref x, ref rows, ref z, n, 1f);");
+        w.Line("BiasGradientLayer0(ref " + Unsafe + ".Add(ref g, Layer0Biases), ref z, n, 1f);");
         w.Close();
         w.Line();
         w.Line("return (float)total;");
@@ -392,8 +392,8 @@ public sealed partial class ModelGenerator
         w.Line("int n = global::System.Math.Min(ChunkRows, count - start);");
         w.Line("ref float x = ref LocateRows(in batch, start, offsets.Slice(0, n));");
         w.Line("ref float z = ref " + Unsafe + ".Add(ref errors, " + Times("start", stride) + ");");
-        w.Line("GradientLayer0(ref parameters, ref x, ref " + MemoryMarshal + ".GetReference(offsets), ref z, n, -stepSize);");
-        w.Line("BiasGradientLayer0(ref " + Unsafe + ".Add(ref parameters, " + Lit(plan.Output.BiasOffset) + "), ref z, n, -stepSize);");
+        w.Line("GradientLayer0(ref " + Unsafe + ".Add(ref parameters, Layer0Weights), ref x, ref " + MemoryMarshal + ".GetReference(offsets), ref z, n, -stepSize);");
+        w.Line("BiasGradientLayer0(ref " + Unsafe + ".Add(ref parameters, Layer0Biases), ref z, n, -stepSize);");
         w.Close();
         w.Line();
         w.Line("return (float)total;");

@@ -203,10 +203,36 @@ public sealed partial class ModelGenerator
             w.Summary("The slope of leaky ReLU for negative inputs.");
             w.Line("private const float LeakyReluSlope = " + FloatLiteral(spec.LeakyReluSlope) + ";");
             w.Line();
-            w.Summary(
-                "The scratch memory of a chunk of rows, in floats: " + ScratchLayout(plan) + ";",
-                "each row padded to a whole number of 64-byte lines.");
+            w.Summary("The scratch memory of a chunk of rows, in floats: each layer's outputs (and a hidden layer's errors), each row padded to whole 64-byte lines.");
             w.Line("private const int ScratchLength = " + Lit(plan.ScratchLength) + ";");
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                if (layer.IsOutput)
+                {
+                    w.Line();
+                    w.Summary("Where the chunk's logits start in the scratch memory: " + Lit(ModelPlan.ChunkRows) + " rows of " + Lit(layer.Stride) + " floats, which become probabilities, then errors.");
+                    w.Line("private const int Logits = " + Lit(plan.ActivationOffsets[layer.Index]) + ";");
+                }
+                else
+                {
+                    w.Line();
+                    w.Summary("Where layer " + Lit(layer.Index) + "'s activations start in the scratch memory: " + Lit(ModelPlan.ChunkRows) + " rows of " + Lit(layer.Stride) + " floats.");
+                    w.Line("private const int " + layer.Name + "Activations = " + Lit(plan.ActivationOffsets[layer.Index]) + ";");
+                    w.Line();
+                    w.Summary("Where layer " + Lit(layer.Index) + "'s errors start in the scratch memory: " + Lit(ModelPlan.ChunkRows) + " rows of " + Lit(layer.Stride) + " floats.");
+                    w.Line("private const int " + layer.Name + "Errors = " + Lit(plan.ErrorOffsets[layer.Index]) + ";");
+                }
+            }
+        }
+
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            w.Line();
+            w.Summary("Where layer " + Lit(layer.Index) + "'s weights start in the parameters: " + (layer.Outputs == 1 ? "w (" + Lit(layer.Inputs) + ")." : "W" + Lit(layer.Index) + " (" + Lit(layer.Outputs) + " × " + Lit(layer.Inputs) + ", row-major)."));
+            w.Line("private const int " + layer.Name + "Weights = " + Lit(layer.WeightOffset) + ";");
+            w.Line();
+            w.Summary("Where layer " + Lit(layer.Index) + "'s " + (layer.Outputs == 1 ? "bias starts" : "biases start") + " in the parameters: b" + Lit(layer.Index) + " (" + Lit(layer.Outputs) + ").");
+            w.Line("private const int " + layer.Name + "Biases = " + Lit(layer.BiasOffset) + ";");
         }
 
         w.Line();
@@ -284,10 +310,6 @@ public sealed partial class ModelGenerator
             ? "w (" + Lit(plan.Features) + ") then the bias"
             : "W (" + Lit(plan.Outputs) + " × " + Lit(plan.Features) + ", row-major) then b (" + Lit(plan.Outputs) + ")";
     }
-
-    private static string ScratchLayout(ModelPlan plan) => string.Join(", ", plan.Layers.Select(l => l.IsOutput
-        ? "the logits at " + Lit(plan.ActivationOffsets[l.Index]) + " (" + Lit(ModelPlan.ChunkRows) + " × " + Lit(l.Stride) + ")"
-        : "layer " + Lit(l.Index) + "'s activations at " + Lit(plan.ActivationOffsets[l.Index]) + " and errors at " + Lit(plan.ErrorOffsets[l.Index]) + " (" + Lit(ModelPlan.ChunkRows) + " × " + Lit(l.Stride) + " each)"));
 
     private static string ShapeExpression(ModelPlan plan) => plan.Kind switch
     {

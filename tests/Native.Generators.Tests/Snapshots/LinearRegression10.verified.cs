@@ -34,6 +34,12 @@ namespace Demo
         /// <summary>Rows processed together by the batch methods: a chunk's errors stay in cache.</summary>
         private const int ChunkRows = 64;
 
+        /// <summary>Where layer 0's weights start in the parameters: w (10).</summary>
+        private const int Layer0Weights = 0;
+
+        /// <summary>Where layer 0's bias starts in the parameters: b0 (1).</summary>
+        private const int Layer0Biases = 10;
+
         /// <summary>The shape, equal to that of the run-time-shaped twin, <see cref="global::Native.Numerics.LinearRegression"/>.</summary>
         private static readonly global::Native.Numerics.ModelShape s_shape = global::Native.Numerics.ModelShape.LinearRegression(10);
 
@@ -154,8 +160,8 @@ namespace Demo
                 }
 
                 // The gradient, added once per chunk.
-                GradientLayer0(ref g, ref x, ref rows, ref z, n, 1f);
-                BiasGradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 10), ref z, n, 1f);
+                GradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, Layer0Weights), ref x, ref rows, ref z, n, 1f);
+                BiasGradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, Layer0Biases), ref z, n, 1f);
             }
 
             return (float)total;
@@ -194,8 +200,8 @@ namespace Demo
                 int n = global::System.Math.Min(ChunkRows, count - start);
                 ref float x = ref LocateRows(in batch, start, offsets.Slice(0, n));
                 ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref errors, start);
-                GradientLayer0(ref parameters, ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(offsets), ref z, n, -stepSize);
-                BiasGradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 10), ref z, n, -stepSize);
+                GradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, Layer0Weights), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(offsets), ref z, n, -stepSize);
+                BiasGradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, Layer0Biases), ref z, n, -stepSize);
             }
 
             return (float)total;

@@ -38,11 +38,29 @@ namespace Demo
         /// <summary>The slope of leaky ReLU for negative inputs.</summary>
         private const float LeakyReluSlope = 0.01f;
 
-        /// <summary>
-        /// The scratch memory of a chunk of rows, in floats: layer 0's activations at 0 and errors at 8192 (64 × 128 each), the logits at 16384 (64 × 16);
-        /// each row padded to a whole number of 64-byte lines.
-        /// </summary>
+        /// <summary>The scratch memory of a chunk of rows, in floats: each layer's outputs (and a hidden layer's errors), each row padded to whole 64-byte lines.</summary>
         private const int ScratchLength = 17408;
+
+        /// <summary>Where layer 0's activations start in the scratch memory: 64 rows of 128 floats.</summary>
+        private const int Layer0Activations = 0;
+
+        /// <summary>Where layer 0's errors start in the scratch memory: 64 rows of 128 floats.</summary>
+        private const int Layer0Errors = 8192;
+
+        /// <summary>Where the chunk's logits start in the scratch memory: 64 rows of 16 floats, which become probabilities, then errors.</summary>
+        private const int Logits = 16384;
+
+        /// <summary>Where layer 0's weights start in the parameters: W0 (128 × 784, row-major).</summary>
+        private const int Layer0Weights = 0;
+
+        /// <summary>Where layer 0's biases start in the parameters: b0 (128).</summary>
+        private const int Layer0Biases = 100352;
+
+        /// <summary>Where layer 1's weights start in the parameters: W1 (10 × 128, row-major).</summary>
+        private const int Layer1Weights = 100480;
+
+        /// <summary>Where layer 1's biases start in the parameters: b1 (10).</summary>
+        private const int Layer1Biases = 101760;
 
         /// <summary>The shape, equal to that of the run-time-shaped twin, <see cref="global::Native.Numerics.MultilayerPerceptron"/>.</summary>
         private static readonly global::Native.Numerics.ModelShape s_shape = global::Native.Numerics.ModelShape.MultilayerPerceptron(new int[] { 784, 128, 10 }, new global::Native.Numerics.Activation[] { global::Native.Numerics.Activation.Relu }, 0.01f);
@@ -107,7 +125,7 @@ namespace Demo
             int count = CheckRows(rows.Length, outputs.Length, Classes, nameof(outputs));
             ref float parameters = ref _parameters.Origin;
             ref float scratch = ref Scratch(ScratchLength).Origin;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 16384);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, Logits);
             global::System.Span<nint> offsets = stackalloc nint[ChunkRows];
             StridedRows(offsets, Features);
             for (int start = 0; start < count; start += ChunkRows)
@@ -150,7 +168,7 @@ namespace Demo
             int count = CheckRows(rows.Length, classes.Length, 1, nameof(classes));
             ref float parameters = ref _parameters.Origin;
             ref float scratch = ref Scratch(ScratchLength).Origin;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 16384);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, Logits);
             global::System.Span<nint> offsets = stackalloc nint[ChunkRows];
             StridedRows(offsets, Features);
             for (int start = 0; start < count; start += ChunkRows)
@@ -188,7 +206,7 @@ namespace Demo
             global::Native.Numerics.Batch.Validate(in batch, s_shape);
             ref float parameters = ref _parameters.Origin;
             ref float scratch = ref Scratch(ScratchLength).Origin;
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 16384);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, Logits);
             global::System.Span<nint> offsets = stackalloc nint[ChunkRows];
             double total = 0;
             for (int start = 0; start < batch.Count; start += ChunkRows)
@@ -260,12 +278,12 @@ namespace Demo
         private static ref float ForwardRow(ref float parameters, ref float x, ref float scratch)
         {
             // Layer 0: 784 → 128, then relu.
-            ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 0);
+            ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, Layer0Activations);
             ForwardLayer0(ref parameters, ref x, ref a0);
             ActivateLayer0(ref a0, 1);
 
             // Layer 1: 128 → 10, the logits.
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 16384);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, Logits);
             ForwardLayer1(ref parameters, ref a0, ref z);
             return ref z;
         }
@@ -273,15 +291,17 @@ namespace Demo
         /// <summary>The forward pass of n ≤ 64 rows, layer by layer, keeping every layer's outputs in the scratch memory.</summary>
         private static void ForwardChunk(ref float parameters, ref float x, ref nint rows, int n, ref float scratch)
         {
+            ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, Layer0Activations);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, Logits);
             global::System.Span<nint> hidden = stackalloc nint[ChunkRows];
 
             // Layer 0: 784 → 128, then relu.
-            ForwardRowsLayer0(ref parameters, ref x, ref rows, n, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 0));
-            ActivateLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 0), n);
+            ForwardRowsLayer0(ref parameters, ref x, ref rows, n, ref a0);
+            ActivateLayer0(ref a0, n);
 
             // Layer 1: 128 → 10, the logits; its inputs are layer 0's rows, 128 floats apart.
             StridedRows(hidden, 128);
-            ForwardRowsLayer1(ref parameters, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden), n, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 16384));
+            ForwardRowsLayer1(ref parameters, ref a0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden), n, ref z);
         }
 
         /// <summary>
@@ -295,9 +315,11 @@ namespace Demo
             ref float x = ref LocateRows(in batch, start, offsets.Slice(0, n));
             ref nint rows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(offsets);
             ForwardChunk(ref parameters, ref x, ref rows, n, ref scratch);
+            ref float a0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, Layer0Activations);
+            ref float e0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, Layer0Errors);
+            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, Logits);
 
-            // The errors at the top: w·(p − onehot(y)) for each row, and its loss.
-            ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 16384);
+            // The errors at the top, in place of the logits: w·(p − onehot(y)) for each row, and its loss.
             double total = 0;
             for (int i = 0; i < n; i++)
             {
@@ -306,16 +328,16 @@ namespace Demo
 
             global::System.Span<nint> hidden = stackalloc nint[ChunkRows];
 
-            // Layer 1: 128 → 10, the logits: its errors carried down, e0 = (e1·W1) ⊙ relu'(a0), then its gradient.
-            BackpropagateLayer1(ref parameters, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 16384), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 8192), n);
-            DerivativeLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 8192), n);
+            // Layer 1: 128 → 10, the logits: its errors carried down, e0 = (z·W1) ⊙ relu'(a0), then its gradient.
+            BackpropagateLayer1(ref parameters, ref z, ref e0, n);
+            DerivativeLayer0(ref a0, ref e0, n);
             StridedRows(hidden, 128);
-            GradientLayer1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, 100480), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 16384), n, scale);
-            BiasGradientLayer1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, 101760), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 16384), n, scale);
+            GradientLayer1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, Layer1Weights), ref a0, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden), ref z, n, scale);
+            BiasGradientLayer1(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, Layer1Biases), ref z, n, scale);
 
             // Layer 0: 784 → 128, then relu: its gradient.
-            GradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, 0), ref x, ref rows, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 8192), n, scale);
-            BiasGradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, 100352), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, 8192), n, scale);
+            GradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, Layer0Weights), ref x, ref rows, ref e0, n, scale);
+            BiasGradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref destination, Layer0Biases), ref e0, n, scale);
 
             return total;
         }

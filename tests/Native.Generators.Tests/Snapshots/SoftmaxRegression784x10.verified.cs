@@ -34,6 +34,12 @@ namespace Demo
         /// <summary>Rows processed together by the batch methods: a chunk's errors stay in cache.</summary>
         private const int ChunkRows = 64;
 
+        /// <summary>Where layer 0's weights start in the parameters: W0 (10 × 784, row-major).</summary>
+        private const int Layer0Weights = 0;
+
+        /// <summary>Where layer 0's biases start in the parameters: b0 (10).</summary>
+        private const int Layer0Biases = 7840;
+
         /// <summary>The shape, equal to that of the run-time-shaped twin, <see cref="global::Native.Numerics.SoftmaxRegression"/>.</summary>
         private static readonly global::Native.Numerics.ModelShape s_shape = global::Native.Numerics.ModelShape.SoftmaxRegression(784, 10);
 
@@ -210,8 +216,8 @@ namespace Demo
                 }
 
                 // The gradient, added once per chunk.
-                GradientLayer0(ref g, ref x, ref rows, ref z, n, 1f);
-                BiasGradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, 7840), ref z, n, 1f);
+                GradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, Layer0Weights), ref x, ref rows, ref z, n, 1f);
+                BiasGradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, Layer0Biases), ref z, n, 1f);
             }
 
             return (float)total;
@@ -250,8 +256,8 @@ namespace Demo
                 int n = global::System.Math.Min(ChunkRows, count - start);
                 ref float x = ref LocateRows(in batch, start, offsets.Slice(0, n));
                 ref float z = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref errors, start * 16);
-                GradientLayer0(ref parameters, ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(offsets), ref z, n, -stepSize);
-                BiasGradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, 7840), ref z, n, -stepSize);
+                GradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, Layer0Weights), ref x, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(offsets), ref z, n, -stepSize);
+                BiasGradientLayer0(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, Layer0Biases), ref z, n, -stepSize);
             }
 
             return (float)total;
