@@ -58,14 +58,14 @@ internal sealed class NaiveSoftmaxRegression(int features, int classes)
     }
 
     /// <summary>One SGD step on a batch: per row, forward, then dW += (p − y)xᵀ, then W −= η/n · dW.</summary>
-    public void TrainStep(float[] rows, int[] labels, float rate, float[] gradientW, float[] gradientB, float[] p)
+    public void TrainStep(ReadOnlySpan<float> rows, int[] labels, float rate, float[] gradientW, float[] gradientB, float[] p)
     {
         Array.Clear(gradientW);
         Array.Clear(gradientB);
         int n = labels.Length;
         for (int i = 0; i < n; i++)
         {
-            ReadOnlySpan<float> x = rows.AsSpan(i * features, features);
+            ReadOnlySpan<float> x = rows.Slice(i * features, features);
             Probabilities(x, p);
             p[labels[i]] -= 1f;
             for (int c = 0; c < classes; c++)

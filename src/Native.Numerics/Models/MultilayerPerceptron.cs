@@ -32,17 +32,30 @@ public sealed class MultilayerPerceptron : ClassifierModel
     }
 
     /// <summary>Draws fresh weights from <paramref name="seed"/> and zeroes the biases; the same seed gives the same parameters.</summary>
-    public void Initialize(int seed)
+    public void Initialize(int seed) => InitializeParameters(Shape, Parameters, seed);
+
+    /// <summary>
+    /// Fills <paramref name="parameters"/> as a perceptron of <paramref name="shape"/> is initialized from
+    /// <paramref name="seed"/>: the same values <see cref="Initialize(int)"/> draws. Generated perceptrons call it,
+    /// so they start exactly where their run-time-shaped twins do.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shape is not a perceptron's, or the span is not its parameter count long.</exception>
+    public static void InitializeParameters(ModelShape shape, Span<float> parameters, int seed)
     {
-        var random = new SeededRandom(seed);
-        Span<float> parameters = Parameters;
-        for (int l = 0; l < Shape.LayerCount; l++)
+        CheckShape(shape);
+        if (parameters.Length != shape.ParameterCount)
         {
-            int inputs = Shape.LayerSizes[l];
-            int outputs = Shape.LayerSizes[l + 1];
-            Span<float> weights = parameters.Slice(Shape.WeightOffset(l), inputs * outputs);
-            bool hidden = l < Shape.LayerCount - 1;
-            Activation activation = hidden ? Shape.HiddenActivations[l] : Activation.Sigmoid;
+            throw new ArgumentException($"parameters has length {parameters.Length}; the model {shape} has {shape.ParameterCount}.", nameof(parameters));
+        }
+
+        var random = new SeededRandom(seed);
+        for (int l = 0; l < shape.LayerCount; l++)
+        {
+            int inputs = shape.LayerSizes[l];
+            int outputs = shape.LayerSizes[l + 1];
+            Span<float> weights = parameters.Slice(shape.WeightOffset(l), inputs * outputs);
+            bool hidden = l < shape.LayerCount - 1;
+            Activation activation = hidden ? shape.HiddenActivations[l] : Activation.Sigmoid;
             if (activation is Activation.Relu or Activation.LeakyRelu)
             {
                 double deviation = Math.Sqrt(2.0 / inputs);
@@ -60,7 +73,7 @@ public sealed class MultilayerPerceptron : ClassifierModel
                 }
             }
 
-            parameters.Slice(Shape.BiasOffset(l), outputs).Clear();
+            parameters.Slice(shape.BiasOffset(l), outputs).Clear();
         }
     }
 
