@@ -43,6 +43,7 @@ public sealed partial class ModelGenerator
         w.Summary(
             "Replaces n logits by σ(z)" + Pace(width) + ", in whole vectors: the buffer holds at least n rounded up to a vector.",
             "σ(z) is 1 / (1 + e^-|z|) for z ≥ 0 and e^-|z| / (1 + e^-|z|) below: the exponent is never positive, so nothing overflows.");
+        w.Line(Optimize);
         w.Open("private static void Sigmoids" + width.Name + "(ref float z, int n)");
         if (width.IsScalar)
         {
@@ -70,6 +71,7 @@ public sealed partial class ModelGenerator
             "Turns n logits into their errors in place and returns their summed loss" + Pace(width) + ". The error is w·(σ(z) − y), written",
             "−w·σ(−z) for y = 1 so a confident right answer keeps its small gradient's digits; the loss is w·(softplus(z) − y·z),",
             "binary cross-entropy in a form that never takes the log of 0. The buffers hold at least n rounded up to a vector.");
+        w.Line(Optimize);
         w.Open("private static double LogisticErrors" + width.Name + "(ref float z, ref float labels, ref float weights, int n)");
         w.Line("double total = 0;");
         if (width.IsScalar)

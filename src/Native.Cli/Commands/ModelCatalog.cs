@@ -22,27 +22,64 @@ internal static class ModelCatalog
         return Create(shape, settings.Seed);
     }
 
-    /// <summary>A model of <paramref name="shape"/>, initialized from <paramref name="seed"/> where it has random weights.</summary>
-    public static ModelChoice Create(ModelShape shape, int seed)
+    // The shapes this program has generated kernels for (GeneratedModels.cs), each with a factory.
+    private static readonly (ModelShape Shape, Func<IModel> Create)[] GeneratedShapes =
+    [
+        (ModelShape.SoftmaxRegression(784, 10), () => new Softmax784x10()),
+        (ModelShape.LogisticRegression(30), () => new Logistic30()),
+        (ModelShape.MultilayerPerceptron([784, 128, 10], [Activation.Relu]), () => new Perceptron784x128x10()),
+    ];
+
+    /// <summary>
+    /// A model of <paramref name="shape"/>, initialized from <paramref name="seed"/> where it has random weights:
+    /// the generated one where the shape has one (it starts where the run-time model would), else the run-time one.
+    /// </summary>
+    public static ModelChoice Create(ModelShape shape, int seed) => Candidates(shape, seed).First();
+
+    /// <summary>Every kernel this program has for <paramref name="shape"/>: the generated one first, if any, then the run-time one.</summary>
+    public static IEnumerable<ModelChoice> Candidates(ModelShape shape, int seed)
     {
-        IModel model = shape.Kind switch
+        foreach (var (generatedShape, create) in GeneratedShapes)
+        {
+            if (generatedShape.Equals(shape))
+            {
+                IModel model = create();
+                if (shape.Kind == ModelKind.MultilayerPerceptron)
+                {
+                    MultilayerPerceptron.InitializeParameters(shape, model.Parameters, seed);
+                }
+
+                yield return Generated(model);
+            }
+        }
+
+        IModel runtime = shape.Kind switch
         {
             ModelKind.LinearRegression => new LinearRegression(shape.Features),
             ModelKind.LogisticRegression => new LogisticRegression(shape.Features),
             ModelKind.SoftmaxRegression => new SoftmaxRegression(shape.Features, shape.Outputs),
             _ => new MultilayerPerceptron(shape, seed),
         };
-        return new ModelChoice(model, $"run-time shape {shape} ({KernelWidth()})");
+        yield return new ModelChoice(runtime, $"run-time shape {shape} ({KernelWidth()})");
     }
 
-    /// <summary>Every kernel this program has for <paramref name="shape"/>: the generated one first, if any, then the run-time one.</summary>
-    public static IEnumerable<ModelChoice> Candidates(ModelShape shape, int seed)
+    /// <summary>Takes over a loaded model: onto a generated kernel of its shape where one exists, with its parameters.</summary>
+    public static ModelChoice Adopt(IModel loaded)
     {
-        yield return Create(shape, seed);
+        foreach (var (shape, create) in GeneratedShapes)
+        {
+            if (shape.Equals(loaded.Shape))
+            {
+                IModel model = create();
+                loaded.Parameters.CopyTo(model.Parameters);
+                return Generated(model);
+            }
+        }
+
+        return new ModelChoice(loaded, $"run-time shape {loaded.Shape} ({KernelWidth()})");
     }
 
-    /// <summary>Takes over a loaded model: onto a generated kernel of its shape where one exists.</summary>
-    public static ModelChoice Adopt(IModel loaded) => new(loaded, $"run-time shape {loaded.Shape} ({KernelWidth()})");
+    private static ModelChoice Generated(IModel model) => new(model, $"generated {model.Shape} ({KernelWidth()})");
 
     /// <summary>The vector width the run-time kernels take in this process.</summary>
     public static string KernelWidth() =>

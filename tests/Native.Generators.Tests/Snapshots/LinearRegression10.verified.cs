@@ -343,6 +343,7 @@ namespace Demo
         /// z = W·x + b for one row, 8 floats at a time. W is (1, 10) row-major at parameters[0], b is (1) at parameters[10], x is (10), z is returned.
         /// 10 features are 1 vector of 8 and a tail of 2, read as an overlapping final vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float ForwardLayer0Vector256(ref float parameters, ref float x)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 1 rows of W.
@@ -366,6 +367,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 8 floats at a time, 4 rows per pass: each vector of W, loaded once, serves 4 rows. W is (1, 10) row-major at parameters[0], b at parameters[10];
         /// row i of x starts rows[i] bytes after x; row i of z starts 1·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Vector256(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             int i = 0;
@@ -430,6 +432,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 10 features are 1 vector of 8 and a tail of 2, read as an overlapping final vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Vector256(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
@@ -470,6 +473,7 @@ namespace Demo
         /// z = W·x + b for one row, 4 floats at a time. W is (1, 10) row-major at parameters[0], b is (1) at parameters[10], x is (10), z is returned.
         /// 10 features are 2 vectors of 4 and a tail of 2, read as an overlapping final vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float ForwardLayer0Vector128(ref float parameters, ref float x)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 1 rows of W.
@@ -493,6 +497,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 4 floats at a time, 4 rows per pass: each vector of W, loaded once, serves 4 rows. W is (1, 10) row-major at parameters[0], b at parameters[10];
         /// row i of x starts rows[i] bytes after x; row i of z starts 1·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Vector128(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             int i = 0;
@@ -557,6 +562,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 10 features are 2 vectors of 4 and a tail of 2, read as an overlapping final vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Vector128(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
@@ -597,6 +603,7 @@ namespace Demo
         /// z = W·x + b for one row, one float at a time. W is (1, 10) row-major at parameters[0], b is (1) at parameters[10], x is (10), z is returned.
         /// 10 features, one at a time: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float ForwardLayer0Scalar(ref float parameters, ref float x)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 1 rows of W.
@@ -615,6 +622,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, one float at a time, one row at a time. W is (1, 10) row-major at parameters[0], b at parameters[10];
         /// row i of x starts rows[i] bytes after x; row i of z starts 1·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Scalar(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             for (int i = 0; i < n; i++)
@@ -629,6 +637,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 10 features, one at a time: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Scalar(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             float step = scale;

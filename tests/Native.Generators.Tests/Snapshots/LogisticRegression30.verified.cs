@@ -413,6 +413,7 @@ namespace Demo
         /// Replaces n logits by σ(z), 16 floats at a time, in whole vectors: the buffer holds at least n rounded up to a vector.
         /// σ(z) is 1 / (1 + e^-|z|) for z ≥ 0 and e^-|z| / (1 + e^-|z|) below: the exponent is never positive, so nothing overflows.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void SigmoidsVector512(ref float z, int n)
         {
             for (int i = 0; i < n; i += 16)
@@ -429,6 +430,7 @@ namespace Demo
         /// −w·σ(−z) for y = 1 so a confident right answer keeps its small gradient's digits; the loss is w·(softplus(z) − y·z),
         /// binary cross-entropy in a form that never takes the log of 0. The buffers hold at least n rounded up to a vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double LogisticErrorsVector512(ref float z, ref float labels, ref float weights, int n)
         {
             double total = 0;
@@ -482,6 +484,7 @@ namespace Demo
         /// Replaces n logits by σ(z), 8 floats at a time, in whole vectors: the buffer holds at least n rounded up to a vector.
         /// σ(z) is 1 / (1 + e^-|z|) for z ≥ 0 and e^-|z| / (1 + e^-|z|) below: the exponent is never positive, so nothing overflows.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void SigmoidsVector256(ref float z, int n)
         {
             for (int i = 0; i < n; i += 8)
@@ -498,6 +501,7 @@ namespace Demo
         /// −w·σ(−z) for y = 1 so a confident right answer keeps its small gradient's digits; the loss is w·(softplus(z) − y·z),
         /// binary cross-entropy in a form that never takes the log of 0. The buffers hold at least n rounded up to a vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double LogisticErrorsVector256(ref float z, ref float labels, ref float weights, int n)
         {
             double total = 0;
@@ -551,6 +555,7 @@ namespace Demo
         /// Replaces n logits by σ(z), 4 floats at a time, in whole vectors: the buffer holds at least n rounded up to a vector.
         /// σ(z) is 1 / (1 + e^-|z|) for z ≥ 0 and e^-|z| / (1 + e^-|z|) below: the exponent is never positive, so nothing overflows.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void SigmoidsVector128(ref float z, int n)
         {
             for (int i = 0; i < n; i += 4)
@@ -567,6 +572,7 @@ namespace Demo
         /// −w·σ(−z) for y = 1 so a confident right answer keeps its small gradient's digits; the loss is w·(softplus(z) − y·z),
         /// binary cross-entropy in a form that never takes the log of 0. The buffers hold at least n rounded up to a vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double LogisticErrorsVector128(ref float z, ref float labels, ref float weights, int n)
         {
             double total = 0;
@@ -620,6 +626,7 @@ namespace Demo
         /// Replaces n logits by σ(z), one float at a time, in whole vectors: the buffer holds at least n rounded up to a vector.
         /// σ(z) is 1 / (1 + e^-|z|) for z ≥ 0 and e^-|z| / (1 + e^-|z|) below: the exponent is never positive, so nothing overflows.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void SigmoidsScalar(ref float z, int n)
         {
             for (int i = 0; i < n; i++)
@@ -633,6 +640,7 @@ namespace Demo
         /// −w·σ(−z) for y = 1 so a confident right answer keeps its small gradient's digits; the loss is w·(softplus(z) − y·z),
         /// binary cross-entropy in a form that never takes the log of 0. The buffers hold at least n rounded up to a vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static double LogisticErrorsScalar(ref float z, ref float labels, ref float weights, int n)
         {
             double total = 0;
@@ -714,6 +722,7 @@ namespace Demo
         /// z = W·x + b for one row, 16 floats at a time. W is (1, 30) row-major at parameters[0], b is (1) at parameters[30], x is (30), z is returned.
         /// 30 features are 1 vector of 16 and a tail of 14, read as an overlapping final vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float ForwardLayer0Vector512(ref float parameters, ref float x)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 1 rows of W.
@@ -737,6 +746,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 16 floats at a time, 4 rows per pass: each vector of W, loaded once, serves 4 rows. W is (1, 30) row-major at parameters[0], b at parameters[30];
         /// row i of x starts rows[i] bytes after x; row i of z starts 1·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Vector512(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             int i = 0;
@@ -801,6 +811,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 30 features are 1 vector of 16 and a tail of 14, read as an overlapping final vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Vector512(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector512<float> step = global::System.Runtime.Intrinsics.Vector512.Create(scale);
@@ -841,6 +852,7 @@ namespace Demo
         /// z = W·x + b for one row, 8 floats at a time. W is (1, 30) row-major at parameters[0], b is (1) at parameters[30], x is (30), z is returned.
         /// 30 features are 3 vectors of 8 and a tail of 6, read as an overlapping final vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float ForwardLayer0Vector256(ref float parameters, ref float x)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 1 rows of W.
@@ -864,6 +876,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 8 floats at a time, 4 rows per pass: each vector of W, loaded once, serves 4 rows. W is (1, 30) row-major at parameters[0], b at parameters[30];
         /// row i of x starts rows[i] bytes after x; row i of z starts 1·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Vector256(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             int i = 0;
@@ -928,6 +941,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 30 features are 3 vectors of 8 and a tail of 6, read as an overlapping final vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Vector256(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
@@ -968,6 +982,7 @@ namespace Demo
         /// z = W·x + b for one row, 4 floats at a time. W is (1, 30) row-major at parameters[0], b is (1) at parameters[30], x is (30), z is returned.
         /// 30 features are 7 vectors of 4 and a tail of 2, read as an overlapping final vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float ForwardLayer0Vector128(ref float parameters, ref float x)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 1 rows of W.
@@ -991,6 +1006,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 4 floats at a time, 4 rows per pass: each vector of W, loaded once, serves 4 rows. W is (1, 30) row-major at parameters[0], b at parameters[30];
         /// row i of x starts rows[i] bytes after x; row i of z starts 1·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Vector128(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             int i = 0;
@@ -1055,6 +1071,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 30 features are 7 vectors of 4 and a tail of 2, read as an overlapping final vector.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Vector128(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
@@ -1132,6 +1149,7 @@ namespace Demo
         /// z = W·x + b for one row, one float at a time. W is (1, 30) row-major at parameters[0], b is (1) at parameters[30], x is (30), z is returned.
         /// 30 features, one at a time: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static float ForwardLayer0Scalar(ref float parameters, ref float x)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 1 rows of W.
@@ -1150,6 +1168,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, one float at a time, one row at a time. W is (1, 30) row-major at parameters[0], b at parameters[30];
         /// row i of x starts rows[i] bytes after x; row i of z starts 1·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Scalar(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             for (int i = 0; i < n; i++)
@@ -1164,6 +1183,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 30 features, one at a time: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Scalar(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             float step = scale;

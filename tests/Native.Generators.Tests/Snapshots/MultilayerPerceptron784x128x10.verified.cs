@@ -590,6 +590,7 @@ namespace Demo
         /// z = W·x + b for one row, 16 floats at a time. W is (128, 784) row-major at parameters[0], b is (128) at parameters[100352], x is (784), z is (128).
         /// 784 features are 49 vectors of 16: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer0Vector512(ref float parameters, ref float x, ref float z)
         {
             // The outputs in blocks of 8: each block's rows of W are read in one pass over x, which stays in L1.
@@ -634,6 +635,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 16 floats at a time, 3 rows per pass: each vector of W, loaded once, serves 3 rows. W is (128, 784) row-major at parameters[0], b at parameters[100352];
         /// row i of x starts rows[i] bytes after x; row i of z starts 128·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Vector512(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             // The outputs in blocks of 8, the outer loop: a block's 8 rows of W stay in L1 while all n rows of x stream past.
@@ -786,6 +788,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 784 features are 49 vectors of 16: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Vector512(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector512<float> step = global::System.Runtime.Intrinsics.Vector512.Create(scale);
@@ -935,6 +938,7 @@ namespace Demo
         /// z = W·x + b for one row, 8 floats at a time. W is (128, 784) row-major at parameters[0], b is (128) at parameters[100352], x is (784), z is (128).
         /// 784 features are 98 vectors of 8: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer0Vector256(ref float parameters, ref float x, ref float z)
         {
             // The outputs in blocks of 8: each block's rows of W are read in one pass over x, which stays in L1.
@@ -979,6 +983,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 8 floats at a time, one row at a time. W is (128, 784) row-major at parameters[0], b at parameters[100352];
         /// row i of x starts rows[i] bytes after x; row i of z starts 128·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Vector256(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             for (int i = 0; i < n; i++)
@@ -993,6 +998,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 784 features are 98 vectors of 8: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Vector256(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
@@ -1043,6 +1049,7 @@ namespace Demo
         /// z = W·x + b for one row, 4 floats at a time. W is (128, 784) row-major at parameters[0], b is (128) at parameters[100352], x is (784), z is (128).
         /// 784 features are 196 vectors of 4: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer0Vector128(ref float parameters, ref float x, ref float z)
         {
             // The outputs in blocks of 8: each block's rows of W are read in one pass over x, which stays in L1.
@@ -1087,6 +1094,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 4 floats at a time, one row at a time. W is (128, 784) row-major at parameters[0], b at parameters[100352];
         /// row i of x starts rows[i] bytes after x; row i of z starts 128·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Vector128(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             for (int i = 0; i < n; i++)
@@ -1101,6 +1109,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 784 features are 196 vectors of 4: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Vector128(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
@@ -1151,6 +1160,7 @@ namespace Demo
         /// z = W·x + b for one row, one float at a time. W is (128, 784) row-major at parameters[0], b is (128) at parameters[100352], x is (784), z is (128).
         /// 784 features, one at a time: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer0Scalar(ref float parameters, ref float x, ref float z)
         {
             // The outputs in blocks of 8: each block's rows of W are read in one pass over x, which stays in L1.
@@ -1195,6 +1205,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, one float at a time, one row at a time. W is (128, 784) row-major at parameters[0], b at parameters[100352];
         /// row i of x starts rows[i] bytes after x; row i of z starts 128·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Scalar(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             for (int i = 0; i < n; i++)
@@ -1209,6 +1220,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 784 features, one at a time: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Scalar(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             float step = scale;
@@ -1256,6 +1268,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, 16 floats at a time: b is (128); e is (n, 128) at a stride of 128.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer0Vector512(ref float destination, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector512<float> step = global::System.Runtime.Intrinsics.Vector512.Create(scale);
@@ -1272,6 +1285,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, 8 floats at a time: b is (128); e is (n, 128) at a stride of 128.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer0Vector256(ref float destination, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
@@ -1288,6 +1302,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, 4 floats at a time: b is (128); e is (n, 128) at a stride of 128.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer0Vector128(ref float destination, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
@@ -1304,6 +1319,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, one float at a time: b is (128); e is (n, 128) at a stride of 128.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer0Scalar(ref float destination, ref float e, int n, float scale)
         {
             float step = scale;
@@ -1320,6 +1336,7 @@ namespace Demo
         }
 
         /// <summary>a ← relu(a), in place, for n rows of 128 floats (the 128 outputs and their padding), 16 floats at a time.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ActivateLayer0Vector512(ref float a, int n)
         {
             for (nuint k = 0; k < (nuint)(n * 128); k += 16)
@@ -1330,6 +1347,7 @@ namespace Demo
         }
 
         /// <summary>e ← e ⊙ relu'(a), the derivative taken from the activation's output a, for n rows of 128 floats, 16 floats at a time.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void DerivativeLayer0Vector512(ref float a, ref float e, int n)
         {
             for (nuint k = 0; k < (nuint)(n * 128); k += 16)
@@ -1341,6 +1359,7 @@ namespace Demo
         }
 
         /// <summary>a ← relu(a), in place, for n rows of 128 floats (the 128 outputs and their padding), 8 floats at a time.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ActivateLayer0Vector256(ref float a, int n)
         {
             for (nuint k = 0; k < (nuint)(n * 128); k += 8)
@@ -1351,6 +1370,7 @@ namespace Demo
         }
 
         /// <summary>e ← e ⊙ relu'(a), the derivative taken from the activation's output a, for n rows of 128 floats, 8 floats at a time.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void DerivativeLayer0Vector256(ref float a, ref float e, int n)
         {
             for (nuint k = 0; k < (nuint)(n * 128); k += 8)
@@ -1362,6 +1382,7 @@ namespace Demo
         }
 
         /// <summary>a ← relu(a), in place, for n rows of 128 floats (the 128 outputs and their padding), 4 floats at a time.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ActivateLayer0Vector128(ref float a, int n)
         {
             for (nuint k = 0; k < (nuint)(n * 128); k += 4)
@@ -1372,6 +1393,7 @@ namespace Demo
         }
 
         /// <summary>e ← e ⊙ relu'(a), the derivative taken from the activation's output a, for n rows of 128 floats, 4 floats at a time.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void DerivativeLayer0Vector128(ref float a, ref float e, int n)
         {
             for (nuint k = 0; k < (nuint)(n * 128); k += 4)
@@ -1383,6 +1405,7 @@ namespace Demo
         }
 
         /// <summary>a ← relu(a), in place, for n rows of 128 floats (the 128 outputs and their padding), one float at a time.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ActivateLayer0Scalar(ref float a, int n)
         {
             for (nuint k = 0; k < (nuint)(n * 128); k++)
@@ -1393,6 +1416,7 @@ namespace Demo
         }
 
         /// <summary>e ← e ⊙ relu'(a), the derivative taken from the activation's output a, for n rows of 128 floats, one float at a time.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void DerivativeLayer0Scalar(ref float a, ref float e, int n)
         {
             for (nuint k = 0; k < (nuint)(n * 128); k++)
@@ -1517,6 +1541,7 @@ namespace Demo
         /// z = W·x + b for one row, 16 floats at a time. W is (10, 128) row-major at parameters[100480], b is (10) at parameters[101760], x is (128), z is (10).
         /// 128 features are 8 vectors of 16: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer1Vector512(ref float parameters, ref float x, ref float z)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 10 rows of W.
@@ -1562,6 +1587,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 16 floats at a time, 2 rows per pass: each vector of W, loaded once, serves 2 rows. W is (10, 128) row-major at parameters[100480], b at parameters[101760];
         /// row i of x starts rows[i] bytes after x; row i of z starts 16·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer1Vector512(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             int i = 0;
@@ -1665,6 +1691,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 128 features are 8 vectors of 16: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer1Vector512(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector512<float> step = global::System.Runtime.Intrinsics.Vector512.Create(scale);
@@ -1758,6 +1785,7 @@ namespace Demo
         /// W is (10, 128) row-major at parameters[100480]; D is (n, 128) at a stride of 128.
         /// 128 columns are 8 vectors of 16: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BackpropagateLayer1Vector512(ref float parameters, ref float e, ref float d, int n)
         {
             int i = 0;
@@ -1841,6 +1869,7 @@ namespace Demo
         /// z = W·x + b for one row, 8 floats at a time. W is (10, 128) row-major at parameters[100480], b is (10) at parameters[101760], x is (128), z is (10).
         /// 128 features are 16 vectors of 8: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer1Vector256(ref float parameters, ref float x, ref float z)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 10 rows of W.
@@ -1886,6 +1915,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 8 floats at a time, one row at a time. W is (10, 128) row-major at parameters[100480], b at parameters[101760];
         /// row i of x starts rows[i] bytes after x; row i of z starts 16·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer1Vector256(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             for (int i = 0; i < n; i++)
@@ -1900,6 +1930,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 128 features are 16 vectors of 8: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer1Vector256(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
@@ -1952,6 +1983,7 @@ namespace Demo
         /// W is (10, 128) row-major at parameters[100480]; D is (n, 128) at a stride of 128.
         /// 128 columns are 16 vectors of 8: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BackpropagateLayer1Vector256(ref float parameters, ref float e, ref float d, int n)
         {
             int i = 0;
@@ -2035,6 +2067,7 @@ namespace Demo
         /// z = W·x + b for one row, 4 floats at a time. W is (10, 128) row-major at parameters[100480], b is (10) at parameters[101760], x is (128), z is (10).
         /// 128 features are 32 vectors of 4: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer1Vector128(ref float parameters, ref float x, ref float z)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 10 rows of W.
@@ -2080,6 +2113,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 4 floats at a time, one row at a time. W is (10, 128) row-major at parameters[100480], b at parameters[101760];
         /// row i of x starts rows[i] bytes after x; row i of z starts 16·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer1Vector128(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             for (int i = 0; i < n; i++)
@@ -2094,6 +2128,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 128 features are 32 vectors of 4: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer1Vector128(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
@@ -2146,6 +2181,7 @@ namespace Demo
         /// W is (10, 128) row-major at parameters[100480]; D is (n, 128) at a stride of 128.
         /// 128 columns are 32 vectors of 4: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BackpropagateLayer1Vector128(ref float parameters, ref float e, ref float d, int n)
         {
             int i = 0;
@@ -2229,6 +2265,7 @@ namespace Demo
         /// z = W·x + b for one row, one float at a time. W is (10, 128) row-major at parameters[100480], b is (10) at parameters[101760], x is (128), z is (10).
         /// 128 features, one at a time: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer1Scalar(ref float parameters, ref float x, ref float z)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 10 rows of W.
@@ -2274,6 +2311,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, one float at a time, one row at a time. W is (10, 128) row-major at parameters[100480], b at parameters[101760];
         /// row i of x starts rows[i] bytes after x; row i of z starts 16·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer1Scalar(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             for (int i = 0; i < n; i++)
@@ -2288,6 +2326,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 128 features, one at a time: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer1Scalar(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             float step = scale;
@@ -2340,6 +2379,7 @@ namespace Demo
         /// W is (10, 128) row-major at parameters[100480]; D is (n, 128) at a stride of 128.
         /// 128 columns, one at a time: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BackpropagateLayer1Scalar(ref float parameters, ref float e, ref float d, int n)
         {
             for (int i = 0; i < n; i++)
@@ -2362,6 +2402,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, 16 floats at a time: b is (10); e is (n, 10) at a stride of 16.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer1Vector512(ref float destination, ref float e, int n, float scale)
         {
             // The last 10 outputs: a whole vector of each row is summed (its other lanes are padding), and only those lanes are added.
@@ -2378,6 +2419,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, 8 floats at a time: b is (10); e is (n, 10) at a stride of 16.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer1Vector256(ref float destination, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
@@ -2406,6 +2448,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, 4 floats at a time: b is (10); e is (n, 10) at a stride of 16.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer1Vector128(ref float destination, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
@@ -2434,6 +2477,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, one float at a time: b is (10); e is (n, 10) at a stride of 16.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer1Scalar(ref float destination, ref float e, int n, float scale)
         {
             float step = scale;

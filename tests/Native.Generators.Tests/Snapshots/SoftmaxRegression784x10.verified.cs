@@ -467,6 +467,7 @@ namespace Demo
         /// z = W·x + b for one row, 16 floats at a time. W is (10, 784) row-major at parameters[0], b is (10) at parameters[7840], x is (784), z is (10).
         /// 784 features are 49 vectors of 16: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer0Vector512(ref float parameters, ref float x, ref float z)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 10 rows of W.
@@ -512,6 +513,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 16 floats at a time, 2 rows per pass: each vector of W, loaded once, serves 2 rows. W is (10, 784) row-major at parameters[0], b at parameters[7840];
         /// row i of x starts rows[i] bytes after x; row i of z starts 16·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Vector512(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             int i = 0;
@@ -615,6 +617,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 784 features are 49 vectors of 16: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Vector512(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector512<float> step = global::System.Runtime.Intrinsics.Vector512.Create(scale);
@@ -749,6 +752,7 @@ namespace Demo
         /// z = W·x + b for one row, 8 floats at a time. W is (10, 784) row-major at parameters[0], b is (10) at parameters[7840], x is (784), z is (10).
         /// 784 features are 98 vectors of 8: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer0Vector256(ref float parameters, ref float x, ref float z)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 10 rows of W.
@@ -794,6 +798,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 8 floats at a time, one row at a time. W is (10, 784) row-major at parameters[0], b at parameters[7840];
         /// row i of x starts rows[i] bytes after x; row i of z starts 16·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Vector256(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             for (int i = 0; i < n; i++)
@@ -808,6 +813,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 784 features are 98 vectors of 8: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Vector256(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
@@ -859,6 +865,7 @@ namespace Demo
         /// z = W·x + b for one row, 4 floats at a time. W is (10, 784) row-major at parameters[0], b is (10) at parameters[7840], x is (784), z is (10).
         /// 784 features are 196 vectors of 4: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer0Vector128(ref float parameters, ref float x, ref float z)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 10 rows of W.
@@ -904,6 +911,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, 4 floats at a time, one row at a time. W is (10, 784) row-major at parameters[0], b at parameters[7840];
         /// row i of x starts rows[i] bytes after x; row i of z starts 16·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Vector128(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             for (int i = 0; i < n; i++)
@@ -918,6 +926,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 784 features are 196 vectors of 4: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Vector128(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
@@ -969,6 +978,7 @@ namespace Demo
         /// z = W·x + b for one row, one float at a time. W is (10, 784) row-major at parameters[0], b is (10) at parameters[7840], x is (784), z is (10).
         /// 784 features, one at a time: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardLayer0Scalar(ref float parameters, ref float x, ref float z)
         {
             // One accumulator per output: each vector of x is loaded once and meets the same columns of all 10 rows of W.
@@ -1014,6 +1024,7 @@ namespace Demo
         /// z_i = W·x_i + b for n rows, one float at a time, one row at a time. W is (10, 784) row-major at parameters[0], b at parameters[7840];
         /// row i of x starts rows[i] bytes after x; row i of z starts 16·i floats after z.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardRowsLayer0Scalar(ref float parameters, ref float x, ref nint rows, int n, ref float z)
         {
             for (int i = 0; i < n; i++)
@@ -1028,6 +1039,7 @@ namespace Demo
         /// With scale 1 this adds the gradient; with scale −η it takes a gradient-descent step on W in place.
         /// 784 features, one at a time: no tail.
         /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void GradientLayer0Scalar(ref float destination, ref float x, ref nint rows, ref float e, int n, float scale)
         {
             float step = scale;
@@ -1076,6 +1088,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, 16 floats at a time: b is (10); e is (n, 10) at a stride of 16.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer0Vector512(ref float destination, ref float e, int n, float scale)
         {
             // The last 10 outputs: a whole vector of each row is summed (its other lanes are padding), and only those lanes are added.
@@ -1092,6 +1105,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, 8 floats at a time: b is (10); e is (n, 10) at a stride of 16.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer0Vector256(ref float destination, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector256<float> step = global::System.Runtime.Intrinsics.Vector256.Create(scale);
@@ -1120,6 +1134,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, 4 floats at a time: b is (10); e is (n, 10) at a stride of 16.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer0Vector128(ref float destination, ref float e, int n, float scale)
         {
             global::System.Runtime.Intrinsics.Vector128<float> step = global::System.Runtime.Intrinsics.Vector128.Create(scale);
@@ -1148,6 +1163,7 @@ namespace Demo
         }
 
         /// <summary>g_b += scale · Σ_i e_i over n rows, one float at a time: b is (10); e is (n, 10) at a stride of 16.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BiasGradientLayer0Scalar(ref float destination, ref float e, int n, float scale)
         {
             float step = scale;
