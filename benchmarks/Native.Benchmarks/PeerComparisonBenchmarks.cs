@@ -13,38 +13,65 @@ namespace Native.Benchmarks;
 [Config(typeof(EpochConfig))]
 public class EpochBenchmarks
 {
+    private readonly List<TrainingSession> _sessions = [];
     private TrainingSession _softmax = null!;
+    private TrainingSession _softmaxGenerated = null!;
     private TrainingSession _perceptron = null!;
+    private TrainingSession _perceptronGenerated = null!;
     private TrainingSession _perceptronTwoThreads = null!;
+    private TrainingSession _perceptronGeneratedTwoThreads = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         Dataset data = MnistData.Rows60000;
         _softmax = Start(new SoftmaxRegression(784, 10), new GradientDescent(0.1f), data, 1);
+        _softmaxGenerated = Start(new DigitModel(), new GradientDescent(0.1f), data, 1);
         _perceptron = Start(new MultilayerPerceptron([784, 128, 10], Activation.Relu, seed: 1), new Momentum(0.05f, 0.9f), data, 1);
+        _perceptronGenerated = Start(Seeded(new DigitNet()), new Momentum(0.05f, 0.9f), data, 1);
         _perceptronTwoThreads = Start(new MultilayerPerceptron([784, 128, 10], Activation.Relu, seed: 1), new Momentum(0.05f, 0.9f), data, 2);
+        _perceptronGeneratedTwoThreads = Start(Seeded(new DigitNet()), new Momentum(0.05f, 0.9f), data, 2);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _softmax.Dispose();
-        _perceptron.Dispose();
-        _perceptronTwoThreads.Dispose();
+        foreach (TrainingSession session in _sessions)
+        {
+            session.Dispose();
+        }
     }
 
     [Benchmark(Description = "softmax 784-10 epoch, run-time shape")]
     public EpochReport SoftmaxEpochRuntime() => _softmax.RunEpoch();
 
+    [Benchmark(Description = "softmax 784-10 epoch, generated")]
+    public EpochReport SoftmaxEpochGenerated() => _softmaxGenerated.RunEpoch();
+
     [Benchmark(Description = "perceptron 784-128-10 epoch, run-time shape")]
     public EpochReport PerceptronEpochRuntime() => _perceptron.RunEpoch();
+
+    [Benchmark(Description = "perceptron 784-128-10 epoch, generated")]
+    public EpochReport PerceptronEpochGenerated() => _perceptronGenerated.RunEpoch();
 
     [Benchmark(Description = "perceptron 784-128-10 epoch, run-time shape, 2 threads")]
     public EpochReport PerceptronEpochRuntimeTwoThreads() => _perceptronTwoThreads.RunEpoch();
 
-    private static TrainingSession Start(IModel model, IOptimizer optimizer, Dataset data, int threads) =>
-        new Trainer(model, optimizer, new TrainerOptions { BatchSize = 64, Epochs = int.MaxValue, Seed = 1, Parallelism = threads }).Begin(data);
+    [Benchmark(Description = "perceptron 784-128-10 epoch, generated, 2 threads")]
+    public EpochReport PerceptronEpochGeneratedTwoThreads() => _perceptronGeneratedTwoThreads.RunEpoch();
+
+    private static DigitNet Seeded(DigitNet model)
+    {
+        model.Initialize(seed: 1);
+        return model;
+    }
+
+    private TrainingSession Start(IModel model, IOptimizer optimizer, Dataset data, int threads)
+    {
+        TrainingSession session = new Trainer(model, optimizer, new TrainerOptions { BatchSize = 64, Epochs = int.MaxValue, Seed = 1, Parallelism = threads }).Begin(data);
+        _sessions.Add(session);
+        return session;
+    }
 }
 
 /// <summary>Single-row predictions at the peers' shapes.</summary>
@@ -53,24 +80,36 @@ public class EpochBenchmarks
 public class PredictBenchmarks
 {
     private readonly SoftmaxRegression _softmax = new(784, 10);
+    private readonly DigitModel _softmaxGenerated = new();
     private readonly MultilayerPerceptron _perceptron = new([784, 128, 10], Activation.Relu, seed: 1);
+    private readonly DigitNet _perceptronGenerated = new();
     private readonly float[] _probabilities = new float[10];
-    private float[] _row = [];
+    private readonly AlignedBuffer _row = new(784);
 
     [GlobalSetup]
     public void Setup()
     {
-        _row = MnistData.Rows60000.Row(0).ToArray();
+        // A real digit, aligned as a dataset's rows are; written parameters, as a trained model's are.
+        MnistData.Rows60000.Row(0).CopyTo(_row.Span);
         var random = new Random(1);
         foreach (ref float w in _softmax.Parameters)
         {
             w = (float)(random.NextDouble() - 0.5) * 0.01f;
         }
+
+        _softmax.Parameters.CopyTo(_softmaxGenerated.Parameters);
+        _perceptron.Parameters.CopyTo(_perceptronGenerated.Parameters);
     }
 
     [Benchmark(Description = "softmax 784-10 probabilities, one row, run-time shape")]
-    public void SoftmaxProbabilitiesRuntime() => _softmax.PredictProbabilities(_row, _probabilities);
+    public void SoftmaxProbabilitiesRuntime() => _softmax.PredictProbabilities(_row.Span, _probabilities);
+
+    [Benchmark(Description = "softmax 784-10 probabilities, one row, generated")]
+    public void SoftmaxProbabilitiesGenerated() => _softmaxGenerated.PredictProbabilities(_row.Span, _probabilities);
 
     [Benchmark(Description = "perceptron 784-128-10 class, one row, run-time shape")]
-    public int PerceptronPredictRuntime() => _perceptron.Predict(_row);
+    public int PerceptronPredictRuntime() => _perceptron.Predict(_row.Span);
+
+    [Benchmark(Description = "perceptron 784-128-10 class, one row, generated")]
+    public int PerceptronPredictGenerated() => _perceptronGenerated.Predict(_row.Span);
 }

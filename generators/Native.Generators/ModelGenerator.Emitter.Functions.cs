@@ -317,9 +317,11 @@ public sealed partial class ModelGenerator
             "Relative error below 3·10⁻⁷ against double-precision exp; inputs below −87.34 give 0, inputs above 88.38 give e^88.38.");
         w.Line(Inline);
         w.Open("private static " + v + " Exp(" + v + " x)");
-        w.Comment("Clamp so that 2^n below is a normal float; lanes below the range are set to 0 at the end.");
+        w.Comment("Clamp so that 2^n below is a normal float. Lanes below the range (softmax padding, say) are computed from 0 and set to 0");
+        w.Comment("at the end: clamped to the minimum, their r would cancel to nearly 0 and r² would be subnormal, which is slow.");
         w.Line(v + " minimum = " + C(-87.3365447504f) + ";");
-        w.Line(v + " clamped = " + api + ".MinNative(" + api + ".MaxNative(x, minimum), " + C(88.3762626647949f) + ");");
+        w.Line(v + " below = " + api + ".LessThan(x, minimum);");
+        w.Line(v + " clamped = " + api + ".AndNot(" + api + ".MinNative(x, " + C(88.3762626647949f) + "), below);");
         w.Line();
         w.Comment("n = round(x / ln 2); r = x − n·ln 2, with ln 2 split into a short high part and a correction so no bits are lost.");
         w.Line(v + " n = " + api + ".Round(clamped * " + C(1.44269504088896341f) + ");");
@@ -337,7 +339,7 @@ public sealed partial class ModelGenerator
         w.Line();
         w.Comment("Scale by 2^n, built directly in the exponent bits, and flush lanes whose true result is subnormal to 0.");
         w.Line(v + " scaled = expR * " + api + ".AsSingle(" + api + ".ShiftLeft(" + api + ".ConvertToInt32Native(n) + " + api + ".Create(127), 23));");
-        w.Line("return " + api + ".AndNot(scaled, " + api + ".LessThan(x, minimum));");
+        w.Line("return " + api + ".AndNot(scaled, below);");
         w.Close();
     }
 

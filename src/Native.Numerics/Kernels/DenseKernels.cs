@@ -55,10 +55,14 @@ internal abstract class DenseKernels
     public abstract void MultiplyByDerivative(Activation activation, float slope, ReadOnlySpan<float> outputs, Span<float> errors);
 
     /// <summary>
-    /// Replaces <paramref name="z"/> by softmax(z) and returns log Σ e^z. The maximum is subtracted first,
-    /// so no exponent exceeds 0: e^z cannot overflow, and the largest term is exactly 1.
+    /// Replaces <paramref name="z"/> by softmax(z) and returns its maximum m and Σ e^(z − m), so that
+    /// log Σ e^z = m + log Σ e^(z − m) for a caller that needs it (prediction does not). The maximum is
+    /// subtracted first, so no exponent exceeds 0: e^z cannot overflow, and the largest term is exactly 1.
     /// </summary>
-    public abstract float Softmax(Span<float> z);
+    public abstract (float Max, float Sum) Softmax(Span<float> z);
+
+    /// <summary>log Σ e^z from what <see cref="Softmax"/> returned.</summary>
+    public static float LogSumExp((float Max, float Sum) softmax) => softmax.Max + MathF.Log(softmax.Sum);
 }
 
 /// <summary>The dense-layer kernels at the width <typeparamref name="TSimd"/>.</summary>
@@ -102,6 +106,12 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
                 Dot2x4(in a0, in a1, ref Unsafe.Add(ref w, (nint)j * inputs), inputs, ref Unsafe.Add(ref z0, j), ref Unsafe.Add(ref z1, j));
             }
 
+            if (j + 2 <= outputs)
+            {
+                Dot2x2(in a0, in a1, ref Unsafe.Add(ref w, (nint)j * inputs), inputs, ref Unsafe.Add(ref z0, j), ref Unsafe.Add(ref z1, j));
+                j += 2;
+            }
+
             for (; j < outputs; j++)
             {
                 ref float wj = ref Unsafe.Add(ref w, (nint)j * inputs);
@@ -112,15 +122,28 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
 
         if (i < count)
         {
+            // One row: as many outputs per pass over it as the registers hold (8, then 4, 2, 1).
             ref readonly float a0 = ref input[i];
             ref float z0 = ref Unsafe.Add(ref zOrigin, (nint)i * outputs);
             int j = 0;
-            for (; j + 4 <= outputs; j += 4)
+            for (; j + 8 <= outputs; j += 8)
             {
-                Dot1x4(in a0, ref Unsafe.Add(ref w, (nint)j * inputs), inputs, ref Unsafe.Add(ref z0, j));
+                Dot1x8(in a0, ref Unsafe.Add(ref w, (nint)j * inputs), inputs, ref Unsafe.Add(ref z0, j));
             }
 
-            for (; j < outputs; j++)
+            if (j + 4 <= outputs)
+            {
+                Dot1x4(in a0, ref Unsafe.Add(ref w, (nint)j * inputs), inputs, ref Unsafe.Add(ref z0, j));
+                j += 4;
+            }
+
+            if (j + 2 <= outputs)
+            {
+                Dot1x2(in a0, ref Unsafe.Add(ref w, (nint)j * inputs), inputs, ref Unsafe.Add(ref z0, j));
+                j += 2;
+            }
+
+            if (j < outputs)
             {
                 Unsafe.Add(ref z0, j) = Dot(in a0, ref Unsafe.Add(ref w, (nint)j * inputs), inputs);
             }
@@ -178,14 +201,52 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
         z1 = t10; Unsafe.Add(ref z1, 1) = t11; Unsafe.Add(ref z1, 2) = t12; Unsafe.Add(ref z1, 3) = t13;
     }
 
-    // One row of A against four rows of W: z[0..4].
+    // Two rows of A against two rows of W: z0[0..2] and z1[0..2].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot1x4(ref readonly float a, ref float w, int inputs, ref float z)
+    private static void Dot2x2(ref readonly float a0, ref readonly float a1, ref float w, int inputs, ref float z0, ref float z1)
+    {
+        ref float w1 = ref Unsafe.Add(ref w, inputs);
+        TVector s00 = TSimd.Zero, s01 = TSimd.Zero, s10 = TSimd.Zero, s11 = TSimd.Zero;
+        nint k = 0;
+        for (; k <= inputs - TSimd.Count; k += TSimd.Count)
+        {
+            TVector x0 = TSimd.Load(in a0, k);
+            TVector x1 = TSimd.Load(in a1, k);
+            TVector v = TSimd.Load(in w, k);
+            s00 = TSimd.MultiplyAdd(x0, v, s00);
+            s10 = TSimd.MultiplyAdd(x1, v, s10);
+            v = TSimd.Load(in w1, k);
+            s01 = TSimd.MultiplyAdd(x0, v, s01);
+            s11 = TSimd.MultiplyAdd(x1, v, s11);
+        }
+
+        float t00 = TSimd.Sum(s00), t01 = TSimd.Sum(s01), t10 = TSimd.Sum(s10), t11 = TSimd.Sum(s11);
+        for (; k < inputs; k++)
+        {
+            float x0 = Unsafe.Add(ref Unsafe.AsRef(in a0), k);
+            float x1 = Unsafe.Add(ref Unsafe.AsRef(in a1), k);
+            float v0 = Unsafe.Add(ref w, k), v1 = Unsafe.Add(ref w1, k);
+            t00 += x0 * v0; t01 += x0 * v1;
+            t10 += x1 * v0; t11 += x1 * v1;
+        }
+
+        z0 = t00; Unsafe.Add(ref z0, 1) = t01;
+        z1 = t10; Unsafe.Add(ref z1, 1) = t11;
+    }
+
+    // One row of A against eight rows of W: z[0..8], each vector of the row loaded once for all eight.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot1x8(ref readonly float a, ref float w, int inputs, ref float z)
     {
         ref float w1 = ref Unsafe.Add(ref w, inputs);
         ref float w2 = ref Unsafe.Add(ref w1, inputs);
         ref float w3 = ref Unsafe.Add(ref w2, inputs);
+        ref float w4 = ref Unsafe.Add(ref w3, inputs);
+        ref float w5 = ref Unsafe.Add(ref w4, inputs);
+        ref float w6 = ref Unsafe.Add(ref w5, inputs);
+        ref float w7 = ref Unsafe.Add(ref w6, inputs);
         TVector s0 = TSimd.Zero, s1 = TSimd.Zero, s2 = TSimd.Zero, s3 = TSimd.Zero;
+        TVector s4 = TSimd.Zero, s5 = TSimd.Zero, s6 = TSimd.Zero, s7 = TSimd.Zero;
         nint k = 0;
         for (; k <= inputs - TSimd.Count; k += TSimd.Count)
         {
@@ -194,9 +255,104 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
             s1 = TSimd.MultiplyAdd(x, TSimd.Load(in w1, k), s1);
             s2 = TSimd.MultiplyAdd(x, TSimd.Load(in w2, k), s2);
             s3 = TSimd.MultiplyAdd(x, TSimd.Load(in w3, k), s3);
+            s4 = TSimd.MultiplyAdd(x, TSimd.Load(in w4, k), s4);
+            s5 = TSimd.MultiplyAdd(x, TSimd.Load(in w5, k), s5);
+            s6 = TSimd.MultiplyAdd(x, TSimd.Load(in w6, k), s6);
+            s7 = TSimd.MultiplyAdd(x, TSimd.Load(in w7, k), s7);
         }
 
         float t0 = TSimd.Sum(s0), t1 = TSimd.Sum(s1), t2 = TSimd.Sum(s2), t3 = TSimd.Sum(s3);
+        float t4 = TSimd.Sum(s4), t5 = TSimd.Sum(s5), t6 = TSimd.Sum(s6), t7 = TSimd.Sum(s7);
+        for (; k < inputs; k++)
+        {
+            float x = Unsafe.Add(ref Unsafe.AsRef(in a), k);
+            t0 += x * Unsafe.Add(ref w, k);
+            t1 += x * Unsafe.Add(ref w1, k);
+            t2 += x * Unsafe.Add(ref w2, k);
+            t3 += x * Unsafe.Add(ref w3, k);
+            t4 += x * Unsafe.Add(ref w4, k);
+            t5 += x * Unsafe.Add(ref w5, k);
+            t6 += x * Unsafe.Add(ref w6, k);
+            t7 += x * Unsafe.Add(ref w7, k);
+        }
+
+        z = t0; Unsafe.Add(ref z, 1) = t1; Unsafe.Add(ref z, 2) = t2; Unsafe.Add(ref z, 3) = t3;
+        Unsafe.Add(ref z, 4) = t4; Unsafe.Add(ref z, 5) = t5; Unsafe.Add(ref z, 6) = t6; Unsafe.Add(ref z, 7) = t7;
+    }
+
+    // One row of A against two rows of W: z[0..2]. Two accumulators per output (even and odd vectors), so the
+    // chains of dependent multiply-adds are half as long: with few outputs, their latency is the bound.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot1x2(ref readonly float a, ref float w, int inputs, ref float z)
+    {
+        ref float w1 = ref Unsafe.Add(ref w, inputs);
+        TVector s0 = TSimd.Zero, s1 = TSimd.Zero, u0 = TSimd.Zero, u1 = TSimd.Zero;
+        nint k = 0;
+        for (; k <= inputs - (2 * TSimd.Count); k += 2 * TSimd.Count)
+        {
+            TVector x = TSimd.Load(in a, k);
+            TVector y = TSimd.Load(in a, k + TSimd.Count);
+            s0 = TSimd.MultiplyAdd(x, TSimd.Load(in w, k), s0);
+            s1 = TSimd.MultiplyAdd(x, TSimd.Load(in w1, k), s1);
+            u0 = TSimd.MultiplyAdd(y, TSimd.Load(in w, k + TSimd.Count), u0);
+            u1 = TSimd.MultiplyAdd(y, TSimd.Load(in w1, k + TSimd.Count), u1);
+        }
+
+        if (k <= inputs - TSimd.Count)
+        {
+            TVector x = TSimd.Load(in a, k);
+            s0 = TSimd.MultiplyAdd(x, TSimd.Load(in w, k), s0);
+            s1 = TSimd.MultiplyAdd(x, TSimd.Load(in w1, k), s1);
+            k += TSimd.Count;
+        }
+
+        float t0 = TSimd.Sum(TSimd.Add(s0, u0)), t1 = TSimd.Sum(TSimd.Add(s1, u1));
+        for (; k < inputs; k++)
+        {
+            float x = Unsafe.Add(ref Unsafe.AsRef(in a), k);
+            t0 += x * Unsafe.Add(ref w, k);
+            t1 += x * Unsafe.Add(ref w1, k);
+        }
+
+        z = t0; Unsafe.Add(ref z, 1) = t1;
+    }
+
+    // One row of A against four rows of W: z[0..4], two accumulators per output (see Dot1x2).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot1x4(ref readonly float a, ref float w, int inputs, ref float z)
+    {
+        ref float w1 = ref Unsafe.Add(ref w, inputs);
+        ref float w2 = ref Unsafe.Add(ref w1, inputs);
+        ref float w3 = ref Unsafe.Add(ref w2, inputs);
+        TVector s0 = TSimd.Zero, s1 = TSimd.Zero, s2 = TSimd.Zero, s3 = TSimd.Zero;
+        TVector u0 = TSimd.Zero, u1 = TSimd.Zero, u2 = TSimd.Zero, u3 = TSimd.Zero;
+        nint k = 0;
+        for (; k <= inputs - (2 * TSimd.Count); k += 2 * TSimd.Count)
+        {
+            TVector x = TSimd.Load(in a, k);
+            TVector y = TSimd.Load(in a, k + TSimd.Count);
+            s0 = TSimd.MultiplyAdd(x, TSimd.Load(in w, k), s0);
+            s1 = TSimd.MultiplyAdd(x, TSimd.Load(in w1, k), s1);
+            s2 = TSimd.MultiplyAdd(x, TSimd.Load(in w2, k), s2);
+            s3 = TSimd.MultiplyAdd(x, TSimd.Load(in w3, k), s3);
+            u0 = TSimd.MultiplyAdd(y, TSimd.Load(in w, k + TSimd.Count), u0);
+            u1 = TSimd.MultiplyAdd(y, TSimd.Load(in w1, k + TSimd.Count), u1);
+            u2 = TSimd.MultiplyAdd(y, TSimd.Load(in w2, k + TSimd.Count), u2);
+            u3 = TSimd.MultiplyAdd(y, TSimd.Load(in w3, k + TSimd.Count), u3);
+        }
+
+        if (k <= inputs - TSimd.Count)
+        {
+            TVector x = TSimd.Load(in a, k);
+            s0 = TSimd.MultiplyAdd(x, TSimd.Load(in w, k), s0);
+            s1 = TSimd.MultiplyAdd(x, TSimd.Load(in w1, k), s1);
+            s2 = TSimd.MultiplyAdd(x, TSimd.Load(in w2, k), s2);
+            s3 = TSimd.MultiplyAdd(x, TSimd.Load(in w3, k), s3);
+            k += TSimd.Count;
+        }
+
+        float t0 = TSimd.Sum(TSimd.Add(s0, u0)), t1 = TSimd.Sum(TSimd.Add(s1, u1));
+        float t2 = TSimd.Sum(TSimd.Add(s2, u2)), t3 = TSimd.Sum(TSimd.Add(s3, u3));
         for (; k < inputs; k++)
         {
             float x = Unsafe.Add(ref Unsafe.AsRef(in a), k);
@@ -580,12 +736,129 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
         }
     }
 
+    /// <summary>Rows up to this many vectors long take the padded path of <see cref="Softmax"/>.</summary>
+    private const int PaddedVectors = 4;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override float Softmax(Span<float> z)
+    [SkipLocalsInit]
+    public override (float Max, float Sum) Softmax(Span<float> z)
+    {
+        int length = z.Length;
+        Debug.Assert(length > 0);
+        if (TSimd.Count > 1 && length <= ShortRow)
+        {
+            return SoftmaxShort(z);
+        }
+
+        if (TSimd.Count > 1 && length % TSimd.Count != 0 && length <= PaddedVectors * TSimd.Count)
+        {
+            // A short row (the classes of a model, say) in whole vectors: copied beside padding of −∞, whose
+            // e^x is 0, so max, exp and sum run a vector at a time and the padding adds nothing.
+            // Plain loops move these few floats: a call to a copy routine costs more than the copy.
+            int padded = (length + TSimd.Count - 1) / TSimd.Count * TSimd.Count;
+            Span<float> row = stackalloc float[PaddedVectors * TSimd.Count];
+            row = row[..padded];
+            ref float source = ref MemoryMarshal.GetReference(z);
+            ref float target = ref MemoryMarshal.GetReference(row);
+            int k = 0;
+            for (; k < length; k++)
+            {
+                Unsafe.Add(ref target, k) = Unsafe.Add(ref source, k);
+            }
+
+            for (; k < padded; k++)
+            {
+                Unsafe.Add(ref target, k) = float.NegativeInfinity;
+            }
+
+            (float Max, float Sum) result = SoftmaxWhole(row);
+            for (k = 0; k < length; k++)
+            {
+                Unsafe.Add(ref source, k) = Unsafe.Add(ref target, k);
+            }
+
+            return result;
+        }
+
+        return SoftmaxWhole(z);
+    }
+
+    /// <summary>Rows up to this long (the classes of most models) take <see cref="SoftmaxShort"/>.</summary>
+    private const int ShortRow = 16;
+
+    /// <summary>
+    /// Softmax of a row of at most 16 floats in four 128-bit vectors, built lane by lane from single-float
+    /// loads, lanes past the row −∞ (whose e^x is 0). The row was usually just written a float at a time
+    /// (a kernel's sums); one wide load of it would wait for all those stores to reach the cache, as a load
+    /// fed by several pending stores cannot take their data directly, while each single-float load can.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float Max, float Sum) SoftmaxShort(Span<float> z)
+    {
+        ref float v = ref MemoryMarshal.GetReference(z);
+        int length = z.Length;
+        Vector128<float> a = Lanes(ref v, 0, length), b = Lanes(ref v, 4, length);
+        Vector128<float> c = Lanes(ref v, 8, length), d = Lanes(ref v, 12, length);
+
+        // The maximum, subtracted so that no exponent exceeds 0.
+        float max = Simd128.MaxAcross(Vector128.MaxNative(Vector128.MaxNative(a, b), Vector128.MaxNative(c, d)));
+        Vector128<float> shift = Vector128.Create(max);
+        a = FastExp.Exp<Simd128, Vector128<float>>(a - shift);
+        b = FastExp.Exp<Simd128, Vector128<float>>(b - shift);
+        c = FastExp.Exp<Simd128, Vector128<float>>(c - shift);
+        d = FastExp.Exp<Simd128, Vector128<float>>(d - shift);
+        float sum = Vector128.Sum((a + b) + (c + d));
+
+        // Normalized, back into the row.
+        Vector128<float> scale = Vector128.Create(1f / sum);
+        Store(a * scale, ref v, 0, length);
+        Store(b * scale, ref v, 4, length);
+        Store(c * scale, ref v, 8, length);
+        Store(d * scale, ref v, 12, length);
+        return (max, sum);
+    }
+
+    // Lanes start..start+4 of the row, −∞ past its end.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Lanes(ref float v, int start, int length) => Vector128.Create(
+        start < length ? Unsafe.Add(ref v, start) : float.NegativeInfinity,
+        start + 1 < length ? Unsafe.Add(ref v, start + 1) : float.NegativeInfinity,
+        start + 2 < length ? Unsafe.Add(ref v, start + 2) : float.NegativeInfinity,
+        start + 3 < length ? Unsafe.Add(ref v, start + 3) : float.NegativeInfinity);
+
+    // Lanes start..start+4 back into the row, as far as it goes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector128<float> values, ref float v, int start, int length)
+    {
+        if (start + 4 <= length)
+        {
+            values.StoreUnsafe(ref v, (nuint)start);
+            return;
+        }
+
+        // Constant lane numbers: each lane leaves its register directly (a variable one goes through memory).
+        if (start < length)
+        {
+            Unsafe.Add(ref v, start) = values.GetElement(0);
+        }
+
+        if (start + 1 < length)
+        {
+            Unsafe.Add(ref v, start + 1) = values.GetElement(1);
+        }
+
+        if (start + 2 < length)
+        {
+            Unsafe.Add(ref v, start + 2) = values.GetElement(2);
+        }
+    }
+
+    // Softmax over a row of any length: whole vectors, then one float at a time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float Max, float Sum) SoftmaxWhole(Span<float> z)
     {
         ref float v = ref MemoryMarshal.GetReference(z);
         nint length = z.Length;
-        Debug.Assert(length > 0);
 
         // The maximum, so that every exponent below is at most 0.
         float max = v;
@@ -626,12 +899,18 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
 
         // Normalize. The sum is at least 1 (the maximum's own term), so this never divides by zero.
         float scale = 1f / sum;
-        for (k = 0; k < length; k++)
+        TVector scales = TSimd.Create(scale);
+        for (k = 0; k <= length - TSimd.Count; k += TSimd.Count)
+        {
+            TSimd.Store(TSimd.Multiply(TSimd.Load(in v, k), scales), ref v, k);
+        }
+
+        for (; k < length; k++)
         {
             Unsafe.Add(ref v, k) *= scale;
         }
 
-        return max + MathF.Log(sum);
+        return (max, sum);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -360,7 +360,7 @@ public abstract class DenseModel : IModel, IFusedGradientStep
                     // subtraction would cancel most of the small gradient's digits, the sum keeps them.
                     int y = chunk.LabelAt(i);
                     float zy = row[y];
-                    float logSumExp = _kernels.Softmax(row);
+                    float logSumExp = DenseKernels.LogSumExp(_kernels.Softmax(row));
                     total += weight * (double)(logSumExp - zy);
                     if (gradient)
                     {

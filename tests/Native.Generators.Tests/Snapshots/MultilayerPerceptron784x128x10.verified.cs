@@ -2801,9 +2801,11 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Runtime.Intrinsics.Vector512<float> Exp(global::System.Runtime.Intrinsics.Vector512<float> x)
         {
-            // Clamp so that 2^n below is a normal float; lanes below the range are set to 0 at the end.
+            // Clamp so that 2^n below is a normal float. Lanes below the range (softmax padding, say) are computed from 0 and set to 0
+            // at the end: clamped to the minimum, their r would cancel to nearly 0 and r² would be subnormal, which is slow.
             global::System.Runtime.Intrinsics.Vector512<float> minimum = global::System.Runtime.Intrinsics.Vector512.Create(-87.33655f);
-            global::System.Runtime.Intrinsics.Vector512<float> clamped = global::System.Runtime.Intrinsics.Vector512.MinNative(global::System.Runtime.Intrinsics.Vector512.MaxNative(x, minimum), global::System.Runtime.Intrinsics.Vector512.Create(88.37626f));
+            global::System.Runtime.Intrinsics.Vector512<float> below = global::System.Runtime.Intrinsics.Vector512.LessThan(x, minimum);
+            global::System.Runtime.Intrinsics.Vector512<float> clamped = global::System.Runtime.Intrinsics.Vector512.AndNot(global::System.Runtime.Intrinsics.Vector512.MinNative(x, global::System.Runtime.Intrinsics.Vector512.Create(88.37626f)), below);
 
             // n = round(x / ln 2); r = x − n·ln 2, with ln 2 split into a short high part and a correction so no bits are lost.
             global::System.Runtime.Intrinsics.Vector512<float> n = global::System.Runtime.Intrinsics.Vector512.Round(clamped * global::System.Runtime.Intrinsics.Vector512.Create(1.442695f));
@@ -2821,7 +2823,7 @@ namespace Demo
 
             // Scale by 2^n, built directly in the exponent bits, and flush lanes whose true result is subnormal to 0.
             global::System.Runtime.Intrinsics.Vector512<float> scaled = expR * global::System.Runtime.Intrinsics.Vector512.AsSingle(global::System.Runtime.Intrinsics.Vector512.ShiftLeft(global::System.Runtime.Intrinsics.Vector512.ConvertToInt32Native(n) + global::System.Runtime.Intrinsics.Vector512.Create(127), 23));
-            return global::System.Runtime.Intrinsics.Vector512.AndNot(scaled, global::System.Runtime.Intrinsics.Vector512.LessThan(x, minimum));
+            return global::System.Runtime.Intrinsics.Vector512.AndNot(scaled, below);
         }
 
         /// <summary>
@@ -2832,9 +2834,11 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Runtime.Intrinsics.Vector256<float> Exp(global::System.Runtime.Intrinsics.Vector256<float> x)
         {
-            // Clamp so that 2^n below is a normal float; lanes below the range are set to 0 at the end.
+            // Clamp so that 2^n below is a normal float. Lanes below the range (softmax padding, say) are computed from 0 and set to 0
+            // at the end: clamped to the minimum, their r would cancel to nearly 0 and r² would be subnormal, which is slow.
             global::System.Runtime.Intrinsics.Vector256<float> minimum = global::System.Runtime.Intrinsics.Vector256.Create(-87.33655f);
-            global::System.Runtime.Intrinsics.Vector256<float> clamped = global::System.Runtime.Intrinsics.Vector256.MinNative(global::System.Runtime.Intrinsics.Vector256.MaxNative(x, minimum), global::System.Runtime.Intrinsics.Vector256.Create(88.37626f));
+            global::System.Runtime.Intrinsics.Vector256<float> below = global::System.Runtime.Intrinsics.Vector256.LessThan(x, minimum);
+            global::System.Runtime.Intrinsics.Vector256<float> clamped = global::System.Runtime.Intrinsics.Vector256.AndNot(global::System.Runtime.Intrinsics.Vector256.MinNative(x, global::System.Runtime.Intrinsics.Vector256.Create(88.37626f)), below);
 
             // n = round(x / ln 2); r = x − n·ln 2, with ln 2 split into a short high part and a correction so no bits are lost.
             global::System.Runtime.Intrinsics.Vector256<float> n = global::System.Runtime.Intrinsics.Vector256.Round(clamped * global::System.Runtime.Intrinsics.Vector256.Create(1.442695f));
@@ -2852,7 +2856,7 @@ namespace Demo
 
             // Scale by 2^n, built directly in the exponent bits, and flush lanes whose true result is subnormal to 0.
             global::System.Runtime.Intrinsics.Vector256<float> scaled = expR * global::System.Runtime.Intrinsics.Vector256.AsSingle(global::System.Runtime.Intrinsics.Vector256.ShiftLeft(global::System.Runtime.Intrinsics.Vector256.ConvertToInt32Native(n) + global::System.Runtime.Intrinsics.Vector256.Create(127), 23));
-            return global::System.Runtime.Intrinsics.Vector256.AndNot(scaled, global::System.Runtime.Intrinsics.Vector256.LessThan(x, minimum));
+            return global::System.Runtime.Intrinsics.Vector256.AndNot(scaled, below);
         }
 
         /// <summary>
@@ -2863,9 +2867,11 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Runtime.Intrinsics.Vector128<float> Exp(global::System.Runtime.Intrinsics.Vector128<float> x)
         {
-            // Clamp so that 2^n below is a normal float; lanes below the range are set to 0 at the end.
+            // Clamp so that 2^n below is a normal float. Lanes below the range (softmax padding, say) are computed from 0 and set to 0
+            // at the end: clamped to the minimum, their r would cancel to nearly 0 and r² would be subnormal, which is slow.
             global::System.Runtime.Intrinsics.Vector128<float> minimum = global::System.Runtime.Intrinsics.Vector128.Create(-87.33655f);
-            global::System.Runtime.Intrinsics.Vector128<float> clamped = global::System.Runtime.Intrinsics.Vector128.MinNative(global::System.Runtime.Intrinsics.Vector128.MaxNative(x, minimum), global::System.Runtime.Intrinsics.Vector128.Create(88.37626f));
+            global::System.Runtime.Intrinsics.Vector128<float> below = global::System.Runtime.Intrinsics.Vector128.LessThan(x, minimum);
+            global::System.Runtime.Intrinsics.Vector128<float> clamped = global::System.Runtime.Intrinsics.Vector128.AndNot(global::System.Runtime.Intrinsics.Vector128.MinNative(x, global::System.Runtime.Intrinsics.Vector128.Create(88.37626f)), below);
 
             // n = round(x / ln 2); r = x − n·ln 2, with ln 2 split into a short high part and a correction so no bits are lost.
             global::System.Runtime.Intrinsics.Vector128<float> n = global::System.Runtime.Intrinsics.Vector128.Round(clamped * global::System.Runtime.Intrinsics.Vector128.Create(1.442695f));
@@ -2883,7 +2889,7 @@ namespace Demo
 
             // Scale by 2^n, built directly in the exponent bits, and flush lanes whose true result is subnormal to 0.
             global::System.Runtime.Intrinsics.Vector128<float> scaled = expR * global::System.Runtime.Intrinsics.Vector128.AsSingle(global::System.Runtime.Intrinsics.Vector128.ShiftLeft(global::System.Runtime.Intrinsics.Vector128.ConvertToInt32Native(n) + global::System.Runtime.Intrinsics.Vector128.Create(127), 23));
-            return global::System.Runtime.Intrinsics.Vector128.AndNot(scaled, global::System.Runtime.Intrinsics.Vector128.LessThan(x, minimum));
+            return global::System.Runtime.Intrinsics.Vector128.AndNot(scaled, below);
         }
     }
 }
