@@ -412,6 +412,12 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
                 OuterProduct4x2(ref Unsafe.Add(ref e, j), outputs, in input, k, ref Unsafe.Add(ref dw, (j * (nint)inputs) + k), inputs);
             }
 
+            if (j + 2 <= outputs)
+            {
+                OuterProduct2x2(ref Unsafe.Add(ref e, j), outputs, in input, k, ref Unsafe.Add(ref dw, (j * (nint)inputs) + k), inputs);
+                j += 2;
+            }
+
             for (; j < outputs; j++)
             {
                 OuterProduct1x2(ref Unsafe.Add(ref e, j), outputs, in input, k, ref Unsafe.Add(ref dw, (j * (nint)inputs) + k));
@@ -489,6 +495,29 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
         AddTwo(ref Unsafe.Add(ref dw, inputs), s10, s11);
         AddTwo(ref Unsafe.Add(ref dw, 2 * (nint)inputs), s20, s21);
         AddTwo(ref Unsafe.Add(ref dw, 3 * (nint)inputs), s30, s31);
+    }
+
+    // dW[j..j+2, k..k+2v] += Σ_i E[i, j..j+2] ⊗ A[i, k..k+2v].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OuterProduct2x2(ref float e, int outputs, in Rows input, nint k, ref float dw, int inputs)
+    {
+        TVector s00 = TSimd.Zero, s01 = TSimd.Zero, s10 = TSimd.Zero, s11 = TSimd.Zero;
+        for (int i = 0; i < input.Count; i++)
+        {
+            ref readonly float a = ref input[i];
+            TVector x0 = TSimd.Load(in a, k);
+            TVector x1 = TSimd.Load(in a, k + TSimd.Count);
+            ref float ei = ref Unsafe.Add(ref e, (nint)i * outputs);
+            TVector g = TSimd.Create(ei);
+            s00 = TSimd.MultiplyAdd(g, x0, s00);
+            s01 = TSimd.MultiplyAdd(g, x1, s01);
+            g = TSimd.Create(Unsafe.Add(ref ei, 1));
+            s10 = TSimd.MultiplyAdd(g, x0, s10);
+            s11 = TSimd.MultiplyAdd(g, x1, s11);
+        }
+
+        AddTwo(ref dw, s00, s01);
+        AddTwo(ref Unsafe.Add(ref dw, inputs), s10, s11);
     }
 
     // dW[j, k..k+2v] += Σ_i E[i, j] · A[i, k..k+2v].
