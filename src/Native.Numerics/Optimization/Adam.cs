@@ -76,10 +76,21 @@ public sealed class Adam : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient)
     {
+        BeginStep();
+        UpdateRange(parameters, gradient, 0);
+    }
+
+    private protected override bool RangesSupported => true;
+
+    private protected override void BeginStep()
+    {
         Steps++;
         _beta1Power *= _beta1;
         _beta2Power *= _beta2;
+    }
 
+    private protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
+    {
         // Fold the bias corrections into two scalars: step = η / (1 − β₁ᵗ), and v̂ = v · 1 / (1 − β₂ᵗ).
         float step = (float)(LearningRate / (1 - _beta1Power));
         float varianceScale = (float)(1 / (1 - _beta2Power));
@@ -88,8 +99,8 @@ public sealed class Adam : Optimizer
 
         ref float theta = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradient);
-        ref float m = ref MemoryMarshal.GetArrayDataReference(_mean);
-        ref float v = ref MemoryMarshal.GetArrayDataReference(_variance);
+        ref float m = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_mean), offset);
+        ref float v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_variance), offset);
         nint length = parameters.Length;
         nint i = 0;
         if (Vector.IsHardwareAccelerated)

@@ -27,5 +27,10 @@ public sealed class GradientDescent : Optimizer
 
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient) =>
+        UpdateRange(parameters, gradient, 0);
+
+    private protected override bool RangesSupported => true;
+
+    private protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
         TensorPrimitives.MultiplyAdd(gradient, -LearningRate, parameters, parameters);
 }

@@ -98,6 +98,57 @@ public abstract class Optimizer : IOptimizer
         Update(parameters, gradient);
     }
 
+    /// <summary>
+    /// Whether a step can be taken in ranges of parameters on several threads (<see cref="StepRange"/>): the
+    /// built-in rules can, unless a gradient is to be clipped (which needs the whole gradient's norm).
+    /// </summary>
+    internal bool StepsInRanges => RangesSupported && _maxGradientNorm == 0f;
+
+    /// <summary>Whether the rule implements <see cref="BeginRanges"/> and <see cref="UpdateRange"/>.</summary>
+    private protected virtual bool RangesSupported => false;
+
+    /// <summary>
+    /// Starts a step to be taken in ranges: binds on first use, and advances whatever the rule keeps per step
+    /// (Adam's step count). Then <see cref="StepRange"/> once per range; the ranges cover the parameters.
+    /// </summary>
+    internal void BeginRanges(int parameterCount)
+    {
+        if (ParameterCount == 0 && parameterCount > 0)
+        {
+            Bind(parameterCount);
+        }
+        else if (parameterCount != ParameterCount)
+        {
+            throw new ArgumentException($"The optimizer is bound to {ParameterCount} parameters; got {parameterCount}. Call Bind to resize it.", nameof(parameterCount));
+        }
+
+        BeginStep();
+    }
+
+    /// <summary>
+    /// One range of a step begun by <see cref="BeginRanges"/>: <paramref name="parameters"/> and
+    /// <paramref name="gradient"/> are the range that starts at <paramref name="offset"/>. Ranges of one step
+    /// may run at once on different threads.
+    /// </summary>
+    internal void StepRange(Span<float> parameters, Span<float> gradient, int offset)
+    {
+        if (_weightDecay > 0f)
+        {
+            TensorPrimitives.MultiplyAdd(parameters, _weightDecay, gradient, gradient);
+        }
+
+        UpdateRange(parameters, gradient, offset);
+    }
+
+    /// <summary>Advances the state kept per step, before the ranges of a step.</summary>
+    private protected virtual void BeginStep()
+    {
+    }
+
+    /// <summary>Applies the rule to one range of the parameters, starting at <paramref name="offset"/>.</summary>
+    private protected virtual void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
+        throw new NotSupportedException($"{GetType().Name} does not take steps in ranges.");
+
     /// <summary>Sizes the rule's state for <paramref name="parameterCount"/> parameters, zeroed.</summary>
     protected abstract void BindState(int parameterCount);
 

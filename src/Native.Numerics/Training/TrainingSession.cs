@@ -54,7 +54,7 @@ public sealed class TrainingSession : IDisposable
 
         // Several threads share each batch's gradient; or else a model that steps in place skips the
         // gradient buffer, when the step is plain θ ← θ − η∇.
-        _workers = options.Parallelism > 1 ? new GradientWorkers(model, options.Parallelism) : null;
+        _workers = options.Parallelism > 1 ? new GradientWorkers(model, options.Parallelism, _gradient) : null;
         _fused = model as IFusedGradientStep;
         if (_fused is not null && (_workers is not null || !(optimizer is GradientDescent { WeightDecay: 0f, MaxGradientNorm: 0f } && _epochGradient is null)))
         {
@@ -174,15 +174,21 @@ public sealed class TrainingSession : IDisposable
 
             if (_workers is not null)
             {
-                loss = _workers.Accumulate(training, _order, start, rows.Length, _weights, _gradient);
-            }
-            else
-            {
-                Batch batch = training.CreateBatch(new Rows(in training.Origin, training.Stride, rows), _weights);
-                Array.Clear(_gradient);
-                loss = _model.AccumulateGradient(in batch, _gradient);
+                // The threads share the gradient, then the step: each sums, scales and steps a range.
+                loss = _workers.Gradient(training, _order, start, rows.Length, _weights);
+                CheckLoss(loss, rate);
+                lossSum += loss;
+                if (batchWeight != 0)
+                {
+                    _workers.Step(_optimizer, (float)(1 / batchWeight), _epochGradient);
+                }
+
+                continue;
             }
 
+            Batch rowsBatch = training.CreateBatch(new Rows(in training.Origin, training.Stride, rows), _weights);
+            Array.Clear(_gradient);
+            loss = _model.AccumulateGradient(in rowsBatch, _gradient);
             CheckLoss(loss, rate);
             lossSum += loss;
             if (batchWeight == 0)

@@ -124,6 +124,46 @@ public class OptimizerTests
         }
     }
 
+    public static TheoryData<string> RangedRules => ["GradientDescent", "Momentum", "Nesterov", "Adam", "AdamWithDecay"];
+
+    private static Optimizer Rule(string name) => name switch
+    {
+        "GradientDescent" => new GradientDescent(0.1f),
+        "Momentum" => new Momentum(0.05f, 0.9f),
+        "Nesterov" => new Momentum(0.05f, 0.9f, nesterov: true),
+        "Adam" => new Adam(0.01f),
+        _ => new Adam(0.01f) { WeightDecay = 0.01f },
+    };
+
+    [Theory]
+    [MemberData(nameof(RangedRules))]
+    public void AStepTakenInRangesEqualsTheWholeStep(string rule)
+    {
+        // The ranges a parallel trainer gives its threads: uneven, covering every parameter once.
+        float[] whole = (float[])Start.Clone(), ranged = (float[])Start.Clone();
+        Optimizer one = Rule(rule), split = Rule(rule);
+        Assert.True(split.StepsInRanges);
+        for (int step = 0; step < 4; step++)
+        {
+            one.Step(whole, GradientAt(step));
+            split.BeginRanges(ranged.Length);
+            float[] g = GradientAt(step);
+            foreach (var (offset, length) in new[] { (0, 4), (4, 1), (5, 4) })
+            {
+                split.StepRange(ranged.AsSpan(offset, length), g.AsSpan(offset, length), offset);
+            }
+        }
+
+        Assert.Equal(whole, ranged);
+    }
+
+    [Fact]
+    public void ClippingNeedsTheWholeGradientSoItIsNotTakenInRanges()
+    {
+        Assert.False(new Momentum(0.1f) { MaxGradientNorm = 1f }.StepsInRanges);
+        Assert.True(new Momentum(0.1f) { WeightDecay = 1f }.StepsInRanges);
+    }
+
     [Fact]
     public void BadSettingsAndMismatchedSpansAreRefused()
     {

@@ -40,6 +40,53 @@ public class ParallelTrainingTests
         }
     }
 
+    public static TheoryData<string> Optimizers => ["momentum", "adam with decay", "clipped", "with gradient tolerance"];
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void EveryOptimizerPathMatchesTheSingleThreadedRun(string kind)
+    {
+        // Stepping in ranges across threads, or on the calling thread when clipping needs the whole gradient.
+        (float[] Parameters, float Norm) Train(int threads)
+        {
+            var model = new MultilayerPerceptron([2, 12, 3], Activation.Tanh, seed: 3);
+            IOptimizer optimizer = kind switch
+            {
+                "adam with decay" => new Adam(0.01f) { WeightDecay = 1e-3f },
+                "clipped" => new Momentum(0.05f) { MaxGradientNorm = 0.1f },
+                _ => new Momentum(0.05f),
+            };
+            var options = new TrainerOptions { Epochs = 3, BatchSize = 50, Seed = 2, Parallelism = threads, GradientTolerance = kind == "with gradient tolerance" ? 1e-12f : 0f };
+            var last = new LastReport();
+            new Trainer(model, optimizer, options).Fit(TrainerTests.Blobs(300, 5), callback: last);
+            return (model.Parameters.ToArray(), last.Report.GradientNorm);
+        }
+
+        var (single, singleNorm) = Train(1);
+        var (split, splitNorm) = Train(3);
+        for (int i = 0; i < single.Length; i++)
+        {
+            Assert.Equal(single[i], split[i], 1e-4f);
+        }
+
+        Assert.Equal(float.IsNaN(singleNorm), float.IsNaN(splitNorm));
+        if (!float.IsNaN(singleNorm))
+        {
+            Assert.Equal(singleNorm, splitNorm, 1e-4f);
+        }
+    }
+
+    private sealed class LastReport : ITrainingCallback
+    {
+        public EpochReport Report { get; private set; }
+
+        public TrainingDecision OnEpoch(in EpochReport report)
+        {
+            Report = report;
+            return TrainingDecision.Continue;
+        }
+    }
+
     [Fact]
     public void BatchesSmallerThanTheThreadCountStillTrain()
     {
