@@ -30,6 +30,12 @@ internal readonly ref struct Rows
         Count = indices.Length;
     }
 
+    /// <summary>The first float of the underlying matrix (row 0 of the view, unless the view is indexed).</summary>
+    public ref readonly float Origin => ref _origin;
+
+    /// <summary>The rows' positions in the underlying matrix, or empty when the view is the first <see cref="Count"/> rows.</summary>
+    public ReadOnlySpan<int> Indices => _indices;
+
     /// <summary>The distance between consecutive stored rows, in floats.</summary>
     public nint Stride { get; }
 

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""One command for the whole comparison: our epoch and predict benchmarks (BenchmarkDotNet, both vector-width
+settings), then the same work in PyTorch and scikit-learn (peers.py), then a table of ratios.
+
+    /usr/bin/python3 benchmarks/peers/compare.py [--mnist DIR] [--out FILE.md] [--ours-only | --peers-only]
+    /usr/bin/python3 benchmarks/peers/compare.py --figures FILE.json [--out FILE.md]     # redraw a saved run
+
+Needs the .NET SDK (for ours) and Debian's python3-torch, python3-sklearn and libopenblas0-pthread (for theirs).
+Our side takes about four minutes, theirs about two. Every figure is a median; a ratio is the peer's time over
+ours (above 1: we are faster). The table goes to stdout, and with --out to a Markdown file with the machine's
+description, the method and the raw figures, and the figures themselves to FILE.json beside it.
+"""
+import argparse
+import glob
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# (measure, threads, our benchmark method, peers.py's measure, description, unit)
+MEASURES = [
+    ("softmax_epoch", 1, "SoftmaxEpoch", "softmax regression 784→10 epoch, 60,000 rows, batch 64, SGD", "ms"),
+    ("perceptron_epoch", 1, "PerceptronEpoch", "perceptron 784-128-10 epoch, batch 64, momentum", "ms"),
+    ("perceptron_epoch", 2, "PerceptronEpoch{kind}TwoThreads", "same, 2 threads", "ms"),
+    ("softmax_predict", 1, "SoftmaxProbabilities", "predict 784→10 with probabilities, one row", "ns"),
+    ("perceptron_predict", 1, "PerceptronPredict", "784-128-10 predict (class), one row", "ns"),
+]
+
+
+def run_ours(mnist):
+    """Runs the BenchmarkDotNet classes and returns {(method, job): (median ns, allocated bytes)}."""
+    artifacts = tempfile.mkdtemp(prefix="native-bench-")
+    env = dict(os.environ, NATIVE_MNIST_DIR=os.path.abspath(mnist))
+    command = ["dotnet", "run", "-c", "Release", "--project", os.path.join(ROOT, "benchmarks", "Native.Benchmarks"),
+               "--", "--filter", "*EpochBenchmarks*", "*PredictBenchmarks*", "--exporters", "json",
+               "--artifacts", artifacts]
+    print("ours:", " ".join(command), file=sys.stderr, flush=True)
+    subprocess.run(command, check=True, env=env, stdout=sys.stderr)
+    figures = {}
+    for path in glob.glob(os.path.join(artifacts, "results", "*.json")):
+        with open(path, encoding="utf-8") as f:
+            report = json.load(f)
+        for benchmark in report["Benchmarks"]:
+            job = benchmark["Job"] if "Job" in benchmark else benchmark["DisplayInfo"].split(": ")[-1].split("(")[0]
+            allocated = (benchmark.get("Memory") or {}).get("BytesAllocatedPerOperation", 0)
+            figures[(benchmark["Method"], job)] = (benchmark["Statistics"]["Median"], allocated)
+    if not figures:
+        sys.exit(f"no BenchmarkDotNet JSON report under {artifacts}/results")
+    return figures
+
+
+def run_peers(mnist):
+    """Runs peers.py and returns {(tool, measure, threads): (median s, version)}."""
+    command = [sys.executable, os.path.join(ROOT, "benchmarks", "peers", "peers.py"), "--mnist", mnist]
+    print("peers:", " ".join(command), file=sys.stderr, flush=True)
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+    figures = {}
+    for line in output.splitlines():
+        if line.startswith("{"):
+            record = json.loads(line)
+            figures[(record["tool"], record["measure"], record["threads"])] = (record["seconds"], record["version"])
+    return figures
+
+
+METHOD = """**What is compared.** The same work on the same data in each tool: MNIST's 10,000 test digits, pixels
+scaled to [0, 1], repeated six times into 60,000 × 784 float32 rows (the 60,000-image training file is not
+available here; the shape and the arithmetic are those of a full MNIST epoch). An epoch is one pass in shuffled
+batches of 64: softmax regression by SGD (η = 0.1), the 784-128-10 ReLU perceptron by momentum (η = 0.05,
+γ = 0.9), cross-entropy on the logits. Ours is `TrainingSession.RunEpoch` (BenchmarkDotNet, `[MemoryDiagnoser]`,
+2 warm-up and 6 measured epochs per setting); PyTorch's is `Linear` layers with `F.cross_entropy`,
+`optim.SGD` and `randperm` batches (the median of 5 epochs after one warm-up); scikit-learn's is
+`MLPClassifier(solver="sgd", batch_size=64, momentum=0.9).partial_fit` over all rows. A prediction is one row:
+the ten class probabilities of the softmax model (PyTorch `softmax(linear(x))` under `no_grad`, scikit-learn
+`LogisticRegression.predict_proba`), or the class the perceptron picks (`argmax`, `MLPClassifier.predict`).
+One thread unless a row says two (PyTorch `set_num_threads`; ours `TrainerOptions.Parallelism`); BLAS is
+OpenBLAS, single-threaded for the one-thread rows. "Native generated" is the `[Generated…]` model of that
+shape, "run-time shape" `SoftmaxRegression` / `MultilayerPerceptron`; both hold the same parameters."""
+
+
+def scaled(nanoseconds, unit):
+    if nanoseconds is None:
+        return "—"
+    value = nanoseconds / (1e6 if unit == "ms" else 1)
+    if unit == "ms":
+        return f"{value:,.1f} ms"
+    return f"{value / 1000:,.2f} µs" if value >= 10_000 else f"{value:,.0f} ns"
+
+
+def ratio(peer, ours):
+    return "—" if peer is None or ours is None else f"{peer / ours:,.1f}×"
+
+
+def table(ours, peers):
+    jobs = sorted({job for (_, job) in ours}) or ["vector512"]
+    job = "vector512" if "vector512" in jobs else jobs[0]
+    header = ("| measure | Native generated | Native run-time shape | run-time ÷ generated | PyTorch | scikit-learn "
+              "| PyTorch ÷ generated | scikit-learn ÷ generated | allocated (ours) |")
+    lines = [header, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for measure, threads, method, description, unit in MEASURES:
+        def our(kind):
+            name = method.format(kind=kind) if "{kind}" in method else method + kind
+            return ours.get((name, job), (None, None))
+
+        generated, allocated = our("Generated")
+        runtime, _ = our("Runtime")
+        torch = peers.get(("pytorch", measure, threads), (None,))[0]
+        sklearn = peers.get(("scikit-learn", measure, threads), (None,))[0]
+        torch_ns = None if torch is None else torch * 1e9
+        sklearn_ns = None if sklearn is None else sklearn * 1e9
+        lines.append(f"| {description} | {scaled(generated, unit)} | {scaled(runtime, unit)} | {ratio(runtime, generated)} "
+                     f"| {scaled(torch_ns, unit)} "
+                     f"| {scaled(sklearn_ns, unit)} | {ratio(torch_ns, generated)} | {ratio(sklearn_ns, generated)} "
+                     f"| {'—' if allocated is None else f'{allocated:,} B'} |")
+    return "\n".join(lines), job
+
+
+def raw(ours, peers):
+    lines = ["| benchmark | job | median | allocated |", "| --- | --- | ---: | ---: |"]
+    for (method, job), (median, allocated) in sorted(ours.items()):
+        lines.append(f"| {method} | {job} | {median:,.0f} ns | {allocated:,} B |")
+    lines += ["", "| peer | version | measure | threads | median |", "| --- | --- | --- | ---: | ---: |"]
+    for (tool, measure, threads), (seconds, version) in sorted(peers.items()):
+        lines.append(f"| {tool} | {version} | {measure} | {threads} | {seconds * 1e9:,.0f} ns |")
+    return "\n".join(lines)
+
+
+def machine():
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    dotnet = subprocess.run(["dotnet", "--version"], stdout=subprocess.PIPE, text=True).stdout.strip()
+    return f"{model}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}; .NET SDK {dotnet}; Python {platform.python_version()}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mnist", default=os.path.join(ROOT, "..", "shared", "data", "mnist"))
+    parser.add_argument("--out", help="also write the table, machine and raw figures to this Markdown file")
+    parser.add_argument("--figures", help="draw the table from a saved run's FILE.json instead of running anything")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--ours-only", action="store_true")
+    group.add_argument("--peers-only", action="store_true")
+    args = parser.parse_args()
+
+    if args.figures:
+        with open(args.figures, encoding="utf-8") as f:
+            saved = json.load(f)
+        description = saved["machine"]
+        ours = {(r["method"], r["job"]): (r["median_ns"], r["allocated_bytes"]) for r in saved["ours"]}
+        peers = {(r["tool"], r["measure"], r["threads"]): (r["seconds"], r["version"]) for r in saved["peers"]}
+    else:
+        description = machine()
+        ours = {} if args.peers_only else run_ours(args.mnist)
+        peers = {} if args.ours_only else run_peers(args.mnist)
+    summary, job = table(ours, peers)
+    print(summary)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(f"# Native against PyTorch and scikit-learn\n\n**Machine.** {description}.\n\n{METHOD}\n\n"
+                    f"**Ours** at the `{job}` setting (DOTNET_PreferredVectorBitWidth); the raw figures below have both. "
+                    f"A ratio is the peer's median over ours: above 1, we are faster.\n\n"
+                    f"{summary}\n\n## Raw figures (medians)\n\n{raw(ours, peers)}\n")
+        if not args.figures:
+            saved = {"machine": description,
+                     "ours": [{"method": m, "job": j, "median_ns": t, "allocated_bytes": a} for (m, j), (t, a) in sorted(ours.items())],
+                     "peers": [{"tool": tl, "measure": ms, "threads": th, "seconds": sec, "version": v}
+                               for (tl, ms, th), (sec, v) in sorted(peers.items())]}
+            with open(os.path.splitext(args.out)[0] + ".json", "w", encoding="utf-8") as f:
+                json.dump(saved, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
