@@ -89,7 +89,7 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
 
     // Forward: Z = A·Wᵀ + b, in dot-product form. Two rows of A against four rows of W share each load:
     // per vector of k, 2 + 4 loads feed 8 multiply-adds held in 8 accumulators. W is taken in tiles of
-    // rows that fit in L1 (all of it for 784 × 10; 8 rows, 25 KB, for 784 × 128), and all rows of A
+    // rows that fit in L1 (all of it for 784 × 10, 31 KB; 8 rows, 25 KB, for 784 × 128), and all rows of A
     // stream past one tile before the next: with W beyond L1, a pass over it per pair of rows would
     // read it all from L2 32 times for 64 rows.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -101,7 +101,7 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
         ref float zOrigin = ref MemoryMarshal.GetReference(z);
         int count = input.Count;
         int pairs = count & ~1;
-        int tile = pairs == 0 ? outputs : Math.Max(4, (L1Floats / Math.Max(inputs, 1)) & ~3);
+        int tile = pairs == 0 || (long)outputs * inputs <= L1Floats ? outputs : Math.Max(4, (L1Floats / inputs) & ~3);
         for (int first = 0; first < outputs && pairs > 0; first += tile)
         {
             int last = Math.Min(outputs, first + tile);
