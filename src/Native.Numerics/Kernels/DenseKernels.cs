@@ -406,13 +406,13 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
         float total = 0f;
         if (TSimd.Count > 8 && k <= inputs - 8)
         {
-            total += Simd256.Sum(Vector256.LoadUnsafe(in a, (nuint)k) * Vector256.LoadUnsafe(ref w, (nuint)k));
+            total += Simd256.Sum(Simd256.Multiply(Simd256.Load(in a, k), Simd256.Load(in w, k)));
             k += 8;
         }
 
         if (TSimd.Count > 4 && k <= inputs - 4)
         {
-            total += Simd128.Sum(Vector128.LoadUnsafe(in a, (nuint)k) * Vector128.LoadUnsafe(ref w, (nuint)k));
+            total += Simd128.Sum(Simd128.Multiply(Simd128.Load(in a, k), Simd128.Load(in w, k)));
             k += 4;
         }
 
@@ -470,7 +470,6 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AccumulateBlocks(ref float e, in Rows input, int inputs, int outputs, ref float dw, int first, int last, nint from)
     {
-        int count = input.Count;
         int step = 2 * TSimd.Count;
         nint k = from;
         for (; k <= inputs - step; k += step)
@@ -503,53 +502,45 @@ internal sealed class DenseKernels<TSimd, TVector> : DenseKernels
                 nint c = k;
                 if (c <= inputs - TSimd.Count)
                 {
-                    TVector s = TSimd.Zero;
-                    for (int i = 0; i < count; i++)
-                    {
-                        s = TSimd.MultiplyAdd(TSimd.Create(Unsafe.Add(ref ej, (nint)i * outputs)), TSimd.Load(in input[i], c), s);
-                    }
-
-                    TSimd.Store(TSimd.Add(TSimd.Load(in dwj, c), s), ref dwj, c);
+                    AccumulateColumns<TSimd, TVector>(ref ej, outputs, in input, c, ref dwj);
                     c += TSimd.Count;
                 }
 
                 // Then 256- and 128-bit steps where this width is wider.
                 if (TSimd.Count > 8 && c <= inputs - 8)
                 {
-                    Vector256<float> s = Vector256<float>.Zero;
-                    for (int i = 0; i < count; i++)
-                    {
-                        s = Vector256.MultiplyAddEstimate(Vector256.Create(Unsafe.Add(ref ej, (nint)i * outputs)), Vector256.LoadUnsafe(in input[i], (nuint)c), s);
-                    }
-
-                    (Vector256.LoadUnsafe(ref dwj, (nuint)c) + s).StoreUnsafe(ref dwj, (nuint)c);
+                    AccumulateColumns<Simd256, Vector256<float>>(ref ej, outputs, in input, c, ref dwj);
                     c += 8;
                 }
 
                 if (TSimd.Count > 4 && c <= inputs - 4)
                 {
-                    Vector128<float> s = Vector128<float>.Zero;
-                    for (int i = 0; i < count; i++)
-                    {
-                        s = Vector128.MultiplyAddEstimate(Vector128.Create(Unsafe.Add(ref ej, (nint)i * outputs)), Vector128.LoadUnsafe(in input[i], (nuint)c), s);
-                    }
-
-                    (Vector128.LoadUnsafe(ref dwj, (nuint)c) + s).StoreUnsafe(ref dwj, (nuint)c);
+                    AccumulateColumns<Simd128, Vector128<float>>(ref ej, outputs, in input, c, ref dwj);
                     c += 4;
                 }
 
                 for (; c < inputs; c++)
                 {
-                    float s = 0f;
-                    for (int i = 0; i < count; i++)
-                    {
-                        s += Unsafe.Add(ref ej, (nint)i * outputs) * Unsafe.Add(ref Unsafe.AsRef(in input[i]), c);
-                    }
-
-                    Unsafe.Add(ref dwj, c) += s;
+                    AccumulateColumns<SimdScalar, float>(ref ej, outputs, in input, c, ref dwj);
                 }
             }
         }
+    }
+
+    // dW[j, c..c+v) += Σ_i E[i, j] · A[i, c..c+v), one vector of width TNarrow (a tail's step, at any width down to
+    // one column); ej points at E[0, j], dwj at dW[j, 0].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateColumns<TNarrow, TNarrowVector>(ref float ej, int outputs, in Rows input, nint c, ref float dwj)
+        where TNarrow : ISimd<TNarrowVector>
+        where TNarrowVector : struct
+    {
+        TNarrowVector s = TNarrow.Zero;
+        for (int i = 0; i < input.Count; i++)
+        {
+            s = TNarrow.MultiplyAdd(TNarrow.Create(Unsafe.Add(ref ej, (nint)i * outputs)), TNarrow.Load(in input[i], c), s);
+        }
+
+        TNarrow.Store(TNarrow.Add(TNarrow.Load(in dwj, c), s), ref dwj, c);
     }
 
     // dW[j..j+8, k..k+3v] += Σ_i E[i, j..j+8] ⊗ A[i, k..k+3v]; e points at E[0, j], dw at dW[j, k].
