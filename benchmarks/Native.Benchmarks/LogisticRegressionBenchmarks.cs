@@ -108,13 +108,7 @@ public class LogisticRegressionBenchmarks
 
     [Benchmark(OperationsPerInvoke = BatchRows)]
     [BenchmarkCategory("3: train step on 64 rows, per row")]
-    public void TrainRunTime()
-    {
-        Array.Clear(_gradient);
-        _runtime.AccumulateGradient(Batch.FromDataset(_data, _batchRows), _gradient);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(_gradient, 1f / BatchRows, _gradient);
-        _sgd.Step(_runtime.Parameters, _gradient);
-    }
+    public void TrainRunTime() => GradientStep.Run(_runtime, Batch.FromDataset(_data, _batchRows), _gradient, _sgd);
 
     [Benchmark(OperationsPerInvoke = BatchRows)]
     [BenchmarkCategory("3: train step on 64 rows, per row")]

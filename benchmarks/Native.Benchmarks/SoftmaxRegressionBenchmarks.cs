@@ -118,14 +118,7 @@ public class SoftmaxRegressionBenchmarks
 
     [Benchmark(OperationsPerInvoke = BatchRows)]
     [BenchmarkCategory("3: train step on 64 rows, per row")]
-    public void TrainRunTime()
-    {
-        // What the trainer does for a model without a fused step: the gradient, its mean, then the optimizer.
-        Array.Clear(_gradient);
-        _runtime.AccumulateGradient(Batch.FromDataset(_data, _batchRows), _gradient);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(_gradient, 1f / BatchRows, _gradient);
-        _sgd.Step(_runtime.Parameters, _gradient);
-    }
+    public void TrainRunTime() => GradientStep.Run(_runtime, Batch.FromDataset(_data, _batchRows), _gradient, _sgd);
 
     [Benchmark(OperationsPerInvoke = BatchRows)]
     [BenchmarkCategory("3: train step on 64 rows, per row")]
