@@ -71,15 +71,7 @@ public abstract class Optimizer : IOptimizer
             throw new ArgumentException($"parameters has length {parameters.Length} but gradient has length {gradient.Length}.", nameof(gradient));
         }
 
-        if (ParameterCount == 0 && parameters.Length > 0)
-        {
-            Bind(parameters.Length);
-        }
-        else if (parameters.Length != ParameterCount)
-        {
-            throw new ArgumentException($"The optimizer is bound to {ParameterCount} parameters; got {parameters.Length}. Call Bind to resize it.", nameof(parameters));
-        }
-
+        BindOrCheck(parameters.Length, nameof(parameters));
         if (_maxGradientNorm > 0f)
         {
             float norm = TensorPrimitives.Norm(gradient);
@@ -89,12 +81,7 @@ public abstract class Optimizer : IOptimizer
             }
         }
 
-        if (_weightDecay > 0f)
-        {
-            // g ← g + λθ.
-            TensorPrimitives.MultiplyAdd(parameters, _weightDecay, gradient, gradient);
-        }
-
+        AddWeightDecay(parameters, gradient);
         Update(parameters, gradient);
     }
 
@@ -113,15 +100,7 @@ public abstract class Optimizer : IOptimizer
     /// </summary>
     internal void BeginRanges(int parameterCount)
     {
-        if (ParameterCount == 0 && parameterCount > 0)
-        {
-            Bind(parameterCount);
-        }
-        else if (parameterCount != ParameterCount)
-        {
-            throw new ArgumentException($"The optimizer is bound to {ParameterCount} parameters; got {parameterCount}. Call Bind to resize it.", nameof(parameterCount));
-        }
-
+        BindOrCheck(parameterCount, nameof(parameterCount));
         BeginStep();
     }
 
@@ -132,12 +111,30 @@ public abstract class Optimizer : IOptimizer
     /// </summary>
     internal void StepRange(Span<float> parameters, Span<float> gradient, int offset)
     {
+        AddWeightDecay(parameters, gradient);
+        UpdateRange(parameters, gradient, offset);
+    }
+
+    // Binds the rule's state on first use; after that, the parameter count must stay the same.
+    private void BindOrCheck(int parameterCount, string parameterName)
+    {
+        if (ParameterCount == 0 && parameterCount > 0)
+        {
+            Bind(parameterCount);
+        }
+        else if (parameterCount != ParameterCount)
+        {
+            throw new ArgumentException($"The optimizer is bound to {ParameterCount} parameters; got {parameterCount}. Call Bind to resize it.", parameterName);
+        }
+    }
+
+    // g ← g + λθ, over the whole gradient or one range of it.
+    private void AddWeightDecay(ReadOnlySpan<float> parameters, Span<float> gradient)
+    {
         if (_weightDecay > 0f)
         {
             TensorPrimitives.MultiplyAdd(parameters, _weightDecay, gradient, gradient);
         }
-
-        UpdateRange(parameters, gradient, offset);
     }
 
     /// <summary>Advances the state kept per step, before the ranges of a step.</summary>
