@@ -5,7 +5,7 @@ namespace Native.Benchmarks;
 /// <summary>
 /// The benchmarks' data: MNIST's 10,000 test digits (the 60,000-image training file is not available here),
 /// pixels scaled to [0, 1], repeated six times into 60,000 rows — the shape and arithmetic of a full MNIST
-/// epoch. Found at ../shared/data/mnist beside the repository, or at NATIVE_MNIST_DIR.
+/// epoch. Found at tests/data/mnist in the repository, or at NATIVE_MNIST_DIR.
 /// </summary>
 internal static class MnistData
 {
@@ -30,7 +30,7 @@ internal static class MnistData
         {
             if (File.Exists(Path.Combine(directory.FullName, "Native.sln")))
             {
-                return Path.Combine(directory.FullName, "..", "shared", "data", "mnist");
+                return Path.Combine(directory.FullName, "tests", "data", "mnist");
             }
         }
 

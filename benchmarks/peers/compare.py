@@ -141,7 +141,7 @@ def machine():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mnist", default=os.path.join(ROOT, "..", "shared", "data", "mnist"))
+    parser.add_argument("--mnist", default=os.path.join(ROOT, "tests", "data", "mnist"))
     parser.add_argument("--out", help="also write the table, machine and raw figures to this Markdown file")
     parser.add_argument("--figures", help="draw the table from a saved run's FILE.json instead of running anything")
     group = parser.add_mutually_exclusive_group()

@@ -78,7 +78,7 @@ def torch_epoch(model, optimizer, x, y, generator):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    parser.add_argument("--mnist", default=os.path.join(root, "..", "shared", "data", "mnist"))
+    parser.add_argument("--mnist", default=os.path.join(root, "tests", "data", "mnist"))
     parser.add_argument("--repeats", type=int, default=5, help="epochs timed per measure (median reported)")
     args = parser.parse_args()
 

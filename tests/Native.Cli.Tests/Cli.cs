@@ -64,11 +64,11 @@ internal static class Cli
         throw new InvalidOperationException("No directory above the tests holds Native.sln.");
     }
 
-    /// <summary>The MNIST data beside the repository (../shared/data/mnist), or NATIVE_MNIST_DIR.</summary>
+    /// <summary>The MNIST data in the repository (tests/data/mnist), or NATIVE_MNIST_DIR.</summary>
     public static string MnistDirectory() =>
         Environment.GetEnvironmentVariable("NATIVE_MNIST_DIR") is { Length: > 0 } configured
             ? configured
-            : Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "data", "mnist"));
+            : Path.Combine(RepositoryRoot(), "tests", "data", "mnist");
 
     /// <summary>A fresh directory under the system's temporary directory.</summary>
     public static string TemporaryDirectory()

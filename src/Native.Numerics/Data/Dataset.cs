@@ -11,7 +11,7 @@ namespace Native.Numerics;
 /// <remarks>
 /// The features are copied into storage that starts on a 64-byte boundary, with each row padded with
 /// zeros to a whole number of cache lines (16 floats), so every row the kernels load is aligned
-/// (unaligned 512-bit loads cost 1.8× here; PERFORMANCE.md). Every value is checked when the dataset
+/// (unaligned 512-bit loads cost 1.8× here; docs/performance.md). Every value is checked when the dataset
 /// is built: a NaN or infinity is refused with its row and column, never trained on.
 /// </remarks>
 public sealed partial class Dataset

@@ -11,7 +11,7 @@ namespace Native.Numerics.Kernels;
 /// </summary>
 /// <remarks>
 /// Lengths are checked by the public API before a kernel is called; here they are only asserted, and
-/// the loops read through unchecked references (bounds checks cost 2.3× on these loops, PERFORMANCE.md).
+/// the loops read through unchecked references (bounds checks cost 2.3× on these loops, docs/performance.md).
 /// </remarks>
 internal abstract class DenseKernels
 {

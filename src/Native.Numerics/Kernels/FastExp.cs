@@ -8,7 +8,7 @@ namespace Native.Numerics.Kernels;
 /// <remarks>
 /// <para>
 /// <c>Vector512.Exp</c> is an out-of-line call that spills every live vector around it, and under the
-/// default runtime settings it is split into two 256-bit calls (PERFORMANCE.md, item 5). This one is a
+/// default runtime settings it is split into two 256-bit calls (docs/performance.md, item 5). This one is a
 /// dozen instructions the JIT inlines.
 /// </para>
 /// <para>

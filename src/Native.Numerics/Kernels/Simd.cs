@@ -29,7 +29,7 @@ internal enum SimdWidth
 /// The .NET runtime on AVX-512 hardware reports <c>Vector512.IsHardwareAccelerated</c> as false unless
 /// <c>DOTNET_PreferredVectorBitWidth=512</c> is set, yet it compiles explicit <see cref="Vector512{T}"/>
 /// code to real 512-bit instructions. Hand-written kernels measured faster at 512 bits on such hardware
-/// (PERFORMANCE.md), so <see cref="Avx512F.IsSupported"/> also selects the 512-bit path.
+/// (docs/performance.md), so <see cref="Avx512F.IsSupported"/> also selects the 512-bit path.
 /// </remarks>
 internal static class SimdSupport
 {

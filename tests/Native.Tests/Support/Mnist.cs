@@ -6,9 +6,9 @@ namespace Native.Tests.Support;
 /// The real MNIST test set (10,000 digits), loaded once per test run and shared by every test that needs it.
 /// </summary>
 /// <remarks>
-/// The data live at <c>../shared/data/mnist</c> from the repository root (the directory holding
-/// <c>Native.sln</c>), or wherever the environment variable <c>NATIVE_MNIST_DIR</c> points. They are
-/// present on CI; a missing directory is an error that says where it looked, never a skipped test.
+/// The data live in the repository, at <c>tests/data/mnist</c> from its root (the directory holding
+/// <c>Native.sln</c>), or wherever the environment variable <c>NATIVE_MNIST_DIR</c> points. A missing
+/// directory is an error that says where it looked, never a skipped test.
 /// </remarks>
 internal static class Mnist
 {
@@ -20,7 +20,7 @@ internal static class Mnist
     private static readonly Lazy<(Dataset Training, Dataset Test)> s_tenK = new(SplitTenK, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>
-    /// The MNIST-10k protocol (shared/data/README.md): the 10,000 test-set digits, pixels scaled to [0, 1];
+    /// The MNIST-10k protocol (tests/data/mnist/README.md): the 10,000 test-set digits, pixels scaled to [0, 1];
     /// row i is a test row when i % 5 == 0 (2,000 rows), a training row otherwise (8,000 rows), in file order.
     /// </summary>
     public static (Dataset Training, Dataset Test) TenK() => s_tenK.Value;
@@ -37,7 +37,7 @@ internal static class Mnist
             return configured;
         }
 
-        return Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "data", "mnist"));
+        return Path.Combine(RepositoryRoot(), "tests", "data", "mnist");
     }
 
     /// <summary>The repository's root: the first directory above the test binaries that holds Native.sln.</summary>
@@ -59,7 +59,7 @@ internal static class Mnist
         string directory = DataDirectory();
         if (!Directory.Exists(directory))
         {
-            throw new InvalidOperationException($"The MNIST data directory '{directory}' does not exist. It should hold t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (shared/data/README.md); set {DirectoryVariable} to use another directory.");
+            throw new InvalidOperationException($"The MNIST data directory '{directory}' does not exist. It should hold t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (tests/data/mnist/README.md); set {DirectoryVariable} to use another directory.");
         }
 
         return Idx.LoadDirectory(directory, "t10k");

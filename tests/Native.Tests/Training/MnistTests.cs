@@ -4,7 +4,7 @@ using Native.Tests.Support;
 namespace Native.Tests.Training;
 
 /// <summary>
-/// Real digits (MNIST-10k: 8,000 training rows, 2,000 test rows; ../shared/data/README.md), trained inside
+/// Real digits (MNIST-10k: 8,000 training rows, 2,000 test rows; tests/data/mnist/README.md), trained inside
 /// the test. The peers on the same protocol: PyTorch 0.898–0.907 (softmax regression) and 0.950–0.954
 /// (784-128-10); scikit-learn 0.905 and 0.943.
 /// </summary>
