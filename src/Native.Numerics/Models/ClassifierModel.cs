@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using Native.Numerics.CompilerServices;
 
 namespace Native.Numerics;
 
@@ -8,14 +8,8 @@ namespace Native.Numerics;
 /// </summary>
 public abstract class ClassifierModel : DenseModel, IClassifier
 {
-    /// <summary>Above this many classes, single-row logits use the per-thread workspace rather than the stack.</summary>
-    private const int StackClassLimit = 1024;
-
-    [ThreadStatic]
-    private static float[]? t_logits;
-
     private protected ClassifierModel(ModelShape shape)
-        : base(shape)
+        : base(Create<SoftmaxHead>(shape))
     {
     }
 
@@ -23,45 +17,11 @@ public abstract class ClassifierModel : DenseModel, IClassifier
     public int Classes => Outputs;
 
     /// <summary>The class with the largest logit (the softmax is monotonic, so it is not computed). Ties go to the lower class.</summary>
-    public int Predict(ReadOnlySpan<float> features)
-    {
-        CheckLength(features.Length, Features, nameof(features));
-        Span<float> logits = Classes <= StackClassLimit ? stackalloc float[Classes] : LargeLogits(Classes);
-        ForwardLogits(features, logits);
-        return TensorPrimitives.IndexOfMax(logits);
-    }
-
-    private static Span<float> LargeLogits(int length)
-    {
-        float[]? logits = t_logits;
-        if (logits is null || logits.Length < length)
-        {
-            t_logits = logits = new float[length];
-        }
-
-        return logits.AsSpan(0, length);
-    }
+    public int Predict(ReadOnlySpan<float> features) => Runtime.PredictClass(features);
 
     /// <inheritdoc/>
-    public void Predict(ReadOnlySpan<float> rows, Span<int> classes)
-    {
-        int count = CheckBatchLengths(rows, classes.Length, 1, nameof(classes));
-        for (int i = 0; i < count; i++)
-        {
-            classes[i] = Predict(rows.Slice(i * Features, Features));
-        }
-    }
+    public void Predict(ReadOnlySpan<float> rows, Span<int> classes) => Runtime.PredictClasses(rows, classes);
 
     /// <inheritdoc/>
-    public void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
-    {
-        if (rows.Length == Features && probabilities.Length == Classes)
-        {
-            Forward(rows, probabilities);
-        }
-        else
-        {
-            ForwardBatch(rows, probabilities);
-        }
-    }
+    public void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities) => Runtime.PredictProbabilities(rows, probabilities);
 }

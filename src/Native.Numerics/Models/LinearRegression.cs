@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Native.Numerics.CompilerServices;
+
 namespace Native.Numerics;
 
 /// <summary>
@@ -11,18 +14,19 @@ public sealed class LinearRegression : DenseModel, IRegressor
 {
     /// <summary>A linear regression on <paramref name="features"/> features, with zero parameters.</summary>
     public LinearRegression(int features)
-        : base(ModelShape.LinearRegression(features))
+        : base(Create<IdentityHead>(ModelShape.LinearRegression(features)))
     {
     }
 
     /// <inheritdoc/>
+    [SkipLocalsInit]
     public float Predict(ReadOnlySpan<float> features)
     {
         Span<float> value = stackalloc float[1];
-        Forward(features, value);
+        Runtime.Forward(features, value);
         return value[0];
     }
 
     /// <inheritdoc/>
-    public void Predict(ReadOnlySpan<float> rows, Span<float> values) => ForwardBatch(rows, values);
+    public void Predict(ReadOnlySpan<float> rows, Span<float> values) => Runtime.ForwardBatch(rows, values);
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using Native.Numerics.CompilerServices;
+
 namespace Native.Numerics;
 
 /// <summary>
@@ -13,7 +16,7 @@ public sealed class LogisticRegression : DenseModel, IClassifier
 {
     /// <summary>A logistic regression on <paramref name="features"/> features, with zero parameters.</summary>
     public LogisticRegression(int features)
-        : base(ModelShape.LogisticRegression(features))
+        : base(Create<SigmoidHead>(ModelShape.LogisticRegression(features)))
     {
     }
 
@@ -21,41 +24,20 @@ public sealed class LogisticRegression : DenseModel, IClassifier
     public int Classes => 2;
 
     /// <summary>P(y = 1) for one row.</summary>
+    [SkipLocalsInit]
     public float PredictProbability(ReadOnlySpan<float> features)
     {
         Span<float> probability = stackalloc float[1];
-        Forward(features, probability);
+        Runtime.Forward(features, probability);
         return probability[0];
     }
 
     /// <summary>Class 1 where P(y = 1) ≥ 0.5, that is, where the logit is at least 0.</summary>
-    public int Predict(ReadOnlySpan<float> features)
-    {
-        CheckLength(features.Length, Features, nameof(features));
-        Span<float> logit = stackalloc float[1];
-        ForwardLogits(features, logit);
-        return logit[0] >= 0f ? 1 : 0;
-    }
+    public int Predict(ReadOnlySpan<float> features) => Runtime.PredictClass(features);
 
     /// <inheritdoc/>
-    public void Predict(ReadOnlySpan<float> rows, Span<int> classes)
-    {
-        int count = CheckBatchLengths(rows, classes.Length, 1, nameof(classes));
-        for (int i = 0; i < count; i++)
-        {
-            classes[i] = Predict(rows.Slice(i * Features, Features));
-        }
-    }
+    public void Predict(ReadOnlySpan<float> rows, Span<int> classes) => Runtime.PredictClasses(rows, classes);
 
     /// <summary>Writes [1 − p, p], p = P(y = 1), for each of n rows, row-major (n × 2).</summary>
-    public void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
-    {
-        int count = CheckBatchLengths(rows, probabilities.Length, 2, nameof(probabilities));
-        for (int i = 0; i < count; i++)
-        {
-            float p = PredictProbability(rows.Slice(i * Features, Features));
-            probabilities[2 * i] = 1f - p;
-            probabilities[(2 * i) + 1] = p;
-        }
-    }
+    public void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities) => Runtime.PredictProbabilities(rows, probabilities);
 }

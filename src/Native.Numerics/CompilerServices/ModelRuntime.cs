@@ -1,0 +1,364 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Native.Numerics.Kernels;
+
+namespace Native.Numerics.CompilerServices;
+
+/// <summary>
+/// The engine of a model: its parameters, its layers and its head, and every operation of <see cref="IModel"/>. The
+/// run-time-shaped models and the generated ones both run on it, as <c>RegexRunner</c> runs
+/// <c>[GeneratedRegex]</c>. Not for direct use.
+/// </summary>
+/// <remarks>
+/// Length and batch checks happen here, once, before any kernel runs; the kernels below read through unchecked
+/// references. The vector width is chosen per instance, the widest the hardware runs unless the tests say otherwise.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public abstract class ModelRuntime
+{
+    private protected ModelRuntime(ModelShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        Shape = shape;
+    }
+
+    /// <summary>The model's kind, layer sizes and activations.</summary>
+    public ModelShape Shape { get; }
+
+    /// <summary>All parameters in one contiguous, 64-byte-aligned block: for each dense layer, its weights, then its biases.</summary>
+    public abstract Span<float> Parameters { get; }
+
+    /// <summary>The vector width the kernels run at: the widest the hardware has, unless a test asks for another.</summary>
+    internal SimdWidth Width { get; set; } = SimdSupport.Preferred;
+
+    /// <inheritdoc cref="IModel.Forward"/>
+    public abstract void Forward(ReadOnlySpan<float> features, Span<float> outputs);
+
+    /// <inheritdoc cref="IModel.ForwardBatch"/>
+    public abstract void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs);
+
+    /// <inheritdoc cref="IModel.Loss"/>
+    public abstract float Loss(in Batch batch);
+
+    /// <inheritdoc cref="IModel.AccumulateGradient"/>
+    public abstract float AccumulateGradient(in Batch batch, Span<float> gradient);
+
+    /// <inheritdoc cref="IFusedGradientStep.StepInPlace"/>
+    public abstract float StepInPlace(in Batch batch, float stepSize);
+
+    /// <summary>The predicted class of one row: the largest logit, or for a logistic regression the logit's sign.</summary>
+    public abstract int PredictClass(ReadOnlySpan<float> features);
+
+    /// <summary>The predicted class of each row of <paramref name="rows"/>.</summary>
+    public abstract void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes);
+
+    /// <summary>
+    /// The class probabilities of each of n rows (one or many): for a logistic regression [1 − p, p] per row, otherwise
+    /// what <see cref="Forward"/> writes.
+    /// </summary>
+    public abstract void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities);
+
+    private protected static void CheckLength(int actual, int expected, string name)
+    {
+        if (actual != expected)
+        {
+            ThrowLength(actual, expected, name);
+        }
+    }
+
+    private protected static int CheckRows(int rowsLength, int features, int outputLength, int perRow, string outputName, string rowsName = "rows")
+    {
+        if (rowsLength % features != 0)
+        {
+            throw new ArgumentException($"{rowsName} holds {rowsLength} floats, not a whole number of rows of {features} features.", rowsName);
+        }
+
+        int count = rowsLength / features;
+        if ((long)count * perRow != outputLength)
+        {
+            throw new ArgumentException($"{outputName} holds {outputLength} values; {count} rows need {(long)count * perRow}.", outputName);
+        }
+
+        return count;
+    }
+
+    private protected static void CheckStep(float stepSize)
+    {
+        if (!float.IsFinite(stepSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, "The step size must be finite.");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLength(int actual, int expected, string name) =>
+        throw new ArgumentException($"{name} has length {actual}; expected {expected}.", name);
+}
+
+/// <summary>
+/// A model of the layers <typeparamref name="TStack"/> under the head <typeparamref name="THead"/>. For a generated model
+/// every size in the stack is a constant, so each kernel below is compiled for exactly its shape. Not for direct use.
+/// </summary>
+/// <typeparam name="TStack">The dense layers, bottom to top.</typeparam>
+/// <typeparam name="THead">What the top layer's values become: a value, a probability, class probabilities.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class ModelRuntime<TStack, THead> : ModelRuntime
+    where TStack : struct, IDenseLayers
+    where THead : struct, IOutputHead
+{
+    private readonly TStack _layers;
+    private readonly AlignedBuffer _parameters;
+    private readonly float _slope;
+
+    /// <summary>The runtime of a generated model: its stack is made of constant shapes, checked against <paramref name="shape"/>.</summary>
+    /// <exception cref="ArgumentException">The stack's sizes are not the shape's.</exception>
+    public ModelRuntime(ModelShape shape)
+        : this(shape, default)
+    {
+    }
+
+    /// <summary>The runtime of a stack that carries its own sizes.</summary>
+    internal ModelRuntime(ModelShape shape, TStack layers)
+        : base(shape)
+    {
+        _layers = layers;
+        if (_layers.Features != shape.Features || _layers.Outputs != shape.LayerSizes[^1] || _layers.ParameterCount != shape.ParameterCount)
+        {
+            throw new ArgumentException($"The layers ({_layers.Features} features, {_layers.Outputs} outputs, {_layers.ParameterCount} parameters) are not those of {shape}.", nameof(shape));
+        }
+
+        _parameters = new AlignedBuffer(shape.ParameterCount);
+        _slope = shape.LeakyReluSlope;
+    }
+
+    /// <inheritdoc/>
+    public override Span<float> Parameters => _parameters.Span;
+
+    // The floats Forward writes for one row.
+    private int ForwardWidth => THead.ForwardWidth(_layers.Outputs);
+
+    /// <inheritdoc/>
+    public override void Forward(ReadOnlySpan<float> features, Span<float> outputs)
+    {
+        CheckLength(features.Length, _layers.Features, nameof(features));
+        CheckLength(outputs.Length, ForwardWidth, nameof(outputs));
+        ref float x = ref MemoryMarshal.GetReference(features);
+        ref float y = ref MemoryMarshal.GetReference(outputs);
+        switch (Width)
+        {
+            case SimdWidth.Vector512:
+                ForwardRow<Simd512, Vector512<float>>(ref x, ref y);
+                break;
+            case SimdWidth.Vector256:
+                ForwardRow<Simd256, Vector256<float>>(ref x, ref y);
+                break;
+            case SimdWidth.Vector128:
+                ForwardRow<Simd128, Vector128<float>>(ref x, ref y);
+                break;
+            default:
+                ForwardRow<SimdScalar, float>(ref x, ref y);
+                break;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override int PredictClass(ReadOnlySpan<float> features)
+    {
+        CheckLength(features.Length, _layers.Features, nameof(features));
+        ref float x = ref MemoryMarshal.GetReference(features);
+        return Width switch
+        {
+            SimdWidth.Vector512 => ClassOfRow<Simd512, Vector512<float>>(ref x),
+            SimdWidth.Vector256 => ClassOfRow<Simd256, Vector256<float>>(ref x),
+            SimdWidth.Vector128 => ClassOfRow<Simd128, Vector128<float>>(ref x),
+            _ => ClassOfRow<SimdScalar, float>(ref x),
+        };
+    }
+
+    /// <inheritdoc/>
+    public override void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes)
+    {
+        int features = _layers.Features;
+        int count = CheckRows(rows.Length, features, classes.Length, 1, nameof(classes));
+        for (int i = 0; i < count; i++)
+        {
+            classes[i] = PredictClass(rows.Slice(i * features, features));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
+    {
+        int features = _layers.Features;
+        if (typeof(THead) == typeof(SigmoidHead))
+        {
+            // [1 − p, p] per row.
+            int count = CheckRows(rows.Length, features, probabilities.Length, 2, nameof(probabilities));
+            Span<float> p = stackalloc float[1];
+            for (int i = 0; i < count; i++)
+            {
+                Forward(rows.Slice(i * features, features), p);
+                probabilities[2 * i] = 1f - p[0];
+                probabilities[(2 * i) + 1] = p[0];
+            }
+        }
+        else if (rows.Length == features && probabilities.Length == ForwardWidth)
+        {
+            Forward(rows, probabilities);
+        }
+        else
+        {
+            ForwardBatch(rows, probabilities);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs)
+    {
+        int count = CheckRows(rows.Length, _layers.Features, outputs.Length, ForwardWidth, nameof(outputs));
+        var input = new Rows(in MemoryMarshal.GetReference(rows), _layers.Features, count);
+        ref float y = ref MemoryMarshal.GetReference(outputs);
+        switch (Width)
+        {
+            case SimdWidth.Vector512:
+                ForwardRows<Simd512, Vector512<float>>(in input, ref y);
+                break;
+            case SimdWidth.Vector256:
+                ForwardRows<Simd256, Vector256<float>>(in input, ref y);
+                break;
+            case SimdWidth.Vector128:
+                ForwardRows<Simd128, Vector128<float>>(in input, ref y);
+                break;
+            default:
+                ForwardRows<SimdScalar, float>(in input, ref y);
+                break;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override float Loss(in Batch batch)
+    {
+        Batch.Validate(in batch, Shape);
+        return Width switch
+        {
+            SimdWidth.Vector512 => Passes<Simd512, Vector512<float>>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
+            SimdWidth.Vector256 => Passes<Simd256, Vector256<float>>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
+            SimdWidth.Vector128 => Passes<Simd128, Vector128<float>>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
+            _ => Passes<SimdScalar, float>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
+        };
+    }
+
+    /// <inheritdoc/>
+    public override float AccumulateGradient(in Batch batch, Span<float> gradient)
+    {
+        Batch.Validate(in batch, Shape);
+        CheckLength(gradient.Length, _layers.ParameterCount, nameof(gradient));
+        return Gradient(in batch, ref MemoryMarshal.GetReference(gradient), 0f);
+    }
+
+    /// <inheritdoc/>
+    public override float StepInPlace(in Batch batch, float stepSize)
+    {
+        Batch.Validate(in batch, Shape);
+        CheckStep(stepSize);
+        if (batch.Count <= ModelWorkspace.ChunkRows)
+        {
+            // One chunk: each layer's errors are carried down with its weights as they were, then scaled by −step and
+            // added straight into the weights — no gradient buffer, each weight written once.
+            return Gradient(in batch, ref _parameters.Origin, stepSize);
+        }
+
+        // Several chunks: every row's gradient must be taken before any weight moves.
+        Span<float> gradient = ModelWorkspace.Gradient(_layers.ParameterCount);
+        gradient.Clear();
+        float loss = Gradient(in batch, ref MemoryMarshal.GetReference(gradient), 0f);
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient, -stepSize, _parameters.Span, _parameters.Span);
+        return loss;
+    }
+
+    private float Gradient(in Batch batch, ref float destination, float step) => Width switch
+    {
+        SimdWidth.Vector512 => Passes<Simd512, Vector512<float>>(in batch, ref destination, step, gradient: true),
+        SimdWidth.Vector256 => Passes<Simd256, Vector256<float>>(in batch, ref destination, step, gradient: true),
+        SimdWidth.Vector128 => Passes<Simd128, Vector128<float>>(in batch, ref destination, step, gradient: true),
+        _ => Passes<SimdScalar, float>(in batch, ref destination, step, gradient: true),
+    };
+
+    // One row through the layers and the head: the top layer's values in aligned scratch (stack memory unless large).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private void ForwardRow<TSimd, TVector>(ref float x, ref float y)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        int length = AlignedBuffer.Pad(_layers.Outputs) + _layers.RowScratch;
+        ref float top = ref length <= ModelWorkspace.StackLimit
+            ? ref ModelWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
+            : ref ModelWorkspace.Row(length);
+        _layers.ForwardRow<TSimd, TVector>(ref _parameters.Origin, in x, ref top, ref Unsafe.Add(ref top, AlignedBuffer.Pad(_layers.Outputs)), _slope);
+        THead.Row<TSimd, TVector>(ref top, _layers.Outputs, ref y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private int ClassOfRow<TSimd, TVector>(ref float x)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        int length = AlignedBuffer.Pad(_layers.Outputs) + _layers.RowScratch;
+        ref float top = ref length <= ModelWorkspace.StackLimit
+            ? ref ModelWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
+            : ref ModelWorkspace.Row(length);
+        _layers.ForwardRow<TSimd, TVector>(ref _parameters.Origin, in x, ref top, ref Unsafe.Add(ref top, AlignedBuffer.Pad(_layers.Outputs)), _slope);
+        return THead.Class(ref top, _layers.Outputs);
+    }
+
+    // Many rows, a chunk at a time: the layers' forward pass, then the head on each row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ForwardRows<TSimd, TVector>(scoped in Rows input, ref float y)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        int outputs = _layers.Outputs;
+        int width = ForwardWidth;
+        ref float workspace = ref ModelWorkspace.Chunk(_layers.ChunkWorkspace);
+        for (int start = 0; start < input.Count; start += ModelWorkspace.ChunkRows)
+        {
+            int n = Math.Min(ModelWorkspace.ChunkRows, input.Count - start);
+            Rows chunk = input.Slice(start, n);
+            ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in chunk, ref workspace, _slope);
+            for (int i = 0; i < n; i++)
+            {
+                THead.Row<TSimd, TVector>(ref Unsafe.Add(ref values, i * outputs), outputs, ref Unsafe.Add(ref y, (nint)(start + i) * width));
+            }
+        }
+    }
+
+    // The forward pass, the head's loss (and errors), and when asked the backward pass, a chunk at a time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private float Passes<TSimd, TVector>(in Batch batch, ref float destination, float step, bool gradient)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        int outputs = _layers.Outputs;
+        ref float workspace = ref ModelWorkspace.Chunk(_layers.ChunkWorkspace);
+        double total = 0;
+        for (int start = 0; start < batch.Count; start += ModelWorkspace.ChunkRows)
+        {
+            Batch chunk = batch.Slice(start, Math.Min(ModelWorkspace.ChunkRows, batch.Count - start));
+            int n = chunk.Count;
+            Rows rows = chunk.Rows;
+            ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in rows, ref workspace, _slope);
+            Span<float> errors = gradient ? MemoryMarshal.CreateSpan(ref Unsafe.Add(ref values, ModelWorkspace.ChunkRows * outputs), n * outputs) : default;
+            total += THead.Loss<TSimd, TVector>(in chunk, MemoryMarshal.CreateSpan(ref values, n * outputs), errors, outputs);
+            if (gradient)
+            {
+                _layers.BackwardChunk<TSimd, TVector>(ref _parameters.Origin, in rows, ref workspace, ref destination, step, _slope, ref Unsafe.NullRef<float>(), propagate: false);
+            }
+        }
+
+        return (float)total;
+    }
+}
