@@ -51,6 +51,10 @@ public abstract class ModelRuntime
     /// <summary>The predicted class of one row: the largest logit, or for a logistic regression the logit's sign.</summary>
     public abstract int PredictClass(ReadOnlySpan<float> features);
 
+    /// <summary>The one value <see cref="Forward"/> writes for a row: a regression's prediction, or P(class 1).</summary>
+    /// <exception cref="NotSupportedException">The model writes more than one value per row.</exception>
+    public abstract float PredictValue(ReadOnlySpan<float> features);
+
     /// <summary>The predicted class of each row of <paramref name="rows"/>.</summary>
     public abstract void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes);
 
@@ -99,12 +103,13 @@ public abstract class ModelRuntime
 
 /// <summary>
 /// A model of the layers <typeparamref name="TStack"/> under the head <typeparamref name="THead"/>. For a generated model
-/// every size in the stack is a constant, so each kernel below is compiled for exactly its shape. Not for direct use.
+/// every size in the stack is a constant, so each kernel below is compiled for exactly its shape. Not for direct use:
+/// a generated model derives a sealed engine from it, whose calls are then direct.
 /// </summary>
 /// <typeparam name="TStack">The dense layers, bottom to top.</typeparam>
 /// <typeparam name="THead">What the top layer's values become: a value, a probability, class probabilities.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class ModelRuntime<TStack, THead> : ModelRuntime
+public class ModelRuntime<TStack, THead> : ModelRuntime
     where TStack : struct, IDenseLayers
     where THead : struct, IOutputHead
 {
@@ -114,7 +119,7 @@ public sealed class ModelRuntime<TStack, THead> : ModelRuntime
 
     /// <summary>The runtime of a generated model: its stack is made of constant shapes, checked against <paramref name="shape"/>.</summary>
     /// <exception cref="ArgumentException">The stack's sizes are not the shape's.</exception>
-    public ModelRuntime(ModelShape shape)
+    protected ModelRuntime(ModelShape shape)
         : this(shape, default)
     {
     }
@@ -134,13 +139,13 @@ public sealed class ModelRuntime<TStack, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
-    public override Span<float> Parameters => _parameters.Span;
+    public sealed override Span<float> Parameters => _parameters.Span;
 
     // The floats Forward writes for one row.
     private int ForwardWidth => THead.ForwardWidth(_layers.Outputs);
 
     /// <inheritdoc/>
-    public override void Forward(ReadOnlySpan<float> features, Span<float> outputs)
+    public sealed override void Forward(ReadOnlySpan<float> features, Span<float> outputs)
     {
         CheckLength(features.Length, _layers.Features, nameof(features));
         CheckLength(outputs.Length, ForwardWidth, nameof(outputs));
@@ -164,7 +169,20 @@ public sealed class ModelRuntime<TStack, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
-    public override int PredictClass(ReadOnlySpan<float> features)
+    public sealed override float PredictValue(ReadOnlySpan<float> features)
+    {
+        if (ForwardWidth != 1)
+        {
+            throw new NotSupportedException($"The model {Shape} writes {ForwardWidth} values per row, not one.");
+        }
+
+        float value = 0f;
+        Forward(features, new Span<float>(ref value));
+        return value;
+    }
+
+    /// <inheritdoc/>
+    public sealed override int PredictClass(ReadOnlySpan<float> features)
     {
         CheckLength(features.Length, _layers.Features, nameof(features));
         ref float x = ref MemoryMarshal.GetReference(features);
@@ -178,7 +196,7 @@ public sealed class ModelRuntime<TStack, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
-    public override void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes)
+    public sealed override void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes)
     {
         int features = _layers.Features;
         int count = CheckRows(rows.Length, features, classes.Length, 1, nameof(classes));
@@ -189,7 +207,7 @@ public sealed class ModelRuntime<TStack, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
-    public override void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
+    public sealed override void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
     {
         int features = _layers.Features;
         if (typeof(THead) == typeof(SigmoidHead))
@@ -215,7 +233,7 @@ public sealed class ModelRuntime<TStack, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
-    public override void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs)
+    public sealed override void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs)
     {
         int count = CheckRows(rows.Length, _layers.Features, outputs.Length, ForwardWidth, nameof(outputs));
         var input = new Rows(in MemoryMarshal.GetReference(rows), _layers.Features, count);
@@ -238,7 +256,7 @@ public sealed class ModelRuntime<TStack, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
-    public override float Loss(in Batch batch)
+    public sealed override float Loss(in Batch batch)
     {
         Batch.Validate(in batch, Shape);
         return Width switch
@@ -251,7 +269,7 @@ public sealed class ModelRuntime<TStack, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
-    public override float AccumulateGradient(in Batch batch, Span<float> gradient)
+    public sealed override float AccumulateGradient(in Batch batch, Span<float> gradient)
     {
         Batch.Validate(in batch, Shape);
         CheckLength(gradient.Length, _layers.ParameterCount, nameof(gradient));
@@ -259,7 +277,7 @@ public sealed class ModelRuntime<TStack, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
-    public override float StepInPlace(in Batch batch, float stepSize)
+    public sealed override float StepInPlace(in Batch batch, float stepSize)
     {
         Batch.Validate(in batch, Shape);
         CheckStep(stepSize);

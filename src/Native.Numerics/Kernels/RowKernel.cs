@@ -32,6 +32,10 @@ namespace Native.Numerics.Kernels;
 internal static class RowKernel
 {
     /// <summary>y = f(W·x + b) for one row; w, b, x and y as in the class remarks.</summary>
+    /// <remarks>
+    /// Inlined into its caller only to choose the width; the work is one call to a method compiled for exactly this width,
+    /// shape and activation, so the caller's own compilation is not burdened with the kernel's many inlined vector calls.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Forward<TSimd, TVector, TShape, TActivation>(TShape shape, ref float w, ref float b, ref readonly float x, ref float y, float slope)
         where TSimd : ISimd<TVector>
@@ -40,25 +44,32 @@ internal static class RowKernel
         where TActivation : struct, IActivationFunction
     {
         // A row shorter than a vector: the narrowest width that holds a vector of it.
-        if (TSimd.Count > 1 && shape.Inputs < TSimd.Count)
+        if (TSimd.Count == 16 && shape.Inputs >= 16)
         {
-            if (TSimd.Count == 16)
-            {
-                Forward<Simd256, Vector256<float>, TShape, TActivation>(shape, ref w, ref b, in x, ref y, slope);
-            }
-            else if (TSimd.Count == 8)
-            {
-                Forward<Simd128, Vector128<float>, TShape, TActivation>(shape, ref w, ref b, in x, ref y, slope);
-            }
-            else
-            {
-                Forward<SimdScalar, float, TShape, TActivation>(shape, ref w, ref b, in x, ref y, slope);
-            }
-
-            return;
+            Blocks<Simd512, Vector512<float>, TShape, TActivation>(shape, ref w, ref b, in x, ref y, slope);
         }
+        else if (TSimd.Count >= 8 && shape.Inputs >= 8)
+        {
+            Blocks<Simd256, Vector256<float>, TShape, TActivation>(shape, ref w, ref b, in x, ref y, slope);
+        }
+        else if (TSimd.Count >= 4 && shape.Inputs >= 4)
+        {
+            Blocks<Simd128, Vector128<float>, TShape, TActivation>(shape, ref w, ref b, in x, ref y, slope);
+        }
+        else
+        {
+            Blocks<SimdScalar, float, TShape, TActivation>(shape, ref w, ref b, in x, ref y, slope);
+        }
+    }
 
-        // Outputs in blocks of as many accumulators as the registers hold, then the rest in one smaller block.
+    // Outputs in blocks of as many accumulators as the registers hold, then the rest in one smaller block.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Blocks<TSimd, TVector, TShape, TActivation>(TShape shape, ref float w, ref float b, ref readonly float x, ref float y, float slope)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TShape : struct, IDenseShape
+        where TActivation : struct, IActivationFunction
+    {
         int block = TSimd.Count == 16 ? 16 : 8;
         int outputs = shape.Outputs;
         int whole = outputs / block * block;

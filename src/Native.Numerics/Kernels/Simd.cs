@@ -177,9 +177,23 @@ internal static class Lanes
 /// <summary>The scalar path: one float per "vector"; the reference every wider path is held to.</summary>
 internal readonly struct SimdScalar : ISimd<float>
 {
-    public static int Count => 1;
-    public static SimdWidth Width => SimdWidth.Scalar;
-    public static float Zero => 0f;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 1;
+    }
+
+    public static SimdWidth Width
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => SimdWidth.Scalar;
+    }
+
+    public static float Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 0f;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Create(float value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(ref readonly float source, nint offset) => Unsafe.Add(ref Unsafe.AsRef(in source), offset);
@@ -206,9 +220,23 @@ internal readonly struct SimdScalar : ISimd<float>
 /// <summary>The 128-bit path (four floats).</summary>
 internal readonly struct Simd128 : ISimd<Vector128<float>>
 {
-    public static int Count => Vector128<float>.Count;
-    public static SimdWidth Width => SimdWidth.Vector128;
-    public static Vector128<float> Zero => Vector128<float>.Zero;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128<float>.Count;
+    }
+
+    public static SimdWidth Width
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => SimdWidth.Vector128;
+    }
+
+    public static Vector128<float> Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128<float>.Zero;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Create(float value) => Vector128.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(ref readonly float source, nint offset) => Vector128.LoadUnsafe(in source, (nuint)offset);
@@ -247,9 +275,23 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
 /// <summary>The 256-bit path (eight floats).</summary>
 internal readonly struct Simd256 : ISimd<Vector256<float>>
 {
-    public static int Count => Vector256<float>.Count;
-    public static SimdWidth Width => SimdWidth.Vector256;
-    public static Vector256<float> Zero => Vector256<float>.Zero;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256<float>.Count;
+    }
+
+    public static SimdWidth Width
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => SimdWidth.Vector256;
+    }
+
+    public static Vector256<float> Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256<float>.Zero;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Create(float value) => Vector256.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref readonly float source, nint offset) => Vector256.LoadUnsafe(in source, (nuint)offset);
@@ -282,9 +324,23 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
 /// <summary>The 512-bit path (sixteen floats).</summary>
 internal readonly struct Simd512 : ISimd<Vector512<float>>
 {
-    public static int Count => Vector512<float>.Count;
-    public static SimdWidth Width => SimdWidth.Vector512;
-    public static Vector512<float> Zero => Vector512<float>.Zero;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512<float>.Count;
+    }
+
+    public static SimdWidth Width
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => SimdWidth.Vector512;
+    }
+
+    public static Vector512<float> Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512<float>.Zero;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Create(float value) => Vector512.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref readonly float source, nint offset) => Vector512.LoadUnsafe(in source, (nuint)offset);

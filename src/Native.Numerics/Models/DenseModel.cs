@@ -27,7 +27,7 @@ namespace Native.Numerics;
 /// buffer to clear, fill, scale and apply.
 /// </para>
 /// </remarks>
-public abstract class DenseModel : IModel, IFusedGradientStep
+public abstract class DenseModel : IModel, IFusedGradientStep, IModelRuntimeOwner
 {
     private protected DenseModel(ModelRuntime runtime) => Runtime = runtime;
 
@@ -55,6 +55,9 @@ public abstract class DenseModel : IModel, IFusedGradientStep
 
     /// <summary>The engine every operation runs on.</summary>
     private protected ModelRuntime Runtime { get; }
+
+    /// <inheritdoc/>
+    ModelRuntime IModelRuntimeOwner.Runtime => Runtime;
 
     /// <inheritdoc/>
     public void Forward(ReadOnlySpan<float> features, Span<float> outputs) => Runtime.Forward(features, outputs);

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Native.Numerics.CompilerServices;
 
 namespace Native.Numerics;
@@ -19,13 +18,7 @@ public sealed class LinearRegression : DenseModel, IRegressor
     }
 
     /// <inheritdoc/>
-    [SkipLocalsInit]
-    public float Predict(ReadOnlySpan<float> features)
-    {
-        Span<float> value = stackalloc float[1];
-        Runtime.Forward(features, value);
-        return value[0];
-    }
+    public float Predict(ReadOnlySpan<float> features) => Runtime.PredictValue(features);
 
     /// <inheritdoc/>
     public void Predict(ReadOnlySpan<float> rows, Span<float> values) => Runtime.ForwardBatch(rows, values);

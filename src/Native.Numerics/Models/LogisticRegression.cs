@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Native.Numerics.CompilerServices;
 
 namespace Native.Numerics;
@@ -24,13 +23,7 @@ public sealed class LogisticRegression : DenseModel, IClassifier
     public int Classes => 2;
 
     /// <summary>P(y = 1) for one row.</summary>
-    [SkipLocalsInit]
-    public float PredictProbability(ReadOnlySpan<float> features)
-    {
-        Span<float> probability = stackalloc float[1];
-        Runtime.Forward(features, probability);
-        return probability[0];
-    }
+    public float PredictProbability(ReadOnlySpan<float> features) => Runtime.PredictValue(features);
 
     /// <summary>Class 1 where P(y = 1) ≥ 0.5, that is, where the logit is at least 0.</summary>
     public int Predict(ReadOnlySpan<float> features) => Runtime.PredictClass(features);
