@@ -149,23 +149,7 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
     {
         CheckLength(features.Length, _layers.Features, nameof(features));
         CheckLength(outputs.Length, ForwardWidth, nameof(outputs));
-        ref float x = ref MemoryMarshal.GetReference(features);
-        ref float y = ref MemoryMarshal.GetReference(outputs);
-        switch (Width)
-        {
-            case SimdWidth.Vector512:
-                ForwardRow<Simd512, Vector512<float>>(ref x, ref y);
-                break;
-            case SimdWidth.Vector256:
-                ForwardRow<Simd256, Vector256<float>>(ref x, ref y);
-                break;
-            case SimdWidth.Vector128:
-                ForwardRow<Simd128, Vector128<float>>(ref x, ref y);
-                break;
-            default:
-                ForwardRow<SimdScalar, float>(ref x, ref y);
-                break;
-        }
+        OneRow<HeadOutputs>(ref MemoryMarshal.GetReference(features), ref MemoryMarshal.GetReference(outputs));
     }
 
     /// <inheritdoc/>
@@ -176,8 +160,9 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
             throw new NotSupportedException($"The model {Shape} writes {ForwardWidth} values per row, not one.");
         }
 
+        CheckLength(features.Length, _layers.Features, nameof(features));
         float value = 0f;
-        Forward(features, new Span<float>(ref value));
+        OneRow<HeadOutputs>(ref MemoryMarshal.GetReference(features), ref value);
         return value;
     }
 
@@ -185,14 +170,7 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
     public sealed override int PredictClass(ReadOnlySpan<float> features)
     {
         CheckLength(features.Length, _layers.Features, nameof(features));
-        ref float x = ref MemoryMarshal.GetReference(features);
-        return Width switch
-        {
-            SimdWidth.Vector512 => ClassOfRow<Simd512, Vector512<float>>(ref x),
-            SimdWidth.Vector256 => ClassOfRow<Simd256, Vector256<float>>(ref x),
-            SimdWidth.Vector128 => ClassOfRow<Simd128, Vector128<float>>(ref x),
-            _ => ClassOfRow<SimdScalar, float>(ref x),
-        };
+        return OneRow<HeadClass>(ref MemoryMarshal.GetReference(features), ref Unsafe.NullRef<float>());
     }
 
     /// <inheritdoc/>
@@ -200,9 +178,10 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
     {
         int features = _layers.Features;
         int count = CheckRows(rows.Length, features, classes.Length, 1, nameof(classes));
+        ref float x = ref MemoryMarshal.GetReference(rows);
         for (int i = 0; i < count; i++)
         {
-            classes[i] = PredictClass(rows.Slice(i * features, features));
+            classes[i] = OneRow<HeadClass>(ref Unsafe.Add(ref x, (nint)i * features), ref Unsafe.NullRef<float>());
         }
     }
 
@@ -210,25 +189,25 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
     public sealed override void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
     {
         int features = _layers.Features;
-        if (typeof(THead) == typeof(SigmoidHead))
+        int width = THead.ProbabilityWidth(_layers.Outputs);
+        if (width == 0)
         {
-            // [1 − p, p] per row.
-            int count = CheckRows(rows.Length, features, probabilities.Length, 2, nameof(probabilities));
-            Span<float> p = stackalloc float[1];
-            for (int i = 0; i < count; i++)
-            {
-                Forward(rows.Slice(i * features, features), p);
-                probabilities[2 * i] = 1f - p[0];
-                probabilities[(2 * i) + 1] = p[0];
-            }
+            throw new NotSupportedException($"The model {Shape} predicts values, not class probabilities.");
         }
-        else if (rows.Length == features && probabilities.Length == ForwardWidth)
+
+        int count = CheckRows(rows.Length, features, probabilities.Length, width, nameof(probabilities));
+        if (count > 1 && width == ForwardWidth)
         {
-            Forward(rows, probabilities);
-        }
-        else
-        {
+            // Many rows whose probabilities are what Forward writes: the batch kernels.
             ForwardBatch(rows, probabilities);
+            return;
+        }
+
+        ref float x = ref MemoryMarshal.GetReference(rows);
+        ref float p = ref MemoryMarshal.GetReference(probabilities);
+        for (int i = 0; i < count; i++)
+        {
+            OneRow<HeadProbabilities>(ref Unsafe.Add(ref x, (nint)i * features), ref Unsafe.Add(ref p, (nint)i * width));
         }
     }
 
@@ -304,33 +283,37 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
         _ => Passes<SimdScalar, float>(in batch, ref destination, step, gradient: true),
     };
 
-    // One row through the layers and the head: the top layer's values in aligned scratch (stack memory unless large).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    [SkipLocalsInit]
-    private void ForwardRow<TSimd, TVector>(ref float x, ref float y)
-        where TSimd : ISimd<TVector>
-        where TVector : struct
-    {
-        int length = AlignedBuffer.Pad(_layers.Outputs) + _layers.RowScratch;
-        ref float top = ref length <= ModelWorkspace.StackLimit
-            ? ref ModelWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
-            : ref ModelWorkspace.Row(length);
-        _layers.ForwardRow<TSimd, TVector>(ref _parameters.Origin, in x, ref top, ref Unsafe.Add(ref top, AlignedBuffer.Pad(_layers.Outputs)), _slope);
-        THead.Row<TSimd, TVector>(ref top, _layers.Outputs, ref y);
-    }
+    // One row at the width this instance runs at. The process's width is a constant to the JIT, so where the instance
+    // runs at it (always, but in the tests) the choice folds to one comparison and a direct call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int OneRow<TResult>(ref float x, ref float y)
+        where TResult : struct, IRowResult =>
+        Width == SimdSupport.Preferred ? OneRow<TResult>(SimdSupport.Preferred, ref x, ref y) : OneRow<TResult>(Width, ref x, ref y);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int OneRow<TResult>(SimdWidth width, ref float x, ref float y)
+        where TResult : struct, IRowResult => width switch
+        {
+            SimdWidth.Vector512 => Row<Simd512, Vector512<float>, TResult>(ref x, ref y),
+            SimdWidth.Vector256 => Row<Simd256, Vector256<float>, TResult>(ref x, ref y),
+            SimdWidth.Vector128 => Row<Simd128, Vector128<float>, TResult>(ref x, ref y),
+            _ => Row<SimdScalar, float, TResult>(ref x, ref y),
+        };
+
+    // One row through the layers — the top layer's values in aligned scratch, stack memory unless large — then the head.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private int ClassOfRow<TSimd, TVector>(ref float x)
+    private int Row<TSimd, TVector, TResult>(ref float x, ref float y)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TResult : struct, IRowResult
     {
         int length = AlignedBuffer.Pad(_layers.Outputs) + _layers.RowScratch;
         ref float top = ref length <= ModelWorkspace.StackLimit
             ? ref ModelWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
             : ref ModelWorkspace.Row(length);
         _layers.ForwardRow<TSimd, TVector>(ref _parameters.Origin, in x, ref top, ref Unsafe.Add(ref top, AlignedBuffer.Pad(_layers.Outputs)), _slope);
-        return THead.Class(ref top, _layers.Outputs);
+        return TResult.Finish<TSimd, TVector, THead>(ref top, _layers.Outputs, ref y);
     }
 
     // Many rows, a chunk at a time: the layers' forward pass, then the head on each row.
@@ -379,4 +362,52 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
 
         return (float)total;
     }
+}
+
+/// <summary>What one row's pass ends in: the head's outputs, its probabilities, or its class.</summary>
+internal interface IRowResult
+{
+    /// <summary>Turns the top layer's values into the result, written to <paramref name="y"/> or returned.</summary>
+    static abstract int Finish<TSimd, TVector, THead>(ref float top, int outputs, ref float y)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where THead : struct, IOutputHead;
+}
+
+/// <summary>The head's outputs, what <see cref="IModel.Forward"/> writes.</summary>
+internal readonly struct HeadOutputs : IRowResult
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Finish<TSimd, TVector, THead>(ref float top, int outputs, ref float y)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where THead : struct, IOutputHead
+    {
+        THead.Row<TSimd, TVector>(ref top, outputs, ref y);
+        return 0;
+    }
+}
+
+/// <summary>The head's class probabilities.</summary>
+internal readonly struct HeadProbabilities : IRowResult
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Finish<TSimd, TVector, THead>(ref float top, int outputs, ref float y)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where THead : struct, IOutputHead
+    {
+        THead.Probabilities<TSimd, TVector>(ref top, outputs, ref y);
+        return 0;
+    }
+}
+
+/// <summary>The head's class.</summary>
+internal readonly struct HeadClass : IRowResult
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Finish<TSimd, TVector, THead>(ref float top, int outputs, ref float y)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where THead : struct, IOutputHead => THead.Class(ref top, outputs);
 }

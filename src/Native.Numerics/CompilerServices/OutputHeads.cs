@@ -26,6 +26,14 @@ public interface IOutputHead
         where TSimd : ISimd<TVector>
         where TVector : struct;
 
+    /// <summary>The floats a row's class probabilities take: 0 for a regression, 2 for a logistic regression.</summary>
+    internal static abstract int ProbabilityWidth(int outputs);
+
+    /// <summary>One row's class probabilities from its values (as <see cref="Row"/>, but [1 − p, p] for a logistic regression).</summary>
+    internal static abstract void Probabilities<TSimd, TVector>(ref float values, int outputs, ref float destination)
+        where TSimd : ISimd<TVector>
+        where TVector : struct;
+
     /// <summary>The predicted class of one row from its values: the largest logit, or the logit's sign.</summary>
     internal static abstract int Class(ref float values, int outputs);
 
@@ -52,6 +60,11 @@ public readonly struct IdentityHead : IOutputHead
             Unsafe.Add(ref destination, j) = Unsafe.Add(ref values, j);
         }
     }
+
+    static int IOutputHead.ProbabilityWidth(int outputs) => 0;
+
+    static void IOutputHead.Probabilities<TSimd, TVector>(ref float values, int outputs, ref float destination) =>
+        throw new NotSupportedException("A regression predicts values, not probabilities.");
 
     static int IOutputHead.Class(ref float values, int outputs) => throw new NotSupportedException("A regression predicts values, not classes.");
 
@@ -86,6 +99,17 @@ public readonly struct SigmoidHead : IOutputHead
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void IOutputHead.Row<TSimd, TVector>(ref float values, int outputs, ref float destination) =>
         destination = ScalarFunctions.Sigmoid(values);
+
+    static int IOutputHead.ProbabilityWidth(int outputs) => 2;
+
+    // [σ(−z), σ(z)]: each probability computed from the logit, so neither loses digits to the other's complement.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void IOutputHead.Probabilities<TSimd, TVector>(ref float values, int outputs, ref float destination)
+    {
+        float z = values;
+        destination = ScalarFunctions.Sigmoid(-z);
+        Unsafe.Add(ref destination, 1) = ScalarFunctions.Sigmoid(z);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static int IOutputHead.Class(ref float values, int outputs) => values >= 0f ? 1 : 0;
@@ -122,7 +146,13 @@ public readonly struct SoftmaxHead : IOutputHead
     static int IOutputHead.ForwardWidth(int outputs) => outputs;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void IOutputHead.Row<TSimd, TVector>(ref float values, int outputs, ref float destination)
+    static void IOutputHead.Row<TSimd, TVector>(ref float values, int outputs, ref float destination) =>
+        Row<TSimd, TVector>(ref values, outputs, ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<TSimd, TVector>(ref float values, int outputs, ref float destination)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
     {
         if (outputs <= SoftmaxKernel.RegisterClasses)
         {
@@ -134,6 +164,12 @@ public readonly struct SoftmaxHead : IOutputHead
         SoftmaxKernel.Row<TSimd, TVector>(row);
         row.CopyTo(MemoryMarshal.CreateSpan(ref destination, outputs));
     }
+
+    static int IOutputHead.ProbabilityWidth(int outputs) => outputs;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void IOutputHead.Probabilities<TSimd, TVector>(ref float values, int outputs, ref float destination) =>
+        Row<TSimd, TVector>(ref values, outputs, ref destination);
 
     // The first largest logit: softmax is monotonic, so it is not computed; ties go to the lower class.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
