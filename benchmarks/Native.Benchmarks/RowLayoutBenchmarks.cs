@@ -17,7 +17,7 @@ namespace Native.Benchmarks;
 /// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(RowLayoutConfig))]
-public class RowLayoutBenchmarks
+public class RowLayoutBenchmarks : IWork
 {
     private const int Offsets = AlignedBuffer.FloatsPerLine;
 
@@ -82,6 +82,16 @@ public class RowLayoutBenchmarks
         }
     }
 
+    /// <inheritdoc/>
+    public (double MultiplyAdds, double Bytes) Work(string method) => (Model switch
+    {
+        "softmax 4x3" => 4 * 3,
+        "logistic 30" => 30,
+        "softmax 64x10" => 64 * 10,
+        "softmax 784x10" => 784 * 10,
+        _ => (784 * 128) + (128 * 10),
+    }, 0);
+
     private ReadOnlySpan<float> Row(int offset) => _rows.Span.Slice(Layout == RowLayout.Aligned ? 0 : offset, _features);
 }
 
@@ -100,6 +110,7 @@ public sealed class RowLayoutConfig : ManualConfig
 {
     public RowLayoutConfig()
     {
+        AddColumn(new EfficiencyColumn());
         foreach (string width in new[] { "Vector512", "Vector256", "Vector128" })
         {
             AddJob(Job.Default
