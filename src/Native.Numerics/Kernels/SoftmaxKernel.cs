@@ -201,10 +201,18 @@ internal static class SoftmaxKernel
     public const int RegisterClasses = 16;
 
     /// <summary>
+    /// Logits within ±64 need no maximum subtracted: e^z can neither overflow (16 · e^64 ≈ 10^29) nor vanish (e^−64 ≈ 10^−28
+    /// is a normal float), and the subtraction, which exists only to prevent overflow, would round z − max. Skipping it
+    /// takes the maximum's reduction off the chain of a one-row prediction.
+    /// </summary>
+    private const float ShiftFreeLimit = 64f;
+
+    /// <summary>
     /// The probabilities of one row's <paramref name="classes"/> (at most 16) logits, written to exactly
     /// <paramref name="classes"/> floats at <paramref name="destination"/>. The logits are read from a buffer padded to a
     /// multiple of 4 as whole 128-bit vectors — the form <see cref="RowKernel"/> stored them in, so each load takes its
-    /// data straight from the store before it — and combined into the widest register that holds them.
+    /// data straight from the store before it — and combined into the widest register that holds them. The maximum is
+    /// subtracted only when some logit lies beyond ±<see cref="ShiftFreeLimit"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Probabilities<TSimd, TVector>(ref float logits, int classes, ref float destination)
@@ -213,23 +221,26 @@ internal static class SoftmaxKernel
     {
         if (classes <= 4 && TSimd.Count >= 4)
         {
-            Vector128<float> z = Vector128.LoadUnsafe(ref logits);
-            z = Vector128.ConditionalSelect(Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(classes)).AsSingle(), z, Vector128.Create(float.NegativeInfinity));
-            Vector128<float> e = FastExp.Exp<Simd128, Vector128<float>>(z - Vector128.Create(Simd128.MaxAcross(z)));
+            Vector128<float> real = Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(classes)).AsSingle();
+            Vector128<float> z = Vector128.ConditionalSelect(real, Vector128.LoadUnsafe(ref logits), Vector128.Create(float.NegativeInfinity));
+            float shift = Vector128.LessThanOrEqualAll(Vector128.Abs(z) & real, Vector128.Create(ShiftFreeLimit)) ? 0f : Simd128.MaxAcross(z);
+            Vector128<float> e = FastExp.Exp<Simd128, Vector128<float>>(z - Vector128.Create(shift));
             StoreFirst(e * Vector128.Create(1f / Simd128.Sum(e)), ref destination, classes);
         }
         else if (classes <= 8 && TSimd.Count >= 8)
         {
-            Vector256<float> z = Vector256.LoadUnsafe(ref logits);
-            z = Vector256.ConditionalSelect(Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(classes)).AsSingle(), z, Vector256.Create(float.NegativeInfinity));
-            Vector256<float> e = FastExp.Exp<Simd256, Vector256<float>>(z - Vector256.Create(Simd256.MaxAcross(z)));
+            Vector256<float> real = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(classes)).AsSingle();
+            Vector256<float> z = Vector256.ConditionalSelect(real, Vector256.LoadUnsafe(ref logits), Vector256.Create(float.NegativeInfinity));
+            float shift = Vector256.LessThanOrEqualAll(Vector256.Abs(z) & real, Vector256.Create(ShiftFreeLimit)) ? 0f : Simd256.MaxAcross(z);
+            Vector256<float> e = FastExp.Exp<Simd256, Vector256<float>>(z - Vector256.Create(shift));
             StoreFirst(e * Vector256.Create(1f / Simd256.Sum(e)), ref destination, classes);
         }
         else if (TSimd.Count == 16)
         {
-            Vector512<float> z = Vector512.LoadUnsafe(ref logits);
-            z = Vector512.ConditionalSelect(Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(classes)).AsSingle(), z, Vector512.Create(float.NegativeInfinity));
-            Vector512<float> e = FastExp.Exp<Simd512, Vector512<float>>(z - Vector512.Create(Simd512.MaxAcross(z)));
+            Vector512<float> real = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(classes)).AsSingle();
+            Vector512<float> z = Vector512.ConditionalSelect(real, Vector512.LoadUnsafe(ref logits), Vector512.Create(float.NegativeInfinity));
+            float shift = Vector512.LessThanOrEqualAll(Vector512.Abs(z) & real, Vector512.Create(ShiftFreeLimit)) ? 0f : Simd512.MaxAcross(z);
+            Vector512<float> e = FastExp.Exp<Simd512, Vector512<float>>(z - Vector512.Create(shift));
             StoreFirst(e * Vector512.Create(1f / Simd512.Sum(e)), ref destination, classes);
         }
         else
