@@ -175,6 +175,11 @@ internal sealed partial class OnnxGraphReader
         }
 
         OnnxValueInfoProto input = inputs[0];
+        if (input.Name.Length == 0)
+        {
+            throw Error(input.Offset, "the graph input has no name, so no node can take it.");
+        }
+
         string what = $"the graph input '{OnnxText.Quote(input.Name)}'";
         if (!input.IsTensor)
         {
