@@ -7,8 +7,8 @@ using Native.Numerics.Serialization.Onnx;
 namespace Native.Numerics;
 
 /// <summary>
-/// Saves models to safetensors files and loads them back, with their class names, standardizer and
-/// properties; any safetensors reader (Python's <c>safetensors</c>, for one) reads the weights.
+/// Saves models to safetensors or ONNX files and loads them back, with their class names, standardizer and
+/// properties; any safetensors reader (Python's <c>safetensors</c>, for one) reads the weights, and ONNX Runtime runs the ONNX files.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,6 +35,12 @@ namespace Native.Numerics;
 /// </list>
 /// <para>
 /// Every other key is a caller's property (<see cref="ModelMetadata.Properties"/>), kept as is.
+/// </para>
+/// <para>
+/// <b>ONNX.</b> A path ending in <c>.onnx</c> (any case) is read and written as ONNX instead, by every load and save
+/// that takes a path; <see cref="LoadOnnx"/> and <see cref="SaveOnnx"/> do the same on streams. The layout written,
+/// the graphs read and the checks made are described in <c>Serialization/Onnx</c> (<c>OnnxExport</c>,
+/// <c>OnnxGraphReader</c>).
 /// </para>
 /// <para>
 /// <b>Saving</b> to a path is atomic: the file is written beside the target under a temporary name,

@@ -59,6 +59,14 @@ internal sealed class OnnxBuilder
                             attribute.String(4, s);
                             attribute.Int(20, 3);
                             break;
+                        case string[] strings:
+                            foreach (string text in strings)
+                            {
+                                attribute.String(9, text);
+                            }
+
+                            attribute.Int(20, 8);
+                            break;
                         case float[] floats:
                             foreach (float f in floats)
                             {

@@ -9,6 +9,10 @@ namespace Native.Tests.Onnx;
 /// </summary>
 public sealed class OnnxHostileTests
 {
+    private static readonly float[] Coefficients = [1f, 2f, -1f, -2f];
+    private static readonly float[] Intercepts = [0f, 0f];
+    private static readonly string[] Pets = ["cat", "dog"];
+
     [Fact]
     public void AWellFormedHandWrittenGraphLoads()
     {
@@ -134,6 +138,22 @@ public sealed class OnnxHostileTests
 
         OnnxBuilder extraOutput = Perceptron().Output("h1", 3);
         Assert.Contains("the graph output 'h1' is an intermediate value", Refuse(extraOutput.Build()).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LabelBranchesGiveClassNamesOrAreRefused()
+    {
+        // skl2onnx's default: the probabilities zipped with the class labels into a sequence of maps.
+        byte[] zipped = new OnnxBuilder().Input("input", 2).Output("label", 1).Output("zipped", 2)
+            .Node("LinearClassifier", "ai.onnx.ml", ["input"], ["label", "probabilities"], ("coefficients", Coefficients),
+                ("intercepts", Intercepts), ("classlabels_strings", Pets), ("post_transform", "SOFTMAX"))
+            .Node("ZipMap", "ai.onnx.ml", ["probabilities"], ["zipped"], ("classlabels_strings", Pets)).Build();
+        LoadedModel loaded = Load(zipped);
+        Assert.Equal(ModelShape.SoftmaxRegression(2, 2), loaded.Shape);
+        Assert.Equal(["cat", "dog"], loaded.ClassNames);
+
+        OnnxBuilder hiddenArgMax = Perceptron().Output("hidden_label", 1).Node("ArgMax", ["h1"], ["hidden_label"], ("axis", 1L));
+        Assert.Contains("ArgMax 'argmax_hidden_label' (axis 1) does not pick the class from the last layer's outputs", Refuse(hiddenArgMax.Build()).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -228,6 +228,11 @@ internal sealed partial class OnnxGraphReader
             }
             else if (node.OpType == "ZipMap")
             {
+                if (start.Value != _end)
+                {
+                    throw Error(node.Offset, $"{node.Label} pairs '{OnnxText.Quote(start.Value)}' with class labels, but the model's output is '{OnnxText.Quote(_end)}'.");
+                }
+
                 names = Merge(names, ClassLabels(node, "classlabels_strings", "classlabels_int64s", classes), node);
             }
 

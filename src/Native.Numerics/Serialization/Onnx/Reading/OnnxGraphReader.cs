@@ -239,8 +239,9 @@ internal sealed partial class OnnxGraphReader
 
             if (next is null)
             {
+                // The end: a graph output, or the probabilities a ZipMap pairs with the class labels (skl2onnx's default output).
                 _end = current;
-                if (!_outputs.Contains(current))
+                if (!_outputs.Contains(current) && !labels.Exists(label => label.Value == current && label.Node.OpType == "ZipMap"))
                 {
                     throw Error(chain.Count > 0 ? chain[chain.Count - 1].Node.Offset : 0, $"the value '{OnnxText.Quote(current)}' is computed but neither used nor a graph output.");
                 }
