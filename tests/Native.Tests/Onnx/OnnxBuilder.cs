@@ -148,19 +148,7 @@ internal sealed class OnnxBuilder
 
     private OnnxBuilder Value(int field, string name, int elementType, long columns)
     {
-        _graph.Message(field, value =>
-        {
-            value.String(1, name);
-            value.Message(2, type => type.Message(1, tensor =>
-            {
-                tensor.Int(1, elementType);
-                tensor.Message(2, shape =>
-                {
-                    shape.Message(1, batch => batch.String(2, "N"));
-                    shape.Message(1, dimension => dimension.Int(1, columns));
-                });
-            }));
-        });
+        _graph.Message(field, OnnxExport.ValueInfo(name, elementType, (int)columns));
         return this;
     }
 }

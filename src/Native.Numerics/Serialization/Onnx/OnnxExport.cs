@@ -146,7 +146,7 @@ internal static class OnnxExport
     }
 
     /// <summary>A graph input or output: a tensor of <paramref name="type"/>, [N, <paramref name="columns"/>] or [N] when columns is 0.</summary>
-    private static ProtobufWriter ValueInfo(string name, int type, int columns)
+    internal static ProtobufWriter ValueInfo(string name, int type, int columns)
     {
         var value = new ProtobufWriter();
         value.String(1, name);
