@@ -2,12 +2,33 @@
 using System;
 using System.Globalization;
 
-namespace Native.Numerics
+// What the ONNX reader takes from the library, for a netstandard2.0 project (the source generator) that links the
+// reader's files; the library compiles this file empty. The types live in the reader's own namespace, internal, so
+// that a project referencing both the generator and the library (the generator's tests) sees no second
+// Native.Numerics.ModelKind. A test in Native.Tests holds the enums' members equal to the library's.
+namespace Native.Numerics.Serialization.Onnx
 {
+    /// <summary>The library's <c>ModelKind</c> (src/Native.Numerics/Models/ModelKind.cs), member for member.</summary>
+    internal enum ModelKind
+    {
+        LinearRegression,
+        LogisticRegression,
+        SoftmaxRegression,
+        MultilayerPerceptron,
+    }
+
+    /// <summary>The library's <c>Activation</c> (src/Native.Numerics/Models/Activation.cs), member for member.</summary>
+    internal enum Activation
+    {
+        Relu,
+        LeakyRelu,
+        Sigmoid,
+        Tanh,
+    }
+
     /// <summary>
-    /// The library's <c>FileFormatException</c> (src/Native.Numerics/Data/FileFormatException.cs), as far as the
-    /// ONNX reader uses it, for a netstandard2.0 project (the source generator) that links the reader's files:
-    /// the same name, the same factory methods, the same message layout. The library compiles this file empty.
+    /// The library's <c>FileFormatException</c> (src/Native.Numerics/Data/FileFormatException.cs), as far as the reader
+    /// uses it: the same factory methods and the same message layout.
     /// </summary>
     internal sealed class FileFormatException : Exception
     {

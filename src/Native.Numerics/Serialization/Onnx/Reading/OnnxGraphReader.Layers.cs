@@ -336,10 +336,10 @@ internal sealed partial class OnnxGraphReader
 
     private static Activation ActivationOf(OnnxNodeProto node) => node.OpType switch
     {
-        "Relu" => Numerics.Activation.Relu,
-        "LeakyRelu" => Numerics.Activation.LeakyRelu,
-        "Sigmoid" => Numerics.Activation.Sigmoid,
-        _ => Numerics.Activation.Tanh,
+        "Relu" => Activation.Relu,
+        "LeakyRelu" => Activation.LeakyRelu,
+        "Sigmoid" => Activation.Sigmoid,
+        _ => Activation.Tanh,
     };
 
     /// <summary>One dense layer: weights outputs × inputs, row-major, and biases.</summary>

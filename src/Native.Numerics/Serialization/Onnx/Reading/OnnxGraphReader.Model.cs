@@ -18,7 +18,7 @@ internal sealed partial class OnnxGraphReader
         OnnxNodeProto? headNode = state.HeadNode;
         if (last.Activation is { } final)
         {
-            if (final != Numerics.Activation.Sigmoid)
+            if (final != Activation.Sigmoid)
             {
                 throw Error(last.ActivationNode!.Offset, $"the last layer ({last.Node.Label}) ends in {last.ActivationNode!.Label}; a model's output is the layer's own (a regression, or a classifier's logits), a Sigmoid or a Softmax.");
             }
@@ -61,7 +61,7 @@ internal sealed partial class OnnxGraphReader
         for (int l = 0; l + 1 < layers.Count; l++)
         {
             activations[l] = layers[l].Activation!.Value;
-            if (activations[l] == Numerics.Activation.LeakyRelu)
+            if (activations[l] == Activation.LeakyRelu)
             {
                 OnnxNodeProto node = layers[l].ActivationNode!;
                 float alpha = Float(node, "alpha", DefaultSlope);

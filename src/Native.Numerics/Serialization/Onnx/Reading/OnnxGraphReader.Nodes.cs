@@ -268,7 +268,7 @@ internal sealed partial class OnnxGraphReader
 
             last.Activation = activation;
             last.ActivationNode = node;
-            HeadStep = activation == Numerics.Activation.Sigmoid ? step : HeadStep;
+            HeadStep = activation == Activation.Sigmoid ? step : HeadStep;
         }
 
         public void SetHead(OnnxNodeProto node, Func<long, string, FileFormatException> error, Head head, int step)
