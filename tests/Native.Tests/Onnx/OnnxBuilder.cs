@@ -103,6 +103,25 @@ internal sealed class OnnxBuilder
 
     public OnnxBuilder Output(string name, long columns) => Value(12, name, 1, columns);
 
+    /// <summary>An input whose feature dimension is named, not sized: [N, <paramref name="dimension"/>].</summary>
+    public OnnxBuilder InputWithNamedFeatures(string name, string dimension)
+    {
+        _graph.Message(11, value =>
+        {
+            value.String(1, name);
+            value.Message(2, type => type.Message(1, tensor =>
+            {
+                tensor.Int(1, 1);
+                tensor.Message(2, shape =>
+                {
+                    shape.Message(1, batch => batch.String(2, "N"));
+                    shape.Message(1, features => features.String(2, dimension));
+                });
+            }));
+        });
+        return this;
+    }
+
     public OnnxBuilder Metadata(string key, string value)
     {
         _metadata.Add((key, value));

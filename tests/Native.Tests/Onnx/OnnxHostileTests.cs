@@ -157,6 +157,15 @@ public sealed class OnnxHostileTests
     }
 
     [Fact]
+    public void ANamedFeatureDimensionIsSizedByTheFirstLayer()
+    {
+        byte[] file = new OnnxBuilder().InputWithNamedFeatures("input", "features").Output("y", 2)
+            .Dense("input", "z", 5, 2, "fc").Node("Softmax", ["z"], ["y"], ("axis", -1L)).Build();
+
+        Assert.Equal(ModelShape.SoftmaxRegression(5, 2), Load(file).Shape);
+    }
+
+    [Fact]
     public void StandardizersFoldFromMulAndAdd()
     {
         // x·0.5 + 1 is (x − (−2)) / 2.

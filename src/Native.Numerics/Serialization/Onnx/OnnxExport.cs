@@ -34,6 +34,9 @@ internal static class OnnxExport
     public const string Producer = "Native";
     public const string InputName = "input";
 
+    /// <summary>The most parameters an ONNX file holds here: protobuf's 2 GB, less room for everything else.</summary>
+    private const int MaxParameters = (int.MaxValue / sizeof(float)) - (16 * 1024 * 1024);
+
     private const int FloatType = 1;
     private const int Int64Type = 7;
     private const int StringType = 8;
@@ -43,6 +46,11 @@ internal static class OnnxExport
     {
         ModelShape shape = model.Shape;
         ReadOnlySpan<float> parameters = model.Parameters;
+        if (parameters.Length > MaxParameters)
+        {
+            throw new ArgumentException($"The model has {parameters.Length:N0} parameters, {4L * parameters.Length:N0} bytes; an ONNX file is one protobuf message, at most 2 GB. Save it as safetensors.", nameof(model));
+        }
+
         var graph = new ProtobufWriter();
         var initializers = new ProtobufWriter();
         string x = InputName;

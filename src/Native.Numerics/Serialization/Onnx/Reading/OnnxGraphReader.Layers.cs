@@ -121,7 +121,7 @@ internal sealed partial class OnnxGraphReader
         return Describe(state, features, labels);
     }
 
-    /// <summary>The features per row the input's declared shape gives, or 0 if the shape does not say.</summary>
+    /// <summary>The features per row the input's declared shape gives, or 0 if the shape does not say (or names a dimension instead of sizing it).</summary>
     private static long InputFeatures(OnnxValueInfoProto input)
     {
         if (input.Dimensions is null)
@@ -132,6 +132,11 @@ internal sealed partial class OnnxGraphReader
         long features = 1;
         for (int i = 1; i < input.Dimensions.Count; i++)
         {
+            if (input.Dimensions[i] < 0)
+            {
+                return 0;
+            }
+
             features = features <= int.MaxValue / input.Dimensions[i] ? features * input.Dimensions[i] : int.MaxValue;
         }
 

@@ -200,9 +200,10 @@ internal sealed partial class OnnxGraphReader
 
             for (int i = 1; i < dimensions.Count; i++)
             {
-                if (dimensions[i] < 1)
+                // A named dimension (-1 here) is left to the first layer's weights to fix; a zero is no row at all.
+                if (dimensions[i] == 0)
                 {
-                    throw Error(input.Offset, FormattableString.Invariant($"{what} has shape {OnnxTensors.Shape(dimensions)}: dimension {i} is {(dimensions[i] < 0 ? "not fixed" : "0")}; only the batch dimension (0) may vary."));
+                    throw Error(input.Offset, FormattableString.Invariant($"{what} has shape {OnnxTensors.Shape(dimensions)}: dimension {i} is 0, so a row holds no features."));
                 }
             }
         }
