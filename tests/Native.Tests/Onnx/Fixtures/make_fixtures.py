@@ -163,6 +163,8 @@ def torch_fixtures():
 
     # Weights in an external file: the same Linear, saved with its tensors outside the model file.
     model = onnx.load(os.path.join(HERE, "torch_softmax_4x3_opset17.onnx"))
+    if os.path.exists(os.path.join(HERE, "torch_external_refused.data")):
+        os.remove(os.path.join(HERE, "torch_external_refused.data"))  # onnx appends to an existing one
     onnx.external_data_helper.convert_model_to_external_data(model, all_tensors_to_one_file=True,
                                                               location="torch_external_refused.data", size_threshold=0)
     onnx.save_model(model, os.path.join(HERE, "torch_external_refused.onnx"))
@@ -184,7 +186,14 @@ def ml_model(name, nodes, initializers, inputs, outputs, opsets, doc):
 
 
 def tensor(name, values, dtype=np.float32):
+    """An initializer in raw_data, as numpy_helper writes it."""
     return numpy_helper.from_array(np.asarray(values, dtype=dtype), name)
+
+
+def listed(name, values):
+    """A FLOAT initializer in float_data (a repeated field), the other way ONNX stores weights."""
+    values = np.asarray(values, dtype=np.float32)
+    return helper.make_tensor(name, TensorProto.FLOAT, values.shape, floats(values))
 
 
 def value(name, elem, shape):
@@ -196,7 +205,7 @@ def standardizer_nodes(scaler, form):
     mean, scale = scaler.mean_.astype(np.float32), scaler.scale_.astype(np.float32)
     if form == "subdiv":
         return [helper.make_node("Sub", ["input", "mean"], ["centered"]), helper.make_node("Div", ["centered", "scale"], ["x"])], \
-            [tensor("mean", mean), tensor("scale", scale)]
+            [listed("mean", mean), listed("scale", scale)]
     if form == "muladd":
         return [helper.make_node("Mul", ["input", "factor"], ["scaled"]), helper.make_node("Add", ["scaled", "offset"], ["x"])], \
             [tensor("factor", 1 / scale), tensor("offset", -mean / scale)]
