@@ -166,6 +166,26 @@ public sealed class OnnxHostileTests
     }
 
     [Fact]
+    public void OneTensorReusedDownALongChainCannotMultiplyTheMemory()
+    {
+        // 64 × 64 weights (16 KiB) tied across 60 layers would decode to nearly 1 MB: refused, naming where.
+        var builder = new OnnxBuilder().Input("input", 64).Output("y", 2)
+            .Initializer("w", [64, 64], new float[64 * 64]).Initializer("b", [64], new float[64]);
+        string x = "input";
+        for (int l = 0; l < 60; l++)
+        {
+            builder.Node("Gemm", [x, "w", "b"], [$"z{l}"], ("transB", 1L)).Node("Relu", [$"z{l}"], [$"h{l}"]);
+            x = $"h{l}";
+        }
+
+        builder.Dense(x, "logits", 64, 2, "out").Node("Softmax", ["logits"], ["y"], ("axis", 1L));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        FileFormatException error = Refuse(builder.Build());
+        Assert.Contains("(tied weights)", error.Message, StringComparison.Ordinal);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1024 * 1024);
+    }
+
+    [Fact]
     public void StandardizersFoldFromMulAndAdd()
     {
         // x·0.5 + 1 is (x − (−2)) / 2.

@@ -162,6 +162,7 @@ internal sealed partial class OnnxGraphReader
     /// <summary>An attribute's floats (their count was taken from the file, 4 bytes each), all finite.</summary>
     private float[] AttributeFloats(OnnxNodeProto node, OnnxAttributeProto attribute)
     {
+        Spend(attribute.FloatCount, node);
         float[] values = Repeated.Floats(_bytes, attribute.Message, 7, attribute.FloatCount, _name, "AttributeProto");
         for (int i = 0; i < values.Length; i++)
         {
@@ -189,14 +190,31 @@ internal sealed partial class OnnxGraphReader
             : throw Error(node.Offset, FormattableString.Invariant($"{node.Label}'s input {index} ('{OnnxText.Quote(value)}') is not an initializer or a Constant."));
     }
 
+    /// <summary>A constant's floats, a fresh array each time (layers scale and add to theirs), within the decoding budget.</summary>
     private float[] Floats(Constant constant, OnnxNodeProto node)
     {
+        long count = constant.Tensor is { } counted ? OnnxTensors.ElementCount(counted, _name, constant.Origin) : constant.Floats?.Length ?? 0;
+        Spend(count, node);
         if (constant.Tensor is { } tensor)
         {
             return OnnxTensors.Floats(_bytes, tensor, _name, $"{constant.Origin} (used by {node.Label})");
         }
 
-        return constant.Floats ?? throw Error(constant.Offset, $"{constant.Origin} (used by {node.Label}) holds integers; expected floats.");
+        return (float[]?)constant.Floats?.Clone() ?? throw Error(constant.Offset, $"{constant.Origin} (used by {node.Label}) holds integers; expected floats.");
+    }
+
+    /// <summary>
+    /// Counts <paramref name="floats"/> more decoded values against the file's size: each weight is read once, so
+    /// a file whose nodes reuse one large tensor many times (tied weights down a long chain) cannot make the
+    /// reader allocate many times what the file holds.
+    /// </summary>
+    private void Spend(long floats, OnnxNodeProto node)
+    {
+        _decoded += floats;
+        if (4 * _decoded > (2L * _bytes.Length) + (64 * 1024))
+        {
+            throw Error(node.Offset, FormattableString.Invariant($"{node.Label} reads weights that bring the floats decoded to {_decoded:N0}, more than twice what a file of {_bytes.Length:N0} bytes holds: the graph uses its tensors again and again (tied weights), which the four model kinds do not."));
+        }
     }
 
     private long[] Integers(Constant constant, int max, OnnxNodeProto node)

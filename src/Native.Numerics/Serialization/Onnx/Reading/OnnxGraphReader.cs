@@ -44,6 +44,7 @@ internal sealed partial class OnnxGraphReader
     private readonly HashSet<string> _labelValues = new(StringComparer.Ordinal);
     private readonly long _opset;
     private string _end = string.Empty;
+    private long _decoded;
 
     private OnnxGraphReader(byte[] bytes, string? name, OnnxModelProto model)
     {
