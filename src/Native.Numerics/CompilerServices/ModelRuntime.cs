@@ -33,6 +33,16 @@ public abstract class ModelRuntime
     /// <summary>The vector width the kernels run at: the widest the hardware has, unless a test asks for another.</summary>
     internal SimdWidth Width { get; set; } = SimdSupport.Preferred;
 
+    /// <summary>The standardizer every input row goes through before the first layer, or null (the rows are the model's inputs).</summary>
+    public abstract Standardizer? Standardizer { get; }
+
+    /// <summary>
+    /// A runtime over the same parameters (a change through one is seen by the other) whose rows first go through
+    /// <paramref name="standardizer"/>: the predictor of a model trained on standardized data, fed raw rows.
+    /// </summary>
+    /// <exception cref="ArgumentException">The standardizer's feature count is not the model's.</exception>
+    internal abstract ModelRuntime WithStandardizer(Standardizer? standardizer);
+
     /// <inheritdoc cref="IModel.Forward"/>
     public abstract void Forward(ReadOnlySpan<float> features, Span<float> outputs);
 
@@ -116,6 +126,9 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
     private readonly TStack _layers;
     private readonly AlignedBuffer _parameters;
     private readonly float _slope;
+    private readonly Standardizer? _standardizer;
+    private readonly AlignedBuffer? _means;
+    private readonly AlignedBuffer? _scales;
 
     /// <summary>The runtime of a generated model: its stack is made of constant shapes, checked against <paramref name="shape"/>.</summary>
     /// <exception cref="ArgumentException">The stack's sizes are not the shape's.</exception>
@@ -124,8 +137,18 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
     {
     }
 
-    /// <summary>The runtime of a stack that carries its own sizes.</summary>
-    internal ModelRuntime(ModelShape shape, TStack layers)
+    /// <summary>
+    /// The runtime of a generated model whose rows go through <paramref name="standardizer"/> first (a model compiled from a
+    /// file saved with one).
+    /// </summary>
+    /// <exception cref="ArgumentException">The stack's sizes are not the shape's, or the standardizer's feature count is not the model's.</exception>
+    protected ModelRuntime(ModelShape shape, Standardizer? standardizer)
+        : this(shape, default, parameters: null, standardizer)
+    {
+    }
+
+    /// <summary>The runtime of a stack that carries its own sizes, with new (zero) parameters or given ones, and a standardizer or none.</summary>
+    internal ModelRuntime(ModelShape shape, TStack layers, AlignedBuffer? parameters = null, Standardizer? standardizer = null)
         : base(shape)
     {
         _layers = layers;
@@ -134,12 +157,35 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
             throw new ArgumentException($"The layers ({_layers.Features} features, {_layers.Outputs} outputs, {_layers.ParameterCount} parameters) are not those of {shape}.", nameof(shape));
         }
 
-        _parameters = new AlignedBuffer(shape.ParameterCount);
+        _parameters = parameters ?? new AlignedBuffer(shape.ParameterCount);
         _slope = shape.LeakyReluSlope;
+        if (standardizer is not null)
+        {
+            if (standardizer.Features != shape.Features)
+            {
+                throw new ArgumentException($"The standardizer was fitted to {standardizer.Features} features; the model {shape} takes {shape.Features}.", nameof(standardizer));
+            }
+
+            _standardizer = standardizer;
+            _means = new AlignedBuffer(shape.Features);
+            _scales = new AlignedBuffer(shape.Features);
+            standardizer.Means.CopyTo(_means.Span);
+            standardizer.Scales.CopyTo(_scales.Span);
+        }
     }
 
     /// <inheritdoc/>
+    public sealed override Standardizer? Standardizer => _standardizer;
+
+    /// <inheritdoc/>
     public sealed override Span<float> Parameters => _parameters.Span;
+
+    // The floats one row of standardized inputs takes in scratch memory: none without a standardizer.
+    private int StandardizedRow => _scales is null ? 0 : AlignedBuffer.Pad(_layers.Features);
+
+    /// <inheritdoc/>
+    internal sealed override ModelRuntime WithStandardizer(Standardizer? standardizer) =>
+        new ModelRuntime<TStack, THead>(Shape, _layers, _parameters, standardizer) { Width = Width };
 
     // The floats Forward writes for one row.
     private int ForwardWidth => THead.ForwardWidth(_layers.Outputs);
@@ -308,11 +354,19 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
         where TVector : struct
         where TResult : struct, IRowResult
     {
-        int length = AlignedBuffer.Pad(_layers.Outputs) + _layers.RowScratch;
+        int length = AlignedBuffer.Pad(_layers.Outputs) + _layers.RowScratch + StandardizedRow;
         ref float top = ref length <= ModelWorkspace.StackLimit
             ? ref ModelWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
             : ref ModelWorkspace.Row(length);
-        _layers.ForwardRow<TSimd, TVector>(ref _parameters.Origin, in x, ref top, ref Unsafe.Add(ref top, AlignedBuffer.Pad(_layers.Outputs)), _slope);
+        scoped ref float input = ref x;
+        if (_scales is not null)
+        {
+            // The row standardized into aligned scratch memory, then the layers read it from there.
+            input = ref Unsafe.Add(ref top, length - StandardizedRow);
+            Vectors.Standardize<TSimd, TVector>(ref x, ref _means!.Origin, ref _scales.Origin, ref input, _layers.Features);
+        }
+
+        _layers.ForwardRow<TSimd, TVector>(ref _parameters.Origin, in input, ref top, ref Unsafe.Add(ref top, AlignedBuffer.Pad(_layers.Outputs)), _slope);
         return TResult.Finish<TSimd, TVector, THead>(ref top, _layers.Outputs, ref y);
     }
 
@@ -324,17 +378,40 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
     {
         int outputs = _layers.Outputs;
         int width = ForwardWidth;
-        ref float workspace = ref ModelWorkspace.Chunk(_layers.ChunkWorkspace);
+        ref float workspace = ref ModelWorkspace.Chunk(ChunkWorkspace);
         for (int start = 0; start < input.Count; start += ModelWorkspace.ChunkRows)
         {
             int n = Math.Min(ModelWorkspace.ChunkRows, input.Count - start);
-            Rows chunk = input.Slice(start, n);
+            Rows chunk = Standardized<TSimd, TVector>(input.Slice(start, n), ref workspace);
             ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in chunk, ref workspace, _slope);
             for (int i = 0; i < n; i++)
             {
                 THead.Row<TSimd, TVector>(ref Unsafe.Add(ref values, i * outputs), outputs, ref Unsafe.Add(ref y, (nint)(start + i) * width));
             }
         }
+    }
+
+    // The chunk's workspace: the layers' outputs and errors, then, with a standardizer, the chunk's standardized rows.
+    private int ChunkWorkspace => _layers.ChunkWorkspace + (ModelWorkspace.ChunkRows * StandardizedRow);
+
+    // The rows the layers read: these, or with a standardizer their standardized copies at the workspace's end.
+    private Rows Standardized<TSimd, TVector>(Rows rows, ref float workspace)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        if (_scales is null)
+        {
+            return rows;
+        }
+
+        int stride = StandardizedRow;
+        ref float copies = ref Unsafe.Add(ref workspace, _layers.ChunkWorkspace);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            Vectors.Standardize<TSimd, TVector>(ref Unsafe.AsRef(in rows[i]), ref _means!.Origin, ref _scales.Origin, ref Unsafe.Add(ref copies, (nint)i * stride), _layers.Features);
+        }
+
+        return new Rows(in copies, stride, rows.Count);
     }
 
     // The forward pass, the head's loss (and errors), and when asked the backward pass, a chunk at a time.
@@ -344,13 +421,13 @@ public class ModelRuntime<TStack, THead> : ModelRuntime
         where TVector : struct
     {
         int outputs = _layers.Outputs;
-        ref float workspace = ref ModelWorkspace.Chunk(_layers.ChunkWorkspace);
+        ref float workspace = ref ModelWorkspace.Chunk(ChunkWorkspace);
         double total = 0;
         for (int start = 0; start < batch.Count; start += ModelWorkspace.ChunkRows)
         {
             Batch chunk = batch.Slice(start, Math.Min(ModelWorkspace.ChunkRows, batch.Count - start));
             int n = chunk.Count;
-            Rows rows = chunk.Rows;
+            Rows rows = Standardized<TSimd, TVector>(chunk.Rows, ref workspace);
             ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in rows, ref workspace, _slope);
             Span<float> errors = gradient ? MemoryMarshal.CreateSpan(ref Unsafe.Add(ref values, ModelWorkspace.ChunkRows * outputs), n * outputs) : default;
             total += THead.Loss<TSimd, TVector>(in chunk, MemoryMarshal.CreateSpan(ref values, n * outputs), errors, outputs);
