@@ -193,6 +193,12 @@ public readonly struct SoftmaxHead : IOutputHead
     static double IOutputHead.Loss<TSimd, TVector>(in Batch chunk, Span<float> values, Span<float> errors, int outputs)
     {
         bool gradient = !errors.IsEmpty;
+        if (outputs <= CrossEntropyKernel.MaximumClasses && CrossEntropyKernel.Fits<TSimd, TVector>(outputs))
+        {
+            // A row in one register: the vector kernel (the chunk's values are followed by its error rows, as it needs).
+            return CrossEntropyKernel.Rows<TSimd, TVector>(in chunk, ref MemoryMarshal.GetReference(values), ref MemoryMarshal.GetReference(errors), outputs, gradient);
+        }
+
         double total = 0;
         for (int i = 0; i < chunk.Count; i++)
         {

@@ -145,6 +145,12 @@ internal interface ISimd<TVector>
 
     /// <summary>The sums of four vectors' lanes, as the four lanes of one 128-bit vector: [Σa, Σb, Σc, Σd].</summary>
     static abstract Vector128<float> SumEach(TVector a, TVector b, TVector c, TVector d);
+
+    /// <summary>Lanes below <paramref name="count"/> from <paramref name="value"/>, the others from <paramref name="otherwise"/>.</summary>
+    static abstract TVector FirstLanes(TVector value, int count, TVector otherwise);
+
+    /// <summary><paramref name="value"/> with lane <paramref name="lane"/> replaced by <paramref name="replacement"/>.</summary>
+    static abstract TVector WithLane(TVector value, int lane, float replacement);
 }
 
 /// <summary>Lane arithmetic shared by the widths.</summary>
@@ -215,6 +221,8 @@ internal readonly struct SimdScalar : ISimd<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(float value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float KeepFrom(float value, int first) => first > 0 ? 0f : value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> SumEach(float a, float b, float c, float d) => Vector128.Create(a, b, c, d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float FirstLanes(float value, int count, float otherwise) => count > 0 ? value : otherwise;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float WithLane(float value, int lane, float replacement) => lane == 0 ? replacement : value;
 }
 
 /// <summary>The 128-bit path (four floats).</summary>
@@ -270,6 +278,14 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> SumEach(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) => Lanes.SumEach(a, b, c, d);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> FirstLanes(Vector128<float> value, int count, Vector128<float> otherwise) =>
+        Vector128.ConditionalSelect(Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(count)).AsSingle(), value, otherwise);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> WithLane(Vector128<float> value, int lane, float replacement) =>
+        Vector128.ConditionalSelect(Vector128.Equals(Vector128<int>.Indices, Vector128.Create(lane)).AsSingle(), Vector128.Create(replacement), value);
 }
 
 /// <summary>The 256-bit path (eight floats).</summary>
@@ -319,6 +335,14 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> SumEach(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) =>
         Lanes.SumEach(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> FirstLanes(Vector256<float> value, int count, Vector256<float> otherwise) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle(), value, otherwise);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> WithLane(Vector256<float> value, int lane, float replacement) =>
+        Vector256.ConditionalSelect(Vector256.Equals(Vector256<int>.Indices, Vector256.Create(lane)).AsSingle(), Vector256.Create(replacement), value);
 }
 
 /// <summary>The 512-bit path (sixteen floats).</summary>
@@ -368,4 +392,12 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> SumEach(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) =>
         Simd256.SumEach(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> FirstLanes(Vector512<float> value, int count, Vector512<float> otherwise) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), value, otherwise);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> WithLane(Vector512<float> value, int lane, float replacement) =>
+        Vector512.ConditionalSelect(Vector512.Equals(Vector512<int>.Indices, Vector512.Create(lane)).AsSingle(), Vector512.Create(replacement), value);
 }

@@ -205,6 +205,70 @@ public class DenseKernelTests
         });
     }
 
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void CrossEntropyRowsMatchTheDoubleReference(string width)
+    {
+        SimdWidth simd = Widths.Parse(width);
+        var cases = from rows in Gen.Choose(1, 64)
+                    from classes in Gen.Choose(2, 16)
+                    from scale in Gen.Elements(1f, 30f, 1e4f)
+                    from seed in Gen.Choose(0, int.MaxValue)
+                    select (rows, classes, scale, seed);
+        Properties.ForAll(cases, c =>
+        {
+            // A chunk's workspace: the logits, then the error rows (which the kernel must leave alone past its rows).
+            float[] workspace = [.. Random(c.rows * c.classes, c.seed, c.scale), .. Enumerable.Repeat(-5f, (c.rows * c.classes) + 16)];
+            var random = new SeededRandom(c.seed + 1);
+            int[] labels = Enumerable.Range(0, c.rows).Select(_ => random.NextInt32(c.classes)).ToArray();
+            float[] weights = Random(c.rows, c.seed + 2).Select(w => Math.Abs(w) * 2).ToArray();
+            double expectedLoss = 0;
+            double[] expectedErrors = new double[c.rows * c.classes];
+            for (int i = 0; i < c.rows; i++)
+            {
+                double[] z = workspace.Skip(i * c.classes).Take(c.classes).Select(v => (double)v).ToArray();
+                double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
+                expectedLoss += weights[i] * (max + Math.Log(sum) - z[labels[i]]);
+                for (int j = 0; j < c.classes; j++)
+                {
+                    expectedErrors[(i * c.classes) + j] = weights[i] * ((Math.Exp(z[j] - max) / sum) - (j == labels[i] ? 1 : 0));
+                }
+            }
+
+            if (!CrossEntropyRows(simd, workspace, labels, weights, c.rows, c.classes, out double loss))
+            {
+                return; // Rows wider than a register at this width go through the row softmax, tested elsewhere.
+            }
+
+            Assert.True(Math.Abs(loss - expectedLoss) <= 1e-5 * Math.Max(1, Math.Abs(expectedLoss)), $"loss {loss}, expected {expectedLoss}");
+            for (int k = 0; k < expectedErrors.Length; k++)
+            {
+                float actual = workspace[(c.rows * c.classes) + k];
+                Assert.True(Math.Abs(actual - expectedErrors[k]) <= 1e-6 + (1e-5 * Math.Abs(expectedErrors[k])), $"error {k}: expected {expectedErrors[k]}, got {actual}");
+            }
+
+            Assert.All(workspace[(2 * c.rows * c.classes)..], v => Assert.Equal(-5f, v));
+        });
+    }
+
+    private static bool CrossEntropyRows(SimdWidth width, float[] workspace, int[] labels, float[] weights, int rows, int classes, out double loss)
+    {
+        Batch chunk = Batch.FromLabels(new float[rows], 1, labels, weights);
+        ref float values = ref workspace[0];
+        ref float errors = ref workspace[rows * classes];
+        (bool fits, loss) = width switch
+        {
+            SimdWidth.Vector512 => CrossEntropyKernel.Fits<Simd512, System.Runtime.Intrinsics.Vector512<float>>(classes)
+                ? (true, CrossEntropyKernel.Rows<Simd512, System.Runtime.Intrinsics.Vector512<float>>(in chunk, ref values, ref errors, classes, gradient: true)) : (false, 0),
+            SimdWidth.Vector256 => CrossEntropyKernel.Fits<Simd256, System.Runtime.Intrinsics.Vector256<float>>(classes)
+                ? (true, CrossEntropyKernel.Rows<Simd256, System.Runtime.Intrinsics.Vector256<float>>(in chunk, ref values, ref errors, classes, gradient: true)) : (false, 0),
+            SimdWidth.Vector128 => CrossEntropyKernel.Fits<Simd128, System.Runtime.Intrinsics.Vector128<float>>(classes)
+                ? (true, CrossEntropyKernel.Rows<Simd128, System.Runtime.Intrinsics.Vector128<float>>(in chunk, ref values, ref errors, classes, gradient: true)) : (false, 0),
+            _ => (false, 0d),
+        };
+        return fits;
+    }
+
     [Fact]
     public void SelectionPrefersTheWidestAcceleratedPathAndHonoursAForcedNarrowerOne()
     {
