@@ -23,12 +23,18 @@ public abstract class ClassifierModel : DenseModel, IClassifier
     public int Classes => Outputs;
 
     /// <summary>The class with the largest logit (the softmax is monotonic, so it is not computed). Ties go to the lower class.</summary>
+    /// <exception cref="ArgumentException">The row's length is not <see cref="IModel.Features"/>, or the row gives logits that are not finite (see <see cref="PredictionPolicy"/>).</exception>
     public int Predict(ReadOnlySpan<float> features)
     {
         CheckLength(features.Length, Features, nameof(features));
+        return PredictRow(features, -1);
+    }
+
+    private int PredictRow(ReadOnlySpan<float> features, int row)
+    {
         Span<float> logits = Classes <= StackClassLimit ? stackalloc float[Classes] : LargeLogits(Classes);
         ForwardLogits(features, logits);
-        return TensorPrimitives.IndexOfMax(logits);
+        return PredictionPolicy.IsFinite(logits) ? TensorPrimitives.IndexOfMax(logits) : throw PredictionPolicy.Unpredictable(features, row, row < 0 ? nameof(features) : "rows");
     }
 
     private static Span<float> LargeLogits(int length)
@@ -48,7 +54,7 @@ public abstract class ClassifierModel : DenseModel, IClassifier
         int count = CheckBatchLengths(rows, classes.Length, 1, nameof(classes));
         for (int i = 0; i < count; i++)
         {
-            classes[i] = Predict(rows.Slice(i * Features, Features));
+            classes[i] = PredictRow(rows.Slice(i * Features, Features), i);
         }
     }
 

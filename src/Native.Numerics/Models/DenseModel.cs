@@ -102,7 +102,10 @@ public abstract class DenseModel : IModel, IFusedGradientStep
         CheckLength(features.Length, Features, nameof(features));
         CheckLength(outputs.Length, Outputs, nameof(outputs));
         ForwardLogits(features, outputs);
-        ApplyHead(outputs);
+        if (PredictionPolicy.Admit(outputs))
+        {
+            ApplyHead(outputs);
+        }
     }
 
     /// <inheritdoc/>
@@ -119,7 +122,11 @@ public abstract class DenseModel : IModel, IFusedGradientStep
             logits.CopyTo(destination);
             for (int i = 0; i < n; i++)
             {
-                ApplyHead(destination.Slice(i * Outputs, Outputs));
+                Span<float> row = destination.Slice(i * Outputs, Outputs);
+                if (PredictionPolicy.Admit(row))
+                {
+                    ApplyHead(row);
+                }
             }
         }
     }

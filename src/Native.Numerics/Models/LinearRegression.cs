@@ -16,13 +16,23 @@ public sealed class LinearRegression : DenseModel, IRegressor
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The row's length is not <see cref="IModel.Features"/>, or its value is not finite (see <see cref="PredictionPolicy"/>).</exception>
     public float Predict(ReadOnlySpan<float> features)
     {
         Span<float> value = stackalloc float[1];
         Forward(features, value);
-        return value[0];
+        return float.IsFinite(value[0]) ? value[0] : throw PredictionPolicy.Unpredictable(features);
     }
 
     /// <inheritdoc/>
-    public void Predict(ReadOnlySpan<float> rows, Span<float> values) => ForwardBatch(rows, values);
+    /// <exception cref="ArgumentException">The lengths disagree, or a row's value is not finite (see <see cref="PredictionPolicy"/>).</exception>
+    public void Predict(ReadOnlySpan<float> rows, Span<float> values)
+    {
+        ForwardBatch(rows, values);
+        int bad = values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        if (bad >= 0)
+        {
+            throw PredictionPolicy.Unpredictable(rows.Slice(bad * Features, Features), bad, nameof(rows));
+        }
+    }
 }

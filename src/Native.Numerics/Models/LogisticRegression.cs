@@ -29,12 +29,11 @@ public sealed class LogisticRegression : DenseModel, IClassifier
     }
 
     /// <summary>Class 1 where P(y = 1) ≥ 0.5, that is, where the logit is at least 0.</summary>
+    /// <exception cref="ArgumentException">The row's length is not <see cref="IModel.Features"/>, or its logit is not finite (see <see cref="PredictionPolicy"/>).</exception>
     public int Predict(ReadOnlySpan<float> features)
     {
         CheckLength(features.Length, Features, nameof(features));
-        Span<float> logit = stackalloc float[1];
-        ForwardLogits(features, logit);
-        return logit[0] >= 0f ? 1 : 0;
+        return PredictRow(features, -1);
     }
 
     /// <inheritdoc/>
@@ -43,8 +42,15 @@ public sealed class LogisticRegression : DenseModel, IClassifier
         int count = CheckBatchLengths(rows, classes.Length, 1, nameof(classes));
         for (int i = 0; i < count; i++)
         {
-            classes[i] = Predict(rows.Slice(i * Features, Features));
+            classes[i] = PredictRow(rows.Slice(i * Features, Features), i);
         }
+    }
+
+    private int PredictRow(ReadOnlySpan<float> features, int row)
+    {
+        Span<float> logit = stackalloc float[1];
+        ForwardLogits(features, logit);
+        return float.IsFinite(logit[0]) ? (logit[0] >= 0f ? 1 : 0) : throw PredictionPolicy.Unpredictable(features, row, row < 0 ? nameof(features) : "rows");
     }
 
     /// <summary>Writes [1 − p, p], p = P(y = 1), for each of n rows, row-major (n × 2).</summary>

@@ -150,27 +150,30 @@ public static class ModelFile
     public static LoadedModel Load(Stream stream, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        Reading reading = Read(stream, name);
-        IModel model;
-        try
+        IModel? model = null;
+        Reading reading = Read(stream, name, expected: null, shape =>
         {
-            model = reading.Shape.Kind switch
+            try
             {
-                ModelKind.LinearRegression => new LinearRegression(reading.Shape.Features),
-                ModelKind.LogisticRegression => new LogisticRegression(reading.Shape.Features),
-                ModelKind.SoftmaxRegression => new SoftmaxRegression(reading.Shape.Features, reading.Shape.Outputs),
-                _ => new MultilayerPerceptron(reading.Shape),
-            };
-        }
-        catch (Exception e) when (e is OverflowException or ArgumentException)
-        {
-            // A valid file can describe a model wider than the run-time models' per-thread scratch can count
-            // (more than about 16 million units in all, hundreds of megabytes of weights): say so, as a file error.
-            throw FileFormatException.InFile(name, $"the file holds a {reading.Shape}, which the run-time models cannot build: {e.Message}", e);
-        }
+                model = shape.Kind switch
+                {
+                    ModelKind.LinearRegression => new LinearRegression(shape.Features),
+                    ModelKind.LogisticRegression => new LogisticRegression(shape.Features),
+                    ModelKind.SoftmaxRegression => new SoftmaxRegression(shape.Features, shape.Outputs),
+                    _ => new MultilayerPerceptron(shape),
+                };
+            }
+            catch (Exception e) when (e is OverflowException or ArgumentException)
+            {
+                // A valid file can describe a model wider than the run-time models' per-thread scratch can count
+                // (more than about 16 million units in all, hundreds of megabytes of weights): say so, as a file error.
+                throw FileFormatException.InFile(name, $"the file holds a {shape}, which the run-time models cannot build: {e.Message}", e);
+            }
 
-        reading.Parameters.CopyTo(model.Parameters);
-        return new LoadedModel<IModel>(model, reading.Metadata, reading.LibraryVersion);
+            // The weights are read straight into the new model's parameter block: no copy of the file's size.
+            return model.Parameters;
+        });
+        return new LoadedModel<IModel>(model!, reading.Metadata, reading.LibraryVersion);
     }
 
     /// <summary>
@@ -227,9 +230,11 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
-        ModelShape expected = model.Shape;
-        Reading reading = Read(stream, name, expected);
-        reading.Parameters.CopyTo(model.Parameters);
+
+        // Into a buffer first: the model's parameters change only once the whole file has proved valid.
+        float[]? parameters = null;
+        Reading reading = Read(stream, name, model.Shape, shape => parameters = new float[shape.ParameterCount]);
+        parameters.CopyTo(model.Parameters);
         return new LoadedModel<TModel>(model, reading.Metadata, reading.LibraryVersion);
     }
 
@@ -281,11 +286,21 @@ public static class ModelFile
             tensors.Add(new Safetensors.TensorLayout(ModelFileFormat.BiasName(l), [outputs]));
         }
 
-        return new Plan(tensors, ModelFileFormat.Encode(shape, metadata, LibraryVersion));
+        Dictionary<string, string> entries = ModelFileFormat.Encode(shape, metadata, LibraryVersion);
+        if (OutputBounds.Problem(shape, parameters, metadata.Standardizer) is string problem)
+        {
+            throw new ArgumentException($"The model cannot be saved (it could not be loaded): {problem}.", nameof(model));
+        }
+
+        return new Plan(tensors, entries);
     }
 
-    /// <summary>Reads, checks and decodes a whole model file: its shape, its parameters (finite) and its metadata.</summary>
-    private static Reading Read(Stream stream, string? name, ModelShape? expected = null)
+    /// <summary>
+    /// Reads, checks and decodes a whole model file: its shape, its metadata, and its parameters, into the block
+    /// <paramref name="parametersFor"/> gives for the shape once the header has proved valid. The parameters
+    /// must be finite and able to give finite outputs (<see cref="OutputBounds"/>).
+    /// </summary>
+    private static Reading Read(Stream stream, string? name, ModelShape? expected, Func<ModelShape, Span<float>> parametersFor)
     {
         Safetensors.Contents contents = Safetensors.ReadHeader(stream, name);
         (ModelShape shape, ModelMetadata metadata, string? version) = ModelFileFormat.Decode(contents);
@@ -294,45 +309,67 @@ public static class ModelFile
             throw FileFormatException.InFile(name, $"the file holds a {shape}, but the model to load it into is a {expected}; the shapes must be equal.");
         }
 
-        // The tensors match the shape and tile the data section (checked above), so the data section is
-        // exactly the parameter block's size: this allocation is one the file pays for.
-        byte[] data = contents.ReadData(stream);
-        float[] parameters = new float[shape.ParameterCount];
+        // Where each tensor goes in the parameter block: its offset, length and row width.
+        var places = new Dictionary<string, (int Offset, int Length, int Columns)>(2 * shape.LayerCount, StringComparer.Ordinal);
         for (int l = 0; l < shape.LayerCount; l++)
         {
-            CopyTensor(contents, data, ModelFileFormat.WeightName(l), parameters.AsSpan(shape.WeightOffset(l), shape.LayerSizes[l] * shape.LayerSizes[l + 1]), shape.LayerSizes[l]);
-            CopyTensor(contents, data, ModelFileFormat.BiasName(l), parameters.AsSpan(shape.BiasOffset(l), shape.LayerSizes[l + 1]), 0);
+            places[ModelFileFormat.WeightName(l)] = (shape.WeightOffset(l), shape.LayerSizes[l] * shape.LayerSizes[l + 1], shape.LayerSizes[l]);
+            places[ModelFileFormat.BiasName(l)] = (shape.BiasOffset(l), shape.LayerSizes[l + 1], 0);
         }
 
-        return new Reading(shape, parameters, metadata, version);
-    }
-
-    /// <summary>Copies a tensor's little-endian floats into <paramref name="destination"/>, refusing NaN and infinity.</summary>
-    private static void CopyTensor(Safetensors.Contents contents, byte[] data, string tensorName, Span<float> destination, int columns)
-    {
-        Safetensors.TensorEntry tensor = contents.Find(tensorName)!;
-        ReadOnlySpan<byte> bytes = data.AsSpan((int)tensor.Begin, destination.Length * sizeof(float));
-        if (BitConverter.IsLittleEndian)
+        // The tensors match the shape and tile the data section (checked above), so the data section is
+        // exactly the parameter block's size. When the stream said its length, that was checked against the
+        // bytes it holds and the tensors are read straight into place; otherwise into a buffer that grows only
+        // as bytes arrive, before anything of the model's size is allocated.
+        Span<float> parameters;
+        if (contents.LengthKnown)
         {
-            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination);
+            parameters = parametersFor(shape);
+            contents.ReadData(stream, MemoryMarshal.AsBytes(parameters), tensor => places[tensor.Name].Offset * sizeof(float));
         }
         else
         {
-            for (int i = 0; i < destination.Length; i++)
+            byte[] data = contents.ReadDataBuffered(stream);
+            parameters = parametersFor(shape);
+            foreach (Safetensors.TensorEntry tensor in contents.Tensors)
             {
-                destination[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * sizeof(float)));
+                var (offset, length, _) = places[tensor.Name];
+                data.AsSpan((int)tensor.Begin, length * sizeof(float)).CopyTo(MemoryMarshal.AsBytes(parameters.Slice(offset, length)));
             }
         }
 
-        int bad = destination.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        foreach (Safetensors.TensorEntry tensor in contents.Tensors)
+        {
+            var (offset, length, columns) = places[tensor.Name];
+            CheckTensor(contents, tensor, parameters.Slice(offset, length), columns);
+        }
+
+        if (OutputBounds.Problem(shape, parameters, metadata.Standardizer) is string problem)
+        {
+            throw contents.Error(contents.DataStart, $"{problem}; this model would answer NaN to every input.");
+        }
+
+        return new Reading(metadata, version);
+    }
+
+    /// <summary>Puts a tensor's little-endian floats in this machine's order, refusing NaN and infinity.</summary>
+    private static void CheckTensor(Safetensors.Contents contents, Safetensors.TensorEntry tensor, Span<float> values, int columns)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            Span<int> bits = MemoryMarshal.Cast<float, int>(values);
+            BinaryPrimitives.ReverseEndianness(bits, bits);
+        }
+
+        int bad = values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
         if (bad >= 0)
         {
             string where = columns > 0 ? Safetensors.Invariant($"element {bad} (row {bad / columns}, column {bad % columns})") : Safetensors.Invariant($"element {bad}");
-            throw contents.Error(contents.DataStart + (long)tensor.Begin + (bad * sizeof(float)), Safetensors.Invariant($"tensor '{tensorName}' holds {destination[bad]} at {where}; weights must be finite."));
+            throw contents.Error(contents.DataStart + (long)tensor.Begin + (bad * sizeof(float)), Safetensors.Invariant($"tensor '{tensor.Name}' holds {values[bad]} at {where}; weights must be finite."));
         }
     }
 
     private sealed record Plan(List<Safetensors.TensorLayout> Tensors, Dictionary<string, string> Metadata);
 
-    private sealed record Reading(ModelShape Shape, float[] Parameters, ModelMetadata Metadata, string? LibraryVersion);
+    private sealed record Reading(ModelMetadata Metadata, string? LibraryVersion);
 }

@@ -230,6 +230,11 @@ internal static class ModelFileFormat
                 throw decoder.Error(ModelFile.LayerSizesKey, $"{ModelFile.LayerSizesKey} is {sizesText}; a {name} needs at least 2 classes.");
             }
 
+            if (sizes.Length - 1 > ModelShape.MaxLayerCount)
+            {
+                throw decoder.Error(ModelFile.LayerSizesKey, Safetensors.Invariant($"{ModelFile.LayerSizesKey} is {sizesText}: {sizes.Length - 1} dense layers, more than the {ModelShape.MaxLayerCount} a model may have."));
+            }
+
             if (activations.Length != sizes.Length - 2)
             {
                 throw decoder.Error(ModelFile.ActivationsKey, Safetensors.Invariant($"{ModelFile.ActivationsKey} lists {activations.Length} activations, but layer sizes {sizesText} have {sizes.Length - 2} hidden layers; expected one per hidden layer."));
