@@ -38,7 +38,8 @@ namespace Native.Numerics;
 /// <para>
 /// <b>Saving</b> to a path is atomic: the file is written beside the target under a temporary name,
 /// flushed to the disk, and only then moved over the target. If anything fails, the temporary file is
-/// deleted and whatever the path held before is untouched.
+/// deleted and whatever the path held before is untouched. Symbolic links are followed; only regular files
+/// are replaced, keeping their mode (see <see cref="Save(IModel, string, ModelMetadata?)"/>).
 /// </para>
 /// <para>
 /// <b>Loading</b> trusts nothing: every problem is a <see cref="FileFormatException"/> (the one exception
@@ -78,11 +79,26 @@ public static class ModelFile
     /// Saves <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="path"/>, atomically:
     /// the previous file, if any, is replaced only once the new one is completely on the disk.
     /// </summary>
-    /// <param name="model">The model; its parameters must all be finite.</param>
+    /// <remarks>
+    /// <para>
+    /// A symbolic link is followed: saving to <c>current</c>, a link to <c>v1.safetensors</c>, replaces
+    /// <c>v1.safetensors</c> and leaves the link as it was. Only a regular file, or a path where nothing is yet,
+    /// is written: a directory, device (<c>/dev/null</c>), FIFO or socket is refused, as is a file the caller may
+    /// not write (a mode of 0444, say). The new file keeps the mode of the file it replaces.
+    /// </para>
+    /// <para>
+    /// The file is written beside the target as <c>.{name}.{process id}.{random}.tmp</c>, flushed to the disk,
+    /// then moved over the target. If the save fails, or the process exits during it, the temporary file is
+    /// removed; a temporary file left by a process that was killed outright is removed by the next save to the
+    /// same path. Errors name <paramref name="path"/>, never the temporary file.
+    /// </para>
+    /// </remarks>
+    /// <param name="model">The model; its parameters must all be finite and able to give finite outputs.</param>
     /// <param name="path">The file to write or replace.</param>
     /// <param name="metadata">Class names, standardizer and properties to keep with the model, or null.</param>
-    /// <exception cref="ArgumentException">A parameter is not finite, or the metadata do not fit the model (class names, standardizer, reserved keys).</exception>
-    /// <exception cref="IOException">The file cannot be written; the previous file is untouched.</exception>
+    /// <exception cref="ArgumentException">A parameter is not finite, the model cannot give finite outputs, or the metadata do not fit the model (class names, standardizer, reserved keys).</exception>
+    /// <exception cref="IOException">The path is not a regular file or a new one, or the file cannot be written; the previous file is untouched.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file or its directory may not be written; the previous file is untouched.</exception>
     public static void Save(IModel model, string path, ModelMetadata? metadata = null) => Save(model, path, metadata, beforeReplace: null);
 
     /// <summary>
@@ -100,30 +116,28 @@ public static class ModelFile
         Safetensors.Write(stream, plan.Tensors, plan.Metadata, model.Parameters);
     }
 
+    /// <summary>
+    /// Checks, without writing anything, that <see cref="Save(IModel, string, ModelMetadata?)"/> could write
+    /// <paramref name="path"/> now — so a program can refuse a bad destination before it spends time training:
+    /// the path is a regular file or a new one (symbolic links followed), its directory exists, a file can be
+    /// created there, and an existing file may be written.
+    /// </summary>
+    /// <param name="path">The file a model is to be saved to.</param>
+    /// <exception cref="IOException">The path names a directory, device, FIFO or socket, its directory does not exist, or the directory cannot be written (a read-only file system, say); the message names the path.</exception>
+    /// <exception cref="UnauthorizedAccessException">The directory or the existing file may not be written.</exception>
+    public static void CheckSavePath(string path)
+    {
+        string target = SaveTarget.Resolve(path);
+        SaveTarget.ProbeDirectory(target, path);
+    }
+
     /// <summary>The atomic save, with a seam: <paramref name="beforeReplace"/> runs with the temporary file's path after it is written and flushed, just before it replaces the target.</summary>
     internal static void Save(IModel model, string path, ModelMetadata? metadata, Action<string>? beforeReplace)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Plan plan = Prepare(model, metadata);
-        string target = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(target) ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Path.GetRandomFileName()}.tmp");
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
-            {
-                Safetensors.Write(file, plan.Tensors, plan.Metadata, model.Parameters);
-                file.Flush(flushToDisk: true);
-            }
-
-            beforeReplace?.Invoke(temporary);
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+        string target = SaveTarget.Resolve(path);
+        SaveTarget.Replace(target, path, file => Safetensors.Write(file, plan.Tensors, plan.Metadata, model.Parameters), beforeReplace);
     }
 
     /// <summary>
@@ -242,22 +256,6 @@ public static class ModelFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024, FileOptions.SequentialScan);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // The save has failed already; that error, not this one, is what the caller needs to see.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // As above.
-        }
     }
 
     /// <summary>The tensors and metadata of a model about to be saved, after checking both.</summary>

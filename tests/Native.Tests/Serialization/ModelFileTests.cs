@@ -329,7 +329,8 @@ public sealed class ModelFileTests : IDisposable
             throw failure;
         }));
 
-        Assert.Same(failure, thrown);
+        Assert.Same(failure, thrown.InnerException);
+        Assert.StartsWith($"Cannot save the model to '{path}': simulated power cut", thrown.Message, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Equal("old", ModelFile.Load(path).Properties["version"]);
         Assert.NotNull(temporary);
