@@ -30,6 +30,8 @@ namespace Native.Numerics;
 /// <item><term><c>native.activations</c></term><description>A JSON array with each hidden layer's activation — <c>relu</c>, <c>leaky_relu</c>, <c>sigmoid</c> or <c>tanh</c> — <c>"[]"</c> for the regressions.</description></item>
 /// <item><term><c>native.leaky_relu_slope</c></term><description>The leaky ReLU slope as a JSON number that round-trips the float exactly.</description></item>
 /// <item><term><c>native.class_names</c></term><description>Optional: a JSON array of strings, one per class, in label order, distinct.</description></item>
+/// <item><term><c>native.feature_names</c></term><description>Optional: a JSON array of strings, one per feature, in input order, distinct (a CSV header's).</description></item>
+/// <item><term><c>native.label_name</c></term><description>Optional: the name of the label column the model was trained on.</description></item>
 /// <item><term><c>native.standardizer.means</c>, <c>native.standardizer.standard_deviations</c></term><description>Optional, together: JSON arrays of one float per feature (exact round trip); the deviations are the divisors, all positive.</description></item>
 /// </list>
 /// <para>
@@ -68,6 +70,8 @@ public static class ModelFile
     internal const string ActivationsKey = "native.activations";
     internal const string SlopeKey = "native.leaky_relu_slope";
     internal const string ClassNamesKey = "native.class_names";
+    internal const string FeatureNamesKey = "native.feature_names";
+    internal const string LabelNameKey = "native.label_name";
     internal const string MeansKey = "native.standardizer.means";
     internal const string DeviationsKey = "native.standardizer.standard_deviations";
 

@@ -30,7 +30,7 @@ internal static class ModelFileFormat
     private static readonly string[] ReservedKeys =
     [
         ModelFile.FormatKey, ModelFile.LibraryVersionKey, ModelFile.KindKey, ModelFile.LayerSizesKey, ModelFile.ActivationsKey,
-        ModelFile.SlopeKey, ModelFile.ClassNamesKey, ModelFile.MeansKey, ModelFile.DeviationsKey,
+        ModelFile.SlopeKey, ModelFile.ClassNamesKey, ModelFile.FeatureNamesKey, ModelFile.LabelNameKey, ModelFile.MeansKey, ModelFile.DeviationsKey,
     ];
 
     /// <summary>The weights of dense layer <paramref name="layer"/>: shape [outputs, inputs].</summary>
@@ -102,6 +102,43 @@ internal static class ModelFileFormat
 
                 json.WriteEndArray();
             });
+        }
+
+        IReadOnlyList<string> features = metadata.FeatureNames ?? [];
+        if (features.Count > 0)
+        {
+            if (features.Count != shape.Features)
+            {
+                throw new ArgumentException($"The model takes {shape.Features} features, but {features.Count} feature names were given.", nameof(metadata));
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string name in features)
+            {
+                ArgumentNullException.ThrowIfNull(name, nameof(metadata));
+                CheckText(name, "A feature name");
+                if (!seen.Add(name))
+                {
+                    throw new ArgumentException($"The feature name '{name}' appears twice; feature names must be distinct, since predictions match columns by them.", nameof(metadata));
+                }
+            }
+
+            entries[ModelFile.FeatureNamesKey] = Json(json =>
+            {
+                json.WriteStartArray();
+                foreach (string name in features)
+                {
+                    json.WriteStringValue(name);
+                }
+
+                json.WriteEndArray();
+            });
+        }
+
+        if (metadata.LabelName is string labelName)
+        {
+            CheckText(labelName, "The label name");
+            entries[ModelFile.LabelNameKey] = labelName;
         }
 
         if (metadata.Standardizer is Standardizer standardizer)
@@ -199,6 +236,21 @@ internal static class ModelFileFormat
             }
         }
 
+        string[] featureNames = metadata.ContainsKey(ModelFile.FeatureNamesKey) ? decoder.Strings(ModelFile.FeatureNamesKey) : [];
+        if (featureNames.Length > 0 && featureNames.Length != shape.Features)
+        {
+            throw decoder.Error(ModelFile.FeatureNamesKey, Safetensors.Invariant($"{ModelFile.FeatureNamesKey} names {featureNames.Length} features, but the model takes {shape.Features}."));
+        }
+
+        distinct.Clear();
+        foreach (string name in featureNames)
+        {
+            if (!distinct.Add(name))
+            {
+                throw decoder.Error(ModelFile.FeatureNamesKey, $"{ModelFile.FeatureNamesKey} names the feature '{Safetensors.Quote(name)}' twice; feature names must be distinct.");
+            }
+        }
+
         Standardizer? standardizer = DecodeStandardizer(decoder, metadata, shape.Features);
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach ((string key, string value) in metadata)
@@ -209,7 +261,14 @@ internal static class ModelFileFormat
             }
         }
 
-        var result = new ModelMetadata { ClassNames = names, Standardizer = standardizer, Properties = properties };
+        var result = new ModelMetadata
+        {
+            ClassNames = names,
+            FeatureNames = featureNames,
+            LabelName = metadata.GetValueOrDefault(ModelFile.LabelNameKey),
+            Standardizer = standardizer,
+            Properties = properties,
+        };
         return (shape, result, metadata.GetValueOrDefault(ModelFile.LibraryVersionKey));
     }
 
