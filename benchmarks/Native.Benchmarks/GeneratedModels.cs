@@ -13,3 +13,11 @@ public sealed partial class TumorModel;
 /// <summary>MNIST's 784-128-10 ReLU perceptron, generated.</summary>
 [GeneratedMultilayerPerceptron(784, 128, 10, HiddenActivation = Activation.Relu)]
 public sealed partial class DigitNet;
+
+/// <summary>Fisher's iris shape, 4 features × 3 classes, generated: the smallest model, where fixed costs are everything.</summary>
+[GeneratedSoftmaxRegression(features: 4, classes: 3)]
+public sealed partial class IrisModel;
+
+/// <summary>scikit-learn's digits shape, 8 × 8 pixels × 10 classes, generated.</summary>
+[GeneratedSoftmaxRegression(features: 64, classes: 10)]
+public sealed partial class SmallDigitModel;

@@ -99,7 +99,7 @@ public class NativeAotTests
 
         string output = Path.Combine(Cli.TemporaryDirectory(), "aot");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { "publish", Path.Combine(Cli.RepositoryRoot(), "src", "Native.Cli"), "-c", "Release", "-f", "net9.0", "-r", "linux-x64", "-o", output })
+        foreach (string arg in new[] { "publish", Path.Combine(Cli.RepositoryRoot(), "src", "Native.Cli"), "-c", "Release", "-r", "linux-x64", "-o", output })
         {
             start.ArgumentList.Add(arg);
         }

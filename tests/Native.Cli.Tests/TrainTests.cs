@@ -7,7 +7,7 @@ public class TrainTests
     [Fact]
     public void JsonGivesOneObjectPerEpochThenASummary()
     {
-        Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "3", "--json", "--seed", "2");
+        Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "3", "--json", "--seed", "2", "--validation", "0.2");
         Assert.True(result.ExitCode == 0, result.ToString());
         IReadOnlyList<JsonElement> lines = result.JsonLines();
         Assert.Equal(4, lines.Count);
@@ -36,7 +36,7 @@ public class TrainTests
     [Fact]
     public void TextGivesALinePerEpochAndASummaryWithTheConfusionMatrix()
     {
-        Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "2", "--model", "mlp", "--hidden", "32", "--optimizer", "adam");
+        Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "2", "--model", "mlp", "--hidden", "32", "--optimizer", "adam", "--validation", "0.2");
         Assert.True(result.ExitCode == 0, result.ToString());
         string[] lines = result.Output.Split('\n');
         Assert.Matches(@"^epoch 1/2  loss \d\.\d{4}  val loss \d\.\d{4}  val acc \d+\.\d\d %  lr 0\.001  \d+ ms  [\d,]+ rows/s", lines[0]);
@@ -50,7 +50,7 @@ public class TrainTests
     public void PlotsAreCurvesAndWeightPictures()
     {
         string plots = Cli.TemporaryDirectory();
-        Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "2", "--plots", plots, "--quiet");
+        Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "2", "--plots", plots, "--quiet", "--validation", "0.2");
         Assert.True(result.ExitCode == 0, result.ToString());
         string loss = File.ReadAllText(Path.Combine(plots, "loss.svg"));
         Assert.StartsWith("<svg", loss, StringComparison.Ordinal);

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Native.Numerics;
 using Native.Tests.Support;
 using Xunit.Abstractions;
@@ -6,7 +5,7 @@ using Xunit.Abstractions;
 namespace Native.Tests;
 
 /// <summary>The README's example runs, and the README shows exactly the code that runs here.</summary>
-public partial class ReadmeExampleTests(ITestOutputHelper output)
+public class ReadmeExampleTests(ITestOutputHelper output)
 {
     [Fact]
     public void TrainAndPredictDigits()
@@ -46,23 +45,8 @@ public partial class ReadmeExampleTests(ITestOutputHelper output)
     [Fact]
     public void TheReadmeShowsTheCodeThisTestRuns()
     {
-        string root = Mnist.RepositoryRoot();
-        string readme = File.ReadAllText(Path.Combine(root, "README.md"));
-        string test = File.ReadAllText(Path.Combine(root, "tests", "Native.Tests", "ReadmeExampleTests.cs"));
-
-        Match shown = ReadmeBlock().Match(readme);
-        Assert.True(shown.Success, "README.md has no example block after its ReadmeExampleTests comment.");
-        Match run = TestBlock().Match(test);
-        Assert.True(run.Success);
-        Assert.Equal(Normalize(run.Groups[1].Value), Normalize(shown.Groups[1].Value));
+        string? shown = ReadmeBlocks.Shown(ReadmeBlocks.Read("README.md"), nameof(ReadmeExampleTests));
+        Assert.True(shown is not null, "README.md has no example block after its ReadmeExampleTests comment.");
+        Assert.Equal(ReadmeBlocks.Run(ReadmeBlocks.Read("tests/Native.Tests/ReadmeExampleTests.cs")), shown);
     }
-
-    private static string Normalize(string code) =>
-        string.Join('\n', code.Replace("\r", "", StringComparison.Ordinal).Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0));
-
-    [GeneratedRegex(@"ReadmeExampleTests[^\n]*\n```csharp\n(.*?)```", RegexOptions.Singleline)]
-    private static partial Regex ReadmeBlock();
-
-    [GeneratedRegex(@"// example:start\n(.*?)// example:end", RegexOptions.Singleline)]
-    private static partial Regex TestBlock();
 }

@@ -23,7 +23,7 @@ internal static class ModelFiles
             ["training.epochs"] = Text(settings.Epochs),
             ["training.l2"] = Text(settings.L2),
             ["training.seed"] = Text(settings.Seed),
-            ["training.validation_fraction"] = Text(settings.Validation),
+            ["training.validation_fraction"] = Text(settings.HoldOut),
             ["training.standardize"] = settings.Standardize ? "true" : "false",
             ["training.class_weight"] = settings.BalancedClasses ? "balanced" : "none",
             ["training.early_stopping"] = settings.EarlyStopping ? Text(settings.Patience) : "off",

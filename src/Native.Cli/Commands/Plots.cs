@@ -12,11 +12,13 @@ internal static class Plots
         var written = new List<string>();
 
         string losses = Path.Combine(directory, "loss.svg");
-        Charts.Write(losses, $"Loss per epoch: {model.Shape}", "mean loss",
-        [
-            new Charts.Series("training", reports.Select(r => (double)r.TrainingLoss).ToList(), "#1f77b4"),
-            new Charts.Series("validation", reports.Select(r => (double)r.ValidationLoss).ToList(), "#d62728"),
-        ]);
+        List<Charts.Series> lossSeries = [new Charts.Series("training", reports.Select(r => (double)r.TrainingLoss).ToList(), "#1f77b4")];
+        if (reports.Any(r => float.IsFinite(r.ValidationLoss)))
+        {
+            lossSeries.Add(new Charts.Series("validation", reports.Select(r => (double)r.ValidationLoss).ToList(), "#d62728"));
+        }
+
+        Charts.Write(losses, $"Loss per epoch: {model.Shape}", "mean loss", lossSeries);
         written.Add(losses);
 
         if (reports.Any(r => float.IsFinite(r.ValidationAccuracy)))

@@ -22,7 +22,7 @@ internal sealed record TrainSettings(
     float L2,
     bool BalancedClasses,
     bool Standardize,
-    double Validation,
+    double? Validation,
     bool EarlyStopping,
     int Patience,
     int Seed,
@@ -39,6 +39,12 @@ internal sealed record TrainSettings(
         "momentum" or "nesterov" => 0.05f,
         _ => 0.1f,
     };
+
+    /// <summary>
+    /// The fraction of rows held out for validation: the one asked for; else 0.1 when early stopping needs a
+    /// validation set (scikit-learn's <c>validation_fraction</c>); else none, so the model learns from every row.
+    /// </summary>
+    public double HoldOut => Validation ?? (EarlyStopping ? 0.1 : 0);
 }
 
 /// <summary><c>native train</c>: trains a model on a CSV file or an IDX directory, reports each epoch and a summary.</summary>
@@ -65,7 +71,7 @@ internal static class TrainCommand
         var classWeight = new Option<string?>("--class-weight") { Description = "balanced: weight each class by n / (k · its count)." };
         classWeight.AcceptOnlyFromAmong("balanced");
         var standardize = new Option<bool>("--standardize") { Description = "Standardize features (fitted on the training rows; saved with the model)." };
-        var validation = new Option<double>("--validation") { Description = "The fraction of rows held out for validation (0 for none).", DefaultValueFactory = _ => 0.2 };
+        var validation = new Option<double?>("--validation") { Description = "The fraction of rows held out for validation (default: 0.1 with --early-stopping, else 0: train on every row, report training metrics)." };
         var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when the validation loss stops improving; keep the best epoch." };
         var patience = new Option<int>("--patience") { Description = "Epochs without improvement before early stopping.", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "The seed of the split, the initialization and the row order.", DefaultValueFactory = _ => 0 };
@@ -189,9 +195,9 @@ internal static class TrainCommand
         CsvData.CheckDistinctNames(all, settings.Data);
         Dataset training = all;
         Dataset? validation = null;
-        if (settings.Validation > 0)
+        if (settings.HoldOut > 0)
         {
-            (training, validation) = all.Split(settings.Validation, settings.Seed, stratify: !regression);
+            (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: !regression);
         }
 
         return new Prepared(training, validation, all.Features, all.Classes, loaded.ClassNames, all.FeatureNames, all.LabelName, loaded.ImageRows, loaded.ImageColumns);
@@ -203,12 +209,12 @@ internal static class TrainCommand
     /// </summary>
     internal static void Check(TrainSettings settings)
     {
-        if (!(settings.Validation >= 0 && settings.Validation < 1))
+        if (settings.Validation is double fraction && !(fraction >= 0 && fraction < 1))
         {
-            throw new UsageException($"--validation must be a fraction from 0 up to (not including) 1, got {Text(settings.Validation)}.");
+            throw new UsageException($"--validation must be a fraction from 0 up to (not including) 1, got {Text(fraction)}.");
         }
 
-        if (settings.EarlyStopping && settings.Validation == 0)
+        if (settings.EarlyStopping && settings.HoldOut == 0)
         {
             throw new UsageException("--early-stopping needs a validation set: give --validation a fraction above 0.");
         }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Native.Numerics.Kernels;
@@ -135,14 +136,64 @@ internal interface ISimd<TVector>
 
     /// <summary>The largest lane.</summary>
     static abstract float MaxAcross(TVector value);
+
+    /// <summary>
+    /// <paramref name="value"/> with lanes below <paramref name="first"/> zeroed: the last vector of a row whose length is not a
+    /// whole number of vectors is loaded to end at the row's end, and the lanes it shares with the vector before are dropped.
+    /// </summary>
+    static abstract TVector KeepFrom(TVector value, int first);
+
+    /// <summary>The sums of four vectors' lanes, as the four lanes of one 128-bit vector: [Σa, Σb, Σc, Σd].</summary>
+    static abstract Vector128<float> SumEach(TVector a, TVector b, TVector c, TVector d);
+}
+
+/// <summary>Lane arithmetic shared by the widths.</summary>
+internal static class Lanes
+{
+    /// <summary>
+    /// [Σa, Σb, Σc, Σd] of four 128-bit vectors by a transposing tree: pairs interleaved and added, then halves
+    /// swapped and added — six shuffles and three additions for four sums, where four separate sums take twelve.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> SumEach(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
+    {
+        if (Sse.IsSupported)
+        {
+            // [a0 + a2, b0 + b2, a1 + a3, b1 + b3] and the same for c and d; then the low halves of both plus their high halves.
+            Vector128<float> ab = Sse.UnpackLow(a, b) + Sse.UnpackHigh(a, b);
+            Vector128<float> cd = Sse.UnpackLow(c, d) + Sse.UnpackHigh(c, d);
+            return Sse.MoveLowToHigh(ab, cd) + Sse.MoveHighToLow(cd, ab);
+        }
+
+        if (AdvSimd.Arm64.IsSupported)
+        {
+            return AdvSimd.Arm64.AddPairwise(AdvSimd.Arm64.AddPairwise(a, b), AdvSimd.Arm64.AddPairwise(c, d));
+        }
+
+        return Vector128.Create(Vector128.Sum(a), Vector128.Sum(b), Vector128.Sum(c), Vector128.Sum(d));
+    }
 }
 
 /// <summary>The scalar path: one float per "vector"; the reference every wider path is held to.</summary>
 internal readonly struct SimdScalar : ISimd<float>
 {
-    public static int Count => 1;
-    public static SimdWidth Width => SimdWidth.Scalar;
-    public static float Zero => 0f;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 1;
+    }
+
+    public static SimdWidth Width
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => SimdWidth.Scalar;
+    }
+
+    public static float Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 0f;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Create(float value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(ref readonly float source, nint offset) => Unsafe.Add(ref Unsafe.AsRef(in source), offset);
@@ -162,14 +213,30 @@ internal readonly struct SimdScalar : ISimd<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Reciprocal(float value) => 1f / value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(float value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float KeepFrom(float value, int first) => first > 0 ? 0f : value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> SumEach(float a, float b, float c, float d) => Vector128.Create(a, b, c, d);
 }
 
 /// <summary>The 128-bit path (four floats).</summary>
 internal readonly struct Simd128 : ISimd<Vector128<float>>
 {
-    public static int Count => Vector128<float>.Count;
-    public static SimdWidth Width => SimdWidth.Vector128;
-    public static Vector128<float> Zero => Vector128<float>.Zero;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128<float>.Count;
+    }
+
+    public static SimdWidth Width
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => SimdWidth.Vector128;
+    }
+
+    public static Vector128<float> Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector128<float>.Zero;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Create(float value) => Vector128.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(ref readonly float source, nint offset) => Vector128.LoadUnsafe(in source, (nuint)offset);
@@ -196,14 +263,35 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
         value = Vector128.MaxNative(value, Vector128.Shuffle(value, Vector128.Create(1, 0, 3, 2)));
         return value.ToScalar();
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> KeepFrom(Vector128<float> value, int first) =>
+        value & Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(first)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> SumEach(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) => Lanes.SumEach(a, b, c, d);
 }
 
 /// <summary>The 256-bit path (eight floats).</summary>
 internal readonly struct Simd256 : ISimd<Vector256<float>>
 {
-    public static int Count => Vector256<float>.Count;
-    public static SimdWidth Width => SimdWidth.Vector256;
-    public static Vector256<float> Zero => Vector256<float>.Zero;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256<float>.Count;
+    }
+
+    public static SimdWidth Width
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => SimdWidth.Vector256;
+    }
+
+    public static Vector256<float> Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector256<float>.Zero;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Create(float value) => Vector256.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref readonly float source, nint offset) => Vector256.LoadUnsafe(in source, (nuint)offset);
@@ -223,14 +311,36 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Reciprocal(Vector256<float> value) => Vector256<float>.One / value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> value) => Simd128.Sum(value.GetLower() + value.GetUpper());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector256<float> value) => Simd128.MaxAcross(Vector128.MaxNative(value.GetLower(), value.GetUpper()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> KeepFrom(Vector256<float> value, int first) =>
+        value & Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(first)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> SumEach(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) =>
+        Lanes.SumEach(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
 }
 
 /// <summary>The 512-bit path (sixteen floats).</summary>
 internal readonly struct Simd512 : ISimd<Vector512<float>>
 {
-    public static int Count => Vector512<float>.Count;
-    public static SimdWidth Width => SimdWidth.Vector512;
-    public static Vector512<float> Zero => Vector512<float>.Zero;
+    public static int Count
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512<float>.Count;
+    }
+
+    public static SimdWidth Width
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => SimdWidth.Vector512;
+    }
+
+    public static Vector512<float> Zero
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512<float>.Zero;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Create(float value) => Vector512.Create(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref readonly float source, nint offset) => Vector512.LoadUnsafe(in source, (nuint)offset);
@@ -250,4 +360,12 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Reciprocal(Vector512<float> value) => Vector512<float>.One / value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> value) => Simd256.Sum(value.GetLower() + value.GetUpper());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector512<float> value) => Simd256.MaxAcross(Vector256.MaxNative(value.GetLower(), value.GetUpper()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> KeepFrom(Vector512<float> value, int first) =>
+        value & Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(first)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> SumEach(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) =>
+        Simd256.SumEach(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
 }

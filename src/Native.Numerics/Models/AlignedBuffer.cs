@@ -10,8 +10,10 @@ namespace Native.Numerics;
 /// <remarks>
 /// A managed <c>float[]</c> is only 8-byte aligned, so 512-bit loads from it split cache lines and run
 /// 1.8–1.9× slower (docs/performance.md, item 2). This allocates a pinned array — which the GC never moves —
-/// with 64 spare bytes, and uses it from its first 64-byte boundary. Pinned arrays live on the pinned
-/// object heap, so they cost the GC nothing to keep still. New blocks are zeroed.
+/// with 128 spare bytes, and uses it from its first 64-byte boundary. Pinned arrays live on the pinned
+/// object heap, so they cost the GC nothing to keep still. New blocks are zeroed. At least
+/// <see cref="FloatsPerLine"/> zeroed floats follow the block, never written through it: kernels may load a whole
+/// vector that starts inside the block and ends past it (the last outputs' biases, say) without reading outside the array.
 /// </remarks>
 public sealed class AlignedBuffer
 {
@@ -29,8 +31,8 @@ public sealed class AlignedBuffer
     public unsafe AlignedBuffer(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Array.MaxLength - FloatsPerLine);
-        _storage = GC.AllocateArray<float>(length + FloatsPerLine, pinned: true);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Array.MaxLength - (2 * FloatsPerLine));
+        _storage = GC.AllocateArray<float>(length + (2 * FloatsPerLine), pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage));
         int misalignment = (int)(address & (Alignment - 1));
         _offset = misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);

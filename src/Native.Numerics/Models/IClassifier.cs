@@ -30,6 +30,6 @@ public interface IRegressor : IModel
     float Predict(ReadOnlySpan<float> features);
 
     /// <summary>The predicted value of each row of <paramref name="rows"/> (n rows of <see cref="IModel.Features"/> floats).</summary>
-    /// <exception cref="ArgumentException">A row's value is not finite; the message names the row and the feature.</exception>
+    /// <remarks>A row whose value is not finite gets NaN, as in <see cref="IModel.ForwardBatch"/> (<see cref="PredictionPolicy"/>).</remarks>
     void Predict(ReadOnlySpan<float> rows, Span<float> values);
 }

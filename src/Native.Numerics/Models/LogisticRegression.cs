@@ -1,3 +1,5 @@
+using Native.Numerics.CompilerServices;
+
 namespace Native.Numerics;
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed class LogisticRegression : DenseModel, IClassifier
 {
     /// <summary>A logistic regression on <paramref name="features"/> features, with zero parameters.</summary>
     public LogisticRegression(int features)
-        : base(ModelShape.LogisticRegression(features))
+        : base(Create<SigmoidHead>(ModelShape.LogisticRegression(features)))
     {
     }
 
@@ -21,47 +23,14 @@ public sealed class LogisticRegression : DenseModel, IClassifier
     public int Classes => 2;
 
     /// <summary>P(y = 1) for one row.</summary>
-    public float PredictProbability(ReadOnlySpan<float> features)
-    {
-        Span<float> probability = stackalloc float[1];
-        Forward(features, probability);
-        return probability[0];
-    }
+    public float PredictProbability(ReadOnlySpan<float> features) => Runtime.PredictValue(features);
 
     /// <summary>Class 1 where P(y = 1) ≥ 0.5, that is, where the logit is at least 0.</summary>
-    /// <exception cref="ArgumentException">The row's length is not <see cref="IModel.Features"/>, or its logit is not finite (see <see cref="PredictionPolicy"/>).</exception>
-    public int Predict(ReadOnlySpan<float> features)
-    {
-        CheckLength(features.Length, Features, nameof(features));
-        return PredictRow(features, -1);
-    }
+    public int Predict(ReadOnlySpan<float> features) => Runtime.PredictClass(features);
 
     /// <inheritdoc/>
-    public void Predict(ReadOnlySpan<float> rows, Span<int> classes)
-    {
-        int count = CheckBatchLengths(rows, classes.Length, 1, nameof(classes));
-        for (int i = 0; i < count; i++)
-        {
-            classes[i] = PredictRow(rows.Slice(i * Features, Features), i);
-        }
-    }
-
-    private int PredictRow(ReadOnlySpan<float> features, int row)
-    {
-        Span<float> logit = stackalloc float[1];
-        ForwardLogits(features, logit);
-        return float.IsFinite(logit[0]) ? (logit[0] >= 0f ? 1 : 0) : throw PredictionPolicy.Unpredictable(features, row, row < 0 ? nameof(features) : "rows");
-    }
+    public void Predict(ReadOnlySpan<float> rows, Span<int> classes) => Runtime.PredictClasses(rows, classes);
 
     /// <summary>Writes [1 − p, p], p = P(y = 1), for each of n rows, row-major (n × 2).</summary>
-    public void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
-    {
-        int count = CheckBatchLengths(rows, probabilities.Length, 2, nameof(probabilities));
-        for (int i = 0; i < count; i++)
-        {
-            float p = PredictProbability(rows.Slice(i * Features, Features));
-            probabilities[2 * i] = 1f - p;
-            probabilities[(2 * i) + 1] = p;
-        }
-    }
+    public void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities) => Runtime.PredictProbabilities(rows, probabilities);
 }

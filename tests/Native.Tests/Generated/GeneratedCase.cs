@@ -1,5 +1,7 @@
 using Native.Numerics;
+using Native.Numerics.CompilerServices;
 using Native.Numerics.Kernels;
+using Native.Tests.Support;
 using Native.Tests.Kernels;
 
 namespace Native.Tests.Generated;
@@ -43,6 +45,24 @@ public sealed record GeneratedCase(string Name, Func<IModel> Create)
 
     public static TheoryData<string> Names => new(All.Select(c => c.Name));
 
+    /// <summary>Every generated model at every vector width (on hardware without one, that path is emulated, slowly but correctly).</summary>
+    public static TheoryData<string, string> NamesAndWidths
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (GeneratedCase c in All)
+            {
+                foreach (SimdWidth width in Enum.GetValues<SimdWidth>())
+                {
+                    data.Add(c.Name, width.ToString());
+                }
+            }
+
+            return data;
+        }
+    }
+
     public static GeneratedCase Named(string name) => All.Single(c => c.Name == name);
 
     public ModelShape Shape => Create().Shape;
@@ -62,11 +82,16 @@ public sealed record GeneratedCase(string Name, Func<IModel> Create)
         };
     }
 
-    /// <summary>A generated model and its twin with the same random parameters.</summary>
-    internal (IModel Generated, DenseModel Twin) CreatePair(int seed)
+    /// <summary>A generated model and its twin with the same random parameters, both running at <paramref name="width"/> (by default the widest this process runs).</summary>
+    internal (IModel Generated, DenseModel Twin) CreatePair(int seed, string? width = null)
     {
         IModel generated = Create();
         DenseModel twin = CreateTwin();
+        if (width is not null)
+        {
+            ((IModelRuntimeOwner)generated).Runtime.Width = twin.KernelWidth = Widths.Parse(width);
+        }
+
         float[] parameters = DenseKernelTests.Random(generated.Parameters.Length, seed, scale: ParameterScale(generated.Shape));
         parameters.CopyTo(generated.Parameters);
         parameters.CopyTo(twin.Parameters);

@@ -22,7 +22,7 @@ public class DenseKernelTests
     [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
     public void ForwardMatchesReference(string width)
     {
-        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        SimdWidth simd = Widths.Parse(width);
         Properties.ForAll(Shapes, shape =>
         {
             var (count, inputs, outputs, seed) = shape;
@@ -33,7 +33,7 @@ public class DenseKernelTests
             DenseReference.Forward(a, count, inputs, w, b, outputs, expected);
 
             float[] actual = new float[count * outputs];
-            kernels.Forward(new Rows(in a[0], inputs, count), inputs, w, b, outputs, actual);
+            KernelsAtWidth.Forward(simd, new Rows(in a[0], inputs, count), inputs, w, b, outputs, actual);
             AssertClose(expected, actual, inputs);
         });
     }
@@ -42,7 +42,7 @@ public class DenseKernelTests
     [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
     public void ForwardReadsGatheredRowsInPlace(string width)
     {
-        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        SimdWidth simd = Widths.Parse(width);
         Properties.ForAll(Shapes, shape =>
         {
             var (count, inputs, outputs, seed) = shape;
@@ -58,7 +58,7 @@ public class DenseKernelTests
             DenseReference.Forward(gathered, count, inputs, w, b, outputs, expected);
 
             float[] actual = new float[count * outputs];
-            kernels.Forward(new Rows(in matrix[0], stride, indices), inputs, w, b, outputs, actual);
+            KernelsAtWidth.Forward(simd, new Rows(in matrix[0], stride, indices), inputs, w, b, outputs, actual);
             AssertClose(expected, actual, inputs);
         });
     }
@@ -67,7 +67,7 @@ public class DenseKernelTests
     [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
     public void AccumulateGradientMatchesReference(string width)
     {
-        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        SimdWidth simd = Widths.Parse(width);
         Properties.ForAll(Shapes, shape =>
         {
             var (count, inputs, outputs, seed) = shape;
@@ -78,7 +78,7 @@ public class DenseKernelTests
             float[] expectedW = Random(outputs * inputs, seed + 2), expectedB = Random(outputs, seed + 3);
             float[] actualW = (float[])expectedW.Clone(), actualB = (float[])expectedB.Clone();
             DenseReference.AccumulateGradient(errors, a, count, inputs, outputs, expectedW, expectedB);
-            kernels.AccumulateGradient(errors, new Rows(in a[0], inputs, count), inputs, outputs, actualW, actualB);
+            KernelsAtWidth.Gradient(simd, errors, new Rows(in a[0], inputs, count), inputs, outputs, actualW, actualB);
             AssertClose(expectedW, actualW, count);
             AssertClose(expectedB, actualB, count);
         });
@@ -88,7 +88,7 @@ public class DenseKernelTests
     [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
     public void BackpropagateMatchesReference(string width)
     {
-        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        SimdWidth simd = Widths.Parse(width);
         Properties.ForAll(Shapes, shape =>
         {
             var (count, inputs, outputs, seed) = shape;
@@ -98,7 +98,7 @@ public class DenseKernelTests
             DenseReference.Backpropagate(errors, count, outputs, w, inputs, expected);
 
             float[] actual = Random(count * inputs, seed + 2); // overwritten, not added to
-            kernels.Backpropagate(errors, count, outputs, w, inputs, actual);
+            KernelsAtWidth.Backpropagate(simd, errors, count, outputs, w, inputs, actual);
             AssertClose(expected, actual, outputs);
         });
     }
@@ -107,7 +107,7 @@ public class DenseKernelTests
     [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
     public void ActivationsAndDerivativesMatchReference(string width)
     {
-        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        SimdWidth simd = Widths.Parse(width);
         var cases = from n in Properties.AwkwardLength
                     from activation in Gen.Elements(Enum.GetValues<Activation>())
                     from seed in Gen.Choose(0, int.MaxValue)
@@ -118,12 +118,12 @@ public class DenseKernelTests
             float[] x = Random(c.n, c.seed, scale: 12f);
             float[] expected = x.Select(v => DenseReference.Activate(c.activation, slope, v)).ToArray();
             float[] actual = (float[])x.Clone();
-            kernels.Activate(c.activation, slope, actual);
+            KernelsAtWidth.Activate(simd, c.activation, slope, actual);
             AssertClose(expected, actual, 1);
 
             float[] errors = Random(c.n, c.seed + 1);
             float[] expectedErrors = errors.Select((e, i) => e * DenseReference.Derivative(c.activation, slope, expected[i])).ToArray();
-            kernels.MultiplyByDerivative(c.activation, slope, expected, errors);
+            KernelsAtWidth.MultiplyByDerivative(simd, c.activation, slope, expected, errors);
             AssertClose(expectedErrors, errors, 1);
         });
     }
@@ -132,7 +132,7 @@ public class DenseKernelTests
     [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
     public void SoftmaxMatchesReferenceAndNeverOverflows(string width)
     {
-        DenseKernels kernels = DenseKernels.For(Widths.Parse(width));
+        SimdWidth simd = Widths.Parse(width);
         var cases = from n in Properties.AwkwardLength
                     from scale in Gen.Elements(1f, 50f, 1e4f, 1e30f)
                     from seed in Gen.Choose(0, int.MaxValue)
@@ -143,10 +143,65 @@ public class DenseKernelTests
             float[] expected = (float[])z.Clone();
             float expectedLogSumExp = DenseReference.Softmax(expected);
             float[] actual = (float[])z.Clone();
-            float logSumExp = DenseKernels.LogSumExp(kernels.Softmax(actual));
+            float logSumExp = SoftmaxKernel.LogSumExp(KernelsAtWidth.Softmax(simd, actual));
             Assert.All(actual, p => Assert.True(p >= 0f && p <= 1f, $"probability {p}"));
             AssertClose(expected, actual, 1);
             Assert.Equal(expectedLogSumExp, logSumExp, Math.Max(1e-4f, Math.Abs(expectedLogSumExp) * 1e-6f));
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void RowKernelMatchesReferenceFromAnyOffsetWithEveryActivation(string width)
+    {
+        // One row, read from any float offset (rows users pass are not aligned), through each activation or none.
+        SimdWidth simd = Widths.Parse(width);
+        Activation?[] activations = [null, Activation.Relu, Activation.LeakyRelu, Activation.Sigmoid, Activation.Tanh];
+        var cases = from inputs in Properties.AwkwardLength
+                    from outputs in Gen.Choose(1, 40)
+                    from offset in Gen.Choose(0, 15)
+                    from activation in Gen.Elements(activations)
+                    from seed in Gen.Choose(0, int.MaxValue)
+                    select (inputs, outputs, offset, activation, seed);
+        Properties.ForAll(cases, c =>
+        {
+            const float slope = 0.05f;
+            float[] buffer = Random(c.inputs + 16, c.seed, scale: 2f);
+            ReadOnlySpan<float> x = buffer.AsSpan(c.offset, c.inputs);
+            float[] w = Random(c.outputs * c.inputs, c.seed + 1);
+            float[] b = [.. Random(c.outputs, c.seed + 2), .. new float[16]];
+            float[] expected = new float[c.outputs];
+            DenseReference.Forward(x.ToArray(), 1, c.inputs, w, b.AsSpan(0, c.outputs), c.outputs, expected);
+            if (c.activation is { } activation)
+            {
+                expected = expected.Select(v => DenseReference.Activate(activation, slope, v)).ToArray();
+            }
+
+            float[] actual = new float[AlignedBuffer.Pad(c.outputs)];
+            KernelsAtWidth.Row(simd, c.activation, c.inputs, w, b, x, c.outputs, actual, slope);
+            AssertClose(expected, actual[..c.outputs], c.inputs);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void RegisterSoftmaxMatchesReferenceAndWritesOnlyItsClasses(string width)
+    {
+        SimdWidth simd = Widths.Parse(width);
+        var cases = from classes in Gen.Choose(1, 16)
+                    from scale in Gen.Elements(1f, 50f, 1e4f, 1e30f)
+                    from seed in Gen.Choose(0, int.MaxValue)
+                    select (classes, scale, seed);
+        Properties.ForAll(cases, c =>
+        {
+            // Padding lanes hold garbage, as a kernel may leave them; they must not count.
+            float[] logits = [.. Random(c.classes, c.seed, c.scale), .. Enumerable.Repeat(1e30f, 16 - c.classes)];
+            float[] expected = logits[..c.classes];
+            DenseReference.Softmax(expected);
+            float[] destination = Enumerable.Repeat(-7f, c.classes + 3).ToArray();
+            KernelsAtWidth.Probabilities(simd, (float[])logits.Clone(), c.classes, destination.AsSpan(0, c.classes));
+            AssertClose(expected, destination[..c.classes], 1);
+            Assert.All(destination[c.classes..], v => Assert.Equal(-7f, v));
         });
     }
 

@@ -1,7 +1,9 @@
-namespace Native.Numerics.Kernels;
+using Native.Numerics;
+
+namespace Native.Tests.Kernels;
 
 /// <summary>
-/// The naive references of <see cref="DenseKernels"/>: the same contracts, written as the textbook loops
+/// The naive references of the dense kernels (ForwardKernel, RowKernel, GradientKernel, BackpropagateKernel, SoftmaxKernel): the same contracts, written as the textbook loops
 /// with every index checked. The tests hold each vector path to these.
 /// </summary>
 internal static class DenseReference

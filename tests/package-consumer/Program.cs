@@ -1,0 +1,87 @@
+using System.Globalization;
+using Native.Numerics;
+using PackageConsumer;
+
+// Uses Native.Numerics through its package, as a user's program does: a generated model and a run-time-shaped
+// one are trained, predict, are saved and loaded back. Every number is printed exactly (round-trip form), so
+// run.sh can require that the NativeAOT binary prints what the JIT build prints. A failed check exits with 1.
+
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var (training, test) = Flowers.Make(rows: 300, seed: 7).Split(testFraction: 0.2, seed: 1);
+string directory = Directory.CreateTempSubdirectory("native-package-consumer-").FullName;
+int failures = 0;
+try
+{
+    // The generated model: the package's generator wrote its kernels (Models.cs).
+    var generated = new FlowerModel();
+    Train("generated", generated, new GradientDescent(learningRate: 0.1f));
+    SaveAndLoad("generated", generated, path => ModelFile.LoadInto(new FlowerModel(), path).Model);
+
+    // A run-time-shaped model: a perceptron whose shape is known only when the program runs.
+    var perceptron = new MultilayerPerceptron([Flowers.Features, 16, Flowers.Species], Activation.Relu, seed: 3);
+    Train("run-time", perceptron, new Momentum(learningRate: 0.05f, momentum: 0.9f));
+    SaveAndLoad("run-time", perceptron, path => (IClassifier)ModelFile.Load(path).Model);
+}
+finally
+{
+    Directory.Delete(directory, recursive: true);
+}
+
+Console.WriteLine(failures == 0 ? "all checks passed" : $"{failures} checks failed");
+return failures == 0 ? 0 : 1;
+
+void Train(string name, IClassifier model, IOptimizer optimizer)
+{
+    var options = new TrainerOptions { Epochs = 30, BatchSize = 16, Seed = 5 };
+    TrainingResult result = new Trainer(model, optimizer, options).Fit(training, validation: test);
+    Console.WriteLine($"{name} {model.Shape}: {result.Epochs} epochs, training loss {result.TrainingLoss:R}, "
+        + $"test loss {result.ValidationLoss:R}, test accuracy {result.ValidationAccuracy:R}");
+    Check(result.ValidationAccuracy >= 0.9f, $"{name}: test accuracy {result.ValidationAccuracy} is below 0.9");
+
+    var probabilities = new float[Flowers.Species];
+    for (int row = 0; row < 3; row++)
+    {
+        model.PredictProbabilities(test.Row(row), probabilities);
+        Console.WriteLine($"  test row {row}: {Flowers.Names[model.Predict(test.Row(row))]}, probabilities {string.Join(' ', probabilities.Select(p => p.ToString("R")))}");
+    }
+
+    Console.WriteLine($"  parameters: {model.Parameters.Length}, FNV-1a of their bits {Fingerprint(model.Parameters):x16}");
+}
+
+void SaveAndLoad(string name, IClassifier model, Func<string, IClassifier> load)
+{
+    string path = Path.Combine(directory, name + ".safetensors");
+    ModelFile.Save(model, path, new ModelMetadata { ClassNames = Flowers.Names });
+    IClassifier loaded = load(path);
+    Check(Fingerprint(loaded.Parameters) == Fingerprint(model.Parameters), $"{name}: the loaded parameters differ from the saved ones");
+    Check(ModelFile.Load(path).ClassNames.SequenceEqual(Flowers.Names), $"{name}: the class names did not survive the file");
+
+    int same = 0;
+    for (int row = 0; row < test.Count; row++)
+    {
+        same += loaded.Predict(test.Row(row)) == model.Predict(test.Row(row)) ? 1 : 0;
+    }
+
+    Console.WriteLine($"  saved and loaded ({new FileInfo(path).Length} bytes): the same class for {same} of {test.Count} test rows");
+    Check(same == test.Count, $"{name}: the loaded model disagrees on {test.Count - same} test rows");
+}
+
+void Check(bool condition, string failure)
+{
+    if (!condition)
+    {
+        Console.Error.WriteLine("FAILED: " + failure);
+        failures++;
+    }
+}
+
+static ulong Fingerprint(ReadOnlySpan<float> values)
+{
+    ulong hash = 14695981039346656037;
+    foreach (float value in values)
+    {
+        hash = (hash ^ BitConverter.SingleToUInt32Bits(value)) * 1099511628211;
+    }
+
+    return hash;
+}
