@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 
 namespace Native.Numerics;
@@ -24,6 +25,9 @@ internal sealed class CsvDecoder(Stream stream, string? name)
     private int _position;
     private int _count;
 
+    /// <summary>Where the characters that may be read without a check end: the count, or the invalid byte's place.</summary>
+    private int _limit;
+
     /// <summary>Where the first invalid byte stands in <see cref="_chars"/> (after the valid text before it), or −1.</summary>
     private int _invalidAt = -1;
     private byte _invalidByte;
@@ -41,7 +45,35 @@ internal sealed class CsvDecoder(Stream stream, string? name)
     /// The next character, without consuming it, or −1 at the end of the text. An invalid byte is reported when
     /// reading reaches it, at <paramref name="line"/> and <paramref name="column"/> (the reader's position).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Peek(int line, int column)
+    {
+        int position = _position;
+        return (uint)position < (uint)_limit ? _chars[position] : PeekSlow(line, column);
+    }
+
+    /// <summary>
+    /// The characters decoded and not yet consumed (refilled when none are), up to any invalid byte; empty at the
+    /// end of the text. The invalid byte is reported, as by <see cref="Peek"/>, once nothing is before it.
+    /// </summary>
+    public ReadOnlySpan<char> Available(int line, int column)
+    {
+        if (_position == _limit && PeekSlow(line, column) == EndOfText)
+        {
+            return default;
+        }
+
+        return _chars.AsSpan(_position, _limit - _position);
+    }
+
+    /// <summary>Consumes the character <see cref="Peek"/> returned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Advance() => _position++;
+
+    /// <summary>Consumes <paramref name="count"/> characters of <see cref="Available"/>.</summary>
+    public void Advance(int count) => _position += count;
+
+    private int PeekSlow(int line, int column)
     {
         if (_position == _invalidAt)
         {
@@ -54,17 +86,15 @@ internal sealed class CsvDecoder(Stream stream, string? name)
             return EndOfText;
         }
 
-        return _position == _invalidAt ? Peek(line, column) : _chars[_position];
+        return _position == _invalidAt ? PeekSlow(line, column) : _chars[_position];
     }
-
-    /// <summary>Consumes the character <see cref="Peek"/> returned.</summary>
-    public void Advance() => _position++;
 
     /// <summary>Decodes more characters; false at the end of the text.</summary>
     private bool Fill()
     {
         _position = 0;
         _count = 0;
+        _limit = 0;
         if (_encoding == Encoding.Unknown)
         {
             while (!_endOfBytes && _byteEnd - _byteStart < 3)
@@ -104,6 +134,7 @@ internal sealed class CsvDecoder(Stream stream, string? name)
             _byteStart += read;
             _bytesBefore += read;
             _count = written;
+            _limit = written;
             if (invalid)
             {
                 _invalidAt = written;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 
 namespace Native.Numerics;
@@ -29,6 +30,9 @@ internal sealed class CsvRecordReader(Stream stream, string? name, CsvOptions op
 
     private readonly CsvDecoder _decoder = new(stream, name);
     private readonly char _separator = options.Separator;
+
+    /// <summary>The characters that end a run of an unquoted field's text.</summary>
+    private readonly SearchValues<char> _stops = SearchValues.Create([options.Separator, '\r', '\n', '\0']);
     private readonly List<Field> _fields = [];
     private char[] _text = new char[256];
     private int _textLength;
@@ -96,6 +100,20 @@ internal sealed class CsvRecordReader(Stream stream, string? name, CsvOptions op
         {
             while (true)
             {
+                // The characters up to the next separator, line break or NUL, a run at a time (a vectorized search).
+                ReadOnlySpan<char> available = _decoder.Available(_line, _column);
+                int stop = available.IndexOfAny(_stops);
+                ReadOnlySpan<char> run = stop < 0 ? available : available[..stop];
+                if (!run.IsEmpty)
+                {
+                    AppendRun(run, start, line, column);
+                }
+
+                if (stop < 0 && !available.IsEmpty)
+                {
+                    continue;
+                }
+
                 int c = Peek();
                 if (c == _separator)
                 {
@@ -110,7 +128,7 @@ internal sealed class CsvRecordReader(Stream stream, string? name, CsvOptions op
                     return c;
                 }
 
-                Append((char)Take(), start, line, column);
+                Append((char)Take(), start, line, column); // a NUL: Take reports it
             }
         }
 
@@ -162,6 +180,31 @@ internal sealed class CsvRecordReader(Stream stream, string? name, CsvOptions op
         {
             Take();
         }
+    }
+
+    // A run of ordinary characters (no separator, line break or NUL) into the field: consumed, counted, copied.
+    private void AppendRun(ReadOnlySpan<char> run, int fieldStart, int line, int column)
+    {
+        if (_textLength - fieldStart + run.Length > options.MaxFieldLength)
+        {
+            throw FileFormatException.AtLine(name, line, column, Invariant($"a field longer than {options.MaxFieldLength} characters (CsvOptions.MaxFieldLength; native: --max-field-length); is this a CSV file?"));
+        }
+
+        _recordLength += run.Length;
+        if (_recordLength > options.MaxLineLength)
+        {
+            throw FileFormatException.AtLine(name, Line, 1, Invariant($"a record longer than {options.MaxLineLength} characters (CsvOptions.MaxLineLength; native: --max-line-length); is this a CSV file?"));
+        }
+
+        if (_textLength + run.Length > _text.Length)
+        {
+            Array.Resize(ref _text, (int)Math.Min(Math.Max(2L * _text.Length, (long)_textLength + run.Length), Array.MaxLength));
+        }
+
+        run.CopyTo(_text.AsSpan(_textLength));
+        _textLength += run.Length;
+        _column = (int)Math.Min((long)_column + run.Length, int.MaxValue);
+        _decoder.Advance(run.Length);
     }
 
     private void Append(char c, int fieldStart, int line, int column)
