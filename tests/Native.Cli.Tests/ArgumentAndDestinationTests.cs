@@ -147,21 +147,8 @@ public class ArgumentAndDestinationTests
         Assert.Matches("^epoch +1/1000", first);
         Task<string> rest = process.StandardOutput.ReadToEndAsync();
 
-        var clock = Stopwatch.StartNew();
-        using (Process kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)])!)
-        {
-            kill.WaitForExit();
-        }
-
-        bool ended = process.WaitForExit(TimeSpan.FromSeconds(10));
-        clock.Stop();
-        if (!ended)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-
-        Assert.True(ended, "still running 10 s after Ctrl+C");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"took {clock.Elapsed.TotalMilliseconds:F0} ms to stop");
+        TimeSpan stopped = Interrupt(process);
+        Assert.True(stopped < TimeSpan.FromSeconds(1.5), $"took {stopped.TotalMilliseconds:F0} ms to stop");
         Assert.Equal(3, process.ExitCode);
         Assert.Equal("native: cancelled.", (await error).Trim());
         await rest;
@@ -186,6 +173,15 @@ public class ArgumentAndDestinationTests
         await process.StandardInput.FlushAsync();
         Assert.StartsWith("a ", await process.StandardOutput.ReadLineAsync(), StringComparison.Ordinal); // the row's prediction, while input stays open
 
+        TimeSpan stopped = Interrupt(process);
+        Assert.True(stopped < TimeSpan.FromSeconds(2), $"took {stopped.TotalMilliseconds:F0} ms to stop");
+        Assert.Equal(3, process.ExitCode);
+        Assert.Equal("native: cancelled.", (await error).Trim());
+    }
+
+    /// <summary>Sends SIGINT (Ctrl+C) to <paramref name="process"/> and returns how long it took to end (it is killed, and the test fails, after 10 s).</summary>
+    private static TimeSpan Interrupt(Process process)
+    {
         var clock = Stopwatch.StartNew();
         using (Process kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)])!)
         {
@@ -200,9 +196,7 @@ public class ArgumentAndDestinationTests
         }
 
         Assert.True(ended, "still running 10 s after Ctrl+C");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalMilliseconds:F0} ms to stop");
-        Assert.Equal(3, process.ExitCode);
-        Assert.Equal("native: cancelled.", (await error).Trim());
+        return clock.Elapsed;
     }
 
     private static string MakeFifo(string path)

@@ -81,27 +81,7 @@ internal static class ModelFileFormat
                     : $"The model has {shape.Classes} classes, but {names.Count} class names were given.", nameof(metadata));
             }
 
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (string name in names)
-            {
-                ArgumentNullException.ThrowIfNull(name, nameof(metadata));
-                CheckText(name, "A class name");
-                if (!seen.Add(name))
-                {
-                    throw new ArgumentException($"The class name '{name}' appears twice; class names must be distinct.", nameof(metadata));
-                }
-            }
-
-            entries[ModelFile.ClassNamesKey] = Json(json =>
-            {
-                json.WriteStartArray();
-                foreach (string name in names)
-                {
-                    json.WriteStringValue(name);
-                }
-
-                json.WriteEndArray();
-            });
+            entries[ModelFile.ClassNamesKey] = DistinctNames(names, "class", "");
         }
 
         IReadOnlyList<string> features = metadata.FeatureNames ?? [];
@@ -112,27 +92,7 @@ internal static class ModelFileFormat
                 throw new ArgumentException($"The model takes {shape.Features} features, but {features.Count} feature names were given.", nameof(metadata));
             }
 
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (string name in features)
-            {
-                ArgumentNullException.ThrowIfNull(name, nameof(metadata));
-                CheckText(name, "A feature name");
-                if (!seen.Add(name))
-                {
-                    throw new ArgumentException($"The feature name '{name}' appears twice; feature names must be distinct, since predictions match columns by them.", nameof(metadata));
-                }
-            }
-
-            entries[ModelFile.FeatureNamesKey] = Json(json =>
-            {
-                json.WriteStartArray();
-                foreach (string name in features)
-                {
-                    json.WriteStringValue(name);
-                }
-
-                json.WriteEndArray();
-            });
+            entries[ModelFile.FeatureNamesKey] = DistinctNames(features, "feature", ", since predictions match columns by them");
         }
 
         if (metadata.LabelName is string labelName)
@@ -430,6 +390,32 @@ internal static class ModelFileFormat
         "tanh" => Activation.Tanh,
         _ => null,
     };
+
+    /// <summary>Names as a JSON array of strings, after checking each is valid text and none appears twice.</summary>
+    private static string DistinctNames(IReadOnlyList<string> names, string what, string why, string parameter = "metadata")
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            ArgumentNullException.ThrowIfNull(name, parameter);
+            CheckText(name, $"A {what} name", parameter);
+            if (!seen.Add(name))
+            {
+                throw new ArgumentException($"The {what} name '{name}' appears twice; {what} names must be distinct{why}.", parameter);
+            }
+        }
+
+        return Json(json =>
+        {
+            json.WriteStartArray();
+            foreach (string name in names)
+            {
+                json.WriteStringValue(name);
+            }
+
+            json.WriteEndArray();
+        });
+    }
 
     /// <summary>Refuses a string with a lone surrogate: it has no UTF-8 encoding, so the file could not be read back.</summary>
     private static void CheckText(string text, string what, string parameter = "metadata")
