@@ -55,6 +55,7 @@ public class ArgumentAndDestinationTests
         { ["--l2", "-0.1"], "--l2 must be 0 or a positive number" },
         { ["--max-field-length", "0"], "--max-field-length must be at least 1, got 0." },
         { ["--model", "mlp", "--hidden", "20000000,20000000"], "A mlp model of 2-20000000-20000000-2 is too large to build here (check --hidden)" },
+        { ["--model", "mlp", "--hidden", "20000000"], "A mlp model of 2-20000000-2 is too large to build here (check --hidden): the scratch memory its layers need per thread is more than an array holds." },
     };
 
     [Theory]

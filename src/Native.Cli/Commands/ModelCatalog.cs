@@ -30,7 +30,8 @@ internal static class ModelCatalog
         {
             // A shape too large to build: more parameters than an array holds, or scratch memory past what can be counted.
             string sizes = settings.Model == "mlp" ? $"{features}-{string.Join('-', settings.Hidden)}-{classes}" : $"{features} features, {classes} classes";
-            throw new UsageException($"A {settings.Model} model of {sizes} is too large to build here{(settings.Model == "mlp" ? " (check --hidden)" : "")}: {CommandLine.FirstLine(e)}");
+            string why = e is ArgumentException ? CommandLine.FirstLine(e) : "the scratch memory its layers need per thread is more than an array holds.";
+            throw new UsageException($"A {settings.Model} model of {sizes} is too large to build here{(settings.Model == "mlp" ? " (check --hidden)" : "")}: {why}");
         }
     }
 

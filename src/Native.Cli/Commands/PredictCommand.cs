@@ -63,11 +63,13 @@ internal static class PredictCommand
         }
 
         float[] raw = new float[choice.Model.Features];
+        Func<int, string> where = feature => string.Create(CultureInfo.InvariantCulture, $"'{name}', line {reader.LineOf(feature)}, column {reader.ColumnOf(feature)}");
+        Func<int, string> what = feature => reader.Header[reader.Columns[feature]];
         bool any = false;
         while (reader.ReadRow(raw))
         {
             any = true;
-            writer.Predict(raw, feature => $"'{name}', line {reader.LineOf(feature)}, column {reader.ColumnOf(feature)}", feature => reader.Header[reader.Columns[feature]]);
+            writer.Predict(raw, where, what);
         }
 
         if (!any)

@@ -12,9 +12,10 @@ namespace Native.Numerics;
 /// </summary>
 /// <remarks>
 /// Workers are started once per training session and wait between jobs by spinning on a generation
-/// counter (yielding, never sleeping, when each thread has a processor): waking a blocked thread costs tens of
-/// microseconds, as much as a whole batch of a small model. Nothing is allocated per batch. An optimizer that cannot step in ranges
-/// (one that clips gradients, or one written outside this library) steps on the calling thread.
+/// counter (yielding, never sleeping, when each thread has a processor): waking a blocked thread costs tens
+/// of microseconds, as much as a whole batch of a small model. Nothing is allocated per batch. An optimizer
+/// that cannot step in ranges (one that clips gradients, or one written outside this library) steps on the
+/// calling thread.
 /// </remarks>
 internal sealed class GradientWorkers : IDisposable
 {
