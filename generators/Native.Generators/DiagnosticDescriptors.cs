@@ -96,4 +96,55 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
+
+    /// <summary>The most parameters a model compiled from a file may have: 4 MB of floats, written into the source as literals.</summary>
+    public const int MaximumEmbeddedParameters = 1 << 20;
+
+    public static readonly DiagnosticDescriptor NotStaticPartialClass = new(
+        id: "NATIVE011",
+        title: "A model compiled from a file goes in a static partial class",
+        messageFormat: "[GeneratedModel] cannot generate '{0}': it is {1}; declare it 'static partial class {0}'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor FileNotAdditional = new(
+        id: "NATIVE012",
+        title: "The model file is not among the project's AdditionalFiles",
+        messageFormat: "[GeneratedModel] on '{0}': '{1}' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"{1}\" /> to the project file (the path is relative to the project's directory)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor FileUnreadable = new(
+        id: "NATIVE013",
+        title: "The model file cannot be read",
+        messageFormat: "[GeneratedModel] on '{0}': '{1}' cannot be read: {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidModelFile = new(
+        id: "NATIVE014",
+        title: "The model file is not a valid model",
+        messageFormat: "[GeneratedModel] on '{0}': {1}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ModelTooLarge = new(
+        id: "NATIVE015",
+        title: "The model is too large to compile into a program",
+        messageFormat: "[GeneratedModel] on '{0}': '{1}' holds {2}; a model compiled into a program has at most 1,048,576 parameters (4 MB of floats) and 8 layers: load it at run time with ModelFile.Load",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor EmptyPath = new(
+        id: "NATIVE016",
+        title: "The model file's path is empty",
+        messageFormat: "[GeneratedModel] on '{0}': the path is empty; name the model file, relative to the project's directory",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
 }

@@ -253,8 +253,22 @@ public sealed partial class ModelGenerator
     /// <summary>The engine: the library's runtime over this model's layers and head; then one struct per layer.</summary>
     private static void EmitEngine(SourceWriter w, ModelSpec spec)
     {
-        int layers = LayerCount(spec);
-        string head = spec.Kind switch
+        int[] sizes = [.. spec.LayerSizes];
+        int[] activations = Enumerable.Repeat((int)spec.Activation, sizes.Length - 2).ToArray();
+        string initialize = spec.Kind == ModelKind.MultilayerPerceptron
+            ? Numerics + ".MultilayerPerceptron.InitializeParameters(s_shape, Parameters, seed: 0);"
+            : string.Empty;
+        EmitEngine(w, spec.Kind, sizes, activations, "s_shape", initialize, spec.Kind == ModelKind.MultilayerPerceptron ? "parameters drawn from seed 0, as the run-time perceptron's are" : "zero parameters");
+    }
+
+    /// <summary>
+    /// A private sealed <c>Engine</c> over the library's runtime for these layers and the kind's head, whose constructor
+    /// passes <paramref name="baseArguments"/> and then runs <paramref name="body"/>; then one struct per layer.
+    /// </summary>
+    private static void EmitEngine(SourceWriter w, ModelKind kind, int[] sizes, int[] activations, string baseArguments, string body, string starts)
+    {
+        int layers = sizes.Length - 1;
+        string head = kind switch
         {
             ModelKind.LinearRegression => "IdentityHead",
             ModelKind.LogisticRegression => "SigmoidHead",
@@ -268,31 +282,32 @@ public sealed partial class ModelGenerator
         w.Line("private sealed class Engine : " + CompilerServices + ".ModelRuntime<");
         for (int l = 0; l < layers - 1; l++)
         {
-            w.Line(new string(' ', 4 * (l + 1)) + CompilerServices + ".HiddenLayer<Layer" + Lit(l) + ", " + CompilerServices + "." + spec.Activation + "Function,");
+            w.Line(new string(' ', 4 * (l + 1)) + CompilerServices + ".HiddenLayer<Layer" + Lit(l) + ", " + CompilerServices + "." + (HiddenActivation)activations[l] + "Function,");
         }
 
         w.Line(new string(' ', 4 * layers) + CompilerServices + ".OutputLayer<Layer" + Lit(layers - 1) + ">" + new string('>', layers - 1) + ",");
         w.Line("    " + CompilerServices + "." + head + ">");
         w.Open();
-        w.Summary("An engine with " + (spec.Kind == ModelKind.MultilayerPerceptron ? "parameters drawn from seed 0, as the run-time perceptron's are" : "zero parameters") + ".");
+        w.Summary("An engine with " + starts + ".");
         w.Line("public Engine()");
-        w.Line("    : base(s_shape)");
+        w.Line("    : base(" + baseArguments + ")");
         w.Open();
-        if (spec.Kind == ModelKind.MultilayerPerceptron)
+        if (body.Length > 0)
         {
-            w.Line(Numerics + ".MultilayerPerceptron.InitializeParameters(s_shape, Parameters, seed: 0);");
+            w.Line(body);
         }
 
         w.Close();
         w.Close();
 
+        int offset = 0;
         for (int l = 0; l < layers; l++)
         {
-            int inputs = spec.LayerSizes[l], outputs = spec.LayerSizes[l + 1];
-            string role = l == layers - 1 ? (layers == 1 ? "the model's one layer" : "the output layer") : "hidden, " + ActivationName(spec.Activation);
+            int inputs = sizes[l], outputs = sizes[l + 1];
+            string role = l == layers - 1 ? (layers == 1 ? "the model's one layer" : "the output layer") : "hidden, " + ActivationName((HiddenActivation)activations[l]);
             w.Line();
             w.Summary("Layer " + Lit(l) + " (" + role + "), " + Lit(inputs) + " → " + Lit(outputs) + ": W" + Lit(l) + " (" + Lit(outputs) + " × " + Lit(inputs) + ", row-major) at parameter "
-                + Lit(WeightOffset(spec, l)) + ", b" + Lit(l) + " (" + Lit(outputs) + ") at " + Lit(WeightOffset(spec, l) + (inputs * outputs)) + ".");
+                + Lit(offset) + ", b" + Lit(l) + " (" + Lit(outputs) + ") at " + Lit(offset + (inputs * outputs)) + ".");
             w.Open("private readonly struct Layer" + Lit(l) + " : " + CompilerServices + ".IDenseShape");
             w.Summary(Lit(inputs) + " " + Plural(inputs, "input") + (l == 0 ? ": the features." : ": the outputs of layer " + Lit(l - 1) + "."));
             w.Line("public int Inputs");
@@ -301,20 +316,16 @@ public sealed partial class ModelGenerator
             w.Line("get => " + Lit(inputs) + ";");
             w.Close();
             w.Line();
-            w.Summary(Lit(outputs) + " " + Plural(outputs, "output") + (l == layers - 1 ? ": the values the head turns into " + (spec.Kind == ModelKind.LinearRegression ? "the prediction." : "probabilities.") : "."));
+            w.Summary(Lit(outputs) + " " + Plural(outputs, "output") + (l == layers - 1 ? ": the values the head turns into " + (kind == ModelKind.LinearRegression ? "the prediction." : "probabilities.") : "."));
             w.Line("public int Outputs");
             w.Open();
             w.Line(AggressiveInlining);
             w.Line("get => " + Lit(outputs) + ";");
             w.Close();
             w.Close();
+            offset += (inputs * outputs) + outputs;
         }
     }
-
-    /// <summary>The layer stack from layer <paramref name="layer"/> up, as a type: hidden layers around the output layer.</summary>
-    private static string Stack(ModelSpec spec, int layer) => layer == LayerCount(spec) - 1
-        ? CompilerServices + ".OutputLayer<Layer" + Lit(layer) + ">"
-        : CompilerServices + ".HiddenLayer<Layer" + Lit(layer) + ", " + CompilerServices + "." + spec.Activation + "Function, " + Stack(spec, layer + 1) + ">";
 
     /// <summary>The attribute as a user would write it for this spec.</summary>
     private static string AttributeText(ModelSpec spec)

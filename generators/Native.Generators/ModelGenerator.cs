@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Native.Generators.Model;
@@ -7,7 +8,8 @@ namespace Native.Generators;
 /// <summary>
 /// Generates models whose kernels are specialized to their exact shape, for types marked
 /// <c>[GeneratedSoftmaxRegression]</c>, <c>[GeneratedLogisticRegression]</c>, <c>[GeneratedLinearRegression]</c>
-/// or <c>[GeneratedMultilayerPerceptron]</c>.
+/// or <c>[GeneratedMultilayerPerceptron]</c>; and trained models compiled into a program, for static classes marked
+/// <c>[GeneratedModel("file")]</c>.
 /// </summary>
 /// <remarks>
 /// The pipeline only: <c>ModelGenerator.Parser.cs</c> turns an attribute into a <see cref="ModelSpec"/> or
@@ -28,6 +30,12 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         "GeneratedMultilayerPerceptron",
     ];
 
+    /// <summary>The step names of <c>[GeneratedModel]</c>'s pipeline, for the caching tests.</summary>
+    internal const string FileModelTrackingName = "GeneratedModel";
+
+    /// <summary>The step that reads a <c>[GeneratedModel]</c>'s file.</summary>
+    internal const string FileModelReadTrackingName = "GeneratedModelFile";
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -35,6 +43,48 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
         Register(context, ModelKind.LogisticRegression);
         Register(context, ModelKind.LinearRegression);
         Register(context, ModelKind.MultilayerPerceptron);
+        RegisterFileModels(context);
+    }
+
+    private static void RegisterFileModels(IncrementalGeneratorInitializationContext context)
+    {
+        // Stage 1: the marked classes, read into targets of plain values (the class, the path as written).
+        IncrementalValuesProvider<FileModelTarget> targets = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                AttributeNamespace + ".GeneratedModelAttribute",
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (attributeContext, cancellationToken) => ParseFileModel(attributeContext, cancellationToken))
+            .WithTrackingName(FileModelTrackingName);
+
+        // Stage 2: the AdditionalFiles, each as its path and a checksum of its content, and the project's directory
+        // (the build passes it as build_property.ProjectDir; Native.Numerics.props makes it visible to the compiler).
+        IncrementalValueProvider<ImmutableArray<AdditionalFile>> files = context.AdditionalTextsProvider
+            .Select(static (text, cancellationToken) => Describe(text, cancellationToken))
+            .Collect();
+        IncrementalValueProvider<string> projectDirectory = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.ProjectDir", out string? directory) ? directory : string.Empty);
+
+        // Stage 3: each target paired with the one file it names; then the file read into a spec. The read re-runs only
+        // when that pair changes — the target, or the named file's content — not for an edit elsewhere.
+        IncrementalValuesProvider<FileModelResult> results = targets
+            .Combine(files.Combine(projectDirectory))
+            .Select(static (pair, _) => (Target: pair.Left, File: Match(pair.Left, pair.Right.Left, pair.Right.Right)))
+            .Select(static (pair, cancellationToken) => ReadFileModel(pair.Target, pair.File, cancellationToken))
+            .WithTrackingName(FileModelReadTrackingName);
+
+        // Stage 4: diagnostics and source; the emitter is a pure function of the spec.
+        context.RegisterSourceOutput(results, static (output, result) =>
+        {
+            foreach (DiagnosticInfo diagnostic in result.Diagnostics)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+
+            if (result.Spec is { } spec)
+            {
+                output.AddSource(spec.FullName + ".g.cs", EmitFileModel(spec));
+            }
+        });
     }
 
     private static void Register(IncrementalGeneratorInitializationContext context, ModelKind kind)

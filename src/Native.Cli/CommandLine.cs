@@ -15,6 +15,7 @@ internal static class CommandLine
             TrainCommand.Create(context),
             EvaluateCommand.Create(context),
             PredictCommand.Create(context),
+            ConvertCommand.Create(context),
             DemoCommand.Create(context),
             BenchCommand.Create(context),
         };

@@ -15,4 +15,26 @@ public class SnapshotTests
         string source = Assert.Single(GeneratorHarness.Sources(result).Values);
         Snapshot.Verify(name, source);
     }
+
+    [Fact]
+    public void AModelCompiledFromAFileMatchesItsBaseline()
+    {
+        // Fisher's iris shape with a standardizer and class names; parameters that print short.
+        using var harness = new FileModelHarness();
+        var model = new Native.Numerics.SoftmaxRegression(4, 3);
+        for (int i = 0; i < model.Parameters.Length; i++)
+        {
+            model.Parameters[i] = (i % 7) - 3.25f;
+        }
+
+        var metadata = new Native.Numerics.ModelMetadata
+        {
+            ClassNames = ["setosa", "versicolor", "virginica"],
+            Standardizer = Native.Numerics.Standardizer.FromStatistics([5.8f, 3.05f, 3.75f, 1.2f], [0.825f, 0.4375f, 1.75f, 0.75f]),
+        };
+        Native.Numerics.ModelFile.Save(model, harness.PathOf("models/iris.onnx"), metadata);
+        var (result, _) = harness.Run("using Native.Numerics;\nnamespace Demo;\n[GeneratedModel(\"models/iris.onnx\")] public static partial class Iris;\n", "models/iris.onnx");
+        Assert.Empty(result.Diagnostics);
+        Snapshot.Verify("FileModelIris", Assert.Single(GeneratorHarness.Sources(result).Values));
+    }
 }

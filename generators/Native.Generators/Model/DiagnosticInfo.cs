@@ -8,6 +8,9 @@ internal readonly record struct DiagnosticInfo(DiagnosticDescriptor Descriptor, 
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
         new(descriptor, LocationInfo.From(location), new EquatableArray<string>(arguments));
 
+    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
+        new(descriptor, location, new EquatableArray<string>(arguments));
+
     public Diagnostic ToDiagnostic() =>
         Diagnostic.Create(Descriptor, Location?.ToLocation(), [.. Arguments]);
 }

@@ -18,17 +18,28 @@ namespace Native.Numerics;
 /// only centered (divided by 1), so it becomes 0, never NaN or infinity. <see cref="StandardDeviations"/>
 /// holds the divisor actually used, so it is 1 for such a feature and every stored value is positive.
 /// </para>
+/// <para>
+/// A feature is transformed as (x − mean) × (1 / deviation), the reciprocal computed once: the same arithmetic, to the
+/// bit, as the models that apply a standardizer inside (<see cref="LoadedModel"/>'s predictions, a model compiled from a
+/// file), so a row standardized here and a raw row given to those models meet the same weights with the same values.
+/// </para>
 /// <para>Sample weights are ignored: every row counts once.</para>
 /// </remarks>
 public sealed class Standardizer
 {
     private readonly float[] _means;
     private readonly float[] _deviations;
+    private readonly float[] _scales;
 
     private Standardizer(float[] means, float[] deviations)
     {
         _means = means;
         _deviations = deviations;
+        _scales = new float[deviations.Length];
+        for (int j = 0; j < deviations.Length; j++)
+        {
+            _scales[j] = 1f / deviations[j];
+        }
     }
 
     /// <summary>The number of features this standardizer transforms.</summary>
@@ -39,6 +50,9 @@ public sealed class Standardizer
 
     /// <summary>What each centered feature is divided by: its training population standard deviation, or 1 where that is 0.</summary>
     public ReadOnlySpan<float> StandardDeviations => _deviations;
+
+    /// <summary>What each centered feature is multiplied by: the reciprocal of its deviation.</summary>
+    internal ReadOnlySpan<float> Scales => _scales;
 
     /// <summary>Fits a standardizer to the features of <paramref name="data"/> (its labels, targets and weights are not used).</summary>
     /// <exception cref="ArgumentException"><paramref name="data"/> has no rows.</exception>
@@ -76,7 +90,7 @@ public sealed class Standardizer
     /// A standardizer from stored statistics (a model file's): <paramref name="means"/> and
     /// <paramref name="standardDeviations"/> (the divisors, as <see cref="StandardDeviations"/> reports them).
     /// </summary>
-    /// <exception cref="ArgumentException">The lengths differ or are 0, a value is not finite, or a deviation is not positive.</exception>
+    /// <exception cref="ArgumentException">The lengths differ or are 0, a value is not finite, or a deviation is not positive (or so small its reciprocal overflows).</exception>
     public static Standardizer FromStatistics(ReadOnlySpan<float> means, ReadOnlySpan<float> standardDeviations)
     {
         if (means.IsEmpty || means.Length != standardDeviations.Length)
@@ -91,9 +105,9 @@ public sealed class Standardizer
                 throw new ArgumentException($"The mean of feature {j} is {means[j]}; means must be finite.", nameof(means));
             }
 
-            if (!(standardDeviations[j] > 0f) || !float.IsFinite(standardDeviations[j]))
+            if (!(standardDeviations[j] > 0f) || !float.IsFinite(standardDeviations[j]) || !float.IsFinite(1f / standardDeviations[j]))
             {
-                throw new ArgumentException($"The standard deviation of feature {j} is {standardDeviations[j]}; deviations must be finite and positive.", nameof(standardDeviations));
+                throw new ArgumentException($"The standard deviation of feature {j} is {standardDeviations[j]}; deviations must be finite, positive, and large enough that their reciprocal is finite.", nameof(standardDeviations));
             }
         }
 
@@ -119,7 +133,7 @@ public sealed class Standardizer
         CheckFeatures(row.Length, nameof(row));
         CheckFeatures(destination.Length, nameof(destination));
         TensorPrimitives.Subtract(row, _means, destination);
-        TensorPrimitives.Divide(destination, _deviations, destination);
+        TensorPrimitives.Multiply(destination, _scales, destination);
     }
 
     /// <summary>
@@ -179,7 +193,7 @@ public sealed class Standardizer
         {
             meanValues[j] = (float)means[j];
             float deviation = (float)Math.Sqrt(squares[j] / count);
-            deviations[j] = smallest[j] == largest[j] || !(deviation > 0f) || !float.IsFinite(deviation) ? 1f : deviation;
+            deviations[j] = smallest[j] == largest[j] || !(deviation > 0f) || !float.IsFinite(deviation) || !float.IsFinite(1f / deviation) ? 1f : deviation;
         }
 
         return new Standardizer(meanValues, deviations);

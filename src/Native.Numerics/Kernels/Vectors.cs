@@ -41,4 +41,26 @@ internal static class Vectors
             Unsafe.Add(ref values, k) *= factor;
         }
     }
+
+    /// <summary>
+    /// destination[k] = (x[k] − means[k]) × scales[k] for k below <paramref name="length"/>: a standardizer's transform, the
+    /// same two rounded operations as <see cref="Standardizer.Transform(ReadOnlySpan{float}, Span{float})"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Standardize<TSimd, TVector>(ref float x, ref float means, ref float scales, ref float destination, int length)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        nint k = 0;
+        for (; k <= length - TSimd.Count; k += TSimd.Count)
+        {
+            TVector centered = TSimd.Subtract(TSimd.Load(in x, k), TSimd.Load(in means, k));
+            TSimd.Store(TSimd.Multiply(centered, TSimd.Load(in scales, k)), ref destination, k);
+        }
+
+        for (; k < length; k++)
+        {
+            Unsafe.Add(ref destination, k) = (Unsafe.Add(ref x, k) - Unsafe.Add(ref means, k)) * Unsafe.Add(ref scales, k);
+        }
+    }
 }

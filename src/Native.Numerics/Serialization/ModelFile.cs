@@ -2,12 +2,13 @@ using System.Buffers.Binary;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Native.Numerics.Serialization;
+using Native.Numerics.Serialization.Onnx;
 
 namespace Native.Numerics;
 
 /// <summary>
-/// Saves models to safetensors files and loads them back, with their class names, standardizer and
-/// properties; any safetensors reader (Python's <c>safetensors</c>, for one) reads the weights.
+/// Saves models to safetensors or ONNX files and loads them back, with their class names, standardizer and
+/// properties; any safetensors reader (Python's <c>safetensors</c>, for one) reads the weights, and ONNX Runtime runs the ONNX files.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -36,6 +37,12 @@ namespace Native.Numerics;
 /// </list>
 /// <para>
 /// Every other key is a caller's property (<see cref="ModelMetadata.Properties"/>), kept as is.
+/// </para>
+/// <para>
+/// <b>ONNX.</b> A path ending in <c>.onnx</c> (any case) is read and written as ONNX instead, by every load and save
+/// that takes a path; <see cref="LoadOnnx"/> and <see cref="SaveOnnx"/> do the same on streams. The layout written,
+/// the graphs read and the checks made are described in <c>Serialization/Onnx</c> (<c>OnnxExport</c>,
+/// <c>OnnxGraphReader</c>).
 /// </para>
 /// <para>
 /// <b>Saving</b> to a path is atomic: the file is written beside the target under a temporary name,
@@ -121,6 +128,23 @@ public static class ModelFile
     }
 
     /// <summary>
+    /// Writes <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="stream"/> at its current
+    /// position as an ONNX model (opset 17): the graph ONNX Runtime runs, its standardizer as nodes at the input,
+    /// class names in its label output, properties in <c>metadata_props</c>. The stream is left open. Saving to a path
+    /// ending in <c>.onnx</c> does the same, atomically.
+    /// </summary>
+    /// <param name="model">The model; its parameters must all be finite.</param>
+    /// <param name="stream">A writable stream.</param>
+    /// <param name="metadata">Class names, standardizer and properties to keep with the model, or null.</param>
+    /// <exception cref="ArgumentException">A parameter is not finite, or the metadata do not fit the model.</exception>
+    public static void SaveOnnx(IModel model, Stream stream, ModelMetadata? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Prepare(model, metadata);
+        OnnxModelFile.Write(stream, model, metadata ?? new ModelMetadata(), LibraryVersion);
+    }
+
+    /// <summary>
     /// Checks, without writing anything, that <see cref="Save(IModel, string, ModelMetadata?)"/> could write
     /// <paramref name="path"/> now — so a program can refuse a bad destination before it spends time training:
     /// the path is a regular file or a new one (symbolic links followed), its directory exists, a file can be
@@ -141,7 +165,17 @@ public static class ModelFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         Plan plan = Prepare(model, metadata);
         string target = SaveTarget.Resolve(path);
-        SaveTarget.Replace(target, path, file => Safetensors.Write(file, plan.Tensors, plan.Metadata, model.Parameters), beforeReplace);
+        SaveTarget.Replace(target, path, file =>
+        {
+            if (OnnxModelFile.IsOnnx(path))
+            {
+                OnnxModelFile.Write(file, model, metadata ?? new ModelMetadata(), LibraryVersion);
+            }
+            else
+            {
+                Safetensors.Write(file, plan.Tensors, plan.Metadata, model.Parameters);
+            }
+        }, beforeReplace);
     }
 
     /// <summary>
@@ -155,7 +189,7 @@ public static class ModelFile
     public static LoadedModel Load(string path)
     {
         using FileStream file = OpenRead(path);
-        return Load(file, path);
+        return Load(file, path, OnnxModelFile.IsOnnx(path));
     }
 
     /// <summary>
@@ -165,11 +199,22 @@ public static class ModelFile
     /// <param name="stream">The stream; it need not be seekable.</param>
     /// <param name="name">What to call the stream in error messages (its file name, say), or null.</param>
     /// <exception cref="FileFormatException">The content is not a valid model file.</exception>
-    public static LoadedModel Load(Stream stream, string? name = null)
+    public static LoadedModel Load(Stream stream, string? name = null) => Load(stream, name, onnx: false);
+
+    /// <summary>
+    /// Loads an ONNX model from <paramref name="stream"/>, from its current position to its end, as
+    /// <see cref="Load(string)"/> does from a file whose name ends in <c>.onnx</c>. The stream is left open.
+    /// </summary>
+    /// <param name="stream">The stream; it need not be seekable.</param>
+    /// <param name="name">What to call the stream in error messages (its file name, say), or null.</param>
+    /// <exception cref="FileFormatException">The content is not an ONNX model of the four kinds; the message names the node and why.</exception>
+    public static LoadedModel LoadOnnx(Stream stream, string? name = null) => Load(stream, name, onnx: true);
+
+    private static LoadedModel<IModel> Load(Stream stream, string? name, bool onnx)
     {
         ArgumentNullException.ThrowIfNull(stream);
         IModel? model = null;
-        Reading reading = Read(stream, name, expected: null, shape =>
+        Reading reading = Read(stream, name, onnx, expected: null, shape =>
         {
             try
             {
@@ -230,7 +275,7 @@ public static class ModelFile
         where TModel : IModel
     {
         using FileStream file = OpenRead(path);
-        return LoadInto(model, file, path);
+        return LoadInto(model, file, path, OnnxModelFile.IsOnnx(path));
     }
 
     /// <summary>
@@ -244,6 +289,9 @@ public static class ModelFile
     /// <param name="name">What to call the stream in error messages, or null.</param>
     /// <exception cref="FileFormatException">The content is not a valid model file, or holds a model of another shape.</exception>
     public static LoadedModel<TModel> LoadInto<TModel>(TModel model, Stream stream, string? name = null)
+        where TModel : IModel => LoadInto(model, stream, name, onnx: false);
+
+    private static LoadedModel<TModel> LoadInto<TModel>(TModel model, Stream stream, string? name, bool onnx)
         where TModel : IModel
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -251,7 +299,7 @@ public static class ModelFile
 
         // Into a buffer first: the model's parameters change only once the whole file has proved valid.
         float[]? parameters = null;
-        Reading reading = Read(stream, name, model.Shape, shape => parameters = new float[shape.ParameterCount]);
+        Reading reading = Read(stream, name, onnx, model.Shape, shape => parameters = new float[shape.ParameterCount]);
         parameters.CopyTo(model.Parameters);
         return new LoadedModel<TModel>(model, reading.Metadata, reading.LibraryVersion);
     }
@@ -302,14 +350,24 @@ public static class ModelFile
     /// <paramref name="parametersFor"/> gives for the shape once the header has proved valid. The parameters
     /// must be finite and able to give finite outputs (<see cref="OutputBounds"/>).
     /// </summary>
-    private static Reading Read(Stream stream, string? name, ModelShape? expected, Func<ModelShape, Span<float>> parametersFor)
+    private static Reading Read(Stream stream, string? name, bool onnx, ModelShape? expected, Func<ModelShape, Span<float>> parametersFor)
     {
+        if (onnx)
+        {
+            (ModelShape onnxShape, float[] onnxParameters, ModelMetadata onnxMetadata, string? onnxVersion) = OnnxModelFile.Read(stream, name);
+            CheckExpected(name, onnxShape, expected);
+            if (OutputBounds.Problem(onnxShape, onnxParameters, onnxMetadata.Standardizer) is string onnxProblem)
+            {
+                throw FileFormatException.InFile(name, $"{onnxProblem}; this model would answer NaN to every input.");
+            }
+
+            onnxParameters.CopyTo(parametersFor(onnxShape));
+            return new Reading(onnxMetadata, onnxVersion);
+        }
+
         Safetensors.Contents contents = Safetensors.ReadHeader(stream, name);
         (ModelShape shape, ModelMetadata metadata, string? version) = ModelFileFormat.Decode(contents);
-        if (expected is not null && !expected.Equals(shape))
-        {
-            throw FileFormatException.InFile(name, $"the file holds a {shape}, but the model to load it into is a {expected}; the shapes must be equal.");
-        }
+        CheckExpected(name, shape, expected);
 
         // Where each tensor goes in the parameter block: its offset, length and row width.
         var places = new Dictionary<string, (int Offset, int Length, int Columns)>(2 * shape.LayerCount, StringComparer.Ordinal);
@@ -352,6 +410,14 @@ public static class ModelFile
         }
 
         return new Reading(metadata, version);
+    }
+
+    private static void CheckExpected(string? name, ModelShape shape, ModelShape? expected)
+    {
+        if (expected is not null && !expected.Equals(shape))
+        {
+            throw FileFormatException.InFile(name, $"the file holds a {shape}, but the model to load it into is a {expected}; the shapes must be equal.");
+        }
     }
 
     /// <summary>Puts a tensor's little-endian floats in this machine's order, refusing NaN and infinity.</summary>

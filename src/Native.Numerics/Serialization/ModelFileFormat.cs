@@ -350,7 +350,23 @@ internal static class ModelFileFormat
             throw decoder.Error(ModelFile.DeviationsKey, Safetensors.Invariant($"{ModelFile.DeviationsKey} holds {deviations[bad]} for feature {bad}; standard deviations (the divisors) must be positive."));
         }
 
-        return Standardizer.FromStatistics(means, deviations);
+        // A deviation so small that an input 1 from its mean standardizes past the float range: no input gives a
+        // finite output (the 1e-45 gave probabilities of 1.0000001).
+        int tiny = Array.FindIndex(deviations, deviation => 1.0 / deviation > float.MaxValue);
+        if (tiny >= 0)
+        {
+            throw decoder.Error(ModelFile.DeviationsKey, Safetensors.Invariant($"the standardizer's deviation for feature {tiny} is {deviations[tiny]}: an input 1 from its mean would standardize to {1.0 / deviations[tiny]:G3}, beyond the float range (±3.4E+38)."));
+        }
+
+        try
+        {
+            return Standardizer.FromStatistics(means, deviations);
+        }
+        catch (ArgumentException e)
+        {
+            // Unreachable after the checks above; kept so that no ArgumentException can escape a load.
+            throw decoder.Error(ModelFile.DeviationsKey, $"the standardizer is not valid: {e.Message}", e);
+        }
     }
 
     /// <summary>Layer sizes for a message, "[784, 128, 10]"; a hostile list of thousands is shortened.</summary>

@@ -127,23 +127,22 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal(File.ReadAllBytes(path), File.ReadAllBytes(again));
     }
 
-    /// <summary>The smallest standard deviation a file keeps: 1 / deviation must be a float.</summary>
-    private const float SmallestDeviation = 3e-39f;
-
     [Fact]
-    public void StandardizerStatisticsRoundTripBitExactForAnyFloatAFileAdmits()
+    public void StandardizerStatisticsRoundTripBitExactForAnyFloat()
     {
+        const float SmallestNormal = 1.17549435e-38f;
         var random = new Random(17);
         float[] means = new float[500], deviations = new float[500];
         for (int i = 0; i < means.Length; i++)
         {
             means[i] = RandomFinite(random);
-            deviations[i] = Math.Abs(RandomFinite(random)) is float d && d >= SmallestDeviation ? d : SmallestDeviation;
+            // Any positive deviation whose reciprocal is finite (a standardizer multiplies by it).
+            deviations[i] = Math.Abs(RandomFinite(random)) is float d && d > 0 && float.IsFinite(1f / d) ? d : SmallestNormal;
         }
 
         means[0] = -0f;
         means[1] = float.MaxValue;
-        deviations[2] = SmallestDeviation; // a subnormal: an input 1 from its mean standardizes to 3.3e38, still a float
+        deviations[2] = SmallestNormal;
         var model = new LinearRegression(500);
         using var stream = new MemoryStream();
         ModelFile.Save(model, stream, new ModelMetadata { Standardizer = Standardizer.FromStatistics(means, deviations) });

@@ -1,0 +1,65 @@
+namespace Native.Generators.Model;
+
+/// <summary>
+/// A <c>[GeneratedModel("path")]</c> attribute as the parser read it: the class to complete and the file it names, or
+/// the diagnostics that say why there is none. Plain values, so an unrelated edit compares equal and is cached.
+/// </summary>
+internal readonly record struct FileModelTarget(
+    string Namespace,
+    EquatableArray<TypeDeclaration> ContainingTypes,
+    string TypeName,
+    string Path,
+    LocationInfo? Location,
+    EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>One of the project's AdditionalFiles: its full path, and a checksum of its content that changes when the file does.</summary>
+internal readonly record struct AdditionalFile(string Path, EquatableArray<byte> Checksum, bool Readable);
+
+/// <summary>
+/// Everything the emitter needs to compile a trained model into a static class: the class, the file's name for the
+/// remarks, the model's kind and layers, and its numbers — every parameter, the standardizer, the class names.
+/// </summary>
+/// <param name="Namespace">The class's namespace, or empty.</param>
+/// <param name="ContainingTypes">The types it is nested in, outermost first.</param>
+/// <param name="TypeName">The class's name.</param>
+/// <param name="FilePath">The model file as the attribute names it.</param>
+/// <param name="Kind">The model's kind.</param>
+/// <param name="LayerSizes">The features, the hidden widths, the outputs.</param>
+/// <param name="Activations">One activation per hidden layer, as <see cref="HiddenActivation"/> values.</param>
+/// <param name="LeakyReluSlope">The leaky ReLU's slope.</param>
+/// <param name="Parameters">All parameters in the library's layout: for each layer W (outputs × inputs, row-major), then b.</param>
+/// <param name="Means">The standardizer's means, or empty for none.</param>
+/// <param name="Deviations">The standardizer's deviations, or empty for none.</param>
+/// <param name="ClassNames">The class names, or empty.</param>
+internal readonly record struct FileModelSpec(
+    string Namespace,
+    EquatableArray<TypeDeclaration> ContainingTypes,
+    string TypeName,
+    string FilePath,
+    ModelKind Kind,
+    EquatableArray<int> LayerSizes,
+    EquatableArray<int> Activations,
+    float LeakyReluSlope,
+    EquatableArray<float> Parameters,
+    EquatableArray<float> Means,
+    EquatableArray<float> Deviations,
+    EquatableArray<string> ClassNames)
+{
+    /// <summary>The class's name with its containing types and namespace, for file names.</summary>
+    public string FullName
+    {
+        get
+        {
+            string name = TypeName;
+            for (int i = ContainingTypes.Count - 1; i >= 0; i--)
+            {
+                name = ContainingTypes[i].Name + "." + name;
+            }
+
+            return Namespace.Length == 0 ? name : Namespace + "." + name;
+        }
+    }
+}
+
+/// <summary>What reading a file for a target gives: a spec to emit, or diagnostics.</summary>
+internal readonly record struct FileModelResult(FileModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,188 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using Native.Generators.Model;
+using Native.Numerics.Serialization.Onnx;
+
+namespace Native.Generators;
+
+// Target + file -> FileModelSpec: which AdditionalFile the attribute names, and what the model in it is, read by the
+// library's own readers (their source files are compiled into this assembly too), so a file the library refuses is
+// refused here with the same message.
+public sealed partial class ModelGenerator
+{
+    /// <summary>An AdditionalFile as the pipeline compares it: its path and the checksum of its content.</summary>
+    private static AdditionalFile Describe(AdditionalText text, CancellationToken cancellationToken)
+    {
+        SourceText? content = text.GetText(cancellationToken);
+        return content is null
+            ? new AdditionalFile(text.Path, EquatableArray<byte>.Empty, Readable: false)
+            : new AdditionalFile(text.Path, new EquatableArray<byte>([.. content.GetChecksum()]), Readable: true);
+    }
+
+    /// <summary>
+    /// The AdditionalFile <paramref name="target"/> names: the one at the project's directory joined with its path, or,
+    /// when the build does not pass the project's directory, the one file whose path ends with it.
+    /// </summary>
+    private static AdditionalFile? Match(FileModelTarget target, ImmutableArray<AdditionalFile> files, string projectDirectory)
+    {
+        if (target.Path.Length == 0)
+        {
+            return null;
+        }
+
+        string relative = Normalize(target.Path);
+        if (projectDirectory.Length > 0)
+        {
+            string wanted = Normalize(projectDirectory.TrimEnd('/', '\\') + "/" + relative);
+            foreach (StringComparison comparison in new[] { StringComparison.Ordinal, StringComparison.OrdinalIgnoreCase })
+            {
+                foreach (AdditionalFile file in files)
+                {
+                    if (string.Equals(Normalize(file.Path), wanted, comparison))
+                    {
+                        return file;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        AdditionalFile? found = null;
+        foreach (AdditionalFile file in files)
+        {
+            string path = Normalize(file.Path);
+            if (path == relative || path.EndsWith("/" + relative, StringComparison.Ordinal))
+            {
+                if (found is not null)
+                {
+                    return null;
+                }
+
+                found = file;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Reads the model <paramref name="target"/> names from <paramref name="file"/> into a spec, or into the diagnostics that say why not.</summary>
+    private static FileModelResult ReadFileModel(FileModelTarget target, AdditionalFile? file, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>(target.Diagnostics);
+        if (target.Path.Length == 0 || diagnostics.Count > 0)
+        {
+            return new FileModelResult(null, new EquatableArray<DiagnosticInfo>([.. diagnostics]));
+        }
+
+        if (file is not { } additional)
+        {
+            return Failure(DiagnosticDescriptors.FileNotAdditional, target.TypeName, target.Path);
+        }
+
+        byte[] bytes;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+#pragma warning disable RS1035 // The model file is binary: AdditionalText gives it only as decoded text, which would not keep its bytes.
+            // The pipeline re-runs this step when the file's content checksum changes, so the read stays incremental.
+            bytes = additional.Readable ? File.ReadAllBytes(additional.Path) : throw new IOException("the compiler could not read it");
+#pragma warning restore RS1035
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return Failure(DiagnosticDescriptors.FileUnreadable, target.TypeName, target.Path, error.Message);
+        }
+
+        ModelDescription model;
+        try
+        {
+            model = ReadModel(bytes, target.Path);
+        }
+        catch (FileFormatException error)
+        {
+            return Failure(DiagnosticDescriptors.InvalidModelFile, target.TypeName, error.Message);
+        }
+
+        // What the emitter writes as literals: bounded, so the source stays a size a compiler reads in a moment.
+        long parameters = 0;
+        for (int l = 0; l + 1 < model.LayerSizes.Length; l++)
+        {
+            parameters += ((long)model.LayerSizes[l] * model.LayerSizes[l + 1]) + model.LayerSizes[l + 1];
+        }
+
+        if (parameters > DiagnosticDescriptors.MaximumEmbeddedParameters || model.LayerSizes.Length - 1 > DiagnosticDescriptors.MaximumLayers)
+        {
+            int layers = model.LayerSizes.Length - 1;
+            string holds = parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " parameters in " + Invariant(layers) + " " + Plural(layers, "layer");
+            return Failure(DiagnosticDescriptors.ModelTooLarge, target.TypeName, target.Path, holds);
+        }
+
+        var values = new List<float>((int)parameters);
+        for (int l = 0; l < model.Weights.Length; l++)
+        {
+            values.AddRange(model.Weights[l]);
+            values.AddRange(model.Biases[l]);
+        }
+
+        int[] activations = new int[model.HiddenActivations.Length];
+        for (int l = 0; l < activations.Length; l++)
+        {
+            activations[l] = (int)model.HiddenActivations[l];
+        }
+
+        var spec = new FileModelSpec(
+            target.Namespace,
+            target.ContainingTypes,
+            target.TypeName,
+            target.Path,
+            (Model.ModelKind)(int)model.Kind,
+            new EquatableArray<int>(model.LayerSizes),
+            new EquatableArray<int>(activations),
+            model.LeakyReluSlope,
+            new EquatableArray<float>([.. values]),
+            new EquatableArray<float>(model.Means ?? []),
+            new EquatableArray<float>(model.Deviations ?? []),
+            new EquatableArray<string>(model.ClassNames));
+        return new FileModelResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+
+        FileModelResult Failure(DiagnosticDescriptor descriptor, params string[] arguments) =>
+            new(null, new EquatableArray<DiagnosticInfo>([DiagnosticInfo.Create(descriptor, target.Location, arguments)]));
+    }
+
+    /// <summary>The model in a file's bytes, by the library's reader for its format (chosen by extension, as ModelFile.Load does).</summary>
+    private static ModelDescription ReadModel(byte[] bytes, string name) =>
+        name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
+            ? OnnxGraphReader.Read(bytes, name)
+            : throw FileFormatException.InFile(name, "only ONNX files (.onnx) can be compiled in yet; save the model with ModelFile.Save(model, \"model.onnx\")");
+
+    /// <summary>A path with '/' separators and its "." and ".." segments resolved, for comparing.</summary>
+    private static string Normalize(string path)
+    {
+        string[] parts = path.Replace('\\', '/').Split('/');
+        var kept = new List<string>(parts.Length);
+        for (int i = 0; i < parts.Length; i++)
+        {
+            string part = parts[i];
+            if (part == "." || (part.Length == 0 && i > 0))
+            {
+                continue;
+            }
+
+            if (part == ".." && kept.Count > 0 && kept[kept.Count - 1] is not ".." and not "")
+            {
+                kept.RemoveAt(kept.Count - 1);
+                continue;
+            }
+
+            kept.Add(part);
+        }
+
+        return string.Join("/", kept);
+    }
+}

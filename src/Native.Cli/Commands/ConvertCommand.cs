@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Globalization;
+using Native.Numerics;
+
+namespace Native.Cli.Commands;
+
+/// <summary><c>native convert</c>: a model file from safetensors to ONNX or back, the format chosen by each file's extension.</summary>
+internal static class ConvertCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "The model to read: a .safetensors file (from native train --out) or an .onnx file (Native's, PyTorch's, scikit-learn's).", Required = true };
+        var output = new Option<string>("--out") { Description = "The file to write: ONNX (opset 17) if it ends in .onnx, safetensors otherwise.", Required = true };
+        var command = new Command("convert", "Convert a model between safetensors and ONNX, keeping its class names, standardizer and properties.")
+        {
+            model, output,
+        };
+        command.SetAction(parse => Run(context, parse.GetValue(model)!, parse.GetValue(output)!));
+        return command;
+    }
+
+    public static int Run(CliContext context, string modelPath, string outputPath)
+    {
+        LoadedModel loaded = ModelFile.Load(modelPath);
+        ModelFile.Save(loaded.Model, outputPath, loaded.Metadata);
+        long bytes = new FileInfo(outputPath).Length;
+        string extras = string.Join(", ", new[]
+        {
+            loaded.ClassNames.Count > 0 ? $"{loaded.ClassNames.Count} class names" : null,
+            loaded.Standardizer is not null ? "a standardizer" : null,
+            loaded.Properties.Count > 0 ? $"{loaded.Properties.Count} properties" : null,
+        }.Where(e => e is not null));
+        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outputPath}: {loaded.Shape}{(extras.Length > 0 ? " with " + extras : string.Empty)}, {bytes:N0} bytes."));
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,352 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Native.Numerics.Kernels;
+
+namespace Native.Numerics.CompilerServices;
+
+/// <summary>
+/// A model of the layers <typeparamref name="TLayers"/> under the head <typeparamref name="THead"/>. For a generated model
+/// every size in the stack is a constant, so each kernel below is compiled for exactly its shape. Not for direct use:
+/// a generated model derives a sealed engine from it, whose calls are then direct.
+/// </summary>
+/// <typeparam name="TLayers">The dense layers, bottom to top.</typeparam>
+/// <typeparam name="THead">What the top layer's values become: a value, a probability, class probabilities.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public class ModelRuntime<TLayers, THead> : ModelRuntime
+    where TLayers : struct, IDenseLayers
+    where THead : struct, IOutputHead
+{
+    private readonly TLayers _layers;
+    private readonly AlignedBuffer _parameters;
+    private readonly float _slope;
+    private readonly Standardizer? _standardizer;
+    private readonly AlignedBuffer? _means;
+    private readonly AlignedBuffer? _scales;
+
+    /// <summary>The runtime of a generated model: its stack is made of constant shapes, checked against <paramref name="shape"/>.</summary>
+    /// <exception cref="ArgumentException">The stack's sizes are not the shape's.</exception>
+    protected ModelRuntime(ModelShape shape)
+        : this(shape, default)
+    {
+    }
+
+    /// <summary>
+    /// The runtime of a generated model whose rows go through <paramref name="standardizer"/> first (a model compiled from a
+    /// file saved with one).
+    /// </summary>
+    /// <exception cref="ArgumentException">The stack's sizes are not the shape's, or the standardizer's feature count is not the model's.</exception>
+    protected ModelRuntime(ModelShape shape, Standardizer? standardizer)
+        : this(shape, default, parameters: null, standardizer)
+    {
+    }
+
+    /// <summary>The runtime of a stack that carries its own sizes, with new (zero) parameters or given ones, and a standardizer or none.</summary>
+    internal ModelRuntime(ModelShape shape, TLayers layers, AlignedBuffer? parameters = null, Standardizer? standardizer = null)
+        : base(shape)
+    {
+        _layers = layers;
+        if (_layers.Features != shape.Features || _layers.Outputs != shape.LayerSizes[^1] || _layers.ParameterCount != shape.ParameterCount)
+        {
+            throw new ArgumentException($"The layers ({_layers.Features} features, {_layers.Outputs} outputs, {_layers.ParameterCount} parameters) are not those of {shape}.", nameof(shape));
+        }
+
+        _parameters = parameters ?? new AlignedBuffer(shape.ParameterCount);
+        _slope = shape.LeakyReluSlope;
+        if (standardizer is not null)
+        {
+            if (standardizer.Features != shape.Features)
+            {
+                throw new ArgumentException($"The standardizer was fitted to {standardizer.Features} features; the model {shape} takes {shape.Features}.", nameof(standardizer));
+            }
+
+            _standardizer = standardizer;
+            _means = new AlignedBuffer(shape.Features);
+            _scales = new AlignedBuffer(shape.Features);
+            standardizer.Means.CopyTo(_means.Span);
+            standardizer.Scales.CopyTo(_scales.Span);
+        }
+    }
+
+    /// <inheritdoc/>
+    public sealed override Standardizer? Standardizer => _standardizer;
+
+    /// <inheritdoc/>
+    public sealed override Span<float> Parameters => _parameters.Span;
+
+    // The floats one row of standardized inputs takes in scratch memory: none without a standardizer.
+    private int StandardizedRow => _scales is null ? 0 : AlignedBuffer.Pad(_layers.Features);
+
+    /// <inheritdoc/>
+    internal sealed override ModelRuntime WithStandardizer(Standardizer? standardizer) =>
+        new ModelRuntime<TLayers, THead>(Shape, _layers, _parameters, standardizer) { Width = Width };
+
+    // The floats Forward writes for one row.
+    private int ForwardWidth => THead.ForwardWidth(_layers.Outputs);
+
+    /// <inheritdoc/>
+    public sealed override void Forward(ReadOnlySpan<float> features, Span<float> outputs)
+    {
+        CheckLength(features.Length, _layers.Features, nameof(features));
+        CheckLength(outputs.Length, ForwardWidth, nameof(outputs));
+        OneRow<HeadOutputs>(ref MemoryMarshal.GetReference(features), ref MemoryMarshal.GetReference(outputs));
+    }
+
+    /// <inheritdoc/>
+    public sealed override float PredictValue(ReadOnlySpan<float> features)
+    {
+        if (ForwardWidth != 1)
+        {
+            throw new NotSupportedException($"The model {Shape} writes {ForwardWidth} values per row, not one.");
+        }
+
+        CheckLength(features.Length, _layers.Features, nameof(features));
+        float value = 0f;
+        OneRow<HeadOutputs>(ref MemoryMarshal.GetReference(features), ref value);
+
+        // A regression's prediction is a value a caller uses as such: NaN (the policy's answer to a row without a
+        // finite one) is an error there. P(class 1) stays NaN, as probabilities do.
+        return THead.ProbabilityWidth(_layers.Outputs) == 0 && float.IsNaN(value) ? throw PredictionPolicy.Unpredictable(features) : value;
+    }
+
+    /// <inheritdoc/>
+    public sealed override int PredictClass(ReadOnlySpan<float> features)
+    {
+        CheckLength(features.Length, _layers.Features, nameof(features));
+        return OneRow<HeadClass>(ref MemoryMarshal.GetReference(features), ref Unsafe.NullRef<float>());
+    }
+
+    /// <inheritdoc/>
+    public sealed override void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes)
+    {
+        int features = _layers.Features;
+        int count = CheckRows(rows.Length, features, classes.Length, 1, nameof(classes));
+        ref float x = ref MemoryMarshal.GetReference(rows);
+        for (int i = 0; i < count; i++)
+        {
+            classes[i] = OneRow<HeadClass>(ref Unsafe.Add(ref x, (nint)i * features), ref Unsafe.NullRef<float>(), row: i);
+        }
+    }
+
+    /// <inheritdoc/>
+    public sealed override void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
+    {
+        int features = _layers.Features;
+        int width = THead.ProbabilityWidth(_layers.Outputs);
+        if (width == 0)
+        {
+            throw new NotSupportedException($"The model {Shape} predicts values, not class probabilities.");
+        }
+
+        int count = CheckRows(rows.Length, features, probabilities.Length, width, nameof(probabilities));
+        if (count > 1 && width == ForwardWidth)
+        {
+            // Many rows whose probabilities are what Forward writes: the batch kernels.
+            ForwardBatch(rows, probabilities);
+            return;
+        }
+
+        ref float x = ref MemoryMarshal.GetReference(rows);
+        ref float p = ref MemoryMarshal.GetReference(probabilities);
+        for (int i = 0; i < count; i++)
+        {
+            OneRow<HeadProbabilities>(ref Unsafe.Add(ref x, (nint)i * features), ref Unsafe.Add(ref p, (nint)i * width));
+        }
+    }
+
+    /// <inheritdoc/>
+    public sealed override void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs)
+    {
+        int count = CheckRows(rows.Length, _layers.Features, outputs.Length, ForwardWidth, nameof(outputs));
+        var input = new Rows(in MemoryMarshal.GetReference(rows), _layers.Features, count);
+        ref float y = ref MemoryMarshal.GetReference(outputs);
+        switch (Width)
+        {
+            case SimdWidth.Vector512:
+                ForwardRows<Simd512, Vector512<float>>(in input, ref y);
+                break;
+            case SimdWidth.Vector256:
+                ForwardRows<Simd256, Vector256<float>>(in input, ref y);
+                break;
+            case SimdWidth.Vector128:
+                ForwardRows<Simd128, Vector128<float>>(in input, ref y);
+                break;
+            default:
+                ForwardRows<SimdScalar, float>(in input, ref y);
+                break;
+        }
+    }
+
+    /// <inheritdoc/>
+    public sealed override float Loss(in Batch batch)
+    {
+        Batch.Validate(in batch, Shape);
+        return Width switch
+        {
+            SimdWidth.Vector512 => Passes<Simd512, Vector512<float>>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
+            SimdWidth.Vector256 => Passes<Simd256, Vector256<float>>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
+            SimdWidth.Vector128 => Passes<Simd128, Vector128<float>>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
+            _ => Passes<SimdScalar, float>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
+        };
+    }
+
+    /// <inheritdoc/>
+    public sealed override float AccumulateGradient(in Batch batch, Span<float> gradient)
+    {
+        Batch.Validate(in batch, Shape);
+        CheckLength(gradient.Length, _layers.ParameterCount, nameof(gradient));
+        return Gradient(in batch, ref MemoryMarshal.GetReference(gradient), 0f);
+    }
+
+    /// <inheritdoc/>
+    public sealed override float StepInPlace(in Batch batch, float stepSize)
+    {
+        Batch.Validate(in batch, Shape);
+        CheckStep(stepSize);
+        if (batch.Count <= ModelWorkspace.ChunkRows)
+        {
+            // One chunk: each layer's errors are carried down with its weights as they were, then scaled by −step and
+            // added straight into the weights — no gradient buffer, each weight written once.
+            return Gradient(in batch, ref _parameters.Origin, stepSize);
+        }
+
+        // Several chunks: every row's gradient must be taken before any weight moves.
+        Span<float> gradient = ModelWorkspace.Gradient(_layers.ParameterCount);
+        gradient.Clear();
+        float loss = Gradient(in batch, ref MemoryMarshal.GetReference(gradient), 0f);
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient, -stepSize, _parameters.Span, _parameters.Span);
+        return loss;
+    }
+
+    private float Gradient(in Batch batch, ref float destination, float step) => Width switch
+    {
+        SimdWidth.Vector512 => Passes<Simd512, Vector512<float>>(in batch, ref destination, step, gradient: true),
+        SimdWidth.Vector256 => Passes<Simd256, Vector256<float>>(in batch, ref destination, step, gradient: true),
+        SimdWidth.Vector128 => Passes<Simd128, Vector128<float>>(in batch, ref destination, step, gradient: true),
+        _ => Passes<SimdScalar, float>(in batch, ref destination, step, gradient: true),
+    };
+
+    // One row at the width this instance runs at. The process's width is a constant to the JIT, so where the instance
+    // runs at it (always, but in the tests) the choice folds to one comparison and a direct call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int OneRow<TResult>(ref float x, ref float y, int row = -1)
+        where TResult : struct, IRowResult =>
+        Width == SimdSupport.Preferred ? OneRow<TResult>(SimdSupport.Preferred, ref x, ref y, row) : OneRow<TResult>(Width, ref x, ref y, row);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int OneRow<TResult>(SimdWidth width, ref float x, ref float y, int row)
+        where TResult : struct, IRowResult => width switch
+        {
+            SimdWidth.Vector512 => Row<Simd512, Vector512<float>, TResult>(ref x, ref y, row),
+            SimdWidth.Vector256 => Row<Simd256, Vector256<float>, TResult>(ref x, ref y, row),
+            SimdWidth.Vector128 => Row<Simd128, Vector128<float>, TResult>(ref x, ref y, row),
+            _ => Row<SimdScalar, float, TResult>(ref x, ref y, row),
+        };
+
+    // One row through the layers — the top layer's values in aligned scratch, stack memory unless large — then the
+    // head, if the values are finite (the prediction policy: otherwise NaN outputs, or for a class an exception).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private int Row<TSimd, TVector, TResult>(ref float x, ref float y, int row)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TResult : struct, IRowResult
+    {
+        int length = AlignedBuffer.Pad(_layers.Outputs) + _layers.RowScratch + StandardizedRow;
+        ref float top = ref length <= ModelWorkspace.StackLimit
+            ? ref ModelWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
+            : ref ModelWorkspace.Row(length);
+        scoped ref float input = ref x;
+        if (_scales is not null)
+        {
+            // The row standardized into aligned scratch memory, then the layers read it from there.
+            input = ref Unsafe.Add(ref top, length - StandardizedRow);
+            Vectors.Standardize<TSimd, TVector>(ref x, ref _means!.Origin, ref _scales.Origin, ref input, _layers.Features);
+        }
+
+        _layers.ForwardRow<TSimd, TVector>(ref _parameters.Origin, in input, ref top, ref Unsafe.Add(ref top, AlignedBuffer.Pad(_layers.Outputs)), _slope);
+        return PredictionPolicy.IsFinite(MemoryMarshal.CreateReadOnlySpan(ref top, _layers.Outputs))
+            ? TResult.Finish<TSimd, TVector, THead>(ref top, _layers.Outputs, ref y)
+            : TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _layers.Features), _layers.Outputs, ref y, row);
+    }
+
+    // Many rows, a chunk at a time: the layers' forward pass, then the head on each row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ForwardRows<TSimd, TVector>(scoped in Rows input, ref float y)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        int outputs = _layers.Outputs;
+        int width = ForwardWidth;
+        ref float workspace = ref ModelWorkspace.Chunk(ChunkWorkspace);
+        for (int start = 0; start < input.Count; start += ModelWorkspace.ChunkRows)
+        {
+            int n = Math.Min(ModelWorkspace.ChunkRows, input.Count - start);
+            Rows chunk = Standardized<TSimd, TVector>(input.Slice(start, n), ref workspace);
+            ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in chunk, ref workspace, _slope);
+            for (int i = 0; i < n; i++)
+            {
+                ref float row = ref Unsafe.Add(ref values, i * outputs);
+                ref float destination = ref Unsafe.Add(ref y, (nint)(start + i) * width);
+                if (PredictionPolicy.IsFinite(MemoryMarshal.CreateReadOnlySpan(ref row, outputs)))
+                {
+                    THead.Row<TSimd, TVector>(ref row, outputs, ref destination);
+                }
+                else
+                {
+                    MemoryMarshal.CreateSpan(ref destination, width).Fill(float.NaN);
+                }
+            }
+        }
+    }
+
+    // The chunk's workspace: the layers' outputs and errors, then, with a standardizer, the chunk's standardized rows.
+    private int ChunkWorkspace => _layers.ChunkWorkspace + (ModelWorkspace.ChunkRows * StandardizedRow);
+
+    // The rows the layers read: these, or with a standardizer their standardized copies at the workspace's end.
+    private Rows Standardized<TSimd, TVector>(Rows rows, ref float workspace)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        if (_scales is null)
+        {
+            return rows;
+        }
+
+        int stride = StandardizedRow;
+        ref float copies = ref Unsafe.Add(ref workspace, _layers.ChunkWorkspace);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            Vectors.Standardize<TSimd, TVector>(ref Unsafe.AsRef(in rows[i]), ref _means!.Origin, ref _scales.Origin, ref Unsafe.Add(ref copies, (nint)i * stride), _layers.Features);
+        }
+
+        return new Rows(in copies, stride, rows.Count);
+    }
+
+    // The forward pass, the head's loss (and errors), and when asked the backward pass, a chunk at a time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private float Passes<TSimd, TVector>(in Batch batch, ref float destination, float step, bool gradient)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        int outputs = _layers.Outputs;
+        ref float workspace = ref ModelWorkspace.Chunk(ChunkWorkspace);
+        double total = 0;
+        for (int start = 0; start < batch.Count; start += ModelWorkspace.ChunkRows)
+        {
+            Batch chunk = batch.Slice(start, Math.Min(ModelWorkspace.ChunkRows, batch.Count - start));
+            int n = chunk.Count;
+            Rows rows = Standardized<TSimd, TVector>(chunk.Rows, ref workspace);
+            ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in rows, ref workspace, _slope);
+            Span<float> errors = gradient ? MemoryMarshal.CreateSpan(ref Unsafe.Add(ref values, ModelWorkspace.ChunkRows * outputs), n * outputs) : default;
+            total += THead.Loss<TSimd, TVector>(in chunk, MemoryMarshal.CreateSpan(ref values, n * outputs), errors, outputs);
+            if (gradient)
+            {
+                _layers.BackwardChunk<TSimd, TVector>(ref _parameters.Origin, in rows, ref workspace, ref destination, step, _slope, ref Unsafe.NullRef<float>(), propagate: false);
+            }
+        }
+
+        return (float)total;
+    }
+}

@@ -1,0 +1,59 @@
+#if NETSTANDARD2_0
+using System;
+using System.Globalization;
+
+// What the ONNX reader takes from the library, for a netstandard2.0 project (the source generator) that links the
+// reader's files; the library compiles this file empty. The types live in the reader's own namespace, internal, so
+// that a project referencing both the generator and the library (the generator's tests) sees no second
+// Native.Numerics.ModelKind. A test in Native.Tests holds the enums' members equal to the library's.
+namespace Native.Numerics.Serialization.Onnx
+{
+    /// <summary>The library's <c>ModelKind</c> (src/Native.Numerics/Models/ModelKind.cs), member for member.</summary>
+    internal enum ModelKind
+    {
+        LinearRegression,
+        LogisticRegression,
+        SoftmaxRegression,
+        MultilayerPerceptron,
+    }
+
+    /// <summary>The library's <c>Activation</c> (src/Native.Numerics/Models/Activation.cs), member for member.</summary>
+    internal enum Activation
+    {
+        Relu,
+        LeakyRelu,
+        Sigmoid,
+        Tanh,
+    }
+
+    /// <summary>
+    /// The library's <c>FileFormatException</c> (src/Native.Numerics/Data/FileFormatException.cs), as far as the reader
+    /// uses it: the same factory methods and the same message layout.
+    /// </summary>
+    internal sealed class FileFormatException : Exception
+    {
+        private FileFormatException(string message, string? path, long? offset, Exception? innerException)
+            : base(message, innerException)
+        {
+            Path = path;
+            Offset = offset;
+        }
+
+        /// <summary>The file, if known.</summary>
+        public string? Path { get; }
+
+        /// <summary>The byte offset of the problem, if known.</summary>
+        public long? Offset { get; }
+
+        /// <summary>A problem at byte <paramref name="offset"/> of <paramref name="path"/>: "'m.onnx', byte 12: ...".</summary>
+        public static FileFormatException AtOffset(string? path, long offset, string message, Exception? innerException = null) =>
+            new(string.Format(CultureInfo.InvariantCulture, "{0}, byte {1}: {2}", Name(path), offset, message), path, offset, innerException);
+
+        /// <summary>A problem with <paramref name="path"/> as a whole.</summary>
+        public static FileFormatException InFile(string? path, string message, Exception? innerException = null) =>
+            new(string.Format(CultureInfo.InvariantCulture, "{0}: {1}", Name(path), message), path, null, innerException);
+
+        private static string Name(string? path) => path is null ? "(unnamed stream)" : "'" + path + "'";
+    }
+}
+#endif

@@ -1,0 +1,395 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace Native.Numerics.Serialization.Onnx;
+
+/// <summary>From the chain's layers to a model of one of the four kinds, with its standardizer and class names.</summary>
+internal sealed partial class OnnxGraphReader
+{
+    /// <summary>The slope ONNX's LeakyRelu takes when its alpha is not given, and Native's default.</summary>
+    private const float DefaultSlope = 0.01f;
+
+    private ModelDescription Describe(ChainState state, int features, List<LabelStart> labels)
+    {
+        List<Layer> layers = state.Layers;
+        Layer last = layers[layers.Count - 1];
+        Head head = state.Head;
+        OnnxNodeProto? headNode = state.HeadNode;
+        if (last.Activation is { } final)
+        {
+            if (final != Activation.Sigmoid)
+            {
+                throw Error(last.ActivationNode!.Offset, $"the last layer ({last.Node.Label}) ends in {last.ActivationNode!.Label}; a model's output is the layer's own (a regression, or a classifier's logits), a Sigmoid or a Softmax.");
+            }
+
+            (head, headNode) = (Head.Sigmoid, last.ActivationNode);
+        }
+
+        // The kind, from the number of layers, the outputs and the head.
+        int outputs = last.Outputs;
+        ModelKind kind;
+        bool binaryPerceptron = false;
+        string where = headNode?.Label ?? last.Node.Label;
+        if (head is Head.Softmax or Head.LogSoftmax && outputs == 1)
+        {
+            throw Error(headNode!.Offset, $"{headNode.Label} is a softmax over 1 output, which is always {(head == Head.Softmax ? "1" : "0")}; a classifier has at least 2 outputs, or 1 with a Sigmoid.");
+        }
+
+        if (head == Head.Sigmoid && outputs > 1)
+        {
+            throw Error(headNode!.Offset, FormattableString.Invariant($"{headNode.Label} applies a sigmoid to each of {outputs} outputs: independent probabilities (multi-label), which none of the four model kinds gives; a classifier's classes share a Softmax."));
+        }
+
+        if (layers.Count == 1)
+        {
+            kind = outputs > 1 ? ModelKind.SoftmaxRegression : head == Head.Sigmoid ? ModelKind.LogisticRegression : ModelKind.LinearRegression;
+        }
+        else if (outputs > 1 || head == Head.Sigmoid)
+        {
+            kind = ModelKind.MultilayerPerceptron;
+            binaryPerceptron = outputs == 1;
+        }
+        else
+        {
+            throw Error(last.Node.Offset, FormattableString.Invariant($"the graph is a perceptron with {layers.Count - 1} hidden layers and one output without a Sigmoid: a regressor (MLPRegressor, say), and Native's MultilayerPerceptron is a classifier (a softmax over at least 2 classes). The last layer is {where}."));
+        }
+
+        // The hidden activations, and the one leaky ReLU slope they share.
+        var activations = new Activation[layers.Count - 1];
+        float? slope = null;
+        for (int l = 0; l + 1 < layers.Count; l++)
+        {
+            activations[l] = layers[l].Activation!.Value;
+            if (activations[l] == Activation.LeakyRelu)
+            {
+                OnnxNodeProto node = layers[l].ActivationNode!;
+                float alpha = Float(node, "alpha", DefaultSlope);
+                if (slope is float earlier && !alpha.Equals(earlier))
+                {
+                    throw Error(node.Offset, FormattableString.Invariant($"{node.Label} has alpha {alpha}, but an earlier LeakyRelu has {earlier}; Native's perceptron has one leaky ReLU slope for all its layers."));
+                }
+
+                if (float.IsNaN(alpha) || float.IsInfinity(alpha))
+                {
+                    throw Error(node.Offset, FormattableString.Invariant($"{node.Label} has alpha {alpha}; the slope must be finite."));
+                }
+
+                slope = alpha;
+            }
+        }
+
+        // The layers as the model keeps them; a perceptron with one sigmoid output becomes a softmax over [0, z],
+        // which is [1 − σ(z), σ(z)] exactly.
+        int[] sizes = new int[layers.Count + 1];
+        float[][] weights = new float[layers.Count][], biases = new float[layers.Count][];
+        sizes[0] = features;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            sizes[l + 1] = layers[l].Outputs;
+            weights[l] = layers[l].Weights;
+            biases[l] = layers[l].Biases;
+        }
+
+        if (binaryPerceptron)
+        {
+            sizes[layers.Count] = 2;
+            float[] w = new float[2 * last.Inputs];
+            Array.Copy(last.Weights, 0, w, last.Inputs, last.Inputs);
+            weights[layers.Count - 1] = w;
+            biases[layers.Count - 1] = [0f, last.Biases[0]];
+        }
+
+        int classes = kind switch
+        {
+            ModelKind.LinearRegression => 0,
+            ModelKind.LogisticRegression => 2,
+            _ => sizes[sizes.Length - 1],
+        };
+        string[] names = ClassNames(state, labels, head, classes);
+        CheckOutputs();
+        float[]? means = null, deviations = null;
+        if (state.Standardizer.Count > 0)
+        {
+            (means, deviations) = Fold(state.Standardizer, features);
+        }
+
+        return new ModelDescription(
+            kind,
+            sizes,
+            activations,
+            kind == ModelKind.MultilayerPerceptron ? slope ?? DefaultSlope : 0f,
+            weights,
+            biases,
+            means,
+            deviations,
+            names,
+            Properties(),
+            (_model.ProducerName + " " + _model.ProducerVersion).Trim());
+    }
+
+    /// <summary>The standardizer's means and deviations from its steps: y = (x − mean) / deviation per feature.</summary>
+    private (float[] Means, float[] Deviations) Fold(List<Affine> steps, int features)
+    {
+        foreach (Affine step in steps)
+        {
+            if (step.Values.Length != 1 && step.Values.Length != features)
+            {
+                throw Error(step.Node.Offset, FormattableString.Invariant($"{step.Node.Label} applies {step.Values.Length} values to rows of {features} features; expected 1 or {features}."));
+            }
+        }
+
+        float[] means = new float[features], deviations = new float[features];
+        string ops = string.Join(" ", steps.ConvertAll(step => step.Op));
+        for (int j = 0; j < features; j++)
+        {
+            float Value(Affine step) => step.Values[step.Values.Length == 1 ? 0 : j];
+            if (ops is "Sub" or "Sub Div" or "Div")
+            {
+                // The standardizer's own form, (x − mean) / deviation: the values as they are, bit for bit.
+                means[j] = ops == "Div" ? 0f : Value(steps[0]);
+                deviations[j] = ops == "Sub" ? 1f : Value(steps[steps.Count - 1]);
+            }
+            else
+            {
+                // Any other sequence is y = a·x + b; then deviation = 1 / a and mean = −b / a.
+                double a = 1, b = 0;
+                foreach (Affine step in steps)
+                {
+                    double c = Value(step);
+                    (a, b) = step.Op switch
+                    {
+                        "Sub" => (a, b - c),
+                        "Add" => (a, b + c),
+                        "Mul" => (a * c, b * c),
+                        _ => (a / c, b / c),
+                    };
+                }
+
+                deviations[j] = (float)(1 / a);
+                means[j] = (float)(-b / a);
+            }
+
+            if (!(deviations[j] > 0f) || float.IsInfinity(deviations[j]) || float.IsNaN(means[j]) || float.IsInfinity(means[j]))
+            {
+                throw Error(steps[0].Node.Offset, FormattableString.Invariant($"the input steps ({string.Join(", ", steps.ConvertAll(step => step.Node.Label))}) make feature {j} (x − {means[j]}) / {deviations[j]}; a standardizer's means must be finite and its deviations positive and finite."));
+            }
+        }
+
+        return (means, deviations);
+    }
+
+    /// <summary>The metadata_props, refusing duplicate keys and the prefix the library reserves.</summary>
+    private List<KeyValuePair<string, string>> Properties()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < _model.Metadata.Count; i++)
+        {
+            string key = _model.Metadata[i].Key;
+            if (!seen.Add(key))
+            {
+                throw Error(_model.MetadataOffsets[i], $"metadata_props has the key '{OnnxText.Quote(key)}' twice; keys are unique.");
+            }
+
+            if (key.StartsWith("native.", StringComparison.Ordinal))
+            {
+                throw Error(_model.MetadataOffsets[i], $"metadata_props has the key '{OnnxText.Quote(key)}', under the prefix 'native.' that the library reserves for itself.");
+            }
+        }
+
+        return _model.Metadata;
+    }
+
+    /// <summary>The class names the graph gives — LinearClassifier's or ZipMap's class labels, or the constant a label branch looks up — after checking every label branch.</summary>
+    private string[] ClassNames(ChainState state, List<LabelStart> labels, Head head, int classes)
+    {
+        string[]? names = state.ClassLabels;
+        Layer lastLayer = state.Layers[state.Layers.Count - 1];
+        int logits = lastLayer.Step + 1;
+        foreach (LabelStart start in labels)
+        {
+            OnnxNodeProto node = start.Node;
+            if (node.OpType == "ArgMax")
+            {
+                long axis = Int(node, "axis", 0);
+                if (classes < 2 || lastLayer.Outputs < 2 || axis is not (1 or -1) || start.After < logits)
+                {
+                    throw Error(node.Offset, FormattableString.Invariant($"{node.Label} (axis {axis}) does not pick the class from the last layer's outputs; a label branch must be the argmax over the classes (axis 1) of the logits or probabilities."));
+                }
+            }
+            else if (node.OpType is "Greater" or "GreaterOrEqual")
+            {
+                bool logit = head == Head.Sigmoid && start.After >= logits && start.After <= state.HeadStep, probability = head == Head.Sigmoid && start.After > state.HeadStep;
+                float[] threshold = node.Inputs.Count == 2 && node.Inputs[0] == start.Value ? Floats(ConstantInput(node, 1), node) : [];
+                if (!(logit || probability) || threshold.Length != 1 || threshold[0] != (logit ? 0f : 0.5f))
+                {
+                    throw Error(node.Offset, $"{node.Label} is not the logistic label (the logit compared with 0, or the probability with 0.5).");
+                }
+            }
+            else if (node.OpType == "ZipMap")
+            {
+                if (start.Value != _end)
+                {
+                    throw Error(node.Offset, $"{node.Label} pairs '{OnnxText.Quote(start.Value)}' with class labels, but the model's output is '{OnnxText.Quote(_end)}'.");
+                }
+
+                names = Merge(names, ClassLabels(node, "classlabels_strings", "classlabels_int64s", classes), node);
+            }
+
+            names = FollowLabels(node == state.Fixed ? start.Value : null, node, names, classes);
+            _labelValues.Add(start.Value);
+        }
+
+        if (names is null)
+        {
+            return [];
+        }
+
+        if (classes == 0 || names.Length != classes)
+        {
+            throw Error(state.Fixed?.Offset ?? 0, FormattableString.Invariant($"the graph names {names.Length} classes, but the model has {classes}."));
+        }
+
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            if (!distinct.Add(name))
+            {
+                throw Error(state.Fixed?.Offset ?? 0, $"the graph names the class '{OnnxText.Quote(name)}' twice; class names are distinct.");
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>Walks a label branch from <paramref name="start"/> (or from one of its outputs): casts, reshapes and class-name lookups only.</summary>
+    private string[]? FollowLabels(string? value, OnnxNodeProto start, string[]? names, int classes)
+    {
+        var pending = new Queue<string>();
+        if (value is not null)
+        {
+            pending.Enqueue(value);
+        }
+        else
+        {
+            foreach (string output in start.Outputs)
+            {
+                pending.Enqueue(output);
+            }
+        }
+
+        var visited = new HashSet<OnnxNodeProto>();
+        while (pending.Count > 0)
+        {
+            string current = pending.Dequeue();
+            foreach (OnnxNodeProto node in _consumers.TryGetValue(current, out List<OnnxNodeProto>? list) ? list : [])
+            {
+                if (!visited.Add(node))
+                {
+                    continue;
+                }
+
+                bool lookup = node.OpType == "Gather" ? IsDefaultDomain(node) : node.OpType == "ArrayFeatureExtractor" && node.Domain == MlDomain;
+                bool shaping = IsDefaultDomain(node) && node.OpType is "Cast" or "Reshape" or "Squeeze" or "Unsqueeze" or "Flatten" or "Identity";
+                if (!lookup && !shaping)
+                {
+                    throw Error(node.Offset, $"{node.Label} uses the label that {start.Label} computes; a label branch may only cast, reshape or look up the class names (Gather, ArrayFeatureExtractor).");
+                }
+
+                for (int i = 0; i < node.Inputs.Count; i++)
+                {
+                    bool expected = lookup ? i == 1 : i == 0;
+                    if ((node.Inputs[i] == current) != expected || (!expected && node.Inputs[i].Length > 0 && !_constants.ContainsKey(node.Inputs[i])))
+                    {
+                        throw Error(node.Offset, $"{node.Label} in the label branch of {start.Label} does not take the label as its {(lookup ? "indices (input 1)" : "data (input 0)")} and constants otherwise.");
+                    }
+                }
+
+                if (lookup)
+                {
+                    names = Merge(names, ConstantLabels(ConstantInput(node, 0), node, classes), node);
+                }
+
+                foreach (string output in node.Outputs)
+                {
+                    pending.Enqueue(output);
+                }
+            }
+
+            _labelValues.Add(current);
+        }
+
+        return names;
+    }
+
+    /// <summary>Refuses a graph output that is neither the chain's end nor a label branch's value.</summary>
+    private void CheckOutputs()
+    {
+        string end = _end;
+        foreach (OnnxValueInfoProto output in _graph.Outputs)
+        {
+            if (output.Name != end && !_labelValues.Contains(output.Name))
+            {
+                throw Error(output.Offset, $"the graph output '{OnnxText.Quote(output.Name)}' is neither the model's output ('{OnnxText.Quote(end)}') nor a label computed from it; Native's models give only those.");
+            }
+        }
+    }
+
+    private string[]? Merge(string[]? names, string[]? found, OnnxNodeProto node)
+    {
+        if (names is null || found is null)
+        {
+            return names ?? found;
+        }
+
+        if (names.Length != found.Length || !Array.TrueForAll(names, n => Array.IndexOf(found, n) == Array.IndexOf(names, n)))
+        {
+            throw Error(node.Offset, $"{node.Label} names the classes differently from an earlier node of the graph.");
+        }
+
+        return names;
+    }
+
+    /// <summary>Class names from a constant of strings or integers; integers 0, 1, … k − 1 are the labels themselves, so no names.</summary>
+    private string[]? ConstantLabels(Constant constant, OnnxNodeProto node, int classes)
+    {
+        int max = Math.Max(classes, 2);
+        if (constant.Tensor is { DataType: OnnxTensors.String } tensor)
+        {
+            return OnnxTensors.Strings(_bytes, tensor, max, _name, $"the class names {constant.Origin} of {node.Label}");
+        }
+
+        return LabelNames(Integers(constant, max, node));
+    }
+
+    /// <summary>Class labels from a pair of attributes (strings or integers), or null if neither is given.</summary>
+    private string[]? ClassLabels(OnnxNodeProto node, string strings, string integers, int classes)
+    {
+        OnnxAttributeProto? text = Attribute(node, strings), numbers = Attribute(node, integers);
+        if (text is not null && numbers is not null)
+        {
+            throw Error(node.Offset, $"{node.Label} has both {strings} and {integers}; it takes one.");
+        }
+
+        int max = Math.Max(classes, 2);
+        if (text is not null)
+        {
+            return text.StringCount <= max
+                ? Repeated.Strings(_bytes, text.Message, 9, text.StringCount, _name, "AttributeProto")
+                : throw Error(node.Offset, FormattableString.Invariant($"{node.Label} has {text.StringCount} {strings}, more than the model's {max} classes."));
+        }
+
+        return numbers is null ? null : LabelNames(AttributeInts(node, numbers, max));
+    }
+
+    private static string[]? LabelNames(long[] labels)
+    {
+        bool identity = true;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            identity &= labels[i] == i;
+        }
+
+        return identity ? null : Array.ConvertAll(labels, label => label.ToString(CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,79 @@
+using System.Collections.Generic;
+
+namespace Native.Numerics.Serialization.Onnx;
+
+/// <summary>The steps, label branches and constants the graph reader keeps.</summary>
+internal sealed partial class OnnxGraphReader
+{
+    /// <summary>A node of the chain, and which of its inputs carries the chain's value.</summary>
+    private sealed class Step
+    {
+        public Step(OnnxNodeProto node, int input)
+        {
+            Node = node;
+            Input = input;
+        }
+
+        public OnnxNodeProto Node { get; }
+
+        public int Input { get; }
+    }
+
+    /// <summary>A node that starts a label branch, reading the chain's value after <see cref="After"/> steps.</summary>
+    private sealed class LabelStart
+    {
+        public LabelStart(OnnxNodeProto node, int after, string value)
+        {
+            Node = node;
+            After = after;
+            Value = value;
+        }
+
+        public OnnxNodeProto Node { get; }
+
+        public int After { get; }
+
+        public string Value { get; }
+    }
+
+    /// <summary>A constant: an initializer's or Constant node's tensor, or a Constant node's shorthand list.</summary>
+    private sealed class Constant
+    {
+        public Constant(OnnxTensorProto tensor, string origin)
+        {
+            Tensor = tensor;
+            Dimensions = tensor.Dimensions;
+            Origin = origin;
+            Offset = tensor.Message.Start;
+        }
+
+        public Constant(float[] floats, List<long> dimensions, string origin, int offset)
+        {
+            Floats = floats;
+            Dimensions = dimensions;
+            Origin = origin;
+            Offset = offset;
+        }
+
+        public Constant(long[] integers, List<long> dimensions, string origin, int offset)
+        {
+            Integers = integers;
+            Dimensions = dimensions;
+            Origin = origin;
+            Offset = offset;
+        }
+
+        public OnnxTensorProto? Tensor { get; }
+
+        public float[]? Floats { get; }
+
+        public long[]? Integers { get; }
+
+        public List<long> Dimensions { get; }
+
+        /// <summary>"initializer 'fc.weight'", or the Constant node's label.</summary>
+        public string Origin { get; }
+
+        public int Offset { get; }
+    }
+}

@@ -1,0 +1,245 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Native.Generators;
+using Native.Numerics;
+
+namespace Native.Generators.Tests;
+
+/// <summary>
+/// <c>[GeneratedModel("file")]</c>: a model the test trains and saves, compiled into a consumer by the generator, run, and
+/// held to predict exactly the bits <see cref="ModelFile.Load(string)"/>'s model predicts on the same raw rows; every
+/// diagnostic at the attribute; caching.
+/// </summary>
+public class FileModelTests
+{
+    private delegate int ClassOf(ReadOnlySpan<float> row);
+
+    private delegate string NameOf(ReadOnlySpan<float> row);
+
+    private delegate float ValueOf(ReadOnlySpan<float> row);
+
+    private delegate void Probabilities(ReadOnlySpan<float> rows, Span<float> probabilities);
+
+    private delegate void ClassesOf(ReadOnlySpan<float> rows, Span<int> classes);
+
+    private delegate void ValuesOf(ReadOnlySpan<float> rows, Span<float> values);
+
+    private const string Consumer = """
+        using Native.Numerics;
+        namespace Demo;
+        /// <summary>A model compiled in.</summary>
+        [GeneratedModel("models/m.onnx")]
+        public static partial class M;
+        """;
+
+    public static TheoryData<string, bool> Models
+    {
+        get
+        {
+            var data = new TheoryData<string, bool>();
+            foreach (string kind in new[] { "linear", "logistic", "softmax", "perceptron" })
+            {
+                data.Add(kind, false);
+                data.Add(kind, true);
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void TheCompiledModelPredictsTheLoadedModelsBits(string kind, bool standardized)
+    {
+        using var harness = new FileModelHarness();
+        IModel model = Create(kind);
+        var random = new Random(kind.Length * 31 + (standardized ? 1 : 0));
+        Fill(model.Parameters, random, 1f / MathF.Sqrt(model.Features));
+        int features = model.Features;
+        Standardizer? standardizer = standardized
+            ? Standardizer.FromStatistics(Values(features, random, 100f, 20f), Values(features, random, 5f, 1f).Select(Math.Abs).Select(d => d + 0.5f).ToArray())
+            : null;
+        int classes = model.Shape.Classes;
+        string path = harness.PathOf("models/m.onnx");
+        ModelFile.Save(model, path, new ModelMetadata { Standardizer = standardizer, ClassNames = classes > 0 ? Enumerable.Range(0, classes).Select(c => "class " + c).ToArray() : [] });
+
+        var (result, output) = harness.Run(Consumer, "models/m.onnx");
+        Assert.Empty(result.Diagnostics);
+        var problems = GeneratorHarness.Problems(output);
+        Assert.True(problems.IsEmpty, string.Join("\n", problems.Take(20)));
+        Type compiled = FileModelHarness.Load(output).GetType("Demo.M")!;
+        LoadedModel loaded = ModelFile.Load(path);
+        Assert.Equal(features, (int)compiled.GetField("Features")!.GetValue(null)!);
+
+        // Raw rows, in the units of the training data: far from zero where a standardizer is saved.
+        float[] rows = Values(37 * features, random, standardized ? 100f : 1f, standardized ? 30f : 2f);
+        if (kind == "linear")
+        {
+            var predict = Method<ValueOf>(compiled, "Predict", typeof(ReadOnlySpan<float>));
+            float[] values = new float[37], expected = new float[37];
+            Method<ValuesOf>(compiled, "Predict", typeof(ReadOnlySpan<float>), typeof(Span<float>))(rows, values);
+            loaded.PredictValues(rows, expected);
+            for (int i = 0; i < 37; i++)
+            {
+                ReadOnlySpan<float> row = rows.AsSpan(i * features, features);
+                Same(loaded.PredictValue(row), predict(row), $"{kind}: Predict, row {i}");
+                Same(expected[i], values[i], $"{kind}: Predict(rows), row {i}");
+            }
+
+            return;
+        }
+
+        var classOf = Method<ClassOf>(compiled, "Predict", typeof(ReadOnlySpan<float>));
+        var nameOf = Method<NameOf>(compiled, "PredictClassName", typeof(ReadOnlySpan<float>));
+        var probabilitiesOf = Method<Probabilities>(compiled, "PredictProbabilities", typeof(ReadOnlySpan<float>), typeof(Span<float>));
+        int width = kind == "logistic" ? 2 : classes;
+        float[] batch = new float[37 * width], expectedBatch = new float[37 * width];
+        probabilitiesOf(rows, batch);
+        loaded.PredictProbabilities(rows, expectedBatch);
+        int[] predicted = new int[37];
+        Method<ClassesOf>(compiled, "Predict", typeof(ReadOnlySpan<float>), typeof(Span<int>))(rows, predicted);
+        float[] one = new float[width], expectedOne = new float[width];
+        for (int i = 0; i < 37; i++)
+        {
+            ReadOnlySpan<float> row = rows.AsSpan(i * features, features);
+            int expectedClass = loaded.PredictClass(row);
+            Assert.Equal(expectedClass, classOf(row));
+            Assert.Equal(expectedClass, predicted[i]);
+            Assert.Equal(loaded.PredictClassName(row), nameOf(row));
+            Assert.Equal("class " + expectedClass, nameOf(row));
+            probabilitiesOf(row, one);
+            loaded.PredictProbabilities(row, expectedOne);
+            for (int c = 0; c < width; c++)
+            {
+                Same(expectedOne[c], one[c], $"{kind}: PredictProbabilities, row {i} class {c}");
+                Same(expectedBatch[(i * width) + c], batch[(i * width) + c], $"{kind}: PredictProbabilities(rows), row {i} class {c}");
+            }
+        }
+    }
+
+    [Fact]
+    public void CreateModelGivesTheFilesParametersAndTheStandardizerTravels()
+    {
+        using var harness = new FileModelHarness();
+        var model = new SoftmaxRegression(6, 3);
+        Fill(model.Parameters, new Random(3), 0.5f);
+        var standardizer = Standardizer.FromStatistics([1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6]);
+        ModelFile.Save(model, harness.PathOf("models/m.onnx"), new ModelMetadata { Standardizer = standardizer });
+        var (_, output) = harness.Run(Consumer, "models/m.onnx");
+        Type compiled = FileModelHarness.Load(output).GetType("Demo.M")!;
+
+        var created = (SoftmaxRegression)compiled.GetMethod("CreateModel")!.Invoke(null, null)!;
+        Assert.True(model.Parameters.SequenceEqual(created.Parameters));
+        var travelled = (Standardizer)compiled.GetProperty("Standardizer")!.GetValue(null)!;
+        Assert.True(standardizer.Means.SequenceEqual(travelled.Means));
+        Assert.True(standardizer.StandardDeviations.SequenceEqual(travelled.StandardDeviations));
+        Assert.Equal(["0", "1", "2"], (IReadOnlyList<string>)compiled.GetProperty("ClassNames")!.GetValue(null)!);
+    }
+
+    public static TheoryData<string, string, string> Problems => new()
+    {
+        { "NATIVE011", "[GeneratedModel(\"models/m.onnx\")] public partial class M;", "it is not static" },
+        { "NATIVE011", "[GeneratedModel(\"models/m.onnx\")] public static class M;", "it is not partial" },
+        { "NATIVE011", "[GeneratedModel(\"models/m.onnx\")] public static partial class M<T>;", "it is generic" },
+        { "NATIVE012", "[GeneratedModel(\"models/other.onnx\")] public static partial class M;", "'models/other.onnx' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"models/other.onnx\" />" },
+        { "NATIVE013", "[GeneratedModel(\"models/missing.onnx\")] public static partial class M;", "'models/missing.onnx' cannot be read" },
+        { "NATIVE014", "[GeneratedModel(\"models/garbage.onnx\")] public static partial class M;", "'models/garbage.onnx', byte " },
+        { "NATIVE015", "[GeneratedModel(\"models/huge.onnx\")] public static partial class M;", "holds 1,050,000 parameters in 1 layer;" },
+        { "NATIVE016", "[GeneratedModel(\" \")] public static partial class M;", "the path is empty" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Problems))]
+    public void EachProblemIsOneDiagnosticAtTheAttribute(string id, string declaration, string message)
+    {
+        using var harness = new FileModelHarness();
+        ModelFile.Save(new LogisticRegression(3), harness.PathOf("models/m.onnx"));
+        File.WriteAllBytes(harness.PathOf("models/garbage.onnx"), [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1, 2, 3]);
+        ModelFile.Save(new SoftmaxRegression(1049, 1000), harness.PathOf("models/huge.onnx"));
+        string source = "using Native.Numerics;\n" + declaration + "\n";
+        var (result, _) = harness.Run(source, "models/m.onnx", "models/garbage.onnx", "models/huge.onnx", "models/missing.onnx");
+
+        Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Equal(source.IndexOf("GeneratedModel(", StringComparison.Ordinal), diagnostic.Location.SourceSpan.Start);
+        Assert.Empty(GeneratorHarness.Sources(result));
+    }
+
+    [Fact]
+    public void WithoutTheProjectsDirectoryTheOneFileEndingInThePathIsTaken()
+    {
+        using var harness = new FileModelHarness();
+        ModelFile.Save(new LinearRegression(4), harness.PathOf("models/m.onnx"));
+        ModelFile.Save(new LinearRegression(5), harness.PathOf("other/m.onnx"));
+        GeneratorDriver driver = harness.CreateDriver(["models/m.onnx", "other/m.onnx"], passProjectDirectory: false);
+        GeneratorDriverRunResult result = driver.RunGenerators(GeneratorHarness.Compile(Consumer)).GetRunResult();
+        Assert.Empty(result.Diagnostics);
+        Assert.Contains("public const int Features = 4;", Assert.Single(GeneratorHarness.Sources(result).Values), StringComparison.Ordinal);
+
+        // Two files ending in the path: which one is meant cannot be told, and the error says what to add.
+        var ambiguous = harness.CreateDriver(["models/m.onnx", "other/models/m.onnx"], passProjectDirectory: false);
+        ModelFile.Save(new LinearRegression(5), harness.PathOf("other/models/m.onnx"));
+        Assert.Equal("NATIVE012", Assert.Single(ambiguous.RunGenerators(GeneratorHarness.Compile(Consumer)).GetRunResult().Diagnostics).Id);
+    }
+
+    [Fact]
+    public void AnUnrelatedEditIsCachedAndAChangedFileRegenerates()
+    {
+        using var harness = new FileModelHarness();
+        string path = harness.PathOf("models/m.onnx");
+        ModelFile.Save(new LogisticRegression(4), path);
+        CSharpCompilation compilation = GeneratorHarness.Compile(Consumer);
+        AdditionalText text = harness.Text("models/m.onnx");
+        GeneratorDriver driver = harness.CreateDriver([text]).RunGenerators(compilation);
+        string first = Assert.Single(GeneratorHarness.Sources(driver.GetRunResult()).Values);
+
+        // An edit elsewhere: every step of ours cached or unchanged.
+        CSharpCompilation edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Demo; public static class More { public static int Three() => 3; }", GeneratorHarness.ParseOptions, path: "More.cs"));
+        driver = driver.RunGenerators(edited);
+        foreach (string step in new[] { ModelGenerator.FileModelTrackingName, ModelGenerator.FileModelReadTrackingName })
+        {
+            foreach (var (value, reason) in driver.GetRunResult().Results.Single().TrackedSteps[step].SelectMany(s => s.Outputs))
+            {
+                Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}: {value}");
+            }
+        }
+
+        // The file rewritten with other weights: read again, and the source changes.
+        var model = new LogisticRegression(4);
+        model.Parameters[2] = 0.75f;
+        ModelFile.Save(model, path);
+        driver = driver.ReplaceAdditionalText(text, harness.Text("models/m.onnx")).RunGenerators(edited);
+        IncrementalGeneratorRunStep read = Assert.Single(driver.GetRunResult().Results.Single().TrackedSteps[ModelGenerator.FileModelReadTrackingName]);
+        Assert.Contains(read.Outputs, o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New);
+        Assert.NotEqual(first, Assert.Single(GeneratorHarness.Sources(driver.GetRunResult()).Values));
+        Assert.Contains("0.75f", Assert.Single(GeneratorHarness.Sources(driver.GetRunResult()).Values), StringComparison.Ordinal);
+    }
+
+    private static IModel Create(string kind) => kind switch
+    {
+        "linear" => new LinearRegression(13),
+        "logistic" => new LogisticRegression(30),
+        "softmax" => new SoftmaxRegression(33, 7),
+        _ => new MultilayerPerceptron([20, 16, 9, 4], Activation.Tanh, seed: 2),
+    };
+
+    private static void Fill(Span<float> values, Random random, float scale)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)((random.NextDouble() - 0.5) * 2 * scale);
+        }
+    }
+
+    private static float[] Values(int count, Random random, float center, float spread) =>
+        Enumerable.Range(0, count).Select(_ => center + (float)((random.NextDouble() - 0.5) * 2 * spread)).ToArray();
+
+    private static TDelegate Method<TDelegate>(Type type, string name, params Type[] parameters)
+        where TDelegate : Delegate =>
+        type.GetMethod(name, BindingFlags.Public | BindingFlags.Static, parameters)!.CreateDelegate<TDelegate>();
+
+    private static void Same(float expected, float actual, string what) =>
+        Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual), $"{what}: the loaded model gives {expected:R}, the compiled one {actual:R}");
+}
