@@ -407,6 +407,59 @@ internal static class ModelFileFormat
         _ => null,
     };
 
+    /// <summary>The feature and label column names as metadata entries (for ONNX's metadata_props), already checked by <see cref="Encode"/>.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> ColumnEntries(ModelMetadata metadata)
+    {
+        if (metadata.FeatureNames is { Count: > 0 } features)
+        {
+            yield return new(ModelFile.FeatureNamesKey, DistinctNames(features, "feature", string.Empty));
+        }
+
+        if (metadata.LabelName is string label)
+        {
+            yield return new(ModelFile.LabelNameKey, label);
+        }
+    }
+
+    /// <summary>
+    /// The feature names of a <c>native.feature_names</c> entry outside a safetensors header (an ONNX file's): a JSON
+    /// array of <paramref name="features"/> distinct strings; null, with <paramref name="problem"/> saying why, if not.
+    /// </summary>
+    public static string[]? ParseFeatureNames(string text, int features, out string? problem)
+    {
+        var names = new List<string>();
+        try
+        {
+            var json = new Utf8JsonReader(Encoding.UTF8.GetBytes(text), new JsonReaderOptions { MaxDepth = 4 });
+            if (!json.Read() || json.TokenType != JsonTokenType.StartArray)
+            {
+                problem = "expected a JSON array of strings";
+                return null;
+            }
+
+            while (json.Read() && json.TokenType == JsonTokenType.String)
+            {
+                names.Add(json.GetString()!);
+            }
+
+            if (json.TokenType != JsonTokenType.EndArray || json.Read())
+            {
+                problem = "expected a JSON array of strings and nothing after it";
+                return null;
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            problem = $"not valid JSON: {e.Message}";
+            return null;
+        }
+
+        problem = names.Count != features ? Safetensors.Invariant($"it names {names.Count} features, but the model takes {features}")
+            : names.Distinct(StringComparer.Ordinal).Count() != names.Count ? "it names a feature twice; feature names must be distinct"
+            : null;
+        return problem is null ? [.. names] : null;
+    }
+
     /// <summary>Names as a JSON array of strings, after checking each is valid text and none appears twice.</summary>
     private static string DistinctNames(IReadOnlyList<string> names, string what, string why, string parameter = "metadata")
     {

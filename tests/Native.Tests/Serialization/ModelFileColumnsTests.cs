@@ -23,6 +23,21 @@ public sealed class ModelFileColumnsTests
     }
 
     [Fact]
+    public void FeatureAndLabelNamesSurviveOnnx()
+    {
+        // Through ONNX's metadata_props, so safetensors → ONNX → safetensors keeps the columns predictions match by.
+        using var stream = new MemoryStream();
+        ModelFile.SaveOnnx(new SoftmaxRegression(3, 2), stream, new ModelMetadata { FeatureNames = ["width", "height", "depth"], LabelName = "kind", Properties = new Dictionary<string, string> { ["a"] = "b" } });
+        stream.Position = 0;
+
+        LoadedModel loaded = ModelFile.LoadOnnx(stream);
+
+        Assert.Equal(["width", "height", "depth"], loaded.FeatureNames);
+        Assert.Equal("kind", loaded.LabelName);
+        Assert.Equal(["a"], loaded.Properties.Keys);
+    }
+
+    [Fact]
     public void AFileWithoutNamesStillLoads()
     {
         // Files written before the names were kept: no feature names, no label name.
