@@ -39,6 +39,27 @@ internal static class CommandLine
         }
     }
 
+    /// <summary>
+    /// An exception's message as one line: without the "(Parameter 'x')" an <see cref="ArgumentException"/> appends
+    /// or the "Actual value was …" line of an <see cref="ArgumentOutOfRangeException"/>, and with any other line
+    /// breaks (a file's text quoted in a message) made spaces.
+    /// </summary>
+    internal static string FirstLine(Exception exception)
+    {
+        string message = exception.Message;
+        if (exception is ArgumentOutOfRangeException { ActualValue: not null } && message.LastIndexOf('\n') is int actual and > 0)
+        {
+            message = message[..actual];
+        }
+
+        if (exception is ArgumentException { ParamName: string name } && message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal))
+        {
+            message = message[..^$" (Parameter '{name}')".Length];
+        }
+
+        return string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+    }
+
     /// <summary>One line on standard error, and the exit code for the kind of failure. Never a stack trace for a user's error.</summary>
     internal static int Report(Exception exception, TextWriter error)
     {
@@ -48,10 +69,14 @@ internal static class CommandLine
                 error.WriteLine($"native: {diverged.Message}");
                 return ExitCodes.Diverged;
             case UsageException or ArgumentException or FileFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException:
-                error.WriteLine($"native: {exception.Message}");
+                error.WriteLine($"native: {FirstLine(exception)}");
                 return ExitCodes.BadInput;
             case OperationCanceledException:
                 error.WriteLine("native: cancelled.");
+                return ExitCodes.Failure;
+            case IOException:
+                // Not the user's mistake (a full disk, say), but not a bug either: say what, in one line.
+                error.WriteLine($"native: {FirstLine(exception)}");
                 return ExitCodes.Failure;
             default:
                 error.WriteLine($"native: unexpected error ({exception.GetType().Name}): {exception.Message}");

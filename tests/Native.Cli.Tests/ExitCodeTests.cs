@@ -44,13 +44,27 @@ public class ExitCodeTests
     [Fact]
     public void AnUnexpectedFailureExitsWithThreeWithoutAStackTrace()
     {
-        // --plots names an existing file, so the directory cannot be created: not the user's data, not a divergence.
-        string file = Path.Combine(Cli.TemporaryDirectory(), "a-file");
-        File.WriteAllText(file, "x");
-        Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "1", "--plots", file, "--quiet");
-        Assert.Equal(3, result.ExitCode);
-        Assert.StartsWith("native: ", result.Error, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        // A failure that is neither the user's mistake nor a divergence: one line, exit 3, no stack trace.
+        using var error = new StringWriter();
+        Assert.Equal(3, CommandLine.Report(new InvalidOperationException("the kernel table is empty"), error));
+        Assert.Equal("native: unexpected error (InvalidOperationException): the kernel table is empty", error.ToString().TrimEnd());
+
+        // An I/O failure (a full disk while saving, say): exit 3 with its own words, not "unexpected error".
+        using var io = new StringWriter();
+        Assert.Equal(3, CommandLine.Report(new IOException("Cannot save the model to 'm.safetensors': No space left on device"), io));
+        Assert.Equal("native: Cannot save the model to 'm.safetensors': No space left on device", io.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public void CancellingExitsWithThree()
+    {
+        using var source = new CancellationTokenSource();
+        source.Cancel();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int code = CommandLine.Run(["train", "--data", Cli.MnistDirectory(), "--epochs", "1"], new CliContext(output, error, false, source.Token));
+        Assert.Equal(3, code);
+        Assert.Equal("native: cancelled.", error.ToString().TrimEnd());
     }
 
     [Fact]

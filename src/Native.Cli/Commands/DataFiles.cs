@@ -3,7 +3,7 @@ using Native.Numerics;
 namespace Native.Cli.Commands;
 
 /// <summary>A dataset read from the user's files, with what the files said about it.</summary>
-/// <param name="Dataset">The rows.</param>
+/// <param name="Dataset">The rows (a CSV file's keep its column names).</param>
 /// <param name="ClassNames">The class names the data gave (string labels in a CSV), or empty.</param>
 /// <param name="ImageRows">For image data (IDX), the height of an image; otherwise 0.</param>
 /// <param name="ImageColumns">For image data (IDX), the width of an image; otherwise 0.</param>
@@ -12,7 +12,7 @@ internal sealed record LoadedData(Dataset Dataset, IReadOnlyList<string> ClassNa
 /// <summary>Reads training and evaluation data: a CSV file, or a directory holding IDX images and labels.</summary>
 internal static class DataFiles
 {
-    public static LoadedData Load(string path, string? format, string? label, bool regression)
+    public static LoadedData Load(string path, string? format, string? label, bool regression, (CsvOptions Csv, IdxOptions Idx) limits)
     {
         format ??= Directory.Exists(path) ? "idx" : "csv";
         if (format == "idx")
@@ -27,9 +27,10 @@ internal static class DataFiles
                 throw new UsageException($"--format idx needs a directory holding an images file and a labels file; '{path}' is not a directory.");
             }
 
+            // The images' shape from the header alone: the pixels are decompressed once, by the load.
             var (imagesPath, _) = Idx.FindFiles(path);
-            IdxImages header = Idx.ReadImages(imagesPath);
-            return new LoadedData(Idx.LoadDirectory(path), [], header.Rows, header.Columns);
+            var (_, rows, columns) = Idx.ReadImageShape(imagesPath);
+            return new LoadedData(Idx.LoadDirectory(path, options: limits.Idx), [], rows, columns);
         }
 
         if (!File.Exists(path))
@@ -37,6 +38,6 @@ internal static class DataFiles
             throw new FileNotFoundException($"The data file '{path}' does not exist.", path);
         }
 
-        return CsvData.Load(path, label, regression);
+        return CsvData.Load(path, label, regression, limits.Csv);
     }
 }

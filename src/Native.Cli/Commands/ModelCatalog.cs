@@ -10,16 +10,29 @@ internal static class ModelCatalog
 {
     public static ModelChoice Create(TrainSettings settings, int features, int classes)
     {
-        ModelShape shape = settings.Model switch
+        if (settings.Model == "logistic" && classes != 2)
         {
-            "linear" => ModelShape.LinearRegression(features),
-            "logistic" => classes == 2
-                ? ModelShape.LogisticRegression(features)
-                : throw new UsageException($"Logistic regression separates 2 classes; the data have {classes}. Use --model softmax or --model mlp."),
-            "mlp" => ModelShape.MultilayerPerceptron([features, .. settings.Hidden, classes], [settings.Activation]),
-            _ => ModelShape.SoftmaxRegression(features, classes),
-        };
-        return Create(shape, settings.Seed);
+            throw new UsageException($"Logistic regression separates 2 classes; the data have {classes}. Use --model softmax or --model mlp.");
+        }
+
+        try
+        {
+            ModelShape shape = settings.Model switch
+            {
+                "linear" => ModelShape.LinearRegression(features),
+                "logistic" => ModelShape.LogisticRegression(features),
+                "mlp" => ModelShape.MultilayerPerceptron([features, .. settings.Hidden, classes], [settings.Activation]),
+                _ => ModelShape.SoftmaxRegression(features, classes),
+            };
+            return Create(shape, settings.Seed);
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException or OutOfMemoryException)
+        {
+            // A shape too large to build: more parameters than an array holds, or scratch memory past what can be counted.
+            string sizes = settings.Model == "mlp" ? $"{features}-{string.Join('-', settings.Hidden)}-{classes}" : $"{features} features, {classes} classes";
+            string why = e is ArgumentException ? CommandLine.FirstLine(e) : "the scratch memory its layers need per thread is more than an array holds.";
+            throw new UsageException($"A {settings.Model} model of {sizes} is too large to build here{(settings.Model == "mlp" ? " (check --hidden)" : "")}: {why}");
+        }
     }
 
     // The shapes this program has generated kernels for (GeneratedModels.cs), each with a factory.

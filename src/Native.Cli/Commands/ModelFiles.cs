@@ -7,10 +7,10 @@ namespace Native.Cli.Commands;
 internal static class ModelFiles
 {
     /// <summary>
-    /// Saves the model with its class names and standardizer, the training settings (<c>training.*</c>) and the
-    /// final metrics (<c>metrics.*</c>); returns the file's size in bytes.
+    /// Saves the model with its class names, column names and standardizer (<paramref name="metadata"/>), the
+    /// training settings (<c>training.*</c>) and the final metrics (<c>metrics.*</c>); returns the file's size in bytes.
     /// </summary>
-    public static long Save(IModel model, string path, IReadOnlyList<string> classNames, Standardizer? standardizer, TrainSettings settings, Summary summary)
+    public static long Save(IModel model, string path, ModelMetadata metadata, TrainSettings settings, Summary summary)
     {
         var properties = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
@@ -34,7 +34,14 @@ internal static class ModelFiles
             properties["metrics." + name] = value;
         }
 
-        ModelFile.Save(model, path, new ModelMetadata { ClassNames = classNames, Standardizer = standardizer, Properties = properties });
+        ModelFile.Save(model, path, new ModelMetadata
+        {
+            ClassNames = metadata.ClassNames,
+            FeatureNames = metadata.FeatureNames,
+            LabelName = metadata.LabelName,
+            Standardizer = metadata.Standardizer,
+            Properties = properties,
+        });
         return new FileInfo(path).Length;
     }
 

@@ -6,7 +6,7 @@ namespace Native.Cli.Commands;
 /// <summary>The pictures <c>--plots</c> writes: loss and accuracy curves, and for images each class's weights.</summary>
 internal static class Plots
 {
-    public static void Write(string directory, IReadOnlyList<EpochReport> reports, IModel model, LoadedData data, TextWriter output, bool silent)
+    public static void Write(string directory, IReadOnlyList<EpochReport> reports, IModel model, int imageRows, int imageColumns, TextWriter output, bool silent)
     {
         Directory.CreateDirectory(directory);
         var written = new List<string>();
@@ -30,10 +30,10 @@ internal static class Plots
         }
 
         // For images, a linear classifier's weights are pictures: one per class (logistic: one).
-        int pixels = data.ImageRows * data.ImageColumns;
+        int pixels = imageRows * imageColumns;
         if (pixels > 0 && pixels == model.Features && model.Shape.Kind is ModelKind.SoftmaxRegression or ModelKind.LogisticRegression)
         {
-            written.AddRange(WeightImages.Write(model.Parameters[..(pixels * model.Outputs)], model.Outputs, data.ImageRows, data.ImageColumns, directory));
+            written.AddRange(WeightImages.Write(model.Parameters[..(pixels * model.Outputs)], model.Outputs, imageRows, imageColumns, directory));
         }
 
         if (!silent)

@@ -6,161 +6,240 @@ using Native.Numerics;
 
 namespace Native.Cli.Commands;
 
-/// <summary><c>native predict</c>: a saved model's prediction for each input row.</summary>
+/// <summary>
+/// <c>native predict</c>: a saved model's prediction for each input row, written as the row is read — a file or
+/// standard input is streamed, never held whole.
+/// </summary>
 internal static class PredictCommand
 {
-    /// <summary>Rows predicted together (one batch call of the model).</summary>
-    private const int ChunkRows = 256;
-
     public static Command Create(CliContext context)
     {
         var model = new Option<string>("--model") { Description = "The model file (safetensors, from native train --out).", Required = true };
         var input = new Option<string>("--input") { Description = "The rows: a CSV file ('-' for standard input), an IDX images file, or a directory holding one.", Required = true };
         var format = new Option<string?>("--format") { Description = "csv or idx (default: idx for a directory or an -idx3- file, csv otherwise)." };
         format.AcceptOnlyFromAmong("csv", "idx");
-        var label = new Option<string?>("--label") { Description = "CSV: the name of a label column to skip (default: the last column, when there is one more column than features)." };
+        var label = new Option<string?>("--label") { Description = "CSV: the name of a label column to skip (default: the model's label column; for a model without column names, the last column when there is one more column than features)." };
         var json = new Option<bool>("--json") { Description = "One JSON object per row: class and probabilities, or value." };
         var command = new Command("predict", "Predict each row of the input with a saved model: the class and its probabilities, or the value.")
         {
             model, input, format, label, json,
         };
-        command.SetAction(parse => Run(context, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(format), parse.GetValue(label), parse.GetValue(json)));
+        var limits = new ReaderLimits();
+        limits.AddTo(command);
+        command.SetAction(parse => Run(context, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(format), parse.GetValue(label), parse.GetValue(json), limits.Read(parse)));
         return command;
     }
 
-    public static int Run(CliContext context, string modelPath, string inputPath, string? format, string? label, bool json)
+    public static int Run(CliContext context, string modelPath, string inputPath, string? format, string? label, bool json, (CsvOptions Csv, IdxOptions Idx) limits)
     {
         var (file, choice) = ModelFiles.Load(modelPath);
-        IModel model = choice.Model;
-        float[] rows = ReadRows(context, inputPath, format, label, model.Features);
-        int count = rows.Length / model.Features;
-        if (file.Standardizer is { } standardizer)
+        var writer = new RowWriter(context.Out, json, choice.Model, file);
+        format ??= Directory.Exists(inputPath) || Path.GetFileName(inputPath).Contains("-idx3-", StringComparison.Ordinal) ? "idx" : "csv";
+        if (format == "idx")
         {
-            for (int i = 0; i < count; i++)
-            {
-                Span<float> row = rows.AsSpan(i * model.Features, model.Features);
-                standardizer.Transform(row, row);
-            }
+            PredictImages(context, inputPath, writer, limits.Idx);
+            return ExitCodes.Success;
         }
 
-        // Predict in chunks, and write a line per row.
-        int outputs = model is IClassifier classifier ? classifier.Classes : 1;
-        float[] results = new float[ChunkRows * outputs];
-        var line = new StringBuilder();
-        for (int start = 0; start < count; start += ChunkRows)
+        // Standard input, or a file: either way read through a stream that flushes what has been printed before it
+        // waits for more, so each row's prediction appears as soon as the row is read.
+        bool stdin = inputPath == "-";
+        if (!stdin && !File.Exists(inputPath))
         {
-            int n = Math.Min(ChunkRows, count - start);
-            ReadOnlySpan<float> chunk = rows.AsSpan(start * model.Features, n * model.Features);
-            Span<float> output = results.AsSpan(0, n * outputs);
-            switch (model)
-            {
-                case IClassifier c:
-                    c.PredictProbabilities(chunk, output);
-                    break;
-                case IRegressor r:
-                    r.Predict(chunk, output);
-                    break;
-            }
+            throw new FileNotFoundException($"The input file '{inputPath}' does not exist.", inputPath);
+        }
 
-            for (int i = 0; i < n; i++)
-            {
-                ReadOnlySpan<float> result = output.Slice(i * outputs, outputs);
-                if (model is IClassifier)
-                {
-                    // The most probable class, ties to the lower class, as Predict chooses.
-                    int best = 0;
-                    for (int k = 1; k < result.Length; k++)
-                    {
-                        best = result[k] > result[best] ? k : best;
-                    }
+        using Stream source = stdin ? context.OpenInput() : new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+        using var flushing = new FlushingStream(source, context.Out, context.Cancellation);
+        string name = stdin ? "standard input" : inputPath;
+        var reader = new CsvFeatureReader(flushing, name, limits.Csv);
+        if (file.FeatureNames.Count > 0)
+        {
+            reader.SelectByName(file.FeatureNames, label ?? file.LabelName);
+        }
+        else
+        {
+            reader.SelectByCount(choice.Model.Features, label);
+        }
 
-                    WriteClass(context.Out, line, json, best, file.ClassNames, result);
-                }
-                else
-                {
-                    WriteValue(context.Out, json, result[0]);
-                }
-            }
+        float[] raw = new float[choice.Model.Features];
+        Func<int, string> where = feature => string.Create(CultureInfo.InvariantCulture, $"'{name}', line {reader.LineOf(feature)}, column {reader.ColumnOf(feature)}");
+        Func<int, string> what = feature => reader.Header[reader.Columns[feature]];
+        bool any = false;
+        while (reader.ReadRow(raw))
+        {
+            any = true;
+            writer.Predict(raw, where, what);
+        }
+
+        if (!any)
+        {
+            throw FileFormatException.AtLine(name, reader.HeaderLine, 1, "the file has a header but no data rows; expected at least one row after it.");
         }
 
         return ExitCodes.Success;
     }
 
-    private static float[] ReadRows(CliContext context, string path, string? format, string? label, int features)
+    private static void PredictImages(CliContext context, string path, RowWriter writer, IdxOptions limits)
     {
-        format ??= Directory.Exists(path) || Path.GetFileName(path).Contains("-idx3-", StringComparison.Ordinal) ? "idx" : "csv";
-        if (format == "idx")
+        string imagesPath = Directory.Exists(path) ? Idx.FindFiles(path).Images : path;
+        IdxImages images = Idx.ReadImages(imagesPath, limits);
+        int features = writer.Features;
+        if (images.PixelsPerImage != features)
         {
-            string imagesPath = Directory.Exists(path) ? Idx.FindFiles(path).Images : path;
-            IdxImages images = Idx.ReadImages(imagesPath);
-            if (images.PixelsPerImage != features)
+            throw new UsageException($"The images have {images.PixelsPerImage} pixels; the model takes {features} features.");
+        }
+
+        float[] row = new float[features];
+        for (int i = 0; i < images.Count; i++)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            ReadOnlySpan<byte> pixels = images.Image(i);
+            for (int j = 0; j < features; j++)
             {
-                throw new UsageException($"The images have {images.PixelsPerImage} pixels; the model takes {features} features.");
+                row[j] = pixels[j] / 255f;
             }
 
-            float[] rows = new float[images.Pixels.Length];
-            for (int i = 0; i < rows.Length; i++)
+            int image = i;
+            writer.Predict(row, feature => string.Create(CultureInfo.InvariantCulture, $"'{imagesPath}', image {image}, pixel {feature}"), feature => string.Create(CultureInfo.InvariantCulture, $"pixel {feature}"));
+        }
+    }
+
+    /// <summary>
+    /// Predicts rows one at a time and writes a line for each; a row without a finite prediction (a feature the
+    /// model's arithmetic overflows on) is an error naming where that feature stands, never a confident line.
+    /// </summary>
+    private sealed class RowWriter(TextWriter output, bool json, IModel model, LoadedModel file)
+    {
+        private readonly float[] _row = new float[model.Features];
+        private readonly float[] _outputs = new float[model is IClassifier c ? c.Classes : 1];
+        private readonly StringBuilder _line = new();
+
+        public int Features => model.Features;
+
+        /// <summary>Predicts <paramref name="raw"/> (in the data's units) and writes its line.</summary>
+        /// <param name="raw">The row as read.</param>
+        /// <param name="where">Where a feature stands in the input, for an error.</param>
+        /// <param name="what">A feature's name, for an error.</param>
+        public void Predict(float[] raw, Func<int, string> where, Func<int, string> what)
+        {
+            raw.CopyTo(_row, 0);
+            file.Standardizer?.Transform(_row, _row);
+            switch (model)
             {
-                rows[i] = images.Pixels[i] / 255f;
+                case IClassifier classifier:
+                    classifier.PredictProbabilities(_row, _outputs);
+                    break;
+                default:
+                    model.Forward(_row, _outputs);
+                    break;
             }
 
-            return rows;
-        }
-
-        if (path == "-")
-        {
-            using Stream input = context.OpenInput();
-            return Csv.ReadFeatures(input, features, label, "standard input");
-        }
-
-        return File.Exists(path) ? Csv.ReadFeatures(path, features, label) : throw new FileNotFoundException($"The input file '{path}' does not exist.", path);
-    }
-
-    private static void WriteClass(TextWriter output, StringBuilder line, bool json, int best, IReadOnlyList<string> names, ReadOnlySpan<float> probabilities)
-    {
-        if (json)
-        {
-            float[] values = probabilities.ToArray();
-            JsonLines.Write(output, writer =>
+            if (!Sound(_outputs, model is IClassifier))
             {
-                if (names.Count > 0)
-                {
-                    writer.WriteString("class", names[best]);
-                }
-                else
-                {
-                    writer.WriteNumber("class", best);
-                }
+                throw Unpredictable(raw, where, what);
+            }
 
-                writer.WriteStartArray("probabilities");
-                foreach (float p in values)
-                {
-                    writer.WriteNumberValue(p);
-                }
+            if (model is not IClassifier)
+            {
+                WriteValue(_outputs[0]);
+                return;
+            }
 
-                writer.WriteEndArray();
-            });
-            return;
+            // The most probable class, ties to the lower class, as Predict chooses.
+            int best = 0;
+            for (int k = 1; k < _outputs.Length; k++)
+            {
+                best = _outputs[k] > _outputs[best] ? k : best;
+            }
+
+            WriteClass(best);
         }
 
-        line.Clear().Append(names.Count > 0 ? names[best] : best.ToString(CultureInfo.InvariantCulture));
-        foreach (float p in probabilities)
+        /// <summary>
+        /// Whether the outputs are a prediction: finite, and for a classifier probabilities that sum to 1 (a model
+        /// that does not follow the policy itself may give a row of zeros for logits that overflowed).
+        /// </summary>
+        private static bool Sound(float[] outputs, bool probabilities)
         {
-            line.Append(' ').Append(p.ToString("F6", CultureInfo.InvariantCulture));
+            if (!PredictionPolicy.IsFinite(outputs))
+            {
+                return false;
+            }
+
+            if (!probabilities)
+            {
+                return true;
+            }
+
+            float sum = 0f;
+            foreach (float p in outputs)
+            {
+                sum += p;
+            }
+
+            return Math.Abs(sum - 1f) < 1e-3f;
         }
 
-        output.WriteLine(line.ToString());
-    }
-
-    private static void WriteValue(TextWriter output, bool json, float value)
-    {
-        if (json)
+        /// <summary>The error for a row: where the feature to blame stands (the model's input's first non-finite, or largest), and why.</summary>
+        private UsageException Unpredictable(float[] raw, Func<int, string> where, Func<int, string> what)
         {
-            JsonLines.Write(output, writer => writer.WriteNumber("value", value));
+            int feature = PredictionPolicy.OffendingFeature(_row);
+            string name = Printable.Text(what(feature));
+            string value = raw[feature].ToString(CultureInfo.InvariantCulture);
+            string reason = float.IsFinite(_row[feature])
+                ? $"the model's outputs overflow the float range; its largest feature, '{name}', is {value}{(file.Standardizer is null ? "" : $" (standardized: {_row[feature].ToString(CultureInfo.InvariantCulture)})")}"
+                : $"feature '{name}' is {value}, which standardizes to {_row[feature].ToString(CultureInfo.InvariantCulture)}, beyond the float range";
+            return new UsageException($"{where(feature)}: no prediction for this row: {reason}.");
         }
-        else
+
+        private void WriteClass(int best)
         {
-            output.WriteLine(value.ToString("R", CultureInfo.InvariantCulture));
+            IReadOnlyList<string> names = file.ClassNames;
+            if (json)
+            {
+                float[] values = _outputs;
+                JsonLines.Write(output, writer =>
+                {
+                    if (names.Count > 0)
+                    {
+                        writer.WriteString("class", names[best]);
+                    }
+                    else
+                    {
+                        writer.WriteNumber("class", best);
+                    }
+
+                    writer.WriteStartArray("probabilities");
+                    foreach (float p in values)
+                    {
+                        writer.WriteNumberValue(p);
+                    }
+
+                    writer.WriteEndArray();
+                });
+                return;
+            }
+
+            _line.Clear().Append(names.Count > 0 ? Printable.Text(names[best]) : best.ToString(CultureInfo.InvariantCulture));
+            foreach (float p in _outputs)
+            {
+                _line.Append(' ').Append(p.ToString("F6", CultureInfo.InvariantCulture));
+            }
+
+            output.WriteLine(_line.ToString());
+        }
+
+        private void WriteValue(float value)
+        {
+            if (json)
+            {
+                JsonLines.Write(output, writer => writer.WriteNumber("value", value));
+            }
+            else
+            {
+                output.WriteLine(value.ToString("R", CultureInfo.InvariantCulture));
+            }
         }
     }
 }

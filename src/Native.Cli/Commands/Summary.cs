@@ -11,6 +11,12 @@ internal sealed class Summary
     /// <summary>Confusion matrices are printed up to this many classes.</summary>
     private const int MatrixClassLimit = 20;
 
+    /// <summary>The per-class table is printed up to this many classes (the averages always).</summary>
+    private const int TableClassLimit = 100;
+
+    /// <summary>The JSON confusion matrix is a dense table up to this many classes; beyond, a list of its non-zero cells.</summary>
+    private const int DenseJsonClassLimit = 256;
+
     private Summary(string rowsName, ClassificationReport? classification, RegressionReport? regression, IReadOnlyList<string> classNames)
     {
         RowsName = rowsName;
@@ -86,7 +92,15 @@ internal sealed class Summary
         ClassificationReport c = Classification!;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"On {c.Count:N0} {RowsName} rows: accuracy {c.Accuracy:F4}, log-loss {c.LogLoss ?? double.NaN:F4}."));
         output.WriteLine();
-        output.Write(PerClassTable(c));
+        if (c.Classes <= TableClassLimit)
+        {
+            output.Write(PerClassTable(c));
+        }
+        else
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Classes:N0} classes: the per-class table is left out (above {TableClassLimit}); macro precision {c.MacroAverage.Precision:F4}, recall {c.MacroAverage.Recall:F4}, F1 {c.MacroAverage.F1Score:F4}."));
+        }
+
         if (c.Classes <= MatrixClassLimit)
         {
             output.WriteLine();
@@ -100,7 +114,7 @@ internal sealed class Summary
     {
         writer.WriteNumber("rows", Classification?.Count ?? Regression!.Count);
         WriteValues(writer);
-        if (Classification is { } c)
+        if (Classification is { Classes: <= DenseJsonClassLimit } c)
         {
             writer.WriteStartArray("confusion_matrix");
             for (int a = 0; a < c.Classes; a++)
@@ -111,6 +125,21 @@ internal sealed class Summary
                     writer.WriteNumberValue(c.ConfusionMatrix[a, p]);
                 }
 
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+        else if (Classification is { } many)
+        {
+            // Beyond 256 classes the table is mostly zeros: its non-zero cells, [actual, predicted, count].
+            writer.WriteStartArray("confusion_cells");
+            foreach ((int a, int p, int count) in many.ConfusionMatrix.NonZero)
+            {
+                writer.WriteStartArray();
+                writer.WriteNumberValue(a);
+                writer.WriteNumberValue(p);
+                writer.WriteNumberValue(count);
                 writer.WriteEndArray();
             }
 
@@ -162,7 +191,7 @@ internal sealed class Summary
         return text.ToString();
     }
 
-    private string ClassName(int c) => c < ClassNames.Count ? ClassNames[c] : c.ToString(CultureInfo.InvariantCulture);
+    private string ClassName(int c) => c < ClassNames.Count ? Printable.Text(ClassNames[c]) : c.ToString(CultureInfo.InvariantCulture);
 
     private static string Describe(StopReason reason) => reason switch
     {

@@ -75,7 +75,7 @@ internal static class TrainCommand
         var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when the validation loss stops improving; keep the best epoch." };
         var patience = new Option<int>("--patience") { Description = "Epochs without improvement before early stopping.", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "The seed of the split, the initialization and the row order.", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int>("--threads") { Description = "Threads that share each batch's gradient (results are reproducible for a given count).", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Threads that share each batch's gradient, at most one per processor (results are reproducible for a given count).", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "Save the trained model to this file (safetensors)." };
         var plots = new Option<string?>("--plots") { Description = "Write loss and accuracy curves (SVG) and, for images, each class's weights (PNG) to this directory." };
         var json = new Option<bool>("--json") { Description = "One JSON object per epoch, then a summary object." };
@@ -86,7 +86,9 @@ internal static class TrainCommand
             data, format, label, model, hidden, activation, optimizer, rate, momentum, batch, epochs, l2, classWeight,
             standardize, validation, earlyStopping, patience, seed, threads, output, plots, json, quiet,
         };
-        command.SetAction(parse => Run(context, new TrainSettings(
+        var limits = new ReaderLimits();
+        limits.AddTo(command);
+        command.SetAction(parse => Run(context, limits.Read(parse), new TrainSettings(
             parse.GetValue(data)!,
             parse.GetValue(format),
             parse.GetValue(label),
@@ -113,30 +115,16 @@ internal static class TrainCommand
         return command;
     }
 
-    public static int Run(CliContext context, TrainSettings settings)
+    public static int Run(CliContext context, (CsvOptions Csv, IdxOptions Idx) limits, TrainSettings settings)
     {
         var clock = Stopwatch.StartNew();
-        if (settings.Validation is < 0 or >= 1)
-        {
-            throw new UsageException($"--validation must be in [0, 1), got {settings.Validation.Value.ToString(CultureInfo.InvariantCulture)}.");
-        }
-
-        if (settings.EarlyStopping && settings.HoldOut == 0)
-        {
-            throw new UsageException("--early-stopping needs a validation set: give --validation a fraction above 0.");
-        }
+        Check(settings);
 
         // Load, split, standardize.
         bool regression = settings.Model == "linear";
-        LoadedData loaded = DataFiles.Load(settings.Data, settings.Format, settings.Label, regression);
-        Dataset all = loaded.Dataset;
-        Dataset training = all, validation = all;
-        bool heldOut = settings.HoldOut > 0;
-        if (heldOut)
-        {
-            (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: !regression);
-        }
-
+        Prepared data = LoadAndSplit(settings, limits, regression);
+        Dataset training = data.Training, validation = data.Validation ?? data.Training;
+        bool heldOut = data.Validation is not null;
         Standardizer? standardizer = null;
         if (settings.Standardize)
         {
@@ -146,7 +134,7 @@ internal static class TrainCommand
         }
 
         // The model: a generated kernel where one matches the shape, else the run-time-shaped model.
-        ModelChoice choice = ModelCatalog.Create(settings, all.Features, regression ? 0 : all.Classes);
+        ModelChoice choice = ModelCatalog.Create(settings, data.Features, regression ? 0 : data.Classes);
         IModel model = choice.Model;
         Optimizer optimizer = CreateOptimizer(settings);
         var options = new TrainerOptions
@@ -165,22 +153,139 @@ internal static class TrainCommand
         progress.Finish();
 
         // Measure, save, plot, summarize.
-        Summary summary = Summary.Measure(model, heldOut ? validation : training, heldOut ? "validation" : "training", loaded.ClassNames);
+        context.Cancellation.ThrowIfCancellationRequested();
+        Summary summary = Summary.Measure(model, heldOut ? validation : training, heldOut ? "validation" : "training", data.ClassNames);
         long modelBytes = (long)model.Parameters.Length * sizeof(float);
         if (settings.Out is not null)
         {
-            modelBytes = ModelFiles.Save(model, settings.Out, loaded.ClassNames, standardizer, settings, summary);
+            var metadata = new ModelMetadata { ClassNames = data.ClassNames, FeatureNames = data.FeatureNames, LabelName = data.LabelName, Standardizer = standardizer };
+            modelBytes = ModelFiles.Save(model, settings.Out, metadata, settings, summary);
         }
 
         if (settings.Plots is not null)
         {
-            Plots.Write(settings.Plots, progress.Reports, model, loaded, context.Out, settings.Json || settings.Quiet);
+            Plots.Write(settings.Plots, progress.Reports, model, data.ImageRows, data.ImageColumns, context.Out, settings.Json || settings.Quiet);
         }
 
         clock.Stop();
         summary.Write(context.Out, settings.Json, result, choice.Kernel, clock.Elapsed, modelBytes, settings.Out);
         return ExitCodes.Success;
     }
+
+    /// <summary>The training and validation rows, and what the data said about themselves.</summary>
+    private sealed record Prepared(
+        Dataset Training,
+        Dataset? Validation,
+        int Features,
+        int Classes,
+        IReadOnlyList<string> ClassNames,
+        IReadOnlyList<string> FeatureNames,
+        string? LabelName,
+        int ImageRows,
+        int ImageColumns);
+
+    /// <summary>
+    /// Loads the data and splits off the validation rows. The whole set lives only here, so once it is split its
+    /// rows can be collected while training holds the parts.
+    /// </summary>
+    private static Prepared LoadAndSplit(TrainSettings settings, (CsvOptions Csv, IdxOptions Idx) limits, bool regression)
+    {
+        LoadedData loaded = DataFiles.Load(settings.Data, settings.Format, settings.Label, regression, limits);
+        Dataset all = loaded.Dataset;
+        CsvData.CheckDistinctNames(all, settings.Data);
+        Dataset training = all;
+        Dataset? validation = null;
+        if (settings.HoldOut > 0)
+        {
+            (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: !regression);
+        }
+
+        return new Prepared(training, validation, all.Features, all.Classes, loaded.ClassNames, all.FeatureNames, all.LabelName, loaded.ImageRows, loaded.ImageColumns);
+    }
+
+    /// <summary>
+    /// Every setting checked before any work, each mistake one line in the command's own words; and the places
+    /// the results go (<c>--out</c>, <c>--plots</c>) checked too, so no training is lost to a path that cannot be written.
+    /// </summary>
+    internal static void Check(TrainSettings settings)
+    {
+        if (settings.Validation is double fraction && !(fraction >= 0 && fraction < 1))
+        {
+            throw new UsageException($"--validation must be a fraction from 0 up to (not including) 1, got {Text(fraction)}.");
+        }
+
+        if (settings.EarlyStopping && settings.HoldOut == 0)
+        {
+            throw new UsageException("--early-stopping needs a validation set: give --validation a fraction above 0.");
+        }
+
+        if (settings.EarlyStopping && settings.Patience < 1)
+        {
+            throw new UsageException($"--patience must be at least 1 with --early-stopping (epochs without improvement before stopping), got {settings.Patience}.");
+        }
+
+        int processors = Environment.ProcessorCount;
+        if (settings.Threads < 1 || settings.Threads > processors)
+        {
+            throw new UsageException($"--threads must be between 1 and {processors} (the processors here; more threads only slow training), got {settings.Threads}.");
+        }
+
+        if (settings.Epochs < 1)
+        {
+            throw new UsageException($"--epochs must be at least 1, got {settings.Epochs}.");
+        }
+
+        if (settings.BatchSize < 1)
+        {
+            throw new UsageException($"--batch must be at least 1, got {settings.BatchSize}.");
+        }
+
+        if (!(settings.Rate > 0) || !float.IsFinite(settings.Rate))
+        {
+            throw new UsageException($"--lr must be a positive number, got {Text(settings.Rate)}.");
+        }
+
+        if (!(settings.Momentum >= 0 && settings.Momentum < 1))
+        {
+            throw new UsageException($"--momentum must be from 0 up to (not including) 1, got {Text(settings.Momentum)}.");
+        }
+
+        if (!(settings.L2 >= 0) || !float.IsFinite(settings.L2))
+        {
+            throw new UsageException($"--l2 must be 0 or a positive number, got {Text(settings.L2)}.");
+        }
+
+        if (settings.Out is not null)
+        {
+            try
+            {
+                ModelFile.CheckSavePath(settings.Out);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"--out: {e.Message}");
+            }
+        }
+
+        if (settings.Plots is not null)
+        {
+            if (File.Exists(settings.Plots))
+            {
+                throw new UsageException($"--plots names a directory for the pictures, but '{settings.Plots}' is a file.");
+            }
+
+            try
+            {
+                Directory.CreateDirectory(settings.Plots);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"--plots: cannot create the directory '{settings.Plots}': {e.Message}");
+            }
+        }
+    }
+
+    private static string Text(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 
     internal static Optimizer CreateOptimizer(TrainSettings settings)
     {

@@ -28,6 +28,14 @@ internal readonly struct DynamicLayers : IDenseLayers
         }
 
         _parameterOffsets[LayerCount] = offset;
+
+        // The per-thread scratch sizes, once and checked: a layer too wide for them (--hidden 20000000) fails here,
+        // as an OverflowException, not later as a negative length.
+        for (int l = 1; l <= LayerCount; l++)
+        {
+            RowScratch = checked(RowScratch + (l < LayerCount ? AlignedBuffer.Pad(_sizes[l]) : 0));
+            ChunkWorkspace = checked(ChunkWorkspace + (2 * ModelWorkspace.ChunkRows * _sizes[l]));
+        }
     }
 
     public int Features => _sizes[0];
@@ -36,33 +44,9 @@ internal readonly struct DynamicLayers : IDenseLayers
 
     public int ParameterCount => _parameterOffsets[^1];
 
-    public int RowScratch
-    {
-        get
-        {
-            int total = 0;
-            for (int l = 1; l < LayerCount; l++)
-            {
-                total += AlignedBuffer.Pad(_sizes[l]);
-            }
+    public int RowScratch { get; }
 
-            return total;
-        }
-    }
-
-    public int ChunkWorkspace
-    {
-        get
-        {
-            int total = 0;
-            for (int l = 1; l <= LayerCount; l++)
-            {
-                total += 2 * ModelWorkspace.ChunkRows * _sizes[l];
-            }
-
-            return total;
-        }
-    }
+    public int ChunkWorkspace { get; }
 
     private int LayerCount => _sizes.Length - 1;
 

@@ -104,7 +104,10 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         CheckLength(features.Length, _layers.Features, nameof(features));
         float value = 0f;
         OneRow<HeadOutputs>(ref MemoryMarshal.GetReference(features), ref value);
-        return value;
+
+        // A regression's prediction is a value a caller uses as such: NaN (the policy's answer to a row without a
+        // finite one) is an error there. P(class 1) stays NaN, as probabilities do.
+        return THead.ProbabilityWidth(_layers.Outputs) == 0 && float.IsNaN(value) ? throw PredictionPolicy.Unpredictable(features) : value;
     }
 
     /// <inheritdoc/>
@@ -122,7 +125,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         ref float x = ref MemoryMarshal.GetReference(rows);
         for (int i = 0; i < count; i++)
         {
-            classes[i] = OneRow<HeadClass>(ref Unsafe.Add(ref x, (nint)i * features), ref Unsafe.NullRef<float>());
+            classes[i] = OneRow<HeadClass>(ref Unsafe.Add(ref x, (nint)i * features), ref Unsafe.NullRef<float>(), row: i);
         }
     }
 
@@ -227,24 +230,25 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     // One row at the width this instance runs at. The process's width is a constant to the JIT, so where the instance
     // runs at it (always, but in the tests) the choice folds to one comparison and a direct call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int OneRow<TResult>(ref float x, ref float y)
+    private int OneRow<TResult>(ref float x, ref float y, int row = -1)
         where TResult : struct, IRowResult =>
-        Width == SimdSupport.Preferred ? OneRow<TResult>(SimdSupport.Preferred, ref x, ref y) : OneRow<TResult>(Width, ref x, ref y);
+        Width == SimdSupport.Preferred ? OneRow<TResult>(SimdSupport.Preferred, ref x, ref y, row) : OneRow<TResult>(Width, ref x, ref y, row);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int OneRow<TResult>(SimdWidth width, ref float x, ref float y)
+    private int OneRow<TResult>(SimdWidth width, ref float x, ref float y, int row)
         where TResult : struct, IRowResult => width switch
         {
-            SimdWidth.Vector512 => Row<Simd512, Vector512<float>, TResult>(ref x, ref y),
-            SimdWidth.Vector256 => Row<Simd256, Vector256<float>, TResult>(ref x, ref y),
-            SimdWidth.Vector128 => Row<Simd128, Vector128<float>, TResult>(ref x, ref y),
-            _ => Row<SimdScalar, float, TResult>(ref x, ref y),
+            SimdWidth.Vector512 => Row<Simd512, Vector512<float>, TResult>(ref x, ref y, row),
+            SimdWidth.Vector256 => Row<Simd256, Vector256<float>, TResult>(ref x, ref y, row),
+            SimdWidth.Vector128 => Row<Simd128, Vector128<float>, TResult>(ref x, ref y, row),
+            _ => Row<SimdScalar, float, TResult>(ref x, ref y, row),
         };
 
-    // One row through the layers — the top layer's values in aligned scratch, stack memory unless large — then the head.
+    // One row through the layers — the top layer's values in aligned scratch, stack memory unless large — then the
+    // head, if the values are finite (the prediction policy: otherwise NaN outputs, or for a class an exception).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private int Row<TSimd, TVector, TResult>(ref float x, ref float y)
+    private int Row<TSimd, TVector, TResult>(ref float x, ref float y, int row)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TResult : struct, IRowResult
@@ -262,7 +266,9 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         }
 
         _layers.ForwardRow<TSimd, TVector>(ref _parameters.Origin, in input, ref top, ref Unsafe.Add(ref top, AlignedBuffer.Pad(_layers.Outputs)), _slope);
-        return TResult.Finish<TSimd, TVector, THead>(ref top, _layers.Outputs, ref y);
+        return PredictionPolicy.IsFinite(MemoryMarshal.CreateReadOnlySpan(ref top, _layers.Outputs))
+            ? TResult.Finish<TSimd, TVector, THead>(ref top, _layers.Outputs, ref y)
+            : TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _layers.Features), _layers.Outputs, ref y, row);
     }
 
     // Many rows, a chunk at a time: the layers' forward pass, then the head on each row.
@@ -281,7 +287,16 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
             ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in chunk, ref workspace, _slope);
             for (int i = 0; i < n; i++)
             {
-                THead.Row<TSimd, TVector>(ref Unsafe.Add(ref values, i * outputs), outputs, ref Unsafe.Add(ref y, (nint)(start + i) * width));
+                ref float row = ref Unsafe.Add(ref values, i * outputs);
+                ref float destination = ref Unsafe.Add(ref y, (nint)(start + i) * width);
+                if (PredictionPolicy.IsFinite(MemoryMarshal.CreateReadOnlySpan(ref row, outputs)))
+                {
+                    THead.Row<TSimd, TVector>(ref row, outputs, ref destination);
+                }
+                else
+                {
+                    MemoryMarshal.CreateSpan(ref destination, width).Fill(float.NaN);
+                }
             }
         }
     }

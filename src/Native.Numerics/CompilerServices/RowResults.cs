@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Native.Numerics.Kernels;
 
 namespace Native.Numerics.CompilerServices;
@@ -10,6 +11,13 @@ internal interface IRowResult
     static abstract int Finish<TSimd, TVector, THead>(ref float top, int outputs, ref float y)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where THead : struct, IOutputHead;
+
+    /// <summary>
+    /// The result for a row whose top values are not finite (<see cref="PredictionPolicy"/>): NaN outputs, or for a
+    /// class the exception naming the feature (and <paramref name="row"/>, when not negative).
+    /// </summary>
+    static abstract int NotFinite<THead>(ReadOnlySpan<float> features, int outputs, ref float y, int row)
         where THead : struct, IOutputHead;
 }
 
@@ -23,6 +31,13 @@ internal readonly struct HeadOutputs : IRowResult
         where THead : struct, IOutputHead
     {
         THead.Row<TSimd, TVector>(ref top, outputs, ref y);
+        return 0;
+    }
+
+    public static int NotFinite<THead>(ReadOnlySpan<float> features, int outputs, ref float y, int row)
+        where THead : struct, IOutputHead
+    {
+        MemoryMarshal.CreateSpan(ref y, THead.ForwardWidth(outputs)).Fill(float.NaN);
         return 0;
     }
 }
@@ -39,6 +54,13 @@ internal readonly struct HeadProbabilities : IRowResult
         THead.Probabilities<TSimd, TVector>(ref top, outputs, ref y);
         return 0;
     }
+
+    public static int NotFinite<THead>(ReadOnlySpan<float> features, int outputs, ref float y, int row)
+        where THead : struct, IOutputHead
+    {
+        MemoryMarshal.CreateSpan(ref y, THead.ProbabilityWidth(outputs)).Fill(float.NaN);
+        return 0;
+    }
 }
 
 /// <summary>The head's class.</summary>
@@ -49,4 +71,7 @@ internal readonly struct HeadClass : IRowResult
         where TSimd : ISimd<TVector>
         where TVector : struct
         where THead : struct, IOutputHead => THead.Class(ref top, outputs);
+
+    public static int NotFinite<THead>(ReadOnlySpan<float> features, int outputs, ref float y, int row)
+        where THead : struct, IOutputHead => throw PredictionPolicy.Unpredictable(features, row, row < 0 ? "features" : "rows");
 }

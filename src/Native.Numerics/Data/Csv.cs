@@ -9,9 +9,15 @@ namespace Native.Numerics;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>Text.</b> UTF-8 (a byte-order mark is skipped; UTF-16 with its mark is read too); fields separated by
-/// commas (or <see cref="CsvOptions.Separator"/>), quoted as RFC 4180 says when they hold separators, quotes
+/// <b>Text.</b> UTF-8 (a byte-order mark is skipped; UTF-16 with its mark is read too), strictly: a byte that
+/// is not valid UTF-8, and a NUL character, are errors at their line and column, never replaced. Fields separated
+/// by commas (or <see cref="CsvOptions.Separator"/>), quoted as RFC 4180 says when they hold separators, quotes
 /// or line breaks; lines ending in <c>\n</c> or <c>\r\n</c>; blank lines, and a trailing newline, ignored.
+/// </para>
+/// <para>
+/// <b>Limits</b>, checked as the text streams (<see cref="CsvOptions"/>): a field of at most 65,536 characters
+/// (<see cref="CsvOptions.MaxFieldLength"/>), a record of at most 16 Mi (<see cref="CsvOptions.MaxLineLength"/>),
+/// at most 1 Mi fields (<see cref="CsvOptions.MaxColumns"/>); raise them in the options.
 /// </para>
 /// <para>
 /// <b>Numbers</b> are read in the invariant culture — an optional sign, digits, a '.' before decimals, an
@@ -36,7 +42,8 @@ namespace Native.Numerics;
 /// </para>
 /// <para>
 /// <b>Memory.</b> Rows are read one at a time from the stream; what is kept is the features (as floats,
-/// in a buffer that doubles as it fills), one label per row, and each distinct label once.
+/// in a buffer that doubles as it fills), one label per row, and each distinct label once. The dataset keeps
+/// the header's names: <see cref="Dataset.FeatureNames"/> and <see cref="Dataset.LabelName"/>.
 /// </para>
 /// </remarks>
 public static partial class Csv
@@ -68,8 +75,7 @@ public static partial class Csv
     {
         ArgumentNullException.ThrowIfNull(stream);
         CheckOptions(options);
-        using var text = new StreamReader(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true, bufferSize: 4096, leaveOpen: true);
-        return new Builder(new CsvRecordReader(text, name, (options ?? Default).Separator), name, options ?? Default).Read();
+        return new Builder(new CsvRecordReader(stream, name, options ?? Default), name, options ?? Default).Read();
     }
 
     private static readonly CsvOptions Default = new();
@@ -91,15 +97,37 @@ public static partial class Csv
             throw new ArgumentOutOfRangeException(nameof(options), options.LabelIndex, "The label column index must be 0 or more.");
         }
 
+        if (!Enum.IsDefined(options.Labels))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Labels, "Unknown kind of labels.");
+        }
+
+        CheckLimits(options);
+    }
+
+    /// <summary>Refuses limits that would refuse every file, and a separator that cannot separate.</summary>
+    internal static void CheckLimits(CsvOptions options)
+    {
         if (options.Separator is '"' or '\r' or '\n')
         {
             throw new ArgumentException($"The separator cannot be a quote or a line break (got U+{(int)options.Separator:X4}).", nameof(options));
         }
 
-        if (!Enum.IsDefined(options.Labels))
+        if (options.MaxFieldLength < 1 || options.MaxLineLength < 1 || options.MaxColumns < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Labels, "Unknown kind of labels.");
+            throw new ArgumentOutOfRangeException(nameof(options), "The limits must allow a field of at least 1 character, a line of at least 1 and at least 2 columns.");
         }
+    }
+
+    /// <summary>
+    /// Reads a number in the invariant culture: an optional sign, digits, a '.' before decimals, an optional
+    /// exponent, surrounding white space. Unlike <see cref="float.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider?, out float)"/>
+    /// alone, refuses trailing NUL characters ("1\0" is not 1).
+    /// </summary>
+    internal static bool TryParseNumber(ReadOnlySpan<char> text, out float value)
+    {
+        value = 0f;
+        return !text.Contains('\0') && float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
     }
 
     /// <summary>A field for a message: at most <see cref="QuoteLimit"/> characters, control characters escaped.</summary>
@@ -139,7 +167,7 @@ public static partial class Csv
         {
             ReadHeader();
             int featureCount = _columns.Count - 1;
-            while (records.Next())
+            while (records.Next(expectedFields: _columns.Count))
             {
                 ReadRow(featureCount);
             }
@@ -150,7 +178,8 @@ public static partial class Csv
             }
 
             ReadOnlySpan<float> features = _features.AsSpan(0, _rows * featureCount);
-            return options.Labels == CsvLabels.Regression ? Dataset.FromTargets(features, featureCount, [.. _targets]) : Labelled(features, featureCount);
+            Dataset data = options.Labels == CsvLabels.Regression ? Dataset.FromTargets(features, featureCount, [.. _targets]) : Labelled(features, featureCount);
+            return data.WithFeatureNames([.. _columns.Where((_, j) => j != _labelColumn)], _columns[_labelColumn]);
         }
 
         private void ReadHeader()
@@ -167,7 +196,7 @@ public static partial class Csv
             {
                 ReadOnlySpan<char> text = records.Text(j);
                 _columns.Add(text.ToString());
-                numbers &= float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+                numbers &= TryParseNumber(text, out _);
             }
 
             if (numbers)
@@ -218,7 +247,7 @@ public static partial class Csv
             if (fields.Count != _columns.Count)
             {
                 CsvRecordReader.Field at = fields[Math.Min(fields.Count, _columns.Count) - (fields.Count > _columns.Count ? 0 : 1)];
-                throw FileFormatException.AtLine(name, at.Line, at.Column, string.Create(CultureInfo.InvariantCulture, $"expected {_columns.Count} fields, as in the header; found {fields.Count}."));
+                throw FileFormatException.AtLine(name, at.Line, at.Column, string.Create(CultureInfo.InvariantCulture, $"expected {_columns.Count} fields, as in the header; found {(fields.Count > _columns.Count ? $"more than {_columns.Count}" : fields.Count.ToString(CultureInfo.InvariantCulture))}."));
             }
 
             if (!Dataset.Fits(_rows + 1L, featureCount))
@@ -267,7 +296,7 @@ public static partial class Csv
                 throw Error(j, $"the {what} is empty; expected a number.");
             }
 
-            if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+            if (!TryParseNumber(text, out float value))
             {
                 throw Error(j, $"the {what} is {Quote(text)}, which is not a number (invariant culture: digits, '.' for decimals, an optional exponent).");
             }
@@ -383,9 +412,9 @@ public static partial class Csv
             Text = text;
             Line = line;
             Column = column;
-            IsInteger = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer);
+            IsInteger = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer) && !text.Contains('\0');
             Integer = integer;
-            IsNumber = float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+            IsNumber = TryParseNumber(text, out _);
         }
 
         public string Text { get; }

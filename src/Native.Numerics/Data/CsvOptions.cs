@@ -14,6 +14,23 @@ public sealed class CsvOptions
 
     /// <summary>The character between fields: a comma by default; a semicolon or a tab for some files.</summary>
     public char Separator { get; init; } = ',';
+
+    /// <summary>
+    /// The longest field, in characters: 65,536 by default. Numbers, column names and class names are far shorter;
+    /// a longer field is an error at its line and column, found before it is held (a 1.1-billion-character field
+    /// once took 6 GB and ended in an out-of-memory crash).
+    /// </summary>
+    public int MaxFieldLength { get; init; } = 65_536;
+
+    /// <summary>
+    /// The longest record (a line, or several when a quoted field holds line breaks), in characters, separators
+    /// included: 16,777,216 (16 Mi) by default, enough for a million features. A longer one is an error at its line,
+    /// found as it streams, so a file without line breaks (<c>/dev/zero</c>, say) costs no more than this.
+    /// </summary>
+    public int MaxLineLength { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>The most fields in one record: 1,048,576 by default.</summary>
+    public int MaxColumns { get; init; } = 1024 * 1024;
 }
 
 /// <summary>What the label column of a CSV file holds.</summary>

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Globalization;
+
 namespace Native.Numerics;
 
 /// <summary>
@@ -13,24 +16,29 @@ namespace Native.Numerics;
 /// (or several) adds no record.
 /// </para>
 /// <para>
-/// Lines and columns are 1-based; a column counts UTF-16 characters from the start of its line. Text is
-/// decoded by the caller's <see cref="TextReader"/> (a byte-order mark is consumed there); whatever the
-/// bytes, this never fails except with a <see cref="FileFormatException"/> for an unterminated quoted
-/// field or text after a closing quote.
+/// Lines and columns are 1-based; a column counts UTF-16 characters from the start of its line. The bytes are
+/// decoded here, strictly (<see cref="CsvDecoder"/>): UTF-8, or UTF-16 with a byte-order mark; an invalid byte
+/// and a NUL character are errors at their line and column, never replaced. A field longer than
+/// <see cref="CsvOptions.MaxFieldLength"/>, a record longer than <see cref="CsvOptions.MaxLineLength"/> and a
+/// record of more than <see cref="CsvOptions.MaxColumns"/> fields are errors too, found as the text streams,
+/// so no record costs more memory than the limits allow.
 /// </para>
 /// </remarks>
-internal sealed class CsvRecordReader(TextReader reader, string? name, char separator)
+internal sealed class CsvRecordReader(Stream stream, string? name, CsvOptions options)
 {
     private const int EndOfText = -1;
 
-    private readonly char[] _buffer = new char[4096];
+    private readonly CsvDecoder _decoder = new(stream, name);
+    private readonly char _separator = options.Separator;
+
+    /// <summary>The characters that end a run of an unquoted field's text.</summary>
+    private readonly SearchValues<char> _stops = SearchValues.Create([options.Separator, '\r', '\n', '\0']);
     private readonly List<Field> _fields = [];
     private char[] _text = new char[256];
     private int _textLength;
-    private int _position;
-    private int _count;
     private int _line = 1;
     private int _column = 1;
+    private long _recordLength;
 
     /// <summary>The fields of the current record.</summary>
     public IReadOnlyList<Field> Fields => _fields;
@@ -41,8 +49,11 @@ internal sealed class CsvRecordReader(TextReader reader, string? name, char sepa
     /// <summary>The text of field <paramref name="index"/> of the current record (quotes removed, doubled quotes undoubled).</summary>
     public ReadOnlySpan<char> Text(int index) => _text.AsSpan(_fields[index].Start, _fields[index].Length);
 
-    /// <summary>Reads the next record that is not a blank line; false at the end of the text.</summary>
-    public bool Next()
+    /// <summary>
+    /// Reads the next record that is not a blank line; false at the end of the text. A record with more fields than
+    /// <paramref name="expectedFields"/> (when it is positive) stops there: the caller reports it as ragged.
+    /// </summary>
+    public bool Next(int expectedFields = 0)
     {
         while (true)
         {
@@ -53,13 +64,19 @@ internal sealed class CsvRecordReader(TextReader reader, string? name, char sepa
 
             _fields.Clear();
             _textLength = 0;
+            _recordLength = 0;
             Line = _line;
             int next;
             do
             {
                 next = ReadField();
             }
-            while (next == separator);
+            while (next == _separator && (expectedFields <= 0 || _fields.Count <= expectedFields));
+
+            if (next == _separator)
+            {
+                return true; // more fields than expected: the caller's error, reported at the extra field
+            }
 
             EndLine();
             bool blank = _fields.Count == 1 && _fields[0].Length == 0 && !_fields[0].Quoted;
@@ -74,12 +91,31 @@ internal sealed class CsvRecordReader(TextReader reader, string? name, char sepa
     private int ReadField()
     {
         int line = _line, column = _column, start = _textLength;
+        if (_fields.Count == options.MaxColumns)
+        {
+            throw FileFormatException.AtLine(name, line, column, Invariant($"more than {options.MaxColumns} fields in one record (CsvOptions.MaxColumns; native: --max-columns); is this a CSV file, and is the separator '{_separator}' right?"));
+        }
+
         if (Peek() != '"')
         {
             while (true)
             {
+                // The characters up to the next separator, line break or NUL, a run at a time (a vectorized search).
+                ReadOnlySpan<char> available = _decoder.Available(_line, _column);
+                int stop = available.IndexOfAny(_stops);
+                ReadOnlySpan<char> run = stop < 0 ? available : available[..stop];
+                if (!run.IsEmpty)
+                {
+                    AppendRun(run, start, line, column);
+                }
+
+                if (stop < 0 && !available.IsEmpty)
+                {
+                    continue;
+                }
+
                 int c = Peek();
-                if (c == separator)
+                if (c == _separator)
                 {
                     Take();
                     _fields.Add(new Field(start, _textLength - start, line, column, false));
@@ -92,7 +128,7 @@ internal sealed class CsvRecordReader(TextReader reader, string? name, char sepa
                     return c;
                 }
 
-                Append((char)Take());
+                Append((char)Take(), start, line, column); // a NUL: Take reports it
             }
         }
 
@@ -110,19 +146,19 @@ internal sealed class CsvRecordReader(TextReader reader, string? name, char sepa
                 if (Peek() == '"')
                 {
                     Take();
-                    Append('"');
+                    Append('"', start, line, column);
                     continue;
                 }
 
                 break;
             }
 
-            Append((char)c);
+            Append((char)c, start, line, column);
         }
 
         _fields.Add(new Field(start, _textLength - start, line, column, true));
         int after = Peek();
-        if (after == separator)
+        if (after == _separator)
         {
             Take();
             return after;
@@ -133,7 +169,7 @@ internal sealed class CsvRecordReader(TextReader reader, string? name, char sepa
             return after;
         }
 
-        throw FileFormatException.AtLine(name, _line, _column, $"unexpected {Describe((char)after)} after the closing quote of a quoted field; expected '{separator}' or the end of the line (write a quote inside a quoted field as \"\").");
+        throw FileFormatException.AtLine(name, _line, _column, $"unexpected {Describe((char)after)} after the closing quote of a quoted field; expected '{_separator}' or the end of the line (write a quote inside a quoted field as \"\").");
     }
 
     /// <summary>Consumes the line break (\n, \r\n or \r) that ends a record, if any.</summary>
@@ -146,35 +182,47 @@ internal sealed class CsvRecordReader(TextReader reader, string? name, char sepa
         }
     }
 
-    private void Append(char c)
+    // A run of ordinary characters (no separator, line break or NUL) into the field: consumed, counted, copied.
+    private void AppendRun(ReadOnlySpan<char> run, int fieldStart, int line, int column)
     {
+        if (_textLength - fieldStart + run.Length > options.MaxFieldLength)
+        {
+            throw FileFormatException.AtLine(name, line, column, Invariant($"a field longer than {options.MaxFieldLength} characters (CsvOptions.MaxFieldLength; native: --max-field-length); is this a CSV file?"));
+        }
+
+        _recordLength += run.Length;
+        if (_recordLength > options.MaxLineLength)
+        {
+            throw FileFormatException.AtLine(name, Line, 1, Invariant($"a record longer than {options.MaxLineLength} characters (CsvOptions.MaxLineLength; native: --max-line-length); is this a CSV file?"));
+        }
+
+        if (_textLength + run.Length > _text.Length)
+        {
+            Array.Resize(ref _text, (int)Math.Min(Math.Max(2L * _text.Length, (long)_textLength + run.Length), Array.MaxLength));
+        }
+
+        run.CopyTo(_text.AsSpan(_textLength));
+        _textLength += run.Length;
+        _column = (int)Math.Min((long)_column + run.Length, int.MaxValue);
+        _decoder.Advance(run.Length);
+    }
+
+    private void Append(char c, int fieldStart, int line, int column)
+    {
+        if (_textLength - fieldStart == options.MaxFieldLength)
+        {
+            throw FileFormatException.AtLine(name, line, column, Invariant($"a field longer than {options.MaxFieldLength} characters (CsvOptions.MaxFieldLength; native: --max-field-length); is this a CSV file?"));
+        }
+
         if (_textLength == _text.Length)
         {
-            if (_text.Length == Array.MaxLength)
-            {
-                throw FileFormatException.AtLine(name, Line, 1, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the record is longer than {Array.MaxLength} characters, more than one record can be; is this a CSV file?"));
-            }
-
             Array.Resize(ref _text, (int)Math.Min(2L * _text.Length, Array.MaxLength));
         }
 
         _text[_textLength++] = c;
     }
 
-    private int Peek()
-    {
-        if (_position == _count)
-        {
-            _count = reader.Read(_buffer, 0, _buffer.Length);
-            _position = 0;
-            if (_count == 0)
-            {
-                return EndOfText;
-            }
-        }
-
-        return _buffer[_position];
-    }
+    private int Peek() => _decoder.Peek(_line, _column);
 
     /// <summary>Consumes one character, keeping the line and column; a \r\n pair is consumed whole, as one line break.</summary>
     private int Take()
@@ -185,10 +233,10 @@ internal sealed class CsvRecordReader(TextReader reader, string? name, char sepa
             return c;
         }
 
-        _position++;
+        _decoder.Advance();
         if (c == '\r' && Peek() == '\n')
         {
-            _position++;
+            _decoder.Advance();
             c = '\n';
         }
 
@@ -196,8 +244,20 @@ internal sealed class CsvRecordReader(TextReader reader, string? name, char sepa
         {
             _line = _line == int.MaxValue ? _line : _line + 1;
             _column = 1;
+            return c;
         }
-        else if (_column < int.MaxValue)
+
+        if (c == '\0')
+        {
+            throw FileFormatException.AtLine(name, _line, _column, "a NUL character (U+0000): this is binary data, not CSV text (a UTF-16 file needs its byte-order mark).");
+        }
+
+        if (++_recordLength > options.MaxLineLength)
+        {
+            throw FileFormatException.AtLine(name, Line, 1, Invariant($"a record longer than {options.MaxLineLength} characters (CsvOptions.MaxLineLength; native: --max-line-length); is this a CSV file?"));
+        }
+
+        if (_column < int.MaxValue)
         {
             _column++;
         }
@@ -208,8 +268,10 @@ internal sealed class CsvRecordReader(TextReader reader, string? name, char sepa
     /// <summary>A character for a message: printable as itself, anything else by its code.</summary>
     internal static string Describe(char c) =>
         char.IsControl(c) || char.IsSurrogate(c) || char.IsWhiteSpace(c)
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"character U+{(int)c:X4}")
+            ? Invariant($"character U+{(int)c:X4}")
             : $"'{c}'";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A field of the current record: where its text is, and where it starts in the file.</summary>
     internal readonly record struct Field(int Start, int Length, int Line, int Column, bool Quoted);

@@ -21,6 +21,8 @@ public sealed partial class Dataset
     private readonly float[]? _targets;
     private readonly float[]? _weights;
     private readonly string[]? _classNames;
+    private string[]? _featureNames;
+    private string? _labelName;
 
     private Dataset(AlignedBuffer features, int count, int featureCount, int[]? labels, int classes, string[]? classNames, float[]? targets, float[]? weights)
     {
@@ -49,6 +51,12 @@ public sealed partial class Dataset
 
     /// <summary>The name of each class, if the data named them (a CSV with string labels, say); otherwise empty.</summary>
     public IReadOnlyList<string> ClassNames => _classNames ?? [];
+
+    /// <summary>The name of each feature, if the data named them (a CSV file's header); otherwise empty.</summary>
+    public IReadOnlyList<string> FeatureNames => _featureNames ?? [];
+
+    /// <summary>The name of the label column, if the data named it (a CSV file's header); otherwise null.</summary>
+    public string? LabelName => _labelName;
 
     /// <summary>The class label of each row (empty for a regression dataset).</summary>
     public ReadOnlySpan<int> Labels => _labels;
@@ -86,13 +94,13 @@ public sealed partial class Dataset
     /// <exception cref="ArgumentException">Lengths disagree; a feature or weight is not finite; a label is out of range.</exception>
     public static Dataset FromLabels(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<int> labels, int? classes = null, IReadOnlyList<string>? classNames = null, ReadOnlySpan<float> sampleWeights = default)
     {
-        AlignedBuffer storage = CopyFeatures(features, featureCount, labels.Length, sampleWeights);
+        AlignedBuffer storage = CopyFeatures(features, featureCount, labels.Length, nameof(labels), sampleWeights);
         int largest = -1;
         for (int i = 0; i < labels.Length; i++)
         {
             if (labels[i] < 0)
             {
-                throw new ArgumentException($"Label {i} is {labels[i]}; labels are class numbers from 0.", nameof(labels));
+                throw new ArgumentException($"The label of row {i} is {labels[i]}; labels are class numbers from 0.", nameof(labels));
             }
 
             largest = Math.Max(largest, labels[i]);
@@ -106,7 +114,7 @@ public sealed partial class Dataset
 
         if (largest >= classCount)
         {
-            throw new ArgumentException($"Label {labels.IndexOf(largest)} is {largest}, but there are only {classCount} classes (0 to {classCount - 1}).", nameof(labels));
+            throw new ArgumentException($"The label of row {labels.IndexOf(largest)} is {largest}, but there are only {classCount} classes (0 to {classCount - 1}).", nameof(labels));
         }
 
         string[]? names = null;
@@ -134,7 +142,7 @@ public sealed partial class Dataset
     /// <exception cref="ArgumentException">Lengths disagree, or a feature, target or weight is not finite.</exception>
     public static Dataset FromTargets(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights = default)
     {
-        AlignedBuffer storage = CopyFeatures(features, featureCount, targets.Length, sampleWeights);
+        AlignedBuffer storage = CopyFeatures(features, featureCount, targets.Length, nameof(targets), sampleWeights);
         for (int i = 0; i < targets.Length; i++)
         {
             if (!float.IsFinite(targets[i]))
@@ -170,7 +178,7 @@ public sealed partial class Dataset
             weights?[i] = _weights![row];
         }
 
-        return new Dataset(storage, rows.Length, Features, labels, Classes, _classNames, targets, weights);
+        return new Dataset(storage, rows.Length, Features, labels, Classes, _classNames, targets, weights).WithNamesOf(this);
     }
 
     /// <summary>This dataset with <paramref name="sampleWeights"/> (one per row, or empty to remove them).</summary>
@@ -183,7 +191,35 @@ public sealed partial class Dataset
         }
 
         Batch.CheckWeights(sampleWeights);
-        return new Dataset(_features, Count, Features, _labels, Classes, _classNames, _targets, WeightsOrNull(sampleWeights));
+        return new Dataset(_features, Count, Features, _labels, Classes, _classNames, _targets, WeightsOrNull(sampleWeights)).WithNamesOf(this);
+    }
+
+    /// <summary>
+    /// This dataset, sharing its rows, with names for its feature columns (and its label column): what a model
+    /// file keeps, so a prediction can match columns by name.
+    /// </summary>
+    /// <param name="featureNames">One name per feature, or empty for none.</param>
+    /// <param name="labelName">The label column's name, or null.</param>
+    /// <exception cref="ArgumentException">The number of names is not <see cref="Features"/>.</exception>
+    public Dataset WithFeatureNames(IReadOnlyList<string> featureNames, string? labelName = null)
+    {
+        ArgumentNullException.ThrowIfNull(featureNames);
+        if (featureNames.Count != 0 && featureNames.Count != Features)
+        {
+            throw new ArgumentException($"Expected {Features} feature names, one per feature; got {featureNames.Count}.", nameof(featureNames));
+        }
+
+        Dataset named = new(_features, Count, Features, _labels, Classes, _classNames, _targets, _weights);
+        named._featureNames = featureNames.Count == 0 ? null : [.. featureNames];
+        named._labelName = labelName;
+        return named;
+    }
+
+    private Dataset WithNamesOf(Dataset source)
+    {
+        _featureNames = source._featureNames;
+        _labelName = source._labelName;
+        return this;
     }
 
     /// <summary>
@@ -200,7 +236,7 @@ public sealed partial class Dataset
             transform(source.Slice(i * Stride, Features), destination.Slice(i * Stride, Features));
         }
 
-        return new Dataset(storage, Count, Features, _labels, Classes, _classNames, _targets, _weights);
+        return new Dataset(storage, Count, Features, _labels, Classes, _classNames, _targets, _weights).WithNamesOf(this);
     }
 
     /// <summary>Transforms one row of features into another of the same length.</summary>
@@ -235,12 +271,14 @@ public sealed partial class Dataset
     internal Batch CreateBatch(Rows rows, ReadOnlySpan<float> weights) =>
         new(rows, Features, _labels, _targets, weights, HasLabels);
 
-    private static AlignedBuffer CopyFeatures(ReadOnlySpan<float> features, int featureCount, int count, ReadOnlySpan<float> sampleWeights)
+    private static AlignedBuffer CopyFeatures(ReadOnlySpan<float> features, int featureCount, int count, string countName, ReadOnlySpan<float> sampleWeights)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
         if ((long)featureCount * count != features.Length)
         {
-            throw new ArgumentException($"Expected {count} rows of {featureCount} features = {(long)featureCount * count} floats, got {features.Length}.", nameof(features));
+            // The two disagree; which is wrong cannot be known, so the message names both.
+            string rows = features.Length % featureCount == 0 ? $"{features.Length / featureCount} rows of {featureCount} features" : $"not a whole number of rows of {featureCount} features";
+            throw new ArgumentException($"{countName} has {count} entries, one per row, but features holds {features.Length} floats: {rows}.", countName);
         }
 
         if (!sampleWeights.IsEmpty && sampleWeights.Length != count)

@@ -4,7 +4,7 @@ namespace Native.Numerics;
 /// The images of an IDX file as stored: <see cref="Count"/> images of <see cref="Rows"/> ×
 /// <see cref="Columns"/> unsigned bytes, each image row-major, one after another.
 /// </summary>
-/// <remarks>Read with <see cref="Idx.ReadImages(string)"/>; MNIST images are 28 × 28 gray levels, 0 (background) to 255 (ink).</remarks>
+/// <remarks>Read with <see cref="Idx.ReadImages(string, IdxOptions?)"/>; MNIST images are 28 × 28 gray levels, 0 (background) to 255 (ink).</remarks>
 public sealed class IdxImages
 {
     private readonly byte[] _pixels;

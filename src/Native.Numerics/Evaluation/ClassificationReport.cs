@@ -25,6 +25,9 @@ public sealed class ClassificationReport
     /// <summary>Rows predicted per call to the model in <see cref="Evaluate"/>.</summary>
     private const int BatchRows = 256;
 
+    /// <summary>The most probabilities held at once in <see cref="Evaluate"/>, whatever the class count.</summary>
+    private const int ProbabilityBudget = 1 << 20;
+
     private readonly ClassMetrics[] _perClass;
 
     private ClassificationReport(ConfusionMatrix matrix, double? logLoss)
@@ -110,7 +113,9 @@ public sealed class ClassificationReport
 
         Metrics.CheckLengths(data.Count, data.Count, nameof(data));
         int features = data.Features, classes = model.Classes;
-        int batch = Math.Min(BatchRows, data.Count);
+
+        // The probabilities of a batch take at most about a million floats, however many classes there are.
+        int batch = Math.Min(Math.Clamp(ProbabilityBudget / classes, 1, BatchRows), data.Count);
         float[] rows = new float[batch * features];
         float[] probabilities = new float[batch * classes];
         int[] predicted = new int[data.Count];

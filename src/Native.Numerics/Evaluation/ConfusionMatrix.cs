@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Native.Numerics;
@@ -8,15 +9,31 @@ namespace Native.Numerics;
 /// table of counts, rows the actual class, columns the predicted one; the diagonal holds the correct predictions.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Precision, recall and F1 of a class are 0 where they are undefined (a class never predicted has no
 /// precision; a class that never occurs has no recall), as scikit-learn reports with <c>zero_division=0</c>.
 /// Every row counts once: sample weights are not taken into account.
+/// </para>
+/// <para>
+/// The table is kept sparse — the diagonal, the row and column totals, and only the cells off the diagonal that
+/// are not zero — so its memory grows with the classes and the rows, never with the classes squared: 50,000
+/// classes once asked for 2.5 billion cells. <see cref="NonZero"/> lists the cells; <see cref="Counts"/> gives the
+/// dense table for up to <see cref="MaxDenseClasses"/> classes.
+/// </para>
 /// </remarks>
 public sealed class ConfusionMatrix
 {
-    private readonly int[] _counts;
+    /// <summary>The most classes <see cref="Counts"/> and <see cref="ToString"/> lay out as a dense table: 4,096 (16.7 million cells).</summary>
+    public const int MaxDenseClasses = 4096;
+
+    /// <summary>Above this many classes <see cref="ToString"/> lists the largest confusions instead of the table.</summary>
+    private const int TextTableClasses = 64;
+
+    private readonly int[] _diagonal;
+    private readonly Dictionary<long, int> _offDiagonal = [];
     private readonly int[] _actualTotals;
     private readonly int[] _predictedTotals;
+    private int[]? _dense;
 
     /// <summary>Counts each (actual, predicted) pair.</summary>
     /// <param name="actual">The actual class of each row.</param>
@@ -33,15 +50,24 @@ public sealed class ConfusionMatrix
 
         Classes = classes;
         Count = actual.Length;
-        _counts = new int[checked(classes * classes)];
+        _diagonal = new int[classes];
         _actualTotals = new int[classes];
         _predictedTotals = new int[classes];
         for (int i = 0; i < actual.Length; i++)
         {
-            _counts[(actual[i] * classes) + predicted[i]]++;
-            _actualTotals[actual[i]]++;
-            _predictedTotals[predicted[i]]++;
-            Correct += actual[i] == predicted[i] ? 1 : 0;
+            int a = actual[i], p = predicted[i];
+            if (a == p)
+            {
+                _diagonal[a]++;
+                Correct++;
+            }
+            else
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(_offDiagonal, Key(a, p), out _)++;
+            }
+
+            _actualTotals[a]++;
+            _predictedTotals[p]++;
         }
     }
 
@@ -57,8 +83,58 @@ public sealed class ConfusionMatrix
     /// <summary>The share of correct predictions, <see cref="Correct"/> / <see cref="Count"/>.</summary>
     public double Accuracy => (double)Correct / Count;
 
-    /// <summary>The whole table, row-major: the count of (actual a, predicted p) is at a × <see cref="Classes"/> + p.</summary>
-    public ReadOnlySpan<int> Counts => _counts;
+    /// <summary>
+    /// The whole table, row-major: the count of (actual a, predicted p) is at a × <see cref="Classes"/> + p. Built
+    /// on first use.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">There are more than <see cref="MaxDenseClasses"/> classes: read <see cref="NonZero"/> or the indexer instead.</exception>
+    public ReadOnlySpan<int> Counts
+    {
+        get
+        {
+            if (Classes > MaxDenseClasses)
+            {
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The table of {Classes} classes would hold {(long)Classes * Classes} cells; read NonZero or this[actual, predicted] instead (a dense table is built for up to {MaxDenseClasses} classes)."));
+            }
+
+            if (_dense is null)
+            {
+                int[] dense = new int[Classes * Classes];
+                foreach ((int a, int p, int count) in NonZero)
+                {
+                    dense[(a * Classes) + p] = count;
+                }
+
+                _dense = dense;
+            }
+
+            return _dense;
+        }
+    }
+
+    /// <summary>The cells that are not zero, as (actual, predicted, count), in row-major order: at most one per class and one per row.</summary>
+    public IReadOnlyList<(int Actual, int Predicted, int Count)> NonZero
+    {
+        get
+        {
+            var cells = new List<(int, int, int)>(_offDiagonal.Count + Classes);
+            for (int c = 0; c < Classes; c++)
+            {
+                if (_diagonal[c] > 0)
+                {
+                    cells.Add((c, c, _diagonal[c]));
+                }
+            }
+
+            foreach ((long key, int count) in _offDiagonal)
+            {
+                cells.Add(((int)(key / Classes), (int)(key % Classes), count));
+            }
+
+            cells.Sort();
+            return cells;
+        }
+    }
 
     /// <summary>How many rows of actual class <paramref name="actual"/> were predicted as <paramref name="predicted"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A class is out of range.</exception>
@@ -68,7 +144,7 @@ public sealed class ConfusionMatrix
         {
             CheckClass(actual, nameof(actual));
             CheckClass(predicted, nameof(predicted));
-            return _counts[(actual * Classes) + predicted];
+            return actual == predicted ? _diagonal[actual] : _offDiagonal.GetValueOrDefault(Key(actual, predicted));
         }
     }
 
@@ -105,13 +181,31 @@ public sealed class ConfusionMatrix
 
     /// <summary>
     /// The table as text, rows the actual class and columns the predicted one, every column as wide as the
-    /// largest count; readable up to about 20 classes.
+    /// largest count; readable up to about 20 classes. Above 64 classes, the twenty largest confusions instead.
     /// </summary>
     public override string ToString()
     {
-        int width = Math.Max(Digits(_counts.Max()), Digits(Classes - 1)) + 1;
-        int labelWidth = Math.Max("actual".Length, Digits(Classes - 1));
         var text = new StringBuilder();
+        if (Classes > TextTableClasses)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{Classes} classes, {Correct} of {Count} rows on the diagonal; the largest confusions (actual → predicted: rows):");
+            foreach ((int a, int p, int count) in NonZero.Where(cell => cell.Actual != cell.Predicted).OrderByDescending(cell => cell.Count).ThenBy(cell => cell).Take(20))
+            {
+                text.AppendLine().Append(CultureInfo.InvariantCulture, $"  {a} → {p}: {count}");
+            }
+
+            return text.ToString();
+        }
+
+        ReadOnlySpan<int> counts = Counts;
+        int largest = 0;
+        foreach (int count in counts)
+        {
+            largest = Math.Max(largest, count);
+        }
+
+        int width = Math.Max(Digits(largest), Digits(Classes - 1)) + 1;
+        int labelWidth = Math.Max("actual".Length, Digits(Classes - 1));
         text.Append(CultureInfo.InvariantCulture, $"{new string(' ', labelWidth)}  predicted →").AppendLine();
         text.Append("actual".PadRight(labelWidth)).Append(' ');
         for (int p = 0; p < Classes; p++)
@@ -124,7 +218,7 @@ public sealed class ConfusionMatrix
             text.AppendLine().Append(a.ToString(CultureInfo.InvariantCulture).PadLeft(labelWidth)).Append(' ');
             for (int p = 0; p < Classes; p++)
             {
-                text.Append(_counts[(a * Classes) + p].ToString(CultureInfo.InvariantCulture).PadLeft(width));
+                text.Append(counts[(a * Classes) + p].ToString(CultureInfo.InvariantCulture).PadLeft(width));
             }
         }
 
@@ -134,6 +228,8 @@ public sealed class ConfusionMatrix
     private static int Digits(int value) => value.ToString(CultureInfo.InvariantCulture).Length;
 
     private static double Ratio(long part, long whole) => whole == 0 ? 0 : (double)part / whole;
+
+    private long Key(int actual, int predicted) => ((long)actual * Classes) + predicted;
 
     private static void CheckRange(ReadOnlySpan<int> classes, int count, string name, string what)
     {

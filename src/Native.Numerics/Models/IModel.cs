@@ -30,14 +30,17 @@ public interface IModel
 
     /// <summary>
     /// Runs one row: writes the predicted value (regression), P(class 1) (logistic regression), or the
-    /// class probabilities (softmax regression, perceptron) into <paramref name="outputs"/>.
+    /// class probabilities (softmax regression, perceptron) into <paramref name="outputs"/>. A row whose logits are
+    /// not finite (a feature NaN or infinite, or the arithmetic overflowing) gets NaN in every output
+    /// (<see cref="PredictionPolicy"/>).
     /// </summary>
     /// <exception cref="ArgumentException">A span's length is not <see cref="Features"/> or <see cref="Outputs"/>.</exception>
     void Forward(ReadOnlySpan<float> features, Span<float> outputs);
 
     /// <summary>
     /// Runs many rows: <paramref name="rows"/> holds n rows of <see cref="Features"/> floats,
-    /// <paramref name="outputs"/> receives n rows of <see cref="Outputs"/> floats.
+    /// <paramref name="outputs"/> receives n rows of <see cref="Outputs"/> floats; a row whose logits are not finite
+    /// gets NaN in every output, as in <see cref="Forward"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The lengths do not describe the same number of rows.</exception>
     void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs);

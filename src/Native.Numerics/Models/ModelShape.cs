@@ -9,8 +9,16 @@ namespace Native.Numerics;
 /// </summary>
 public sealed class ModelShape : IEquatable<ModelShape>
 {
+    /// <summary>
+    /// The most dense layers a model may have: 1,024 (a perceptron of up to 1,023 hidden layers). Plain dense
+    /// layers do not train at such depths; the limit keeps a model file's header from describing a model
+    /// that would take minutes to build.
+    /// </summary>
+    public const int MaxLayerCount = 1024;
+
     private readonly int[] _layerSizes;
     private readonly Activation[] _hiddenActivations;
+    private readonly int[] _weightOffsets;
 
     private ModelShape(ModelKind kind, int[] layerSizes, Activation[] hiddenActivations, float leakyReluSlope)
     {
@@ -18,9 +26,15 @@ public sealed class ModelShape : IEquatable<ModelShape>
         _layerSizes = layerSizes;
         _hiddenActivations = hiddenActivations;
         LeakyReluSlope = leakyReluSlope;
+
+        // Each layer's offset in the parameter block, once: finding them is then O(1), and building or
+        // loading a model linear in its layer count.
+        _weightOffsets = new int[layerSizes.Length - 1];
         long count = 0;
         for (int l = 0; l + 1 < layerSizes.Length; l++)
         {
+            _weightOffsets[l] = (int)count;
+
             // Checked layer by layer: each term fits a long, but a sum of several such terms would not.
             count += ((long)layerSizes[l] * layerSizes[l + 1]) + layerSizes[l + 1];
             if (count > Array.MaxLength)
@@ -104,6 +118,11 @@ public sealed class ModelShape : IEquatable<ModelShape>
             throw new ArgumentException($"A multilayer perceptron needs at least 3 layer sizes (features, a hidden layer, classes); got {layerSizes.Length}.", nameof(layerSizes));
         }
 
+        if (layerSizes.Length - 1 > MaxLayerCount)
+        {
+            throw new ArgumentException($"A multilayer perceptron may have at most {MaxLayerCount} dense layers ({MaxLayerCount + 1} layer sizes); got {layerSizes.Length - 1}.", nameof(layerSizes));
+        }
+
         for (int i = 0; i < layerSizes.Length; i++)
         {
             if (layerSizes[i] < 1)
@@ -148,13 +167,7 @@ public sealed class ModelShape : IEquatable<ModelShape>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(layer);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, LayerCount);
-        int offset = 0;
-        for (int l = 0; l < layer; l++)
-        {
-            offset += (_layerSizes[l] * _layerSizes[l + 1]) + _layerSizes[l + 1];
-        }
-
-        return offset;
+        return _weightOffsets[layer];
     }
 
     /// <summary>The offset of layer <paramref name="layer"/>'s biases in the parameter block.</summary>

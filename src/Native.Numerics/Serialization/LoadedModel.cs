@@ -47,6 +47,12 @@ public class LoadedModel
     /// <summary>The name of each class, in label order; empty when the file names none.</summary>
     public IReadOnlyList<string> ClassNames => Metadata.ClassNames;
 
+    /// <summary>The name of each feature, in input order; empty when the file names none (see <see cref="ModelMetadata.FeatureNames"/>).</summary>
+    public IReadOnlyList<string> FeatureNames => Metadata.FeatureNames;
+
+    /// <summary>The name of the label column the model was trained on, or null.</summary>
+    public string? LabelName => Metadata.LabelName;
+
     /// <summary>The standardizer saved with the model, or null when there is none.</summary>
     public Standardizer? Standardizer => Metadata.Standardizer;
 

@@ -31,6 +31,8 @@ namespace Native.Numerics;
 /// <item><term><c>native.activations</c></term><description>A JSON array with each hidden layer's activation — <c>relu</c>, <c>leaky_relu</c>, <c>sigmoid</c> or <c>tanh</c> — <c>"[]"</c> for the regressions.</description></item>
 /// <item><term><c>native.leaky_relu_slope</c></term><description>The leaky ReLU slope as a JSON number that round-trips the float exactly.</description></item>
 /// <item><term><c>native.class_names</c></term><description>Optional: a JSON array of strings, one per class, in label order, distinct.</description></item>
+/// <item><term><c>native.feature_names</c></term><description>Optional: a JSON array of strings, one per feature, in input order, distinct (a CSV header's).</description></item>
+/// <item><term><c>native.label_name</c></term><description>Optional: the name of the label column the model was trained on.</description></item>
 /// <item><term><c>native.standardizer.means</c>, <c>native.standardizer.standard_deviations</c></term><description>Optional, together: JSON arrays of one float per feature (exact round trip); the deviations are the divisors, all positive.</description></item>
 /// </list>
 /// <para>
@@ -45,7 +47,8 @@ namespace Native.Numerics;
 /// <para>
 /// <b>Saving</b> to a path is atomic: the file is written beside the target under a temporary name,
 /// flushed to the disk, and only then moved over the target. If anything fails, the temporary file is
-/// deleted and whatever the path held before is untouched.
+/// deleted and whatever the path held before is untouched. Symbolic links are followed; only regular files
+/// are replaced, keeping their mode (see <see cref="Save(IModel, string, ModelMetadata?)"/>).
 /// </para>
 /// <para>
 /// <b>Loading</b> trusts nothing: every problem is a <see cref="FileFormatException"/> (the one exception
@@ -74,6 +77,8 @@ public static class ModelFile
     internal const string ActivationsKey = "native.activations";
     internal const string SlopeKey = "native.leaky_relu_slope";
     internal const string ClassNamesKey = "native.class_names";
+    internal const string FeatureNamesKey = "native.feature_names";
+    internal const string LabelNameKey = "native.label_name";
     internal const string MeansKey = "native.standardizer.means";
     internal const string DeviationsKey = "native.standardizer.standard_deviations";
 
@@ -85,11 +90,26 @@ public static class ModelFile
     /// Saves <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="path"/>, atomically:
     /// the previous file, if any, is replaced only once the new one is completely on the disk.
     /// </summary>
-    /// <param name="model">The model; its parameters must all be finite.</param>
+    /// <remarks>
+    /// <para>
+    /// A symbolic link is followed: saving to <c>current</c>, a link to <c>v1.safetensors</c>, replaces
+    /// <c>v1.safetensors</c> and leaves the link as it was. Only a regular file, or a path where nothing is yet,
+    /// is written: a directory, device (<c>/dev/null</c>), FIFO or socket is refused, as is a file the caller may
+    /// not write (a mode of 0444, say). The new file keeps the mode of the file it replaces.
+    /// </para>
+    /// <para>
+    /// The file is written beside the target as <c>.{name}.{process id}.{random}.tmp</c>, flushed to the disk,
+    /// then moved over the target. If the save fails, or the process exits during it, the temporary file is
+    /// removed; a temporary file left by a process that was killed outright is removed by the next save to the
+    /// same path. Errors name <paramref name="path"/>, never the temporary file.
+    /// </para>
+    /// </remarks>
+    /// <param name="model">The model; its parameters must all be finite and able to give finite outputs.</param>
     /// <param name="path">The file to write or replace.</param>
     /// <param name="metadata">Class names, standardizer and properties to keep with the model, or null.</param>
-    /// <exception cref="ArgumentException">A parameter is not finite, or the metadata do not fit the model (class names, standardizer, reserved keys).</exception>
-    /// <exception cref="IOException">The file cannot be written; the previous file is untouched.</exception>
+    /// <exception cref="ArgumentException">A parameter is not finite, the model cannot give finite outputs, or the metadata do not fit the model (class names, standardizer, reserved keys).</exception>
+    /// <exception cref="IOException">The path is not a regular file or a new one, or the file cannot be written; the previous file is untouched.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file or its directory may not be written; the previous file is untouched.</exception>
     public static void Save(IModel model, string path, ModelMetadata? metadata = null) => Save(model, path, metadata, beforeReplace: null);
 
     /// <summary>
@@ -124,38 +144,38 @@ public static class ModelFile
         OnnxModelFile.Write(stream, model, metadata ?? new ModelMetadata(), LibraryVersion);
     }
 
+    /// <summary>
+    /// Checks, without writing anything, that <see cref="Save(IModel, string, ModelMetadata?)"/> could write
+    /// <paramref name="path"/> now — so a program can refuse a bad destination before it spends time training:
+    /// the path is a regular file or a new one (symbolic links followed), its directory exists, a file can be
+    /// created there, and an existing file may be written.
+    /// </summary>
+    /// <param name="path">The file a model is to be saved to.</param>
+    /// <exception cref="IOException">The path names a directory, device, FIFO or socket, its directory does not exist, or the directory cannot be written (a read-only file system, say); the message names the path.</exception>
+    /// <exception cref="UnauthorizedAccessException">The directory or the existing file may not be written.</exception>
+    public static void CheckSavePath(string path)
+    {
+        string target = SaveTarget.Resolve(path);
+        SaveTarget.ProbeDirectory(target, path);
+    }
+
     /// <summary>The atomic save, with a seam: <paramref name="beforeReplace"/> runs with the temporary file's path after it is written and flushed, just before it replaces the target.</summary>
     internal static void Save(IModel model, string path, ModelMetadata? metadata, Action<string>? beforeReplace)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Plan plan = Prepare(model, metadata);
-        string target = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(target) ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Path.GetRandomFileName()}.tmp");
-        try
+        string target = SaveTarget.Resolve(path);
+        SaveTarget.Replace(target, path, file =>
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+            if (OnnxModelFile.IsOnnx(path))
             {
-                if (OnnxModelFile.IsOnnx(path))
-                {
-                    OnnxModelFile.Write(file, model, metadata ?? new ModelMetadata(), LibraryVersion);
-                }
-                else
-                {
-                    Safetensors.Write(file, plan.Tensors, plan.Metadata, model.Parameters);
-                }
-
-                file.Flush(flushToDisk: true);
+                OnnxModelFile.Write(file, model, metadata ?? new ModelMetadata(), LibraryVersion);
             }
-
-            beforeReplace?.Invoke(temporary);
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+            else
+            {
+                Safetensors.Write(file, plan.Tensors, plan.Metadata, model.Parameters);
+            }
+        }, beforeReplace);
     }
 
     /// <summary>
@@ -193,27 +213,30 @@ public static class ModelFile
     private static LoadedModel<IModel> Load(Stream stream, string? name, bool onnx)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        Reading reading = Read(stream, name, onnx);
-        IModel model;
-        try
+        IModel? model = null;
+        Reading reading = Read(stream, name, onnx, expected: null, shape =>
         {
-            model = reading.Shape.Kind switch
+            try
             {
-                ModelKind.LinearRegression => new LinearRegression(reading.Shape.Features),
-                ModelKind.LogisticRegression => new LogisticRegression(reading.Shape.Features),
-                ModelKind.SoftmaxRegression => new SoftmaxRegression(reading.Shape.Features, reading.Shape.Outputs),
-                _ => new MultilayerPerceptron(reading.Shape),
-            };
-        }
-        catch (Exception e) when (e is OverflowException or ArgumentException)
-        {
-            // A valid file can describe a model wider than the run-time models' per-thread scratch can count
-            // (more than about 16 million units in all, hundreds of megabytes of weights): say so, as a file error.
-            throw FileFormatException.InFile(name, $"the file holds a {reading.Shape}, which the run-time models cannot build: {e.Message}", e);
-        }
+                model = shape.Kind switch
+                {
+                    ModelKind.LinearRegression => new LinearRegression(shape.Features),
+                    ModelKind.LogisticRegression => new LogisticRegression(shape.Features),
+                    ModelKind.SoftmaxRegression => new SoftmaxRegression(shape.Features, shape.Outputs),
+                    _ => new MultilayerPerceptron(shape),
+                };
+            }
+            catch (Exception e) when (e is OverflowException or ArgumentException)
+            {
+                // A valid file can describe a model wider than the run-time models' per-thread scratch can count
+                // (more than about 16 million units in all, hundreds of megabytes of weights): say so, as a file error.
+                throw FileFormatException.InFile(name, $"the file holds a {shape}, which the run-time models cannot build: {e.Message}", e);
+            }
 
-        reading.Parameters.CopyTo(model.Parameters);
-        return new LoadedModel<IModel>(model, reading.Metadata, reading.LibraryVersion);
+            // The weights are read straight into the new model's parameter block: no copy of the file's size.
+            return model.Parameters;
+        });
+        return new LoadedModel<IModel>(model!, reading.Metadata, reading.LibraryVersion);
     }
 
     /// <summary>
@@ -273,9 +296,11 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
-        ModelShape expected = model.Shape;
-        Reading reading = Read(stream, name, onnx, expected);
-        reading.Parameters.CopyTo(model.Parameters);
+
+        // Into a buffer first: the model's parameters change only once the whole file has proved valid.
+        float[]? parameters = null;
+        Reading reading = Read(stream, name, onnx, model.Shape, shape => parameters = new float[shape.ParameterCount]);
+        parameters.CopyTo(model.Parameters);
         return new LoadedModel<TModel>(model, reading.Metadata, reading.LibraryVersion);
     }
 
@@ -283,22 +308,6 @@ public static class ModelFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024, FileOptions.SequentialScan);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // The save has failed already; that error, not this one, is what the caller needs to see.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // As above.
-        }
     }
 
     /// <summary>The tensors and metadata of a model about to be saved, after checking both.</summary>
@@ -327,34 +336,80 @@ public static class ModelFile
             tensors.Add(new Safetensors.TensorLayout(ModelFileFormat.BiasName(l), [outputs]));
         }
 
-        return new Plan(tensors, ModelFileFormat.Encode(shape, metadata, LibraryVersion));
+        Dictionary<string, string> entries = ModelFileFormat.Encode(shape, metadata, LibraryVersion);
+        if (OutputBounds.Problem(shape, parameters, metadata.Standardizer) is string problem)
+        {
+            throw new ArgumentException($"The model cannot be saved (it could not be loaded): {problem}.", nameof(model));
+        }
+
+        return new Plan(tensors, entries);
     }
 
-    /// <summary>Reads, checks and decodes a whole model file: its shape, its parameters (finite) and its metadata.</summary>
-    private static Reading Read(Stream stream, string? name, bool onnx, ModelShape? expected = null)
+    /// <summary>
+    /// Reads, checks and decodes a whole model file: its shape, its metadata, and its parameters, into the block
+    /// <paramref name="parametersFor"/> gives for the shape once the header has proved valid. The parameters
+    /// must be finite and able to give finite outputs (<see cref="OutputBounds"/>).
+    /// </summary>
+    private static Reading Read(Stream stream, string? name, bool onnx, ModelShape? expected, Func<ModelShape, Span<float>> parametersFor)
     {
         if (onnx)
         {
             (ModelShape onnxShape, float[] onnxParameters, ModelMetadata onnxMetadata, string? onnxVersion) = OnnxModelFile.Read(stream, name);
             CheckExpected(name, onnxShape, expected);
-            return new Reading(onnxShape, onnxParameters, onnxMetadata, onnxVersion);
+            if (OutputBounds.Problem(onnxShape, onnxParameters, onnxMetadata.Standardizer) is string onnxProblem)
+            {
+                throw FileFormatException.InFile(name, $"{onnxProblem}; this model would answer NaN to every input.");
+            }
+
+            onnxParameters.CopyTo(parametersFor(onnxShape));
+            return new Reading(onnxMetadata, onnxVersion);
         }
 
         Safetensors.Contents contents = Safetensors.ReadHeader(stream, name);
         (ModelShape shape, ModelMetadata metadata, string? version) = ModelFileFormat.Decode(contents);
         CheckExpected(name, shape, expected);
 
-        // The tensors match the shape and tile the data section (checked above), so the data section is
-        // exactly the parameter block's size: this allocation is one the file pays for.
-        byte[] data = contents.ReadData(stream);
-        float[] parameters = new float[shape.ParameterCount];
+        // Where each tensor goes in the parameter block: its offset, length and row width.
+        var places = new Dictionary<string, (int Offset, int Length, int Columns)>(2 * shape.LayerCount, StringComparer.Ordinal);
         for (int l = 0; l < shape.LayerCount; l++)
         {
-            CopyTensor(contents, data, ModelFileFormat.WeightName(l), parameters.AsSpan(shape.WeightOffset(l), shape.LayerSizes[l] * shape.LayerSizes[l + 1]), shape.LayerSizes[l]);
-            CopyTensor(contents, data, ModelFileFormat.BiasName(l), parameters.AsSpan(shape.BiasOffset(l), shape.LayerSizes[l + 1]), 0);
+            places[ModelFileFormat.WeightName(l)] = (shape.WeightOffset(l), shape.LayerSizes[l] * shape.LayerSizes[l + 1], shape.LayerSizes[l]);
+            places[ModelFileFormat.BiasName(l)] = (shape.BiasOffset(l), shape.LayerSizes[l + 1], 0);
         }
 
-        return new Reading(shape, parameters, metadata, version);
+        // The tensors match the shape and tile the data section (checked above), so the data section is
+        // exactly the parameter block's size. When the stream said its length, that was checked against the
+        // bytes it holds and the tensors are read straight into place; otherwise into a buffer that grows only
+        // as bytes arrive, before anything of the model's size is allocated.
+        Span<float> parameters;
+        if (contents.LengthKnown)
+        {
+            parameters = parametersFor(shape);
+            contents.ReadData(stream, MemoryMarshal.AsBytes(parameters), tensor => places[tensor.Name].Offset * sizeof(float));
+        }
+        else
+        {
+            byte[] data = contents.ReadDataBuffered(stream);
+            parameters = parametersFor(shape);
+            foreach (Safetensors.TensorEntry tensor in contents.Tensors)
+            {
+                var (offset, length, _) = places[tensor.Name];
+                data.AsSpan((int)tensor.Begin, length * sizeof(float)).CopyTo(MemoryMarshal.AsBytes(parameters.Slice(offset, length)));
+            }
+        }
+
+        foreach (Safetensors.TensorEntry tensor in contents.Tensors)
+        {
+            var (offset, length, columns) = places[tensor.Name];
+            CheckTensor(contents, tensor, parameters.Slice(offset, length), columns);
+        }
+
+        if (OutputBounds.Problem(shape, parameters, metadata.Standardizer) is string problem)
+        {
+            throw contents.Error(contents.DataStart, $"{problem}; this model would answer NaN to every input.");
+        }
+
+        return new Reading(metadata, version);
     }
 
     private static void CheckExpected(string? name, ModelShape shape, ModelShape? expected)
@@ -365,32 +420,24 @@ public static class ModelFile
         }
     }
 
-    /// <summary>Copies a tensor's little-endian floats into <paramref name="destination"/>, refusing NaN and infinity.</summary>
-    private static void CopyTensor(Safetensors.Contents contents, byte[] data, string tensorName, Span<float> destination, int columns)
+    /// <summary>Puts a tensor's little-endian floats in this machine's order, refusing NaN and infinity.</summary>
+    private static void CheckTensor(Safetensors.Contents contents, Safetensors.TensorEntry tensor, Span<float> values, int columns)
     {
-        Safetensors.TensorEntry tensor = contents.Find(tensorName)!;
-        ReadOnlySpan<byte> bytes = data.AsSpan((int)tensor.Begin, destination.Length * sizeof(float));
-        if (BitConverter.IsLittleEndian)
+        if (!BitConverter.IsLittleEndian)
         {
-            MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination);
-        }
-        else
-        {
-            for (int i = 0; i < destination.Length; i++)
-            {
-                destination[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * sizeof(float)));
-            }
+            Span<int> bits = MemoryMarshal.Cast<float, int>(values);
+            BinaryPrimitives.ReverseEndianness(bits, bits);
         }
 
-        int bad = destination.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        int bad = values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
         if (bad >= 0)
         {
             string where = columns > 0 ? Safetensors.Invariant($"element {bad} (row {bad / columns}, column {bad % columns})") : Safetensors.Invariant($"element {bad}");
-            throw contents.Error(contents.DataStart + (long)tensor.Begin + (bad * sizeof(float)), Safetensors.Invariant($"tensor '{tensorName}' holds {destination[bad]} at {where}; weights must be finite."));
+            throw contents.Error(contents.DataStart + (long)tensor.Begin + (bad * sizeof(float)), Safetensors.Invariant($"tensor '{tensor.Name}' holds {values[bad]} at {where}; weights must be finite."));
         }
     }
 
     private sealed record Plan(List<Safetensors.TensorLayout> Tensors, Dictionary<string, string> Metadata);
 
-    private sealed record Reading(ModelShape Shape, float[] Parameters, ModelMetadata Metadata, string? LibraryVersion);
+    private sealed record Reading(ModelMetadata Metadata, string? LibraryVersion);
 }

@@ -30,7 +30,7 @@ internal static class ModelFileFormat
     private static readonly string[] ReservedKeys =
     [
         ModelFile.FormatKey, ModelFile.LibraryVersionKey, ModelFile.KindKey, ModelFile.LayerSizesKey, ModelFile.ActivationsKey,
-        ModelFile.SlopeKey, ModelFile.ClassNamesKey, ModelFile.MeansKey, ModelFile.DeviationsKey,
+        ModelFile.SlopeKey, ModelFile.ClassNamesKey, ModelFile.FeatureNamesKey, ModelFile.LabelNameKey, ModelFile.MeansKey, ModelFile.DeviationsKey,
     ];
 
     /// <summary>The weights of dense layer <paramref name="layer"/>: shape [outputs, inputs].</summary>
@@ -81,27 +81,24 @@ internal static class ModelFileFormat
                     : $"The model has {shape.Classes} classes, but {names.Count} class names were given.", nameof(metadata));
             }
 
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (string name in names)
+            entries[ModelFile.ClassNamesKey] = DistinctNames(names, "class", "");
+        }
+
+        IReadOnlyList<string> features = metadata.FeatureNames ?? [];
+        if (features.Count > 0)
+        {
+            if (features.Count != shape.Features)
             {
-                ArgumentNullException.ThrowIfNull(name, nameof(metadata));
-                CheckText(name, "A class name");
-                if (!seen.Add(name))
-                {
-                    throw new ArgumentException($"The class name '{name}' appears twice; class names must be distinct.", nameof(metadata));
-                }
+                throw new ArgumentException($"The model takes {shape.Features} features, but {features.Count} feature names were given.", nameof(metadata));
             }
 
-            entries[ModelFile.ClassNamesKey] = Json(json =>
-            {
-                json.WriteStartArray();
-                foreach (string name in names)
-                {
-                    json.WriteStringValue(name);
-                }
+            entries[ModelFile.FeatureNamesKey] = DistinctNames(features, "feature", ", since predictions match columns by them");
+        }
 
-                json.WriteEndArray();
-            });
+        if (metadata.LabelName is string labelName)
+        {
+            CheckText(labelName, "The label name");
+            entries[ModelFile.LabelNameKey] = labelName;
         }
 
         if (metadata.Standardizer is Standardizer standardizer)
@@ -199,6 +196,21 @@ internal static class ModelFileFormat
             }
         }
 
+        string[] featureNames = metadata.ContainsKey(ModelFile.FeatureNamesKey) ? decoder.Strings(ModelFile.FeatureNamesKey) : [];
+        if (featureNames.Length > 0 && featureNames.Length != shape.Features)
+        {
+            throw decoder.Error(ModelFile.FeatureNamesKey, Safetensors.Invariant($"{ModelFile.FeatureNamesKey} names {featureNames.Length} features, but the model takes {shape.Features}."));
+        }
+
+        distinct.Clear();
+        foreach (string name in featureNames)
+        {
+            if (!distinct.Add(name))
+            {
+                throw decoder.Error(ModelFile.FeatureNamesKey, $"{ModelFile.FeatureNamesKey} names the feature '{Safetensors.Quote(name)}' twice; feature names must be distinct.");
+            }
+        }
+
         Standardizer? standardizer = DecodeStandardizer(decoder, metadata, shape.Features);
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach ((string key, string value) in metadata)
@@ -209,7 +221,14 @@ internal static class ModelFileFormat
             }
         }
 
-        var result = new ModelMetadata { ClassNames = names, Standardizer = standardizer, Properties = properties };
+        var result = new ModelMetadata
+        {
+            ClassNames = names,
+            FeatureNames = featureNames,
+            LabelName = metadata.GetValueOrDefault(ModelFile.LabelNameKey),
+            Standardizer = standardizer,
+            Properties = properties,
+        };
         return (shape, result, metadata.GetValueOrDefault(ModelFile.LibraryVersionKey));
     }
 
@@ -228,6 +247,11 @@ internal static class ModelFileFormat
             if (sizes[^1] < 2)
             {
                 throw decoder.Error(ModelFile.LayerSizesKey, $"{ModelFile.LayerSizesKey} is {sizesText}; a {name} needs at least 2 classes.");
+            }
+
+            if (sizes.Length - 1 > ModelShape.MaxLayerCount)
+            {
+                throw decoder.Error(ModelFile.LayerSizesKey, Safetensors.Invariant($"{ModelFile.LayerSizesKey} is {sizesText}: {sizes.Length - 1} dense layers, more than the {ModelShape.MaxLayerCount} a model may have."));
             }
 
             if (activations.Length != sizes.Length - 2)
@@ -326,7 +350,23 @@ internal static class ModelFileFormat
             throw decoder.Error(ModelFile.DeviationsKey, Safetensors.Invariant($"{ModelFile.DeviationsKey} holds {deviations[bad]} for feature {bad}; standard deviations (the divisors) must be positive."));
         }
 
-        return Standardizer.FromStatistics(means, deviations);
+        // A deviation so small that an input 1 from its mean standardizes past the float range: no input gives a
+        // finite output (the 1e-45 gave probabilities of 1.0000001).
+        int tiny = Array.FindIndex(deviations, deviation => 1.0 / deviation > float.MaxValue);
+        if (tiny >= 0)
+        {
+            throw decoder.Error(ModelFile.DeviationsKey, Safetensors.Invariant($"the standardizer's deviation for feature {tiny} is {deviations[tiny]}: an input 1 from its mean would standardize to {1.0 / deviations[tiny]:G3}, beyond the float range (±3.4E+38)."));
+        }
+
+        try
+        {
+            return Standardizer.FromStatistics(means, deviations);
+        }
+        catch (ArgumentException e)
+        {
+            // Unreachable after the checks above; kept so that no ArgumentException can escape a load.
+            throw decoder.Error(ModelFile.DeviationsKey, $"the standardizer is not valid: {e.Message}", e);
+        }
     }
 
     /// <summary>Layer sizes for a message, "[784, 128, 10]"; a hostile list of thousands is shortened.</summary>
@@ -366,6 +406,85 @@ internal static class ModelFileFormat
         "tanh" => Activation.Tanh,
         _ => null,
     };
+
+    /// <summary>The feature and label column names as metadata entries (for ONNX's metadata_props), already checked by <see cref="Encode"/>.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> ColumnEntries(ModelMetadata metadata)
+    {
+        if (metadata.FeatureNames is { Count: > 0 } features)
+        {
+            yield return new(ModelFile.FeatureNamesKey, DistinctNames(features, "feature", string.Empty));
+        }
+
+        if (metadata.LabelName is string label)
+        {
+            yield return new(ModelFile.LabelNameKey, label);
+        }
+    }
+
+    /// <summary>
+    /// The feature names of a <c>native.feature_names</c> entry outside a safetensors header (an ONNX file's): a JSON
+    /// array of <paramref name="features"/> distinct strings; null, with <paramref name="problem"/> saying why, if not.
+    /// </summary>
+    public static string[]? ParseFeatureNames(string text, int features, out string? problem)
+    {
+        var names = new List<string>();
+        try
+        {
+            var json = new Utf8JsonReader(Encoding.UTF8.GetBytes(text), new JsonReaderOptions { MaxDepth = 4 });
+            if (!json.Read() || json.TokenType != JsonTokenType.StartArray)
+            {
+                problem = "expected a JSON array of strings";
+                return null;
+            }
+
+            while (json.Read() && json.TokenType == JsonTokenType.String)
+            {
+                names.Add(json.GetString()!);
+            }
+
+            if (json.TokenType != JsonTokenType.EndArray || json.Read())
+            {
+                problem = "expected a JSON array of strings and nothing after it";
+                return null;
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            problem = $"not valid JSON: {e.Message}";
+            return null;
+        }
+
+        problem = names.Count != features ? Safetensors.Invariant($"it names {names.Count} features, but the model takes {features}")
+            : names.Distinct(StringComparer.Ordinal).Count() != names.Count ? "it names a feature twice; feature names must be distinct"
+            : null;
+        return problem is null ? [.. names] : null;
+    }
+
+    /// <summary>Names as a JSON array of strings, after checking each is valid text and none appears twice.</summary>
+    private static string DistinctNames(IReadOnlyList<string> names, string what, string why, string parameter = "metadata")
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            ArgumentNullException.ThrowIfNull(name, parameter);
+            CheckText(name, $"A {what} name", parameter);
+            if (!seen.Add(name))
+            {
+                throw new ArgumentException($"The {what} name '{name}' appears twice; {what} names must be distinct{why}.", parameter);
+            }
+        }
+
+        return Json(json =>
+        {
+            json.WriteStartArray();
+            foreach (string name in names)
+            {
+                json.WriteStringValue(name);
+            }
+
+            json.WriteEndArray();
+        });
+    }
 
     /// <summary>Refuses a string with a lone surrogate: it has no UTF-8 encoding, so the file could not be read back.</summary>
     private static void CheckText(string text, string what, string parameter = "metadata")

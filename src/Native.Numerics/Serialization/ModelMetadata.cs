@@ -13,6 +13,15 @@ public sealed class ModelMetadata
     /// <summary>The name of each class, in label order (class 0 first); empty for none, and always empty for a regression.</summary>
     public IReadOnlyList<string> ClassNames { get; init; } = [];
 
+    /// <summary>
+    /// The name of each feature, in the model's input order (a CSV file's header, without the label): predictions
+    /// match a file's columns by these names, so a reordered file or a stray column is caught. Empty for none.
+    /// </summary>
+    public IReadOnlyList<string> FeatureNames { get; init; } = [];
+
+    /// <summary>The name of the label column the model was trained on (a CSV file's header), or null: a file's column of that name is skipped when predicting.</summary>
+    public string? LabelName { get; init; }
+
     /// <summary>The standardizer fitted on the training data, which inputs must go through before the model; null for none.</summary>
     public Standardizer? Standardizer { get; init; }
 

@@ -16,15 +16,17 @@ namespace Native.Numerics.Serialization;
 /// <remarks>
 /// <para>
 /// This layer knows the container, not models: <see cref="Write"/> lays out float32 tensors, and
-/// <see cref="ReadHeader"/> and <see cref="Contents.ReadData"/> check every rule of the format (the same rules as the reference Rust
+/// <see cref="ReadHeader"/> and <see cref="Contents.ReadData(Stream, Span{byte}, Func{TensorEntry, int})"/> check every rule of the format (the same rules as the reference Rust
 /// implementation, plus a few it leaves to callers) before trusting a byte of it. <see cref="ModelFile"/>
 /// puts models on top.
 /// </para>
 /// <para>
 /// A header never buys memory it does not pay for: the header length is checked against the content's
 /// length (when the stream knows it) and against <see cref="MaxHeaderLength"/> before the header buffer
-/// is allocated, and the tensors' extent is checked against the data section before the data buffer is.
-/// When the stream cannot say its length, buffers start small and grow only as bytes actually arrive.
+/// is allocated, the tensors' extent is checked against the data section before anything of its size is
+/// allocated, and the data are then read straight into the caller's memory. When the stream cannot say its
+/// length, buffers start small and grow only as bytes actually arrive. A header lists at most
+/// <see cref="MaxTensors"/> tensors and <see cref="MaxMetadataEntries"/> metadata entries.
 /// </para>
 /// </remarks>
 internal static class Safetensors
@@ -40,6 +42,18 @@ internal static class Safetensors
 
     /// <summary>The length field before the header.</summary>
     public const int LengthFieldSize = 8;
+
+    /// <summary>
+    /// The most tensors a header may list: two per dense layer of the deepest model (<see cref="ModelShape.MaxLayerCount"/>).
+    /// A header of the 100 MB limit could otherwise list over a million, each costing more to hold than its text.
+    /// </summary>
+    public const int MaxTensors = 2 * ModelShape.MaxLayerCount;
+
+    /// <summary>
+    /// The most <c>__metadata__</c> entries a header may hold: 65,536, far more than a model's settings and
+    /// metrics need; four million tiny entries in a 63 MB header once took 937 MB to hold.
+    /// </summary>
+    public const int MaxMetadataEntries = 65_536;
 
     /// <summary>The first buffer for content of unknown length; it doubles from here as bytes arrive.</summary>
     private const int InitialBufferLength = 64 * 1024;
@@ -149,7 +163,7 @@ internal static class Safetensors
     /// <summary>
     /// Reads and checks a safetensors file's header from <paramref name="stream"/>'s current position, and
     /// checks that its tensors cover the data section exactly; the data section is read by
-    /// <see cref="Contents.ReadData"/>.
+    /// <see cref="Contents.ReadData(Stream, Span{byte}, Func{TensorEntry, int})"/>.
     /// </summary>
     /// <exception cref="FileFormatException">The content breaks a rule of the format.</exception>
     public static Contents ReadHeader(Stream stream, string? name)
@@ -180,7 +194,7 @@ internal static class Safetensors
         }
 
         int headerLength = (int)declared;
-        byte[] header = ReadUpTo(stream, headerLength, out int filled);
+        byte[] header = ReadUpTo(stream, headerLength, remaining is not null, out int filled);
         if (filled < headerLength)
         {
             throw FileFormatException.AtOffset(name, LengthFieldSize + filled, Invariant($"the file ends {filled} bytes into the header, whose length field says {headerLength} bytes."));
@@ -252,14 +266,22 @@ internal static class Safetensors
         /// <summary>The file offset of the <c>__metadata__</c> entry (or of the header, when there is none).</summary>
         public long MetadataOffset { get; internal set; } = LengthFieldSize;
 
-        /// <summary>The file offset of each metadata key, for error messages.</summary>
+        /// <summary>The file offset of each metadata key the format reserves (<see cref="ModelFile.ReservedPrefix"/>), for error messages.</summary>
         public Dictionary<string, long> MetadataKeyOffsets { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The tensors in the order of their data (by offset), once <see cref="CheckLayout"/> has run.</summary>
+        public IReadOnlyList<TensorEntry> DataOrder { get; private set; } = [];
 
         /// <summary>The tensor named <paramref name="tensorName"/>, or null.</summary>
         public TensorEntry? Find(string tensorName) => _tensors.GetValueOrDefault(tensorName);
 
         internal bool Add(TensorEntry tensor)
         {
+            if (_order.Count == MaxTensors)
+            {
+                throw Error(tensor.HeaderOffset, Invariant($"more than {MaxTensors} tensors, the most a model file holds (two per dense layer, at most {ModelShape.MaxLayerCount} layers)."));
+            }
+
             if (!_tensors.TryAdd(tensor.Name, tensor))
             {
                 return false;
@@ -269,27 +291,56 @@ internal static class Safetensors
             return true;
         }
 
+        /// <summary>Whether the stream said its length, so the data section was checked against the bytes it holds.</summary>
+        public bool LengthKnown => _dataLength is not null;
+
         /// <summary>
         /// Reads the data section — exactly <see cref="DataLength"/> bytes, then checks nothing follows — from
-        /// <paramref name="stream"/>, positioned just after the header.
+        /// <paramref name="stream"/>, positioned just after the header, into a buffer that grows only as bytes
+        /// arrive (for a stream that cannot say its length, whose header has promised what it may not hold).
         /// </summary>
-        public byte[] ReadData(Stream stream)
+        public byte[] ReadDataBuffered(Stream stream)
         {
-            // DataLength is at most the remaining length when the stream knows it (CheckLayout), so this
-            // allocation is one the file pays for; otherwise the buffer grows only as bytes arrive.
-            byte[] data = ReadUpTo(stream, (int)DataLength, out int filled);
+            byte[] data = ReadUpTo(stream, (int)DataLength, known: false, out int filled);
             if (filled < DataLength)
             {
                 throw FileFormatException.AtOffset(Name, DataStart + filled, Invariant($"the file ends {filled} bytes into the data section; the tensors need {DataLength} bytes."));
             }
 
+            CheckEnd(stream);
+            return data;
+        }
+
+        /// <summary>
+        /// Reads the data section from <paramref name="stream"/>, positioned just after the header, straight into
+        /// the caller's memory: each tensor, in data order, into <paramref name="destination"/> at the byte offset
+        /// <paramref name="placeOf"/> gives for it; then checks that nothing follows. No buffer of the data's size
+        /// is allocated.
+        /// </summary>
+        public void ReadData(Stream stream, Span<byte> destination, Func<TensorEntry, int> placeOf)
+        {
+            long read = 0;
+            foreach (TensorEntry tensor in DataOrder)
+            {
+                Span<byte> bytes = destination.Slice(placeOf(tensor), (int)(tensor.End - tensor.Begin));
+                int filled = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+                read += filled;
+                if (filled < bytes.Length)
+                {
+                    throw FileFormatException.AtOffset(Name, DataStart + read, Invariant($"the file ends {read} bytes into the data section; the tensors need {DataLength} bytes."));
+                }
+            }
+
+            CheckEnd(stream);
+        }
+
+        private void CheckEnd(Stream stream)
+        {
             Span<byte> probe = stackalloc byte[1];
             if (stream.Read(probe) > 0)
             {
                 throw Error(DataStart + DataLength, Invariant($"trailing bytes after the last tensor: the tensors end at data offset {DataLength}, but the file goes on."));
             }
-
-            return data;
         }
 
         /// <summary>A format error at <paramref name="offset"/> of this file.</summary>
@@ -361,6 +412,8 @@ internal static class Safetensors
                 expected = tensor.End;
                 previous = tensor;
             }
+
+            DataOrder = [.. _order.OrderBy(t => t.Begin).ThenBy(t => t.End)];
 
             if (expected > int.MaxValue)
             {
@@ -435,12 +488,20 @@ internal static class Safetensors
                     throw Error(Offset, $"metadata entry '{Quote(key)}' is {Describe(type)}; safetensors metadata values are strings.");
                 }
 
+                if (metadata.Count == MaxMetadataEntries)
+                {
+                    throw Error(at, Invariant($"more than {MaxMetadataEntries} metadata entries, the most a model file may hold."));
+                }
+
                 if (!metadata.TryAdd(key, String()))
                 {
                     throw Error(at, $"duplicate metadata entry '{Quote(key)}'.");
                 }
 
-                contents.MetadataKeyOffsets[key] = at;
+                if (key.StartsWith(ModelFile.ReservedPrefix, StringComparison.Ordinal))
+                {
+                    contents.MetadataKeyOffsets[key] = at;
+                }
             }
 
             return metadata;
@@ -574,12 +635,13 @@ internal static class Safetensors
     }
 
     /// <summary>
-    /// Reads up to <paramref name="length"/> bytes into a buffer of that length, grown by doubling from
+    /// Reads up to <paramref name="length"/> bytes. When <paramref name="known"/> (the length was checked against the
+    /// bytes the stream holds), into one buffer of that length; otherwise into a buffer grown by doubling from
     /// <see cref="InitialBufferLength"/> only as bytes arrive: a short stream costs what it holds, not what it claims.
     /// </summary>
-    private static byte[] ReadUpTo(Stream stream, int length, out int filled)
+    private static byte[] ReadUpTo(Stream stream, int length, bool known, out int filled)
     {
-        byte[] buffer = GC.AllocateUninitializedArray<byte>(Math.Min(length, InitialBufferLength));
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(known ? length : Math.Min(length, InitialBufferLength));
         filled = 0;
         while (true)
         {

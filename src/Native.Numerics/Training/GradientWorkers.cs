@@ -12,9 +12,10 @@ namespace Native.Numerics;
 /// </summary>
 /// <remarks>
 /// Workers are started once per training session and wait between jobs by spinning on a generation
-/// counter (yielding, never sleeping): waking a blocked thread costs tens of microseconds, as much as a
-/// whole batch of a small model. Nothing is allocated per batch. An optimizer that cannot step in ranges
-/// (one that clips gradients, or one written outside this library) steps on the calling thread.
+/// counter (yielding, never sleeping, when each thread has a processor): waking a blocked thread costs tens
+/// of microseconds, as much as a whole batch of a small model. Nothing is allocated per batch. An optimizer
+/// that cannot step in ranges (one that clips gradients, or one written outside this library) steps on the
+/// calling thread.
 /// </remarks>
 internal sealed class GradientWorkers : IDisposable
 {
@@ -24,6 +25,7 @@ internal sealed class GradientWorkers : IDisposable
     private readonly double[] _losses;
     private readonly Exception?[] _errors;
     private readonly long[] _allocated;
+    private readonly int _sleepThreshold;
     private int _generation;
     private int _pending;
     private volatile bool _stopping;
@@ -35,6 +37,8 @@ internal sealed class GradientWorkers : IDisposable
     private float[]? _weights;
     private int _start;
     private int _count;
+    private int _sliceRows = int.MaxValue;
+    private CancellationToken _cancellation;
     private Optimizer? _optimizer;
     private float _scale;
     private float[]? _epochGradient;
@@ -43,6 +47,10 @@ internal sealed class GradientWorkers : IDisposable
     public GradientWorkers(IModel model, int parallelism, float[] gradient)
     {
         _model = model;
+
+        // With a processor each, threads wait by spinning (never sleeping); with more threads than processors a
+        // spinning thread would take the processor from the one doing the work, so they sleep after a while.
+        _sleepThreshold = parallelism <= Environment.ProcessorCount ? -1 : 20;
         int workers = parallelism - 1;
         _threads = new Thread[workers];
         _gradients = new float[parallelism][];
@@ -78,17 +86,22 @@ internal sealed class GradientWorkers : IDisposable
 
     /// <summary>
     /// Phase one: each thread's share of the gradient of rows <paramref name="order"/>[start..start + count)
-    /// into its own buffer. Returns the summed loss of all the rows.
+    /// into its own buffer, <paramref name="sliceRows"/> rows at a time, every thread stopping between slices once
+    /// <paramref name="cancellation"/> is cancelled. Returns the summed loss of all the rows.
     /// </summary>
-    public float Gradient(Dataset data, int[] order, int start, int count, float[]? weights)
+    /// <exception cref="OperationCanceledException">The token was cancelled during the batch.</exception>
+    public float Gradient(Dataset data, int[] order, int start, int count, float[]? weights, int sliceRows, CancellationToken cancellation)
     {
         _data = data;
         _order = order;
         _weights = weights;
         _start = start;
         _count = count;
+        _sliceRows = sliceRows;
+        _cancellation = cancellation;
         _stepJob = false;
         Run();
+        cancellation.ThrowIfCancellationRequested();
         double loss = 0;
         for (int part = 0; part < Parts; part++)
         {
@@ -141,7 +154,7 @@ internal sealed class GradientWorkers : IDisposable
         var spin = new SpinWait();
         while (Volatile.Read(ref _pending) > 0)
         {
-            spin.SpinOnce(sleep1Threshold: -1);
+            spin.SpinOnce(_sleepThreshold);
         }
 
         for (int part = 0; part < Parts; part++)
@@ -187,7 +200,13 @@ internal sealed class GradientWorkers : IDisposable
 
         Dataset data = _data!;
         Batch batch = data.CreateBatch(new Rows(in data.Origin, data.Stride, _order.AsSpan(_start + offset, rows)), _weights);
-        return _model.AccumulateGradient(in batch, gradient);
+        double loss = 0;
+        for (int slice = 0; slice < rows && !_cancellation.IsCancellationRequested; slice += _sliceRows)
+        {
+            loss += _model.AccumulateGradient(batch.Slice(slice, Math.Min(_sliceRows, rows - slice)), gradient);
+        }
+
+        return loss;
     }
 
     // Part p of the parameters, in whole cache lines: reduced, scaled and stepped.
@@ -241,7 +260,7 @@ internal sealed class GradientWorkers : IDisposable
             int generation;
             while ((generation = Volatile.Read(ref _generation)) == seen)
             {
-                spin.SpinOnce(sleep1Threshold: -1);
+                spin.SpinOnce(_sleepThreshold);
             }
 
             seen = generation;

@@ -42,9 +42,21 @@ public sealed class TrainerOptions
     /// <summary>
     /// Threads that share each batch's gradient (default 1). The batch is split evenly and the parts' gradients
     /// are added in a fixed order, so results are bit-identical run to run for a given parallelism (though not
-    /// between parallelisms: float addition is not associative).
+    /// between parallelisms: float addition is not associative). Each thread beyond the first holds a copy of the
+    /// gradient (the parameters' size). More threads than the machine's processors
+    /// (<see cref="Environment.ProcessorCount"/>) only slow training: they still give the same results, but wait
+    /// for work by sleeping rather than spinning.
     /// </summary>
     public int Parallelism { get; set; } = 1;
+
+    /// <summary>
+    /// The divergence guard's factor (default 10,000): training stops with a <see cref="TrainingDivergedException"/>
+    /// when an epoch's mean training loss exceeds this many times the best mean loss so far and also exceeds the loss
+    /// training started from (the first batch's, before any step) — a loss that oscillates near zero is not
+    /// divergence; one that explodes past its start is. A loss or parameter that becomes NaN or infinite always
+    /// stops training. 0 turns the factor off.
+    /// </summary>
+    public float DivergenceFactor { get; set; } = 10_000f;
 
     internal void Validate()
     {
@@ -56,6 +68,11 @@ public sealed class TrainerOptions
         if (!(GradientTolerance >= 0f) || float.IsPositiveInfinity(GradientTolerance))
         {
             throw new ArgumentOutOfRangeException(nameof(GradientTolerance), GradientTolerance, "The gradient tolerance must be finite and not negative.");
+        }
+
+        if (DivergenceFactor != 0f && !(DivergenceFactor > 1f))
+        {
+            throw new ArgumentOutOfRangeException(nameof(DivergenceFactor), DivergenceFactor, "The divergence factor must be above 1 (or 0, for off).");
         }
 
         if (!(MinimumImprovement >= 0f) || float.IsPositiveInfinity(MinimumImprovement))

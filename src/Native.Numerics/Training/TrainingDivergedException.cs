@@ -1,14 +1,14 @@
 namespace Native.Numerics;
 
 /// <summary>
-/// Training produced a NaN or infinite loss or parameter. The model holds the parameters of the last
-/// epoch that ended finite (the initial ones if the first epoch diverged).
+/// Training produced a NaN or infinite loss or parameter, or a mean loss past <see cref="TrainerOptions.DivergenceFactor"/>
+/// times its best. The model holds the parameters of the last epoch before (the initial ones if the first epoch diverged).
 /// </summary>
 public sealed class TrainingDivergedException : ArithmeticException
 {
     /// <summary>Creates the exception for <paramref name="epoch"/> at <paramref name="learningRate"/>.</summary>
     public TrainingDivergedException(int epoch, float learningRate, string what)
-        : base($"Training diverged in epoch {epoch} at learning rate {learningRate}: {what}. The parameters of epoch {epoch - 1} were kept; try a smaller learning rate, gradient clipping or standardized features.")
+        : base(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Training diverged in epoch {epoch} at learning rate {learningRate}: {what}. The parameters of epoch {epoch - 1} were kept; try a smaller learning rate, gradient clipping or standardized features."))
     {
         Epoch = epoch;
         LearningRate = learningRate;

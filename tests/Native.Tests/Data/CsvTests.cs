@@ -179,7 +179,7 @@ public sealed class CsvTests : IDisposable
         ["no header"] = ("1,2,3\n4,5,6\n", null, 1, 1, ["the first row holds only numbers ('1,2,3')", "expected a header row"]),
         ["one column"] = ("label\n1\n2\n", null, 1, 1, ["the header has 1 column ('label')", "at least 2"]),
         ["too few fields"] = ("a,b,label\n1,2,0\n3,4\n", null, 3, 3, ["expected 3 fields, as in the header; found 2"]),
-        ["too many fields"] = ("a,b,label\n1,2,0\n3,4,1,9\n", null, 3, 7, ["expected 3 fields, as in the header; found 4"]),
+        ["too many fields"] = ("a,b,label\n1,2,0\n3,4,1,9\n", null, 3, 7, ["expected 3 fields, as in the header; found more than 3"]),
         ["blank feature"] = ("a,b,label\n1,,0\n", null, 2, 3, ["column 'b': the feature is empty; expected a number"]),
         ["text feature"] = ("a,b,label\n1,2,0\nx,2,1\n", null, 3, 1, ["column 'a': the feature is 'x', which is not a number"]),
         ["comma decimal"] = ("a;b;label\n1,5;2;0\n", new CsvOptions { Separator = ';' }, 2, 1, ["the feature is '1,5', which is not a number", "'.' for decimals"]),

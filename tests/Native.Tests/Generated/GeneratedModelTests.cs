@@ -180,7 +180,9 @@ public class GeneratedModelTests
             foreach (int batchSize in new[] { 10, 100 })
             {
                 var (model, twin) = c.CreatePair(seed: 3, width);
-                var options = new TrainerOptions { Epochs = 3, BatchSize = batchSize, Seed = 11 };
+
+                // The divergence factor off: at these rates the 784-feature linear regression's loss explodes, and the twins must agree all the same.
+                var options = new TrainerOptions { Epochs = 3, BatchSize = batchSize, Seed = 11, DivergenceFactor = 0f };
                 new Trainer(model, optimizer(), options).Fit(data);
                 new Trainer(twin, optimizer(), options).Fit(data);
                 Assert.True(twin.Parameters.SequenceEqual(model.Parameters), $"{name}, {width}, {optimizer().GetType().Name}, batches of {batchSize}: the parameters differ from the twin's");

@@ -78,7 +78,12 @@ public class BatchAndDatasetTests
         float[] features = [1f, 2f, 3f, float.PositiveInfinity];
         var exception = Assert.Throws<ArgumentException>(() => Dataset.FromLabels(features, 2, [0, 1]));
         Assert.Contains("Feature 1 of row 1", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("Label 1 is 5", Assert.Throws<ArgumentException>(() => Dataset.FromLabels([1f, 2f], 1, [0, 5], classes: 3)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("The label of row 1 is 5, but there are only 3 classes (0 to 2).", Assert.Throws<ArgumentException>(() => Dataset.FromLabels([1f, 2f], 1, [0, 5], classes: 3)).Message, StringComparison.Ordinal);
+
+        // Three labels for two rows: the lengths disagree, and the message names both rather than blaming the features.
+        ArgumentException lengths = Assert.Throws<ArgumentException>(() => Dataset.FromLabels([1f, 2f, 3f, 4f], 2, [0, 1, 1]));
+        Assert.StartsWith("labels has 3 entries, one per row, but features holds 4 floats: 2 rows of 2 features.", lengths.Message, StringComparison.Ordinal);
+        Assert.Equal("labels", lengths.ParamName);
         Assert.Throws<ArgumentException>(() => Dataset.FromLabels([1f, 2f], 1, [0, -1]));
         Assert.Throws<ArgumentException>(() => Dataset.FromTargets([1f, 2f], 1, [0f, float.NaN]));
         Assert.Throws<ArgumentException>(() => Dataset.FromLabels([1f, 2f, 3f], 2, [0]));

@@ -22,7 +22,8 @@ namespace Native.Numerics.Serialization.Onnx;
 /// the lower class), or the logit ≥ 0 for logistic regression — as INT64, or, when the model has class names, as
 /// the names (STRING, looked up with <c>Gather</c> in the <c>class_names</c> initializer). Consumers that want only
 /// probabilities ask for that output alone.</description></item>
-/// <item><description><c>metadata_props</c>: the model's properties (training settings, metrics), sorted by key;
+/// <item><description><c>metadata_props</c>: the model's properties (training settings, metrics) and its feature and label
+/// column names (<c>native.feature_names</c>, <c>native.label_name</c>, as in safetensors), sorted by key;
 /// <c>producer_name</c> "Native" and the library's version; <c>doc_string</c> the model's shape.</description></item>
 /// </list>
 /// <para>Only operators of the default domain are used, so consumers without the ai.onnx.ml operators run the file too.</para>
@@ -141,7 +142,7 @@ internal static class OnnxExport
             opset.String(1, string.Empty);
             opset.Int(2, Opset);
         });
-        foreach (KeyValuePair<string, string> property in (metadata.Properties ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (KeyValuePair<string, string> property in (metadata.Properties ?? new Dictionary<string, string>()).Concat(ModelFileFormat.ColumnEntries(metadata)).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             file.Message(14, entry =>
             {

@@ -53,12 +53,26 @@ internal static class OnnxModelFile
         }
 
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        string[] featureNames = [];
+        string? labelName = null;
         foreach ((string key, string value) in description.Properties)
         {
-            properties[key] = value;
+            if (key == ModelFile.FeatureNamesKey)
+            {
+                featureNames = ModelFileFormat.ParseFeatureNames(value, shape.Features, out string? problem)
+                    ?? throw FileFormatException.InFile(name, $"metadata_props has {ModelFile.FeatureNamesKey}, but {problem}.");
+            }
+            else if (key == ModelFile.LabelNameKey)
+            {
+                labelName = value;
+            }
+            else
+            {
+                properties[key] = value;
+            }
         }
 
-        var metadata = new ModelMetadata { ClassNames = description.ClassNames, Standardizer = standardizer, Properties = properties };
+        var metadata = new ModelMetadata { ClassNames = description.ClassNames, FeatureNames = featureNames, LabelName = labelName, Standardizer = standardizer, Properties = properties };
         string? version = description.Producer.StartsWith(OnnxExport.Producer + " ", StringComparison.Ordinal) ? description.Producer[(OnnxExport.Producer.Length + 1)..] : null;
         return (shape, parameters, metadata, version);
     }

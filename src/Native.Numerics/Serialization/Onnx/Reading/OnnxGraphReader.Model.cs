@@ -191,7 +191,8 @@ internal sealed partial class OnnxGraphReader
                 throw Error(_model.MetadataOffsets[i], $"metadata_props has the key '{OnnxText.Quote(key)}' twice; keys are unique.");
             }
 
-            if (key.StartsWith("native.", StringComparison.Ordinal))
+            // The library writes the feature and label column names under its prefix (read back by ModelFile); no other.
+            if (key.StartsWith("native.", StringComparison.Ordinal) && key != "native.feature_names" && key != "native.label_name")
             {
                 throw Error(_model.MetadataOffsets[i], $"metadata_props has the key '{OnnxText.Quote(key)}', under the prefix 'native.' that the library reserves for itself.");
             }

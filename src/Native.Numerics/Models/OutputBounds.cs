@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace Native.Numerics;
+
+/// <summary>
+/// Whether a model's parameters (and its standardizer) can give finite outputs at all: the check that makes
+/// <see cref="ModelFile"/> refuse a file whose weights of 10³⁸, or a standard deviation of 10⁻⁴⁵, would
+/// overflow on any input.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The reference inputs are those with every feature within ±1 of its mean (with a standardizer; otherwise
+/// within ±1), a range any model trained on real data must handle. For them, a bound on every unit's value
+/// is carried layer by layer in double: |z_i| ≤ Σ_j |W_ij|·B_j + |b_i|, where B_j bounds input j; ReLU and
+/// leaky ReLU keep the bound (times the slope, if it exceeds 1), sigmoid and tanh cap it at 1. A bound beyond the float range means some such
+/// input may overflow, and the model is refused. The bound is an upper bound, so a model it passes is not
+/// thereby proven safe for every input (that is what the per-row policy, <see cref="PredictionPolicy"/>, is
+/// for); but a model it refuses has weights no training on data of this scale produces.
+/// </para>
+/// <para>The cost is one pass over the parameters, at load and save.</para>
+/// </remarks>
+internal static class OutputBounds
+{
+    /// <summary>Null when the model can give finite outputs on the reference inputs; otherwise why not, in words.</summary>
+    public static string? Problem(ModelShape shape, ReadOnlySpan<float> parameters, Standardizer? standardizer)
+    {
+        int features = shape.Features;
+        double[] bounds = new double[features];
+        for (int j = 0; j < features; j++)
+        {
+            // With a standardizer the model sees (x − mean) / deviation: an input 1 from its mean becomes 1 / deviation.
+            bounds[j] = standardizer is null ? 1.0 : 1.0 / standardizer.StandardDeviations[j];
+            if (bounds[j] > float.MaxValue)
+            {
+                return Invariant($"the standardizer's deviation for feature {j} is {standardizer!.StandardDeviations[j]}: an input 1 from its mean would standardize to {bounds[j]:G3}, beyond the float range (±3.4E+38)");
+            }
+        }
+
+        for (int l = 0; l < shape.LayerCount; l++)
+        {
+            int inputs = shape.LayerSizes[l], outputs = shape.LayerSizes[l + 1];
+            ReadOnlySpan<float> weights = parameters.Slice(shape.WeightOffset(l), inputs * outputs);
+            ReadOnlySpan<float> biases = parameters.Slice(shape.BiasOffset(l), outputs);
+            double[] next = new double[outputs];
+            bool hidden = l < shape.LayerCount - 1;
+            for (int i = 0; i < outputs; i++)
+            {
+                ReadOnlySpan<float> row = weights.Slice(i * inputs, inputs);
+                double bound = Math.Abs((double)biases[i]);
+                for (int j = 0; j < inputs; j++)
+                {
+                    bound += Math.Abs((double)row[j]) * bounds[j];
+                }
+
+                if (bound > float.MaxValue)
+                {
+                    string inputsAre = l > 0 ? "" : standardizer is null ? " with every feature within ±1" : " with every feature within ±1 of its mean";
+                    return Invariant($"unit {i} of layer {l} can reach {bound:G3}{inputsAre}, beyond the float range (±3.4E+38): the weights cannot give finite outputs");
+                }
+
+                next[i] = !hidden ? bound : shape.HiddenActivations[l] switch
+                {
+                    Activation.Sigmoid or Activation.Tanh => Math.Min(bound, 1.0),
+                    Activation.LeakyRelu => bound * Math.Max(1.0, Math.Abs((double)shape.LeakyReluSlope)),
+                    _ => bound,
+                };
+            }
+
+            bounds = next;
+        }
+
+        return null;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
