@@ -6,12 +6,13 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 using Native.Generators.Model;
+using Native.Numerics.Serialization;
 using Native.Numerics.Serialization.Onnx;
 
 namespace Native.Generators;
 
 // Target + file -> FileModelSpec: which AdditionalFile the attribute names, and what the model in it is, read by the
-// library's own readers (their source files are compiled into this assembly too), so a file the library refuses is
+// library's own readers (safetensors and ONNX) (their source files are compiled into this assembly too), so a file the library refuses is
 // refused here with the same message.
 public sealed partial class ModelGenerator
 {
@@ -108,6 +109,12 @@ public sealed partial class ModelGenerator
         {
             return Failure(DiagnosticDescriptors.InvalidModelFile, target.TypeName, error.Message);
         }
+        catch (Exception error) when (error is FileNotFoundException or FileLoadException)
+        {
+            // The safetensors reader's System.Text.Json comes from the compiler's framework (.NET's has it); a
+            // compiler host without it gets this diagnostic, not a generator crash.
+            return Failure(DiagnosticDescriptors.FileUnreadable, target.TypeName, target.Path, "this compiler could not load " + error.Message + "; convert the model to ONNX (native convert model.safetensors model.onnx) and name that file");
+        }
 
         // What the emitter writes as literals: bounded, so the source stays a size a compiler reads in a moment.
         long parameters = 0;
@@ -155,11 +162,72 @@ public sealed partial class ModelGenerator
             new(null, new EquatableArray<DiagnosticInfo>([DiagnosticInfo.Create(descriptor, target.Location, arguments)]));
     }
 
-    /// <summary>The model in a file's bytes, by the library's reader for its format (chosen by extension, as ModelFile.Load does).</summary>
-    private static ModelDescription ReadModel(byte[] bytes, string name) =>
-        name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
-            ? OnnxGraphReader.Read(bytes, name)
-            : throw FileFormatException.InFile(name, "only ONNX files (.onnx) can be compiled in yet; save the model with ModelFile.Save(model, \"model.onnx\")");
+    /// <summary>
+    /// The model in a file's bytes, by the library's reader for its format (chosen by extension, as ModelFile.Load
+    /// does: ONNX for .onnx, the library's safetensors format otherwise), with the library's check that its weights
+    /// can give finite outputs.
+    /// </summary>
+    private static ModelDescription ReadModel(byte[] bytes, string name)
+    {
+        if (name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            ModelDescription onnx = OnnxGraphReader.Read(bytes, name);
+            if (BoundsProblem(onnx) is string onnxProblem)
+            {
+                throw FileFormatException.InFile(name, onnxProblem + "; this model would answer NaN to every input.");
+            }
+
+            return onnx;
+        }
+
+        using var stream = new MemoryStream(bytes, writable: false);
+        Safetensors.Contents contents = Safetensors.ReadHeader(stream, name);
+        ModelFileHeader header = ModelFileFormat.Decode(contents);
+        float[] parameters = new float[header.ParameterCount];
+        ModelFileFormat.ReadParameters(stream, contents, header, () => parameters);
+
+        int layers = header.LayerSizes.Length - 1;
+        float[][] weights = new float[layers][], biases = new float[layers][];
+        for (int l = 0; l < layers; l++)
+        {
+            int inputs = header.LayerSizes[l], outputs = header.LayerSizes[l + 1], offset = header.WeightOffset(l);
+            weights[l] = new float[inputs * outputs];
+            biases[l] = new float[outputs];
+            Array.Copy(parameters, offset, weights[l], 0, weights[l].Length);
+            Array.Copy(parameters, offset + weights[l].Length, biases[l], 0, outputs);
+        }
+
+        var model = new ModelDescription(
+            header.Kind,
+            header.LayerSizes,
+            header.Activations,
+            header.LeakyReluSlope,
+            weights,
+            biases,
+            header.Means,
+            header.Deviations,
+            header.ClassNames,
+            [.. header.Properties],
+            header.LibraryVersion is { } version ? "native " + version : string.Empty);
+        if (BoundsProblem(model) is string problem)
+        {
+            throw contents.Error(contents.DataStart, problem + "; this model would answer NaN to every input.");
+        }
+
+        return model;
+    }
+
+    private static string? BoundsProblem(ModelDescription model)
+    {
+        var parameters = new List<float>();
+        for (int l = 0; l < model.Weights.Length; l++)
+        {
+            parameters.AddRange(model.Weights[l]);
+            parameters.AddRange(model.Biases[l]);
+        }
+
+        return OutputBounds.Problem(model.LayerSizes, model.HiddenActivations, model.LeakyReluSlope, parameters.ToArray(), model.Deviations);
+    }
 
     /// <summary>A path with '/' separators and its "." and ".." segments resolved, for comparing.</summary>
     private static string Normalize(string path)

@@ -33,15 +33,18 @@ public class FileModelTests
         public static partial class M;
         """;
 
-    public static TheoryData<string, bool> Models
+    public static TheoryData<string, bool, string> Models
     {
         get
         {
-            var data = new TheoryData<string, bool>();
+            var data = new TheoryData<string, bool, string>();
             foreach (string kind in new[] { "linear", "logistic", "softmax", "perceptron" })
             {
-                data.Add(kind, false);
-                data.Add(kind, true);
+                foreach (string format in new[] { "safetensors", "onnx" })
+                {
+                    data.Add(kind, false, format);
+                    data.Add(kind, true, format);
+                }
             }
 
             return data;
@@ -50,7 +53,7 @@ public class FileModelTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void TheCompiledModelPredictsTheLoadedModelsBits(string kind, bool standardized)
+    public void TheCompiledModelPredictsTheLoadedModelsBits(string kind, bool standardized, string format)
     {
         using var harness = new FileModelHarness();
         IModel model = Create(kind);
@@ -61,10 +64,11 @@ public class FileModelTests
             ? Standardizer.FromStatistics(Values(features, random, 100f, 20f), Values(features, random, 5f, 1f).Select(Math.Abs).Select(d => d + 0.5f).ToArray())
             : null;
         int classes = model.Shape.Classes;
-        string path = harness.PathOf("models/m.onnx");
+        string file = "models/m." + format;
+        string path = harness.PathOf(file);
         ModelFile.Save(model, path, new ModelMetadata { Standardizer = standardizer, ClassNames = classes > 0 ? Enumerable.Range(0, classes).Select(c => "class " + c).ToArray() : [] });
 
-        var (result, output) = harness.Run(Consumer, "models/m.onnx");
+        var (result, output) = harness.Run(Consumer.Replace("models/m.onnx", file, StringComparison.Ordinal), file);
         Assert.Empty(result.Diagnostics);
         var problems = GeneratorHarness.Problems(output);
         Assert.True(problems.IsEmpty, string.Join("\n", problems.Take(20)));
@@ -145,6 +149,7 @@ public class FileModelTests
         { "NATIVE012", "[GeneratedModel(\"models/other.onnx\")] public static partial class M;", "'models/other.onnx' is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"models/other.onnx\" />" },
         { "NATIVE013", "[GeneratedModel(\"models/missing.onnx\")] public static partial class M;", "'models/missing.onnx' cannot be read" },
         { "NATIVE014", "[GeneratedModel(\"models/garbage.onnx\")] public static partial class M;", "'models/garbage.onnx', byte " },
+        { "NATIVE014", "[GeneratedModel(\"models/garbage.safetensors\")] public static partial class M;", "'models/garbage.safetensors', byte 0: " },
         { "NATIVE015", "[GeneratedModel(\"models/huge.onnx\")] public static partial class M;", "holds 1,050,000 parameters in 1 layer;" },
         { "NATIVE016", "[GeneratedModel(\" \")] public static partial class M;", "the path is empty" },
     };
@@ -156,15 +161,52 @@ public class FileModelTests
         using var harness = new FileModelHarness();
         ModelFile.Save(new LogisticRegression(3), harness.PathOf("models/m.onnx"));
         File.WriteAllBytes(harness.PathOf("models/garbage.onnx"), [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1, 2, 3]);
+        File.WriteAllBytes(harness.PathOf("models/garbage.safetensors"), [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1, 2, 3]);
         ModelFile.Save(new SoftmaxRegression(1049, 1000), harness.PathOf("models/huge.onnx"));
         string source = "using Native.Numerics;\n" + declaration + "\n";
-        var (result, _) = harness.Run(source, "models/m.onnx", "models/garbage.onnx", "models/huge.onnx", "models/missing.onnx");
+        var (result, _) = harness.Run(source, "models/m.onnx", "models/garbage.onnx", "models/garbage.safetensors", "models/huge.onnx", "models/missing.onnx");
 
         Diagnostic diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal(id, diagnostic.Id);
         Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.Equal(source.IndexOf("GeneratedModel(", StringComparison.Ordinal), diagnostic.Location.SourceSpan.Start);
         Assert.Empty(GeneratorHarness.Sources(result));
+    }
+
+    /// <summary>Model files the library refuses, each by a different check of its readers.</summary>
+    public static TheoryData<string> Refused => new() { "kind", "nan", "short", "trailing", "overflow", "overflow.onnx", "deviation" };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void AFileTheLibraryRefusesIsRefusedWithTheLibrarysMessage(string problem)
+    {
+        using var harness = new FileModelHarness();
+        string file = "models/bad." + (problem.EndsWith(".onnx", StringComparison.Ordinal) ? "onnx" : "safetensors");
+        string path = harness.PathOf(file);
+        var model = new SoftmaxRegression(4, 3);
+        model.Parameters.Fill(0.5f);
+        var metadata = new ModelMetadata { Standardizer = problem == "deviation" ? Standardizer.FromStatistics([0, 0, 0, 0], [1, 1, 1e-3f, 1]) : null };
+        ModelFile.Save(model, path, metadata);
+        byte[] bytes = File.ReadAllBytes(path);
+        string text = System.Text.Encoding.Latin1.GetString(bytes);
+        bytes = problem switch
+        {
+            "kind" => System.Text.Encoding.Latin1.GetBytes(text.Replace("softmax_regression", "softmax_regressioX", StringComparison.Ordinal)),
+            "nan" => [.. bytes[..^4], 0x00, 0x00, 0xC0, 0x7F],
+            "short" => bytes[..^5],
+            "trailing" => [.. bytes, 0],
+            "deviation" => System.Text.Encoding.Latin1.GetBytes(text.Replace("0.001", "1e-45", StringComparison.Ordinal)),
+
+            // Every weight 0.5 (bytes 00 00 00 3F) made 3e38, which no save writes: the sums overflow on any input.
+            _ => System.Text.Encoding.Latin1.GetBytes(text.Replace("\0\0\0?", System.Text.Encoding.Latin1.GetString(BitConverter.GetBytes(3e38f)), StringComparison.Ordinal)),
+        };
+        File.WriteAllBytes(path, bytes);
+        string expected = Assert.Throws<FileFormatException>(() => ModelFile.Load(path)).Message.Replace(path, file, StringComparison.Ordinal);
+
+        var (result, _) = harness.Run(Consumer.Replace("models/m.onnx", file, StringComparison.Ordinal), file);
+        Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("NATIVE014", diagnostic.Id);
+        Assert.Equal($"[GeneratedModel] on 'M': {expected}", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

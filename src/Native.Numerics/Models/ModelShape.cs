@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Native.Numerics.Serialization;
 
 namespace Native.Numerics;
 
@@ -14,7 +15,7 @@ public sealed class ModelShape : IEquatable<ModelShape>
     /// layers do not train at such depths; the limit keeps a model file's header from describing a model
     /// that would take minutes to build.
     /// </summary>
-    public const int MaxLayerCount = 1024;
+    public const int MaxLayerCount = ModelFileKeys.MaxLayerCount;
 
     private readonly int[] _layerSizes;
     private readonly Activation[] _hiddenActivations;

@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using Native.Numerics.Serialization;
 using Native.Numerics.Serialization.Onnx;
 
@@ -65,22 +63,22 @@ namespace Native.Numerics;
 public static class ModelFile
 {
     /// <summary>The version of the layout and metadata this library writes and reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = ModelFileKeys.FormatVersion;
 
     /// <summary>The prefix of the metadata keys the format reserves.</summary>
-    public const string ReservedPrefix = "native.";
+    public const string ReservedPrefix = ModelFileKeys.ReservedPrefix;
 
-    internal const string FormatKey = "native.format";
-    internal const string LibraryVersionKey = "native.library_version";
-    internal const string KindKey = "native.kind";
-    internal const string LayerSizesKey = "native.layer_sizes";
-    internal const string ActivationsKey = "native.activations";
-    internal const string SlopeKey = "native.leaky_relu_slope";
-    internal const string ClassNamesKey = "native.class_names";
-    internal const string FeatureNamesKey = "native.feature_names";
-    internal const string LabelNameKey = "native.label_name";
-    internal const string MeansKey = "native.standardizer.means";
-    internal const string DeviationsKey = "native.standardizer.standard_deviations";
+    internal const string FormatKey = ModelFileKeys.FormatKey;
+    internal const string LibraryVersionKey = ModelFileKeys.LibraryVersionKey;
+    internal const string KindKey = ModelFileKeys.KindKey;
+    internal const string LayerSizesKey = ModelFileKeys.LayerSizesKey;
+    internal const string ActivationsKey = ModelFileKeys.ActivationsKey;
+    internal const string SlopeKey = ModelFileKeys.SlopeKey;
+    internal const string ClassNamesKey = ModelFileKeys.ClassNamesKey;
+    internal const string FeatureNamesKey = ModelFileKeys.FeatureNamesKey;
+    internal const string LabelNameKey = ModelFileKeys.LabelNameKey;
+    internal const string MeansKey = ModelFileKeys.MeansKey;
+    internal const string DeviationsKey = ModelFileKeys.DeviationsKey;
 
     private static readonly string LibraryVersion =
         typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
@@ -337,7 +335,7 @@ public static class ModelFile
         }
 
         Dictionary<string, string> entries = ModelFileFormat.Encode(shape, metadata, LibraryVersion);
-        if (OutputBounds.Problem(shape, parameters, metadata.Standardizer) is string problem)
+        if (BoundsProblem(shape, parameters, metadata.Standardizer) is string problem)
         {
             throw new ArgumentException($"The model cannot be saved (it could not be loaded): {problem}.", nameof(model));
         }
@@ -356,7 +354,7 @@ public static class ModelFile
         {
             (ModelShape onnxShape, float[] onnxParameters, ModelMetadata onnxMetadata, string? onnxVersion) = OnnxModelFile.Read(stream, name);
             CheckExpected(name, onnxShape, expected);
-            if (OutputBounds.Problem(onnxShape, onnxParameters, onnxMetadata.Standardizer) is string onnxProblem)
+            if (BoundsProblem(onnxShape, onnxParameters, onnxMetadata.Standardizer) is string onnxProblem)
             {
                 throw FileFormatException.InFile(name, $"{onnxProblem}; this model would answer NaN to every input.");
             }
@@ -366,74 +364,28 @@ public static class ModelFile
         }
 
         Safetensors.Contents contents = Safetensors.ReadHeader(stream, name);
-        (ModelShape shape, ModelMetadata metadata, string? version) = ModelFileFormat.Decode(contents);
+        ModelFileHeader header = ModelFileFormat.Decode(contents);
+        (ModelShape shape, ModelMetadata metadata) = ModelFileFormat.ToModel(contents, header);
         CheckExpected(name, shape, expected);
 
-        // Where each tensor goes in the parameter block: its offset, length and row width.
-        var places = new Dictionary<string, (int Offset, int Length, int Columns)>(2 * shape.LayerCount, StringComparer.Ordinal);
-        for (int l = 0; l < shape.LayerCount; l++)
-        {
-            places[ModelFileFormat.WeightName(l)] = (shape.WeightOffset(l), shape.LayerSizes[l] * shape.LayerSizes[l + 1], shape.LayerSizes[l]);
-            places[ModelFileFormat.BiasName(l)] = (shape.BiasOffset(l), shape.LayerSizes[l + 1], 0);
-        }
-
-        // The tensors match the shape and tile the data section (checked above), so the data section is
-        // exactly the parameter block's size. When the stream said its length, that was checked against the
-        // bytes it holds and the tensors are read straight into place; otherwise into a buffer that grows only
-        // as bytes arrive, before anything of the model's size is allocated.
-        Span<float> parameters;
-        if (contents.LengthKnown)
-        {
-            parameters = parametersFor(shape);
-            contents.ReadData(stream, MemoryMarshal.AsBytes(parameters), tensor => places[tensor.Name].Offset * sizeof(float));
-        }
-        else
-        {
-            byte[] data = contents.ReadDataBuffered(stream);
-            parameters = parametersFor(shape);
-            foreach (Safetensors.TensorEntry tensor in contents.Tensors)
-            {
-                var (offset, length, _) = places[tensor.Name];
-                data.AsSpan((int)tensor.Begin, length * sizeof(float)).CopyTo(MemoryMarshal.AsBytes(parameters.Slice(offset, length)));
-            }
-        }
-
-        foreach (Safetensors.TensorEntry tensor in contents.Tensors)
-        {
-            var (offset, length, columns) = places[tensor.Name];
-            CheckTensor(contents, tensor, parameters.Slice(offset, length), columns);
-        }
-
-        if (OutputBounds.Problem(shape, parameters, metadata.Standardizer) is string problem)
+        Span<float> parameters = ModelFileFormat.ReadParameters(stream, contents, header, () => parametersFor(shape));
+        if (BoundsProblem(shape, parameters, metadata.Standardizer) is string problem)
         {
             throw contents.Error(contents.DataStart, $"{problem}; this model would answer NaN to every input.");
         }
 
-        return new Reading(metadata, version);
+        return new Reading(metadata, header.LibraryVersion);
     }
+
+    /// <summary>Why the model cannot give finite outputs (<see cref="OutputBounds"/>), or null when it can.</summary>
+    private static string? BoundsProblem(ModelShape shape, ReadOnlySpan<float> parameters, Standardizer? standardizer) =>
+        OutputBounds.Problem([.. shape.LayerSizes], [.. shape.HiddenActivations], shape.LeakyReluSlope, parameters, standardizer?.StandardDeviations.ToArray());
 
     private static void CheckExpected(string? name, ModelShape shape, ModelShape? expected)
     {
         if (expected is not null && !expected.Equals(shape))
         {
             throw FileFormatException.InFile(name, $"the file holds a {shape}, but the model to load it into is a {expected}; the shapes must be equal.");
-        }
-    }
-
-    /// <summary>Puts a tensor's little-endian floats in this machine's order, refusing NaN and infinity.</summary>
-    private static void CheckTensor(Safetensors.Contents contents, Safetensors.TensorEntry tensor, Span<float> values, int columns)
-    {
-        if (!BitConverter.IsLittleEndian)
-        {
-            Span<int> bits = MemoryMarshal.Cast<float, int>(values);
-            BinaryPrimitives.ReverseEndianness(bits, bits);
-        }
-
-        int bad = values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
-        if (bad >= 0)
-        {
-            string where = columns > 0 ? Safetensors.Invariant($"element {bad} (row {bad / columns}, column {bad % columns})") : Safetensors.Invariant($"element {bad}");
-            throw contents.Error(contents.DataStart + (long)tensor.Begin + (bad * sizeof(float)), Safetensors.Invariant($"tensor '{tensor.Name}' holds {values[bad]} at {where}; weights must be finite."));
         }
     }
 

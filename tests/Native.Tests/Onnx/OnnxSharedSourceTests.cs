@@ -4,7 +4,7 @@ using Native.Numerics;
 namespace Native.Tests.Onnx;
 
 /// <summary>
-/// The ONNX reader's files compile into the source generator too (netstandard2.0), with internal copies of the
+/// The model file readers (Serialization/Reading, Serialization/Onnx/Reading) compile into the source generator too (netstandard2.0), with internal copies of the
 /// library's enums beside them (NetStandardPolyfills.cs): the copies must list the same members in the same order.
 /// </summary>
 public sealed partial class OnnxSharedSourceTests
@@ -15,7 +15,7 @@ public sealed partial class OnnxSharedSourceTests
     public void ThePolyfillEnumsAreTheLibrarys(string name)
     {
         string root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
-        string source = File.ReadAllText(Path.Combine(root, "src", "Native.Numerics", "Serialization", "Onnx", "Reading", "NetStandardPolyfills.cs"));
+        string source = File.ReadAllText(Path.Combine(root, "src", "Native.Numerics", "Serialization", "Reading", "NetStandardPolyfills.cs"));
         Match body = Regex.Match(source, $@"internal enum {name}\s*\{{([^}}]*)\}}");
         Assert.True(body.Success, $"NetStandardPolyfills.cs has no enum {name}.");
 

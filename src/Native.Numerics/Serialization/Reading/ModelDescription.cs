@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace Native.Numerics.Serialization.Onnx;
+namespace Native.Numerics.Serialization;
 
 /// <summary>
 /// A trained model as plain data, independent of any file format and of the library's model classes: what the

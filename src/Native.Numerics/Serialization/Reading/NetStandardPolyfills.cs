@@ -1,12 +1,15 @@
 #if NETSTANDARD2_0
 using System;
+using System.Buffers;
+using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 
-// What the ONNX reader takes from the library, for a netstandard2.0 project (the source generator) that links the
-// reader's files; the library compiles this file empty. The types live in the reader's own namespace, internal, so
+// What the model file readers take from the library and from the BCL of .NET 10, for a netstandard2.0 project (the source generator) that links the
+// readers' files; the library compiles this file empty. The types live in the reader's own namespace, internal, so
 // that a project referencing both the generator and the library (the generator's tests) sees no second
 // Native.Numerics.ModelKind. A test in Native.Tests holds the enums' members equal to the library's.
-namespace Native.Numerics.Serialization.Onnx
+namespace Native.Numerics.Serialization
 {
     /// <summary>The library's <c>ModelKind</c> (src/Native.Numerics/Models/ModelKind.cs), member for member.</summary>
     internal enum ModelKind
@@ -54,6 +57,58 @@ namespace Native.Numerics.Serialization.Onnx
             new(string.Format(CultureInfo.InvariantCulture, "{0}: {1}", Name(path), message), path, null, innerException);
 
         private static string Name(string? path) => path is null ? "(unnamed stream)" : "'" + path + "'";
+    }
+
+    /// <summary>The members of .NET 10's Stream and Dictionary the readers call, over what netstandard2.0 has.</summary>
+    internal static class NetStandardExtensions
+    {
+        public static int Read(this Stream stream, Span<byte> buffer)
+        {
+            byte[] rented = ArrayPool<byte>.Shared.Rent(buffer.Length);
+            try
+            {
+                int read = stream.Read(rented, 0, buffer.Length);
+                rented.AsSpan(0, read).CopyTo(buffer);
+                return read;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        public static int ReadAtLeast(this Stream stream, Span<byte> buffer, int minimumBytes, bool throwOnEndOfStream = true)
+        {
+            int total = 0;
+            while (total < minimumBytes)
+            {
+                int read = stream.Read(buffer.Slice(total));
+                if (read == 0)
+                {
+                    return throwOnEndOfStream ? throw new EndOfStreamException() : total;
+                }
+
+                total += read;
+            }
+
+            return total;
+        }
+
+        public static bool TryAdd<TKey, TValue>(this Dictionary<TKey, TValue> dictionary, TKey key, TValue value)
+            where TKey : notnull
+        {
+            if (dictionary.ContainsKey(key))
+            {
+                return false;
+            }
+
+            dictionary.Add(key, value);
+            return true;
+        }
+
+        public static TValue? GetValueOrDefault<TKey, TValue>(this Dictionary<TKey, TValue> dictionary, TKey key, TValue? fallback = default)
+            where TKey : notnull =>
+            dictionary.TryGetValue(key, out TValue? value) ? value : fallback;
     }
 }
 #endif

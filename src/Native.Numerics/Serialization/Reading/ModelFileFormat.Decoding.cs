@@ -1,0 +1,518 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Native.Numerics.Serialization;
+
+// The decoding half of the model file format: from a checked safetensors header to the model it describes, every
+// metadata entry checked. Plain C# over the BCL and System.Text.Json, so the source generator compiles this same file
+// and refuses what ModelFile.Load refuses, with the same message.
+/// <summary>The parameter block a model file's data fill, handed out once the header has proved valid.</summary>
+internal delegate Span<float> ParameterBlock();
+
+internal static partial class ModelFileFormat
+{
+    private const string FormatText = "1";
+
+    private static readonly string[] ReservedKeys =
+    [
+        ModelFileKeys.FormatKey, ModelFileKeys.LibraryVersionKey, ModelFileKeys.KindKey, ModelFileKeys.LayerSizesKey, ModelFileKeys.ActivationsKey,
+        ModelFileKeys.SlopeKey, ModelFileKeys.ClassNamesKey, ModelFileKeys.FeatureNamesKey, ModelFileKeys.LabelNameKey, ModelFileKeys.MeansKey, ModelFileKeys.DeviationsKey,
+    ];
+
+    /// <summary>The weights of dense layer <paramref name="layer"/>: shape [outputs, inputs].</summary>
+    public static string WeightName(int layer) => Safetensors.Invariant($"layers.{layer}.weight");
+
+    /// <summary>The biases of dense layer <paramref name="layer"/>: shape [outputs].</summary>
+    public static string BiasName(int layer) => Safetensors.Invariant($"layers.{layer}.bias");
+
+    /// <summary>
+    /// The model <paramref name="contents"/> describes — kind, layers, names, standardizer, properties and library version —
+    /// after checking every metadata entry and that the tensors are exactly those of that model.
+    /// </summary>
+    /// <exception cref="FileFormatException">Metadata are missing or inconsistent, or the tensors do not fit them.</exception>
+    public static ModelFileHeader Decode(Safetensors.Contents contents)
+    {
+        Dictionary<string, string> metadata = contents.Metadata
+            ?? throw contents.Error(Safetensors.LengthFieldSize, $"the header has no '{Safetensors.MetadataKey}', so it does not say what model the tensors belong to; expected a file saved by ModelFile.Save (with {ModelFileKeys.FormatKey}, {ModelFileKeys.KindKey}, {ModelFileKeys.LayerSizesKey}, …).");
+        var decoder = new Decoder(contents, metadata);
+
+        string format = decoder.Required(ModelFileKeys.FormatKey);
+        if (format != FormatText)
+        {
+            throw decoder.Error(ModelFileKeys.FormatKey, $"{ModelFileKeys.FormatKey} is '{Safetensors.Quote(format)}'; this library reads format version {FormatText}.");
+        }
+
+        foreach (string key in metadata.Keys)
+        {
+            if (key.StartsWith(ModelFileKeys.ReservedPrefix, StringComparison.Ordinal) && Array.IndexOf(ReservedKeys, key) < 0)
+            {
+                throw decoder.Error(key, $"unknown metadata entry '{Safetensors.Quote(key)}': the prefix '{ModelFileKeys.ReservedPrefix}' is reserved, and format version {FormatText} defines only {string.Join(", ", ReservedKeys)}.");
+            }
+        }
+
+        string kindText = decoder.Required(ModelFileKeys.KindKey);
+        ModelKind kind = ParseKind(kindText) ?? throw decoder.Error(ModelFileKeys.KindKey, $"{ModelFileKeys.KindKey} is '{Safetensors.Quote(kindText)}', which is not a model kind; expected linear_regression, logistic_regression, softmax_regression or multilayer_perceptron.");
+        int[] sizes = decoder.Integers(ModelFileKeys.LayerSizesKey);
+        Activation[] activations = decoder.Activations(ModelFileKeys.ActivationsKey);
+        float slope = decoder.Float(ModelFileKeys.SlopeKey);
+        CheckKind(decoder, kind, sizes, activations, slope);
+        CheckTensors(contents, decoder, kind, sizes);
+
+        int classes = kind switch
+        {
+            ModelKind.LinearRegression => 0,
+            ModelKind.LogisticRegression => 2,
+            _ => sizes[sizes.Length - 1],
+        };
+
+        string[] names = metadata.ContainsKey(ModelFileKeys.ClassNamesKey) ? decoder.Strings(ModelFileKeys.ClassNamesKey) : [];
+        if (names.Length > 0 && names.Length != classes)
+        {
+            throw decoder.Error(ModelFileKeys.ClassNamesKey, classes == 0
+                ? Safetensors.Invariant($"{ModelFileKeys.ClassNamesKey} names {names.Length} classes, but a {KindName(kind)} has none.")
+                : Safetensors.Invariant($"{ModelFileKeys.ClassNamesKey} names {names.Length} classes, but the model has {classes}."));
+        }
+
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            if (!distinct.Add(name))
+            {
+                throw decoder.Error(ModelFileKeys.ClassNamesKey, $"{ModelFileKeys.ClassNamesKey} names the class '{Safetensors.Quote(name)}' twice; class names must be distinct.");
+            }
+        }
+
+        string[] featureNames = metadata.ContainsKey(ModelFileKeys.FeatureNamesKey) ? decoder.Strings(ModelFileKeys.FeatureNamesKey) : [];
+        if (featureNames.Length > 0 && featureNames.Length != sizes[0])
+        {
+            throw decoder.Error(ModelFileKeys.FeatureNamesKey, Safetensors.Invariant($"{ModelFileKeys.FeatureNamesKey} names {featureNames.Length} features, but the model takes {sizes[0]}."));
+        }
+
+        distinct.Clear();
+        foreach (string name in featureNames)
+        {
+            if (!distinct.Add(name))
+            {
+                throw decoder.Error(ModelFileKeys.FeatureNamesKey, $"{ModelFileKeys.FeatureNamesKey} names the feature '{Safetensors.Quote(name)}' twice; feature names must be distinct.");
+            }
+        }
+
+        (float[]? means, float[]? deviations) = DecodeStandardizer(decoder, metadata, sizes[0]);
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> entry in metadata)
+        {
+            if (!entry.Key.StartsWith(ModelFileKeys.ReservedPrefix, StringComparison.Ordinal))
+            {
+                properties[entry.Key] = entry.Value;
+            }
+        }
+
+        return new ModelFileHeader(
+            kind,
+            sizes,
+            activations,
+            slope,
+            names,
+            featureNames,
+            metadata.TryGetValue(ModelFileKeys.LabelNameKey, out string? label) ? label : null,
+            means,
+            deviations,
+            properties,
+            metadata.TryGetValue(ModelFileKeys.LibraryVersionKey, out string? version) ? version : null);
+    }
+
+    /// <summary>
+    /// Reads a model file's data — exactly the tensors <paramref name="header"/> describes, checked by
+    /// <see cref="Decode"/> to tile the data section — into the parameter block <paramref name="block"/> hands out (each layer's
+    /// W, then b), refusing a weight that is not finite, and returns that block. When the stream said its length, the tensors go straight into
+    /// place; otherwise into a buffer that grows only as bytes arrive, before anything of the model's size is allocated.
+    /// </summary>
+    /// <exception cref="FileFormatException">The data are cut short, followed by more bytes, or hold NaN or infinity.</exception>
+    public static Span<float> ReadParameters(Stream stream, Safetensors.Contents contents, ModelFileHeader header, ParameterBlock block)
+    {
+        // Where each tensor goes in the parameter block: its offset, length and row width.
+        int[] sizes = header.LayerSizes;
+        var places = new Dictionary<string, Place>(2 * (sizes.Length - 1), StringComparer.Ordinal);
+        int offset = 0;
+        for (int l = 0; l + 1 < sizes.Length; l++)
+        {
+            int weights = sizes[l] * sizes[l + 1];
+            places[WeightName(l)] = new Place(offset, weights, sizes[l]);
+            places[BiasName(l)] = new Place(offset + weights, sizes[l + 1], 0);
+            offset += weights + sizes[l + 1];
+        }
+
+        Span<float> parameters;
+        if (contents.LengthKnown)
+        {
+            parameters = block();
+            Span<byte> bytes = MemoryMarshal.AsBytes(parameters);
+            contents.ReadData(stream, bytes, tensor => places[tensor.Name].Offset * sizeof(float));
+        }
+        else
+        {
+            byte[] data = contents.ReadDataBuffered(stream);
+            parameters = block();
+            foreach (Safetensors.TensorEntry tensor in contents.Tensors)
+            {
+                Place place = places[tensor.Name];
+                data.AsSpan((int)tensor.Begin, place.Length * sizeof(float)).CopyTo(MemoryMarshal.AsBytes(parameters.Slice(place.Offset, place.Length)));
+            }
+        }
+
+        foreach (Safetensors.TensorEntry tensor in contents.Tensors)
+        {
+            Place place = places[tensor.Name];
+            CheckValues(contents, tensor, parameters.Slice(place.Offset, place.Length), place.Columns);
+        }
+
+        return parameters;
+    }
+
+    /// <summary>Puts a tensor's little-endian floats in this machine's order, refusing NaN and infinity.</summary>
+    private static void CheckValues(Safetensors.Contents contents, Safetensors.TensorEntry tensor, Span<float> values, int columns)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            Span<int> bits = MemoryMarshal.Cast<float, int>(values);
+            for (int i = 0; i < bits.Length; i++)
+            {
+                bits[i] = BinaryPrimitives.ReverseEndianness(bits[i]);
+            }
+        }
+
+        for (int bad = 0; bad < values.Length; bad++)
+        {
+            if (float.IsNaN(values[bad]) || float.IsInfinity(values[bad]))
+            {
+                string where = columns > 0 ? Safetensors.Invariant($"element {bad} (row {bad / columns}, column {bad % columns})") : Safetensors.Invariant($"element {bad}");
+                throw contents.Error(contents.DataStart + (long)tensor.Begin + (bad * sizeof(float)), Safetensors.Invariant($"tensor '{tensor.Name}' holds {values[bad]} at {where}; weights must be finite."));
+            }
+        }
+    }
+
+    /// <summary>Where a tensor's floats go in the parameter block.</summary>
+    private readonly struct Place(int offset, int length, int columns)
+    {
+        public int Offset { get; } = offset;
+
+        public int Length { get; } = length;
+
+        /// <summary>The row width of a weight matrix (for messages), 0 for a bias vector.</summary>
+        public int Columns { get; } = columns;
+    }
+
+    /// <summary>The layer sizes, activations and slope a kind allows.</summary>
+    private static void CheckKind(Decoder decoder, ModelKind kind, int[] sizes, Activation[] activations, float slope)
+    {
+        string name = KindName(kind);
+        string sizesText = SizesText(sizes);
+        if (kind == ModelKind.MultilayerPerceptron)
+        {
+            if (sizes.Length < 3)
+            {
+                throw decoder.Error(ModelFileKeys.LayerSizesKey, $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} needs at least 3 (features, hidden layers, classes).");
+            }
+
+            if (sizes[sizes.Length - 1] < 2)
+            {
+                throw decoder.Error(ModelFileKeys.LayerSizesKey, $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} needs at least 2 classes.");
+            }
+
+            if (sizes.Length - 1 > ModelFileKeys.MaxLayerCount)
+            {
+                throw decoder.Error(ModelFileKeys.LayerSizesKey, Safetensors.Invariant($"{ModelFileKeys.LayerSizesKey} is {sizesText}: {sizes.Length - 1} dense layers, more than the {ModelFileKeys.MaxLayerCount} a model may have."));
+            }
+
+            if (activations.Length != sizes.Length - 2)
+            {
+                throw decoder.Error(ModelFileKeys.ActivationsKey, Safetensors.Invariant($"{ModelFileKeys.ActivationsKey} lists {activations.Length} activations, but layer sizes {sizesText} have {sizes.Length - 2} hidden layers; expected one per hidden layer."));
+            }
+
+            return;
+        }
+
+        if (sizes.Length != 2)
+        {
+            throw decoder.Error(ModelFileKeys.LayerSizesKey, $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} has exactly 2 (features, outputs).");
+        }
+
+        if (kind == ModelKind.SoftmaxRegression ? sizes[1] < 2 : sizes[1] != 1)
+        {
+            throw decoder.Error(ModelFileKeys.LayerSizesKey, kind == ModelKind.SoftmaxRegression
+                ? $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} needs at least 2 classes."
+                : $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} has exactly 1 output.");
+        }
+
+        if (activations.Length != 0)
+        {
+            throw decoder.Error(ModelFileKeys.ActivationsKey, Safetensors.Invariant($"{ModelFileKeys.ActivationsKey} lists {activations.Length} activations, but a {name} has no hidden layers; expected []."));
+        }
+
+        if (slope != 0f)
+        {
+            throw decoder.Error(ModelFileKeys.SlopeKey, Safetensors.Invariant($"{ModelFileKeys.SlopeKey} is {slope}, but a {name} has no leaky ReLU; expected 0."));
+        }
+    }
+
+    /// <summary>Checks that the tensors are exactly layers.{l}.weight [outputs, inputs] and layers.{l}.bias [outputs] for each layer.</summary>
+    private static void CheckTensors(Safetensors.Contents contents, Decoder decoder, ModelKind kind, int[] sizes)
+    {
+        string sizesText = SizesText(sizes);
+        for (int l = 0; l + 1 < sizes.Length; l++)
+        {
+            CheckTensor(contents, decoder, WeightName(l), [(ulong)sizes[l + 1], (ulong)sizes[l]], "[outputs, inputs]", kind, sizesText);
+            CheckTensor(contents, decoder, BiasName(l), [(ulong)sizes[l + 1]], "[outputs]", kind, sizesText);
+        }
+
+        if (contents.Tensors.Count != 2 * (sizes.Length - 1))
+        {
+            var expected = new HashSet<string>(StringComparer.Ordinal);
+            for (int l = 0; l + 1 < sizes.Length; l++)
+            {
+                expected.Add(WeightName(l));
+                expected.Add(BiasName(l));
+            }
+
+            Safetensors.TensorEntry extra = contents.Tensors.First(tensor => !expected.Contains(tensor.Name));
+            throw contents.Error(extra.HeaderOffset, Safetensors.Invariant($"unexpected tensor '{Safetensors.Quote(extra.Name)}': a {KindName(kind)} with layer sizes {sizesText} has only layers.0.weight to layers.{sizes.Length - 2}.bias."));
+        }
+    }
+
+    private static void CheckTensor(Safetensors.Contents contents, Decoder decoder, string name, ulong[] shape, string meaning, ModelKind kind, string sizesText)
+    {
+        string needed = "[" + string.Join(", ", shape) + "]";
+        Safetensors.TensorEntry tensor = contents.Find(name)
+            ?? throw decoder.Error(ModelFileKeys.LayerSizesKey, $"missing tensor '{name}': a {KindName(kind)} with layer sizes {sizesText} needs it, shape {needed} {meaning}.");
+        if (!tensor.Shape.AsSpan().SequenceEqual(shape))
+        {
+            throw contents.Error(tensor.HeaderOffset, $"tensor '{name}' has shape {tensor.ShapeText}, but a {KindName(kind)} with layer sizes {sizesText} needs {needed} {meaning}.");
+        }
+    }
+
+    private static (float[]? Means, float[]? Deviations) DecodeStandardizer(Decoder decoder, Dictionary<string, string> metadata, int features)
+    {
+        bool hasMeans = metadata.ContainsKey(ModelFileKeys.MeansKey), hasDeviations = metadata.ContainsKey(ModelFileKeys.DeviationsKey);
+        if (hasMeans != hasDeviations)
+        {
+            string present = hasMeans ? ModelFileKeys.MeansKey : ModelFileKeys.DeviationsKey;
+            throw decoder.Error(present, $"{present} is present without {(hasMeans ? ModelFileKeys.DeviationsKey : ModelFileKeys.MeansKey)}; a standardizer needs both.");
+        }
+
+        if (!hasMeans)
+        {
+            return (null, null);
+        }
+
+        float[] means = decoder.Floats(ModelFileKeys.MeansKey);
+        float[] deviations = decoder.Floats(ModelFileKeys.DeviationsKey);
+        foreach ((string key, float[] values) in new[] { (ModelFileKeys.MeansKey, means), (ModelFileKeys.DeviationsKey, deviations) })
+        {
+            if (values.Length != features)
+            {
+                throw decoder.Error(key, Safetensors.Invariant($"{key} holds {values.Length} values, but the model takes {features} features; expected one per feature."));
+            }
+        }
+
+        int bad = Array.FindIndex(deviations, deviation => !(deviation > 0f));
+        if (bad >= 0)
+        {
+            throw decoder.Error(ModelFileKeys.DeviationsKey, Safetensors.Invariant($"{ModelFileKeys.DeviationsKey} holds {deviations[bad]} for feature {bad}; standard deviations (the divisors) must be positive."));
+        }
+
+        // A deviation so small that an input 1 from its mean standardizes past the float range: no input gives a
+        // finite output (the issue's 1e-45 gave probabilities of 1.0000001).
+        int tiny = Array.FindIndex(deviations, deviation => 1.0 / deviation > float.MaxValue);
+        if (tiny >= 0)
+        {
+            throw decoder.Error(ModelFileKeys.DeviationsKey, Safetensors.Invariant($"the standardizer's deviation for feature {tiny} is {deviations[tiny]}: an input 1 from its mean would standardize to {1.0 / deviations[tiny]:G3}, beyond the float range (±3.4E+38)."));
+        }
+
+        return (means, deviations);
+    }
+
+    // float.IsFinite, which netstandard2.0 (the generator) lacks.
+    private static bool IsFinite(float value) => !float.IsNaN(value) && !float.IsInfinity(value);
+
+    /// <summary>Layer sizes for a message, "[784, 128, 10]"; a hostile list of thousands is shortened.</summary>
+    private static string SizesText(int[] sizes) =>
+        sizes.Length <= 16 ? "[" + string.Join(", ", sizes) + "]" : "[" + string.Join(", ", sizes.Take(16)) + Safetensors.Invariant($", … ({sizes.Length} sizes)]");
+
+    public static string KindName(ModelKind kind) => kind switch
+    {
+        ModelKind.LinearRegression => "linear_regression",
+        ModelKind.LogisticRegression => "logistic_regression",
+        ModelKind.SoftmaxRegression => "softmax_regression",
+        _ => "multilayer_perceptron",
+    };
+
+    private static ModelKind? ParseKind(string text) => text switch
+    {
+        "linear_regression" => ModelKind.LinearRegression,
+        "logistic_regression" => ModelKind.LogisticRegression,
+        "softmax_regression" => ModelKind.SoftmaxRegression,
+        "multilayer_perceptron" => ModelKind.MultilayerPerceptron,
+        _ => null,
+    };
+
+    private static string ActivationName(Activation activation) => activation switch
+    {
+        Activation.Relu => "relu",
+        Activation.LeakyRelu => "leaky_relu",
+        Activation.Sigmoid => "sigmoid",
+        _ => "tanh",
+    };
+
+    private static Activation? ParseActivation(string text) => text switch
+    {
+        "relu" => Activation.Relu,
+        "leaky_relu" => Activation.LeakyRelu,
+        "sigmoid" => Activation.Sigmoid,
+        "tanh" => Activation.Tanh,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The feature names of a <c>native.feature_names</c> entry outside a safetensors header (an ONNX file's): a JSON
+    /// array of <paramref name="features"/> distinct strings; null, with <paramref name="problem"/> saying why, if not.
+    /// </summary>
+    public static string[]? ParseFeatureNames(string text, int features, out string? problem)
+    {
+        var names = new List<string>();
+        try
+        {
+            var json = new Utf8JsonReader(Encoding.UTF8.GetBytes(text), new JsonReaderOptions { MaxDepth = 4 });
+            if (!json.Read() || json.TokenType != JsonTokenType.StartArray)
+            {
+                problem = "expected a JSON array of strings";
+                return null;
+            }
+
+            while (json.Read() && json.TokenType == JsonTokenType.String)
+            {
+                names.Add(json.GetString()!);
+            }
+
+            if (json.TokenType != JsonTokenType.EndArray || json.Read())
+            {
+                problem = "expected a JSON array of strings and nothing after it";
+                return null;
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            problem = $"not valid JSON: {e.Message}";
+            return null;
+        }
+
+        problem = names.Count != features ? Safetensors.Invariant($"it names {names.Count} features, but the model takes {features}")
+            : names.Distinct(StringComparer.Ordinal).Count() != names.Count ? "it names a feature twice; feature names must be distinct"
+            : null;
+        return problem is null ? [.. names] : null;
+    }
+
+    /// <summary>Reads the JSON values inside metadata strings, each error naming its key and the key's place in the header.</summary>
+    private sealed class Decoder(Safetensors.Contents contents, Dictionary<string, string> metadata)
+    {
+        public FileFormatException Error(string key, string message, Exception? inner = null) =>
+            FileFormatException.AtOffset(contents.Name, contents.MetadataKeyOffsets.GetValueOrDefault(key, contents.MetadataOffset), message, inner);
+
+        public string Required(string key) => metadata.TryGetValue(key, out string? value)
+            ? value
+            : throw FileFormatException.AtOffset(contents.Name, contents.MetadataOffset, $"the metadata have no '{key}'; a model file states its format version, kind, layer sizes, activations and leaky ReLU slope.");
+
+        public int[] Integers(string key) => Array(key, "a JSON array of positive integers", static (ref Utf8JsonReader json, out int value) =>
+        {
+            value = 0;
+            return json.TokenType == JsonTokenType.Number && json.TryGetInt32(out value) && value >= 1;
+        });
+
+        public float[] Floats(string key) => Array(key, "a JSON array of finite numbers", static (ref Utf8JsonReader json, out float value) =>
+        {
+            value = 0f;
+            return json.TokenType == JsonTokenType.Number && json.TryGetSingle(out value) && IsFinite(value);
+        });
+
+        public string[] Strings(string key) => Array(key, "a JSON array of strings", static (ref Utf8JsonReader json, out string value) =>
+        {
+            value = json.TokenType == JsonTokenType.String ? json.GetString()! : string.Empty;
+            return json.TokenType == JsonTokenType.String;
+        });
+
+        public Activation[] Activations(string key) => Array(key, "a JSON array of activations (relu, leaky_relu, sigmoid, tanh)", static (ref Utf8JsonReader json, out Activation value) =>
+        {
+            Activation? parsed = json.TokenType == JsonTokenType.String ? ParseActivation(json.GetString()!) : null;
+            value = parsed.GetValueOrDefault();
+            return parsed.HasValue;
+        });
+
+        public float Float(string key)
+        {
+            string text = Required(key);
+            var json = new Utf8JsonReader(Encoding.UTF8.GetBytes(text));
+            try
+            {
+                if (json.Read() && json.TokenType == JsonTokenType.Number && json.TryGetSingle(out float value) && IsFinite(value) && !json.Read())
+                {
+                    return value;
+                }
+            }
+            catch (JsonException e)
+            {
+                throw Error(key, $"{key} is '{Safetensors.Quote(text)}'; expected a finite number.", e);
+            }
+
+            throw Error(key, $"{key} is '{Safetensors.Quote(text)}'; expected a finite number.");
+        }
+
+        /// <summary>Reads one array element at the reader's current token; false if it is not what the array holds.</summary>
+        private delegate bool Element<T>(ref Utf8JsonReader json, out T value);
+
+        private T[] Array<T>(string key, string expected, Element<T> element)
+        {
+            string text = Required(key);
+            var json = new Utf8JsonReader(Encoding.UTF8.GetBytes(text), new JsonReaderOptions { MaxDepth = 4 });
+            var values = new List<T>();
+            try
+            {
+                if (!json.Read() || json.TokenType != JsonTokenType.StartArray)
+                {
+                    throw Error(key, $"{key} is '{Safetensors.Quote(text)}'; expected {expected}.");
+                }
+
+                while (json.Read() && json.TokenType != JsonTokenType.EndArray)
+                {
+                    if (!element(ref json, out T value))
+                    {
+                        throw Error(key, Safetensors.Invariant($"{key} is '{Safetensors.Quote(text)}'; element {values.Count} is not valid: expected {expected}."));
+                    }
+
+                    values.Add(value);
+                }
+
+                if (json.TokenType != JsonTokenType.EndArray || json.Read())
+                {
+                    throw Error(key, $"{key} is '{Safetensors.Quote(text)}'; expected {expected} and nothing after it.");
+                }
+            }
+            catch (JsonException e)
+            {
+                throw Error(key, $"{key} is not valid JSON ('{Safetensors.Quote(text)}'); expected {expected}.", e);
+            }
+            catch (InvalidOperationException e)
+            {
+                // GetString on a string escaping a lone surrogate.
+                throw Error(key, $"{key} holds a string that is not valid Unicode text; expected {expected}.", e);
+            }
+
+            return [.. values];
+        }
+    }
+}

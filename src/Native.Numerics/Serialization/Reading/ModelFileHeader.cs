@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+
+namespace Native.Numerics.Serialization;
+
+/// <summary>
+/// What a model file's header states, every entry checked (<see cref="ModelFileFormat.Decode"/>): plain values, so the
+/// source generator, which reads model files with this same code, can hold them too.
+/// </summary>
+internal sealed class ModelFileHeader(
+    ModelKind kind,
+    int[] layerSizes,
+    Activation[] activations,
+    float leakyReluSlope,
+    string[] classNames,
+    string[] featureNames,
+    string? labelName,
+    float[]? means,
+    float[]? deviations,
+    Dictionary<string, string> properties,
+    string? libraryVersion)
+{
+    /// <summary>The kind of model.</summary>
+    public ModelKind Kind { get; } = kind;
+
+    /// <summary>The features, each hidden layer's width, the outputs.</summary>
+    public int[] LayerSizes { get; } = layerSizes;
+
+    /// <summary>One activation per hidden layer.</summary>
+    public Activation[] Activations { get; } = activations;
+
+    /// <summary>The leaky ReLU's slope (0 for the regressions).</summary>
+    public float LeakyReluSlope { get; } = leakyReluSlope;
+
+    /// <summary>The class names in label order, or empty.</summary>
+    public string[] ClassNames { get; } = classNames;
+
+    /// <summary>The feature (column) names in input order, or empty.</summary>
+    public string[] FeatureNames { get; } = featureNames;
+
+    /// <summary>The label column's name, or null.</summary>
+    public string? LabelName { get; } = labelName;
+
+    /// <summary>The standardizer's means, or null for none.</summary>
+    public float[]? Means { get; } = means;
+
+    /// <summary>The standardizer's deviations (the divisors), or null for none.</summary>
+    public float[]? Deviations { get; } = deviations;
+
+    /// <summary>The free-form properties (the metadata outside the reserved prefix).</summary>
+    public Dictionary<string, string> Properties { get; } = properties;
+
+    /// <summary>The version of the library that wrote the file, or null.</summary>
+    public string? LibraryVersion { get; } = libraryVersion;
+
+    /// <summary>Where layer <paramref name="layer"/>'s weights start in the parameter block (each layer: W, then b).</summary>
+    public int WeightOffset(int layer)
+    {
+        int offset = 0;
+        for (int l = 0; l < layer; l++)
+        {
+            offset += (LayerSizes[l] * LayerSizes[l + 1]) + LayerSizes[l + 1];
+        }
+
+        return offset;
+    }
+
+    /// <summary>All parameters: every layer's weights and biases.</summary>
+    public int ParameterCount => WeightOffset(LayerSizes.Length - 1);
+}

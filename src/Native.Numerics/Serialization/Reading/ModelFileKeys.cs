@@ -1,0 +1,29 @@
+namespace Native.Numerics.Serialization;
+
+/// <summary>
+/// The names and limits of the model file format, where both the library and the source generator (which reads model
+/// files with this same code) can see them.
+/// </summary>
+internal static class ModelFileKeys
+{
+    /// <summary>The format version this library writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>The metadata prefix the format reserves.</summary>
+    public const string ReservedPrefix = "native.";
+
+    public const string FormatKey = "native.format";
+    public const string LibraryVersionKey = "native.library_version";
+    public const string KindKey = "native.kind";
+    public const string LayerSizesKey = "native.layer_sizes";
+    public const string ActivationsKey = "native.activations";
+    public const string SlopeKey = "native.leaky_relu_slope";
+    public const string ClassNamesKey = "native.class_names";
+    public const string FeatureNamesKey = "native.feature_names";
+    public const string LabelNameKey = "native.label_name";
+    public const string MeansKey = "native.standardizer.means";
+    public const string DeviationsKey = "native.standardizer.standard_deviations";
+
+    /// <summary>The most dense layers a model may have: a bound that keeps a file's header and its checks small.</summary>
+    public const int MaxLayerCount = 1024;
+}
