@@ -4,7 +4,6 @@ using System.Collections.Immutable;
 using System.IO;
 using System.Threading;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Text;
 using Native.Generators.Model;
 using Native.Numerics.Serialization;
 using Native.Numerics.Serialization.Onnx;
@@ -16,13 +15,28 @@ namespace Native.Generators;
 // refused here with the same message.
 public sealed partial class ModelGenerator
 {
-    /// <summary>An AdditionalFile as the pipeline compares it: its path and the checksum of its content.</summary>
+    /// <summary>
+    /// An AdditionalFile as the pipeline compares it: its path, size and last write time. Not its content: the compiler
+    /// gives AdditionalFiles only as text, and asking for a binary file's text (a model file's) fails the build with
+    /// CS2015 ("is a binary file instead of a text file"). The size and time are one stat, not a read, and change when
+    /// the file is rewritten; only the file an attribute names is read, by path (<see cref="ReadFileModel"/>).
+    /// </summary>
     private static AdditionalFile Describe(AdditionalText text, CancellationToken cancellationToken)
     {
-        SourceText? content = text.GetText(cancellationToken);
-        return content is null
-            ? new AdditionalFile(text.Path, EquatableArray<byte>.Empty, Readable: false)
-            : new AdditionalFile(text.Path, new EquatableArray<byte>([.. content.GetChecksum()]), Readable: true);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+#pragma warning disable RS1035 // The model file is binary: see above.
+            var info = new FileInfo(text.Path);
+            return info.Exists
+                ? new AdditionalFile(text.Path, info.Length, info.LastWriteTimeUtc.Ticks, Readable: true)
+                : new AdditionalFile(text.Path, 0, 0, Readable: false);
+#pragma warning restore RS1035
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or System.ArgumentException or NotSupportedException)
+        {
+            return new AdditionalFile(text.Path, 0, 0, Readable: false);
+        }
     }
 
     /// <summary>
@@ -90,8 +104,8 @@ public sealed partial class ModelGenerator
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-#pragma warning disable RS1035 // The model file is binary: AdditionalText gives it only as decoded text, which would not keep its bytes.
-            // The pipeline re-runs this step when the file's content checksum changes, so the read stays incremental.
+#pragma warning disable RS1035 // The model file is binary: AdditionalText gives it only as decoded text (see Describe).
+            // The pipeline re-runs this step when the file's size or write time changes, so the read stays incremental.
             bytes = additional.Readable ? File.ReadAllBytes(additional.Path) : throw new IOException("the compiler could not read it");
 #pragma warning restore RS1035
         }

@@ -56,7 +56,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
                 static (attributeContext, cancellationToken) => ParseFileModel(attributeContext, cancellationToken))
             .WithTrackingName(FileModelTrackingName);
 
-        // Stage 2: the AdditionalFiles, each as its path and a checksum of its content, and the project's directory
+        // Stage 2: the AdditionalFiles, each as its path, size and write time, and the project's directory
         // (the build passes it as build_property.ProjectDir; Native.Numerics.props makes it visible to the compiler).
         IncrementalValueProvider<ImmutableArray<AdditionalFile>> files = context.AdditionalTextsProvider
             .Select(static (text, cancellationToken) => Describe(text, cancellationToken))
@@ -65,7 +65,7 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
             .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.ProjectDir", out string? directory) ? directory : string.Empty);
 
         // Stage 3: each target paired with the one file it names; then the file read into a spec. The read re-runs only
-        // when that pair changes — the target, or the named file's content — not for an edit elsewhere.
+        // when that pair changes — the target, or the named file's size or write time — not for an edit elsewhere.
         IncrementalValuesProvider<FileModelResult> results = targets
             .Combine(files.Combine(projectDirectory))
             .Select(static (pair, _) => (Target: pair.Left, File: Match(pair.Left, pair.Right.Left, pair.Right.Right)))

@@ -76,21 +76,16 @@ internal sealed class FileModelHarness : IDisposable
         }
     }
 
-    /// <summary>An AdditionalFile on disk, read as the compiler reads one: as text, with a checksum of its content.</summary>
+    /// <summary>
+    /// An AdditionalFile on disk, as the compiler gives one: its text only. For a binary file (a model file) the compiler
+    /// fails the build with CS2015 when a generator asks for that text, so here asking fails the test.
+    /// </summary>
     private sealed class FileText(string path) : AdditionalText
     {
         public override string Path { get; } = path;
 
-        public override SourceText? GetText(CancellationToken cancellationToken = default)
-        {
-            if (!File.Exists(Path))
-            {
-                return null;
-            }
-
-            using FileStream stream = File.OpenRead(Path);
-            return SourceText.From(stream, encoding: null, SourceHashAlgorithm.Sha256, throwIfBinaryDetected: false);
-        }
+        public override SourceText? GetText(CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException($"error CS2015: '{Path}' is a binary file instead of a text file (the generator asked for a model file's text).");
     }
 
     private sealed class Options(string? projectDirectory) : AnalyzerConfigOptionsProvider

@@ -141,6 +141,46 @@ public class FileModelTests
         Assert.Equal(["0", "1", "2"], (IReadOnlyList<string>)compiled.GetProperty("ClassNames")!.GetValue(null)!);
     }
 
+    [Theory]
+    [InlineData("softmax")]
+    [InlineData("perceptron")]
+    public void PredictingFromACompiledModelAllocatesNothing(string kind)
+    {
+        using var harness = new FileModelHarness();
+        IModel model = Create(kind);
+        Fill(model.Parameters, new Random(9), 0.2f);
+        var standardizer = Standardizer.FromStatistics(Values(model.Features, new Random(1), 10f, 1f), Values(model.Features, new Random(2), 3f, 1f));
+        ModelFile.Save(model, harness.PathOf("models/m.onnx"), new ModelMetadata { Standardizer = standardizer });
+        var (_, output) = harness.Run(Consumer, "models/m.onnx");
+        Type compiled = FileModelHarness.Load(output).GetType("Demo.M")!;
+        var classOf = Method<ClassOf>(compiled, "Predict", typeof(ReadOnlySpan<float>));
+        var nameOf = Method<NameOf>(compiled, "PredictClassName", typeof(ReadOnlySpan<float>));
+        var probabilitiesOf = Method<Probabilities>(compiled, "PredictProbabilities", typeof(ReadOnlySpan<float>), typeof(Span<float>));
+        float[] rows = Values(8 * model.Features, new Random(3), 10f, 3f), probabilities = new float[8 * model.Shape.Classes];
+        int[] classes = new int[8];
+        var batch = Method<ClassesOf>(compiled, "Predict", typeof(ReadOnlySpan<float>), typeof(Span<int>));
+
+        long allocated = 0;
+        for (int round = 0; round < 2; round++)
+        {
+            // The first round warms up (the static engine, the JIT's tiers); the second is measured.
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 200; i++)
+            {
+                ReadOnlySpan<float> row = rows.AsSpan((i % 8) * model.Features, model.Features);
+                _ = classOf(row);
+                _ = nameOf(row);
+                probabilitiesOf(row, probabilities.AsSpan(0, model.Shape.Classes));
+                probabilitiesOf(rows, probabilities);
+                batch(rows, classes);
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.Equal(0, allocated);
+    }
+
     public static TheoryData<string, string, string> Problems => new()
     {
         { "NATIVE011", "[GeneratedModel(\"models/m.onnx\")] public partial class M;", "it is not static" },

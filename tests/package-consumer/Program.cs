@@ -3,10 +3,18 @@ using Native.Numerics;
 using PackageConsumer;
 
 // Uses Native.Numerics through its package, as a user's program does: a generated model and a run-time-shaped
-// one are trained, predict, are saved and loaded back. Every number is printed exactly (round-trip form), so
-// run.sh can require that the NativeAOT binary prints what the JIT build prints. A failed check exits with 1.
+// one are trained, predict, are saved and loaded back; a trained model compiled into the program (Iris) predicts
+// and is held to the bits of the same file loaded at run time. Every number is printed exactly (round-trip form),
+// so run.sh can require that the NativeAOT binary prints what the JIT build prints. A failed check exits with 1.
+// With --compiled-only, only the compiled model's lines are printed: run.sh runs that where no model file is.
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args is ["--compiled-only"])
+{
+    CompiledModel.Print(file: null);
+    return 0;
+}
+
 var (training, test) = Flowers.Make(rows: 300, seed: 7).Split(testFraction: 0.2, seed: 1);
 string directory = Directory.CreateTempSubdirectory("native-package-consumer-").FullName;
 int failures = 0;
@@ -21,6 +29,9 @@ try
     var perceptron = new MultilayerPerceptron([Flowers.Features, 16, Flowers.Species], Activation.Relu, seed: 3);
     Train("run-time", perceptron, new Momentum(learningRate: 0.05f, momentum: 0.9f));
     SaveAndLoad("run-time", perceptron, path => (IClassifier)ModelFile.Load(path).Model);
+
+    // The compiled model, against the file it was compiled from.
+    failures += CompiledModel.Print(ModelFile.Load("models/iris.safetensors"));
 }
 finally
 {

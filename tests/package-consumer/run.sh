@@ -5,9 +5,10 @@
 #   2. Check what the library's package holds, as restore unpacked it: readme, licence, tags, repository URL,
 #      XML docs, the generator under analyzers/dotnet/cs; and that a .snupkg of symbols came beside it.
 #   3. Install the tool from the feed into a folder of its own and run it.
-#   4. Copy this consumer out of the repository, restore it by PackageReference from the feed, build it with
-#      warnings as errors, run it (JIT), publish it with NativeAOT (warnings are errors), run the binary, and
-#      require the same output from both.
+#   4. Copy this consumer out of the repository and train its compiled-in model (models/iris.safetensors) with
+#      the installed tool; restore it by PackageReference from the feed, build it with warnings as errors, run it
+#      (JIT), publish it with NativeAOT (warnings are errors), run the binary, and require the same output from both;
+#      run the binary once more where no model file is, and require the compiled model's same lines.
 # Usage: tests/package-consumer/run.sh [WORK_DIRECTORY]   (default: a new temporary directory)
 set -euo pipefail
 
@@ -32,7 +33,7 @@ trap 'rm -rf "$packages/native.numerics/$version"; rmdir "$packages/native.numer
 
 echo "-- the consumer, restored from the feed"
 cp -r "$repo/tests/package-consumer/." "$work/consumer/"
-rm -rf "$work/consumer/bin" "$work/consumer/obj"
+rm -rf "$work/consumer/bin" "$work/consumer/obj" "$work/consumer/models/iris.safetensors"
 cd "$work/consumer"
 dotnet restore -p:NativeNumericsVersion="$version" -warnaserror -nologo -v quiet
 
@@ -56,6 +57,10 @@ echo "-- the tool, installed from the feed"
 grep -q "intercept  -4.0777" "$work/tool-demo.txt"
 echo "native $version: installed; its demo runs"
 
+echo "-- the model the consumer compiles in, trained by the tool"
+"$work/tool/native" train --data models/iris.csv --model mlp --hidden 16 --activation tanh --optimizer adam --lr 0.01 \
+  --batch 16 --epochs 200 --standardize --seed 1 --out models/iris.safetensors --quiet | sed -n '1,4p'
+
 echo "-- build (warnings are errors) and run under the JIT"
 dotnet build -c Release --no-restore -p:NativeNumericsVersion="$version" -warnaserror -nologo -v quiet
 dotnet bin/Release/net10.0/PackageConsumer.dll | tee "$work/jit.txt"
@@ -68,3 +73,9 @@ ls -l "$work/aot/PackageConsumer"
 echo "-- the NativeAOT binary's output against the JIT run's"
 diff "$work/jit.txt" "$work/aot.txt"
 echo "package consumer: the same $(wc -l < "$work/jit.txt") lines from the JIT and NativeAOT runs"
+
+echo "-- the compiled model where no model file is"
+mkdir -p "$work/empty"
+(cd "$work/empty" && "$work/aot/PackageConsumer" --compiled-only) > "$work/compiled.txt"
+diff <(grep '^iris: ' "$work/jit.txt") "$work/compiled.txt"
+echo "package consumer: the compiled model's $(wc -l < "$work/compiled.txt") lines, with no model file on disk"

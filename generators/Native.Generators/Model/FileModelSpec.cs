@@ -12,8 +12,8 @@ internal readonly record struct FileModelTarget(
     LocationInfo? Location,
     EquatableArray<DiagnosticInfo> Diagnostics);
 
-/// <summary>One of the project's AdditionalFiles: its full path, and a checksum of its content that changes when the file does.</summary>
-internal readonly record struct AdditionalFile(string Path, EquatableArray<byte> Checksum, bool Readable);
+/// <summary>One of the project's AdditionalFiles: its full path, and its size and last write time, which change when the file does.</summary>
+internal readonly record struct AdditionalFile(string Path, long Length, long LastWriteTicks, bool Readable);
 
 /// <summary>
 /// Everything the emitter needs to compile a trained model into a static class: the class, the file's name for the
