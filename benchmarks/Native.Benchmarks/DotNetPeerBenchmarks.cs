@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Filters;
-using BenchmarkDotNet.Reports;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
@@ -68,7 +67,7 @@ public abstract class DotNetPeerBenchmarks : IWork, IDisposable
     private IDataView? _mlBatch;
     private VBuffer<float> _scores;
 
-    /// <summary>The model: softmax 4 × 3, logistic 30, softmax 64 × 10 and 784 × 10, the 784-128-10 ReLU perceptron.</summary>
+    /// <summary>The model: softmax 4 × 3, logistic 30, softmax 64 × 10 and 784 × 10, the 784-128-10 ReLU perceptron (MLP).</summary>
     [Params(PeerModels.Softmax4x3, PeerModels.Logistic30, PeerModels.Softmax64x10, PeerModels.Softmax784x10, PeerModels.Perceptron)]
     public string Model { get; set; } = PeerModels.Softmax4x3;
 
@@ -356,7 +355,6 @@ public sealed class DotNetPeerConfig : ManualConfig
     public DotNetPeerConfig()
     {
         AddColumn(new EfficiencyColumn());
-        SummaryStyle = SummaryStyle.Default.WithMaxParameterColumnWidth(24);
         AddFilter(new SimpleFilter(benchmark =>
             !(benchmark.Descriptor.WorkloadMethod.Name.StartsWith("MlNet", StringComparison.Ordinal)
               && benchmark.Parameters["Model"] is PeerModels.Perceptron)));

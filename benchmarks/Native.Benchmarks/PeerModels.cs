@@ -11,7 +11,7 @@ internal static class PeerModels
 {
     /// <summary>The shapes, as benchmark parameters name them.</summary>
     public const string Softmax4x3 = "softmax 4x3", Logistic30 = "logistic 30", Softmax64x10 = "softmax 64x10",
-        Softmax784x10 = "softmax 784x10", Perceptron = "perceptron 784-128-10";
+        Softmax784x10 = "softmax 784x10", Perceptron = "MLP 784-128-10";
 
     /// <summary>The generated model and its run-time-shaped twin, with the same trained-looking parameters.</summary>
     public static (IModel Generated, IModel RunTime) Create(string model)
