@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
@@ -349,11 +350,12 @@ public class DotNetPeerBatchBenchmarks : DotNetPeerBenchmarks
     }
 }
 
-/// <summary>The efficiency column, and no ML.NET benchmark of the perceptron (ML.NET trains none).</summary>
+/// <summary>3 warm-up and 10 measured iterations, the efficiency column, and no ML.NET benchmark of the perceptron (ML.NET trains none).</summary>
 public sealed class DotNetPeerConfig : ManualConfig
 {
     public DotNetPeerConfig()
     {
+        AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10).WithId("peers"));
         AddColumn(new EfficiencyColumn());
         AddFilter(new SimpleFilter(benchmark =>
             !(benchmark.Descriptor.WorkloadMethod.Name.StartsWith("MlNet", StringComparison.Ordinal)
