@@ -41,7 +41,7 @@ namespace Native.Benchmarks;
 [Config(typeof(DotNetPeerConfig))]
 public abstract class DotNetPeerBenchmarks : IWork, IDisposable
 {
-    /// <summary>Rows per invocation of the one-row benchmarks: one at each float offset of a cache line.</summary>
+    /// <summary>The float offsets of a 64-byte line: every benchmark reads its row (or batch) at each in turn.</summary>
     protected const int Offsets = AlignedBuffer.FloatsPerLine;
 
     /// <summary>Rows of a batch.</summary>

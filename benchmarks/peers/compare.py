@@ -145,14 +145,19 @@ def raw(ours, peers):
 
 
 def machine():
-    model = platform.processor() or platform.machine()
+    """The CPU (its name, family and model: the name alone does not tell AMD's generations apart), cores, system, tools."""
+    model, family, number = platform.processor() or platform.machine(), None, None
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
+            fields = dict(line.split(":", 1) for line in f.read().split("\n\n")[0].splitlines() if ":" in line)
+        fields = {k.strip(): v.strip() for k, v in fields.items()}
+        model, family, number = fields.get("model name", model), fields.get("cpu family"), fields.get("model")
+    except OSError:
         pass
+    cpu = model if family is None else f"{model} (family {family}, model {number})"
     dotnet = subprocess.run(["dotnet", "--version"], stdout=subprocess.PIPE, text=True).stdout.strip()
-    return f"{model}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}; .NET SDK {dotnet}; Python {platform.python_version()}"
+    return (f"{cpu}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}; "
+            f".NET SDK {dotnet}; Python {platform.python_version()}")
 
 
 def main():
