@@ -19,7 +19,6 @@ internal static class TrainingCurves
         double target = TrainingRecipes.Target(data);
         int epochs = data == AccuracyData.Mnist ? 30 : 60;
         Console.WriteLine($"{data}: {training.Count} training rows, {test.Count} test rows, target {target:P0}");
-        bool mnist = data == AccuracyData.Mnist;
         var candidates = new (string Name, Func<IClassifier> Model, Func<IOptimizer> Optimizer, int Batch)[]
         {
             ("softmax sgd 0.5 b64", Softmax, () => new GradientDescent(0.5f), 64),
@@ -70,21 +69,9 @@ internal static class TrainingCurves
             Report($"ML.NET SDCA, {iterations?.ToString(CultureInfo.InvariantCulture) ?? "default"} iterations", () => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(options).Fit(mlTraining), ml, mlTest);
         }
 
-        IClassifier Softmax() => mnist ? new DigitModel() : new SmallDigitModel();
+        IClassifier Softmax() => TrainingRecipes.NewSoftmax(data);
 
-        IClassifier Perceptron()
-        {
-            if (mnist)
-            {
-                var net = new DigitNet();
-                net.Initialize(seed: 1);
-                return net;
-            }
-
-            var small = new SmallDigitNet();
-            small.Initialize(seed: 1);
-            return small;
-        }
+        IClassifier Perceptron() => TrainingRecipes.NewPerceptron(data);
     }
 
     private static void Report(string name, Func<ITransformer> fit, MLContext ml, IDataView test)
@@ -95,7 +82,7 @@ internal static class TrainingCurves
         Console.WriteLine($"{name,-44} {MlNet.Accuracy(ml, model, test):P2} in {elapsed.TotalMilliseconds:F0} ms");
     }
 
-    // Accuracy and time after each epoch; the epoch that first reaches the target is marked.
+    // The epoch that first reaches the target (training stops there), or the last; its accuracy and the time so far.
     private sealed class Curve(List<string> points, double target) : ITrainingCallback
     {
         private bool _reached;

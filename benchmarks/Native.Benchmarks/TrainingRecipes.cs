@@ -37,34 +37,39 @@ internal static class TrainingRecipes
         };
     }
 
-    /// <summary>Trains Native's softmax regression on <paramref name="training"/> with its settings for <paramref name="data"/>.</summary>
+    /// <summary>Native's softmax regression for <paramref name="data"/>: the generated model of its shape, all zeros.</summary>
+    public static IClassifier NewSoftmax(string data) => data == AccuracyData.Mnist ? new DigitModel() : new SmallDigitModel();
+
+    /// <summary>Native's perceptron for <paramref name="data"/>: the generated ReLU model of its shape (hidden 128), He-initialized with seed 1.</summary>
+    public static IClassifier NewPerceptron(string data)
+    {
+        if (data == AccuracyData.Mnist)
+        {
+            var net = new DigitNet();
+            net.Initialize(seed: 1);
+            return net;
+        }
+
+        var small = new SmallDigitNet();
+        small.Initialize(seed: 1);
+        return small;
+    }
+
+    /// <summary>Trains a new softmax regression on <paramref name="training"/> with Native's settings for <paramref name="data"/>.</summary>
     public static IClassifier TrainNativeSoftmax(string data, Dataset training)
     {
         bool mnist = data == AccuracyData.Mnist;
-        IClassifier model = mnist ? new DigitModel() : new SmallDigitModel();
+        IClassifier model = NewSoftmax(data);
         var options = new TrainerOptions { Epochs = mnist ? 3 : 7, BatchSize = 64, Seed = 1 };
         new Trainer(model, mnist ? new Momentum(0.1f, 0.9f) : new Adam(0.02f), options).Fit(training);
         return model;
     }
 
-    /// <summary>Trains Native's perceptron (He-initialized, seed 1) on <paramref name="training"/> with its settings for <paramref name="data"/>.</summary>
+    /// <summary>Trains a new perceptron on <paramref name="training"/> with Native's settings for <paramref name="data"/>.</summary>
     public static IClassifier TrainNativePerceptron(string data, Dataset training)
     {
         bool mnist = data == AccuracyData.Mnist;
-        IClassifier model;
-        if (mnist)
-        {
-            var net = new DigitNet();
-            net.Initialize(seed: 1);
-            model = net;
-        }
-        else
-        {
-            var net = new SmallDigitNet();
-            net.Initialize(seed: 1);
-            model = net;
-        }
-
+        IClassifier model = NewPerceptron(data);
         var options = new TrainerOptions { Epochs = mnist ? 1 : 6, BatchSize = 64, Seed = 1 };
         new Trainer(model, mnist ? new Adam(0.002f) : new Momentum(0.05f, 0.9f), options).Fit(training);
         return model;
