@@ -114,6 +114,18 @@ public abstract class DotNetPeerBenchmarks : IWork, IDisposable
             _bindings[offset].BindInput("input", _inputs[offset]);
             _bindings[offset].BindOutput(outputName, _output);
         }
+
+        // The same work: ONNX Runtime's outputs are Native's, on the rows at the last offset.
+        var native = new float[_outputs.Length];
+        Predict(_runTime, Offsets - 1, native);
+        Onnx(Offsets - 1);
+        for (int i = 0; i < native.Length; i++)
+        {
+            if (MathF.Abs(native[i] - _outputs[i]) > 1e-5f)
+            {
+                throw new InvalidOperationException($"ONNX Runtime predicts {_outputs[i]} where Native predicts {native[i]} (output {i}).");
+            }
+        }
     }
 
     /// <summary>The ML.NET model, its prediction engine and its rows, for the ML.NET benchmarks.</summary>
@@ -181,11 +193,11 @@ public abstract class DotNetPeerBenchmarks : IWork, IDisposable
 
     /// <summary>Native's generated model on the rows at <paramref name="offset"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected void Generated(int offset) => Predict(_generated, offset);
+    protected void Generated(int offset) => Predict(_generated, offset, _outputs);
 
     /// <summary>Native's run-time-shaped model on the rows at <paramref name="offset"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected void RunTime(int offset) => Predict(_runTime, offset);
+    protected void RunTime(int offset) => Predict(_runTime, offset, _outputs);
 
     /// <summary>ONNX Runtime on the rows at <paramref name="offset"/>, through that offset's binding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -235,16 +247,16 @@ public abstract class DotNetPeerBenchmarks : IWork, IDisposable
         return sum;
     }
 
-    private void Predict(IModel model, int offset)
+    private void Predict(IModel model, int offset, Span<float> outputs)
     {
         ReadOnlySpan<float> rows = _rows.AsSpan(offset, Rows * _features);
         if (Rows == 1)
         {
-            model.Forward(rows, _outputs);
+            model.Forward(rows, outputs);
         }
         else
         {
-            model.ForwardBatch(rows, _outputs);
+            model.ForwardBatch(rows, outputs);
         }
     }
 }
