@@ -9,11 +9,11 @@ the tables of ratios.
     /usr/bin/python3 benchmarks/peers/compare.py --figures FILE.json [--out FILE.md]     # redraw a saved run
 
 Needs the .NET SDK (for ours and the .NET peers) and Debian's python3-torch, python3-sklearn and
-libopenblas0-pthread (for the Python peers). The .NET side takes about 25 minutes, the Python side about two;
---quick runs BenchmarkDotNet's short job on the .NET side (indicative only, about 12 minutes). Every figure is a
-median; a ratio is the peer's time over ours (above 1: we are faster). The tables go to stdout, and with --out to a
-Markdown file with the machine's description, the method and the raw figures, and the figures themselves to
-FILE.json beside it.
+libopenblas0-pthread (for the Python peers). The whole run took 29 minutes on a 2-core AMD EPYC (the .NET side
+about 24, the Python side about 5); --quick takes 1 warm-up and 3 measured iterations per .NET benchmark
+(indicative only, about 12 minutes for the .NET side). Every figure is a median; a ratio is the peer's time over
+ours (above 1: we are faster). The tables go to stdout, and with --out to a Markdown file with the machine's
+description, the method and the raw figures, and the figures themselves to FILE.json beside it.
 """
 import argparse
 import json
@@ -57,13 +57,9 @@ def run_ours(mnist, quick):
     return records
 
 
-def find(ours, method, job=None, type_=None, params=""):
-    """The record of a benchmark, or None; job None matches any (the first in sorted order)."""
-    for record in ours:
-        if (record["method"] == method and (job is None or record["job"] == job)
-                and (type_ is None or record["type"] == type_) and record.get("params", "") == params):
-            return record
-    return None
+def find(ours, method, job):
+    """The record of an epoch or predict benchmark (they have no parameters) under a job, or None."""
+    return next((r for r in ours if r["method"] == method and r["job"] == job and not r.get("params")), None)
 
 
 def run_peers(mnist):
