@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
@@ -63,6 +64,12 @@ public static class Ceiling
 
         return units / best;
     }
+}
+
+/// <summary>The efficiency column, for benchmark classes with no other configuration.</summary>
+public sealed class EfficiencyConfig : ManualConfig
+{
+    public EfficiencyConfig() => AddColumn(new EfficiencyColumn());
 }
 
 /// <summary>

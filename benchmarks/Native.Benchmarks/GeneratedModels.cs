@@ -21,3 +21,7 @@ public sealed partial class IrisModel;
 /// <summary>scikit-learn's digits shape, 8 × 8 pixels × 10 classes, generated.</summary>
 [GeneratedSoftmaxRegression(features: 64, classes: 10)]
 public sealed partial class SmallDigitModel;
+
+/// <summary>A 64-128-10 ReLU perceptron for scikit-learn's digits, generated.</summary>
+[GeneratedMultilayerPerceptron(64, 128, 10, HiddenActivation = Activation.Relu)]
+public sealed partial class SmallDigitNet;

@@ -18,22 +18,24 @@ internal static class MnistData
 
     public static Dataset Rows60000 => SixtyThousand.Value;
 
-    private static string Directory()
+    /// <summary>The directory of MNIST's IDX files: NATIVE_MNIST_DIR, or tests/data/mnist in the repository.</summary>
+    public static string Directory()
     {
         string? configured = Environment.GetEnvironmentVariable("NATIVE_MNIST_DIR");
-        if (!string.IsNullOrEmpty(configured))
-        {
-            return configured;
-        }
+        return string.IsNullOrEmpty(configured) ? RepositoryPath("tests", "data", "mnist") : configured;
+    }
 
+    /// <summary>A path under the repository's root (the directory holding Native.sln, found above the program).</summary>
+    public static string RepositoryPath(params string[] parts)
+    {
         for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "Native.sln")))
             {
-                return Path.Combine(directory.FullName, "tests", "data", "mnist");
+                return Path.Combine([directory.FullName, .. parts]);
             }
         }
 
-        throw new InvalidOperationException("Cannot find the MNIST data: set NATIVE_MNIST_DIR to the directory holding its IDX files.");
+        throw new InvalidOperationException("Cannot find the repository (Native.sln) above the benchmarks; set NATIVE_MNIST_DIR for the MNIST data.");
     }
 }

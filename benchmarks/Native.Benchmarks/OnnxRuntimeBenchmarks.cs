@@ -13,7 +13,8 @@ namespace Native.Benchmarks;
 /// </summary>
 /// <remarks>Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*OnnxRuntime*'</c>.</remarks>
 [MemoryDiagnoser]
-public class OnnxRuntimeBenchmarks : IDisposable
+[Config(typeof(EfficiencyConfig))]
+public class OnnxRuntimeBenchmarks : IWork, IDisposable
 {
     private InferenceSession _session = null!;
     private OrtIoBinding _binding = null!;
@@ -76,6 +77,15 @@ public class OnnxRuntimeBenchmarks : IDisposable
             _ => "probabilities",
         }, _output);
     }
+
+    /// <inheritdoc/>
+    public (double MultiplyAdds, double Bytes) Work(string method) => (Model switch
+    {
+        "softmax 4-3" => 4 * 3,
+        "logistic 30" => 30,
+        "softmax 784-10" => 784 * 10,
+        _ => (784 * 128) + (128 * 10),
+    }, 0);
 
     [GlobalCleanup]
     public void Dispose()

@@ -11,8 +11,9 @@ namespace Native.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(EpochConfig))]
-public class EpochBenchmarks
+public class EpochBenchmarks : IWork
 {
+    private const int Rows = 60_000;
     private readonly List<TrainingSession> _sessions = [];
     private TrainingSession _softmax = null!;
     private TrainingSession _softmaxGenerated = null!;
@@ -40,6 +41,22 @@ public class EpochBenchmarks
         {
             session.Dispose();
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// An epoch's multiply-adds (per row, the forward pass and the gradient: 2 × 784 × 10 for softmax regression;
+    /// 2 × (784 × 128 + 128 × 10) + 128 × 10 for the perceptron) and its bytes from memory (every row read once: the
+    /// 188 MB of rows do not fit the caches). The two-thread epochs count half of each, each core's share, since the
+    /// ceiling is one core's.
+    /// </remarks>
+    public (double MultiplyAdds, double Bytes) Work(string method)
+    {
+        double multiplyAdds = method.StartsWith("Softmax", StringComparison.Ordinal)
+            ? 2.0 * 784 * 10
+            : (2.0 * ((784 * 128) + (128 * 10))) + (128 * 10);
+        double share = method.EndsWith("TwoThreads", StringComparison.Ordinal) ? 0.5 : 1;
+        return (share * Rows * multiplyAdds, share * Rows * 784 * sizeof(float));
     }
 
     [Benchmark(Description = "softmax 784-10 epoch, run-time shape")]
@@ -77,7 +94,7 @@ public class EpochBenchmarks
 /// <summary>Single-row predictions at the peers' shapes.</summary>
 [MemoryDiagnoser]
 [Config(typeof(VectorWidthConfig))]
-public class PredictBenchmarks
+public class PredictBenchmarks : IWork
 {
     private readonly SoftmaxRegression _softmax = new(784, 10);
     private readonly DigitModel _softmaxGenerated = new();
@@ -100,6 +117,11 @@ public class PredictBenchmarks
         _softmax.Parameters.CopyTo(_softmaxGenerated.Parameters);
         _perceptron.Parameters.CopyTo(_perceptronGenerated.Parameters);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>One row's forward pass: 784 × 10 multiply-adds, or 784 × 128 + 128 × 10 for the perceptron; the row and the parameters stay in cache.</remarks>
+    public (double MultiplyAdds, double Bytes) Work(string method) =>
+        (method.StartsWith("Softmax", StringComparison.Ordinal) ? 784 * 10 : (784 * 128) + (128 * 10), 0);
 
     [Benchmark(Description = "softmax 784-10 probabilities, one row, run-time shape")]
     public void SoftmaxProbabilitiesRuntime() => _softmax.PredictProbabilities(_row.Span, _probabilities);

@@ -17,6 +17,7 @@ public class VectorWidthConfig : ManualConfig
 
     protected VectorWidthConfig(int warmups, int iterations)
     {
+        AddColumn(new EfficiencyColumn());
         foreach (string width in new[] { "256", "512" })
         {
             AddJob(Job.Default
