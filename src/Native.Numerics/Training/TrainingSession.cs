@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
+using Native.Numerics.CompilerServices;
 using Native.Numerics.Kernels;
 
 namespace Native.Numerics;

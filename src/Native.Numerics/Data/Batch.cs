@@ -159,7 +159,7 @@ public readonly ref struct Batch
     /// so a bad batch leaves the caller's gradient untouched.
     /// </summary>
     /// <exception cref="ArgumentException">The batch does not fit; the message says which row and what was found.</exception>
-    public static void Validate(in Batch batch, ModelShape shape)
+    internal static void Validate(in Batch batch, ModelShape shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         if (batch.Features != shape.Features)
