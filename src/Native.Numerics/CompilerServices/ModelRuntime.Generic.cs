@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -27,6 +28,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
 
     /// <summary>The runtime of a generated model: its stack is made of constant shapes, checked against <paramref name="shape"/>.</summary>
     /// <exception cref="ArgumentException">The stack's sizes are not the shape's.</exception>
+    [SuppressMessage("ApiDesign", "RS0022", Justification = "Deliberate: a generated model's engine derives from this runtime; the abstract base stays closed.")]
     protected ModelRuntime(ModelShape shape)
         : this(shape, default)
     {
@@ -37,6 +39,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     /// file saved with one).
     /// </summary>
     /// <exception cref="ArgumentException">The stack's sizes are not the shape's, or the standardizer's feature count is not the model's.</exception>
+    [SuppressMessage("ApiDesign", "RS0022", Justification = "Deliberate: a generated model's engine derives from this runtime; the abstract base stays closed.")]
     protected ModelRuntime(ModelShape shape, Standardizer? standardizer)
         : this(shape, default, parameters: null, standardizer)
     {
