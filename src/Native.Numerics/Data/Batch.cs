@@ -81,7 +81,7 @@ public readonly ref struct Batch
     public static Batch FromDataset(Dataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        return dataset.CreateBatch(new Rows(in dataset.Origin, dataset.Stride, dataset.Count), dataset.SampleWeights);
+        return dataset.Batch(dataset.SampleWeights);
     }
 
     /// <summary>
@@ -116,7 +116,7 @@ public readonly ref struct Batch
             sampleWeights = dataset.SampleWeights;
         }
 
-        return dataset.CreateBatch(new Rows(in dataset.Origin, dataset.Stride, rows), sampleWeights);
+        return dataset.Batch(rows, sampleWeights);
     }
 
     /// <summary>The features of row <paramref name="index"/> of the batch.</summary>
