@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using Native.Numerics;
+using Native.Numerics.Kernels;
 
 namespace Native.Benchmarks;
 

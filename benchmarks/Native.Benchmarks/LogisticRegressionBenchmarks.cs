@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Native.Numerics;
+using Native.Numerics.Kernels;
 
 namespace Native.Benchmarks;
 

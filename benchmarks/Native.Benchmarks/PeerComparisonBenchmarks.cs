@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Native.Numerics;
+using Native.Numerics.Kernels;
 
 namespace Native.Benchmarks;
 

@@ -68,7 +68,7 @@ public sealed partial class ModelGenerator
     private static IEnumerable<string> Interfaces(ModelSpec spec)
     {
         yield return Numerics + (spec.Kind == ModelKind.LinearRegression ? ".IRegressor" : ".IClassifier");
-        yield return Numerics + ".IFusedGradientStep";
+        yield return CompilerServices + ".IFusedGradientStep";
         yield return CompilerServices + ".IModelRuntimeOwner";
     }
 

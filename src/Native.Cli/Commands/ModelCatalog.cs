@@ -66,14 +66,7 @@ internal static class ModelCatalog
             }
         }
 
-        IModel runtime = shape.Kind switch
-        {
-            ModelKind.LinearRegression => new LinearRegression(shape.Features),
-            ModelKind.LogisticRegression => new LogisticRegression(shape.Features),
-            ModelKind.SoftmaxRegression => new SoftmaxRegression(shape.Features, shape.Outputs),
-            _ => new MultilayerPerceptron(shape, seed),
-        };
-        yield return new ModelChoice(runtime, $"run-time shape {shape} ({KernelWidth()})");
+        yield return new ModelChoice(shape.CreateModel(seed), $"run-time shape {shape} ({Vectorization.Width})");
     }
 
     /// <summary>Takes over a loaded model: onto a generated kernel of its shape where one exists, with its parameters.</summary>
@@ -89,15 +82,8 @@ internal static class ModelCatalog
             }
         }
 
-        return new ModelChoice(loaded, $"run-time shape {loaded.Shape} ({KernelWidth()})");
+        return new ModelChoice(loaded, $"run-time shape {loaded.Shape} ({Vectorization.Width})");
     }
 
-    private static ModelChoice Generated(IModel model) => new(model, $"generated {model.Shape} ({KernelWidth()})");
-
-    /// <summary>The vector width the run-time kernels take in this process.</summary>
-    public static string KernelWidth() =>
-        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "Vector512"
-        : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256"
-        : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128"
-        : "scalar";
+    private static ModelChoice Generated(IModel model) => new(model, $"generated {model.Shape} ({Vectorization.Width})");
 }

@@ -3,7 +3,7 @@ namespace Native.Numerics;
 /// <summary>
 /// Makes the partial class or struct it marks a linear regression of <see cref="Features"/> features, whose
 /// members the Native source generator writes: kernels with the shape as literals, the <see cref="IRegressor"/>
-/// and <see cref="IFusedGradientStep"/> implementations, and the constants <c>Features</c>, <c>Outputs</c> (1)
+/// and <see cref="CompilerServices.IFusedGradientStep"/> implementations, and the constants <c>Features</c>, <c>Outputs</c> (1)
 /// and <c>ParameterCount</c>.
 /// </summary>
 /// <remarks>

@@ -3,7 +3,7 @@ namespace Native.Numerics;
 /// <summary>
 /// Makes the partial class or struct it marks a logistic regression of <see cref="Features"/> features, whose
 /// members the Native source generator writes: kernels with the shape as literals, the
-/// <see cref="IClassifier"/> and <see cref="IFusedGradientStep"/> implementations, and the constants
+/// <see cref="IClassifier"/> and <see cref="CompilerServices.IFusedGradientStep"/> implementations, and the constants
 /// <c>Features</c>, <c>Classes</c> (2) and <c>ParameterCount</c>.
 /// </summary>
 /// <remarks>

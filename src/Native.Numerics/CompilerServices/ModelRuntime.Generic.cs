@@ -1,7 +1,7 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Native.Numerics.Kernels;
 
 namespace Native.Numerics.CompilerServices;
@@ -27,6 +27,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
 
     /// <summary>The runtime of a generated model: its stack is made of constant shapes, checked against <paramref name="shape"/>.</summary>
     /// <exception cref="ArgumentException">The stack's sizes are not the shape's.</exception>
+    [SuppressMessage("ApiDesign", "RS0022", Justification = "Deliberate: a generated model's engine derives from this runtime; the abstract base stays closed.")]
     protected ModelRuntime(ModelShape shape)
         : this(shape, default)
     {
@@ -37,6 +38,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     /// file saved with one).
     /// </summary>
     /// <exception cref="ArgumentException">The stack's sizes are not the shape's, or the standardizer's feature count is not the model's.</exception>
+    [SuppressMessage("ApiDesign", "RS0022", Justification = "Deliberate: a generated model's engine derives from this runtime; the abstract base stays closed.")]
     protected ModelRuntime(ModelShape shape, Standardizer? standardizer)
         : this(shape, default, parameters: null, standardizer)
     {
@@ -159,36 +161,16 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     public sealed override void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs)
     {
         int count = CheckRows(rows.Length, _layers.Features, outputs.Length, ForwardWidth, nameof(outputs));
-        var input = new Rows(in MemoryMarshal.GetReference(rows), _layers.Features, count);
-        ref float y = ref MemoryMarshal.GetReference(outputs);
-        switch (Width)
-        {
-            case SimdWidth.Vector512:
-                ForwardRows<Simd512, Vector512<float>>(in input, ref y);
-                break;
-            case SimdWidth.Vector256:
-                ForwardRows<Simd256, Vector256<float>>(in input, ref y);
-                break;
-            case SimdWidth.Vector128:
-                ForwardRows<Simd128, Vector128<float>>(in input, ref y);
-                break;
-            default:
-                ForwardRows<SimdScalar, float>(in input, ref y);
-                break;
-        }
+        var job = new ForwardRowsJob(this, new Rows(in MemoryMarshal.GetReference(rows), _layers.Features, count), ref MemoryMarshal.GetReference(outputs));
+        VectorDispatch.Run<ForwardRowsJob, bool>(Width, ref job);
     }
 
     /// <inheritdoc/>
     public sealed override float Loss(in Batch batch)
     {
         Batch.Validate(in batch, Shape);
-        return Width switch
-        {
-            SimdWidth.Vector512 => Passes<Simd512, Vector512<float>>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
-            SimdWidth.Vector256 => Passes<Simd256, Vector256<float>>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
-            SimdWidth.Vector128 => Passes<Simd128, Vector128<float>>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
-            _ => Passes<SimdScalar, float>(in batch, ref Unsafe.NullRef<float>(), 0f, gradient: false),
-        };
+        var job = new PassesJob(this, batch, ref Unsafe.NullRef<float>(), 0f, gradient: false);
+        return VectorDispatch.Run<PassesJob, float>(Width, ref job);
     }
 
     /// <inheritdoc/>
@@ -219,30 +201,20 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         return loss;
     }
 
-    private float Gradient(in Batch batch, ref float destination, float step) => Width switch
+    private float Gradient(in Batch batch, ref float destination, float step)
     {
-        SimdWidth.Vector512 => Passes<Simd512, Vector512<float>>(in batch, ref destination, step, gradient: true),
-        SimdWidth.Vector256 => Passes<Simd256, Vector256<float>>(in batch, ref destination, step, gradient: true),
-        SimdWidth.Vector128 => Passes<Simd128, Vector128<float>>(in batch, ref destination, step, gradient: true),
-        _ => Passes<SimdScalar, float>(in batch, ref destination, step, gradient: true),
-    };
+        var job = new PassesJob(this, batch, ref destination, step, gradient: true);
+        return VectorDispatch.Run<PassesJob, float>(Width, ref job);
+    }
 
-    // One row at the width this instance runs at. The process's width is a constant to the JIT, so where the instance
-    // runs at it (always, but in the tests) the choice folds to one comparison and a direct call.
+    // One row at the width this instance runs at (VectorDispatch folds the choice to a direct call at the process's width).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int OneRow<TResult>(ref float x, ref float y, int row = -1)
-        where TResult : struct, IRowResult =>
-        Width == SimdSupport.Preferred ? OneRow<TResult>(SimdSupport.Preferred, ref x, ref y, row) : OneRow<TResult>(Width, ref x, ref y, row);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int OneRow<TResult>(SimdWidth width, ref float x, ref float y, int row)
-        where TResult : struct, IRowResult => width switch
-        {
-            SimdWidth.Vector512 => Row<Simd512, Vector512<float>, TResult>(ref x, ref y, row),
-            SimdWidth.Vector256 => Row<Simd256, Vector256<float>, TResult>(ref x, ref y, row),
-            SimdWidth.Vector128 => Row<Simd128, Vector128<float>, TResult>(ref x, ref y, row),
-            _ => Row<SimdScalar, float, TResult>(ref x, ref y, row),
-        };
+        where TResult : struct, IRowResult
+    {
+        var job = new RowJob<TResult>(this, ref x, ref y, row);
+        return VectorDispatch.Run<RowJob<TResult>, int>(Width, ref job);
+    }
 
     // One row through the layers — the top layer's values in aligned scratch, stack memory unless large — then the
     // head, if the values are finite (the prediction policy: otherwise NaN outputs, or for a class an exception).
@@ -348,5 +320,44 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         }
 
         return (float)total;
+    }
+
+    // The operations VectorDispatch runs at the instance's width.
+    private readonly ref struct RowJob<TResult>(ModelRuntime<TLayers, THead> runtime, ref float x, ref float y, int row) : IVectorOperation<int>
+        where TResult : struct, IRowResult
+    {
+        private readonly ref float _x = ref x;
+        private readonly ref float _y = ref y;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Invoke<TSimd, TVector>()
+            where TSimd : ISimd<TVector>
+            where TVector : struct =>
+            runtime.Row<TSimd, TVector, TResult>(ref _x, ref _y, row);
+    }
+
+    private readonly ref struct ForwardRowsJob(ModelRuntime<TLayers, THead> runtime, Rows input, ref float y) : IVectorOperation<bool>
+    {
+        private readonly Rows _input = input;
+        private readonly ref float _y = ref y;
+
+        public bool Invoke<TSimd, TVector>()
+            where TSimd : ISimd<TVector>
+            where TVector : struct
+        {
+            runtime.ForwardRows<TSimd, TVector>(in _input, ref _y);
+            return true;
+        }
+    }
+
+    private readonly ref struct PassesJob(ModelRuntime<TLayers, THead> runtime, Batch batch, ref float destination, float step, bool gradient) : IVectorOperation<float>
+    {
+        private readonly Batch _batch = batch;
+        private readonly ref float _destination = ref destination;
+
+        public float Invoke<TSimd, TVector>()
+            where TSimd : ISimd<TVector>
+            where TVector : struct =>
+            runtime.Passes<TSimd, TVector>(in _batch, ref _destination, step, gradient);
     }
 }

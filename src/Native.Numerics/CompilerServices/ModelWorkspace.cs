@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Native.Numerics.Kernels;
 
 namespace Native.Numerics.CompilerServices;
 

@@ -190,7 +190,7 @@ public sealed partial class Dataset
             throw new ArgumentException($"Expected one sample weight per row ({Count}), got {sampleWeights.Length}.", nameof(sampleWeights));
         }
 
-        Batch.CheckWeights(sampleWeights);
+        Numerics.Batch.CheckWeights(sampleWeights);
         return new Dataset(_features, Count, Features, _labels, Classes, _classNames, _targets, WeightsOrNull(sampleWeights)).WithNamesOf(this);
     }
 
@@ -268,8 +268,16 @@ public sealed partial class Dataset
         }
     }
 
-    internal Batch CreateBatch(Rows rows, ReadOnlySpan<float> weights) =>
-        new(rows, Features, _labels, _targets, weights, HasLabels);
+    /// <summary>
+    /// The rows <paramref name="rows"/> names (each already checked to be a row of this dataset), read in place, with
+    /// <paramref name="weights"/> (indexed by dataset row) as their sample weights, or none.
+    /// </summary>
+    internal Batch Batch(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights) =>
+        new(new Rows(in Origin, Stride, rows), Features, _labels, _targets, weights, HasLabels);
+
+    /// <summary>Every row, in order, with <paramref name="weights"/> as their sample weights, or none.</summary>
+    internal Batch Batch(ReadOnlySpan<float> weights) =>
+        new(new Rows(in Origin, Stride, Count), Features, _labels, _targets, weights, HasLabels);
 
     private static AlignedBuffer CopyFeatures(ReadOnlySpan<float> features, int featureCount, int count, string countName, ReadOnlySpan<float> sampleWeights)
     {
@@ -286,7 +294,7 @@ public sealed partial class Dataset
             throw new ArgumentException($"Expected one sample weight per row ({count}), got {sampleWeights.Length}.", nameof(sampleWeights));
         }
 
-        Batch.CheckWeights(sampleWeights);
+        Numerics.Batch.CheckWeights(sampleWeights);
         int stride = AlignedBuffer.Pad(featureCount);
         var storage = new AlignedBuffer(checked(count * stride));
         Span<float> destination = storage.Span;

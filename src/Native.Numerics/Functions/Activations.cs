@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Native.Numerics.CompilerServices;
 
 namespace Native.Numerics;
 
@@ -188,10 +189,10 @@ public static class Activations
 
     /// <summary>The logistic sigmoid σ(x) = 1 / (1 + e^−x) of each element.</summary>
     /// <remarks>
-    /// Uses <c>TensorPrimitives.Sigmoid</c>, whose relative error the tests hold below 3·10⁻⁷ and whose results
-    /// at ±10³⁰ and ±float.MaxValue they check are exactly 0 and 1: e^−x overflowing to ∞ gives 1 / ∞ = 0,
-    /// never NaN. Below x ≈ −87 the true value is a subnormal float and the result is 0.
-    /// <paramref name="destination"/> may be <paramref name="source"/> itself.
+    /// The same code as the models' sigmoid layers (from e^−|x|, which never overflows: 1 / (1 + e^−|x|) for x ≥ 0,
+    /// e^x / (1 + e^x) below), with a relative error the tests hold below 3·10⁻⁷ at every vector width; ±10³⁰ and
+    /// ±float.MaxValue give exactly 1 and 0, never NaN, and NaN stays NaN. Below x ≈ −87 the true value is a
+    /// subnormal float and the result is 0. <paramref name="destination"/> may be <paramref name="source"/> itself.
     /// </remarks>
     /// <param name="source">The inputs.</param>
     /// <param name="destination">Receives σ of each input; the same length as <paramref name="source"/>.</param>
@@ -199,13 +200,7 @@ public static class Activations
     public static void Sigmoid(ReadOnlySpan<float> source, Span<float> destination)
     {
         CheckElementwiseArguments(source, destination);
-        if (source.IsEmpty)
-        {
-            // TensorPrimitives.Sigmoid throws on empty spans; the sigmoid of nothing is nothing.
-            return;
-        }
-
-        TensorPrimitives.Sigmoid(source, destination);
+        FunctionKernels.Map<ActivationOperator<SigmoidFunction>>(source, destination, 0f);
     }
 
     /// <summary>
@@ -245,8 +240,9 @@ public static class Activations
 
     /// <summary>The hyperbolic tangent of each element.</summary>
     /// <remarks>
-    /// Computed by Cephes' method (an odd polynomial below |x| = 0.625, 1 − 2 / (e^(2|x|) + 1) above), with a
-    /// relative error the tests hold below 3·10⁻⁷ everywhere, tanh 0 = 0 and tanh(−x) = −tanh x exactly.
+    /// The same code as the models' tanh layers: Cephes' method (an odd polynomial below |x| = 0.625,
+    /// 1 − 2 / (e^(2|x|) + 1) above), with a relative error the tests hold below 3·10⁻⁷ everywhere, tanh 0 = 0 and
+    /// tanh(−x) = −tanh x exactly.
     /// <c>TensorPrimitives.Tanh</c> is not used: in System.Numerics.Tensors 10.0 its vector path returns
     /// −6·10⁻⁸ for tanh 0 and loses three digits near 0. <paramref name="destination"/> may be
     /// <paramref name="source"/> itself.
@@ -257,7 +253,7 @@ public static class Activations
     public static void Tanh(ReadOnlySpan<float> source, Span<float> destination)
     {
         CheckElementwiseArguments(source, destination);
-        FunctionKernels.Map<TanhOperator>(source, destination, 0f);
+        FunctionKernels.Map<ActivationOperator<TanhFunction>>(source, destination, 0f);
     }
 
     /// <summary>
@@ -299,7 +295,7 @@ public static class Activations
     public static void Relu(ReadOnlySpan<float> source, Span<float> destination)
     {
         CheckElementwiseArguments(source, destination);
-        TensorPrimitives.Max(source, 0f, destination);
+        FunctionKernels.Map<ActivationOperator<ReluFunction>>(source, destination, 0f);
     }
 
     /// <summary>
@@ -334,7 +330,7 @@ public static class Activations
     public static void LeakyRelu(ReadOnlySpan<float> source, Span<float> destination, float alpha)
     {
         CheckElementwiseArguments(source, destination);
-        FunctionKernels.Map<LeakyReluOperator>(source, destination, alpha);
+        FunctionKernels.Map<ActivationOperator<LeakyReluFunction>>(source, destination, alpha);
     }
 
     /// <summary>

@@ -6,21 +6,9 @@ using Native.Numerics.Kernels;
 namespace Native.Numerics;
 
 /// <summary>
-/// A lane-wise function of one vector and one broadcast parameter, for <see cref="FunctionKernels.Map{TOperator}"/>.
-/// Implemented by empty structs, so each operator gets its own compiled, fully inlined loop.
-/// </summary>
-internal interface IElementwiseOperator
-{
-    /// <summary>The function on every lane of <paramref name="x"/>, at the width <typeparamref name="TSimd"/>.</summary>
-    static abstract TVector Invoke<TSimd, TVector>(TVector x, TVector parameter)
-        where TSimd : ISimd<TVector>
-        where TVector : struct;
-}
-
-/// <summary>
 /// The vector loops behind the public functions, where <c>TensorPrimitives</c> has no single pass that does
-/// the job, or does it inaccurately. Every kernel has a dispatching entry point (the width of
-/// <see cref="SimdSupport.Preferred"/>, a JIT-time constant) and a generic one the tests run at every width.
+/// the job, or does it inaccurately. Every kernel has a dispatching entry point (through <see cref="VectorDispatch"/>,
+/// at the process's width) and a generic one the tests run at every width.
 /// </summary>
 /// <remarks>
 /// Every kernel is element-wise in its writes: element i of the destination depends only on element i of
@@ -40,21 +28,8 @@ internal static class FunctionKernels
     public static void Map<TOperator>(ReadOnlySpan<float> source, Span<float> destination, float parameter)
         where TOperator : struct, IElementwiseOperator
     {
-        switch (SimdSupport.Preferred)
-        {
-            case SimdWidth.Vector512:
-                Map<TOperator, Simd512, Vector512<float>>(source, destination, parameter);
-                break;
-            case SimdWidth.Vector256:
-                Map<TOperator, Simd256, Vector256<float>>(source, destination, parameter);
-                break;
-            case SimdWidth.Vector128:
-                Map<TOperator, Simd128, Vector128<float>>(source, destination, parameter);
-                break;
-            default:
-                Map<TOperator, SimdScalar, float>(source, destination, parameter);
-                break;
-        }
+        var job = new MapJob<TOperator>(source, destination, parameter);
+        VectorDispatch.Run<MapJob<TOperator>, bool>(ref job);
     }
 
     /// <summary><see cref="Map{TOperator}"/> at the width <typeparamref name="TSimd"/>.</summary>
@@ -85,14 +60,11 @@ internal static class FunctionKernels
     /// destination[i] = e^(scale·(z[i] − pivot)), returning their sum. The exponent is at most 0 when the
     /// pivot is the largest of scale·z (see <see cref="Activations.Softmax(ReadOnlySpan{float}, Span{float}, float)"/>).
     /// </summary>
-    public static double Exponentials(ReadOnlySpan<float> z, Span<float> destination, float pivot, float scale) =>
-        SimdSupport.Preferred switch
-        {
-            SimdWidth.Vector512 => Exponentials<Simd512, Vector512<float>>(z, destination, pivot, scale),
-            SimdWidth.Vector256 => Exponentials<Simd256, Vector256<float>>(z, destination, pivot, scale),
-            SimdWidth.Vector128 => Exponentials<Simd128, Vector128<float>>(z, destination, pivot, scale),
-            _ => Exponentials<SimdScalar, float>(z, destination, pivot, scale),
-        };
+    public static double Exponentials(ReadOnlySpan<float> z, Span<float> destination, float pivot, float scale)
+    {
+        var job = new ExponentialsJob(z, destination, pivot, scale, store: true);
+        return VectorDispatch.Run<ExponentialsJob, double>(ref job);
+    }
 
     /// <summary><see cref="Exponentials(ReadOnlySpan{float}, Span{float}, float, float)"/> at the width <typeparamref name="TSimd"/>.</summary>
     public static double Exponentials<TSimd, TVector>(ReadOnlySpan<float> z, Span<float> destination, float pivot, float scale)
@@ -136,14 +108,11 @@ internal static class FunctionKernels
     }
 
     /// <summary>Σ e^(scale·(z[i] − pivot)), without storing the terms.</summary>
-    public static double SumOfExponentials(ReadOnlySpan<float> z, float pivot, float scale) =>
-        SimdSupport.Preferred switch
-        {
-            SimdWidth.Vector512 => SumOfExponentials<Simd512, Vector512<float>>(z, pivot, scale),
-            SimdWidth.Vector256 => SumOfExponentials<Simd256, Vector256<float>>(z, pivot, scale),
-            SimdWidth.Vector128 => SumOfExponentials<Simd128, Vector128<float>>(z, pivot, scale),
-            _ => SumOfExponentials<SimdScalar, float>(z, pivot, scale),
-        };
+    public static double SumOfExponentials(ReadOnlySpan<float> z, float pivot, float scale)
+    {
+        var job = new ExponentialsJob(z, default, pivot, scale, store: false);
+        return VectorDispatch.Run<ExponentialsJob, double>(ref job);
+    }
 
     /// <summary><see cref="SumOfExponentials(ReadOnlySpan{float}, float, float)"/> at the width <typeparamref name="TSimd"/>.</summary>
     public static double SumOfExponentials<TSimd, TVector>(ReadOnlySpan<float> z, float pivot, float scale)
@@ -192,21 +161,8 @@ internal static class FunctionKernels
     /// </summary>
     public static void SubtractScaledExponentials(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> destination, float scale)
     {
-        switch (SimdSupport.Preferred)
-        {
-            case SimdWidth.Vector512:
-                SubtractScaledExponentials<Simd512, Vector512<float>>(y, g, destination, scale);
-                break;
-            case SimdWidth.Vector256:
-                SubtractScaledExponentials<Simd256, Vector256<float>>(y, g, destination, scale);
-                break;
-            case SimdWidth.Vector128:
-                SubtractScaledExponentials<Simd128, Vector128<float>>(y, g, destination, scale);
-                break;
-            default:
-                SubtractScaledExponentials<SimdScalar, float>(y, g, destination, scale);
-                break;
-        }
+        var job = new SubtractScaledExponentialsJob(y, g, destination, scale);
+        VectorDispatch.Run<SubtractScaledExponentialsJob, bool>(ref job);
     }
 
     /// <summary><see cref="SubtractScaledExponentials(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/> at the width <typeparamref name="TSimd"/>.</summary>
@@ -235,14 +191,11 @@ internal static class FunctionKernels
     }
 
     /// <summary>Σ (a[i] − b[i])².</summary>
-    public static double SumOfSquaredDifferences(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
-        SimdSupport.Preferred switch
-        {
-            SimdWidth.Vector512 => SumOfSquaredDifferences<Simd512, Vector512<float>>(a, b),
-            SimdWidth.Vector256 => SumOfSquaredDifferences<Simd256, Vector256<float>>(a, b),
-            SimdWidth.Vector128 => SumOfSquaredDifferences<Simd128, Vector128<float>>(a, b),
-            _ => SumOfSquaredDifferences<SimdScalar, float>(a, b),
-        };
+    public static double SumOfSquaredDifferences(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var job = new SquaredDifferencesJob(a, b, default, 0f, writeGradient: false);
+        return VectorDispatch.Run<SquaredDifferencesJob, double>(ref job);
+    }
 
     /// <summary><see cref="SumOfSquaredDifferences(ReadOnlySpan{float}, ReadOnlySpan{float})"/> at the width <typeparamref name="TSimd"/>.</summary>
     public static double SumOfSquaredDifferences<TSimd, TVector>(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
@@ -280,14 +233,11 @@ internal static class FunctionKernels
     }
 
     /// <summary>gradient[i] = scale·(a[i] − b[i]), returning Σ (a[i] − b[i])² from the same pass.</summary>
-    public static double SumOfSquaredDifferences(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> gradient, float scale) =>
-        SimdSupport.Preferred switch
-        {
-            SimdWidth.Vector512 => SumOfSquaredDifferences<Simd512, Vector512<float>>(a, b, gradient, scale),
-            SimdWidth.Vector256 => SumOfSquaredDifferences<Simd256, Vector256<float>>(a, b, gradient, scale),
-            SimdWidth.Vector128 => SumOfSquaredDifferences<Simd128, Vector128<float>>(a, b, gradient, scale),
-            _ => SumOfSquaredDifferences<SimdScalar, float>(a, b, gradient, scale),
-        };
+    public static double SumOfSquaredDifferences(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> gradient, float scale)
+    {
+        var job = new SquaredDifferencesJob(a, b, gradient, scale, writeGradient: true);
+        return VectorDispatch.Run<SquaredDifferencesJob, double>(ref job);
+    }
 
     /// <summary><see cref="SumOfSquaredDifferences(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/> at the width <typeparamref name="TSimd"/>.</summary>
     public static double SumOfSquaredDifferences<TSimd, TVector>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> gradient, float scale)
@@ -332,21 +282,8 @@ internal static class FunctionKernels
     private static void MapWithTwoParameters<TOperator>(ReadOnlySpan<float> source, Span<float> destination, float first, float second)
         where TOperator : struct, ITwoParameterOperator
     {
-        switch (SimdSupport.Preferred)
-        {
-            case SimdWidth.Vector512:
-                MapWithTwoParameters<TOperator, Simd512, Vector512<float>>(source, destination, first, second);
-                break;
-            case SimdWidth.Vector256:
-                MapWithTwoParameters<TOperator, Simd256, Vector256<float>>(source, destination, first, second);
-                break;
-            case SimdWidth.Vector128:
-                MapWithTwoParameters<TOperator, Simd128, Vector128<float>>(source, destination, first, second);
-                break;
-            default:
-                MapWithTwoParameters<TOperator, SimdScalar, float>(source, destination, first, second);
-                break;
-        }
+        var job = new MapTwoJob<TOperator>(source, destination, first, second);
+        VectorDispatch.Run<MapTwoJob<TOperator>, bool>(ref job);
     }
 
     /// <summary>The two-parameter map at the width <typeparamref name="TSimd"/>.</summary>
@@ -394,135 +331,3 @@ internal readonly struct SubtractTwiceOperator : ITwoParameterOperator
         TSimd.Subtract(TSimd.Subtract(x, first), second);
 }
 
-/// <summary>
-/// tanh x, to within a few units in the last place everywhere, with tanh 0 = 0.
-/// </summary>
-/// <remarks>
-/// <para>
-/// <c>TensorPrimitives.Tanh</c> is not used: measured in System.Numerics.Tensors 10.0.12 on AVX-512, its
-/// vector path returns tanh 0 = −5.96·10⁻⁸ (wrong sign, not 0) and has a relative error of 1.5·10⁻³ at
-/// x = 2·10⁻⁵ (an absolute error of about 6·10⁻⁸ near 0, as from e^(2x) − 1). This one's worst relative
-/// error against double, measured over [−20, 20] and down to ±10⁻³⁰, is 1.3·10⁻⁷; the tests hold it below 3·10⁻⁷.
-/// </para>
-/// <para>
-/// The method is Cephes' <c>tanhf</c> (S. L. Moshier). For |x| &lt; 0.625, an odd polynomial
-/// x + x·s·P(s) with s = x², which has no cancellation; above it, 1 − 2 / (e^(2|x|) + 1), where 2 / (…) is
-/// at most 0.45, so the subtraction loses at most a bit. e^(2|x|) saturates for huge |x| (see
-/// <see cref="FastExp"/>), which gives exactly 1. The sign is restored last, so tanh(−x) = −tanh(x) exactly.
-/// Both branches are computed and the right one kept per lane.
-/// </para>
-/// </remarks>
-internal readonly struct TanhOperator : IElementwiseOperator
-{
-    /// <summary>Below this |x|, the polynomial; from it on, the exponential form.</summary>
-    public const float PolynomialLimit = 0.625f;
-
-    // Cephes tanhf: tanh x ≈ x + x·s·P(s), s = x², on |x| < 0.625.
-    private const float P0 = -5.70498872745e-3f;
-    private const float P1 = 2.06390887954e-2f;
-    private const float P2 = -5.37397155531e-2f;
-    private const float P3 = 1.33314422036e-1f;
-    private const float P4 = -3.33332819422e-1f;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Invoke<TSimd, TVector>(TVector x, TVector parameter)
-        where TSimd : ISimd<TVector>
-        where TVector : struct
-    {
-        TVector zero = TSimd.Zero;
-        TVector one = TSimd.Create(1f);
-        TVector negative = TSimd.Subtract(zero, x);
-        TVector magnitude = TSimd.Max(x, negative);
-
-        // Small |x|: x + x·s·P(s), odd by construction.
-        TVector s = TSimd.Multiply(x, x);
-        TVector p = TSimd.MultiplyAdd(TSimd.Create(P0), s, TSimd.Create(P1));
-        p = TSimd.MultiplyAdd(p, s, TSimd.Create(P2));
-        p = TSimd.MultiplyAdd(p, s, TSimd.Create(P3));
-        p = TSimd.MultiplyAdd(p, s, TSimd.Create(P4));
-        TVector small = TSimd.MultiplyAdd(TSimd.Multiply(p, s), x, x);
-
-        // Large |x|: 1 − 2 / (e^(2|x|) + 1) for |x|, then the sign of x: keep it where x ≥ 0, negate where x ≤ 0.
-        TVector exponential = TSimd.Exp(TSimd.Add(magnitude, magnitude));
-        TVector large = TSimd.Subtract(one, TSimd.Multiply(TSimd.Create(2f), TSimd.Reciprocal(TSimd.Add(exponential, one))));
-        large = TSimd.Subtract(TSimd.ZeroWhereLess(large, x, zero), TSimd.ZeroWhereLess(large, negative, zero));
-
-        // Keep the small form where |x| < limit (|x| ≤ the float just below it), the large where |x| ≥ limit.
-        TVector keepSmall = TSimd.ZeroWhereLess(small, TSimd.Create(BelowLimit), magnitude);
-        TVector keepLarge = TSimd.ZeroWhereLess(large, magnitude, TSimd.Create(PolynomialLimit));
-        return TSimd.Add(keepSmall, keepLarge);
-    }
-
-    /// <summary>The largest float below <see cref="PolynomialLimit"/> (0x3F1FFFFF; a test checks it).</summary>
-    public const float BelowLimit = 0.62499994f;
-}
-
-/// <summary>
-/// parameter·e^(−c|x|) / (1 + e^(−c|x|))² with c = 1 (σ′(x), parameter 1) or c = 2 (tanh′ x, parameter 4).
-/// </summary>
-/// <remarks>
-/// σ′(x) = σ(x)(1 − σ(x)) and tanh′ x = 1 − tanh²x lose every digit once σ(x) or tanh x rounds to 1
-/// (x ≳ 17 or 9): the difference is 0 where the true derivative is e^(−x) or 4e^(−2x). Written with
-/// e = e^(−c|x|) ≤ 1, both are a quotient of accurate positive terms, accurate everywhere, and never overflow.
-/// </remarks>
-internal readonly struct LogisticDerivativeOperator<TScale> : IElementwiseOperator
-    where TScale : struct, ILogisticScale
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Invoke<TSimd, TVector>(TVector x, TVector parameter)
-        where TSimd : ISimd<TVector>
-        where TVector : struct
-    {
-        TVector negativeMagnitude = TSimd.Min(x, TSimd.Subtract(TSimd.Zero, x));
-        TVector e = TSimd.Exp(TSimd.Multiply(negativeMagnitude, TSimd.Create(TScale.Rate)));
-        TVector onePlus = TSimd.Add(e, TSimd.Create(1f));
-        return TSimd.Multiply(TSimd.Multiply(e, TSimd.Create(TScale.Factor)), TSimd.Reciprocal(TSimd.Multiply(onePlus, onePlus)));
-    }
-}
-
-/// <summary>The constants c and k of a derivative k·e^(−c|x|) / (1 + e^(−c|x|))².</summary>
-internal interface ILogisticScale
-{
-    /// <summary>The rate c.</summary>
-    static abstract float Rate { get; }
-
-    /// <summary>The factor k.</summary>
-    static abstract float Factor { get; }
-}
-
-/// <summary>σ′(x) = e^(−|x|) / (1 + e^(−|x|))².</summary>
-internal readonly struct SigmoidScale : ILogisticScale
-{
-    public static float Rate => 1f;
-
-    public static float Factor => 1f;
-}
-
-/// <summary>tanh′ x = 4e^(−2|x|) / (1 + e^(−2|x|))², since tanh x = 2σ(2x) − 1.</summary>
-internal readonly struct TanhScale : ILogisticScale
-{
-    public static float Rate => 2f;
-
-    public static float Factor => 4f;
-}
-
-/// <summary>x where x &gt; 0, else parameter·x.</summary>
-internal readonly struct LeakyReluOperator : IElementwiseOperator
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Invoke<TSimd, TVector>(TVector x, TVector parameter)
-        where TSimd : ISimd<TVector>
-        where TVector : struct =>
-        TSimd.LeakyRelu(x, parameter);
-}
-
-/// <summary>1 where x &gt; 0, else parameter (0 for ReLU).</summary>
-internal readonly struct LeakyReluDerivativeOperator : IElementwiseOperator
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Invoke<TSimd, TVector>(TVector x, TVector parameter)
-        where TSimd : ISimd<TVector>
-        where TVector : struct =>
-        // The Simd helper is documented on the activation's output; for the input it is the same test x > 0.
-        TSimd.LeakyReluDerivative(x, parameter);
-}

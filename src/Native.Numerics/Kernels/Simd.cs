@@ -151,6 +151,9 @@ internal interface ISimd<TVector>
 
     /// <summary><paramref name="value"/> with lane <paramref name="lane"/> replaced by <paramref name="replacement"/>.</summary>
     static abstract TVector WithLane(TVector value, int lane, float replacement);
+
+    /// <summary><paramref name="value"/>, but NaN in the lanes where <paramref name="x"/> is NaN (for results the fast e^x would make finite).</summary>
+    static abstract TVector KeepNaN(TVector value, TVector x);
 }
 
 /// <summary>Lane arithmetic shared by the widths.</summary>
@@ -223,6 +226,7 @@ internal readonly struct SimdScalar : ISimd<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> SumEach(float a, float b, float c, float d) => Vector128.Create(a, b, c, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float FirstLanes(float value, int count, float otherwise) => count > 0 ? value : otherwise;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float WithLane(float value, int lane, float replacement) => lane == 0 ? replacement : value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float KeepNaN(float value, float x) => float.IsNaN(x) ? x : value;
 }
 
 /// <summary>The 128-bit path (four floats).</summary>
@@ -286,6 +290,9 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> WithLane(Vector128<float> value, int lane, float replacement) =>
         Vector128.ConditionalSelect(Vector128.Equals(Vector128<int>.Indices, Vector128.Create(lane)).AsSingle(), Vector128.Create(replacement), value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> KeepNaN(Vector128<float> value, Vector128<float> x) => Vector128.ConditionalSelect(Vector128.Equals(x, x), value, x);
 }
 
 /// <summary>The 256-bit path (eight floats).</summary>
@@ -343,6 +350,9 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> WithLane(Vector256<float> value, int lane, float replacement) =>
         Vector256.ConditionalSelect(Vector256.Equals(Vector256<int>.Indices, Vector256.Create(lane)).AsSingle(), Vector256.Create(replacement), value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> KeepNaN(Vector256<float> value, Vector256<float> x) => Vector256.ConditionalSelect(Vector256.Equals(x, x), value, x);
 }
 
 /// <summary>The 512-bit path (sixteen floats).</summary>
@@ -400,4 +410,7 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> WithLane(Vector512<float> value, int lane, float replacement) =>
         Vector512.ConditionalSelect(Vector512.Equals(Vector512<int>.Indices, Vector512.Create(lane)).AsSingle(), Vector512.Create(replacement), value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> KeepNaN(Vector512<float> value, Vector512<float> x) => Vector512.ConditionalSelect(Vector512.Equals(x, x), value, x);
 }

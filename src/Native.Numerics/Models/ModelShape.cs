@@ -87,6 +87,21 @@ public sealed class ModelShape : IEquatable<ModelShape>
     /// <summary>The length of the parameter block: for each dense layer, outputs × inputs weights then outputs biases.</summary>
     public int ParameterCount { get; }
 
+    /// <summary>
+    /// A new run-time-shaped model of this shape — a <see cref="Numerics.LinearRegression"/>,
+    /// <see cref="Numerics.LogisticRegression"/>, <see cref="Numerics.SoftmaxRegression"/> or
+    /// <see cref="Numerics.MultilayerPerceptron"/> — with a perceptron's weights drawn from <paramref name="seed"/> and every
+    /// other parameter zero. The one place a kind becomes a model: files, the command line and users build models here.
+    /// </summary>
+    /// <exception cref="OverflowException">The layers are too wide for the models' per-thread scratch memory to be counted.</exception>
+    public IModel CreateModel(int seed = 0) => Kind switch
+    {
+        ModelKind.LinearRegression => new Numerics.LinearRegression(Features),
+        ModelKind.LogisticRegression => new Numerics.LogisticRegression(Features),
+        ModelKind.SoftmaxRegression => new Numerics.SoftmaxRegression(Features, Outputs),
+        _ => new Numerics.MultilayerPerceptron(this, seed),
+    };
+
     /// <summary>The shape of a linear regression on <paramref name="features"/> features.</summary>
     public static ModelShape LinearRegression(int features) =>
         new(ModelKind.LinearRegression, [Positive(features, nameof(features)), 1], [], 0f);

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -21,11 +20,11 @@ namespace Native.Numerics;
 /// </para>
 /// <para>
 /// The check is one pass over a row's few last-layer values, on the path every prediction takes; naming
-/// the feature scans the row, and happens only when the check fails. Generated models call the same
-/// functions, so the policy is one piece of code.
+/// the feature scans the row, and happens only when the check fails. Generated and run-time-shaped models run
+/// on the same runtime, so the policy is one piece of code; its functions are public for callers that check
+/// outputs themselves (the <c>native predict</c> command names the line and column of a row it cannot answer).
 /// </para>
 /// </remarks>
-[EditorBrowsable(EditorBrowsableState.Never)]
 public static class PredictionPolicy
 {
     /// <summary>Whether every value is finite (neither NaN nor infinite). Allocates nothing.</summary>
@@ -58,22 +57,6 @@ public static class PredictionPolicy
         }
 
         return rest == 0f;
-    }
-
-    /// <summary>
-    /// Applies the policy to one row's last-layer values, before the head turns them into outputs: true when
-    /// they are all finite; otherwise they become NaN (so the outputs do) and the result is false.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Admit(Span<float> values)
-    {
-        if (IsFinite(values))
-        {
-            return true;
-        }
-
-        values.Fill(float.NaN);
-        return false;
     }
 
     /// <summary>
@@ -121,7 +104,7 @@ public static class PredictionPolicy
     /// The exception <c>Predict</c> throws for a row whose last-layer values are not finite: one line naming the
     /// row (when <paramref name="row"/> is not negative) and the feature.
     /// </summary>
-    public static ArgumentException Unpredictable(ReadOnlySpan<float> features, int row = -1, string parameterName = "features")
+    internal static ArgumentException Unpredictable(ReadOnlySpan<float> features, int row = -1, string parameterName = "features")
     {
         string where = row >= 0 ? string.Create(CultureInfo.InvariantCulture, $"Row {row}: ") : string.Empty;
         string reason = Reason(features);

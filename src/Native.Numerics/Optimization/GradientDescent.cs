@@ -29,6 +29,8 @@ public sealed class GradientDescent : Optimizer
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient) =>
         UpdateRange(parameters, gradient, 0);
 
+    private protected override bool IsPlainDescent => true;
+
     private protected override bool RangesSupported => true;
 
     private protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>

@@ -85,31 +85,26 @@ public abstract class Optimizer : IOptimizer
         Update(parameters, gradient);
     }
 
-    /// <summary>
-    /// Whether a step can be taken in ranges of parameters on several threads (<see cref="StepRange"/>): the
-    /// built-in rules can, unless a gradient is to be clipped (which needs the whole gradient's norm).
-    /// </summary>
-    internal bool StepsInRanges => RangesSupported && _maxGradientNorm == 0f;
+    /// <inheritdoc/>
+    OptimizerCapabilities IOptimizer.Capabilities =>
+        (IsPlainDescent && _weightDecay == 0f && _maxGradientNorm == 0f ? OptimizerCapabilities.PlainStep : OptimizerCapabilities.None)
+        | (RangesSupported && _maxGradientNorm == 0f ? OptimizerCapabilities.StepsInRanges : OptimizerCapabilities.None);
 
-    /// <summary>Whether the rule implements <see cref="BeginRanges"/> and <see cref="UpdateRange"/>.</summary>
+    /// <summary>Whether the rule is θ ← θ − η·g itself, with no state (before decay and clipping).</summary>
+    private protected virtual bool IsPlainDescent => false;
+
+    /// <summary>Whether the rule implements <see cref="BeginStep"/> and <see cref="UpdateRange"/>.</summary>
     private protected virtual bool RangesSupported => false;
 
-    /// <summary>
-    /// Starts a step to be taken in ranges: binds on first use, and advances whatever the rule keeps per step
-    /// (Adam's step count). Then <see cref="StepRange"/> once per range; the ranges cover the parameters.
-    /// </summary>
-    internal void BeginRanges(int parameterCount)
+    /// <inheritdoc/>
+    void IOptimizer.BeginRanges(int parameterCount)
     {
         BindOrCheck(parameterCount, nameof(parameterCount));
         BeginStep();
     }
 
-    /// <summary>
-    /// One range of a step begun by <see cref="BeginRanges"/>: <paramref name="parameters"/> and
-    /// <paramref name="gradient"/> are the range that starts at <paramref name="offset"/>. Ranges of one step
-    /// may run at once on different threads.
-    /// </summary>
-    internal void StepRange(Span<float> parameters, Span<float> gradient, int offset)
+    /// <inheritdoc/>
+    void IOptimizer.StepRange(Span<float> parameters, Span<float> gradient, int offset)
     {
         AddWeightDecay(parameters, gradient);
         UpdateRange(parameters, gradient, offset);

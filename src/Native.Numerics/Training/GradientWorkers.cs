@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using Native.Numerics.Kernels;
 
@@ -11,15 +12,23 @@ namespace Native.Numerics;
 /// parallelism alone, so a given parallelism gives bit-identical results run after run.
 /// </summary>
 /// <remarks>
-/// Workers are started once per training session and wait between jobs by spinning on a generation
-/// counter (yielding, never sleeping, when each thread has a processor): waking a blocked thread costs tens
-/// of microseconds, as much as a whole batch of a small model. Nothing is allocated per batch. An optimizer
-/// that cannot step in ranges (one that clips gradients, or one written outside this library) steps on the
-/// calling thread.
+/// Workers are started once per training session. Between jobs each spins on a generation counter for up to
+/// <see cref="SpinTime"/> (yielding, never sleeping, when each thread has a processor): waking a blocked thread costs
+/// tens of microseconds, as much as a whole batch of a small model, and within an epoch the next job comes sooner.
+/// Then it blocks, so a session between epochs (measuring its validation set, or idle in a caller's hands) holds no
+/// processor. Nothing is allocated per batch. An optimizer that cannot step in ranges (one that clips gradients, or
+/// one written outside this library) steps on the calling thread.
 /// </remarks>
 internal sealed class GradientWorkers : IDisposable
 {
+    /// <summary>How long a worker spins for its next job before it blocks.</summary>
+    internal static readonly TimeSpan SpinTime = TimeSpan.FromMilliseconds(0.2);
+
+    private readonly ParallelStep _owner;
     private readonly IModel _model;
+    private readonly IOptimizer _optimizer;
+    private readonly bool _stepsInRanges;
+    private readonly object _gate = new();
     private readonly Thread[] _threads;
     private readonly float[][] _gradients;
     private readonly double[] _losses;
@@ -28,25 +37,29 @@ internal sealed class GradientWorkers : IDisposable
     private readonly int _sleepThreshold;
     private int _generation;
     private int _pending;
+    private int _blocked;
     private volatile bool _stopping;
 
     // The current job, written by the calling thread before it bumps the generation.
     private bool _stepJob;
-    private Dataset? _data;
     private int[] _order = [];
-    private float[]? _weights;
     private int _start;
     private int _count;
-    private int _sliceRows = int.MaxValue;
     private CancellationToken _cancellation;
-    private Optimizer? _optimizer;
     private float _scale;
     private float[]? _epochGradient;
 
-    /// <summary>Starts <paramref name="parallelism"/> − 1 workers; <paramref name="gradient"/> is the calling thread's buffer.</summary>
-    public GradientWorkers(IModel model, int parallelism, float[] gradient)
+    /// <summary>
+    /// Starts <paramref name="parallelism"/> − 1 workers, which take their shares of a batch from <paramref name="owner"/>;
+    /// <paramref name="gradient"/> is the calling thread's buffer; <paramref name="stepsInRanges"/> says whether the
+    /// optimizer's steps may be shared too.
+    /// </summary>
+    public GradientWorkers(ParallelStep owner, IModel model, IOptimizer optimizer, bool stepsInRanges, int parallelism, float[] gradient)
     {
+        _owner = owner;
         _model = model;
+        _optimizer = optimizer;
+        _stepsInRanges = stepsInRanges;
 
         // With a processor each, threads wait by spinning (never sleeping); with more threads than processors a
         // spinning thread would take the processor from the one doing the work, so they sleep after a while.
@@ -82,22 +95,22 @@ internal sealed class GradientWorkers : IDisposable
         }
     }
 
+    /// <summary>The workers now blocked waiting for a job (for tests).</summary>
+    internal int IdleWorkers => Volatile.Read(ref _blocked);
+
     private int Parts => _gradients.Length;
 
     /// <summary>
     /// Phase one: each thread's share of the gradient of rows <paramref name="order"/>[start..start + count)
-    /// into its own buffer, <paramref name="sliceRows"/> rows at a time, every thread stopping between slices once
+    /// into its own buffer, a slice at a time, every thread stopping between slices once
     /// <paramref name="cancellation"/> is cancelled. Returns the summed loss of all the rows.
     /// </summary>
     /// <exception cref="OperationCanceledException">The token was cancelled during the batch.</exception>
-    public float Gradient(Dataset data, int[] order, int start, int count, float[]? weights, int sliceRows, CancellationToken cancellation)
+    public float Gradient(int[] order, int start, int count, CancellationToken cancellation)
     {
-        _data = data;
         _order = order;
-        _weights = weights;
         _start = start;
         _count = count;
-        _sliceRows = sliceRows;
         _cancellation = cancellation;
         _stepJob = false;
         Run();
@@ -113,16 +126,15 @@ internal sealed class GradientWorkers : IDisposable
 
     /// <summary>
     /// Phase two: the threads' gradients added (and into <paramref name="epochGradient"/>, if given), scaled by
-    /// <paramref name="scale"/> to the gradient of the mean loss, and stepped by <paramref name="optimizer"/> —
-    /// a range of the parameters per thread where the optimizer allows it, else on the calling thread.
+    /// <paramref name="scale"/> to the gradient of the mean loss, and stepped by the optimizer — a range of the
+    /// parameters per thread where the optimizer allows it, else on the calling thread.
     /// </summary>
-    public void Step(IOptimizer optimizer, float scale, float[]? epochGradient)
+    public void Step(float scale, float[]? epochGradient)
     {
         float[] gradient = _gradients[0];
-        if (optimizer is Optimizer { StepsInRanges: true } ranged)
+        if (_stepsInRanges)
         {
-            ranged.BeginRanges(gradient.Length);
-            _optimizer = ranged;
+            _optimizer.BeginRanges(gradient.Length);
             _scale = scale;
             _epochGradient = epochGradient;
             _stepJob = true;
@@ -131,13 +143,13 @@ internal sealed class GradientWorkers : IDisposable
         }
 
         Reduce(gradient, 0, gradient.Length, epochGradient, scale);
-        optimizer.Step(_model.Parameters, gradient);
+        _optimizer.Step(_model.Parameters, gradient);
     }
 
     public void Dispose()
     {
         _stopping = true;
-        Interlocked.Increment(ref _generation);
+        Release();
         foreach (Thread thread in _threads)
         {
             thread.Join();
@@ -148,7 +160,7 @@ internal sealed class GradientWorkers : IDisposable
     private void Run()
     {
         Volatile.Write(ref _pending, _threads.Length);
-        Interlocked.Increment(ref _generation);
+        Release();
         Execute(0);
 
         var spin = new SpinWait();
@@ -190,23 +202,8 @@ internal sealed class GradientWorkers : IDisposable
     // Part p of the rows: an even share, the first parts taking one extra.
     private double GradientPart(int part)
     {
-        float[] gradient = _gradients[part];
-        Array.Clear(gradient);
         var (offset, rows) = Share(_count, part, 1);
-        if (rows == 0)
-        {
-            return 0;
-        }
-
-        Dataset data = _data!;
-        Batch batch = data.CreateBatch(new Rows(in data.Origin, data.Stride, _order.AsSpan(_start + offset, rows)), _weights);
-        double loss = 0;
-        for (int slice = 0; slice < rows && !_cancellation.IsCancellationRequested; slice += _sliceRows)
-        {
-            loss += _model.AccumulateGradient(batch.Slice(slice, Math.Min(_sliceRows, rows - slice)), gradient);
-        }
-
-        return loss;
+        return _owner.Share(_order.AsSpan(_start + offset, rows), _gradients[part], _cancellation);
     }
 
     // Part p of the parameters, in whole cache lines: reduced, scaled and stepped.
@@ -219,7 +216,7 @@ internal sealed class GradientWorkers : IDisposable
         }
 
         Reduce(_gradients[0], offset, length, _epochGradient, _scale);
-        _optimizer!.StepRange(_model.Parameters.Slice(offset, length), _gradients[0].AsSpan(offset, length), offset);
+        _optimizer.StepRange(_model.Parameters.Slice(offset, length), _gradients[0].AsSpan(offset, length), offset);
     }
 
     // gradient[range] = (Σ over parts, in order) · scale; the epoch's sum gets the unscaled total.
@@ -251,19 +248,27 @@ internal sealed class GradientWorkers : IDisposable
         return (offset, end - offset);
     }
 
+    // Starts the next job: a new generation, and the blocked workers woken to see it.
+    private void Release()
+    {
+        // The increment is a full fence, so this read cannot come before it: a worker that has not yet counted
+        // itself blocked will see the new generation when it checks again, after counting itself (Wait).
+        Interlocked.Increment(ref _generation);
+        if (Volatile.Read(ref _blocked) > 0)
+        {
+            lock (_gate)
+            {
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
     private void Work(int part)
     {
         int seen = 0;
         while (true)
         {
-            var spin = new SpinWait();
-            int generation;
-            while ((generation = Volatile.Read(ref _generation)) == seen)
-            {
-                spin.SpinOnce(_sleepThreshold);
-            }
-
-            seen = generation;
+            seen = Wait(seen);
             if (_stopping)
             {
                 return;
@@ -273,5 +278,38 @@ internal sealed class GradientWorkers : IDisposable
             Volatile.Write(ref _allocated[part - 1], GC.GetAllocatedBytesForCurrentThread());
             Interlocked.Decrement(ref _pending);
         }
+    }
+
+    // Waits for a generation after `seen`: spinning for a while, then blocked until Release wakes it.
+    private int Wait(int seen)
+    {
+        var spin = new SpinWait();
+        long started = Stopwatch.GetTimestamp();
+        int generation;
+        while ((generation = Volatile.Read(ref _generation)) == seen)
+        {
+            if (Stopwatch.GetElapsedTime(started) < SpinTime)
+            {
+                spin.SpinOnce(_sleepThreshold);
+                continue;
+            }
+
+            lock (_gate)
+            {
+                // Counted first (a full fence), then the generation checked again: a Release either came before the
+                // count, and is seen here, or comes after it, and sees the count and pulses under the lock.
+                Interlocked.Increment(ref _blocked);
+                while ((generation = Volatile.Read(ref _generation)) == seen)
+                {
+                    Monitor.Wait(_gate);
+                }
+
+                Interlocked.Decrement(ref _blocked);
+            }
+
+            return generation;
+        }
+
+        return generation;
     }
 }

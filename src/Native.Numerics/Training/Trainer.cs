@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Native.Numerics;
 
 /// <summary>
@@ -110,7 +108,7 @@ public sealed class Trainer
             // Early stopping keeps the best epoch's parameters, however training ended.
             best.CopyTo(parameters);
             keptEpoch = bestEpoch;
-            kept = Measure(Model, validation!, session.Outputs);
+            kept = session.Measure(validation!);
         }
 
         return new TrainingResult(report.Epoch, reason, report.TrainingLoss, kept.Loss, kept.Accuracy, keptEpoch, session.Elapsed);
@@ -139,99 +137,7 @@ public sealed class Trainer
             throw new ArgumentException("Early stopping (Patience > 0) needs a validation set with rows.", nameof(validation));
         }
 
-        return new TrainingSession(Model, Optimizer, options, training, validation, RowWeights(training, options.ClassWeights));
-    }
-
-    /// <summary>The mean loss and the accuracy (NaN for regression) of the model on <paramref name="data"/>.</summary>
-    internal static (float Loss, float Accuracy) Measure(IModel model, Dataset data, float[] outputs)
-    {
-        if (data.Count == 0)
-        {
-            return (float.NaN, float.NaN);
-        }
-
-        double weight = data.SampleWeights.IsEmpty ? data.Count : TotalWeight(data.SampleWeights);
-        float loss = (float)(model.Loss(Batch.FromDataset(data)) / weight);
-        if (model.Task == ModelTask.Regression)
-        {
-            return (loss, float.NaN);
-        }
-
-        int correct = 0;
-        ReadOnlySpan<int> labels = data.Labels;
-        for (int i = 0; i < data.Count; i++)
-        {
-            model.Forward(data.Row(i), outputs);
-            int predicted = model.Task == ModelTask.BinaryClassification
-                ? (outputs[0] >= 0.5f ? 1 : 0)
-                : TensorPrimitives.IndexOfMax(outputs);
-            if (predicted == labels[i])
-            {
-                correct++;
-            }
-        }
-
-        return (loss, correct / (float)data.Count);
-    }
-
-    // The total weight of the rows named; their count when every row weighs 1.
-    internal static double BatchWeight(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights)
-    {
-        if (weights.IsEmpty)
-        {
-            return rows.Length;
-        }
-
-        double total = 0;
-        foreach (int row in rows)
-        {
-            total += weights[row];
-        }
-
-        return total;
-    }
-
-    internal static double TotalWeight(ReadOnlySpan<float> weights)
-    {
-        double total = 0;
-        foreach (float w in weights)
-        {
-            total += w;
-        }
-
-        return total;
-    }
-
-    // Each row's weight: its sample weight times its class's weight; null when every row weighs 1.
-    private static float[]? RowWeights(Dataset data, ClassWeights? classWeights)
-    {
-        float[]? perClass = classWeights?.For(data);
-        if (perClass is null && data.SampleWeights.IsEmpty)
-        {
-            return null;
-        }
-
-        float[] weights = data.SampleWeights.IsEmpty ? new float[data.Count] : data.SampleWeights.ToArray();
-        if (data.SampleWeights.IsEmpty)
-        {
-            weights.AsSpan().Fill(1f);
-        }
-
-        if (perClass is not null)
-        {
-            ReadOnlySpan<int> labels = data.Labels;
-            for (int i = 0; i < weights.Length; i++)
-            {
-                weights[i] *= perClass[labels[i]];
-            }
-        }
-
-        if (TotalWeight(weights) <= 0)
-        {
-            throw new ArgumentException("Every training row has weight 0: there is nothing to learn from.", nameof(data));
-        }
-
-        return weights;
+        return new TrainingSession(Model, Optimizer, options, training, validation, RowWeights.For(training, options.ClassWeights));
     }
 
     private void CheckData(Dataset data, string name)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
-using Native.Numerics.Kernels;
 
 namespace Native.Numerics;
 
@@ -21,12 +20,10 @@ public sealed class TrainingSession : IDisposable
     private readonly float[] _lastFinite;
     private readonly float[]? _epochGradient;
     private readonly int[] _order;
-    private readonly GradientWorkers? _workers;
-    private readonly IFusedGradientStep? _fused;
+    private readonly StepStrategy _steps;
     private readonly float _initialRate;
     private readonly int _batchSize;
     private readonly long _started;
-    private readonly int _sliceRows;
     private SeededRandom _random;
     private bool _disposed;
 
@@ -60,16 +57,8 @@ public sealed class TrainingSession : IDisposable
         _random = new SeededRandom(options.Seed);
         _batchSize = Math.Min(options.BatchSize, training.Count);
 
-        // Several threads share each batch's gradient; or else a model that steps in place skips the
-        // gradient buffer, when the step is plain θ ← θ − η∇.
-        _workers = options.Parallelism > 1 ? new GradientWorkers(model, options.Parallelism, _gradient) : null;
-        _sliceRows = SliceRows(parameters);
-        _fused = model as IFusedGradientStep;
-        if (_fused is not null && (_workers is not null || _batchSize > _sliceRows || !(optimizer is GradientDescent { WeightDecay: 0f, MaxGradientNorm: 0f } && _epochGradient is null)))
-        {
-            _fused = null; // (a batch larger than a slice takes the path that can stop between slices)
-        }
-
+        // How each batch's step is taken, chosen once from what the model and the optimizer declare.
+        _steps = StepStrategy.Choose(model, optimizer, options, training, weights, _gradient, _batchSize, SliceRows(parameters));
         _started = Stopwatch.GetTimestamp();
     }
 
@@ -80,10 +69,16 @@ public sealed class TrainingSession : IDisposable
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
 
     /// <summary>The bytes the gradient worker threads have allocated (for tests; 0 without workers).</summary>
-    internal long WorkerAllocatedBytes => _workers?.AllocatedBytes ?? 0;
+    internal long WorkerAllocatedBytes => _steps.WorkerAllocatedBytes;
+
+    /// <summary>The gradient worker threads now blocked waiting for work (for tests; 0 without workers).</summary>
+    internal int IdleWorkers => _steps.IdleWorkers;
+
+    /// <summary>How each batch's step is taken (for tests).</summary>
+    internal StepStrategy Steps => _steps;
 
     /// <summary>Scratch for one row's outputs, for measuring accuracy.</summary>
-    internal float[] Outputs { get; }
+    private float[] Outputs { get; }
 
     /// <summary>
     /// Runs the next epoch: sets the learning rate from the schedule, visits every training row once in
@@ -109,7 +104,7 @@ public sealed class TrainingSession : IDisposable
         double lossSum = 0, weightSum = 0;
         try
         {
-            (lossSum, weightSum) = Pass(rate, parameters, cancellationToken);
+            (lossSum, weightSum) = Pass(rate, cancellationToken);
             if (parameters.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) >= 0)
             {
                 throw new TrainingDivergedException(epoch, rate, "a parameter became NaN or infinite");
@@ -132,7 +127,7 @@ public sealed class TrainingSession : IDisposable
         Epoch = epoch;
         TimeSpan trainingTime = Stopwatch.GetElapsedTime(epochStarted);
         float gradientNorm = _epochGradient is null ? float.NaN : (float)(TensorPrimitives.Norm(_epochGradient) / weightSum);
-        (float Loss, float Accuracy) measured = _validation is null ? (float.NaN, float.NaN) : Trainer.Measure(_model, _validation, Outputs);
+        (float Loss, float Accuracy) measured = _validation is null ? (float.NaN, float.NaN) : Measure(_validation);
         return new EpochReport(
             epoch,
             _options.Epochs,
@@ -152,7 +147,7 @@ public sealed class TrainingSession : IDisposable
         if (!_disposed)
         {
             _disposed = true;
-            _workers?.Dispose();
+            _steps.Dispose();
             _optimizer.LearningRate = _initialRate;
         }
     }
@@ -168,84 +163,63 @@ public sealed class TrainingSession : IDisposable
     /// </summary>
     private static int SliceRows(int parameters) => Math.Max(64, (int)Math.Min(1 << 16, (1 << 26) / Math.Max(1, parameters)) / 64 * 64);
 
-    // One pass over the training rows, a batch at a time; returns the summed loss and weight.
-    private (double Loss, double Weight) Pass(float rate, Span<float> parameters, CancellationToken cancellationToken)
+    /// <summary>The mean loss and the accuracy (NaN for regression) of the model on <paramref name="data"/>.</summary>
+    internal (float Loss, float Accuracy) Measure(Dataset data)
     {
-        Dataset training = _training;
-        int count = training.Count;
+        if (data.Count == 0)
+        {
+            return (float.NaN, float.NaN);
+        }
+
+        double weight = data.SampleWeights.IsEmpty ? data.Count : RowWeights.Total(data.SampleWeights);
+        float loss = (float)(_model.Loss(Batch.FromDataset(data)) / weight);
+        if (_model.Task == ModelTask.Regression)
+        {
+            return (loss, float.NaN);
+        }
+
+        int correct = 0;
+        ReadOnlySpan<int> labels = data.Labels;
+        for (int i = 0; i < data.Count; i++)
+        {
+            _model.Forward(data.Row(i), Outputs);
+            int predicted = _model.Task == ModelTask.BinaryClassification
+                ? (Outputs[0] >= 0.5f ? 1 : 0)
+                : TensorPrimitives.IndexOfMax(Outputs);
+            if (predicted == labels[i])
+            {
+                correct++;
+            }
+        }
+
+        return (loss, correct / (float)data.Count);
+    }
+
+    // One pass over the training rows, a batch at a time: the gradient, the loss checked, then the step.
+    private (double Loss, double Weight) Pass(float rate, CancellationToken cancellationToken)
+    {
+        int count = _training.Count;
         double lossSum = 0, weightSum = 0;
         _epochGradient?.AsSpan().Clear();
         for (int start = 0; start < count; start += _batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            ReadOnlySpan<int> rows = _order.AsSpan(start, Math.Min(_batchSize, count - start));
+            int rows = Math.Min(_batchSize, count - start);
 
             // Start loading the next batch's rows while this one computes.
             int next = start + _batchSize;
             if (next < count)
             {
-                training.Prefetch(_order.AsSpan(next, Math.Min(_batchSize, count - next)));
+                _training.Prefetch(_order.AsSpan(next, Math.Min(_batchSize, count - next)));
             }
 
-            double batchWeight = Trainer.BatchWeight(rows, _weights);
+            double batchWeight = RowWeights.Of(_order.AsSpan(start, rows), _weights);
             weightSum += batchWeight;
-            float loss;
-            if (_fused is not null)
-            {
-                // One step of gradient descent on the batch's mean loss, done inside the model.
-                Batch batch = training.CreateBatch(new Rows(in training.Origin, training.Stride, rows), _weights);
-                loss = batchWeight == 0 ? 0f : _fused.StepInPlace(in batch, (float)(rate / batchWeight));
-                CheckLoss(loss, rate);
-                NoteStart(loss, batchWeight);
-                lossSum += loss;
-                continue;
-            }
-
-            if (_workers is not null)
-            {
-                // The threads share the gradient, then the step: each sums, scales and steps a range.
-                loss = _workers.Gradient(training, _order, start, rows.Length, _weights, _sliceRows, cancellationToken);
-                CheckLoss(loss, rate);
-                NoteStart(loss, batchWeight);
-                lossSum += loss;
-                if (batchWeight != 0)
-                {
-                    _workers.Step(_optimizer, (float)(1 / batchWeight), _epochGradient);
-                }
-
-                continue;
-            }
-
-            Batch rowsBatch = training.CreateBatch(new Rows(in training.Origin, training.Stride, rows), _weights);
-            Array.Clear(_gradient);
-            double sliced = 0;
-            for (int slice = 0; slice < rowsBatch.Count; slice += _sliceRows)
-            {
-                if (slice > 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-
-                sliced += _model.AccumulateGradient(rowsBatch.Slice(slice, Math.Min(_sliceRows, rowsBatch.Count - slice)), _gradient);
-            }
-
-            loss = (float)sliced;
+            float loss = _steps.Gradient(_order, start, rows, rate, batchWeight, cancellationToken);
             CheckLoss(loss, rate);
             NoteStart(loss, batchWeight);
             lossSum += loss;
-            if (batchWeight == 0)
-            {
-                continue; // Rows that all weigh 0 have no gradient.
-            }
-
-            if (_epochGradient is not null)
-            {
-                TensorPrimitives.Add(_epochGradient, _gradient, _epochGradient);
-            }
-
-            // The gradient of the batch's mean loss, then one step.
-            TensorPrimitives.Multiply(_gradient, (float)(1 / batchWeight), _gradient);
-            _optimizer.Step(parameters, _gradient);
+            _steps.Step(batchWeight, _epochGradient);
         }
 
         return (lossSum, weightSum);

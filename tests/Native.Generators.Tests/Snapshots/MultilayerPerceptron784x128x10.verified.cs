@@ -16,7 +16,7 @@ namespace Demo
     /// </para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("Native.Generators", "{version}")]
-    partial class DigitNet : global::Native.Numerics.IClassifier, global::Native.Numerics.IFusedGradientStep, global::Native.Numerics.CompilerServices.IModelRuntimeOwner
+    partial class DigitNet : global::Native.Numerics.IClassifier, global::Native.Numerics.CompilerServices.IFusedGradientStep, global::Native.Numerics.CompilerServices.IModelRuntimeOwner
     {
         /// <summary>The number of input features.</summary>
         public const int Features = 784;

@@ -1,4 +1,5 @@
 using Native.Numerics;
+using Native.Numerics.CompilerServices;
 using Native.Tests.Support;
 
 namespace Native.Tests;
@@ -67,8 +68,24 @@ public class FunctionsElementwiseActivationTests
     public void TanhMatchesDoubleEverywhereAtEveryWidth(FunctionKernelWidth width)
     {
         float[] actual = new float[Sweep.Length];
-        FunctionKernelsAtWidth.Map<TanhOperator>(width, Sweep, actual, 0f);
+        FunctionKernelsAtWidth.Map<ActivationOperator<TanhFunction>>(width, Sweep, actual, 0f);
         AssertAccurate(Sweep, actual, Math.Tanh, relative: 3e-7, $"Tanh at {width}");
+    }
+
+    [Theory]
+    [InlineData(FunctionKernelWidth.Scalar)]
+    [InlineData(FunctionKernelWidth.Vector128)]
+    [InlineData(FunctionKernelWidth.Vector256)]
+    [InlineData(FunctionKernelWidth.Vector512)]
+    public void SigmoidMatchesDoubleEverywhereAtEveryWidth(FunctionKernelWidth width)
+    {
+        // The models' sigmoid, which the public span function runs too: the same bound, and NaN stays NaN on every lane.
+        float[] actual = new float[Sweep.Length];
+        FunctionKernelsAtWidth.Map<ActivationOperator<SigmoidFunction>>(width, Sweep, actual, 0f);
+        AssertAccurate(Sweep, actual, FunctionReference.Sigmoid, relative: 3e-7, $"Sigmoid at {width}");
+        float[] nan = [float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN, float.NaN];
+        FunctionKernelsAtWidth.Map<ActivationOperator<SigmoidFunction>>(width, nan, actual.AsSpan(0, nan.Length), 0f);
+        Assert.All(actual[..nan.Length], value => Assert.True(float.IsNaN(value), $"σ(NaN) = {value} at {width}"));
     }
 
     [Fact]
@@ -108,7 +125,7 @@ public class FunctionsElementwiseActivationTests
 
     [Fact]
     public void TheLimitBelowThePolynomialRangeIsTheFloatJustBelowIt() =>
-        Assert.Equal(TanhOperator.BelowLimit, MathF.BitDecrement(TanhOperator.PolynomialLimit));
+        Assert.Equal(TanhFunction.BelowLimit, MathF.BitDecrement(TanhFunction.PolynomialLimit));
 
     [Theory]
     [InlineData(FunctionKernelWidth.Scalar)]
@@ -152,7 +169,7 @@ public class FunctionsElementwiseActivationTests
         float[] actual = new float[Sweep.Length];
         foreach (float alpha in new[] { 0f, 0.01f, 0.2f })
         {
-            FunctionKernelsAtWidth.Map<LeakyReluOperator>(width, Sweep, actual, alpha);
+            FunctionKernelsAtWidth.Map<ActivationOperator<LeakyReluFunction>>(width, Sweep, actual, alpha);
             for (int i = 0; i < Sweep.Length; i++)
             {
                 Assert.Equal(Sweep[i] > 0f ? Sweep[i] : alpha * Sweep[i], actual[i]);
@@ -256,7 +273,7 @@ public class FunctionsElementwiseActivationTests
             values.Add((float)-Math.Pow(10, exponent));
         }
 
-        values.AddRange([0f, -0f, TanhOperator.PolynomialLimit, -TanhOperator.PolynomialLimit, TanhOperator.BelowLimit, -TanhOperator.BelowLimit]);
+        values.AddRange([0f, -0f, TanhFunction.PolynomialLimit, -TanhFunction.PolynomialLimit, TanhFunction.BelowLimit, -TanhFunction.BelowLimit]);
         values.AddRange(FunctionGenerators.ExtremeValues);
         values.Add(0.5f);
         return [.. values];

@@ -1,5 +1,6 @@
 using FsCheck.Fluent;
 using Native.Numerics;
+using Native.Numerics.CompilerServices;
 using Native.Tests.Support;
 
 namespace Native.Tests.Generated;

@@ -216,4 +216,32 @@ public sealed class PredictionPolicyTests
         model.Forward(Enumerable.Repeat(3e38f, 5).ToArray(), outputs);
         Assert.All(outputs, value => Assert.True(float.IsNaN(value), width));
     }
+
+    public static TheoryData<string, Activation> WidthsAndActivations()
+    {
+        var data = new TheoryData<string, Activation>();
+        foreach (string width in new[] { "Scalar", "Vector128", "Vector256", "Vector512" })
+        {
+            foreach (Activation activation in Enum.GetValues<Activation>())
+            {
+                data.Add(width, activation);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthsAndActivations))]
+    public void EveryHiddenActivationCarriesANaNFeatureToTheOutputs(string width, Activation activation)
+    {
+        // A hidden layer wide enough for whole vectors at every width: a NaN must survive each activation's vector
+        // lanes (where e^x is the kernels' own exp) as well as its scalar tail, or the policy sees finite logits.
+        var model = new MultilayerPerceptron([5, 37, 3], activation, seed: 1) { KernelWidth = Widths.Parse(width) };
+        float[] outputs = new float[3];
+        float[] row = [1f, float.NaN, 0f, 0f, 0f];
+        model.Forward(row, outputs);
+        Assert.All(outputs, value => Assert.True(float.IsNaN(value), $"{width} {activation}: {value}"));
+        Assert.Contains("Feature 1 is NaN", Assert.Throws<ArgumentException>(() => model.Predict(row)).Message, StringComparison.Ordinal);
+    }
 }

@@ -141,8 +141,9 @@ public class OptimizerTests
     {
         // The ranges a parallel trainer gives its threads: uneven, covering every parameter once.
         float[] whole = (float[])Start.Clone(), ranged = (float[])Start.Clone();
-        Optimizer one = Rule(rule), split = Rule(rule);
-        Assert.True(split.StepsInRanges);
+        Optimizer one = Rule(rule);
+        IOptimizer split = Rule(rule);
+        Assert.True(split.Capabilities.HasFlag(OptimizerCapabilities.StepsInRanges));
         for (int step = 0; step < 4; step++)
         {
             one.Step(whole, GradientAt(step));
@@ -160,8 +161,8 @@ public class OptimizerTests
     [Fact]
     public void ClippingNeedsTheWholeGradientSoItIsNotTakenInRanges()
     {
-        Assert.False(new Momentum(0.1f) { MaxGradientNorm = 1f }.StepsInRanges);
-        Assert.True(new Momentum(0.1f) { WeightDecay = 1f }.StepsInRanges);
+        Assert.False(((IOptimizer)new Momentum(0.1f) { MaxGradientNorm = 1f }).Capabilities.HasFlag(OptimizerCapabilities.StepsInRanges));
+        Assert.True(((IOptimizer)new Momentum(0.1f) { WeightDecay = 1f }).Capabilities.HasFlag(OptimizerCapabilities.StepsInRanges));
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public class TrainerGoldenTests
     {
         // y = 1.5 x₀ − 2 x₁ + 0.5 x₂ + 3 + noise, on 200 seeded rows.
         const int rows = 200, features = 3;
-        var random = new Numerics.Kernels.SeededRandom(42);
+        var random = new SeededRandom(42);
         float[] x = new float[rows * features];
         float[] y = new float[rows];
         for (int i = 0; i < rows; i++)

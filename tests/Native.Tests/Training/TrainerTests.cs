@@ -2,6 +2,7 @@ using Native.Numerics;
 using Native.Numerics.Kernels;
 using Native.Tests.Kernels;
 using Native.Tests.Support;
+using Native.Numerics.CompilerServices;
 
 namespace Native.Tests.Training;
 

@@ -81,7 +81,7 @@ public readonly ref struct Batch
     public static Batch FromDataset(Dataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        return dataset.CreateBatch(new Rows(in dataset.Origin, dataset.Stride, dataset.Count), dataset.SampleWeights);
+        return dataset.Batch(dataset.SampleWeights);
     }
 
     /// <summary>
@@ -116,7 +116,7 @@ public readonly ref struct Batch
             sampleWeights = dataset.SampleWeights;
         }
 
-        return dataset.CreateBatch(new Rows(in dataset.Origin, dataset.Stride, rows), sampleWeights);
+        return dataset.Batch(rows, sampleWeights);
     }
 
     /// <summary>The features of row <paramref name="index"/> of the batch.</summary>
@@ -159,7 +159,7 @@ public readonly ref struct Batch
     /// so a bad batch leaves the caller's gradient untouched.
     /// </summary>
     /// <exception cref="ArgumentException">The batch does not fit; the message says which row and what was found.</exception>
-    public static void Validate(in Batch batch, ModelShape shape)
+    internal static void Validate(in Batch batch, ModelShape shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         if (batch.Features != shape.Features)

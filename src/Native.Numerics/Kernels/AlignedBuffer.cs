@@ -1,11 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Native.Numerics;
+namespace Native.Numerics.Kernels;
 
 /// <summary>
 /// A block of floats whose first element sits on a 64-byte boundary (a cache line), with no disposal
-/// needed: the storage of model parameters and datasets, and of generated models.
+/// needed: the storage of model parameters and datasets, and the models' scratch memory.
 /// </summary>
 /// <remarks>
 /// A managed <c>float[]</c> is only 8-byte aligned, so 512-bit loads from it split cache lines and run
@@ -15,7 +15,7 @@ namespace Native.Numerics;
 /// <see cref="FloatsPerLine"/> zeroed floats follow the block, never written through it: kernels may load a whole
 /// vector that starts inside the block and ends past it (the last outputs' biases, say) without reading outside the array.
 /// </remarks>
-public sealed class AlignedBuffer
+internal sealed class AlignedBuffer
 {
     /// <summary>The alignment, in bytes, of the first element.</summary>
     public const int Alignment = 64;

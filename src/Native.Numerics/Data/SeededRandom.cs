@@ -1,4 +1,4 @@
-namespace Native.Numerics.Kernels;
+namespace Native.Numerics;
 
 /// <summary>
 /// A small, fast pseudo-random generator whose sequence is fixed by its seed on every platform and

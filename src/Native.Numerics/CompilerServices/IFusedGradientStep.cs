@@ -1,4 +1,6 @@
-namespace Native.Numerics;
+using System.ComponentModel;
+
+namespace Native.Numerics.CompilerServices;
 
 /// <summary>
 /// A model that can take a plain gradient-descent step on a batch without writing its gradient out:
@@ -6,6 +8,7 @@ namespace Native.Numerics;
 /// in registers. The trainer uses it when the step is exactly θ ← θ − η·∇ (plain
 /// <see cref="GradientDescent"/>, no weight decay, no clipping, no gradient-norm tracking).
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IFusedGradientStep : IModel
 {
     /// <summary>
