@@ -45,11 +45,15 @@ internal static class ModelFiles
         return new FileInfo(path).Length;
     }
 
-    /// <summary>Loads a model file, running it on a generated kernel where one matches its shape.</summary>
+    /// <summary>
+    /// Loads a model file, running it on a generated kernel where one matches its shape: the file is then read into
+    /// that kernel's model, so the loaded model's raw-row predictions (its standardizer inside) run on it too.
+    /// </summary>
     public static (LoadedModel File, ModelChoice Choice) Load(string path)
     {
         LoadedModel loaded = ModelFile.Load(path);
-        return (loaded, ModelCatalog.Adopt(loaded.Model));
+        ModelChoice choice = ModelCatalog.Adopt(loaded.Model);
+        return ReferenceEquals(choice.Model, loaded.Model) ? (loaded, choice) : (ModelFile.LoadInto(choice.Model, path), choice);
     }
 
     private static string Text(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);

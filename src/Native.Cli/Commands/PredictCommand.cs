@@ -32,8 +32,8 @@ internal static class PredictCommand
 
     public static int Run(CliContext context, string modelPath, string inputPath, string? format, string? label, bool json, (CsvOptions Csv, IdxOptions Idx) limits)
     {
-        var (file, choice) = ModelFiles.Load(modelPath);
-        var writer = new RowWriter(context.Out, json, choice.Model, file);
+        LoadedModel file = ModelFiles.Load(modelPath).File;
+        var writer = new RowWriter(context.Out, json, file);
         format ??= Directory.Exists(inputPath) || Path.GetFileName(inputPath).Contains("-idx3-", StringComparison.Ordinal) ? "idx" : "csv";
         if (format == "idx")
         {
@@ -59,10 +59,10 @@ internal static class PredictCommand
         }
         else
         {
-            reader.SelectByCount(choice.Model.Features, label);
+            reader.SelectByCount(file.Model.Features, label);
         }
 
-        float[] raw = new float[choice.Model.Features];
+        float[] raw = new float[file.Model.Features];
         Func<int, string> where = feature => string.Create(CultureInfo.InvariantCulture, $"'{name}', line {reader.LineOf(feature)}, column {reader.ColumnOf(feature)}");
         Func<int, string> what = feature => reader.Header[reader.Columns[feature]];
         bool any = false;
@@ -106,16 +106,18 @@ internal static class PredictCommand
     }
 
     /// <summary>
-    /// Predicts rows one at a time and writes a line for each; a row without a finite prediction (a feature the
-    /// model's arithmetic overflows on) is an error naming where that feature stands, never a confident line.
+    /// Predicts rows one at a time, through the loaded model's raw-row API (its standardizer applied inside, on the
+    /// generated kernel where the shape has one), and writes a line for each; a row without a finite prediction (a
+    /// feature the model's arithmetic overflows on) is an error naming where that feature stands, never a confident line.
     /// </summary>
-    private sealed class RowWriter(TextWriter output, bool json, IModel model, LoadedModel file)
+    private sealed class RowWriter(TextWriter output, bool json, LoadedModel file)
     {
-        private readonly float[] _row = new float[model.Features];
-        private readonly float[] _outputs = new float[model is IClassifier c ? c.Classes : 1];
+        private readonly bool _classifier = file.Model is IClassifier;
+        private readonly float[] _row = new float[file.Model.Features];
+        private readonly float[] _outputs = new float[file.Model is IClassifier c ? c.Classes : 1];
         private readonly StringBuilder _line = new();
 
-        public int Features => model.Features;
+        public int Features => file.Model.Features;
 
         /// <summary>Predicts <paramref name="raw"/> (in the data's units) and writes its line.</summary>
         /// <param name="raw">The row as read.</param>
@@ -123,24 +125,21 @@ internal static class PredictCommand
         /// <param name="what">A feature's name, for an error.</param>
         public void Predict(float[] raw, Func<int, string> where, Func<int, string> what)
         {
-            raw.CopyTo(_row, 0);
-            file.Standardizer?.Transform(_row, _row);
-            switch (model)
+            if (_classifier)
             {
-                case IClassifier classifier:
-                    classifier.PredictProbabilities(_row, _outputs);
-                    break;
-                default:
-                    model.Forward(_row, _outputs);
-                    break;
+                file.PredictProbabilities(raw, _outputs);
+            }
+            else
+            {
+                file.PredictValues(raw, _outputs);
             }
 
-            if (!Sound(_outputs, model is IClassifier))
+            if (!Sound(_outputs, _classifier))
             {
                 throw Unpredictable(raw, where, what);
             }
 
-            if (model is not IClassifier)
+            if (!_classifier)
             {
                 WriteValue(_outputs[0]);
                 return;
@@ -184,6 +183,9 @@ internal static class PredictCommand
         /// <summary>The error for a row: where the feature to blame stands (the model's input's first non-finite, or largest), and why.</summary>
         private UsageException Unpredictable(float[] raw, Func<int, string> where, Func<int, string> what)
         {
+            // The row the model saw: standardized, when the file has a standardizer.
+            raw.CopyTo(_row, 0);
+            file.Standardizer?.Transform(_row, _row);
             int feature = PredictionPolicy.OffendingFeature(_row);
             string name = Printable.Text(what(feature));
             string value = raw[feature].ToString(CultureInfo.InvariantCulture);

@@ -216,13 +216,7 @@ public static class ModelFile
         {
             try
             {
-                model = shape.Kind switch
-                {
-                    ModelKind.LinearRegression => new LinearRegression(shape.Features),
-                    ModelKind.LogisticRegression => new LogisticRegression(shape.Features),
-                    ModelKind.SoftmaxRegression => new SoftmaxRegression(shape.Features, shape.Outputs),
-                    _ => new MultilayerPerceptron(shape),
-                };
+                model = shape.CreateModel();
             }
             catch (Exception e) when (e is OverflowException or ArgumentException)
             {
