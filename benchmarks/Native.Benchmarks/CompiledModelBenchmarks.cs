@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using Native.Numerics;
+using Native.Numerics.Kernels;
 
 namespace Native.Benchmarks;
 
