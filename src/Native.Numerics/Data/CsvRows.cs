@@ -15,7 +15,7 @@ namespace Native.Numerics;
 internal sealed class CsvRows(int featureCount, long? textBytes)
 {
     /// <summary>Rows read before the first estimate: enough for their average length to stand for the rest.</summary>
-    private const int SampleRows = 64;
+    private const int SampleRows = 256;
 
     private readonly int _stride = AlignedBuffer.Pad(featureCount);
     private AlignedBuffer _storage = new(AlignedBuffer.Pad(featureCount));
@@ -56,11 +56,12 @@ internal sealed class CsvRows(int featureCount, long? textBytes)
         long wanted = 2L * Count;
         if (textBytes is long total && Count >= SampleRows && consumedBytes > 0)
         {
-            // The rows the whole text holds if the rest is like what was read, a little more; but at least a quarter
-            // more than now, and never more than the text could hold at two bytes per field.
-            long estimate = (long)(Count * (double)total / consumedBytes * 1.02) + 16;
+            // The rows the whole text holds if the rest is like what was read, 5 % more (MNIST's first 256 rows
+            // are 1.3 % shorter than its average); but at least an eighth more than now, and never more than the text
+            // could hold at two bytes per field.
+            long estimate = (long)(Count * (double)total / consumedBytes * 1.05) + 16;
             long most = (total / Math.Max(1, (2L * featureCount) + 1)) + Count + 1;
-            wanted = Math.Min(Math.Max(estimate, Count + (Count / 4) + 1), Math.Max(most, Count + 1));
+            wanted = Math.Min(Math.Max(estimate, Count + (Count / 8) + 1), Math.Max(most, Count + 1));
         }
 
         return (int)Math.Min(wanted, limit);

@@ -170,16 +170,25 @@ public sealed class CsvFastPathTests
     [Fact]
     public void AFileSizedOnceFromItsLengthHoldsOnlyItsRows()
     {
-        // The storage guessed from the first rows: the dataset's rows are the file's, read seekable or not.
+        // The storage guessed from the first rows (as long as the rest here): the dataset's rows are the file's, read
+        // seekable or not, and the storage is allocated once, not doubled and copied.
         var text = new StringBuilder("x,y,label\n");
         for (int i = 0; i < 5_000; i++)
         {
-            text.Append(i).Append(',').Append(i % 3 == 0 ? "1234567.5" : "1").Append(',').Append(i % 2).Append('\n');
+            text.Append(1000 + (i % 9000)).Append(',').Append(i % 3 == 0 ? "1234567.5" : "1").Append(',').Append(i % 2).Append('\n');
         }
 
         byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
-        Dataset seekable = Csv.Read(new MemoryStream(bytes)), forward = Csv.Read(new ForwardOnlyStream(bytes));
+        Csv.Read(new MemoryStream(bytes)); // warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Dataset seekable = Csv.Read(new MemoryStream(bytes));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Dataset forward = Csv.Read(new ForwardOnlyStream(bytes));
         Assert.Equal(5_000, seekable.Count);
+
+        // The storage once (64 bytes a row), the first rows' few small blocks, the labels and the reader's buffers.
+        long storage = 5_000L * 64;
+        Assert.True(allocated < (storage * 13 / 10) + (200 * 1024), $"allocated {allocated:N0} bytes for {storage:N0} bytes of rows");
         Assert.Equal(seekable.Storage.ToArray(), forward.Storage.ToArray());
         Assert.Equal(5_000 * 16, seekable.Storage.Length);
     }
