@@ -87,6 +87,11 @@ internal sealed partial class CsvRecordReader
         AddField(content, w);
         _positions[_fieldCount - 1] = (line, column);
         int after = Peek(ref r, ref w, ref content, 0);
+        if (after == '\0' && _separator == '\0')
+        {
+            throw Nul(r);
+        }
+
         if (after == _separator)
         {
             CheckRecordLength(r + 1);

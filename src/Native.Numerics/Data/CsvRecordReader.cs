@@ -184,9 +184,10 @@ internal sealed partial class CsvRecordReader
                 int at = p + BitOperations.TrailingZeroCount(mask);
                 mask &= mask - 1;
                 char c = buffer[at];
-                if (c == separator)
+                if (c == separator && c != '\0')
                 {
                     // A field ends; the next starts after the separator (which counts towards the record's length).
+                    // (A NUL is refused even as the separator, as it always was.)
                     if (at - fieldStart > maxField || at >= recordLimit)
                     {
                         CheckLength(fieldStart, at, at + 1);

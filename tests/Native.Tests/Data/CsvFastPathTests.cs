@@ -168,6 +168,16 @@ public sealed class CsvFastPathTests
     }
 
     [Fact]
+    public void ANulIsRefusedEvenAsTheSeparator()
+    {
+        var options = new CsvOptions { Separator = '\0' };
+        FileFormatException error = Assert.Throws<FileFormatException>(() => Csv.Read(new MemoryStream("a\0b\n1\02\n"u8.ToArray()), options, "f.csv"));
+        Assert.StartsWith("'f.csv', line 1, column 2: a NUL character", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<FileFormatException>(() => Csv.Read(new MemoryStream("\"a\"\0b\n"u8.ToArray()), options, "f.csv"));
+        Assert.StartsWith("'f.csv', line 1, column 4: a NUL character", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AFileSizedOnceFromItsLengthHoldsOnlyItsRows()
     {
         // The storage guessed from the first rows (as long as the rest here): the dataset's rows are the file's, read
