@@ -268,27 +268,11 @@ public static partial class Csv
                 throw FileFormatException.AtLine(name, records.Line, 1, string.Create(CultureInfo.InvariantCulture, $"too many rows: {_rows + 1} rows of {featureCount} features are more than one dataset can hold."));
             }
 
-            // The features before the label column, then those after it: each by the fast path, else the full parser.
+            // The features before the label column, then those after it.
             Span<float> row = _features.Next(records.ConsumedBytes);
-            ReadOnlySpan<char> text = records.RecordText;
             ReadOnlySpan<CsvRecordReader.FieldSpan> fields = records.Fields;
-            for (int j = 0; j < _labelColumn; j++)
-            {
-                CsvRecordReader.FieldSpan field = fields[j];
-                if (!CsvNumber.TryParse(text.Slice(field.Start, field.Length), out row[j]))
-                {
-                    row[j] = Number(j, "feature");
-                }
-            }
-
-            for (int j = _labelColumn + 1; j < fields.Length; j++)
-            {
-                CsvRecordReader.FieldSpan field = fields[j];
-                if (!CsvNumber.TryParse(text.Slice(field.Start, field.Length), out row[j - 1]))
-                {
-                    row[j - 1] = Number(j, "feature");
-                }
-            }
+            ReadFeatures(fields[.._labelColumn], row[.._labelColumn], 0);
+            ReadFeatures(fields[(_labelColumn + 1)..], row[_labelColumn..], _labelColumn + 1);
 
             ReadOnlySpan<char> label = records.Text(_labelColumn).Trim();
             if (label.IsEmpty)
@@ -306,6 +290,19 @@ public static partial class Csv
             }
 
             _rows++;
+        }
+
+        /// <summary>
+        /// Reads the features of <paramref name="fields"/> (the record's fields from <paramref name="firstField"/> on) into
+        /// <paramref name="destination"/>: by the fast path, and each field it leaves by the full parser.
+        /// </summary>
+        private void ReadFeatures(ReadOnlySpan<CsvRecordReader.FieldSpan> fields, Span<float> destination, int firstField)
+        {
+            ReadOnlySpan<char> text = records.RecordText;
+            for (int j = CsvNumber.TryParseFields(text, fields, destination); j < fields.Length; j += 1 + CsvNumber.TryParseFields(text, fields[(j + 1)..], destination[(j + 1)..]))
+            {
+                destination[j] = Number(firstField + j, "feature");
+            }
         }
 
         /// <summary>The finite float in field <paramref name="j"/>, or an error saying what is there instead.</summary>

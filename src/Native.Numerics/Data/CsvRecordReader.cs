@@ -160,14 +160,15 @@ internal sealed partial class CsvRecordReader
     /// </summary>
     private void ReadRecord(int expectedFields)
     {
-        // The loop's state in locals (the fields written back before anything else reads them).
+        // The loop's state in locals; _fieldCount is written back before anything else reads it.
         char[] buffer = _buffer;
         FieldSpan[] fields = _fields;
         char separator = _separator;
         int maxField = _maxFieldLength;
         int stopAt = Math.Min(expectedFields > 0 ? expectedFields + 1 : int.MaxValue, _maxColumns);
         int count = 0;
-        int p = _recordStart;
+        int recordStart = _recordStart;
+        int p = recordStart;
         int fieldStart = p;
         long recordLimit = RecordLimit();
         while (true)
@@ -193,21 +194,23 @@ internal sealed partial class CsvRecordReader
                         CheckLength(fieldStart, at, at + 1);
                     }
 
-                    if (count == fields.Length)
+                    if ((uint)count >= (uint)fields.Length)
                     {
+                        _fieldCount = count;
                         fields = GrowFields();
                     }
 
-                    fields[count] = new FieldSpan(fieldStart - _recordStart, at - fieldStart);
+                    fields[count] = new FieldSpan(fieldStart - recordStart, at - fieldStart);
                     if (_exact)
                     {
                         _positions[count] = (_line, fieldStart - _lineStart + 1);
                     }
 
-                    _fieldCount = ++count;
+                    count++;
                     fieldStart = at + 1;
                     if (count >= stopAt)
                     {
+                        _fieldCount = count;
                         if (expectedFields > 0 && count > expectedFields)
                         {
                             _position = fieldStart;
@@ -220,6 +223,7 @@ internal sealed partial class CsvRecordReader
                 else if (c is '\n' or '\r')
                 {
                     CheckLength(fieldStart, at, at);
+                    _fieldCount = count;
                     AddField(fieldStart, at);
                     _position = EndLine(at);
                     return;
@@ -229,12 +233,13 @@ internal sealed partial class CsvRecordReader
                     if (at == fieldStart)
                     {
                         // A quoted field: read a character at a time, then carry on after what ended it.
+                        _fieldCount = count;
                         if (!ReadQuoted(at, expectedFields, out fieldStart))
                         {
                             return;
                         }
 
-                        (buffer, fields, count, recordLimit) = (_buffer, _fields, _fieldCount, RecordLimit());
+                        (buffer, fields, count, recordStart, recordLimit) = (_buffer, _fields, _fieldCount, _recordStart, RecordLimit());
                         p = fieldStart;
                         goto NextBlock;
                     }
@@ -257,6 +262,7 @@ internal sealed partial class CsvRecordReader
             // The decoded text ends inside this field: check the limits before holding more of it.
             int scanned = _end;
             CheckLength(fieldStart, scanned, scanned);
+            _fieldCount = count;
             if (!More(out int shift))
             {
                 if (_decoder.AtInvalidByte)
@@ -269,7 +275,7 @@ internal sealed partial class CsvRecordReader
                 return;
             }
 
-            (buffer, recordLimit) = (_buffer, RecordLimit());
+            (buffer, recordStart, recordLimit) = (_buffer, _recordStart, RecordLimit());
             p = scanned - shift;
             fieldStart -= shift;
 
