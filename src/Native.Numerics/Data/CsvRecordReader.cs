@@ -168,6 +168,7 @@ internal sealed partial class CsvRecordReader
         int stopAt = Math.Min(expectedFields > 0 ? expectedFields + 1 : int.MaxValue, _maxColumns);
         int count = 0;
         int recordStart = _recordStart;
+        bool exact = _exact;
         int p = recordStart;
         int fieldStart = p;
         long recordLimit = RecordLimit();
@@ -184,7 +185,7 @@ internal sealed partial class CsvRecordReader
             {
                 int at = p + BitOperations.TrailingZeroCount(mask);
                 mask &= mask - 1;
-                char c = buffer[at];
+                char c = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buffer), at); // at < _end <= buffer.Length
                 if (c == separator && c != '\0')
                 {
                     // A field ends; the next starts after the separator (which counts towards the record's length).
@@ -200,8 +201,8 @@ internal sealed partial class CsvRecordReader
                         fields = GrowFields();
                     }
 
-                    fields[count] = new FieldSpan(fieldStart - recordStart, at - fieldStart);
-                    if (_exact)
+                    Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(fields), count) = new FieldSpan(fieldStart - recordStart, at - fieldStart); // count < fields.Length
+                    if (exact)
                     {
                         _positions[count] = (_line, fieldStart - _lineStart + 1);
                     }
@@ -239,7 +240,7 @@ internal sealed partial class CsvRecordReader
                             return;
                         }
 
-                        (buffer, fields, count, recordStart, recordLimit) = (_buffer, _fields, _fieldCount, _recordStart, RecordLimit());
+                        (buffer, fields, count, recordStart, exact, recordLimit) = (_buffer, _fields, _fieldCount, _recordStart, _exact, RecordLimit());
                         p = fieldStart;
                         goto NextBlock;
                     }
