@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Native.Numerics.Kernels;
 
 namespace Native.Numerics;
 
@@ -75,7 +76,20 @@ public static partial class Csv
     {
         ArgumentNullException.ThrowIfNull(stream);
         CheckOptions(options);
-        return new Builder(new CsvRecordReader(stream, name, options ?? Default), name, options ?? Default).Read();
+        return new Builder(new CsvRecordReader(stream, name, options ?? Default), name, options ?? Default, Remaining(stream)).Read();
+    }
+
+    /// <summary>The bytes left in <paramref name="stream"/>, if it can say (to size a dataset's storage once), else null.</summary>
+    private static long? Remaining(Stream stream)
+    {
+        try
+        {
+            return stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : null;
+        }
+        catch (Exception e) when (e is NotSupportedException or IOException)
+        {
+            return null;
+        }
     }
 
     private static readonly CsvOptions Default = new();
@@ -150,14 +164,14 @@ public static partial class Csv
     }
 
     /// <summary>Reads the records and gathers features and labels.</summary>
-    private sealed class Builder(CsvRecordReader records, string? name, CsvOptions options)
+    private sealed class Builder(CsvRecordReader records, string? name, CsvOptions options, long? textBytes)
     {
         private readonly List<string> _columns = [];
         private readonly List<int> _labelIds = [];
         private readonly List<float> _targets = [];
         private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
         private readonly List<Label> _labels = [];
-        private float[] _features = new float[256];
+        private CsvRows _features = null!;
         private int _rows;
         private int _labelColumn;
         private int _headerLine;
@@ -167,6 +181,7 @@ public static partial class Csv
         {
             ReadHeader();
             int featureCount = _columns.Count - 1;
+            _features = new CsvRows(featureCount, textBytes);
             while (records.Next(expectedFields: _columns.Count))
             {
                 ReadRow(featureCount);
@@ -177,8 +192,8 @@ public static partial class Csv
                 throw FileFormatException.AtLine(name, _headerLine, 1, "the file has a header but no data rows; expected at least one row after it.");
             }
 
-            ReadOnlySpan<float> features = _features.AsSpan(0, _rows * featureCount);
-            Dataset data = options.Labels == CsvLabels.Regression ? Dataset.FromTargets(features, featureCount, [.. _targets]) : Labelled(features, featureCount);
+            AlignedBuffer features = _features.Finish();
+            Dataset data = options.Labels == CsvLabels.Regression ? Dataset.FromStorage(features, _rows, featureCount, null, 0, null, [.. _targets]) : Labelled(features, featureCount);
             return data.WithFeatureNames([.. _columns.Where((_, j) => j != _labelColumn)], _columns[_labelColumn]);
         }
 
@@ -190,9 +205,8 @@ public static partial class Csv
             }
 
             _headerLine = records.Line;
-            IReadOnlyList<CsvRecordReader.Field> fields = records.Fields;
             bool numbers = true;
-            for (int j = 0; j < fields.Count; j++)
+            for (int j = 0; j < records.FieldCount; j++)
             {
                 ReadOnlySpan<char> text = records.Text(j);
                 _columns.Add(text.ToString());
@@ -219,7 +233,7 @@ public static partial class Csv
 
                 if (_columns.LastIndexOf(label) != first)
                 {
-                    throw FileFormatException.AtLine(name, _headerLine, fields[_columns.LastIndexOf(label)].Column, $"two columns are named {Quote(label)}; which is the label?");
+                    throw FileFormatException.AtLine(name, _headerLine, records.ColumnOf(_columns.LastIndexOf(label)), $"two columns are named {Quote(label)}; which is the label?");
                 }
 
                 _labelColumn = first;
@@ -238,16 +252,16 @@ public static partial class Csv
                 _labelColumn = _columns.Count - 1;
             }
 
-            _headerLabelColumn = fields[_labelColumn].Column;
+            _headerLabelColumn = records.ColumnOf(_labelColumn);
         }
 
         private void ReadRow(int featureCount)
         {
-            IReadOnlyList<CsvRecordReader.Field> fields = records.Fields;
-            if (fields.Count != _columns.Count)
+            int count = records.FieldCount;
+            if (count != _columns.Count)
             {
-                CsvRecordReader.Field at = fields[Math.Min(fields.Count, _columns.Count) - (fields.Count > _columns.Count ? 0 : 1)];
-                throw FileFormatException.AtLine(name, at.Line, at.Column, string.Create(CultureInfo.InvariantCulture, $"expected {_columns.Count} fields, as in the header; found {(fields.Count > _columns.Count ? $"more than {_columns.Count}" : fields.Count.ToString(CultureInfo.InvariantCulture))}."));
+                int at = Math.Min(count, _columns.Count) - (count > _columns.Count ? 0 : 1);
+                throw FileFormatException.AtLine(name, records.LineOf(at), records.ColumnOf(at), string.Create(CultureInfo.InvariantCulture, $"expected {_columns.Count} fields, as in the header; found {(count > _columns.Count ? $"more than {_columns.Count}" : count.ToString(CultureInfo.InvariantCulture))}."));
             }
 
             if (!Dataset.Fits(_rows + 1L, featureCount))
@@ -255,19 +269,11 @@ public static partial class Csv
                 throw FileFormatException.AtLine(name, records.Line, 1, string.Create(CultureInfo.InvariantCulture, $"too many rows: {_rows + 1} rows of {featureCount} features are more than one dataset can hold."));
             }
 
-            if ((_rows + 1L) * featureCount > _features.Length)
-            {
-                Array.Resize(ref _features, (int)Math.Min(Math.Max(2L * _features.Length, (_rows + 1L) * featureCount), Array.MaxLength));
-            }
-
-            Span<float> row = _features.AsSpan(_rows * featureCount, featureCount);
-            for (int j = 0, k = 0; j < fields.Count; j++)
-            {
-                if (j != _labelColumn)
-                {
-                    row[k++] = Number(j, "feature");
-                }
-            }
+            // The features before the label column, then those after it.
+            Span<float> row = _features.Next(records.ConsumedBytes);
+            ReadOnlySpan<CsvRecordReader.FieldSpan> fields = records.Fields;
+            ReadFeatures(fields[.._labelColumn], row[.._labelColumn], 0);
+            ReadFeatures(fields[(_labelColumn + 1)..], row[_labelColumn..], _labelColumn + 1);
 
             ReadOnlySpan<char> label = records.Text(_labelColumn).Trim();
             if (label.IsEmpty)
@@ -285,6 +291,19 @@ public static partial class Csv
             }
 
             _rows++;
+        }
+
+        /// <summary>
+        /// Reads the features of <paramref name="fields"/> (the record's fields from <paramref name="firstField"/> on) into
+        /// <paramref name="destination"/>: by the fast path, and each field it leaves by the full parser.
+        /// </summary>
+        private void ReadFeatures(ReadOnlySpan<CsvRecordReader.FieldSpan> fields, Span<float> destination, int firstField)
+        {
+            ReadOnlySpan<char> text = records.RecordText;
+            for (int j = CsvNumber.TryParseFields(text, fields, destination); j < fields.Length; j += 1 + CsvNumber.TryParseFields(text, fields[(j + 1)..], destination[(j + 1)..]))
+            {
+                destination[j] = Number(firstField + j, "feature");
+            }
         }
 
         /// <summary>The finite float in field <paramref name="j"/>, or an error saying what is there instead.</summary>
@@ -321,15 +340,14 @@ public static partial class Csv
                 id = _labels.Count;
                 string text = label.ToString();
                 _distinct.Add(text, id);
-                CsvRecordReader.Field field = records.Fields[_labelColumn];
-                _labels.Add(new Label(text, field.Line, field.Column));
+                _labels.Add(new Label(text, records.LineOf(_labelColumn), records.ColumnOf(_labelColumn)));
             }
 
             return id;
         }
 
         /// <summary>The dataset of a classification, or of a regression inferred from labels that are all numbers.</summary>
-        private Dataset Labelled(ReadOnlySpan<float> features, int featureCount)
+        private Dataset Labelled(AlignedBuffer features, int featureCount)
         {
             bool integers = true, numbers = true;
             foreach (Label label in _labels)
@@ -340,7 +358,7 @@ public static partial class Csv
 
             if (options.Labels == CsvLabels.Infer && !integers && numbers)
             {
-                return Dataset.FromTargets(features, featureCount, Targets());
+                return Dataset.FromStorage(features, _rows, featureCount, null, 0, null, Targets());
             }
 
             // Classes in numeric order for integer labels ("01" and "1" are one class), else ordinal order.
@@ -371,7 +389,7 @@ public static partial class Csv
                 labels[i] = classOf[_labelIds[i]];
             }
 
-            return Dataset.FromLabels(features, featureCount, labels, names.Count, names);
+            return Dataset.FromStorage(features, _rows, featureCount, labels, names.Count, names, null);
         }
 
         /// <summary>The targets of a regression inferred from number labels, each checked finite.</summary>
@@ -399,8 +417,7 @@ public static partial class Csv
 
         private FileFormatException Error(int j, string message)
         {
-            CsvRecordReader.Field field = records.Fields[j];
-            return FileFormatException.AtLine(name, field.Line, field.Column, $"column {Quote(_columns[j])}: {message}");
+            return FileFormatException.AtLine(name, records.LineOf(j), records.ColumnOf(j), $"column {Quote(_columns[j])}: {message}");
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 
 namespace Native.Numerics;
@@ -13,23 +12,15 @@ namespace Native.Numerics;
 /// </summary>
 internal sealed class CsvDecoder(Stream stream, string? name)
 {
-    private const int EndOfText = -1;
-
-    private readonly byte[] _bytes = new byte[16 * 1024];
-    private readonly char[] _chars = new char[16 * 1024];
+    private readonly byte[] _bytes = new byte[32 * 1024];
     private int _byteStart;
     private int _byteEnd;
     private bool _endOfBytes;
     private long _bytesBefore;
     private Encoding _encoding = Encoding.Unknown;
-    private int _position;
-    private int _count;
 
-    /// <summary>Where the characters that may be read without a check end: the count, or the invalid byte's place.</summary>
-    private int _limit;
-
-    /// <summary>Where the first invalid byte stands in <see cref="_chars"/> (after the valid text before it), or −1.</summary>
-    private int _invalidAt = -1;
+    /// <summary>Whether decoding stopped before an invalid byte: <see cref="Read"/> returns 0 from then on.</summary>
+    private bool _invalid;
     private byte _invalidByte;
     private long _invalidOffset;
 
@@ -41,60 +32,24 @@ internal sealed class CsvDecoder(Stream stream, string? name)
         Utf16BigEndian,
     }
 
-    /// <summary>
-    /// The next character, without consuming it, or −1 at the end of the text. An invalid byte is reported when
-    /// reading reaches it, at <paramref name="line"/> and <paramref name="column"/> (the reader's position).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Peek(int line, int column)
-    {
-        int position = _position;
-        return (uint)position < (uint)_limit ? _chars[position] : PeekSlow(line, column);
-    }
+    /// <summary>The bytes of the stream decoded so far (a byte-order mark included).</summary>
+    public long BytesDecoded => _bytesBefore;
+
+    /// <summary>Whether the text stops at an invalid byte: what <see cref="Read"/> returned is all the valid text before it.</summary>
+    public bool AtInvalidByte => _invalid;
 
     /// <summary>
-    /// The characters decoded and not yet consumed (refilled when none are), up to any invalid byte; empty at the
-    /// end of the text. The invalid byte is reported, as by <see cref="Peek"/>, once nothing is before it.
+    /// Decodes characters into <paramref name="destination"/> (at least 2 long): whatever the stream gives in one read,
+    /// so rows typed into standard input are decoded as they come. Returns the number written; 0 at the end of the
+    /// text, or at an invalid byte (<see cref="AtInvalidByte"/>; <see cref="InvalidByte"/> makes its error).
     /// </summary>
-    public ReadOnlySpan<char> Available(int line, int column)
+    public int Read(Span<char> destination)
     {
-        if (_position == _limit && PeekSlow(line, column) == EndOfText)
+        if (_invalid)
         {
-            return default;
+            return 0;
         }
 
-        return _chars.AsSpan(_position, _limit - _position);
-    }
-
-    /// <summary>Consumes the character <see cref="Peek"/> returned.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Advance() => _position++;
-
-    /// <summary>Consumes <paramref name="count"/> characters of <see cref="Available"/>.</summary>
-    public void Advance(int count) => _position += count;
-
-    private int PeekSlow(int line, int column)
-    {
-        if (_position == _invalidAt)
-        {
-            throw FileFormatException.AtLine(name, line, column, string.Create(CultureInfo.InvariantCulture,
-                $"the byte 0x{_invalidByte:X2} (byte {_invalidOffset} of the file) is not valid {(_encoding == Encoding.Utf8 ? "UTF-8" : "UTF-16")}; a CSV file must be UTF-8 (or UTF-16 with a byte-order mark). Convert it, with iconv -f LATIN1 -t UTF-8 for one."));
-        }
-
-        if (_position == _count && !Fill())
-        {
-            return EndOfText;
-        }
-
-        return _position == _invalidAt ? PeekSlow(line, column) : _chars[_position];
-    }
-
-    /// <summary>Decodes more characters; false at the end of the text.</summary>
-    private bool Fill()
-    {
-        _position = 0;
-        _count = 0;
-        _limit = 0;
         if (_encoding == Encoding.Unknown)
         {
             while (!_endOfBytes && _byteEnd - _byteStart < 3)
@@ -111,7 +66,7 @@ internal sealed class CsvDecoder(Stream stream, string? name)
             {
                 if (_endOfBytes)
                 {
-                    return false;
+                    return 0;
                 }
 
                 ReadBytes();
@@ -123,34 +78,37 @@ internal sealed class CsvDecoder(Stream stream, string? name)
             bool invalid;
             if (_encoding == Encoding.Utf8)
             {
-                OperationStatus status = Utf8.ToUtf16(bytes, _chars, out read, out written, replaceInvalidSequences: false, isFinalBlock: _endOfBytes);
+                OperationStatus status = Utf8.ToUtf16(bytes, destination, out read, out written, replaceInvalidSequences: false, isFinalBlock: _endOfBytes);
                 invalid = status == OperationStatus.InvalidData;
             }
             else
             {
-                invalid = DecodeUtf16(bytes, out read, out written);
+                invalid = DecodeUtf16(bytes, destination, out read, out written);
             }
 
             _byteStart += read;
             _bytesBefore += read;
-            _count = written;
-            _limit = written;
             if (invalid)
             {
-                _invalidAt = written;
+                _invalid = true;
                 _invalidByte = _bytes[_byteStart];
                 _invalidOffset = _bytesBefore;
-                return true;
+                return written;
             }
 
             if (written > 0)
             {
-                return true;
+                return written;
             }
 
             ReadBytes(); // an incomplete character at the end of the buffer: more bytes are needed
         }
     }
+
+    /// <summary>The error of the invalid byte the text stops at, reported at <paramref name="line"/> and <paramref name="column"/> (where it stands).</summary>
+    public FileFormatException InvalidByte(int line, int column) =>
+        FileFormatException.AtLine(name, line, column, string.Create(CultureInfo.InvariantCulture,
+            $"the byte 0x{_invalidByte:X2} (byte {_invalidOffset} of the file) is not valid {(_encoding == Encoding.Utf8 ? "UTF-8" : "UTF-16")}; a CSV file must be UTF-8 (or UTF-16 with a byte-order mark). Convert it, with iconv -f LATIN1 -t UTF-8 for one."));
 
     /// <summary>
     /// Moves the undecoded bytes to the front of the buffer and reads once behind them: whatever the stream has,
@@ -183,12 +141,12 @@ internal sealed class CsvDecoder(Stream stream, string? name)
     }
 
     /// <summary>Decodes UTF-16 code units, pairing surrogates; true when it stops at an invalid one (a lone surrogate).</summary>
-    private bool DecodeUtf16(ReadOnlySpan<byte> bytes, out int read, out int written)
+    private bool DecodeUtf16(ReadOnlySpan<byte> bytes, Span<char> chars, out int read, out int written)
     {
         bool little = _encoding == Encoding.Utf16LittleEndian;
         read = 0;
         written = 0;
-        while (read + 2 <= bytes.Length && written < _chars.Length - 1)
+        while (read + 2 <= bytes.Length && written < chars.Length - 1)
         {
             char c = (char)(little ? bytes[read] | (bytes[read + 1] << 8) : (bytes[read] << 8) | bytes[read + 1]);
             if (char.IsLowSurrogate(c))
@@ -209,13 +167,13 @@ internal sealed class CsvDecoder(Stream stream, string? name)
                     return true;
                 }
 
-                _chars[written++] = c;
-                _chars[written++] = low;
+                chars[written++] = c;
+                chars[written++] = low;
                 read += 4;
                 continue;
             }
 
-            _chars[written++] = c;
+            chars[written++] = c;
             read += 2;
         }
 

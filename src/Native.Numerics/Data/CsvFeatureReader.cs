@@ -52,13 +52,13 @@ public sealed class CsvFeatureReader : IDisposable
         }
 
         HeaderLine = _records.Line;
-        _header = new string[_records.Fields.Count];
+        _header = new string[_records.FieldCount];
         _headerColumns = new int[_header.Length];
         bool numbers = true;
         for (int j = 0; j < _header.Length; j++)
         {
             _header[j] = _records.Text(j).ToString();
-            _headerColumns[j] = _records.Fields[j].Column;
+            _headerColumns[j] = _records.ColumnOf(j);
             numbers &= Csv.TryParseNumber(_records.Text(j), out _);
         }
 
@@ -193,11 +193,11 @@ public sealed class CsvFeatureReader : IDisposable
             return false;
         }
 
-        IReadOnlyList<CsvRecordReader.Field> fields = _records.Fields;
-        if (fields.Count != _header.Length)
+        int count = _records.FieldCount;
+        if (count != _header.Length)
         {
-            CsvRecordReader.Field at = fields[Math.Min(fields.Count, _header.Length) - (fields.Count > _header.Length ? 0 : 1)];
-            throw FileFormatException.AtLine(_name, at.Line, at.Column, Invariant($"expected {_header.Length} fields, as in the header; found {(fields.Count > _header.Length ? $"more than {_header.Length}" : fields.Count.ToString(CultureInfo.InvariantCulture))}."));
+            int at = Math.Min(count, _header.Length) - (count > _header.Length ? 0 : 1);
+            throw FileFormatException.AtLine(_name, _records.LineOf(at), _records.ColumnOf(at), Invariant($"expected {_header.Length} fields, as in the header; found {(count > _header.Length ? $"more than {_header.Length}" : count.ToString(CultureInfo.InvariantCulture))}."));
         }
 
         for (int f = 0; f < _columns.Length; f++)
@@ -209,10 +209,10 @@ public sealed class CsvFeatureReader : IDisposable
     }
 
     /// <summary>The 1-based character column where feature <paramref name="feature"/>'s field starts, in the row last read.</summary>
-    public int ColumnOf(int feature) => _records.Fields[_columns[feature]].Column;
+    public int ColumnOf(int feature) => _records.ColumnOf(_columns[feature]);
 
     /// <summary>The line where feature <paramref name="feature"/>'s field starts, in the row last read (a quoted field may follow a line break).</summary>
-    public int LineOf(int feature) => _records.Fields[_columns[feature]].Line;
+    public int LineOf(int feature) => _records.LineOf(_columns[feature]);
 
     /// <summary>Closes the file, if this reader opened it.</summary>
     public void Dispose() => _owned?.Dispose();
@@ -221,15 +221,19 @@ public sealed class CsvFeatureReader : IDisposable
     private float Value(int j)
     {
         ReadOnlySpan<char> text = _records.Text(j);
-        CsvRecordReader.Field field = _records.Fields[j];
-        if (text.IsWhiteSpace())
+        if (CsvNumber.TryParse(text, out float value))
         {
-            throw FileFormatException.AtLine(_name, field.Line, field.Column, $"column {Csv.Quote(_header[j])}: the feature is empty; expected a number.");
+            return value;
         }
 
-        if (!Csv.TryParseNumber(text, out float value) || !float.IsFinite(value))
+        if (text.IsWhiteSpace())
         {
-            throw FileFormatException.AtLine(_name, field.Line, field.Column, $"column {Csv.Quote(_header[j])}: the feature is {Csv.Quote(text)}; expected a finite number (invariant culture: digits, '.' for decimals, an optional exponent).");
+            throw FileFormatException.AtLine(_name, _records.LineOf(j), _records.ColumnOf(j), $"column {Csv.Quote(_header[j])}: the feature is empty; expected a number.");
+        }
+
+        if (!Csv.TryParseNumber(text, out value) || !float.IsFinite(value))
+        {
+            throw FileFormatException.AtLine(_name, _records.LineOf(j), _records.ColumnOf(j), $"column {Csv.Quote(_header[j])}: the feature is {Csv.Quote(text)}; expected a finite number (invariant culture: digits, '.' for decimals, an optional exponent).");
         }
 
         return value;

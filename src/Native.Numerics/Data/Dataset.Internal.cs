@@ -46,6 +46,22 @@ public sealed partial class Dataset
         return new Dataset(storage, count, featureCount, labels, classes, null, null, null);
     }
 
+    /// <summary>
+    /// A dataset over rows a reader wrote straight into aligned storage (CSV): <paramref name="count"/> rows of
+    /// <see cref="AlignedBuffer.Pad"/>(<paramref name="featureCount"/>) floats, every feature finite, padding zero.
+    /// Labels (0 to <paramref name="classes"/> − 1) or targets (finite) are already checked; the dataset keeps the arrays.
+    /// </summary>
+    internal static Dataset FromStorage(AlignedBuffer storage, int count, int featureCount, int[]? labels, int classes, IReadOnlyList<string>? classNames, float[]? targets)
+    {
+        int stride = AlignedBuffer.Pad(featureCount);
+        if ((long)count * stride != storage.Length || (labels ?? (Array?)targets)?.Length != count)
+        {
+            throw new ArgumentException($"Expected {count} rows of {stride} floats and {count} labels or targets.", nameof(storage));
+        }
+
+        return new Dataset(storage, count, featureCount, labels, classes, classNames is null ? null : [.. classNames], targets, null);
+    }
+
     /// <summary>Every stored float: <see cref="Count"/> rows of <see cref="Stride"/> floats, each row's padding zero.</summary>
     internal ReadOnlySpan<float> Storage => _features.Span;
 

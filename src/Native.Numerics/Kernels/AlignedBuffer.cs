@@ -39,6 +39,24 @@ internal sealed class AlignedBuffer
         Length = length;
     }
 
+    private AlignedBuffer(float[] storage, int offset, int length)
+    {
+        _storage = storage;
+        _offset = offset;
+        Length = length;
+    }
+
+    /// <summary>
+    /// The first <paramref name="length"/> floats of this block, sharing its storage: for a block filled from the
+    /// front whose end was never written, so the floats after the shorter block are still zero.
+    /// </summary>
+    internal AlignedBuffer Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
+        return new AlignedBuffer(_storage, _offset, length);
+    }
+
     /// <summary>The number of usable floats.</summary>
     public int Length { get; }
 
