@@ -247,6 +247,13 @@ public sealed partial class Dataset
     /// does not wait for memory: rows in a shuffled order defeat the hardware's own prefetching at the
     /// start of each row. A hint only; nothing happens where the instruction does not exist.
     /// </summary>
+    /// <remarks>
+    /// Into the second-level cache, not the first: a batch of 64 MNIST rows is 200 KB, which fits a 1 MB L2 but
+    /// would evict the 32 KB L1's weights and activations while the current batch still needs them. Measured on
+    /// an AMD EPYC Zen 4, softmax regression 784→10, 10,000 rows, batches of 64, best of 10 epochs: 5.6 ms with
+    /// <c>prefetcht1</c>, 6.8–7.5 ms with <c>prefetcht0</c>, 6.9–7.4 ms with none or <c>prefetchnta</c>; the
+    /// 784-128-10 perceptron's 62 ms did not move.
+    /// </remarks>
     internal unsafe void Prefetch(ReadOnlySpan<int> rows)
     {
         if (!Sse.IsSupported)
@@ -263,7 +270,7 @@ public sealed partial class Dataset
             byte* start = origin + (row * rowBytes);
             for (nint offset = 0; offset < usedBytes; offset += AlignedBuffer.Alignment)
             {
-                Sse.Prefetch0(start + offset);
+                Sse.Prefetch1(start + offset);
             }
         }
     }
