@@ -40,10 +40,15 @@ public interface IDenseLayers
     /// <summary>Floats of a chunk's workspace: each layer's outputs and errors for <see cref="ModelWorkspace.ChunkRows"/> rows.</summary>
     internal int ChunkWorkspace { get; }
 
-    /// <summary>One row through every layer: the top layer's values into <paramref name="top"/> (padded to 16 floats).</summary>
-    internal void ForwardRow<TSimd, TVector>(ref float parameters, ref readonly float x, ref float top, ref float scratch, float slope)
+    /// <summary>
+    /// One row through every layer: the top layer's values into <paramref name="top"/> (padded to 16 floats); the
+    /// bottom layer reads x through <typeparamref name="TInput"/> (with <paramref name="means"/> and
+    /// <paramref name="scales"/> when it standardizes), the layers above read what the one below wrote.
+    /// </summary>
+    internal void ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, ref float means, ref float scales, ref float top, ref float scratch, float slope)
         where TSimd : ISimd<TVector>
-        where TVector : struct;
+        where TVector : struct
+        where TInput : struct, IRowInput;
 
     /// <summary>A chunk through every layer, keeping each layer's outputs; returns the top layer's (n × <see cref="Outputs"/>), its error rows right after.</summary>
     internal ref float ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
@@ -81,8 +86,8 @@ public readonly struct OutputLayer<TShape> : IDenseLayers
     int IDenseLayers.ChunkWorkspace => 2 * ModelWorkspace.ChunkRows * _shape.Outputs;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    void IDenseLayers.ForwardRow<TSimd, TVector>(ref float parameters, ref readonly float x, ref float top, ref float scratch, float slope) =>
-        RowKernel.Forward<TSimd, TVector, TShape, IdentityFunction>(_shape, ref parameters, ref Biases(ref parameters), in x, ref top, slope);
+    void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, ref float means, ref float scales, ref float top, ref float scratch, float slope) =>
+        RowKernel.Forward<TSimd, TVector, TShape, IdentityFunction, TInput>(_shape, ref parameters, ref Biases(ref parameters), in x, ref means, ref scales, ref top, slope);
 
     ref float IDenseLayers.ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
     {
@@ -130,10 +135,10 @@ public readonly struct HiddenLayer<TShape, TActivation, TNext> : IDenseLayers
     private int Own => (_shape.Inputs * _shape.Outputs) + _shape.Outputs;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    void IDenseLayers.ForwardRow<TSimd, TVector>(ref float parameters, ref readonly float x, ref float top, ref float scratch, float slope)
+    void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, ref float means, ref float scales, ref float top, ref float scratch, float slope)
     {
-        RowKernel.Forward<TSimd, TVector, TShape, TActivation>(_shape, ref parameters, ref Unsafe.Add(ref parameters, _shape.Inputs * _shape.Outputs), in x, ref scratch, slope);
-        _next.ForwardRow<TSimd, TVector>(ref Unsafe.Add(ref parameters, Own), in scratch, ref top, ref Unsafe.Add(ref scratch, AlignedBuffer.Pad(_shape.Outputs)), slope);
+        RowKernel.Forward<TSimd, TVector, TShape, TActivation, TInput>(_shape, ref parameters, ref Unsafe.Add(ref parameters, _shape.Inputs * _shape.Outputs), in x, ref means, ref scales, ref scratch, slope);
+        _next.ForwardRow<TSimd, TVector, RawInput>(ref Unsafe.Add(ref parameters, Own), in scratch, ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>(), ref top, ref Unsafe.Add(ref scratch, AlignedBuffer.Pad(_shape.Outputs)), slope);
     }
 
     ref float IDenseLayers.ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)

@@ -50,7 +50,7 @@ internal readonly struct DynamicLayers : IDenseLayers
 
     private int LayerCount => _sizes.Length - 1;
 
-    void IDenseLayers.ForwardRow<TSimd, TVector>(ref float parameters, ref readonly float x, ref float top, ref float scratch, float slope)
+    void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, ref float means, ref float scales, ref float top, ref float scratch, float slope)
     {
         ref readonly float input = ref x;
         for (int l = 0; l < LayerCount; l++)
@@ -60,28 +60,46 @@ internal readonly struct DynamicLayers : IDenseLayers
             ref float b = ref Unsafe.Add(ref w, shape.Inputs * shape.Outputs);
             if (l == LayerCount - 1)
             {
-                RowKernel.Forward<TSimd, TVector, DenseShape, IdentityFunction>(shape, ref w, ref b, in input, ref top, slope);
+                Layer<TSimd, TVector, IdentityFunction, TInput>(l, shape, ref w, ref b, in input, ref means, ref scales, ref top, slope);
                 return;
             }
 
             switch (_activations[l])
             {
                 case Activation.Relu:
-                    RowKernel.Forward<TSimd, TVector, DenseShape, ReluFunction>(shape, ref w, ref b, in input, ref scratch, slope);
+                    Layer<TSimd, TVector, ReluFunction, TInput>(l, shape, ref w, ref b, in input, ref means, ref scales, ref scratch, slope);
                     break;
                 case Activation.LeakyRelu:
-                    RowKernel.Forward<TSimd, TVector, DenseShape, LeakyReluFunction>(shape, ref w, ref b, in input, ref scratch, slope);
+                    Layer<TSimd, TVector, LeakyReluFunction, TInput>(l, shape, ref w, ref b, in input, ref means, ref scales, ref scratch, slope);
                     break;
                 case Activation.Sigmoid:
-                    RowKernel.Forward<TSimd, TVector, DenseShape, SigmoidFunction>(shape, ref w, ref b, in input, ref scratch, slope);
+                    Layer<TSimd, TVector, SigmoidFunction, TInput>(l, shape, ref w, ref b, in input, ref means, ref scales, ref scratch, slope);
                     break;
                 default:
-                    RowKernel.Forward<TSimd, TVector, DenseShape, TanhFunction>(shape, ref w, ref b, in input, ref scratch, slope);
+                    Layer<TSimd, TVector, TanhFunction, TInput>(l, shape, ref w, ref b, in input, ref means, ref scales, ref scratch, slope);
                     break;
             }
 
             input = ref scratch;
             scratch = ref Unsafe.Add(ref scratch, AlignedBuffer.Pad(shape.Outputs));
+        }
+    }
+
+    // Layer l of one row: the bottom layer reads x through TInput, the layers above read the scratch below them as is.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Layer<TSimd, TVector, TActivation, TInput>(int l, DenseShape shape, ref float w, ref float b, ref readonly float x, ref float means, ref float scales, ref float y, float slope)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TActivation : struct, IActivationFunction
+        where TInput : struct, IRowInput
+    {
+        if (l == 0)
+        {
+            RowKernel.Forward<TSimd, TVector, DenseShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, slope);
+        }
+        else
+        {
+            RowKernel.Forward<TSimd, TVector, DenseShape, TActivation, RawInput>(shape, ref w, ref b, in x, ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>(), ref y, slope);
         }
     }
 

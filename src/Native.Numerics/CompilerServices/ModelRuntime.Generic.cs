@@ -77,7 +77,8 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     /// <inheritdoc/>
     public sealed override Span<float> Parameters => _parameters.Span;
 
-    // The floats one row of standardized inputs takes in scratch memory: none without a standardizer.
+    // The floats one row of standardized inputs takes in a chunk's workspace (many rows are standardized into memory
+    // first; a single row is standardized as its first layer reads it): none without a standardizer.
     private int StandardizedRow => _scales is null ? 0 : AlignedBuffer.Pad(_layers.Features);
 
     /// <inheritdoc/>
@@ -216,8 +217,9 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         return VectorDispatch.Run<RowJob<TResult>, int>(Width, ref job);
     }
 
-    // One row through the layers — the top layer's values in aligned scratch, stack memory unless large — then the
-    // head, if the values are finite (the prediction policy: otherwise NaN outputs, or for a class an exception).
+    // One row through the layers — the top layer's values in aligned scratch, stack memory unless large, the bottom layer
+    // standardizing the row as it reads it when the model has a standardizer — then the head, if the values are finite
+    // (the prediction policy: otherwise NaN outputs, or for a class an exception).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     private int Row<TSimd, TVector, TResult>(ref float x, ref float y, int row)
@@ -225,19 +227,20 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         where TVector : struct
         where TResult : struct, IRowResult
     {
-        int length = AlignedBuffer.Pad(_layers.Outputs) + _layers.RowScratch + StandardizedRow;
+        int length = AlignedBuffer.Pad(_layers.Outputs) + _layers.RowScratch;
         ref float top = ref length <= ModelWorkspace.StackLimit
             ? ref ModelWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
             : ref ModelWorkspace.Row(length);
-        scoped ref float input = ref x;
-        if (_scales is not null)
+        ref float scratch = ref Unsafe.Add(ref top, AlignedBuffer.Pad(_layers.Outputs));
+        if (_scales is null)
         {
-            // The row standardized into aligned scratch memory, then the layers read it from there.
-            input = ref Unsafe.Add(ref top, length - StandardizedRow);
-            Vectors.Standardize<TSimd, TVector>(ref x, ref _means!.Origin, ref _scales.Origin, ref input, _layers.Features);
+            _layers.ForwardRow<TSimd, TVector, RawInput>(ref _parameters.Origin, in x, ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>(), ref top, ref scratch, _slope);
+        }
+        else
+        {
+            _layers.ForwardRow<TSimd, TVector, StandardizedInput>(ref _parameters.Origin, in x, ref _means!.Origin, ref _scales.Origin, ref top, ref scratch, _slope);
         }
 
-        _layers.ForwardRow<TSimd, TVector>(ref _parameters.Origin, in input, ref top, ref Unsafe.Add(ref top, AlignedBuffer.Pad(_layers.Outputs)), _slope);
         return PredictionPolicy.IsFinite(MemoryMarshal.CreateReadOnlySpan(ref top, _layers.Outputs))
             ? TResult.Finish<TSimd, TVector, THead>(ref top, _layers.Outputs, ref y)
             : TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _layers.Features), _layers.Outputs, ref y, row);

@@ -185,6 +185,44 @@ public class DenseKernelTests
 
     [Theory]
     [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void RowKernelStandardizingAsItReadsGivesTheBitsOfARowStandardizedFirst(string width)
+    {
+        // The standardizer applied inside the kernel (a compiled or loaded model with one) against the row standardized
+        // into memory first and read as is: the same (x − mean) × scale per lane, so the same bits, at every width,
+        // offset, length (a last vector that overlaps the one before) and activation.
+        SimdWidth simd = Widths.Parse(width);
+        Activation?[] activations = [null, Activation.Relu, Activation.Tanh];
+        var cases = from inputs in Properties.AwkwardLength
+                    from outputs in Gen.Choose(1, 40)
+                    from offset in Gen.Choose(0, 15)
+                    from activation in Gen.Elements(activations)
+                    from seed in Gen.Choose(0, int.MaxValue)
+                    select (inputs, outputs, offset, activation, seed);
+        Properties.ForAll(cases, c =>
+        {
+            const float slope = 0.05f;
+            float[] buffer = Random(c.inputs + 16, c.seed, scale: 50f);
+            ReadOnlySpan<float> x = buffer.AsSpan(c.offset, c.inputs);
+            float[] means = Random(c.inputs, c.seed + 3, scale: 20f);
+            float[] scales = Random(c.inputs, c.seed + 4, scale: 3f);
+            float[] standardized = new float[c.inputs];
+            for (int i = 0; i < c.inputs; i++)
+            {
+                standardized[i] = (x[i] - means[i]) * scales[i];
+            }
+
+            float[] w = Random(c.outputs * c.inputs, c.seed + 1);
+            float[] b = [.. Random(c.outputs, c.seed + 2), .. new float[16]];
+            float[] expected = new float[AlignedBuffer.Pad(c.outputs)];
+            KernelsAtWidth.Row(simd, c.activation, c.inputs, w, b, standardized, c.outputs, expected, slope);
+            float[] actual = new float[AlignedBuffer.Pad(c.outputs)];
+            KernelsAtWidth.Row(simd, c.activation, c.inputs, w, b, x, c.outputs, actual, slope, means, scales);
+            Assert.Equal(expected[..c.outputs], actual[..c.outputs]);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
     public void RegisterSoftmaxMatchesReferenceAndWritesOnlyItsClasses(string width)
     {
         SimdWidth simd = Widths.Parse(width);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Native.Numerics;
@@ -21,16 +22,32 @@ internal static class KernelsAtWidth
         }
     }
 
-    /// <summary>One row through <see cref="RowKernel"/>: y (padded to 16 past the outputs) = f(W·x + b); b needs 15 readable floats past its end.</summary>
-    public static void Row(SimdWidth width, Activation? activation, int inputs, float[] w, float[] b, ReadOnlySpan<float> x, int outputs, float[] y, float slope)
+    /// <summary>
+    /// One row through <see cref="RowKernel"/>: y (padded to 16 past the outputs) = f(W·x + b), with x standardized on
+    /// the way in when <paramref name="means"/> and <paramref name="scales"/> are given; b needs 15 readable floats past its end.
+    /// </summary>
+    public static void Row(SimdWidth width, Activation? activation, int inputs, float[] w, float[] b, ReadOnlySpan<float> x, int outputs, float[] y, float slope, float[]? means = null, float[]? scales = null)
+    {
+        if (means is not null && scales is not null)
+        {
+            Row<StandardizedInput>(width, activation, inputs, w, b, x, outputs, y, slope, ref means[0], ref scales[0]);
+        }
+        else
+        {
+            Row<RawInput>(width, activation, inputs, w, b, x, outputs, y, slope, ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>());
+        }
+    }
+
+    private static void Row<TInput>(SimdWidth width, Activation? activation, int inputs, float[] w, float[] b, ReadOnlySpan<float> x, int outputs, float[] y, float slope, ref float means, ref float scales)
+        where TInput : struct, IRowInput
     {
         switch (activation)
         {
-            case null: Row<IdentityFunction>(width, inputs, w, b, x, outputs, y, slope); break;
-            case Activation.Relu: Row<ReluFunction>(width, inputs, w, b, x, outputs, y, slope); break;
-            case Activation.LeakyRelu: Row<LeakyReluFunction>(width, inputs, w, b, x, outputs, y, slope); break;
-            case Activation.Sigmoid: Row<SigmoidFunction>(width, inputs, w, b, x, outputs, y, slope); break;
-            default: Row<TanhFunction>(width, inputs, w, b, x, outputs, y, slope); break;
+            case null: Row<IdentityFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, ref means, ref scales); break;
+            case Activation.Relu: Row<ReluFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, ref means, ref scales); break;
+            case Activation.LeakyRelu: Row<LeakyReluFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, ref means, ref scales); break;
+            case Activation.Sigmoid: Row<SigmoidFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, ref means, ref scales); break;
+            default: Row<TanhFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, ref means, ref scales); break;
         }
     }
 
@@ -101,17 +118,18 @@ internal static class KernelsAtWidth
         }
     }
 
-    private static void Row<TActivation>(SimdWidth width, int inputs, float[] w, float[] b, ReadOnlySpan<float> x, int outputs, float[] y, float slope)
+    private static void Row<TActivation, TInput>(SimdWidth width, int inputs, float[] w, float[] b, ReadOnlySpan<float> x, int outputs, float[] y, float slope, ref float means, ref float scales)
         where TActivation : struct, IActivationFunction
+        where TInput : struct, IRowInput
     {
         var shape = new DenseShape(inputs, outputs);
         ref readonly float row = ref MemoryMarshal.GetReference(x);
         switch (width)
         {
-            case SimdWidth.Vector512: RowKernel.Forward<Simd512, Vector512<float>, DenseShape, TActivation>(shape, ref w[0], ref b[0], in row, ref y[0], slope); break;
-            case SimdWidth.Vector256: RowKernel.Forward<Simd256, Vector256<float>, DenseShape, TActivation>(shape, ref w[0], ref b[0], in row, ref y[0], slope); break;
-            case SimdWidth.Vector128: RowKernel.Forward<Simd128, Vector128<float>, DenseShape, TActivation>(shape, ref w[0], ref b[0], in row, ref y[0], slope); break;
-            default: RowKernel.Forward<SimdScalar, float, DenseShape, TActivation>(shape, ref w[0], ref b[0], in row, ref y[0], slope); break;
+            case SimdWidth.Vector512: RowKernel.Forward<Simd512, Vector512<float>, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, ref means, ref scales, ref y[0], slope); break;
+            case SimdWidth.Vector256: RowKernel.Forward<Simd256, Vector256<float>, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, ref means, ref scales, ref y[0], slope); break;
+            case SimdWidth.Vector128: RowKernel.Forward<Simd128, Vector128<float>, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, ref means, ref scales, ref y[0], slope); break;
+            default: RowKernel.Forward<SimdScalar, float, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, ref means, ref scales, ref y[0], slope); break;
         }
     }
 

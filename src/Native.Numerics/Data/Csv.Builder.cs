@@ -1,0 +1,294 @@
+using System.Globalization;
+using System.Text;
+using Native.Numerics.Kernels;
+
+namespace Native.Numerics;
+
+// The reading itself: records to features, labels and names, checked as they come (the public surface is in Csv.cs).
+public static partial class Csv
+{
+    /// <summary>Reads the records and gathers features and labels.</summary>
+    private sealed class Builder(CsvRecordReader records, string? name, CsvOptions options, long? textBytes)
+    {
+        private readonly List<string> _columns = [];
+        private readonly List<int> _labelIds = [];
+        private readonly List<float> _targets = [];
+        private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
+        private readonly List<Label> _labels = [];
+        private CsvRows _features = null!;
+        private int _rows;
+        private int _labelColumn;
+        private int _headerLine;
+        private int _headerLabelColumn;
+
+        public Dataset Read()
+        {
+            ReadHeader();
+            int featureCount = _columns.Count - 1;
+            _features = new CsvRows(featureCount, textBytes);
+            while (records.Next(expectedFields: _columns.Count))
+            {
+                ReadRow(featureCount);
+            }
+
+            if (_rows == 0)
+            {
+                throw FileFormatException.AtLine(name, _headerLine, 1, "the file has a header but no data rows; expected at least one row after it.");
+            }
+
+            AlignedBuffer features = _features.Finish();
+            Dataset data = options.Labels == CsvLabels.Regression ? Dataset.FromStorage(features, _rows, featureCount, null, 0, null, [.. _targets]) : Labelled(features, featureCount);
+            return data.WithFeatureNames([.. _columns.Where((_, j) => j != _labelColumn)], _columns[_labelColumn]);
+        }
+
+        private void ReadHeader()
+        {
+            if (!records.Next())
+            {
+                throw FileFormatException.AtLine(name, 1, 1, "the file is empty; expected a header row naming the columns, then data rows.");
+            }
+
+            _headerLine = records.Line;
+            bool numbers = true;
+            for (int j = 0; j < records.FieldCount; j++)
+            {
+                ReadOnlySpan<char> text = records.Text(j);
+                _columns.Add(text.ToString());
+                numbers &= TryParseNumber(text, out _);
+            }
+
+            if (numbers)
+            {
+                throw FileFormatException.AtLine(name, _headerLine, 1, $"the first row holds only numbers ({Quote(string.Join(options.Separator, _columns))}); expected a header row naming the columns.");
+            }
+
+            if (_columns.Count < 2)
+            {
+                throw FileFormatException.AtLine(name, _headerLine, 1, $"the header has 1 column ({Quote(_columns[0])}); expected at least 2: features and a label (is the separator '{options.Separator}' right?).");
+            }
+
+            if (options.LabelColumn is string label)
+            {
+                int first = _columns.IndexOf(label);
+                if (first < 0)
+                {
+                    throw FileFormatException.AtLine(name, _headerLine, 1, $"no column is named {Quote(label)}; the header names {Quote(string.Join(", ", _columns))}.");
+                }
+
+                if (_columns.LastIndexOf(label) != first)
+                {
+                    throw FileFormatException.AtLine(name, _headerLine, records.ColumnOf(_columns.LastIndexOf(label)), $"two columns are named {Quote(label)}; which is the label?");
+                }
+
+                _labelColumn = first;
+            }
+            else if (options.LabelIndex is int index)
+            {
+                if (index >= _columns.Count)
+                {
+                    throw FileFormatException.AtLine(name, _headerLine, 1, string.Create(CultureInfo.InvariantCulture, $"the label column index is {index}, but the header has {_columns.Count} columns (0 to {_columns.Count - 1})."));
+                }
+
+                _labelColumn = index;
+            }
+            else
+            {
+                _labelColumn = _columns.Count - 1;
+            }
+
+            _headerLabelColumn = records.ColumnOf(_labelColumn);
+        }
+
+        private void ReadRow(int featureCount)
+        {
+            int count = records.FieldCount;
+            if (count != _columns.Count)
+            {
+                int at = Math.Min(count, _columns.Count) - (count > _columns.Count ? 0 : 1);
+                throw FileFormatException.AtLine(name, records.LineOf(at), records.ColumnOf(at), string.Create(CultureInfo.InvariantCulture, $"expected {_columns.Count} fields, as in the header; found {(count > _columns.Count ? $"more than {_columns.Count}" : count.ToString(CultureInfo.InvariantCulture))}."));
+            }
+
+            if (!Dataset.Fits(_rows + 1L, featureCount))
+            {
+                throw FileFormatException.AtLine(name, records.Line, 1, string.Create(CultureInfo.InvariantCulture, $"too many rows: {_rows + 1} rows of {featureCount} features are more than one dataset can hold."));
+            }
+
+            // The features before the label column, then those after it.
+            Span<float> row = _features.Next(records.ConsumedBytes);
+            ReadOnlySpan<CsvRecordReader.FieldSpan> fields = records.Fields;
+            ReadFeatures(fields[.._labelColumn], row[.._labelColumn], 0);
+            ReadFeatures(fields[(_labelColumn + 1)..], row[_labelColumn..], _labelColumn + 1);
+
+            ReadOnlySpan<char> label = records.Text(_labelColumn).Trim();
+            if (label.IsEmpty)
+            {
+                throw Error(_labelColumn, "the label is missing (empty).");
+            }
+
+            if (options.Labels == CsvLabels.Regression)
+            {
+                _targets.Add(Number(_labelColumn, "label"));
+            }
+            else
+            {
+                _labelIds.Add(LabelId(label));
+            }
+
+            _rows++;
+        }
+
+        /// <summary>
+        /// Reads the features of <paramref name="fields"/> (the record's fields from <paramref name="firstField"/> on) into
+        /// <paramref name="destination"/>: by the fast path, and each field it leaves by the full parser.
+        /// </summary>
+        private void ReadFeatures(ReadOnlySpan<CsvRecordReader.FieldSpan> fields, Span<float> destination, int firstField)
+        {
+            ReadOnlySpan<char> text = records.RecordText;
+            for (int j = CsvNumber.TryParseFields(text, fields, destination); j < fields.Length; j += 1 + CsvNumber.TryParseFields(text, fields[(j + 1)..], destination[(j + 1)..]))
+            {
+                destination[j] = Number(firstField + j, "feature");
+            }
+        }
+
+        /// <summary>The finite float in field <paramref name="j"/>, or an error saying what is there instead.</summary>
+        private float Number(int j, string what)
+        {
+            ReadOnlySpan<char> text = records.Text(j);
+            if (text.IsWhiteSpace())
+            {
+                throw Error(j, $"the {what} is empty; expected a number.");
+            }
+
+            if (!TryParseNumber(text, out float value))
+            {
+                throw Error(j, $"the {what} is {Quote(text)}, which is not a number (invariant culture: digits, '.' for decimals, an optional exponent).");
+            }
+
+            if (!float.IsFinite(value))
+            {
+                throw Error(j, NonFinite(text, what));
+            }
+
+            return value;
+        }
+
+        private static string NonFinite(ReadOnlySpan<char> text, string what) => text.IndexOfAnyInRange('0', '9') >= 0
+            ? $"the {what} is {Quote(text)}, beyond the range of a float (±3.4028235E+38)."
+            : $"the {what} is {Quote(text)}; values must be finite numbers.";
+
+        private int LabelId(ReadOnlySpan<char> label)
+        {
+            Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = _distinct.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (!lookup.TryGetValue(label, out int id))
+            {
+                id = _labels.Count;
+                string text = label.ToString();
+                _distinct.Add(text, id);
+                _labels.Add(new Label(text, records.LineOf(_labelColumn), records.ColumnOf(_labelColumn)));
+            }
+
+            return id;
+        }
+
+        /// <summary>The dataset of a classification, or of a regression inferred from labels that are all numbers.</summary>
+        private Dataset Labelled(AlignedBuffer features, int featureCount)
+        {
+            bool integers = true, numbers = true;
+            foreach (Label label in _labels)
+            {
+                integers &= label.IsInteger;
+                numbers &= label.IsNumber;
+            }
+
+            if (options.Labels == CsvLabels.Infer && !integers && numbers)
+            {
+                return Dataset.FromStorage(features, _rows, featureCount, null, 0, null, Targets());
+            }
+
+            // Classes in numeric order for integer labels ("01" and "1" are one class), else ordinal order.
+            int[] order = Enumerable.Range(0, _labels.Count).ToArray();
+            Array.Sort(order, (a, b) => integers ? _labels[a].Integer.CompareTo(_labels[b].Integer) : string.CompareOrdinal(_labels[a].Text, _labels[b].Text));
+            int[] classOf = new int[_labels.Count];
+            var names = new List<string>();
+            for (int i = 0; i < order.Length; i++)
+            {
+                Label label = _labels[order[i]];
+                string classText = integers ? label.Integer.ToString(CultureInfo.InvariantCulture) : label.Text;
+                if (names.Count == 0 || names[^1] != classText)
+                {
+                    names.Add(classText);
+                }
+
+                classOf[order[i]] = names.Count - 1;
+            }
+
+            if (names.Count < 2)
+            {
+                throw FileFormatException.AtLine(name, _headerLine, _headerLabelColumn, string.Create(CultureInfo.InvariantCulture, $"the label column {Quote(_columns[_labelColumn])} holds only one class ({Quote(names[0])}) in {_rows} rows; classification needs at least 2 classes."));
+            }
+
+            int[] labels = new int[_rows];
+            for (int i = 0; i < labels.Length; i++)
+            {
+                labels[i] = classOf[_labelIds[i]];
+            }
+
+            return Dataset.FromStorage(features, _rows, featureCount, labels, names.Count, names, null);
+        }
+
+        /// <summary>The targets of a regression inferred from number labels, each checked finite.</summary>
+        private float[] Targets()
+        {
+            float[] values = new float[_labels.Count];
+            for (int id = 0; id < values.Length; id++)
+            {
+                Label label = _labels[id];
+                values[id] = float.Parse(label.Text, NumberStyles.Float, CultureInfo.InvariantCulture);
+                if (!float.IsFinite(values[id]))
+                {
+                    throw FileFormatException.AtLine(name, label.Line, label.Column, NonFinite(label.Text, "label"));
+                }
+            }
+
+            float[] targets = new float[_rows];
+            for (int i = 0; i < targets.Length; i++)
+            {
+                targets[i] = values[_labelIds[i]];
+            }
+
+            return targets;
+        }
+
+        private FileFormatException Error(int j, string message)
+        {
+            return FileFormatException.AtLine(name, records.LineOf(j), records.ColumnOf(j), $"column {Quote(_columns[j])}: {message}");
+        }
+    }
+
+    /// <summary>A distinct label: its text (trimmed), where it first appears, and what it reads as.</summary>
+    private sealed class Label
+    {
+        public Label(string text, int line, int column)
+        {
+            Text = text;
+            Line = line;
+            Column = column;
+            IsInteger = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer) && !text.Contains('\0');
+            Integer = integer;
+            IsNumber = TryParseNumber(text, out _);
+        }
+
+        public string Text { get; }
+
+        public int Line { get; }
+
+        public int Column { get; }
+
+        public bool IsInteger { get; }
+
+        public long Integer { get; }
+
+        /// <summary>Whether the label reads as a float (perhaps not a finite one: that is checked if it becomes a target).</summary>
+        public bool IsNumber { get; }
+    }
+}
