@@ -77,16 +77,33 @@ internal static class RowKernel
         int whole = outputs / block * block;
         if (typeof(TShape) == typeof(DenseShape))
         {
-            // A run-time shape: the block sizes are not constants, so each block goes to a method compiled for its size,
-            // whose loop holds exactly its accumulators rather than testing all 16 guards on every vector of x.
+            // A run-time shape: the block sizes are not constants, so a block goes to a method compiled for its size, whose
+            // loop holds exactly its accumulators rather than testing all 16 guards on every vector of x. Whole blocks
+            // always; the last, smaller block only in an output layer (the identity), where it is most of the work — a
+            // 10-class head is one such block. A hidden layer's last block keeps the guards: a method per size for each
+            // activation as well would add about 0.25 MB to a NativeAOT binary for layers where it is a small part.
             for (int first = 0; first < whole; first += block)
             {
-                Counted<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, block, slope);
+                if (TSimd.Count == 16)
+                {
+                    Sized<TSimd, TVector, TShape, TActivation, TInput, Count16>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope);
+                }
+                else
+                {
+                    Sized<TSimd, TVector, TShape, TActivation, TInput, Count8>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope);
+                }
             }
 
             if (whole < outputs)
             {
-                Counted<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, whole, outputs - whole, slope);
+                if (typeof(TActivation) == typeof(IdentityFunction))
+                {
+                    Counted<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, whole, outputs - whole, slope);
+                }
+                else
+                {
+                    Block<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, whole, outputs - whole, slope);
+                }
             }
 
             return;
