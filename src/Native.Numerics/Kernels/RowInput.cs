@@ -24,7 +24,7 @@ internal readonly struct RawInput : IRowInput
 }
 
 /// <summary>
-/// (x − mean) × scale, as <see cref="Vectors.Standardize"/> computes it lane by lane, so a row standardized here gives the
+/// (x − mean) × scale, the vector step <see cref="Vectors.Standardize"/> also takes, so a row standardized here gives the
 /// same bits as one standardized into memory first — without the store, the reload, and the scratch row's room in L1.
 /// </summary>
 internal readonly struct StandardizedInput : IRowInput

@@ -54,8 +54,8 @@ internal static class Vectors
         nint k = 0;
         for (; k <= length - TSimd.Count; k += TSimd.Count)
         {
-            TVector centered = TSimd.Subtract(TSimd.Load(in x, k), TSimd.Load(in means, k));
-            TSimd.Store(TSimd.Multiply(centered, TSimd.Load(in scales, k)), ref destination, k);
+            // The one-row kernels standardize as they read, through the same method: the same bits either way.
+            TSimd.Store(StandardizedInput.Load<TSimd, TVector>(in x, ref means, ref scales, k), ref destination, k);
         }
 
         for (; k < length; k++)
