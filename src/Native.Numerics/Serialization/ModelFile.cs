@@ -68,18 +68,6 @@ public static class ModelFile
     /// <summary>The prefix of the metadata keys the format reserves.</summary>
     public const string ReservedPrefix = ModelFileKeys.ReservedPrefix;
 
-    internal const string FormatKey = ModelFileKeys.FormatKey;
-    internal const string LibraryVersionKey = ModelFileKeys.LibraryVersionKey;
-    internal const string KindKey = ModelFileKeys.KindKey;
-    internal const string LayerSizesKey = ModelFileKeys.LayerSizesKey;
-    internal const string ActivationsKey = ModelFileKeys.ActivationsKey;
-    internal const string SlopeKey = ModelFileKeys.SlopeKey;
-    internal const string ClassNamesKey = ModelFileKeys.ClassNamesKey;
-    internal const string FeatureNamesKey = ModelFileKeys.FeatureNamesKey;
-    internal const string LabelNameKey = ModelFileKeys.LabelNameKey;
-    internal const string MeansKey = ModelFileKeys.MeansKey;
-    internal const string DeviationsKey = ModelFileKeys.DeviationsKey;
-
     private static readonly string LibraryVersion =
         typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(ModelFile).Assembly.GetName().Version?.ToString() ?? "unknown";

@@ -46,7 +46,7 @@ internal static partial class ModelFileFormat
         }
         catch (ArgumentException e)
         {
-            throw new Decoder(contents, contents.Metadata!).Error(ModelFile.LayerSizesKey, $"the metadata describe no valid model: {e.Message}", e);
+            throw new Decoder(contents, contents.Metadata!).Error(ModelFileKeys.LayerSizesKey, $"the metadata describe no valid model: {e.Message}", e);
         }
 
         Standardizer? standardizer = null;
@@ -58,7 +58,7 @@ internal static partial class ModelFileFormat
             }
             catch (ArgumentException e)
             {
-                throw new Decoder(contents, contents.Metadata!).Error(ModelFile.DeviationsKey, $"the standardizer is not valid: {e.Message}", e);
+                throw new Decoder(contents, contents.Metadata!).Error(ModelFileKeys.DeviationsKey, $"the standardizer is not valid: {e.Message}", e);
             }
         }
 
@@ -79,10 +79,10 @@ internal static partial class ModelFileFormat
     {
         var entries = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [ModelFile.FormatKey] = FormatText,
-            [ModelFile.LibraryVersionKey] = libraryVersion,
-            [ModelFile.KindKey] = KindName(shape.Kind),
-            [ModelFile.LayerSizesKey] = Json(json =>
+            [ModelFileKeys.FormatKey] = FormatText,
+            [ModelFileKeys.LibraryVersionKey] = libraryVersion,
+            [ModelFileKeys.KindKey] = KindName(shape.Kind),
+            [ModelFileKeys.LayerSizesKey] = Json(json =>
             {
                 json.WriteStartArray();
                 foreach (int size in shape.LayerSizes)
@@ -92,7 +92,7 @@ internal static partial class ModelFileFormat
 
                 json.WriteEndArray();
             }),
-            [ModelFile.ActivationsKey] = Json(json =>
+            [ModelFileKeys.ActivationsKey] = Json(json =>
             {
                 json.WriteStartArray();
                 foreach (Activation activation in shape.HiddenActivations)
@@ -102,7 +102,7 @@ internal static partial class ModelFileFormat
 
                 json.WriteEndArray();
             }),
-            [ModelFile.SlopeKey] = Json(json => json.WriteNumberValue(shape.LeakyReluSlope)),
+            [ModelFileKeys.SlopeKey] = Json(json => json.WriteNumberValue(shape.LeakyReluSlope)),
         };
 
         IReadOnlyList<string> names = metadata.ClassNames ?? [];
@@ -115,7 +115,7 @@ internal static partial class ModelFileFormat
                     : $"The model has {shape.Classes} classes, but {names.Count} class names were given.", nameof(metadata));
             }
 
-            entries[ModelFile.ClassNamesKey] = DistinctNames(names, "class", "");
+            entries[ModelFileKeys.ClassNamesKey] = DistinctNames(names, "class", "");
         }
 
         IReadOnlyList<string> features = metadata.FeatureNames ?? [];
@@ -126,13 +126,13 @@ internal static partial class ModelFileFormat
                 throw new ArgumentException($"The model takes {shape.Features} features, but {features.Count} feature names were given.", nameof(metadata));
             }
 
-            entries[ModelFile.FeatureNamesKey] = DistinctNames(features, "feature", ", since predictions match columns by them");
+            entries[ModelFileKeys.FeatureNamesKey] = DistinctNames(features, "feature", ", since predictions match columns by them");
         }
 
         if (metadata.LabelName is string labelName)
         {
             CheckText(labelName, "The label name");
-            entries[ModelFile.LabelNameKey] = labelName;
+            entries[ModelFileKeys.LabelNameKey] = labelName;
         }
 
         if (metadata.Standardizer is Standardizer standardizer)
@@ -142,8 +142,8 @@ internal static partial class ModelFileFormat
                 throw new ArgumentException($"The standardizer transforms {standardizer.Features} features, but the model takes {shape.Features}.", nameof(metadata));
             }
 
-            entries[ModelFile.MeansKey] = Floats(standardizer.Means);
-            entries[ModelFile.DeviationsKey] = Floats(standardizer.StandardDeviations);
+            entries[ModelFileKeys.MeansKey] = Floats(standardizer.Means);
+            entries[ModelFileKeys.DeviationsKey] = Floats(standardizer.StandardDeviations);
         }
 
         foreach ((string key, string value) in metadata.Properties ?? new Dictionary<string, string>())
@@ -168,12 +168,12 @@ internal static partial class ModelFileFormat
     {
         if (metadata.FeatureNames is { Count: > 0 } features)
         {
-            yield return new(ModelFile.FeatureNamesKey, DistinctNames(features, "feature", string.Empty));
+            yield return new(ModelFileKeys.FeatureNamesKey, DistinctNames(features, "feature", string.Empty));
         }
 
         if (metadata.LabelName is string label)
         {
-            yield return new(ModelFile.LabelNameKey, label);
+            yield return new(ModelFileKeys.LabelNameKey, label);
         }
     }
 

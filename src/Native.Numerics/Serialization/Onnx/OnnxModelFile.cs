@@ -57,12 +57,12 @@ internal static class OnnxModelFile
         string? labelName = null;
         foreach ((string key, string value) in description.Properties)
         {
-            if (key == ModelFile.FeatureNamesKey)
+            if (key == ModelFileKeys.FeatureNamesKey)
             {
                 featureNames = ModelFileFormat.ParseFeatureNames(value, shape.Features, out string? problem)
-                    ?? throw FileFormatException.InFile(name, $"metadata_props has {ModelFile.FeatureNamesKey}, but {problem}.");
+                    ?? throw FileFormatException.InFile(name, $"metadata_props has {ModelFileKeys.FeatureNamesKey}, but {problem}.");
             }
-            else if (key == ModelFile.LabelNameKey)
+            else if (key == ModelFileKeys.LabelNameKey)
             {
                 labelName = value;
             }
