@@ -11,7 +11,7 @@ namespace Native.Numerics.Kernels;
 /// </summary>
 /// <remarks>
 /// Lengths are checked by the public API before a kernel is called; the loops read through unchecked
-/// references (bounds checks cost 2.3× on these loops, docs/performance.md). One row at a time goes through
+/// references (bounds checks cost these loops dearly: docs/performance.md, "Bounds checks"). One row at a time goes through
 /// <see cref="RowKernel"/>, whose dot products end in registers rather than in memory.
 /// </remarks>
 internal static class ForwardKernel
