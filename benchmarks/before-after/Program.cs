@@ -4,7 +4,7 @@ using Native.BeforeAfter;
 using Native.Numerics;
 
 // dotnet run -c Release -- check                      the bits of every model's outputs at this process's vector width
-// dotnet run -c Release -- baseline DIR [BDN options]  the benchmarks, this tree against the source tree in DIR
+// dotnet run -c Release -- baseline DIR [--width W] [BDN options]  the benchmarks, this tree against the tree in DIR
 if (args is ["check", ..])
 {
     Check.Print();
@@ -14,11 +14,17 @@ if (args is ["check", ..])
 if (args is ["baseline", string baseline, .. var rest])
 {
     BeforeAfterConfig.Baseline = Path.GetFullPath(baseline);
+    if (rest is ["--width", string width, .. var others])
+    {
+        BeforeAfterConfig.Width = width;
+        rest = others;
+    }
+
     BenchmarkSwitcher.FromAssembly(typeof(Catalog).Assembly).Run(rest);
     return;
 }
 
-Console.Error.WriteLine("usage: check | baseline DIR [BenchmarkDotNet options]");
+Console.Error.WriteLine("usage: check | baseline DIR [--width Vector512|Vector256|Vector128|Scalar] [BenchmarkDotNet options, e.g. --filter '*' --join]");
 Environment.Exit(2);
 
 /// <summary>Hashes of the bits every operation writes, one line each, for comparing two builds with diff.</summary>

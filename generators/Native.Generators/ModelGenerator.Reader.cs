@@ -202,8 +202,8 @@ public sealed partial class ModelGenerator
         float[][] weights = new float[layers][], biases = new float[layers][];
         for (int l = 0; l < layers; l++)
         {
-            int inputs = layout.LayerInputs(l), outputs = layout.LayerOutputs(l);
-            weights[l] = new float[inputs * outputs];
+            int outputs = layout.LayerOutputs(l);
+            weights[l] = new float[layout.WeightCount(l)];
             biases[l] = new float[outputs];
             Array.Copy(parameters, layout.WeightOffset(l), weights[l], 0, weights[l].Length);
             Array.Copy(parameters, layout.BiasOffset(l), biases[l], 0, outputs);

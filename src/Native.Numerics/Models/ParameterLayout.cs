@@ -127,6 +127,9 @@ internal sealed class ParameterLayout
     /// <exception cref="OverflowException">The parameters do not fit one array.</exception>
     public int BiasOffset(int layer) => Offsets()[layer] + (int)BiasStart(_sizes[layer], _sizes[layer + 1]);
 
+    /// <summary>The number of layer <paramref name="layer"/>'s weights: outputs × inputs.</summary>
+    public int WeightCount(int layer) => checked((int)BiasStart(_sizes[layer], _sizes[layer + 1]));
+
     /// <summary>Where hidden layer <paramref name="layer"/>'s outputs start in one row's scratch (valid once <see cref="RowScratch"/> is).</summary>
     public int ScratchOffset(int layer) => _scratchOffsets[layer];
 

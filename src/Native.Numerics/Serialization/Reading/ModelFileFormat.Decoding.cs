@@ -143,7 +143,7 @@ internal static partial class ModelFileFormat
         for (int l = 0; l < layout.LayerCount; l++)
         {
             int inputs = layout.LayerInputs(l), outputs = layout.LayerOutputs(l);
-            places[WeightName(l)] = new Place(layout.WeightOffset(l), inputs * outputs, inputs);
+            places[WeightName(l)] = new Place(layout.WeightOffset(l), layout.WeightCount(l), inputs);
             places[BiasName(l)] = new Place(layout.BiasOffset(l), outputs, 0);
         }
 

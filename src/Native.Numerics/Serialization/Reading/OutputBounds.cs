@@ -46,7 +46,7 @@ internal static class OutputBounds
         for (int l = 0; l < layers; l++)
         {
             int inputs = layout.LayerInputs(l), outputs = layout.LayerOutputs(l);
-            ReadOnlySpan<float> weights = parameters.Slice(layout.WeightOffset(l), inputs * outputs);
+            ReadOnlySpan<float> weights = parameters.Slice(layout.WeightOffset(l), layout.WeightCount(l));
             ReadOnlySpan<float> biases = parameters.Slice(layout.BiasOffset(l), outputs);
             double[] next = new double[outputs];
             bool hidden = l < layers - 1;
