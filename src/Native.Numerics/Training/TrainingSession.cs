@@ -35,30 +35,41 @@ public sealed class TrainingSession : IDisposable
 
     internal TrainingSession(IModel model, IOptimizer optimizer, TrainerOptions options, Dataset training, Dataset? validation, float[]? weights)
     {
-        _model = model;
-        _optimizer = optimizer;
-        _options = options;
-        _training = training;
-        _validation = validation;
-        _weights = weights;
-        int parameters = model.Parameters.Length;
-        _gradient = new float[parameters];
-        _lastFinite = new float[parameters];
-        _epochGradient = options.GradientTolerance > 0f ? new float[parameters] : null;
-        Outputs = new float[model.Outputs];
-        _order = new int[training.Count];
-        for (int i = 0; i < _order.Length; i++)
+        // One session per model and optimizer at a time, released when disposed (or here, if the session cannot start).
+        TrainingClaims.Take(model, optimizer);
+        try
         {
-            _order[i] = i;
+            _model = model;
+            _optimizer = optimizer;
+            _options = options;
+            _training = training;
+            _validation = validation;
+            _weights = weights;
+            int parameters = model.Parameters.Length;
+            _gradient = new float[parameters];
+            _lastFinite = new float[parameters];
+            _epochGradient = options.GradientTolerance > 0f ? new float[parameters] : null;
+            Outputs = new float[model.Outputs];
+            _order = new int[training.Count];
+            for (int i = 0; i < _order.Length; i++)
+            {
+                _order[i] = i;
+            }
+
+            optimizer.Bind(parameters);
+            _initialRate = optimizer.LearningRate;
+            _random = new SeededRandom(options.Seed);
+            _batchSize = Math.Min(options.BatchSize, training.Count);
+
+            // How each batch's step is taken, chosen once from what the model and the optimizer declare.
+            _steps = StepStrategy.Choose(model, optimizer, options, training, weights, _gradient, _batchSize, SliceRows(parameters));
+        }
+        catch
+        {
+            TrainingClaims.Release(model, optimizer);
+            throw;
         }
 
-        optimizer.Bind(parameters);
-        _initialRate = optimizer.LearningRate;
-        _random = new SeededRandom(options.Seed);
-        _batchSize = Math.Min(options.BatchSize, training.Count);
-
-        // How each batch's step is taken, chosen once from what the model and the optimizer declare.
-        _steps = StepStrategy.Choose(model, optimizer, options, training, weights, _gradient, _batchSize, SliceRows(parameters));
         _started = Stopwatch.GetTimestamp();
     }
 
@@ -149,6 +160,7 @@ public sealed class TrainingSession : IDisposable
             _disposed = true;
             _steps.Dispose();
             _optimizer.LearningRate = _initialRate;
+            TrainingClaims.Release(_model, _optimizer);
         }
     }
 
