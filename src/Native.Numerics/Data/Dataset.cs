@@ -125,6 +125,14 @@ public sealed partial class Dataset
                 throw new ArgumentException($"Expected {classCount} class names, got {classNames.Count}.", nameof(classNames));
             }
 
+            for (int c = 0; c < classNames.Count; c++)
+            {
+                if (string.IsNullOrEmpty(classNames[c]))
+                {
+                    throw new ArgumentException($"Class {c} has no name (null or empty); every class needs a name a prediction can print, or give no class names.", nameof(classNames));
+                }
+            }
+
             names = [.. classNames];
         }
 
