@@ -110,7 +110,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
 
         // A regression's prediction is a value a caller uses as such: NaN (the policy's answer to a row without a
         // finite one) is an error there. P(class 1) stays NaN, as probabilities do.
-        return THead.ProbabilityWidth(_layers.Outputs) == 0 && float.IsNaN(value) ? throw PredictionPolicy.Unpredictable(features) : value;
+        return THead.ProbabilityWidth(_layers.Outputs) == 0 && float.IsNaN(value) ? throw PredictionPolicy.Unpredictable(features, _parameters.Span) : value;
     }
 
     /// <inheritdoc/>
@@ -243,7 +243,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
 
         return PredictionPolicy.IsFinite(MemoryMarshal.CreateReadOnlySpan(ref top, _layers.Outputs))
             ? TResult.Finish<TSimd, TVector, THead>(ref top, _layers.Outputs, ref y)
-            : TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _layers.Features), _layers.Outputs, ref y, row);
+            : TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _layers.Features), _parameters.Span, _layers.Outputs, ref y, row);
     }
 
     // Many rows, a chunk at a time: the layers' forward pass, then the head on each row.
