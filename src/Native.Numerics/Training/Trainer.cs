@@ -64,6 +64,7 @@ public sealed class Trainer
     /// <exception cref="TrainingDivergedException">A loss or parameter became NaN or infinite; the last finite parameters are kept.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; the parameters are those of the last step taken.</exception>
     /// <exception cref="InvalidOperationException">Another training holds the model or the optimizer.</exception>
+    /// <exception cref="InsufficientMemoryException">The run would need more memory than this process may use (<see cref="TrainingMemory"/>).</exception>
     public TrainingResult Fit(Dataset training, Dataset? validation = null, ITrainingCallback? callback = null, CancellationToken cancellationToken = default)
     {
         using TrainingSession session = Begin(training, validation);
@@ -136,6 +137,7 @@ public sealed class Trainer
     /// </summary>
     /// <exception cref="ArgumentException">The data do not fit the model or the options are invalid.</exception>
     /// <exception cref="InvalidOperationException">Another training holds the model or the optimizer, or a worker thread could not start.</exception>
+    /// <exception cref="InsufficientMemoryException">The run would need more memory than this process may use (<see cref="TrainingMemory"/>).</exception>
     public TrainingSession Begin(Dataset training, Dataset? validation = null)
     {
         ArgumentNullException.ThrowIfNull(training);
@@ -151,6 +153,8 @@ public sealed class Trainer
             throw new ArgumentException("Early stopping (Patience > 0) needs a validation set with rows.", nameof(validation));
         }
 
+        // The memory the run needs, against what this process may use, before any buffer is allocated.
+        TrainingMemory.For(Model.Shape, Optimizer, options, training, validation).ThrowIfTooLarge();
         return new TrainingSession(Model, Optimizer, options, training, validation, RowWeights.For(training, options.ClassWeights));
     }
 

@@ -50,10 +50,11 @@ public sealed class TrainingSession : IDisposable
             _lastFinite = new float[parameters];
             _epochGradient = options.GradientTolerance > 0f ? new float[parameters] : null;
             Outputs = new float[model.Outputs];
+            // The rows by their place in storage (a view's rows, a split's side, are not its first ones): batches read them there.
             _order = new int[training.Count];
             for (int i = 0; i < _order.Length; i++)
             {
-                _order[i] = i;
+                _order[i] = training.Source(i);
             }
 
             optimizer.Bind(parameters);
@@ -183,7 +184,8 @@ public sealed class TrainingSession : IDisposable
             return (float.NaN, float.NaN);
         }
 
-        double weight = data.SampleWeights.IsEmpty ? data.Count : RowWeights.Total(data.SampleWeights);
+        double weight = data.StoredWeights.IsEmpty ? data.Count
+            : data.StoredRows.IsEmpty ? RowWeights.Total(data.StoredWeights) : RowWeights.Of(data.StoredRows, data.StoredWeights);
         float loss = (float)(_model.Loss(Batch.FromDataset(data)) / weight);
         if (_model.Task == ModelTask.Regression)
         {
@@ -191,14 +193,13 @@ public sealed class TrainingSession : IDisposable
         }
 
         int correct = 0;
-        ReadOnlySpan<int> labels = data.Labels;
         for (int i = 0; i < data.Count; i++)
         {
             _model.Forward(data.Row(i), Outputs);
             int predicted = _model.Task == ModelTask.BinaryClassification
                 ? (Outputs[0] >= 0.5f ? 1 : 0)
                 : TensorPrimitives.IndexOfMax(Outputs);
-            if (predicted == labels[i])
+            if (predicted == data.LabelAt(i))
             {
                 correct++;
             }
