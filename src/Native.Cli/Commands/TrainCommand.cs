@@ -151,9 +151,10 @@ internal static class TrainCommand
         {
             TrainingMemory.Estimate(shape, optimizer, options, training, heldOut ? validation : null).ThrowIfTooLarge();
         }
-        catch (InsufficientMemoryException e)
+        catch (InsufficientMemoryException e) when (e.Message.IndexOf("; use ", StringComparison.Ordinal) is int advice and > 0)
         {
-            throw new UsageException($"{e.Message[..^1]} (--hidden, --threads, --optimizer).");
+            // What it needs and what there is, from the library; what to change, in this command's options.
+            throw new UsageException($"{e.Message[..advice]}; use a smaller model (--hidden), fewer --threads, or --optimizer sgd (momentum keeps one copy of the parameters, adam two).");
         }
 
         ModelChoice choice = ModelCatalog.Create(shape, settings, data.Features);

@@ -62,6 +62,22 @@ public sealed partial class Dataset
         return new Dataset(storage, count, featureCount, labels, classes, classNames is null ? null : [.. classNames], targets, null);
     }
 
+    /// <summary>
+    /// This dataset's rows copied to storage <paramref name="stride"/> floats apart (at least <see cref="Features"/>): for
+    /// benchmarks that weigh one row layout against another in one process, the kernels reading any stride.
+    /// </summary>
+    internal Dataset WithStride(int stride)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, Features);
+        var storage = new AlignedBuffer(checked(Count * stride));
+        for (int i = 0; i < Count; i++)
+        {
+            Row(i).CopyTo(storage.Span.Slice(i * stride));
+        }
+
+        return new Dataset(storage, stride, Count, Features, null, _labels is null ? null : [.. Labels], Classes, _classNames, _targets is null ? null : [.. Targets], _weights is null ? null : [.. SampleWeights]);
+    }
+
     /// <summary>Every stored float: <see cref="StoredCount"/> rows of <see cref="Stride"/> floats, each row's padding zero.</summary>
     internal ReadOnlySpan<float> Storage => _features.Span;
 

@@ -38,16 +38,17 @@ public sealed partial class Dataset
     private float[]? _viewWeights;
 
     /// <summary>
-    /// A dataset of <paramref name="count"/> rows: the stored rows <paramref name="rows"/> names, or the first
-    /// <paramref name="count"/> when it is null. Labels, targets and weights are indexed by stored row.
+    /// A dataset of <paramref name="count"/> rows, <paramref name="stride"/> floats apart: the stored rows
+    /// <paramref name="rows"/> names, or the first <paramref name="count"/> when it is null. Labels, targets and weights
+    /// are indexed by stored row.
     /// </summary>
-    private Dataset(AlignedBuffer features, int count, int featureCount, int[]? rows, int[]? labels, int classes, string[]? classNames, float[]? targets, float[]? weights)
+    private Dataset(AlignedBuffer features, int stride, int count, int featureCount, int[]? rows, int[]? labels, int classes, string[]? classNames, float[]? targets, float[]? weights)
     {
         _features = features;
         _rows = rows;
         Count = count;
         Features = featureCount;
-        Stride = RowStride(featureCount);
+        Stride = stride;
         _labels = labels;
         Classes = classes;
         _classNames = classNames;
@@ -56,7 +57,7 @@ public sealed partial class Dataset
     }
 
     private Dataset(AlignedBuffer features, int count, int featureCount, int[]? labels, int classes, string[]? classNames, float[]? targets, float[]? weights)
-        : this(features, count, featureCount, null, labels, classes, classNames, targets, weights)
+        : this(features, RowStride(featureCount), count, featureCount, null, labels, classes, classNames, targets, weights)
     {
     }
 
@@ -232,7 +233,7 @@ public sealed partial class Dataset
             weights?[i] = _weights![stored];
         }
 
-        return new Dataset(storage, rows.Length, Features, labels, Classes, _classNames, targets, weights).WithNamesOf(this);
+        return new Dataset(storage, Stride, rows.Length, Features, null, labels, Classes, _classNames, targets, weights).WithNamesOf(this);
     }
 
     /// <summary>The rows <paramref name="rows"/> names (checked, distinct or not), as a view sharing this dataset's storage.</summary>
@@ -257,7 +258,7 @@ public sealed partial class Dataset
             }
         }
 
-        return new Dataset(_features, rows.Length, Features, stored, _labels, Classes, _classNames, _targets, _weights).WithNamesOf(this);
+        return new Dataset(_features, Stride, rows.Length, Features, stored, _labels, Classes, _classNames, _targets, _weights).WithNamesOf(this);
     }
 
     /// <summary>A view's <paramref name="stored"/> values (indexed by stored row) in its own row order.</summary>
@@ -295,7 +296,7 @@ public sealed partial class Dataset
             weights = stored;
         }
 
-        return new Dataset(_features, Count, Features, _rows, _labels, Classes, _classNames, _targets, weights).WithNamesOf(this);
+        return new Dataset(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, weights).WithNamesOf(this);
     }
 
     /// <summary>
@@ -313,7 +314,7 @@ public sealed partial class Dataset
             throw new ArgumentException($"Expected {Features} feature names, one per feature; got {featureNames.Count}.", nameof(featureNames));
         }
 
-        Dataset named = new(_features, Count, Features, _rows, _labels, Classes, _classNames, _targets, _weights);
+        Dataset named = new(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, _weights);
         named._featureNames = featureNames.Count == 0 ? null : [.. featureNames];
         named._labelName = labelName;
         return named;
@@ -342,8 +343,8 @@ public sealed partial class Dataset
         }
 
         return _rows is null
-            ? new Dataset(storage, Count, Features, _labels, Classes, _classNames, _targets, _weights).WithNamesOf(this)
-            : new Dataset(storage, Count, Features, _labels is null ? null : Gather(_labels), Classes, _classNames, _targets is null ? null : Gather(_targets), _weights is null ? null : Gather(_weights)).WithNamesOf(this);
+            ? new Dataset(storage, Stride, Count, Features, null, _labels, Classes, _classNames, _targets, _weights).WithNamesOf(this)
+            : new Dataset(storage, Stride, Count, Features, null, _labels is null ? null : Gather(_labels), Classes, _classNames, _targets is null ? null : Gather(_targets), _weights is null ? null : Gather(_weights)).WithNamesOf(this);
     }
 
     /// <summary>Transforms one row of features into another of the same length.</summary>
