@@ -105,7 +105,7 @@ public static class PredictionPolicy
     /// row (when <paramref name="row"/> is not negative) and the feature — or, when the model's own
     /// <paramref name="parameters"/> are not all finite, saying so: then no row has a prediction, and no feature is to blame.
     /// </summary>
-    internal static Exception Unpredictable(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int row = -1, string parameterName = "features")
+    internal static Exception Unpredictable(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int row = -1, string parameterName = "row")
     {
         int bad = parameters.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
         if (bad >= 0 && features.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) < 0)

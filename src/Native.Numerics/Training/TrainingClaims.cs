@@ -19,7 +19,7 @@ internal static class TrainingClaims
 
     /// <summary>Claims <paramref name="model"/> and <paramref name="optimizer"/> for one session.</summary>
     /// <exception cref="InvalidOperationException">Another session holds either one.</exception>
-    public static void Take(IModel model, IOptimizer optimizer)
+    public static void Take(IModel model, Optimizer optimizer)
     {
         if (!Claimed.TryAdd(model, Held))
         {
@@ -34,7 +34,7 @@ internal static class TrainingClaims
     }
 
     /// <summary>Releases what <see cref="Take"/> claimed.</summary>
-    public static void Release(IModel model, IOptimizer optimizer)
+    public static void Release(IModel model, Optimizer optimizer)
     {
         Claimed.Remove(optimizer);
         Claimed.Remove(model);

@@ -72,7 +72,7 @@ public sealed class TrainingMemory
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(training);
-        return For(shape, optimizer, options, training, validation);
+        return Compute(shape, optimizer, options, training, validation);
     }
 
     /// <summary>
@@ -92,8 +92,7 @@ public sealed class TrainingMemory
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Size(TotalBytes)}: model {Size(ModelBytes)}, training state {Size(TrainingBytes)}, scratch {Size(WorkspaceBytes)}, data {Size(DataBytes)}");
 
-    /// <summary>The estimate for an existing model and optimizer, as <see cref="Trainer.Begin"/> checks it.</summary>
-    internal static TrainingMemory For(ModelShape shape, IOptimizer optimizer, TrainerOptions options, Dataset training, Dataset? validation)
+    private static TrainingMemory Compute(ModelShape shape, Optimizer optimizer, TrainerOptions options, Dataset training, Dataset? validation)
     {
         long parameters = shape.ParameterCount;
         long copy = 4 * (parameters + AlignedBuffer.FloatsPerLine);
@@ -128,7 +127,7 @@ public sealed class TrainingMemory
     }
 
     /// <summary>Copies of the parameters an optimizer keeps: velocity, or Adam's two moments.</summary>
-    private static int StateCopies(IOptimizer optimizer) => optimizer switch
+    private static int StateCopies(Optimizer optimizer) => optimizer switch
     {
         Adam => 2,
         Momentum => 1,

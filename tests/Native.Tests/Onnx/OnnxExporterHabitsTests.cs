@@ -54,7 +54,7 @@ public sealed class OnnxExporterHabitsTests
             .Node("BatchNormalization", ["z", "scale", "shift", "mean", "var"], ["n"], ("epsilon", epsilon))
             .Node("Relu", ["n"], ["h"]).Dense("h", "logits", 3, 2, "out").Node("Softmax", ["logits"], ["y"], ("axis", 1L)).Build();
 
-        LoadedModel loaded = Load(file);
+        TrainedModel loaded = Load(file);
 
         Assert.Equal(ModelShape.MultilayerPerceptron([4, 3, 2], [Activation.Relu]), loaded.Shape);
         float[] hidden = new float[3];
@@ -174,10 +174,10 @@ public sealed class OnnxExporterHabitsTests
             .Initializer(output + ".mean", [width], [.. Enumerable.Repeat(0.5f, width)]).Initializer(output + ".var", [width], [.. Enumerable.Repeat(2f, width)])
             .Node("BatchNormalization", [input, output + ".scale", output + ".shift", output + ".mean", output + ".var"], [output], attributes);
 
-    private static LoadedModel Load(byte[] file) => ModelFile.LoadOnnx(new MemoryStream(file), "m.onnx");
+    private static TrainedModel Load(byte[] file) => ModelFile.Load(new MemoryStream(file), ModelFormat.Onnx, "m.onnx");
 
     private static FileFormatException Refuse(byte[] file) =>
-        Assert.Throws<FileFormatException>(() => ModelFile.LoadOnnx(new MemoryStream(file), "m.onnx"));
+        Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(file), ModelFormat.Onnx, "m.onnx"));
 
     /// <summary>The builder's Dense layer (weights 0.1·((i mod 7) − 3), biases 0.01·o) and a softmax, in double.</summary>
     private static class Reference
