@@ -113,4 +113,41 @@ public sealed partial class Dataset
         new SeededRandom(seed).Shuffle(order.AsSpan());
         return order;
     }
+
+    /// <summary>The rows <paramref name="rows"/> names (checked, distinct or not), as a view sharing this dataset's storage.</summary>
+    internal Dataset View(int[] rows)
+    {
+        int[] stored = rows;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if ((uint)rows[i] >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), rows[i], $"Row index {i} is {rows[i]}, outside the dataset's {Count} rows.");
+            }
+        }
+
+        if (_rows is not null)
+        {
+            // A view of a view names the storage's rows directly.
+            stored = new int[rows.Length];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                stored[i] = _rows[rows[i]];
+            }
+        }
+
+        return new Dataset(_features, Stride, rows.Length, Features, stored, _labels, Classes, _classNames, _targets, _weights).WithNamesOf(this);
+    }
+
+    /// <summary>A view's <paramref name="stored"/> values (indexed by stored row) in its own row order.</summary>
+    private T[] Gather<T>(T[] stored)
+    {
+        var values = new T[Count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = stored[_rows![i]];
+        }
+
+        return values;
+    }
 }
