@@ -15,9 +15,10 @@ internal interface IRowResult
 
     /// <summary>
     /// The result for a row whose top values are not finite (<see cref="PredictionPolicy"/>): NaN outputs, or for a class
-    /// the exception naming the feature, or −1 where no exception is wanted.
+    /// the exception naming the feature (or the model's <paramref name="parameters"/>, when they are what is not finite),
+    /// or −1 where no exception is wanted.
     /// </summary>
-    int NotFinite<THead>(ReadOnlySpan<float> features, int outputs)
+    int NotFinite<THead>(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int outputs)
         where THead : struct, IOutputHead;
 }
 
@@ -36,7 +37,7 @@ internal readonly ref struct OutputsResult(ref float destination) : IRowResult
         return 0;
     }
 
-    public int NotFinite<THead>(ReadOnlySpan<float> features, int outputs)
+    public int NotFinite<THead>(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int outputs)
         where THead : struct, IOutputHead
     {
         MemoryMarshal.CreateSpan(ref _destination, THead.ForwardWidth(outputs)).Fill(float.NaN);
@@ -59,7 +60,7 @@ internal readonly ref struct ProbabilitiesResult(ref float destination) : IRowRe
         return 0;
     }
 
-    public int NotFinite<THead>(ReadOnlySpan<float> features, int outputs)
+    public int NotFinite<THead>(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int outputs)
         where THead : struct, IOutputHead
     {
         MemoryMarshal.CreateSpan(ref _destination, THead.ProbabilityWidth(outputs)).Fill(float.NaN);
@@ -87,8 +88,8 @@ internal readonly struct ClassResult : IRowResult
         where TVector : struct
         where THead : struct, IOutputHead => THead.Class(ref top, outputs);
 
-    public int NotFinite<THead>(ReadOnlySpan<float> features, int outputs)
-        where THead : struct, IOutputHead => throw PredictionPolicy.Unpredictable(features, _row, _row < 0 ? "row" : "rows");
+    public int NotFinite<THead>(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int outputs)
+        where THead : struct, IOutputHead => throw PredictionPolicy.Unpredictable(features, parameters, _row, _row < 0 ? "row" : "rows");
 }
 
 /// <summary>The head's class, or −1 for a row whose top values are not finite: the <c>TryPredictClass</c> that never throws.</summary>
@@ -100,6 +101,6 @@ internal readonly struct ClassOrNoneResult : IRowResult
         where TVector : struct
         where THead : struct, IOutputHead => THead.Class(ref top, outputs);
 
-    public int NotFinite<THead>(ReadOnlySpan<float> features, int outputs)
+    public int NotFinite<THead>(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int outputs)
         where THead : struct, IOutputHead => -1;
 }

@@ -113,6 +113,9 @@ internal sealed class ParameterLayout
     /// <exception cref="OverflowException">The layers are too wide for a chunk's workspace to be counted in an int.</exception>
     public int ChunkWorkspace => checked((int)_chunkWorkspace);
 
+    /// <summary><see cref="ChunkWorkspace"/> counted in 64 bits, for an estimate of memory that must not fail.</summary>
+    public long ChunkWorkspaceTotal => _chunkWorkspace;
+
     /// <summary>The inputs of layer <paramref name="layer"/>: the features, or the outputs of the layer below.</summary>
     public int LayerInputs(int layer) => _sizes[layer];
 
