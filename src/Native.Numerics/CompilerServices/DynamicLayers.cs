@@ -37,52 +37,62 @@ internal readonly struct DynamicLayers : IDenseLayers
 
     private int Top => _layout.LayerCount - 1;
 
+    // Fully optimized from the first call: a profile of the tiers before would decide whether the output layer's kernel is
+    // inlined here, and a run-time regression's one-row prediction is mostly that call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, TInput input, ref float top, ref float scratch, float slope)
     {
-        // Each hidden layer's outputs in its place in the scratch, read by the layer above; the top layer's into top.
-        ref readonly float below = ref x;
-        for (int l = 0; l <= Top; l++)
+        // One layer (the regressions): straight to the output.
+        int last = Top;
+        if (last == 0)
         {
-            ref float layer = ref Unsafe.Add(ref parameters, _layout.WeightOffset(l));
-            ref float y = ref l == Top ? ref top : ref Unsafe.Add(ref scratch, _layout.ScratchOffset(l));
-            switch (ActivationOf(l))
-            {
-                case Activation.Relu:
-                    ForwardRow<TSimd, TVector, ReluFunction, TInput>(l, ref layer, in below, input, ref y, slope);
-                    break;
-                case Activation.LeakyRelu:
-                    ForwardRow<TSimd, TVector, LeakyReluFunction, TInput>(l, ref layer, in below, input, ref y, slope);
-                    break;
-                case Activation.Sigmoid:
-                    ForwardRow<TSimd, TVector, SigmoidFunction, TInput>(l, ref layer, in below, input, ref y, slope);
-                    break;
-                case Activation.Tanh:
-                    ForwardRow<TSimd, TVector, TanhFunction, TInput>(l, ref layer, in below, input, ref y, slope);
-                    break;
-                default: // none: the output layer
-                    ForwardRow<TSimd, TVector, IdentityFunction, TInput>(l, ref layer, in below, input, ref y, slope);
-                    break;
-            }
-
-            below = ref y;
+            OutputRow<TSimd, TVector, TInput>(ref parameters, in x, input, ref top, slope);
+            return;
         }
+
+        // The bottom layer reads x through the input; each layer above reads the outputs of the one below, in the scratch.
+        HiddenRow<TSimd, TVector, TInput>(0, ref parameters, in x, input, ref scratch, slope);
+        for (int l = 1; l < last; l++)
+        {
+            HiddenRow<TSimd, TVector, RawInput>(l, ref parameters, in Unsafe.Add(ref scratch, _layout.ScratchOffset(l - 1)), default, ref scratch, slope);
+        }
+
+        OutputRow<TSimd, TVector, RawInput>(ref parameters, in Unsafe.Add(ref scratch, _layout.ScratchOffset(last - 1)), default, ref top, slope);
     }
 
-    // Layer l of one row: the bottom layer reads x through the input, the layers above read the scratch below them as is.
+    // The output layer of one row, into top.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ForwardRow<TSimd, TVector, TActivation, TInput>(int l, ref float parameters, ref readonly float x, TInput input, ref float y, float slope)
+    private void OutputRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, TInput input, ref float top, float slope)
         where TSimd : ISimd<TVector>
         where TVector : struct
-        where TActivation : struct, IActivationFunction
+        where TInput : struct, IRowInput, allows ref struct =>
+        Layers.ForwardRow<TSimd, TVector, DenseShape, IdentityFunction, TInput>(Shape(Top), ref Unsafe.Add(ref parameters, _layout.WeightOffset(Top)), in x, input, ref top, slope);
+
+    // Hidden layer l of one row, into its place in the scratch. A method of its own, so that the row's method inlines the
+    // kernel's entry once per activation here rather than once per activation and input there.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void HiddenRow<TSimd, TVector, TInput>(int l, ref float parameters, ref readonly float x, TInput input, ref float scratch, float slope)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
         where TInput : struct, IRowInput, allows ref struct
     {
-        if (l == 0)
+        DenseShape shape = Shape(l);
+        ref float layer = ref Unsafe.Add(ref parameters, _layout.WeightOffset(l));
+        ref float y = ref Unsafe.Add(ref scratch, _layout.ScratchOffset(l));
+        switch (_activations[l])
         {
-            Layers.ForwardRow<TSimd, TVector, DenseShape, TActivation, TInput>(Shape(l), ref parameters, in x, input, ref y, slope);
-        }
-        else
-        {
-            Layers.ForwardRow<TSimd, TVector, DenseShape, TActivation, RawInput>(Shape(l), ref parameters, in x, default, ref y, slope);
+            case Activation.Relu:
+                Layers.ForwardRow<TSimd, TVector, DenseShape, ReluFunction, TInput>(shape, ref layer, in x, input, ref y, slope);
+                break;
+            case Activation.LeakyRelu:
+                Layers.ForwardRow<TSimd, TVector, DenseShape, LeakyReluFunction, TInput>(shape, ref layer, in x, input, ref y, slope);
+                break;
+            case Activation.Sigmoid:
+                Layers.ForwardRow<TSimd, TVector, DenseShape, SigmoidFunction, TInput>(shape, ref layer, in x, input, ref y, slope);
+                break;
+            default:
+                Layers.ForwardRow<TSimd, TVector, DenseShape, TanhFunction, TInput>(shape, ref layer, in x, input, ref y, slope);
+                break;
         }
     }
 

@@ -25,7 +25,9 @@ internal static class ForwardKernel
     // rows that fit in L1 (all of it for 784 × 10, 31 KB; 8 rows, 25 KB, for 784 × 128), and all rows of A
     // stream past one tile before the next: with W beyond L1, a pass over it per pair of rows would
     // read it all from L2 32 times for 64 rows.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Never inlined: the kernel is compiled once, fully optimized, not again inside each caller under that caller's profile
+    // (where a synthesized profile can lay its loops out as cold).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Rows<TSimd, TVector, TShape>(TShape shape, in Rows input, ref float w, ref float b, ref float zOrigin)
         where TSimd : ISimd<TVector>
         where TVector : struct

@@ -154,7 +154,11 @@ internal sealed class ParameterLayout
     /// <summary>Where a layer's error rows start within its slot: after its <see cref="ChunkRows"/> rows of outputs.</summary>
     public static long ErrorsStart(long outputs) => (long)ChunkRows * outputs;
 
-    private int[] Offsets() => _weightOffsets ?? throw new OverflowException("The parameters do not fit one array.");
+    // The offsets, or the exception for parameters past one array, thrown from a method of its own so that the accessors
+    // stay small enough to inline into the layers' loops.
+    private int[] Offsets() => _weightOffsets ?? TooManyParameters();
+
+    private static int[] TooManyParameters() => throw new OverflowException("The parameters do not fit one array.");
 
     // A total past any array reads as just past int's range, so a checked conversion of it fails.
     private static long Limit(long total) => Math.Min(total, (long)int.MaxValue + 1);
