@@ -190,7 +190,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     public sealed override float Loss(in Batch batch)
     {
         Batch.Validate(in batch, Shape);
-        return Pass(in batch, default(LossOnly));
+        return Pass(in batch, default(LossMode));
     }
 
     /// <inheritdoc/>
@@ -198,7 +198,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     {
         Batch.Validate(in batch, Shape);
         CheckLength(gradient.Length, _layers.ParameterCount, nameof(gradient));
-        return Pass(in batch, new AccumulateGradient(ref MemoryMarshal.GetReference(gradient)));
+        return Pass(in batch, new GradientMode(ref MemoryMarshal.GetReference(gradient)));
     }
 
     /// <inheritdoc/>
@@ -210,13 +210,13 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         {
             // One chunk: each layer's errors are carried down with its weights as they were, then scaled by −step and
             // added straight into the weights — no gradient buffer, each weight written once.
-            return Pass(in batch, new StepInPlace(ref _parameters.Origin, stepSize));
+            return Pass(in batch, new StepMode(ref _parameters.Origin, stepSize));
         }
 
         // Several chunks: every row's gradient must be taken before any weight moves.
         Span<float> gradient = ModelWorkspace.Gradient(_layers.ParameterCount);
         gradient.Clear();
-        float loss = Pass(in batch, new AccumulateGradient(ref MemoryMarshal.GetReference(gradient)));
+        float loss = Pass(in batch, new GradientMode(ref MemoryMarshal.GetReference(gradient)));
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient, -stepSize, _parameters.Span, _parameters.Span);
         return loss;
     }

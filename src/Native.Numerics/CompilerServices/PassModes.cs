@@ -5,8 +5,8 @@ using Native.Numerics.Kernels;
 namespace Native.Numerics.CompilerServices;
 
 /// <summary>
-/// What a pass over a batch does once it has a chunk's loss: nothing more (<see cref="LossOnly"/>), add the gradient to a
-/// buffer (<see cref="AccumulateGradient"/>), or move the weights themselves (<see cref="StepInPlace"/>). A type parameter
+/// What a pass over a batch does once it has a chunk's loss: nothing more (<see cref="LossMode"/>), add the gradient to a
+/// buffer (<see cref="GradientMode"/>), or move the weights themselves (<see cref="StepMode"/>). A type parameter
 /// of the pass and of the layers' backward steps, so each is compiled with its own branches folded.
 /// </summary>
 internal interface IPassMode
@@ -24,7 +24,7 @@ internal interface IPassMode
 }
 
 /// <summary>The forward pass and the loss, nothing written back.</summary>
-internal readonly struct LossOnly : IPassMode
+internal readonly struct LossMode : IPassMode
 {
     public static bool GoesBackward => false;
 
@@ -36,7 +36,7 @@ internal readonly struct LossOnly : IPassMode
 }
 
 /// <summary>∇ (the gradient of the summed loss) added to <paramref name="gradient"/>, the parameters untouched.</summary>
-internal readonly ref struct AccumulateGradient(ref float gradient) : IPassMode
+internal readonly ref struct GradientMode(ref float gradient) : IPassMode
 {
     private readonly ref float _gradient = ref gradient;
 
@@ -56,7 +56,7 @@ internal readonly ref struct AccumulateGradient(ref float gradient) : IPassMode
 /// θ ← θ − <paramref name="stepSize"/>·∇ on <paramref name="parameters"/> themselves: each layer's errors scaled by −step and
 /// added straight into its weights once they have been carried down with the weights as they were.
 /// </summary>
-internal readonly ref struct StepInPlace(ref float parameters, float stepSize) : IPassMode
+internal readonly ref struct StepMode(ref float parameters, float stepSize) : IPassMode
 {
     private readonly ref float _parameters = ref parameters;
 
