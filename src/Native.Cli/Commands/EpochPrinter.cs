@@ -47,6 +47,8 @@ internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : 
             }
         }
 
+        // Each epoch shows as it ends, whatever buffers standard output.
+        context.Out.Flush();
         return TrainingDecision.Continue;
     }
 

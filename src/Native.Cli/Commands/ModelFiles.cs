@@ -10,7 +10,7 @@ internal static class ModelFiles
     /// Saves the model with its class names, column names and standardizer (<paramref name="metadata"/>), the
     /// training settings (<c>training.*</c>) and the final metrics (<c>metrics.*</c>); returns the file's size in bytes.
     /// </summary>
-    public static long Save(IModel model, string path, ModelMetadata metadata, TrainSettings settings, Summary summary)
+    public static long Save(IModel model, string path, ModelMetadata metadata, TrainSettings settings, Summary summary, CancellationToken cancellation)
     {
         var properties = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
@@ -41,7 +41,7 @@ internal static class ModelFiles
             LabelName = metadata.LabelName,
             Standardizer = metadata.Standardizer,
             Properties = properties,
-        });
+        }, cancellation);
         return new FileInfo(path).Length;
     }
 

@@ -158,8 +158,10 @@ internal static class TrainCommand
         long modelBytes = (long)model.Parameters.Length * sizeof(float);
         if (settings.Out is not null)
         {
+            // A signal before the save's rename keeps the old file (exit 3); after it, the run finishes (exit 0).
             var metadata = new ModelMetadata { ClassNames = data.ClassNames, FeatureNames = data.FeatureNames, LabelName = data.LabelName, Standardizer = standardizer };
-            modelBytes = ModelFiles.Save(model, settings.Out, metadata, settings, summary);
+            modelBytes = ModelFiles.Save(model, settings.Out, metadata, settings, summary, context.Cancellation);
+            context.Done($"the model was saved to '{settings.Out}'");
         }
 
         if (settings.Plots is not null)
