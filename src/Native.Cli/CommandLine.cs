@@ -21,6 +21,7 @@ internal static class CommandLine
             BenchCommand.Create(context),
         };
 
+        Options.ParseNumbersPlainly(root);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

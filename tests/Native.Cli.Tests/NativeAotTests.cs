@@ -52,8 +52,8 @@ public class NativeAotTests
         for (int i = 0; i < aot.Count; i++)
         {
             Assert.Equal(jit[i].GetProperty("class").GetString(), aot[i].GetProperty("class").GetString());
-            double[] p = aot[i].GetProperty("probabilities").EnumerateArray().Select(e => e.GetDouble()).ToArray();
-            double[] q = jit[i].GetProperty("probabilities").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            double[] p = aot[i].GetProperty("probabilities").EnumerateObject().Select(e => e.Value.GetDouble()).ToArray();
+            double[] q = jit[i].GetProperty("probabilities").EnumerateObject().Select(e => e.Value.GetDouble()).ToArray();
             for (int c = 0; c < p.Length; c++)
             {
                 Assert.True(Math.Abs(p[c] - q[c]) <= 1e-6, $"row {i}, class {c}: native {p[c]}, JIT {q[c]}");

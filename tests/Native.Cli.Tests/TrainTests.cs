@@ -30,7 +30,11 @@ public class TrainTests
         Assert.True(summary.GetProperty("log_loss").GetDouble() > 0);
         Assert.Contains("SoftmaxRegression 784-10", summary.GetProperty("kernel").GetString(), StringComparison.Ordinal);
         Assert.True(summary.GetProperty("total_ms").GetDouble() > 0);
-        Assert.Equal(7850 * 4, summary.GetProperty("model_bytes").GetInt64());
+        Assert.Equal(7850, summary.GetProperty("parameters").GetInt64());
+        Assert.Equal(7850 * 4, summary.GetProperty("parameter_bytes").GetInt64());
+        Assert.Equal("validation", summary.GetProperty("evaluated_on").GetString()); // which rows the metrics are on
+        Assert.Equal(2000, summary.GetProperty("rows").GetInt32());
+        Assert.False(summary.TryGetProperty("file_bytes", out _)); // nothing saved
     }
 
     [Fact]
@@ -56,7 +60,8 @@ public class TrainTests
         Assert.StartsWith("<svg", loss, StringComparison.Ordinal);
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(loss, "<polyline"));
         Assert.True(File.Exists(Path.Combine(plots, "accuracy.svg")));
-        Assert.Equal(11, Directory.GetFiles(plots, "weights-*.png").Length);
+        Assert.Equal(10, Directory.GetFiles(plots, "weights-class-*.png").Length);
+        Assert.True(File.Exists(Path.Combine(plots, "weights.svg")));
     }
 
     [Fact]

@@ -21,6 +21,9 @@ internal static class ConvertCommand
 
     public static int Run(CliContext context, string modelPath, string outputPath)
     {
+        new Destinations().Reads("--model", modelPath).Writes("--out", outputPath).Check();
+        ModelFiles.CheckDestination("--out", outputPath);
+        ModelFiles.CheckModelPath(modelPath);
         LoadedModel loaded = ModelFile.Load(modelPath);
         context.Cancellation.ThrowIfCancellationRequested();
         ModelFile.Save(loaded.Model, outputPath, loaded.Metadata, context.Cancellation);

@@ -29,6 +29,22 @@ internal static class DemoCommand
 
     public static int Run(CliContext context, DirectoryInfo? mnist, DirectoryInfo? plots)
     {
+        // --mnist and --plots checked before the first example runs, so a mistake costs no time.
+        plots ??= new DirectoryInfo("native-demo-plots");
+        if (mnist is not null)
+        {
+            if (!mnist.Exists)
+            {
+                throw new UsageException($"--mnist '{mnist}' is not a directory; it names the directory holding MNIST's IDX files (tests/data/mnist in the repository).");
+            }
+
+            new Destinations().ReadBy("--mnist", mnist.FullName, DataFormat.Idx).WritesInto("--plots", plots.FullName, Plots.IsPlotName).Check();
+            if (File.Exists(plots.FullName))
+            {
+                throw new UsageException($"--plots names a directory for the pictures, but '{plots}' is a file.");
+            }
+        }
+
         TextWriter output = context.Out;
         output.WriteLine("Native demo: the worked examples, each beside the answer it should reach.");
         output.WriteLine();
@@ -39,7 +55,7 @@ internal static class DemoCommand
         Minimizer(output);
         if (mnist is not null)
         {
-            Digits(context, mnist, plots ?? new DirectoryInfo("native-demo-plots"));
+            Digits(context, mnist, plots);
         }
         else
         {
@@ -171,8 +187,8 @@ internal static class DemoCommand
         ClassificationReport report = ClassificationReport.Evaluate(model, test);
         output.WriteLine(Invariant($"   {training.Count:N0} training rows, {test.Count:N0} test rows; 10 epochs of mini-batch SGD in {timer.Elapsed.TotalMilliseconds:F0} ms"));
         output.WriteLine(Invariant($"   test accuracy {report.Accuracy:P1}   (PyTorch, same recipe: 89.8%)"));
-        IReadOnlyList<string> files = WeightImages.Write(model.Parameters[..(784 * 10)], classes: 10, rows: 28, columns: 28, plots.FullName);
-        output.WriteLine($"   the weights of each class, as pictures: {files.Count} PNG files in {plots.FullName}");
+        IReadOnlyList<string> files = WeightImages.Write(model.Parameters[..(784 * 10)], classes: 10, rows: 28, columns: 28, [], plots.FullName);
+        output.WriteLine($"   the weights of each class, as pictures: {string.Join(", ", files.Select(Path.GetFileName).Where(f => f is "weights.svg" or "weights-class-0.png"))} … in {plots.FullName}");
         output.WriteLine();
     }
 

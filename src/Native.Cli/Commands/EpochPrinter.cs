@@ -6,7 +6,8 @@ namespace Native.Cli.Commands;
 
 /// <summary>
 /// Reports each epoch: one JSON object per epoch with <c>--json</c>; on a terminal one status line
-/// rewritten in place; otherwise one plain line per epoch. Keeps the reports for the plots.
+/// rewritten in place; otherwise one plain line per epoch; nothing with <c>--quiet</c> (JSON or not). Keeps the
+/// reports for the plots.
 /// </summary>
 internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : ITrainingCallback
 {
@@ -18,7 +19,7 @@ internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : 
     public TrainingDecision OnEpoch(in EpochReport report)
     {
         _reports.Add(report);
-        if (json)
+        if (json && !quiet)
         {
             EpochReport r = report;
             JsonLines.Write(context.Out, writer =>

@@ -30,14 +30,20 @@ internal static class SaveTarget
     /// <summary>Set, under <see cref="Gate"/>, once the process has begun to exit: no save starts or renames after it.</summary>
     private static bool _exiting;
 
-    static SaveTarget() => AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveInProgress();
+    static SaveTarget() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        lock (Gate)
+        {
+            _exiting = true;
+            RemoveInProgress();
+        }
+    };
 
     /// <summary>Removes the temporary files of the saves in progress: at process exit (a second Ctrl+C, SIGTERM, <see cref="Environment.Exit"/>).</summary>
     internal static void RemoveInProgress()
     {
         lock (Gate)
         {
-            _exiting = true;
             foreach (string temporary in InProgress.Keys)
             {
                 TryDelete(temporary);
