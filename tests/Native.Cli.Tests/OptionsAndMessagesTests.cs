@@ -85,7 +85,7 @@ public class OptionsAndMessagesTests
         string directory = Cli.TemporaryDirectory();
         string model = Path.Combine(directory, "m.safetensors");
         Assert.Equal(0, Cli.Run("train", "--data", ArgumentAndDestinationTests.BlobsCsv(directory), "--epochs", "2", "--model", "mlp", "--hidden", "3", "--activation", "leaky-relu", "--optimizer", "adam", "--out", model, "--quiet").ExitCode);
-        Native.Numerics.LoadedModel loaded = Native.Numerics.ModelFile.Load(model);
+        Native.Numerics.TrainedModel loaded = Native.Numerics.ModelFile.Load(model);
         Assert.Equal("mlp", loaded.Properties["training.model"]);
         Assert.Equal("adam", loaded.Properties["training.optimizer"]);
         Assert.Equal(Native.Numerics.Activation.LeakyRelu, loaded.Shape.HiddenActivations[0]);

@@ -24,7 +24,7 @@ internal static class ConvertCommand
         new Destinations().Reads("--model", modelPath).Writes("--out", outputPath).Check();
         ModelFiles.CheckDestination("--out", outputPath);
         ModelFiles.CheckModelPath(modelPath);
-        LoadedModel loaded = ModelFile.Load(modelPath);
+        TrainedModel loaded = ModelFile.Load(modelPath);
         context.Cancellation.ThrowIfCancellationRequested();
         ModelFile.Save(loaded.Model, outputPath, loaded.Metadata, context.Cancellation);
         context.Done($"the model was saved to '{outputPath}'");

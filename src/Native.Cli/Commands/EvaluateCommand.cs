@@ -84,7 +84,7 @@ internal static class EvaluateCommand
         return ExitCodes.Success;
     }
 
-    private static void EvaluateCsv(CliContext context, Settings settings, LoadedModel file, RowPredictor predictor, Tally tally, CsvOptions limits)
+    private static void EvaluateCsv(CliContext context, Settings settings, TrainedModel file, RowPredictor predictor, Tally tally, CsvOptions limits)
     {
         DataFiles.CheckCsvFile(settings.Data);
         string path = settings.Data;
@@ -119,7 +119,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>The data's CSV, its columns matched to the model's features by name where the model names them (any order), else by count; the label column skipped and read.</summary>
-    private static CsvFeatureReader Open(Settings settings, LoadedModel file, CsvOptions limits)
+    private static CsvFeatureReader Open(Settings settings, TrainedModel file, CsvOptions limits)
     {
         CsvFeatureReader reader = CsvFeatureReader.Open(settings.Data, limits);
         try
@@ -150,7 +150,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>The data's classes in the order the CSV reader numbers them (integers numerically, "01" and "1" as one; else ordinal), each to its number.</summary>
-    private static Dictionary<string, int> SortedClasses(Settings settings, LoadedModel file, CsvOptions limits)
+    private static Dictionary<string, int> SortedClasses(Settings settings, TrainedModel file, CsvOptions limits)
     {
         using CsvFeatureReader reader = Open(settings, file, limits);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -193,7 +193,7 @@ internal static class EvaluateCommand
         throw FileFormatException.AtLine(path, reader.LineOfLabel(), reader.ColumnOfLabel(), $"the label is '{Printable.Text(text.ToString())}'; a regression's labels are finite numbers.");
     }
 
-    private static void EvaluateImages(CliContext context, Settings settings, LoadedModel file, RowPredictor predictor, ClassTally tally, IdxOptions limits)
+    private static void EvaluateImages(CliContext context, Settings settings, TrainedModel file, RowPredictor predictor, ClassTally tally, IdxOptions limits)
     {
         var (imagesPath, labelsPath) = Idx.FindFiles(settings.Data);
         IdxImages images = Idx.ReadImages(imagesPath, limits);
@@ -230,7 +230,7 @@ internal static class EvaluateCommand
     /// class named by the number, or, for a model without names, to class 7. By index: the data's class in sorted order
     /// (IDX labels are their own numbers).
     /// </summary>
-    private sealed class ClassMatcher(LoadedModel file, string path, IReadOnlyDictionary<string, int>? sorted, int classes)
+    private sealed class ClassMatcher(TrainedModel file, string path, IReadOnlyDictionary<string, int>? sorted, int classes)
     {
         private readonly Dictionary<string, int> _names = file.ClassNames.Select((name, k) => (name, k)).DistinctBy(p => p.name).ToDictionary(p => p.name, p => p.k, StringComparer.Ordinal);
 

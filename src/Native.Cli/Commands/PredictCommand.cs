@@ -50,7 +50,7 @@ internal static class PredictCommand
     {
         var destinations = new Destinations().Reads("--model", modelPath);
         (inputPath == "-" ? destinations.ReadsStandardInput() : destinations.Reads("--input", inputPath)).Check();
-        LoadedModel file = ModelFiles.Load(modelPath).File;
+        TrainedModel file = ModelFiles.Load(modelPath).File;
         var writer = new RowWriter(context.Out, json, file);
         if (format == DataFormat.Idx)
         {
@@ -131,7 +131,7 @@ internal static class PredictCommand
         private readonly bool _named;
         private readonly StringBuilder _line = new();
 
-        public RowWriter(TextWriter output, bool json, LoadedModel file)
+        public RowWriter(TextWriter output, bool json, TrainedModel file)
         {
             _output = output;
             _json = json;

@@ -11,11 +11,11 @@ namespace Native.Cli.Commands;
 /// </summary>
 internal sealed class RowPredictor
 {
-    private readonly LoadedModel _file;
+    private readonly TrainedModel _file;
     private readonly float[] _row;
     private readonly float[] _outputs;
 
-    public RowPredictor(LoadedModel file)
+    public RowPredictor(TrainedModel file)
     {
         _file = file;
         Classifier = file.Model is IClassifier;

@@ -36,7 +36,7 @@ public sealed class ModelFileCancellationTests : IDisposable
         string? temporary = null;
 
         // The last moment before the rename: the new file is written and flushed, then Ctrl+C.
-        Assert.Throws<OperationCanceledException>(() => ModelFile.Save(Model(2f), path, null, beforeReplace: written =>
+        Assert.Throws<OperationCanceledException>(() => ModelFile.Save(Model(2f), path, ModelFile.FormatOf(path), null, beforeReplace: written =>
         {
             temporary = written;
             cancellation.Cancel();
