@@ -75,6 +75,15 @@ public class NativeAotTests
         Assert.DoesNotContain("   at ", diverged.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ThePublishFolderHoldsTheOneFile()
+    {
+        // The issue: README's `dotnet publish … -o out` left native.dbg, Native.Numerics.pdb and Native.Numerics.xml
+        // beside the "one file". (NATIVE_AOT_BINARY must name a binary published into a folder of its own, as .ci/run does.)
+        string[] files = [.. Directory.GetFileSystemEntries(Path.GetDirectoryName(Binary.Value)!).Select(Path.GetFileName).OfType<string>()];
+        Assert.Equal(["native"], files);
+    }
+
     private static Cli.Result Run(params string[] args)
     {
         var start = new ProcessStartInfo(Binary.Value) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
