@@ -37,6 +37,13 @@ internal static class AtomicFile
             // No flush to the disk: a picture is cheap to draw again, and the rename alone keeps a reader from a half-written one.
             File.Move(temporary, path, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The error names the file the user asked for, never the temporary one.
+            TryDelete(temporary);
+            string message = $"Cannot write '{path}': {e.Message.Replace($" : '{temporary}'", "", StringComparison.Ordinal).Replace(temporary, path, StringComparison.Ordinal)}";
+            throw e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
+        }
         catch
         {
             TryDelete(temporary);
