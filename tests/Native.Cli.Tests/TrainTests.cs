@@ -43,7 +43,7 @@ public class TrainTests
         Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "2", "--model", "mlp", "--hidden", "32", "--optimizer", "adam", "--validation", "0.2");
         Assert.True(result.ExitCode == 0, result.ToString());
         string[] lines = result.Output.Split('\n');
-        Assert.Matches(@"^epoch 1/2  loss \d\.\d{4}  val loss \d\.\d{4}  val acc \d+\.\d\d %  lr 0\.001  \d+ ms  [\d,]+ rows/s", lines[0]);
+        Assert.Matches(@"^epoch 1/2  loss \d\.\d{4}  val loss \d\.\d{4}  val acc \d+\.\d\d%  lr 0\.001  \d+ ms  [\d,]+ rows/s", lines[0]);
         Assert.StartsWith("epoch 2/2", lines[1], StringComparison.Ordinal);
         Assert.Contains("MultilayerPerceptron 784-32-10 (Relu)", result.Output, StringComparison.Ordinal);
         Assert.Contains("Confusion matrix", result.Output, StringComparison.Ordinal);

@@ -124,7 +124,7 @@ internal static class DemoCommand
             .Fit(training, test);
         ClassificationReport report = ClassificationReport.Evaluate(model, test);
         output.WriteLine(Invariant($"   600 training rows, 300 test rows; mini-batches of 32, η = 0.5, {result.Epochs} epochs, {result.Elapsed.TotalMilliseconds:F1} ms"));
-        output.WriteLine(Invariant($"   test accuracy {report.Accuracy:P1}, log-loss {report.LogLoss:F4}"));
+        output.WriteLine(Invariant($"   test accuracy {report.Accuracy:0.0%}, log-loss {report.LogLoss:F4}"));
         Span<float> parameters = model.Parameters;
         for (int c = 0; c < 3; c++)
         {
@@ -188,9 +188,9 @@ internal static class DemoCommand
         timer.Stop();
         ClassificationReport report = ClassificationReport.Evaluate(model, test);
         output.WriteLine(Invariant($"   {training.Count:N0} training rows, {test.Count:N0} test rows; 10 epochs of mini-batch SGD in {timer.Elapsed.TotalMilliseconds:F0} ms"));
-        output.WriteLine(Invariant($"   test accuracy {report.Accuracy:P1}   (PyTorch, same recipe: 89.8%)"));
+        output.WriteLine(Invariant($"   test accuracy {report.Accuracy:0.0%}   (PyTorch, same recipe: 89.8%)"));
         IReadOnlyList<string> files = WeightImages.Write(model.Parameters[..(784 * 10)], classes: 10, rows: 28, columns: 28, [], plots.FullName);
-        output.WriteLine($"   the weights of each class, as pictures: {string.Join(", ", files.Select(Path.GetFileName).Where(f => f is "weights.svg" or "weights-class-0.png"))} … in {plots.FullName}");
+        output.WriteLine($"   the weights of each class, as pictures: weights.svg (every class, captioned, with a colour key) and weights-class-0.png to -{files.Count - 2}.png in {plots.FullName}");
         output.WriteLine();
     }
 

@@ -74,7 +74,7 @@ internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : 
 
         if (float.IsFinite(r.ValidationAccuracy))
         {
-            text += string.Create(CultureInfo.InvariantCulture, $"  val acc {r.ValidationAccuracy:P2}");
+            text += string.Create(CultureInfo.InvariantCulture, $"  val acc {r.ValidationAccuracy:0.00%}");
         }
 
         return text + string.Create(CultureInfo.InvariantCulture, $"  lr {r.LearningRate:G4}  {r.Elapsed.TotalMilliseconds:F0} ms  {r.RowsPerSecond:N0} rows/s");

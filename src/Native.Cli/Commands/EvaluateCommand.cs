@@ -259,21 +259,26 @@ internal static class EvaluateCommand
             return found >= 0 ? found : throw Unknown(text, number, string.Create(CultureInfo.InvariantCulture, $"label {index}"));
         }
 
+        /// <summary>The model's class for a label's text, or −1; <paramref name="number"/> is the label as a canonical number ("07" → "7"), or null.</summary>
         private int Find(ReadOnlySpan<char> text, out string? number)
         {
-            number = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value) ? value.ToString(CultureInfo.InvariantCulture) : null;
+            bool numeric = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value);
+            number = numeric ? value.ToString(CultureInfo.InvariantCulture) : null;
             if (sorted is not null)
             {
+                // --match-classes index: the data's class in sorted order.
                 return sorted.TryGetValue(text.ToString(), out int k) && k < classes ? k : -1;
             }
 
             if (_names.Count > 0)
             {
+                // By name: the label's text, else the number it spells.
                 Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
                 return lookup.TryGetValue(text, out int k) || (number is not null && _names.TryGetValue(number, out k)) ? k : -1;
             }
 
-            return number is not null && long.Parse(number, CultureInfo.InvariantCulture) is >= 0 and var n && n < classes ? (int)n : -1;
+            // A model without names: the number k is class k.
+            return numeric && value >= 0 && value < classes ? (int)value : -1;
         }
 
         private UsageException Unknown(string text, string? number, string where)

@@ -35,7 +35,14 @@ internal static class StandardStreams
         {
             if (!Posix.IsOpen(descriptor))
             {
-                Placeholders.Add(File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite));
+                try
+                {
+                    Placeholders.Add(File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return; // no /dev/null (a bare chroot): the writers below drop what a closed descriptor refuses
+                }
             }
         }
     }
