@@ -94,9 +94,6 @@ internal static class TrainCommand
             validation = heldOut ? standardizer.Transform(validation) : training;
         }
 
-        // The model: a generated kernel where one matches the shape, else the run-time-shaped model.
-        ModelChoice choice = ModelCatalog.Create(settings, data.Features, regression ? 0 : data.Classes);
-        IModel model = choice.Model;
         Optimizer optimizer = CreateOptimizer(settings);
         var options = new TrainerOptions
         {
@@ -107,6 +104,22 @@ internal static class TrainCommand
             ClassWeights = settings.BalancedClasses ? ClassWeights.Balanced : null,
             Parallelism = settings.Threads,
         };
+
+        // The memory the run needs, checked before the model is built (400 million parameters are 1.6 GB themselves);
+        // then the model: a generated kernel where one matches the shape, else the run-time-shaped model.
+        ModelShape shape = ModelCatalog.Shape(settings, data.Features, regression ? 0 : data.Classes);
+        try
+        {
+            TrainingMemory.Estimate(shape, optimizer, options, training, heldOut ? validation : null).ThrowIfTooLarge();
+        }
+        catch (InsufficientMemoryException e) when (e.Message.IndexOf("; use ", StringComparison.Ordinal) is int advice and > 0)
+        {
+            // What it needs and what there is, from the library; what to change, in this command's options.
+            throw new UsageException($"{e.Message[..advice]}; use a smaller model (--hidden), fewer --threads, or --optimizer sgd (momentum keeps one copy of the parameters, adam two).");
+        }
+
+        ModelChoice choice = ModelCatalog.Create(shape, settings, data.Features);
+        IModel model = choice.Model;
 
         var progress = new EpochPrinter(context, settings.Json, settings.Quiet);
         TrainingResult result = new Trainer(model, optimizer, options)
