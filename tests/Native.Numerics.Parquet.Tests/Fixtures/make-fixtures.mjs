@@ -68,11 +68,6 @@ for (const codec of ['uncompressed', 'snappy', 'gzip', 'zstd', 'brotli', 'lz4_ra
 }
 await run(`COPY small TO 'pages-v2.parquet' (FORMAT parquet, PARQUET_VERSION v2)`);
 
-// Required (NOT NULL) columns: no definition levels at all.
-await run(`CREATE TABLE required (a INTEGER NOT NULL, b DOUBLE NOT NULL, label INTEGER NOT NULL)`);
-await run(`INSERT INTO required SELECT i % 10, i * 0.5, i % 2 FROM range(200) t(i)`);
-await run(`COPY required TO 'required.parquet' (FORMAT parquet)`);
-
 // A null feature in the second row group (row 2100), and a null label (row 5).
 await run(`COPY (SELECT (i % 10)::INTEGER AS a, CASE WHEN i = 2100 THEN NULL ELSE i * 0.5 END::DOUBLE AS b, (i % 2)::INTEGER AS label FROM range(2500) t(i)) TO 'null-feature.parquet' (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
 await run(`COPY (SELECT (i % 10)::INTEGER AS a, CASE WHEN i = 5 THEN NULL ELSE i % 2 END::INTEGER AS label FROM range(50) t(i)) TO 'null-label.parquet' (FORMAT parquet)`);
