@@ -51,7 +51,7 @@ public static class ParquetFile
     {
         IReadOnlyList<string> files = Files(path);
         options = Checked(options);
-        return Read(ParquetSource.Open(files[0]), files, options);
+        return Read(ParquetSource.Open(files[0]), files, options, files.Sum(f => new FileInfo(f).Length));
     }
 
     /// <summary>Reads Parquet content from <paramref name="stream"/> (readable and seekable: a Parquet file is read from its footer) into a dataset. The stream is left open.</summary>
@@ -63,7 +63,7 @@ public static class ParquetFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         options = Checked(options);
-        return Read(ParquetSource.Open(stream, name, owned: false), null, options);
+        return Read(ParquetSource.Open(stream, name, owned: false), null, options, stream.Length - stream.Position);
     }
 
     /// <summary>The columns of the Parquet file at <paramref name="path"/> (the first file of a directory or glob), as its schema declares them.</summary>
@@ -116,7 +116,7 @@ public static class ParquetFile
         return options;
     }
 
-    private static Dataset Read(ParquetSource first, IReadOnlyList<string>? paths, ParquetOptions options)
+    private static Dataset Read(ParquetSource first, IReadOnlyList<string>? paths, ParquetOptions options, long bytes)
     {
         Selection selection;
         try
@@ -131,7 +131,6 @@ public static class ParquetFile
 
         ParquetColumn label = first.Find(selection.Label!)!;
         string? firstName = first.Name;
-        long bytes = paths?.Sum(p => new FileInfo(p).Length) ?? 0;
         long declared = first.Rows;
         using var batches = new RowBatches(first, paths, selection, options);
         Labels labels = Labels.For(selection.LabelKind, label, firstName);

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using ParquetSharp;
 
@@ -86,27 +87,13 @@ internal sealed unsafe class ColumnCursor : IDisposable
                     break;
                 }
 
+            // Integer to float conversions round to nearest, one vector at a time (as the cast does one value at a time).
             case Conversion.Int32:
-                {
-                    ReadOnlySpan<int> values = Read<int>(rows, role);
-                    for (int i = 0; i < rows; i++)
-                    {
-                        destination[i] = values[i];
-                    }
-
-                    break;
-                }
-
+                TensorPrimitives.ConvertTruncating<int, float>(Read<int>(rows, role), destination);
+                break;
             case Conversion.UInt32:
-                {
-                    ReadOnlySpan<int> values = Read<int>(rows, role);
-                    for (int i = 0; i < rows; i++)
-                    {
-                        destination[i] = (uint)values[i];
-                    }
-
-                    break;
-                }
+                TensorPrimitives.ConvertTruncating<uint, float>(MemoryMarshal.Cast<int, uint>(Read<int>(rows, role)), destination);
+                break;
 
             case Conversion.Int64:
                 {
@@ -134,15 +121,8 @@ internal sealed unsafe class ColumnCursor : IDisposable
                 Read<float>(rows, role).CopyTo(destination);
                 break;
             case Conversion.Double:
-                {
-                    ReadOnlySpan<double> values = Read<double>(rows, role);
-                    for (int i = 0; i < rows; i++)
-                    {
-                        destination[i] = (float)values[i];
-                    }
-
-                    break;
-                }
+                TensorPrimitives.ConvertTruncating<double, float>(Read<double>(rows, role), destination);
+                break;
 
             case Conversion.Decimal32:
                 {
