@@ -18,7 +18,8 @@ namespace Native.Numerics;
 /// <para>
 /// Values are read as <see cref="ParquetFile.Read(string, ParquetOptions?)"/> reads features: every number type as a
 /// float, a null or a value that is not a finite float an error naming the row. Memory is one row group's chosen
-/// columns as stored, and a window of rows (about 1 MiB of floats) as floats; reading a row allocates nothing.
+/// columns as stored, and a window of rows (about 1 MiB of floats) as floats; reading a row allocates nothing (opening
+/// the next row group allocates its column readers, a few objects a column).
 /// </para>
 /// </remarks>
 public sealed class ParquetFeatureReader : IDisposable

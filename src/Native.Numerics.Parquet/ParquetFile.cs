@@ -136,16 +136,11 @@ public static class ParquetFile
         Labels labels = Labels.For(selection.LabelKind, label, firstName);
         var rows = new DatasetRows(batches.Features, declared, bytes);
         int batch = RowBatches.BatchRows(batches.Features);
-        while (true)
+        while (batches.MoreRows())
         {
+            // Room is made only for rows that exist, so storage sized to the declared rows is never grown past them.
             Span<float> destination = rows.Next(batch, batches.File, batches.RowGroup, batches.NextRow);
-            int read = batches.Read(destination, batch, labels);
-            if (read == 0)
-            {
-                break;
-            }
-
-            rows.Added(read);
+            rows.Added(batches.Read(destination, batch, labels));
         }
 
         if (rows.Count == 0)

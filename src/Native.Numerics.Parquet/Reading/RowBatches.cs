@@ -19,9 +19,14 @@ internal abstract class LabelReader
 /// <remarks>
 /// <para>
 /// This is the streaming core: <see cref="ParquetFile.Read(string, ParquetOptions?)"/> fills a dataset from it and
-/// <see cref="ParquetFeatureReader"/> hands out its rows one at a time; a row source for streaming training takes its
-/// batches the same way (files, then row groups, in order; a shuffled order of row groups is a matter of visiting them
-/// in another order).
+/// <see cref="ParquetFeatureReader"/> hands out its rows one at a time. A row source for streaming training sits on it
+/// the same way: (1) a first pass over the label column alone (a <see cref="Selection"/> of no features; only the
+/// label's column chunks are read, a small share of the file) fixes the classes, as <see cref="Labels"/>
+/// numbers them; (2) each epoch then reads batches of features and labels. Row groups are the natural blocks of a
+/// block shuffle: <see cref="ParquetSource.RowGroup"/> opens any of them by index, so visiting (file, row group) pairs in
+/// a seeded random order instead of in order is a change to <see cref="NextRowGroup"/> alone. The trainer's rows are
+/// padded to 16 floats; a stride parameter on <see cref="Read"/> (today the stride is <see cref="Features"/>) lets the
+/// batches land in its buffers without a copy.
 /// </para>
 /// <para>
 /// Memory: the reader below holds the chosen columns' chunks of the open row group (as stored, compressed) and one
@@ -75,12 +80,9 @@ internal sealed class RowBatches : IDisposable
     /// </summary>
     public int Read(Span<float> rows, int maxRows, LabelReader? labels)
     {
-        while (_rowsLeft == 0)
+        if (!MoreRows())
         {
-            if (!NextRowGroup())
-            {
-                return 0;
-            }
+            return 0;
         }
 
         int count = (int)Math.Min(Math.Min(maxRows, _rowsLeft), rows.Length / Math.Max(1, Features));
@@ -125,6 +127,20 @@ internal sealed class RowBatches : IDisposable
         }
 
         return count;
+    }
+
+    /// <summary>Whether a row remains (opening the next row group, and the next file, when the current one is done).</summary>
+    public bool MoreRows()
+    {
+        while (_rowsLeft == 0)
+        {
+            if (!NextRowGroup())
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public void Dispose()
