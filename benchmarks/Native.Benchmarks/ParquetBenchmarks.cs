@@ -44,6 +44,13 @@ public class ParquetBenchmarks
         _rows = new float[4096 * 784];
     }
 
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        MnistParquet.Delete();
+        _parquet = "";
+    }
+
     [Benchmark(Baseline = true, Description = "Csv.Read (CSV text)")]
     public Dataset Csv() => Numerics.Csv.Read(new MemoryStream(_csv));
 
@@ -137,6 +144,20 @@ internal static class MnistParquet
             }
 
             return path;
+        }
+    }
+
+    /// <summary>Deletes the files this process wrote.</summary>
+    public static void Delete()
+    {
+        lock (Made)
+        {
+            foreach (string path in Made.Values)
+            {
+                File.Delete(path);
+            }
+
+            Made.Clear();
         }
     }
 
