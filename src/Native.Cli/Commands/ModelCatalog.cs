@@ -11,7 +11,7 @@ internal static class ModelCatalog
     /// <summary>The shape <paramref name="settings"/> ask for, described before anything is allocated (for the memory check).</summary>
     public static ModelShape Shape(TrainSettings settings, int features, int classes)
     {
-        if (settings.Model == "logistic" && classes != 2)
+        if (settings.Model == ModelKind.LogisticRegression && classes != 2)
         {
             throw new UsageException($"Logistic regression separates 2 classes; the data have {classes}. Use --model softmax or --model mlp.");
         }
@@ -20,10 +20,11 @@ internal static class ModelCatalog
         {
             return settings.Model switch
             {
-                "linear" => ModelShape.LinearRegression(features),
-                "logistic" => ModelShape.LogisticRegression(features),
-                "mlp" => ModelShape.MultilayerPerceptron([features, .. settings.Hidden, classes], [settings.Activation]),
-                _ => ModelShape.SoftmaxRegression(features, classes),
+                ModelKind.LinearRegression => ModelShape.LinearRegression(features),
+                ModelKind.LogisticRegression => ModelShape.LogisticRegression(features),
+                ModelKind.MultilayerPerceptron => ModelShape.MultilayerPerceptron([features, .. settings.HiddenSizes, classes], [settings.HiddenActivation]),
+                ModelKind.SoftmaxRegression => ModelShape.SoftmaxRegression(features, classes),
+                _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Model, "Not a model of native train."),
             };
         }
         catch (Exception e) when (e is ArgumentException or OverflowException)
@@ -48,9 +49,10 @@ internal static class ModelCatalog
     // A shape too large to build: more parameters than an array holds, or scratch memory past what can be counted.
     private static UsageException TooLarge(TrainSettings settings, int features, int classes, Exception e)
     {
-        string sizes = settings.Model == "mlp" ? $"{features}-{string.Join('-', settings.Hidden)}-{classes}" : $"{features} features, {classes} classes";
+        bool perceptron = settings.Model == ModelKind.MultilayerPerceptron;
+        string sizes = perceptron ? $"{features}-{string.Join('-', settings.HiddenSizes)}-{classes}" : $"{features} features, {classes} classes";
         string why = e is ArgumentException ? CommandLine.FirstLine(e) : "the scratch memory its layers need per thread is more than an array holds.";
-        return new UsageException($"A {settings.Model} model of {sizes} is too large to build here{(settings.Model == "mlp" ? " (check --hidden)" : "")}: {why}");
+        return new UsageException($"A {settings.ModelWord} model of {sizes} is too large to build here{(perceptron ? " (check --hidden)" : "")}: {why}");
     }
 
     // The shapes this program has generated kernels for (GeneratedModels.cs), each with a factory.
