@@ -50,6 +50,7 @@ internal readonly struct DynamicLayers : IDenseLayers
 
     private int LayerCount => _sizes.Length - 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, ref float means, ref float scales, ref float top, ref float scratch, float slope)
     {
         ref readonly float input = ref x;
@@ -103,6 +104,7 @@ internal readonly struct DynamicLayers : IDenseLayers
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     ref float IDenseLayers.ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
     {
         // Each layer's outputs in its slot of the workspace, then read by the layer above as its rows.

@@ -89,6 +89,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     private int ForwardWidth => THead.ForwardWidth(_layers.Outputs);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void Forward(ReadOnlySpan<float> features, Span<float> outputs)
     {
         CheckLength(features.Length, _layers.Features, nameof(features));
@@ -97,6 +98,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override float PredictValue(ReadOnlySpan<float> features)
     {
         if (ForwardWidth != 1)
@@ -114,6 +116,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override int PredictClass(ReadOnlySpan<float> features)
     {
         CheckLength(features.Length, _layers.Features, nameof(features));
@@ -121,6 +124,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes)
     {
         int features = _layers.Features;
@@ -133,6 +137,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
     {
         int features = _layers.Features;
@@ -159,6 +164,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs)
     {
         int count = CheckRows(rows.Length, _layers.Features, outputs.Length, ForwardWidth, nameof(outputs));
