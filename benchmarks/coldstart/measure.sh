@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cold start of a model's PredictProbabilities (Program.cs) under the tiered JIT and under NativeAOT: builds the
+# Cold start of a model's PredictProbabilities (ColdStart/Program.cs) under the tiered JIT and under NativeAOT: builds the
 # program, publishes it ReadyToRun and twice with NativeAOT (the default instruction set, and x86-64-v4), runs one
 # fresh process per model and configuration, RUNS rounds interleaved (so that a noisy neighbour spreads over every
 # row), and prints a table of the medians.
@@ -10,8 +10,8 @@
 #                       "before" (GITREF) and "after" (this checkout, with its uncommitted changes)
 #   --jit-only          the JIT rows only (no ReadyToRun, no NativeAOT)
 #   --settings          also the JIT under other runtime settings (TieredPGO off, QuickJitForLoops off, no tiering)
-#   --wall              time by the wall clock, not the calling thread's CPU time (see Program.cs: Clock)
-#   --steady            then the steady state in one BenchmarkDotNet run (steady/): with --compare, GITREF's library as
+#   --wall              time by the wall clock, not the calling thread's CPU time (see ColdStart/Program.cs: Clock)
+#   --steady            then the steady state in one BenchmarkDotNet run (Steady/): with --compare, GITREF's library as
 #                       the baseline job and this checkout's beside it, so that its ratio column is after / before
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -42,13 +42,13 @@ mkdir -p "$work"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # The builds: this checkout ("after"), and with --compare the library at GITREF with this harness ("before").
-builds=("after|$here")
+builds=("after|$here/ColdStart")
 if [[ -n "$compare" ]]; then
   rm -rf "$work/before-source" && mkdir -p "$work/before-source"
   git -C "$repo" archive "$compare" | tar -x -C "$work/before-source"
-  rm -rf "$work/before-source/benchmarks/coldstart" && cp -r "$here" "$work/before-source/benchmarks/coldstart"
-  rm -rf "$work/before-source/benchmarks/coldstart/bin" "$work/before-source/benchmarks/coldstart/obj"
-  builds=("before|$work/before-source/benchmarks/coldstart" "${builds[@]}")
+  rm -rf "$work/before-source/benchmarks/coldstart" && mkdir -p "$work/before-source/benchmarks/coldstart/ColdStart"
+  cp "$here/ColdStart/"*.cs "$here/ColdStart/"*.csproj "$work/before-source/benchmarks/coldstart/ColdStart/"
+  builds=("before|$work/before-source/benchmarks/coldstart/ColdStart" "${builds[@]}")
 fi
 
 configurations=()
@@ -123,10 +123,10 @@ done
 
 if [[ $steady == 1 ]]; then
   echo
-  echo "steady state, BenchmarkDotNet (steady/SteadyStateBenchmarks.cs)" >&2
+  echo "steady state, BenchmarkDotNet (Steady/SteadyStateBenchmarks.cs)" >&2
   if [[ -n "$compare" ]]; then
-    (cd "$here/steady" && dotnet run -c Release -- --before "$work/before-source" --filter '*' --artifacts "$work/steady")
+    (cd "$here/Steady" && dotnet run -c Release -- --before "$work/before-source" --filter '*' --artifacts "$work/steady")
   else
-    (cd "$here/steady" && dotnet run -c Release -- --filter '*' --artifacts "$work/steady")
+    (cd "$here/Steady" && dotnet run -c Release -- --filter '*' --artifacts "$work/steady")
   fi
 fi

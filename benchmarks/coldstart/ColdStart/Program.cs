@@ -38,7 +38,7 @@ internal sealed partial class Softmax4x3;
 internal sealed partial class Softmax784x10;
 
 /// <summary>MNIST's trained softmax regression (784 × 10, standardized), compiled in.</summary>
-[GeneratedModel("../Native.Benchmarks/models/mnist.safetensors")]
+[GeneratedModel("../../Native.Benchmarks/models/mnist.safetensors")]
 internal static partial class Mnist;
 
 /// <summary>The figures of one run, in nanoseconds (a window's figure is its mean per call).</summary>
