@@ -2,7 +2,8 @@
 # Cold start of a model's PredictProbabilities (ColdStart/Program.cs) under the tiered JIT and under NativeAOT: builds the
 # program, publishes it ReadyToRun and twice with NativeAOT (the default instruction set, and x86-64-v4), runs one
 # fresh process per model and configuration, RUNS rounds interleaved (so that a noisy neighbour spreads over every
-# row), and prints a table of the medians.
+# row), and prints a table of the medians; then how the NativeAOT binaries' probabilities compare with the JIT's, bit
+# for bit.
 # Usage: benchmarks/coldstart/measure.sh [options] [WORK_DIRECTORY]
 #   --runs N            rounds (default 3)
 #   --models "A B"      of generated-4x3 generated-784x10 compiled-784x10 loaded-784x10 (default all four)
@@ -120,6 +121,19 @@ for index in "${!configurations[@]}"; do
     echo "| $label | $model | $(cut -f2 "$lines" | head -1) |$cells"
   done
 done
+
+# The arithmetic: each model's probabilities for 16 rows from this checkout's NativeAOT binaries against the JIT's.
+if [[ $jit_only == 0 ]]; then
+  echo
+  echo "| model | NativeAOT, default instruction set, against the JIT | NativeAOT, x86-64-v4, against the JIT |"
+  echo "| --- | --- | --- |"
+  for model in $models; do
+    dotnet "$work/after/jit/ColdStart.dll" "$model" --probabilities > "$work/bits.jit"
+    "$work/after/aot-default/ColdStart" "$model" --probabilities > "$work/bits.default"
+    "$work/after/aot-v4/ColdStart" "$model" --probabilities > "$work/bits.v4"
+    echo "| $model | $(dotnet "$work/after/jit/ColdStart.dll" ulp "$work/bits.jit" "$work/bits.default") | $(dotnet "$work/after/jit/ColdStart.dll" ulp "$work/bits.jit" "$work/bits.v4") |"
+  done
+fi
 
 if [[ $steady == 1 ]]; then
   echo

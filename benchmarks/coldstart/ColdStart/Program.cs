@@ -8,8 +8,16 @@ using Native.Numerics;
 // first call, the mean of calls 2–100, 101–10,000 and 10,001–100,000, and the steady state (the median of 25 windows
 // of about a millisecond after two seconds of calls). Prints one tab-separated line; measure.sh runs a process per model
 // and configuration. Times are the calling thread's CPU time (Clock), or with --wall the wall clock's.
-// With --probabilities it prints each row's probabilities as bits instead, to compare two builds' arithmetic.
+// With --probabilities it prints each row's probabilities as bits instead, to compare two builds' arithmetic; `ulp A B`
+// compares two such outputs.
 //   ColdStart MODEL [--wall] [--probabilities]     MODEL: generated-4x3, generated-784x10, compiled-784x10, loaded-784x10
+//   ColdStart ulp FILE FILE
+if (args is ["ulp", string first, string second])
+{
+    Console.WriteLine(Bits.Compare(first, second));
+    return;
+}
+
 string model = args.Length > 0 ? args[0] : "generated-4x3";
 bool printBits = args.Contains("--probabilities");
 Clock.Wall = args.Contains("--wall");
@@ -17,8 +25,8 @@ Clock.Wall = args.Contains("--wall");
 long start = Clock.Now();
 Measurement result = model switch
 {
-    "generated-4x3" => Harness.Run(new GeneratedSmall(Harness.WithWeights(new Softmax4x3())), printBits, start),
-    "generated-784x10" => Harness.Run(new GeneratedMnist(Harness.WithWeights(new Softmax784x10())), printBits, start),
+    "generated-4x3" => Harness.Run(new GeneratedSmall(new Softmax4x3()), printBits, start),
+    "generated-784x10" => Harness.Run(new GeneratedMnist(new Softmax784x10()), printBits, start),
     "compiled-784x10" => Harness.Run(CompiledMnist.Initialize(), printBits, start),
     "loaded-784x10" => Harness.Run(new LoadedMnist(ModelFile.Load(Path.Combine(AppContext.BaseDirectory, "models", "mnist.safetensors"))), printBits, start),
     _ => throw new ArgumentException($"unknown model '{model}': generated-4x3, generated-784x10, compiled-784x10 or loaded-784x10"),
@@ -51,6 +59,9 @@ internal interface IPredictor
 
     int Classes { get; }
 
+    /// <summary>Whatever the model needs before its first prediction and after its creation was timed: a generated model's weights.</summary>
+    void Prepare();
+
     void Predict(float[] row, float[] probabilities);
 }
 
@@ -59,6 +70,8 @@ internal readonly struct GeneratedSmall(Softmax4x3 model) : IPredictor
     public int Features => Softmax4x3.Features;
 
     public int Classes => Softmax4x3.Classes;
+
+    public void Prepare() => Harness.SetWeights(model);
 
     public void Predict(float[] row, float[] probabilities) => model.PredictProbabilities(row, probabilities);
 }
@@ -69,6 +82,8 @@ internal readonly struct GeneratedMnist(Softmax784x10 model) : IPredictor
 
     public int Classes => Softmax784x10.Classes;
 
+    public void Prepare() => Harness.SetWeights(model);
+
     public void Predict(float[] row, float[] probabilities) => model.PredictProbabilities(row, probabilities);
 }
 
@@ -77,6 +92,10 @@ internal readonly struct CompiledMnist : IPredictor
     public int Features => Mnist.Features;
 
     public int Classes => Mnist.Classes;
+
+    public void Prepare()
+    {
+    }
 
     public void Predict(float[] row, float[] probabilities) => Mnist.PredictProbabilities(row, probabilities);
 
@@ -94,6 +113,10 @@ internal readonly struct LoadedMnist(LoadedModel model) : IPredictor
 
     public int Classes => model.Shape.Classes;
 
+    public void Prepare()
+    {
+    }
+
     public void Predict(float[] row, float[] probabilities) => model.PredictProbabilities(row, probabilities);
 }
 
@@ -102,8 +125,7 @@ internal static class Harness
     private const int Rows = 16;
 
     /// <summary>Gives a generated model small seeded weights (a new one's are zero), as a trained one has.</summary>
-    public static TModel WithWeights<TModel>(TModel model)
-        where TModel : IModel
+    public static void SetWeights(IModel model)
     {
         var random = new Random(7);
         Span<float> parameters = model.Parameters;
@@ -111,8 +133,6 @@ internal static class Harness
         {
             parameters[i] = (float)(random.NextDouble() - 0.5) * 0.1f;
         }
-
-        return model;
     }
 
     /// <summary>Times the model's calls from the first one, in windows; <paramref name="start"/> is when its creation began.</summary>
@@ -120,6 +140,7 @@ internal static class Harness
         where TPredictor : struct, IPredictor
     {
         long created = Clock.Now();
+        predictor.Prepare();
 
         // Rows as callers pass them: separate float[] arrays (wherever the allocator puts them), pixels in [0, 1).
         var random = new Random(1);
@@ -237,4 +258,39 @@ internal static partial class Clock
         public readonly long Seconds;
         public readonly long Nanoseconds;
     }
+}
+
+/// <summary>Two runs' probabilities, as --probabilities prints them, compared bit for bit.</summary>
+internal static class Bits
+{
+    /// <summary>How many rows are equal bit for bit, and the largest difference of one probability, in units in the last place and as a number.</summary>
+    public static string Compare(string first, string second)
+    {
+        string[] a = File.ReadAllLines(first), b = File.ReadAllLines(second);
+        if (a.Length != b.Length)
+        {
+            return $"{a.Length} rows against {b.Length}";
+        }
+
+        int equal = 0;
+        long largest = 0;
+        double absolute = 0;
+        for (int row = 0; row < a.Length; row++)
+        {
+            int[] x = Parse(a[row]), y = Parse(b[row]);
+            equal += x.SequenceEqual(y) ? 1 : 0;
+            for (int i = 0; i < Math.Min(x.Length, y.Length); i++)
+            {
+                // Probabilities are positive floats, whose bit patterns order as the values do: the difference of the
+                // patterns is the distance in units in the last place.
+                largest = Math.Max(largest, Math.Abs((long)x[i] - y[i]));
+                absolute = Math.Max(absolute, Math.Abs(BitConverter.Int32BitsToSingle(x[i]) - (double)BitConverter.Int32BitsToSingle(y[i])));
+            }
+        }
+
+        return $"{equal} of {a.Length} rows bit-equal, up to {largest} ulp, {absolute:G2} at most";
+    }
+
+    private static int[] Parse(string line) =>
+        [.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(bits => int.Parse(bits, NumberStyles.HexNumber, CultureInfo.InvariantCulture))];
 }
