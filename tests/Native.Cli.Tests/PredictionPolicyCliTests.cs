@@ -91,7 +91,7 @@ public class PredictionPolicyCliTests
         using (var stream = new MemoryStream())
         {
             // Written as the file format allows, but with weights of 1e38 × 3 past the float range: patched in after saving.
-            ModelFile.Save(model, stream);
+            ModelFile.Save(model, stream, ModelFormat.Safetensors);
             byte[] bytes = stream.ToArray();
             for (int i = 0; i < 4; i++)
             {

@@ -44,7 +44,7 @@ public class GettingStartedTests(ITestOutputHelper output)
 
             float[] flower = [4.2f, 1.3f], probabilities = new float[3];
             model.PredictProbabilities(flower, probabilities);
-            int predicted = model.Predict(flower); // no allocation; safe from many threads at once
+            int predicted = model.PredictClass(flower); // no allocation; safe from many threads at once
             Console.WriteLine($"{irises.ClassNames[predicted]} ({probabilities[predicted]:P0}); training loss {result.TrainingLoss:F3}");
 
             ModelFile.Save(model, "irises.safetensors", new ModelMetadata { ClassNames = irises.ClassNames });
@@ -54,9 +54,9 @@ public class GettingStartedTests(ITestOutputHelper output)
             Assert.True(probabilities[1] > 0.8f, $"P(versicolor) = {probabilities[1]}");
             Assert.True(result.TrainingLoss < 0.3f, $"training loss {result.TrainingLoss}");
 
-            LoadedModel loaded = ModelFile.Load(Path.Combine(directory, "irises.safetensors"));
+            TrainedModel loaded = ModelFile.Load(Path.Combine(directory, "irises.safetensors"));
             Assert.Equal(["setosa", "versicolor", "virginica"], loaded.ClassNames);
-            Assert.Equal(predicted, ((IClassifier)loaded.Model).Predict(flower));
+            Assert.Equal(predicted, loaded.PredictClass(flower));
         }
         finally
         {

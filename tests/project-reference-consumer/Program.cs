@@ -19,7 +19,7 @@ new Trainer(model, new Adam(learningRate: 0.1f), new TrainerOptions { Epochs = 3
 
 float[] flower = [4.2f, 1.3f], probabilities = new float[Petals.Classes];
 model.PredictProbabilities(flower, probabilities);
-int predicted = model.Predict(flower);
+int predicted = model.PredictClass(flower);
 Console.WriteLine($"{names[predicted]} {probabilities[predicted]:F2}");
 
 /// <summary>Petal length and width into three species, its kernels generated for the shape.</summary>

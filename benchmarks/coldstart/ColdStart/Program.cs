@@ -107,7 +107,7 @@ internal readonly struct CompiledMnist : IPredictor
     }
 }
 
-internal readonly struct LoadedMnist(LoadedModel model) : IPredictor
+internal readonly struct LoadedMnist(TrainedModel model) : IPredictor
 {
     public int Features => model.Shape.Features;
 

@@ -17,7 +17,7 @@ public class SteadyStateBenchmarks
     private readonly Softmax4x3 _small = WithWeights(new Softmax4x3());
     private readonly Softmax784x10 _generated = WithWeights(new Softmax784x10());
     private readonly SoftmaxRegression _runTime = WithWeights(new SoftmaxRegression(784, 10));
-    private readonly LoadedModel _loaded = ModelFile.Load(Path.Combine(AppContext.BaseDirectory, "models", "mnist.safetensors"));
+    private readonly TrainedModel _loaded = ModelFile.Load(Path.Combine(AppContext.BaseDirectory, "models", "mnist.safetensors"));
     private readonly float[] _smallRows = Rows(4);
     private readonly float[] _rows = Rows(784);
     private readonly float[] _probabilities = new float[10];

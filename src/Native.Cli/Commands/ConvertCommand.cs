@@ -21,7 +21,7 @@ internal static class ConvertCommand
 
     public static int Run(CliContext context, string modelPath, string outputPath)
     {
-        LoadedModel loaded = ModelFile.Load(modelPath);
+        TrainedModel loaded = ModelFile.Load(modelPath);
         ModelFile.Save(loaded.Model, outputPath, loaded.Metadata);
         long bytes = new FileInfo(outputPath).Length;
         string extras = string.Join(", ", new[]

@@ -59,9 +59,11 @@ internal static class DemoCommand
         output.WriteLine(Invariant($"   intercept {model.Parameters[1],8:F4}   (maximum likelihood -4.0777)"));
         output.WriteLine(Invariant($"   slope     {model.Parameters[0],8:F4}   (maximum likelihood  1.5046)"));
         output.Write("   P(pass | hours): ");
+        float[] probabilities = new float[2];
         foreach (float hours in new[] { 1f, 2f, 3f, 4f, 5f })
         {
-            output.Write(Invariant($"{hours:F0} h {model.PredictProbability([hours]):F4}   "));
+            model.PredictProbabilities([hours], probabilities); // [1 − p, p]
+            output.Write(Invariant($"{hours:F0} h {probabilities[1]:F4}   "));
         }
 
         output.WriteLine();

@@ -61,7 +61,7 @@ internal static class EvaluateCommand
     /// reordered file is put in order; a missing or extra column is an error, never a silent shift); otherwise
     /// only their number is checked.
     /// </summary>
-    internal static Dataset MatchColumns(Dataset data, LoadedModel file, string path)
+    internal static Dataset MatchColumns(Dataset data, TrainedModel file, string path)
     {
         IReadOnlyList<string> wanted = file.FeatureNames, have = data.FeatureNames;
         if (wanted.Count == 0 || have.Count == 0 || wanted.SequenceEqual(have, StringComparer.Ordinal))

@@ -49,9 +49,9 @@ internal static class ModelFiles
     /// Loads a model file, running it on a generated kernel where one matches its shape: the file is then read into
     /// that kernel's model, so the loaded model's raw-row predictions (its standardizer inside) run on it too.
     /// </summary>
-    public static (LoadedModel File, ModelChoice Choice) Load(string path)
+    public static (TrainedModel File, ModelChoice Choice) Load(string path)
     {
-        LoadedModel loaded = ModelFile.Load(path);
+        TrainedModel loaded = ModelFile.Load(path);
         ModelChoice choice = ModelCatalog.Adopt(loaded.Model);
         return ReferenceEquals(choice.Model, loaded.Model) ? (loaded, choice) : (ModelFile.LoadInto(choice.Model, path), choice);
     }

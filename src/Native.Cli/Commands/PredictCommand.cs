@@ -32,7 +32,7 @@ internal static class PredictCommand
 
     public static int Run(CliContext context, string modelPath, string inputPath, string? format, string? label, bool json, (CsvOptions Csv, IdxOptions Idx) limits)
     {
-        LoadedModel file = ModelFiles.Load(modelPath).File;
+        TrainedModel file = ModelFiles.Load(modelPath).File;
         var writer = new RowWriter(context.Out, json, file);
         format ??= Directory.Exists(inputPath) || Path.GetFileName(inputPath).Contains("-idx3-", StringComparison.Ordinal) ? "idx" : "csv";
         if (format == "idx")
@@ -110,7 +110,7 @@ internal static class PredictCommand
     /// generated kernel where the shape has one), and writes a line for each; a row without a finite prediction (a
     /// feature the model's arithmetic overflows on) is an error naming where that feature stands, never a confident line.
     /// </summary>
-    private sealed class RowWriter(TextWriter output, bool json, LoadedModel file)
+    private sealed class RowWriter(TextWriter output, bool json, TrainedModel file)
     {
         private readonly bool _classifier = file.Model is IClassifier;
         private readonly float[] _row = new float[file.Model.Features];

@@ -90,37 +90,60 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public sealed override void Forward(ReadOnlySpan<float> features, Span<float> outputs)
+    public sealed override void Forward(ReadOnlySpan<float> row, Span<float> outputs)
     {
-        CheckLength(features.Length, _layers.Features, nameof(features));
+        CheckLength(row.Length, _layers.Features, nameof(row));
         CheckLength(outputs.Length, ForwardWidth, nameof(outputs));
-        OneRow<HeadOutputs>(ref MemoryMarshal.GetReference(features), ref MemoryMarshal.GetReference(outputs));
+        OneRow<HeadOutputs>(ref MemoryMarshal.GetReference(row), ref MemoryMarshal.GetReference(outputs));
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public sealed override float PredictValue(ReadOnlySpan<float> features)
+    public sealed override float PredictValue(ReadOnlySpan<float> row)
     {
+        // NaN (the policy's answer to a row without a finite value) is an error where a value is returned: NaN hides.
+        return TryPredictValue(row, out float value) ? value : throw PredictionPolicy.Unpredictable(row);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public sealed override bool TryPredictValue(ReadOnlySpan<float> row, out float value)
+    {
+        CheckRegression();
         if (ForwardWidth != 1)
         {
-            throw new NotSupportedException($"The model {Shape} writes {ForwardWidth} values per row, not one.");
+            throw new NotSupportedException($"The model {Shape} predicts {ForwardWidth} values a row; use PredictValues.");
         }
 
-        CheckLength(features.Length, _layers.Features, nameof(features));
-        float value = 0f;
-        OneRow<HeadOutputs>(ref MemoryMarshal.GetReference(features), ref value);
-
-        // A regression's prediction is a value a caller uses as such: NaN (the policy's answer to a row without a
-        // finite one) is an error there. P(class 1) stays NaN, as probabilities do.
-        return THead.ProbabilityWidth(_layers.Outputs) == 0 && float.IsNaN(value) ? throw PredictionPolicy.Unpredictable(features) : value;
+        CheckLength(row.Length, _layers.Features, nameof(row));
+        value = 0f;
+        OneRow<HeadOutputs>(ref MemoryMarshal.GetReference(row), ref value);
+        return !float.IsNaN(value);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public sealed override int PredictClass(ReadOnlySpan<float> features)
+    public sealed override void PredictValues(ReadOnlySpan<float> rows, Span<float> values)
     {
-        CheckLength(features.Length, _layers.Features, nameof(features));
-        return OneRow<HeadClass>(ref MemoryMarshal.GetReference(features), ref Unsafe.NullRef<float>());
+        CheckRegression();
+        ForwardBatch(rows, values);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public sealed override int PredictClass(ReadOnlySpan<float> row)
+    {
+        CheckLength(row.Length, _layers.Features, nameof(row));
+        return OneRow<HeadClass>(ref MemoryMarshal.GetReference(row), ref Unsafe.NullRef<float>());
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public sealed override bool TryPredictClass(ReadOnlySpan<float> row, out int predictedClass)
+    {
+        CheckLength(row.Length, _layers.Features, nameof(row));
+        predictedClass = OneRow<HeadClassOrNone>(ref MemoryMarshal.GetReference(row), ref Unsafe.NullRef<float>());
+        return predictedClass >= 0;
     }
 
     /// <inheritdoc/>
@@ -206,6 +229,15 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         float loss = Gradient(in batch, ref MemoryMarshal.GetReference(gradient), 0f);
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient, -stepSize, _parameters.Span, _parameters.Span);
         return loss;
+    }
+
+    // Values are a regression's prediction; a classifier's outputs are probabilities, asked for by their name.
+    private void CheckRegression()
+    {
+        if (THead.ProbabilityWidth(_layers.Outputs) != 0)
+        {
+            throw new NotSupportedException($"The model {Shape} predicts classes, not values; use PredictClass or PredictProbabilities.");
+        }
     }
 
     private float Gradient(in Batch batch, ref float destination, float step)

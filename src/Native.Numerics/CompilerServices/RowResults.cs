@@ -73,5 +73,18 @@ internal readonly struct HeadClass : IRowResult
         where THead : struct, IOutputHead => THead.Class(ref top, outputs);
 
     public static int NotFinite<THead>(ReadOnlySpan<float> features, int outputs, ref float y, int row)
-        where THead : struct, IOutputHead => throw PredictionPolicy.Unpredictable(features, row, row < 0 ? "features" : "rows");
+        where THead : struct, IOutputHead => throw PredictionPolicy.Unpredictable(features, row, row < 0 ? "row" : "rows");
+}
+
+/// <summary>The head's class, or −1 for a row whose top values are not finite: the <c>TryPredictClass</c> that never throws.</summary>
+internal readonly struct HeadClassOrNone : IRowResult
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Finish<TSimd, TVector, THead>(ref float top, int outputs, ref float y)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where THead : struct, IOutputHead => THead.Class(ref top, outputs);
+
+    public static int NotFinite<THead>(ReadOnlySpan<float> features, int outputs, ref float y, int row)
+        where THead : struct, IOutputHead => -1;
 }

@@ -20,7 +20,7 @@ namespace Native.Numerics;
 /// </para>
 /// <para>
 /// A feature is transformed as (x − mean) × (1 / deviation), the reciprocal computed once: the same arithmetic, to the
-/// bit, as the models that apply a standardizer inside (<see cref="LoadedModel"/>'s predictions, a model compiled from a
+/// bit, as the models that apply a standardizer inside (<see cref="TrainedModel"/>'s predictions, a model compiled from a
 /// file), so a row standardized here and a raw row given to those models meet the same weights with the same values.
 /// </para>
 /// <para>Sample weights are ignored: every row counts once.</para>

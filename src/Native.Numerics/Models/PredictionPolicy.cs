@@ -104,7 +104,7 @@ public static class PredictionPolicy
     /// The exception <c>Predict</c> throws for a row whose last-layer values are not finite: one line naming the
     /// row (when <paramref name="row"/> is not negative) and the feature.
     /// </summary>
-    internal static ArgumentException Unpredictable(ReadOnlySpan<float> features, int row = -1, string parameterName = "features")
+    internal static ArgumentException Unpredictable(ReadOnlySpan<float> features, int row = -1, string parameterName = "row")
     {
         string where = row >= 0 ? string.Create(CultureInfo.InvariantCulture, $"Row {row}: ") : string.Empty;
         string reason = Reason(features);

@@ -26,7 +26,7 @@ internal sealed class GradientWorkers : IDisposable
 
     private readonly ParallelStep _owner;
     private readonly IModel _model;
-    private readonly IOptimizer _optimizer;
+    private readonly Optimizer _optimizer;
     private readonly bool _stepsInRanges;
     private readonly object _gate = new();
     private readonly Thread[] _threads;
@@ -54,7 +54,7 @@ internal sealed class GradientWorkers : IDisposable
     /// <paramref name="gradient"/> is the calling thread's buffer; <paramref name="stepsInRanges"/> says whether the
     /// optimizer's steps may be shared too.
     /// </summary>
-    public GradientWorkers(ParallelStep owner, IModel model, IOptimizer optimizer, bool stepsInRanges, int parallelism, float[] gradient)
+    public GradientWorkers(ParallelStep owner, IModel model, Optimizer optimizer, bool stepsInRanges, int parallelism, float[] gradient)
     {
         _owner = owner;
         _model = model;

@@ -1,7 +1,7 @@
 namespace Native.Numerics;
 
 /// <summary>
-/// Trains any <see cref="IModel"/> with any <see cref="IOptimizer"/> by gradient descent over epochs of
+/// Trains any <see cref="IModel"/> with any <see cref="Optimizer"/> by gradient descent over epochs of
 /// shuffled batches, with early stopping, a gradient-norm stop, class and sample weights, and a guard
 /// against divergence.
 /// </summary>
@@ -19,7 +19,7 @@ namespace Native.Numerics;
 public sealed class Trainer
 {
     /// <summary>A trainer of <paramref name="model"/> by <paramref name="optimizer"/>, with <paramref name="options"/> or the defaults.</summary>
-    public Trainer(IModel model, IOptimizer optimizer, TrainerOptions? options = null)
+    public Trainer(IModel model, Optimizer optimizer, TrainerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -32,7 +32,7 @@ public sealed class Trainer
     public IModel Model { get; }
 
     /// <summary>The rule of each step.</summary>
-    public IOptimizer Optimizer { get; }
+    public Optimizer Optimizer { get; }
 
     /// <summary>The settings, read when <see cref="Fit"/> starts.</summary>
     public TrainerOptions Options { get; }

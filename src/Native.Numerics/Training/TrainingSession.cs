@@ -11,7 +11,7 @@ namespace Native.Numerics;
 public sealed class TrainingSession : IDisposable
 {
     private readonly IModel _model;
-    private readonly IOptimizer _optimizer;
+    private readonly Optimizer _optimizer;
     private readonly TrainerOptions _options;
     private readonly Dataset _training;
     private readonly Dataset? _validation;
@@ -33,7 +33,7 @@ public sealed class TrainingSession : IDisposable
     /// <summary>The best mean loss so far: the starting loss, or an epoch's.</summary>
     private double _bestLoss = double.PositiveInfinity;
 
-    internal TrainingSession(IModel model, IOptimizer optimizer, TrainerOptions options, Dataset training, Dataset? validation, float[]? weights)
+    internal TrainingSession(IModel model, Optimizer optimizer, TrainerOptions options, Dataset training, Dataset? validation, float[]? weights)
     {
         _model = model;
         _optimizer = optimizer;
