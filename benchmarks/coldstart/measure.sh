@@ -6,11 +6,13 @@
 # for bit.
 # Usage: benchmarks/coldstart/measure.sh [options] [WORK_DIRECTORY]
 #   --runs N            rounds (default 3)
-#   --models "A B"      of generated-4x3 generated-784x10 compiled-784x10 loaded-784x10 (default all four)
+#   --models "A B"      of generated-4x3 generated-784x10 compiled-784x10 loaded-784x10 (the default), run-time-784x10
 #   --compare GITREF    also build the library as it was at GITREF (this harness copied in) and give each row twice,
 #                       "before" (GITREF) and "after" (this checkout, with its uncommitted changes)
 #   --jit-only          the JIT rows only (no ReadyToRun, no NativeAOT)
 #   --settings          also the JIT under other runtime settings (TieredPGO off, QuickJitForLoops off, no tiering)
+#   --warm-up SECONDS   of calls before the steady state is measured (default 2; more on a loaded machine, where the
+#                       tiered JIT's background compilation waits for a core)
 #   --wall              time by the wall clock, not the calling thread's CPU time (see ColdStart/Program.cs: Clock)
 #   --steady            then the steady state in one BenchmarkDotNet run (Steady/): with --compare, GITREF's library as
 #                       the baseline job and this checkout's beside it, so that its ratio column is after / before
@@ -23,6 +25,7 @@ compare=""
 jit_only=0
 settings=0
 clock=""
+warm_up=2
 steady=0
 work=""
 while [[ $# -gt 0 ]]; do
@@ -33,6 +36,7 @@ while [[ $# -gt 0 ]]; do
     --jit-only) jit_only=1; shift ;;
     --settings) settings=1; shift ;;
     --wall) clock="--wall"; shift ;;
+    --warm-up) warm_up="$2"; shift 2 ;;
     --steady) steady=1; shift ;;
     -*) echo "unknown option $1" >&2; exit 1 ;;
     *) work="$1"; shift ;;
@@ -87,7 +91,7 @@ for round in $(seq "$runs"); do
   for index in "${!configurations[@]}"; do
     command="${configurations[$index]#*|}"
     for model in $models; do
-      $command "$model" $clock >> "$work/lines/$index.$model"
+      $command "$model" $clock --warm-up "$warm_up" >> "$work/lines/$index.$model"
     done
   done
 done
@@ -106,7 +110,7 @@ echo
 echo "$cpu (family $family model $model_number), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); SDK $(dotnet --version);"
 echo "medians of $runs fresh processes per row, $([[ -n "$clock" ]] && echo "wall-clock time" || echo "the calling thread's CPU time"). PredictProbabilities on float[] rows."
 echo "create: constructing the model (generated), its class initializer (compiled), ModelFile.Load (loaded). A window's"
-echo "figure is its mean per call; steady: the median of 25 windows of about 1 ms after 2 s of calls."
+echo "figure is its mean per call; steady: the median of 25 windows of about 1 ms after $warm_up s of calls."
 echo
 echo "| configuration | model | kernels | create | first call | calls 2–100 | 101–10,000 | 10,001–100,000 | steady |"
 echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -6,11 +6,12 @@ using Native.Numerics;
 
 // One model's PredictProbabilities in a fresh process, on float[] rows: the time to create (or load) the model, the
 // first call, the mean of calls 2–100, 101–10,000 and 10,001–100,000, and the steady state (the median of 25 windows
-// of about a millisecond after two seconds of calls). Prints one tab-separated line; measure.sh runs a process per model
+// of about a millisecond after two seconds of calls, or --warm-up SECONDS). Prints one tab-separated line; measure.sh runs a process per model
 // and configuration. Times are the calling thread's CPU time (Clock), or with --wall the wall clock's.
 // With --probabilities it prints each row's probabilities as bits instead, to compare two builds' arithmetic; `ulp A B`
 // compares two such outputs.
-//   ColdStart MODEL [--wall] [--probabilities]     MODEL: generated-4x3, generated-784x10, compiled-784x10, loaded-784x10
+//   ColdStart MODEL [--wall] [--warm-up SECONDS] [--probabilities]
+//     MODEL: generated-4x3, generated-784x10, compiled-784x10, loaded-784x10, run-time-784x10
 //   ColdStart ulp FILE FILE
 if (args is ["ulp", string first, string second])
 {
@@ -21,15 +22,17 @@ if (args is ["ulp", string first, string second])
 string model = args.Length > 0 ? args[0] : "generated-4x3";
 bool printBits = args.Contains("--probabilities");
 Clock.Wall = args.Contains("--wall");
+int warmUp = args.SkipWhile(a => a != "--warm-up").Skip(1).Select(int.Parse).FirstOrDefault(2);
 
 long start = Clock.Now();
 Measurement result = model switch
 {
-    "generated-4x3" => Harness.Run(new GeneratedSmall(new Softmax4x3()), printBits, start),
-    "generated-784x10" => Harness.Run(new GeneratedMnist(new Softmax784x10()), printBits, start),
-    "compiled-784x10" => Harness.Run(CompiledMnist.Initialize(), printBits, start),
-    "loaded-784x10" => Harness.Run(new LoadedMnist(ModelFile.Load(Path.Combine(AppContext.BaseDirectory, "models", "mnist.safetensors"))), printBits, start),
-    _ => throw new ArgumentException($"unknown model '{model}': generated-4x3, generated-784x10, compiled-784x10 or loaded-784x10"),
+    "generated-4x3" => Harness.Run(warmUp, new GeneratedSmall(new Softmax4x3()), printBits, start),
+    "generated-784x10" => Harness.Run(warmUp, new GeneratedMnist(new Softmax784x10()), printBits, start),
+    "compiled-784x10" => Harness.Run(warmUp, CompiledMnist.Initialize(), printBits, start),
+    "loaded-784x10" => Harness.Run(warmUp, new LoadedMnist(ModelFile.Load(Path.Combine(AppContext.BaseDirectory, "models", "mnist.safetensors"))), printBits, start),
+    "run-time-784x10" => Harness.Run(warmUp, new RunTimeMnist(new SoftmaxRegression(784, 10)), printBits, start),
+    _ => throw new ArgumentException($"unknown model '{model}': generated-4x3, generated-784x10, compiled-784x10, loaded-784x10 or run-time-784x10"),
 };
 
 if (!printBits)
@@ -120,6 +123,17 @@ internal readonly struct LoadedMnist(TrainedModel model) : IPredictor
     public void Predict(float[] row, float[] probabilities) => model.PredictProbabilities(row, probabilities);
 }
 
+internal readonly struct RunTimeMnist(SoftmaxRegression model) : IPredictor
+{
+    public int Features => model.Features;
+
+    public int Classes => model.Classes;
+
+    public void Prepare() => Harness.SetWeights(model);
+
+    public void Predict(float[] row, float[] probabilities) => model.PredictProbabilities(row, probabilities);
+}
+
 internal static class Harness
 {
     private const int Rows = 16;
@@ -135,8 +149,11 @@ internal static class Harness
         }
     }
 
-    /// <summary>Times the model's calls from the first one, in windows; <paramref name="start"/> is when its creation began.</summary>
-    public static Measurement Run<TPredictor>(TPredictor predictor, bool printBits, long start)
+    /// <summary>
+    /// Times the model's calls from the first one, in windows, then after <paramref name="warmUp"/> seconds of calls the
+    /// steady state; <paramref name="start"/> is when its creation began.
+    /// </summary>
+    public static Measurement Run<TPredictor>(int warmUp, TPredictor predictor, bool printBits, long start)
         where TPredictor : struct, IPredictor
     {
         long created = Clock.Now();
@@ -166,9 +183,9 @@ internal static class Harness
         double to10000 = Calls(predictor, rows, probabilities, 9_900) / 9_900;
         double to100000 = Calls(predictor, rows, probabilities, 90_000) / 90_000;
 
-        // Two seconds of calls by the wall clock (the tiered JIT's promotions are done well within it), then 25 windows
-        // of about a millisecond each, whose median is the steady state.
-        long warmUntil = Stopwatch.GetTimestamp() + (2 * Stopwatch.Frequency);
+        // Seconds of calls by the wall clock (two by default: on a quiet machine the tiered JIT's promotions are done well
+        // within them), then 25 windows of about a millisecond each, whose median is the steady state.
+        long warmUntil = Stopwatch.GetTimestamp() + (warmUp * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < warmUntil)
         {
             Calls(predictor, rows, probabilities, 1_000);
