@@ -94,7 +94,7 @@ grep -F "warning NATIVE1001: This NativeAOT publish (linux-x64) names no IlcInst
   { echo "no NATIVE1001 from a NativeAOT publish without an instruction set:"; cat "$work/publish-default.log"; exit 1; }
 [[ "$(grep -c 'warning NATIVE' "$work/publish-default.log")" == 1 ]] || { echo "NATIVE1001 more than once"; exit 1; }
 "$work/aot-default/PackageConsumer" > "$work/aot-default.txt"
-echo "the binary with the default instruction set passes its checks; $(comm -12 <(sort "$work/jit.txt") <(sort "$work/aot-default.txt") | wc -l) of its $(wc -l < "$work/aot-default.txt") lines equal the JIT run's (128-bit sums round differently)"
+echo "the binary with the default instruction set passes its checks; $(comm -12 <(sort "$work/jit.txt") <(sort "$work/aot-default.txt") | wc -l) of its $(wc -l < "$work/aot-default.txt") lines equal the JIT run's (sums in 4 lanes without fused multiply-adds round differently)"
 # The warning's target alone (no compilation): silent with NoWarn, for arm64, and without PublishAot.
 check() {
   dotnet msbuild -t:NativeNumericsCheckInstructionSet -p:NativeNumericsVersion="$version" -p:IlcInstructionSet= -nologo "$@" > "$work/check.log" ||
