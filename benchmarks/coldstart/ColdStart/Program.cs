@@ -55,8 +55,8 @@ internal static partial class Mnist;
 /// <summary>The figures of one run, in nanoseconds (a window's figure is its mean per call).</summary>
 internal readonly record struct Measurement(double Create, double First, double To100, double To10000, double To100000, double Steady);
 
-/// <summary>One model's PredictProbabilities, called directly (a struct per model, so the timed loop has no virtual call of its own).</summary>
-internal interface IPredictor
+/// <summary>A model whose PredictProbabilities is timed, called directly (a struct per model, so the timed loop has no virtual call of its own).</summary>
+internal interface ITimedModel
 {
     int Features { get; }
 
@@ -68,7 +68,7 @@ internal interface IPredictor
     void Predict(float[] row, float[] probabilities);
 }
 
-internal readonly struct GeneratedSmall(Softmax4x3 model) : IPredictor
+internal readonly struct GeneratedSmall(Softmax4x3 model) : ITimedModel
 {
     public int Features => Softmax4x3.Features;
 
@@ -79,7 +79,7 @@ internal readonly struct GeneratedSmall(Softmax4x3 model) : IPredictor
     public void Predict(float[] row, float[] probabilities) => model.PredictProbabilities(row, probabilities);
 }
 
-internal readonly struct GeneratedMnist(Softmax784x10 model) : IPredictor
+internal readonly struct GeneratedMnist(Softmax784x10 model) : ITimedModel
 {
     public int Features => Softmax784x10.Features;
 
@@ -90,7 +90,7 @@ internal readonly struct GeneratedMnist(Softmax784x10 model) : IPredictor
     public void Predict(float[] row, float[] probabilities) => model.PredictProbabilities(row, probabilities);
 }
 
-internal readonly struct CompiledMnist : IPredictor
+internal readonly struct CompiledMnist : ITimedModel
 {
     public int Features => Mnist.Features;
 
@@ -110,7 +110,7 @@ internal readonly struct CompiledMnist : IPredictor
     }
 }
 
-internal readonly struct LoadedMnist(TrainedModel model) : IPredictor
+internal readonly struct LoadedMnist(TrainedModel model) : ITimedModel
 {
     public int Features => model.Shape.Features;
 
@@ -123,7 +123,7 @@ internal readonly struct LoadedMnist(TrainedModel model) : IPredictor
     public void Predict(float[] row, float[] probabilities) => model.PredictProbabilities(row, probabilities);
 }
 
-internal readonly struct RunTimeMnist(SoftmaxRegression model) : IPredictor
+internal readonly struct RunTimeMnist(SoftmaxRegression model) : ITimedModel
 {
     public int Features => model.Features;
 
@@ -138,7 +138,7 @@ internal static class Harness
 {
     private const int Rows = 16;
 
-    /// <summary>Gives a generated model small seeded weights (a new one's are zero), as a trained one has.</summary>
+    /// <summary>Gives a new model small seeded weights (its own are zero, or for a perceptron its initialization), as a trained one has.</summary>
     public static void SetWeights(IModel model)
     {
         var random = new Random(7);
@@ -153,49 +153,49 @@ internal static class Harness
     /// Times the model's calls from the first one, in windows, then after <paramref name="warmUp"/> seconds of calls the
     /// steady state; <paramref name="start"/> is when its creation began.
     /// </summary>
-    public static Measurement Run<TPredictor>(int warmUp, TPredictor predictor, bool printBits, long start)
-        where TPredictor : struct, IPredictor
+    public static Measurement Run<TModel>(int warmUp, TModel model, bool printBits, long start)
+        where TModel : struct, ITimedModel
     {
         long created = Clock.Now();
-        predictor.Prepare();
+        model.Prepare();
 
         // Rows as callers pass them: separate float[] arrays (wherever the allocator puts them), pixels in [0, 1).
         var random = new Random(1);
         float[][] rows = new float[Rows][];
         for (int r = 0; r < Rows; r++)
         {
-            rows[r] = new float[predictor.Features];
+            rows[r] = new float[model.Features];
             for (int i = 0; i < rows[r].Length; i++)
             {
                 rows[r][i] = (float)random.NextDouble();
             }
         }
 
-        float[] probabilities = new float[predictor.Classes];
+        float[] probabilities = new float[model.Classes];
         if (printBits)
         {
-            PrintBits(predictor, rows, probabilities);
+            PrintBits(model, rows, probabilities);
             return default;
         }
 
-        double first = Calls(predictor, rows, probabilities, 1);
-        double to100 = Calls(predictor, rows, probabilities, 99) / 99;
-        double to10000 = Calls(predictor, rows, probabilities, 9_900) / 9_900;
-        double to100000 = Calls(predictor, rows, probabilities, 90_000) / 90_000;
+        double first = Calls(model, rows, probabilities, 1);
+        double to100 = Calls(model, rows, probabilities, 99) / 99;
+        double to10000 = Calls(model, rows, probabilities, 9_900) / 9_900;
+        double to100000 = Calls(model, rows, probabilities, 90_000) / 90_000;
 
         // Seconds of calls by the wall clock (two by default: on a quiet machine the tiered JIT's promotions are done well
         // within them), then 25 windows of about a millisecond each, whose median is the steady state.
         long warmUntil = Stopwatch.GetTimestamp() + (warmUp * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < warmUntil)
         {
-            Calls(predictor, rows, probabilities, 1_000);
+            Calls(model, rows, probabilities, 1_000);
         }
 
         int window = (int)Math.Clamp(1_000_000 / Math.Max(to100000, 1), 1_000, 100_000);
         double[] steady = new double[25];
         for (int i = 0; i < steady.Length; i++)
         {
-            steady[i] = Calls(predictor, rows, probabilities, window) / window;
+            steady[i] = Calls(model, rows, probabilities, window) / window;
         }
 
         Array.Sort(steady);
@@ -205,24 +205,24 @@ internal static class Harness
     // The nanoseconds `count` calls take in all, less the clock's own cost. Compiled optimized from the start, so that the
     // loop around the calls costs the same under every configuration and the figures are the model's.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static double Calls<TPredictor>(TPredictor predictor, float[][] rows, float[] probabilities, int count)
-        where TPredictor : struct, IPredictor
+    private static double Calls<TModel>(TModel model, float[][] rows, float[] probabilities, int count)
+        where TModel : struct, ITimedModel
     {
         long start = Clock.Now();
         for (int i = 0; i < count; i++)
         {
-            predictor.Predict(rows[i & (Rows - 1)], probabilities);
+            model.Predict(rows[i & (Rows - 1)], probabilities);
         }
 
         return Math.Max(Clock.Now() - start - Clock.Overhead, 0);
     }
 
-    private static void PrintBits<TPredictor>(TPredictor predictor, float[][] rows, float[] probabilities)
-        where TPredictor : struct, IPredictor
+    private static void PrintBits<TModel>(TModel model, float[][] rows, float[] probabilities)
+        where TModel : struct, ITimedModel
     {
         foreach (float[] row in rows)
         {
-            predictor.Predict(row, probabilities);
+            model.Predict(row, probabilities);
             Console.WriteLine(string.Join(' ', probabilities.Select(p => BitConverter.SingleToInt32Bits(p).ToString("X8", CultureInfo.InvariantCulture))));
         }
     }
