@@ -29,7 +29,8 @@ internal static class Quantizer
     /// <param name="calibration">Raw rows (before the standardizer), n × features: required for calibrated scaling, unused per row.</param>
     /// <param name="scaling">How each layer's input is scaled.</param>
     /// <exception cref="ArgumentException">A parameter is not finite, a layer is too wide, or the calibration rows are missing, ragged or not finite.</exception>
-    public static QuantizedParameters Quantize(ModelShape shape, ReadOnlySpan<float> parameters, Standardizer? standardizer, ReadOnlySpan<float> calibration, ActivationScaling scaling)
+    /// <param name="range">How calibration chooses each layer's range from the values it saw.</param>
+    public static QuantizedParameters Quantize(ModelShape shape, ReadOnlySpan<float> parameters, Standardizer? standardizer, ReadOnlySpan<float> calibration, ActivationScaling scaling, CalibrationRange range = CalibrationRange.LeastSquaredError)
     {
         ArgumentNullException.ThrowIfNull(shape);
         if (parameters.Length != shape.ParameterCount)
@@ -51,11 +52,9 @@ internal static class Quantizer
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Parameter {bad} of the model is {parameters[bad]}; only a model with finite parameters can be quantized."), nameof(parameters));
         }
 
-        var ranges = new (float Lowest, float Highest)[shape.LayerCount];
-        if (scaling == ActivationScaling.Calibrated)
-        {
-            Calibrate(shape, parameters, standardizer, calibration, ranges);
-        }
+        (float Lowest, float Highest)[] ranges = scaling == ActivationScaling.Calibrated
+            ? Calibration.Ranges(shape, parameters, standardizer, calibration, range)
+            : new (float, float)[shape.LayerCount];
 
         var layers = new QuantizedLayer[shape.LayerCount];
         for (int l = 0; l < shape.LayerCount; l++)
@@ -116,78 +115,6 @@ internal static class Quantizer
 
         return largest / QuantizedRange.MaximumWeight;
     }
-
-    // Each layer's input range over the calibration rows, through the float model (in double).
-    private static void Calibrate(ModelShape shape, ReadOnlySpan<float> parameters, Standardizer? standardizer, ReadOnlySpan<float> calibration, (float Lowest, float Highest)[] ranges)
-    {
-        int features = shape.Features;
-        if (calibration.IsEmpty || calibration.Length % features != 0)
-        {
-            throw new ArgumentException($"The calibration rows hold {calibration.Length} floats, not a whole number (at least one) of rows of {features} features.", nameof(calibration));
-        }
-
-        int bad = FirstNotFinite(calibration);
-        if (bad >= 0)
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Calibration row {bad / features}, feature {bad % features}, is {calibration[bad]}; calibration rows must be finite."), nameof(calibration));
-        }
-
-        int widest = shape.LayerSizes.Max();
-        double[] below = new double[widest], above = new double[widest];
-        double[] lowest = new double[shape.LayerCount], highest = new double[shape.LayerCount];
-        for (int r = 0; r < calibration.Length / features; r++)
-        {
-            ReadOnlySpan<float> row = calibration.Slice(r * features, features);
-            for (int j = 0; j < features; j++)
-            {
-                below[j] = standardizer is null ? row[j] : (row[j] - standardizer.Means[j]) * (double)standardizer.Scales[j];
-            }
-
-            for (int l = 0; l < shape.LayerCount; l++)
-            {
-                int inputs = shape.LayerSizes[l], outputs = shape.LayerSizes[l + 1];
-                for (int i = 0; i < inputs; i++)
-                {
-                    lowest[l] = Math.Min(lowest[l], below[i]);
-                    highest[l] = Math.Max(highest[l], below[i]);
-                }
-
-                if (l == shape.LayerCount - 1)
-                {
-                    break;
-                }
-
-                ReadOnlySpan<float> w = parameters.Slice(shape.WeightOffset(l), inputs * outputs);
-                ReadOnlySpan<float> b = parameters.Slice(shape.BiasOffset(l), outputs);
-                for (int o = 0; o < outputs; o++)
-                {
-                    double sum = b[o];
-                    ReadOnlySpan<float> wo = w.Slice(o * inputs, inputs);
-                    for (int i = 0; i < inputs; i++)
-                    {
-                        sum += wo[i] * below[i];
-                    }
-
-                    above[o] = Activate(shape.HiddenActivations[l], sum, shape.LeakyReluSlope);
-                }
-
-                (below, above) = (above, below);
-            }
-        }
-
-        for (int l = 0; l < shape.LayerCount; l++)
-        {
-            ranges[l] = ((float)lowest[l], (float)highest[l]);
-        }
-    }
-
-    private static double Activate(Activation activation, double x, float slope) => activation switch
-    {
-        Activation.Relu => Math.Max(x, 0),
-        Activation.LeakyRelu => x > 0 ? x : x * slope,
-        Activation.Sigmoid => 1 / (1 + Math.Exp(-x)),
-        _ => Math.Tanh(x),
-    };
 
     private static int FirstNotFinite(ReadOnlySpan<float> values)
     {
