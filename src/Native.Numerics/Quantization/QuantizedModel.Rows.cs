@@ -108,19 +108,34 @@ internal sealed partial class QuantizedModel<THead>
     }
 
     // The row's bytes at the first layer's input bytes; false for a row whose features are not all finite, or overflow.
+    // Without a standardizer every feature has the same map, held in registers.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Input<TSimd, TVector>(ref float x, ref byte bytes, ref float floats, out float scale, out int zero)
         where TSimd : ISimd<TVector>
         where TVector : struct
     {
+        if (Parameters.Standardizer is null)
+        {
+            return Input<TSimd, TVector, UniformMap>(ref x, new UniformMap(_featureScales.Span[0], _featureOffsets.Span[0]), ref bytes, ref floats, out scale, out zero);
+        }
+
+        return Input<TSimd, TVector, PerFeatureMap>(ref x, new PerFeatureMap(ref _featureScales.Origin, ref _featureOffsets.Origin), ref bytes, ref floats, out scale, out zero);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Input<TSimd, TVector, TMap>(ref float x, in TMap map, ref byte bytes, ref float floats, out float scale, out int zero)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TMap : struct, IFeatureMap, allows ref struct
+    {
         if (!_perRow)
         {
             scale = _layers[0].InputScale;
             zero = _layers[0].InputZeroPoint;
-            return LevelKernel.Features<TSimd, TVector>(ref x, ref _featureScales.Origin, ref _featureOffsets.Origin, _features, QuantizedRange.MaximumActivation, ref bytes);
+            return LevelKernel.Features<TSimd, TVector, TMap>(ref x, in map, _features, QuantizedRange.MaximumActivation, ref bytes);
         }
 
-        LevelKernel.Range range = LevelKernel.Affine<TSimd, TVector>(ref x, ref _featureScales.Origin, ref _featureOffsets.Origin, _features, ref floats);
+        LevelKernel.Range range = LevelKernel.Affine<TSimd, TVector, TMap>(ref x, in map, _features, ref floats);
         (scale, zero) = Quantizer.ScaleOf(range.Lowest, range.Highest);
         if (!range.IsFinite)
         {
@@ -144,7 +159,7 @@ internal sealed partial class QuantizedModel<THead>
         for (int l = 0; ; l++)
         {
             PackedLayer layer = _layers[l];
-            ByteDotKernel.Row<TProducts, TBytes, TInts>(ref input, ref layer.Weights, layer.Groups, layer.PaddedOutputs, ref sums);
+            layer.Sums<TProducts, TBytes, TInts>(ref input, ref sums);
             if (l == _layers.Length - 1)
             {
                 LevelKernel.Values<TSimd, TVector, IdentityFunction>(ref sums, ref layer.WeightSums, zero, scale, ref layer.WeightScales, ref layer.Biases, layer.PaddedOutputs, _slope, ref logits);
@@ -227,7 +242,7 @@ internal sealed partial class QuantizedModel<THead>
             for (int l = 0; l < _layers.Length; l++)
             {
                 PackedLayer layer = _layers[l];
-                ByteDotKernel.Rows<TProducts, TBytes, TInts>(ref input, stride, n, ref layer.Weights, layer.Groups, layer.PaddedOutputs, ref sums);
+                layer.Sums<TProducts, TBytes, TInts>(ref input, n, ref sums);
                 ref byte next = ref Unsafe.Add(ref input, n * stride);
                 int nextStride = l + 1 < _layers.Length ? _layers[l + 1].InputBytes : 0;
                 for (int r = 0; r < n; r++)

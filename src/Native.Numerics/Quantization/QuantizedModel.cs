@@ -40,15 +40,15 @@ internal abstract class QuantizedModel
     /// <summary>The integer path the kernels run on: the fastest this machine has, unless a test asks for another.</summary>
     internal IntegerPath Path { get; set; } = IntegerDispatch.Preferred;
 
-    /// <summary>Builds the engine for <paramref name="parameters"/>.</summary>
-    public static QuantizedModel Create(QuantizedParameters parameters)
+    /// <summary>Builds the engine for <paramref name="parameters"/>, each layer in the form of fewer instructions for its shape (or in <paramref name="form"/>, for the tests).</summary>
+    public static QuantizedModel Create(QuantizedParameters parameters, LayerForm? form = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         return parameters.Shape.Kind switch
         {
-            ModelKind.LinearRegression => new QuantizedModel<IdentityHead>(parameters),
-            ModelKind.LogisticRegression => new QuantizedModel<SigmoidHead>(parameters),
-            _ => new QuantizedModel<SoftmaxHead>(parameters),
+            ModelKind.LinearRegression => new QuantizedModel<IdentityHead>(parameters, form),
+            ModelKind.LogisticRegression => new QuantizedModel<SigmoidHead>(parameters, form),
+            _ => new QuantizedModel<SoftmaxHead>(parameters, form),
         };
     }
 
@@ -115,7 +115,7 @@ internal abstract class QuantizedModel
 internal sealed partial class QuantizedModel<THead> : QuantizedModel
     where THead : struct, IOutputHead
 {
-    public QuantizedModel(QuantizedParameters parameters)
+    public QuantizedModel(QuantizedParameters parameters, LayerForm? form = null)
         : base(parameters)
     {
         ModelShape shape = parameters.Shape;
@@ -126,7 +126,7 @@ internal sealed partial class QuantizedModel<THead> : QuantizedModel
         _layers = new PackedLayer[shape.LayerCount];
         for (int l = 0; l < _layers.Length; l++)
         {
-            _layers[l] = new PackedLayer(parameters.Layers[l], l < _layers.Length - 1 ? shape.HiddenActivations[l] : null);
+            _layers[l] = new PackedLayer(parameters.Layers[l], l < _layers.Length - 1 ? shape.HiddenActivations[l] : null, form);
         }
 
         (_featureScales, _featureOffsets) = InputMap(parameters, _layers[0]);

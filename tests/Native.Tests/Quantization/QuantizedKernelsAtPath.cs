@@ -15,11 +15,32 @@ public static class IntegerPaths
 /// <summary>The quantized kernels on a path the test chooses.</summary>
 internal static class QuantizedKernelsAtPath
 {
-    /// <summary><see cref="ByteDotKernel.Row"/> (<paramref name="rows"/> = 1) or <see cref="ByteDotKernel.Rows"/> on <paramref name="path"/>.</summary>
+    /// <summary><see cref="BroadcastKernel.Row"/> (<paramref name="rows"/> = 1) or <see cref="BroadcastKernel.Rows"/> on <paramref name="path"/>.</summary>
     public static void Sums(IntegerPath path, byte[] a, int rowStride, int rows, byte[] packed, int groups, int outputs, int[] sums)
     {
         var job = new SumsJob(a, rowStride, rows, packed, groups, outputs, sums);
         IntegerDispatch.Run<SumsJob, int>(path, ref job);
+    }
+
+    /// <summary><see cref="DotProductKernel.Row"/> on <paramref name="path"/>: W row-major, rows of <paramref name="length"/> bytes.</summary>
+    public static void DotProducts(IntegerPath path, byte[] a, byte[] w, int length, int outputs, int[] sums)
+    {
+        var job = new DotProductsJob(a, w, length, outputs, sums);
+        IntegerDispatch.Run<DotProductsJob, int>(path, ref job);
+    }
+
+    private readonly struct DotProductsJob(byte[] a, byte[] w, int length, int outputs, int[] sums) : IIntegerOperation<int>
+    {
+        public int Invoke<TProducts, TBytes, TInts, TSimd, TVector>()
+            where TProducts : IByteProducts<TBytes, TInts>
+            where TBytes : struct
+            where TInts : struct
+            where TSimd : ISimd<TVector>
+            where TVector : struct
+        {
+            DotProductKernel.Row<TProducts, TBytes, TInts>(ref a[0], ref w[0], length, outputs, ref sums[0]);
+            return 0;
+        }
     }
 
     /// <summary>
@@ -53,11 +74,11 @@ internal static class QuantizedKernelsAtPath
         {
             if (rows == 1)
             {
-                ByteDotKernel.Row<TProducts, TBytes, TInts>(ref a[0], ref packed[0], groups, outputs, ref sums[0]);
+                BroadcastKernel.Row<TProducts, TBytes, TInts>(ref a[0], ref packed[0], groups, outputs, ref sums[0]);
             }
             else
             {
-                ByteDotKernel.Rows<TProducts, TBytes, TInts>(ref a[0], rowStride, rows, ref packed[0], groups, outputs, ref sums[0]);
+                BroadcastKernel.Rows<TProducts, TBytes, TInts>(ref a[0], rowStride, rows, ref packed[0], groups, outputs, ref sums[0]);
             }
 
             return 0;

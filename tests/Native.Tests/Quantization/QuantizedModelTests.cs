@@ -15,9 +15,9 @@ namespace Native.Tests.Quantization;
 public class QuantizedModelTests
 {
     /// <summary>A model for the tests: its kind (and hidden activations), quantized one way, from random parameters.</summary>
-    internal sealed record Case(string Kind, int Features, int Rows, int Offset, ActivationScaling Scaling, bool Standardized, int Seed)
+    internal sealed record Case(string Kind, int Features, int Rows, int Offset, ActivationScaling Scaling, bool Standardized, int Seed, LayerForm? Form = null)
     {
-        public override string ToString() => $"{Kind} {Features} features, {Rows} rows at offset {Offset}, {Scaling}{(Standardized ? ", standardized" : "")}, seed {Seed}";
+        public override string ToString() => $"{Kind} {Features} features, {Rows} rows at offset {Offset}, {Scaling}{(Standardized ? ", standardized" : "")}, {(Form is { } form ? form.ToString() : "either form")}, seed {Seed}";
     }
 
     internal static readonly string[] Kinds = ["linear", "logistic", "softmax", "relu", "leaky", "sigmoid", "tanh", "relu-tanh"];
@@ -30,7 +30,8 @@ public class QuantizedModelTests
         from scaling in Gen.Elements(ActivationScaling.Calibrated, ActivationScaling.PerRow)
         from standardized in Gen.Elements(false, true)
         from seed in Gen.Choose(0, int.MaxValue)
-        select new Case(kind, features, rows, offset, scaling, standardized, seed);
+        from form in Gen.Elements<LayerForm?>(null, LayerForm.Broadcast, LayerForm.DotProduct)
+        select new Case(kind, features, rows, offset, scaling, standardized, seed, form);
 
     /// <summary>The shape of a kind: hidden layers of 13 and 40 outputs (past 32, so every path has a last partial vector).</summary>
     internal static ModelShape Shape(string kind, int features) => kind switch
@@ -85,7 +86,7 @@ public class QuantizedModelTests
         Properties.ForAll(Cases, c =>
         {
             QuantizedParameters parameters = Parameters(c);
-            QuantizedModel model = QuantizedModel.Create(parameters);
+            QuantizedModel model = QuantizedModel.Create(parameters, c.Form);
             model.Path = p;
             float[] buffer = new float[c.Offset + (c.Rows * c.Features)];
             Rows(c, c.Rows, c.Seed + 4).CopyTo(buffer, c.Offset);
@@ -128,7 +129,7 @@ public class QuantizedModelTests
         IntegerPath p = IntegerPaths.Parse(path);
         Properties.ForAll(Cases, c =>
         {
-            QuantizedModel model = QuantizedModel.Create(Parameters(c));
+            QuantizedModel model = QuantizedModel.Create(Parameters(c), c.Form);
             model.Path = p;
             float[] rows = Rows(c, c.Rows, c.Seed + 4);
             ModelShape shape = model.Shape;
@@ -173,9 +174,9 @@ public class QuantizedModelTests
         var layer = new QuantizedLayer(inputs, outputs, Enumerable.Range(0, inputs * outputs).Select(k => (sbyte)(k < inputs ? 127 : k < 2 * inputs ? -127 : 1)).ToArray(), [1f, 1f, 1f], [0f, 0f, 0f], 1f, 0);
         var parameters = new QuantizedParameters(ModelShape.SoftmaxRegression(inputs, outputs), null, ActivationScaling.Calibrated, [layer]);
         float[] row = Enumerable.Repeat(1000f, inputs).ToArray(); // clipped to 127
-        foreach (IntegerPath path in Enum.GetValues<IntegerPath>())
+        foreach ((IntegerPath path, LayerForm form) in Enum.GetValues<IntegerPath>().SelectMany(p => new[] { (p, LayerForm.Broadcast), (p, LayerForm.DotProduct) }))
         {
-            QuantizedModel model = QuantizedModel.Create(parameters);
+            QuantizedModel model = QuantizedModel.Create(parameters, form);
             model.Path = path;
             float[] logits = new float[outputs];
             model.Logits(row, logits);

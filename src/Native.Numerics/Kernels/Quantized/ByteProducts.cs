@@ -59,6 +59,9 @@ internal interface IByteProducts<TBytes, TInts>
 
     /// <summary>Stores <see cref="Lanes"/> sums at <paramref name="destination"/> + <paramref name="offset"/>, unchecked.</summary>
     static abstract void Store(TInts sums, ref int destination, nint offset);
+
+    /// <summary>The sum of the lanes (wrapping, as every sum here does).</summary>
+    static abstract int Sum(TInts sums);
 }
 
 /// <summary>The portable products: each byte shifted out of its lane, multiplied and added in 32 bits.</summary>
@@ -129,6 +132,9 @@ internal readonly struct ScalarProducts : IByteProducts<uint, int>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(int sums, ref int destination, nint offset) => Unsafe.Add(ref destination, offset) = sums;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Sum(int sums) => sums;
 }
 
 /// <summary>128 bits: <c>pmaddubsw</c> + <c>pmaddwd</c> (SSSE3), or the portable form.</summary>
@@ -163,6 +169,9 @@ internal readonly struct Products128 : IByteProducts<Vector128<byte>, Vector128<
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector128<int> sums, ref int destination, nint offset) => sums.StoreUnsafe(ref destination, (nuint)offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Sum(Vector128<int> sums) => Vector128.Sum(sums);
 }
 
 /// <summary>256 bits: <c>vpmaddubsw</c> + <c>vpmaddwd</c> (AVX2), or the portable form.</summary>
@@ -197,6 +206,9 @@ internal readonly struct Products256 : IByteProducts<Vector256<byte>, Vector256<
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<int> sums, ref int destination, nint offset) => sums.StoreUnsafe(ref destination, (nuint)offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Sum(Vector256<int> sums) => Vector256.Sum(sums);
 }
 
 /// <summary>512 bits: <c>vpmaddubsw</c> + <c>vpmaddwd</c> (AVX-512BW), or the portable form.</summary>
@@ -231,6 +243,9 @@ internal readonly struct Products512 : IByteProducts<Vector512<byte>, Vector512<
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<int> sums, ref int destination, nint offset) => sums.StoreUnsafe(ref destination, (nuint)offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Sum(Vector512<int> sums) => Vector512.Sum(sums);
 }
 
 /// <summary>128 bits with AVX-VNNI: one <c>vpdpbusd</c> per multiply-add, or the portable form where the CPU lacks it.</summary>
@@ -265,6 +280,9 @@ internal readonly struct VnniProducts128 : IByteProducts<Vector128<byte>, Vector
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector128<int> sums, ref int destination, nint offset) => sums.StoreUnsafe(ref destination, (nuint)offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Sum(Vector128<int> sums) => Vector128.Sum(sums);
 }
 
 /// <summary>256 bits with AVX-VNNI: one <c>vpdpbusd</c> per multiply-add, or the portable form where the CPU lacks it.</summary>
@@ -299,4 +317,7 @@ internal readonly struct VnniProducts256 : IByteProducts<Vector256<byte>, Vector
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<int> sums, ref int destination, nint offset) => sums.StoreUnsafe(ref destination, (nuint)offset);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Sum(Vector256<int> sums) => Vector256.Sum(sums);
 }

@@ -44,24 +44,28 @@ internal static class IntegerLanes<TVector>
     }
 
     /// <summary>
-    /// Stores the lanes of <paramref name="levels"/> — whole numbers from 0 to 255, as floats — as bytes at
-    /// <paramref name="destination"/> + <paramref name="offset"/>: one byte per lane.
+    /// Stores the lanes of <paramref name="levels"/> — numbers from 0 to 255 — rounded to the nearest whole number (ties to
+    /// even) as bytes at <paramref name="destination"/> + <paramref name="offset"/>: one byte per lane.
     /// </summary>
+    /// <remarks>
+    /// On x86 the conversion rounds (<c>cvtps2dq</c>, in the default rounding mode, to nearest even), as
+    /// <see cref="MathF.Round(float)"/> does on the scalar path; elsewhere the lanes are rounded first, then converted.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreBytes(TVector levels, ref byte destination, nint offset)
     {
         ref byte target = ref Unsafe.Add(ref destination, offset);
         if (typeof(TVector) == typeof(Vector512<float>))
         {
-            Vector512<int> v = Vector512.ConvertToInt32Native(Unsafe.BitCast<TVector, Vector512<float>>(levels));
+            Vector512<float> v = Unsafe.BitCast<TVector, Vector512<float>>(levels);
             if (Avx512F.IsSupported)
             {
-                Avx512F.ConvertToVector128Byte(v).StoreUnsafe(ref target);
+                Avx512F.ConvertToVector128Byte(Avx512F.ConvertToVector512Int32(v)).StoreUnsafe(ref target);
             }
             else
             {
-                Vector512<byte> bytes = Vector512.Narrow(Vector512.Narrow(v, v).AsUInt16(), Vector512<ushort>.Zero);
-                bytes.GetLower().GetLower().StoreUnsafe(ref target);
+                Vector512<int> whole = Vector512.ConvertToInt32Native(Vector512.Round(v));
+                Vector512.Narrow(Vector512.Narrow(whole, whole).AsUInt16(), Vector512<ushort>.Zero).GetLower().GetLower().StoreUnsafe(ref target);
             }
 
             return;
@@ -69,22 +73,24 @@ internal static class IntegerLanes<TVector>
 
         if (typeof(TVector) == typeof(Vector256<float>))
         {
-            Vector256<int> v = Vector256.ConvertToInt32Native(Unsafe.BitCast<TVector, Vector256<float>>(levels));
+            Vector256<float> v = Unsafe.BitCast<TVector, Vector256<float>>(levels);
+            Vector256<int> whole = Avx.IsSupported ? Avx.ConvertToVector256Int32(v) : Vector256.ConvertToInt32Native(Vector256.Round(v));
             Vector128<byte> bytes = Avx512F.VL.IsSupported
-                ? Avx512F.VL.ConvertToVector128Byte(v)
-                : Vector128.Narrow(Vector128.Narrow(v.GetLower(), v.GetUpper()).AsUInt16(), Vector128<ushort>.Zero);
+                ? Avx512F.VL.ConvertToVector128Byte(whole)
+                : Vector128.Narrow(Vector128.Narrow(whole.GetLower(), whole.GetUpper()).AsUInt16(), Vector128<ushort>.Zero);
             Unsafe.WriteUnaligned(ref target, bytes.AsUInt64().ToScalar());
             return;
         }
 
         if (typeof(TVector) == typeof(Vector128<float>))
         {
-            Vector128<int> v = Vector128.ConvertToInt32Native(Unsafe.BitCast<TVector, Vector128<float>>(levels));
-            Vector128<byte> bytes = Vector128.Narrow(Vector128.Narrow(v, v).AsUInt16(), Vector128<ushort>.Zero);
+            Vector128<float> v = Unsafe.BitCast<TVector, Vector128<float>>(levels);
+            Vector128<int> whole = Sse2.IsSupported ? Sse2.ConvertToVector128Int32(v) : Vector128.ConvertToInt32Native(Vector128.Round(v));
+            Vector128<byte> bytes = Vector128.Narrow(Vector128.Narrow(whole, whole).AsUInt16(), Vector128<ushort>.Zero);
             Unsafe.WriteUnaligned(ref target, bytes.AsUInt32().ToScalar());
             return;
         }
 
-        target = (byte)Unsafe.BitCast<TVector, float>(levels);
+        target = (byte)MathF.Round(Unsafe.BitCast<TVector, float>(levels));
     }
 }

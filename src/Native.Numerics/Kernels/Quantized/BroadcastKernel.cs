@@ -28,7 +28,7 @@ namespace Native.Numerics.Kernels.Quantized;
 /// its order, so neither the split sums nor the blocking change a bit.
 /// </para>
 /// </remarks>
-internal static class ByteDotKernel
+internal static class BroadcastKernel
 {
     /// <summary>Sums of one row: <paramref name="sums"/>[o] = Σ_k a[k]·W[k, o] for every padded output o.</summary>
     /// <param name="a">The row's bytes, at least 4 × <paramref name="groups"/>.</param>
