@@ -132,7 +132,7 @@ internal sealed partial class QuantizedModel<THead>
         {
             scale = _layers[0].InputScale;
             zero = _layers[0].InputZeroPoint;
-            return LevelKernel.Features<TSimd, TVector, TMap>(ref x, in map, _features, QuantizedRange.MaximumActivation, ref bytes);
+            return LevelKernel.Features<TSimd, TVector, TMap>(ref x, in map, _features, ref bytes);
         }
 
         LevelKernel.Range range = LevelKernel.Affine<TSimd, TVector, TMap>(ref x, in map, _features, ref floats);
@@ -142,7 +142,7 @@ internal sealed partial class QuantizedModel<THead>
             return false;
         }
 
-        LevelKernel.Levels<TSimd, TVector>(ref floats, _features, 1f / scale, zero, QuantizedRange.MaximumActivation, ref bytes);
+        LevelKernel.Levels<TSimd, TVector>(ref floats, _features, 1f / scale, zero, ref bytes);
         return true;
     }
 
@@ -197,7 +197,7 @@ internal sealed partial class QuantizedModel<THead>
         {
             LevelKernel.Bytes<TSimd, TVector, TActivation>(
                 ref sums, ref layer.WeightSums, zero, scale, ref layer.WeightScales, ref layer.Biases, layer.PaddedOutputs, _slope,
-                above.InputInverse, above.InputZeroPoint, QuantizedRange.MaximumActivation, ref next);
+                above.InputInverse, above.InputZeroPoint, ref next);
             scale = above.InputScale;
             zero = above.InputZeroPoint;
             return;
@@ -206,7 +206,7 @@ internal sealed partial class QuantizedModel<THead>
         LevelKernel.Values<TSimd, TVector, TActivation>(ref sums, ref layer.WeightSums, zero, scale, ref layer.WeightScales, ref layer.Biases, layer.PaddedOutputs, _slope, ref floats);
         LevelKernel.Range range = LevelKernel.Span<TSimd, TVector>(ref floats, layer.Outputs);
         (scale, zero) = Quantizer.ScaleOf(range.Lowest, range.Highest);
-        LevelKernel.Levels<TSimd, TVector>(ref floats, layer.PaddedOutputs, 1f / scale, zero, QuantizedRange.MaximumActivation, ref next);
+        LevelKernel.Levels<TSimd, TVector>(ref floats, layer.PaddedOutputs, 1f / scale, zero, ref next);
     }
 
     // Many rows, a chunk at a time: every row's bytes, then per layer the chunk's sums and each row's next bytes, then the

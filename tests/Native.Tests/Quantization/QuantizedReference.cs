@@ -30,7 +30,9 @@ internal static class QuantizedReference
             double sigma = standardizer is null ? 1.0 : standardizer.Scales[j];
             double mu = standardizer is null ? 0.0 : standardizer.Means[j];
             t[j] = (row[j] * (float)(sigma * inverse)) + (float)(zeroPoint - (mu * sigma * inverse));
-            if (!float.IsFinite(t[j]))
+
+            // No answer for a value that is not finite (per row), or whose level is NaN or beyond ±2^31 (calibrated).
+            if (perRow ? !float.IsFinite(t[j]) : !(MathF.Abs(t[j]) < 2147483648f))
             {
                 return Enumerable.Repeat(float.NaN, shape.Outputs).ToArray();
             }

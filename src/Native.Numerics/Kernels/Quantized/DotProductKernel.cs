@@ -8,7 +8,7 @@ namespace Native.Numerics.Kernels.Quantized;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each vector of the row's bytes is loaded once and meets the same columns of up to 16 rows of W (8 below 512 bits:
+/// Each vector of the row's bytes is loaded once and meets the same columns of up to 16 rows of W (12 below 512 bits:
 /// VEX-encoded <c>vpdpbusd</c> reaches only 16 registers), each row's products summed in its own register; at the end each
 /// register's lanes are added into the row's sum. This is the form for a layer of few outputs and many inputs (a
 /// 784 × 10 head, a logistic regression's one output), where <see cref="BroadcastKernel"/>'s outputs in lanes would leave
@@ -28,7 +28,7 @@ internal static class DotProductKernel
         where TBytes : struct
         where TInts : struct
     {
-        int block = TProducts.Lanes == 16 ? 16 : 8;
+        int block = TProducts.Lanes == 16 ? 16 : 12;
         int o = 0;
         for (; o + block <= outputs; o += block)
         {
@@ -38,7 +38,7 @@ internal static class DotProductKernel
             }
             else
             {
-                Block<TProducts, TBytes, TInts, Rows8>(ref a, ref Unsafe.Add(ref w, (nint)o * length), length, ref Unsafe.Add(ref sums, o));
+                Block<TProducts, TBytes, TInts, Rows12>(ref a, ref Unsafe.Add(ref w, (nint)o * length), length, ref Unsafe.Add(ref sums, o));
             }
         }
 
@@ -54,16 +54,16 @@ internal static class DotProductKernel
             case 5: Block<TProducts, TBytes, TInts, Rows5>(ref a, ref wo, length, ref so); break;
             case 6: Block<TProducts, TBytes, TInts, Rows6>(ref a, ref wo, length, ref so); break;
             case 7: Block<TProducts, TBytes, TInts, Rows7>(ref a, ref wo, length, ref so); break;
+            case 8: Block<TProducts, TBytes, TInts, Rows8>(ref a, ref wo, length, ref so); break;
+            case 9: Block<TProducts, TBytes, TInts, Rows9>(ref a, ref wo, length, ref so); break;
+            case 10: Block<TProducts, TBytes, TInts, Rows10>(ref a, ref wo, length, ref so); break;
+            case 11: Block<TProducts, TBytes, TInts, Rows11>(ref a, ref wo, length, ref so); break;
             default:
-                // Blocks of 8 to 15 rows are left over only at 512 bits; the narrower paths' code keeps none of these.
+                // Blocks of 12 to 15 rows are left over only at 512 bits; the narrower paths' code keeps none of these.
                 if (TProducts.Lanes == 16)
                 {
                     switch (outputs - o)
                     {
-                        case 8: Block<TProducts, TBytes, TInts, Rows8>(ref a, ref wo, length, ref so); break;
-                        case 9: Block<TProducts, TBytes, TInts, Rows9>(ref a, ref wo, length, ref so); break;
-                        case 10: Block<TProducts, TBytes, TInts, Rows10>(ref a, ref wo, length, ref so); break;
-                        case 11: Block<TProducts, TBytes, TInts, Rows11>(ref a, ref wo, length, ref so); break;
                         case 12: Block<TProducts, TBytes, TInts, Rows12>(ref a, ref wo, length, ref so); break;
                         case 13: Block<TProducts, TBytes, TInts, Rows13>(ref a, ref wo, length, ref so); break;
                         case 14: Block<TProducts, TBytes, TInts, Rows14>(ref a, ref wo, length, ref so); break;

@@ -24,6 +24,9 @@ internal enum IntegerPath
 
     /// <summary>256 bits: <c>vpdpbusd</c> (AVX-VNNI).</summary>
     Vnni256,
+
+    /// <summary>256 bits: <c>vpdpbusd</c> (AVX-VNNI), the float steps between the sums at 512 bits (a CPU with AVX-512 too).</summary>
+    Vnni256Vector512,
 }
 
 /// <summary>An operation written once over an integer path, which <see cref="IntegerDispatch"/> runs at the path chosen.</summary>
@@ -52,7 +55,8 @@ internal interface IIntegerOperation<TResult>
 /// .NET 10 exposes VNNI only in its VEX form, <see cref="AvxVnni"/> (128 and 256 bits): it has no API for the EVEX
 /// <c>vpdpbusd</c> on 512-bit vectors (AVX512-VNNI; <c>AvxVnni.V512</c> is a .NET 11 API), and <c>Avx10v1</c> carries
 /// none of the VNNI instructions. So a CPU with both AVX-512 and AVX-VNNI (Intel Sapphire and Emerald Rapids, where
-/// 256-bit <c>vpdpbusd</c> issues on two ports) takes the 256-bit VNNI path; an AMD Zen 4 or Zen 5, whose AVX512-VNNI
+/// 256-bit <c>vpdpbusd</c> issues on two ports) takes the 256-bit VNNI path, its float steps (a row's bytes, a layer's
+/// values, the head) at 512 bits; an AMD Zen 4 or Zen 5, whose AVX512-VNNI
 /// .NET 10 cannot reach and which lacks the VEX form, takes the 512-bit <c>vpmaddubsw</c> path.
 /// </para>
 /// <para>
@@ -70,7 +74,7 @@ internal static class IntegerDispatch
     /// <summary>The path for a float width, with or without VNNI.</summary>
     public static IntegerPath Select(SimdWidth width, bool vnni) => width switch
     {
-        SimdWidth.Vector512 => vnni ? IntegerPath.Vnni256 : IntegerPath.Vector512,
+        SimdWidth.Vector512 => vnni ? IntegerPath.Vnni256Vector512 : IntegerPath.Vector512,
         SimdWidth.Vector256 => vnni ? IntegerPath.Vnni256 : IntegerPath.Vector256,
         SimdWidth.Vector128 => vnni ? IntegerPath.Vnni128 : IntegerPath.Vector128,
         _ => IntegerPath.Scalar,
@@ -86,6 +90,7 @@ internal static class IntegerDispatch
     private static TResult At<TOperation, TResult>(IntegerPath path, scoped ref TOperation operation)
         where TOperation : IIntegerOperation<TResult>, allows ref struct => path switch
         {
+            IntegerPath.Vnni256Vector512 => operation.Invoke<VnniProducts256, Vector256<byte>, Vector256<int>, Simd512, Vector512<float>>(),
             IntegerPath.Vnni256 => operation.Invoke<VnniProducts256, Vector256<byte>, Vector256<int>, Simd256, Vector256<float>>(),
             IntegerPath.Vector512 => operation.Invoke<Products512, Vector512<byte>, Vector512<int>, Simd512, Vector512<float>>(),
             IntegerPath.Vector256 => operation.Invoke<Products256, Vector256<byte>, Vector256<int>, Simd256, Vector256<float>>(),

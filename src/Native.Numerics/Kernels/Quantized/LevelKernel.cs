@@ -9,45 +9,54 @@ namespace Native.Numerics.Kernels.Quantized;
 /// scales. Every step computes through <see cref="Unfused{TSimd, TVector}"/>, so its bits are the same on every width.
 /// </summary>
 /// <remarks>
-/// A byte is round(min(max(v, 0), maximum)), ties to even: v clamped to the byte range first, so the conversion that
-/// rounds it (<see cref="IntegerLanes{TVector}.StoreBytes"/>) is of a number in range on every path (the vector conversion
-/// of NaN or of a number out of range would give a sentinel; the clamp leaves none). NaN clamps to 0 on every path (the
-/// hardware's max returns its second operand when the first is NaN, and the scalar path compares the same way); the
-/// caller's finiteness check is what sees a NaN row.
+/// A byte is the level of a value (<see cref="IntegerLanes{TVector}.Levels"/>: rounded to the nearest whole number, ties
+/// to even) clamped to 0 … 127. The levels of a row's features also tell whether it has an answer: a NaN or infinite
+/// feature, or a finite one whose level is beyond ±2³¹ (more than 17 million calibrated ranges out), has no level.
 /// </remarks>
 internal static class LevelKernel
 {
     /// <summary>
-    /// destination[j] = level(x[j]·scale + offset) for j below <paramref name="count"/>, the scale and offset per feature
-    /// or one for all (<typeparamref name="TMap"/>); returns whether every x[j]·scale + offset was finite (a NaN or infinite
-    /// feature, or one the map overflows, makes it false).
+    /// destination[j] = byte(x[j]·scale + offset) for j below <paramref name="count"/>, the scale and offset per feature or
+    /// one for all (<typeparamref name="TMap"/>); returns whether every feature has a level (none is NaN or infinite, or so
+    /// far out that its level is beyond ±2³¹).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Features<TSimd, TVector, TMap>(ref float x, in TMap map, int count, float maximum, ref byte destination)
+    public static bool Features<TSimd, TVector, TMap>(ref float x, in TMap map, int count, ref byte destination)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TMap : struct, IFeatureMap, allows ref struct
     {
-        // t − t is 0 for a finite t and NaN otherwise; their sum is 0 exactly when all are.
-        TVector top = TSimd.Create(maximum);
-        TVector check = TSimd.Zero;
+        // Four vectors at a time (their bytes packed together), then one at a time, then one feature at a time; the least
+        // level seen is the indefinite one if any feature had none.
+        TVector scale = TSimd.Create(map.Scale), offset = TSimd.Create(map.Offset);
+        TVector least = IntegerLanes<TVector>.Greatest;
         nint j = 0;
+        for (; j <= count - (4 * TSimd.Count); j += 4 * TSimd.Count)
+        {
+            TVector a = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j), j, scale, offset));
+            TVector b = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + TSimd.Count), j + TSimd.Count, scale, offset));
+            TVector c = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + (2 * TSimd.Count)), j + (2 * TSimd.Count), scale, offset));
+            TVector d = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + (3 * TSimd.Count)), j + (3 * TSimd.Count), scale, offset));
+            least = IntegerLanes<TVector>.Least(least, IntegerLanes<TVector>.Least(IntegerLanes<TVector>.Least(a, b), IntegerLanes<TVector>.Least(c, d)));
+            IntegerLanes<TVector>.StoreBytes(a, b, c, d, ref destination, j);
+        }
+
         for (; j <= count - TSimd.Count; j += TSimd.Count)
         {
-            TVector t = map.Map<TSimd, TVector>(TSimd.Load(in x, j), j);
-            check = TSimd.Add(check, TSimd.Subtract(t, t));
-            IntegerLanes<TVector>.StoreBytes(Clamp<TSimd, TVector>(t, top), ref destination, j);
+            TVector level = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j), j, scale, offset));
+            least = IntegerLanes<TVector>.Least(least, level);
+            IntegerLanes<TVector>.StoreBytes(level, ref destination, j);
         }
 
-        float rest = TSimd.Sum(check);
+        bool defined = !IntegerLanes<TVector>.AnyIndefinite(least);
         for (; j < count; j++)
         {
-            float t = map.Map<SimdScalar, float>(Unsafe.Add(ref x, j), j);
-            rest += t - t;
-            IntegerLanes<float>.StoreBytes(Clamp<SimdScalar, float>(t, maximum), ref destination, j);
+            float level = IntegerLanes<float>.Levels(map.Map<SimdScalar, float>(Unsafe.Add(ref x, j), j, map.Scale, map.Offset));
+            defined &= !IntegerLanes<float>.AnyIndefinite(level);
+            IntegerLanes<float>.StoreBytes(level, ref destination, j);
         }
 
-        return rest == 0f;
+        return defined;
     }
 
     /// <summary>
@@ -60,11 +69,11 @@ internal static class LevelKernel
         where TVector : struct
         where TMap : struct, IFeatureMap, allows ref struct
     {
-        TVector check = TSimd.Zero, high = TSimd.Zero, low = TSimd.Zero;
+        TVector check = TSimd.Zero, high = TSimd.Zero, low = TSimd.Zero, scale = TSimd.Create(map.Scale), offset = TSimd.Create(map.Offset);
         nint j = 0;
         for (; j <= count - TSimd.Count; j += TSimd.Count)
         {
-            TVector t = map.Map<TSimd, TVector>(TSimd.Load(in x, j), j);
+            TVector t = map.Map<TSimd, TVector>(TSimd.Load(in x, j), j, scale, offset);
             check = TSimd.Add(check, TSimd.Subtract(t, t));
             high = TSimd.Max(high, t);
             low = TSimd.Min(low, t);
@@ -74,7 +83,7 @@ internal static class LevelKernel
         float rest = TSimd.Sum(check), highest = TSimd.MaxAcross(high), lowest = -TSimd.MaxAcross(TSimd.Subtract(TSimd.Zero, low));
         for (; j < count; j++)
         {
-            float t = map.Map<SimdScalar, float>(Unsafe.Add(ref x, j), j);
+            float t = map.Map<SimdScalar, float>(Unsafe.Add(ref x, j), j, map.Scale, map.Offset);
             rest += t - t;
             highest = Math.Max(highest, t);
             lowest = Math.Min(lowest, t);
@@ -110,17 +119,29 @@ internal static class LevelKernel
         return new Range(lowest, highest, true);
     }
 
-    /// <summary>destination[j] = level(values[j]·inverse + zero) for j below <paramref name="count"/>, rounded up to whole vectors.</summary>
+    /// <summary>destination[j] = byte(values[j]·inverse + zero) for j below <paramref name="count"/>, rounded up to whole vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Levels<TSimd, TVector>(ref float values, int count, float inverse, float zero, float maximum, ref byte destination)
+    public static void Levels<TSimd, TVector>(ref float values, int count, float inverse, float zero, ref byte destination)
         where TSimd : ISimd<TVector>
         where TVector : struct
     {
-        TVector top = TSimd.Create(maximum), scale = TSimd.Create(inverse), shift = TSimd.Create(zero);
-        for (nint j = 0; j < count; j += TSimd.Count)
+        TVector scale = TSimd.Create(inverse), shift = TSimd.Create(zero);
+        nint j = 0;
+        for (; j <= count - (4 * TSimd.Count); j += 4 * TSimd.Count)
+        {
+            IntegerLanes<TVector>.StoreBytes(
+                IntegerLanes<TVector>.Levels(TSimd.Add(TSimd.Multiply(TSimd.Load(in values, j), scale), shift)),
+                IntegerLanes<TVector>.Levels(TSimd.Add(TSimd.Multiply(TSimd.Load(in values, j + TSimd.Count), scale), shift)),
+                IntegerLanes<TVector>.Levels(TSimd.Add(TSimd.Multiply(TSimd.Load(in values, j + (2 * TSimd.Count)), scale), shift)),
+                IntegerLanes<TVector>.Levels(TSimd.Add(TSimd.Multiply(TSimd.Load(in values, j + (3 * TSimd.Count)), scale), shift)),
+                ref destination,
+                j);
+        }
+
+        for (; j < count; j += TSimd.Count)
         {
             TVector v = TSimd.Add(TSimd.Multiply(TSimd.Load(in values, j), scale), shift);
-            IntegerLanes<TVector>.StoreBytes(Clamp<TSimd, TVector>(v, top), ref destination, j);
+            IntegerLanes<TVector>.StoreBytes(IntegerLanes<TVector>.Levels(v), ref destination, j);
         }
     }
 
@@ -143,21 +164,21 @@ internal static class LevelKernel
     }
 
     /// <summary>
-    /// destination[o] = level(value[o]·inverse + nextZero), value as in <see cref="Values"/>: a hidden layer's sums to the
+    /// destination[o] = byte(value[o]·inverse + nextZero), value as in <see cref="Values"/>: a hidden layer's sums to the
     /// next layer's bytes in one pass, for a layer whose next scale is fixed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Bytes<TSimd, TVector, TActivation>(ref int sums, ref int corrections, int zero, float inputScale, ref float weightScales, ref float biases, int outputs, float slope, float inverse, float nextZero, float maximum, ref byte destination)
+    public static void Bytes<TSimd, TVector, TActivation>(ref int sums, ref int corrections, int zero, float inputScale, ref float weightScales, ref float biases, int outputs, float slope, float inverse, float nextZero, ref byte destination)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TActivation : struct, IActivationFunction
     {
         TVector scale = TSimd.Create(inputScale), slopes = TSimd.Create(slope);
-        TVector top = TSimd.Create(maximum), next = TSimd.Create(inverse), shift = TSimd.Create(nextZero);
+        TVector next = TSimd.Create(inverse), shift = TSimd.Create(nextZero);
         for (nint o = 0; o < outputs; o += TSimd.Count)
         {
             TVector y = Value<TSimd, TVector, TActivation>(ref sums, ref corrections, zero, scale, ref weightScales, ref biases, slopes, o);
-            IntegerLanes<TVector>.StoreBytes(Clamp<TSimd, TVector>(TSimd.Add(TSimd.Multiply(y, next), shift), top), ref destination, o);
+            IntegerLanes<TVector>.StoreBytes(IntegerLanes<TVector>.Levels(TSimd.Add(TSimd.Multiply(y, next), shift)), ref destination, o);
         }
     }
 
@@ -172,12 +193,6 @@ internal static class LevelKernel
         return TActivation.Apply<Unfused<TSimd, TVector>, TVector>(y, slopes);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector Clamp<TSimd, TVector>(TVector v, TVector maximum)
-        where TSimd : ISimd<TVector>
-        where TVector : struct =>
-        TSimd.Min(TSimd.Max(v, TSimd.Zero), maximum);
-
     /// <summary>The least and greatest of some values, 0 included, and whether they were all finite.</summary>
     internal readonly record struct Range(float Lowest, float Highest, bool IsFinite);
 }
@@ -185,8 +200,17 @@ internal static class LevelKernel
 /// <summary>How a row's features are mapped before they become bytes: x·scale + offset, with one scale and offset per feature or one for all.</summary>
 internal interface IFeatureMap
 {
-    /// <summary>The map of the features at <paramref name="j"/>: a multiplication, then an addition (never fused).</summary>
-    TVector Map<TSimd, TVector>(TVector x, nint j)
+    /// <summary>The scale of every feature, for a map with one (the kernels hold it in a register; the others ignore it).</summary>
+    float Scale { get; }
+
+    /// <summary>The offset of every feature, likewise.</summary>
+    float Offset { get; }
+
+    /// <summary>
+    /// The map of the features at <paramref name="j"/>, a multiplication then an addition (never fused), given the common
+    /// scale and offset as vectors (read once, before the kernel's loop).
+    /// </summary>
+    TVector Map<TSimd, TVector>(TVector x, nint j, TVector scale, TVector offset)
         where TSimd : ISimd<TVector>
         where TVector : struct;
 }
@@ -197,8 +221,12 @@ internal readonly ref struct PerFeatureMap(ref float scales, ref float offsets) 
     private readonly ref float _scales = ref scales;
     private readonly ref float _offsets = ref offsets;
 
+    public float Scale => 0f;
+
+    public float Offset => 0f;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TVector Map<TSimd, TVector>(TVector x, nint j)
+    public TVector Map<TSimd, TVector>(TVector x, nint j, TVector scale, TVector offset)
         where TSimd : ISimd<TVector>
         where TVector : struct =>
         TSimd.Add(TSimd.Multiply(x, TSimd.Load(in _scales, j)), TSimd.Load(in _offsets, j));
@@ -207,9 +235,13 @@ internal readonly ref struct PerFeatureMap(ref float scales, ref float offsets) 
 /// <summary>One scale and offset for every feature (no standardizer): two registers, no loads.</summary>
 internal readonly struct UniformMap(float scale, float offset) : IFeatureMap
 {
+    public float Scale => scale;
+
+    public float Offset => offset;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TVector Map<TSimd, TVector>(TVector x, nint j)
+    public TVector Map<TSimd, TVector>(TVector x, nint j, TVector scale, TVector offset)
         where TSimd : ISimd<TVector>
         where TVector : struct =>
-        TSimd.Add(TSimd.Multiply(x, TSimd.Create(scale)), TSimd.Create(offset));
+        TSimd.Add(TSimd.Multiply(x, scale), offset);
 }
