@@ -48,7 +48,7 @@ internal static class BroadcastKernel
         int v = 0;
         for (; v + 8 <= vectors; v += 8)
         {
-            Eight<TProducts, TBytes, TInts, EightVectors>(ref a, ref Unsafe.Add(ref w, v * TProducts.Lanes * sizeof(int)), stride, groups, ref Unsafe.Add(ref sums, v * TProducts.Lanes));
+            OneSumEach<TProducts, TBytes, TInts, EightVectors>(ref a, ref Unsafe.Add(ref w, v * TProducts.Lanes * sizeof(int)), stride, groups, ref Unsafe.Add(ref sums, v * TProducts.Lanes));
         }
 
         ref byte wv = ref Unsafe.Add(ref w, v * TProducts.Lanes * sizeof(int));
@@ -56,13 +56,13 @@ internal static class BroadcastKernel
         switch (vectors - v)
         {
             case 0: break;
-            case 1: Quarters<TProducts, TBytes, TInts, OneVector>(ref a, ref wv, stride, groups, ref sv); break;
-            case 2: Quarters<TProducts, TBytes, TInts, TwoVectors>(ref a, ref wv, stride, groups, ref sv); break;
-            case 3: Halves<TProducts, TBytes, TInts, ThreeVectors>(ref a, ref wv, stride, groups, ref sv); break;
-            case 4: Halves<TProducts, TBytes, TInts, FourVectors>(ref a, ref wv, stride, groups, ref sv); break;
-            case 5: Eight<TProducts, TBytes, TInts, FiveVectors>(ref a, ref wv, stride, groups, ref sv); break;
-            case 6: Eight<TProducts, TBytes, TInts, SixVectors>(ref a, ref wv, stride, groups, ref sv); break;
-            default: Eight<TProducts, TBytes, TInts, SevenVectors>(ref a, ref wv, stride, groups, ref sv); break;
+            case 1: FourSumsEach<TProducts, TBytes, TInts, OneVector>(ref a, ref wv, stride, groups, ref sv); break;
+            case 2: FourSumsEach<TProducts, TBytes, TInts, TwoVectors>(ref a, ref wv, stride, groups, ref sv); break;
+            case 3: TwoSumsEach<TProducts, TBytes, TInts, ThreeVectors>(ref a, ref wv, stride, groups, ref sv); break;
+            case 4: TwoSumsEach<TProducts, TBytes, TInts, FourVectors>(ref a, ref wv, stride, groups, ref sv); break;
+            case 5: OneSumEach<TProducts, TBytes, TInts, FiveVectors>(ref a, ref wv, stride, groups, ref sv); break;
+            case 6: OneSumEach<TProducts, TBytes, TInts, SixVectors>(ref a, ref wv, stride, groups, ref sv); break;
+            default: OneSumEach<TProducts, TBytes, TInts, SevenVectors>(ref a, ref wv, stride, groups, ref sv); break;
         }
     }
 
@@ -110,7 +110,7 @@ internal static class BroadcastKernel
 
     // Up to eight output vectors of one row, one sum each.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void Eight<TProducts, TBytes, TInts, TCount>(ref byte a, ref byte w, nint stride, int groups, ref int sums)
+    private static void OneSumEach<TProducts, TBytes, TInts, TCount>(ref byte a, ref byte w, nint stride, int groups, ref int sums)
         where TProducts : IByteProducts<TBytes, TInts>
         where TBytes : struct
         where TInts : struct
@@ -147,7 +147,7 @@ internal static class BroadcastKernel
 
     // Three or four output vectors of one row, each summed in two parts (even and odd groups), added at the end.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void Halves<TProducts, TBytes, TInts, TCount>(ref byte a, ref byte w, nint stride, int groups, ref int sums)
+    private static void TwoSumsEach<TProducts, TBytes, TInts, TCount>(ref byte a, ref byte w, nint stride, int groups, ref int sums)
         where TProducts : IByteProducts<TBytes, TInts>
         where TBytes : struct
         where TInts : struct
@@ -196,7 +196,7 @@ internal static class BroadcastKernel
 
     // One or two output vectors of one row, each summed in four parts by the group's position modulo 4.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void Quarters<TProducts, TBytes, TInts, TCount>(ref byte a, ref byte w, nint stride, int groups, ref int sums)
+    private static void FourSumsEach<TProducts, TBytes, TInts, TCount>(ref byte a, ref byte w, nint stride, int groups, ref int sums)
         where TProducts : IByteProducts<TBytes, TInts>
         where TBytes : struct
         where TInts : struct

@@ -167,9 +167,16 @@ internal static class IntegerLanes<TVector>
     /// <paramref name="offset"/>: <paramref name="a"/>'s lanes first, then <paramref name="b"/>'s, and so on.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreBytes(TVector a, TVector b, TVector c, TVector d, ref byte destination, nint offset)
+    public static void StoreBytes(TVector a, TVector b, TVector c, TVector d, ref byte destination, nint offset) =>
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, offset), Bytes(a, b, c, d));
+
+    /// <summary>
+    /// Four vectors of levels, clamped to 0 … 127, as the bytes of one vector of this width: <paramref name="a"/>'s lanes
+    /// first, then <paramref name="b"/>'s, and so on.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Bytes(TVector a, TVector b, TVector c, TVector d)
     {
-        ref byte target = ref Unsafe.Add(ref destination, offset);
         if (typeof(TVector) == typeof(Vector512<float>))
         {
             Vector512<int> a512 = Unsafe.BitCast<TVector, Vector512<int>>(a), b512 = Unsafe.BitCast<TVector, Vector512<int>>(b);
@@ -180,17 +187,13 @@ internal static class IntegerLanes<TVector>
                 // of 32-bit groups puts a's four groups first, then b's, c's and d's.
                 Vector512<sbyte> packed = Avx512BW.PackSignedSaturate(Avx512BW.PackSignedSaturate(a512, b512), Avx512BW.PackSignedSaturate(c512, d512));
                 Vector512<int> ordered = Avx512F.PermuteVar16x32(packed.AsInt32(), Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
-                Vector512.Max(ordered.AsSByte(), Vector512<sbyte>.Zero).AsByte().StoreUnsafe(ref target);
-            }
-            else
-            {
-                Vector512<int> low = Vector512<int>.Zero, high = Vector512.Create(127);
-                Vector512<short> ab = Vector512.Narrow(Vector512.Clamp(a512, low, high), Vector512.Clamp(b512, low, high));
-                Vector512<short> cd = Vector512.Narrow(Vector512.Clamp(c512, low, high), Vector512.Clamp(d512, low, high));
-                Vector512.Narrow(ab, cd).AsByte().StoreUnsafe(ref target);
+                return Unsafe.BitCast<Vector512<sbyte>, TVector>(Vector512.Max(ordered.AsSByte(), Vector512<sbyte>.Zero));
             }
 
-            return;
+            Vector512<int> low = Vector512<int>.Zero, high = Vector512.Create(127);
+            Vector512<short> ab = Vector512.Narrow(Vector512.Clamp(a512, low, high), Vector512.Clamp(b512, low, high));
+            Vector512<short> cd = Vector512.Narrow(Vector512.Clamp(c512, low, high), Vector512.Clamp(d512, low, high));
+            return Unsafe.BitCast<Vector512<sbyte>, TVector>(Vector512.Narrow(ab, cd));
         }
 
         if (typeof(TVector) == typeof(Vector256<float>))
@@ -201,17 +204,13 @@ internal static class IntegerLanes<TVector>
             {
                 Vector256<sbyte> packed = Avx2.PackSignedSaturate(Avx2.PackSignedSaturate(a256, b256), Avx2.PackSignedSaturate(c256, d256));
                 Vector256<int> ordered = Avx2.PermuteVar8x32(packed.AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7));
-                Vector256.Max(ordered.AsSByte(), Vector256<sbyte>.Zero).AsByte().StoreUnsafe(ref target);
-            }
-            else
-            {
-                Vector256<int> low = Vector256<int>.Zero, high = Vector256.Create(127);
-                Vector256<short> ab = Vector256.Narrow(Vector256.Clamp(a256, low, high), Vector256.Clamp(b256, low, high));
-                Vector256<short> cd = Vector256.Narrow(Vector256.Clamp(c256, low, high), Vector256.Clamp(d256, low, high));
-                Vector256.Narrow(ab, cd).AsByte().StoreUnsafe(ref target);
+                return Unsafe.BitCast<Vector256<sbyte>, TVector>(Vector256.Max(ordered.AsSByte(), Vector256<sbyte>.Zero));
             }
 
-            return;
+            Vector256<int> low = Vector256<int>.Zero, high = Vector256.Create(127);
+            Vector256<short> ab = Vector256.Narrow(Vector256.Clamp(a256, low, high), Vector256.Clamp(b256, low, high));
+            Vector256<short> cd = Vector256.Narrow(Vector256.Clamp(c256, low, high), Vector256.Clamp(d256, low, high));
+            return Unsafe.BitCast<Vector256<sbyte>, TVector>(Vector256.Narrow(ab, cd));
         }
 
         if (typeof(TVector) == typeof(Vector128<float>))
@@ -221,23 +220,16 @@ internal static class IntegerLanes<TVector>
             if (Sse2.IsSupported)
             {
                 Vector128<sbyte> packed = Sse2.PackSignedSaturate(Sse2.PackSignedSaturate(a128, b128), Sse2.PackSignedSaturate(c128, d128));
-                Vector128.Max(packed, Vector128<sbyte>.Zero).AsByte().StoreUnsafe(ref target);
-            }
-            else
-            {
-                Vector128<int> low = Vector128<int>.Zero, high = Vector128.Create(127);
-                Vector128<short> ab = Vector128.Narrow(Vector128.Clamp(a128, low, high), Vector128.Clamp(b128, low, high));
-                Vector128<short> cd = Vector128.Narrow(Vector128.Clamp(c128, low, high), Vector128.Clamp(d128, low, high));
-                Vector128.Narrow(ab, cd).AsByte().StoreUnsafe(ref target);
+                return Unsafe.BitCast<Vector128<sbyte>, TVector>(Vector128.Max(packed, Vector128<sbyte>.Zero));
             }
 
-            return;
+            Vector128<int> low = Vector128<int>.Zero, high = Vector128.Create(127);
+            Vector128<short> ab = Vector128.Narrow(Vector128.Clamp(a128, low, high), Vector128.Clamp(b128, low, high));
+            Vector128<short> cd = Vector128.Narrow(Vector128.Clamp(c128, low, high), Vector128.Clamp(d128, low, high));
+            return Unsafe.BitCast<Vector128<sbyte>, TVector>(Vector128.Narrow(ab, cd));
         }
 
-        target = Byte(a);
-        Unsafe.Add(ref target, 1) = Byte(b);
-        Unsafe.Add(ref target, 2) = Byte(c);
-        Unsafe.Add(ref target, 3) = Byte(d);
+        return Unsafe.BitCast<uint, TVector>(Byte(a) | ((uint)Byte(b) << 8) | ((uint)Byte(c) << 16) | ((uint)Byte(d) << 24));
     }
 
     /// <summary>Stores one vector of levels, clamped to 0 … 127, as bytes at <paramref name="destination"/> + <paramref name="offset"/>.</summary>
