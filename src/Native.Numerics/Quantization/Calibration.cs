@@ -47,12 +47,9 @@ internal static class Calibration
         }
 
         int layers = shape.LayerCount;
-        double[] lowest = new double[layers], highest = new double[layers];
-        Pass(shape, parameters, standardizer, rows, (l, v) =>
-        {
-            lowest[l] = Math.Min(lowest[l], v);
-            highest[l] = Math.Max(highest[l], v);
-        });
+        var extremes = new Extremes(layers);
+        Pass(shape, parameters, standardizer, rows, ref extremes);
+        double[] lowest = extremes.Lowest, highest = extremes.Highest;
 
         var ranges = new (float, float)[layers];
         if (method == CalibrationRange.Extremes)
@@ -65,24 +62,11 @@ internal static class Calibration
             return ranges;
         }
 
-        // Zeros are counted apart: 0 is a byte exactly, so they cost no error whatever the range.
-        long[][] counts = new long[layers][];
+        var histograms = new Histograms(lowest, highest);
+        Pass(shape, parameters, standardizer, rows, ref histograms);
         for (int l = 0; l < layers; l++)
         {
-            counts[l] = new long[Bins];
-        }
-
-        Pass(shape, parameters, standardizer, rows, (l, v) =>
-        {
-            if (v != 0 && highest[l] > lowest[l])
-            {
-                counts[l][Math.Min(Bins - 1, (int)((v - lowest[l]) / (highest[l] - lowest[l]) * Bins))]++;
-            }
-        });
-
-        for (int l = 0; l < layers; l++)
-        {
-            ranges[l] = LeastError(counts[l], lowest[l], highest[l]);
+            ranges[l] = LeastError(histograms.Counts[l], lowest[l], highest[l]);
         }
 
         return ranges;
@@ -132,8 +116,9 @@ internal static class Calibration
         return ((float)chosen.Low, (float)chosen.High);
     }
 
-    // Every calibration row through the float model, each layer's input values handed to observe(layer, value).
-    private static void Pass(ModelShape shape, ReadOnlySpan<float> parameters, Standardizer? standardizer, ReadOnlySpan<float> rows, Action<int, double> observe)
+    // Every calibration row through the float model, each layer's input values handed to the observer.
+    private static void Pass<TObserver>(ModelShape shape, ReadOnlySpan<float> parameters, Standardizer? standardizer, ReadOnlySpan<float> rows, ref TObserver observer)
+        where TObserver : struct, IObserver
     {
         int features = shape.Features;
         int widest = shape.LayerSizes.Max();
@@ -151,7 +136,7 @@ internal static class Calibration
                 int inputs = shape.LayerSizes[l], outputs = shape.LayerSizes[l + 1];
                 for (int i = 0; i < inputs; i++)
                 {
-                    observe(l, below[i]);
+                    observer.Observe(l, below[i]);
                 }
 
                 if (l == shape.LayerCount - 1)
@@ -174,6 +159,56 @@ internal static class Calibration
                 }
 
                 (below, above) = (above, below);
+            }
+        }
+    }
+
+    // What a pass does with each value a layer's input takes.
+    private interface IObserver
+    {
+        void Observe(int layer, double value);
+    }
+
+    // Each layer's least and greatest input, 0 included.
+    private readonly struct Extremes(int layers) : IObserver
+    {
+        public double[] Lowest { get; } = new double[layers];
+
+        public double[] Highest { get; } = new double[layers];
+
+        public void Observe(int layer, double value)
+        {
+            Lowest[layer] = Math.Min(Lowest[layer], value);
+            Highest[layer] = Math.Max(Highest[layer], value);
+        }
+    }
+
+    // Each layer's histogram of its inputs over its extremes. Zeros are counted apart (not at all): 0 is a byte exactly,
+    // so they cost no error whatever the range.
+    private readonly struct Histograms : IObserver
+    {
+        private readonly double[] _lowest;
+        private readonly double[] _highest;
+
+        public Histograms(double[] lowest, double[] highest)
+        {
+            _lowest = lowest;
+            _highest = highest;
+            Counts = new long[lowest.Length][];
+            for (int l = 0; l < lowest.Length; l++)
+            {
+                Counts[l] = new long[Bins];
+            }
+        }
+
+        public long[][] Counts { get; }
+
+        public void Observe(int layer, double value)
+        {
+            double low = _lowest[layer], high = _highest[layer];
+            if (value != 0 && high > low)
+            {
+                Counts[layer][Math.Min(Bins - 1, (int)((value - low) / (high - low) * Bins))]++;
             }
         }
     }
