@@ -18,10 +18,12 @@ namespace Native.Numerics.Quantization;
 /// so a model serves many threads at once; after a thread's first call (or first larger batch), nothing allocates.
 /// </para>
 /// <para>
-/// A row with a NaN or infinite feature, or one whose bytes cannot be formed (a feature the input scaling overflows), or
-/// whose logits are not finite, gets NaN outputs and probabilities, and <see cref="PredictClass"/> and
-/// <see cref="PredictValue"/> throw the float models' one-line error; <see cref="TryPredictClass"/> returns false.
-/// Finite features beyond the calibrated range are clipped to it, as every calibrated int8 engine clips them.
+/// A row with a NaN or infinite feature, or one whose bytes cannot be formed (a feature whose level, x·scale + offset, is
+/// beyond ±2³¹ — more than 17 million calibrated ranges out — or, with per-row scales, whose standardized value is not
+/// finite), or whose logits are not finite, gets NaN outputs and probabilities, and <see cref="PredictClass"/> and
+/// <see cref="PredictValue"/> throw the float models' one-line error naming the feature; <see cref="TryPredictClass"/>
+/// returns false. Other finite features beyond the calibrated range are clipped to it, as every calibrated int8 engine
+/// clips them.
 /// </para>
 /// </remarks>
 internal abstract class QuantizedModel

@@ -14,7 +14,8 @@ namespace Native.Numerics.Kernels.Quantized;
 /// <para>
 /// A level is a number rounded to the nearest 32-bit integer, ties to even, or <see cref="Indefinite"/> where the number is
 /// NaN or at least 2³¹ in magnitude: on x86 exactly what <c>cvtps2dq</c> returns (in the default rounding mode), on every
-/// other path computed to match. A byte is a level clamped to 0 … 127; four vectors of levels become bytes in one pass
+/// other path computed to match. A byte is a level clamped to 0 … 127 (<see cref="Quantization.QuantizedRange.MaximumActivation"/>,
+/// which signed saturation to a byte then a lower clamp at 0 give exactly); four vectors of levels become bytes in one pass
 /// (<c>vpackssdw</c>, <c>vpacksswb</c> and a lane permutation at 256 and 512 bits, then the lower clamp), a quarter of the
 /// instructions of narrowing each vector alone.
 /// </para>
