@@ -50,7 +50,7 @@ internal static class AccuracyData
         }
 
         var predicted = new int[test.Count];
-        model.Predict(rows, predicted);
+        model.PredictClasses(rows, predicted);
         return Metrics.Accuracy(test.Labels, predicted);
     }
 

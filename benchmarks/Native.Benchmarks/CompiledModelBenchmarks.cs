@@ -10,7 +10,7 @@ namespace Native.Benchmarks;
 /// One raw row's <c>PredictProbabilities</c> from a trained, standardized model, three ways: compiled in with
 /// <c>[GeneratedModel(file)]</c>; the shape-generated model of the same shape with the file's weights, the caller
 /// standardizing into a scratch row first (the baseline: what the compiled model replaces); and the file loaded at run
-/// time (<see cref="LoadedModel"/>, standardizing inside). Rows as users pass them: a <c>float[]</c> row at each of the
+/// time (<see cref="TrainedModel"/>, standardizing inside). Rows as users pass them: a <c>float[]</c> row at each of the
 /// 16 float offsets of a 64-byte line in turn.
 /// </summary>
 [MemoryDiagnoser]
@@ -21,7 +21,7 @@ public class CompiledModelBenchmarks : IWork
 
     private IClassifier _shapeGenerated = null!;
     private Standardizer _standardizer = null!;
-    private LoadedModel _loaded = null!;
+    private TrainedModel _loaded = null!;
     private float[] _rows = [];
     private float[] _scratch = [];
     private float[] _probabilities = [];

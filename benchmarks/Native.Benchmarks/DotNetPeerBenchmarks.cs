@@ -94,7 +94,7 @@ public abstract class DotNetPeerBenchmarks : IWork, IDisposable
     {
         Setup();
         using var file = new MemoryStream();
-        ModelFile.SaveOnnx(_runTime, file);
+        ModelFile.Save(_runTime, file, ModelFormat.Onnx);
         using var options = new SessionOptions
         {
             IntraOpNumThreads = 1,

@@ -9,7 +9,7 @@ namespace Native.Benchmarks;
 /// </summary>
 internal static class GradientStep
 {
-    public static void Run(IModel model, in Batch batch, float[] gradient, IOptimizer optimizer)
+    public static void Run(IModel model, in Batch batch, float[] gradient, Optimizer optimizer)
     {
         Array.Clear(gradient);
         model.AccumulateGradient(in batch, gradient);

@@ -6,7 +6,7 @@ namespace Native.Benchmarks;
 
 /// <summary>
 /// One row through the same ONNX file, by ONNX Runtime and by Native: the file is a model Native saved as ONNX
-/// (Gemm per layer, Softmax or Sigmoid head), read back by <see cref="ModelFile.LoadOnnx"/> for Native and given
+/// (Gemm per layer, Softmax or Sigmoid head), read back by <see cref="ModelFile.Load(Stream, ModelFormat, string?)"/> for Native and given
 /// as bytes to an <see cref="InferenceSession"/> for ONNX Runtime — one intra-op and one inter-op thread,
 /// sequential execution, all graph optimizations, input and output OrtValues bound once to arrays
 /// (<see cref="OrtIoBinding"/>), and only the probabilities (or value) output asked for, as Native computes only that.
@@ -46,9 +46,9 @@ public class OnnxRuntimeBenchmarks : IWork, IDisposable
         }
 
         using var file = new MemoryStream();
-        ModelFile.SaveOnnx(model, file);
+        ModelFile.Save(model, file, ModelFormat.Onnx);
         byte[] onnx = file.ToArray();
-        _native = ModelFile.LoadOnnx(new MemoryStream(onnx)).Model;
+        _native = ModelFile.Load(new MemoryStream(onnx), ModelFormat.Onnx).Model;
 
         _row = new float[model.Features];
         for (int i = 0; i < _row.Length; i++)

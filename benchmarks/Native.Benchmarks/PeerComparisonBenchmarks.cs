@@ -84,7 +84,7 @@ public class EpochBenchmarks : IWork
         return model;
     }
 
-    private TrainingSession Start(IModel model, IOptimizer optimizer, Dataset data, int threads)
+    private TrainingSession Start(IModel model, Optimizer optimizer, Dataset data, int threads)
     {
         TrainingSession session = new Trainer(model, optimizer, new TrainerOptions { BatchSize = 64, Epochs = int.MaxValue, Seed = 1, Parallelism = threads }).Begin(data);
         _sessions.Add(session);
@@ -131,8 +131,8 @@ public class PredictBenchmarks : IWork
     public void SoftmaxProbabilitiesGenerated() => _softmaxGenerated.PredictProbabilities(_row.Span, _probabilities);
 
     [Benchmark(Description = "perceptron 784-128-10 class, one row, run-time shape")]
-    public int PerceptronPredictRuntime() => _perceptron.Predict(_row.Span);
+    public int PerceptronPredictRuntime() => _perceptron.PredictClass(_row.Span);
 
     [Benchmark(Description = "perceptron 784-128-10 class, one row, generated")]
-    public int PerceptronPredictGenerated() => _perceptronGenerated.Predict(_row.Span);
+    public int PerceptronPredictGenerated() => _perceptronGenerated.PredictClass(_row.Span);
 }

@@ -50,9 +50,10 @@ public class RowLayoutBenchmarks : IWork
         // Trained-looking parameters, the same in both; rows of pixel-like values.
         var random = new Random(1);
         float scale = 2f / MathF.Sqrt(_runTime.Features);
-        for (int i = 0; i < _runTime.Parameters.Length; i++)
+        Span<float> runTime = ((IModel)_runTime).Parameters, generated = ((IModel)_generated).Parameters;
+        for (int i = 0; i < runTime.Length; i++)
         {
-            _runTime.Parameters[i] = _generated.Parameters[i] = (float)(random.NextDouble() - 0.5) * scale;
+            runTime[i] = generated[i] = (float)(random.NextDouble() - 0.5) * scale;
         }
 
         _features = _runTime.Features;

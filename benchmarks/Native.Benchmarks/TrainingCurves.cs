@@ -19,7 +19,7 @@ internal static class TrainingCurves
         double target = TrainingRecipes.Target(data);
         int epochs = data == AccuracyData.Mnist ? 30 : 60;
         Console.WriteLine($"{data}: {training.Count} training rows, {test.Count} test rows, target {target:P0}");
-        var candidates = new (string Name, Func<IClassifier> Model, Func<IOptimizer> Optimizer, int Batch)[]
+        var candidates = new (string Name, Func<IModel> Model, Func<Optimizer> Optimizer, int Batch)[]
         {
             ("softmax sgd 0.5 b64", Softmax, () => new GradientDescent(0.5f), 64),
             ("softmax sgd 0.5 b32", Softmax, () => new GradientDescent(0.5f), 32),
@@ -69,9 +69,9 @@ internal static class TrainingCurves
             Report($"ML.NET SDCA, {iterations?.ToString(CultureInfo.InvariantCulture) ?? "default"} iterations", () => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(options).Fit(mlTraining), ml, mlTest);
         }
 
-        IClassifier Softmax() => TrainingRecipes.NewSoftmax(data);
+        IModel Softmax() => TrainingRecipes.NewSoftmax(data);
 
-        IClassifier Perceptron() => TrainingRecipes.NewPerceptron(data);
+        IModel Perceptron() => TrainingRecipes.NewPerceptron(data);
     }
 
     private static void Report(string name, Func<ITransformer> fit, MLContext ml, IDataView test)

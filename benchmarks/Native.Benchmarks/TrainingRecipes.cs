@@ -38,10 +38,10 @@ internal static class TrainingRecipes
     }
 
     /// <summary>Native's softmax regression for <paramref name="data"/>: the generated model of its shape, all zeros.</summary>
-    public static IClassifier NewSoftmax(string data) => data == AccuracyData.Mnist ? new DigitModel() : new SmallDigitModel();
+    public static IModel NewSoftmax(string data) => data == AccuracyData.Mnist ? new DigitModel() : new SmallDigitModel();
 
     /// <summary>Native's perceptron for <paramref name="data"/>: the generated ReLU model of its shape (hidden 128), He-initialized with seed 1.</summary>
-    public static IClassifier NewPerceptron(string data)
+    public static IModel NewPerceptron(string data)
     {
         if (data == AccuracyData.Mnist)
         {
@@ -59,20 +59,20 @@ internal static class TrainingRecipes
     public static IClassifier TrainNativeSoftmax(string data, Dataset training)
     {
         bool mnist = data == AccuracyData.Mnist;
-        IClassifier model = NewSoftmax(data);
+        IModel model = NewSoftmax(data);
         var options = new TrainerOptions { Epochs = mnist ? 3 : 7, BatchSize = 64, Seed = 1 };
         new Trainer(model, mnist ? new Momentum(0.1f, 0.9f) : new Adam(0.02f), options).Fit(training);
-        return model;
+        return (IClassifier)model;
     }
 
     /// <summary>Trains a new perceptron on <paramref name="training"/> with Native's settings for <paramref name="data"/>.</summary>
     public static IClassifier TrainNativePerceptron(string data, Dataset training)
     {
         bool mnist = data == AccuracyData.Mnist;
-        IClassifier model = NewPerceptron(data);
+        IModel model = NewPerceptron(data);
         var options = new TrainerOptions { Epochs = mnist ? 1 : 6, BatchSize = 64, Seed = 1 };
         new Trainer(model, mnist ? new Adam(0.002f) : new Momentum(0.05f, 0.9f), options).Fit(training);
-        return model;
+        return (IClassifier)model;
     }
 
     /// <summary>Trains ML.NET's <c>LbfgsMaximumEntropy</c>, to the target or at its defaults.</summary>

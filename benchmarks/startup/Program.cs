@@ -10,9 +10,9 @@ for (int i = 0; i < row.Length; i++)
 
 #if COMPILED
 Mnist.PredictProbabilities(row, probabilities);
-int digit = Mnist.Predict(row);
+int digit = Mnist.PredictClass(row);
 #else
-LoadedModel model = ModelFile.Load(args[0]);
+TrainedModel model = ModelFile.Load(args[0]);
 model.PredictProbabilities(row, probabilities);
 int digit = model.PredictClass(row);
 #endif

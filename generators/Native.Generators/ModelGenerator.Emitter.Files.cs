@@ -136,46 +136,13 @@ public sealed partial class ModelGenerator
     /// <summary>The prediction members, by kind: each one line on the engine.</summary>
     private static void EmitFilePredictions(SourceWriter w, FileModelSpec spec)
     {
-        string features = Lit(spec.LayerSizes[0]);
-        string exception = "/// <exception cref=\"" + ArgumentException + "\">The row's length is not " + features + ".</exception>";
-        string exceptions = "/// <exception cref=\"" + ArgumentException + "\">The lengths do not describe the same number of rows of " + features + " features.</exception>";
-        if (spec.Kind == ModelKind.LinearRegression)
+        EmitVocabulary(w, spec.Kind, spec.LayerSizes[0], "public static ", "s_engine", "raw row");
+        if (spec.Kind != ModelKind.LinearRegression)
         {
             w.Line();
-            w.Summary("The predicted value of one raw row.");
-            w.Line(exception);
-            w.Line("public static float Predict(" + ReadOnlySpan + " row) => s_engine.PredictValue(row);");
-            w.Line();
-            w.Summary("The predicted value of each raw row of <paramref name=\"rows\"/> (n rows of " + features + " floats), written to <paramref name=\"values\"/>.");
-            w.Line(exceptions);
-            w.Line("public static void Predict(" + ReadOnlySpan + " rows, " + Span + " values) => s_engine.ForwardBatch(rows, values);");
-            return;
-        }
-
-        w.Line();
-        w.Summary(spec.Kind == ModelKind.LogisticRegression
-            ? "The predicted class of one raw row: 1 where P(class 1) ≥ 0.5, that is, where the logit is at least 0."
-            : "The predicted class of one raw row: the largest logit; ties go to the lower class.");
-        w.Line(exception);
-        w.Line("public static int Predict(" + ReadOnlySpan + " row) => s_engine.PredictClass(row);");
-        w.Line();
-        w.Summary("The predicted class of each raw row of <paramref name=\"rows\"/> (n rows of " + features + " floats), written to <paramref name=\"classes\"/>.");
-        w.Line(exceptions);
-        w.Line("public static void Predict(" + ReadOnlySpan + " rows, global::System.Span<int> classes) => s_engine.PredictClasses(rows, classes);");
-        w.Line();
-        w.Summary("The name of the predicted class of one raw row (see <see cref=\"ClassNames\"/>); allocates nothing.");
-        w.Line(exception);
-        w.Line("public static string PredictClassName(" + ReadOnlySpan + " row) => s_classNames[s_engine.PredictClass(row)];");
-        w.Line();
-        w.Summary("The probability of each class for each of n raw rows (one row or many): n × <see cref=\"Classes\"/> values, each row summing to 1.");
-        w.Line(exceptions);
-        w.Line("public static void PredictProbabilities(" + ReadOnlySpan + " rows, " + Span + " probabilities) => s_engine.PredictProbabilities(rows, probabilities);");
-        if (spec.Kind == ModelKind.LogisticRegression)
-        {
-            w.Line();
-            w.Summary("P(class 1) for one raw row.");
-            w.Line(exception);
-            w.Line("public static float PredictProbability(" + ReadOnlySpan + " row) => s_engine.PredictValue(row);");
+            w.Summary("The name of the predicted class of one raw row (see <see cref=\"ClassNames\"/>); allocates nothing.");
+            w.Line("/// <exception cref=\"" + ArgumentException + "\">The row's length is not " + Lit(spec.LayerSizes[0]) + ", or its logits are not finite (the message names the feature).</exception>");
+            w.Line("public static string PredictClassName(" + ReadOnlySpan + " row) => s_classNames[s_engine.PredictClass(row)];");
         }
     }
 

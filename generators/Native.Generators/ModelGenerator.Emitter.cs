@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using Native.Generators.Emitter;
 using Native.Generators.Model;
+using Native.Numerics;
 
 namespace Native.Generators;
 
@@ -136,7 +137,7 @@ public sealed partial class ModelGenerator
         w.Line("public " + Numerics + ".ModelShape Shape => s_shape;");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Line(Numerics + ".ModelTask " + Numerics + ".IModel.Task => " + Numerics + ".ModelTask." + spec.Kind switch
+        w.Line(Numerics + ".ModelTask " + Numerics + ".IPredictor.Task => " + Numerics + ".ModelTask." + spec.Kind switch
         {
             ModelKind.LinearRegression => "Regression",
             ModelKind.LogisticRegression => "BinaryClassification",
@@ -144,10 +145,10 @@ public sealed partial class ModelGenerator
         } + ";");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Line("int " + Numerics + ".IModel.Features => Features;");
+        w.Line("int " + Numerics + ".IPredictor.Features => Features;");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Line("int " + Numerics + ".IModel.Outputs => " + (spec.Kind == ModelKind.LinearRegression ? "Outputs" : spec.Kind == ModelKind.LogisticRegression ? "1" : "Classes") + ";");
+        w.Line("int " + Numerics + ".IPredictor.Outputs => " + (spec.Kind == ModelKind.LinearRegression ? "Outputs" : spec.Kind == ModelKind.LogisticRegression ? "1" : "Classes") + ";");
         if (spec.Kind != ModelKind.LinearRegression)
         {
             w.Line();
@@ -182,49 +183,61 @@ public sealed partial class ModelGenerator
         w.Line();
         w.Summary("Writes " + outputs + " for one row of " + features + " features.");
         w.Line("/// <exception cref=\"" + ArgumentException + "\">A span's length is not the model's.</exception>");
-        w.Line("public void Forward(" + ReadOnlySpan + " features, " + Span + " outputs) => _engine.Forward(features, outputs);");
+        w.Line("public void Forward(" + ReadOnlySpan + " row, " + Span + " outputs) => _engine.Forward(row, outputs);");
         w.Line();
         w.Summary("Writes " + outputs + " for each row: <paramref name=\"rows\"/> holds n rows of " + features + " floats.");
         w.Line("/// <exception cref=\"" + ArgumentException + "\">The lengths do not describe the same number of rows.</exception>");
         w.Line("public void ForwardBatch(" + ReadOnlySpan + " rows, " + Span + " outputs) => _engine.ForwardBatch(rows, outputs);");
-        switch (spec.Kind)
+        EmitVocabulary(w, spec.Kind, spec.LayerSizes[0], "public ", "_engine", "row");
+    }
+
+    /// <summary>
+    /// The prediction vocabulary every model answers (<c>IClassifier</c> or <c>IRegressor</c>), each member one line on
+    /// <paramref name="engine"/>: instance members of a generated model, or static ones of a compiled-in model.
+    /// </summary>
+    private static void EmitVocabulary(SourceWriter w, ModelKind kind, int featureCount, string modifiers, string engine, string row)
+    {
+        string features = Lit(featureCount);
+        string exception = "/// <exception cref=\"" + ArgumentException + "\">The row's length is not " + features + ", or its outputs are not finite (the message names the feature).</exception>";
+        string lengthException = "/// <exception cref=\"" + ArgumentException + "\">The row's length is not " + features + ".</exception>";
+        string exceptions = "/// <exception cref=\"" + ArgumentException + "\">The lengths do not describe the same number of rows of " + features + " features.</exception>";
+        if (kind == ModelKind.LinearRegression)
         {
-            case ModelKind.LinearRegression:
-                w.Line();
-                w.Summary("The predicted value of one row.");
-                w.Line("/// <exception cref=\"" + ArgumentException + "\">The row's length is not " + features + ".</exception>");
-                w.Line("public float Predict(" + ReadOnlySpan + " features) => _engine.PredictValue(features);");
-                w.Line();
-                w.Summary("The predicted value of each row of <paramref name=\"rows\"/> (n rows of " + features + " floats), written to <paramref name=\"values\"/>.");
-                w.Line("/// <exception cref=\"" + ArgumentException + "\">The lengths do not describe the same number of rows.</exception>");
-                w.Line("public void Predict(" + ReadOnlySpan + " rows, " + Span + " values) => _engine.ForwardBatch(rows, values);");
-                return;
-            case ModelKind.LogisticRegression:
-                w.Line();
-                w.Summary("P(y = 1) for one row.");
-                w.Line("/// <exception cref=\"" + ArgumentException + "\">The row's length is not " + features + ".</exception>");
-                w.Line("public float PredictProbability(" + ReadOnlySpan + " features) => _engine.PredictValue(features);");
-                w.Line();
-                w.Summary("Class 1 where P(y = 1) ≥ 0.5, that is, where the logit is at least 0.");
-                break;
-            default:
-                w.Line();
-                w.Summary("The most probable class of one row: the largest logit (softmax is monotonic, so it is not computed); ties go to the lower class.");
-                break;
+            w.Line();
+            w.Summary("The predicted value of one " + row + ".");
+            w.Line(exception);
+            w.Line(modifiers + "float PredictValue(" + ReadOnlySpan + " row) => " + engine + ".PredictValue(row);");
+            w.Line();
+            w.Summary("The predicted value of one " + row + ", or false (and NaN) where it is not finite: no exception for the row's values.");
+            w.Line(lengthException);
+            w.Line(modifiers + "bool TryPredictValue(" + ReadOnlySpan + " row, out float value) => " + engine + ".TryPredictValue(row, out value);");
+            w.Line();
+            w.Summary("The predicted value of each " + row + " of <paramref name=\"rows\"/> (n rows of " + features + " floats), written to <paramref name=\"values\"/>; NaN where it is not finite.");
+            w.Line(exceptions);
+            w.Line(modifiers + "void PredictValues(" + ReadOnlySpan + " rows, " + Span + " values) => " + engine + ".PredictValues(rows, values);");
+            return;
         }
 
-        w.Line("/// <exception cref=\"" + ArgumentException + "\">The row's length is not " + features + ".</exception>");
-        w.Line("public int Predict(" + ReadOnlySpan + " features) => _engine.PredictClass(features);");
         w.Line();
-        w.Summary("The most probable class of each row of <paramref name=\"rows\"/> (n rows of " + features + " floats), written to <paramref name=\"classes\"/>.");
-        w.Line("/// <exception cref=\"" + ArgumentException + "\">The lengths do not describe the same number of rows.</exception>");
-        w.Line("public void Predict(" + ReadOnlySpan + " rows, global::System.Span<int> classes) => _engine.PredictClasses(rows, classes);");
+        w.Summary(kind == ModelKind.LogisticRegression
+            ? "The predicted class of one " + row + ": 1 where P(y = 1) ≥ 0.5, that is, where the logit is at least 0."
+            : "The predicted class of one " + row + ": the largest logit (softmax is monotonic, so it is not computed); ties go to the lower class.");
+        w.Line(exception);
+        w.Line(modifiers + "int PredictClass(" + ReadOnlySpan + " row) => " + engine + ".PredictClass(row);");
         w.Line();
-        w.Summary(spec.Kind == ModelKind.LogisticRegression
-            ? "Writes [1 − p, p], p = P(y = 1), for each of n rows (one row or many), row-major (n × 2)."
-            : "The probability of each class for each of n rows (one row or many): n × <see cref=\"Classes\"/> values, each row summing to 1.");
-        w.Line("/// <exception cref=\"" + ArgumentException + "\">The lengths do not describe the same number of rows.</exception>");
-        w.Line("public void PredictProbabilities(" + ReadOnlySpan + " rows, " + Span + " probabilities) => _engine.PredictProbabilities(rows, probabilities);");
+        w.Summary("The predicted class of one " + row + ", or false (and −1) where its logits are not finite: no exception for the row's values.");
+        w.Line(lengthException);
+        w.Line(modifiers + "bool TryPredictClass(" + ReadOnlySpan + " row, out int predictedClass) => " + engine + ".TryPredictClass(row, out predictedClass);");
+        w.Line();
+        w.Summary("The predicted class of each " + row + " of <paramref name=\"rows\"/> (n rows of " + features + " floats), written to <paramref name=\"classes\"/>.");
+        w.Line("/// <exception cref=\"" + ArgumentException + "\">The lengths do not describe the same number of rows of " + features + " features, or a row's logits are not finite.</exception>");
+        w.Line(modifiers + "void PredictClasses(" + ReadOnlySpan + " rows, global::System.Span<int> classes) => " + engine + ".PredictClasses(rows, classes);");
+        w.Line();
+        w.Summary(kind == ModelKind.LogisticRegression
+            ? "Writes [1 − p, p], p = P(y = 1), for each of n " + row + "s (one or many), row-major (n × 2); NaN for a row whose logit is not finite."
+            : "The probability of each class for each of n " + row + "s (one or many): n × <see cref=\"Classes\"/> values, each row summing to 1; NaN for a row whose logits are not finite.");
+        w.Line(exceptions);
+        w.Line(modifiers + "void PredictProbabilities(" + ReadOnlySpan + " rows, " + Span + " probabilities) => " + engine + ".PredictProbabilities(rows, probabilities);");
     }
 
     /// <summary>Loss, AccumulateGradient and StepInPlace.</summary>
@@ -300,14 +313,14 @@ public sealed partial class ModelGenerator
         w.Close();
         w.Close();
 
-        int offset = 0;
+        var layout = new ParameterLayout(sizes);
         for (int l = 0; l < layers; l++)
         {
-            int inputs = sizes[l], outputs = sizes[l + 1];
+            int inputs = layout.LayerInputs(l), outputs = layout.LayerOutputs(l);
             string role = l == layers - 1 ? (layers == 1 ? "the model's one layer" : "the output layer") : "hidden, " + ActivationName((HiddenActivation)activations[l]);
             w.Line();
             w.Summary("Layer " + Lit(l) + " (" + role + "), " + Lit(inputs) + " → " + Lit(outputs) + ": W" + Lit(l) + " (" + Lit(outputs) + " × " + Lit(inputs) + ", row-major) at parameter "
-                + Lit(offset) + ", b" + Lit(l) + " (" + Lit(outputs) + ") at " + Lit(offset + (inputs * outputs)) + ".");
+                + Lit(layout.WeightOffset(l)) + ", b" + Lit(l) + " (" + Lit(outputs) + ") at " + Lit(layout.BiasOffset(l)) + ".");
             w.Open("private readonly struct Layer" + Lit(l) + " : " + CompilerServices + ".IDenseShape");
             w.Summary(Lit(inputs) + " " + Plural(inputs, "input") + (l == 0 ? ": the features." : ": the outputs of layer " + Lit(l - 1) + "."));
             w.Line("public int Inputs");
@@ -323,7 +336,6 @@ public sealed partial class ModelGenerator
             w.Line("get => " + Lit(outputs) + ";");
             w.Close();
             w.Close();
-            offset += (inputs * outputs) + outputs;
         }
     }
 
@@ -365,18 +377,7 @@ public sealed partial class ModelGenerator
 
     private static int LayerCount(ModelSpec spec) => spec.LayerSizes.Count - 1;
 
-    private static int WeightOffset(ModelSpec spec, int layer)
-    {
-        int offset = 0;
-        for (int l = 0; l < layer; l++)
-        {
-            offset += (spec.LayerSizes[l] * spec.LayerSizes[l + 1]) + spec.LayerSizes[l + 1];
-        }
-
-        return offset;
-    }
-
-    private static int ParameterCount(ModelSpec spec) => WeightOffset(spec, LayerCount(spec));
+    private static int ParameterCount(ModelSpec spec) => new ParameterLayout([.. spec.LayerSizes]).ParameterCount;
 
     private static string ActivationName(HiddenActivation activation) => activation switch
     {

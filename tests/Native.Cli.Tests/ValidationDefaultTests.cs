@@ -36,7 +36,7 @@ public class ValidationDefaultTests
         Cli.Result text = Cli.Run("train", "--data", data, "--epochs", "2", "--quiet", "--out", model);
         Assert.True(text.ExitCode == 0, text.ToString());
         Assert.Contains("On 300 training rows: accuracy", text.Output, StringComparison.Ordinal);
-        LoadedModel file = ModelFile.Load(model);
+        TrainedModel file = ModelFile.Load(model);
         Assert.Equal("0", file.Properties["training.validation_fraction"]);
         Assert.Equal("training", file.Properties["metrics.rows"]);
 

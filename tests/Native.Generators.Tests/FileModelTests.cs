@@ -25,6 +25,10 @@ public class FileModelTests
 
     private delegate void ValuesOf(ReadOnlySpan<float> rows, Span<float> values);
 
+    private delegate bool TryClassOf(ReadOnlySpan<float> row, out int predictedClass);
+
+    private delegate bool TryValueOf(ReadOnlySpan<float> row, out float value);
+
     private const string Consumer = """
         using Native.Numerics;
         namespace Demo;
@@ -53,7 +57,7 @@ public class FileModelTests
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void TheCompiledModelPredictsTheLoadedModelsBits(string kind, bool standardized, string format)
+    public void TheCompiledModelPredictsTheTrainedModelsBits(string kind, bool standardized, string format)
     {
         using var harness = new FileModelHarness();
         IModel model = Create(kind);
@@ -73,42 +77,55 @@ public class FileModelTests
         var problems = GeneratorHarness.Problems(output);
         Assert.True(problems.IsEmpty, string.Join("\n", problems.Take(20)));
         Type compiled = FileModelHarness.Load(output).GetType("Demo.M")!;
-        LoadedModel loaded = ModelFile.Load(path);
+        TrainedModel loaded = ModelFile.Load(path);
         Assert.Equal(features, (int)compiled.GetField("Features")!.GetValue(null)!);
 
         // Raw rows, in the units of the training data: far from zero where a standardizer is saved.
         float[] rows = Values(37 * features, random, standardized ? 100f : 1f, standardized ? 30f : 2f);
+        AssertVocabulary(compiled, kind == "linear");
+        float[] unpredictable = new float[features];
+        unpredictable[features / 2] = float.NaN;
         if (kind == "linear")
         {
-            var predict = Method<ValueOf>(compiled, "Predict", typeof(ReadOnlySpan<float>));
+            var tryValue = Method<TryValueOf>(compiled, "TryPredictValue", typeof(ReadOnlySpan<float>), typeof(float).MakeByRefType());
+            Assert.False(tryValue(unpredictable, out float none));
+            Assert.True(float.IsNaN(none));
+            var predict = Method<ValueOf>(compiled, "PredictValue", typeof(ReadOnlySpan<float>));
             float[] values = new float[37], expected = new float[37];
-            Method<ValuesOf>(compiled, "Predict", typeof(ReadOnlySpan<float>), typeof(Span<float>))(rows, values);
+            Method<ValuesOf>(compiled, "PredictValues", typeof(ReadOnlySpan<float>), typeof(Span<float>))(rows, values);
             loaded.PredictValues(rows, expected);
             for (int i = 0; i < 37; i++)
             {
                 ReadOnlySpan<float> row = rows.AsSpan(i * features, features);
                 Same(loaded.PredictValue(row), predict(row), $"{kind}: Predict, row {i}");
+                Assert.True(tryValue(row, out float tried));
+                Same(predict(row), tried, $"{kind}: TryPredictValue, row {i}");
                 Same(expected[i], values[i], $"{kind}: Predict(rows), row {i}");
             }
 
             return;
         }
 
-        var classOf = Method<ClassOf>(compiled, "Predict", typeof(ReadOnlySpan<float>));
+        var classOf = Method<ClassOf>(compiled, "PredictClass", typeof(ReadOnlySpan<float>));
+        var tryClassOf = Method<TryClassOf>(compiled, "TryPredictClass", typeof(ReadOnlySpan<float>), typeof(int).MakeByRefType());
         var nameOf = Method<NameOf>(compiled, "PredictClassName", typeof(ReadOnlySpan<float>));
         var probabilitiesOf = Method<Probabilities>(compiled, "PredictProbabilities", typeof(ReadOnlySpan<float>), typeof(Span<float>));
+        Assert.False(tryClassOf(unpredictable, out int noClass));
+        Assert.Equal(-1, noClass);
         int width = kind == "logistic" ? 2 : classes;
         float[] batch = new float[37 * width], expectedBatch = new float[37 * width];
         probabilitiesOf(rows, batch);
         loaded.PredictProbabilities(rows, expectedBatch);
         int[] predicted = new int[37];
-        Method<ClassesOf>(compiled, "Predict", typeof(ReadOnlySpan<float>), typeof(Span<int>))(rows, predicted);
+        Method<ClassesOf>(compiled, "PredictClasses", typeof(ReadOnlySpan<float>), typeof(Span<int>))(rows, predicted);
         float[] one = new float[width], expectedOne = new float[width];
         for (int i = 0; i < 37; i++)
         {
             ReadOnlySpan<float> row = rows.AsSpan(i * features, features);
             int expectedClass = loaded.PredictClass(row);
             Assert.Equal(expectedClass, classOf(row));
+            Assert.True(tryClassOf(row, out int tried));
+            Assert.Equal(expectedClass, tried);
             Assert.Equal(expectedClass, predicted[i]);
             Assert.Equal(loaded.PredictClassName(row), nameOf(row));
             Assert.Equal("class " + expectedClass, nameOf(row));
@@ -153,12 +170,12 @@ public class FileModelTests
         ModelFile.Save(model, harness.PathOf("models/m.onnx"), new ModelMetadata { Standardizer = standardizer });
         var (_, output) = harness.Run(Consumer, "models/m.onnx");
         Type compiled = FileModelHarness.Load(output).GetType("Demo.M")!;
-        var classOf = Method<ClassOf>(compiled, "Predict", typeof(ReadOnlySpan<float>));
+        var classOf = Method<ClassOf>(compiled, "PredictClass", typeof(ReadOnlySpan<float>));
         var nameOf = Method<NameOf>(compiled, "PredictClassName", typeof(ReadOnlySpan<float>));
         var probabilitiesOf = Method<Probabilities>(compiled, "PredictProbabilities", typeof(ReadOnlySpan<float>), typeof(Span<float>));
         float[] rows = Values(8 * model.Features, new Random(3), 10f, 3f), probabilities = new float[8 * model.Shape.Classes];
         int[] classes = new int[8];
-        var batch = Method<ClassesOf>(compiled, "Predict", typeof(ReadOnlySpan<float>), typeof(Span<int>));
+        var batch = Method<ClassesOf>(compiled, "PredictClasses", typeof(ReadOnlySpan<float>), typeof(Span<int>));
 
         long allocated = 0;
         for (int round = 0; round < 2; round++)
@@ -297,6 +314,36 @@ public class FileModelTests
         Assert.Contains(read.Outputs, o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New);
         Assert.NotEqual(first, Assert.Single(GeneratorHarness.Sources(driver.GetRunResult()).Values));
         Assert.Contains("0.75f", Assert.Single(GeneratorHarness.Sources(driver.GetRunResult()).Values), StringComparison.Ordinal);
+    }
+
+    // The calls every model answers (Native.Tests' PredictionVocabularyTests holds the instance models to the same list), as
+    // static members with the same names, parameter names and types; and nothing of the old vocabulary.
+    private static void AssertVocabulary(Type compiled, bool regression)
+    {
+        (string Name, Type Returns, (Type Type, string Name)[] Parameters)[] calls = regression
+            ?
+            [
+                ("PredictValue", typeof(float), [(typeof(ReadOnlySpan<float>), "row")]),
+                ("TryPredictValue", typeof(bool), [(typeof(ReadOnlySpan<float>), "row"), (typeof(float).MakeByRefType(), "value")]),
+                ("PredictValues", typeof(void), [(typeof(ReadOnlySpan<float>), "rows"), (typeof(Span<float>), "values")]),
+            ]
+            :
+            [
+                ("PredictClass", typeof(int), [(typeof(ReadOnlySpan<float>), "row")]),
+                ("TryPredictClass", typeof(bool), [(typeof(ReadOnlySpan<float>), "row"), (typeof(int).MakeByRefType(), "predictedClass")]),
+                ("PredictClasses", typeof(void), [(typeof(ReadOnlySpan<float>), "rows"), (typeof(Span<int>), "classes")]),
+                ("PredictProbabilities", typeof(void), [(typeof(ReadOnlySpan<float>), "rows"), (typeof(Span<float>), "probabilities")]),
+                ("PredictClassName", typeof(string), [(typeof(ReadOnlySpan<float>), "row")]),
+            ];
+        foreach (var (name, returns, parameters) in calls)
+        {
+            MethodInfo? method = compiled.GetMethod(name, BindingFlags.Public | BindingFlags.Static, [.. parameters.Select(p => p.Type)]);
+            Assert.True(method is not null, $"the compiled model has no static {name}");
+            Assert.Equal(returns, method.ReturnType);
+            Assert.Equal(parameters.Select(p => p.Name), method.GetParameters().Select(p => p.Name!));
+        }
+
+        Assert.DoesNotContain(compiled.GetMethods(), m => m.Name is "Predict" or "PredictProbability");
     }
 
     private static IModel Create(string kind) => kind switch

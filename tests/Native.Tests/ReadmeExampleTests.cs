@@ -26,12 +26,12 @@ public class ReadmeExampleTests(ITestOutputHelper output)
                 new TrainerOptions { Epochs = 10, BatchSize = 64, Seed = 1 });
             TrainingResult result = trainer.Fit(training, validation: test);
 
-            int digit = model.Predict(test.Row(0)); // no allocation; safe from many threads at once
+            int digit = model.PredictClass(test.Row(0)); // no allocation; safe from many threads at once
             Console.WriteLine($"test accuracy {result.ValidationAccuracy:P1}; the first test row is a {digit}");
             // example:end
 
             Assert.True(result.ValidationAccuracy > 0.88f, $"accuracy {result.ValidationAccuracy}");
-            Assert.Equal(digit, model.Predict(test.Row(0)));
+            Assert.Equal(digit, model.PredictClass(test.Row(0)));
         }
         finally
         {

@@ -9,7 +9,7 @@ internal static class CompiledModel
     /// Prints the compiled model's predictions on raw rows, and with <paramref name="file"/> (the same model loaded at
     /// run time) checks them bit for bit and that predicting allocates nothing; returns the number of failed checks.
     /// </summary>
-    public static int Print(LoadedModel? file)
+    public static int Print(TrainedModel? file)
     {
         Dataset flowers = Flowers.Make(rows: 30, seed: 11);
         Console.WriteLine($"iris: {Iris.Features} features, {Iris.Classes} classes ({string.Join(", ", Iris.ClassNames)}), {Iris.ParameterCount} parameters");
@@ -28,7 +28,7 @@ internal static class CompiledModel
             }
 
             file.PredictProbabilities(raw, expected);
-            if (!probabilities.AsSpan().SequenceEqual(expected) || file.PredictClassName(raw) != name || file.PredictClass(raw) != Iris.Predict(raw))
+            if (!probabilities.AsSpan().SequenceEqual(expected) || file.PredictClassName(raw) != name || file.PredictClass(raw) != Iris.PredictClass(raw))
             {
                 Console.Error.WriteLine($"FAILED: iris row {row}: the compiled model gives {string.Join(' ', probabilities)}, the loaded file {string.Join(' ', expected)}");
                 failures++;

@@ -28,7 +28,7 @@ try
     // A run-time-shaped model: a perceptron whose shape is known only when the program runs.
     var perceptron = new MultilayerPerceptron([Flowers.Features, 16, Flowers.Species], Activation.Relu, seed: 3);
     Train("run-time", perceptron, new Momentum(learningRate: 0.05f, momentum: 0.9f));
-    SaveAndLoad("run-time", perceptron, path => (IClassifier)ModelFile.Load(path).Model);
+    SaveAndLoad("run-time", perceptron, path => (MultilayerPerceptron)ModelFile.Load(path).Model);
 
     // The compiled model, against the file it was compiled from.
     failures += CompiledModel.Print(ModelFile.Load("models/iris.safetensors"));
@@ -41,7 +41,9 @@ finally
 Console.WriteLine(failures == 0 ? "all checks passed" : $"{failures} checks failed");
 return failures == 0 ? 0 : 1;
 
-void Train(string name, IClassifier model, IOptimizer optimizer)
+// A model that trains (IModel) and classifies (IClassifier): the generated model and the run-time perceptron alike.
+void Train<TModel>(string name, TModel model, Optimizer optimizer)
+    where TModel : IModel, IClassifier
 {
     var options = new TrainerOptions { Epochs = 30, BatchSize = 16, Seed = 5 };
     TrainingResult result = new Trainer(model, optimizer, options).Fit(training, validation: test);
@@ -53,24 +55,25 @@ void Train(string name, IClassifier model, IOptimizer optimizer)
     for (int row = 0; row < 3; row++)
     {
         model.PredictProbabilities(test.Row(row), probabilities);
-        Console.WriteLine($"  test row {row}: {Flowers.Names[model.Predict(test.Row(row))]}, probabilities {string.Join(' ', probabilities.Select(p => p.ToString("R")))}");
+        Console.WriteLine($"  test row {row}: {Flowers.Names[model.PredictClass(test.Row(row))]}, probabilities {string.Join(' ', probabilities.Select(p => p.ToString("R")))}");
     }
 
     Console.WriteLine($"  parameters: {model.Parameters.Length}, FNV-1a of their bits {Fingerprint(model.Parameters):x16}");
 }
 
-void SaveAndLoad(string name, IClassifier model, Func<string, IClassifier> load)
+void SaveAndLoad<TModel>(string name, TModel model, Func<string, TModel> load)
+    where TModel : IModel, IClassifier
 {
     string path = Path.Combine(directory, name + ".safetensors");
     ModelFile.Save(model, path, new ModelMetadata { ClassNames = Flowers.Names });
-    IClassifier loaded = load(path);
+    TModel loaded = load(path);
     Check(Fingerprint(loaded.Parameters) == Fingerprint(model.Parameters), $"{name}: the loaded parameters differ from the saved ones");
     Check(ModelFile.Load(path).ClassNames.SequenceEqual(Flowers.Names), $"{name}: the class names did not survive the file");
 
     int same = 0;
     for (int row = 0; row < test.Count; row++)
     {
-        same += loaded.Predict(test.Row(row)) == model.Predict(test.Row(row)) ? 1 : 0;
+        same += loaded.PredictClass(test.Row(row)) == model.PredictClass(test.Row(row)) ? 1 : 0;
     }
 
     Console.WriteLine($"  saved and loaded ({new FileInfo(path).Length} bytes): the same class for {same} of {test.Count} test rows");

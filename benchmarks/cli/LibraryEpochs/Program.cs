@@ -22,7 +22,7 @@ IModel model = args[0] switch
     "softmax-runtime" => new SoftmaxRegression(784, 10),
     _ => new MultilayerPerceptron([784, 128, 10], Activation.Relu, seed: 1),
 };
-IOptimizer optimizer = softmax ? new GradientDescent(0.1f) : new Momentum(0.05f, 0.9f);
+Optimizer optimizer = softmax ? new GradientDescent(0.1f) : new Momentum(0.05f, 0.9f);
 using TrainingSession session = new Trainer(model, optimizer, new TrainerOptions { BatchSize = 64, Epochs = int.MaxValue, Seed = 1 }).Begin(data);
 int epochs = int.Parse(args[2], CultureInfo.InvariantCulture);
 for (int epoch = 1; epoch <= epochs; epoch++)

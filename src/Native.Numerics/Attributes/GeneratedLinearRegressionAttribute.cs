@@ -9,7 +9,7 @@ namespace Native.Numerics;
 /// <remarks>
 /// <para>
 /// The generated model computes exactly what <see cref="LinearRegression"/> of the same shape computes (within
-/// float rounding), has the same <see cref="IModel.Shape"/> and parameter layout (w, then the bias), starts
+/// float rounding), has the same <see cref="IPredictor.Shape"/> and parameter layout (w, then the bias), starts
 /// with zero parameters, and trains with the same <see cref="Trainer"/>.
 /// </para>
 /// <code>

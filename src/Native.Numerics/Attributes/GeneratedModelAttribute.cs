@@ -17,7 +17,7 @@ namespace Native.Numerics;
 /// [GeneratedModel("models/digits.safetensors")]
 /// public static partial class Digits;
 ///
-/// int digit = Digits.Predict(row);                     // raw features, as in the training data
+/// int digit = Digits.PredictClass(row);                // raw features, as in the training data
 /// Digits.PredictProbabilities(row, probabilities);     // Digits.Classes values, summing to 1
 /// string name = Digits.PredictClassName(row);          // the class name saved in the file
 /// </code>

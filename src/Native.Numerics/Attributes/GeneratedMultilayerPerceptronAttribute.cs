@@ -9,7 +9,7 @@ namespace Native.Numerics;
 /// <remarks>
 /// <para>
 /// The generated model computes exactly what <see cref="MultilayerPerceptron"/> of the same shape computes
-/// (within float rounding), has the same <see cref="IModel.Shape"/> and parameter layout (per layer, W then b),
+/// (within float rounding), has the same <see cref="IPredictor.Shape"/> and parameter layout (per layer, W then b),
 /// starts from the same parameters as a run-time perceptron built with seed 0 (its <c>Initialize(seed)</c>
 /// draws them for any other seed), and trains with the same <see cref="Trainer"/>.
 /// </para>

@@ -9,7 +9,7 @@ namespace Native.Numerics;
 /// <remarks>
 /// <para>
 /// The generated model computes exactly what <see cref="SoftmaxRegression"/> of the same shape computes (within
-/// float rounding), has the same <see cref="IModel.Shape"/> and parameter layout (W, classes × features
+/// float rounding), has the same <see cref="IPredictor.Shape"/> and parameter layout (W, classes × features
 /// row-major, then b), starts with zero parameters, and trains with the same <see cref="Trainer"/>.
 /// </para>
 /// <code>

@@ -44,7 +44,7 @@ public abstract class ModelRuntime
     internal abstract ModelRuntime WithStandardizer(Standardizer? standardizer);
 
     /// <inheritdoc cref="IModel.Forward"/>
-    public abstract void Forward(ReadOnlySpan<float> features, Span<float> outputs);
+    public abstract void Forward(ReadOnlySpan<float> row, Span<float> outputs);
 
     /// <inheritdoc cref="IModel.ForwardBatch"/>
     public abstract void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs);
@@ -58,21 +58,26 @@ public abstract class ModelRuntime
     /// <inheritdoc cref="IFusedGradientStep.StepInPlace"/>
     public abstract float StepInPlace(in Batch batch, float stepSize);
 
-    /// <summary>The predicted class of one row: the largest logit, or for a logistic regression the logit's sign.</summary>
-    public abstract int PredictClass(ReadOnlySpan<float> features);
+    /// <inheritdoc cref="IClassifier.PredictClass"/>
+    public abstract int PredictClass(ReadOnlySpan<float> row);
 
-    /// <summary>The one value <see cref="Forward"/> writes for a row: a regression's prediction, or P(class 1).</summary>
-    /// <exception cref="NotSupportedException">The model writes more than one value per row.</exception>
-    public abstract float PredictValue(ReadOnlySpan<float> features);
+    /// <inheritdoc cref="IClassifier.TryPredictClass"/>
+    public abstract bool TryPredictClass(ReadOnlySpan<float> row, out int predictedClass);
 
-    /// <summary>The predicted class of each row of <paramref name="rows"/>.</summary>
+    /// <inheritdoc cref="IClassifier.PredictClasses"/>
     public abstract void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes);
 
-    /// <summary>
-    /// The class probabilities of each of n rows (one or many): for a logistic regression [1 − p, p] per row, otherwise
-    /// what <see cref="Forward"/> writes.
-    /// </summary>
+    /// <inheritdoc cref="IClassifier.PredictProbabilities"/>
     public abstract void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities);
+
+    /// <inheritdoc cref="IRegressor.PredictValue"/>
+    public abstract float PredictValue(ReadOnlySpan<float> row);
+
+    /// <inheritdoc cref="IRegressor.TryPredictValue"/>
+    public abstract bool TryPredictValue(ReadOnlySpan<float> row, out float value);
+
+    /// <inheritdoc cref="IRegressor.PredictValues"/>
+    public abstract void PredictValues(ReadOnlySpan<float> rows, Span<float> values);
 
     private protected static void CheckLength(int actual, int expected, string name)
     {

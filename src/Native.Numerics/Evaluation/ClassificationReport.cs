@@ -86,7 +86,7 @@ public sealed class ClassificationReport
 
     /// <summary>
     /// Runs <paramref name="model"/> over every row of <paramref name="data"/>, in batches, and reports on
-    /// its predicted classes (<see cref="IClassifier.Predict(ReadOnlySpan{float}, Span{int})"/>) and
+    /// its predicted classes (<see cref="IClassifier.PredictClasses"/>) and
     /// probabilities (<see cref="IClassifier.PredictProbabilities"/>).
     /// </summary>
     /// <exception cref="ArgumentException">
@@ -129,7 +129,7 @@ public sealed class ClassificationReport
             }
 
             ReadOnlySpan<float> batchRows = rows.AsSpan(0, count * features);
-            model.Predict(batchRows, predicted.AsSpan(start, count));
+            model.PredictClasses(batchRows, predicted.AsSpan(start, count));
             model.PredictProbabilities(batchRows, probabilities.AsSpan(0, count * classes));
             logLoss += Metrics.LogLossSum(data.Labels.Slice(start, count), probabilities.AsSpan(0, count * classes), classes);
         }

@@ -64,7 +64,7 @@ public sealed class RegressionReport
                 data.Row(start + i).CopyTo(rows.AsSpan(i * features));
             }
 
-            model.Predict(rows.AsSpan(0, count * features), predicted.AsSpan(start, count));
+            model.PredictValues(rows.AsSpan(0, count * features), predicted.AsSpan(start, count));
         }
 
         return new RegressionReport(data.Targets, predicted);

@@ -316,41 +316,41 @@ public static class Activations
         FunctionKernels.Map<LeakyReluDerivativeOperator>(source, destination, 0f);
     }
 
-    /// <summary>The leaky rectified linear unit: x for x &gt; 0, else α·x.</summary>
+    /// <summary>The leaky rectified linear unit: x for x &gt; 0, else s·x.</summary>
     /// <param name="x">The input.</param>
-    /// <param name="alpha">The slope α for inputs at or below 0, typically 0.01.</param>
-    /// <returns>x or α·x.</returns>
-    public static float LeakyRelu(float x, float alpha) => x > 0f ? x : alpha * x;
+    /// <param name="slope">The slope s for inputs at or below 0, typically 0.01.</param>
+    /// <returns>x or s·x.</returns>
+    public static float LeakyRelu(float x, float slope) => x > 0f ? x : slope * x;
 
-    /// <summary>The leaky rectified linear unit of each element: x for x &gt; 0, else α·x.</summary>
+    /// <summary>The leaky rectified linear unit of each element: x for x &gt; 0, else s·x.</summary>
     /// <param name="source">The inputs.</param>
     /// <param name="destination">Receives the outputs; the same length as <paramref name="source"/>, or <paramref name="source"/> itself.</param>
-    /// <param name="alpha">The slope α for inputs at or below 0, typically 0.01.</param>
+    /// <param name="slope">The slope s for inputs at or below 0, typically 0.01.</param>
     /// <exception cref="ArgumentException">The lengths differ, or the spans partly overlap.</exception>
-    public static void LeakyRelu(ReadOnlySpan<float> source, Span<float> destination, float alpha)
+    public static void LeakyRelu(ReadOnlySpan<float> source, Span<float> destination, float slope)
     {
         CheckElementwiseArguments(source, destination);
-        FunctionKernels.Map<ActivationOperator<LeakyReluFunction>>(source, destination, alpha);
+        FunctionKernels.Map<ActivationOperator<LeakyReluFunction>>(source, destination, slope);
     }
 
     /// <summary>
-    /// The derivative of leaky ReLU with respect to its input: 1 for x &gt; 0, else α (α at x = 0, matching
-    /// <see cref="ReluDerivative(float)"/> when α = 0).
+    /// The derivative of leaky ReLU with respect to its input: 1 for x &gt; 0, else s (s at x = 0, matching
+    /// <see cref="ReluDerivative(float)"/> when s = 0).
     /// </summary>
     /// <param name="x">The input x.</param>
-    /// <param name="alpha">The slope α for inputs at or below 0.</param>
-    /// <returns>1 or α.</returns>
-    public static float LeakyReluDerivative(float x, float alpha) => x > 0f ? 1f : alpha;
+    /// <param name="slope">The slope s for inputs at or below 0.</param>
+    /// <returns>1 or s.</returns>
+    public static float LeakyReluDerivative(float x, float slope) => x > 0f ? 1f : slope;
 
-    /// <summary>The derivative of leaky ReLU of each element: 1 for x &gt; 0, else α (α at x = 0, and for NaN).</summary>
+    /// <summary>The derivative of leaky ReLU of each element: 1 for x &gt; 0, else s (s at x = 0, and for NaN).</summary>
     /// <param name="source">The inputs x.</param>
     /// <param name="destination">Receives the derivatives; the same length as <paramref name="source"/>, or <paramref name="source"/> itself.</param>
-    /// <param name="alpha">The slope α for inputs at or below 0.</param>
+    /// <param name="slope">The slope s for inputs at or below 0.</param>
     /// <exception cref="ArgumentException">The lengths differ, or the spans partly overlap.</exception>
-    public static void LeakyReluDerivative(ReadOnlySpan<float> source, Span<float> destination, float alpha)
+    public static void LeakyReluDerivative(ReadOnlySpan<float> source, Span<float> destination, float slope)
     {
         CheckElementwiseArguments(source, destination);
-        FunctionKernels.Map<LeakyReluDerivativeOperator>(source, destination, alpha);
+        FunctionKernels.Map<LeakyReluDerivativeOperator>(source, destination, slope);
     }
 
     /// <summary>

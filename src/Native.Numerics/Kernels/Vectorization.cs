@@ -9,12 +9,22 @@ namespace Native.Numerics;
 /// </remarks>
 public static class Vectorization
 {
-    /// <summary>The name of the path: <c>Vector512</c>, <c>Vector256</c>, <c>Vector128</c> or <c>scalar</c>.</summary>
-    public static string Width => Kernels.SimdSupport.Preferred switch
-    {
-        Kernels.SimdWidth.Vector512 => "Vector512",
-        Kernels.SimdWidth.Vector256 => "Vector256",
-        Kernels.SimdWidth.Vector128 => "Vector128",
-        _ => "scalar",
-    };
+    /// <summary>The path the kernels run in this process.</summary>
+    public static VectorWidth Width => (VectorWidth)Kernels.SimdSupport.Preferred;
+}
+
+/// <summary>A vector path of the kernels, by the width of its vectors; the value is the floats a vector holds.</summary>
+public enum VectorWidth
+{
+    /// <summary>One float at a time: the path every machine has.</summary>
+    Scalar = 1,
+
+    /// <summary>128-bit vectors, four floats: SSE or AdvSimd.</summary>
+    Vector128 = 4,
+
+    /// <summary>256-bit vectors, eight floats: AVX2.</summary>
+    Vector256 = 8,
+
+    /// <summary>512-bit vectors, sixteen floats: AVX-512.</summary>
+    Vector512 = 16,
 }

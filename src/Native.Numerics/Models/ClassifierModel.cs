@@ -17,10 +17,14 @@ public abstract class ClassifierModel : DenseModel, IClassifier
     public int Classes => Outputs;
 
     /// <summary>The class with the largest logit (the softmax is monotonic, so it is not computed). Ties go to the lower class.</summary>
-    public int Predict(ReadOnlySpan<float> features) => Runtime.PredictClass(features);
+    /// <exception cref="ArgumentException">The row's length is not the model's, or its logits are not finite (<see cref="PredictionPolicy"/>).</exception>
+    public int PredictClass(ReadOnlySpan<float> row) => Runtime.PredictClass(row);
 
     /// <inheritdoc/>
-    public void Predict(ReadOnlySpan<float> rows, Span<int> classes) => Runtime.PredictClasses(rows, classes);
+    public bool TryPredictClass(ReadOnlySpan<float> row, out int predictedClass) => Runtime.TryPredictClass(row, out predictedClass);
+
+    /// <inheritdoc/>
+    public void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes) => Runtime.PredictClasses(rows, classes);
 
     /// <inheritdoc/>
     public void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities) => Runtime.PredictProbabilities(rows, probabilities);

@@ -60,7 +60,7 @@ public abstract class DenseModel : IModel, IFusedGradientStep, IModelRuntimeOwne
     ModelRuntime IModelRuntimeOwner.Runtime => Runtime;
 
     /// <inheritdoc/>
-    public void Forward(ReadOnlySpan<float> features, Span<float> outputs) => Runtime.Forward(features, outputs);
+    public void Forward(ReadOnlySpan<float> row, Span<float> outputs) => Runtime.Forward(row, outputs);
 
     /// <inheritdoc/>
     public void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs) => Runtime.ForwardBatch(rows, outputs);

@@ -18,8 +18,11 @@ public sealed class LinearRegression : DenseModel, IRegressor
     }
 
     /// <inheritdoc/>
-    public float Predict(ReadOnlySpan<float> features) => Runtime.PredictValue(features);
+    public float PredictValue(ReadOnlySpan<float> row) => Runtime.PredictValue(row);
 
     /// <inheritdoc/>
-    public void Predict(ReadOnlySpan<float> rows, Span<float> values) => Runtime.ForwardBatch(rows, values);
+    public bool TryPredictValue(ReadOnlySpan<float> row, out float value) => Runtime.TryPredictValue(row, out value);
+
+    /// <inheritdoc/>
+    public void PredictValues(ReadOnlySpan<float> rows, Span<float> values) => Runtime.PredictValues(rows, values);
 }

@@ -9,7 +9,8 @@ namespace Native.Numerics;
 /// <remarks>
 /// The loss of a row is computed from the logit z in softplus form, softplus(z) − y·z, which never takes
 /// the logarithm of 0; its gradient is (σ(z) − y)·x for w and σ(z) − y for b. Parameters: the weights
-/// (features), then the bias; all start at zero. <see cref="IModel.Forward"/> writes P(y = 1).
+/// (features), then the bias; all start at zero. <see cref="IModel.Forward"/> writes P(y = 1); <see cref="PredictProbabilities"/>
+/// writes [1 − p, p].
 /// </remarks>
 public sealed class LogisticRegression : DenseModel, IClassifier
 {
@@ -22,15 +23,17 @@ public sealed class LogisticRegression : DenseModel, IClassifier
     /// <inheritdoc/>
     public int Classes => 2;
 
-    /// <summary>P(y = 1) for one row.</summary>
-    public float PredictProbability(ReadOnlySpan<float> features) => Runtime.PredictValue(features);
-
     /// <summary>Class 1 where P(y = 1) ≥ 0.5, that is, where the logit is at least 0.</summary>
-    public int Predict(ReadOnlySpan<float> features) => Runtime.PredictClass(features);
+    /// <exception cref="ArgumentException">The row's length is not the model's, or its logit is not finite (<see cref="PredictionPolicy"/>).</exception>
+    public int PredictClass(ReadOnlySpan<float> row) => Runtime.PredictClass(row);
 
     /// <inheritdoc/>
-    public void Predict(ReadOnlySpan<float> rows, Span<int> classes) => Runtime.PredictClasses(rows, classes);
+    public bool TryPredictClass(ReadOnlySpan<float> row, out int predictedClass) => Runtime.TryPredictClass(row, out predictedClass);
 
-    /// <summary>Writes [1 − p, p], p = P(y = 1), for each of n rows, row-major (n × 2).</summary>
+    /// <inheritdoc/>
+    public void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes) => Runtime.PredictClasses(rows, classes);
+
+    /// <summary>Writes [1 − p, p], p = P(y = 1), for each of n rows (one row or many), row-major (n × 2); NaN for a row whose logit is not finite.</summary>
+    /// <exception cref="ArgumentException">The lengths do not describe the same number of rows.</exception>
     public void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities) => Runtime.PredictProbabilities(rows, probabilities);
 }

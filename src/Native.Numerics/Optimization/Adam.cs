@@ -74,22 +74,15 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient)
-    {
-        BeginStep();
-        UpdateRange(parameters, gradient, 0);
-    }
-
-    private protected override bool RangesSupported => true;
-
-    private protected override void BeginStep()
+    protected override void BeginStep()
     {
         Steps++;
         _beta1Power *= _beta1;
         _beta2Power *= _beta2;
     }
 
-    private protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
     {
         // Fold the bias corrections into two scalars: step = η / (1 − β₁ᵗ), and v̂ = v · 1 / (1 − β₂ᵗ).
         float step = (float)(LearningRate / (1 - _beta1Power));

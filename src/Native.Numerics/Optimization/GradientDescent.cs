@@ -26,13 +26,9 @@ public sealed class GradientDescent : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient) =>
-        UpdateRange(parameters, gradient, 0);
+    protected override bool IsPlainDescent => true;
 
-    private protected override bool IsPlainDescent => true;
-
-    private protected override bool RangesSupported => true;
-
-    private protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
         TensorPrimitives.MultiplyAdd(gradient, -LearningRate, parameters, parameters);
 }

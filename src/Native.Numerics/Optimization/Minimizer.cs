@@ -47,7 +47,7 @@ public static class Minimizer
     /// <param name="tolerance">Stop when |f′(x)| is below this.</param>
     /// <param name="maxIterations">Stop after this many steps.</param>
     /// <exception cref="ArithmeticException">The point or the derivative became NaN or infinite.</exception>
-    public static Minimum Minimize(Func<float, float> function, Func<float, float> derivative, float start, IOptimizer optimizer, float tolerance = DefaultTolerance, int maxIterations = DefaultMaxIterations)
+    public static Minimum Minimize(Func<float, float> function, Func<float, float> derivative, float start, Optimizer optimizer, float tolerance = DefaultTolerance, int maxIterations = DefaultMaxIterations)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(derivative);
@@ -69,7 +69,7 @@ public static class Minimizer
     /// <param name="tolerance">Stop when ‖∇f(x)‖ is below this.</param>
     /// <param name="maxIterations">Stop after this many steps.</param>
     /// <exception cref="ArithmeticException">The point or the gradient became NaN or infinite.</exception>
-    public static VectorMinimum Minimize(VectorFunction function, GradientFunction gradient, ReadOnlySpan<float> start, IOptimizer optimizer, float tolerance = DefaultTolerance, int maxIterations = DefaultMaxIterations)
+    public static VectorMinimum Minimize(VectorFunction function, GradientFunction gradient, ReadOnlySpan<float> start, Optimizer optimizer, float tolerance = DefaultTolerance, int maxIterations = DefaultMaxIterations)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(gradient);

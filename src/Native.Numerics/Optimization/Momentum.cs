@@ -41,12 +41,7 @@ public sealed class Momentum : Optimizer
     protected override void BindState(int parameterCount) => _velocity = new float[parameterCount];
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient) =>
-        UpdateRange(parameters, gradient, 0);
-
-    private protected override bool RangesSupported => true;
-
-    private protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
     {
         // v ← γv + η∇.
         Span<float> velocity = _velocity.AsSpan(offset, parameters.Length);

@@ -1,17 +1,31 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics.Tensors;
 
 namespace Native.Numerics;
 
 /// <summary>
-/// What every optimizer here shares: the learning rate, L2 weight decay and gradient-norm clipping,
-/// applied before the rule of the derived class.
+/// An optimizer: one rule of gradient descent that moves a parameter span against a gradient span. The one way to
+/// write an optimizer — <see cref="GradientDescent"/>, <see cref="Momentum"/> and <see cref="Adam"/> derive from it as
+/// an optimizer of a program's own does, with the same paths open to all.
 /// </summary>
 /// <remarks>
-/// A step first clips the gradient to <see cref="MaxGradientNorm"/> (by its whole L2 norm, keeping its
-/// direction), then adds the decay term λθ (L2 regularization of the loss by λ/2·‖θ‖², on every
-/// parameter, biases included, as PyTorch's <c>weight_decay</c> does), then applies the rule.
+/// <para>
+/// A step first clips the gradient to <see cref="MaxGradientNorm"/> (by its whole L2 norm, keeping its direction),
+/// then adds the decay term λθ (L2 regularization of the loss by λ/2·‖θ‖², on every parameter, biases included, as
+/// PyTorch's <c>weight_decay</c> does), then calls <see cref="BeginStep"/> once and applies the rule,
+/// <see cref="Update"/>. State (velocities, moments) is sized once, by <see cref="BindState"/>; a step allocates nothing.
+/// </para>
+/// <para>
+/// <b>What a rule declares, and what the trainer then does.</b> A rule is elementwise by default: parameter i's update
+/// reads only parameter i, gradient i and the rule's own state at i. <see cref="Update"/> then receives a range of the
+/// parameters and its offset, and the trainer may take one step as several ranges at once on different threads
+/// (<see cref="TrainerOptions.Parallelism"/>); a rule that needs the whole gradient at once returns false from
+/// <see cref="IsElementwise"/>. A rule that is exactly θ ← θ − η·g, with no state, returns true from
+/// <see cref="IsPlainDescent"/>: without decay or clipping the trainer may then fold the step into the model's
+/// backward pass, never writing a gradient out.
+/// </para>
 /// </remarks>
-public abstract class Optimizer : IOptimizer
+public abstract class Optimizer
 {
     private float _learningRate;
     private float _weightDecay;
@@ -24,7 +38,7 @@ public abstract class Optimizer : IOptimizer
         _learningRate = Positive(learningRate, nameof(learningRate));
     }
 
-    /// <inheritdoc/>
+    /// <summary>The step size η. A schedule may change it between epochs.</summary>
     /// <remarks>0 is allowed here (a schedule may anneal to it); the constructor requires a positive rate.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The rate is negative or not finite.</exception>
     public float LearningRate
@@ -52,7 +66,25 @@ public abstract class Optimizer : IOptimizer
     /// <summary>The number of parameters the state is sized for (0 before binding).</summary>
     public int ParameterCount { get; private set; }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Whether the rule is elementwise — parameter i's update reads only parameter i, gradient i and the rule's state at
+    /// i — so that a step may be taken as ranges of the parameters, on several threads at once. True unless overridden.
+    /// </summary>
+    protected virtual bool IsElementwise => true;
+
+    /// <summary>
+    /// Whether the rule is exactly θ ← θ − <see cref="LearningRate"/>·g, with no state; then, without weight decay or
+    /// clipping, the trainer may fold the step into the model's backward pass. False unless overridden.
+    /// </summary>
+    protected virtual bool IsPlainDescent => false;
+
+    /// <summary>What the trainer may do besides a whole step, read once when a training session starts.</summary>
+    internal OptimizerCapabilities Capabilities =>
+        (IsPlainDescent && _weightDecay == 0f && _maxGradientNorm == 0f ? OptimizerCapabilities.PlainStep : OptimizerCapabilities.None)
+        | (IsElementwise && _maxGradientNorm == 0f ? OptimizerCapabilities.StepsInRanges : OptimizerCapabilities.None);
+
+    /// <summary>Sizes the optimizer's state for <paramref name="parameterCount"/> parameters and resets it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The count is negative.</exception>
     public void Bind(int parameterCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
@@ -60,10 +92,16 @@ public abstract class Optimizer : IOptimizer
         BindState(parameterCount);
     }
 
-    /// <inheritdoc/>
+    /// <summary>Forgets the state (velocities, moments, step count) without resizing it.</summary>
     public abstract void Reset();
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Takes one step: moves <paramref name="parameters"/> against <paramref name="gradient"/> (the gradient of the
+    /// mean loss). The gradient span is scratch: clipping and weight decay change it in place. Binds on first use if
+    /// <see cref="Bind"/> was not called.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans' lengths differ, or differ from the bound count.</exception>
+    [SuppressMessage("Naming", "CA1716:Identifiers should not match keywords", Justification = "Step is the established name (PyTorch's optimizer.step); Visual Basic can still call it as [Step].")]
     public void Step(Span<float> parameters, Span<float> gradient)
     {
         if (parameters.Length != gradient.Length)
@@ -82,33 +120,47 @@ public abstract class Optimizer : IOptimizer
         }
 
         AddWeightDecay(parameters, gradient);
-        Update(parameters, gradient);
+        BeginStep();
+        Update(parameters, gradient, 0);
     }
 
-    /// <inheritdoc/>
-    OptimizerCapabilities IOptimizer.Capabilities =>
-        (IsPlainDescent && _weightDecay == 0f && _maxGradientNorm == 0f ? OptimizerCapabilities.PlainStep : OptimizerCapabilities.None)
-        | (RangesSupported && _maxGradientNorm == 0f ? OptimizerCapabilities.StepsInRanges : OptimizerCapabilities.None);
-
-    /// <summary>Whether the rule is θ ← θ − η·g itself, with no state (before decay and clipping).</summary>
-    private protected virtual bool IsPlainDescent => false;
-
-    /// <summary>Whether the rule implements <see cref="BeginStep"/> and <see cref="UpdateRange"/>.</summary>
-    private protected virtual bool RangesSupported => false;
-
-    /// <inheritdoc/>
-    void IOptimizer.BeginRanges(int parameterCount)
+    /// <summary>
+    /// Starts a step to be taken in ranges of the parameters (<see cref="IsElementwise"/>): binds on first use and
+    /// advances what the rule keeps per step; then <see cref="StepRange"/> once per range.
+    /// </summary>
+    internal void BeginRanges(int parameterCount)
     {
         BindOrCheck(parameterCount, nameof(parameterCount));
         BeginStep();
     }
 
-    /// <inheritdoc/>
-    void IOptimizer.StepRange(Span<float> parameters, Span<float> gradient, int offset)
+    /// <summary>
+    /// One range of a step begun by <see cref="BeginRanges"/>: <paramref name="parameters"/> and <paramref name="gradient"/>
+    /// are the range that starts at <paramref name="offset"/>. Ranges of one step may run at once on different threads.
+    /// </summary>
+    internal void StepRange(Span<float> parameters, Span<float> gradient, int offset)
     {
         AddWeightDecay(parameters, gradient);
-        UpdateRange(parameters, gradient, offset);
+        Update(parameters, gradient, offset);
     }
+
+    /// <summary>Sizes the rule's state for <paramref name="parameterCount"/> parameters, zeroed.</summary>
+    protected abstract void BindState(int parameterCount);
+
+    /// <summary>Advances what the rule keeps per step (Adam's step count, say), once per step, before <see cref="Update"/>.</summary>
+    protected virtual void BeginStep()
+    {
+    }
+
+    /// <summary>
+    /// Applies the rule to <paramref name="parameters"/> with the (clipped, decayed) <paramref name="gradient"/>: the
+    /// whole block with <paramref name="offset"/> 0, or — for an elementwise rule — the range of it that starts at
+    /// <paramref name="offset"/>, perhaps at the same time as other ranges of the same step on other threads.
+    /// </summary>
+    /// <param name="parameters">The parameters of the range, to update in place.</param>
+    /// <param name="gradient">The gradient of the range.</param>
+    /// <param name="offset">Where the range starts in the whole block: the index of the rule's state for <c>parameters[0]</c>.</param>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradient, int offset);
 
     // Binds the rule's state on first use; after that, the parameter count must stay the same.
     private void BindOrCheck(int parameterCount, string parameterName)
@@ -131,21 +183,6 @@ public abstract class Optimizer : IOptimizer
             TensorPrimitives.MultiplyAdd(parameters, _weightDecay, gradient, gradient);
         }
     }
-
-    /// <summary>Advances the state kept per step, before the ranges of a step.</summary>
-    private protected virtual void BeginStep()
-    {
-    }
-
-    /// <summary>Applies the rule to one range of the parameters, starting at <paramref name="offset"/>.</summary>
-    private protected virtual void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradient, int offset) =>
-        throw new NotSupportedException($"{GetType().Name} does not take steps in ranges.");
-
-    /// <summary>Sizes the rule's state for <paramref name="parameterCount"/> parameters, zeroed.</summary>
-    protected abstract void BindState(int parameterCount);
-
-    /// <summary>Applies the rule to <paramref name="parameters"/> with the (clipped, decayed) <paramref name="gradient"/>.</summary>
-    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradient);
 
     private protected static float Positive(float value, string name)
     {
@@ -176,4 +213,21 @@ public abstract class Optimizer : IOptimizer
 
         return value;
     }
+}
+
+/// <summary>What an optimizer lets the trainer do besides a whole step.</summary>
+[Flags]
+internal enum OptimizerCapabilities
+{
+    /// <summary>Only <see cref="Optimizer.Step"/>.</summary>
+    None = 0,
+
+    /// <summary>
+    /// A step is exactly θ ← θ − η·g, with no state, decay or clipping: a model may fold it into its backward pass
+    /// (<see cref="CompilerServices.IFusedGradientStep"/>).
+    /// </summary>
+    PlainStep = 1,
+
+    /// <summary>A step can be taken a range of parameters at a time, ranges on several threads at once (no whole-gradient norm).</summary>
+    StepsInRanges = 2,
 }

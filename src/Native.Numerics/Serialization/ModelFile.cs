@@ -38,7 +38,7 @@ namespace Native.Numerics;
 /// </para>
 /// <para>
 /// <b>ONNX.</b> A path ending in <c>.onnx</c> (any case) is read and written as ONNX instead, by every load and save
-/// that takes a path; <see cref="LoadOnnx"/> and <see cref="SaveOnnx"/> do the same on streams. The layout written,
+/// that takes a path and no <see cref="ModelFormat"/>; a stream is read and written in the format its call names. The layout written,
 /// the graphs read and the checks made are described in <c>Serialization/Onnx</c> (<c>OnnxExport</c>,
 /// <c>OnnxGraphReader</c>).
 /// </para>
@@ -46,7 +46,7 @@ namespace Native.Numerics;
 /// <b>Saving</b> to a path is atomic: the file is written beside the target under a temporary name,
 /// flushed to the disk, and only then moved over the target. If anything fails, the temporary file is
 /// deleted and whatever the path held before is untouched. Symbolic links are followed; only regular files
-/// are replaced, keeping their mode (see <see cref="Save(IModel, string, ModelMetadata?)"/>).
+/// are replaced, keeping their mode (see <see cref="Save(IModel, string, ModelMetadata?, CancellationToken)"/>).
 /// </para>
 /// <para>
 /// <b>Loading</b> trusts nothing: every problem is a <see cref="FileFormatException"/> (the one exception
@@ -93,45 +93,58 @@ public static class ModelFile
     /// <param name="model">The model; its parameters must all be finite and able to give finite outputs.</param>
     /// <param name="path">The file to write or replace.</param>
     /// <param name="metadata">Class names, standardizer and properties to keep with the model, or null.</param>
+    /// <param name="cancellationToken">
+    /// Stops the save: a cancellation requested at any moment before the temporary file replaces the target keeps the
+    /// previous file (and removes the temporary one); one requested after it changes nothing. So the outcome of a
+    /// program's Ctrl+C does not depend on when during the save it came.
+    /// </param>
     /// <exception cref="ArgumentException">A parameter is not finite, the model cannot give finite outputs, or the metadata do not fit the model (class names, standardizer, reserved keys).</exception>
     /// <exception cref="IOException">The path is not a regular file or a new one, or the file cannot be written; the previous file is untouched.</exception>
     /// <exception cref="UnauthorizedAccessException">The file or its directory may not be written; the previous file is untouched.</exception>
-    public static void Save(IModel model, string path, ModelMetadata? metadata = null) => Save(model, path, metadata, beforeReplace: null);
+    /// <exception cref="OperationCanceledException">The save was cancelled before it replaced the target; the previous file is untouched.</exception>
+    public static void Save(IModel model, string path, ModelMetadata? metadata = null, CancellationToken cancellationToken = default) =>
+        Save(model, path, FormatOf(path), metadata, beforeReplace: null, cancellationToken);
 
     /// <summary>
-    /// Writes <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="stream"/> at its
-    /// current position, in the safetensors layout; the stream is left open. (Only saving to a path is atomic.)
+    /// Saves <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="path"/> in <paramref name="format"/>,
+    /// whatever the path's extension, atomically, as <see cref="Save(IModel, string, ModelMetadata?, CancellationToken)"/> does.
     /// </summary>
-    /// <param name="model">The model; its parameters must all be finite.</param>
-    /// <param name="stream">A writable stream.</param>
+    /// <param name="model">The model; its parameters must all be finite and able to give finite outputs.</param>
+    /// <param name="path">The file to write or replace.</param>
+    /// <param name="format">The format to write.</param>
     /// <param name="metadata">Class names, standardizer and properties to keep with the model, or null.</param>
-    /// <exception cref="ArgumentException">A parameter is not finite, or the metadata do not fit the model.</exception>
-    public static void Save(IModel model, Stream stream, ModelMetadata? metadata = null)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        Plan plan = Prepare(model, metadata);
-        Safetensors.Write(stream, plan.Tensors, plan.Metadata, model.Parameters);
-    }
+    /// <exception cref="ArgumentException">A parameter is not finite, the model cannot give finite outputs, or the metadata do not fit the model.</exception>
+    /// <exception cref="IOException">The path is not a regular file or a new one, or the file cannot be written; the previous file is untouched.</exception>
+    /// <param name="cancellationToken">Stops the save, as for <see cref="Save(IModel, string, ModelMetadata?, CancellationToken)"/>: before the rename it keeps the previous file.</param>
+    /// <exception cref="UnauthorizedAccessException">The file or its directory may not be written; the previous file is untouched.</exception>
+    /// <exception cref="OperationCanceledException">The save was cancelled before it replaced the target; the previous file is untouched.</exception>
+    public static void Save(IModel model, string path, ModelFormat format, ModelMetadata? metadata = null, CancellationToken cancellationToken = default) =>
+        Save(model, path, format, metadata, beforeReplace: null, cancellationToken);
+
+    /// <summary>The format a path names by its extension: <see cref="ModelFormat.Onnx"/> for <c>.onnx</c> in any case, else <see cref="ModelFormat.Safetensors"/>.</summary>
+    /// <param name="path">A file's path or name.</param>
+    public static ModelFormat FormatOf(string path) => OnnxModelFile.IsOnnx(path) ? ModelFormat.Onnx : ModelFormat.Safetensors;
 
     /// <summary>
     /// Writes <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="stream"/> at its current
-    /// position as an ONNX model (opset 17): the graph ONNX Runtime runs, its standardizer as nodes at the input,
-    /// class names in its label output, properties in <c>metadata_props</c>. The stream is left open. Saving to a path
-    /// ending in <c>.onnx</c> does the same, atomically.
+    /// position in <paramref name="format"/>; the stream is left open. (Only saving to a path is atomic.) As ONNX, the
+    /// model is an opset-17 graph ONNX Runtime runs: its standardizer as nodes at the input, class names in its label
+    /// output, properties in <c>metadata_props</c>.
     /// </summary>
     /// <param name="model">The model; its parameters must all be finite.</param>
     /// <param name="stream">A writable stream.</param>
+    /// <param name="format">The format to write.</param>
     /// <param name="metadata">Class names, standardizer and properties to keep with the model, or null.</param>
     /// <exception cref="ArgumentException">A parameter is not finite, or the metadata do not fit the model.</exception>
-    public static void SaveOnnx(IModel model, Stream stream, ModelMetadata? metadata = null)
+    public static void Save(IModel model, Stream stream, ModelFormat format, ModelMetadata? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        Prepare(model, metadata);
-        OnnxModelFile.Write(stream, model, metadata ?? new ModelMetadata(), LibraryVersion);
+        Plan plan = Prepare(model, metadata, format);
+        Write(stream, model, metadata, format, plan);
     }
 
     /// <summary>
-    /// Checks, without writing anything, that <see cref="Save(IModel, string, ModelMetadata?)"/> could write
+    /// Checks, without writing anything, that <see cref="Save(IModel, string, ModelMetadata?, CancellationToken)"/> could write
     /// <paramref name="path"/> now — so a program can refuse a bad destination before it spends time training:
     /// the path is a regular file or a new one (symbolic links followed), its directory exists, a file can be
     /// created there, and an existing file may be written.
@@ -146,22 +159,24 @@ public static class ModelFile
     }
 
     /// <summary>The atomic save, with a seam: <paramref name="beforeReplace"/> runs with the temporary file's path after it is written and flushed, just before it replaces the target.</summary>
-    internal static void Save(IModel model, string path, ModelMetadata? metadata, Action<string>? beforeReplace)
+    internal static void Save(IModel model, string path, ModelFormat format, ModelMetadata? metadata, Action<string>? beforeReplace, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        Plan plan = Prepare(model, metadata);
+        Plan plan = Prepare(model, metadata, format);
         string target = SaveTarget.Resolve(path);
-        SaveTarget.Replace(target, path, file =>
+        SaveTarget.Replace(target, path, file => Write(file, model, metadata, format, plan), beforeReplace, cancellationToken);
+    }
+
+    private static void Write(Stream stream, IModel model, ModelMetadata? metadata, ModelFormat format, Plan plan)
+    {
+        if (format == ModelFormat.Onnx)
         {
-            if (OnnxModelFile.IsOnnx(path))
-            {
-                OnnxModelFile.Write(file, model, metadata ?? new ModelMetadata(), LibraryVersion);
-            }
-            else
-            {
-                Safetensors.Write(file, plan.Tensors, plan.Metadata, model.Parameters);
-            }
-        }, beforeReplace);
+            OnnxModelFile.Write(stream, model, metadata ?? new ModelMetadata(), LibraryVersion);
+        }
+        else
+        {
+            Safetensors.Write(stream, plan.Tensors, plan.Metadata, model.Parameters);
+        }
     }
 
     /// <summary>
@@ -172,35 +187,35 @@ public static class ModelFile
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="FileFormatException">The file is not a valid model file; the message says what and where.</exception>
-    public static LoadedModel Load(string path)
+    public static TrainedModel Load(string path) => Load(path, FormatOf(path));
+
+    /// <summary>
+    /// Loads the model in <paramref name="path"/>, read as <paramref name="format"/> whatever the path's extension, as
+    /// <see cref="Load(string)"/> does.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="format">The format to read.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileFormatException">The file is not a valid model file of that format; the message says what and where.</exception>
+    public static TrainedModel Load(string path, ModelFormat format)
     {
         using FileStream file = OpenRead(path);
-        return Load(file, path, OnnxModelFile.IsOnnx(path));
+        return Load(file, format, path);
     }
 
     /// <summary>
-    /// Loads a model from <paramref name="stream"/>, from its current position to its end, as
-    /// <see cref="Load(string)"/> does from a file. The stream is left open.
+    /// Loads a model in <paramref name="format"/> from <paramref name="stream"/>, from its current position to its end,
+    /// as <see cref="Load(string)"/> does from a file. The stream is left open.
     /// </summary>
     /// <param name="stream">The stream; it need not be seekable.</param>
+    /// <param name="format">The format to read.</param>
     /// <param name="name">What to call the stream in error messages (its file name, say), or null.</param>
-    /// <exception cref="FileFormatException">The content is not a valid model file.</exception>
-    public static LoadedModel Load(Stream stream, string? name = null) => Load(stream, name, onnx: false);
-
-    /// <summary>
-    /// Loads an ONNX model from <paramref name="stream"/>, from its current position to its end, as
-    /// <see cref="Load(string)"/> does from a file whose name ends in <c>.onnx</c>. The stream is left open.
-    /// </summary>
-    /// <param name="stream">The stream; it need not be seekable.</param>
-    /// <param name="name">What to call the stream in error messages (its file name, say), or null.</param>
-    /// <exception cref="FileFormatException">The content is not an ONNX model of the four kinds; the message names the node and why.</exception>
-    public static LoadedModel LoadOnnx(Stream stream, string? name = null) => Load(stream, name, onnx: true);
-
-    private static LoadedModel<IModel> Load(Stream stream, string? name, bool onnx)
+    /// <exception cref="FileFormatException">The content is not a valid model file of that format (for ONNX: not a graph of the four kinds); the message says what and where.</exception>
+    public static TrainedModel Load(Stream stream, ModelFormat format, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         IModel? model = null;
-        Reading reading = Read(stream, name, onnx, expected: null, shape =>
+        Reading reading = Read(stream, name, format, expected: null, shape =>
         {
             try
             {
@@ -216,18 +231,18 @@ public static class ModelFile
             // The weights are read straight into the new model's parameter block: no copy of the file's size.
             return model.Parameters;
         });
-        return new LoadedModel<IModel>(model!, reading.Metadata, reading.LibraryVersion);
+        return new TrainedModel<IModel>(model!, reading.Metadata, reading.LibraryVersion);
     }
 
     /// <summary>
     /// Loads the file in <paramref name="path"/> into a new <typeparamref name="TModel"/> — a source-generated
-    /// model, say — after checking that the file's shape equals the model's <see cref="IModel.Shape"/> exactly.
+    /// model, say — after checking that the file's shape equals the model's <see cref="IPredictor.Shape"/> exactly.
     /// </summary>
     /// <typeparam name="TModel">The model type; it must have a parameterless constructor.</typeparam>
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="FileFormatException">The file is not a valid model file, or holds a model of another shape.</exception>
-    public static LoadedModel<TModel> Load<TModel>(string path)
+    public static TrainedModel<TModel> Load<TModel>(string path)
         where TModel : IModel, new() => LoadInto(new TModel(), path);
 
     /// <summary>
@@ -236,10 +251,11 @@ public static class ModelFile
     /// </summary>
     /// <typeparam name="TModel">The model type; it must have a parameterless constructor.</typeparam>
     /// <param name="stream">The stream; it need not be seekable.</param>
+    /// <param name="format">The format to read.</param>
     /// <param name="name">What to call the stream in error messages, or null.</param>
     /// <exception cref="FileFormatException">The content is not a valid model file, or holds a model of another shape.</exception>
-    public static LoadedModel<TModel> Load<TModel>(Stream stream, string? name = null)
-        where TModel : IModel, new() => LoadInto(new TModel(), stream, name);
+    public static TrainedModel<TModel> Load<TModel>(Stream stream, ModelFormat format, string? name = null)
+        where TModel : IModel, new() => LoadInto(new TModel(), stream, format, name);
 
     /// <summary>
     /// Loads the weights in <paramref name="path"/> into <paramref name="model"/>, after checking that the
@@ -251,11 +267,11 @@ public static class ModelFile
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="FileFormatException">The file is not a valid model file, or holds a model of another shape.</exception>
-    public static LoadedModel<TModel> LoadInto<TModel>(TModel model, string path)
+    public static TrainedModel<TModel> LoadInto<TModel>(TModel model, string path)
         where TModel : IModel
     {
         using FileStream file = OpenRead(path);
-        return LoadInto(model, file, path, OnnxModelFile.IsOnnx(path));
+        return LoadInto(model, file, FormatOf(path), path);
     }
 
     /// <summary>
@@ -266,12 +282,10 @@ public static class ModelFile
     /// <typeparam name="TModel">The model type.</typeparam>
     /// <param name="model">The model to fill.</param>
     /// <param name="stream">The stream; it need not be seekable.</param>
+    /// <param name="format">The format to read.</param>
     /// <param name="name">What to call the stream in error messages, or null.</param>
     /// <exception cref="FileFormatException">The content is not a valid model file, or holds a model of another shape.</exception>
-    public static LoadedModel<TModel> LoadInto<TModel>(TModel model, Stream stream, string? name = null)
-        where TModel : IModel => LoadInto(model, stream, name, onnx: false);
-
-    private static LoadedModel<TModel> LoadInto<TModel>(TModel model, Stream stream, string? name, bool onnx)
+    public static TrainedModel<TModel> LoadInto<TModel>(TModel model, Stream stream, ModelFormat format, string? name = null)
         where TModel : IModel
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -279,9 +293,9 @@ public static class ModelFile
 
         // Into a buffer first: the model's parameters change only once the whole file has proved valid.
         float[]? parameters = null;
-        Reading reading = Read(stream, name, onnx, model.Shape, shape => parameters = new float[shape.ParameterCount]);
+        Reading reading = Read(stream, name, format, model.Shape, shape => parameters = new float[shape.ParameterCount]);
         parameters.CopyTo(model.Parameters);
-        return new LoadedModel<TModel>(model, reading.Metadata, reading.LibraryVersion);
+        return new TrainedModel<TModel>(model, reading.Metadata, reading.LibraryVersion);
     }
 
     private static FileStream OpenRead(string path)
@@ -291,9 +305,14 @@ public static class ModelFile
     }
 
     /// <summary>The tensors and metadata of a model about to be saved, after checking both.</summary>
-    private static Plan Prepare(IModel model, ModelMetadata? metadata)
+    private static Plan Prepare(IModel model, ModelMetadata? metadata, ModelFormat format)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (!Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown model format.");
+        }
+
         metadata ??= new ModelMetadata();
         ModelShape shape = model.Shape;
         ReadOnlySpan<float> parameters = model.Parameters;
@@ -330,9 +349,14 @@ public static class ModelFile
     /// <paramref name="parametersFor"/> gives for the shape once the header has proved valid. The parameters
     /// must be finite and able to give finite outputs (<see cref="OutputBounds"/>).
     /// </summary>
-    private static Reading Read(Stream stream, string? name, bool onnx, ModelShape? expected, Func<ModelShape, Span<float>> parametersFor)
+    private static Reading Read(Stream stream, string? name, ModelFormat format, ModelShape? expected, Func<ModelShape, Span<float>> parametersFor)
     {
-        if (onnx)
+        if (!Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown model format.");
+        }
+
+        if (format == ModelFormat.Onnx)
         {
             (ModelShape onnxShape, float[] onnxParameters, ModelMetadata onnxMetadata, string? onnxVersion) = OnnxModelFile.Read(stream, name);
             CheckExpected(name, onnxShape, expected);

@@ -42,7 +42,7 @@ internal abstract class StepStrategy : IDisposable
     /// model can step in place and the step is plain θ ← θ − η∇ with no gradient-norm tracking, on batches of one slice,
     /// the fused step; else the plain one.
     /// </summary>
-    public static StepStrategy Choose(IModel model, IOptimizer optimizer, TrainerOptions options, Dataset data, float[]? weights, float[] gradient, int batchSize, int sliceRows)
+    public static StepStrategy Choose(IModel model, Optimizer optimizer, TrainerOptions options, Dataset data, float[]? weights, float[] gradient, int batchSize, int sliceRows)
     {
         OptimizerCapabilities capabilities = optimizer.Capabilities;
         if (options.Parallelism > 1)
@@ -116,7 +116,7 @@ internal sealed class FusedStep : StepStrategy
 }
 
 /// <summary>The gradient on this thread, a slice at a time, then one optimizer step.</summary>
-internal sealed class PlainStep(IModel model, IOptimizer optimizer, Dataset data, float[]? weights, float[] gradient, int sliceRows) : StepStrategy(model, data, weights, sliceRows)
+internal sealed class PlainStep(IModel model, Optimizer optimizer, Dataset data, float[]? weights, float[] gradient, int sliceRows) : StepStrategy(model, data, weights, sliceRows)
 {
     public override float Gradient(int[] order, int start, int count, float rate, double batchWeight, CancellationToken cancellationToken)
     {
@@ -153,7 +153,7 @@ internal sealed class ParallelStep : StepStrategy
 {
     private readonly GradientWorkers _workers;
 
-    public ParallelStep(IModel model, IOptimizer optimizer, Dataset data, float[]? weights, float[] gradient, int sliceRows, int parallelism, bool stepsInRanges)
+    public ParallelStep(IModel model, Optimizer optimizer, Dataset data, float[]? weights, float[] gradient, int sliceRows, int parallelism, bool stepsInRanges)
         : base(model, data, weights, sliceRows)
     {
         _workers = new GradientWorkers(this, model, optimizer, stepsInRanges, parallelism, gradient);

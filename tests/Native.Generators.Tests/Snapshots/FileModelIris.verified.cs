@@ -40,21 +40,25 @@ namespace Demo
         /// <summary>The standardizer saved with the model, which every prediction applies to the raw row first; <see cref="CreateModel"/>'s model takes rows it has transformed.</summary>
         public static global::Native.Numerics.Standardizer? Standardizer => s_engine.Standardizer;
 
-        /// <summary>The predicted class of one raw row: the largest logit; ties go to the lower class.</summary>
+        /// <summary>The predicted class of one raw row: the largest logit (softmax is monotonic, so it is not computed); ties go to the lower class.</summary>
+        /// <exception cref="global::System.ArgumentException">The row's length is not 4, or its outputs are not finite (the message names the feature).</exception>
+        public static int PredictClass(global::System.ReadOnlySpan<float> row) => s_engine.PredictClass(row);
+
+        /// <summary>The predicted class of one raw row, or false (and −1) where its logits are not finite: no exception for the row's values.</summary>
         /// <exception cref="global::System.ArgumentException">The row's length is not 4.</exception>
-        public static int Predict(global::System.ReadOnlySpan<float> row) => s_engine.PredictClass(row);
+        public static bool TryPredictClass(global::System.ReadOnlySpan<float> row, out int predictedClass) => s_engine.TryPredictClass(row, out predictedClass);
 
         /// <summary>The predicted class of each raw row of <paramref name="rows"/> (n rows of 4 floats), written to <paramref name="classes"/>.</summary>
-        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows of 4 features.</exception>
-        public static void Predict(global::System.ReadOnlySpan<float> rows, global::System.Span<int> classes) => s_engine.PredictClasses(rows, classes);
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows of 4 features, or a row's logits are not finite.</exception>
+        public static void PredictClasses(global::System.ReadOnlySpan<float> rows, global::System.Span<int> classes) => s_engine.PredictClasses(rows, classes);
 
-        /// <summary>The name of the predicted class of one raw row (see <see cref="ClassNames"/>); allocates nothing.</summary>
-        /// <exception cref="global::System.ArgumentException">The row's length is not 4.</exception>
-        public static string PredictClassName(global::System.ReadOnlySpan<float> row) => s_classNames[s_engine.PredictClass(row)];
-
-        /// <summary>The probability of each class for each of n raw rows (one row or many): n × <see cref="Classes"/> values, each row summing to 1.</summary>
+        /// <summary>The probability of each class for each of n raw rows (one or many): n × <see cref="Classes"/> values, each row summing to 1; NaN for a row whose logits are not finite.</summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows of 4 features.</exception>
         public static void PredictProbabilities(global::System.ReadOnlySpan<float> rows, global::System.Span<float> probabilities) => s_engine.PredictProbabilities(rows, probabilities);
+
+        /// <summary>The name of the predicted class of one raw row (see <see cref="ClassNames"/>); allocates nothing.</summary>
+        /// <exception cref="global::System.ArgumentException">The row's length is not 4, or its logits are not finite (the message names the feature).</exception>
+        public static string PredictClassName(global::System.ReadOnlySpan<float> row) => s_classNames[s_engine.PredictClass(row)];
 
         /// <summary>
         /// A trainable model with the file's parameters, for fine-tuning: a new <see cref="global::Native.Numerics.SoftmaxRegression"/>, its own copy.

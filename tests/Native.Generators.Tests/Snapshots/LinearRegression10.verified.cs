@@ -37,13 +37,13 @@ namespace Demo
         public global::Native.Numerics.ModelShape Shape => s_shape;
 
         /// <inheritdoc/>
-        global::Native.Numerics.ModelTask global::Native.Numerics.IModel.Task => global::Native.Numerics.ModelTask.Regression;
+        global::Native.Numerics.ModelTask global::Native.Numerics.IPredictor.Task => global::Native.Numerics.ModelTask.Regression;
 
         /// <inheritdoc/>
-        int global::Native.Numerics.IModel.Features => Features;
+        int global::Native.Numerics.IPredictor.Features => Features;
 
         /// <inheritdoc/>
-        int global::Native.Numerics.IModel.Outputs => Outputs;
+        int global::Native.Numerics.IPredictor.Outputs => Outputs;
 
         /// <inheritdoc/>
         global::Native.Numerics.CompilerServices.ModelRuntime global::Native.Numerics.CompilerServices.IModelRuntimeOwner.Runtime => _engine;
@@ -53,19 +53,23 @@ namespace Demo
 
         /// <summary>Writes the predicted value for one row of 10 features.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not the model's.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> features, global::System.Span<float> outputs) => _engine.Forward(features, outputs);
+        public void Forward(global::System.ReadOnlySpan<float> row, global::System.Span<float> outputs) => _engine.Forward(row, outputs);
 
         /// <summary>Writes the predicted value for each row: <paramref name="rows"/> holds n rows of 10 floats.</summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows.</exception>
         public void ForwardBatch(global::System.ReadOnlySpan<float> rows, global::System.Span<float> outputs) => _engine.ForwardBatch(rows, outputs);
 
         /// <summary>The predicted value of one row.</summary>
-        /// <exception cref="global::System.ArgumentException">The row's length is not 10.</exception>
-        public float Predict(global::System.ReadOnlySpan<float> features) => _engine.PredictValue(features);
+        /// <exception cref="global::System.ArgumentException">The row's length is not 10, or its outputs are not finite (the message names the feature).</exception>
+        public float PredictValue(global::System.ReadOnlySpan<float> row) => _engine.PredictValue(row);
 
-        /// <summary>The predicted value of each row of <paramref name="rows"/> (n rows of 10 floats), written to <paramref name="values"/>.</summary>
-        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows.</exception>
-        public void Predict(global::System.ReadOnlySpan<float> rows, global::System.Span<float> values) => _engine.ForwardBatch(rows, values);
+        /// <summary>The predicted value of one row, or false (and NaN) where it is not finite: no exception for the row's values.</summary>
+        /// <exception cref="global::System.ArgumentException">The row's length is not 10.</exception>
+        public bool TryPredictValue(global::System.ReadOnlySpan<float> row, out float value) => _engine.TryPredictValue(row, out value);
+
+        /// <summary>The predicted value of each row of <paramref name="rows"/> (n rows of 10 floats), written to <paramref name="values"/>; NaN where it is not finite.</summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows of 10 features.</exception>
+        public void PredictValues(global::System.ReadOnlySpan<float> rows, global::System.Span<float> values) => _engine.PredictValues(rows, values);
 
         /// <summary>The summed (sample-weighted) loss of the batch: squared error, Σ w·(ŷ − y)².</summary>
         /// <exception cref="global::System.ArgumentException">The batch does not fit the model.</exception>

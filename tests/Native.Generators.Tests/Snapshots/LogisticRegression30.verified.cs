@@ -37,13 +37,13 @@ namespace Demo
         public global::Native.Numerics.ModelShape Shape => s_shape;
 
         /// <inheritdoc/>
-        global::Native.Numerics.ModelTask global::Native.Numerics.IModel.Task => global::Native.Numerics.ModelTask.BinaryClassification;
+        global::Native.Numerics.ModelTask global::Native.Numerics.IPredictor.Task => global::Native.Numerics.ModelTask.BinaryClassification;
 
         /// <inheritdoc/>
-        int global::Native.Numerics.IModel.Features => Features;
+        int global::Native.Numerics.IPredictor.Features => Features;
 
         /// <inheritdoc/>
-        int global::Native.Numerics.IModel.Outputs => 1;
+        int global::Native.Numerics.IPredictor.Outputs => 1;
 
         /// <inheritdoc/>
         int global::Native.Numerics.IClassifier.Classes => Classes;
@@ -56,26 +56,26 @@ namespace Demo
 
         /// <summary>Writes P(y = 1) for one row of 30 features.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not the model's.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> features, global::System.Span<float> outputs) => _engine.Forward(features, outputs);
+        public void Forward(global::System.ReadOnlySpan<float> row, global::System.Span<float> outputs) => _engine.Forward(row, outputs);
 
         /// <summary>Writes P(y = 1) for each row: <paramref name="rows"/> holds n rows of 30 floats.</summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows.</exception>
         public void ForwardBatch(global::System.ReadOnlySpan<float> rows, global::System.Span<float> outputs) => _engine.ForwardBatch(rows, outputs);
 
-        /// <summary>P(y = 1) for one row.</summary>
+        /// <summary>The predicted class of one row: 1 where P(y = 1) ≥ 0.5, that is, where the logit is at least 0.</summary>
+        /// <exception cref="global::System.ArgumentException">The row's length is not 30, or its outputs are not finite (the message names the feature).</exception>
+        public int PredictClass(global::System.ReadOnlySpan<float> row) => _engine.PredictClass(row);
+
+        /// <summary>The predicted class of one row, or false (and −1) where its logits are not finite: no exception for the row's values.</summary>
         /// <exception cref="global::System.ArgumentException">The row's length is not 30.</exception>
-        public float PredictProbability(global::System.ReadOnlySpan<float> features) => _engine.PredictValue(features);
+        public bool TryPredictClass(global::System.ReadOnlySpan<float> row, out int predictedClass) => _engine.TryPredictClass(row, out predictedClass);
 
-        /// <summary>Class 1 where P(y = 1) ≥ 0.5, that is, where the logit is at least 0.</summary>
-        /// <exception cref="global::System.ArgumentException">The row's length is not 30.</exception>
-        public int Predict(global::System.ReadOnlySpan<float> features) => _engine.PredictClass(features);
+        /// <summary>The predicted class of each row of <paramref name="rows"/> (n rows of 30 floats), written to <paramref name="classes"/>.</summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows of 30 features, or a row's logits are not finite.</exception>
+        public void PredictClasses(global::System.ReadOnlySpan<float> rows, global::System.Span<int> classes) => _engine.PredictClasses(rows, classes);
 
-        /// <summary>The most probable class of each row of <paramref name="rows"/> (n rows of 30 floats), written to <paramref name="classes"/>.</summary>
-        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows.</exception>
-        public void Predict(global::System.ReadOnlySpan<float> rows, global::System.Span<int> classes) => _engine.PredictClasses(rows, classes);
-
-        /// <summary>Writes [1 − p, p], p = P(y = 1), for each of n rows (one row or many), row-major (n × 2).</summary>
-        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows.</exception>
+        /// <summary>Writes [1 − p, p], p = P(y = 1), for each of n rows (one or many), row-major (n × 2); NaN for a row whose logit is not finite.</summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows of 30 features.</exception>
         public void PredictProbabilities(global::System.ReadOnlySpan<float> rows, global::System.Span<float> probabilities) => _engine.PredictProbabilities(rows, probabilities);
 
         /// <summary>The summed (sample-weighted) loss of the batch: binary cross-entropy from the logit, Σ w·(softplus(z) − y·z).</summary>

@@ -37,13 +37,13 @@ namespace Demo
         public global::Native.Numerics.ModelShape Shape => s_shape;
 
         /// <inheritdoc/>
-        global::Native.Numerics.ModelTask global::Native.Numerics.IModel.Task => global::Native.Numerics.ModelTask.MulticlassClassification;
+        global::Native.Numerics.ModelTask global::Native.Numerics.IPredictor.Task => global::Native.Numerics.ModelTask.MulticlassClassification;
 
         /// <inheritdoc/>
-        int global::Native.Numerics.IModel.Features => Features;
+        int global::Native.Numerics.IPredictor.Features => Features;
 
         /// <inheritdoc/>
-        int global::Native.Numerics.IModel.Outputs => Classes;
+        int global::Native.Numerics.IPredictor.Outputs => Classes;
 
         /// <inheritdoc/>
         int global::Native.Numerics.IClassifier.Classes => Classes;
@@ -56,22 +56,26 @@ namespace Demo
 
         /// <summary>Writes the probabilities of the 10 classes for one row of 784 features.</summary>
         /// <exception cref="global::System.ArgumentException">A span's length is not the model's.</exception>
-        public void Forward(global::System.ReadOnlySpan<float> features, global::System.Span<float> outputs) => _engine.Forward(features, outputs);
+        public void Forward(global::System.ReadOnlySpan<float> row, global::System.Span<float> outputs) => _engine.Forward(row, outputs);
 
         /// <summary>Writes the probabilities of the 10 classes for each row: <paramref name="rows"/> holds n rows of 784 floats.</summary>
         /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows.</exception>
         public void ForwardBatch(global::System.ReadOnlySpan<float> rows, global::System.Span<float> outputs) => _engine.ForwardBatch(rows, outputs);
 
-        /// <summary>The most probable class of one row: the largest logit (softmax is monotonic, so it is not computed); ties go to the lower class.</summary>
+        /// <summary>The predicted class of one row: the largest logit (softmax is monotonic, so it is not computed); ties go to the lower class.</summary>
+        /// <exception cref="global::System.ArgumentException">The row's length is not 784, or its outputs are not finite (the message names the feature).</exception>
+        public int PredictClass(global::System.ReadOnlySpan<float> row) => _engine.PredictClass(row);
+
+        /// <summary>The predicted class of one row, or false (and −1) where its logits are not finite: no exception for the row's values.</summary>
         /// <exception cref="global::System.ArgumentException">The row's length is not 784.</exception>
-        public int Predict(global::System.ReadOnlySpan<float> features) => _engine.PredictClass(features);
+        public bool TryPredictClass(global::System.ReadOnlySpan<float> row, out int predictedClass) => _engine.TryPredictClass(row, out predictedClass);
 
-        /// <summary>The most probable class of each row of <paramref name="rows"/> (n rows of 784 floats), written to <paramref name="classes"/>.</summary>
-        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows.</exception>
-        public void Predict(global::System.ReadOnlySpan<float> rows, global::System.Span<int> classes) => _engine.PredictClasses(rows, classes);
+        /// <summary>The predicted class of each row of <paramref name="rows"/> (n rows of 784 floats), written to <paramref name="classes"/>.</summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows of 784 features, or a row's logits are not finite.</exception>
+        public void PredictClasses(global::System.ReadOnlySpan<float> rows, global::System.Span<int> classes) => _engine.PredictClasses(rows, classes);
 
-        /// <summary>The probability of each class for each of n rows (one row or many): n × <see cref="Classes"/> values, each row summing to 1.</summary>
-        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows.</exception>
+        /// <summary>The probability of each class for each of n rows (one or many): n × <see cref="Classes"/> values, each row summing to 1; NaN for a row whose logits are not finite.</summary>
+        /// <exception cref="global::System.ArgumentException">The lengths do not describe the same number of rows of 784 features.</exception>
         public void PredictProbabilities(global::System.ReadOnlySpan<float> rows, global::System.Span<float> probabilities) => _engine.PredictProbabilities(rows, probabilities);
 
         /// <summary>The summed (sample-weighted) loss of the batch: cross-entropy from the logits, Σ w·(log Σ e^z − z_y).</summary>

@@ -124,10 +124,10 @@ public sealed class CsvTests : IDisposable
         Dataset data = Read("a,b,y\n1,2,cat\n3,4,dog\n5,6,bird\n");
         var model = new SoftmaxRegression(data.Features, data.Classes);
         using var stream = new MemoryStream();
-        ModelFile.Save(model, stream, new ModelMetadata { ClassNames = data.ClassNames, Standardizer = Standardizer.Fit(data) });
+        ModelFile.Save(model, stream, ModelFormat.Safetensors, new ModelMetadata { ClassNames = data.ClassNames, Standardizer = Standardizer.Fit(data) });
         stream.Position = 0;
 
-        LoadedModel loaded = ModelFile.Load(stream);
+        TrainedModel loaded = ModelFile.Load(stream, ModelFormat.Safetensors);
 
         Assert.Equal(["bird", "cat", "dog"], loaded.ClassNames);
         Assert.Equal(2, loaded.Standardizer!.Features);

@@ -25,7 +25,7 @@ public class ReportEvaluateTests
         float[] probabilities = new float[data.Count * 3];
         for (int i = 0; i < data.Count; i++)
         {
-            predicted[i] = model.Predict(data.Row(i));
+            predicted[i] = model.PredictClass(data.Row(i));
             model.PredictProbabilities(data.Row(i), probabilities.AsSpan(i * 3, 3));
         }
 

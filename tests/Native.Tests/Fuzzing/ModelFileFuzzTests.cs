@@ -49,11 +49,11 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
     {
         foreach ((byte[] file, ModelShape shape) in Seeds)
         {
-            Assert.Equal(shape, ModelFile.Load(new MemoryStream(file)).Shape);
+            Assert.Equal(shape, ModelFile.Load(new MemoryStream(file), ModelFormat.Safetensors).Shape);
         }
     }
 
-    private static LoadedModel Load(Mutant mutant)
+    private static TrainedModel Load(Mutant mutant)
     {
         using Stream stream = mutant.Open();
 
@@ -61,14 +61,14 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
         if (mutant.Tag % 4 == 3)
         {
             IModel model = Create(Seeds[mutant.Tag / 4].Shape);
-            return ModelFile.LoadInto(model, stream, "mutant");
+            return ModelFile.LoadInto(model, stream, ModelFormat.Safetensors, "mutant");
         }
 
-        return ModelFile.Load(stream, "mutant");
+        return ModelFile.Load(stream, ModelFormat.Safetensors, "mutant");
     }
 
     /// <summary>What any loaded model must be, whatever file it came from: the other readers' fuzz tests hold theirs to it too.</summary>
-    internal static void Verify(LoadedModel loaded)
+    internal static void Verify(TrainedModel loaded)
     {
         ReadOnlySpan<float> parameters = loaded.Model.Parameters;
         Assert.Equal(loaded.Shape.ParameterCount, parameters.Length);
@@ -209,7 +209,7 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
         {
             DenseKernelTests.Random(m.Model.Parameters.Length, i).CopyTo(m.Model.Parameters);
             using var stream = new MemoryStream();
-            ModelFile.Save(m.Model, stream, m.Metadata);
+            ModelFile.Save(m.Model, stream, ModelFormat.Safetensors, m.Metadata);
             return (stream.ToArray(), m.Model.Shape);
         })];
     }

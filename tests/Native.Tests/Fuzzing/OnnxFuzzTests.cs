@@ -8,7 +8,7 @@ namespace Native.Tests.Fuzzing;
 
 /// <summary>
 /// Mutants of valid ONNX files — Native's own exports of every kind, and files from PyTorch's exporter and the
-/// scikit-learn script — read by <see cref="ModelFile.LoadOnnx"/>: byte-level damage anywhere, and damage that
+/// scikit-learn script — read by <see cref="ModelFile.Load(Stream, ModelFormat, string?)"/>: byte-level damage anywhere, and damage that
 /// knows the wire format (a varint, a string, an op type, a float replaced; a field deleted, duplicated, renumbered
 /// or given another wire type), written back with every length fixed so that it reaches the graph reader.
 /// </summary>
@@ -42,17 +42,17 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
     {
         foreach (byte[] seed in Seeds)
         {
-            Verify(ModelFile.LoadOnnx(new MemoryStream(seed), "seed"));
+            Verify(ModelFile.Load(new MemoryStream(seed), ModelFormat.Onnx, "seed"));
         }
     }
 
-    private static LoadedModel Load(Mutant mutant)
+    private static TrainedModel Load(Mutant mutant)
     {
         using Stream stream = mutant.Open();
-        return ModelFile.LoadOnnx(stream, "mutant");
+        return ModelFile.Load(stream, ModelFormat.Onnx, "mutant");
     }
 
-    private static void Verify(LoadedModel loaded)
+    private static void Verify(TrainedModel loaded)
     {
         ModelFileFuzzTests.Verify(loaded);
         Assert.Equal(loaded.ClassNames.Count, loaded.ClassNames.Distinct(StringComparer.Ordinal).Count());
@@ -179,7 +179,7 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
         {
             DenseKernelTests.Random(m.Model.Parameters.Length, i).CopyTo(m.Model.Parameters);
             using var stream = new MemoryStream();
-            ModelFile.SaveOnnx(m.Model, stream, m.Metadata);
+            ModelFile.Save(m.Model, stream, ModelFormat.Onnx, m.Metadata);
             return stream.ToArray();
         }).ToList();
 

@@ -83,16 +83,16 @@ public class GeneratedModelTests
             {
                 var twinClassifier = (IClassifier)twin;
                 int[] classes = new int[b.Rows];
-                classifier.Predict(b.Features, classes);
+                classifier.PredictClasses(b.Features, classes);
                 float[] probabilities = new float[b.Rows * classifier.Classes], twinProbabilities = new float[b.Rows * classifier.Classes];
                 classifier.PredictProbabilities(b.Features, probabilities);
                 twinClassifier.PredictProbabilities(b.Features, twinProbabilities);
                 for (int i = 0; i < b.Rows; i++)
                 {
                     ReadOnlySpan<float> row = b.Features.AsSpan(i * f, f);
-                    int predicted = classifier.Predict(row);
+                    int predicted = classifier.PredictClass(row);
                     Assert.Equal(predicted, classes[i]);
-                    Assert.Equal(twinClassifier.Predict(row), predicted);
+                    Assert.Equal(twinClassifier.PredictClass(row), predicted);
                     for (int j = 0; j < classifier.Classes; j++)
                     {
                         Same(twinProbabilities[(i * classifier.Classes) + j], probabilities[(i * classifier.Classes) + j], $"{name}, {width}: PredictProbabilities, row {i} class {j}");
@@ -103,11 +103,11 @@ public class GeneratedModelTests
             {
                 var regressor = (IRegressor)model;
                 float[] values = new float[b.Rows];
-                regressor.Predict(b.Features, values);
+                regressor.PredictValues(b.Features, values);
                 for (int i = 0; i < b.Rows; i++)
                 {
                     ReadOnlySpan<float> row = b.Features.AsSpan(i * f, f);
-                    Same(((IRegressor)twin).Predict(row), regressor.Predict(row), $"{name}, {width}: Predict, row {i}");
+                    Same(((IRegressor)twin).PredictValue(row), regressor.PredictValue(row), $"{name}, {width}: Predict, row {i}");
                     Same(twinBatch[i], values[i], $"{name}, {width}: Predict(rows), row {i}");
                 }
             }
@@ -176,7 +176,7 @@ public class GeneratedModelTests
     {
         GeneratedCase c = GeneratedCase.Named(name);
         var data = new BatchCase(c.Shape, Rows: 150, Seed: 5, Weighted: false).Dataset();
-        foreach (Func<IOptimizer> optimizer in new Func<IOptimizer>[] { () => new GradientDescent(0.05f), () => new Momentum(0.02f, 0.9f) })
+        foreach (Func<Optimizer> optimizer in new Func<Optimizer>[] { () => new GradientDescent(0.05f), () => new Momentum(0.02f, 0.9f) })
         {
             foreach (int batchSize in new[] { 10, 100 })
             {
@@ -231,16 +231,16 @@ public class GeneratedModelTests
         {
             ("Forward", () => model.Forward(row, outputs)),
             ("ForwardBatch", () => model.ForwardBatch(b.Features, batchOutputs)),
-            ("Predict", () => _ = model is IClassifier k ? k.Predict(row) : ((IRegressor)model).Predict(row)),
+            ("Predict", () => _ = model is IClassifier k ? k.PredictClass(row) : ((IRegressor)model).PredictValue(row)),
             ("Predict(rows)", () =>
             {
                 if (model is IClassifier k)
                 {
-                    k.Predict(b.Features, classes);
+                    k.PredictClasses(b.Features, classes);
                 }
                 else
                 {
-                    ((IRegressor)model).Predict(b.Features, values);
+                    ((IRegressor)model).PredictValues(b.Features, values);
                 }
             }),
             ("Loss", () => model.Loss(b.Batch())),
@@ -269,7 +269,7 @@ public class GeneratedModelTests
         GeneratedCase c = GeneratedCase.Named(name);
         var (model, _) = c.CreatePair(seed: 1);
         var data = new BatchCase(model.Shape, Rows: 200, Seed: 4, Weighted: false).Dataset();
-        foreach (Func<IOptimizer> optimizer in new Func<IOptimizer>[] { () => new GradientDescent(1e-3f), () => new Adam(1e-3f) })
+        foreach (Func<Optimizer> optimizer in new Func<Optimizer>[] { () => new GradientDescent(1e-3f), () => new Adam(1e-3f) })
         {
             // Measured up to three times: see AllocatesNothing.
             string? failure = null;

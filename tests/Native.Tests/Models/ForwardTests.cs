@@ -57,12 +57,12 @@ public class ForwardTests
             float[] probabilities = new float[c.Rows * model.Classes];
             int[] classes = new int[c.Rows];
             model.PredictProbabilities(features, probabilities);
-            model.Predict(features, classes);
+            model.PredictClasses(features, classes);
             for (int i = 0; i < c.Rows; i++)
             {
                 ReadOnlySpan<float> p = probabilities.AsSpan(i * model.Classes, model.Classes);
                 Assert.Equal(1f, p.ToArray().Sum(), 1e-5f);
-                Assert.Equal(classes[i], model.Predict(features.AsSpan(i * f, f)));
+                Assert.Equal(classes[i], model.PredictClass(features.AsSpan(i * f, f)));
 
                 // The predicted class is a most probable one (ties within rounding allowed).
                 Assert.True(p[classes[i]] >= p.ToArray().Max() - 1e-6f, $"{c}: row {i} predicted {classes[i]}");
@@ -76,16 +76,16 @@ public class ForwardTests
         var linear = new LinearRegression(2);
         float[] theta = [2f, -3f, 0.5f]; // w = (2, −3), b = 0.5
         theta.CopyTo(linear.Parameters);
-        Assert.Equal((2f * 1.5f) - (3f * 4f) + 0.5f, linear.Predict([1.5f, 4f]), 1e-5f);
+        Assert.Equal((2f * 1.5f) - (3f * 4f) + 0.5f, linear.PredictValue([1.5f, 4f]), 1e-5f);
 
         var logistic = new LogisticRegression(2);
         theta.CopyTo(logistic.Parameters);
         float z = (2f * 1f) - (3f * 0.25f) + 0.5f;
-        Assert.Equal(1f / (1f + MathF.Exp(-z)), logistic.PredictProbability([1f, 0.25f]), 1e-6f);
-        Assert.Equal(1, logistic.Predict([1f, 0.25f]));
-        Assert.Equal(0, logistic.Predict([0f, 1f]));
+        Assert.Equal(1, logistic.PredictClass([1f, 0.25f]));
+        Assert.Equal(0, logistic.PredictClass([0f, 1f]));
         float[] probabilities = new float[2];
         logistic.PredictProbabilities([1f, 0.25f], probabilities);
+        Assert.Equal(1f / (1f + MathF.Exp(-z)), probabilities[1], 1e-6f);
         Assert.Equal(1f, probabilities[0] + probabilities[1], 1e-6f);
     }
 

@@ -33,16 +33,16 @@ public sealed class PredictionPolicyTests
     {
         if (model is IClassifier classifier)
         {
-            classifier.Predict(row);
+            classifier.PredictClass(row);
         }
         else
         {
-            ((IRegressor)model).Predict(row);
+            ((IRegressor)model).PredictValue(row);
         }
     }
 
     /// <summary>Calls the classifier's batch <c>Predict</c>.</summary>
-    private static void PredictBatch(DenseModel model, ReadOnlySpan<float> rows, int count) => ((IClassifier)model).Predict(rows, new int[count]);
+    private static void PredictBatch(DenseModel model, ReadOnlySpan<float> rows, int count) => ((IClassifier)model).PredictClasses(rows, new int[count]);
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -93,7 +93,7 @@ public sealed class PredictionPolicyTests
         {
             // Values do: the batch Predict writes NaN for that row, as ForwardBatch does.
             float[] values = new float[3];
-            ((IRegressor)model).Predict(rows, values);
+            ((IRegressor)model).PredictValues(rows, values);
             Assert.Equal([false, true, false], values.Select(float.IsNaN));
         }
     }
@@ -115,6 +115,24 @@ public sealed class PredictionPolicyTests
         Assert.StartsWith("The model's outputs overflow the float range for this row; its largest feature, 4, is -3.1E+38", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void NaNParametersAreBlamedNotTheRow(string kind)
+    {
+        // A finite, ordinary row; the model's parameter 3 set to NaN: once "its largest feature, 2, is 0.5".
+        DenseModel model = Create(kind);
+        model.Parameters[3] = float.NaN;
+        float[] row = [0.1f, -0.2f, 0.5f, 0.3f, 0f];
+
+        var error = Assert.Throws<InvalidOperationException>(() => Predict(model, row));
+
+        Assert.StartsWith($"The model's parameters are not all finite (parameter 3 of {model.Parameters.Length} is NaN)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("feature", error.Message, StringComparison.Ordinal);
+        float[] outputs = new float[model.Outputs];
+        model.Forward(row, outputs);
+        Assert.All(outputs, value => Assert.True(float.IsNaN(value)));
+    }
+
     [Fact]
     public void HugeButFiniteLogitsGiveExactProbabilities()
     {
@@ -126,7 +144,7 @@ public sealed class PredictionPolicyTests
         float[] probabilities = new float[3];
         model.PredictProbabilities([2f], probabilities);
         Assert.Equal([1f, 0f, 0f], probabilities);
-        Assert.Equal(0, model.Predict([2f]));
+        Assert.Equal(0, model.PredictClass([2f]));
         model.PredictProbabilities([-2f], probabilities);
         Assert.Equal([0f, 1f, 0f], probabilities);
     }
@@ -153,11 +171,11 @@ public sealed class PredictionPolicyTests
                 {
                     Assert.All(p, value => Assert.InRange(value, 0f, 1f));
                     Assert.InRange(p.Sum(), 0.9999f, 1.0001f);
-                    classifier.Predict(row);
+                    classifier.PredictClass(row);
                 }
                 else
                 {
-                    Assert.ThrowsAny<ArgumentException>(() => { classifier.Predict(row); });
+                    Assert.ThrowsAny<ArgumentException>(() => { classifier.PredictClass(row); });
                 }
             }
         }, tests: 300);
@@ -176,7 +194,7 @@ public sealed class PredictionPolicyTests
         {
             model.PredictProbabilities(good, outputs);
             model.PredictProbabilities(bad, outputs);
-            model.Predict(good);
+            model.PredictClass(good);
         }));
     }
 
@@ -242,6 +260,6 @@ public sealed class PredictionPolicyTests
         float[] row = [1f, float.NaN, 0f, 0f, 0f];
         model.Forward(row, outputs);
         Assert.All(outputs, value => Assert.True(float.IsNaN(value), $"{width} {activation}: {value}"));
-        Assert.Contains("Feature 1 is NaN", Assert.Throws<ArgumentException>(() => model.Predict(row)).Message, StringComparison.Ordinal);
+        Assert.Contains("Feature 1 is NaN", Assert.Throws<ArgumentException>(() => model.PredictClass(row)).Message, StringComparison.Ordinal);
     }
 }

@@ -32,7 +32,7 @@ public sealed class OnnxExportTests : IDisposable
         string path = Path.Combine(_directory, "model.onnx");
 
         ModelFile.Save(model, path, metadata);
-        LoadedModel loaded = ModelFile.Load(path);
+        TrainedModel loaded = ModelFile.Load(path);
 
         Assert.Equal(model.Shape, loaded.Shape);
         Assert.Equal(model.GetType(), loaded.Model.GetType());
@@ -52,9 +52,9 @@ public sealed class OnnxExportTests : IDisposable
         string first = Path.Combine(_directory, "first.safetensors"), onnx = Path.Combine(_directory, "middle.onnx"), last = Path.Combine(_directory, "last.safetensors");
         ModelFile.Save(model, first, Metadata(model, seed: 2));
 
-        LoadedModel fromSafetensors = ModelFile.Load(first);
+        TrainedModel fromSafetensors = ModelFile.Load(first);
         ModelFile.Save(fromSafetensors.Model, onnx, fromSafetensors.Metadata);
-        LoadedModel fromOnnx = ModelFile.Load(onnx);
+        TrainedModel fromOnnx = ModelFile.Load(onnx);
         ModelFile.Save(fromOnnx.Model, last, fromOnnx.Metadata);
 
         Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(last));
@@ -68,7 +68,7 @@ public sealed class OnnxExportTests : IDisposable
         DenseKernelTests.Random(model.Parameters.Length, 11).CopyTo(model.Parameters);
         ModelMetadata metadata = Metadata(model, seed: 3);
         using var file = new MemoryStream();
-        ModelFile.SaveOnnx(model, file, metadata);
+        ModelFile.Save(model, file, ModelFormat.Onnx, metadata);
         float[][] rows = [.. Enumerable.Range(0, 17).Select(i => DenseKernelTests.Random(model.Features, 100 + i, scale: 3f))];
         string output = model.Shape.Kind switch
         {
@@ -79,7 +79,7 @@ public sealed class OnnxExportTests : IDisposable
 
         float[][] runtime = OnnxRuntime.Run(file.ToArray(), rows, [model.Features], output);
 
-        LoadedModel native = ModelFile.LoadOnnx(new MemoryStream(file.ToArray()));
+        TrainedModel native = ModelFile.Load(new MemoryStream(file.ToArray()), ModelFormat.Onnx);
         for (int i = 0; i < rows.Length; i++)
         {
             OnnxFixtureTests.AssertClose(OnnxFixtureTests.Predict(native, rows[i]), runtime[i], 1e-6, $"{name}, row {i}");
@@ -92,7 +92,7 @@ public sealed class OnnxExportTests : IDisposable
             {
                 float[] x = [.. rows[i]];
                 metadata.Standardizer!.Transform(x, x);
-                Assert.Equal(metadata.ClassNames[((IClassifier)model).Predict(x)], labels[i]);
+                Assert.Equal(metadata.ClassNames[((IClassifier)model).PredictClass(x)], labels[i]);
             }
         }
     }
@@ -103,13 +103,13 @@ public sealed class OnnxExportTests : IDisposable
         var model = new SoftmaxRegression(3, 4);
         DenseKernelTests.Random(model.Parameters.Length, 4).CopyTo(model.Parameters);
         using var file = new MemoryStream();
-        ModelFile.SaveOnnx(model, file);
+        ModelFile.Save(model, file, ModelFormat.Onnx);
         float[][] rows = [.. Enumerable.Range(0, 9).Select(i => DenseKernelTests.Random(3, 40 + i, scale: 4f))];
 
         string[] labels = OnnxRuntime.Labels(file.ToArray(), rows);
 
-        Assert.Equal(rows.Select(r => model.Predict(r).ToString(System.Globalization.CultureInfo.InvariantCulture)), labels);
-        Assert.Empty(ModelFile.LoadOnnx(new MemoryStream(file.ToArray())).ClassNames);
+        Assert.Equal(rows.Select(r => model.PredictClass(r).ToString(System.Globalization.CultureInfo.InvariantCulture)), labels);
+        Assert.Empty(ModelFile.Load(new MemoryStream(file.ToArray()), ModelFormat.Onnx).ClassNames);
     }
 
     [Fact]
@@ -144,9 +144,9 @@ public sealed class OnnxExportTests : IDisposable
             DenseKernelTests.Random(model.Parameters.Length, c.Seed, scale: 1e3f).CopyTo(model.Parameters);
             ModelMetadata metadata = c.Standardize ? Metadata(model, c.Seed) : new ModelMetadata();
             using var file = new MemoryStream();
-            ModelFile.SaveOnnx(model, file, metadata);
+            ModelFile.Save(model, file, ModelFormat.Onnx, metadata);
 
-            LoadedModel loaded = ModelFile.LoadOnnx(new MemoryStream(file.ToArray()));
+            TrainedModel loaded = ModelFile.Load(new MemoryStream(file.ToArray()), ModelFormat.Onnx);
 
             Assert.Equal(model.Shape, loaded.Shape);
             ModelFileTests.AssertSameBits(model.Parameters, loaded.Model.Parameters);
@@ -163,7 +163,7 @@ public sealed class OnnxExportTests : IDisposable
         string path = Path.Combine(_directory, "tiny.onnx");
         ModelFile.Save(model, path);
 
-        LoadedModel<TinyClassifier> typed = ModelFile.Load<TinyClassifier>(path);
+        TrainedModel<TinyClassifier> typed = ModelFile.Load<TinyClassifier>(path);
         ModelFileTests.AssertSameBits(model.Parameters, typed.Model.Parameters);
 
         ModelFile.Save(new SoftmaxRegression(3, 3), path);
@@ -180,7 +180,7 @@ public sealed class OnnxExportTests : IDisposable
         Assert.Equal(0x08, File.ReadAllBytes(path)[0]); // ir_version's tag, not a safetensors length field
 
         using var forwardOnly = new ForwardOnlyStream(File.ReadAllBytes(path));
-        ModelFileTests.AssertSameBits(model.Parameters, ModelFile.LoadOnnx(forwardOnly, "forward only").Model.Parameters);
+        ModelFileTests.AssertSameBits(model.Parameters, ModelFile.Load(forwardOnly, ModelFormat.Onnx, "forward only").Model.Parameters);
     }
 
     /// <summary>Class names (when the model has classes), a standardizer fitted to random rows, and properties.</summary>

@@ -19,8 +19,8 @@ public sealed class OnnxFixtureTests(ITestOutputHelper output)
     public void TheFixturesAreThere()
     {
         // Both exporters, every kind, and the refusals: a missing file would silently shrink the theories below.
-        Assert.Equal(13, Readable.Count);
-        Assert.Equal(6, Refused.Count);
+        Assert.Equal(16, Readable.Count);
+        Assert.Equal(7, Refused.Count);
     }
 
     [Theory]
@@ -28,7 +28,7 @@ public sealed class OnnxFixtureTests(ITestOutputHelper output)
     public void ReadsTheModelTheExporterWrote(string name)
     {
         OnnxFixture fixture = OnnxFixture.Load(name);
-        LoadedModel loaded = ModelFile.Load(fixture.Path);
+        TrainedModel loaded = ModelFile.Load(fixture.Path);
 
         Assert.Equal(fixture.Kind, loaded.Shape.Kind);
         Assert.Equal(fixture.Layers, loaded.Shape.LayerSizes);
@@ -42,7 +42,7 @@ public sealed class OnnxFixtureTests(ITestOutputHelper output)
     public void PredictsWhatTheExporterPredicts(string name)
     {
         OnnxFixture fixture = OnnxFixture.Load(name);
-        LoadedModel loaded = ModelFile.Load(fixture.Path);
+        TrainedModel loaded = ModelFile.Load(fixture.Path);
 
         double largest = 0;
         for (int i = 0; i < fixture.Inputs.Length; i++)
@@ -61,7 +61,7 @@ public sealed class OnnxFixtureTests(ITestOutputHelper output)
     public void PredictsWhatOnnxRuntimePredicts(string name)
     {
         OnnxFixture fixture = OnnxFixture.Load(name);
-        LoadedModel loaded = ModelFile.Load(fixture.Path);
+        TrainedModel loaded = ModelFile.Load(fixture.Path);
         float[][] runtime = fixture.RunOnnxRuntime();
 
         double largest = 0;
@@ -104,7 +104,7 @@ public sealed class OnnxFixtureTests(ITestOutputHelper output)
     [Fact]
     public void KeepsTheMetadataAndTheProducer()
     {
-        LoadedModel sklearn = ModelFile.Load(OnnxFixture.Load("sklearn_logistic_multinomial_iris").Path);
+        TrainedModel sklearn = ModelFile.Load(OnnxFixture.Load("sklearn_logistic_multinomial_iris").Path);
         Assert.Equal("scikit-learn", sklearn.Properties["source"]);
         Assert.Equal("sklearn_logistic_multinomial_iris", sklearn.Properties["fixture"]);
         Assert.Null(sklearn.LibraryVersion);
@@ -123,7 +123,7 @@ public sealed class OnnxFixtureTests(ITestOutputHelper output)
     }
 
     /// <summary>What Native's model gives for one row: the standardizer, then <see cref="IModel.Forward"/>.</summary>
-    internal static float[] Predict(LoadedModel loaded, float[] row)
+    internal static float[] Predict(TrainedModel loaded, float[] row)
     {
         float[] x = [.. row];
         loaded.Standardizer?.Transform(x, x);

@@ -17,7 +17,7 @@ public sealed class OnnxHostileTests
     public void AWellFormedHandWrittenGraphLoads()
     {
         // The baseline the other tests break one thing of: 4 → 3 (Relu) → 2, Softmax.
-        LoadedModel loaded = Load(Perceptron().Build());
+        TrainedModel loaded = Load(Perceptron().Build());
 
         Assert.Equal(ModelShape.MultilayerPerceptron([4, 3, 2], [Activation.Relu]), loaded.Shape);
         Assert.Equal("v", loaded.Properties["k"]);
@@ -30,7 +30,7 @@ public sealed class OnnxHostileTests
 
         // A safetensors file: its 8-byte length field is no protobuf tag.
         using var safetensors = new MemoryStream();
-        ModelFile.Save(new LinearRegression(2), safetensors);
+        ModelFile.Save(new LinearRegression(2), safetensors, ModelFormat.Safetensors);
         FileFormatException error = Refuse(safetensors.ToArray());
         Assert.InRange(error.Offset ?? -1, 0, 8);
         Assert.DoesNotContain('\n', error.Message);
@@ -45,7 +45,7 @@ public sealed class OnnxHostileTests
             // Some prefixes end on a field boundary of the ModelProto and parse; all must be refused or load cleanly.
             try
             {
-                ModelFile.LoadOnnx(new MemoryStream(file[..length]), "m.onnx");
+                ModelFile.Load(new MemoryStream(file[..length]), ModelFormat.Onnx, "m.onnx");
             }
             catch (FileFormatException e)
             {
@@ -148,7 +148,7 @@ public sealed class OnnxHostileTests
             .Node("LinearClassifier", "ai.onnx.ml", ["input"], ["label", "probabilities"], ("coefficients", Coefficients),
                 ("intercepts", Intercepts), ("classlabels_strings", Pets), ("post_transform", "SOFTMAX"))
             .Node("ZipMap", "ai.onnx.ml", ["probabilities"], ["zipped"], ("classlabels_strings", Pets)).Build();
-        LoadedModel loaded = Load(zipped);
+        TrainedModel loaded = Load(zipped);
         Assert.Equal(ModelShape.SoftmaxRegression(2, 2), loaded.Shape);
         Assert.Equal(["cat", "dog"], loaded.ClassNames);
 
@@ -206,7 +206,7 @@ public sealed class OnnxHostileTests
         byte[] file = Perceptron().Build();
         using var stream = new ForwardOnlyStream(file);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        ModelFile.LoadOnnx(stream, "m.onnx");
+        ModelFile.Load(stream, ModelFormat.Onnx, "m.onnx");
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 256 * 1024);
     }
 
@@ -214,8 +214,8 @@ public sealed class OnnxHostileTests
         .Dense("input", "z1", 4, 3, "fc1").Node("Relu", ["z1"], ["h1"])
         .Dense("h1", "z2", 3, 2, "fc2").Node("Softmax", ["z2"], ["y"], ("axis", 1L));
 
-    private static LoadedModel Load(byte[] file) => ModelFile.LoadOnnx(new MemoryStream(file), "m.onnx");
+    private static TrainedModel Load(byte[] file) => ModelFile.Load(new MemoryStream(file), ModelFormat.Onnx, "m.onnx");
 
     private static FileFormatException Refuse(byte[] file) =>
-        Assert.Throws<FileFormatException>(() => ModelFile.LoadOnnx(new MemoryStream(file), "m.onnx"));
+        Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(file), ModelFormat.Onnx, "m.onnx"));
 }

@@ -117,7 +117,7 @@ public class OptimizerTests
     public void StateIsSizedOnceAndAStepAllocatesNothing()
     {
         float[] theta = new float[1000], g = new float[1000];
-        foreach (IOptimizer optimizer in new IOptimizer[] { new GradientDescent(0.1f), new Momentum(0.1f, 0.9f, true), new Adam() { WeightDecay = 1e-4f, MaxGradientNorm = 1f } })
+        foreach (Optimizer optimizer in new Optimizer[] { new GradientDescent(0.1f), new Momentum(0.1f, 0.9f, true), new Adam() { WeightDecay = 1e-4f, MaxGradientNorm = 1f } })
         {
             optimizer.Bind(theta.Length);
             Assert.Equal(0, Allocations.Measure(() => optimizer.Step(theta, g)));
@@ -142,7 +142,7 @@ public class OptimizerTests
         // The ranges a parallel trainer gives its threads: uneven, covering every parameter once.
         float[] whole = (float[])Start.Clone(), ranged = (float[])Start.Clone();
         Optimizer one = Rule(rule);
-        IOptimizer split = Rule(rule);
+        Optimizer split = Rule(rule);
         Assert.True(split.Capabilities.HasFlag(OptimizerCapabilities.StepsInRanges));
         for (int step = 0; step < 4; step++)
         {
@@ -161,8 +161,8 @@ public class OptimizerTests
     [Fact]
     public void ClippingNeedsTheWholeGradientSoItIsNotTakenInRanges()
     {
-        Assert.False(((IOptimizer)new Momentum(0.1f) { MaxGradientNorm = 1f }).Capabilities.HasFlag(OptimizerCapabilities.StepsInRanges));
-        Assert.True(((IOptimizer)new Momentum(0.1f) { WeightDecay = 1f }).Capabilities.HasFlag(OptimizerCapabilities.StepsInRanges));
+        Assert.False(((Optimizer)new Momentum(0.1f) { MaxGradientNorm = 1f }).Capabilities.HasFlag(OptimizerCapabilities.StepsInRanges));
+        Assert.True(((Optimizer)new Momentum(0.1f) { WeightDecay = 1f }).Capabilities.HasFlag(OptimizerCapabilities.StepsInRanges));
     }
 
     [Fact]

@@ -13,10 +13,10 @@ public sealed class ModelFileColumnsTests
     public void FeatureAndLabelNamesRoundTrip()
     {
         using var stream = new MemoryStream();
-        ModelFile.Save(new SoftmaxRegression(3, 2), stream, new ModelMetadata { FeatureNames = ["width", "height", "depth"], LabelName = "kind" });
+        ModelFile.Save(new SoftmaxRegression(3, 2), stream, ModelFormat.Safetensors, new ModelMetadata { FeatureNames = ["width", "height", "depth"], LabelName = "kind" });
         stream.Position = 0;
 
-        LoadedModel loaded = ModelFile.Load(stream);
+        TrainedModel loaded = ModelFile.Load(stream, ModelFormat.Safetensors);
 
         Assert.Equal(["width", "height", "depth"], loaded.FeatureNames);
         Assert.Equal("kind", loaded.LabelName);
@@ -27,10 +27,10 @@ public sealed class ModelFileColumnsTests
     {
         // Through ONNX's metadata_props, so safetensors → ONNX → safetensors keeps the columns predictions match by.
         using var stream = new MemoryStream();
-        ModelFile.SaveOnnx(new SoftmaxRegression(3, 2), stream, new ModelMetadata { FeatureNames = ["width", "height", "depth"], LabelName = "kind", Properties = new Dictionary<string, string> { ["a"] = "b" } });
+        ModelFile.Save(new SoftmaxRegression(3, 2), stream, ModelFormat.Onnx, new ModelMetadata { FeatureNames = ["width", "height", "depth"], LabelName = "kind", Properties = new Dictionary<string, string> { ["a"] = "b" } });
         stream.Position = 0;
 
-        LoadedModel loaded = ModelFile.LoadOnnx(stream);
+        TrainedModel loaded = ModelFile.Load(stream, ModelFormat.Onnx);
 
         Assert.Equal(["width", "height", "depth"], loaded.FeatureNames);
         Assert.Equal("kind", loaded.LabelName);
@@ -41,7 +41,7 @@ public sealed class ModelFileColumnsTests
     public void AFileWithoutNamesStillLoads()
     {
         // Files written before the names were kept: no feature names, no label name.
-        LoadedModel loaded = ModelFile.Load(new MemoryStream(File(Header(Metadata(), Weight, Bias))));
+        TrainedModel loaded = ModelFile.Load(new MemoryStream(File(Header(Metadata(), Weight, Bias))), ModelFormat.Safetensors);
         Assert.Empty(loaded.FeatureNames);
         Assert.Null(loaded.LabelName);
     }
@@ -51,12 +51,12 @@ public sealed class ModelFileColumnsTests
     {
         var model = new SoftmaxRegression(3, 2);
         using var stream = new MemoryStream();
-        Assert.Contains("3 features, but 2 feature names", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, new ModelMetadata { FeatureNames = ["a", "b"] })).Message, StringComparison.Ordinal);
-        Assert.Contains("'a' appears twice", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, new ModelMetadata { FeatureNames = ["a", "b", "a"] })).Message, StringComparison.Ordinal);
+        Assert.Contains("3 features, but 2 feature names", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, ModelFormat.Safetensors, new ModelMetadata { FeatureNames = ["a", "b"] })).Message, StringComparison.Ordinal);
+        Assert.Contains("'a' appears twice", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, ModelFormat.Safetensors, new ModelMetadata { FeatureNames = ["a", "b", "a"] })).Message, StringComparison.Ordinal);
 
-        FileFormatException count = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(Metadata(("native.feature_names", "[\"a\",\"b\"]")), Weight, Bias)))));
+        FileFormatException count = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(Metadata(("native.feature_names", "[\"a\",\"b\"]")), Weight, Bias))), ModelFormat.Safetensors));
         Assert.Contains("native.feature_names names 2 features, but the model takes 3", count.Message, StringComparison.Ordinal);
-        FileFormatException twice = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(Metadata(("native.feature_names", "[\"a\",\"b\",\"a\"]")), Weight, Bias)))));
+        FileFormatException twice = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(Metadata(("native.feature_names", "[\"a\",\"b\",\"a\"]")), Weight, Bias))), ModelFormat.Safetensors));
         Assert.Contains("names the feature 'a' twice", twice.Message, StringComparison.Ordinal);
     }
 }

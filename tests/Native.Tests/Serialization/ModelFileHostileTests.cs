@@ -35,12 +35,12 @@ public sealed class ModelFileHostileTests
     [Fact]
     public void TheBaseFileLoads()
     {
-        LoadedModel loaded = ModelFile.Load(new MemoryStream(File(Header(Metadata(), Weight, Bias))));
+        TrainedModel loaded = ModelFile.Load(new MemoryStream(File(Header(Metadata(), Weight, Bias))), ModelFormat.Safetensors);
         Assert.Equal(ModelShape.SoftmaxRegression(3, 2), loaded.Shape);
         Assert.Equal(Values, loaded.Model.Parameters.ToArray());
 
         // Tensors in any order, without padding, with whitespace: still a valid safetensors file.
-        loaded = ModelFile.Load(new MemoryStream(File("{" + Bias + ",\n " + Weight + ", " + Metadata() + "}\n", pad: false)));
+        loaded = ModelFile.Load(new MemoryStream(File("{" + Bias + ",\n " + Weight + ", " + Metadata() + "}\n", pad: false)), ModelFormat.Safetensors);
         Assert.Equal(Values, loaded.Model.Parameters.ToArray());
     }
 
@@ -153,7 +153,7 @@ public sealed class ModelFileHostileTests
     {
         (byte[] content, long? offset, string[] says) = Cases[name];
 
-        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(content), "hostile.safetensors"));
+        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(content), ModelFormat.Safetensors, "hostile.safetensors"));
 
         Assert.Equal("hostile.safetensors", error.Path);
         if (offset is long expected)
@@ -168,15 +168,15 @@ public sealed class ModelFileHostileTests
         }
 
         // The same from a stream that cannot seek, and from a file.
-        Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream(content)));
-        Assert.Throws<FileFormatException>(() => ModelFile.LoadInto(new SoftmaxRegression(3, 2), new MemoryStream(content)));
+        Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream(content), ModelFormat.Safetensors));
+        Assert.Throws<FileFormatException>(() => ModelFile.LoadInto(new SoftmaxRegression(3, 2), new MemoryStream(content), ModelFormat.Safetensors));
     }
 
     [Fact]
     public void EveryOffsetOfATensorEntryPointsAtItsName()
     {
         byte[] content = File(Header(Metadata(), Weight.Replace("F32", "F64", StringComparison.Ordinal), Bias));
-        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(content)));
+        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(content), ModelFormat.Safetensors));
         Assert.Equal((byte)'"', content[error.Offset!.Value]);
         Assert.Equal("\"layers.0.weight\"", Encoding.UTF8.GetString(content, (int)error.Offset.Value, 17));
     }
@@ -186,10 +186,10 @@ public sealed class ModelFileHostileTests
     {
         // A stream that cannot say its length: the header length cannot be checked against it, only the limit.
         byte[] content = WithLength(File(Header(Metadata(), Weight, Bias)), 100_000_001);
-        ModelFile.Load(new MemoryStream(File(Header(Metadata(), Weight, Bias)))); // warm up
+        ModelFile.Load(new MemoryStream(File(Header(Metadata(), Weight, Bias))), ModelFormat.Safetensors); // warm up
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream(content)));
+        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream(content), ModelFormat.Safetensors));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Contains("100000001 bytes, above the limit of 100000000 bytes (100 MB)", error.Message, StringComparison.Ordinal);
@@ -201,10 +201,10 @@ public sealed class ModelFileHostileTests
     {
         // 99 MB of header declared, 200 bytes present, and the stream cannot say its length.
         byte[] content = WithLength(File(Header(Metadata(), Weight, Bias)), 99_000_000);
-        Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream(content))); // warm up
+        Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream(content), ModelFormat.Safetensors)); // warm up
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream(content)));
+        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream(content), ModelFormat.Safetensors));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Contains("ends", error.Message, StringComparison.Ordinal);
@@ -216,10 +216,10 @@ public sealed class ModelFileHostileTests
     public void DataCutShortInAStreamThatCannotSeekIsRefused()
     {
         byte[] whole = File(Header(Metadata(), Weight, Bias));
-        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream(whole[..^5])));
+        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream(whole[..^5]), ModelFormat.Safetensors));
         Assert.Contains("ends 27 bytes into the data section; the tensors need 32 bytes", error.Message, StringComparison.Ordinal);
 
-        error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream([.. whole, 0])));
+        error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new ForwardOnlyStream([.. whole, 0]), ModelFormat.Safetensors));
         Assert.Contains("trailing bytes after the last tensor", error.Message, StringComparison.Ordinal);
     }
 

@@ -25,7 +25,7 @@ public sealed class ModelFileLimitsTests : IDisposable
     {
         // Finite weights of 2e38: three of them already sum past the float range on inputs of 1.
         float[] values = [2e38f, 2e38f, 2e38f, 0f, 0f, 0f, 0f, 0f];
-        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(Metadata(), Weight, Bias), values)), "big.safetensors"));
+        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(Metadata(), Weight, Bias), values)), ModelFormat.Safetensors, "big.safetensors"));
         Assert.StartsWith("'big.safetensors', byte ", error.Message, StringComparison.Ordinal);
         Assert.Contains("unit 0 of layer 0 can reach 6E+38 with every feature within ±1, beyond the float range", error.Message, StringComparison.Ordinal);
         Assert.Contains("would answer NaN to every input", error.Message, StringComparison.Ordinal);
@@ -42,13 +42,13 @@ public sealed class ModelFileLimitsTests : IDisposable
     {
         // 1e-45 (a subnormal): an input 1 from its mean standardizes to 7e44, and the probabilities read 1.0000001.
         string metadata = Metadata(("native.standardizer.means", "[0,0,0]"), ("native.standardizer.standard_deviations", "[1,1e-45,1]"));
-        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(metadata, Weight, Bias)))));
+        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(metadata, Weight, Bias))), ModelFormat.Safetensors));
         Assert.Contains("the standardizer's deviation for feature 1 is 1E-45: an input 1 from its mean would standardize to 7.14E+44, beyond the float range", error.Message, StringComparison.Ordinal);
 
         // A small deviation with large weights: the product overflows, so the weights are blamed.
         metadata = Metadata(("native.standardizer.means", "[0,0,0]"), ("native.standardizer.standard_deviations", "[1,1e-30,1]"));
         float[] values = [0f, 1e10f, 0f, 0f, 0f, 0f, 0f, 0f];
-        error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(metadata, Weight, Bias), values))));
+        error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(metadata, Weight, Bias), values)), ModelFormat.Safetensors));
         Assert.Contains("unit 0 of layer 0 can reach 1E+40 with every feature within ±1 of its mean", error.Message, StringComparison.Ordinal);
     }
 
@@ -57,7 +57,7 @@ public sealed class ModelFileLimitsTests : IDisposable
     {
         // 1e37 on inputs of ±1 sums to 3e37: large, finite, and a model may legitimately hold it.
         float[] values = [1e37f, -1e37f, 1e37f, 0f, 0f, 0f, 0f, 0f];
-        LoadedModel loaded = ModelFile.Load(new MemoryStream(File(Header(Metadata(), Weight, Bias), values)));
+        TrainedModel loaded = ModelFile.Load(new MemoryStream(File(Header(Metadata(), Weight, Bias), values)), ModelFormat.Safetensors);
         Assert.Equal(values, loaded.Model.Parameters.ToArray());
     }
 
@@ -69,7 +69,7 @@ public sealed class ModelFileLimitsTests : IDisposable
         Assert.Contains("at most 1024 dense layers", error.Message, StringComparison.Ordinal);
 
         string metadata = Metadata(("native.kind", "multilayer_perceptron"), ("native.layer_sizes", "[" + string.Join(",", sizes) + "]"), ("native.activations", "[" + string.Join(",", Enumerable.Repeat("\"relu\"", sizes.Length - 2)) + "]"));
-        FileFormatException refused = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(metadata, Weight, Bias)))));
+        FileFormatException refused = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(metadata, Weight, Bias))), ModelFormat.Safetensors));
         Assert.Contains("1025 dense layers, more than the 1024 a model may have", refused.Message, StringComparison.Ordinal);
     }
 
@@ -83,7 +83,7 @@ public sealed class ModelFileLimitsTests : IDisposable
         ModelFile.Save(model, path);
 
         var clock = Stopwatch.StartNew();
-        LoadedModel loaded = ModelFile.Load(path);
+        TrainedModel loaded = ModelFile.Load(path);
         clock.Stop();
 
         Assert.Equal(model.Parameters.ToArray(), loaded.Model.Parameters.ToArray());
@@ -106,7 +106,7 @@ public sealed class ModelFileLimitsTests : IDisposable
             entries.Add($"\"t{t}\":{{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}");
         }
 
-        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header([.. entries]), []))));
+        FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header([.. entries]), [])), ModelFormat.Safetensors));
         Assert.Contains("more than 2048 tensors", error.Message, StringComparison.Ordinal);
     }
 
@@ -125,7 +125,7 @@ public sealed class ModelFileLimitsTests : IDisposable
         string path = Path.Combine(_directory, "keys.safetensors");
         System.IO.File.WriteAllBytes(path, File(header.ToString()));
         long size = new FileInfo(path).Length;
-        Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(Metadata(("native.format", "2")), Weight, Bias))))); // warm up
+        Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(File(Header(Metadata(("native.format", "2")), Weight, Bias))), ModelFormat.Safetensors)); // warm up
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         FileFormatException error = Assert.Throws<FileFormatException>(() => ModelFile.Load(path));
@@ -145,7 +145,7 @@ public sealed class ModelFileLimitsTests : IDisposable
         ModelFile.Load(path); // warm up
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        LoadedModel loaded = ModelFile.Load(path);
+        TrainedModel loaded = ModelFile.Load(path);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         long parameterBytes = 4L * loaded.Shape.ParameterCount;

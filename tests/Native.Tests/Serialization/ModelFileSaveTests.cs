@@ -160,7 +160,7 @@ public sealed class ModelFileSaveTests : IDisposable
     {
         string path = Path.Combine(_directory, "m.safetensors");
         string? temporary = null;
-        IOException error = Assert.Throws<IOException>(() => ModelFile.Save(Model(1f), path, null, beforeReplace: written =>
+        IOException error = Assert.Throws<IOException>(() => ModelFile.Save(Model(1f), path, ModelFormat.Safetensors, null, beforeReplace: written =>
         {
             temporary = written;
             throw new IOException($"No space left on device : '{written}'");
@@ -203,7 +203,7 @@ public sealed class ModelFileSaveTests : IDisposable
         ModelFile.Save(Model(1f), path);
         byte[] before = File.ReadAllBytes(path);
         string? temporary = null;
-        Assert.Throws<IOException>(() => ModelFile.Save(Model(2f), path, null, beforeReplace: written =>
+        Assert.Throws<IOException>(() => ModelFile.Save(Model(2f), path, ModelFormat.Safetensors, null, beforeReplace: written =>
         {
             temporary = written;
             Assert.True(File.Exists(written));

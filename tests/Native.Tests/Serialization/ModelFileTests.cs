@@ -53,7 +53,7 @@ public sealed class ModelFileTests : IDisposable
         string path = Path.Combine(_directory, "model.safetensors");
 
         ModelFile.Save(model, path);
-        LoadedModel loaded = ModelFile.Load(path);
+        TrainedModel loaded = ModelFile.Load(path);
 
         Assert.Equal(model.Shape, loaded.Shape);
         Assert.Equal(model.GetType(), loaded.Model.GetType());
@@ -80,14 +80,14 @@ public sealed class ModelFileTests : IDisposable
         IModel model = RandomModel(name, seed: 3);
         using var stream = new MemoryStream();
         stream.Write("prefix"u8);
-        ModelFile.Save(model, stream);
+        ModelFile.Save(model, stream, ModelFormat.Safetensors);
         stream.Position = 6;
 
-        LoadedModel loaded = ModelFile.Load(stream, "in memory");
+        TrainedModel loaded = ModelFile.Load(stream, ModelFormat.Safetensors, "in memory");
 
         AssertSameBits(model.Parameters, loaded.Model.Parameters);
         using var forwardOnly = new ForwardOnlyStream(stream.ToArray()[6..]);
-        AssertSameBits(model.Parameters, ModelFile.Load(forwardOnly).Model.Parameters);
+        AssertSameBits(model.Parameters, ModelFile.Load(forwardOnly, ModelFormat.Safetensors).Model.Parameters);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class ModelFileTests : IDisposable
         string path = Path.Combine(_directory, "with-metadata.safetensors");
 
         ModelFile.Save(model, path, metadata);
-        LoadedModel loaded = ModelFile.Load(path);
+        TrainedModel loaded = ModelFile.Load(path);
 
         Assert.Equal(metadata.ClassNames, loaded.ClassNames);
         Assert.Equal(metadata.Properties.OrderBy(p => p.Key, StringComparer.Ordinal), loaded.Properties.OrderBy(p => p.Key, StringComparer.Ordinal));
@@ -145,10 +145,10 @@ public sealed class ModelFileTests : IDisposable
         deviations[2] = SmallestNormal;
         var model = new LinearRegression(500);
         using var stream = new MemoryStream();
-        ModelFile.Save(model, stream, new ModelMetadata { Standardizer = Standardizer.FromStatistics(means, deviations) });
+        ModelFile.Save(model, stream, ModelFormat.Safetensors, new ModelMetadata { Standardizer = Standardizer.FromStatistics(means, deviations) });
         stream.Position = 0;
 
-        Standardizer loaded = ModelFile.Load(stream).Standardizer!;
+        Standardizer loaded = ModelFile.Load(stream, ModelFormat.Safetensors).Standardizer!;
 
         AssertSameBits(means, loaded.Means);
         AssertSameBits(deviations, loaded.StandardDeviations);
@@ -230,10 +230,10 @@ public sealed class ModelFileTests : IDisposable
         model.Parameters[1] = -2f;
         model.Parameters[2] = 0.5f;
         using var stream = new MemoryStream();
-        ModelFile.Save(model, stream);
+        ModelFile.Save(model, stream, ModelFormat.Safetensors);
         byte[] bytes = stream.ToArray();
 
-        string version = ModelFile.Load(new MemoryStream(bytes)).LibraryVersion!;
+        string version = ModelFile.Load(new MemoryStream(bytes), ModelFormat.Safetensors).LibraryVersion!;
         string json = "{\"__metadata__\":{\"native.activations\":\"[]\",\"native.format\":\"1\",\"native.kind\":\"linear_regression\",\"native.layer_sizes\":\"[2,1]\",\"native.leaky_relu_slope\":\"0\","
             + $"\"native.library_version\":\"{version}\"}},"
             + "\"layers.0.weight\":{\"dtype\":\"F32\",\"shape\":[1,2],\"data_offsets\":[0,8]},"
@@ -262,7 +262,7 @@ public sealed class ModelFileTests : IDisposable
         string path = Path.Combine(_directory, "tiny.safetensors");
         ModelFile.Save(source, path, new ModelMetadata { ClassNames = ["no", "yes"] });
 
-        LoadedModel<TinyClassifier> loaded = ModelFile.Load<TinyClassifier>(path);
+        TrainedModel<TinyClassifier> loaded = ModelFile.Load<TinyClassifier>(path);
 
         Assert.IsType<TinyClassifier>(loaded.Model);
         AssertSameBits(source.Parameters, loaded.Model.Parameters);
@@ -273,9 +273,9 @@ public sealed class ModelFileTests : IDisposable
         Assert.Same(runtime, ModelFile.LoadInto(runtime, path).Model);
         AssertSameBits(source.Parameters, runtime.Parameters);
         using var stream = new MemoryStream();
-        ModelFile.Save(runtime, stream);
+        ModelFile.Save(runtime, stream, ModelFormat.Safetensors);
         stream.Position = 0;
-        AssertSameBits(runtime.Parameters, ModelFile.Load<TinyClassifier>(stream).Model.Parameters);
+        AssertSameBits(runtime.Parameters, ModelFile.Load<TinyClassifier>(stream, ModelFormat.Safetensors).Model.Parameters);
     }
 
     [Theory]
@@ -319,7 +319,7 @@ public sealed class ModelFileTests : IDisposable
         IModel replacement = RandomModel("softmax", seed: 2);
 
         var failure = new IOException("simulated power cut between write and replace");
-        IOException thrown = Assert.Throws<IOException>(() => ModelFile.Save(replacement, path, null, beforeReplace: written =>
+        IOException thrown = Assert.Throws<IOException>(() => ModelFile.Save(replacement, path, ModelFormat.Safetensors, null, beforeReplace: written =>
         {
             // The new file is complete, flushed and closed, beside the target; then the "power fails".
             temporary = written;
@@ -371,12 +371,12 @@ public sealed class ModelFileTests : IDisposable
     {
         var model = new SoftmaxRegression(3, 2);
         using var stream = new MemoryStream();
-        Assert.Contains("2 classes, but 3 class names", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, new ModelMetadata { ClassNames = ["a", "b", "c"] })).Message, StringComparison.Ordinal);
-        Assert.Contains("appears twice", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, new ModelMetadata { ClassNames = ["a", "a"] })).Message, StringComparison.Ordinal);
-        Assert.Contains("regression has no classes", Assert.Throws<ArgumentException>(() => ModelFile.Save(new LinearRegression(3), stream, new ModelMetadata { ClassNames = ["a", "b"] })).Message, StringComparison.Ordinal);
-        Assert.Contains("transforms 2 features, but the model takes 3", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, new ModelMetadata { Standardizer = Standardizer.FromStatistics([0f, 0f], [1f, 1f]) })).Message, StringComparison.Ordinal);
-        Assert.Contains("reserves", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, new ModelMetadata { Properties = new Dictionary<string, string> { ["native.kind"] = "x" } })).Message, StringComparison.Ordinal);
-        Assert.Contains("lone surrogate", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, new ModelMetadata { ClassNames = ["a", "\ud800"] })).Message, StringComparison.Ordinal);
+        Assert.Contains("2 classes, but 3 class names", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, ModelFormat.Safetensors, new ModelMetadata { ClassNames = ["a", "b", "c"] })).Message, StringComparison.Ordinal);
+        Assert.Contains("appears twice", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, ModelFormat.Safetensors, new ModelMetadata { ClassNames = ["a", "a"] })).Message, StringComparison.Ordinal);
+        Assert.Contains("regression has no classes", Assert.Throws<ArgumentException>(() => ModelFile.Save(new LinearRegression(3), stream, ModelFormat.Safetensors, new ModelMetadata { ClassNames = ["a", "b"] })).Message, StringComparison.Ordinal);
+        Assert.Contains("transforms 2 features, but the model takes 3", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, ModelFormat.Safetensors, new ModelMetadata { Standardizer = Standardizer.FromStatistics([0f, 0f], [1f, 1f]) })).Message, StringComparison.Ordinal);
+        Assert.Contains("reserves", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, ModelFormat.Safetensors, new ModelMetadata { Properties = new Dictionary<string, string> { ["native.kind"] = "x" } })).Message, StringComparison.Ordinal);
+        Assert.Contains("lone surrogate", Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, ModelFormat.Safetensors, new ModelMetadata { ClassNames = ["a", "\ud800"] })).Message, StringComparison.Ordinal);
         Assert.Equal(0, stream.Length);
     }
 

@@ -50,7 +50,7 @@ public class ParallelTrainingTests
         (float[] Parameters, float Norm) Train(int threads)
         {
             var model = new MultilayerPerceptron([2, 12, 3], Activation.Tanh, seed: 3);
-            IOptimizer optimizer = kind switch
+            Optimizer optimizer = kind switch
             {
                 "adam with decay" => new Adam(0.01f) { WeightDecay = 1e-3f },
                 "clipped" => new Momentum(0.05f) { MaxGradientNorm = 0.1f },

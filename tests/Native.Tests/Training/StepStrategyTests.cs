@@ -73,7 +73,7 @@ public class StepStrategyTests
         return true;
     }
 
-    private static IOptimizer Optimizer(string name) => name switch
+    private static Optimizer Optimizer(string name) => name switch
     {
         "gradient descent" => new GradientDescent(0.1f),
         "gradient descent with decay" => new GradientDescent(0.1f) { WeightDecay = 0.01f },
@@ -84,20 +84,20 @@ public class StepStrategyTests
         _ => new Elsewhere(),
     };
 
-    // An optimizer from outside the library: it declares nothing, so it only ever takes whole steps.
-    private sealed class Elsewhere : IOptimizer
+    // An optimizer from outside the library whose rule needs the whole gradient at once: it only ever takes whole steps.
+    private sealed class Elsewhere() : Optimizer(0.1f)
     {
-        public float LearningRate { get; set; } = 0.1f;
+        protected override bool IsElementwise => false;
 
-        public void Bind(int parameterCount)
+        public override void Reset()
         {
         }
 
-        public void Reset()
+        protected override void BindState(int parameterCount)
         {
         }
 
-        public void Step(Span<float> parameters, Span<float> gradient)
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
         {
         }
     }
@@ -117,7 +117,7 @@ public class StepStrategyTests
 
         public Span<float> Parameters => _inner.Parameters;
 
-        public void Forward(ReadOnlySpan<float> features, Span<float> outputs) => _inner.Forward(features, outputs);
+        public void Forward(ReadOnlySpan<float> row, Span<float> outputs) => _inner.Forward(row, outputs);
 
         public void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs) => _inner.ForwardBatch(rows, outputs);
 

@@ -24,8 +24,10 @@ public class TrainerGoldenTests
         Assert.Equal(StopReason.GradientTolerance, result.StopReason);
         Assert.Equal(1.5046f, model.Parameters[0], 1e-3f); // slope
         Assert.Equal(-4.0777f, model.Parameters[1], 1e-3f); // intercept
-        Assert.Equal(0.2557f, model.PredictProbability([2f]), 1e-3f);
-        Assert.Equal(0.8744f, model.PredictProbability([4f]), 1e-3f);
+        float[] probabilities = new float[4];
+        model.PredictProbabilities([2f, 4f], probabilities); // [1 − p, p] for each of the two rows
+        Assert.Equal(0.2557f, probabilities[1], 1e-3f);
+        Assert.Equal(0.8744f, probabilities[3], 1e-3f);
     }
 
     [Fact]

@@ -250,7 +250,7 @@ public class TrainerTests
     public void AFusedModelStepsInPlaceOnlyForPlainGradientDescent()
     {
         Dataset data = Blobs(100, 2);
-        float[] Train(IModel model, IOptimizer optimizer)
+        float[] Train(IModel model, Optimizer optimizer)
         {
             new Trainer(model, optimizer, new TrainerOptions { Epochs = 3, BatchSize = 16, Seed = 4 }).Fit(data);
             return model.Parameters.ToArray();
@@ -266,7 +266,7 @@ public class TrainerTests
 
         Assert.Equal(3 * 7, fused.FusedSteps);
 
-        foreach (IOptimizer other in new IOptimizer[] { new Momentum(0.3f), new GradientDescent(0.3f) { WeightDecay = 0.01f }, new GradientDescent(0.3f) { MaxGradientNorm = 1f } })
+        foreach (Optimizer other in new Optimizer[] { new Momentum(0.3f), new GradientDescent(0.3f) { WeightDecay = 0.01f }, new GradientDescent(0.3f) { MaxGradientNorm = 1f } })
         {
             var spy = new FusedSpy();
             Train(spy, other);
@@ -291,7 +291,7 @@ public class TrainerTests
 
         public Span<float> Parameters => _inner.Parameters;
 
-        public void Forward(ReadOnlySpan<float> features, Span<float> outputs) => _inner.Forward(features, outputs);
+        public void Forward(ReadOnlySpan<float> row, Span<float> outputs) => _inner.Forward(row, outputs);
 
         public void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs) => _inner.ForwardBatch(rows, outputs);
 
@@ -347,20 +347,23 @@ public class TrainerTests
         }
     }
 
-    private sealed class CountingOptimizer : IOptimizer
+    // Counts the steps it is asked to take (each begins once, whether whole or in ranges) and takes none.
+    private sealed class CountingOptimizer() : Optimizer(0.01f)
     {
         public int Steps { get; private set; }
 
-        public float LearningRate { get; set; } = 0.01f;
-
-        public void Bind(int parameterCount)
+        public override void Reset()
         {
         }
 
-        public void Reset()
+        protected override void BindState(int parameterCount)
         {
         }
 
-        public void Step(Span<float> parameters, Span<float> gradient) => Steps++;
+        protected override void BeginStep() => Steps++;
+
+        protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
+        {
+        }
     }
 }

@@ -83,6 +83,11 @@ internal static partial class ModelFileFormat
         var distinct = new HashSet<string>(StringComparer.Ordinal);
         foreach (string name in names)
         {
+            if (name.Length == 0)
+            {
+                throw decoder.Error(ModelFileKeys.ClassNamesKey, Safetensors.Invariant($"{ModelFileKeys.ClassNamesKey} names class {Array.IndexOf(names, name)} with an empty string; every class needs a name a prediction can print."));
+            }
+
             if (!distinct.Add(name))
             {
                 throw decoder.Error(ModelFileKeys.ClassNamesKey, $"{ModelFileKeys.ClassNamesKey} names the class '{Safetensors.Quote(name)}' twice; class names must be distinct.");
@@ -138,15 +143,13 @@ internal static partial class ModelFileFormat
     public static Span<float> ReadParameters(Stream stream, Safetensors.Contents contents, ModelFileHeader header, ParameterBlock block)
     {
         // Where each tensor goes in the parameter block: its offset, length and row width.
-        int[] sizes = header.LayerSizes;
-        var places = new Dictionary<string, Place>(2 * (sizes.Length - 1), StringComparer.Ordinal);
-        int offset = 0;
-        for (int l = 0; l + 1 < sizes.Length; l++)
+        ParameterLayout layout = header.Layout;
+        var places = new Dictionary<string, Place>(2 * layout.LayerCount, StringComparer.Ordinal);
+        for (int l = 0; l < layout.LayerCount; l++)
         {
-            int weights = sizes[l] * sizes[l + 1];
-            places[WeightName(l)] = new Place(offset, weights, sizes[l]);
-            places[BiasName(l)] = new Place(offset + weights, sizes[l + 1], 0);
-            offset += weights + sizes[l + 1];
+            int inputs = layout.LayerInputs(l), outputs = layout.LayerOutputs(l);
+            places[WeightName(l)] = new Place(layout.WeightOffset(l), layout.WeightCount(l), inputs);
+            places[BiasName(l)] = new Place(layout.BiasOffset(l), outputs, 0);
         }
 
         Span<float> parameters;

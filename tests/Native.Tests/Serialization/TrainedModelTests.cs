@@ -7,7 +7,7 @@ namespace Native.Tests.Serialization;
 /// What <see cref="ModelFile.Load(string)"/> returns predicts from raw rows: the saved standardizer applied inside, to the
 /// bit what the model gives on the rows the standardizer transformed; allocation-free; the same answers from many threads.
 /// </summary>
-public sealed class LoadedModelTests : IDisposable
+public sealed class TrainedModelTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("native-loaded-").FullName;
 
@@ -20,7 +20,7 @@ public sealed class LoadedModelTests : IDisposable
         var (model, standardizer, raw, transformed) = Trained(features: 12, classes: 5, rows: 40);
         string path = Path.Combine(_directory, "m." + format);
         ModelFile.Save(model, path, new ModelMetadata { Standardizer = standardizer, ClassNames = ["a", "b", "c", "d", "e"] });
-        LoadedModel loaded = ModelFile.Load(path);
+        TrainedModel loaded = ModelFile.Load(path);
 
         float[] expected = new float[40 * 5], actual = new float[40 * 5], one = new float[5], expectedOne = new float[5];
         int[] classes = new int[40];
@@ -30,7 +30,7 @@ public sealed class LoadedModelTests : IDisposable
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
         for (int i = 0; i < 40; i++)
         {
-            int predicted = model.Predict(transformed.AsSpan(i * 12, 12));
+            int predicted = model.PredictClass(transformed.AsSpan(i * 12, 12));
             Assert.Equal(predicted, loaded.PredictClass(raw.AsSpan(i * 12, 12)));
             Assert.Equal(predicted, classes[i]);
             Assert.Equal("abcde"[predicted].ToString(), loaded.PredictClassName(raw.AsSpan(i * 12, 12)));
@@ -54,12 +54,12 @@ public sealed class LoadedModelTests : IDisposable
         var standardizer = Standardizer.FromStatistics([10, 20, 30, 40, 50, 60], [1, 2, 3, 4, 5, 6]);
         string path = Path.Combine(_directory, "linear.safetensors");
         ModelFile.Save(model, path, new ModelMetadata { Standardizer = standardizer });
-        LoadedModel loaded = ModelFile.Load(path);
+        TrainedModel loaded = ModelFile.Load(path);
         float[] raw = [11, 18, 33, 41, 45, 70], transformed = new float[6], values = new float[1];
         standardizer.Transform(raw, transformed);
-        Assert.Equal(model.Predict(transformed), loaded.PredictValue(raw));
+        Assert.Equal(model.PredictValue(transformed), loaded.PredictValue(raw));
         loaded.PredictValues(raw, values);
-        Assert.Equal(model.Predict(transformed), values[0]);
+        Assert.Equal(model.PredictValue(transformed), values[0]);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class LoadedModelTests : IDisposable
         var (model, standardizer, raw, _) = Trained(features: 12, classes: 5, rows: 40);
         string path = Path.Combine(_directory, "m.safetensors");
         ModelFile.Save(model, path, new ModelMetadata { Standardizer = standardizer, ClassNames = ["a", "b", "c", "d", "e"] });
-        LoadedModel loaded = ModelFile.Load(path);
+        TrainedModel loaded = ModelFile.Load(path);
         float[] probabilities = new float[40 * 5];
         int[] classes = new int[40];
         Assert.Equal(0, Allocations.Measure(() =>
@@ -87,7 +87,7 @@ public sealed class LoadedModelTests : IDisposable
         var (model, standardizer, raw, _) = Trained(features: 50, classes: 7, rows: 200);
         string path = Path.Combine(_directory, "m.safetensors");
         ModelFile.Save(model, path, new ModelMetadata { Standardizer = standardizer });
-        LoadedModel loaded = ModelFile.Load(path);
+        TrainedModel loaded = ModelFile.Load(path);
         float[] expected = new float[200 * 7], expectedRows = new float[200 * 7];
         loaded.PredictProbabilities(raw, expected);
         for (int i = 0; i < 200; i++)
@@ -95,7 +95,7 @@ public sealed class LoadedModelTests : IDisposable
             loaded.PredictProbabilities(raw.AsSpan(i * 50, 50), expectedRows.AsSpan(i * 7, 7));
         }
 
-        // Four threads, each predicting every row one at a time and in batches, many times over, all on one LoadedModel.
+        // Four threads, each predicting every row one at a time and in batches, many times over, all on one TrainedModel.
         int mismatches = 0;
         Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ =>
         {

@@ -1,0 +1,164 @@
+using System.Globalization;
+using Native.Numerics.CompilerServices;
+
+namespace Native.Numerics;
+
+/// <summary>
+/// A trained model with what travels beside its weights — class names, feature names, the label's name, the
+/// standardizer, properties — ready to predict from rows as they come: what <see cref="ModelFile.Load(string)"/>
+/// returns, and what a program builds around a model it has just trained to predict from raw rows or save.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Its predictions take raw rows, in the units of the training data: the standardizer saved with the model, if any,
+/// is applied inside, allocation-free and thread-safe, so a caller never needs to know one exists. They run on
+/// <see cref="Model"/>'s own parameters (a change to them, by further training, is seen here). <see cref="Model"/>
+/// itself takes rows as the model saw them in training, standardized.
+/// </para>
+/// <para>
+/// A trained model is a classifier or a regressor, as <see cref="Task"/> says; it answers both vocabularies
+/// (<see cref="IClassifier"/>, <see cref="IRegressor"/>) because the file decides which, and the calls of the other
+/// throw <see cref="NotSupportedException"/>. A model compiled into the program from the same file
+/// (<see cref="GeneratedModelAttribute"/>) predicts the same bits, through calls of the same names.
+/// </para>
+/// </remarks>
+public class TrainedModel : IClassifier, IRegressor
+{
+    private readonly ModelRuntime? _predictor;
+    private readonly string[] _classNames;
+
+    /// <summary>
+    /// <paramref name="model"/> with <paramref name="metadata"/>: its predictions then take raw rows through the
+    /// metadata's standardizer, and name classes by its class names.
+    /// </summary>
+    /// <param name="model">The model; it is not copied (predictions see its parameters as they change).</param>
+    /// <param name="metadata">What travels with it, or null for nothing.</param>
+    /// <exception cref="ArgumentException">The metadata do not fit the model: a standardizer of another feature count, or class names not one per class.</exception>
+    public TrainedModel(IModel model, ModelMetadata? metadata = null)
+        : this(model, metadata ?? new ModelMetadata(), libraryVersion: null)
+    {
+    }
+
+    private protected TrainedModel(IModel model, ModelMetadata metadata, string? libraryVersion)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(metadata);
+        UntypedModel = model;
+        Metadata = metadata;
+        LibraryVersion = libraryVersion;
+        int classes = model.Shape.Classes;
+        if (metadata.ClassNames.Count != 0 && metadata.ClassNames.Count != classes)
+        {
+            throw new ArgumentException($"The metadata name {metadata.ClassNames.Count} classes; the model {model.Shape} has {classes}.", nameof(metadata));
+        }
+
+        // Every model of the library and every generated one runs on a runtime; the predictor shares its parameters.
+        _predictor = (model as IModelRuntimeOwner)?.Runtime.WithStandardizer(metadata.Standardizer);
+        _classNames = metadata.ClassNames.Count == classes
+            ? [.. metadata.ClassNames]
+            : Enumerable.Range(0, classes).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    /// <summary>
+    /// The model: for <see cref="ModelFile.Load(string)"/>, a new run-time-shaped model of the file's kind
+    /// (<see cref="LinearRegression"/>, <see cref="LogisticRegression"/>, <see cref="SoftmaxRegression"/> or
+    /// <see cref="MultilayerPerceptron"/>); for a typed load, the model it filled. It takes rows as training did
+    /// (standardized, when there is a standardizer); this object's predictions take raw rows.
+    /// </summary>
+    public IModel Model => UntypedModel;
+
+    /// <inheritdoc/>
+    public ModelShape Shape => UntypedModel.Shape;
+
+    /// <inheritdoc/>
+    public ModelTask Task => UntypedModel.Task;
+
+    /// <inheritdoc/>
+    public int Features => UntypedModel.Features;
+
+    /// <inheritdoc/>
+    public int Outputs => UntypedModel.Outputs;
+
+    /// <summary>The number of classes: 0 for a regression, 2 for a logistic regression, else <see cref="Outputs"/>.</summary>
+    public int Classes => Shape.Classes;
+
+    /// <summary>The name of each class, in label order; empty when none were saved (see <see cref="PredictClassName"/>).</summary>
+    public IReadOnlyList<string> ClassNames => Metadata.ClassNames;
+
+    /// <summary>The name of each feature, in input order; empty when none were saved (see <see cref="ModelMetadata.FeatureNames"/>).</summary>
+    public IReadOnlyList<string> FeatureNames => Metadata.FeatureNames;
+
+    /// <summary>The name of the label column the model was trained on, or null.</summary>
+    public string? LabelName => Metadata.LabelName;
+
+    /// <summary>The standardizer the raw rows go through, or null when there is none.</summary>
+    public Standardizer? Standardizer => Metadata.Standardizer;
+
+    /// <summary>The free-form properties saved with the model: training settings, final metrics and the like.</summary>
+    public IReadOnlyDictionary<string, string> Properties => Metadata.Properties;
+
+    /// <summary>Class names, standardizer and properties together: pass them to <see cref="ModelFile.Save(IModel, string, ModelMetadata?, CancellationToken)"/> to write the same file again.</summary>
+    public ModelMetadata Metadata { get; }
+
+    /// <summary>The version of the library that wrote the file, as the file states it, or null if it does not say (or no file was read).</summary>
+    public string? LibraryVersion { get; }
+
+    private protected IModel UntypedModel { get; }
+
+    private ModelRuntime Predictor => _predictor ?? throw new NotSupportedException($"The model {UntypedModel.GetType()} does not run on the library's runtime: transform rows with {nameof(Standardizer)} and call the model itself.");
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The model is a regression.</exception>
+    public int PredictClass(ReadOnlySpan<float> row) => Predictor.PredictClass(row);
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The model is a regression.</exception>
+    public bool TryPredictClass(ReadOnlySpan<float> row, out int predictedClass) => Predictor.TryPredictClass(row, out predictedClass);
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The model is a regression.</exception>
+    public void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes) => Predictor.PredictClasses(rows, classes);
+
+    /// <summary>The name of the predicted class of one raw row (its label as text when no class names were saved); allocates nothing.</summary>
+    /// <exception cref="ArgumentException">The row's length is not <see cref="Features"/>, or its outputs are not finite (<see cref="PredictionPolicy"/>).</exception>
+    /// <exception cref="NotSupportedException">The model is a regression.</exception>
+    public string PredictClassName(ReadOnlySpan<float> row) => _classNames[Predictor.PredictClass(row)];
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The model is a regression.</exception>
+    public void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities) => Predictor.PredictProbabilities(rows, probabilities);
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The model is a classifier, or predicts several values a row.</exception>
+    public float PredictValue(ReadOnlySpan<float> row) => Predictor.PredictValue(row);
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The model is a classifier, or predicts several values a row.</exception>
+    public bool TryPredictValue(ReadOnlySpan<float> row, out float value) => Predictor.TryPredictValue(row, out value);
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">The model is a classifier.</exception>
+    public void PredictValues(ReadOnlySpan<float> rows, Span<float> values) => Predictor.PredictValues(rows, values);
+}
+
+/// <summary>A trained model of type <typeparamref name="TModel"/>, as a typed load of <see cref="ModelFile"/> returns it.</summary>
+/// <typeparam name="TModel">The model's type.</typeparam>
+public sealed class TrainedModel<TModel> : TrainedModel
+    where TModel : IModel
+{
+    /// <summary><paramref name="model"/> with <paramref name="metadata"/>, as <see cref="TrainedModel(IModel, ModelMetadata?)"/>.</summary>
+    /// <exception cref="ArgumentException">The metadata do not fit the model.</exception>
+    public TrainedModel(TModel model, ModelMetadata? metadata = null)
+        : this(model, metadata ?? new ModelMetadata(), libraryVersion: null)
+    {
+    }
+
+    internal TrainedModel(TModel model, ModelMetadata metadata, string? libraryVersion)
+        : base(model, metadata, libraryVersion)
+    {
+        Model = model;
+    }
+
+    /// <summary>The model the file's weights were loaded into.</summary>
+    public new TModel Model { get; }
+}
