@@ -54,7 +54,7 @@ internal readonly struct Unfused<TSimd, TVector> : ISimd<TVector>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVector Reciprocal(TVector value) => TSimd.Reciprocal(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(TVector value) => TSimd.Sum(value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(TVector value) => TSimd.MaxAcross(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVector KeepFrom(TVector value, int first) => TSimd.KeepFrom(value, first);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVector ZeroLanesBelow(TVector value, int first) => TSimd.ZeroLanesBelow(value, first);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> SumEach(TVector a, TVector b, TVector c, TVector d) => TSimd.SumEach(a, b, c, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVector FirstLanes(TVector value, int count, TVector otherwise) => TSimd.FirstLanes(value, count, otherwise);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static TVector WithLane(TVector value, int lane, float replacement) => TSimd.WithLane(value, lane, replacement);
