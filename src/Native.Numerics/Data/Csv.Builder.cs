@@ -34,7 +34,7 @@ public static partial class Csv
             }
 
             AlignedBuffer features = _features.Finish();
-            Dataset data = _labels.Build(features, _rows, featureCount, _columns[_labelColumn], _headerLine, _headerLabelColumn);
+            Dataset data = _labels.Build(features, _rows, featureCount, _headerLine, _headerLabelColumn);
             return data.WithFeatureNames([.. _columns.Where((_, j) => j != _labelColumn)], _columns[_labelColumn]);
         }
 
@@ -94,7 +94,7 @@ public static partial class Csv
             }
 
             _headerLabelColumn = records.ColumnOf(_labelColumn);
-            _labels = new CsvLabelColumn(name, options.Labels);
+            _labels = new CsvLabelColumn(name, _columns[_labelColumn], options.Labels);
         }
 
         private void ReadRow(int featureCount)
@@ -123,7 +123,7 @@ public static partial class Csv
                 throw Error(_labelColumn, "the label is missing (empty).");
             }
 
-            _labels.Add(label, records.LineOf(_labelColumn), records.ColumnOf(_labelColumn), message => Error(_labelColumn, message));
+            _labels.Add(label, records.LineOf(_labelColumn), records.ColumnOf(_labelColumn));
             _rows++;
         }
 

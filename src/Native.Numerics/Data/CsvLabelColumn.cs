@@ -8,7 +8,7 @@ namespace Native.Numerics;
 /// targets; at the end, the dataset's labels (classes in numeric or ordinal order) or targets. <see cref="Csv"/> and
 /// <see cref="Table"/> share it, so a table's labels are read exactly as a CSV file's are.
 /// </summary>
-internal sealed class CsvLabelColumn(string? name, CsvLabels kind)
+internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels kind)
 {
     private readonly List<int> _ids = [];
     private readonly List<float> _targets = [];
@@ -20,21 +20,20 @@ internal sealed class CsvLabelColumn(string? name, CsvLabels kind)
 
     /// <summary>
     /// Adds one row's label, <paramref name="label"/> already trimmed and not empty, found at <paramref name="line"/> and
-    /// <paramref name="column"/>; a regression target must be a finite number (<paramref name="error"/> makes the message's
-    /// exception).
+    /// <paramref name="column"/>; a regression target must be a finite number.
     /// </summary>
-    public void Add(ReadOnlySpan<char> label, int line, int column, Func<string, FileFormatException> error)
+    public void Add(ReadOnlySpan<char> label, int line, int column)
     {
         if (kind == CsvLabels.Regression)
         {
             if (!Csv.TryParseNumber(label, out float value))
             {
-                throw error($"the label is {Csv.Quote(label)}, which is not a number (invariant culture: digits, '.' for decimals, an optional exponent).");
+                throw Error(line, column, $"the label is {Csv.Quote(label)}, which is not a number (invariant culture: digits, '.' for decimals, an optional exponent).");
             }
 
             if (!float.IsFinite(value))
             {
-                throw error(NonFinite(label, "label"));
+                throw Error(line, column, NonFinite(label, "label"));
             }
 
             _targets.Add(value);
@@ -56,10 +55,10 @@ internal sealed class CsvLabelColumn(string? name, CsvLabels kind)
     /// <summary>
     /// The dataset of <paramref name="rows"/> rows of <paramref name="featureCount"/> features in <paramref name="features"/>
     /// (aligned storage, as <see cref="Dataset.FromStorage"/> takes it) with these labels: classes, or targets when asked or
-    /// inferred from labels that are all numbers. <paramref name="columnName"/>, <paramref name="headerLine"/> and
-    /// <paramref name="headerColumn"/> place the error of a column with one class.
+    /// inferred from labels that are all numbers. <paramref name="headerLine"/> and <paramref name="headerColumn"/> place the
+    /// error of a column with one class.
     /// </summary>
-    public Dataset Build(AlignedBuffer features, int rows, int featureCount, string columnName, int headerLine, int headerColumn)
+    public Dataset Build(AlignedBuffer features, int rows, int featureCount, int headerLine, int headerColumn)
     {
         if (kind == CsvLabels.Regression)
         {
@@ -108,6 +107,10 @@ internal sealed class CsvLabelColumn(string? name, CsvLabels kind)
 
         return Dataset.FromStorage(features, rows, featureCount, labels, names.Count, names, null);
     }
+
+    /// <summary>An error in the label column at <paramref name="line"/> and <paramref name="column"/>.</summary>
+    private FileFormatException Error(int line, int column, string message) =>
+        FileFormatException.AtLine(name, line, column, $"column {Csv.Quote(columnName)}: {message}");
 
     /// <summary>The message of a number that is not finite: beyond the float range, or NaN and infinity themselves.</summary>
     public static string NonFinite(ReadOnlySpan<char> text, string what) => text.IndexOfAnyInRange('0', '9') >= 0

@@ -13,7 +13,7 @@ public static partial class Table
             var reader = new TableRowReader(stream, pipeline, name, options);
             string[] header = [.. reader.Header];
             int label = LabelOf(reader, header, options, name);
-            var labels = new CsvLabelColumn(name, options.Labels);
+            var labels = new CsvLabelColumn(name, header[label], options.Labels);
             var rows = new CsvRows(pipeline.Features, Remaining(stream));
             TableRow row = pipeline.CreateRow();
             int count = 0;
@@ -32,7 +32,7 @@ public static partial class Table
                     throw FileFormatException.AtLine(name, line, column, $"column {Csv.Quote(header[label])}: the label is missing (empty); every row needs one.");
                 }
 
-                labels.Add(text, line, column, message => FileFormatException.AtLine(name, line, column, $"column {Csv.Quote(header[label])}: {message}"));
+                labels.Add(text, line, column);
                 count++;
             }
 
@@ -42,7 +42,7 @@ public static partial class Table
             }
 
             AlignedBuffer storage = rows.Finish();
-            Dataset data = labels.Build(storage, count, pipeline.Features, header[label], reader.HeaderLine, 1);
+            Dataset data = labels.Build(storage, count, pipeline.Features, reader.HeaderLine, 1);
             return new TableData(data.WithFeatureNames(pipeline.FeatureNames, header[label]), pipeline);
         }
 

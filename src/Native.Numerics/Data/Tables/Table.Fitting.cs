@@ -28,7 +28,7 @@ public static partial class Table
             }
 
             _label = _header.Label(options);
-            _labels = new CsvLabelColumn(name, options.Labels);
+            _labels = new CsvLabelColumn(name, _header.Names[_label], options.Labels);
             MakeColumns();
             int fields = _header.Names.Length;
             while (records.Next(expectedFields: fields))
@@ -110,7 +110,7 @@ public static partial class Table
                 throw FileFormatException.AtLine(name, records.LineOf(_label), records.ColumnOf(_label), $"column {Csv.Quote(_header.Names[_label])}: the label is missing (empty); every row needs one.");
             }
 
-            _labels.Add(label, records.LineOf(_label), records.ColumnOf(_label), message => FileFormatException.AtLine(name, records.LineOf(_label), records.ColumnOf(_label), $"column {Csv.Quote(_header.Names[_label])}: {message}"));
+            _labels.Add(label, records.LineOf(_label), records.ColumnOf(_label));
             _rows++;
         }
 
@@ -149,7 +149,7 @@ public static partial class Table
 
             AlignedBuffer storage = Encode(plans, offset);
             string labelName = _header.Names[_label];
-            Dataset data = _labels.Build(storage, _rows, offset, labelName, _header.Line, _header.Columns[_label]);
+            Dataset data = _labels.Build(storage, _rows, offset, _header.Line, _header.Columns[_label]);
             PipelineColumn[] fitted = [.. columns];
             Standardizer? standardizer = options.Standardize ? FitStandardizer(data, fitted) : null;
             var pipeline = new FeaturePipeline(fitted, standardizer, _tokens, options.DecimalComma, options.Imputation);
@@ -178,7 +178,7 @@ public static partial class Table
                     throw FileFormatException.AtLine(name, line, column, $"column {Csv.Quote(reading.Name)}: {Csv.Quote(text)} is not a finite number, in a column of numbers; if it means missing, add it to the missing tokens (native: --missing {Csv.Quote(text.Trim())}), or tell the column's kind.");
                 }
 
-                if (inferred && LooksLikeIdentifier(reading.Name) && reading.AllIntegers && AllDistinct(reading.Values!) && reading.Present >= IdentifierRows)
+                if (inferred && Table.LooksLikeIdentifier(reading.Name) && reading.AllIntegers && AllDistinct(reading.Values!) && reading.Present >= IdentifierRows)
                 {
                     return (Ignored(reading, inferred, string.Create(CultureInfo.InvariantCulture, $"{reading.Present:N0} distinct integers, named like an identifier: ignored (native: --numeric or --categorical to use it)")), null);
                 }
@@ -381,26 +381,26 @@ public static partial class Table
 
             return true;
         }
+    }
 
-        /// <summary>Whether a name says identifier: <c>id</c>, or ending in <c>_id</c>, <c>-id</c>, <c> id</c> (any case), or <c>Id</c>/<c>ID</c> after a lower-case letter.</summary>
-        internal static bool LooksLikeIdentifier(string name)
+    /// <summary>Whether a name says identifier: <c>id</c>, or ending in <c>_id</c>, <c>-id</c>, <c> id</c> (any case), or <c>Id</c>/<c>ID</c> after a lower-case letter.</summary>
+    internal static bool LooksLikeIdentifier(string name)
+    {
+        string trimmed = name.Trim();
+        if (trimmed.Equals("id", StringComparison.OrdinalIgnoreCase))
         {
-            string trimmed = name.Trim();
-            if (trimmed.Equals("id", StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-
-            if (trimmed.Length < 3)
-            {
-                return false;
-            }
-
-            char before = trimmed[^3];
-            string tail = trimmed[^2..];
-            return (before is '_' or '-' or ' ' && tail.Equals("id", StringComparison.OrdinalIgnoreCase))
-                || (char.IsLower(before) && tail is "Id" or "ID");
+            return true;
         }
+
+        if (trimmed.Length < 3)
+        {
+            return false;
+        }
+
+        char before = trimmed[^3];
+        string tail = trimmed[^2..];
+        return (before is '_' or '-' or ' ' && tail.Equals("id", StringComparison.OrdinalIgnoreCase))
+            || (char.IsLower(before) && tail is "Id" or "ID");
     }
 
     /// <summary>How one column's rows are encoded: its numbers, or its ids and each id's slot.</summary>
