@@ -52,6 +52,9 @@ internal sealed class ModelFileHeader(
     /// <summary>The version of the library that wrote the file, or null.</summary>
     public string? LibraryVersion { get; } = libraryVersion;
 
+    /// <summary>The feature pipeline (format version 2), or null.</summary>
+    public PipelineDescription? Pipeline { get; init; }
+
     /// <summary>Where layer <paramref name="layer"/>'s weights start in the parameter block (each layer: W, then b).</summary>
     public int WeightOffset(int layer)
     {
