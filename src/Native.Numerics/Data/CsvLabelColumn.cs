@@ -6,9 +6,10 @@ namespace Native.Numerics;
 /// <summary>
 /// The label column of a CSV file as its records come: class labels kept as ids of their distinct texts, or regression
 /// targets; at the end, the dataset's labels (classes in numeric or ordinal order) or targets. <see cref="Csv"/> and
-/// <see cref="Table"/> share it, so a table's labels are read exactly as a CSV file's are.
+/// <see cref="Table"/> share it, so a table's labels are read exactly as a CSV file's are (with a decimal comma, when the
+/// table's numbers have one).
 /// </summary>
-internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels kind)
+internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels kind, bool decimalComma = false)
 {
     private readonly List<int> _ids = [];
     private readonly List<float> _targets = [];
@@ -26,9 +27,9 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
     {
         if (kind == CsvLabels.Regression)
         {
-            if (!Csv.TryParseNumber(label, out float value))
+            if (!TryParse(label, out float value))
             {
-                throw Error(line, column, $"the label is {Csv.Quote(label)}, which is not a number (invariant culture: digits, '.' for decimals, an optional exponent).");
+                throw Error(line, column, $"the label is {Csv.Quote(label)}, which is not a number ({(decimalComma ? "digits, ',' for decimals" : "invariant culture: digits, '.' for decimals, an optional exponent")}).");
             }
 
             if (!float.IsFinite(value))
@@ -46,7 +47,7 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
             id = _labels.Count;
             string text = label.ToString();
             _distinct.Add(text, id);
-            _labels.Add(new Label(text, line, column));
+            _labels.Add(new Label(text, line, column, TryParse(text, out _)));
         }
 
         _ids.Add(id);
@@ -124,8 +125,7 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
         for (int id = 0; id < values.Length; id++)
         {
             Label label = _labels[id];
-            values[id] = float.Parse(label.Text, NumberStyles.Float, CultureInfo.InvariantCulture);
-            if (!float.IsFinite(values[id]))
+            if (!TryParse(label.Text, out values[id]) || !float.IsFinite(values[id]))
             {
                 throw FileFormatException.AtLine(name, label.Line, label.Column, NonFinite(label.Text, "label"));
             }
@@ -140,17 +140,21 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
         return targets;
     }
 
+    /// <summary>Reads a label as a number, in the invariant culture or with a decimal comma.</summary>
+    private bool TryParse(ReadOnlySpan<char> text, out float value) =>
+        decimalComma ? CsvNumber.TryParseDecimalComma(text, out value) : Csv.TryParseNumber(text, out value);
+
     /// <summary>A distinct label: its text (trimmed), where it first appears, and what it reads as.</summary>
     private sealed class Label
     {
-        public Label(string text, int line, int column)
+        public Label(string text, int line, int column, bool isNumber)
         {
             Text = text;
             Line = line;
             Column = column;
             IsInteger = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer) && !text.Contains('\0');
             Integer = integer;
-            IsNumber = Csv.TryParseNumber(text, out _);
+            IsNumber = isNumber;
         }
 
         public string Text { get; }

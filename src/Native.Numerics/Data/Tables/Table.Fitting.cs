@@ -28,7 +28,7 @@ public static partial class Table
             }
 
             _label = _header.Label(options);
-            _labels = new CsvLabelColumn(name, _header.Names[_label], options.Labels);
+            _labels = new CsvLabelColumn(name, _header.Names[_label], options.Labels, options.DecimalComma);
             MakeColumns();
             int fields = _header.Names.Length;
             while (records.Next(expectedFields: fields))
