@@ -11,4 +11,11 @@ if (args is ["curves", ..])
     return;
 }
 
+// `-- rowstride` alternates epochs over rows padded to 16 floats and rows packed, in one process (RowStrideBenchmarks).
+if (args is ["rowstride", ..])
+{
+    RowStrideBenchmarks.Alternate(Console.Out);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Native.Cli.Commands;
+using Native.Cli.Platform;
 using Native.Numerics;
 
 namespace Native.Cli;
@@ -20,6 +21,7 @@ internal static class CommandLine
             BenchCommand.Create(context),
         };
 
+        Options.ParseNumbersPlainly(root);
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -35,7 +37,9 @@ internal static class CommandLine
         }
         catch (Exception exception)
         {
-            return Report(exception, context.Error);
+            // The command has ended: a signal from now on must not add a second line to this one.
+            context.Interruption?.Finish();
+            return Report(exception, context.Error, context.Interruption?.SignalName);
         }
     }
 
@@ -61,10 +65,16 @@ internal static class CommandLine
     }
 
     /// <summary>One line on standard error, and the exit code for the kind of failure. Never a stack trace for a user's error.</summary>
-    internal static int Report(Exception exception, TextWriter error)
+    /// <param name="exception">What ended the command.</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="signal">The signal that cancelled the command (SIGTERM, SIGHUP), or null for Ctrl+C or none.</param>
+    internal static int Report(Exception exception, TextWriter error, string? signal = null)
     {
         switch (exception)
         {
+            case BrokenPipeException:
+                // Whoever read standard output has gone (… | head -1): stop quietly, as SIGPIPE would have.
+                return ExitCodes.BrokenPipe;
             case TrainingDivergedException diverged:
                 error.WriteLine($"native: {diverged.Message}");
                 return ExitCodes.Diverged;
@@ -72,7 +82,7 @@ internal static class CommandLine
                 error.WriteLine($"native: {FirstLine(exception)}");
                 return ExitCodes.BadInput;
             case OperationCanceledException:
-                error.WriteLine("native: cancelled.");
+                error.WriteLine(signal is null ? "native: cancelled." : $"native: cancelled ({signal}).");
                 return ExitCodes.Failure;
             case IOException:
                 // Not the user's mistake (a full disk, say), but not a bug either: say what, in one line.

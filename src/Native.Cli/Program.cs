@@ -1,40 +1,27 @@
 using Native.Cli;
+using Native.Cli.Platform;
 
-// Ctrl+C asks the command to stop: training at the next slice of a batch, reading at the next block. If it has not
-// stopped a second later (a save, a long evaluation), or at a second Ctrl+C, the process ends; either way with exit
-// code 3, and a save in progress leaves no temporary file (the library removes it as the process exits).
-using var cancellation = new CancellationTokenSource();
-int presses = 0, finished = 0;
-Timer? backstop = null;
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    if (Interlocked.Increment(ref presses) == 1)
-    {
-        cancellation.Cancel();
-        backstop = new Timer(_ => End(), null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
-    }
-    else
-    {
-        End();
-    }
-};
+// Standard descriptors first, before anything opens a file: a closed one is opened on /dev/null (StandardStreams).
+StandardStreams.OpenClosedOnes();
+bool terminal = !Console.IsOutputRedirected;
+TextWriter output = StandardStreams.Output(terminal), error = StandardStreams.Error();
 
+// SIGINT, SIGTERM and SIGHUP cancel the command; a second later, or at a second signal, the process ends (Interruption).
+using Interruption interruption = Interruption.Register(error);
+int code = CommandLine.Run(args, new CliContext(output, error, terminal, interruption.Token) { Interruption = interruption });
+interruption.Finish();
 try
 {
-    return CommandLine.Run(args, new CliContext(Console.Out, Console.Error, Terminal: !Console.IsOutputRedirected, cancellation.Token));
+    output.Flush();
 }
-finally
+catch (BrokenPipeException)
 {
-    Volatile.Write(ref finished, 1);
-    backstop?.Dispose();
+    // The reader left after the work was done: the work stands, and so does its exit code.
+}
+catch (IOException e)
+{
+    error.WriteLine($"native: {e.Message}");
+    code = code == ExitCodes.Success ? ExitCodes.Failure : code;
 }
 
-void End()
-{
-    if (Volatile.Read(ref finished) == 0)
-    {
-        Console.Error.WriteLine("native: cancelled.");
-        Environment.Exit(ExitCodes.Failure);
-    }
-}
+return code;

@@ -51,7 +51,7 @@ public class ArgumentAndDestinationTests
         { ["--batch", "-5"], "--batch must be at least 1, got -5." },
         { ["--lr", "NaN"], "--lr must be a positive number, got NaN." },
         { ["--lr", "-1"], "--lr must be a positive number" },
-        { ["--momentum", "1.5"], "--momentum must be from 0 up to (not including) 1" },
+        { ["--optimizer", "momentum", "--momentum", "1.5"], "--momentum must be from 0 up to (not including) 1" },
         { ["--l2", "-0.1"], "--l2 must be 0 or a positive number" },
         { ["--max-field-length", "0"], "--max-field-length must be at least 1, got 0." },
         { ["--model", "mlp", "--hidden", "20000000,20000000"], "A mlp model of 2-20000000-20000000-2 is too large to build here (check --hidden)" },
@@ -172,6 +172,7 @@ public class ArgumentAndDestinationTests
         Task<string> error = process.StandardError.ReadToEndAsync();
         await process.StandardInput.WriteAsync("x,y\n0,0\n");
         await process.StandardInput.FlushAsync();
+        Assert.Equal("class a b", await process.StandardOutput.ReadLineAsync()); // the header, then
         Assert.StartsWith("a ", await process.StandardOutput.ReadLineAsync(), StringComparison.Ordinal); // the row's prediction, while input stays open
 
         TimeSpan stopped = Interrupt(process);

@@ -58,8 +58,9 @@ public class DemoTests
         string plots = Cli.TemporaryDirectory();
         Cli.Result result = Cli.Run("demo", "--mnist", Cli.MnistDirectory(), "--plots", plots);
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Matches(@"test accuracy (8[89]|9\d)\.\d %", result.Output);
-        Assert.Equal(11, Directory.GetFiles(plots, "*.png").Length);
+        Assert.Matches(@"test accuracy (8[89]|9\d)\.\d%", result.Output);
+        Assert.Equal(10, Directory.GetFiles(plots, "weights-class-*.png").Length);
+        Assert.Contains(">7</text>", File.ReadAllText(Path.Combine(plots, "weights.svg")), StringComparison.Ordinal); // each picture captioned with its class
         byte[] png = File.ReadAllBytes(Path.Combine(plots, "weights-class-0.png"));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
     }

@@ -37,7 +37,8 @@ public class ModelFileCommandTests
         Cli.Result train = Cli.Run("train", "--data", data, "--standardize", "--epochs", "20", "--out", model, "--json");
         Assert.True(train.ExitCode == 0, train.ToString());
         JsonElement summary = train.JsonLines()[^1];
-        Assert.Equal(new FileInfo(model).Length, summary.GetProperty("model_bytes").GetInt64());
+        Assert.Equal(new FileInfo(model).Length, summary.GetProperty("file_bytes").GetInt64());
+        Assert.Equal(model, summary.GetProperty("model_file").GetString());
 
         Cli.Result evaluate = Cli.Run("evaluate", "--model", model, "--data", data, "--json");
         Assert.True(evaluate.ExitCode == 0, evaluate.ToString());
@@ -53,11 +54,15 @@ public class ModelFileCommandTests
         Assert.True(predict.ExitCode == 0, predict.ToString());
         IReadOnlyList<JsonElement> rows = predict.JsonLines();
         Assert.Equal(Species, rows.Select(r => r.GetProperty("class").GetString()));
-        Assert.All(rows, r => Assert.Equal(1.0, r.GetProperty("probabilities").EnumerateArray().Sum(p => p.GetDouble()), 1e-5));
+        Assert.All(rows, r => Assert.Equal(1.0, r.GetProperty("probabilities").EnumerateObject().Sum(p => p.Value.GetDouble()), 1e-5));
+        Assert.All(rows, r => Assert.Equal(Species, r.GetProperty("probabilities").EnumerateObject().Select(p => p.Name))); // each probability under its class's name
 
+        // Text: a header naming the columns (the class, then each class's probability, in the order of the sorted names), then a line per row.
         Cli.Result text = Cli.Run("predict", "--model", model, "--input", data);
-        Assert.Equal(300, text.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.StartsWith("setosa ", text.Output, StringComparison.Ordinal);
+        string[] lines = text.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(301, lines.Length);
+        Assert.Equal("class " + string.Join(' ', Species), lines[0]);
+        Assert.StartsWith("setosa ", lines[1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -74,7 +79,7 @@ public class ModelFileCommandTests
             OpenInput = () => new MemoryStream(Encoding.UTF8.GetBytes("a,b,c\n-2,-1,-1\n")),
         };
         Assert.Equal(0, CommandLine.Run(["predict", "--model", model, "--input", "-"], context));
-        Assert.StartsWith("virginica ", output.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("class setosa versicolor virginica\nvirginica ", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -52,8 +52,8 @@ public class NativeAotTests
         for (int i = 0; i < aot.Count; i++)
         {
             Assert.Equal(jit[i].GetProperty("class").GetString(), aot[i].GetProperty("class").GetString());
-            double[] p = aot[i].GetProperty("probabilities").EnumerateArray().Select(e => e.GetDouble()).ToArray();
-            double[] q = jit[i].GetProperty("probabilities").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            double[] p = aot[i].GetProperty("probabilities").EnumerateObject().Select(e => e.Value.GetDouble()).ToArray();
+            double[] q = jit[i].GetProperty("probabilities").EnumerateObject().Select(e => e.Value.GetDouble()).ToArray();
             for (int c = 0; c < p.Length; c++)
             {
                 Assert.True(Math.Abs(p[c] - q[c]) <= 1e-6, $"row {i}, class {c}: native {p[c]}, JIT {q[c]}");
@@ -73,6 +73,15 @@ public class NativeAotTests
         Cli.Result diverged = Run("train", "--data", data, "--model", "linear", "--lr", "10");
         Assert.Equal(2, diverged.ExitCode);
         Assert.DoesNotContain("   at ", diverged.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ThePublishFolderHoldsTheOneFile()
+    {
+        // The issue: README's `dotnet publish … -o out` left native.dbg, Native.Numerics.pdb and Native.Numerics.xml
+        // beside the "one file". (NATIVE_AOT_BINARY must name a binary published into a folder of its own, as .ci/run does.)
+        string[] files = [.. Directory.GetFileSystemEntries(Path.GetDirectoryName(Binary.Value)!).Select(Path.GetFileName).OfType<string>()];
+        Assert.Equal(["native"], files);
     }
 
     private static Cli.Result Run(params string[] args)

@@ -30,7 +30,11 @@ public class TrainTests
         Assert.True(summary.GetProperty("log_loss").GetDouble() > 0);
         Assert.Contains("SoftmaxRegression 784-10", summary.GetProperty("kernel").GetString(), StringComparison.Ordinal);
         Assert.True(summary.GetProperty("total_ms").GetDouble() > 0);
-        Assert.Equal(7850 * 4, summary.GetProperty("model_bytes").GetInt64());
+        Assert.Equal(7850, summary.GetProperty("parameters").GetInt64());
+        Assert.Equal(7850 * 4, summary.GetProperty("parameter_bytes").GetInt64());
+        Assert.Equal("validation", summary.GetProperty("evaluated_on").GetString()); // which rows the metrics are on
+        Assert.Equal(2000, summary.GetProperty("rows").GetInt32());
+        Assert.False(summary.TryGetProperty("file_bytes", out _)); // nothing saved
     }
 
     [Fact]
@@ -39,7 +43,7 @@ public class TrainTests
         Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "2", "--model", "mlp", "--hidden", "32", "--optimizer", "adam", "--validation", "0.2");
         Assert.True(result.ExitCode == 0, result.ToString());
         string[] lines = result.Output.Split('\n');
-        Assert.Matches(@"^epoch 1/2  loss \d\.\d{4}  val loss \d\.\d{4}  val acc \d+\.\d\d %  lr 0\.001  \d+ ms  [\d,]+ rows/s", lines[0]);
+        Assert.Matches(@"^epoch 1/2  loss \d\.\d{4}  val loss \d\.\d{4}  val acc \d+\.\d\d%  lr 0\.001  \d+ ms  [\d,]+ rows/s", lines[0]);
         Assert.StartsWith("epoch 2/2", lines[1], StringComparison.Ordinal);
         Assert.Contains("MultilayerPerceptron 784-32-10 (Relu)", result.Output, StringComparison.Ordinal);
         Assert.Contains("Confusion matrix", result.Output, StringComparison.Ordinal);
@@ -56,7 +60,8 @@ public class TrainTests
         Assert.StartsWith("<svg", loss, StringComparison.Ordinal);
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(loss, "<polyline"));
         Assert.True(File.Exists(Path.Combine(plots, "accuracy.svg")));
-        Assert.Equal(11, Directory.GetFiles(plots, "weights-*.png").Length);
+        Assert.Equal(10, Directory.GetFiles(plots, "weights-class-*.png").Length);
+        Assert.True(File.Exists(Path.Combine(plots, "weights.svg")));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Native.Numerics;
 using Native.Tests.Support;
 using Xunit.Abstractions;
@@ -22,9 +24,14 @@ public class GettingStartedTests(ITestOutputHelper output)
         string directory = Directory.CreateTempSubdirectory("native-getting-started-").FullName;
         string originalDirectory = Environment.CurrentDirectory;
         TextWriter originalOut = Console.Out;
+        CultureInfo originalCulture = CultureInfo.CurrentCulture;
         using var console = new StringWriter();
         Environment.CurrentDirectory = directory;
         Console.SetOut(console);
+
+        // A machine set to German, where "{p:P0}" alone would print "93 %" and "{loss:F3}" "0,089": the program's
+        // output must not depend on the locale (issue 20).
+        CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
         try
         {
             // example:start
@@ -45,7 +52,7 @@ public class GettingStartedTests(ITestOutputHelper output)
             float[] flower = [4.2f, 1.3f], probabilities = new float[3];
             model.PredictProbabilities(flower, probabilities);
             int predicted = model.PredictClass(flower); // no allocation; safe from many threads at once
-            Console.WriteLine($"{irises.ClassNames[predicted]} ({probabilities[predicted]:P0}); training loss {result.TrainingLoss:F3}");
+            Console.WriteLine(FormattableString.Invariant($"{irises.ClassNames[predicted]} ({probabilities[predicted]:0%}); training loss {result.TrainingLoss:F3}"));
 
             ModelFile.Save(model, "irises.safetensors", new ModelMetadata { ClassNames = irises.ClassNames });
             // example:end
@@ -60,6 +67,7 @@ public class GettingStartedTests(ITestOutputHelper output)
         }
         finally
         {
+            CultureInfo.CurrentCulture = originalCulture;
             Console.SetOut(originalOut);
             Environment.CurrentDirectory = originalDirectory;
             Directory.Delete(directory, recursive: true);
@@ -67,6 +75,11 @@ public class GettingStartedTests(ITestOutputHelper output)
 
         output.WriteLine(console.ToString());
         Assert.StartsWith("versicolor (", console.ToString(), StringComparison.Ordinal);
+
+        // README says what it prints, to the character.
+        Match said = Regex.Match(ReadmeBlocks.Read("README.md"), "It prints `([^`]+)`");
+        Assert.True(said.Success, "README.md does not say what the getting-started program prints.");
+        Assert.Equal(said.Groups[1].Value, console.ToString().TrimEnd());
     }
 
     [Theory]

@@ -21,8 +21,13 @@ internal static class ConvertCommand
 
     public static int Run(CliContext context, string modelPath, string outputPath)
     {
+        new Destinations().Reads("--model", modelPath).Writes("--out", outputPath).Check();
+        ModelFiles.CheckDestination("--out", outputPath);
+        ModelFiles.CheckModelPath(modelPath);
         TrainedModel loaded = ModelFile.Load(modelPath);
-        ModelFile.Save(loaded.Model, outputPath, loaded.Metadata);
+        context.Cancellation.ThrowIfCancellationRequested();
+        ModelFile.Save(loaded.Model, outputPath, loaded.Metadata, context.Cancellation);
+        context.Done($"the model was saved to '{outputPath}'");
         long bytes = new FileInfo(outputPath).Length;
         string extras = string.Join(", ", new[]
         {

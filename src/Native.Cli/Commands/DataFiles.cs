@@ -12,10 +12,35 @@ internal sealed record LoadedData(Dataset Dataset, IReadOnlyList<string> ClassNa
 /// <summary>Reads training and evaluation data: a CSV file, or a directory holding IDX images and labels.</summary>
 internal static class DataFiles
 {
-    public static LoadedData Load(string path, string? format, string? label, bool regression, (CsvOptions Csv, IdxOptions Idx) limits)
+    /// <summary>The format <paramref name="path"/> is read in: <paramref name="format"/> if given, else IDX for a directory and CSV otherwise.</summary>
+    public static DataFormat FormatOf(string path, DataFormat? format) => format ?? (Directory.Exists(path) ? DataFormat.Idx : DataFormat.Csv);
+
+    /// <summary>The files a load of <paramref name="path"/> reads: the CSV file, or the IDX images and labels files of a directory.</summary>
+    public static IReadOnlyList<string> Files(string path, DataFormat? format)
     {
-        format ??= Directory.Exists(path) ? "idx" : "csv";
-        if (format == "idx")
+        if (FormatOf(path, format) == DataFormat.Idx && Directory.Exists(path))
+        {
+            var (images, labels) = Idx.FindFiles(path);
+            return [images, labels];
+        }
+
+        return [path];
+    }
+
+    /// <summary>States the files a load of <paramref name="path"/> reads (named by <paramref name="what"/>) to <paramref name="destinations"/>.</summary>
+    public static Destinations ReadBy(this Destinations destinations, string what, string path, DataFormat? format)
+    {
+        foreach (string file in Files(path, format))
+        {
+            destinations.Reads(what, file);
+        }
+
+        return destinations;
+    }
+
+    public static LoadedData Load(string path, DataFormat? format, string? label, bool regression, (CsvOptions Csv, IdxOptions Idx) limits)
+    {
+        if (FormatOf(path, format) == DataFormat.Idx)
         {
             if (regression)
             {
@@ -33,11 +58,21 @@ internal static class DataFiles
             return new LoadedData(Idx.LoadDirectory(path, options: limits.Idx), [], rows, columns);
         }
 
+        CheckCsvFile(path);
+        return CsvData.Load(path, label, regression, limits.Csv);
+    }
+
+    /// <summary>Refuses, in words that fit, a CSV path that names no file: missing, or a directory (IDX data, say, with --format csv).</summary>
+    public static void CheckCsvFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"'{path}' is a directory; --format csv reads a CSV file. A directory of IDX files is read without --format, or with --format idx.");
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"The data file '{path}' does not exist.", path);
         }
-
-        return CsvData.Load(path, label, regression, limits.Csv);
     }
 }

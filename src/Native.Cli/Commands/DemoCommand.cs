@@ -29,6 +29,22 @@ internal static class DemoCommand
 
     public static int Run(CliContext context, DirectoryInfo? mnist, DirectoryInfo? plots)
     {
+        // --mnist and --plots checked before the first example runs, so a mistake costs no time.
+        plots ??= new DirectoryInfo("native-demo-plots");
+        if (mnist is not null)
+        {
+            if (!mnist.Exists)
+            {
+                throw new UsageException($"--mnist '{mnist}' is not a directory; it names the directory holding MNIST's IDX files (tests/data/mnist in the repository).");
+            }
+
+            new Destinations().ReadBy("--mnist", mnist.FullName, DataFormat.Idx).WritesInto("--plots", plots.FullName, Plots.IsPlotName).Check();
+            if (File.Exists(plots.FullName))
+            {
+                throw new UsageException($"--plots names a directory for the pictures, but '{plots}' is a file.");
+            }
+        }
+
         TextWriter output = context.Out;
         output.WriteLine("Native demo: the worked examples, each beside the answer it should reach.");
         output.WriteLine();
@@ -39,7 +55,7 @@ internal static class DemoCommand
         Minimizer(output);
         if (mnist is not null)
         {
-            Digits(context, mnist, plots ?? new DirectoryInfo("native-demo-plots"));
+            Digits(context, mnist, plots);
         }
         else
         {
@@ -108,7 +124,7 @@ internal static class DemoCommand
             .Fit(training, test);
         ClassificationReport report = ClassificationReport.Evaluate(model, test);
         output.WriteLine(Invariant($"   600 training rows, 300 test rows; mini-batches of 32, η = 0.5, {result.Epochs} epochs, {result.Elapsed.TotalMilliseconds:F1} ms"));
-        output.WriteLine(Invariant($"   test accuracy {report.Accuracy:P1}, log-loss {report.LogLoss:F4}"));
+        output.WriteLine(Invariant($"   test accuracy {report.Accuracy:0.0%}, log-loss {report.LogLoss:F4}"));
         Span<float> parameters = model.Parameters;
         for (int c = 0; c < 3; c++)
         {
@@ -172,9 +188,9 @@ internal static class DemoCommand
         timer.Stop();
         ClassificationReport report = ClassificationReport.Evaluate(model, test);
         output.WriteLine(Invariant($"   {training.Count:N0} training rows, {test.Count:N0} test rows; 10 epochs of mini-batch SGD in {timer.Elapsed.TotalMilliseconds:F0} ms"));
-        output.WriteLine(Invariant($"   test accuracy {report.Accuracy:P1}   (PyTorch, same recipe: 89.8%)"));
-        IReadOnlyList<string> files = WeightImages.Write(model.Parameters[..(784 * 10)], classes: 10, rows: 28, columns: 28, plots.FullName);
-        output.WriteLine($"   the weights of each class, as pictures: {files.Count} PNG files in {plots.FullName}");
+        output.WriteLine(Invariant($"   test accuracy {report.Accuracy:0.0%}   (PyTorch, same recipe: 89.8%)"));
+        IReadOnlyList<string> files = WeightImages.Write(model.Parameters[..(784 * 10)], classes: 10, rows: 28, columns: 28, [], plots.FullName);
+        output.WriteLine($"   the weights of each class, as pictures: weights.svg (every class, captioned, with a colour key) and weights-class-0.png to -{files.Count - 2}.png in {plots.FullName}");
         output.WriteLine();
     }
 

@@ -6,7 +6,8 @@ namespace Native.Cli.Commands;
 
 /// <summary>
 /// Reports each epoch: one JSON object per epoch with <c>--json</c>; on a terminal one status line
-/// rewritten in place; otherwise one plain line per epoch. Keeps the reports for the plots.
+/// rewritten in place; otherwise one plain line per epoch; nothing with <c>--quiet</c> (JSON or not). Keeps the
+/// reports for the plots.
 /// </summary>
 internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : ITrainingCallback
 {
@@ -18,7 +19,7 @@ internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : 
     public TrainingDecision OnEpoch(in EpochReport report)
     {
         _reports.Add(report);
-        if (json)
+        if (json && !quiet)
         {
             EpochReport r = report;
             JsonLines.Write(context.Out, writer =>
@@ -47,6 +48,8 @@ internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : 
             }
         }
 
+        // Each epoch shows as it ends, whatever buffers standard output.
+        context.Out.Flush();
         return TrainingDecision.Continue;
     }
 
@@ -71,7 +74,7 @@ internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : 
 
         if (float.IsFinite(r.ValidationAccuracy))
         {
-            text += string.Create(CultureInfo.InvariantCulture, $"  val acc {r.ValidationAccuracy:P2}");
+            text += string.Create(CultureInfo.InvariantCulture, $"  val acc {r.ValidationAccuracy:0.00%}");
         }
 
         return text + string.Create(CultureInfo.InvariantCulture, $"  lr {r.LearningRate:G4}  {r.Elapsed.TotalMilliseconds:F0} ms  {r.RowsPerSecond:N0} rows/s");

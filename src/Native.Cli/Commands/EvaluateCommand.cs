@@ -1,49 +1,77 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Native.Cli.Output;
 using Native.Numerics;
 
 namespace Native.Cli.Commands;
 
-/// <summary><c>native evaluate</c>: a saved model's metrics on labelled data.</summary>
+/// <summary>
+/// <c>native evaluate</c>: a saved model's metrics on labelled data. The rows stream through the model as they are
+/// read, as <c>predict</c>'s do: what is kept is each row's actual and predicted class (8 bytes a row) or value, never
+/// the rows (issue 20: 5 million one-feature rows held 800 MB). IDX images are held as the file's bytes.
+/// </summary>
 internal static class EvaluateCommand
 {
+    /// <summary>Probabilities below this count as this in the log-loss (as <see cref="Metrics.MinimumProbability"/>).</summary>
+    private const double Floor = Metrics.MinimumProbability;
+
     public static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "The model file (safetensors, from native train --out).", Required = true };
+        var model = new Option<string>("--model") { Description = "The model file: .safetensors (from native train --out) or .onnx (Native's, PyTorch's, scikit-learn's).", Required = true };
         var data = new Option<string>("--data") { Description = "The data: a CSV file, or a directory holding an IDX images file and labels file.", Required = true };
-        var format = new Option<string?>("--format") { Description = "csv or idx (default: idx for a directory, csv otherwise)." };
-        format.AcceptOnlyFromAmong("csv", "idx");
-        var label = new Option<string?>("--label") { Description = "CSV: the label column, by name or 0-based index (default: the model's label column, else the last)." };
-        var match = new Option<string>("--match-classes") { Description = "name: the data's labels are matched to the model's class names (a number label to the class of that name); index: label k is the model's class k.", DefaultValueFactory = _ => "name" };
-        match.AcceptOnlyFromAmong("name", "index");
+        var format = new Choice<DataFormat>("--format", "How to read --data (default: idx for a directory, csv otherwise).", null, Vocabulary.Formats);
+        var label = new Option<string?>("--label") { Description = "CSV: the label column's name (default: the model's label column, else the last)." };
+        var match = new Choice<ClassMatching>("--match-classes", "name: each label is matched to the model's class of that name (a number label to the class of that number, for a model without names); index: the data's classes in sorted order are the model's classes 0, 1, … (as scikit-learn's LabelEncoder numbers them).", ClassMatching.Name, Vocabulary.Matchings);
         var json = new Option<bool>("--json") { Description = "One JSON object with the metrics." };
         var command = new Command("evaluate", "Measure a saved model on labelled data: accuracy, log-loss, P/R/F1 and the confusion matrix; or MSE, MAE and R².")
         {
-            model, data, format, label, match, json,
+            model, data, format.Option, label, match.Option, json,
         };
         var limits = new ReaderLimits();
         limits.AddTo(command);
-        command.SetAction(parse => Run(context, parse.GetValue(model)!, parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(label), parse.GetValue(match) == "index", parse.GetValue(json), limits.Read(parse)));
+        command.SetAction(parse =>
+        {
+            string dataPath = parse.GetValue(data)!;
+            DataFormat chosen = DataFiles.FormatOf(dataPath, format.Read(parse));
+            if (chosen == DataFormat.Idx && parse.GetValue(label) is not null)
+            {
+                throw new UsageException($"--label names a CSV column; the IDX data in '{dataPath}' take their labels from the labels file. Remove it.");
+            }
+
+            limits.CheckApply(parse, chosen, dataPath);
+            var settings = new Settings(parse.GetValue(model)!, dataPath, chosen, parse.GetValue(label), match.Read(parse) == ClassMatching.Index, parse.Given(match.Option), parse.GetValue(json));
+            return Run(context, settings, limits.Read(parse));
+        });
         return command;
     }
 
-    public static int Run(CliContext context, string modelPath, string dataPath, string? format, string? label, bool byIndex, bool json, (CsvOptions Csv, IdxOptions Idx) limits)
+    /// <summary>What <c>native evaluate</c> was asked to do.</summary>
+    internal sealed record Settings(string Model, string Data, DataFormat Format, string? Label, bool ByIndex, bool MatchingGiven, bool Json);
+
+    public static int Run(CliContext context, Settings settings, (CsvOptions Csv, IdxOptions Idx) limits)
     {
-        var (file, choice) = ModelFiles.Load(modelPath);
+        new Destinations().Reads("--model", settings.Model).ReadBy("--data", settings.Data, settings.Format).Check();
+        var (file, choice) = ModelFiles.Load(settings.Model);
         IModel model = choice.Model;
-        bool regression = model.Task == ModelTask.Regression;
-        LoadedData loaded = DataFiles.Load(dataPath, format, label ?? file.LabelName, regression, limits);
-        Dataset data = MatchColumns(loaded.Dataset, file, dataPath);
-        data = Align(data, model, file.ClassNames, byIndex);
-        if (file.Standardizer is { } standardizer)
+        if (model.Task == ModelTask.Regression && settings.MatchingGiven)
         {
-            data = standardizer.Transform(data);
+            throw new UsageException($"--match-classes matches a classifier's classes; the model {model.Shape} is a regression. Remove it.");
         }
 
-        context.Cancellation.ThrowIfCancellationRequested();
-        Summary summary = Summary.Measure(model, data, "evaluation", file.ClassNames);
-        if (json)
+        var predictor = new RowPredictor(file);
+        Tally tally = predictor.Classifier ? new ClassTally(predictor.ClassNames.Count) : new ValueTally();
+        if (settings.Format == DataFormat.Idx)
+        {
+            EvaluateImages(context, settings, file, predictor, (ClassTally)tally, limits.Idx);
+        }
+        else
+        {
+            EvaluateCsv(context, settings, file, predictor, tally, limits.Csv);
+        }
+
+        Summary summary = tally.Summary(file.ClassNames);
+        if (settings.Json)
         {
             summary.WriteJson(context.Out);
         }
@@ -56,123 +84,264 @@ internal static class EvaluateCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>
-    /// The data's features in the model's order, matched by name when both the model and the data name them (a
-    /// reordered file is put in order; a missing or extra column is an error, never a silent shift); otherwise
-    /// only their number is checked.
-    /// </summary>
-    internal static Dataset MatchColumns(Dataset data, TrainedModel file, string path)
+    private static void EvaluateCsv(CliContext context, Settings settings, TrainedModel file, RowPredictor predictor, Tally tally, CsvOptions limits)
     {
-        IReadOnlyList<string> wanted = file.FeatureNames, have = data.FeatureNames;
-        if (wanted.Count == 0 || have.Count == 0 || wanted.SequenceEqual(have, StringComparer.Ordinal))
-        {
-            return data;
-        }
+        DataFiles.CheckCsvFile(settings.Data);
+        string path = settings.Data;
 
-        var position = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int j = 0; j < have.Count; j++)
-        {
-            position.TryAdd(have[j], j);
-        }
+        // With --match-classes index the data's classes are numbered in sorted order, which only the whole file tells:
+        // a first pass reads the labels.
+        IReadOnlyDictionary<string, int>? sorted = settings.ByIndex && tally is ClassTally ? SortedClasses(settings, file, limits) : null;
 
-        int[] source = new int[wanted.Count];
-        for (int f = 0; f < wanted.Count; f++)
+        using CsvFeatureReader reader = Open(settings, file, limits);
+        var classes = tally is ClassTally ? new ClassMatcher(file, path, sorted, predictor.ClassNames.Count) : null;
+        float[] raw = new float[predictor.Features];
+        Func<int, string> where = feature => string.Create(CultureInfo.InvariantCulture, $"'{path}', line {reader.LineOf(feature)}, column {reader.ColumnOf(feature)}");
+        Func<int, string> what = feature => reader.Header[reader.Columns[feature]];
+        while (reader.ReadRow(raw))
         {
-            if (!position.TryGetValue(wanted[f], out source[f]))
+            context.Cancellation.ThrowIfCancellationRequested();
+            predictor.Predict(raw, where, what);
+            if (tally is ClassTally counts)
             {
-                throw new UsageException($"'{path}' has no column '{Printable.Text(wanted[f])}', the model's feature {f} (the model takes {Names(wanted)}; the file has {Names(have)}).");
+                counts.Add(classes!.ClassOf(reader), predictor);
+            }
+            else
+            {
+                ((ValueTally)tally).Add(Target(reader, path), predictor.Outputs[0]);
             }
         }
 
-        string? extra = have.FirstOrDefault(name => !wanted.Contains(name, StringComparer.Ordinal));
-        if (extra is not null || have.Count != wanted.Count)
+        if (tally.Count == 0)
         {
-            throw new UsageException($"'{path}' has the column '{Printable.Text(extra ?? "?")}', which is not one of the model's features (the model takes {Names(wanted)}; the label column is '{Printable.Text(data.LabelName ?? "?")}').");
+            throw FileFormatException.AtLine(path, reader.HeaderLine, 1, "the file has a header but no data rows; expected at least one row after it.");
         }
+    }
 
-        // The same columns in another order: the rows rearranged into the model's.
-        float[] rows = new float[data.Count * wanted.Count];
-        for (int i = 0; i < data.Count; i++)
+    /// <summary>The data's CSV, its columns matched to the model's features by name where the model names them (any order), else by count; the label column skipped and read.</summary>
+    private static CsvFeatureReader Open(Settings settings, TrainedModel file, CsvOptions limits)
+    {
+        CsvFeatureReader reader = CsvFeatureReader.Open(settings.Data, limits);
+        try
         {
-            ReadOnlySpan<float> row = data.Row(i);
-            Span<float> target = rows.AsSpan(i * wanted.Count, wanted.Count);
-            for (int f = 0; f < source.Length; f++)
+            string? label = settings.Label ?? file.LabelName;
+            if (file.FeatureNames.Count > 0)
             {
-                target[f] = row[source[f]];
+                reader.SelectByName(file.FeatureNames, label ?? reader.Header[^1]);
+            }
+            else
+            {
+                reader.SelectByCount(file.Model.Features, label);
+            }
+
+            if (reader.LabelColumn < 0)
+            {
+                string wanted = label is null ? "a label column" : $"the label column '{Printable.Text(label)}'";
+                throw FileFormatException.AtLine(settings.Data, reader.HeaderLine, 1, $"the header has no {wanted} besides the model's {file.Model.Features} features; evaluate needs each row's label.");
+            }
+
+            return reader;
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The data's classes in the order the CSV reader numbers them (integers numerically, "01" and "1" as one; else ordinal), each to its number.</summary>
+    private static Dictionary<string, int> SortedClasses(Settings settings, TrainedModel file, CsvOptions limits)
+    {
+        using CsvFeatureReader reader = Open(settings, file, limits);
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = seen.GetAlternateLookup<ReadOnlySpan<char>>();
+        float[] raw = new float[file.Model.Features];
+        while (reader.ReadRow(raw))
+        {
+            if (!lookup.ContainsKey(reader.Label))
+            {
+                seen.Add(reader.Label.ToString(), 0);
             }
         }
 
-        Dataset reordered = data.HasLabels
-            ? Dataset.FromLabels(rows, wanted.Count, data.Labels, data.Classes, data.ClassNames, data.SampleWeights)
-            : Dataset.FromTargets(rows, wanted.Count, data.Targets, data.SampleWeights);
-        return reordered.WithFeatureNames(wanted, data.LabelName);
+        bool integers = seen.Keys.All(text => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _));
+        string[] order = integers
+            ? [.. seen.Keys.OrderBy(text => long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture))]
+            : [.. seen.Keys.Order(StringComparer.Ordinal)];
+        var classOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        int next = -1;
+        long? previous = null;
+        foreach (string text in order)
+        {
+            long? value = integers ? long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : null;
+            next += integers && value == previous ? 0 : 1;
+            previous = value;
+            classOf[text] = next;
+        }
+
+        return classOf;
+    }
+
+    private static float Target(CsvFeatureReader reader, string path)
+    {
+        ReadOnlySpan<char> text = reader.Label;
+        if (float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value))
+        {
+            return value;
+        }
+
+        throw FileFormatException.AtLine(path, reader.LineOfLabel(), reader.ColumnOfLabel(), $"the label is '{Printable.Text(text.ToString())}'; a regression's labels are finite numbers.");
+    }
+
+    private static void EvaluateImages(CliContext context, Settings settings, TrainedModel file, RowPredictor predictor, ClassTally tally, IdxOptions limits)
+    {
+        var (imagesPath, labelsPath) = Idx.FindFiles(settings.Data);
+        IdxImages images = Idx.ReadImages(imagesPath, limits);
+        byte[] labels = Idx.ReadLabels(labelsPath, limits);
+        if (labels.Length != images.Count)
+        {
+            throw FileFormatException.InFile(labelsPath, string.Create(CultureInfo.InvariantCulture, $"{labels.Length} labels for the {images.Count} images of '{imagesPath}'; expected one label per image."));
+        }
+
+        if (images.PixelsPerImage != predictor.Features)
+        {
+            throw new UsageException($"The images have {images.PixelsPerImage} pixels; the model takes {predictor.Features} features.");
+        }
+
+        var classes = new ClassMatcher(file, labelsPath, settings.ByIndex ? new Dictionary<string, int>() : null, predictor.ClassNames.Count);
+        float[] row = new float[predictor.Features];
+        for (int i = 0; i < images.Count; i++)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            ReadOnlySpan<byte> pixels = images.Image(i);
+            for (int j = 0; j < row.Length; j++)
+            {
+                row[j] = pixels[j] / 255f;
+            }
+
+            int image = i;
+            predictor.Predict(row, feature => string.Create(CultureInfo.InvariantCulture, $"'{imagesPath}', image {image}, pixel {feature}"), feature => string.Create(CultureInfo.InvariantCulture, $"pixel {feature}"));
+            tally.Add(classes.ClassOfNumber(labels[i], i), predictor);
+        }
     }
 
     /// <summary>
-    /// The data, checked against the model and with its labels numbered as the model numbers its classes. Classes
-    /// are matched by name: the data's class names (a CSV's labels), or, for data without names (IDX), the label
-    /// numbers as text, against the model's saved names; a model without names takes labels that are its class
-    /// numbers. With <paramref name="byIndex"/>, label k is the model's class k, names or not.
+    /// Each label to the model's class. By name: the model's class of that name; a number label ("7", "07") to the
+    /// class named by the number, or, for a model without names, to class 7. By index: the data's class in sorted order
+    /// (IDX labels are their own numbers).
     /// </summary>
-    internal static Dataset Align(Dataset data, IModel model, IReadOnlyList<string> modelNames, bool byIndex = false)
+    private sealed class ClassMatcher(TrainedModel file, string path, IReadOnlyDictionary<string, int>? sorted, int classes)
     {
-        if (data.Features != model.Features)
-        {
-            throw new UsageException($"The data have {data.Features} features; the model {model.Shape} takes {model.Features}.");
-        }
+        private readonly Dictionary<string, int> _names = file.ClassNames.Select((name, k) => (name, k)).DistinctBy(p => p.name).ToDictionary(p => p.name, p => p.k, StringComparer.Ordinal);
 
-        int classes = model.Shape.Classes;
-        if (model.Task == ModelTask.Regression || byIndex || (data.ClassNames.Count == 0 && modelNames.Count == 0))
+        public int ClassOf(CsvFeatureReader reader)
         {
-            if (data.HasLabels && data.Classes > classes)
+            ReadOnlySpan<char> text = reader.Label;
+            int found = Find(text, out string? number);
+            if (found >= 0)
             {
-                throw new UsageException($"The data have {data.Classes} classes; the model {model.Shape} has {classes}.");
+                return found;
             }
 
-            return data;
+            string where = string.Create(CultureInfo.InvariantCulture, $"line {reader.LineOfLabel()}, column {reader.ColumnOfLabel()}");
+            throw Unknown(text.ToString(), number, where);
         }
 
-        // Each of the data's classes, by name, to the model's class number.
-        int[] classOf = new int[data.Classes];
-        for (int c = 0; c < classOf.Length; c++)
+        public int ClassOfNumber(byte label, int index)
         {
-            string name = data.ClassNames.Count > 0 ? data.ClassNames[c] : c.ToString(CultureInfo.InvariantCulture);
-            classOf[c] = modelNames.Count > 0
-                ? IndexOf(modelNames, name)
-                : int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number < classes ? number : -1;
-            if (classOf[c] < 0)
+            string text = label.ToString(CultureInfo.InvariantCulture);
+            if (sorted is not null)
             {
-                string known = modelNames.Count > 0 ? Names(modelNames) : $"0 to {classes - 1}";
-                string hint = data.ClassNames.Count == 0 ? " The data's labels are numbers without names: pass --match-classes index to take label k as the model's class k." : "";
-                throw new UsageException($"The data have class '{Printable.Text(name)}', which the model does not know; its classes are {known}.{hint}");
+                return label < classes ? label : throw Unknown(text, text, string.Create(CultureInfo.InvariantCulture, $"label {index}"));
             }
+
+            int found = Find(text, out string? number);
+            return found >= 0 ? found : throw Unknown(text, number, string.Create(CultureInfo.InvariantCulture, $"label {index}"));
         }
 
-        float[] features = new float[data.Count * data.Features];
-        int[] labels = new int[data.Count];
-        for (int i = 0; i < data.Count; i++)
+        /// <summary>The model's class for a label's text, or −1; <paramref name="number"/> is the label as a canonical number ("07" → "7"), or null.</summary>
+        private int Find(ReadOnlySpan<char> text, out string? number)
         {
-            data.Row(i).CopyTo(features.AsSpan(i * data.Features));
-            labels[i] = classOf[data.Labels[i]];
+            bool numeric = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value);
+            number = numeric ? value.ToString(CultureInfo.InvariantCulture) : null;
+            if (sorted is not null)
+            {
+                // --match-classes index: the data's class in sorted order.
+                return sorted.TryGetValue(text.ToString(), out int k) && k < classes ? k : -1;
+            }
+
+            if (_names.Count > 0)
+            {
+                // By name: the label's text, else the number it spells.
+                Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
+                return lookup.TryGetValue(text, out int k) || (number is not null && _names.TryGetValue(number, out k)) ? k : -1;
+            }
+
+            // A model without names: the number k is class k.
+            return numeric && value >= 0 && value < classes ? (int)value : -1;
         }
 
-        return Dataset.FromLabels(features, data.Features, labels, classes, modelNames.Count > 0 ? modelNames : null);
+        private UsageException Unknown(string text, string? number, string where)
+        {
+            string known = _names.Count > 0 && sorted is null ? Names(file.ClassNames) : $"0 to {classes - 1}";
+            string hint = sorted is not null
+                ? $" With --match-classes index the data's classes in sorted order are the model's 0 to {classes - 1}; this one is past them."
+                : _names.Count == 0 && number is null
+                    ? " The model has no class names (an ONNX file from PyTorch, say): pass --match-classes index to take the data's k-th class (in sorted order) as the model's class k."
+                    : _names.Count > 0 && number is not null && file.ClassNames.All(n => !long.TryParse(n, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+                        ? " The data's labels are numbers and the model's classes have names: pass --match-classes index to take the data's k-th class (in sorted order) as the model's class k."
+                        : "";
+            return new UsageException($"'{path}', {where}: the class '{Printable.Text(text)}' is not one the model knows; its classes are {known}.{hint}");
+        }
     }
 
     /// <summary>Names for a message: escaped, and at most ten of them.</summary>
     private static string Names(IReadOnlyList<string> names) =>
         string.Join(", ", names.Take(10).Select(Printable.Text)) + (names.Count > 10 ? string.Create(CultureInfo.InvariantCulture, $", … ({names.Count} in all)") : "");
 
-    private static int IndexOf(IReadOnlyList<string> names, string name)
+    /// <summary>What is kept of the rows as they stream by, to report on them at the end.</summary>
+    private abstract class Tally
     {
-        for (int i = 0; i < names.Count; i++)
+        public abstract int Count { get; }
+
+        public abstract Summary Summary(IReadOnlyList<string> classNames);
+    }
+
+    /// <summary>Each row's actual and predicted class, and the log-loss summed as the rows come.</summary>
+    private sealed class ClassTally(int classes) : Tally
+    {
+        private readonly List<int> _actual = [];
+        private readonly List<int> _predicted = [];
+        private double _logLoss;
+
+        public override int Count => _actual.Count;
+
+        public void Add(int actual, RowPredictor predictor)
         {
-            if (string.Equals(names[i], name, StringComparison.Ordinal))
-            {
-                return i;
-            }
+            _actual.Add(actual);
+            _predicted.Add(predictor.BestClass);
+            _logLoss -= Math.Log(Math.Max(predictor.Outputs[actual], Floor));
         }
 
-        return -1;
+        public override Summary Summary(IReadOnlyList<string> classNames) =>
+            Commands.Summary.Of(ClassificationReport.FromPredictions(CollectionsMarshal.AsSpan(_actual), CollectionsMarshal.AsSpan(_predicted), classes), _logLoss / Count, "evaluation", classNames);
+    }
+
+    /// <summary>Each row's actual and predicted value.</summary>
+    private sealed class ValueTally : Tally
+    {
+        private readonly List<float> _actual = [];
+        private readonly List<float> _predicted = [];
+
+        public override int Count => _actual.Count;
+
+        public void Add(float actual, float predicted)
+        {
+            _actual.Add(actual);
+            _predicted.Add(predicted);
+        }
+
+        public override Summary Summary(IReadOnlyList<string> classNames) =>
+            Commands.Summary.Of(RegressionReport.FromPredictions(CollectionsMarshal.AsSpan(_actual), CollectionsMarshal.AsSpan(_predicted)), "evaluation");
     }
 }

@@ -8,31 +8,51 @@ internal sealed record ModelChoice(IModel Model, string Kernel);
 /// <summary>Picks the model for a shape: a source-generated one where the shape has one, else the run-time-shaped model.</summary>
 internal static class ModelCatalog
 {
-    public static ModelChoice Create(TrainSettings settings, int features, int classes)
+    /// <summary>The shape <paramref name="settings"/> ask for, described before anything is allocated (for the memory check).</summary>
+    public static ModelShape Shape(TrainSettings settings, int features, int classes)
     {
-        if (settings.Model == "logistic" && classes != 2)
+        if (settings.Model == ModelKind.LogisticRegression && classes != 2)
         {
             throw new UsageException($"Logistic regression separates 2 classes; the data have {classes}. Use --model softmax or --model mlp.");
         }
 
         try
         {
-            ModelShape shape = settings.Model switch
+            return settings.Model switch
             {
-                "linear" => ModelShape.LinearRegression(features),
-                "logistic" => ModelShape.LogisticRegression(features),
-                "mlp" => ModelShape.MultilayerPerceptron([features, .. settings.Hidden, classes], [settings.Activation]),
-                _ => ModelShape.SoftmaxRegression(features, classes),
+                ModelKind.LinearRegression => ModelShape.LinearRegression(features),
+                ModelKind.LogisticRegression => ModelShape.LogisticRegression(features),
+                ModelKind.MultilayerPerceptron => ModelShape.MultilayerPerceptron([features, .. settings.HiddenSizes, classes], [settings.HiddenActivation]),
+                ModelKind.SoftmaxRegression => ModelShape.SoftmaxRegression(features, classes),
+                _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Model, "Not a model of native train."),
             };
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException)
+        {
+            throw TooLarge(settings, features, classes, e);
+        }
+    }
+
+    /// <summary>The model of <paramref name="shape"/> (from <see cref="Shape"/>), or why it cannot be built here.</summary>
+    public static ModelChoice Create(ModelShape shape, TrainSettings settings, int features)
+    {
+        try
+        {
             return Create(shape, settings.Seed);
         }
         catch (Exception e) when (e is ArgumentException or OverflowException or OutOfMemoryException)
         {
-            // A shape too large to build: more parameters than an array holds, or scratch memory past what can be counted.
-            string sizes = settings.Model == "mlp" ? $"{features}-{string.Join('-', settings.Hidden)}-{classes}" : $"{features} features, {classes} classes";
-            string why = e is ArgumentException ? CommandLine.FirstLine(e) : "the scratch memory its layers need per thread is more than an array holds.";
-            throw new UsageException($"A {settings.Model} model of {sizes} is too large to build here{(settings.Model == "mlp" ? " (check --hidden)" : "")}: {why}");
+            throw TooLarge(settings, features, shape.Classes, e);
         }
+    }
+
+    // A shape too large to build: more parameters than an array holds, or scratch memory past what can be counted.
+    private static UsageException TooLarge(TrainSettings settings, int features, int classes, Exception e)
+    {
+        bool perceptron = settings.Model == ModelKind.MultilayerPerceptron;
+        string sizes = perceptron ? $"{features}-{string.Join('-', settings.HiddenSizes)}-{classes}" : $"{features} features, {classes} classes";
+        string why = e is ArgumentException ? CommandLine.FirstLine(e) : "the scratch memory its layers need per thread is more than an array holds.";
+        return new UsageException($"A {settings.ModelWord} model of {sizes} is too large to build here{(perceptron ? " (check --hidden)" : "")}: {why}");
     }
 
     // The shapes this program has generated kernels for (GeneratedModels.cs), each with a factory.

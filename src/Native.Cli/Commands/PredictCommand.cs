@@ -14,28 +14,45 @@ internal static class PredictCommand
 {
     public static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model") { Description = "The model file (safetensors, from native train --out).", Required = true };
+        var model = new Option<string>("--model") { Description = "The model file: .safetensors (from native train --out) or .onnx (Native's, PyTorch's, scikit-learn's).", Required = true };
         var input = new Option<string>("--input") { Description = "The rows: a CSV file ('-' for standard input), an IDX images file, or a directory holding one.", Required = true };
-        var format = new Option<string?>("--format") { Description = "csv or idx (default: idx for a directory or an -idx3- file, csv otherwise)." };
-        format.AcceptOnlyFromAmong("csv", "idx");
+        var format = new Choice<DataFormat>("--format", "How to read --input (default: idx for a directory or an -idx3- file, csv otherwise).", null, Vocabulary.Formats);
         var label = new Option<string?>("--label") { Description = "CSV: the name of a label column to skip (default: the model's label column; for a model without column names, the last column when there is one more column than features)." };
-        var json = new Option<bool>("--json") { Description = "One JSON object per row: class and probabilities, or value." };
-        var command = new Command("predict", "Predict each row of the input with a saved model: the class and its probabilities, or the value.")
+        var json = new Option<bool>("--json") { Description = "One JSON object per row: the class and each class's probability by name, or the value." };
+        var command = new Command("predict", "Predict each row of the input with a saved model: a header line, then per row the class and each class's probability, or the value.")
         {
-            model, input, format, label, json,
+            model, input, format.Option, label, json,
         };
         var limits = new ReaderLimits();
         limits.AddTo(command);
-        command.SetAction(parse => Run(context, parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(format), parse.GetValue(label), parse.GetValue(json), limits.Read(parse)));
+        command.SetAction(parse =>
+        {
+            string inputPath = parse.GetValue(input)!;
+            DataFormat? given = format.Read(parse);
+            DataFormat chosen = given ?? (Directory.Exists(inputPath) || Path.GetFileName(inputPath).Contains("-idx3-", StringComparison.Ordinal) ? DataFormat.Idx : DataFormat.Csv);
+            if (inputPath == "-" && chosen == DataFormat.Idx)
+            {
+                throw new UsageException("--input - (standard input) is read as CSV; --format idx reads an IDX images file or a directory holding one: name it.");
+            }
+
+            if (chosen == DataFormat.Idx && parse.GetValue(label) is not null)
+            {
+                throw new UsageException("--label names a CSV column to skip; IDX images have no label column. Remove it.");
+            }
+
+            limits.CheckApply(parse, chosen, inputPath);
+            return Run(context, parse.GetValue(model)!, inputPath, chosen, parse.GetValue(label), parse.GetValue(json), limits.Read(parse));
+        });
         return command;
     }
 
-    public static int Run(CliContext context, string modelPath, string inputPath, string? format, string? label, bool json, (CsvOptions Csv, IdxOptions Idx) limits)
+    public static int Run(CliContext context, string modelPath, string inputPath, DataFormat format, string? label, bool json, (CsvOptions Csv, IdxOptions Idx) limits)
     {
+        var destinations = new Destinations().Reads("--model", modelPath);
+        (inputPath == "-" ? destinations.ReadsStandardInput() : destinations.Reads("--input", inputPath)).Check();
         TrainedModel file = ModelFiles.Load(modelPath).File;
         var writer = new RowWriter(context.Out, json, file);
-        format ??= Directory.Exists(inputPath) || Path.GetFileName(inputPath).Contains("-idx3-", StringComparison.Ordinal) ? "idx" : "csv";
-        if (format == "idx")
+        if (format == DataFormat.Idx)
         {
             PredictImages(context, inputPath, writer, limits.Idx);
             return ExitCodes.Success;
@@ -44,9 +61,9 @@ internal static class PredictCommand
         // Standard input, or a file: either way read through a stream that flushes what has been printed before it
         // waits for more, so each row's prediction appears as soon as the row is read.
         bool stdin = inputPath == "-";
-        if (!stdin && !File.Exists(inputPath))
+        if (!stdin)
         {
-            throw new FileNotFoundException($"The input file '{inputPath}' does not exist.", inputPath);
+            DataFiles.CheckCsvFile(inputPath);
         }
 
         using Stream source = stdin ? context.OpenInput() : new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
@@ -105,19 +122,30 @@ internal static class PredictCommand
         }
     }
 
-    /// <summary>
-    /// Predicts rows one at a time, through the loaded model's raw-row API (its standardizer applied inside, on the
-    /// generated kernel where the shape has one), and writes a line for each; a row without a finite prediction (a
-    /// feature the model's arithmetic overflows on) is an error naming where that feature stands, never a confident line.
-    /// </summary>
-    private sealed class RowWriter(TextWriter output, bool json, TrainedModel file)
+    /// <summary>Writes each row's prediction: a line of text (after a header naming the columns), or a JSON object.</summary>
+    private sealed class RowWriter
     {
-        private readonly bool _classifier = file.Model is IClassifier;
-        private readonly float[] _row = new float[file.Model.Features];
-        private readonly float[] _outputs = new float[file.Model is IClassifier c ? c.Classes : 1];
+        private readonly TextWriter _output;
+        private readonly bool _json;
+        private readonly RowPredictor _predictor;
+        private readonly bool _named;
         private readonly StringBuilder _line = new();
 
-        public int Features => file.Model.Features;
+        public RowWriter(TextWriter output, bool json, TrainedModel file)
+        {
+            _output = output;
+            _json = json;
+            _predictor = new RowPredictor(file);
+            _named = file.ClassNames.Count > 0;
+
+            // Text starts with a header saying what each column is: the class, then each class's probability, by name.
+            if (!json)
+            {
+                output.WriteLine(_predictor.Classifier ? "class " + string.Join(' ', _predictor.ClassNames.Select(Printable.Text)) : "value");
+            }
+        }
+
+        public int Features => _predictor.Features;
 
         /// <summary>Predicts <paramref name="raw"/> (in the data's units) and writes its line.</summary>
         /// <param name="raw">The row as read.</param>
@@ -125,85 +153,27 @@ internal static class PredictCommand
         /// <param name="what">A feature's name, for an error.</param>
         public void Predict(float[] raw, Func<int, string> where, Func<int, string> what)
         {
-            if (_classifier)
+            _predictor.Predict(raw, where, what);
+            if (_predictor.Classifier)
             {
-                file.PredictProbabilities(raw, _outputs);
+                WriteClass(_predictor.BestClass);
             }
             else
             {
-                file.PredictValues(raw, _outputs);
+                WriteValue(_predictor.Outputs[0]);
             }
-
-            if (!Sound(_outputs, _classifier))
-            {
-                throw Unpredictable(raw, where, what);
-            }
-
-            if (!_classifier)
-            {
-                WriteValue(_outputs[0]);
-                return;
-            }
-
-            // The most probable class, ties to the lower class, as Predict chooses.
-            int best = 0;
-            for (int k = 1; k < _outputs.Length; k++)
-            {
-                best = _outputs[k] > _outputs[best] ? k : best;
-            }
-
-            WriteClass(best);
-        }
-
-        /// <summary>
-        /// Whether the outputs are a prediction: finite, and for a classifier probabilities that sum to 1 (a model
-        /// that does not follow the policy itself may give a row of zeros for logits that overflowed).
-        /// </summary>
-        private static bool Sound(float[] outputs, bool probabilities)
-        {
-            if (!PredictionPolicy.IsFinite(outputs))
-            {
-                return false;
-            }
-
-            if (!probabilities)
-            {
-                return true;
-            }
-
-            float sum = 0f;
-            foreach (float p in outputs)
-            {
-                sum += p;
-            }
-
-            return Math.Abs(sum - 1f) < 1e-3f;
-        }
-
-        /// <summary>The error for a row: where the feature to blame stands (the model's input's first non-finite, or largest), and why.</summary>
-        private UsageException Unpredictable(float[] raw, Func<int, string> where, Func<int, string> what)
-        {
-            // The row the model saw: standardized, when the file has a standardizer.
-            raw.CopyTo(_row, 0);
-            file.Standardizer?.Transform(_row, _row);
-            int feature = PredictionPolicy.OffendingFeature(_row);
-            string name = Printable.Text(what(feature));
-            string value = raw[feature].ToString(CultureInfo.InvariantCulture);
-            string reason = float.IsFinite(_row[feature])
-                ? $"the model's outputs overflow the float range; its largest feature, '{name}', is {value}{(file.Standardizer is null ? "" : $" (standardized: {_row[feature].ToString(CultureInfo.InvariantCulture)})")}"
-                : $"feature '{name}' is {value}, which standardizes to {_row[feature].ToString(CultureInfo.InvariantCulture)}, beyond the float range";
-            return new UsageException($"{where(feature)}: no prediction for this row: {reason}.");
         }
 
         private void WriteClass(int best)
         {
-            IReadOnlyList<string> names = file.ClassNames;
-            if (json)
+            IReadOnlyList<string> names = _predictor.ClassNames;
+            if (_json)
             {
-                float[] values = _outputs;
-                JsonLines.Write(output, writer =>
+                float[] values = _predictor.Outputs.ToArray();
+                bool named = _named;
+                JsonLines.Write(_output, writer =>
                 {
-                    if (names.Count > 0)
+                    if (named)
                     {
                         writer.WriteString("class", names[best]);
                     }
@@ -212,35 +182,36 @@ internal static class PredictCommand
                         writer.WriteNumber("class", best);
                     }
 
-                    writer.WriteStartArray("probabilities");
-                    foreach (float p in values)
+                    // Each class's probability under its name (its number for a model without names), in class order.
+                    writer.WriteStartObject("probabilities");
+                    for (int k = 0; k < values.Length; k++)
                     {
-                        writer.WriteNumberValue(p);
+                        writer.WriteNumber(names[k], values[k]);
                     }
 
-                    writer.WriteEndArray();
+                    writer.WriteEndObject();
                 });
                 return;
             }
 
-            _line.Clear().Append(names.Count > 0 ? Printable.Text(names[best]) : best.ToString(CultureInfo.InvariantCulture));
-            foreach (float p in _outputs)
+            _line.Clear().Append(Printable.Text(names[best]));
+            foreach (float p in _predictor.Outputs)
             {
                 _line.Append(' ').Append(p.ToString("F6", CultureInfo.InvariantCulture));
             }
 
-            output.WriteLine(_line.ToString());
+            _output.WriteLine(_line.ToString());
         }
 
         private void WriteValue(float value)
         {
-            if (json)
+            if (_json)
             {
-                JsonLines.Write(output, writer => writer.WriteNumber("value", value));
+                JsonLines.Write(_output, writer => writer.WriteNumber("value", value));
             }
             else
             {
-                output.WriteLine(value.ToString("R", CultureInfo.InvariantCulture));
+                _output.WriteLine(value.ToString("R", CultureInfo.InvariantCulture));
             }
         }
     }

@@ -21,6 +21,24 @@ internal sealed class ReaderLimits
         command.Options.Add(_ratio);
     }
 
+    /// <summary>
+    /// Refuses a limit given for the other format (a CSV limit for IDX data, the gzip limit for a CSV file): it would
+    /// do nothing, and the user meant something by it.
+    /// </summary>
+    public void CheckApply(ParseResult parse, DataFormat format, string path)
+    {
+        Option<int?>[] others = format == DataFormat.Idx ? [_field, _line, _columns] : [_ratio];
+        foreach (Option<int?> option in others)
+        {
+            if (parse.Given(option))
+            {
+                string what = format == DataFormat.Idx ? "a CSV file" : "gzip IDX files";
+                string read = format == DataFormat.Idx ? "IDX data" : "a CSV file";
+                throw new UsageException($"{option.Name} limits {what}; '{path}' is read as {read}, so it would do nothing. Remove it.");
+            }
+        }
+    }
+
     /// <summary>The options' values, each checked, as the readers' options.</summary>
     public (CsvOptions Csv, IdxOptions Idx) Read(ParseResult parse)
     {

@@ -17,12 +17,13 @@ internal sealed class Summary
     /// <summary>The JSON confusion matrix is a dense table up to this many classes; beyond, a list of its non-zero cells.</summary>
     private const int DenseJsonClassLimit = 256;
 
-    private Summary(string rowsName, ClassificationReport? classification, RegressionReport? regression, IReadOnlyList<string> classNames)
+    private Summary(string rowsName, ClassificationReport? classification, RegressionReport? regression, IReadOnlyList<string> classNames, double? logLoss = null)
     {
         RowsName = rowsName;
         Classification = classification;
         Regression = regression;
         ClassNames = classNames;
+        LogLoss = logLoss ?? classification?.LogLoss ?? double.NaN;
     }
 
     public string RowsName { get; }
@@ -32,6 +33,18 @@ internal sealed class Summary
     public RegressionReport? Regression { get; }
 
     public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>The mean log-loss of a classifier (NaN for a regression).</summary>
+    public double LogLoss { get; }
+
+    /// <summary>The rows measured.</summary>
+    public int Rows => Classification?.Count ?? Regression!.Count;
+
+    /// <summary>A classifier's metrics from predictions already made, and the mean log-loss computed as they were.</summary>
+    public static Summary Of(ClassificationReport report, double logLoss, string rowsName, IReadOnlyList<string> classNames) => new(rowsName, report, null, classNames, logLoss);
+
+    /// <summary>A regressor's metrics from predictions already made.</summary>
+    public static Summary Of(RegressionReport report, string rowsName) => new(rowsName, null, report, []);
 
     /// <summary>Measures <paramref name="model"/> on <paramref name="data"/>, whose rows are called <paramref name="rowsName"/>.</summary>
     public static Summary Measure(IModel model, Dataset data, string rowsName, IReadOnlyList<string> classNames) => model switch
@@ -51,32 +64,49 @@ internal sealed class Summary
     }
 
     /// <summary>Writes the training summary.</summary>
-    public void Write(TextWriter output, bool json, TrainingResult result, string kernel, TimeSpan total, long modelBytes, string? savedTo)
+    /// <param name="output">Standard output.</param>
+    /// <param name="json">One JSON object rather than text.</param>
+    /// <param name="separate">Whether epoch lines came before, so a blank line goes between.</param>
+    /// <param name="result">The training's result.</param>
+    /// <param name="kernel">The kernel that ran.</param>
+    /// <param name="total">The whole run's time.</param>
+    /// <param name="parameters">The model's parameter count.</param>
+    /// <param name="saved">The file the model was saved to and its size in bytes, or null.</param>
+    public void Write(TextWriter output, bool json, bool separate, TrainingResult result, string kernel, TimeSpan total, int parameters, (string Path, long Bytes)? saved)
     {
         if (json)
         {
             JsonLines.Write(output, writer =>
             {
                 writer.WriteBoolean("summary", true);
+                writer.WriteString("evaluated_on", RowsName); // training or validation: which rows the metrics are on
+                writer.WriteNumber("rows", Rows);
                 WriteValues(writer);
                 writer.WriteNumber("epochs", result.Epochs);
                 writer.WriteString("stop_reason", result.StopReason.ToString());
                 writer.WriteNumber("best_epoch", result.BestEpoch);
                 writer.WriteString("kernel", kernel);
                 writer.Number("total_ms", total.TotalMilliseconds);
-                writer.WriteNumber("model_bytes", modelBytes);
-                if (savedTo is not null)
+                writer.WriteNumber("parameters", parameters);
+                writer.WriteNumber("parameter_bytes", (long)parameters * sizeof(float));
+                if (saved is var (path, bytes))
                 {
-                    writer.WriteString("model_file", savedTo);
+                    writer.WriteString("model_file", path);
+                    writer.WriteNumber("file_bytes", bytes);
                 }
             });
             return;
         }
 
-        output.WriteLine();
+        if (separate)
+        {
+            output.WriteLine();
+        }
+
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {result.Epochs} epochs (stopped: {Describe(result.StopReason)}; kept epoch {result.BestEpoch}) in {total.TotalSeconds:F2} s."));
         output.WriteLine($"Kernel: {kernel}.");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Model: {modelBytes:N0} bytes{(savedTo is null ? string.Empty : $", saved to {savedTo}")}."));
+        string file = saved is var (to, size) ? string.Create(CultureInfo.InvariantCulture, $"; saved to {to} ({size:N0} bytes)") : "";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Model: {parameters:N0} parameters ({(long)parameters * sizeof(float):N0} bytes as float32){file}."));
         WriteMetrics(output);
     }
 
@@ -90,7 +120,7 @@ internal sealed class Summary
         }
 
         ClassificationReport c = Classification!;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"On {c.Count:N0} {RowsName} rows: accuracy {c.Accuracy:F4}, log-loss {c.LogLoss ?? double.NaN:F4}."));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"On {c.Count:N0} {RowsName} rows: accuracy {c.Accuracy:F4}, log-loss {LogLoss:F4}."));
         output.WriteLine();
         if (c.Classes <= TableClassLimit)
         {
@@ -112,7 +142,7 @@ internal sealed class Summary
     /// <summary>Writes the metrics as one JSON object (<c>native evaluate --json</c>).</summary>
     public void WriteJson(TextWriter output) => JsonLines.Write(output, writer =>
     {
-        writer.WriteNumber("rows", Classification?.Count ?? Regression!.Count);
+        writer.WriteNumber("rows", Rows);
         WriteValues(writer);
         if (Classification is { Classes: <= DenseJsonClassLimit } c)
         {
@@ -167,7 +197,7 @@ internal sealed class Summary
 
         ClassificationReport c = Classification!;
         yield return ("accuracy", c.Accuracy);
-        yield return ("log_loss", c.LogLoss ?? double.NaN);
+        yield return ("log_loss", LogLoss);
         yield return ("macro_precision", c.MacroAverage.Precision);
         yield return ("macro_recall", c.MacroAverage.Recall);
         yield return ("macro_f1", c.MacroAverage.F1Score);

@@ -6,112 +6,73 @@ using Native.Numerics;
 
 namespace Native.Cli.Commands;
 
-/// <summary>What <c>native train</c> was asked to do.</summary>
-internal sealed record TrainSettings(
-    string Data,
-    string? Format,
-    string? Label,
-    string Model,
-    int[] Hidden,
-    Activation Activation,
-    string Optimizer,
-    float? LearningRate,
-    float Momentum,
-    int BatchSize,
-    int Epochs,
-    float L2,
-    bool BalancedClasses,
-    bool Standardize,
-    double? Validation,
-    bool EarlyStopping,
-    int Patience,
-    int Seed,
-    int Threads,
-    string? Out,
-    string? Plots,
-    bool Json,
-    bool Quiet)
-{
-    /// <summary>The learning rate asked for, or the optimizer's usual default.</summary>
-    public float Rate => LearningRate ?? Optimizer switch
-    {
-        "adam" => 0.001f,
-        "momentum" or "nesterov" => 0.05f,
-        _ => 0.1f,
-    };
-
-    /// <summary>
-    /// The fraction of rows held out for validation: the one asked for; else 0.1 when early stopping needs a
-    /// validation set (scikit-learn's <c>validation_fraction</c>); else none, so the model learns from every row.
-    /// </summary>
-    public double HoldOut => Validation ?? (EarlyStopping ? 0.1 : 0);
-}
-
 /// <summary><c>native train</c>: trains a model on a CSV file or an IDX directory, reports each epoch and a summary.</summary>
 internal static class TrainCommand
 {
     public static Command Create(CliContext context)
     {
         var data = new Option<string>("--data") { Description = "The training data: a CSV file, or a directory holding an IDX images file and labels file.", Required = true };
-        var format = new Option<string?>("--format") { Description = "csv or idx (default: idx for a directory, csv otherwise)." };
-        format.AcceptOnlyFromAmong("csv", "idx");
-        var label = new Option<string?>("--label") { Description = "CSV: the label column, by name or 0-based index (default: the last column)." };
-        var model = new Option<string>("--model") { Description = "softmax, logistic, linear or mlp.", DefaultValueFactory = _ => "softmax" };
-        model.AcceptOnlyFromAmong("softmax", "logistic", "linear", "mlp");
-        var hidden = new Option<string>("--hidden") { Description = "mlp: hidden layer widths, comma-separated.", DefaultValueFactory = _ => "128" };
-        var activation = new Option<string>("--activation") { Description = "mlp: relu, tanh, sigmoid or leaky-relu.", DefaultValueFactory = _ => "relu" };
-        activation.AcceptOnlyFromAmong("relu", "tanh", "sigmoid", "leaky-relu");
-        var optimizer = new Option<string>("--optimizer") { Description = "sgd, momentum, nesterov or adam.", DefaultValueFactory = _ => "sgd" };
-        optimizer.AcceptOnlyFromAmong("sgd", "momentum", "nesterov", "adam");
+        var format = new Choice<DataFormat>("--format", "How to read --data (default: idx for a directory, csv otherwise).", null, Vocabulary.Formats);
+        var label = new Option<string?>("--label") { Description = "CSV: the label column, by name or 0-based index (default: the last column). A number that is also a column's name must be given unambiguously." };
+        var model = new Choice<ModelKind>("--model", "The model: softmax, logistic or linear regression, or a multilayer perceptron.", ModelKind.SoftmaxRegression, Vocabulary.Models);
+        var hidden = new Option<string?>("--hidden") { Description = "mlp only: hidden layer widths, comma-separated. [default: 128]" };
+        var activation = new Choice<Activation>("--activation", "mlp only: the hidden layers' activation.", null, Vocabulary.Activations);
+        activation.Option.Description += " [default: relu]";
+        var optimizer = new Choice<OptimizerKind>("--optimizer", "The optimizer.", OptimizerKind.GradientDescent, Vocabulary.Optimizers);
         var rate = new Option<float?>("--lr") { Description = "The learning rate (default: 0.1 for sgd, 0.05 for momentum and nesterov, 0.001 for adam)." };
-        var momentum = new Option<float>("--momentum") { Description = "The momentum γ of momentum and nesterov.", DefaultValueFactory = _ => 0.9f };
+        var momentum = new Option<float?>("--momentum") { Description = "momentum and nesterov only: the momentum γ. [default: 0.9]" };
         var batch = new Option<int>("--batch") { Description = "Rows per step: 1 is SGD, the row count is full-batch descent.", DefaultValueFactory = _ => 64 };
         var epochs = new Option<int>("--epochs") { Description = "The most epochs to run.", DefaultValueFactory = _ => 10 };
         var l2 = new Option<float>("--l2") { Description = "L2 weight decay λ.", DefaultValueFactory = _ => 0f };
-        var classWeight = new Option<string?>("--class-weight") { Description = "balanced: weight each class by n / (k · its count)." };
+        var classWeight = new Option<string?>("--class-weight") { Description = "Classifiers only: balanced weights each class by n / (k · its count)." };
         classWeight.AcceptOnlyFromAmong("balanced");
         var standardize = new Option<bool>("--standardize") { Description = "Standardize features (fitted on the training rows; saved with the model)." };
         var validation = new Option<double?>("--validation") { Description = "The fraction of rows held out for validation (default: 0.1 with --early-stopping, else 0: train on every row, report training metrics)." };
         var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when the validation loss stops improving; keep the best epoch." };
-        var patience = new Option<int>("--patience") { Description = "Epochs without improvement before early stopping.", DefaultValueFactory = _ => 5 };
+        var patience = new Option<int?>("--patience") { Description = "With --early-stopping: epochs without improvement before stopping. [default: 5]" };
         var seed = new Option<int>("--seed") { Description = "The seed of the split, the initialization and the row order.", DefaultValueFactory = _ => 0 };
         var threads = new Option<int>("--threads") { Description = "Threads that share each batch's gradient, at most one per processor (results are reproducible for a given count).", DefaultValueFactory = _ => 1 };
-        var output = new Option<string?>("--out") { Description = "Save the trained model to this file (safetensors)." };
-        var plots = new Option<string?>("--plots") { Description = "Write loss and accuracy curves (SVG) and, for images, each class's weights (PNG) to this directory." };
+        var output = new Option<string?>("--out") { Description = "Save the trained model to this file: ONNX if it ends in .onnx, safetensors otherwise." };
+        var plots = new Option<string?>("--plots") { Description = "Write loss and accuracy curves (SVG) to this directory and, for images and a linear model, each class's weights." };
         var json = new Option<bool>("--json") { Description = "One JSON object per epoch, then a summary object." };
-        var quiet = new Option<bool>("--quiet") { Description = "Print only the summary." };
+        var quiet = new Option<bool>("--quiet") { Description = "Print only the summary (with --json: only the summary object)." };
 
         var command = new Command("train", "Train a model and report each epoch.")
         {
-            data, format, label, model, hidden, activation, optimizer, rate, momentum, batch, epochs, l2, classWeight,
+            data, format.Option, label, model.Option, hidden, activation.Option, optimizer.Option, rate, momentum, batch, epochs, l2, classWeight,
             standardize, validation, earlyStopping, patience, seed, threads, output, plots, json, quiet,
         };
         var limits = new ReaderLimits();
         limits.AddTo(command);
-        command.SetAction(parse => Run(context, limits.Read(parse), new TrainSettings(
-            parse.GetValue(data)!,
-            parse.GetValue(format),
-            parse.GetValue(label),
-            parse.GetValue(model)!,
-            ParseHidden(parse.GetValue(hidden)!),
-            ParseActivation(parse.GetValue(activation)!),
-            parse.GetValue(optimizer)!,
-            parse.GetValue(rate),
-            parse.GetValue(momentum),
-            parse.GetValue(batch),
-            parse.GetValue(epochs),
-            parse.GetValue(l2),
-            parse.GetValue(classWeight) == "balanced",
-            parse.GetValue(standardize),
-            parse.GetValue(validation),
-            parse.GetValue(earlyStopping),
-            parse.GetValue(patience),
-            parse.GetValue(seed),
-            parse.GetValue(threads),
-            parse.GetValue(output),
-            parse.GetValue(plots),
-            parse.GetValue(json),
-            parse.GetValue(quiet))));
+        command.SetAction(parse =>
+        {
+            var settings = new TrainSettings(
+                parse.GetValue(data)!,
+                format.Read(parse),
+                parse.GetValue(label),
+                model.Read(parse)!.Value,
+                parse.GetValue(hidden) is string widths ? ParseHidden(widths) : null,
+                activation.Read(parse),
+                optimizer.Read(parse)!.Value,
+                parse.GetValue(rate),
+                parse.GetValue(momentum),
+                parse.GetValue(batch),
+                parse.GetValue(epochs),
+                parse.GetValue(l2),
+                parse.GetValue(classWeight) == "balanced",
+                parse.GetValue(standardize),
+                parse.GetValue(validation),
+                parse.GetValue(earlyStopping),
+                parse.GetValue(patience),
+                parse.GetValue(seed),
+                parse.GetValue(threads),
+                parse.GetValue(output),
+                parse.GetValue(plots),
+                parse.GetValue(json),
+                parse.GetValue(quiet));
+            limits.CheckApply(parse, settings.DataFormat, settings.Data);
+            return Run(context, limits.Read(parse), settings);
+        });
         return command;
     }
 
@@ -121,7 +82,7 @@ internal static class TrainCommand
         Check(settings);
 
         // Load, split, standardize.
-        bool regression = settings.Model == "linear";
+        bool regression = settings.Model == ModelKind.LinearRegression;
         Prepared data = LoadAndSplit(settings, limits, regression);
         Dataset training = data.Training, validation = data.Validation ?? data.Training;
         bool heldOut = data.Validation is not null;
@@ -133,19 +94,32 @@ internal static class TrainCommand
             validation = heldOut ? standardizer.Transform(validation) : training;
         }
 
-        // The model: a generated kernel where one matches the shape, else the run-time-shaped model.
-        ModelChoice choice = ModelCatalog.Create(settings, data.Features, regression ? 0 : data.Classes);
-        IModel model = choice.Model;
         Optimizer optimizer = CreateOptimizer(settings);
         var options = new TrainerOptions
         {
             Epochs = settings.Epochs,
             BatchSize = settings.BatchSize,
             Seed = settings.Seed,
-            Patience = settings.EarlyStopping ? settings.Patience : 0,
+            Patience = settings.EarlyStopping ? settings.PatienceValue : 0,
             ClassWeights = settings.BalancedClasses ? ClassWeights.Balanced : null,
             Parallelism = settings.Threads,
         };
+
+        // The memory the run needs, checked before the model is built (400 million parameters are 1.6 GB themselves);
+        // then the model: a generated kernel where one matches the shape, else the run-time-shaped model.
+        ModelShape shape = ModelCatalog.Shape(settings, data.Features, regression ? 0 : data.Classes);
+        try
+        {
+            TrainingMemory.Estimate(shape, optimizer, options, training, heldOut ? validation : null).ThrowIfTooLarge();
+        }
+        catch (InsufficientMemoryException e) when (e.Message.IndexOf("; use ", StringComparison.Ordinal) is int advice and > 0)
+        {
+            // What it needs and what there is, from the library; what to change, in this command's options.
+            throw new UsageException($"{e.Message[..advice]}; use a smaller model (--hidden), fewer --threads, or --optimizer sgd (momentum keeps one copy of the parameters, adam two).");
+        }
+
+        ModelChoice choice = ModelCatalog.Create(shape, settings, data.Features);
+        IModel model = choice.Model;
 
         var progress = new EpochPrinter(context, settings.Json, settings.Quiet);
         TrainingResult result = new Trainer(model, optimizer, options)
@@ -155,20 +129,22 @@ internal static class TrainCommand
         // Measure, save, plot, summarize.
         context.Cancellation.ThrowIfCancellationRequested();
         Summary summary = Summary.Measure(model, heldOut ? validation : training, heldOut ? "validation" : "training", data.ClassNames);
-        long modelBytes = (long)model.Parameters.Length * sizeof(float);
+        (string, long)? saved = null;
         if (settings.Out is not null)
         {
+            // A signal before the save's rename keeps the old file (exit 3); after it, the run finishes (exit 0).
             var metadata = new ModelMetadata { ClassNames = data.ClassNames, FeatureNames = data.FeatureNames, LabelName = data.LabelName, Standardizer = standardizer };
-            modelBytes = ModelFiles.Save(model, settings.Out, metadata, settings, summary);
+            saved = (settings.Out, ModelFiles.Save(model, settings.Out, metadata, settings, summary, context.Cancellation));
+            context.Done($"the model was saved to '{settings.Out}'");
         }
 
         if (settings.Plots is not null)
         {
-            Plots.Write(settings.Plots, progress.Reports, model, data.ImageRows, data.ImageColumns, context.Out, settings.Json || settings.Quiet);
+            Plots.Write(settings.Plots, progress.Reports, model, data.ImageRows, data.ImageColumns, data.ClassNames, context.Out, settings.Json || settings.Quiet);
         }
 
         clock.Stop();
-        summary.Write(context.Out, settings.Json, result, choice.Kernel, clock.Elapsed, modelBytes, settings.Out);
+        summary.Write(context.Out, settings.Json, separate: !settings.Quiet, result, choice.Kernel, clock.Elapsed, model.Parameters.Length, saved);
         return ExitCodes.Success;
     }
 
@@ -190,9 +166,16 @@ internal static class TrainCommand
     /// </summary>
     private static Prepared LoadAndSplit(TrainSettings settings, (CsvOptions Csv, IdxOptions Idx) limits, bool regression)
     {
+        if (settings.DataFormat == DataFormat.Csv)
+        {
+            DataFiles.CheckCsvFile(settings.Data);
+            CsvData.CheckHeader(settings.Data, settings.Label, limits.Csv);
+        }
+
         LoadedData loaded = DataFiles.Load(settings.Data, settings.Format, settings.Label, regression, limits);
         Dataset all = loaded.Dataset;
-        CsvData.CheckDistinctNames(all, settings.Data);
+        CsvData.CheckNames(all, settings.Data, settings.Label);
+        CheckClasses(all, settings);
         Dataset training = all;
         Dataset? validation = null;
         if (settings.HoldOut > 0)
@@ -204,11 +187,37 @@ internal static class TrainCommand
     }
 
     /// <summary>
+    /// Refuses labels of one class, whatever the format (IDX data keep their ten classes whatever the labels hold, so
+    /// all sevens trained a ten-class model to an accuracy of 1.0; a CSV file of one class is refused as it is read).
+    /// </summary>
+    private static void CheckClasses(Dataset data, TrainSettings settings)
+    {
+        if (!data.HasLabels || data.Count == 0)
+        {
+            return;
+        }
+
+        int first = data.Labels[0];
+        foreach (int label in data.Labels)
+        {
+            if (label != first)
+            {
+                return;
+            }
+        }
+
+        string name = first < data.ClassNames.Count ? data.ClassNames[first] : first.ToString(CultureInfo.InvariantCulture);
+        string where = settings.DataFormat == DataFormat.Idx ? $"the labels file '{DataFiles.Files(settings.Data, settings.Format)[1]}'" : $"'{settings.Data}'";
+        throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{where} holds only one class ('{Printable.Text(name)}') in {data.Count:N0} labels; classification needs at least 2 classes."));
+    }
+
+    /// <summary>
     /// Every setting checked before any work, each mistake one line in the command's own words; and the places
     /// the results go (<c>--out</c>, <c>--plots</c>) checked too, so no training is lost to a path that cannot be written.
     /// </summary>
     internal static void Check(TrainSettings settings)
     {
+        CheckApply(settings);
         if (settings.Validation is double fraction && !(fraction >= 0 && fraction < 1))
         {
             throw new UsageException($"--validation must be a fraction from 0 up to (not including) 1, got {Text(fraction)}.");
@@ -219,9 +228,9 @@ internal static class TrainCommand
             throw new UsageException("--early-stopping needs a validation set: give --validation a fraction above 0.");
         }
 
-        if (settings.EarlyStopping && settings.Patience < 1)
+        if (settings.EarlyStopping && settings.PatienceValue < 1)
         {
-            throw new UsageException($"--patience must be at least 1 with --early-stopping (epochs without improvement before stopping), got {settings.Patience}.");
+            throw new UsageException($"--patience must be at least 1 with --early-stopping (epochs without improvement before stopping), got {settings.PatienceValue}.");
         }
 
         int processors = Environment.ProcessorCount;
@@ -245,9 +254,9 @@ internal static class TrainCommand
             throw new UsageException($"--lr must be a positive number, got {Text(settings.Rate)}.");
         }
 
-        if (!(settings.Momentum >= 0 && settings.Momentum < 1))
+        if (!(settings.MomentumValue >= 0 && settings.MomentumValue < 1))
         {
-            throw new UsageException($"--momentum must be from 0 up to (not including) 1, got {Text(settings.Momentum)}.");
+            throw new UsageException($"--momentum must be from 0 up to (not including) 1, got {Text(settings.MomentumValue)}.");
         }
 
         if (!(settings.L2 >= 0) || !float.IsFinite(settings.L2))
@@ -255,16 +264,23 @@ internal static class TrainCommand
             throw new UsageException($"--l2 must be 0 or a positive number, got {Text(settings.L2)}.");
         }
 
+        // Nothing written may be something read: --out naming the data (or a file of an IDX directory) would
+        // replace it with the model.
+        var destinations = new Destinations().ReadBy("--data", settings.Data, settings.Format);
         if (settings.Out is not null)
         {
-            try
-            {
-                ModelFile.CheckSavePath(settings.Out);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new UsageException($"--out: {e.Message}");
-            }
+            destinations.Writes("--out", settings.Out);
+        }
+
+        if (settings.Plots is not null)
+        {
+            destinations.WritesInto("--plots", settings.Plots, Plots.IsPlotName);
+        }
+
+        destinations.Check();
+        if (settings.Out is not null)
+        {
+            ModelFiles.CheckDestination("--out", settings.Out);
         }
 
         if (settings.Plots is not null)
@@ -285,16 +301,57 @@ internal static class TrainCommand
         }
     }
 
+    /// <summary>
+    /// Refuses a setting given where it does nothing — <c>--hidden</c> with softmax regression, <c>--momentum</c> with
+    /// sgd, <c>--patience</c> without early stopping — rather than ignore it: the user meant something by it, and a
+    /// warning scrolls past while the run goes on without it. One line, before any work; the fix is to remove it or
+    /// to add what it needs.
+    /// </summary>
+    private static void CheckApply(TrainSettings settings)
+    {
+        bool perceptron = settings.Model == ModelKind.MultilayerPerceptron;
+        if (settings.Hidden is not null && !perceptron)
+        {
+            throw new UsageException($"--hidden sets a perceptron's hidden layers; it does nothing for --model {settings.ModelWord}. Remove it, or use --model mlp.");
+        }
+
+        if (settings.Activation is not null && !perceptron)
+        {
+            throw new UsageException($"--activation sets a perceptron's hidden activation; it does nothing for --model {settings.ModelWord}. Remove it, or use --model mlp.");
+        }
+
+        if (settings.Momentum is not null && settings.Optimizer is not (OptimizerKind.Momentum or OptimizerKind.Nesterov))
+        {
+            throw new UsageException($"--momentum is the γ of --optimizer momentum and nesterov; it does nothing for --optimizer {settings.OptimizerWord}. Remove it, or choose one of those.");
+        }
+
+        if (settings.Patience is not null && !settings.EarlyStopping)
+        {
+            throw new UsageException("--patience is how long --early-stopping waits; without --early-stopping it does nothing. Add --early-stopping, or remove --patience.");
+        }
+
+        if (settings.BalancedClasses && settings.Model == ModelKind.LinearRegression)
+        {
+            throw new UsageException("--class-weight weights classes; a linear regression has none. Remove it.");
+        }
+
+        if (settings.Label is not null && settings.DataFormat == DataFormat.Idx)
+        {
+            throw new UsageException($"--label names a CSV column; the IDX data in '{settings.Data}' take their labels from the labels file. Remove it.");
+        }
+    }
+
     private static string Text(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 
     internal static Optimizer CreateOptimizer(TrainSettings settings)
     {
         Optimizer optimizer = settings.Optimizer switch
         {
-            "momentum" => new Momentum(settings.Rate, settings.Momentum),
-            "nesterov" => new Momentum(settings.Rate, settings.Momentum, nesterov: true),
-            "adam" => new Adam(settings.Rate),
-            _ => new GradientDescent(settings.Rate),
+            OptimizerKind.Momentum => new Momentum(settings.Rate, settings.MomentumValue),
+            OptimizerKind.Nesterov => new Momentum(settings.Rate, settings.MomentumValue, nesterov: true),
+            OptimizerKind.Adam => new Adam(settings.Rate),
+            OptimizerKind.GradientDescent => new GradientDescent(settings.Rate),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Optimizer, "Not an optimizer of native train."),
         };
         optimizer.WeightDecay = settings.L2;
         return optimizer;
@@ -314,12 +371,4 @@ internal static class TrainCommand
 
         return sizes.Length > 0 ? sizes : throw new UsageException("--hidden needs at least one layer width, like 128.");
     }
-
-    internal static Activation ParseActivation(string text) => text switch
-    {
-        "tanh" => Activation.Tanh,
-        "sigmoid" => Activation.Sigmoid,
-        "leaky-relu" => Activation.LeakyRelu,
-        _ => Activation.Relu,
-    };
 }

@@ -9,15 +9,22 @@ internal static class Png
 {
     private static readonly uint[] CrcTable = BuildCrcTable();
 
-    /// <summary>Writes <paramref name="rgb"/> (height rows of width × 3 bytes) to <paramref name="path"/>.</summary>
+    /// <summary>Writes <paramref name="rgb"/> (height rows of width × 3 bytes) to <paramref name="path"/>, atomically.</summary>
     public static void Write(string path, int width, int height, ReadOnlySpan<byte> rgb)
+    {
+        byte[] png = Encode(width, height, rgb);
+        AtomicFile.Write(path, stream => stream.Write(png));
+    }
+
+    /// <summary>The PNG file of <paramref name="rgb"/> (height rows of width × 3 bytes).</summary>
+    public static byte[] Encode(int width, int height, ReadOnlySpan<byte> rgb)
     {
         if (rgb.Length != width * height * 3)
         {
             throw new ArgumentException($"Expected {width * height * 3} bytes of RGB, got {rgb.Length}.", nameof(rgb));
         }
 
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
+        using var file = new MemoryStream();
         file.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
 
         Span<byte> header = stackalloc byte[13];
@@ -43,6 +50,7 @@ internal static class Png
 
         WriteChunk(file, "IDAT", compressed.GetBuffer().AsSpan(0, (int)compressed.Length));
         WriteChunk(file, "IEND", []);
+        return file.ToArray();
     }
 
     private static void WriteChunk(Stream stream, string type, ReadOnlySpan<byte> data)

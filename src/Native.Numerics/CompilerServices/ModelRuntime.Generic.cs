@@ -100,7 +100,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     public sealed override float PredictValue(ReadOnlySpan<float> row)
     {
         // NaN (the policy's answer to a row without a finite value) is an error where a value is returned: NaN hides.
-        return TryPredictValue(row, out float value) ? value : throw PredictionPolicy.Unpredictable(row);
+        return TryPredictValue(row, out float value) ? value : throw PredictionPolicy.Unpredictable(row, _parameters.Span);
     }
 
     /// <inheritdoc/>
@@ -272,7 +272,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
 
         return PredictionPolicy.IsFinite(MemoryMarshal.CreateReadOnlySpan(ref top, _layers.Outputs))
             ? TResult.Finish<TSimd, TVector, THead>(ref top, _layers.Outputs, ref y)
-            : TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _layers.Features), _layers.Outputs, ref y, row);
+            : TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _layers.Features), _parameters.Span, _layers.Outputs, ref y, row);
     }
 
     // Many rows, a chunk at a time: the layers' forward pass, then the head on each row.

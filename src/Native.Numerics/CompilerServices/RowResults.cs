@@ -15,9 +15,10 @@ internal interface IRowResult
 
     /// <summary>
     /// The result for a row whose top values are not finite (<see cref="PredictionPolicy"/>): NaN outputs, or for a
-    /// class the exception naming the feature (and <paramref name="row"/>, when not negative).
+    /// class the exception naming the feature (and <paramref name="row"/>, when not negative), or the model's
+    /// <paramref name="parameters"/> when they are what is not finite.
     /// </summary>
-    static abstract int NotFinite<THead>(ReadOnlySpan<float> features, int outputs, ref float y, int row)
+    static abstract int NotFinite<THead>(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int outputs, ref float y, int row)
         where THead : struct, IOutputHead;
 }
 
@@ -34,7 +35,7 @@ internal readonly struct HeadOutputs : IRowResult
         return 0;
     }
 
-    public static int NotFinite<THead>(ReadOnlySpan<float> features, int outputs, ref float y, int row)
+    public static int NotFinite<THead>(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int outputs, ref float y, int row)
         where THead : struct, IOutputHead
     {
         MemoryMarshal.CreateSpan(ref y, THead.ForwardWidth(outputs)).Fill(float.NaN);
@@ -55,7 +56,7 @@ internal readonly struct HeadProbabilities : IRowResult
         return 0;
     }
 
-    public static int NotFinite<THead>(ReadOnlySpan<float> features, int outputs, ref float y, int row)
+    public static int NotFinite<THead>(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int outputs, ref float y, int row)
         where THead : struct, IOutputHead
     {
         MemoryMarshal.CreateSpan(ref y, THead.ProbabilityWidth(outputs)).Fill(float.NaN);
@@ -72,8 +73,8 @@ internal readonly struct HeadClass : IRowResult
         where TVector : struct
         where THead : struct, IOutputHead => THead.Class(ref top, outputs);
 
-    public static int NotFinite<THead>(ReadOnlySpan<float> features, int outputs, ref float y, int row)
-        where THead : struct, IOutputHead => throw PredictionPolicy.Unpredictable(features, row, row < 0 ? "row" : "rows");
+    public static int NotFinite<THead>(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int outputs, ref float y, int row)
+        where THead : struct, IOutputHead => throw PredictionPolicy.Unpredictable(features, parameters, row, row < 0 ? "row" : "rows");
 }
 
 /// <summary>The head's class, or −1 for a row whose top values are not finite: the <c>TryPredictClass</c> that never throws.</summary>
@@ -85,6 +86,6 @@ internal readonly struct HeadClassOrNone : IRowResult
         where TVector : struct
         where THead : struct, IOutputHead => THead.Class(ref top, outputs);
 
-    public static int NotFinite<THead>(ReadOnlySpan<float> features, int outputs, ref float y, int row)
+    public static int NotFinite<THead>(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int outputs, ref float y, int row)
         where THead : struct, IOutputHead => -1;
 }

@@ -11,7 +11,8 @@ namespace Native.Numerics;
 /// After the header is read, choose the columns: <see cref="SelectByName"/> matches a model's feature names
 /// (any order; the label column skipped; any other column an error), <see cref="SelectByCount"/> takes every
 /// column, or every column but a label. Then <see cref="ReadRow"/> fills a row at a time; <see cref="Line"/>
-/// and <see cref="ColumnOf"/> say where a feature of the last row stands, for a caller's own messages.
+/// and <see cref="ColumnOf"/> say where a feature of the last row stands, for a caller's own messages, and
+/// <see cref="Label"/> gives the skipped label column's text (to evaluate a model as the rows stream by).
 /// </para>
 /// <para>
 /// The text is read as <see cref="Csv.Read(Stream, CsvOptions?, string?)"/> reads it — strict UTF-8, the limits of
@@ -27,6 +28,7 @@ public sealed class CsvFeatureReader : IDisposable
     private readonly string[] _header;
     private readonly int[] _headerColumns;
     private int[] _columns = [];
+    private int _label = -1;
 
     /// <summary>Reads the header of CSV text from <paramref name="stream"/>, which is left open.</summary>
     /// <param name="stream">The text; it need not be seekable.</param>
@@ -102,6 +104,18 @@ public sealed class CsvFeatureReader : IDisposable
     /// <summary>The line on which the row last read starts.</summary>
     public int Line => _records.Line;
 
+    /// <summary>The header column of the label that <see cref="SelectByName"/> or <see cref="SelectByCount"/> skipped, or −1 when none was.</summary>
+    public int LabelColumn => _label;
+
+    /// <summary>The label field of the row last read, as its text (a class name or a number); empty when no label column was skipped.</summary>
+    public ReadOnlySpan<char> Label => _label < 0 ? default : _records.Text(_label);
+
+    /// <summary>The 1-based character column where the label field of the row last read starts (0 when no label column was skipped).</summary>
+    public int ColumnOfLabel() => _label < 0 ? 0 : _records.ColumnOf(_label);
+
+    /// <summary>The line where the label field of the row last read starts (a quoted field may follow a line break).</summary>
+    public int LineOfLabel() => _label < 0 ? Line : _records.LineOf(_label);
+
     /// <summary>
     /// Takes the columns named <paramref name="featureNames"/>, in that order, whatever their order in the file; a
     /// column named <paramref name="labelColumn"/> is skipped. Any other column, a feature with no column, and a
@@ -132,6 +146,7 @@ public sealed class CsvFeatureReader : IDisposable
             used[columns[f]] = true;
         }
 
+        int skipped = -1;
         for (int j = 0; j < _header.Length; j++)
         {
             if (!used[j] && !string.Equals(_header[j], labelColumn, StringComparison.Ordinal))
@@ -139,9 +154,12 @@ public sealed class CsvFeatureReader : IDisposable
                 string label = labelColumn is null ? "" : $" nor its label column {Csv.Quote(labelColumn)}";
                 throw HeaderError(j, $"the column {Csv.Quote(_header[j])} is not one of the model's {columns.Length} features{label}; remove it, or check that this is the model's data.");
             }
+
+            skipped = used[j] ? skipped : j;
         }
 
         _columns = columns;
+        _label = skipped;
     }
 
     /// <summary>
@@ -168,6 +186,7 @@ public sealed class CsvFeatureReader : IDisposable
         }
 
         _columns = [.. Enumerable.Range(0, _header.Length).Where(j => j != skip)];
+        _label = skip;
     }
 
     /// <summary>

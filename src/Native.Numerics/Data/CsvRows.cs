@@ -19,8 +19,8 @@ internal sealed class CsvRows(int featureCount, long? textBytes)
     /// <summary>Rows read before the first estimate: enough for their average length to stand for the rest.</summary>
     private const int SampleRows = 256;
 
-    private readonly int _stride = AlignedBuffer.Pad(featureCount);
-    private AlignedBuffer _storage = new(AlignedBuffer.Pad(featureCount));
+    private readonly int _stride = Dataset.RowStride(featureCount);
+    private AlignedBuffer _storage = new(Dataset.RowStride(featureCount));
     private int _capacity = 1;
 
     /// <summary>The rows written.</summary>

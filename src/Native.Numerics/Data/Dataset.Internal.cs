@@ -30,7 +30,7 @@ public sealed partial class Dataset
             table[b] = b / divisor;
         }
 
-        int stride = AlignedBuffer.Pad(featureCount);
+        int stride = RowStride(featureCount);
         var storage = new AlignedBuffer(checked(count * stride));
         Span<float> destination = storage.Span;
         for (int i = 0; i < count; i++)
@@ -48,12 +48,12 @@ public sealed partial class Dataset
 
     /// <summary>
     /// A dataset over rows a reader wrote straight into aligned storage (CSV): <paramref name="count"/> rows of
-    /// <see cref="AlignedBuffer.Pad"/>(<paramref name="featureCount"/>) floats, every feature finite, padding zero.
+    /// <see cref="RowStride"/>(<paramref name="featureCount"/>) floats, every feature finite, padding zero.
     /// Labels (0 to <paramref name="classes"/> − 1) or targets (finite) are already checked; the dataset keeps the arrays.
     /// </summary>
     internal static Dataset FromStorage(AlignedBuffer storage, int count, int featureCount, int[]? labels, int classes, IReadOnlyList<string>? classNames, float[]? targets)
     {
-        int stride = AlignedBuffer.Pad(featureCount);
+        int stride = RowStride(featureCount);
         if ((long)count * stride != storage.Length || (labels ?? (Array?)targets)?.Length != count)
         {
             throw new ArgumentException($"Expected {count} rows of {stride} floats and {count} labels or targets.", nameof(storage));
@@ -62,10 +62,35 @@ public sealed partial class Dataset
         return new Dataset(storage, count, featureCount, labels, classes, classNames is null ? null : [.. classNames], targets, null);
     }
 
-    /// <summary>Every stored float: <see cref="Count"/> rows of <see cref="Stride"/> floats, each row's padding zero.</summary>
+    /// <summary>
+    /// This dataset's rows copied to storage <paramref name="stride"/> floats apart (at least <see cref="Features"/>): for
+    /// benchmarks that weigh one row layout against another in one process, the kernels reading any stride.
+    /// </summary>
+    internal Dataset WithStride(int stride)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, Features);
+        var storage = new AlignedBuffer(checked(Count * stride));
+        for (int i = 0; i < Count; i++)
+        {
+            Row(i).CopyTo(storage.Span.Slice(i * stride));
+        }
+
+        return new Dataset(storage, stride, Count, Features, null, _labels is null ? null : [.. Labels], Classes, _classNames, _targets is null ? null : [.. Targets], _weights is null ? null : [.. SampleWeights]);
+    }
+
+    /// <summary>Every stored float: <see cref="StoredCount"/> rows of <see cref="Stride"/> floats, each row's padding zero.</summary>
     internal ReadOnlySpan<float> Storage => _features.Span;
+
+    /// <summary>The bytes of a view's list of rows (0 for a dataset that is not a view).</summary>
+    internal long ViewBytes => 4L * (_rows?.Length ?? 0);
+
+    /// <summary>The bytes this dataset holds: its rows as stored, its labels or targets, its weights and a view's row list.</summary>
+    internal long MemoryBytes => (4L * (_features.Length + (_labels?.Length ?? _targets?.Length ?? 0) + (_weights?.Length ?? 0))) + ViewBytes;
+
+    /// <summary>Whether this dataset and <paramref name="other"/> share their stored rows and labels (a split's two sides).</summary>
+    internal bool SharesRowsWith(Dataset other) => ReferenceEquals(_features, other._features);
 
     /// <summary>Whether <paramref name="count"/> rows of <paramref name="featureCount"/> features fit in one dataset's storage.</summary>
     internal static bool Fits(long count, int featureCount) =>
-        count * AlignedBuffer.Pad(featureCount) <= Array.MaxLength - AlignedBuffer.FloatsPerLine;
+        count * RowStride(featureCount) <= Array.MaxLength - AlignedBuffer.FloatsPerLine;
 }

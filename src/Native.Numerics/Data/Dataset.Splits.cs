@@ -6,11 +6,13 @@ public sealed partial class Dataset
 {
     /// <summary>The rows in an order fixed by <paramref name="seed"/>, as a new dataset: the same seed gives the same order on every platform.</summary>
     /// <param name="seed">Decides the order (xoshiro128**, then Fisher–Yates).</param>
-    public Dataset Shuffle(int seed) => Select(ShuffledIndices(Count, seed));
+    /// <remarks>A view: the new dataset names this one's rows, sharing their storage.</remarks>
+    public Dataset Shuffle(int seed) => View(ShuffledIndices(Count, seed));
 
     /// <summary>
     /// Splits the rows at random, fixed by <paramref name="seed"/>, into a training set and a test set of
-    /// round(<paramref name="testFraction"/> × <see cref="Count"/>) rows; see <see cref="SplitIndices"/>.
+    /// round(<paramref name="testFraction"/> × <see cref="Count"/>) rows; see <see cref="SplitIndices"/>. Both are views:
+    /// they share this dataset's stored rows, and cost only their row indices.
     /// </summary>
     /// <param name="testFraction">The share of rows for testing, strictly between 0 and 1.</param>
     /// <param name="seed">Decides which rows go where, and their order.</param>
@@ -19,7 +21,7 @@ public sealed partial class Dataset
     public (Dataset Training, Dataset Test) Split(double testFraction, int seed, bool stratify = false)
     {
         (int[] training, int[] test) = SplitIndices(testFraction, seed, stratify);
-        return (Select(training), Select(test));
+        return (View(training), View(test));
     }
 
     /// <summary>
@@ -59,7 +61,7 @@ public sealed partial class Dataset
         int[] sizes = new int[groups];
         for (int i = 0; i < Count; i++)
         {
-            sizes[stratify ? _labels![i] : 0]++;
+            sizes[stratify ? LabelAt(i) : 0]++;
         }
 
         int[] quota = new int[groups];
@@ -82,7 +84,7 @@ public sealed partial class Dataset
         int trainingFilled = 0, testFilled = 0;
         foreach (int row in order)
         {
-            int g = stratify ? _labels![row] : 0;
+            int g = stratify ? LabelAt(row) : 0;
             if (quota[g] > 0)
             {
                 quota[g]--;
@@ -110,5 +112,42 @@ public sealed partial class Dataset
 
         new SeededRandom(seed).Shuffle(order.AsSpan());
         return order;
+    }
+
+    /// <summary>The rows <paramref name="rows"/> names (checked, distinct or not), as a view sharing this dataset's storage.</summary>
+    internal Dataset View(int[] rows)
+    {
+        int[] stored = rows;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if ((uint)rows[i] >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), rows[i], $"Row index {i} is {rows[i]}, outside the dataset's {Count} rows.");
+            }
+        }
+
+        if (_rows is not null)
+        {
+            // A view of a view names the storage's rows directly.
+            stored = new int[rows.Length];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                stored[i] = _rows[rows[i]];
+            }
+        }
+
+        return new Dataset(_features, Stride, rows.Length, Features, stored, _labels, Classes, _classNames, _targets, _weights).WithNamesOf(this);
+    }
+
+    /// <summary>A view's <paramref name="stored"/> values (indexed by stored row) in its own row order.</summary>
+    private T[] Gather<T>(T[] stored)
+    {
+        var values = new T[Count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = stored[_rows![i]];
+        }
+
+        return values;
     }
 }

@@ -9,14 +9,22 @@ namespace Native.Numerics;
 /// (regression), and optional sample weights. Immutable once built.
 /// </summary>
 /// <remarks>
-/// The features are copied into storage that starts on a 64-byte boundary, with each row padded with
-/// zeros to a whole number of cache lines (16 floats), so every row the kernels load is aligned
-/// (unaligned 512-bit loads cost 1.8× here; docs/performance.md). Every value is checked when the dataset
-/// is built: a NaN or infinity is refused with its row and column, never trained on.
+/// <para>
+/// The features are copied into storage that starts on a 64-byte boundary. A row of 16 features or more is padded
+/// with zeros to a whole number of cache lines (16 floats), so every row the kernels load is aligned (unaligned 512-bit
+/// loads cost 1.8× here; docs/performance.md); a narrower row takes the next power of two of floats (1, 2, 4, 8 or 16),
+/// so it never straddles a cache line and a one-feature row costs 4 bytes, not 64. Every value is checked when the
+/// dataset is built: a NaN or infinity is refused with its row and column, never trained on.
+/// </para>
+/// <para>
+/// <see cref="Split"/> and <see cref="Shuffle"/> give views: datasets that name rows of this one's storage rather
+/// than copy them, so splitting 5 million rows costs their indices (4 bytes a row), not a second copy of the rows.
+/// </para>
 /// </remarks>
 public sealed partial class Dataset
 {
     private readonly AlignedBuffer _features;
+    private readonly int[]? _rows;
     private readonly int[]? _labels;
     private readonly float[]? _targets;
     private readonly float[]? _weights;
@@ -24,17 +32,33 @@ public sealed partial class Dataset
     private string[]? _featureNames;
     private string? _labelName;
 
-    private Dataset(AlignedBuffer features, int count, int featureCount, int[]? labels, int classes, string[]? classNames, float[]? targets, float[]? weights)
+    // A view's labels, targets and weights in its own row order, gathered when first asked for.
+    private int[]? _viewLabels;
+    private float[]? _viewTargets;
+    private float[]? _viewWeights;
+
+    /// <summary>
+    /// A dataset of <paramref name="count"/> rows, <paramref name="stride"/> floats apart: the stored rows
+    /// <paramref name="rows"/> names, or the first <paramref name="count"/> when it is null. Labels, targets and weights
+    /// are indexed by stored row.
+    /// </summary>
+    private Dataset(AlignedBuffer features, int stride, int count, int featureCount, int[]? rows, int[]? labels, int classes, string[]? classNames, float[]? targets, float[]? weights)
     {
         _features = features;
+        _rows = rows;
         Count = count;
         Features = featureCount;
-        Stride = AlignedBuffer.Pad(featureCount);
+        Stride = stride;
         _labels = labels;
         Classes = classes;
         _classNames = classNames;
         _targets = targets;
         _weights = weights;
+    }
+
+    private Dataset(AlignedBuffer features, int count, int featureCount, int[]? labels, int classes, string[]? classNames, float[]? targets, float[]? weights)
+        : this(features, RowStride(featureCount), count, featureCount, null, labels, classes, classNames, targets, weights)
+    {
     }
 
     /// <summary>The number of rows.</summary>
@@ -59,26 +83,48 @@ public sealed partial class Dataset
     public string? LabelName => _labelName;
 
     /// <summary>The class label of each row (empty for a regression dataset).</summary>
-    public ReadOnlySpan<int> Labels => _labels;
+    public ReadOnlySpan<int> Labels => _rows is null || _labels is null ? _labels : _viewLabels ??= Gather(_labels);
 
     /// <summary>The target of each row (empty for a classification dataset).</summary>
-    public ReadOnlySpan<float> Targets => _targets;
+    public ReadOnlySpan<float> Targets => _rows is null || _targets is null ? _targets : _viewTargets ??= Gather(_targets);
 
     /// <summary>The weight of each row, or empty when every row weighs 1.</summary>
-    public ReadOnlySpan<float> SampleWeights => _weights;
+    public ReadOnlySpan<float> SampleWeights => _rows is null || _weights is null ? _weights : _viewWeights ??= Gather(_weights);
 
-    /// <summary>The distance between stored rows, in floats: <see cref="Features"/> rounded up to 16.</summary>
+    /// <summary>The distance between stored rows, in floats (<see cref="RowStride"/>).</summary>
     internal int Stride { get; }
 
-    /// <summary>The first feature of the first row.</summary>
+    /// <summary>The first feature of the first stored row.</summary>
     internal ref readonly float Origin => ref _features.Origin;
+
+    /// <summary>The stored rows this dataset is a view of, in its order; empty when it holds its stored rows in order.</summary>
+    internal ReadOnlySpan<int> StoredRows => _rows;
+
+    /// <summary>The sample weights indexed by stored row (what a batch over stored rows reads), or empty.</summary>
+    internal ReadOnlySpan<float> StoredWeights => _weights;
+
+    /// <summary>The number of rows the storage holds (more than <see cref="Count"/> for a view of some of them).</summary>
+    internal int StoredCount => _features.Length / Stride;
+
+    /// <summary>
+    /// The floats between stored rows for rows of <paramref name="featureCount"/> features: the next power of two up to
+    /// 16 (a narrow row within one cache line, never across two), else a whole number of cache lines (16 floats).
+    /// </summary>
+    internal static int RowStride(int featureCount) =>
+        featureCount <= AlignedBuffer.FloatsPerLine ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, featureCount)) : AlignedBuffer.Pad(featureCount);
+
+    /// <summary>The stored row of row <paramref name="index"/> (already checked to be a row of this dataset).</summary>
+    internal int Source(int index) => _rows is null ? index : _rows[index];
+
+    /// <summary>The label of row <paramref name="index"/>, without gathering a view's labels.</summary>
+    internal int LabelAt(int index) => _labels![Source(index)];
 
     /// <summary>The features of row <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Row(int index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-        return _features.Span.Slice(index * Stride, Features);
+        return _features.Span.Slice(Source(index) * Stride, Features);
     }
 
     /// <summary>
@@ -123,6 +169,14 @@ public sealed partial class Dataset
             if (classNames.Count != classCount)
             {
                 throw new ArgumentException($"Expected {classCount} class names, got {classNames.Count}.", nameof(classNames));
+            }
+
+            for (int c = 0; c < classNames.Count; c++)
+            {
+                if (string.IsNullOrEmpty(classNames[c]))
+                {
+                    throw new ArgumentException($"Class {c} has no name (null or empty); every class needs a name a prediction can print, or give no class names.", nameof(classNames));
+                }
             }
 
             names = [.. classNames];
@@ -172,13 +226,14 @@ public sealed partial class Dataset
                 throw new ArgumentOutOfRangeException(nameof(rows), row, $"Row index {i} is {row}, outside the dataset's {Count} rows.");
             }
 
-            source.Slice(row * Stride, Stride).CopyTo(destination.Slice(i * Stride, Stride));
-            labels?[i] = _labels![row];
-            targets?[i] = _targets![row];
-            weights?[i] = _weights![row];
+            int stored = Source(row);
+            source.Slice(stored * Stride, Stride).CopyTo(destination.Slice(i * Stride, Stride));
+            labels?[i] = _labels![stored];
+            targets?[i] = _targets![stored];
+            weights?[i] = _weights![stored];
         }
 
-        return new Dataset(storage, rows.Length, Features, labels, Classes, _classNames, targets, weights).WithNamesOf(this);
+        return new Dataset(storage, Stride, rows.Length, Features, null, labels, Classes, _classNames, targets, weights).WithNamesOf(this);
     }
 
     /// <summary>This dataset with <paramref name="sampleWeights"/> (one per row, or empty to remove them).</summary>
@@ -191,7 +246,20 @@ public sealed partial class Dataset
         }
 
         Numerics.Batch.CheckWeights(sampleWeights);
-        return new Dataset(_features, Count, Features, _labels, Classes, _classNames, _targets, WeightsOrNull(sampleWeights)).WithNamesOf(this);
+        float[]? weights = WeightsOrNull(sampleWeights);
+        if (weights is not null && _rows is not null)
+        {
+            // A view's weights are kept by stored row, as its labels are, so batches over stored rows read them.
+            float[] stored = new float[StoredCount];
+            for (int i = 0; i < Count; i++)
+            {
+                stored[_rows[i]] = weights[i];
+            }
+
+            weights = stored;
+        }
+
+        return new Dataset(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, weights).WithNamesOf(this);
     }
 
     /// <summary>
@@ -209,7 +277,7 @@ public sealed partial class Dataset
             throw new ArgumentException($"Expected {Features} feature names, one per feature; got {featureNames.Count}.", nameof(featureNames));
         }
 
-        Dataset named = new(_features, Count, Features, _labels, Classes, _classNames, _targets, _weights);
+        Dataset named = new(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, _weights);
         named._featureNames = featureNames.Count == 0 ? null : [.. featureNames];
         named._labelName = labelName;
         return named;
@@ -228,15 +296,18 @@ public sealed partial class Dataset
     /// </summary>
     internal Dataset WithFeatures(RowTransform transform)
     {
-        var storage = new AlignedBuffer(_features.Length);
+        // Compact: a view's rows become rows of their own, in its order.
+        var storage = new AlignedBuffer(checked(Count * Stride));
         ReadOnlySpan<float> source = _features.Span;
         Span<float> destination = storage.Span;
         for (int i = 0; i < Count; i++)
         {
-            transform(source.Slice(i * Stride, Features), destination.Slice(i * Stride, Features));
+            transform(source.Slice(Source(i) * Stride, Features), destination.Slice(i * Stride, Features));
         }
 
-        return new Dataset(storage, Count, Features, _labels, Classes, _classNames, _targets, _weights).WithNamesOf(this);
+        return _rows is null
+            ? new Dataset(storage, Stride, Count, Features, null, _labels, Classes, _classNames, _targets, _weights).WithNamesOf(this)
+            : new Dataset(storage, Stride, Count, Features, null, _labels is null ? null : Gather(_labels), Classes, _classNames, _targets is null ? null : Gather(_targets), _weights is null ? null : Gather(_weights)).WithNamesOf(this);
     }
 
     /// <summary>Transforms one row of features into another of the same length.</summary>
@@ -276,15 +347,16 @@ public sealed partial class Dataset
     }
 
     /// <summary>
-    /// The rows <paramref name="rows"/> names (each already checked to be a row of this dataset), read in place, with
-    /// <paramref name="weights"/> (indexed by dataset row) as their sample weights, or none.
+    /// The stored rows <paramref name="rows"/> names (each already checked to be one), read in place, with
+    /// <paramref name="weights"/> (indexed by stored row) as their sample weights, or none. For a dataset that is not
+    /// a view, stored rows are its rows.
     /// </summary>
     internal Batch Batch(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights) =>
         new(new Rows(in Origin, Stride, rows), Features, _labels, _targets, weights, HasLabels);
 
-    /// <summary>Every row, in order, with <paramref name="weights"/> as their sample weights, or none.</summary>
+    /// <summary>Every row, in order, with <paramref name="weights"/> (indexed by stored row) as their sample weights, or none.</summary>
     internal Batch Batch(ReadOnlySpan<float> weights) =>
-        new(new Rows(in Origin, Stride, Count), Features, _labels, _targets, weights, HasLabels);
+        new(_rows is null ? new Rows(in Origin, Stride, Count) : new Rows(in Origin, Stride, _rows), Features, _labels, _targets, weights, HasLabels);
 
     private static AlignedBuffer CopyFeatures(ReadOnlySpan<float> features, int featureCount, int count, string countName, ReadOnlySpan<float> sampleWeights)
     {
@@ -302,7 +374,7 @@ public sealed partial class Dataset
         }
 
         Numerics.Batch.CheckWeights(sampleWeights);
-        int stride = AlignedBuffer.Pad(featureCount);
+        int stride = RowStride(featureCount);
         var storage = new AlignedBuffer(checked(count * stride));
         Span<float> destination = storage.Span;
         for (int i = 0; i < count; i++)

@@ -64,7 +64,7 @@ public sealed class Standardizer
             throw new ArgumentException("Cannot fit a standardizer to a dataset with no rows.", nameof(data));
         }
 
-        return Fit(data.Storage, data.Stride, data.Count, data.Features);
+        return Fit(data.Storage, data.Stride, data.StoredRows, data.Count, data.Features);
     }
 
     /// <summary>Fits a standardizer to <paramref name="rows"/>: n rows of <paramref name="featureCount"/> floats, row-major.</summary>
@@ -83,7 +83,7 @@ public sealed class Standardizer
             throw new ArgumentException($"Feature {bad % featureCount} of row {bad / featureCount} is {rows[bad]}; features must be finite.", nameof(rows));
         }
 
-        return Fit(rows, featureCount, rows.Length / featureCount, featureCount);
+        return Fit(rows, featureCount, default, rows.Length / featureCount, featureCount);
     }
 
     /// <summary>
@@ -149,17 +149,18 @@ public sealed class Standardizer
     }
 
     /// <summary>Fits to <paramref name="count"/> rows of <paramref name="featureCount"/> floats, <paramref name="stride"/> floats apart in <paramref name="storage"/>.</summary>
-    private static Standardizer Fit(ReadOnlySpan<float> storage, int stride, int count, int featureCount)
+    // Row i of the data is stored row i, or stored row rows[i] when the data are a view.
+    private static Standardizer Fit(ReadOnlySpan<float> storage, int stride, ReadOnlySpan<int> rows, int count, int featureCount)
     {
         // Pass 1: the mean, and the smallest and largest value, which tell a constant feature exactly.
         double[] sums = new double[featureCount];
         float[] smallest = new float[featureCount];
         float[] largest = new float[featureCount];
-        storage[..featureCount].CopyTo(smallest);
-        storage[..featureCount].CopyTo(largest);
+        storage.Slice((rows.IsEmpty ? 0 : rows[0]) * stride, featureCount).CopyTo(smallest);
+        storage.Slice((rows.IsEmpty ? 0 : rows[0]) * stride, featureCount).CopyTo(largest);
         for (int i = 0; i < count; i++)
         {
-            ReadOnlySpan<float> values = storage.Slice(i * stride, featureCount);
+            ReadOnlySpan<float> values = storage.Slice((rows.IsEmpty ? i : rows[i]) * stride, featureCount);
             for (int j = 0; j < featureCount; j++)
             {
                 sums[j] += values[j];
@@ -179,7 +180,7 @@ public sealed class Standardizer
         double[] squares = new double[featureCount];
         for (int i = 0; i < count; i++)
         {
-            ReadOnlySpan<float> values = storage.Slice(i * stride, featureCount);
+            ReadOnlySpan<float> values = storage.Slice((rows.IsEmpty ? i : rows[i]) * stride, featureCount);
             for (int j = 0; j < featureCount; j++)
             {
                 double centered = values[j] - means[j];

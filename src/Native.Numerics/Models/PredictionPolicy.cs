@@ -102,10 +102,18 @@ public static class PredictionPolicy
 
     /// <summary>
     /// The exception <c>Predict</c> throws for a row whose last-layer values are not finite: one line naming the
-    /// row (when <paramref name="row"/> is not negative) and the feature.
+    /// row (when <paramref name="row"/> is not negative) and the feature — or, when the model's own
+    /// <paramref name="parameters"/> are not all finite, saying so: then no row has a prediction, and no feature is to blame.
     /// </summary>
-    internal static ArgumentException Unpredictable(ReadOnlySpan<float> features, int row = -1, string parameterName = "row")
+    internal static Exception Unpredictable(ReadOnlySpan<float> features, ReadOnlySpan<float> parameters, int row = -1, string parameterName = "row")
     {
+        int bad = parameters.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        if (bad >= 0 && features.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) < 0)
+        {
+            // The model is broken, not the row: a state to report as such (the caller's parameters, set or trained to NaN).
+            return new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The model's parameters are not all finite (parameter {bad} of {parameters.Length} is {parameters[bad]}), so it has no prediction for any row; set finite parameters, or train it again (training never leaves them NaN)."));
+        }
+
         string where = row >= 0 ? string.Create(CultureInfo.InvariantCulture, $"Row {row}: ") : string.Empty;
         string reason = Reason(features);
         return new ArgumentException($"{where}{char.ToUpperInvariant(reason[0])}{reason[1..]}; no prediction is made.", parameterName);

@@ -118,7 +118,7 @@ public partial class TrainedModel : IClassifier, IRegressor
     /// <summary>The free-form properties saved with the model: training settings, final metrics and the like.</summary>
     public IReadOnlyDictionary<string, string> Properties => Metadata.Properties;
 
-    /// <summary>Class names, standardizer and properties together: pass them to <see cref="ModelFile.Save(IModel, string, ModelMetadata?)"/> to write the same file again.</summary>
+    /// <summary>Class names, standardizer and properties together: pass them to <see cref="ModelFile.Save(IModel, string, ModelMetadata?, CancellationToken)"/> to write the same file again.</summary>
     public ModelMetadata Metadata { get; }
 
     /// <summary>The version of the library that wrote the file, as the file states it, or null if it does not say (or no file was read).</summary>

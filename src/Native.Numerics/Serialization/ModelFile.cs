@@ -54,7 +54,7 @@ namespace Native.Numerics;
 /// <b>Saving</b> to a path is atomic: the file is written beside the target under a temporary name,
 /// flushed to the disk, and only then moved over the target. If anything fails, the temporary file is
 /// deleted and whatever the path held before is untouched. Symbolic links are followed; only regular files
-/// are replaced, keeping their mode (see <see cref="Save(IModel, string, ModelMetadata?)"/>).
+/// are replaced, keeping their mode (see <see cref="Save(IModel, string, ModelMetadata?, CancellationToken)"/>).
 /// </para>
 /// <para>
 /// <b>Loading</b> trusts nothing: every problem is a <see cref="FileFormatException"/> (the one exception
@@ -104,14 +104,21 @@ public static class ModelFile
     /// <param name="model">The model; its parameters must all be finite and able to give finite outputs.</param>
     /// <param name="path">The file to write or replace.</param>
     /// <param name="metadata">Class names, standardizer and properties to keep with the model, or null.</param>
+    /// <param name="cancellationToken">
+    /// Stops the save: a cancellation requested at any moment before the temporary file replaces the target keeps the
+    /// previous file (and removes the temporary one); one requested after it changes nothing. So the outcome of a
+    /// program's Ctrl+C does not depend on when during the save it came.
+    /// </param>
     /// <exception cref="ArgumentException">A parameter is not finite, the model cannot give finite outputs, or the metadata do not fit the model (class names, standardizer, reserved keys).</exception>
     /// <exception cref="IOException">The path is not a regular file or a new one, or the file cannot be written; the previous file is untouched.</exception>
     /// <exception cref="UnauthorizedAccessException">The file or its directory may not be written; the previous file is untouched.</exception>
-    public static void Save(IModel model, string path, ModelMetadata? metadata = null) => Save(model, path, FormatOf(path), metadata, beforeReplace: null);
+    /// <exception cref="OperationCanceledException">The save was cancelled before it replaced the target; the previous file is untouched.</exception>
+    public static void Save(IModel model, string path, ModelMetadata? metadata = null, CancellationToken cancellationToken = default) =>
+        Save(model, path, FormatOf(path), metadata, beforeReplace: null, cancellationToken);
 
     /// <summary>
     /// Saves <paramref name="model"/> and <paramref name="metadata"/> to <paramref name="path"/> in <paramref name="format"/>,
-    /// whatever the path's extension, atomically, as <see cref="Save(IModel, string, ModelMetadata?)"/> does.
+    /// whatever the path's extension, atomically, as <see cref="Save(IModel, string, ModelMetadata?, CancellationToken)"/> does.
     /// </summary>
     /// <param name="model">The model; its parameters must all be finite and able to give finite outputs.</param>
     /// <param name="path">The file to write or replace.</param>
@@ -119,8 +126,11 @@ public static class ModelFile
     /// <param name="metadata">Class names, standardizer and properties to keep with the model, or null.</param>
     /// <exception cref="ArgumentException">A parameter is not finite, the model cannot give finite outputs, or the metadata do not fit the model.</exception>
     /// <exception cref="IOException">The path is not a regular file or a new one, or the file cannot be written; the previous file is untouched.</exception>
+    /// <param name="cancellationToken">Stops the save, as for <see cref="Save(IModel, string, ModelMetadata?, CancellationToken)"/>: before the rename it keeps the previous file.</param>
     /// <exception cref="UnauthorizedAccessException">The file or its directory may not be written; the previous file is untouched.</exception>
-    public static void Save(IModel model, string path, ModelFormat format, ModelMetadata? metadata = null) => Save(model, path, format, metadata, beforeReplace: null);
+    /// <exception cref="OperationCanceledException">The save was cancelled before it replaced the target; the previous file is untouched.</exception>
+    public static void Save(IModel model, string path, ModelFormat format, ModelMetadata? metadata = null, CancellationToken cancellationToken = default) =>
+        Save(model, path, format, metadata, beforeReplace: null, cancellationToken);
 
     /// <summary>The format a path names by its extension: <see cref="ModelFormat.Onnx"/> for <c>.onnx</c> in any case, else <see cref="ModelFormat.Safetensors"/>.</summary>
     /// <param name="path">A file's path or name.</param>
@@ -145,7 +155,7 @@ public static class ModelFile
     }
 
     /// <summary>
-    /// Checks, without writing anything, that <see cref="Save(IModel, string, ModelMetadata?)"/> could write
+    /// Checks, without writing anything, that <see cref="Save(IModel, string, ModelMetadata?, CancellationToken)"/> could write
     /// <paramref name="path"/> now — so a program can refuse a bad destination before it spends time training:
     /// the path is a regular file or a new one (symbolic links followed), its directory exists, a file can be
     /// created there, and an existing file may be written.
@@ -160,12 +170,12 @@ public static class ModelFile
     }
 
     /// <summary>The atomic save, with a seam: <paramref name="beforeReplace"/> runs with the temporary file's path after it is written and flushed, just before it replaces the target.</summary>
-    internal static void Save(IModel model, string path, ModelFormat format, ModelMetadata? metadata, Action<string>? beforeReplace)
+    internal static void Save(IModel model, string path, ModelFormat format, ModelMetadata? metadata, Action<string>? beforeReplace, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Plan plan = Prepare(model, metadata, format);
         string target = SaveTarget.Resolve(path);
-        SaveTarget.Replace(target, path, file => Write(file, model, metadata, format, plan), beforeReplace);
+        SaveTarget.Replace(target, path, file => Write(file, model, metadata, format, plan), beforeReplace, cancellationToken);
     }
 
     private static void Write(Stream stream, IModel model, ModelMetadata? metadata, ModelFormat format, Plan plan)

@@ -6,11 +6,12 @@ using System.Runtime.InteropServices;
 namespace Native.Numerics.Serialization;
 
 /// <summary>
-/// Where <see cref="ModelFile.Save(IModel, string, ModelMetadata?)"/> may write, and the temporary file it
+/// Where <see cref="ModelFile.Save(IModel, string, ModelMetadata?, CancellationToken)"/> may write, and the temporary file it
 /// writes first: symbolic links are followed to the file they name; only a regular file (or a new path) is
 /// replaced, never a directory, device, FIFO or socket; a file the caller may not write is refused; the
-/// replacement keeps the mode of the file it replaces; and temporary files are removed on every failure path
-/// that runs code — including at process exit — and, after a crash, by the next save beside them.
+/// replacement keeps the mode of the file it replaces; temporary files are removed on every failure path
+/// that runs code — including at process exit — and, after a crash, by the next save beside them; and a save
+/// cancelled, or overtaken by the process's exit, before its final rename leaves the old file as it was.
 /// </summary>
 internal static class SaveTarget
 {
@@ -19,14 +20,34 @@ internal static class SaveTarget
     /// <summary>The temporary files of saves in progress in this process, removed if the process exits first.</summary>
     private static readonly ConcurrentDictionary<string, byte> InProgress = new(StringComparer.Ordinal);
 
-    static SaveTarget() => AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveInProgress();
+    /// <summary>
+    /// Held while a temporary file is created and while one replaces its target, and by the process-exit cleanup: so
+    /// an exit either comes after a rename (the new file stays) or before it (the rename never happens, and the
+    /// temporary file is removed), never between, whichever thread gets there first.
+    /// </summary>
+    private static readonly Lock Gate = new();
+
+    /// <summary>Set, under <see cref="Gate"/>, once the process has begun to exit: no save starts or renames after it.</summary>
+    private static bool _exiting;
+
+    static SaveTarget() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        lock (Gate)
+        {
+            _exiting = true;
+            RemoveInProgress();
+        }
+    };
 
     /// <summary>Removes the temporary files of the saves in progress: at process exit (a second Ctrl+C, SIGTERM, <see cref="Environment.Exit"/>).</summary>
     internal static void RemoveInProgress()
     {
-        foreach (string temporary in InProgress.Keys)
+        lock (Gate)
         {
-            TryDelete(temporary);
+            foreach (string temporary in InProgress.Keys)
+            {
+                TryDelete(temporary);
+            }
         }
     }
 
@@ -108,16 +129,26 @@ internal static class SaveTarget
     /// Writes a new file through <paramref name="write"/> under a temporary name beside <paramref name="target"/>,
     /// flushes it to the disk, gives it the mode of the file it replaces, and moves it over
     /// <paramref name="target"/>. On any failure the temporary file is removed and the error names
-    /// <paramref name="path"/>, the caller's name for the file.
+    /// <paramref name="path"/>, the caller's name for the file. A cancellation requested before the rename — at
+    /// any moment until then — keeps the old file and throws <see cref="OperationCanceledException"/>; one
+    /// requested after it changes nothing.
     /// </summary>
-    public static void Replace(string target, string path, Action<Stream> write, Action<string>? beforeReplace)
+    public static void Replace(string target, string path, Action<Stream> write, Action<string>? beforeReplace, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         RemoveStale(target);
         string temporary = TemporaryPath(target);
-        InProgress[temporary] = 0;
         try
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+            FileStream file;
+            lock (Gate)
+            {
+                Stop(cancellationToken);
+                InProgress[temporary] = 0;
+                file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024);
+            }
+
+            using (file)
             {
                 write(file);
                 file.Flush(flushToDisk: true);
@@ -129,7 +160,12 @@ internal static class SaveTarget
             }
 
             beforeReplace?.Invoke(temporary);
-            File.Move(temporary, target, overwrite: true);
+            lock (Gate)
+            {
+                // The last moment a cancellation, or the process's exit, can keep the old file.
+                Stop(cancellationToken);
+                File.Move(temporary, target, overwrite: true);
+            }
         }
         catch (Exception e)
         {
@@ -144,6 +180,16 @@ internal static class SaveTarget
         finally
         {
             InProgress.TryRemove(temporary, out _);
+        }
+    }
+
+    /// <summary>Throws when the save must not go on: cancelled, or the process exiting (its cleanup has run or is running).</summary>
+    private static void Stop(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_exiting)
+        {
+            throw new OperationCanceledException("The process is exiting; the model was not saved.");
         }
     }
 

@@ -71,14 +71,32 @@ internal sealed class GradientWorkers : IDisposable
         _losses = new double[parallelism];
         _errors = new Exception?[parallelism];
         _allocated = new long[workers];
-        for (int w = 0; w < workers; w++)
+        int started = 0;
+        try
         {
-            _gradients[w + 1] = new float[model.Parameters.Length];
-            int part = w + 1;
-            _threads[w] = new Thread(() => Work(part)) { IsBackground = true, Name = $"Native gradient worker {part}" };
-            _threads[w].Start();
+            for (int w = 0; w < workers; w++)
+            {
+                _gradients[w + 1] = new float[model.Parameters.Length];
+                int part = w + 1;
+                _threads[w] = new Thread(() => Work(part)) { IsBackground = true, Name = $"Native gradient worker {part}" };
+                (StartThread ?? DefaultStart)(_threads[w]);
+                started++;
+            }
+        }
+        catch (Exception exception) when (exception is OutOfMemoryException or ThreadStartException or ThreadStateException)
+        {
+            // The system would not give another thread (or its gradient): the ones already running are stopped and
+            // joined, so a failed start leaves nothing behind, and the caller learns how far it got.
+            Stop(started);
+            throw new InvalidOperationException(FormattableString.Invariant($"Could not start gradient worker {started + 1} of {workers} (TrainerOptions.Parallelism = {parallelism}): {exception.Message} Use fewer threads."), exception);
         }
     }
+
+    /// <summary>For tests: starts a worker thread in place of <see cref="Thread.Start()"/>, on this thread only (null: start it).</summary>
+    [ThreadStatic]
+    internal static Action<Thread>? StartThread;
+
+    private static void DefaultStart(Thread thread) => thread.Start();
 
     /// <summary>The bytes the worker threads have allocated in their lives, as each last measured itself (for tests).</summary>
     internal long AllocatedBytes
@@ -146,13 +164,16 @@ internal sealed class GradientWorkers : IDisposable
         _optimizer.Step(_model.Parameters, gradient);
     }
 
-    public void Dispose()
+    public void Dispose() => Stop(_threads.Length);
+
+    // Stops the first `started` workers and waits for each to end.
+    private void Stop(int started)
     {
         _stopping = true;
         Release();
-        foreach (Thread thread in _threads)
+        for (int w = 0; w < started; w++)
         {
-            thread.Join();
+            _threads[w].Join();
         }
     }
 

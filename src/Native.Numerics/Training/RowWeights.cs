@@ -3,7 +3,10 @@ namespace Native.Numerics;
 /// <summary>The weight each training row carries: its sample weight times its class's weight.</summary>
 internal static class RowWeights
 {
-    /// <summary>Each row's weight, its sample weight times its class's weight; null when every row weighs 1.</summary>
+    /// <summary>
+    /// Each row's weight, its sample weight times its class's weight, indexed by stored row (as batches read them: for a
+    /// view, its rows' places in the shared storage); null when every row weighs 1.
+    /// </summary>
     /// <exception cref="ArgumentException">Every row weighs 0.</exception>
     public static float[]? For(Dataset data, ClassWeights? classWeights)
     {
@@ -33,7 +36,20 @@ internal static class RowWeights
             throw new ArgumentException("Every training row has weight 0: there is nothing to learn from.", nameof(data));
         }
 
-        return weights;
+        ReadOnlySpan<int> stored = data.StoredRows;
+        if (stored.IsEmpty)
+        {
+            return weights;
+        }
+
+        // A view's batches name stored rows: its weights go where those rows are.
+        float[] byStoredRow = new float[data.StoredCount];
+        for (int i = 0; i < stored.Length; i++)
+        {
+            byStoredRow[stored[i]] = weights[i];
+        }
+
+        return byStoredRow;
     }
 
     /// <summary>The total weight of the rows named; their count when every row weighs 1 (<paramref name="weights"/> empty).</summary>

@@ -15,6 +15,19 @@ namespace Native.Numerics;
 /// <see cref="Fit"/> allocates every buffer it needs before the first epoch; the epochs themselves
 /// allocate nothing: batches are read in place from the dataset through the shuffled row order.
 /// </para>
+/// <para>
+/// One training at a time per model and per optimizer: a second <see cref="Fit"/> or <see cref="Begin"/> on a model (or
+/// with an optimizer) that a running session holds throws an <see cref="InvalidOperationException"/> naming it, from
+/// whichever trainer it comes, rather than mixing two runs' steps silently. The session holds them until it ends
+/// (<see cref="Fit"/> returns or throws, or the <see cref="TrainingSession"/> is disposed).
+/// </para>
+/// <para>
+/// Predicting with the model while it trains (from another thread) is safe in the sense that it cannot crash, throw or
+/// allocate: a prediction reads the parameters in place while the steps write them. It is not a snapshot: a prediction
+/// may see one step half-applied (some weights updated, others not), so its outputs need not be those of any one
+/// step's parameters. To serve predictions during training, predict with a copy (copy <see cref="IModel.Parameters"/>
+/// into a second model between epochs, from the callback) and swap it in with one reference assignment.
+/// </para>
 /// </remarks>
 public sealed class Trainer
 {
@@ -50,6 +63,8 @@ public sealed class Trainer
     /// <exception cref="ArgumentException">The data do not fit the model or the options are invalid.</exception>
     /// <exception cref="TrainingDivergedException">A loss or parameter became NaN or infinite; the last finite parameters are kept.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; the parameters are those of the last step taken.</exception>
+    /// <exception cref="InvalidOperationException">Another training holds the model or the optimizer.</exception>
+    /// <exception cref="InsufficientMemoryException">The run would need more memory than this process may use (<see cref="TrainingMemory"/>).</exception>
     public TrainingResult Fit(Dataset training, Dataset? validation = null, ITrainingCallback? callback = null, CancellationToken cancellationToken = default)
     {
         using TrainingSession session = Begin(training, validation);
@@ -121,11 +136,12 @@ public sealed class Trainer
     /// to stop its threads and restore the optimizer's learning rate.
     /// </summary>
     /// <exception cref="ArgumentException">The data do not fit the model or the options are invalid.</exception>
+    /// <exception cref="InvalidOperationException">Another training holds the model or the optimizer, or a worker thread could not start.</exception>
+    /// <exception cref="InsufficientMemoryException">The run would need more memory than this process may use (<see cref="TrainingMemory"/>).</exception>
     public TrainingSession Begin(Dataset training, Dataset? validation = null)
     {
         ArgumentNullException.ThrowIfNull(training);
         TrainerOptions options = Options;
-        options.Validate();
         CheckData(training, nameof(training));
         if (validation is not null)
         {
@@ -137,6 +153,8 @@ public sealed class Trainer
             throw new ArgumentException("Early stopping (Patience > 0) needs a validation set with rows.", nameof(validation));
         }
 
+        // The memory the run needs, against what this process may use, before any buffer is allocated.
+        TrainingMemory.Estimate(Model.Shape, Optimizer, options, training, validation).ThrowIfTooLarge();
         return new TrainingSession(Model, Optimizer, options, training, validation, RowWeights.For(training, options.ClassWeights));
     }
 

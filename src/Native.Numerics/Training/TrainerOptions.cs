@@ -1,16 +1,37 @@
 namespace Native.Numerics;
 
 /// <summary>How a <see cref="Trainer"/> trains: epochs, batch size, shuffling, stopping rules and weighting.</summary>
+/// <remarks>
+/// Each setter refuses a value that cannot mean anything with an <see cref="ArgumentOutOfRangeException"/> naming the
+/// setting, where the mistake is made: options that exist are always valid.
+/// </remarks>
 public sealed class TrainerOptions
 {
-    /// <summary>The most epochs to run (default 10).</summary>
-    public int Epochs { get; set; } = 10;
+    private int _epochs = 10;
+    private int _batchSize = 32;
+    private LearningRateSchedule _schedule = LearningRateSchedule.Constant;
+    private float _gradientTolerance;
+    private int _patience;
+    private float _minimumImprovement;
+    private int _parallelism = 1;
+    private float _divergenceFactor = 10_000f;
+
+    /// <summary>The most epochs to run (default 10; at least 1).</summary>
+    public int Epochs
+    {
+        get => _epochs;
+        set => _epochs = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Epochs), value, "Epochs must be at least 1.");
+    }
 
     /// <summary>
-    /// Rows per gradient step (default 32): 1 is stochastic gradient descent, the training-set size (or
+    /// Rows per gradient step (default 32; at least 1): 1 is stochastic gradient descent, the training-set size (or
     /// more) is full-batch gradient descent, anything between is mini-batch gradient descent.
     /// </summary>
-    public int BatchSize { get; set; } = 32;
+    public int BatchSize
+    {
+        get => _batchSize;
+        set => _batchSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, "The batch size must be at least 1 row.");
+    }
 
     /// <summary>The seed of the row order; the same seed, data and model give bit-identical parameters.</summary>
     public int Seed { get; set; }
@@ -19,22 +40,38 @@ public sealed class TrainerOptions
     public bool Shuffle { get; set; } = true;
 
     /// <summary>How the learning rate changes per epoch (default constant).</summary>
-    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
+    public LearningRateSchedule Schedule
+    {
+        get => _schedule;
+        set => _schedule = value ?? throw new ArgumentNullException(nameof(Schedule));
+    }
 
     /// <summary>
-    /// Stop when the norm of the epoch's mean gradient falls below this (default 0: off). For full-batch
-    /// training that is the norm of the true gradient at the start of each step's parameters.
+    /// Stop when the norm of the epoch's mean gradient falls below this (default 0: off; finite, not negative). For
+    /// full-batch training that is the norm of the true gradient at the start of each step's parameters.
     /// </summary>
-    public float GradientTolerance { get; set; }
+    public float GradientTolerance
+    {
+        get => _gradientTolerance;
+        set => _gradientTolerance = value >= 0f && float.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(GradientTolerance), value, "The gradient tolerance must be finite and not negative.");
+    }
 
     /// <summary>
     /// Early stopping: stop after this many epochs without the validation loss improving, and restore the
     /// parameters of the best epoch (default 0: off; needs a validation set).
     /// </summary>
-    public int Patience { get; set; }
+    public int Patience
+    {
+        get => _patience;
+        set => _patience = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(Patience), value, "The patience must be 0 (off) or a number of epochs.");
+    }
 
-    /// <summary>The decrease of the validation loss that counts as an improvement (default 0).</summary>
-    public float MinimumImprovement { get; set; }
+    /// <summary>The decrease of the validation loss that counts as an improvement (default 0; finite, not negative).</summary>
+    public float MinimumImprovement
+    {
+        get => _minimumImprovement;
+        set => _minimumImprovement = value >= 0f && float.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinimumImprovement), value, "The minimum improvement must be finite and not negative.");
+    }
 
     /// <summary>Per-class weights multiplying each row's sample weight (default none).</summary>
     public ClassWeights? ClassWeights { get; set; }
@@ -45,39 +82,36 @@ public sealed class TrainerOptions
     /// between parallelisms: float addition is not associative). Each thread beyond the first holds a copy of the
     /// gradient (the parameters' size). More threads than the machine's processors
     /// (<see cref="Environment.ProcessorCount"/>) only slow training: they still give the same results, but wait
-    /// for work by sleeping rather than spinning.
+    /// for work by sleeping rather than spinning. At most <see cref="MaxParallelism"/>: 64, or the processor count
+    /// where that is larger — so a parallelism up to 64 is accepted on every machine (to reproduce a result from a
+    /// larger one), and a mistaken 100,000 is refused before any thread starts.
     /// </summary>
-    public int Parallelism { get; set; } = 1;
+    public int Parallelism
+    {
+        get => _parallelism;
+        set => _parallelism = value >= 1 && value <= MaxParallelism
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(Parallelism), value, FormattableString.Invariant($"Parallelism must be from 1 to {MaxParallelism} threads (64, or the processors here if more; this machine has {Environment.ProcessorCount})."));
+    }
+
+    /// <summary>
+    /// The largest <see cref="Parallelism"/> accepted here: 64 or <see cref="Environment.ProcessorCount"/>, whichever is
+    /// larger. Every thread beyond the processors only waits its turn, and each holds a copy of the gradient.
+    /// </summary>
+    public static int MaxParallelism => Math.Max(64, Environment.ProcessorCount);
 
     /// <summary>
     /// The divergence guard's factor (default 10,000): training stops with a <see cref="TrainingDivergedException"/>
     /// when an epoch's mean training loss exceeds this many times the best mean loss so far and also exceeds the loss
     /// training started from (the first batch's, before any step) — a loss that oscillates near zero is not
     /// divergence; one that explodes past its start is. A loss or parameter that becomes NaN or infinite always
-    /// stops training. 0 turns the factor off.
+    /// stops training. 0 turns the factor off; otherwise it must be finite and above 1.
     /// </summary>
-    public float DivergenceFactor { get; set; } = 10_000f;
-
-    internal void Validate()
+    public float DivergenceFactor
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
-        ArgumentOutOfRangeException.ThrowIfNegative(Patience, nameof(Patience));
-        ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
-        ArgumentOutOfRangeException.ThrowIfLessThan(Parallelism, 1, nameof(Parallelism));
-        if (!(GradientTolerance >= 0f) || float.IsPositiveInfinity(GradientTolerance))
-        {
-            throw new ArgumentOutOfRangeException(nameof(GradientTolerance), GradientTolerance, "The gradient tolerance must be finite and not negative.");
-        }
-
-        if (DivergenceFactor != 0f && !(DivergenceFactor > 1f))
-        {
-            throw new ArgumentOutOfRangeException(nameof(DivergenceFactor), DivergenceFactor, "The divergence factor must be above 1 (or 0, for off).");
-        }
-
-        if (!(MinimumImprovement >= 0f) || float.IsPositiveInfinity(MinimumImprovement))
-        {
-            throw new ArgumentOutOfRangeException(nameof(MinimumImprovement), MinimumImprovement, "The minimum improvement must be finite and not negative.");
-        }
+        get => _divergenceFactor;
+        set => _divergenceFactor = value == 0f || (value > 1f && float.IsFinite(value))
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(DivergenceFactor), value, "The divergence factor must be finite and above 1 (or 0, for off).");
     }
 }

@@ -35,30 +35,42 @@ public sealed class TrainingSession : IDisposable
 
     internal TrainingSession(IModel model, Optimizer optimizer, TrainerOptions options, Dataset training, Dataset? validation, float[]? weights)
     {
-        _model = model;
-        _optimizer = optimizer;
-        _options = options;
-        _training = training;
-        _validation = validation;
-        _weights = weights;
-        int parameters = model.Parameters.Length;
-        _gradient = new float[parameters];
-        _lastFinite = new float[parameters];
-        _epochGradient = options.GradientTolerance > 0f ? new float[parameters] : null;
-        Outputs = new float[model.Outputs];
-        _order = new int[training.Count];
-        for (int i = 0; i < _order.Length; i++)
+        // One session per model and optimizer at a time, released when disposed (or here, if the session cannot start).
+        TrainingClaims.Take(model, optimizer);
+        try
         {
-            _order[i] = i;
+            _model = model;
+            _optimizer = optimizer;
+            _options = options;
+            _training = training;
+            _validation = validation;
+            _weights = weights;
+            int parameters = model.Parameters.Length;
+            _gradient = new float[parameters];
+            _lastFinite = new float[parameters];
+            _epochGradient = options.GradientTolerance > 0f ? new float[parameters] : null;
+            Outputs = new float[model.Outputs];
+            // The rows by their place in storage (a view's rows, a split's side, are not its first ones): batches read them there.
+            _order = new int[training.Count];
+            for (int i = 0; i < _order.Length; i++)
+            {
+                _order[i] = training.Source(i);
+            }
+
+            optimizer.Bind(parameters);
+            _initialRate = optimizer.LearningRate;
+            _random = new SeededRandom(options.Seed);
+            _batchSize = Math.Min(options.BatchSize, training.Count);
+
+            // How each batch's step is taken, chosen once from what the model and the optimizer declare.
+            _steps = StepStrategy.Choose(model, optimizer, options, training, weights, _gradient, _batchSize, SliceRows(parameters));
+        }
+        catch
+        {
+            TrainingClaims.Release(model, optimizer);
+            throw;
         }
 
-        optimizer.Bind(parameters);
-        _initialRate = optimizer.LearningRate;
-        _random = new SeededRandom(options.Seed);
-        _batchSize = Math.Min(options.BatchSize, training.Count);
-
-        // How each batch's step is taken, chosen once from what the model and the optimizer declare.
-        _steps = StepStrategy.Choose(model, optimizer, options, training, weights, _gradient, _batchSize, SliceRows(parameters));
         _started = Stopwatch.GetTimestamp();
     }
 
@@ -149,6 +161,7 @@ public sealed class TrainingSession : IDisposable
             _disposed = true;
             _steps.Dispose();
             _optimizer.LearningRate = _initialRate;
+            TrainingClaims.Release(_model, _optimizer);
         }
     }
 
@@ -171,7 +184,8 @@ public sealed class TrainingSession : IDisposable
             return (float.NaN, float.NaN);
         }
 
-        double weight = data.SampleWeights.IsEmpty ? data.Count : RowWeights.Total(data.SampleWeights);
+        double weight = data.StoredWeights.IsEmpty ? data.Count
+            : data.StoredRows.IsEmpty ? RowWeights.Total(data.StoredWeights) : RowWeights.Of(data.StoredRows, data.StoredWeights);
         float loss = (float)(_model.Loss(Batch.FromDataset(data)) / weight);
         if (_model.Task == ModelTask.Regression)
         {
@@ -179,14 +193,13 @@ public sealed class TrainingSession : IDisposable
         }
 
         int correct = 0;
-        ReadOnlySpan<int> labels = data.Labels;
         for (int i = 0; i < data.Count; i++)
         {
             _model.Forward(data.Row(i), Outputs);
             int predicted = _model.Task == ModelTask.BinaryClassification
                 ? (Outputs[0] >= 0.5f ? 1 : 0)
                 : TensorPrimitives.IndexOfMax(Outputs);
-            if (predicted == labels[i])
+            if (predicted == data.LabelAt(i))
             {
                 correct++;
             }

@@ -115,6 +115,24 @@ public sealed class PredictionPolicyTests
         Assert.StartsWith("The model's outputs overflow the float range for this row; its largest feature, 4, is -3.1E+38", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void NaNParametersAreBlamedNotTheRow(string kind)
+    {
+        // A finite, ordinary row; the model's parameter 3 set to NaN: once "its largest feature, 2, is 0.5".
+        DenseModel model = Create(kind);
+        model.Parameters[3] = float.NaN;
+        float[] row = [0.1f, -0.2f, 0.5f, 0.3f, 0f];
+
+        var error = Assert.Throws<InvalidOperationException>(() => Predict(model, row));
+
+        Assert.StartsWith($"The model's parameters are not all finite (parameter 3 of {model.Parameters.Length} is NaN)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("feature", error.Message, StringComparison.Ordinal);
+        float[] outputs = new float[model.Outputs];
+        model.Forward(row, outputs);
+        Assert.All(outputs, value => Assert.True(float.IsNaN(value)));
+    }
+
     [Fact]
     public void HugeButFiniteLogitsGiveExactProbabilities()
     {

@@ -99,6 +99,18 @@ internal sealed class OnnxBuilder
         return this;
     }
 
+    /// <summary>A BOOL scalar initializer, one byte in raw_data, as onnx's numpy_helper writes it.</summary>
+    public OnnxBuilder BoolInitializer(string name, bool value)
+    {
+        _graph.Message(5, tensor =>
+        {
+            tensor.Int(2, 9);
+            tensor.String(8, name);
+            tensor.Bytes(9, [value ? (byte)1 : (byte)0]);
+        });
+        return this;
+    }
+
     public OnnxBuilder Input(string name, long features, int elementType = 1) => Value(11, name, elementType, features);
 
     public OnnxBuilder Output(string name, long columns) => Value(12, name, 1, columns);

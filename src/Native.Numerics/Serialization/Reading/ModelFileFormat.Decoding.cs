@@ -99,6 +99,11 @@ internal static partial class ModelFileFormat
         var distinct = new HashSet<string>(StringComparer.Ordinal);
         foreach (string name in names)
         {
+            if (name.Length == 0)
+            {
+                throw decoder.Error(ModelFileKeys.ClassNamesKey, Safetensors.Invariant($"{ModelFileKeys.ClassNamesKey} names class {Array.IndexOf(names, name)} with an empty string; every class needs a name a prediction can print."));
+            }
+
             if (!distinct.Add(name))
             {
                 throw decoder.Error(ModelFileKeys.ClassNamesKey, $"{ModelFileKeys.ClassNamesKey} names the class '{Safetensors.Quote(name)}' twice; class names must be distinct.");

@@ -130,6 +130,79 @@ class Skip(torch.nn.Module):
         return torch.softmax(self.fc2(torch.relu(self.fc1(x)) + x), dim=1)
 
 
+class BatchNormPerceptron(torch.nn.Module):
+    """Linear, BatchNorm1d, ReLU, twice, then Linear and Softmax: what people export after training with batch norm.
+
+    The Linear biases are zero and the second BatchNorm keeps its defaults (weight 1, bias 0, mean 0, variance 1), so
+    PyTorch 1.13 stores each of those equal tensors once and feeds the other uses through Identity nodes; the first
+    BatchNorm has statistics of its own, so folding it into its Linear changes the weights."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.bn1 = torch.nn.Linear(6, 8), torch.nn.BatchNorm1d(8)
+        self.fc2, self.bn2 = torch.nn.Linear(8, 5), torch.nn.BatchNorm1d(5)
+        self.fc3 = torch.nn.Linear(5, 3)
+        torch.manual_seed(12)
+        with torch.no_grad():
+            for fc in (self.fc1, self.fc2, self.fc3):
+                torch.nn.init.uniform_(fc.weight, -1.0, 1.0)
+                torch.nn.init.zeros_(fc.bias)
+            self.bn1.weight.uniform_(0.5, 1.5)
+            self.bn1.bias.uniform_(-0.5, 0.5)
+            self.bn1.running_mean.uniform_(-1.0, 1.0)
+            self.bn1.running_var.uniform_(0.25, 4.0)
+
+    def forward(self, x):
+        h = torch.relu(self.bn1(self.fc1(x)))
+        return torch.softmax(self.fc3(torch.relu(self.bn2(self.fc2(h)))), dim=1)
+
+
+class InputBatchNorm(torch.nn.Module):
+    """A BatchNorm1d on the raw features, then a softmax regression: the batch norm is a standardizer."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn, self.fc = torch.nn.BatchNorm1d(5), torch.nn.Linear(5, 3)
+        torch.manual_seed(13)
+        with torch.no_grad():
+            torch.nn.init.uniform_(self.fc.weight, -1.0, 1.0)
+            torch.nn.init.uniform_(self.fc.bias, -1.0, 1.0)
+            self.bn.weight.uniform_(0.5, 1.5)
+            self.bn.bias.uniform_(-0.5, 0.5)
+            self.bn.running_mean.uniform_(-2.0, 2.0)
+            self.bn.running_var.uniform_(0.5, 9.0)
+
+    def forward(self, x):
+        return torch.softmax(self.fc(self.bn(x)), dim=1)
+
+
+class BatchNormAfterRelu(torch.nn.Module):
+    """Linear, ReLU, then BatchNorm1d: the batch norm is on the far side of the activation from its Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.bn, self.fc2 = torch.nn.Linear(4, 6), torch.nn.BatchNorm1d(6), torch.nn.Linear(6, 2)
+        with torch.no_grad():
+            self.bn.running_mean.fill_(0.5)
+
+    def forward(self, x):
+        return torch.softmax(self.fc2(self.bn(torch.relu(self.fc1(x)))), dim=1)
+
+
+def batchnorm_fixtures():
+    """Batch norm as PyTorch 1.13 exports it: Identity nodes over deduplicated initializers, BatchNormalization nodes."""
+    torch.manual_seed(2)
+    x = lambda *shape: torch.randn(ROWS, *shape)
+    torch_fixture("torch_mlp_batchnorm_identity_opset13", BatchNormPerceptron(), x(6), 13, "same",
+                  kind="MultilayerPerceptron", layers=[6, 8, 5, 3], activations=["Relu", "Relu"])
+    torch_fixture("torch_mlp_batchnorm_identity_opset9", BatchNormPerceptron(), x(6), 9, "same",
+                  kind="MultilayerPerceptron", layers=[6, 8, 5, 3], activations=["Relu", "Relu"])
+    torch_fixture("torch_batchnorm_input_opset15", InputBatchNorm(), x(5) * 3 + 1, 15, "same",
+                  kind="SoftmaxRegression", layers=[5, 3], standardized=True)
+    torch_fixture("torch_batchnorm_after_relu_refused", BatchNormAfterRelu(), x(4), 13, "same",
+                  error="Native reads a BatchNormalization right after a layer's product")
+
+
 def torch_fixtures():
     torch.manual_seed(1)
     Seq, L = torch.nn.Sequential, torch.nn.Linear
@@ -336,3 +409,4 @@ def sklearn_fixtures():
 if __name__ == "__main__":
     torch_fixtures()
     sklearn_fixtures()
+    batchnorm_fixtures()

@@ -7,7 +7,7 @@ namespace Native.Numerics.Serialization.Onnx;
 internal sealed partial class OnnxGraphReader
 {
     private const string Supported =
-        "the operators read are Gemm, MatMul, Add, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Cast and, before the first layer, Sub, Add, Mul, Div (a standardizer); from ai.onnx.ml, LinearClassifier, LinearRegressor and Scaler";
+        "the operators read are Gemm, MatMul, Add, BatchNormalization (inference mode, right after a layer's product or at the input), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Cast and, before the first layer, Sub, Add, Mul, Div (a standardizer); from ai.onnx.ml, LinearClassifier, LinearRegressor and Scaler";
 
     /// <summary>What the output of the last dense layer goes through.</summary>
     private enum Head
@@ -77,6 +77,9 @@ internal sealed partial class OnnxGraphReader
                 case "MatMul":
                     state.Add(node, Error, node.OpType == "Gemm" ? Gemm(node, step) : MatMul(node, step), index);
                     break;
+                case "BatchNormalization":
+                    BatchNormalization(node, step, state, reshaped);
+                    break;
                 case "ml.LinearRegressor":
                 case "ml.LinearClassifier":
                     LinearModel(node, state, index);
@@ -141,19 +144,6 @@ internal sealed partial class OnnxGraphReader
         }
 
         return features;
-    }
-
-    private void CheckDropout(OnnxNodeProto node)
-    {
-        // Dropout is the identity at inference unless training_mode (input 2, opset 12 on) is true.
-        if (node.Inputs.Count > 2 && node.Inputs[2].Length > 0)
-        {
-            long[] mode = Integers(ConstantInput(node, 2), 1, node);
-            if (mode.Length != 1 || mode[0] != 0)
-            {
-                throw Error(node.Offset, $"{node.Label} runs in training mode (training_mode is true), so it is random; Native reads inference graphs.");
-            }
-        }
     }
 
     private long Flatten(OnnxNodeProto node, OnnxValueInfoProto input, long features)

@@ -174,6 +174,13 @@ internal sealed partial class OnnxGraphReader
             {
                 throw Error(steps[0].Node.Offset, FormattableString.Invariant($"the input steps ({string.Join(", ", steps.ConvertAll(step => step.Node.Label))}) make feature {j} (x − {means[j]}) / {deviations[j]}; a standardizer's means must be finite and its deviations positive and finite."));
             }
+
+            if (float.IsInfinity(1f / deviations[j]))
+            {
+                // A divisor such as 1e-45: an input 1 from the mean would become 1e45, beyond the float range.
+                Affine scaling = steps.FindLast(step => step.Op is "Div" or "Mul") ?? steps[0];
+                throw Error(scaling.Node.Offset, FormattableString.Invariant($"{scaling.Node.Label} makes feature {j} (x − {means[j]}) / {deviations[j]}: an input 1 from its mean would standardize to {1.0 / deviations[j]:G3}, beyond the float range (±3.4E+38)."));
+            }
         }
 
         return (means, deviations);
@@ -217,6 +224,12 @@ internal sealed partial class OnnxGraphReader
                 {
                     throw Error(node.Offset, FormattableString.Invariant($"{node.Label} (axis {axis}) does not pick the class from the last layer's outputs; a label branch must be the argmax over the classes (axis 1) of the logits or probabilities."));
                 }
+
+                if (Int(node, "select_last_index", 0) != 0)
+                {
+                    // The branch is checked to compute what the model's prediction computes; on a tie that one picks the first.
+                    throw Error(node.Offset, $"{node.Label} has select_last_index = 1: on a tie it picks the last of the equal classes, where Native's prediction (like NumPy's and PyTorch's argmax) picks the first. Export the label with select_last_index = 0.");
+                }
             }
             else if (node.OpType is "Greater" or "GreaterOrEqual")
             {
@@ -254,6 +267,11 @@ internal sealed partial class OnnxGraphReader
         var distinct = new HashSet<string>(StringComparer.Ordinal);
         foreach (string name in names)
         {
+            if (name.Length == 0)
+            {
+                throw Error(state.Fixed?.Offset ?? 0, FormattableString.Invariant($"the graph names class {Array.IndexOf(names, name)} with an empty string; every class needs a name a prediction can print (or no class names at all)."));
+            }
+
             if (!distinct.Add(name))
             {
                 throw Error(state.Fixed?.Offset ?? 0, $"the graph names the class '{OnnxText.Quote(name)}' twice; class names are distinct.");

@@ -63,6 +63,16 @@ internal sealed partial class OnnxGraphReader
             Offset = offset;
         }
 
+        private Constant(Constant source, string origin)
+        {
+            Tensor = source.Tensor;
+            Floats = source.Floats;
+            Integers = source.Integers;
+            Dimensions = source.Dimensions;
+            Origin = origin;
+            Offset = source.Offset;
+        }
+
         public OnnxTensorProto? Tensor { get; }
 
         public float[]? Floats { get; }
@@ -75,5 +85,8 @@ internal sealed partial class OnnxGraphReader
         public string Origin { get; }
 
         public int Offset { get; }
+
+        /// <summary>The same value under another description (an Identity's output).</summary>
+        public Constant Renamed(string origin) => new(this, origin);
     }
 }

@@ -162,6 +162,33 @@ internal sealed partial class OnnxGraphReader
                 }
             }
         }
+
+        ResolveConstantIdentities();
+    }
+
+    /// <summary>
+    /// Makes the output of an <c>Identity</c> over a constant a constant too, down any chain of them: PyTorch (1.13 on)
+    /// stores equal initializers once — the zero biases and the BatchNorm defaults of several layers — and gives each
+    /// use its own name through an Identity, so a layer's bias is "computed" by a node that only renames a weight.
+    /// </summary>
+    private void ResolveConstantIdentities()
+    {
+        bool resolved = true;
+        while (resolved)
+        {
+            // A pass per link of the longest chain: graphs list nodes in order, so one pass usually settles all.
+            resolved = false;
+            foreach (OnnxNodeProto node in _graph.Nodes)
+            {
+                if (node.OpType == "Identity" && IsDefaultDomain(node) && node.Inputs.Count == 1 && node.Outputs.Count == 1
+                    && node.Outputs[0].Length > 0 && !_constants.ContainsKey(node.Outputs[0])
+                    && _constants.TryGetValue(node.Inputs[0], out Constant? source))
+                {
+                    _constants.Add(node.Outputs[0], source.Renamed($"{source.Origin} (through {node.Label})"));
+                    resolved = true;
+                }
+            }
+        }
     }
 
     /// <summary>The one graph input that is not an initializer: a float tensor of rank 2 or more, the batch first.</summary>

@@ -15,6 +15,7 @@ internal static class OnnxTensors
     public const int Int32 = 6;
     public const int Int64 = 7;
     public const int String = 8;
+    public const int Bool = 9;
 
     /// <summary>The number of elements the dimensions describe, refusing negative dimensions and overflow.</summary>
     public static long ElementCount(OnnxTensorProto tensor, string? name, string what)
@@ -116,6 +117,42 @@ internal static class OnnxTensors
         }
 
         return decoded;
+    }
+
+    /// <summary>A BOOL tensor's values (a byte each in raw_data, else int32_data), refused if more than <paramref name="max"/>.</summary>
+    public static bool[] Booleans(byte[] bytes, OnnxTensorProto tensor, int max, string? name, string what)
+    {
+        CheckStorage(tensor, Bool, name, what);
+        long count = ElementCount(tensor, name, what);
+        if (count > max)
+        {
+            throw FileFormatException.AtOffset(name, tensor.Message.Start, FormattableString.Invariant($"{what} has {count} elements; at most {max} make sense here."));
+        }
+
+        bool[] values = new bool[count];
+        if (tensor.RawData is Region raw)
+        {
+            if (raw.Length != count)
+            {
+                throw FileFormatException.AtOffset(name, raw.Start, FormattableString.Invariant($"{what} has shape {Shape(tensor.Dimensions)}, {count} booleans of 1 byte, but its raw_data holds {raw.Length} bytes."));
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                values[i] = bytes[raw.Start + i] != 0;
+            }
+
+            return values;
+        }
+
+        Count(tensor, tensor.Int32Count, count, "int32_data", name, what);
+        long[] decoded = Repeated.Integers(bytes, tensor.Message, 5, (int)count, name, "TensorProto");
+        for (int i = 0; i < decoded.Length; i++)
+        {
+            values[i] = decoded[i] != 0;
+        }
+
+        return values;
     }
 
     /// <summary>A STRING tensor's values, refused if more than <paramref name="max"/>.</summary>
