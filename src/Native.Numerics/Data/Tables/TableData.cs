@@ -32,7 +32,7 @@ public sealed class TableData
     /// <summary>
     /// What a model trained on these rows keeps beside its weights: the pipeline (with its standardizer), the class names
     /// and the label's name. A <see cref="TrainedModel"/> made with it predicts from <see cref="TableRow"/>s, and
-    /// <see cref="ModelFile.Save(IModel, string, ModelMetadata?)"/> writes it.
+    /// <see cref="ModelFile.Save(IModel, string, ModelMetadata?, CancellationToken)"/> writes it.
     /// </summary>
     public ModelMetadata Metadata => new()
     {
