@@ -249,7 +249,7 @@ public static partial class Table
         /// <summary>The rows, encoded into aligned storage, a block of rows at a time (each column's chunk read in order).</summary>
         private AlignedBuffer Encode(List<ColumnPlan> plans, int features)
         {
-            int stride = AlignedBuffer.Pad(features);
+            int stride = Dataset.RowStride(features);
             var storage = new AlignedBuffer(checked(_rows * stride));
             Span<float> rows = storage.Span;
             foreach (ColumnPlan plan in plans)
