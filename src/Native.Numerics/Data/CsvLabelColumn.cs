@@ -11,7 +11,7 @@ namespace Native.Numerics;
 /// </summary>
 internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels kind, bool decimalComma = false)
 {
-    private readonly List<int> _ids = [];
+    private readonly ChunkedList<int> _ids = new();
     private readonly List<float> _targets = [];
     private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
     private readonly List<Label> _labels = [];
