@@ -49,14 +49,16 @@ internal static class ServeHost
         await using WebApplication app = builder.Build();
         var endpoints = new ServeEndpoints(app.Services, settings);
         app.Run(endpoints.Handle);
-        await app.StartAsync(cancellation).ConfigureAwait(false);
+        // Stopped by SIGINT or SIGTERM (the host's lifetime), or by the command's tokens (a test running it in-process).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, context.Cancellation);
+        await app.StartAsync(stop.Token).ConfigureAwait(false);
 
         var provider = app.Services.GetRequiredService<INativeModelProvider>();
         string models = string.Join(", ", provider.Names.Select(n => provider.GetModel(n)).Select(m => $"{m.Name} ({m.Model.Shape}, version {m.Version})"));
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"native serve: listening on {string.Join(", ", app.Urls)}; {models}{(settings.Reload ? "; reloading on change" : "")}{(settings.ApiKey is null ? "" : "; X-API-Key required")}."));
         context.Out.Flush();
 
-        await app.WaitForShutdownAsync(cancellation).ConfigureAwait(false);
+        await app.WaitForShutdownAsync(stop.Token).ConfigureAwait(false);
         context.Out.WriteLine("native serve: stopped.");
         return ExitCodes.Success;
     }
