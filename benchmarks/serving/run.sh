@@ -85,7 +85,8 @@ replace() {
       cat "$file" > "$work/served/iris.safetensors"
     fi
   done
-  # The run ends on a valid version.
+  # The run ends on a valid version (after a pause, so that the last replacement is not coalesced with it).
+  sleep "$interval"
   cp "$work/v1.safetensors" "$work/served/.iris.tmp" && mv "$work/served/.iris.tmp" "$work/served/iris.safetensors"
 }
 
