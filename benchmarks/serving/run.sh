@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
-# The serving load test: native serve (NativeAOT) against the same endpoint on ML.NET's pooled PredictionEngines and on ONNX
-# Runtime (Peers/), the same iris model (4 features, 3 classes), wrk on 127.0.0.1 at fixed connections, one run. During
-# native's run the model file is replaced many times — valid versions and truncated files, by rename and in place — and
-# every response's version must be one that was valid. Then 1,000 reloads, resident memory before and after.
+# The serving load test, in one run, wrk on 127.0.0.1 at fixed connections, one iris row (4 features, 3 classes) a request:
+#  1. native serve (NativeAOT) for S seconds while its model file is replaced R times — valid versions and truncated
+#     files, by rename and in place: every answer must be 2xx and carry a version that was a valid file;
+#  2. native serve against the same endpoint on ML.NET's pooled PredictionEngines and on ONNX Runtime (Peers/), all three
+#     up at once and measured in turns (ROUNDS rounds of S/4 seconds each, medians), so that a machine whose load changes
+#     during the run weighs on each alike;
+#  3. 1,000 more replacements, resident memory before and after.
 #
 #   benchmarks/serving/run.sh                 # the full run: 20 s at 32 connections, 20 replacements, the peers, 1,000 reloads
 #   benchmarks/serving/run.sh --quick         # CI's: 5 s at 16 connections, 4 replacements, native only, 50 reloads
-#   options: --seconds S --connections N --replacements R --reloads N --no-peers --binary PATH (a published native)
+#   options: --seconds S --connections N --replacements R --rounds N --reloads N --no-peers --binary PATH (a published native)
 #
 # Needs the .NET SDK and, for wrk, Debian's package (installed here when missing). Exits 1 when a target of correctness is
 # missed (a non-2xx answer, a socket error, a version never valid, a failed reload); speed is reported, not enforced.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-seconds=20 connections=32 replacements=20 reloads=1000 peers=1 binary="" warmup=5
+seconds=20 connections=32 replacements=20 reloads=1000 peers=1 binary="" warmup=5 rounds=4
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) seconds=5 connections=16 replacements=4 reloads=50 peers=0 warmup=2 ;;
     --seconds) seconds="$2"; shift ;;
     --connections) connections="$2"; shift ;;
     --replacements) replacements="$2"; shift ;;
+    --rounds) rounds="$2"; shift ;;
     --reloads) reloads="$2"; shift ;;
     --no-peers) peers=0 ;;
     --binary) binary="$2"; shift ;;
@@ -91,49 +95,57 @@ replace() {
 }
 
 rows=()
-measure() { # name pid port replace(0|1)
-  local name="$1" pid="$2" port="$3" replacing="$4" before after result
-  wrk -t2 -c"$connections" -d"${warmup}s" -s "$here/predict.lua" "http://127.0.0.1:$port" > /dev/null
-  before="$(rss "$pid")"
-  [[ "$replacing" == 1 ]] && { replace & replacer=$!; }
-  result="$(wrk -t2 -c"$connections" -d"${seconds}s" -s "$here/predict.lua" "http://127.0.0.1:$port" | grep '^RESULT')"
-  [[ "$replacing" == 1 ]] && wait "$replacer"
-  after="$(rss "$pid")"
-  echo "$name: $result rss_before_mb=$before rss_after_mb=$after"
-  local get; get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$result"; }
-  rows+=("| $name | $(get rps) | $(get p50_ms) | $(get p99_ms) | $(get p999_ms) | $(get non2xx) | $(get socket_errors) | $before | $after |")
-  [[ "$(get non2xx)" == 0 ]] || fail "$name: $(get non2xx) answers were not 2xx"
-  [[ "$(get socket_errors)" == 0 ]] || fail "$name: $(get socket_errors) socket errors"
-  if [[ "$replacing" == 1 ]]; then
-    for version in $(tr ',' ' ' <<< "$(get versions)"); do
-      [[ " $valid " == *" $version "* ]] || fail "$name answered with version $version, which was never a valid file ($valid)"
-    done
-    echo "$name: versions answered: $(get versions) (valid: $valid)"
-  fi
-}
+get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$2"; }
+load() { wrk -t2 -c"$connections" -d"$2" -s "$here/predict.lua" "http://127.0.0.1:$1" | grep '^RESULT'; }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-# native serve, NativeAOT, reloading 20 ms after the file is quiet.
+# 1. native serve, NativeAOT, reloading 20 ms after the file is quiet, under load while its file is replaced.
 "$binary" serve --model "iris=$work/served/iris.safetensors" --port 18731 --reload-delay 20 > "$work/native.out" 2> "$work/native.log" &
 native=$!; pids+=("$native")
 ready 18731
 echo "native serve: idle, $(rss "$native") MB resident"
-measure "native serve (NativeAOT)" "$native" 18731 1
+load 18731 "${warmup}s" > /dev/null
+before="$(rss "$native")"
+replace & replacer=$!
+result="$(load 18731 "${seconds}s")"
+wait "$replacer"
+after="$(rss "$native")"
+echo "native serve, ${replacements} replacements: $result rss_before_mb=$before rss_after_mb=$after"
+rows+=("| native serve (NativeAOT), $replacements replacements during the run | $(get rps "$result") | $(get p50_ms "$result") | $(get p99_ms "$result") | $(get p999_ms "$result") | $(get non2xx "$result") | $(get socket_errors "$result") | $before → $after |")
+[[ "$(get non2xx "$result")" == 0 ]] || fail "native serve: $(get non2xx "$result") answers were not 2xx"
+[[ "$(get socket_errors "$result")" == 0 ]] || fail "native serve: $(get socket_errors "$result") socket errors"
+for version in $(tr ',' ' ' <<< "$(get versions "$result")"); do
+  [[ " $valid " == *" $version "* ]] || fail "native serve answered with version $version, which was never a valid file ($valid)"
+done
+echo "native serve: versions answered: $(get versions "$result") (valid: $valid)"
 loaded="$(grep -c 'loaded from' "$work/native.log" || true)"; refused="$(grep -c 'was refused' "$work/native.log" || true)"
 echo "native serve: $loaded loads (the first included) and $refused refusals in the log over $replacements replacements"
 (( refused > 0 || replacements < 4 )) || fail "no truncated file was refused"
 
+# 2. The peers beside it, all up at once, measured in turns.
 if [[ "$peers" == 1 ]]; then
   dotnet build "$here/Peers" -c Release -o "$work/peers" > "$work/peers-build.log" || { cat "$work/peers-build.log"; exit 1; }
-  for peer in mlnet onnxruntime; do
-    file="$data"; [[ "$peer" == onnxruntime ]] && file="$work/iris.onnx"
-    port=18732; [[ "$peer" == onnxruntime ]] && port=18733
-    dotnet "$work/peers/ServingPeers.dll" "$peer" "$file" "$port" > "$work/$peer.log" 2>&1 &
-    pid=$!; pids+=("$pid")
-    ready "$port"
-    label="ML.NET PredictionEngine pool (JIT)"; [[ "$peer" == onnxruntime ]] && label="ONNX Runtime (JIT)"
-    measure "$label" "$pid" "$port" 0
-    kill "$pid"; wait "$pid" 2> /dev/null || true
+  dotnet "$work/peers/ServingPeers.dll" mlnet "$data" 18732 > "$work/mlnet.log" 2>&1 & mlnet=$!; pids+=("$mlnet")
+  dotnet "$work/peers/ServingPeers.dll" onnxruntime "$work/iris.onnx" 18733 > "$work/onnxruntime.log" 2>&1 & onnxruntime=$!; pids+=("$onnxruntime")
+  ready 18732; ready 18733
+  names=("native serve (NativeAOT)" "ML.NET PredictionEngine pool (JIT)" "ONNX Runtime (JIT)")
+  ports=(18731 18732 18733); servers=("$native" "$mlnet" "$onnxruntime")
+  declare -A rps p50 p99 p999 bad idle
+  for s in 0 1 2; do load "${ports[$s]}" "${warmup}s" > /dev/null; idle[$s]="$(rss "${servers[$s]}")"; done
+  turn="$(( seconds / 4 > 0 ? seconds / 4 : 1 ))s"
+  for round in $(seq 1 "$rounds"); do
+    for s in 0 1 2; do
+      result="$(load "${ports[$s]}" "$turn")"
+      echo "round $round, ${names[$s]}: $result"
+      rps[$s]+=" $(get rps "$result")"; p50[$s]+=" $(get p50_ms "$result")"; p99[$s]+=" $(get p99_ms "$result")"; p999[$s]+=" $(get p999_ms "$result")"
+      bad[$s]=$(( ${bad[$s]:-0} + $(get non2xx "$result") + $(get socket_errors "$result") ))
+    done
   done
+  for s in 0 1 2; do
+    rows+=("| ${names[$s]}, median of $rounds turns of $turn | $(median <<< "${rps[$s]}") | $(median <<< "${p50[$s]}") | $(median <<< "${p99[$s]}") | $(median <<< "${p999[$s]}") | ${bad[$s]} (with socket errors) | | ${idle[$s]} → $(rss "${servers[$s]}") |")
+    (( bad[$s] == 0 )) || fail "${names[$s]}: ${bad[$s]} non-2xx answers or socket errors"
+  done
+  kill "$mlnet" "$onnxruntime"; wait "$mlnet" "$onnxruntime" 2> /dev/null || true
 fi
 
 if (( reloads > 0 )); then
@@ -158,7 +170,7 @@ if grep -v -e 'loaded from' -e 'was refused' "$work/native.log" | grep -q .; the
 echo
 echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; wrk -t2 -c$connections -d${seconds}s on the same machine, one row per request"
 echo
-echo "| server | requests/s | p50 ms | p99 ms | p99.9 ms | non-2xx | socket errors | RSS before MB | RSS after MB |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| server | requests/s | p50 ms | p99 ms | p99.9 ms | non-2xx | socket errors | resident MB, after warm-up → at the end |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 printf '%s\n' "${rows[@]}"
 exit "$failed"

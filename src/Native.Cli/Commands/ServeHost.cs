@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,14 +24,18 @@ internal static class ServeHost
         context.Interruption?.Finish();
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = Environments.Production });
+        // The command line says everything: no appsettings.json from the current directory, no ASPNETCORE_ variables,
+        // which could otherwise move the server to another address or add endpoints without a word here.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new ServeLog(context.Error));
-        builder.Logging.AddFilter((category, level) => (category ?? "") switch
-        {
-            string c when c.StartsWith("Native.", StringComparison.Ordinal) => level >= LogLevel.Information,
-            string c when c.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal) => false, // its start failure is ours to report, once
-            _ => level >= LogLevel.Warning,
-        });
+        // Rules by category, which the logging factory resolves once per logger (a filter function would run on every
+        // IsEnabled, several times a request): the models' loads and refusals, the server's warnings, and not the host's
+        // own report of a failed start, which the command reports once, in its words.
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Native", LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.WebHost.UseUrls(settings.Urls);

@@ -270,7 +270,7 @@ internal ref struct PredictionRequest
     private static string Found(ref Utf8JsonReader reader) => reader.TokenType switch
     {
         JsonTokenType.None => "nothing",
-        JsonTokenType.String => $"a string (\"{Shorten(reader.GetString() ?? "")}\")",
+        JsonTokenType.String => $"a string (\"{Text(ref reader)}\")",
         JsonTokenType.Number => $"a number ({Encoding.UTF8.GetString(reader.ValueSpan)})",
         JsonTokenType.True or JsonTokenType.False => $"{(reader.TokenType == JsonTokenType.True ? "true" : "false")}",
         JsonTokenType.Null => "null",
@@ -279,7 +279,18 @@ internal ref struct PredictionRequest
         _ => "the end of " + (reader.TokenType == JsonTokenType.EndArray ? "an array" : "an object"),
     };
 
-    private static string Text(ref Utf8JsonReader reader) => Shorten(reader.GetString() ?? "");
+    /// <summary>A string token's text for a message: unescaped, or as sent where it is not valid UTF-8 (never an exception).</summary>
+    private static string Text(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return Shorten(reader.GetString() ?? "");
+        }
+        catch (InvalidOperationException)
+        {
+            return Shorten(Encoding.UTF8.GetString(reader.ValueSpan)); // bytes that are not UTF-8 become U+FFFD
+        }
+    }
 
     private static string Shorten(string text) => Output.Printable.Text(text.Length <= 40 ? text : text[..40] + "…");
 
