@@ -2,9 +2,10 @@
 # The serving load test, in one run, wrk on 127.0.0.1 at fixed connections, one iris row (4 features, 3 classes) a request:
 #  1. native serve (NativeAOT) for S seconds while its model file is replaced R times — valid versions and truncated
 #     files, by rename and in place: every answer must be 2xx and carry a version that was a valid file;
-#  2. native serve against the same endpoint on ML.NET's pooled PredictionEngines and on ONNX Runtime (Peers/), all three
-#     up at once and measured in turns (ROUNDS rounds of S/4 seconds each, medians), so that a machine whose load changes
-#     during the run weighs on each alike;
+#  2. native serve against the same endpoint on ML.NET's pooled PredictionEngines and on ONNX Runtime (Peers/), and
+#     native serve under the JIT (what NativeAOT changes, apart from the model), all up at once and measured in turns
+#     (ROUNDS rounds, 10 by default, of S/ROUNDS seconds each; medians), so that a machine whose load changes during the
+#     run weighs on each alike;
 #  3. 1,000 more replacements, resident memory before and after.
 #
 #   benchmarks/serving/run.sh                 # the full run: 20 s at 32 connections, 20 replacements, the peers, 1,000 reloads
@@ -16,7 +17,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-seconds=20 connections=32 replacements=20 reloads=1000 peers=1 binary="" warmup=5 rounds=4
+seconds=20 connections=32 replacements=20 reloads=1000 peers=1 binary="" warmup=5 rounds=10
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) seconds=5 connections=16 replacements=4 reloads=50 peers=0 warmup=2 ;;
@@ -97,7 +98,7 @@ replace() {
 rows=()
 get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$2"; }
 load() { wrk -t2 -c"$connections" -d"$2" -s "$here/predict.lua" "http://127.0.0.1:$1" | grep '^RESULT'; }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf (m >= 1000 ? "%.0f\n" : "%.3f\n"), m }'; }
 
 # 1. native serve, NativeAOT, reloading 20 ms after the file is quiet, under load while its file is replaced.
 "$binary" serve --model "iris=$work/served/iris.safetensors" --port 18731 --reload-delay 20 > "$work/native.out" 2> "$work/native.log" &
@@ -127,25 +128,28 @@ if [[ "$peers" == 1 ]]; then
   dotnet build "$here/Peers" -c Release -o "$work/peers" > "$work/peers-build.log" || { cat "$work/peers-build.log"; exit 1; }
   dotnet "$work/peers/ServingPeers.dll" mlnet "$data" 18732 > "$work/mlnet.log" 2>&1 & mlnet=$!; pids+=("$mlnet")
   dotnet "$work/peers/ServingPeers.dll" onnxruntime "$work/iris.onnx" 18733 > "$work/onnxruntime.log" 2>&1 & onnxruntime=$!; pids+=("$onnxruntime")
-  ready 18732; ready 18733
-  names=("native serve (NativeAOT)" "ML.NET PredictionEngine pool (JIT)" "ONNX Runtime (JIT)")
-  ports=(18731 18732 18733); servers=("$native" "$mlnet" "$onnxruntime")
+  dotnet build "$root/src/Native.Cli" -c Release -o "$work/jit" > "$work/jit-build.log" || { cat "$work/jit-build.log"; exit 1; }
+  cp "$work/v1.safetensors" "$work/jit.safetensors"
+  dotnet "$work/jit/native.dll" serve --model "iris=$work/jit.safetensors" --port 18734 --no-reload > /dev/null 2>&1 & jit=$!; pids+=("$jit")
+  ready 18732; ready 18733; ready 18734
+  names=("native serve (NativeAOT)" "native serve (JIT)" "ML.NET PredictionEngine pool (JIT)" "ONNX Runtime (JIT)")
+  ports=(18731 18734 18732 18733); servers=("$native" "$jit" "$mlnet" "$onnxruntime")
   declare -A rps p50 p99 p999 bad idle
-  for s in 0 1 2; do load "${ports[$s]}" "${warmup}s" > /dev/null; idle[$s]="$(rss "${servers[$s]}")"; done
-  turn="$(( seconds / 4 > 0 ? seconds / 4 : 1 ))s"
+  for s in 0 1 2 3; do load "${ports[$s]}" "${warmup}s" > /dev/null; idle[$s]="$(rss "${servers[$s]}")"; done
+  turn="$(( seconds / rounds > 0 ? seconds / rounds : 1 ))s"
   for round in $(seq 1 "$rounds"); do
-    for s in 0 1 2; do
+    for s in 0 1 2 3; do
       result="$(load "${ports[$s]}" "$turn")"
       echo "round $round, ${names[$s]}: $result"
       rps[$s]+=" $(get rps "$result")"; p50[$s]+=" $(get p50_ms "$result")"; p99[$s]+=" $(get p99_ms "$result")"; p999[$s]+=" $(get p999_ms "$result")"
       bad[$s]=$(( ${bad[$s]:-0} + $(get non2xx "$result") + $(get socket_errors "$result") ))
     done
   done
-  for s in 0 1 2; do
-    rows+=("| ${names[$s]}, median of $rounds turns of $turn | $(median <<< "${rps[$s]}") | $(median <<< "${p50[$s]}") | $(median <<< "${p99[$s]}") | $(median <<< "${p999[$s]}") | ${bad[$s]} (with socket errors) | | ${idle[$s]} → $(rss "${servers[$s]}") |")
+  for s in 0 1 2 3; do
+    rows+=("| ${names[$s]}, median of $rounds turns of $turn | $(median <<< "${rps[$s]}") | $(median <<< "${p50[$s]}") | $(median <<< "${p99[$s]}") | $(median <<< "${p999[$s]}") | ${bad[$s]} | (counted with non-2xx) | ${idle[$s]} → $(rss "${servers[$s]}") |")
     (( bad[$s] == 0 )) || fail "${names[$s]}: ${bad[$s]} non-2xx answers or socket errors"
   done
-  kill "$mlnet" "$onnxruntime"; wait "$mlnet" "$onnxruntime" 2> /dev/null || true
+  kill "$mlnet" "$onnxruntime" "$jit"; wait "$mlnet" "$onnxruntime" "$jit" 2> /dev/null || true
 fi
 
 if (( reloads > 0 )); then

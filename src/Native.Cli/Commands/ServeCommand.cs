@@ -17,7 +17,7 @@ internal static partial class ServeCommand
 
     public static Command Create(CliContext context)
     {
-        var models = new Option<string[]>("--model") { Description = "A model to serve, as NAME=FILE (iris=iris.safetensors; .onnx for ONNX); repeat for more. A FILE alone is named after the file.", Required = true, AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.OneOrMore };
+        var models = new Option<string[]>("--model") { HelpName = "NAME=FILE", Description = "A model to serve, as NAME=FILE (iris=iris.safetensors; .onnx for ONNX); repeat for more. A FILE alone is named after the file.", Required = true, AllowMultipleArgumentsPerToken = false, Arity = ArgumentArity.OneOrMore };
         var port = new Option<int?>("--port") { Description = "The port to listen on, at 127.0.0.1 (default 8080)." };
         var urls = new Option<string?>("--urls") { Description = "Where to listen instead, as ASP.NET Core takes it: http://0.0.0.0:8080 to accept other machines (put a proxy or --api-key-file in front), several separated by ';'." };
         var apiKeyFile = new Option<string?>("--api-key-file") { Description = "A file holding the key every request but GET /health must send in the X-API-Key header (or set NATIVE_API_KEY)." };
