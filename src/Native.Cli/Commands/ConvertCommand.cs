@@ -26,16 +26,12 @@ internal static class ConvertCommand
         ModelFiles.CheckModelPath(modelPath);
         TrainedModel loaded = ModelFile.Load(modelPath);
         context.Cancellation.ThrowIfCancellationRequested();
-        if (loaded.Pipeline is not null && ModelFile.FormatOf(outputPath) == ModelFormat.Onnx)
-        {
-            throw new UsageException($"'{modelPath}' keeps a table's pipeline (its columns, categories and fills), which an ONNX file cannot hold yet; convert to .safetensors, or predict with this file.");
-        }
-
         ModelFile.Save(loaded.Model, outputPath, loaded.Metadata, context.Cancellation);
         context.Done($"the model was saved to '{outputPath}'");
         long bytes = new FileInfo(outputPath).Length;
         string extras = string.Join(", ", new[]
         {
+            loaded.Pipeline is { } pipeline ? string.Create(CultureInfo.InvariantCulture, $"a feature pipeline of {pipeline.Columns.Count(column => column.Kind != ColumnKind.Ignored)} columns") : null,
             loaded.ClassNames.Count > 0 ? $"{loaded.ClassNames.Count} class names" : null,
             loaded.Standardizer is not null ? "a standardizer" : null,
             loaded.Properties.Count > 0 ? $"{loaded.Properties.Count} properties" : null,

@@ -98,11 +98,6 @@ internal static class TrainCommand
         Dataset training = data.Training, validation = data.Validation ?? data.Training;
         bool heldOut = data.Validation is not null;
         Standardizer? standardizer = null;
-        if (data.Pipeline is not null && settings.Out is not null && ModelFile.FormatOf(settings.Out) == ModelFormat.Onnx)
-        {
-            throw new UsageException($"--out '{settings.Out}': an ONNX file cannot hold the table's pipeline (its columns, categories and fills) yet; save to a .safetensors file, which keeps it.");
-        }
-
         if (data.Pipeline is FeaturePipeline pipeline)
         {
             // A table with text, blanks or options of its own: its pipeline (standardizer included) travels with the model.

@@ -346,11 +346,6 @@ public static class ModelFile
             tensors.Add(new Safetensors.TensorLayout(ModelFileFormat.BiasName(l), [outputs]));
         }
 
-        if (format == ModelFormat.Onnx && metadata.Pipeline is not null)
-        {
-            throw new NotSupportedException("An ONNX file cannot hold the model's feature pipeline yet: save it as safetensors, which keeps it (native.pipeline).");
-        }
-
         Dictionary<string, string> entries = ModelFileFormat.Encode(shape, metadata, LibraryVersion);
         if (BoundsProblem(shape, parameters, metadata.Standardizer ?? metadata.Pipeline?.Standardizer) is string problem)
         {
@@ -376,7 +371,7 @@ public static class ModelFile
         {
             (ModelShape onnxShape, float[] onnxParameters, ModelMetadata onnxMetadata, string? onnxVersion) = OnnxModelFile.Read(stream, name);
             CheckExpected(name, onnxShape, expected);
-            if (BoundsProblem(onnxShape, onnxParameters, onnxMetadata.Standardizer) is string onnxProblem)
+            if (BoundsProblem(onnxShape, onnxParameters, onnxMetadata.Standardizer ?? onnxMetadata.Pipeline?.Standardizer) is string onnxProblem)
             {
                 throw FileFormatException.InFile(name, $"{onnxProblem}; this model would answer NaN to every input.");
             }

@@ -9,7 +9,8 @@ namespace Native.Numerics.Serialization.Onnx;
 /// <remarks>
 /// <para>The graph, for a model of F features:</para>
 /// <list type="bullet">
-/// <item><description>Input <c>input</c>: FLOAT [N, F], N the dynamic batch axis.</description></item>
+/// <item><description>Input <c>input</c>: FLOAT [N, F], N the dynamic batch axis; or, for a model with a feature pipeline,
+/// the pipeline's inputs and operators, ending in the row of F features.</description></item>
 /// <item><description>The standardizer, if any: <c>Sub</c> (<c>standardizer.means</c>) then <c>Div</c>
 /// (<c>standardizer.deviations</c>) — exactly what <see cref="Standardizer.Transform(ReadOnlySpan{float}, Span{float})"/> computes.</description></item>
 /// <item><description>Each dense layer l: <c>Gemm</c>(x, <c>layers.l.weight</c> [outputs, inputs], <c>layers.l.bias</c>,
@@ -26,9 +27,11 @@ namespace Native.Numerics.Serialization.Onnx;
 /// column names (<c>native.feature_names</c>, <c>native.label_name</c>, as in safetensors), sorted by key;
 /// <c>producer_name</c> "Native" and the library's version; <c>doc_string</c> the model's shape.</description></item>
 /// </list>
-/// <para>Only operators of the default domain are used, so consumers without the ai.onnx.ml operators run the file too.</para>
+/// <para>A model with a feature pipeline takes one input per column instead of <c>input</c>, and the pipeline's operators
+/// make the row of features (see <c>OnnxExport.Pipeline.cs</c>); only they use the ai.onnx.ml domain (<c>LabelEncoder</c>).
+/// A model without a pipeline uses only operators of the default domain, so consumers without the ai.onnx.ml operators run it too.</para>
 /// </remarks>
-internal static class OnnxExport
+internal static partial class OnnxExport
 {
     public const int Opset = 17;
     public const int IrVersion = 8;
@@ -54,9 +57,18 @@ internal static class OnnxExport
 
         var graph = new ProtobufWriter();
         var initializers = new ProtobufWriter();
+        var graphInputs = new ProtobufWriter();
         string x = InputName;
+        if (metadata.Pipeline is { } pipeline)
+        {
+            x = WritePipeline(pipeline, graph, initializers, graphInputs);
+        }
+        else
+        {
+            graphInputs.Message(11, ValueInfo(InputName, FloatType, shape.Features));
+        }
 
-        if (metadata.Standardizer is { } standardizer)
+        if ((metadata.Standardizer ?? metadata.Pipeline?.Standardizer) is { } standardizer)
         {
             Tensor(initializers, "standardizer.means", [shape.Features], standardizer.Means);
             Tensor(initializers, "standardizer.deviations", [shape.Features], standardizer.StandardDeviations);
@@ -124,7 +136,7 @@ internal static class OnnxExport
 
         graph.String(2, "native");
         graph.Raw(initializers.Written);
-        graph.Message(11, ValueInfo(InputName, FloatType, shape.Features));
+        graph.Raw(graphInputs.Written);
         graph.Message(12, ValueInfo(output, FloatType, shape.Kind == ModelKind.LogisticRegression ? 1 : shape.Outputs));
         if (shape.Kind != ModelKind.LinearRegression)
         {
@@ -142,7 +154,15 @@ internal static class OnnxExport
             opset.String(1, string.Empty);
             opset.Int(2, Opset);
         });
-        foreach (KeyValuePair<string, string> property in (metadata.Properties ?? new Dictionary<string, string>()).Concat(ModelFileFormat.ColumnEntries(metadata)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        if (metadata.Pipeline is not null)
+        {
+            file.Message(8, opset =>
+            {
+                opset.String(1, MlDomain);
+                opset.Int(2, MlOpset);
+            });
+        }
+        foreach (KeyValuePair<string, string> property in (metadata.Properties ?? new Dictionary<string, string>()).Concat(ModelFileFormat.ColumnEntries(metadata)).Concat(PipelineEntries(metadata.Pipeline)).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             file.Message(14, entry =>
             {
