@@ -82,6 +82,58 @@ public sealed class OnnxPipelineTests
     }
 
     [Fact]
+    public void AGraphWithTextInputsThatIsNotThePipelineIsRefusedInOneLine()
+    {
+        byte[] file = ExportedLoansModel();
+        Replace(file, "pipeline.features", "pipeline.featureX", all: true); // the same graph, but not Native's pipeline by name
+
+        FileFormatException e = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(file), ModelFormat.Onnx));
+        Assert.Contains("the graph has 13 inputs", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void APipelineWhoseFillIsNotAConstantIsRefusedInOneLine()
+    {
+        byte[] file = ExportedLoansModel();
+        Replace(file, "pipeline.1.fill", "pipeline.1.fikl", all: false); // the initializer renamed: the Where's fill is nothing
+
+        FileFormatException e = Assert.Throws<FileFormatException>(() => ModelFile.Load(new MemoryStream(file), ModelFormat.Onnx));
+        Assert.Contains("'pipeline.1.fill') is not an initializer or a Constant", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    private static byte[] ExportedLoansModel()
+    {
+        TableData training = Table.Read(Path.Combine(Loans, "loans-train.csv"), Options("plain"));
+        using var file = new MemoryStream();
+        ModelFile.Save(new LogisticRegression(training.Pipeline.Features), file, ModelFormat.Onnx, training.Metadata);
+        return file.ToArray();
+    }
+
+    /// <summary>Replaces text of the same length in a file's bytes: every occurrence, or the last one.</summary>
+    private static void Replace(byte[] file, string from, string to, bool all)
+    {
+        byte[] find = System.Text.Encoding.UTF8.GetBytes(from), put = System.Text.Encoding.UTF8.GetBytes(to);
+        Assert.Equal(find.Length, put.Length);
+        int count = 0;
+        for (int at = file.Length - find.Length; at >= 0; at--)
+        {
+            if (file.AsSpan(at, find.Length).SequenceEqual(find))
+            {
+                put.CopyTo(file, at);
+                count++;
+                if (!all)
+                {
+                    break;
+                }
+            }
+        }
+
+        Assert.True(count > 0);
+    }
+
+    [Fact]
     public void TheVariantsHaveWhatTheyAreNamedFor()
     {
         FeaturePipeline awkward = Table.Read(Path.Combine(Loans, "loans-train.csv"), Options("indicators-other-tokens")).Pipeline;
