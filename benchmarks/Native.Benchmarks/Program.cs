@@ -25,4 +25,11 @@ if (args is ["rowstride", ..])
     return;
 }
 
+// `-- loans-peers` trains ML.NET's table pipeline and Native's on tests/data/loans: held-out accuracy, training time (LoansPeerBenchmarks).
+if (args is ["loans-peers", ..])
+{
+    LoansPeerBenchmarks.Print(Console.Out);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
