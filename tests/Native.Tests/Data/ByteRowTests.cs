@@ -71,13 +71,15 @@ public class ByteRowTests
             Assert.True(standardizedFloats.Row(i).SequenceEqual(standardizedBytes.Row(i)), $"row {i} standardized");
         }
 
-        foreach (bool fused in new[] { true, false })
+        // Plain gradient descent (the fused step), momentum (the plain step), and two threads sharing each batch.
+        foreach ((bool fused, int threads) in new[] { (true, 1), (false, 1), (true, 2) })
         {
             var floatModel = new SoftmaxRegression(37, 3) { KernelWidth = simd };
             var byteModel = new SoftmaxRegression(37, 3) { KernelWidth = simd };
-            TrainingResult expected = new Trainer(floatModel, Standardized(fused), Options()).Fit(standardizedFloats, fromFloats.Transform(floatTest));
-            TrainingResult actual = new Trainer(byteModel, Standardized(fused), Options()).Fit(standardizedBytes, fromBytes.Transform(byteTest));
-            Assert.True(floatModel.Parameters.SequenceEqual(byteModel.Parameters), $"{width}, fused {fused}: the parameters differ");
+            var options = new TrainerOptions { Epochs = 3, BatchSize = 20, Seed = 1, Parallelism = threads };
+            TrainingResult expected = new Trainer(floatModel, Standardized(fused), options).Fit(standardizedFloats, fromFloats.Transform(floatTest));
+            TrainingResult actual = new Trainer(byteModel, Standardized(fused), options).Fit(standardizedBytes, fromBytes.Transform(byteTest));
+            Assert.True(floatModel.Parameters.SequenceEqual(byteModel.Parameters), $"{width}, fused {fused}, {threads} threads: the parameters differ");
             Assert.Equal(expected.TrainingLoss, actual.TrainingLoss);
             Assert.Equal(expected.ValidationAccuracy, actual.ValidationAccuracy);
         }
