@@ -193,6 +193,32 @@ public class ByteRowTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void EveryByteSurvivesNarrowingAndWideningAtEveryLength(string width)
+    {
+        var random = new Random(13);
+        foreach (int length in Properties.AwkwardLengths.Concat([63, 65, 127, 128, 129, 200]))
+        {
+            float[] values = [.. Enumerable.Range(0, length).Select(_ => (float)random.Next(256))];
+            byte[] bytes = new byte[length + 16];
+            ByteRowKernel.Narrow(values, bytes);
+            Assert.Equal(values.Select(v => (byte)v), bytes.Take(length));
+            Assert.All(bytes.Skip(length), b => Assert.Equal(0, b));
+
+            float[] widened = new float[length];
+            switch (Widths.Parse(width))
+            {
+                case SimdWidth.Vector512: ByteRowKernel.WidenRow<Simd512, System.Runtime.Intrinsics.Vector512<float>, ByteRowKernel.RawBytes>(in bytes[0], default, ref widened[0], length); break;
+                case SimdWidth.Vector256: ByteRowKernel.WidenRow<Simd256, System.Runtime.Intrinsics.Vector256<float>, ByteRowKernel.RawBytes>(in bytes[0], default, ref widened[0], length); break;
+                case SimdWidth.Vector128: ByteRowKernel.WidenRow<Simd128, System.Runtime.Intrinsics.Vector128<float>, ByteRowKernel.RawBytes>(in bytes[0], default, ref widened[0], length); break;
+                default: ByteRowKernel.WidenRow<SimdScalar, float, ByteRowKernel.RawBytes>(in bytes[0], default, ref widened[0], length); break;
+            }
+
+            Assert.Equal(values, widened);
+        }
+    }
+
     private static float[] Train(ModelKind kind, int features, Dataset data, SimdWidth width, bool fused)
     {
         DenseModel model = kind switch
