@@ -79,9 +79,11 @@ public class ByteRowBenchmarks : IWork
     [Benchmark]
     public EpochReport Epoch() => _session.RunEpoch();
 
-    /// <summary>The epoch's multiply-adds, and the rows' bytes read from memory once (188 MB as floats, 47 MB as bytes).</summary>
-    public (double MultiplyAdds, double Bytes) Work(string method) =>
-        (EpochMultiplyAdds, 60_000.0 * 784 * (Rows == "bytes" ? 1 : sizeof(float)));
+    /// <summary>
+    /// The epoch's multiply-adds only, so "Of ceiling" is the share of the multiply-add ceiling, as issue 21 states its target
+    /// (the rows' bytes, 188 MB as floats and 47 MB as bytes, would make the float rows' column the memory ceiling's share).
+    /// </summary>
+    public (double MultiplyAdds, double Bytes) Work(string method) => (EpochMultiplyAdds, 0);
 
     /// <summary>
     /// Float and byte rows in one process, their epochs alternated (which goes first alternating too) after three seconds
