@@ -32,4 +32,11 @@ if (args is ["loans-peers", ..])
     return;
 }
 
+// `-- byterows` alternates softmax epochs over float rows and byte rows, in one process (ByteRowBenchmarks).
+if (args is ["byterows", ..])
+{
+    ByteRowBenchmarks.Alternate(Console.Out);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
