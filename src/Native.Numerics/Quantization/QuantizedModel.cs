@@ -183,7 +183,7 @@ internal sealed partial class QuantizedModel<THead> : QuantizedModel
         OneRow<OutputsResult>(ref MemoryMarshal.GetReference(row), ref value);
 
         // A regression's value is used as such: NaN is an error there. P(class 1) stays NaN, as probabilities do.
-        return THead.ProbabilityWidth(_outputs) == 0 && float.IsNaN(value) ? throw PredictionPolicy.Unpredictable(row, parameterName: "row") : value;
+        return THead.ProbabilityWidth(_outputs) == 0 && float.IsNaN(value) ? throw PredictionPolicy.Unpredictable(row, parameters: default, parameterName: "row") : value;
     }
 
     public override bool TryPredictValue(ReadOnlySpan<float> row, out float value)

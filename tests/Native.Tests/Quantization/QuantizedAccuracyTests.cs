@@ -56,7 +56,8 @@ public class QuantizedAccuracyTests
         AssertWithinBudget(perceptron, training, test, minimum: 0.96);
     }
 
-    private static void AssertWithinBudget(IClassifier model, Dataset training, Dataset test, double minimum)
+    private static void AssertWithinBudget<TModel>(TModel model, Dataset training, Dataset test, double minimum)
+        where TModel : IModel, IClassifier
     {
         double accuracy = ClassificationReport.Evaluate(model, test).Accuracy;
         Assert.True(accuracy >= minimum, $"float accuracy {accuracy}");
