@@ -41,7 +41,7 @@ public partial class TrainedModel
     /// This model in integers, each layer's input scaled as <paramref name="calibrationRows"/> show it ranges: weights as signed
     /// bytes (one scale per output row), inputs as bytes with one scale and zero point per layer, sums in 32 bits — the same bits
     /// on every CPU. The metadata (class names, feature names, standardizer, properties) travel with it; save it with
-    /// <see cref="ModelFile"/> as an int8 file.
+    /// <see cref="ModelFile.Save(TrainedModel, string, CancellationToken)"/> as an int8 file.
     /// </summary>
     /// <remarks>
     /// A feature beyond the calibrated range is clipped to it, as in every calibrated int8 engine: give rows that cover what
