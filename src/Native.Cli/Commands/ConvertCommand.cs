@@ -31,7 +31,12 @@ internal static class ConvertCommand
             throw new UsageException($"'{modelPath}' keeps a table's pipeline (its columns, categories and fills), which an ONNX file cannot hold yet; convert to .safetensors, or predict with this file.");
         }
 
-        ModelFile.Save(loaded.Model, outputPath, loaded.Metadata, context.Cancellation);
+        if (loaded.IsQuantized && ModelFile.FormatOf(outputPath) == ModelFormat.Onnx)
+        {
+            throw new UsageException($"'{modelPath}' is an int8 model; ONNX export of a quantized model is not supported yet. Convert the float model, or keep the .safetensors file.");
+        }
+
+        ModelFile.Save(loaded, outputPath, context.Cancellation);
         context.Done($"the model was saved to '{outputPath}'");
         long bytes = new FileInfo(outputPath).Length;
         string extras = string.Join(", ", new[]
