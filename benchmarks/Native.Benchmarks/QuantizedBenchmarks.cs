@@ -55,9 +55,9 @@ public class QuantizedBenchmarks : IWork
         // Trained-looking parameters, the same in every model; rows of pixel-like values, 256 of them to calibrate on.
         var random = new Random(1);
         float scale = 2f / MathF.Sqrt(Features);
-        for (int i = 0; i < _runTime.Parameters.Length; i++)
+        for (int i = 0; i < ((IModel)_runTime).Parameters.Length; i++)
         {
-            _runTime.Parameters[i] = _generated.Parameters[i] = (float)(random.NextDouble() - 0.5) * scale;
+            ((IModel)_runTime).Parameters[i] = ((IModel)_generated).Parameters[i] = (float)(random.NextDouble() - 0.5) * scale;
         }
 
         _row = new float[Features + Offsets];
@@ -71,8 +71,8 @@ public class QuantizedBenchmarks : IWork
             }
         }
 
-        _calibrated = QuantizedModel.Create(Quantizer.Quantize(_runTime.Shape, _runTime.Parameters, null, calibration, ActivationScaling.Calibrated));
-        _perRow = QuantizedModel.Create(Quantizer.Quantize(_runTime.Shape, _runTime.Parameters, null, default, ActivationScaling.PerRow));
+        _calibrated = QuantizedModel.Create(Quantizer.Quantize(_runTime.Shape, ((IModel)_runTime).Parameters, null, calibration, ActivationScaling.Calibrated));
+        _perRow = QuantizedModel.Create(Quantizer.Quantize(_runTime.Shape, ((IModel)_runTime).Parameters, null, default, ActivationScaling.PerRow));
         _withoutVnni = QuantizedModel.Create(_calibrated.Parameters);
         _withoutVnni.Path = IntegerDispatch.Select(Native.Numerics.Kernels.SimdSupport.Preferred, vnni: false);
         _probabilities = new float[BatchRows * 10];

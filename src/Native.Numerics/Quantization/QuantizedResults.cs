@@ -83,7 +83,7 @@ internal readonly struct ClassResult : IQuantizedResult
         where THead : struct, IOutputHead => THead.Class(ref logits, outputs);
 
     public static int NotFinite<THead>(ReadOnlySpan<float> row, int outputs, ref float y, int index)
-        where THead : struct, IOutputHead => throw PredictionPolicy.Unpredictable(row, parameters: default, index, index < 0 ? "row" : "rows");
+        where THead : struct, IOutputHead => throw PredictionPolicy.Unpredictable(row, default, index, index < 0 ? "row" : "rows");
 }
 
 /// <summary>The head's class, or −1 for a row without one.</summary>
