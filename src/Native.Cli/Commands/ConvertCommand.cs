@@ -31,12 +31,15 @@ internal static class ConvertCommand
             throw new UsageException($"'{modelPath}' keeps a table's pipeline (its columns, categories and fills), which an ONNX file cannot hold yet; convert to .safetensors, or predict with this file.");
         }
 
-        if (loaded.IsQuantized && ModelFile.FormatOf(outputPath) == ModelFormat.Onnx)
+        try
         {
-            throw new UsageException($"'{modelPath}' is an int8 model; ONNX export of a quantized model is not supported yet. Convert the float model, or keep the .safetensors file.");
+            // An int8 model goes to ONNX in QDQ form (QuantizeLinear / DequantizeLinear around Gemm), if it was calibrated.
+            ModelFile.Save(loaded, outputPath, context.Cancellation);
         }
-
-        ModelFile.Save(loaded, outputPath, context.Cancellation);
+        catch (NotSupportedException e)
+        {
+            throw new UsageException($"'{modelPath}': {e.Message}");
+        }
         context.Done($"the model was saved to '{outputPath}'");
         long bytes = new FileInfo(outputPath).Length;
         string extras = string.Join(", ", new[]

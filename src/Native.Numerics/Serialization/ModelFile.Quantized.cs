@@ -1,5 +1,6 @@
 using Native.Numerics.Quantization;
 using Native.Numerics.Serialization;
+using Native.Numerics.Serialization.Onnx;
 
 namespace Native.Numerics;
 
@@ -14,10 +15,10 @@ public static partial class ModelFile
     /// that <see cref="Load(string)"/> reads back into a quantized <see cref="TrainedModel"/> predicting the same bits.
     /// </summary>
     /// <param name="model">The trained model.</param>
-    /// <param name="path">The file to write or replace; a quantized model is written as safetensors only.</param>
+    /// <param name="path">The file to write or replace: a calibrated quantized model ending in <c>.onnx</c> is written as QDQ ONNX (QuantizeLinear, DequantizeLinear, Gemm), which ONNX Runtime runs.</param>
     /// <param name="cancellationToken">Stops the save before it replaces the target, keeping the previous file.</param>
     /// <exception cref="ArgumentException">The model cannot be saved (a parameter not finite, outputs that cannot be finite).</exception>
-    /// <exception cref="NotSupportedException">The model is quantized and the path ends in <c>.onnx</c>.</exception>
+    /// <exception cref="NotSupportedException">The model is quantized with per-row scales and the path ends in <c>.onnx</c> (a calibrated one is written as QDQ ONNX).</exception>
     /// <exception cref="IOException">The path is not a regular file or a new one, or the file cannot be written; the previous file is untouched.</exception>
     /// <exception cref="UnauthorizedAccessException">The file or its directory may not be written; the previous file is untouched.</exception>
     /// <exception cref="OperationCanceledException">The save was cancelled before it replaced the target; the previous file is untouched.</exception>
@@ -31,9 +32,10 @@ public static partial class ModelFile
         }
 
         ArgumentException.ThrowIfNullOrEmpty(path);
-        (List<Safetensors.TensorLayout> tensors, Dictionary<string, string> entries, byte[] data) = PrepareQuantized(quantized, model.Metadata, FormatOf(path));
+        ModelFormat format = FormatOf(path);
+        (List<Safetensors.TensorLayout> tensors, Dictionary<string, string> entries, byte[] data) = PrepareQuantized(quantized, model.Metadata, format);
         string target = SaveTarget.Resolve(path);
-        SaveTarget.Replace(target, path, file => Safetensors.WriteBytes(file, tensors, entries, data), beforeReplace: null, cancellationToken);
+        SaveTarget.Replace(target, path, file => WriteQuantized(file, model, quantized, format, tensors, entries, data), beforeReplace: null, cancellationToken);
     }
 
     /// <summary>
@@ -42,9 +44,9 @@ public static partial class ModelFile
     /// </summary>
     /// <param name="model">The trained model.</param>
     /// <param name="stream">A writable stream.</param>
-    /// <param name="format">The format to write; a quantized model is written as safetensors only.</param>
+    /// <param name="format">The format to write (ONNX: QDQ form, for a calibrated quantized model).</param>
     /// <exception cref="ArgumentException">The model cannot be saved.</exception>
-    /// <exception cref="NotSupportedException">The model is quantized and <paramref name="format"/> is ONNX.</exception>
+    /// <exception cref="NotSupportedException">The model is quantized with per-row scales and <paramref name="format"/> is ONNX.</exception>
     public static void Save(TrainedModel model, Stream stream, ModelFormat format)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -56,14 +58,26 @@ public static partial class ModelFile
         }
 
         (List<Safetensors.TensorLayout> tensors, Dictionary<string, string> entries, byte[] data) = PrepareQuantized(quantized, model.Metadata, format);
-        Safetensors.WriteBytes(stream, tensors, entries, data);
+        WriteQuantized(stream, model, quantized, format, tensors, entries, data);
+    }
+
+    private static void WriteQuantized(Stream stream, TrainedModel model, QuantizedParameters quantized, ModelFormat format, List<Safetensors.TensorLayout> tensors, Dictionary<string, string> entries, byte[] data)
+    {
+        if (format == ModelFormat.Onnx)
+        {
+            OnnxModelFile.WriteQuantized(stream, model.Model, quantized, model.Metadata, LibraryVersion);
+        }
+        else
+        {
+            Safetensors.WriteBytes(stream, tensors, entries, data);
+        }
     }
 
     private static (List<Safetensors.TensorLayout> Tensors, Dictionary<string, string> Entries, byte[] Data) PrepareQuantized(QuantizedParameters quantized, ModelMetadata metadata, ModelFormat format)
     {
-        if (format == ModelFormat.Onnx)
+        if (format == ModelFormat.Onnx && quantized.Scaling != ActivationScaling.Calibrated)
         {
-            throw new NotSupportedException("An ONNX file cannot hold a quantized model yet: save it as safetensors (an int8 file), or save the float model as ONNX.");
+            throw new NotSupportedException("An ONNX file cannot hold a model quantized with per-row scales: save it as safetensors (an int8 file), or quantize with calibration rows.");
         }
 
         if (!Enum.IsDefined(format))
