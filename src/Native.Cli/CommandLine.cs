@@ -17,6 +17,7 @@ internal static class CommandLine
             EvaluateCommand.Create(context),
             PredictCommand.Create(context),
             ConvertCommand.Create(context),
+            QuantizeCommand.Create(context),
             DemoCommand.Create(context),
             BenchCommand.Create(context),
             ServeCommand.Create(context),

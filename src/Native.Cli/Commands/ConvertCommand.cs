@@ -26,7 +26,15 @@ internal static class ConvertCommand
         ModelFiles.CheckModelPath(modelPath);
         TrainedModel loaded = ModelFile.Load(modelPath);
         context.Cancellation.ThrowIfCancellationRequested();
-        ModelFile.Save(loaded.Model, outputPath, loaded.Metadata, context.Cancellation);
+        try
+        {
+            // An int8 model goes to ONNX in QDQ form (QuantizeLinear / DequantizeLinear around Gemm), if it was calibrated.
+            ModelFile.Save(loaded, outputPath, context.Cancellation);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new UsageException($"'{modelPath}': {e.Message}");
+        }
         context.Done($"the model was saved to '{outputPath}'");
         long bytes = new FileInfo(outputPath).Length;
         string extras = string.Join(", ", new[]

@@ -42,11 +42,19 @@ internal static partial class OnnxExport
     private const int MaxParameters = (int.MaxValue / sizeof(float)) - (16 * 1024 * 1024);
 
     private const int FloatType = 1;
+    private const int Uint8Type = 2;
+    private const int Int8Type = 3;
     private const int Int64Type = 7;
     private const int StringType = 8;
 
-    /// <summary>The ONNX file of <paramref name="model"/> with <paramref name="metadata"/> (already checked against the model).</summary>
-    public static ProtobufWriter Write(IModel model, ModelMetadata metadata, string libraryVersion)
+    /// <summary>
+    /// The ONNX file of <paramref name="model"/> with <paramref name="metadata"/> (already checked against the model); with
+    /// <paramref name="quantized"/> (calibrated), each layer in QDQ form instead of float weights: its input clipped to the
+    /// calibrated range, <c>QuantizeLinear</c> / <c>DequantizeLinear</c> (UINT8, the layer's scale and zero point), the weights
+    /// INT8 through <c>DequantizeLinear</c> with one scale per output row (axis 0), then <c>Gemm</c> — the form ONNX Runtime
+    /// fuses into integer kernels.
+    /// </summary>
+    public static ProtobufWriter Write(IModel model, ModelMetadata metadata, string libraryVersion, Quantization.QuantizedParameters? quantized = null)
     {
         ModelShape shape = model.Shape;
         ReadOnlySpan<float> parameters = model.Parameters;
@@ -87,11 +95,20 @@ internal static partial class OnnxExport
         {
             int inputs = shape.LayerSizes[l], outputs = shape.LayerSizes[l + 1];
             string weight = Invariant($"layers.{l}.weight"), bias = Invariant($"layers.{l}.bias");
-            Tensor(initializers, weight, [outputs, inputs], parameters.Slice(shape.WeightOffset(l), outputs * inputs));
             Tensor(initializers, bias, [outputs], parameters.Slice(shape.BiasOffset(l), outputs));
+            string gemmWeight = weight;
+            if (quantized is null)
+            {
+                Tensor(initializers, weight, [outputs, inputs], parameters.Slice(shape.WeightOffset(l), outputs * inputs));
+            }
+            else
+            {
+                (x, gemmWeight) = QuantizedLayer(graph, initializers, quantized.Layers[l], l, x);
+            }
+
             bool last = l == shape.LayerCount - 1;
             string product = !last ? Invariant($"layers.{l}.output") : shape.Kind == ModelKind.LinearRegression ? output : "logits";
-            Node(graph, "Gemm", Invariant($"layers.{l}.gemm"), [x, weight, bias], product, node => node.Message(5, IntAttribute("transB", 1)));
+            Node(graph, "Gemm", Invariant($"layers.{l}.gemm"), [x, gemmWeight, bias], product, node => node.Message(5, IntAttribute("transB", 1)));
             x = product;
             if (!last)
             {
@@ -172,6 +189,50 @@ internal static partial class OnnxExport
         }
 
         return file;
+    }
+
+    /// <summary>
+    /// One quantized layer's nodes before its Gemm: the input clipped to [−z·s, (127 − z)·s], quantized to UINT8 and back; the
+    /// INT8 weights dequantized per output row. Returns the names of the dequantized input and weights.
+    /// </summary>
+    private static (string Input, string Weight) QuantizedLayer(ProtobufWriter graph, ProtobufWriter initializers, Quantization.QuantizedLayer layer, int l, string x)
+    {
+        string prefix = Invariant($"layers.{l}.");
+        float scale = layer.InputScale;
+        int zero = layer.InputZeroPoint;
+        Tensor(initializers, prefix + "input_low", [], [-zero * scale]);
+        Tensor(initializers, prefix + "input_high", [], [(Quantization.QuantizedRange.MaximumActivation - zero) * scale]);
+        Tensor(initializers, prefix + "input_scale", [], [scale]);
+        ByteTensor(initializers, prefix + "input_zero_point", [], Uint8Type, [(byte)zero]);
+        Node(graph, "Clip", prefix + "input_clip", [x, prefix + "input_low", prefix + "input_high"], prefix + "input_clipped");
+        Node(graph, "QuantizeLinear", prefix + "input_quantize", [prefix + "input_clipped", prefix + "input_scale", prefix + "input_zero_point"], prefix + "input_quantized");
+        Node(graph, "DequantizeLinear", prefix + "input_dequantize", [prefix + "input_quantized", prefix + "input_scale", prefix + "input_zero_point"], prefix + "input_dequantized");
+
+        byte[] weights = new byte[layer.Weights.Length];
+        for (int k = 0; k < weights.Length; k++)
+        {
+            weights[k] = unchecked((byte)layer.Weights[k]);
+        }
+
+        ByteTensor(initializers, prefix + "weight", [layer.Outputs, layer.Inputs], Int8Type, weights);
+        Tensor(initializers, prefix + "weight_scale", [layer.Outputs], layer.WeightScales);
+        ByteTensor(initializers, prefix + "weight_zero_point", [layer.Outputs], Int8Type, new byte[layer.Outputs]);
+        Node(graph, "DequantizeLinear", prefix + "weight_dequantize", [prefix + "weight", prefix + "weight_scale", prefix + "weight_zero_point"], prefix + "weight_dequantized", node => node.Message(5, IntAttribute("axis", 0)));
+        return (prefix + "input_dequantized", prefix + "weight_dequantized");
+    }
+
+    private static void ByteTensor(ProtobufWriter initializers, string name, int[] dimensions, int type, ReadOnlySpan<byte> values)
+    {
+        var tensor = new ProtobufWriter();
+        foreach (int dimension in dimensions)
+        {
+            tensor.Int(1, dimension);
+        }
+
+        tensor.Int(2, type);
+        tensor.String(8, name);
+        tensor.Bytes(9, values);
+        initializers.Message(5, tensor);
     }
 
     /// <summary>A graph input or output: a tensor of <paramref name="type"/>, [N, <paramref name="columns"/>] or [N] when columns is 0.</summary>

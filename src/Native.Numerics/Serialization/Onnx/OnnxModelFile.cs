@@ -20,6 +20,10 @@ internal static class OnnxModelFile
     public static void Write(Stream stream, IModel model, ModelMetadata metadata, string libraryVersion) =>
         stream.Write(OnnxExport.Write(model, metadata, libraryVersion).Written);
 
+    /// <summary>Writes the calibrated quantized model <paramref name="quantized"/> (whose float weights <paramref name="model"/> holds) as QDQ ONNX to <paramref name="stream"/>.</summary>
+    public static void WriteQuantized(Stream stream, IModel model, Quantization.QuantizedParameters quantized, ModelMetadata metadata, string libraryVersion) =>
+        stream.Write(OnnxExport.Write(model, metadata, libraryVersion, quantized).Written);
+
     /// <summary>Reads an ONNX model from <paramref name="stream"/>'s position to its end.</summary>
     /// <exception cref="FileFormatException">The content is not an ONNX model of the four kinds.</exception>
     public static (ModelShape Shape, float[] Parameters, ModelMetadata Metadata, string? LibraryVersion) Read(Stream stream, string? name)
