@@ -42,7 +42,7 @@ namespace Demo
         /// <summary>This model as a <see cref="global::Native.Numerics.TrainedModel"/>, created at first use.</summary>
         private static global::Native.Numerics.TrainedModel? s_model;
 
-        /// <summary>The standardizer saved with the model, which every prediction applies to the raw row first; <see cref="CreateModel"/>'s model takes rows it has transformed.</summary>
+        /// <summary>The standardizer saved with the model, which every prediction applies to the encoded row first; <see cref="CreateModel"/>'s model takes rows it has transformed.</summary>
         public static global::Native.Numerics.Standardizer? Standardizer => s_engine.Standardizer;
 
         /// <summary>
@@ -128,8 +128,8 @@ namespace Demo
         public static string PredictClassName(global::System.ReadOnlySpan<float> row) => s_classNames[s_engine.PredictClass(row)];
 
         /// <summary>
-        /// This model as a <see cref="global::Native.Numerics.TrainedModel"/>, as <c>ModelFile.Load</c> returns the file, for code that takes any model (a host
-        /// that serves it, say): the same predictions, bit for bit, on an engine of its own, created at first use.
+        /// This model as a <see cref="global::Native.Numerics.TrainedModel"/>, for code that takes any model, without its pipeline: it takes encoded rows, as the
+        /// calls here on rows of floats do (see <see cref="Encode"/>), with the same predictions, bit for bit, on an engine of its own, created at first use.
         /// </summary>
         public static global::Native.Numerics.TrainedModel Model =>
             global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => global::Native.Numerics.CompilerServices.CompiledModels.CreateTrainedModel(new Engine(), s_classNames));
