@@ -125,7 +125,11 @@ public sealed partial class ModelGenerator
         EmitRowHelpers(w, spec);
     }
 
-    /// <summary>A category column's slot function: a switch on the string, ordinal and exact, as the pipeline matches.</summary>
+    /// <summary>
+    /// A category column's slot function: an exact, ordinal match, as the pipeline's. Dispatched as a hand-written lookup
+    /// would be — on the length, then on a character that tells the candidates apart — so one string comparison at most
+    /// confirms the match, with no hash of the whole string.
+    /// </summary>
     private static void EmitSlotOf(SourceWriter w, FileModelSpec spec, RowColumnSpec column)
     {
         int kept = column.Categories.Count;
@@ -136,39 +140,93 @@ public sealed partial class ModelGenerator
         w.Summary(
             "The slot of <paramref name=\"value\"/> in column <c>" + Doc(column.Name) + "</c>: its category's (an exact, ordinal match),",
             (missing >= 0 ? Lit(missing) : "−1 (all zeros)") + " when missing, and " + unknown + " for any other value.");
-        w.Line("private static int SlotOf" + column.Property + "(string? value) => value switch");
-        w.Line("{");
+        w.Open("private static int SlotOf" + column.Property + "(string? value)");
+
+        // A value that reads as missing never reaches its category (the pipeline checks for missing first).
+        var categories = new List<(string Text, int Slot)>();
         for (int s = 0; s < kept; s++)
         {
-            // A value that reads as missing never reaches its category (the pipeline checks for missing first).
             if (!IsMissingText(column.Categories[s], spec.MissingTokens))
             {
-                w.Line("    " + StringLiteral(column.Categories[s]) + " => " + Lit(s) + ",");
+                categories.Add((column.Categories[s], s));
             }
         }
 
-        if (missing >= 0 || column.Other || column.UnknownIsError)
+        if (categories.Count > 0)
         {
-            w.Line("    _ when IsMissing(value) => " + Lit(missing) + ",");
+            w.Open("if (value is not null)");
+            w.Open("switch (value.Length)");
+            foreach (IGrouping<int, (string Text, int Slot)> length in categories.GroupBy(c => c.Text.Length).OrderBy(g => g.Key))
+            {
+                EmitCase(w, Lit(length.Key), [.. length]);
+            }
+
+            w.Close();
+            w.Close();
+            w.Line();
         }
 
-        w.Line("    _ => " + (column.Other ? Lit(other) : column.UnknownIsError ? "throw UnknownCategory(" + StringLiteral(column.Name) + ", value, " + Lit(kept) + ")" : "-1") + ",");
-        w.Line("};");
+        string otherwise = column.Other ? Lit(other) : column.UnknownIsError ? "throw UnknownCategory(" + StringLiteral(column.Name) + ", value, " + Lit(kept) + ")" : "-1";
+        w.Line(missing >= 0 || column.Other || column.UnknownIsError ? "return IsMissing(value) ? " + Lit(missing) + " : " + otherwise + ";" : "return -1;");
+        w.Close();
     }
+
+    /// <summary>
+    /// The case <paramref name="label"/> of a switch for <paramref name="candidates"/>: one comparison for one candidate;
+    /// for several (of one length), a switch on the character that best tells them apart, then a case for each part.
+    /// </summary>
+    private static void EmitCase(SourceWriter w, string label, List<(string Text, int Slot)> candidates)
+    {
+        if (candidates.Count == 1)
+        {
+            w.Line("case " + label + " when value == " + StringLiteral(candidates[0].Text) + ": return " + Lit(candidates[0].Slot) + ";");
+            return;
+        }
+
+        int position = Enumerable.Range(0, candidates[0].Text.Length)
+            .OrderByDescending(p => candidates.Select(c => c.Text[p]).Distinct().Count())
+            .ThenBy(p => p)
+            .First();
+        w.Line("case " + label + ":");
+        w.Indent();
+        w.Open("switch (value[" + Lit(position) + "])");
+        foreach (IGrouping<char, (string Text, int Slot)> part in candidates.GroupBy(c => c.Text[position]).OrderBy(g => g.Key))
+        {
+            EmitCase(w, CharLiteral(part.Key), [.. part]);
+        }
+
+        w.Close();
+        w.Line();
+        w.Line("break;");
+        w.Outdent();
+    }
+
+    /// <summary>A C# char literal, every character outside printable ASCII escaped.</summary>
+    private static string CharLiteral(char c) => c switch
+    {
+        '\'' => "'\\''",
+        '\\' => "'\\\\'",
+        _ when c < ' ' || c > '~' => "'\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture) + "'",
+        _ => "'" + c + "'",
+    };
 
     private static void EmitRowHelpers(SourceWriter w, FileModelSpec spec)
     {
         w.Line();
         w.Summary("A number's value, or <paramref name=\"fill\"/> when it is missing (null or NaN).");
+        w.Line(AggressiveInlining);
         w.Open("private static float ValueOrFill(float? value, float fill, string column)");
         w.Open("if (value is not float number || float.IsNaN(number))");
         w.Line("return fill;");
         w.Close();
         w.Line();
-        w.Line("return float.IsInfinity(number)");
-        w.Line("    ? throw new " + ArgumentException + "(\"Column '\" + column + \"': \" + number.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" is not a finite number (null or NaN means missing).\", \"row\")");
-        w.Line("    : number;");
+        w.Line("return float.IsInfinity(number) ? NotFinite(number, column) : number;");
         w.Close();
+        w.Line();
+        w.Summary("Throws the error of an infinite number.");
+        w.Line("[global::System.Diagnostics.CodeAnalysis.DoesNotReturn]");
+        w.Line("private static float NotFinite(float number, string column) =>");
+        w.Line("    throw new " + ArgumentException + "(\"Column '\" + column + \"': \" + number.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" is not a finite number (null or NaN means missing).\", \"row\");");
         if (spec.RowColumns.Any(c => c.Indicator))
         {
             w.Line();

@@ -174,39 +174,76 @@ namespace Demo
         /// The slot of <paramref name="value"/> in column <c>grade</c>: its category's (an exact, ordinal match),
         /// 2 when missing, and −1 (all zeros) for any other value.
         /// </summary>
-        private static int SlotOfGrade(string? value) => value switch
+        private static int SlotOfGrade(string? value)
         {
-            "A" => 0,
-            "B" => 1,
-            _ when IsMissing(value) => 2,
-            _ => -1,
-        };
+            if (value is not null)
+            {
+                switch (value.Length)
+                {
+                    case 1:
+                        switch (value[0])
+                        {
+                            case 'A' when value == "A": return 0;
+                            case 'B' when value == "B": return 1;
+                        }
+
+                        break;
+                }
+            }
+
+            return IsMissing(value) ? 2 : -1;
+        }
 
         /// <summary>
         /// The slot of <paramref name="value"/> in column <c>class</c>: its category's (an exact, ordinal match),
         /// −1 (all zeros) when missing, and 2 (its other slot) for any other value.
         /// </summary>
-        private static int SlotOfClass(string? value) => value switch
+        private static int SlotOfClass(string? value)
         {
-            "x" => 0,
-            "y" => 1,
-            _ when IsMissing(value) => -1,
-            _ => 2,
-        };
+            if (value is not null)
+            {
+                switch (value.Length)
+                {
+                    case 1:
+                        switch (value[0])
+                        {
+                            case 'x' when value == "x": return 0;
+                            case 'y' when value == "y": return 1;
+                        }
+
+                        break;
+                }
+            }
+
+            return IsMissing(value) ? -1 : 2;
+        }
 
         /// <summary>
         /// The slot of <paramref name="value"/> in column <c>2nd choice</c>: its category's (an exact, ordinal match),
         /// −1 (all zeros) when missing, and 2 (its other slot) for any other value.
         /// </summary>
-        private static int SlotOfColumn2ndChoice(string? value) => value switch
+        private static int SlotOfColumn2ndChoice(string? value)
         {
-            "p" => 0,
-            "q" => 1,
-            _ when IsMissing(value) => -1,
-            _ => 2,
-        };
+            if (value is not null)
+            {
+                switch (value.Length)
+                {
+                    case 1:
+                        switch (value[0])
+                        {
+                            case 'p' when value == "p": return 0;
+                            case 'q' when value == "q": return 1;
+                        }
+
+                        break;
+                }
+            }
+
+            return IsMissing(value) ? -1 : 2;
+        }
 
         /// <summary>A number's value, or <paramref name="fill"/> when it is missing (null or NaN).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static float ValueOrFill(float? value, float fill, string column)
         {
             if (value is not float number || float.IsNaN(number))
@@ -214,10 +251,13 @@ namespace Demo
                 return fill;
             }
 
-            return float.IsInfinity(number)
-                ? throw new global::System.ArgumentException("Column '" + column + "': " + number.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " is not a finite number (null or NaN means missing).", "row")
-                : number;
+            return float.IsInfinity(number) ? NotFinite(number, column) : number;
         }
+
+        /// <summary>Throws the error of an infinite number.</summary>
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        private static float NotFinite(float number, string column) =>
+            throw new global::System.ArgumentException("Column '" + column + "': " + number.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " is not a finite number (null or NaN means missing).", "row");
 
         /// <summary>Whether a number is missing: null or NaN.</summary>
         private static bool IsMissing(float? value) => value is not float number || float.IsNaN(number);
