@@ -261,6 +261,72 @@ public class TypedRowTests
         Snapshot.Verify("FileModelWithRow", Assert.Single(GeneratorHarness.Sources(result).Values));
     }
 
+    [Fact]
+    public void CategoriesMatchExactlyAsThePipelineMatchesThem()
+    {
+        // Values of one length that differ at each position, prefixes, case, padding, quotes, backslashes, accents and a
+        // surrogate pair; then values never seen, blanks and the missing token, padded or not.
+        string[] kept = ["ab", "ba", "aa", "abc", "abd", "bbd", "B", " B", "b", "it's", "a\\b", "é", "e\u0301", "😀", "x,y", "Ab"];
+        var table = new System.Text.StringBuilder("code,x,y\n");
+        for (int i = 0; i < 4 * kept.Length; i++)
+        {
+            string value = kept[i % kept.Length];
+            table.Append(value.Contains(',', StringComparison.Ordinal) ? "\"" + value + "\"" : value).Append(',').Append(i % 7).Append(',').Append(i % 2).Append('\n');
+        }
+
+        table.Append("NA,1,0\n,2,1\n");
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(table.ToString()));
+        TableData data = Table.Read(stream, new TableOptions { MissingTokens = ["NA"], LabelColumns = ["y"], ColumnKinds = new Dictionary<string, ColumnKind> { ["code"] = ColumnKind.Category } }, "codes.csv");
+        var model = new SoftmaxRegression(data.Pipeline.Features, 2);
+        var random = new Random(5);
+        for (int i = 0; i < model.Parameters.Length; i++)
+        {
+            model.Parameters[i] = (random.NextSingle() * 4) - 2;
+        }
+
+        using var harness = new FileModelHarness();
+        string path = harness.PathOf("models/codes.safetensors");
+        ModelFile.Save(model, path, data.Metadata);
+        const string consumer = """
+            using Native.Numerics;
+            namespace Demo;
+            [GeneratedModel("models/codes.safetensors")]
+            internal static partial class Codes;
+            internal static class Driver
+            {
+                public static void Predict(string? code, float[] probabilities) => Codes.PredictProbabilities(new Codes.Row { Code = code, X = 3 }, probabilities);
+            }
+            """;
+        var (result, output) = harness.Run(consumer, "models/codes.safetensors");
+        Assert.Empty(result.Diagnostics);
+        var predict = FileModelHarness.Load(output).GetType("Demo.Driver")!.GetMethod("Predict")!.CreateDelegate<Action<string?, float[]>>();
+        TrainedModel loaded = ModelFile.Load(path);
+        Assert.Equal(kept.Length, loaded.Pipeline!.Columns[0].Categories.Count);
+        TableRow row = loaded.CreateRow();
+        row.SetNumber("x", 3);
+        string?[] values = [.. kept, "B ", "c", "abe", "bb", "a", "abcd", "", " ", "NA", " NA ", "na", "e", "😁", null];
+        float[] ours = new float[2], theirs = new float[2];
+        foreach (string? value in values)
+        {
+            if (value is null)
+            {
+                row.SetMissing("code");
+            }
+            else
+            {
+                row.SetText("code", value);
+            }
+
+            loaded.PredictProbabilities(row, theirs);
+            predict(value, ours);
+            Same(theirs[0], ours[0], $"'{value}'");
+            Same(theirs[1], ours[1], $"'{value}'");
+        }
+
+        // The values give different answers, so a wrong slot would show.
+        Assert.True(values.Select(value => { predict(value, ours); return ours[0]; }).Distinct().Count() > kept.Length);
+    }
+
     public static TheoryData<string[], string[]> Names => new()
     {
         { ["loan_amount", "home ownership", "debt-to-income", "prénom", "Income"], ["LoanAmount", "HomeOwnership", "DebtToIncome", "Prénom", "Income"] },
