@@ -187,18 +187,12 @@ public sealed partial class ModelGenerator
         if (name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
             ModelDescription onnx = OnnxGraphReader.Read(bytes, name);
-            if (onnx.Pipeline is not null)
-            {
-                // As for safetensors below: a compiled model would take the pipeline's encoded rows for raw ones.
-                throw FileFormatException.InFile(name, "the model's graph begins with Native's feature pipeline (one input per table column), which [GeneratedModel] does not compile yet; load it with ModelFile.Load and predict from its CreateRow() rows.");
-            }
-
             if (BoundsProblem(onnx) is string onnxProblem)
             {
                 throw FileFormatException.InFile(name, onnxProblem + "; this model would answer NaN to every input.");
             }
 
-            return (onnx, null);
+            return (onnx, onnx.Pipeline);
         }
 
         using var stream = new MemoryStream(bytes, writable: false);
