@@ -41,6 +41,67 @@ public static partial class Csv
             return data.WithFeatureNames([.. _columns.Where((_, j) => j != _labelColumn)], _columns[_labelColumn]);
         }
 
+        /// <summary>The features per row (once the header is read).</summary>
+        public int FeatureCount => _columns.Count - 1;
+
+        /// <summary>The feature columns' names, in order (once the header is read).</summary>
+        public string[] FeatureNames => [.. _columns.Where((_, j) => j != _labelColumn)];
+
+        /// <summary>The label column's name (once the header is read).</summary>
+        public string LabelName => _columns[_labelColumn];
+
+        /// <summary>Reads the header, for reading the rows a block at a time (<see cref="ReadRows"/>).</summary>
+        public void Start() => ReadHeader();
+
+        /// <summary>
+        /// Reads up to <paramref name="count"/> rows into <paramref name="rows"/> (<paramref name="stride"/> floats apart),
+        /// each label as an id (<paramref name="ids"/>) or, for a regression, a target; nothing is kept per row.
+        /// </summary>
+        public int ReadRows(Span<float> rows, int stride, int count, Span<int> ids, Span<float> targets)
+        {
+            int featureCount = FeatureCount, read = 0;
+            while (read < count && records.Next(expectedFields: _columns.Count))
+            {
+                CheckFieldCount();
+                ReadOnlySpan<char> label = ReadFeatures(rows.Slice(read * stride, featureCount));
+                if (options.Labels == CsvLabels.Regression)
+                {
+                    targets[read] = Number(_labelColumn, "label");
+                }
+                else
+                {
+                    ids[read] = LabelId(label);
+                }
+
+                read++;
+                _rows++;
+            }
+
+            return read;
+        }
+
+        /// <summary>What the label ids of <see cref="ReadRows"/> stand for, after the last row.</summary>
+        public RowLabels FinishRows()
+        {
+            if (_rows == 0)
+            {
+                throw FileFormatException.AtLine(name, _headerLine, 1, "the file has a header but no data rows; expected at least one row after it.");
+            }
+
+            if (options.Labels == CsvLabels.Regression)
+            {
+                return RowLabels.Targets;
+            }
+
+            if (AreTargets())
+            {
+                return RowLabels.FromValues(Values());
+            }
+
+            (int[] classOf, List<string> names) = Classes();
+            return RowLabels.FromClasses(classOf, names);
+        }
+
         private void ReadHeader()
         {
             if (!records.Next())
@@ -101,30 +162,13 @@ public static partial class Csv
 
         private void ReadRow(int featureCount)
         {
-            int count = records.FieldCount;
-            if (count != _columns.Count)
-            {
-                int at = Math.Min(count, _columns.Count) - (count > _columns.Count ? 0 : 1);
-                throw FileFormatException.AtLine(name, records.LineOf(at), records.ColumnOf(at), string.Create(CultureInfo.InvariantCulture, $"expected {_columns.Count} fields, as in the header; found {(count > _columns.Count ? $"more than {_columns.Count}" : count.ToString(CultureInfo.InvariantCulture))}."));
-            }
-
+            CheckFieldCount();
             if (!Dataset.Fits(_rows + 1L, featureCount))
             {
                 throw FileFormatException.AtLine(name, records.Line, 1, string.Create(CultureInfo.InvariantCulture, $"too many rows: {_rows + 1} rows of {featureCount} features are more than one dataset can hold."));
             }
 
-            // The features before the label column, then those after it.
-            Span<float> row = _features.Next(records.ConsumedBytes);
-            ReadOnlySpan<CsvRecordReader.FieldSpan> fields = records.Fields;
-            ReadFeatures(fields[.._labelColumn], row[.._labelColumn], 0);
-            ReadFeatures(fields[(_labelColumn + 1)..], row[_labelColumn..], _labelColumn + 1);
-
-            ReadOnlySpan<char> label = records.Text(_labelColumn).Trim();
-            if (label.IsEmpty)
-            {
-                throw Error(_labelColumn, "the label is missing (empty).");
-            }
-
+            ReadOnlySpan<char> label = ReadFeatures(_features.Next(records.ConsumedBytes));
             if (options.Labels == CsvLabels.Regression)
             {
                 _targets.Add(Number(_labelColumn, "label"));
@@ -135,6 +179,33 @@ public static partial class Csv
             }
 
             _rows++;
+        }
+
+        /// <summary>A record with as many fields as the header, or an error where it differs.</summary>
+        private void CheckFieldCount()
+        {
+            int count = records.FieldCount;
+            if (count != _columns.Count)
+            {
+                int at = Math.Min(count, _columns.Count) - (count > _columns.Count ? 0 : 1);
+                throw FileFormatException.AtLine(name, records.LineOf(at), records.ColumnOf(at), string.Create(CultureInfo.InvariantCulture, $"expected {_columns.Count} fields, as in the header; found {(count > _columns.Count ? $"more than {_columns.Count}" : count.ToString(CultureInfo.InvariantCulture))}."));
+            }
+        }
+
+        /// <summary>The record's features (those before the label column, then those after it) into <paramref name="row"/>; its label's text, trimmed, not empty.</summary>
+        private ReadOnlySpan<char> ReadFeatures(Span<float> row)
+        {
+            ReadOnlySpan<CsvRecordReader.FieldSpan> fields = records.Fields;
+            ReadFeatures(fields[.._labelColumn], row[.._labelColumn], 0);
+            ReadFeatures(fields[(_labelColumn + 1)..], row[_labelColumn..], _labelColumn + 1);
+
+            ReadOnlySpan<char> label = records.Text(_labelColumn).Trim();
+            if (label.IsEmpty)
+            {
+                throw Error(_labelColumn, "the label is missing (empty).");
+            }
+
+            return label;
         }
 
         /// <summary>
@@ -193,6 +264,24 @@ public static partial class Csv
         /// <summary>The dataset of a classification, or of a regression inferred from labels that are all numbers.</summary>
         private Dataset Labelled(AlignedBuffer features, int featureCount)
         {
+            if (AreTargets())
+            {
+                return Dataset.FromStorage(features, _rows, featureCount, null, 0, null, Targets());
+            }
+
+            (int[] classOf, List<string> names) = Classes();
+            int[] labels = new int[_rows];
+            for (int i = 0; i < labels.Length; i++)
+            {
+                labels[i] = classOf[_labelIds[i]];
+            }
+
+            return Dataset.FromStorage(features, _rows, featureCount, labels, names.Count, names, null);
+        }
+
+        /// <summary>Whether labels read as text are regression targets after all: inferred, and all numbers but not all integers.</summary>
+        private bool AreTargets()
+        {
             bool integers = true, numbers = true;
             foreach (Label label in _labels)
             {
@@ -200,12 +289,13 @@ public static partial class Csv
                 numbers &= label.IsNumber;
             }
 
-            if (options.Labels == CsvLabels.Infer && !integers && numbers)
-            {
-                return Dataset.FromStorage(features, _rows, featureCount, null, 0, null, Targets());
-            }
+            return options.Labels == CsvLabels.Infer && !integers && numbers;
+        }
 
-            // Classes in numeric order for integer labels ("01" and "1" are one class), else ordinal order.
+        /// <summary>Each distinct label's class and the classes' names: integers in numeric order ("01" and "1" one class), else ordinal order; at least 2.</summary>
+        private (int[] ClassOf, List<string> Names) Classes()
+        {
+            bool integers = _labels.TrueForAll(label => label.IsInteger);
             int[] order = Enumerable.Range(0, _labels.Count).ToArray();
             Array.Sort(order, (a, b) => integers ? _labels[a].Integer.CompareTo(_labels[b].Integer) : string.CompareOrdinal(_labels[a].Text, _labels[b].Text));
             int[] classOf = new int[_labels.Count];
@@ -227,17 +317,24 @@ public static partial class Csv
                 throw FileFormatException.AtLine(name, _headerLine, _headerLabelColumn, string.Create(CultureInfo.InvariantCulture, $"the label column {Quote(_columns[_labelColumn])} holds only one class ({Quote(names[0])}) in {_rows} rows; classification needs at least 2 classes."));
             }
 
-            int[] labels = new int[_rows];
-            for (int i = 0; i < labels.Length; i++)
-            {
-                labels[i] = classOf[_labelIds[i]];
-            }
-
-            return Dataset.FromStorage(features, _rows, featureCount, labels, names.Count, names, null);
+            return (classOf, names);
         }
 
         /// <summary>The targets of a regression inferred from number labels, each checked finite.</summary>
         private float[] Targets()
+        {
+            float[] values = Values();
+            float[] targets = new float[_rows];
+            for (int i = 0; i < targets.Length; i++)
+            {
+                targets[i] = values[_labelIds[i]];
+            }
+
+            return targets;
+        }
+
+        /// <summary>The value of each distinct label, each checked finite.</summary>
+        private float[] Values()
         {
             float[] values = new float[_labels.Count];
             for (int id = 0; id < values.Length; id++)
@@ -250,13 +347,7 @@ public static partial class Csv
                 }
             }
 
-            float[] targets = new float[_rows];
-            for (int i = 0; i < targets.Length; i++)
-            {
-                targets[i] = values[_labelIds[i]];
-            }
-
-            return targets;
+            return values;
         }
 
         private FileFormatException Error(int j, string message)
