@@ -67,7 +67,7 @@ internal sealed partial class RowCacheLayout
             || (layout.Rows + layout.BlockRows - 1) / layout.BlockRows != blocks || !Enum.IsDefined(layout.Labels) || !Enum.IsDefined(layout.Storage)
             || labelIds < 0 || classes < 0 || (classified ? classes < 2 : classes != 0) || (layout.Labels == CachedLabels.Targets && labelIds != 0)
             || layout.TrailerOffset < FirstBlock || layout.TrailerLength < 0 || layout.TrailerOffset > length - layout.TrailerLength || layout.TrailerLength > Array.MaxLength
-            || (24L * blocks) + (4L * labelIds) + (12L * classes) + (24L * layout.Features) > layout.TrailerLength)
+            || (24L * blocks) + (4L * labelIds) + (8L * classes) + (24L * layout.Features) > layout.TrailerLength)
         {
             throw FileFormatException.AtOffset(path, 24, "the header's counts contradict each other or the file's length: the file is damaged.");
         }

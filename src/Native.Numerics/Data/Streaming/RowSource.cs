@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Native.Numerics.Serialization;
 using Native.Numerics.Streaming;
@@ -291,15 +292,39 @@ public sealed partial class RowSource : IDisposable
             throw new DirectoryNotFoundException($"The row cache's directory '{directory}' does not exist.");
         }
 
+        // The data's own errors (a FileFormatException is an IOException) pass through as they are; only the cache
+        // file's failures say "Cannot save the row cache".
+        FileFormatException? dataError = null;
+        void Write(Stream stream)
+        {
+            try
+            {
+                RowCacheWriter.Write(reader, WrapCacheStream?.Invoke(stream) ?? stream, storage, cancellationToken);
+            }
+            catch (FileFormatException e)
+            {
+                dataError = e;
+                throw;
+            }
+        }
+
         try
         {
-            SaveTarget.Replace(path, path, stream => RowCacheWriter.Write(reader, stream, storage, cancellationToken), null, flushToDisk: false, "the row cache", cancellationToken);
+            SaveTarget.Replace(path, path, Write, null, flushToDisk: false, "the row cache", cancellationToken);
+        }
+        catch (IOException) when (dataError is not null)
+        {
+            ExceptionDispatchInfo.Throw(dataError);
         }
         catch (IOException e) when (IsDiskFull(e))
         {
             throw new IOException($"{e.Message} The row cache needs about {Size(EstimateBytes(reader))} in '{directory}'; free that much there, or put the cache on a disk with room.", e);
         }
     }
+
+    /// <summary>For tests: wraps the cache file's stream as it is written (a disk that fills, say), on this thread only.</summary>
+    [ThreadStatic]
+    internal static Func<Stream, Stream>? WrapCacheStream;
 
     /// <summary>Whether <paramref name="e"/> is a full disk (or quota): ENOSPC, EDQUOT, or Windows's disk-full codes.</summary>
     private static bool IsDiskFull(IOException e) =>
