@@ -235,6 +235,10 @@ internal sealed class CheckpointSchedule(string path, int everyEpochs, TimeSpan 
 {
     private long _last = Stopwatch.GetTimestamp();
 
+    /// <summary>For tests: called after each checkpoint this thread writes.</summary>
+    [ThreadStatic]
+    internal static Action? Written;
+
     public string Path { get; } = path;
 
     /// <summary>After a step: a checkpoint when the interval has passed.</summary>
@@ -244,6 +248,7 @@ internal sealed class CheckpointSchedule(string path, int everyEpochs, TimeSpan 
         {
             session.WriteCheckpoint(Path, completed, batches, lossSum, weightSum);
             _last = Stopwatch.GetTimestamp();
+            Written?.Invoke();
         }
     }
 
@@ -256,6 +261,7 @@ internal sealed class CheckpointSchedule(string path, int everyEpochs, TimeSpan 
         {
             session.WriteCheckpoint(Path, session.Epoch, 0, 0, 0);
             _last = Stopwatch.GetTimestamp();
+            Written?.Invoke();
         }
     }
 }
