@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using Native.Generators.Emitter;
 using Native.Generators.Model;
+using Native.Numerics;
 
 namespace Native.Generators;
 
@@ -312,14 +313,14 @@ public sealed partial class ModelGenerator
         w.Close();
         w.Close();
 
-        int offset = 0;
+        var layout = new ParameterLayout(sizes);
         for (int l = 0; l < layers; l++)
         {
-            int inputs = sizes[l], outputs = sizes[l + 1];
+            int inputs = layout.LayerInputs(l), outputs = layout.LayerOutputs(l);
             string role = l == layers - 1 ? (layers == 1 ? "the model's one layer" : "the output layer") : "hidden, " + ActivationName((HiddenActivation)activations[l]);
             w.Line();
             w.Summary("Layer " + Lit(l) + " (" + role + "), " + Lit(inputs) + " → " + Lit(outputs) + ": W" + Lit(l) + " (" + Lit(outputs) + " × " + Lit(inputs) + ", row-major) at parameter "
-                + Lit(offset) + ", b" + Lit(l) + " (" + Lit(outputs) + ") at " + Lit(offset + (inputs * outputs)) + ".");
+                + Lit(layout.WeightOffset(l)) + ", b" + Lit(l) + " (" + Lit(outputs) + ") at " + Lit(layout.BiasOffset(l)) + ".");
             w.Open("private readonly struct Layer" + Lit(l) + " : " + CompilerServices + ".IDenseShape");
             w.Summary(Lit(inputs) + " " + Plural(inputs, "input") + (l == 0 ? ": the features." : ": the outputs of layer " + Lit(l - 1) + "."));
             w.Line("public int Inputs");
@@ -335,7 +336,6 @@ public sealed partial class ModelGenerator
             w.Line("get => " + Lit(outputs) + ";");
             w.Close();
             w.Close();
-            offset += (inputs * outputs) + outputs;
         }
     }
 
@@ -377,18 +377,7 @@ public sealed partial class ModelGenerator
 
     private static int LayerCount(ModelSpec spec) => spec.LayerSizes.Count - 1;
 
-    private static int WeightOffset(ModelSpec spec, int layer)
-    {
-        int offset = 0;
-        for (int l = 0; l < layer; l++)
-        {
-            offset += (spec.LayerSizes[l] * spec.LayerSizes[l + 1]) + spec.LayerSizes[l + 1];
-        }
-
-        return offset;
-    }
-
-    private static int ParameterCount(ModelSpec spec) => WeightOffset(spec, LayerCount(spec));
+    private static int ParameterCount(ModelSpec spec) => new ParameterLayout([.. spec.LayerSizes]).ParameterCount;
 
     private static string ActivationName(HiddenActivation activation) => activation switch
     {

@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Native.Generators.Model;
+using Native.Numerics;
 
 namespace Native.Generators;
 
@@ -210,17 +211,11 @@ public sealed partial class ModelGenerator
             return;
         }
 
-        // Parameters: each dense layer's weights (outputs × inputs) and biases, summed in a long (and stopped
-        // once past the limit, so no sum can overflow).
-        long count = 0;
-        for (int l = 0; l + 1 < sizes.Length && count <= DiagnosticDescriptors.MaximumParameters; l++)
-        {
-            count += ((long)sizes[l] * sizes[l + 1]) + sizes[l + 1];
-        }
-
+        // Parameters: each dense layer's weights and biases, counted in 64 bits (exact below 2^62, where the count stops).
+        long count = new ParameterLayout(sizes).ParameterTotal;
         if (count > DiagnosticDescriptors.MaximumParameters)
         {
-            string stated = sizes.Length == 2 || count < long.MaxValue / 2 ? count.ToString("N0", CultureInfo.InvariantCulture) : "more than 67,108,864";
+            string stated = count < long.MaxValue / 2 ? count.ToString("N0", CultureInfo.InvariantCulture) : "more than 67,108,864";
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TooManyParameters, location, attributeName, typeName, stated));
         }
     }

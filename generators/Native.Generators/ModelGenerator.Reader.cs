@@ -5,6 +5,7 @@ using System.IO;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Native.Generators.Model;
+using Native.Numerics;
 using Native.Numerics.Serialization;
 using Native.Numerics.Serialization.Onnx;
 
@@ -131,11 +132,7 @@ public sealed partial class ModelGenerator
         }
 
         // What the emitter writes as literals: bounded, so the source stays a size a compiler reads in a moment.
-        long parameters = 0;
-        for (int l = 0; l + 1 < model.LayerSizes.Length; l++)
-        {
-            parameters += ((long)model.LayerSizes[l] * model.LayerSizes[l + 1]) + model.LayerSizes[l + 1];
-        }
+        long parameters = new ParameterLayout(model.LayerSizes).ParameterTotal;
 
         if (parameters > DiagnosticDescriptors.MaximumEmbeddedParameters || model.LayerSizes.Length - 1 > DiagnosticDescriptors.MaximumLayers)
         {
@@ -197,18 +194,25 @@ public sealed partial class ModelGenerator
         using var stream = new MemoryStream(bytes, writable: false);
         Safetensors.Contents contents = Safetensors.ReadHeader(stream, name);
         ModelFileHeader header = ModelFileFormat.Decode(contents);
-        float[] parameters = new float[header.ParameterCount];
+        if (header.Pipeline is not null)
+        {
+            // Until the typed row is generated, a compiled model would take the pipeline's encoded rows for raw ones.
+            throw FileFormatException.InFile(name, "the model keeps a feature pipeline (native.pipeline: a table's columns, categories and fills), which [GeneratedModel] does not compile yet; load it with ModelFile.Load and predict from its CreateRow() rows.");
+        }
+
+        ParameterLayout layout = header.Layout;
+        float[] parameters = new float[layout.ParameterCount];
         ModelFileFormat.ReadParameters(stream, contents, header, () => parameters);
 
-        int layers = header.LayerSizes.Length - 1;
+        int layers = layout.LayerCount;
         float[][] weights = new float[layers][], biases = new float[layers][];
         for (int l = 0; l < layers; l++)
         {
-            int inputs = header.LayerSizes[l], outputs = header.LayerSizes[l + 1], offset = header.WeightOffset(l);
-            weights[l] = new float[inputs * outputs];
+            int outputs = layout.LayerOutputs(l);
+            weights[l] = new float[layout.WeightCount(l)];
             biases[l] = new float[outputs];
-            Array.Copy(parameters, offset, weights[l], 0, weights[l].Length);
-            Array.Copy(parameters, offset + weights[l].Length, biases[l], 0, outputs);
+            Array.Copy(parameters, layout.WeightOffset(l), weights[l], 0, weights[l].Length);
+            Array.Copy(parameters, layout.BiasOffset(l), biases[l], 0, outputs);
         }
 
         var model = new ModelDescription(

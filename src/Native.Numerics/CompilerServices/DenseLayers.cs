@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Native.Numerics.Kernels;
 
 namespace Native.Numerics.CompilerServices;
@@ -12,14 +11,13 @@ namespace Native.Numerics.CompilerServices;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Parameters: for each layer, its weights (outputs × inputs, row-major), then its biases — a layer's parameters
-/// start where the layer below ends. A chunk's workspace: for each layer, <see cref="ModelWorkspace.ChunkRows"/> rows
-/// of its outputs, then as many rows of its errors. One row's scratch: each hidden layer's outputs, padded to 16.
+/// The parameters, one row's scratch and a chunk's workspace are laid out as <see cref="ParameterLayout"/> states: each
+/// layer's block of parameters starts where the layer below ends, and so does its slot of the workspace.
 /// </para>
 /// <para>
 /// Backward, each layer first lets the layers above carry their errors down into its own error rows (with the
 /// weights as they were), multiplies them by its activation's derivative, carries them one layer further down, and
-/// only then adds its gradient (or, stepping in place, moves its own weights).
+/// only then adds its gradient (or, stepping in place, moves its own weights). Each step is <see cref="Layers"/>'.
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -34,21 +32,20 @@ public interface IDenseLayers
     /// <summary>The parameters of every layer together.</summary>
     internal int ParameterCount { get; }
 
-    /// <summary>Floats of one row's scratch: the hidden layers' outputs, each padded to 16.</summary>
+    /// <summary>Floats of one row's scratch: the hidden layers' outputs, each padded to 16 (<see cref="ParameterLayout.RowScratch"/>).</summary>
     internal int RowScratch { get; }
 
-    /// <summary>Floats of a chunk's workspace: each layer's outputs and errors for <see cref="ModelWorkspace.ChunkRows"/> rows.</summary>
+    /// <summary>Floats of a chunk's workspace: each layer's slot (<see cref="ParameterLayout.ChunkWorkspace"/>).</summary>
     internal int ChunkWorkspace { get; }
 
     /// <summary>
     /// One row through every layer: the top layer's values into <paramref name="top"/> (padded to 16 floats); the
-    /// bottom layer reads x through <typeparamref name="TInput"/> (with <paramref name="means"/> and
-    /// <paramref name="scales"/> when it standardizes), the layers above read what the one below wrote.
+    /// bottom layer reads x through <paramref name="input"/>, the layers above read what the one below wrote.
     /// </summary>
-    internal void ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, ref float means, ref float scales, ref float top, ref float scratch, float slope)
+    internal void ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, TInput input, ref float top, ref float scratch, float slope)
         where TSimd : ISimd<TVector>
         where TVector : struct
-        where TInput : struct, IRowInput;
+        where TInput : struct, IRowInput, allows ref struct;
 
     /// <summary>A chunk through every layer, keeping each layer's outputs; returns the top layer's (n × <see cref="Outputs"/>), its error rows right after.</summary>
     internal ref float ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
@@ -56,13 +53,14 @@ public interface IDenseLayers
         where TVector : struct;
 
     /// <summary>
-    /// With the top layer's errors in place: the gradient of every layer added to <paramref name="destination"/> (laid out
-    /// as the parameters), or −<paramref name="step"/> times it when <paramref name="step"/> is not 0; when
-    /// <paramref name="propagate"/>, the bottom layer's errors carried down into <paramref name="below"/> (n × <see cref="Features"/>).
+    /// With the top layer's errors in place: every layer's share added to <paramref name="destination"/> (laid out as the
+    /// parameters) as <paramref name="mode"/> says; the bottom layer's errors carried down into <paramref name="below"/>
+    /// (n × <see cref="Features"/>) unless it is none.
     /// </summary>
-    internal void BackwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, float step, float slope, ref float below, bool propagate)
+    internal void BackwardChunk<TSimd, TVector, TMode>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below)
         where TSimd : ISimd<TVector>
-        where TVector : struct;
+        where TVector : struct
+        where TMode : IPassMode, allows ref struct;
 }
 
 /// <summary>The top dense layer of shape <typeparamref name="TShape"/>, whose values go to the head. Not for direct use.</summary>
@@ -79,26 +77,24 @@ public readonly struct OutputLayer<TShape> : IDenseLayers
 
     int IDenseLayers.Outputs => _shape.Outputs;
 
-    int IDenseLayers.ParameterCount => (_shape.Inputs * _shape.Outputs) + _shape.Outputs;
+    int IDenseLayers.ParameterCount => (int)ParameterLayout.LayerParameters(_shape.Inputs, _shape.Outputs);
 
     int IDenseLayers.RowScratch => 0;
 
-    int IDenseLayers.ChunkWorkspace => 2 * ModelWorkspace.ChunkRows * _shape.Outputs;
+    int IDenseLayers.ChunkWorkspace => (int)ParameterLayout.ChunkSlot(_shape.Outputs);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, ref float means, ref float scales, ref float top, ref float scratch, float slope) =>
-        RowKernel.Forward<TSimd, TVector, TShape, IdentityFunction, TInput>(_shape, ref parameters, ref Biases(ref parameters), in x, ref means, ref scales, ref top, slope);
+    void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, TInput input, ref float top, ref float scratch, float slope) =>
+        Layers.ForwardRow<TSimd, TVector, TShape, IdentityFunction, TInput>(_shape, ref parameters, in x, input, ref top, slope);
 
     ref float IDenseLayers.ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
     {
-        ForwardKernel.Rows<TSimd, TVector, TShape>(_shape, in input, ref parameters, ref Biases(ref parameters), ref workspace);
+        Layers.ForwardChunk<TSimd, TVector, TShape, IdentityFunction>(_shape, ref parameters, in input, ref workspace, slope);
         return ref workspace;
     }
 
-    void IDenseLayers.BackwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, float step, float slope, ref float below, bool propagate) =>
-        Layers.Backward<TSimd, TVector, TShape>(_shape, ref parameters, in input, ref Unsafe.Add(ref workspace, ModelWorkspace.ChunkRows * _shape.Outputs), ref destination, step, ref below, propagate);
-
-    private ref float Biases(ref float parameters) => ref Unsafe.Add(ref parameters, _shape.Inputs * _shape.Outputs);
+    void IDenseLayers.BackwardChunk<TSimd, TVector, TMode>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below) =>
+        Layers.Backward<TSimd, TVector, TShape, IdentityFunction, TMode>(_shape, ref parameters, in input, ref workspace, ref destination, mode, slope, below);
 }
 
 /// <summary>
@@ -125,69 +121,40 @@ public readonly struct HiddenLayer<TShape, TActivation, TNext> : IDenseLayers
 
     int IDenseLayers.Outputs => _next.Outputs;
 
-    int IDenseLayers.ParameterCount => Own + _next.ParameterCount;
+    int IDenseLayers.ParameterCount => Parameters + _next.ParameterCount;
 
-    int IDenseLayers.RowScratch => AlignedBuffer.Pad(_shape.Outputs) + _next.RowScratch;
+    int IDenseLayers.RowScratch => Scratch + _next.RowScratch;
 
-    int IDenseLayers.ChunkWorkspace => (2 * ModelWorkspace.ChunkRows * _shape.Outputs) + _next.ChunkWorkspace;
+    int IDenseLayers.ChunkWorkspace => Slot + _next.ChunkWorkspace;
 
-    // This layer's parameters: W (outputs × inputs), then b.
-    private int Own => (_shape.Inputs * _shape.Outputs) + _shape.Outputs;
+    // Where the layers above start: after this layer's parameters, its outputs in one row's scratch, its slot of a chunk's workspace.
+    private int Parameters => (int)ParameterLayout.LayerParameters(_shape.Inputs, _shape.Outputs);
+
+    private int Scratch => (int)ParameterLayout.PaddedWidth(_shape.Outputs);
+
+    private int Slot => (int)ParameterLayout.ChunkSlot(_shape.Outputs);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, ref float means, ref float scales, ref float top, ref float scratch, float slope)
+    void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, TInput input, ref float top, ref float scratch, float slope)
     {
-        RowKernel.Forward<TSimd, TVector, TShape, TActivation, TInput>(_shape, ref parameters, ref Unsafe.Add(ref parameters, _shape.Inputs * _shape.Outputs), in x, ref means, ref scales, ref scratch, slope);
-        _next.ForwardRow<TSimd, TVector, RawInput>(ref Unsafe.Add(ref parameters, Own), in scratch, ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>(), ref top, ref Unsafe.Add(ref scratch, AlignedBuffer.Pad(_shape.Outputs)), slope);
+        Layers.ForwardRow<TSimd, TVector, TShape, TActivation, TInput>(_shape, ref parameters, in x, input, ref scratch, slope);
+        _next.ForwardRow<TSimd, TVector, RawInput>(ref Unsafe.Add(ref parameters, Parameters), in scratch, default, ref top, ref Unsafe.Add(ref scratch, Scratch), slope);
     }
 
     ref float IDenseLayers.ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
     {
-        ForwardKernel.Rows<TSimd, TVector, TShape>(_shape, in input, ref parameters, ref Unsafe.Add(ref parameters, _shape.Inputs * _shape.Outputs), ref workspace);
-        ActivationKernel.Apply<TSimd, TVector, TActivation>(ref workspace, input.Count * _shape.Outputs, slope);
+        Layers.ForwardChunk<TSimd, TVector, TShape, TActivation>(_shape, ref parameters, in input, ref workspace, slope);
         Rows outputs = new(in workspace, _shape.Outputs, input.Count);
-        return ref _next.ForwardChunk<TSimd, TVector>(ref Unsafe.Add(ref parameters, Own), in outputs, ref Unsafe.Add(ref workspace, 2 * ModelWorkspace.ChunkRows * _shape.Outputs), slope);
+        return ref _next.ForwardChunk<TSimd, TVector>(ref Unsafe.Add(ref parameters, Parameters), in outputs, ref Unsafe.Add(ref workspace, Slot), slope);
     }
 
-    void IDenseLayers.BackwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, float step, float slope, ref float below, bool propagate)
+    void IDenseLayers.BackwardChunk<TSimd, TVector, TMode>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below)
     {
-        // The layers above carry their errors down into this layer's error rows, with their weights as they were.
-        int n = input.Count;
-        ref float errors = ref Unsafe.Add(ref workspace, ModelWorkspace.ChunkRows * _shape.Outputs);
-        Rows outputs = new(in workspace, _shape.Outputs, n);
-        _next.BackwardChunk<TSimd, TVector>(ref Unsafe.Add(ref parameters, Own), in outputs, ref Unsafe.Add(ref workspace, 2 * ModelWorkspace.ChunkRows * _shape.Outputs), ref Unsafe.Add(ref destination, Own), step, slope, ref errors, propagate: true);
-
-        // Through this layer's activation, then on down and into this layer's gradient.
-        ActivationKernel.MultiplyByDerivative<TSimd, TVector, TActivation>(ref workspace, ref errors, n * _shape.Outputs, slope);
-        Layers.Backward<TSimd, TVector, TShape>(_shape, ref parameters, in input, ref errors, ref destination, step, ref below, propagate);
-    }
-}
-
-/// <summary>The step every dense layer takes backward, whatever its place in the stack.</summary>
-internal static class Layers
-{
-    /// <summary>
-    /// With this layer's errors E (n × outputs) final: D = E·W into <paramref name="below"/> if asked (before W moves), then
-    /// dW += Eᵀ·A, db += Σ E into <paramref name="destination"/>, E first scaled by −step when stepping in place.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Backward<TSimd, TVector, TShape>(TShape shape, ref float parameters, scoped in Rows input, ref float errors, ref float destination, float step, ref float below, bool propagate)
-        where TSimd : ISimd<TVector>
-        where TVector : struct
-        where TShape : struct, IDenseShape
-    {
-        int n = input.Count;
-        if (propagate)
-        {
-            BackpropagateKernel.Run<TSimd, TVector, TShape>(shape, ref errors, n, ref parameters, ref below);
-        }
-
-        if (step != 0f)
-        {
-            Vectors.Scale<TSimd, TVector>(ref errors, -step, n * shape.Outputs);
-        }
-
-        int weights = shape.Inputs * shape.Outputs;
-        GradientKernel.Accumulate<TSimd, TVector, TShape>(shape, ref errors, in input, ref destination, ref Unsafe.Add(ref destination, weights));
+        // The layers above carry their errors down into this layer's error rows, with their weights as they were; then this
+        // layer's own step.
+        Rows outputs = new(in workspace, _shape.Outputs, input.Count);
+        var errors = new ErrorsBelow(ref Unsafe.Add(ref workspace, (nint)ParameterLayout.ErrorsStart(_shape.Outputs)));
+        _next.BackwardChunk<TSimd, TVector, TMode>(ref Unsafe.Add(ref parameters, Parameters), in outputs, ref Unsafe.Add(ref workspace, Slot), ref Unsafe.Add(ref destination, Parameters), mode, slope, errors);
+        Layers.Backward<TSimd, TVector, TShape, TActivation, TMode>(_shape, ref parameters, in input, ref workspace, ref destination, mode, slope, below);
     }
 }

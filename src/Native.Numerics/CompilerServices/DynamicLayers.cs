@@ -4,201 +4,177 @@ using Native.Numerics.Kernels;
 namespace Native.Numerics.CompilerServices;
 
 /// <summary>
-/// The layer stack of a run-time-shaped model: the same kernels and the same steps as the generated stacks
-/// (<see cref="OutputLayer{TShape}"/>, <see cref="HiddenLayer{TShape, TActivation, TNext}"/>), in a loop over layers
-/// whose sizes are read from arrays, and an activation chosen per layer by a switch.
+/// The layer stack of a run-time-shaped model: the same steps (<see cref="Layers"/>) as the generated stacks
+/// (<see cref="OutputLayer{TShape}"/>, <see cref="HiddenLayer{TShape, TActivation, TNext}"/>), in a loop over layers whose
+/// sizes and offsets the shape's <see cref="ParameterLayout"/> gives, each hidden layer's activation chosen by a switch.
 /// </summary>
 internal readonly struct DynamicLayers : IDenseLayers
 {
-    private readonly int[] _sizes;
+    private readonly ParameterLayout _layout;
     private readonly Activation[] _activations;
-    private readonly int[] _parameterOffsets;
 
-    /// <summary>The stack of <paramref name="shape"/>'s layers, offsets computed once.</summary>
+    /// <summary>The stack of <paramref name="shape"/>'s layers.</summary>
+    /// <exception cref="OverflowException">The layers are too wide for the per-thread scratch sizes to be counted (--hidden 20000000).</exception>
     public DynamicLayers(ModelShape shape)
     {
-        _sizes = [.. shape.LayerSizes];
+        _layout = shape.Layout;
         _activations = [.. shape.HiddenActivations];
-        _parameterOffsets = new int[_sizes.Length];
-        int offset = 0;
-        for (int l = 0; l < LayerCount; l++)
-        {
-            _parameterOffsets[l] = offset;
-            offset += (_sizes[l] * _sizes[l + 1]) + _sizes[l + 1];
-        }
 
-        _parameterOffsets[LayerCount] = offset;
-
-        // The per-thread scratch sizes, once and checked: a layer too wide for them (--hidden 20000000) fails here,
-        // as an OverflowException, not later as a negative length.
-        for (int l = 1; l <= LayerCount; l++)
-        {
-            RowScratch = checked(RowScratch + (l < LayerCount ? AlignedBuffer.Pad(_sizes[l]) : 0));
-            ChunkWorkspace = checked(ChunkWorkspace + (2 * ModelWorkspace.ChunkRows * _sizes[l]));
-        }
+        // The per-thread scratch sizes, once and checked: a layer too wide for them fails here, not later as a negative length.
+        RowScratch = _layout.RowScratch;
+        ChunkWorkspace = _layout.ChunkWorkspace;
     }
 
-    public int Features => _sizes[0];
+    public int Features => _layout.Features;
 
-    public int Outputs => _sizes[^1];
+    public int Outputs => _layout.Outputs;
 
-    public int ParameterCount => _parameterOffsets[^1];
+    public int ParameterCount => _layout.ParameterCount;
 
     public int RowScratch { get; }
 
     public int ChunkWorkspace { get; }
 
-    private int LayerCount => _sizes.Length - 1;
+    private int Top => _layout.LayerCount - 1;
 
-    void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, ref float means, ref float scales, ref float top, ref float scratch, float slope)
+    // Fully optimized from the first call: a profile of the tiers before would decide whether the output layer's kernel is
+    // inlined here, and a run-time regression's one-row prediction is mostly that call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, TInput input, ref float top, ref float scratch, float slope)
     {
-        ref readonly float input = ref x;
-        for (int l = 0; l < LayerCount; l++)
+        // One layer (the regressions): straight to the output.
+        int last = Top;
+        if (last == 0)
         {
-            DenseShape shape = Shape(l);
-            ref float w = ref Unsafe.Add(ref parameters, _parameterOffsets[l]);
-            ref float b = ref Unsafe.Add(ref w, shape.Inputs * shape.Outputs);
-            if (l == LayerCount - 1)
-            {
-                Layer<TSimd, TVector, IdentityFunction, TInput>(l, shape, ref w, ref b, in input, ref means, ref scales, ref top, slope);
-                return;
-            }
-
-            switch (_activations[l])
-            {
-                case Activation.Relu:
-                    Layer<TSimd, TVector, ReluFunction, TInput>(l, shape, ref w, ref b, in input, ref means, ref scales, ref scratch, slope);
-                    break;
-                case Activation.LeakyRelu:
-                    Layer<TSimd, TVector, LeakyReluFunction, TInput>(l, shape, ref w, ref b, in input, ref means, ref scales, ref scratch, slope);
-                    break;
-                case Activation.Sigmoid:
-                    Layer<TSimd, TVector, SigmoidFunction, TInput>(l, shape, ref w, ref b, in input, ref means, ref scales, ref scratch, slope);
-                    break;
-                default:
-                    Layer<TSimd, TVector, TanhFunction, TInput>(l, shape, ref w, ref b, in input, ref means, ref scales, ref scratch, slope);
-                    break;
-            }
-
-            input = ref scratch;
-            scratch = ref Unsafe.Add(ref scratch, AlignedBuffer.Pad(shape.Outputs));
+            OutputRow<TSimd, TVector, TInput>(ref parameters, in x, input, ref top, slope);
+            return;
         }
+
+        // The bottom layer reads x through the input; each layer above reads the outputs of the one below, in the scratch.
+        HiddenRow<TSimd, TVector, TInput>(0, ref parameters, in x, input, ref scratch, slope);
+        for (int l = 1; l < last; l++)
+        {
+            HiddenRow<TSimd, TVector, RawInput>(l, ref parameters, in Unsafe.Add(ref scratch, _layout.ScratchOffset(l - 1)), default, ref scratch, slope);
+        }
+
+        OutputRow<TSimd, TVector, RawInput>(ref parameters, in Unsafe.Add(ref scratch, _layout.ScratchOffset(last - 1)), default, ref top, slope);
     }
 
-    // Layer l of one row: the bottom layer reads x through TInput, the layers above read the scratch below them as is.
+    // The output layer of one row, into top.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Layer<TSimd, TVector, TActivation, TInput>(int l, DenseShape shape, ref float w, ref float b, ref readonly float x, ref float means, ref float scales, ref float y, float slope)
+    private void OutputRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, TInput input, ref float top, float slope)
         where TSimd : ISimd<TVector>
         where TVector : struct
-        where TActivation : struct, IActivationFunction
-        where TInput : struct, IRowInput
+        where TInput : struct, IRowInput, allows ref struct =>
+        Layers.ForwardRow<TSimd, TVector, DenseShape, IdentityFunction, TInput>(Shape(Top), ref Unsafe.Add(ref parameters, _layout.WeightOffset(Top)), in x, input, ref top, slope);
+
+    // Hidden layer l of one row, into its place in the scratch. A method of its own, so that the row's method inlines the
+    // kernel's entry once per activation here rather than once per activation and input there.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void HiddenRow<TSimd, TVector, TInput>(int l, ref float parameters, ref readonly float x, TInput input, ref float scratch, float slope)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
-        if (l == 0)
+        DenseShape shape = Shape(l);
+        ref float layer = ref Unsafe.Add(ref parameters, _layout.WeightOffset(l));
+        ref float y = ref Unsafe.Add(ref scratch, _layout.ScratchOffset(l));
+        switch (_activations[l])
         {
-            RowKernel.Forward<TSimd, TVector, DenseShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, slope);
-        }
-        else
-        {
-            RowKernel.Forward<TSimd, TVector, DenseShape, TActivation, RawInput>(shape, ref w, ref b, in x, ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>(), ref y, slope);
+            case Activation.Relu:
+                Layers.ForwardRow<TSimd, TVector, DenseShape, ReluFunction, TInput>(shape, ref layer, in x, input, ref y, slope);
+                break;
+            case Activation.LeakyRelu:
+                Layers.ForwardRow<TSimd, TVector, DenseShape, LeakyReluFunction, TInput>(shape, ref layer, in x, input, ref y, slope);
+                break;
+            case Activation.Sigmoid:
+                Layers.ForwardRow<TSimd, TVector, DenseShape, SigmoidFunction, TInput>(shape, ref layer, in x, input, ref y, slope);
+                break;
+            default:
+                Layers.ForwardRow<TSimd, TVector, DenseShape, TanhFunction, TInput>(shape, ref layer, in x, input, ref y, slope);
+                break;
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     ref float IDenseLayers.ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
     {
         // Each layer's outputs in its slot of the workspace, then read by the layer above as its rows.
         int n = input.Count;
-        int slot = 0;
+        scoped Rows rows = input;
         for (int l = 0; ; l++)
         {
             DenseShape shape = Shape(l);
-            ref float w = ref Unsafe.Add(ref parameters, _parameterOffsets[l]);
-            ref float outputs = ref Unsafe.Add(ref workspace, slot);
-            if (l == 0)
+            ref float layer = ref Unsafe.Add(ref parameters, _layout.WeightOffset(l));
+            ref float slot = ref Unsafe.Add(ref workspace, _layout.SlotOffset(l));
+            switch (ActivationOf(l))
             {
-                ForwardKernel.Rows<TSimd, TVector, DenseShape>(shape, in input, ref w, ref Unsafe.Add(ref w, shape.Inputs * shape.Outputs), ref outputs);
-            }
-            else
-            {
-                Rows below = new(in Unsafe.Add(ref workspace, slot - (2 * ModelWorkspace.ChunkRows * shape.Inputs)), shape.Inputs, n);
-                ForwardKernel.Rows<TSimd, TVector, DenseShape>(shape, in below, ref w, ref Unsafe.Add(ref w, shape.Inputs * shape.Outputs), ref outputs);
+                case Activation.Relu:
+                    Layers.ForwardChunk<TSimd, TVector, DenseShape, ReluFunction>(shape, ref layer, in rows, ref slot, slope);
+                    break;
+                case Activation.LeakyRelu:
+                    Layers.ForwardChunk<TSimd, TVector, DenseShape, LeakyReluFunction>(shape, ref layer, in rows, ref slot, slope);
+                    break;
+                case Activation.Sigmoid:
+                    Layers.ForwardChunk<TSimd, TVector, DenseShape, SigmoidFunction>(shape, ref layer, in rows, ref slot, slope);
+                    break;
+                case Activation.Tanh:
+                    Layers.ForwardChunk<TSimd, TVector, DenseShape, TanhFunction>(shape, ref layer, in rows, ref slot, slope);
+                    break;
+                default: // none: the output layer
+                    Layers.ForwardChunk<TSimd, TVector, DenseShape, IdentityFunction>(shape, ref layer, in rows, ref slot, slope);
+                    return ref slot;
             }
 
-            if (l == LayerCount - 1)
-            {
-                return ref outputs;
-            }
-
-            Activate<TSimd, TVector>(_activations[l], ref outputs, n * shape.Outputs, slope);
-            slot += 2 * ModelWorkspace.ChunkRows * shape.Outputs;
+            rows = new Rows(in Unsafe.Add(ref workspace, _layout.SlotOffset(l)), shape.Outputs, n);
         }
     }
 
-    void IDenseLayers.BackwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, float step, float slope, ref float below, bool propagate)
+    void IDenseLayers.BackwardChunk<TSimd, TVector, TMode>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below)
     {
-        // Each layer's outputs start at the sum of the slots below it; its errors follow its outputs.
+        // Top down: each layer's errors are in its slot (the top's from the head, the others carried down by the layer above).
         int n = input.Count;
-        int top = LayerCount - 1;
-        int start = ChunkWorkspace - (2 * ModelWorkspace.ChunkRows * _sizes[^1]);
-        for (int l = top; l >= 0; l--)
+        for (int l = Top; l >= 0; l--)
         {
             DenseShape shape = Shape(l);
-            ref float errors = ref Unsafe.Add(ref workspace, start + (ModelWorkspace.ChunkRows * shape.Outputs));
-            if (l < top)
+            ref float layer = ref Unsafe.Add(ref parameters, _layout.WeightOffset(l));
+            ref float slot = ref Unsafe.Add(ref workspace, _layout.SlotOffset(l));
+            ref float gradient = ref Unsafe.Add(ref destination, _layout.WeightOffset(l));
+
+            // The rows below and where their errors go: the model's input (and its errors as asked) under the bottom layer, else
+            // the outputs and error rows in the slot of the layer under this one.
+            scoped Rows rows = input;
+            scoped ErrorsBelow errors = below;
+            if (l > 0)
             {
-                MultiplyByDerivative<TSimd, TVector>(_activations[l], ref Unsafe.Add(ref workspace, start), ref errors, n * shape.Outputs, slope);
+                int under = _layout.SlotOffset(l - 1);
+                rows = new Rows(in Unsafe.Add(ref workspace, under), shape.Inputs, n);
+                errors = new ErrorsBelow(ref Unsafe.Add(ref workspace, under + (nint)ParameterLayout.ErrorsStart(shape.Inputs)));
             }
 
-            // The rows below: the input for the bottom layer, else the outputs of the layer under this one.
-            int startBelow = l == 0 ? 0 : start - (2 * ModelWorkspace.ChunkRows * _sizes[l]);
-            Rows rows = l == 0 ? input : new Rows(in Unsafe.Add(ref workspace, startBelow), shape.Inputs, n);
-            ref float belowErrors = ref l == 0 ? ref below : ref Unsafe.Add(ref workspace, startBelow + (ModelWorkspace.ChunkRows * shape.Inputs));
-            Layers.Backward<TSimd, TVector, DenseShape>(
-                shape, ref Unsafe.Add(ref parameters, _parameterOffsets[l]), in rows, ref errors, ref Unsafe.Add(ref destination, _parameterOffsets[l]), step, ref belowErrors, propagate: l > 0 || propagate);
-            start = startBelow;
+            switch (ActivationOf(l))
+            {
+                case Activation.Relu:
+                    Layers.Backward<TSimd, TVector, DenseShape, ReluFunction, TMode>(shape, ref layer, in rows, ref slot, ref gradient, mode, slope, errors);
+                    break;
+                case Activation.LeakyRelu:
+                    Layers.Backward<TSimd, TVector, DenseShape, LeakyReluFunction, TMode>(shape, ref layer, in rows, ref slot, ref gradient, mode, slope, errors);
+                    break;
+                case Activation.Sigmoid:
+                    Layers.Backward<TSimd, TVector, DenseShape, SigmoidFunction, TMode>(shape, ref layer, in rows, ref slot, ref gradient, mode, slope, errors);
+                    break;
+                case Activation.Tanh:
+                    Layers.Backward<TSimd, TVector, DenseShape, TanhFunction, TMode>(shape, ref layer, in rows, ref slot, ref gradient, mode, slope, errors);
+                    break;
+                default: // none: the output layer
+                    Layers.Backward<TSimd, TVector, DenseShape, IdentityFunction, TMode>(shape, ref layer, in rows, ref slot, ref gradient, mode, slope, errors);
+                    break;
+            }
         }
     }
 
-    private DenseShape Shape(int layer) => new(_sizes[layer], _sizes[layer + 1]);
+    // Layer l's activation, or none for the output layer, whose values go to the head as they are.
+    private Activation? ActivationOf(int layer) => layer < Top ? _activations[layer] : null;
 
-    private static void Activate<TSimd, TVector>(Activation activation, ref float values, int length, float slope)
-        where TSimd : ISimd<TVector>
-        where TVector : struct
-    {
-        switch (activation)
-        {
-            case Activation.Relu:
-                ActivationKernel.Apply<TSimd, TVector, ReluFunction>(ref values, length, slope);
-                break;
-            case Activation.LeakyRelu:
-                ActivationKernel.Apply<TSimd, TVector, LeakyReluFunction>(ref values, length, slope);
-                break;
-            case Activation.Sigmoid:
-                ActivationKernel.Apply<TSimd, TVector, SigmoidFunction>(ref values, length, slope);
-                break;
-            default:
-                ActivationKernel.Apply<TSimd, TVector, TanhFunction>(ref values, length, slope);
-                break;
-        }
-    }
-
-    private static void MultiplyByDerivative<TSimd, TVector>(Activation activation, ref float outputs, ref float errors, int length, float slope)
-        where TSimd : ISimd<TVector>
-        where TVector : struct
-    {
-        switch (activation)
-        {
-            case Activation.Relu:
-                ActivationKernel.MultiplyByDerivative<TSimd, TVector, ReluFunction>(ref outputs, ref errors, length, slope);
-                break;
-            case Activation.LeakyRelu:
-                ActivationKernel.MultiplyByDerivative<TSimd, TVector, LeakyReluFunction>(ref outputs, ref errors, length, slope);
-                break;
-            case Activation.Sigmoid:
-                ActivationKernel.MultiplyByDerivative<TSimd, TVector, SigmoidFunction>(ref outputs, ref errors, length, slope);
-                break;
-            default:
-                ActivationKernel.MultiplyByDerivative<TSimd, TVector, TanhFunction>(ref outputs, ref errors, length, slope);
-                break;
-        }
-    }
+    private DenseShape Shape(int layer) => new(_layout.LayerInputs(layer), _layout.LayerOutputs(layer));
 }

@@ -79,7 +79,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
 
     // The floats one row of standardized inputs takes in a chunk's workspace (many rows are standardized into memory
     // first; a single row is standardized as its first layer reads it): none without a standardizer.
-    private int StandardizedRow => _scales is null ? 0 : AlignedBuffer.Pad(_layers.Features);
+    private int StandardizedRow => _scales is null ? 0 : (int)ParameterLayout.PaddedWidth(_layers.Features);
 
     /// <inheritdoc/>
     internal sealed override ModelRuntime WithStandardizer(Standardizer? standardizer) =>
@@ -89,14 +89,16 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     private int ForwardWidth => THead.ForwardWidth(_layers.Outputs);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void Forward(ReadOnlySpan<float> row, Span<float> outputs)
     {
         CheckLength(row.Length, _layers.Features, nameof(row));
         CheckLength(outputs.Length, ForwardWidth, nameof(outputs));
-        OneRow<HeadOutputs>(ref MemoryMarshal.GetReference(row), ref MemoryMarshal.GetReference(outputs));
+        PredictRow(ref MemoryMarshal.GetReference(row), new OutputsResult(ref MemoryMarshal.GetReference(outputs)));
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override float PredictValue(ReadOnlySpan<float> row)
     {
         // NaN (the policy's answer to a row without a finite value) is an error where a value is returned: NaN hides.
@@ -104,6 +106,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override bool TryPredictValue(ReadOnlySpan<float> row, out float value)
     {
         CheckRegression();
@@ -114,11 +117,12 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
 
         CheckLength(row.Length, _layers.Features, nameof(row));
         value = 0f;
-        OneRow<HeadOutputs>(ref MemoryMarshal.GetReference(row), ref value);
+        PredictRow(ref MemoryMarshal.GetReference(row), new OutputsResult(ref value));
         return !float.IsNaN(value);
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void PredictValues(ReadOnlySpan<float> rows, Span<float> values)
     {
         CheckRegression();
@@ -126,21 +130,24 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override int PredictClass(ReadOnlySpan<float> row)
     {
         CheckLength(row.Length, _layers.Features, nameof(row));
-        return OneRow<HeadClass>(ref MemoryMarshal.GetReference(row), ref Unsafe.NullRef<float>());
+        return PredictRow(ref MemoryMarshal.GetReference(row), ClassResult.SingleRow);
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override bool TryPredictClass(ReadOnlySpan<float> row, out int predictedClass)
     {
         CheckLength(row.Length, _layers.Features, nameof(row));
-        predictedClass = OneRow<HeadClassOrNone>(ref MemoryMarshal.GetReference(row), ref Unsafe.NullRef<float>());
+        predictedClass = PredictRow(ref MemoryMarshal.GetReference(row), default(ClassOrNoneResult));
         return predictedClass >= 0;
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes)
     {
         int features = _layers.Features;
@@ -148,11 +155,12 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         ref float x = ref MemoryMarshal.GetReference(rows);
         for (int i = 0; i < count; i++)
         {
-            classes[i] = OneRow<HeadClass>(ref Unsafe.Add(ref x, (nint)i * features), ref Unsafe.NullRef<float>(), row: i);
+            classes[i] = PredictRow(ref Unsafe.Add(ref x, (nint)i * features), ClassResult.InBatch(i));
         }
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
     {
         int features = _layers.Features;
@@ -174,24 +182,24 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         ref float p = ref MemoryMarshal.GetReference(probabilities);
         for (int i = 0; i < count; i++)
         {
-            OneRow<HeadProbabilities>(ref Unsafe.Add(ref x, (nint)i * features), ref Unsafe.Add(ref p, (nint)i * width));
+            PredictRow(ref Unsafe.Add(ref x, (nint)i * features), new ProbabilitiesResult(ref Unsafe.Add(ref p, (nint)i * width)));
         }
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs)
     {
         int count = CheckRows(rows.Length, _layers.Features, outputs.Length, ForwardWidth, nameof(outputs));
-        var job = new ForwardRowsJob(this, new Rows(in MemoryMarshal.GetReference(rows), _layers.Features, count), ref MemoryMarshal.GetReference(outputs));
-        VectorDispatch.Run<ForwardRowsJob, bool>(Width, ref job);
+        var operation = new ForwardRowsOperation(this, new Rows(in MemoryMarshal.GetReference(rows), _layers.Features, count), ref MemoryMarshal.GetReference(outputs));
+        VectorDispatch.Run<ForwardRowsOperation, bool>(Width, ref operation);
     }
 
     /// <inheritdoc/>
     public sealed override float Loss(in Batch batch)
     {
         Batch.Validate(in batch, Shape);
-        var job = new PassesJob(this, batch, ref Unsafe.NullRef<float>(), 0f, gradient: false);
-        return VectorDispatch.Run<PassesJob, float>(Width, ref job);
+        return Pass(in batch, default(LossMode));
     }
 
     /// <inheritdoc/>
@@ -199,7 +207,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     {
         Batch.Validate(in batch, Shape);
         CheckLength(gradient.Length, _layers.ParameterCount, nameof(gradient));
-        return Gradient(in batch, ref MemoryMarshal.GetReference(gradient), 0f);
+        return Pass(in batch, new GradientMode(ref MemoryMarshal.GetReference(gradient)));
     }
 
     /// <inheritdoc/>
@@ -207,17 +215,17 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     {
         Batch.Validate(in batch, Shape);
         CheckStep(stepSize);
-        if (batch.Count <= ModelWorkspace.ChunkRows)
+        if (batch.Count <= ParameterLayout.ChunkRows)
         {
             // One chunk: each layer's errors are carried down with its weights as they were, then scaled by −step and
             // added straight into the weights — no gradient buffer, each weight written once.
-            return Gradient(in batch, ref _parameters.Origin, stepSize);
+            return Pass(in batch, new StepMode(ref _parameters.Origin, stepSize));
         }
 
         // Several chunks: every row's gradient must be taken before any weight moves.
         Span<float> gradient = ModelWorkspace.Gradient(_layers.ParameterCount);
         gradient.Clear();
-        float loss = Gradient(in batch, ref MemoryMarshal.GetReference(gradient), 0f);
+        float loss = Pass(in batch, new GradientMode(ref MemoryMarshal.GetReference(gradient)));
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient, -stepSize, _parameters.Span, _parameters.Span);
         return loss;
     }
@@ -231,19 +239,21 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         }
     }
 
-    private float Gradient(in Batch batch, ref float destination, float step)
+    // A pass over the batch in the given mode, at the width this instance runs at.
+    private float Pass<TMode>(in Batch batch, TMode mode)
+        where TMode : IPassMode, allows ref struct
     {
-        var job = new PassesJob(this, batch, ref destination, step, gradient: true);
-        return VectorDispatch.Run<PassesJob, float>(Width, ref job);
+        var operation = new PassOperation<TMode>(this, batch, mode);
+        return VectorDispatch.Run<PassOperation<TMode>, float>(Width, ref operation);
     }
 
     // One row at the width this instance runs at (VectorDispatch folds the choice to a direct call at the process's width).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int OneRow<TResult>(ref float x, ref float y, int row = -1)
-        where TResult : struct, IRowResult
+    private int PredictRow<TResult>(ref float x, TResult result)
+        where TResult : struct, IRowResult, allows ref struct
     {
-        var job = new RowJob<TResult>(this, ref x, ref y, row);
-        return VectorDispatch.Run<RowJob<TResult>, int>(Width, ref job);
+        var operation = new PredictRowOperation<TResult>(this, ref x, result);
+        return VectorDispatch.Run<PredictRowOperation<TResult>, int>(Width, ref operation);
     }
 
     // One row through the layers — the top layer's values in aligned scratch, stack memory unless large, the bottom layer
@@ -251,28 +261,29 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     // (the prediction policy: otherwise NaN outputs, or for a class an exception).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private int Row<TSimd, TVector, TResult>(ref float x, ref float y, int row)
+    private int PredictRowAt<TSimd, TVector, TResult>(ref float x, TResult result)
         where TSimd : ISimd<TVector>
         where TVector : struct
-        where TResult : struct, IRowResult
+        where TResult : struct, IRowResult, allows ref struct
     {
-        int length = AlignedBuffer.Pad(_layers.Outputs) + _layers.RowScratch;
+        int padded = (int)ParameterLayout.PaddedWidth(_layers.Outputs);
+        int length = padded + _layers.RowScratch;
         ref float top = ref length <= ModelWorkspace.StackLimit
             ? ref ModelWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
             : ref ModelWorkspace.Row(length);
-        ref float scratch = ref Unsafe.Add(ref top, AlignedBuffer.Pad(_layers.Outputs));
+        ref float scratch = ref Unsafe.Add(ref top, padded);
         if (_scales is null)
         {
-            _layers.ForwardRow<TSimd, TVector, RawInput>(ref _parameters.Origin, in x, ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>(), ref top, ref scratch, _slope);
+            _layers.ForwardRow<TSimd, TVector, RawInput>(ref _parameters.Origin, in x, default, ref top, ref scratch, _slope);
         }
         else
         {
-            _layers.ForwardRow<TSimd, TVector, StandardizedInput>(ref _parameters.Origin, in x, ref _means!.Origin, ref _scales.Origin, ref top, ref scratch, _slope);
+            _layers.ForwardRow<TSimd, TVector, StandardizedInput>(ref _parameters.Origin, in x, new StandardizedInput(ref _means!.Origin, ref _scales.Origin), ref top, ref scratch, _slope);
         }
 
         return PredictionPolicy.IsFinite(MemoryMarshal.CreateReadOnlySpan(ref top, _layers.Outputs))
-            ? TResult.Finish<TSimd, TVector, THead>(ref top, _layers.Outputs, ref y)
-            : TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _layers.Features), _parameters.Span, _layers.Outputs, ref y, row);
+            ? result.Finish<TSimd, TVector, THead>(ref top, _layers.Outputs)
+            : result.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _layers.Features), _parameters.Span, _layers.Outputs);
     }
 
     // Many rows, a chunk at a time: the layers' forward pass, then the head on each row.
@@ -284,9 +295,9 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         int outputs = _layers.Outputs;
         int width = ForwardWidth;
         ref float workspace = ref ModelWorkspace.Chunk(ChunkWorkspace);
-        for (int start = 0; start < input.Count; start += ModelWorkspace.ChunkRows)
+        for (int start = 0; start < input.Count; start += ParameterLayout.ChunkRows)
         {
-            int n = Math.Min(ModelWorkspace.ChunkRows, input.Count - start);
+            int n = Math.Min(ParameterLayout.ChunkRows, input.Count - start);
             Rows chunk = Standardized<TSimd, TVector>(input.Slice(start, n), ref workspace);
             ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in chunk, ref workspace, _slope);
             for (int i = 0; i < n; i++)
@@ -306,7 +317,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     // The chunk's workspace: the layers' outputs and errors, then, with a standardizer, the chunk's standardized rows.
-    private int ChunkWorkspace => _layers.ChunkWorkspace + (ModelWorkspace.ChunkRows * StandardizedRow);
+    private int ChunkWorkspace => _layers.ChunkWorkspace + (ParameterLayout.ChunkRows * StandardizedRow);
 
     // The rows the layers read: these, or with a standardizer their standardized copies at the workspace's end.
     private Rows Standardized<TSimd, TVector>(Rows rows, ref float workspace)
@@ -328,26 +339,29 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         return new Rows(in copies, stride, rows.Count);
     }
 
-    // The forward pass, the head's loss (and errors), and when asked the backward pass, a chunk at a time.
+    // The forward pass, the head's loss (and errors), and unless the mode is the loss alone the backward pass, a chunk at a time.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private float Passes<TSimd, TVector>(in Batch batch, ref float destination, float step, bool gradient)
+    private float PassAt<TSimd, TVector, TMode>(in Batch batch, TMode mode)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TMode : IPassMode, allows ref struct
     {
         int outputs = _layers.Outputs;
         ref float workspace = ref ModelWorkspace.Chunk(ChunkWorkspace);
         double total = 0;
-        for (int start = 0; start < batch.Count; start += ModelWorkspace.ChunkRows)
+        for (int start = 0; start < batch.Count; start += ParameterLayout.ChunkRows)
         {
-            Batch chunk = batch.Slice(start, Math.Min(ModelWorkspace.ChunkRows, batch.Count - start));
+            Batch chunk = batch.Slice(start, Math.Min(ParameterLayout.ChunkRows, batch.Count - start));
             int n = chunk.Count;
             Rows rows = Standardized<TSimd, TVector>(chunk.Rows, ref workspace);
             ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in rows, ref workspace, _slope);
-            Span<float> errors = gradient ? MemoryMarshal.CreateSpan(ref Unsafe.Add(ref values, ModelWorkspace.ChunkRows * outputs), n * outputs) : default;
+            Span<float> errors = TMode.GoesBackward
+                ? MemoryMarshal.CreateSpan(ref Unsafe.Add(ref values, (nint)ParameterLayout.ErrorsStart(outputs)), n * outputs)
+                : default;
             total += THead.Loss<TSimd, TVector>(in chunk, MemoryMarshal.CreateSpan(ref values, n * outputs), errors, outputs);
-            if (gradient)
+            if (TMode.GoesBackward)
             {
-                _layers.BackwardChunk<TSimd, TVector>(ref _parameters.Origin, in rows, ref workspace, ref destination, step, _slope, ref Unsafe.NullRef<float>(), propagate: false);
+                _layers.BackwardChunk<TSimd, TVector, TMode>(ref _parameters.Origin, in rows, ref workspace, ref mode.Destination, mode, _slope, ErrorsBelow.None);
             }
         }
 
@@ -355,20 +369,20 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     // The operations VectorDispatch runs at the instance's width.
-    private readonly ref struct RowJob<TResult>(ModelRuntime<TLayers, THead> runtime, ref float x, ref float y, int row) : IVectorOperation<int>
-        where TResult : struct, IRowResult
+    private readonly ref struct PredictRowOperation<TResult>(ModelRuntime<TLayers, THead> runtime, ref float x, TResult result) : IVectorOperation<int>
+        where TResult : struct, IRowResult, allows ref struct
     {
         private readonly ref float _x = ref x;
-        private readonly ref float _y = ref y;
+        private readonly TResult _result = result;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Invoke<TSimd, TVector>()
             where TSimd : ISimd<TVector>
             where TVector : struct =>
-            runtime.Row<TSimd, TVector, TResult>(ref _x, ref _y, row);
+            runtime.PredictRowAt<TSimd, TVector, TResult>(ref _x, _result);
     }
 
-    private readonly ref struct ForwardRowsJob(ModelRuntime<TLayers, THead> runtime, Rows input, ref float y) : IVectorOperation<bool>
+    private readonly ref struct ForwardRowsOperation(ModelRuntime<TLayers, THead> runtime, Rows input, ref float y) : IVectorOperation<bool>
     {
         private readonly Rows _input = input;
         private readonly ref float _y = ref y;
@@ -382,14 +396,15 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         }
     }
 
-    private readonly ref struct PassesJob(ModelRuntime<TLayers, THead> runtime, Batch batch, ref float destination, float step, bool gradient) : IVectorOperation<float>
+    private readonly ref struct PassOperation<TMode>(ModelRuntime<TLayers, THead> runtime, Batch batch, TMode mode) : IVectorOperation<float>
+        where TMode : IPassMode, allows ref struct
     {
         private readonly Batch _batch = batch;
-        private readonly ref float _destination = ref destination;
+        private readonly TMode _mode = mode;
 
         public float Invoke<TSimd, TVector>()
             where TSimd : ISimd<TVector>
             where TVector : struct =>
-            runtime.Passes<TSimd, TVector>(in _batch, ref _destination, step, gradient);
+            runtime.PassAt<TSimd, TVector, TMode>(in _batch, _mode);
     }
 }

@@ -10,9 +10,6 @@ namespace Native.Numerics.CompilerServices;
 /// </summary>
 internal static class ModelWorkspace
 {
-    /// <summary>The rows processed together in one forward and backward pass: a chunk's values and errors stay in cache.</summary>
-    public const int ChunkRows = 64;
-
     /// <summary>Above this many floats of one row's scratch, the per-thread buffer is used instead of the stack.</summary>
     public const int StackLimit = 2048;
 

@@ -28,8 +28,8 @@ internal static class FunctionKernels
     public static void Map<TOperator>(ReadOnlySpan<float> source, Span<float> destination, float parameter)
         where TOperator : struct, IElementwiseOperator
     {
-        var job = new MapJob<TOperator>(source, destination, parameter);
-        VectorDispatch.Run<MapJob<TOperator>, bool>(ref job);
+        var operation = new MapOperation<TOperator>(source, destination, parameter);
+        VectorDispatch.Run<MapOperation<TOperator>, bool>(ref operation);
     }
 
     /// <summary><see cref="Map{TOperator}"/> at the width <typeparamref name="TSimd"/>.</summary>
@@ -62,8 +62,8 @@ internal static class FunctionKernels
     /// </summary>
     public static double Exponentials(ReadOnlySpan<float> z, Span<float> destination, float pivot, float scale)
     {
-        var job = new ExponentialsJob(z, destination, pivot, scale, store: true);
-        return VectorDispatch.Run<ExponentialsJob, double>(ref job);
+        var operation = new ExponentialsOperation(z, destination, pivot, scale, store: true);
+        return VectorDispatch.Run<ExponentialsOperation, double>(ref operation);
     }
 
     /// <summary><see cref="Exponentials(ReadOnlySpan{float}, Span{float}, float, float)"/> at the width <typeparamref name="TSimd"/>.</summary>
@@ -110,8 +110,8 @@ internal static class FunctionKernels
     /// <summary>Σ e^(scale·(z[i] − pivot)), without storing the terms.</summary>
     public static double SumOfExponentials(ReadOnlySpan<float> z, float pivot, float scale)
     {
-        var job = new ExponentialsJob(z, default, pivot, scale, store: false);
-        return VectorDispatch.Run<ExponentialsJob, double>(ref job);
+        var operation = new ExponentialsOperation(z, default, pivot, scale, store: false);
+        return VectorDispatch.Run<ExponentialsOperation, double>(ref operation);
     }
 
     /// <summary><see cref="SumOfExponentials(ReadOnlySpan{float}, float, float)"/> at the width <typeparamref name="TSimd"/>.</summary>
@@ -161,8 +161,8 @@ internal static class FunctionKernels
     /// </summary>
     public static void SubtractScaledExponentials(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> destination, float scale)
     {
-        var job = new SubtractScaledExponentialsJob(y, g, destination, scale);
-        VectorDispatch.Run<SubtractScaledExponentialsJob, bool>(ref job);
+        var operation = new SubtractScaledExponentialsOperation(y, g, destination, scale);
+        VectorDispatch.Run<SubtractScaledExponentialsOperation, bool>(ref operation);
     }
 
     /// <summary><see cref="SubtractScaledExponentials(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/> at the width <typeparamref name="TSimd"/>.</summary>
@@ -193,8 +193,8 @@ internal static class FunctionKernels
     /// <summary>Σ (a[i] − b[i])².</summary>
     public static double SumOfSquaredDifferences(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        var job = new SquaredDifferencesJob(a, b, default, 0f, writeGradient: false);
-        return VectorDispatch.Run<SquaredDifferencesJob, double>(ref job);
+        var operation = new SquaredDifferencesOperation(a, b, default, 0f, writeGradient: false);
+        return VectorDispatch.Run<SquaredDifferencesOperation, double>(ref operation);
     }
 
     /// <summary><see cref="SumOfSquaredDifferences(ReadOnlySpan{float}, ReadOnlySpan{float})"/> at the width <typeparamref name="TSimd"/>.</summary>
@@ -235,8 +235,8 @@ internal static class FunctionKernels
     /// <summary>gradient[i] = scale·(a[i] − b[i]), returning Σ (a[i] − b[i])² from the same pass.</summary>
     public static double SumOfSquaredDifferences(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> gradient, float scale)
     {
-        var job = new SquaredDifferencesJob(a, b, gradient, scale, writeGradient: true);
-        return VectorDispatch.Run<SquaredDifferencesJob, double>(ref job);
+        var operation = new SquaredDifferencesOperation(a, b, gradient, scale, writeGradient: true);
+        return VectorDispatch.Run<SquaredDifferencesOperation, double>(ref operation);
     }
 
     /// <summary><see cref="SumOfSquaredDifferences(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, float)"/> at the width <typeparamref name="TSimd"/>.</summary>
@@ -282,8 +282,8 @@ internal static class FunctionKernels
     private static void MapWithTwoParameters<TOperator>(ReadOnlySpan<float> source, Span<float> destination, float first, float second)
         where TOperator : struct, ITwoParameterOperator
     {
-        var job = new MapTwoJob<TOperator>(source, destination, first, second);
-        VectorDispatch.Run<MapTwoJob<TOperator>, bool>(ref job);
+        var operation = new MapTwoOperation<TOperator>(source, destination, first, second);
+        VectorDispatch.Run<MapTwoOperation<TOperator>, bool>(ref operation);
     }
 
     /// <summary>The two-parameter map at the width <typeparamref name="TSimd"/>.</summary>

@@ -9,7 +9,7 @@ namespace Native.Numerics.Kernels;
 /// </summary>
 /// <remarks>
 /// A managed <c>float[]</c> is only 8-byte aligned, so 512-bit loads from it split cache lines and run
-/// 1.8–1.9× slower (docs/performance.md, item 2). This allocates a pinned array — which the GC never moves —
+/// markedly slower (docs/performance.md, "Alignment"). This allocates a pinned array — which the GC never moves —
 /// with 128 spare bytes, and uses it from its first 64-byte boundary. Pinned arrays live on the pinned
 /// object heap, so they cost the GC nothing to keep still. New blocks are zeroed. At least
 /// <see cref="FloatsPerLine"/> zeroed floats follow the block, never written through it: kernels may load a whole

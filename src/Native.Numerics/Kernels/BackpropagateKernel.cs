@@ -11,7 +11,9 @@ internal static class BackpropagateKernel
 {
     // D = E·W: each row of D is a combination of the rows of W. Four rows of D × two vectors of columns
     // are held in registers while the outputs j stream past (2 loads of W + 4 broadcasts per 8 multiply-adds).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Never inlined: the kernel is compiled once, fully optimized, not again inside each caller under that caller's profile
+    // (where a synthesized profile can lay its loops out as cold).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Run<TSimd, TVector, TShape>(TShape shape, ref float e, int count, ref float w, ref float d)
         where TSimd : ISimd<TVector>
         where TVector : struct

@@ -58,7 +58,7 @@ internal static class FastExp
     {
         // Clamp so 2^n below is a normal float. Lanes below the range are computed from 0 and set to 0 at the
         // end: clamped to the minimum instead, their r would cancel to within a few ulps of 0 and r² would be
-        // subnormal, which costs a microcode assist per lane (12 ns for a vector of softmax padding, measured).
+        // subnormal, which costs a microcode assist per lane (docs/performance.md, "Subnormal exponentials").
         TVector minimum = TSimd.Create(MinimumInput);
         TVector clamped = TSimd.ZeroWhereLess(TSimd.Min(x, TSimd.Create(MaximumInput)), x, minimum);
 

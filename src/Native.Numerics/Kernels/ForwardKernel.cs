@@ -11,7 +11,7 @@ namespace Native.Numerics.Kernels;
 /// </summary>
 /// <remarks>
 /// Lengths are checked by the public API before a kernel is called; the loops read through unchecked
-/// references (bounds checks cost 2.3× on these loops, docs/performance.md). One row at a time goes through
+/// references (bounds checks cost these loops dearly: docs/performance.md, "Bounds checks"). One row at a time goes through
 /// <see cref="RowKernel"/>, whose dot products end in registers rather than in memory.
 /// </remarks>
 internal static class ForwardKernel
@@ -25,7 +25,9 @@ internal static class ForwardKernel
     // rows that fit in L1 (all of it for 784 × 10, 31 KB; 8 rows, 25 KB, for 784 × 128), and all rows of A
     // stream past one tile before the next: with W beyond L1, a pass over it per pair of rows would
     // read it all from L2 32 times for 64 rows.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Never inlined: the kernel is compiled once, fully optimized, not again inside each caller under that caller's profile
+    // (where a synthesized profile can lay its loops out as cold).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Rows<TSimd, TVector, TShape>(TShape shape, in Rows input, ref float w, ref float b, ref float zOrigin)
         where TSimd : ISimd<TVector>
         where TVector : struct

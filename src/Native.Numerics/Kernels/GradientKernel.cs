@@ -17,7 +17,9 @@ internal static class GradientKernel
     // (n rows × the group's vectors) stays in L1 across the output groups. With 32 vector registers (the
     // 512-bit path) the block is 8 outputs × 3 vectors: 24 accumulators fed by 3 + 8 loads per row; the
     // outputs and columns it leaves go to 4 × 2 blocks (8 accumulators, 16 registers suffice).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Never inlined: the kernel is compiled once, fully optimized, not again inside each caller under that caller's profile
+    // (where a synthesized profile can lay its loops out as cold).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Accumulate<TSimd, TVector, TShape>(TShape shape, ref float e, in Rows input, ref float dw, ref float db)
         where TSimd : ISimd<TVector>
         where TVector : struct

@@ -9,28 +9,38 @@ namespace Native.Numerics.Kernels;
 internal interface IRowInput
 {
     /// <summary>The vector of features at <paramref name="k"/>, as the layer is to see them.</summary>
-    static abstract TVector Load<TSimd, TVector>(ref readonly float x, ref float means, ref float scales, nint k)
+    TVector Load<TSimd, TVector>(ref readonly float x, nint k)
         where TSimd : ISimd<TVector>
         where TVector : struct;
 }
 
-/// <summary>The features as given; the means and scales are not read (and may be null references).</summary>
+/// <summary>The features as given: the input of every layer but a standardizing model's first.</summary>
 internal readonly struct RawInput : IRowInput
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Load<TSimd, TVector>(ref readonly float x, ref float means, ref float scales, nint k)
+    public TVector Load<TSimd, TVector>(ref readonly float x, nint k)
         where TSimd : ISimd<TVector>
         where TVector : struct => TSimd.Load(in x, k);
 }
 
 /// <summary>
-/// (x − mean) × scale, the vector step <see cref="Vectors.Standardize"/> also takes, so a row standardized here gives the
-/// same bits as one standardized into memory first — without the store, the reload, and the scratch row's room in L1.
+/// The features through a standardizer, (x − mean) × scale, with its <paramref name="means"/> and <paramref name="scales"/>
+/// (one per feature): the step <see cref="Vectors.Standardize"/> also takes, so a row standardized here gives the same bits
+/// as one standardized into memory first — without the store, the reload, and the scratch row's room in L1.
 /// </summary>
-internal readonly struct StandardizedInput : IRowInput
+internal readonly ref struct StandardizedInput(ref float means, ref float scales) : IRowInput
 {
+    private readonly ref float _means = ref means;
+    private readonly ref float _scales = ref scales;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVector Load<TSimd, TVector>(ref readonly float x, ref float means, ref float scales, nint k)
+    public TVector Load<TSimd, TVector>(ref readonly float x, nint k)
+        where TSimd : ISimd<TVector>
+        where TVector : struct => Standardize<TSimd, TVector>(in x, ref _means, ref _scales, k);
+
+    /// <summary>(x − mean) × scale for the vector of features at <paramref name="k"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Standardize<TSimd, TVector>(ref readonly float x, ref float means, ref float scales, nint k)
         where TSimd : ISimd<TVector>
         where TVector : struct =>
         TSimd.Multiply(TSimd.Subtract(TSimd.Load(in x, k), TSimd.Load(in means, k)), TSimd.Load(in scales, k));

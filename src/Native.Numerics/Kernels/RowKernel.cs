@@ -19,7 +19,7 @@ namespace Native.Numerics.Kernels;
 /// </para>
 /// <para>
 /// A row whose length is not a whole number of vectors ends with one more vector loaded to end exactly at the row's
-/// end, its lanes shared with the vector before zeroed (<see cref="ISimd{TVector}.KeepFrom"/>): no scalar tail, no read
+/// end, its lanes shared with the vector before zeroed (<see cref="ISimd{TVector}.ZeroLanesBelow"/>): no scalar tail, no read
 /// outside the row. A row shorter than a vector runs at the narrowest width that holds a vector of it (4 features
 /// at 512 bits: one 128-bit vector). With a generated shape every size here is a constant: the loops have constant
 /// trip counts and the guards on the outputs fold away, leaving exactly the accumulators the layer has.
@@ -38,40 +38,40 @@ internal static class RowKernel
     /// shape and activation, so the caller's own compilation is not burdened with the kernel's many inlined vector calls.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Forward<TSimd, TVector, TShape, TActivation, TInput>(TShape shape, ref float w, ref float b, ref readonly float x, ref float means, ref float scales, ref float y, float slope)
+    public static void Forward<TSimd, TVector, TShape, TActivation, TInput>(TShape shape, ref float w, ref float b, ref readonly float x, TInput input, ref float y, float slope)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TShape : struct, IDenseShape
         where TActivation : struct, IActivationFunction
-        where TInput : struct, IRowInput
+        where TInput : struct, IRowInput, allows ref struct
     {
         // A row shorter than a vector: the narrowest width that holds a vector of it.
         if (TSimd.Count == 16 && shape.Inputs >= 16)
         {
-            Blocks<Simd512, Vector512<float>, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, slope);
+            Blocks<Simd512, Vector512<float>, TShape, TActivation, TInput>(shape, ref w, ref b, in x, input, ref y, slope);
         }
         else if (TSimd.Count >= 8 && shape.Inputs >= 8)
         {
-            Blocks<Simd256, Vector256<float>, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, slope);
+            Blocks<Simd256, Vector256<float>, TShape, TActivation, TInput>(shape, ref w, ref b, in x, input, ref y, slope);
         }
         else if (TSimd.Count >= 4 && shape.Inputs >= 4)
         {
-            Blocks<Simd128, Vector128<float>, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, slope);
+            Blocks<Simd128, Vector128<float>, TShape, TActivation, TInput>(shape, ref w, ref b, in x, input, ref y, slope);
         }
         else
         {
-            Blocks<SimdScalar, float, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, slope);
+            Blocks<SimdScalar, float, TShape, TActivation, TInput>(shape, ref w, ref b, in x, input, ref y, slope);
         }
     }
 
     // Outputs in blocks of as many accumulators as the registers hold, then the rest in one smaller block.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void Blocks<TSimd, TVector, TShape, TActivation, TInput>(TShape shape, ref float w, ref float b, ref readonly float x, ref float means, ref float scales, ref float y, float slope)
+    private static void Blocks<TSimd, TVector, TShape, TActivation, TInput>(TShape shape, ref float w, ref float b, ref readonly float x, TInput input, ref float y, float slope)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TShape : struct, IDenseShape
         where TActivation : struct, IActivationFunction
-        where TInput : struct, IRowInput
+        where TInput : struct, IRowInput, allows ref struct
     {
         int block = TSimd.Count == 16 ? 16 : 8;
         int outputs = shape.Outputs;
@@ -83,15 +83,16 @@ internal static class RowKernel
             // always; the last, smaller block only in an output layer (the identity), where it is most of the work — a
             // 10-class head is one such block. A hidden layer's last block keeps the guards: a method per size for each
             // activation as well would add about 0.25 MB to a NativeAOT binary for layers where it is a small part.
+            var sizes = new DenseShape(shape.Inputs, shape.Outputs);
             for (int first = 0; first < whole; first += block)
             {
                 if (TSimd.Count == 16)
                 {
-                    Sized<TSimd, TVector, TShape, TActivation, TInput, Count16>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope);
+                    ConstantBlock<TSimd, TVector, TActivation, TInput, SixteenOutputs>(sizes, ref w, ref b, in x, input, ref y, first, slope);
                 }
                 else
                 {
-                    Sized<TSimd, TVector, TShape, TActivation, TInput, Count8>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope);
+                    ConstantBlock<TSimd, TVector, TActivation, TInput, EightOutputs>(sizes, ref w, ref b, in x, input, ref y, first, slope);
                 }
             }
 
@@ -99,11 +100,11 @@ internal static class RowKernel
             {
                 if (typeof(TActivation) == typeof(IdentityFunction))
                 {
-                    Counted<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, whole, outputs - whole, slope);
+                    LastBlock<TSimd, TVector, TActivation, TInput>(sizes, ref w, ref b, in x, input, ref y, whole, outputs - whole, slope);
                 }
                 else
                 {
-                    Block<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, whole, outputs - whole, slope);
+                    Block<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, input, ref y, whole, outputs - whole, slope);
                 }
             }
 
@@ -112,51 +113,48 @@ internal static class RowKernel
 
         for (int first = 0; first < whole; first += block)
         {
-            Block<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, block, slope);
+            Block<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, input, ref y, first, block, slope);
         }
 
         if (whole < outputs)
         {
-            Block<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, whole, outputs - whole, slope);
+            Block<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, input, ref y, whole, outputs - whole, slope);
         }
     }
 
-    // An output layer's last block of a run-time shape, n (1 to one less than the block size) turned into a constant: a
-    // switch to the method for that n.
-    // Measured on an AMD EPYC Zen 4 (RowLayoutBenchmarks, `float[]` rows), a run-time 784 × 10 model: 675 → 332 ns at
-    // 256 bits, 1,372 → 574 ns at 128, 304 → 261 ns at 512; 64 × 10 at 256 bits 105 → 87 ns.
+    // An output layer's last block of a run-time shape: its size n (1 to one less than a whole block) made a constant by a
+    // switch to the method compiled for that n (docs/performance.md, "Run-time sizes need constant block sizes").
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Counted<TSimd, TVector, TShape, TActivation, TInput>(TShape shape, ref float w, ref float b, ref readonly float x, ref float means, ref float scales, ref float y, int first, int n, float slope)
+    private static void LastBlock<TSimd, TVector, TActivation, TInput>(DenseShape shape, ref float w, ref float b, ref readonly float x, TInput input, ref float y, int first, int n, float slope)
         where TSimd : ISimd<TVector>
         where TVector : struct
-        where TShape : struct, IDenseShape
         where TActivation : struct, IActivationFunction
-        where TInput : struct, IRowInput
+        where TInput : struct, IRowInput, allows ref struct
     {
         Debug.Assert(n >= 1 && n < (TSimd.Count == 16 ? 16 : 8), "a last block, smaller than a whole one");
         switch (n)
         {
-            case 1: Sized<TSimd, TVector, TShape, TActivation, TInput, Count1>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-            case 2: Sized<TSimd, TVector, TShape, TActivation, TInput, Count2>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-            case 3: Sized<TSimd, TVector, TShape, TActivation, TInput, Count3>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-            case 4: Sized<TSimd, TVector, TShape, TActivation, TInput, Count4>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-            case 5: Sized<TSimd, TVector, TShape, TActivation, TInput, Count5>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-            case 6: Sized<TSimd, TVector, TShape, TActivation, TInput, Count6>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-            case 7: Sized<TSimd, TVector, TShape, TActivation, TInput, Count7>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-            case 8: Sized<TSimd, TVector, TShape, TActivation, TInput, Count8>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
+            case 1: ConstantBlock<TSimd, TVector, TActivation, TInput, OneOutput>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+            case 2: ConstantBlock<TSimd, TVector, TActivation, TInput, TwoOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+            case 3: ConstantBlock<TSimd, TVector, TActivation, TInput, ThreeOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+            case 4: ConstantBlock<TSimd, TVector, TActivation, TInput, FourOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+            case 5: ConstantBlock<TSimd, TVector, TActivation, TInput, FiveOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+            case 6: ConstantBlock<TSimd, TVector, TActivation, TInput, SixOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+            case 7: ConstantBlock<TSimd, TVector, TActivation, TInput, SevenOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+            case 8: ConstantBlock<TSimd, TVector, TActivation, TInput, EightOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
             default:
                 // Blocks of 9 to 16 exist only at 512 bits; the narrower widths' code keeps none of these.
                 if (TSimd.Count == 16)
                 {
                     switch (n)
                     {
-                        case 9: Sized<TSimd, TVector, TShape, TActivation, TInput, Count9>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-                        case 10: Sized<TSimd, TVector, TShape, TActivation, TInput, Count10>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-                        case 11: Sized<TSimd, TVector, TShape, TActivation, TInput, Count11>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-                        case 12: Sized<TSimd, TVector, TShape, TActivation, TInput, Count12>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-                        case 13: Sized<TSimd, TVector, TShape, TActivation, TInput, Count13>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-                        case 14: Sized<TSimd, TVector, TShape, TActivation, TInput, Count14>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
-                        default: Sized<TSimd, TVector, TShape, TActivation, TInput, Count15>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, slope); break;
+                        case 9: ConstantBlock<TSimd, TVector, TActivation, TInput, NineOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+                        case 10: ConstantBlock<TSimd, TVector, TActivation, TInput, TenOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+                        case 11: ConstantBlock<TSimd, TVector, TActivation, TInput, ElevenOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+                        case 12: ConstantBlock<TSimd, TVector, TActivation, TInput, TwelveOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+                        case 13: ConstantBlock<TSimd, TVector, TActivation, TInput, ThirteenOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+                        case 14: ConstantBlock<TSimd, TVector, TActivation, TInput, FourteenOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
+                        default: ConstantBlock<TSimd, TVector, TActivation, TInput, FifteenOutputs>(shape, ref w, ref b, in x, input, ref y, first, slope); break;
                     }
                 }
 
@@ -164,46 +162,48 @@ internal static class RowKernel
         }
     }
 
+    // A block of a run-time shape whose output count is the constant TOutputs.Count: its loop holds exactly that many
+    // accumulators, with none of the guards on the others.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void Sized<TSimd, TVector, TShape, TActivation, TInput, TCount>(TShape shape, ref float w, ref float b, ref readonly float x, ref float means, ref float scales, ref float y, int first, float slope)
+    private static void ConstantBlock<TSimd, TVector, TActivation, TInput, TOutputs>(DenseShape shape, ref float w, ref float b, ref readonly float x, TInput input, ref float y, int first, float slope)
         where TSimd : ISimd<TVector>
         where TVector : struct
-        where TShape : struct, IDenseShape
         where TActivation : struct, IActivationFunction
-        where TInput : struct, IRowInput
-        where TCount : struct, IBlockSize =>
-        Block<TSimd, TVector, TShape, TActivation, TInput>(shape, ref w, ref b, in x, ref means, ref scales, ref y, first, TCount.Value, slope);
+        where TInput : struct, IRowInput, allows ref struct
+        where TOutputs : struct, IBlockOutputs =>
+        Block<TSimd, TVector, DenseShape, TActivation, TInput>(shape, ref w, ref b, in x, input, ref y, first, TOutputs.Count, slope);
 
-    private interface IBlockSize
+    // A block's output count as a type, so that a method compiled for it sees a constant.
+    private interface IBlockOutputs
     {
-        static abstract int Value { get; }
+        static abstract int Count { get; }
     }
 
-    private readonly struct Count1 : IBlockSize { public static int Value => 1; }
-    private readonly struct Count2 : IBlockSize { public static int Value => 2; }
-    private readonly struct Count3 : IBlockSize { public static int Value => 3; }
-    private readonly struct Count4 : IBlockSize { public static int Value => 4; }
-    private readonly struct Count5 : IBlockSize { public static int Value => 5; }
-    private readonly struct Count6 : IBlockSize { public static int Value => 6; }
-    private readonly struct Count7 : IBlockSize { public static int Value => 7; }
-    private readonly struct Count8 : IBlockSize { public static int Value => 8; }
-    private readonly struct Count9 : IBlockSize { public static int Value => 9; }
-    private readonly struct Count10 : IBlockSize { public static int Value => 10; }
-    private readonly struct Count11 : IBlockSize { public static int Value => 11; }
-    private readonly struct Count12 : IBlockSize { public static int Value => 12; }
-    private readonly struct Count13 : IBlockSize { public static int Value => 13; }
-    private readonly struct Count14 : IBlockSize { public static int Value => 14; }
-    private readonly struct Count15 : IBlockSize { public static int Value => 15; }
-    private readonly struct Count16 : IBlockSize { public static int Value => 16; }
+    private readonly struct OneOutput : IBlockOutputs { public static int Count => 1; }
+    private readonly struct TwoOutputs : IBlockOutputs { public static int Count => 2; }
+    private readonly struct ThreeOutputs : IBlockOutputs { public static int Count => 3; }
+    private readonly struct FourOutputs : IBlockOutputs { public static int Count => 4; }
+    private readonly struct FiveOutputs : IBlockOutputs { public static int Count => 5; }
+    private readonly struct SixOutputs : IBlockOutputs { public static int Count => 6; }
+    private readonly struct SevenOutputs : IBlockOutputs { public static int Count => 7; }
+    private readonly struct EightOutputs : IBlockOutputs { public static int Count => 8; }
+    private readonly struct NineOutputs : IBlockOutputs { public static int Count => 9; }
+    private readonly struct TenOutputs : IBlockOutputs { public static int Count => 10; }
+    private readonly struct ElevenOutputs : IBlockOutputs { public static int Count => 11; }
+    private readonly struct TwelveOutputs : IBlockOutputs { public static int Count => 12; }
+    private readonly struct ThirteenOutputs : IBlockOutputs { public static int Count => 13; }
+    private readonly struct FourteenOutputs : IBlockOutputs { public static int Count => 14; }
+    private readonly struct FifteenOutputs : IBlockOutputs { public static int Count => 15; }
+    private readonly struct SixteenOutputs : IBlockOutputs { public static int Count => 16; }
 
     // Outputs first..first+n (n ≤ 16) of one row: n accumulators over the whole row, then summed, biased, activated, stored.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block<TSimd, TVector, TShape, TActivation, TInput>(TShape shape, ref float w, ref float b, ref readonly float x, ref float means, ref float scales, ref float y, int first, int n, float slope)
+    private static void Block<TSimd, TVector, TShape, TActivation, TInput>(TShape shape, ref float w, ref float b, ref readonly float x, TInput input, ref float y, int first, int n, float slope)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TShape : struct, IDenseShape
         where TActivation : struct, IActivationFunction
-        where TInput : struct, IRowInput
+        where TInput : struct, IRowInput, allows ref struct
     {
         int inputs = shape.Inputs;
         ref float row = ref Unsafe.Add(ref w, (nint)first * inputs);
@@ -214,14 +214,14 @@ internal static class RowKernel
         int whole = inputs / TSimd.Count * TSimd.Count;
         for (nint k = 0; k < whole; k += TSimd.Count)
         {
-            TVector v = TInput.Load<TSimd, TVector>(in x, ref means, ref scales, k);
+            TVector v = input.Load<TSimd, TVector>(in x, k);
             Accumulate<TSimd, TVector>(ref row, inputs, k, v, n, ref s0, ref s1, ref s2, ref s3, ref s4, ref s5, ref s6, ref s7, ref s8, ref s9, ref s10, ref s11, ref s12, ref s13, ref s14, ref s15);
         }
 
         if (whole < inputs)
         {
             nint k = inputs - TSimd.Count;
-            TVector v = TSimd.KeepFrom(TInput.Load<TSimd, TVector>(in x, ref means, ref scales, k), TSimd.Count - (inputs - whole));
+            TVector v = TSimd.ZeroLanesBelow(input.Load<TSimd, TVector>(in x, k), TSimd.Count - (inputs - whole));
             Accumulate<TSimd, TVector>(ref row, inputs, k, v, n, ref s0, ref s1, ref s2, ref s3, ref s4, ref s5, ref s6, ref s7, ref s8, ref s9, ref s10, ref s11, ref s12, ref s13, ref s14, ref s15);
         }
 

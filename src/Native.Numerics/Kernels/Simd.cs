@@ -138,10 +138,10 @@ internal interface ISimd<TVector>
     static abstract float MaxAcross(TVector value);
 
     /// <summary>
-    /// <paramref name="value"/> with lanes below <paramref name="first"/> zeroed: the last vector of a row whose length is not a
+    /// <paramref name="value"/> with the lanes below <paramref name="lane"/> zeroed: the last vector of a row whose length is not a
     /// whole number of vectors is loaded to end at the row's end, and the lanes it shares with the vector before are dropped.
     /// </summary>
-    static abstract TVector KeepFrom(TVector value, int first);
+    static abstract TVector ZeroLanesBelow(TVector value, int lane);
 
     /// <summary>The sums of four vectors' lanes, as the four lanes of one 128-bit vector: [Σa, Σb, Σc, Σd].</summary>
     static abstract Vector128<float> SumEach(TVector a, TVector b, TVector c, TVector d);
@@ -222,7 +222,7 @@ internal readonly struct SimdScalar : ISimd<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Reciprocal(float value) => 1f / value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float value) => value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(float value) => value;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float KeepFrom(float value, int first) => first > 0 ? 0f : value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ZeroLanesBelow(float value, int lane) => lane > 0 ? 0f : value;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> SumEach(float a, float b, float c, float d) => Vector128.Create(a, b, c, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float FirstLanes(float value, int count, float otherwise) => count > 0 ? value : otherwise;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float WithLane(float value, int lane, float replacement) => lane == 0 ? replacement : value;
@@ -277,8 +277,8 @@ internal readonly struct Simd128 : ISimd<Vector128<float>>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> KeepFrom(Vector128<float> value, int first) =>
-        value & Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(first)).AsSingle();
+    public static Vector128<float> ZeroLanesBelow(Vector128<float> value, int lane) =>
+        value & Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(lane)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> SumEach(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d) => Lanes.SumEach(a, b, c, d);
@@ -336,8 +336,8 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector256<float> value) => Simd128.MaxAcross(Vector128.MaxNative(value.GetLower(), value.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> KeepFrom(Vector256<float> value, int first) =>
-        value & Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(first)).AsSingle();
+    public static Vector256<float> ZeroLanesBelow(Vector256<float> value, int lane) =>
+        value & Vector256.GreaterThanOrEqual(Vector256<int>.Indices, Vector256.Create(lane)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> SumEach(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) =>
@@ -396,8 +396,8 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector512<float> value) => Simd256.MaxAcross(Vector256.MaxNative(value.GetLower(), value.GetUpper()));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> KeepFrom(Vector512<float> value, int first) =>
-        value & Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(first)).AsSingle();
+    public static Vector512<float> ZeroLanesBelow(Vector512<float> value, int lane) =>
+        value & Vector512.GreaterThanOrEqual(Vector512<int>.Indices, Vector512.Create(lane)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> SumEach(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) =>

@@ -55,7 +55,7 @@ internal static class Vectors
         for (; k <= length - TSimd.Count; k += TSimd.Count)
         {
             // The one-row kernels standardize as they read, through the same method: the same bits either way.
-            TSimd.Store(StandardizedInput.Load<TSimd, TVector>(in x, ref means, ref scales, k), ref destination, k);
+            TSimd.Store(StandardizedInput.Standardize<TSimd, TVector>(in x, ref means, ref scales, k), ref destination, k);
         }
 
         for (; k < length; k++)

@@ -19,7 +19,6 @@ public sealed class ModelShape : IEquatable<ModelShape>
 
     private readonly int[] _layerSizes;
     private readonly Activation[] _hiddenActivations;
-    private readonly int[] _weightOffsets;
 
     private ModelShape(ModelKind kind, int[] layerSizes, Activation[] hiddenActivations, float leakyReluSlope)
     {
@@ -28,23 +27,12 @@ public sealed class ModelShape : IEquatable<ModelShape>
         _hiddenActivations = hiddenActivations;
         LeakyReluSlope = leakyReluSlope;
 
-        // Each layer's offset in the parameter block, once: finding them is then O(1), and building or
-        // loading a model linear in its layer count.
-        _weightOffsets = new int[layerSizes.Length - 1];
-        long count = 0;
-        for (int l = 0; l + 1 < layerSizes.Length; l++)
+        // Each layer's offsets, once: finding them is then O(1), and building or loading a model linear in its layer count.
+        Layout = new ParameterLayout(layerSizes);
+        if (!Layout.FitsOneArray)
         {
-            _weightOffsets[l] = (int)count;
-
-            // Checked layer by layer: each term fits a long, but a sum of several such terms would not.
-            count += ((long)layerSizes[l] * layerSizes[l + 1]) + layerSizes[l + 1];
-            if (count > Array.MaxLength)
-            {
-                throw new ArgumentException($"The model {this} would have more parameters than one array can hold ({Array.MaxLength:N0}).", nameof(layerSizes));
-            }
+            throw new ArgumentException($"The model {this} would have more parameters than one array can hold ({Array.MaxLength:N0}).", nameof(layerSizes));
         }
-
-        ParameterCount = (int)count;
     }
 
     /// <summary>The kind of model.</summary>
@@ -85,7 +73,10 @@ public sealed class ModelShape : IEquatable<ModelShape>
     public int LayerCount => _layerSizes.Length - 1;
 
     /// <summary>The length of the parameter block: for each dense layer, outputs × inputs weights then outputs biases.</summary>
-    public int ParameterCount { get; }
+    public int ParameterCount => Layout.ParameterCount;
+
+    /// <summary>Where the parameters of each layer lie, and the scratch memory a model of this shape runs in.</summary>
+    internal ParameterLayout Layout { get; }
 
     /// <summary>
     /// A new run-time-shaped model of this shape — a <see cref="Numerics.LinearRegression"/>,
@@ -183,11 +174,16 @@ public sealed class ModelShape : IEquatable<ModelShape>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(layer);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, LayerCount);
-        return _weightOffsets[layer];
+        return Layout.WeightOffset(layer);
     }
 
     /// <summary>The offset of layer <paramref name="layer"/>'s biases in the parameter block.</summary>
-    public int BiasOffset(int layer) => WeightOffset(layer) + (_layerSizes[layer] * _layerSizes[layer + 1]);
+    public int BiasOffset(int layer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, LayerCount);
+        return Layout.BiasOffset(layer);
+    }
 
     /// <inheritdoc/>
     public bool Equals(ModelShape? other) =>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Native.Numerics.CompilerServices;
 using Native.Numerics.Kernels;
 using Native.Numerics.Streaming;
 
@@ -195,19 +194,14 @@ public sealed class TrainingMemory
         // summed gradient when asked for; the optimizer's state; a gradient per extra thread; and, for a batch of
         // several chunks stepped in place, the thread's gradient.
         long copies = 2 + (options.Patience > 0 ? 1 : 0) + (options.GradientTolerance > 0f ? 1 : 0) + StateCopies(optimizer) + (options.Parallelism - 1);
-        if (options.Parallelism == 1 && Math.Min(options.BatchSize, training?.Count ?? int.MaxValue) > ModelWorkspace.ChunkRows)
+        if (options.Parallelism == 1 && Math.Min(options.BatchSize, training?.Count ?? int.MaxValue) > ParameterLayout.ChunkRows)
         {
             copies++;
         }
 
-        // Each thread's scratch: a chunk of rows' values and errors through every layer.
-        long chunk = 0;
-        for (int l = 1; l < shape.LayerSizes.Count; l++)
-        {
-            chunk += 2L * ModelWorkspace.ChunkRows * AlignedBuffer.Pad(shape.LayerSizes[l]);
-        }
-
-        chunk += ModelWorkspace.ChunkRows * (long)AlignedBuffer.Pad(shape.Features);
+        // Each thread's scratch: a chunk of rows' values and errors through every layer (ParameterLayout), and room for the
+        // chunk's rows standardized.
+        long chunk = shape.Layout.ChunkWorkspaceTotal + (ParameterLayout.ChunkRows * ParameterLayout.PaddedWidth(shape.Features));
         long workspace = 4 * chunk * options.Parallelism;
 
         // The data: each dataset's rows (storage shared by two datasets counted once), the row order, the row weights.

@@ -30,24 +30,24 @@ internal static class KernelsAtWidth
     {
         if (means is not null && scales is not null)
         {
-            Row<StandardizedInput>(width, activation, inputs, w, b, x, outputs, y, slope, ref means[0], ref scales[0]);
+            Row(width, activation, inputs, w, b, x, outputs, y, slope, new StandardizedInput(ref means[0], ref scales[0]));
         }
         else
         {
-            Row<RawInput>(width, activation, inputs, w, b, x, outputs, y, slope, ref Unsafe.NullRef<float>(), ref Unsafe.NullRef<float>());
+            Row(width, activation, inputs, w, b, x, outputs, y, slope, default(RawInput));
         }
     }
 
-    private static void Row<TInput>(SimdWidth width, Activation? activation, int inputs, float[] w, float[] b, ReadOnlySpan<float> x, int outputs, float[] y, float slope, ref float means, ref float scales)
-        where TInput : struct, IRowInput
+    private static void Row<TInput>(SimdWidth width, Activation? activation, int inputs, float[] w, float[] b, ReadOnlySpan<float> x, int outputs, float[] y, float slope, TInput input)
+        where TInput : struct, IRowInput, allows ref struct
     {
         switch (activation)
         {
-            case null: Row<IdentityFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, ref means, ref scales); break;
-            case Activation.Relu: Row<ReluFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, ref means, ref scales); break;
-            case Activation.LeakyRelu: Row<LeakyReluFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, ref means, ref scales); break;
-            case Activation.Sigmoid: Row<SigmoidFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, ref means, ref scales); break;
-            default: Row<TanhFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, ref means, ref scales); break;
+            case null: Row<IdentityFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, input); break;
+            case Activation.Relu: Row<ReluFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, input); break;
+            case Activation.LeakyRelu: Row<LeakyReluFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, input); break;
+            case Activation.Sigmoid: Row<SigmoidFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, input); break;
+            default: Row<TanhFunction, TInput>(width, inputs, w, b, x, outputs, y, slope, input); break;
         }
     }
 
@@ -118,18 +118,18 @@ internal static class KernelsAtWidth
         }
     }
 
-    private static void Row<TActivation, TInput>(SimdWidth width, int inputs, float[] w, float[] b, ReadOnlySpan<float> x, int outputs, float[] y, float slope, ref float means, ref float scales)
+    private static void Row<TActivation, TInput>(SimdWidth width, int inputs, float[] w, float[] b, ReadOnlySpan<float> x, int outputs, float[] y, float slope, TInput input)
         where TActivation : struct, IActivationFunction
-        where TInput : struct, IRowInput
+        where TInput : struct, IRowInput, allows ref struct
     {
         var shape = new DenseShape(inputs, outputs);
         ref readonly float row = ref MemoryMarshal.GetReference(x);
         switch (width)
         {
-            case SimdWidth.Vector512: RowKernel.Forward<Simd512, Vector512<float>, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, ref means, ref scales, ref y[0], slope); break;
-            case SimdWidth.Vector256: RowKernel.Forward<Simd256, Vector256<float>, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, ref means, ref scales, ref y[0], slope); break;
-            case SimdWidth.Vector128: RowKernel.Forward<Simd128, Vector128<float>, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, ref means, ref scales, ref y[0], slope); break;
-            default: RowKernel.Forward<SimdScalar, float, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, ref means, ref scales, ref y[0], slope); break;
+            case SimdWidth.Vector512: RowKernel.Forward<Simd512, Vector512<float>, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, input, ref y[0], slope); break;
+            case SimdWidth.Vector256: RowKernel.Forward<Simd256, Vector256<float>, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, input, ref y[0], slope); break;
+            case SimdWidth.Vector128: RowKernel.Forward<Simd128, Vector128<float>, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, input, ref y[0], slope); break;
+            default: RowKernel.Forward<SimdScalar, float, DenseShape, TActivation, TInput>(shape, ref w[0], ref b[0], in row, input, ref y[0], slope); break;
         }
     }
 

@@ -91,6 +91,20 @@ public class GradientTests
         }, tests: 40);
     }
 
+    [Theory]
+    [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
+    public void AStepOfSizeZeroLeavesTheParametersAsTheyWere(string width)
+    {
+        // The step is a mode of its own, not a step size of 0 standing for "accumulate": θ − 0·∇ is θ.
+        Properties.ForAll(Cases, c =>
+        {
+            DenseModel model = c.CreateModel(Widths.Parse(width));
+            float[] before = model.Parameters.ToArray();
+            model.StepInPlace(c.Batch(c.Features(), c.Labels(), c.Targets(), c.Weights()), 0f);
+            Assert.True(before.AsSpan().SequenceEqual(model.Parameters), $"{c}: a step of 0 moved the parameters");
+        }, tests: 20);
+    }
+
     [Fact]
     public void GradientIsAddedToWhatTheSpanHeld()
     {

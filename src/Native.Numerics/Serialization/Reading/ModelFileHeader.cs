@@ -52,18 +52,9 @@ internal sealed class ModelFileHeader(
     /// <summary>The version of the library that wrote the file, or null.</summary>
     public string? LibraryVersion { get; } = libraryVersion;
 
-    /// <summary>Where layer <paramref name="layer"/>'s weights start in the parameter block (each layer: W, then b).</summary>
-    public int WeightOffset(int layer)
-    {
-        int offset = 0;
-        for (int l = 0; l < layer; l++)
-        {
-            offset += (LayerSizes[l] * LayerSizes[l + 1]) + LayerSizes[l + 1];
-        }
+    /// <summary>Where each layer's weights and biases lie in the parameter block.</summary>
+    public ParameterLayout Layout { get; } = new ParameterLayout(layerSizes);
 
-        return offset;
-    }
-
-    /// <summary>All parameters: every layer's weights and biases.</summary>
-    public int ParameterCount => WeightOffset(LayerSizes.Length - 1);
+    /// <summary>The feature pipeline (format version 2), or null.</summary>
+    public PipelineDescription? Pipeline { get; init; }
 }

@@ -25,7 +25,7 @@ internal static class OutputBounds
     /// <summary>
     /// Null when the model can give finite outputs on the reference inputs; otherwise why not, in words. The model is
     /// <paramref name="layerSizes"/> with one activation per hidden layer, its parameters each layer's W (outputs ×
-    /// inputs, row-major) then b, and <paramref name="deviations"/> its standardizer's divisors, or null for none.
+    /// inputs, row-major) then b, as <see cref="ParameterLayout"/> lays them out, and <paramref name="deviations"/> its standardizer's divisors, or null for none.
     /// </summary>
     public static string? Problem(int[] layerSizes, Activation[] activations, float leakyReluSlope, ReadOnlySpan<float> parameters, float[]? deviations)
     {
@@ -41,13 +41,13 @@ internal static class OutputBounds
             }
         }
 
-        int offset = 0, layers = layerSizes.Length - 1;
+        var layout = new ParameterLayout(layerSizes);
+        int layers = layout.LayerCount;
         for (int l = 0; l < layers; l++)
         {
-            int inputs = layerSizes[l], outputs = layerSizes[l + 1];
-            ReadOnlySpan<float> weights = parameters.Slice(offset, inputs * outputs);
-            ReadOnlySpan<float> biases = parameters.Slice(offset + (inputs * outputs), outputs);
-            offset += (inputs * outputs) + outputs;
+            int inputs = layout.LayerInputs(l), outputs = layout.LayerOutputs(l);
+            ReadOnlySpan<float> weights = parameters.Slice(layout.WeightOffset(l), layout.WeightCount(l));
+            ReadOnlySpan<float> biases = parameters.Slice(layout.BiasOffset(l), outputs);
             double[] next = new double[outputs];
             bool hidden = l < layers - 1;
             for (int i = 0; i < outputs; i++)

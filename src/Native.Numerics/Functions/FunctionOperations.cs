@@ -4,7 +4,7 @@ namespace Native.Numerics;
 
 // The dispatching entry points of FunctionKernels, each an operation VectorDispatch runs at the chosen width.
 
-internal readonly ref struct MapJob<TOperator>(ReadOnlySpan<float> source, Span<float> destination, float parameter) : IVectorOperation<bool>
+internal readonly ref struct MapOperation<TOperator>(ReadOnlySpan<float> source, Span<float> destination, float parameter) : IVectorOperation<bool>
     where TOperator : struct, IElementwiseOperator
 {
     private readonly ReadOnlySpan<float> _source = source;
@@ -19,7 +19,7 @@ internal readonly ref struct MapJob<TOperator>(ReadOnlySpan<float> source, Span<
     }
 }
 
-internal readonly ref struct MapTwoJob<TOperator>(ReadOnlySpan<float> source, Span<float> destination, float first, float second) : IVectorOperation<bool>
+internal readonly ref struct MapTwoOperation<TOperator>(ReadOnlySpan<float> source, Span<float> destination, float first, float second) : IVectorOperation<bool>
     where TOperator : struct, ITwoParameterOperator
 {
     private readonly ReadOnlySpan<float> _source = source;
@@ -34,7 +34,7 @@ internal readonly ref struct MapTwoJob<TOperator>(ReadOnlySpan<float> source, Sp
     }
 }
 
-internal readonly ref struct ExponentialsJob(ReadOnlySpan<float> z, Span<float> destination, float pivot, float scale, bool store) : IVectorOperation<double>
+internal readonly ref struct ExponentialsOperation(ReadOnlySpan<float> z, Span<float> destination, float pivot, float scale, bool store) : IVectorOperation<double>
 {
     private readonly ReadOnlySpan<float> _z = z;
     private readonly Span<float> _destination = destination;
@@ -45,7 +45,7 @@ internal readonly ref struct ExponentialsJob(ReadOnlySpan<float> z, Span<float> 
         store ? FunctionKernels.Exponentials<TSimd, TVector>(_z, _destination, pivot, scale) : FunctionKernels.SumOfExponentials<TSimd, TVector>(_z, pivot, scale);
 }
 
-internal readonly ref struct SubtractScaledExponentialsJob(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> destination, float scale) : IVectorOperation<bool>
+internal readonly ref struct SubtractScaledExponentialsOperation(ReadOnlySpan<float> y, ReadOnlySpan<float> g, Span<float> destination, float scale) : IVectorOperation<bool>
 {
     private readonly ReadOnlySpan<float> _y = y;
     private readonly ReadOnlySpan<float> _g = g;
@@ -61,7 +61,7 @@ internal readonly ref struct SubtractScaledExponentialsJob(ReadOnlySpan<float> y
 }
 
 // Σ (a − b)², and when asked scale·(a − b) written to the gradient.
-internal readonly ref struct SquaredDifferencesJob(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> gradient, float scale, bool writeGradient) : IVectorOperation<double>
+internal readonly ref struct SquaredDifferencesOperation(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> gradient, float scale, bool writeGradient) : IVectorOperation<double>
 {
     private readonly ReadOnlySpan<float> _a = a;
     private readonly ReadOnlySpan<float> _b = b;
