@@ -8,7 +8,7 @@ namespace Native.Numerics;
 public static partial class Csv
 {
     /// <summary>Reads the records and gathers features and labels.</summary>
-    private sealed class Builder(CsvRecordReader records, string? name, CsvOptions options, long? textBytes)
+    private sealed class Builder(CsvRecordReader records, string? name, CsvOptions options, long? textBytes, CsvLabelColumn? sharedLabels = null)
     {
         private readonly List<string> _columns = [];
         private CsvLabelColumn _labels = null!;
@@ -47,6 +47,15 @@ public static partial class Csv
         /// <summary>The label column's name (once the header is read).</summary>
         public string LabelName => _columns[_labelColumn];
 
+        /// <summary>The header's line (once it is read).</summary>
+        public int HeaderLine => _headerLine;
+
+        /// <summary>The label's column in the header's line (once it is read).</summary>
+        public int HeaderLabelColumn => _headerLabelColumn;
+
+        /// <summary>The label column's reading (once the header is read); another file's when it was given one to share.</summary>
+        public CsvLabelColumn Labels => _labels;
+
         /// <summary>Reads the header, for reading the rows a block at a time (<see cref="ReadRows"/>).</summary>
         public void Start() => ReadHeader();
 
@@ -75,17 +84,6 @@ public static partial class Csv
             }
 
             return read;
-        }
-
-        /// <summary>What the label ids of <see cref="ReadRows"/> stand for, after the last row.</summary>
-        public RowLabels FinishRows()
-        {
-            if (_rows == 0)
-            {
-                throw FileFormatException.AtLine(name, _headerLine, 1, "the file has a header but no data rows; expected at least one row after it.");
-            }
-
-            return _labels.Finish(_rows, _headerLine, _headerLabelColumn);
         }
 
         private void ReadHeader()
@@ -144,7 +142,7 @@ public static partial class Csv
             }
 
             _headerLabelColumn = records.ColumnOf(_labelColumn);
-            _labels = new CsvLabelColumn(name, _columns[_labelColumn], options.Labels);
+            _labels = sharedLabels ?? new CsvLabelColumn(name, _columns[_labelColumn], options.Labels);
         }
 
         private void ReadRow(int featureCount)

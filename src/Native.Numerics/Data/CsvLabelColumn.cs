@@ -11,6 +11,9 @@ namespace Native.Numerics;
 /// </summary>
 internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels kind, bool decimalComma = false)
 {
+    /// <summary>The file its errors name: the one being read (several files can share one label column).</summary>
+    public string? File { get; set; } = name;
+
     private readonly ChunkedList<int> _ids = new();
     private readonly List<float> _targets = [];
     private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
@@ -148,7 +151,7 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
 
         if (names.Count < 2)
         {
-            throw FileFormatException.AtLine(name, headerLine, headerColumn, string.Create(CultureInfo.InvariantCulture, $"the label column {Csv.Quote(columnName)} holds only one class ({Csv.Quote(names.Count == 0 ? "" : names[0])}) in {rows} rows; classification needs at least 2 classes."));
+            throw FileFormatException.AtLine(File, headerLine, headerColumn, string.Create(CultureInfo.InvariantCulture, $"the label column {Csv.Quote(columnName)} holds only one class ({Csv.Quote(names.Count == 0 ? "" : names[0])}) in {rows} rows; classification needs at least 2 classes."));
         }
 
         return (classOf, names);
@@ -156,7 +159,7 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
 
     /// <summary>An error in the label column at <paramref name="line"/> and <paramref name="column"/>.</summary>
     private FileFormatException Error(int line, int column, string message) =>
-        FileFormatException.AtLine(name, line, column, $"column {Csv.Quote(columnName)}: {message}");
+        FileFormatException.AtLine(File, line, column, $"column {Csv.Quote(columnName)}: {message}");
 
     /// <summary>The message of a number that is not finite: beyond the float range, or NaN and infinity themselves.</summary>
     public static string NonFinite(ReadOnlySpan<char> text, string what) => text.IndexOfAnyInRange('0', '9') >= 0
@@ -185,7 +188,7 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
             Label label = _labels[id];
             if (!TryParse(label.Text, out values[id]) || !float.IsFinite(values[id]))
             {
-                throw FileFormatException.AtLine(name, label.Line, label.Column, NonFinite(label.Text, "label"));
+                throw FileFormatException.AtLine(File, label.Line, label.Column, NonFinite(label.Text, "label"));
             }
         }
 

@@ -70,7 +70,7 @@ public sealed class Trainer
     public TrainingResult Fit(Dataset training, Dataset? validation = null, ITrainingCallback? callback = null, CancellationToken cancellationToken = default)
     {
         using TrainingSession session = ResumeOrBegin(() => Begin(training, validation), path => Resume(path, training, validation));
-        return Run(session, callback, () => session.Measure(validation!), cancellationToken);
+        return Run(session, callback, () => validation is null ? (float.NaN, float.NaN) : session.Measure(validation), cancellationToken);
     }
 
     /// <summary>

@@ -36,6 +36,20 @@ public sealed class CheckpointTests : IDisposable
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public void AResumeOfAFinishedRunWithoutValidationReportsWhereItStands(bool streamed)
+    {
+        (Dataset training, Dataset test) = StreamingTrainingTests.Digits();
+        string path = Path.Combine(_directory, "run.checkpoint");
+        float[] finished = Train("sgd", streamed, training, test, epochs: 2, path, resume: false);
+
+        // Every epoch already done: nothing runs, no validation set is measured, and the parameters are the checkpoint's.
+        float[] resumed = Train("sgd", streamed, training, test, epochs: 2, path, resume: true);
+        Assert.Equal(finished, resumed);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public void AResumeWithinAnEpochEndsAsTheUninterruptedRun(bool streamed)
     {
         (Dataset training, Dataset test) = StreamingTrainingTests.Digits();
