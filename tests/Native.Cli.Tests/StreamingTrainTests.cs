@@ -114,7 +114,7 @@ public sealed class StreamingTrainTests : IDisposable
 
     [Theory]
     [InlineData("--memory", "lots", "--memory takes a size such as 2GB")]
-    [InlineData("--memory", "1MB", "--memory must be at least 16MB")]
+    [InlineData("--memory", "100KB", "--memory must be at least 1MB")]
     [InlineData("--checkpoint-every", "0", "--checkpoint-every takes a number of epochs (5) or a time")]
     [InlineData("--checkpoint-every", "5x", "--checkpoint-every takes a number of epochs (5) or a time")]
     [InlineData("--resume", null, "--resume continues from the checkpoint")]

@@ -72,7 +72,8 @@ internal static class DataFiles
             return ParquetFile.Files(path);
         }
 
-        return IsSeveral(path) ? CsvFiles(path) : [path];
+        // A directory without CSV files is one path, refused as such by the reading (IDX data with --format csv, say).
+        return IsSeveral(path) && (!Directory.Exists(path) || Directory.EnumerateFiles(path, "*.csv").Any()) ? CsvFiles(path) : [path];
     }
 
     /// <summary>States the files a load of <paramref name="path"/> reads (named by <paramref name="what"/>) to <paramref name="destinations"/>.</summary>

@@ -29,7 +29,8 @@ internal static partial class TrainCommand
             return true;
         }
 
-        if (settings.DataFormat == DataFormat.Csv && DataFiles.IsSeveral(settings.Data))
+        // A directory without CSV files (IDX data with --format csv, say) is refused as the in-memory reading refuses it.
+        if (settings.DataFormat == DataFormat.Csv && DataFiles.IsSeveral(settings.Data) && !(Directory.Exists(settings.Data) && !Directory.EnumerateFiles(settings.Data, "*.csv").Any()))
         {
             why = "several CSV files";
             return true;
@@ -51,9 +52,9 @@ internal static partial class TrainCommand
     /// <summary>The checks of the streaming and checkpoint options, before any work.</summary>
     private static void CheckScale(TrainSettings settings, ScaleSettings scale, TableRequest? table)
     {
-        if (scale.MemoryBytes is long memory && memory < 16L << 20)
+        if (scale.MemoryBytes is long memory && memory < 1L << 20)
         {
-            throw new UsageException($"--memory must be at least 16MB (the runtime's own share), got {Size(memory)}.");
+            throw new UsageException($"--memory must be at least 1MB, got {Size(memory)}.");
         }
 
         if (scale.CacheDirectory is not null && File.Exists(scale.CacheDirectory))
@@ -190,7 +191,14 @@ internal static partial class TrainCommand
         ModelShape shape = ModelCatalog.Shape(settings, all.Features, regression ? 0 : all.Classes);
         try
         {
-            TrainingMemory.Estimate(shape, optimizer, options, training, heldOut ? validation : null).ThrowIfTooLarge();
+            TrainingMemory estimate = TrainingMemory.Estimate(shape, optimizer, options, training, heldOut ? validation : null);
+            estimate.ThrowIfTooLarge();
+            if (text)
+            {
+                context.Out.WriteLine(estimate.StreamResident
+                    ? "Rows read in place from the mapped cache, shuffled in full each epoch."
+                    : $"Rows streamed through two windows of {Size(estimate.StreamWindowBytes)} (one read while the other trains): blocks in a shuffled order, rows shuffled within each window.");
+            }
         }
         catch (InsufficientMemoryException e) when (e.Message.IndexOf("; use ", StringComparison.Ordinal) is int advice and > 0)
         {
