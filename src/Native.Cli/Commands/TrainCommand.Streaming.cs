@@ -83,7 +83,7 @@ internal static partial class TrainCommand
         }
     }
 
-    /// <summary>Sets the budget and the checkpoints of <paramref name="options"/>.</summary>
+    /// <summary>Sets the budget (0: all this process may use) and the checkpoints of <paramref name="options"/>.</summary>
     private static void ApplyScale(TrainerOptions options, TrainSettings settings, ScaleSettings scale, long budget)
     {
         options.MemoryBudget = budget;

@@ -157,7 +157,7 @@ internal static partial class TrainCommand
             ClassWeights = settings.BalancedClasses ? ClassWeights.Balanced : null,
             Parallelism = settings.Threads,
         };
-        ApplyScale(options, settings, scale, budget);
+        ApplyScale(options, settings, scale, scale.MemoryBytes ?? 0);
 
         // The memory the run needs, checked before the model is built (400 million parameters are 1.6 GB themselves);
         // then the model: a generated kernel where one matches the shape, else the run-time-shaped model.
