@@ -20,6 +20,9 @@ public sealed partial class TrainingSession : IDisposable
     private readonly float[] _gradient;
     private readonly float[] _lastFinite;
     private readonly float[]? _epochGradient;
+
+    // A byte row widened for Measure's one-row forward passes (float rows are read in place).
+    private readonly float[] _row;
     private readonly StepStrategy _steps;
     private readonly float _initialRate;
     private readonly long _started;
@@ -48,6 +51,7 @@ public sealed partial class TrainingSession : IDisposable
             _lastFinite = new float[parameters];
             _epochGradient = options.GradientTolerance > 0f ? new float[parameters] : null;
             Outputs = new float[model.Outputs];
+            _row = new float[model.Features];
             Best = options.Patience > 0 ? new BestEpoch(parameters) : null;
             if (validationRows is not null)
             {
@@ -199,7 +203,7 @@ public sealed partial class TrainingSession : IDisposable
         int correct = 0;
         for (int i = 0; i < data.Count; i++)
         {
-            if (Predicted(_model, data.Row(i), Outputs) == data.LabelAt(i))
+            if (Predicted(_model, data.Row(i, _row), Outputs) == data.LabelAt(i))
             {
                 correct++;
             }
