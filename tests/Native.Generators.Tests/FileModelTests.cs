@@ -282,6 +282,25 @@ public class FileModelTests
         Assert.Empty(GeneratorHarness.Sources(result));
     }
 
+    [Theory]
+    [InlineData("models/table.onnx", "the model's graph begins with Native's feature pipeline")]
+    [InlineData("models/table.safetensors", "the model keeps a feature pipeline")]
+    public void AModelWithAFeaturePipelineIsRefusedUntilTheTypedRowIsGenerated(string file, string message)
+    {
+        // Compiled from its encoded row, it would take a raw record's values for encoded ones: refused, in either format.
+        using var harness = new FileModelHarness();
+        string csv = "id,income,grade,default\n1,52000,A,0\n2,,B,1\n3,61000,A,0\n4,38000,,1\n";
+        TableData table = Table.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), new TableOptions { LabelColumns = ["default"] }, "table.csv");
+        ModelFile.Save(new LogisticRegression(table.Pipeline.Features), harness.PathOf(file), table.Metadata);
+        string source = "using Native.Numerics;\n[GeneratedModel(\"" + file + "\")] public static partial class M;\n";
+
+        var (result, _) = harness.Run(source, file);
+
+        Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("NATIVE014", diagnostic.Id);
+        Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
     /// <summary>Model files the library refuses, each by a different check of its readers.</summary>
     public static TheoryData<string> Refused => new() { "kind", "nan", "short", "trailing", "overflow", "overflow.onnx", "deviation" };
 

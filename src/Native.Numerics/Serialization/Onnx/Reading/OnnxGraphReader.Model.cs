@@ -198,8 +198,9 @@ internal sealed partial class OnnxGraphReader
                 throw Error(_model.MetadataOffsets[i], $"metadata_props has the key '{OnnxText.Quote(key)}' twice; keys are unique.");
             }
 
-            // The library writes the feature and label column names under its prefix (read back by ModelFile); no other.
-            if (key.StartsWith("native.", StringComparison.Ordinal) && key != "native.feature_names" && key != "native.label_name")
+            // The library writes the feature and label column names under its prefix (read back by ModelFile); no other,
+            // With a pipeline, also its missing tokens and decimal comma (refused by OnnxModelFile in a file without one).
+            if (key.StartsWith("native.", StringComparison.Ordinal) && key != "native.feature_names" && key != "native.label_name" && key != MissingTokensKey && key != DecimalCommaKey)
             {
                 throw Error(_model.MetadataOffsets[i], $"metadata_props has the key '{OnnxText.Quote(key)}', under the prefix 'native.' that the library reserves for itself.");
             }
