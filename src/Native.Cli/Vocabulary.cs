@@ -7,6 +7,7 @@ internal enum DataFormat
 {
     Csv,
     Idx,
+    Parquet,
 }
 
 /// <summary>The optimizers <c>native train</c> offers.</summary>
@@ -52,7 +53,7 @@ internal static class Vocabulary
         ("adam", OptimizerKind.Adam),
     ];
 
-    public static readonly (string Word, DataFormat Value)[] Formats = [("csv", DataFormat.Csv), ("idx", DataFormat.Idx)];
+    public static readonly (string Word, DataFormat Value)[] Formats = [("csv", DataFormat.Csv), ("idx", DataFormat.Idx), ("parquet", DataFormat.Parquet)];
 
     public static readonly (string Word, ClassMatching Value)[] Matchings = [("name", ClassMatching.Name), ("index", ClassMatching.Index)];
 

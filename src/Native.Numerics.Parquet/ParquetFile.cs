@@ -66,6 +66,33 @@ public static class ParquetFile
         return Read(ParquetSource.Open(stream, name, owned: false), null, options, stream.Length - stream.Position);
     }
 
+    /// <summary>
+    /// Opens Parquet files — one, a directory's <c>*.parquet</c> files, or a glob's — to be read once, a row group at a
+    /// time, by a <see cref="RowSource"/>'s first pass: the same columns, conversions, labels and errors as
+    /// <see cref="Read(string, ParquetOptions?)"/>, with nothing kept per row, so files of any size can be read. For
+    /// <c>native train --data</c> on Parquet, and any program that trains on more rows than fit in memory:
+    /// <c>RowSource.Open(ParquetFile.OpenRows(path, options), cacheOptions)</c>.
+    /// </summary>
+    /// <param name="path">A file, a directory, or a file-name pattern with <c>*</c> and <c>?</c>.</param>
+    /// <param name="options">The label and feature columns and what the labels are; null for the defaults.</param>
+    /// <exception cref="FileNotFoundException">No file is there, or the directory or pattern names none.</exception>
+    /// <exception cref="FileFormatException">The first file is not a valid Parquet dataset (later files are checked as they are reached).</exception>
+    public static RowReader OpenRows(string path, ParquetOptions? options = null)
+    {
+        IReadOnlyList<string> files = Files(path);
+        options = Checked(options);
+        ParquetSource first = ParquetSource.Open(files[0]);
+        try
+        {
+            return new ParquetRows(first, files, Selection.ForTraining(first, options), options);
+        }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The columns of the Parquet file at <paramref name="path"/> (the first file of a directory or glob), as its schema declares them.</summary>
     /// <exception cref="FileNotFoundException">No file is there.</exception>
     /// <exception cref="FileFormatException">The file is not a Parquet file, or its footer is damaged.</exception>

@@ -9,11 +9,54 @@ namespace Native.Cli.Commands;
 /// <param name="ImageColumns">For image data (IDX), the width of an image; otherwise 0.</param>
 internal sealed record LoadedData(Dataset Dataset, IReadOnlyList<string> ClassNames, int ImageRows, int ImageColumns);
 
-/// <summary>Reads training and evaluation data: a CSV file, or a directory holding IDX images and labels.</summary>
+/// <summary>Reads training and evaluation data: a CSV file, Parquet files, or a directory holding IDX images and labels.</summary>
 internal static class DataFiles
 {
-    /// <summary>The format <paramref name="path"/> is read in: <paramref name="format"/> if given, else IDX for a directory and CSV otherwise.</summary>
-    public static DataFormat FormatOf(string path, DataFormat? format) => format ?? (Directory.Exists(path) ? DataFormat.Idx : DataFormat.Csv);
+    /// <summary>
+    /// The format <paramref name="path"/> is read in: <paramref name="format"/> if given; else Parquet for a <c>.parquet</c>
+    /// file or pattern or a directory of them, CSV for a pattern or directory of <c>.csv</c> files, IDX for another
+    /// directory, and CSV otherwise.
+    /// </summary>
+    public static DataFormat FormatOf(string path, DataFormat? format)
+    {
+        if (format is DataFormat given)
+        {
+            return given;
+        }
+
+        if (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || (Directory.Exists(path) && Directory.EnumerateFiles(path, "*.parquet").Any()))
+        {
+            return DataFormat.Parquet;
+        }
+
+        return Directory.Exists(path) && !Directory.EnumerateFiles(path, "*.csv").Any() ? DataFormat.Idx : DataFormat.Csv;
+    }
+
+    /// <summary>Whether <paramref name="path"/> names several files: a directory, or a pattern with <c>*</c> or <c>?</c>.</summary>
+    public static bool IsSeveral(string path) => Directory.Exists(path) || Path.GetFileName(path).AsSpan().IndexOfAny('*', '?') >= 0;
+
+    /// <summary>
+    /// The CSV files of <paramref name="path"/>: the file itself, a directory's <c>*.csv</c> files, or those a pattern
+    /// (<c>*</c> and <c>?</c> in the file name) matches, in ordinal order; none is an error.
+    /// </summary>
+    public static IReadOnlyList<string> CsvFiles(string path)
+    {
+        if (!IsSeveral(path))
+        {
+            return [path];
+        }
+
+        string directory = Directory.Exists(path) ? path : Path.GetDirectoryName(path) is { Length: > 0 } parent ? parent : ".";
+        string pattern = Directory.Exists(path) ? "*.csv" : Path.GetFileName(path);
+        if (!Directory.Exists(directory))
+        {
+            throw new FileNotFoundException($"The directory '{directory}' of --data '{path}' does not exist.", directory);
+        }
+
+        string[] files = Directory.GetFiles(directory, pattern);
+        Array.Sort(files, StringComparer.Ordinal);
+        return files.Length > 0 ? files : throw new FileNotFoundException($"No CSV file matches '{path}'.", path);
+    }
 
     /// <summary>The files a load of <paramref name="path"/> reads: the CSV file, or the IDX images and labels files of a directory.</summary>
     public static IReadOnlyList<string> Files(string path, DataFormat? format)
@@ -24,7 +67,13 @@ internal static class DataFiles
             return [images, labels];
         }
 
-        return [path];
+        if (FormatOf(path, format) == DataFormat.Parquet)
+        {
+            return ParquetFile.Files(path);
+        }
+
+        // A directory without CSV files is one path, refused as such by the reading (IDX data with --format csv, say).
+        return IsSeveral(path) && (!Directory.Exists(path) || Directory.EnumerateFiles(path, "*.csv").Any()) ? CsvFiles(path) : [path];
     }
 
     /// <summary>States the files a load of <paramref name="path"/> reads (named by <paramref name="what"/>) to <paramref name="destinations"/>.</summary>
@@ -58,16 +107,26 @@ internal static class DataFiles
             return new LoadedData(Idx.LoadDirectory(path, options: limits.Idx), [], rows, columns);
         }
 
+        if (FormatOf(path, format) == DataFormat.Parquet)
+        {
+            Dataset parquet = ParquetFile.Read(path, ParquetOptionsFor(label, regression));
+            return new LoadedData(parquet, parquet.ClassNames, 0, 0);
+        }
+
         CheckCsvFile(path);
         return CsvData.Load(path, label, regression, limits.Csv);
     }
+
+    /// <summary>How Parquet training data are read: the label column named by <paramref name="label"/> (the last column by default), classes or targets.</summary>
+    public static ParquetOptions ParquetOptionsFor(string? label, bool regression) =>
+        new() { LabelColumn = label, Labels = regression ? ParquetLabels.Regression : ParquetLabels.Classification };
 
     /// <summary>Refuses, in words that fit, a CSV path that names no file: missing, or a directory (IDX data, say, with --format csv).</summary>
     public static void CheckCsvFile(string path)
     {
         if (Directory.Exists(path))
         {
-            throw new UsageException($"'{path}' is a directory; --format csv reads a CSV file. A directory of IDX files is read without --format, or with --format idx.");
+            throw new UsageException($"'{path}' is a directory; --format csv reads a CSV file here (a directory of CSV files is streamed by native train). A directory of IDX files is read without --format, or with --format idx.");
         }
 
         if (!File.Exists(path))

@@ -34,6 +34,11 @@ internal static partial class EvaluateCommand
         {
             string dataPath = parse.GetValue(data)!;
             DataFormat chosen = DataFiles.FormatOf(dataPath, format.Read(parse));
+            if (chosen == DataFormat.Parquet)
+            {
+                throw new UsageException($"evaluate reads CSV files and IDX data; '{dataPath}' is Parquet, which train and predict read. Evaluate on a CSV export of it, or hold rows out with native train --validation.");
+            }
+
             if (chosen == DataFormat.Idx && parse.GetValue(label) is not null)
             {
                 throw new UsageException($"--label names a CSV column; the IDX data in '{dataPath}' take their labels from the labels file. Remove it.");

@@ -15,7 +15,7 @@ internal static partial class PredictCommand
     public static Command Create(CliContext context)
     {
         var model = new Option<string>("--model") { Description = "The model file: .safetensors (from native train --out) or .onnx (Native's, PyTorch's, scikit-learn's).", Required = true };
-        var input = new Option<string>("--input") { Description = "The rows: a CSV file ('-' for standard input), an IDX images file, or a directory holding one.", Required = true };
+        var input = new Option<string>("--input") { Description = "The rows: a CSV file ('-' for standard input), Parquet files (a file, a directory of them, or a pattern), an IDX images file, or a directory holding one.", Required = true };
         var format = new Choice<DataFormat>("--format", "How to read --input (default: idx for a directory or an -idx3- file, csv otherwise).", null, Vocabulary.Formats);
         var label = new Option<string?>("--label") { Description = "CSV: the name of a label column to skip (default: the model's label column; for a model without column names, the last column when there is one more column than features)." };
         var json = new Option<bool>("--json") { Description = "One JSON object per row: the class and each class's probability by name, or the value." };
@@ -31,7 +31,13 @@ internal static partial class PredictCommand
         {
             string inputPath = parse.GetValue(input)!;
             DataFormat? given = format.Read(parse);
-            DataFormat chosen = given ?? (Directory.Exists(inputPath) || Path.GetFileName(inputPath).Contains("-idx3-", StringComparison.Ordinal) ? DataFormat.Idx : DataFormat.Csv);
+            DataFormat chosen = given ?? (inputPath != "-" && DataFiles.FormatOf(inputPath, null) == DataFormat.Parquet ? DataFormat.Parquet
+                : Directory.Exists(inputPath) || Path.GetFileName(inputPath).Contains("-idx3-", StringComparison.Ordinal) ? DataFormat.Idx : DataFormat.Csv);
+            if (inputPath == "-" && chosen == DataFormat.Parquet)
+            {
+                throw new UsageException("--input - (standard input) is read as CSV; Parquet is read from files: name one.");
+            }
+
             if (inputPath == "-" && chosen == DataFormat.Idx)
             {
                 throw new UsageException("--input - (standard input) is read as CSV; --format idx reads an IDX images file or a directory holding one: name it.");
@@ -59,6 +65,12 @@ internal static partial class PredictCommand
         if (format == DataFormat.Idx)
         {
             PredictImages(context, inputPath, writer, limits.Idx);
+            return ExitCodes.Success;
+        }
+
+        if (format == DataFormat.Parquet)
+        {
+            PredictParquet(context, file, inputPath, label, writer);
             return ExitCodes.Success;
         }
 
@@ -106,6 +118,41 @@ internal static partial class PredictCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>Predicts the rows of Parquet files (one, a directory's, a pattern's), a row group at a time, the features taken by name.</summary>
+    private static void PredictParquet(CliContext context, TrainedModel file, string path, string? label, RowWriter writer)
+    {
+        if (file.Pipeline is not null)
+        {
+            throw new UsageException($"The model was trained on a table (its pipeline reads CSV text); '{path}' is Parquet. Predict from a CSV file.");
+        }
+
+        using ParquetFeatureReader reader = ParquetFeatureReader.Open(path);
+        if (file.FeatureNames.Count > 0)
+        {
+            reader.SelectByName(file.FeatureNames, label ?? file.LabelName);
+        }
+        else
+        {
+            reader.SelectByCount(file.Model.Features, label);
+        }
+
+        float[] raw = new float[file.Model.Features];
+        Func<int, string> where = feature => string.Create(CultureInfo.InvariantCulture, $"'{reader.File}', row group {reader.RowGroup}, row {reader.Row}, column '{reader.Header[reader.Columns[feature]]}'");
+        Func<int, string> what = feature => reader.Header[reader.Columns[feature]];
+        bool any = false;
+        while (reader.ReadRow(raw))
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            any = true;
+            writer.Predict(raw, where, what);
+        }
+
+        if (!any)
+        {
+            throw FileFormatException.InFile(path, "the Parquet data have no rows; expected at least one.");
+        }
     }
 
     private static void PredictImages(CliContext context, string path, RowWriter writer, IdxOptions limits)

@@ -7,7 +7,7 @@ using Native.Numerics;
 namespace Native.Cli.Commands;
 
 /// <summary><c>native train</c>: trains a model on a CSV file or an IDX directory, reports each epoch and a summary.</summary>
-internal static class TrainCommand
+internal static partial class TrainCommand
 {
     public static Command Create(CliContext context)
     {
@@ -37,11 +37,18 @@ internal static class TrainCommand
         var plots = new Option<string?>("--plots") { Description = "Write loss and accuracy curves (SVG) to this directory and, for images and a linear model, each class's weights." };
         var json = new Option<bool>("--json") { Description = "One JSON object per epoch, then a summary object." };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary (with --json: only the summary object)." };
+        var memory = new Option<string?>("--memory") { Description = "The memory the run may use, such as 2GB or 512MB (default: 75 % of what this process may use: the machine's memory, or its cgroup's limit). Data that do not fit stream." };
+        var stream = new Option<bool>("--stream") { Description = "Stream the rows from a row cache even when they fit in memory (CSV and Parquet)." };
+        var cache = new Option<string?>("--cache") { Description = "The directory of the row cache made when rows stream (default: beside the data); reused while the data are unchanged." };
+        var checkpointEvery = new Option<string?>("--checkpoint-every") { Description = "Save a checkpoint (model and optimizer state, atomically) every N epochs (5) or every time span (30s, 5m, 1h)." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "The checkpoint file (default: --out's name, else the data's, with .checkpoint added)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint; with the same data, seed and settings the run ends as an uninterrupted one would." };
 
         var command = new Command("train", "Train a model and report each epoch.")
         {
             data, format.Option, label, model.Option, hidden, activation.Option, optimizer.Option, rate, momentum, batch, epochs, l2, clipNorm, classWeight,
             standardize, validation, earlyStopping, patience, seed, threads, output, plots, json, quiet,
+            memory, stream, cache, checkpointEvery, checkpoint, resume,
         };
         var limits = new ReaderLimits();
         limits.AddTo(command);
@@ -86,15 +93,31 @@ internal static class TrainCommand
             (CsvOptions Csv, IdxOptions Idx) read = limits.Read(parse);
             CsvLabels labels = settings.Model == ModelKind.LinearRegression ? CsvLabels.Regression : CsvLabels.Classification;
             var request = new TableRequest(table.Read(parse, settings.Label, labels, read.Csv, standardize: !table.NoStandardize(parse)), table.AnyGiven(parse));
-            return Run(context, read, settings, request);
+            (int epochs, TimeSpan interval) every = parse.GetValue(checkpointEvery) is string text ? ScaleSettings.ParseEvery(text, "--checkpoint-every") : (0, TimeSpan.Zero);
+            var scale = new ScaleSettings(
+                parse.GetValue(memory) is string size ? ScaleSettings.ParseSize(size, "--memory") : null,
+                parse.GetValue(stream),
+                parse.GetValue(cache),
+                every.epochs,
+                every.interval,
+                parse.GetValue(checkpoint),
+                parse.GetValue(resume));
+            return Run(context, read, settings, request, scale);
         });
         return command;
     }
 
-    public static int Run(CliContext context, (CsvOptions Csv, IdxOptions Idx) limits, TrainSettings settings, TableRequest? table = null)
+    public static int Run(CliContext context, (CsvOptions Csv, IdxOptions Idx) limits, TrainSettings settings, TableRequest? table = null, ScaleSettings? scale = null)
     {
         var clock = Stopwatch.StartNew();
         Check(settings);
+        scale ??= ScaleSettings.None;
+        CheckScale(settings, scale, table);
+        long budget = scale.Budget(TrainingMemory.AvailableBytes);
+        if (Streams(settings, scale, budget, out string why))
+        {
+            return RunStreamed(context, settings, scale, limits, budget, why, clock);
+        }
 
         // Load, split, standardize.
         bool regression = settings.Model == ModelKind.LinearRegression;
@@ -133,6 +156,7 @@ internal static class TrainCommand
             ClassWeights = settings.BalancedClasses ? ClassWeights.Balanced : null,
             Parallelism = settings.Threads,
         };
+        ApplyScale(options, settings, scale, scale.MemoryBytes ?? 0);
 
         // The memory the run needs, checked before the model is built (400 million parameters are 1.6 GB themselves);
         // then the model: a generated kernel where one matches the shape, else the run-time-shaped model.

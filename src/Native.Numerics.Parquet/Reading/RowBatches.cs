@@ -75,17 +75,24 @@ internal sealed class RowBatches : IDisposable
     public long NextRow => _firstRowOfGroup + (_rowGroupRows - _rowsLeft);
 
     /// <summary>
-    /// Reads up to <paramref name="maxRows"/> rows into <paramref name="rows"/> (row-major, <see cref="Features"/> floats
-    /// a row) and their labels into <paramref name="labels"/>, from one row group; 0 at the end of the last file.
+    /// Reads up to <paramref name="maxRows"/> rows into <paramref name="rows"/> (row-major, <paramref name="stride"/>
+    /// floats apart, <see cref="Features"/> by default) and their labels into <paramref name="labels"/>, from one row group;
+    /// 0 at the end of the last file. The floats between a row's features and the next row are left as they are.
     /// </summary>
-    public int Read(Span<float> rows, int maxRows, LabelReader? labels)
+    public int Read(Span<float> rows, int maxRows, LabelReader? labels, int stride = 0)
     {
         if (!MoreRows())
         {
             return 0;
         }
 
-        int count = (int)Math.Min(Math.Min(maxRows, _rowsLeft), rows.Length / Math.Max(1, Features));
+        stride = stride == 0 ? Features : stride;
+        if (stride < Features)
+        {
+            throw new ArgumentOutOfRangeException(nameof(stride), stride, "The stride must hold a row's features.");
+        }
+
+        int count = (int)Math.Min(Math.Min(maxRows, _rowsLeft), rows.Length >= Features ? ((rows.Length - Features) / stride) + 1 : 0);
         if (count <= 0)
         {
             throw new ArgumentException("The destination holds no whole row.", nameof(rows));
@@ -107,7 +114,7 @@ internal sealed class RowBatches : IDisposable
                 _cursors[first + k].ReadFloats(_column.AsSpan(k * count, count), "feature");
             }
 
-            Transpose(_column.AsSpan(0, width * count), count, width, rows[first..], features);
+            Transpose(_column.AsSpan(0, width * count), count, width, rows[first..], stride);
         }
 
         if (labels is not null)

@@ -8,7 +8,7 @@ namespace Native.Numerics;
 public static partial class Csv
 {
     /// <summary>Reads the records and gathers features and labels.</summary>
-    private sealed class Builder(CsvRecordReader records, string? name, CsvOptions options, long? textBytes)
+    private sealed class Builder(CsvRecordReader records, string? name, CsvOptions options, long? textBytes, CsvLabelColumn? sharedLabels = null)
     {
         private readonly List<string> _columns = [];
         private CsvLabelColumn _labels = null!;
@@ -36,6 +36,54 @@ public static partial class Csv
             AlignedBuffer features = _features.Finish();
             Dataset data = _labels.Build(features, _rows, featureCount, _headerLine, _headerLabelColumn);
             return data.WithFeatureNames([.. _columns.Where((_, j) => j != _labelColumn)], _columns[_labelColumn]);
+        }
+
+        /// <summary>The features per row (once the header is read).</summary>
+        public int FeatureCount => _columns.Count - 1;
+
+        /// <summary>The feature columns' names, in order (once the header is read).</summary>
+        public string[] FeatureNames => [.. _columns.Where((_, j) => j != _labelColumn)];
+
+        /// <summary>The label column's name (once the header is read).</summary>
+        public string LabelName => _columns[_labelColumn];
+
+        /// <summary>The header's line (once it is read).</summary>
+        public int HeaderLine => _headerLine;
+
+        /// <summary>The label's column in the header's line (once it is read).</summary>
+        public int HeaderLabelColumn => _headerLabelColumn;
+
+        /// <summary>The label column's reading (once the header is read); another file's when it was given one to share.</summary>
+        public CsvLabelColumn Labels => _labels;
+
+        /// <summary>Reads the header, for reading the rows a block at a time (<see cref="ReadRows"/>).</summary>
+        public void Start() => ReadHeader();
+
+        /// <summary>
+        /// Reads up to <paramref name="count"/> rows into <paramref name="rows"/> (<paramref name="stride"/> floats apart),
+        /// each label as an id (<paramref name="ids"/>) or, for a regression, a target; nothing is kept per row.
+        /// </summary>
+        public int ReadRows(Span<float> rows, int stride, int count, Span<int> ids, Span<float> targets)
+        {
+            int featureCount = FeatureCount, read = 0;
+            while (read < count && records.Next(expectedFields: _columns.Count))
+            {
+                CheckFieldCount();
+                ReadOnlySpan<char> label = ReadFeatures(rows.Slice(read * stride, featureCount));
+                if (options.Labels == CsvLabels.Regression)
+                {
+                    targets[read] = _labels.Target(label, records.LineOf(_labelColumn), records.ColumnOf(_labelColumn));
+                }
+                else
+                {
+                    ids[read] = _labels.Id(label, records.LineOf(_labelColumn), records.ColumnOf(_labelColumn));
+                }
+
+                read++;
+                _rows++;
+            }
+
+            return read;
         }
 
         private void ReadHeader()
@@ -94,10 +142,24 @@ public static partial class Csv
             }
 
             _headerLabelColumn = records.ColumnOf(_labelColumn);
-            _labels = new CsvLabelColumn(name, _columns[_labelColumn], options.Labels);
+            _labels = sharedLabels ?? new CsvLabelColumn(name, _columns[_labelColumn], options.Labels);
         }
 
         private void ReadRow(int featureCount)
+        {
+            CheckFieldCount();
+            if (!Dataset.Fits(_rows + 1L, featureCount))
+            {
+                throw FileFormatException.AtLine(name, records.Line, 1, string.Create(CultureInfo.InvariantCulture, $"too many rows: {_rows + 1} rows of {featureCount} features are more than one dataset can hold."));
+            }
+
+            ReadOnlySpan<char> label = ReadFeatures(_features.Next(records.ConsumedBytes));
+            _labels.Add(label, records.LineOf(_labelColumn), records.ColumnOf(_labelColumn));
+            _rows++;
+        }
+
+        /// <summary>A record with as many fields as the header, or an error where it differs.</summary>
+        private void CheckFieldCount()
         {
             int count = records.FieldCount;
             if (count != _columns.Count)
@@ -105,14 +167,11 @@ public static partial class Csv
                 int at = Math.Min(count, _columns.Count) - (count > _columns.Count ? 0 : 1);
                 throw FileFormatException.AtLine(name, records.LineOf(at), records.ColumnOf(at), string.Create(CultureInfo.InvariantCulture, $"expected {_columns.Count} fields, as in the header; found {(count > _columns.Count ? $"more than {_columns.Count}" : count.ToString(CultureInfo.InvariantCulture))}."));
             }
+        }
 
-            if (!Dataset.Fits(_rows + 1L, featureCount))
-            {
-                throw FileFormatException.AtLine(name, records.Line, 1, string.Create(CultureInfo.InvariantCulture, $"too many rows: {_rows + 1} rows of {featureCount} features are more than one dataset can hold."));
-            }
-
-            // The features before the label column, then those after it.
-            Span<float> row = _features.Next(records.ConsumedBytes);
+        /// <summary>The record's features (those before the label column, then those after it) into <paramref name="row"/>; its label's text, trimmed, not empty.</summary>
+        private ReadOnlySpan<char> ReadFeatures(Span<float> row)
+        {
             ReadOnlySpan<CsvRecordReader.FieldSpan> fields = records.Fields;
             ReadFeatures(fields[.._labelColumn], row[.._labelColumn], 0);
             ReadFeatures(fields[(_labelColumn + 1)..], row[_labelColumn..], _labelColumn + 1);
@@ -123,8 +182,7 @@ public static partial class Csv
                 throw Error(_labelColumn, "the label is missing (empty).");
             }
 
-            _labels.Add(label, records.LineOf(_labelColumn), records.ColumnOf(_labelColumn));
-            _rows++;
+            return label;
         }
 
         /// <summary>

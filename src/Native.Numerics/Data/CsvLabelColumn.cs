@@ -11,6 +11,9 @@ namespace Native.Numerics;
 /// </summary>
 internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels kind, bool decimalComma = false)
 {
+    /// <summary>The file its errors name: the one being read (several files can share one label column).</summary>
+    public string? File { get; set; } = name;
+
     private readonly ChunkedList<int> _ids = new();
     private readonly List<float> _targets = [];
     private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
@@ -27,20 +30,32 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
     {
         if (kind == CsvLabels.Regression)
         {
-            if (!TryParse(label, out float value))
-            {
-                throw Error(line, column, $"the label is {Csv.Quote(label)}, which is not a number ({(decimalComma ? "digits, ',' for decimals" : "invariant culture: digits, '.' for decimals, an optional exponent")}).");
-            }
-
-            if (!float.IsFinite(value))
-            {
-                throw Error(line, column, NonFinite(label, "label"));
-            }
-
-            _targets.Add(value);
+            _targets.Add(Target(label, line, column));
             return;
         }
 
+        _ids.Add(Id(label, line, column));
+    }
+
+    /// <summary>One row's regression target (<see cref="CsvLabels.Regression"/>), a finite number; nothing is kept.</summary>
+    public float Target(ReadOnlySpan<char> label, int line, int column)
+    {
+        if (!TryParse(label, out float value))
+        {
+            throw Error(line, column, $"the label is {Csv.Quote(label)}, which is not a number ({(decimalComma ? "digits, ',' for decimals" : "invariant culture: digits, '.' for decimals, an optional exponent")}).");
+        }
+
+        if (!float.IsFinite(value))
+        {
+            throw Error(line, column, NonFinite(label, "label"));
+        }
+
+        return value;
+    }
+
+    /// <summary>The id of one row's class label (its distinct text's, from 0 in order of first appearance); only the distinct labels are kept.</summary>
+    public int Id(ReadOnlySpan<char> label, int line, int column)
+    {
         Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = _distinct.GetAlternateLookup<ReadOnlySpan<char>>();
         if (!lookup.TryGetValue(label, out int id))
         {
@@ -50,7 +65,27 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
             _labels.Add(new Label(text, line, column, TryParse(text, out _)));
         }
 
-        _ids.Add(id);
+        return id;
+    }
+
+    /// <summary>
+    /// What the ids given by <see cref="Id"/> (or the targets of <see cref="Target"/>) for <paramref name="rows"/> rows stand
+    /// for: classes, or targets inferred from labels that are all numbers, as <see cref="Build"/> decides.
+    /// </summary>
+    public RowLabels Finish(int rows, int headerLine, int headerColumn)
+    {
+        if (kind == CsvLabels.Regression)
+        {
+            return RowLabels.Targets;
+        }
+
+        if (AreTargets())
+        {
+            return RowLabels.FromValues(Values());
+        }
+
+        (int[] classOf, List<string> names) = Classes(rows, headerLine, headerColumn);
+        return RowLabels.FromClasses(classOf, names);
     }
 
     /// <summary>
@@ -66,6 +101,24 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
             return Dataset.FromStorage(features, rows, featureCount, null, 0, null, [.. _targets]);
         }
 
+        if (AreTargets())
+        {
+            return Dataset.FromStorage(features, rows, featureCount, null, 0, null, Targets(rows));
+        }
+
+        (int[] classOf, List<string> names) = Classes(rows, headerLine, headerColumn);
+        int[] labels = new int[rows];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = classOf[_ids[i]];
+        }
+
+        return Dataset.FromStorage(features, rows, featureCount, labels, names.Count, names, null);
+    }
+
+    /// <summary>Whether class labels are regression targets after all: inferred, and all numbers but not all integers.</summary>
+    private bool AreTargets()
+    {
         bool integers = true, numbers = true;
         foreach (Label label in _labels)
         {
@@ -73,12 +126,13 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
             numbers &= label.IsNumber;
         }
 
-        if (kind == CsvLabels.Infer && !integers && numbers)
-        {
-            return Dataset.FromStorage(features, rows, featureCount, null, 0, null, Targets(rows));
-        }
+        return kind == CsvLabels.Infer && !integers && numbers;
+    }
 
-        // Classes in numeric order for integer labels ("01" and "1" are one class), else ordinal order.
+    /// <summary>Each distinct label's class and the classes' names: integers in numeric order ("01" and "1" one class), else ordinal order; at least 2.</summary>
+    private (int[] ClassOf, List<string> Names) Classes(int rows, int headerLine, int headerColumn)
+    {
+        bool integers = _labels.TrueForAll(label => label.IsInteger);
         int[] order = Enumerable.Range(0, _labels.Count).ToArray();
         Array.Sort(order, (a, b) => integers ? _labels[a].Integer.CompareTo(_labels[b].Integer) : string.CompareOrdinal(_labels[a].Text, _labels[b].Text));
         int[] classOf = new int[_labels.Count];
@@ -97,21 +151,15 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
 
         if (names.Count < 2)
         {
-            throw FileFormatException.AtLine(name, headerLine, headerColumn, string.Create(CultureInfo.InvariantCulture, $"the label column {Csv.Quote(columnName)} holds only one class ({Csv.Quote(names[0])}) in {rows} rows; classification needs at least 2 classes."));
+            throw FileFormatException.AtLine(File, headerLine, headerColumn, string.Create(CultureInfo.InvariantCulture, $"the label column {Csv.Quote(columnName)} holds only one class ({Csv.Quote(names.Count == 0 ? "" : names[0])}) in {rows} rows; classification needs at least 2 classes."));
         }
 
-        int[] labels = new int[rows];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            labels[i] = classOf[_ids[i]];
-        }
-
-        return Dataset.FromStorage(features, rows, featureCount, labels, names.Count, names, null);
+        return (classOf, names);
     }
 
     /// <summary>An error in the label column at <paramref name="line"/> and <paramref name="column"/>.</summary>
     private FileFormatException Error(int line, int column, string message) =>
-        FileFormatException.AtLine(name, line, column, $"column {Csv.Quote(columnName)}: {message}");
+        FileFormatException.AtLine(File, line, column, $"column {Csv.Quote(columnName)}: {message}");
 
     /// <summary>The message of a number that is not finite: beyond the float range, or NaN and infinity themselves.</summary>
     public static string NonFinite(ReadOnlySpan<char> text, string what) => text.IndexOfAnyInRange('0', '9') >= 0
@@ -121,16 +169,7 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
     /// <summary>The targets of a regression inferred from number labels, each checked finite.</summary>
     private float[] Targets(int rows)
     {
-        float[] values = new float[_labels.Count];
-        for (int id = 0; id < values.Length; id++)
-        {
-            Label label = _labels[id];
-            if (!TryParse(label.Text, out values[id]) || !float.IsFinite(values[id]))
-            {
-                throw FileFormatException.AtLine(name, label.Line, label.Column, NonFinite(label.Text, "label"));
-            }
-        }
-
+        float[] values = Values();
         float[] targets = new float[rows];
         for (int i = 0; i < targets.Length; i++)
         {
@@ -138,6 +177,22 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
         }
 
         return targets;
+    }
+
+    /// <summary>The value of each distinct label, each checked finite.</summary>
+    private float[] Values()
+    {
+        float[] values = new float[_labels.Count];
+        for (int id = 0; id < values.Length; id++)
+        {
+            Label label = _labels[id];
+            if (!TryParse(label.Text, out values[id]) || !float.IsFinite(values[id]))
+            {
+                throw FileFormatException.AtLine(File, label.Line, label.Column, NonFinite(label.Text, "label"));
+            }
+        }
+
+        return values;
     }
 
     /// <summary>Reads a label as a number, in the invariant culture or with a decimal comma.</summary>

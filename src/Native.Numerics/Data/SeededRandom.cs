@@ -22,6 +22,24 @@ internal struct SeededRandom
         _s3 = SplitMix(ref state);
     }
 
+    /// <summary>
+    /// A generator for one stream of <paramref name="seed"/>'s draws: the same seed and stream give the same sequence,
+    /// and different streams are independent sequences. Training draws each epoch's order from stream (epoch), so a
+    /// resumed run draws the orders an uninterrupted one would, without replaying the draws before it.
+    /// </summary>
+    public SeededRandom(int seed, long stream)
+    {
+        // The stream folded into the seed's SplitMix32 state: each half of the stream mixed in through a SplitMix step.
+        uint state = unchecked((uint)seed);
+        uint low = unchecked((uint)stream), high = unchecked((uint)(stream >> 32));
+        state ^= SplitMix(ref low);
+        state = SplitMix(ref state) ^ SplitMix(ref high);
+        _s0 = SplitMix(ref state);
+        _s1 = SplitMix(ref state);
+        _s2 = SplitMix(ref state);
+        _s3 = SplitMix(ref state);
+    }
+
     /// <summary>The next 32 random bits.</summary>
     public uint NextUInt32()
     {

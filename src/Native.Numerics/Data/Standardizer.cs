@@ -127,6 +127,28 @@ public sealed class Standardizer
         return new Standardizer(means.ToArray(), standardDeviations.ToArray());
     }
 
+    /// <summary>
+    /// Fits a standardizer to the features of <paramref name="rows"/>, as <see cref="Fit(Dataset)"/> does (see
+    /// <see cref="RowSource.FitStandardizer"/>: a whole cache's statistics come from its first pass, a view's from two passes).
+    /// </summary>
+    public static Standardizer Fit(RowSource rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return rows.FitStandardizer();
+    }
+
+    /// <summary>
+    /// A view of <paramref name="rows"/> whose features are standardized as they are read, with this arithmetic; the rows
+    /// themselves are not copied. Dispose it as any row source.
+    /// </summary>
+    /// <exception cref="ArgumentException">The rows' feature count is not <see cref="Features"/>.</exception>
+    public RowSource Transform(RowSource rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        CheckFeatures(rows.Features, nameof(rows));
+        return rows.WithStandardizer(this);
+    }
+
     /// <summary>A new dataset whose features are those of <paramref name="data"/> standardized; labels, targets and weights are kept.</summary>
     /// <exception cref="ArgumentException">The dataset's feature count is not <see cref="Features"/>.</exception>
     public Dataset Transform(Dataset data)

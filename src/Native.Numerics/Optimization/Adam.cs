@@ -74,6 +74,29 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc/>
+    protected override void SaveState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Write("mean", _mean);
+        state.Write("variance", _variance);
+        state.Write("steps", Steps);
+        state.Write("beta1_power", _beta1Power);
+        state.Write("beta2_power", _beta2Power);
+    }
+
+    /// <inheritdoc/>
+    protected override void LoadState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Read("mean", _mean);
+        state.Read("variance", _variance);
+        double steps = state.ReadNumber("steps");
+        Steps = steps >= 0 && steps <= int.MaxValue && steps == Math.Floor(steps) ? (int)steps : throw new ArgumentException($"The checkpoint's Adam step count is {steps}.", nameof(state));
+        _beta1Power = state.ReadNumber("beta1_power");
+        _beta2Power = state.ReadNumber("beta2_power");
+    }
+
+    /// <inheritdoc/>
     protected override void BeginStep()
     {
         Steps++;

@@ -41,6 +41,20 @@ public sealed class Momentum : Optimizer
     protected override void BindState(int parameterCount) => _velocity = new float[parameterCount];
 
     /// <inheritdoc/>
+    protected override void SaveState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Write("velocity", _velocity);
+    }
+
+    /// <inheritdoc/>
+    protected override void LoadState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Read("velocity", _velocity);
+    }
+
+    /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradient, int offset)
     {
         // v ← γv + η∇.

@@ -147,6 +147,35 @@ public abstract class Optimizer
     /// <summary>Sizes the rule's state for <paramref name="parameterCount"/> parameters, zeroed.</summary>
     protected abstract void BindState(int parameterCount);
 
+    /// <summary>
+    /// Writes the rule's state (velocities, moments, step counts) into <paramref name="state"/>, for a training checkpoint.
+    /// A rule with state overrides this and <see cref="LoadState"/>; a stateless rule (plain gradient descent) need not.
+    /// </summary>
+    protected virtual void SaveState(OptimizerState state)
+    {
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote (the state is bound already, to the same parameter count).</summary>
+    /// <exception cref="ArgumentException">The state is not this rule's (a name missing, a length different).</exception>
+    protected virtual void LoadState(OptimizerState state)
+    {
+    }
+
+    /// <summary>The rule's state, for a checkpoint.</summary>
+    internal OptimizerState SaveStateForCheckpoint()
+    {
+        var state = new OptimizerState();
+        SaveState(state);
+        return state;
+    }
+
+    /// <summary>Restores the rule's state from a checkpoint, binding it to <paramref name="parameterCount"/> parameters first.</summary>
+    internal void LoadStateFromCheckpoint(int parameterCount, OptimizerState state)
+    {
+        BindOrCheck(parameterCount, nameof(parameterCount));
+        LoadState(state);
+    }
+
     /// <summary>Advances what the rule keeps per step (Adam's step count, say), once per step, before <see cref="Update"/>.</summary>
     protected virtual void BeginStep()
     {

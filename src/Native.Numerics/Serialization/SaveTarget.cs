@@ -117,7 +117,7 @@ internal static class SaveTarget
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw Failure(e, temporary, path);
+            throw Failure(e, temporary, path, "the model");
         }
         finally
         {
@@ -133,7 +133,18 @@ internal static class SaveTarget
     /// any moment until then — keeps the old file and throws <see cref="OperationCanceledException"/>; one
     /// requested after it changes nothing.
     /// </summary>
-    public static void Replace(string target, string path, Action<Stream> write, Action<string>? beforeReplace, CancellationToken cancellationToken = default)
+    public static void Replace(string target, string path, Action<Stream> write, Action<string>? beforeReplace, CancellationToken cancellationToken = default) =>
+        Replace(target, path, write, beforeReplace, flushToDisk: true, "the model", cancellationToken);
+
+    /// <summary>As <see cref="Replace(string, string, Action{Stream}, Action{string}?, CancellationToken)"/>, for a file that is not a model, perhaps not flushed to the disk.</summary>
+    /// <param name="target">The file replaced or created (<see cref="Resolve"/>'s answer).</param>
+    /// <param name="path">The caller's name for it, in messages.</param>
+    /// <param name="write">Writes the content to the temporary file's stream (seekable).</param>
+    /// <param name="beforeReplace">Called with the temporary file's path just before the rename, or null.</param>
+    /// <param name="cancellationToken">A cancellation before the rename keeps the old file.</param>
+    /// <param name="flushToDisk">Whether the content reaches the disk before the rename (a model, a checkpoint); a row cache checks its blocks' checksums instead.</param>
+    /// <param name="what">What is saved, in messages ("the model").</param>
+    public static void Replace(string target, string path, Action<Stream> write, Action<string>? beforeReplace, bool flushToDisk, string what, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RemoveStale(target);
@@ -151,7 +162,7 @@ internal static class SaveTarget
             using (file)
             {
                 write(file);
-                file.Flush(flushToDisk: true);
+                file.Flush(flushToDisk);
             }
 
             if (!OperatingSystem.IsWindows() && File.Exists(target))
@@ -172,7 +183,7 @@ internal static class SaveTarget
             TryDelete(temporary);
             if (e is IOException or UnauthorizedAccessException)
             {
-                throw Failure(e, temporary, path);
+                throw Failure(e, temporary, path, what);
             }
 
             throw;
@@ -251,9 +262,9 @@ internal static class SaveTarget
     }
 
     /// <summary>The error of a failed save, naming the caller's path wherever the temporary file's appeared.</summary>
-    private static Exception Failure(Exception e, string temporary, string path)
+    private static Exception Failure(Exception e, string temporary, string path, string what)
     {
-        string message = $"Cannot save the model to '{path}': {Mention(e, temporary, path)}";
+        string message = $"Cannot save {what} to '{path}': {Mention(e, temporary, path)}";
         return e is UnauthorizedAccessException ? new UnauthorizedAccessException(message, e) : new IOException(message, e);
     }
 

@@ -58,16 +58,42 @@ public sealed class ClassWeights
             return (float[])_weights.Clone();
         }
 
-        int[] counts = new int[data.Classes];
+        long[] counts = new long[data.Classes];
         foreach (int label in data.Labels)
         {
             counts[label]++;
         }
 
-        float[] weights = new float[data.Classes];
+        return BalancedWeights(counts, data.Count);
+    }
+
+    /// <summary>The weight of each class for <paramref name="rows"/> (balanced weights from its rows per class).</summary>
+    /// <exception cref="ArgumentException">The rows have no class labels, or explicit weights do not cover their classes.</exception>
+    public float[] For(RowSource rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (!rows.HasLabels)
+        {
+            throw new ArgumentException("Class weights need rows with class labels.", nameof(rows));
+        }
+
+        if (_weights is not null)
+        {
+            return _weights.Length == rows.Classes
+                ? (float[])_weights.Clone()
+                : throw new ArgumentException($"There are {_weights.Length} class weights but the rows have {rows.Classes} classes.", nameof(rows));
+        }
+
+        return BalancedWeights(rows.ClassCountsOfView(), rows.Count);
+    }
+
+    // n / (k · count), or 0 for a class with no rows.
+    private static float[] BalancedWeights(long[] counts, long rows)
+    {
+        float[] weights = new float[counts.Length];
         for (int c = 0; c < weights.Length; c++)
         {
-            weights[c] = counts[c] == 0 ? 0f : (float)(data.Count / ((double)data.Classes * counts[c]));
+            weights[c] = counts[c] == 0 ? 0f : (float)(rows / ((double)counts.Length * counts[c]));
         }
 
         return weights;

@@ -56,7 +56,7 @@ public enum StopReason
     Callback,
 }
 
-/// <summary>The outcome of <see cref="Trainer.Fit"/>.</summary>
+/// <summary>The outcome of <see cref="Trainer.Fit(Dataset, Dataset?, ITrainingCallback?, CancellationToken)"/>.</summary>
 /// <param name="Epochs">The epochs run.</param>
 /// <param name="StopReason">Why training stopped.</param>
 /// <param name="TrainingLoss">The last epoch's mean training loss.</param>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Native.Numerics;
 
 /// <summary>
@@ -12,14 +14,14 @@ namespace Native.Numerics;
 /// size is full-batch gradient descent; anything between is mini-batch gradient descent.
 /// </para>
 /// <para>
-/// <see cref="Fit"/> allocates every buffer it needs before the first epoch; the epochs themselves
+/// <see cref="Fit(Dataset, Dataset?, ITrainingCallback?, CancellationToken)"/> allocates every buffer it needs before the first epoch; the epochs themselves
 /// allocate nothing: batches are read in place from the dataset through the shuffled row order.
 /// </para>
 /// <para>
-/// One training at a time per model and per optimizer: a second <see cref="Fit"/> or <see cref="Begin"/> on a model (or
+/// One training at a time per model and per optimizer: a second <see cref="Fit(Dataset, Dataset?, ITrainingCallback?, CancellationToken)"/> or <see cref="Begin(Dataset, Dataset?)"/> on a model (or
 /// with an optimizer) that a running session holds throws an <see cref="InvalidOperationException"/> naming it, from
 /// whichever trainer it comes, rather than mixing two runs' steps silently. The session holds them until it ends
-/// (<see cref="Fit"/> returns or throws, or the <see cref="TrainingSession"/> is disposed).
+/// (<see cref="Fit(Dataset, Dataset?, ITrainingCallback?, CancellationToken)"/> returns or throws, or the <see cref="TrainingSession"/> is disposed).
 /// </para>
 /// <para>
 /// Predicting with the model while it trains (from another thread) is safe in the sense that it cannot crash, throw or
@@ -47,7 +49,7 @@ public sealed class Trainer
     /// <summary>The rule of each step.</summary>
     public Optimizer Optimizer { get; }
 
-    /// <summary>The settings, read when <see cref="Fit"/> starts.</summary>
+    /// <summary>The settings, read when <see cref="Fit(Dataset, Dataset?, ITrainingCallback?, CancellationToken)"/> starts.</summary>
     public TrainerOptions Options { get; }
 
     /// <summary>
@@ -67,13 +69,145 @@ public sealed class Trainer
     /// <exception cref="InsufficientMemoryException">The run would need more memory than this process may use (<see cref="TrainingMemory"/>).</exception>
     public TrainingResult Fit(Dataset training, Dataset? validation = null, ITrainingCallback? callback = null, CancellationToken cancellationToken = default)
     {
-        using TrainingSession session = Begin(training, validation);
+        using TrainingSession session = ResumeOrBegin(() => Begin(training, validation), path => Resume(path, training, validation));
+        return Run(session, callback, () => validation is null ? (float.NaN, float.NaN) : session.Measure(validation), cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains the model on rows streamed from <paramref name="training"/> — read in place from its mapped cache when that
+    /// fits <see cref="TrainerOptions.MemoryBudget"/>, else through two windows of blocks the budget sizes, one read on
+    /// another thread while the other trains — reporting on <paramref name="validation"/> if given. The same loop, step
+    /// strategies, stopping rules, guard and checkpoints as <see cref="Fit(Dataset, Dataset?, ITrainingCallback?, CancellationToken)"/>;
+    /// after its first epoch it allocates nothing.
+    /// </summary>
+    /// <param name="training">The rows to learn from.</param>
+    /// <param name="validation">Rows to measure the loss and accuracy on after each epoch (needed for early stopping); streamed too.</param>
+    /// <param name="callback">Told about each epoch; may stop training.</param>
+    /// <param name="cancellationToken">Checked before each batch, and while waiting for rows.</param>
+    /// <returns>How many epochs ran, why training stopped, and the final losses.</returns>
+    /// <exception cref="ArgumentException">The rows do not fit the model or the options are invalid.</exception>
+    /// <exception cref="TrainingDivergedException">A loss or parameter became NaN or infinite; the last finite parameters are kept.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the parameters are those of the last step taken.</exception>
+    /// <exception cref="InvalidOperationException">Another training holds the model or the optimizer.</exception>
+    /// <exception cref="InsufficientMemoryException">The run would need more memory than the budget, even streaming through the smallest windows.</exception>
+    /// <exception cref="FileFormatException">A block of the row cache fails its checksum (the cache is damaged).</exception>
+    public TrainingResult Fit(RowSource training, RowSource? validation = null, ITrainingCallback? callback = null, CancellationToken cancellationToken = default)
+    {
+        using TrainingSession session = ResumeOrBegin(() => Begin(training, validation), path => Resume(path, training, validation));
+        return Run(session, callback, session.MeasureValidation, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a training run that the caller drives an epoch at a time with
+    /// <see cref="TrainingSession.RunEpoch"/> (<see cref="Fit(Dataset, Dataset?, ITrainingCallback?, CancellationToken)"/> is a
+    /// loop over it that adds the stopping rules). Checks the data, sizes every buffer, and binds and resets the optimizer;
+    /// dispose the session to stop its threads and restore the optimizer's learning rate.
+    /// </summary>
+    /// <exception cref="ArgumentException">The data do not fit the model or the options are invalid.</exception>
+    /// <exception cref="InvalidOperationException">Another training holds the model or the optimizer, or a worker thread could not start.</exception>
+    /// <exception cref="InsufficientMemoryException">The run would need more memory than this process may use (<see cref="TrainingMemory"/>).</exception>
+    public TrainingSession Begin(Dataset training, Dataset? validation = null)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        TrainerOptions options = Options;
+        CheckData(training.Features, training.Count, training.HasLabels, training.Classes, nameof(training));
+        if (validation is not null)
+        {
+            CheckData(validation.Features, validation.Count, validation.HasLabels, validation.Classes, nameof(validation));
+        }
+
+        CheckPatience(validation?.Count ?? 0, nameof(validation));
+
+        // The memory the run needs, against what this process may use, before any buffer is allocated.
+        TrainingMemory.Estimate(Model.Shape, Optimizer, options, training, validation).ThrowIfTooLarge();
+        var rows = new InMemoryRows(training, RowWeights.For(training, options.ClassWeights), options);
+        return new TrainingSession(Model, Optimizer, options, rows, validation, null) { Fingerprint = Fingerprint(training.Count, training.Features, training.Classes, "dataset") };
+    }
+
+    /// <summary>
+    /// Starts a training run on rows streamed from <paramref name="training"/>, driven an epoch at a time
+    /// (<see cref="Fit(RowSource, RowSource?, ITrainingCallback?, CancellationToken)"/> is a loop over it). Plans how the
+    /// rows stream within the budget (<see cref="TrainingMemory.Estimate(ModelShape, Optimizer, TrainerOptions, RowSource, RowSource?)"/>)
+    /// and starts the thread that reads them; dispose the session to stop it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The rows do not fit the model, the options are invalid, or class weights come with targets.</exception>
+    /// <exception cref="InvalidOperationException">Another training holds the model or the optimizer.</exception>
+    /// <exception cref="InsufficientMemoryException">The run would need more memory than the budget allows.</exception>
+    public TrainingSession Begin(RowSource training, RowSource? validation = null)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        TrainerOptions options = Options;
+        CheckData(training.Features, training.Count, training.HasLabels, training.Classes, nameof(training));
+        if (validation is not null)
+        {
+            CheckData(validation.Features, validation.Count, validation.HasLabels, validation.Classes, nameof(validation));
+        }
+
+        CheckPatience(validation?.Count ?? 0, nameof(validation));
+        TrainingMemory memory = TrainingMemory.Estimate(Model.Shape, Optimizer, options, training, validation);
+        memory.ThrowIfTooLarge();
+        float[]? classWeights = options.ClassWeights?.For(training);
+        var rows = new StreamedRows(training, options, memory.Plan!, classWeights);
+        return new TrainingSession(Model, Optimizer, options, rows, null, validation) { Fingerprint = Fingerprint(training.Count, training.Features, training.Classes, training.Layout.Description) };
+    }
+
+    /// <summary>
+    /// Continues the run a checkpoint at <paramref name="checkpointPath"/> saved (<see cref="TrainingSession.SaveCheckpoint"/>,
+    /// or <see cref="TrainerOptions.CheckpointPath"/> during a fit): the same model shape, optimizer, data and settings are
+    /// required, and the next <see cref="TrainingSession.RunEpoch"/> continues where it stopped — within an epoch, if the
+    /// checkpoint was taken there.
+    /// </summary>
+    /// <exception cref="FileFormatException">The file is not a training checkpoint, or is damaged.</exception>
+    /// <exception cref="ArgumentException">The checkpoint is of another run; the message names the first difference.</exception>
+    public TrainingSession Resume(string checkpointPath, Dataset training, Dataset? validation = null) =>
+        Restored(Begin(training, validation), checkpointPath);
+
+    /// <summary>Continues a checkpointed run on rows streamed from <paramref name="training"/>; see <see cref="Resume(string, Dataset, Dataset?)"/>.</summary>
+    /// <exception cref="FileFormatException">The file is not a training checkpoint, or is damaged.</exception>
+    /// <exception cref="ArgumentException">The checkpoint is of another run; the message names the first difference.</exception>
+    public TrainingSession Resume(string checkpointPath, RowSource training, RowSource? validation = null) =>
+        Restored(Begin(training, validation), checkpointPath);
+
+    private static TrainingSession Restored(TrainingSession session, string checkpointPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(checkpointPath);
+        try
+        {
+            session.Restore(checkpointPath);
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A session from the checkpoint when <see cref="TrainerOptions.Resume"/> asks and there is one, else a new one; with the checkpoint schedule.</summary>
+    private TrainingSession ResumeOrBegin(Func<TrainingSession> begin, Func<string, TrainingSession> resume)
+    {
+        TrainerOptions options = Options;
+        string? path = options.CheckpointPath;
+        if ((options.CheckpointEveryEpochs > 0 || options.CheckpointInterval > TimeSpan.Zero || options.Resume) && path is null)
+        {
+            throw new ArgumentException("Checkpoints (TrainerOptions.CheckpointEveryEpochs, CheckpointInterval, Resume) need a TrainerOptions.CheckpointPath.");
+        }
+
+        TrainingSession session = options.Resume && File.Exists(path) ? resume(path!) : begin();
+        if (path is not null && (options.CheckpointEveryEpochs > 0 || options.CheckpointInterval > TimeSpan.Zero))
+        {
+            session.Checkpoints = new CheckpointSchedule(path, options.CheckpointEveryEpochs, options.CheckpointInterval);
+        }
+
+        return session;
+    }
+
+    // The loop of Fit: epochs until a stopping rule, early stopping's best epoch kept, checkpoints when due.
+    private TrainingResult Run(TrainingSession session, ITrainingCallback? callback, Func<(float Loss, float Accuracy)> measure, CancellationToken cancellationToken)
+    {
         TrainerOptions options = Options;
         Span<float> parameters = Model.Parameters;
-        float[]? best = options.Patience > 0 ? new float[parameters.Length] : null;
-        float bestLoss = float.PositiveInfinity;
-        int bestEpoch = 0;
-        int epochsWithoutImprovement = 0;
+        BestEpoch? best = session.Best;
         StopReason reason = StopReason.MaxEpochs;
         EpochReport report = default;
         while (session.Epoch < options.Epochs)
@@ -84,19 +218,20 @@ public sealed class Trainer
             bool stopEarly = false;
             if (best is not null)
             {
-                if (report.ValidationLoss < bestLoss - options.MinimumImprovement)
+                if (report.ValidationLoss < best.Loss - options.MinimumImprovement)
                 {
-                    bestLoss = report.ValidationLoss;
-                    bestEpoch = report.Epoch;
-                    epochsWithoutImprovement = 0;
-                    parameters.CopyTo(best);
+                    best.Loss = report.ValidationLoss;
+                    best.Epoch = report.Epoch;
+                    best.WithoutImprovement = 0;
+                    parameters.CopyTo(best.Parameters);
                 }
                 else
                 {
-                    stopEarly = ++epochsWithoutImprovement >= options.Patience;
+                    stopEarly = ++best.WithoutImprovement >= options.Patience;
                 }
             }
 
+            session.Checkpoints?.AfterEpoch(session);
             if (callback?.OnEpoch(in report) == TrainingDecision.Stop)
             {
                 reason = StopReason.Callback;
@@ -116,74 +251,68 @@ public sealed class Trainer
             }
         }
 
+        if (report.Epoch == 0)
+        {
+            // A resumed run that had already done every epoch: nothing ran, so report where it stands.
+            (float loss, float accuracy) = measure();
+            report = new EpochReport(session.Epoch, options.Epochs, float.NaN, loss, accuracy, Optimizer.LearningRate, float.NaN, TimeSpan.Zero, session.Elapsed, 0);
+        }
+
         (float Loss, float Accuracy) kept = (report.ValidationLoss, report.ValidationAccuracy);
         int keptEpoch = report.Epoch;
-        if (best is not null && bestEpoch != report.Epoch)
+        if (best is not null && best.Epoch != report.Epoch && best.Epoch > 0)
         {
             // Early stopping keeps the best epoch's parameters, however training ended.
-            best.CopyTo(parameters);
-            keptEpoch = bestEpoch;
-            kept = session.Measure(validation!);
+            best.Parameters.CopyTo(parameters);
+            keptEpoch = best.Epoch;
+            kept = measure();
         }
 
         return new TrainingResult(report.Epoch, reason, report.TrainingLoss, kept.Loss, kept.Accuracy, keptEpoch, session.Elapsed);
     }
 
-    /// <summary>
-    /// Starts a training run that the caller drives an epoch at a time with
-    /// <see cref="TrainingSession.RunEpoch"/> (<see cref="Fit"/> is a loop over it that adds the stopping
-    /// rules). Checks the data, sizes every buffer, and binds and resets the optimizer; dispose the session
-    /// to stop its threads and restore the optimizer's learning rate.
-    /// </summary>
-    /// <exception cref="ArgumentException">The data do not fit the model or the options are invalid.</exception>
-    /// <exception cref="InvalidOperationException">Another training holds the model or the optimizer, or a worker thread could not start.</exception>
-    /// <exception cref="InsufficientMemoryException">The run would need more memory than this process may use (<see cref="TrainingMemory"/>).</exception>
-    public TrainingSession Begin(Dataset training, Dataset? validation = null)
+    /// <summary>What a checkpoint must agree with to continue this run: model, optimizer, data and the settings that decide the steps.</summary>
+    private string Fingerprint(long rows, int features, int classes, string data)
     {
-        ArgumentNullException.ThrowIfNull(training);
-        TrainerOptions options = Options;
-        CheckData(training, nameof(training));
-        if (validation is not null)
-        {
-            CheckData(validation, nameof(validation));
-        }
-
-        if (options.Patience > 0 && (validation is null || validation.Count == 0))
-        {
-            throw new ArgumentException("Early stopping (Patience > 0) needs a validation set with rows.", nameof(validation));
-        }
-
-        // The memory the run needs, against what this process may use, before any buffer is allocated.
-        TrainingMemory.Estimate(Model.Shape, Optimizer, options, training, validation).ThrowIfTooLarge();
-        return new TrainingSession(Model, Optimizer, options, training, validation, RowWeights.For(training, options.ClassWeights));
+        TrainerOptions o = Options;
+        string weights = o.ClassWeights is null ? "none" : o.ClassWeights.IsBalanced ? "balanced" : "given";
+        return string.Create(CultureInfo.InvariantCulture, $"model {Model.Shape}; optimizer {Optimizer.GetType().Name} (learning rate {Optimizer.LearningRate:R}); data {rows} rows of {features} features, {classes} classes ({data}); seed {o.Seed}; batch {o.BatchSize}; shuffle {o.Shuffle}; threads {o.Parallelism}; class weights {weights}; weight decay {Optimizer.WeightDecay:R}; clipping {Optimizer.MaxGradientNorm:R}; schedule {o.Schedule}");
     }
 
-    private void CheckData(Dataset data, string name)
+    private void CheckPatience(long validationRows, string validation)
     {
-        if (data.Features != Model.Features)
+        if (Options.Patience > 0 && validationRows == 0)
         {
-            throw new ArgumentException($"The {name} data have {data.Features} features; the model {Model.Shape} takes {Model.Features}.", name);
+            throw new ArgumentException("Early stopping (Patience > 0) needs a validation set with rows.", validation);
+        }
+    }
+
+    private void CheckData(int features, long count, bool hasLabels, int classes, string name)
+    {
+        if (features != Model.Features)
+        {
+            throw new ArgumentException($"The {name} data have {features} features; the model {Model.Shape} takes {Model.Features}.", name);
         }
 
-        if (name == "training" && data.Count == 0)
+        if (name == "training" && count == 0)
         {
             throw new ArgumentException("The training data have no rows.", name);
         }
 
         if (Model.Task == ModelTask.Regression)
         {
-            if (data.HasLabels)
+            if (hasLabels)
             {
                 throw new ArgumentException($"The model {Model.Shape} predicts values, but the {name} data have class labels.", name);
             }
         }
-        else if (!data.HasLabels)
+        else if (!hasLabels)
         {
             throw new ArgumentException($"The model {Model.Shape} predicts classes, but the {name} data have float targets.", name);
         }
-        else if (data.Classes > Model.Shape.Classes)
+        else if (classes > Model.Shape.Classes)
         {
-            throw new ArgumentException($"The {name} data have {data.Classes} classes; the model {Model.Shape} has {Model.Shape.Classes}.", name);
+            throw new ArgumentException($"The {name} data have {classes} classes; the model {Model.Shape} has {Model.Shape.Classes}.", name);
         }
     }
 }

@@ -15,6 +15,9 @@ public sealed class TrainerOptions
     private float _minimumImprovement;
     private int _parallelism = 1;
     private float _divergenceFactor = 10_000f;
+    private long _memoryBudget;
+    private int _checkpointEveryEpochs;
+    private TimeSpan _checkpointInterval;
 
     /// <summary>The most epochs to run (default 10; at least 1).</summary>
     public int Epochs
@@ -99,6 +102,49 @@ public sealed class TrainerOptions
     /// larger. Every thread beyond the processors only waits its turn, and each holds a copy of the gradient.
     /// </summary>
     public static int MaxParallelism => Math.Max(64, Environment.ProcessorCount);
+
+    /// <summary>
+    /// The memory a training run may use, in bytes (default 0: all this process may use, <see cref="TrainingMemory.AvailableBytes"/>
+    /// — the machine's, or its container's limit). Training checks its estimate (<see cref="TrainingMemory"/>) against it
+    /// before it allocates anything; rows streamed from a <see cref="RowSource"/> take what the rest leaves — read in place
+    /// when the cache fits, else through windows that size. Not negative.
+    /// </summary>
+    public long MemoryBudget
+    {
+        get => _memoryBudget;
+        set => _memoryBudget = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(MemoryBudget), value, "The memory budget must be 0 (all available) or a number of bytes.");
+    }
+
+    /// <summary>
+    /// Where <see cref="Trainer.Fit(Dataset, Dataset?, ITrainingCallback?, CancellationToken)"/> saves checkpoints of the run
+    /// (a safetensors file, written atomically), when <see cref="CheckpointEveryEpochs"/> or <see cref="CheckpointInterval"/>
+    /// asks for them; with <see cref="Resume"/>, where it continues from. Null (the default) for none.
+    /// </summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>A checkpoint after every this many epochs (default 0: not by epochs).</summary>
+    public int CheckpointEveryEpochs
+    {
+        get => _checkpointEveryEpochs;
+        set => _checkpointEveryEpochs = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(CheckpointEveryEpochs), value, "Checkpoints every N epochs need N of at least 1 (or 0, for none by epochs).");
+    }
+
+    /// <summary>
+    /// A checkpoint once this much time has passed since the last (default zero: not by time), taken after the step at which
+    /// it passes — within an epoch too — so a process killed outright loses at most about one interval of work.
+    /// </summary>
+    public TimeSpan CheckpointInterval
+    {
+        get => _checkpointInterval;
+        set => _checkpointInterval = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(CheckpointInterval), value, "The checkpoint interval must not be negative (zero: none by time).");
+    }
+
+    /// <summary>
+    /// Whether <see cref="Trainer.Fit(Dataset, Dataset?, ITrainingCallback?, CancellationToken)"/> continues from the
+    /// checkpoint at <see cref="CheckpointPath"/> when there is one (default false). With the same seed, data and settings
+    /// the resumed run ends bit for bit as an uninterrupted one; a checkpoint of another run is refused.
+    /// </summary>
+    public bool Resume { get; set; }
 
     /// <summary>
     /// The divergence guard's factor (default 10,000): training stops with a <see cref="TrainingDivergedException"/>

@@ -1,33 +1,31 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
+using Native.Numerics.Kernels;
 
 namespace Native.Numerics;
 
 /// <summary>
-/// A training run driven one epoch at a time, from <see cref="Trainer.Begin"/>. Every buffer is sized
-/// when the session starts; <see cref="RunEpoch"/> allocates nothing.
+/// A training run driven one epoch at a time, from <see cref="Trainer.Begin(Dataset, Dataset?)"/> (or its row-source and
+/// checkpoint forms). Every buffer is sized when the session starts; <see cref="RunEpoch"/> allocates nothing.
 /// </summary>
-public sealed class TrainingSession : IDisposable
+public sealed partial class TrainingSession : IDisposable
 {
     private readonly IModel _model;
     private readonly Optimizer _optimizer;
     private readonly TrainerOptions _options;
-    private readonly Dataset _training;
+    private readonly TrainingRows _rows;
     private readonly Dataset? _validation;
-    private readonly float[]? _weights;
+    private readonly RowSource? _validationRows;
     private readonly float[] _gradient;
     private readonly float[] _lastFinite;
     private readonly float[]? _epochGradient;
 
     // A byte row widened for Measure's one-row forward passes (float rows are read in place).
     private readonly float[] _row;
-    private readonly int[] _order;
     private readonly StepStrategy _steps;
     private readonly float _initialRate;
-    private readonly int _batchSize;
     private readonly long _started;
-    private SeededRandom _random;
     private bool _disposed;
 
     /// <summary>The mean loss of the first batch, before any step: where training started (NaN until known).</summary>
@@ -36,7 +34,7 @@ public sealed class TrainingSession : IDisposable
     /// <summary>The best mean loss so far: the starting loss, or an epoch's.</summary>
     private double _bestLoss = double.PositiveInfinity;
 
-    internal TrainingSession(IModel model, Optimizer optimizer, TrainerOptions options, Dataset training, Dataset? validation, float[]? weights)
+    internal TrainingSession(IModel model, Optimizer optimizer, TrainerOptions options, TrainingRows rows, Dataset? validation, RowSource? validationRows)
     {
         // One session per model and optimizer at a time, released when disposed (or here, if the session cannot start).
         TrainingClaims.Take(model, optimizer);
@@ -45,34 +43,31 @@ public sealed class TrainingSession : IDisposable
             _model = model;
             _optimizer = optimizer;
             _options = options;
-            _training = training;
+            _rows = rows;
             _validation = validation;
-            _weights = weights;
+            _validationRows = validationRows;
             int parameters = model.Parameters.Length;
             _gradient = new float[parameters];
             _lastFinite = new float[parameters];
             _epochGradient = options.GradientTolerance > 0f ? new float[parameters] : null;
             Outputs = new float[model.Outputs];
             _row = new float[model.Features];
-
-            // The rows by their place in storage (a view's rows, a split's side, are not its first ones): batches read them there.
-            _order = new int[training.Count];
-            for (int i = 0; i < _order.Length; i++)
+            Best = options.Patience > 0 ? new BestEpoch(parameters) : null;
+            if (validationRows is not null)
             {
-                _order[i] = training.Source(i);
+                _measuring = new RowMeasure(validationRows);
             }
 
             optimizer.Bind(parameters);
             _initialRate = optimizer.LearningRate;
-            _random = new SeededRandom(options.Seed);
-            _batchSize = Math.Min(options.BatchSize, training.Count);
 
             // How each batch's step is taken, chosen once from what the model and the optimizer declare.
-            _steps = StepStrategy.Choose(model, optimizer, options, training, weights, _gradient, _batchSize, SliceRows(parameters));
+            _steps = StepStrategy.Choose(model, optimizer, options, rows.Data, rows.Weights, _gradient, rows.BatchRows, SliceRows(parameters));
         }
         catch
         {
             TrainingClaims.Release(model, optimizer);
+            rows.Dispose();
             throw;
         }
 
@@ -85,14 +80,20 @@ public sealed class TrainingSession : IDisposable
     /// <summary>The time since the session started.</summary>
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
 
-    /// <summary>The bytes the gradient worker threads have allocated (for tests; 0 without workers).</summary>
-    internal long WorkerAllocatedBytes => _steps.WorkerAllocatedBytes;
+    /// <summary>The bytes the gradient worker threads (and a streamed source's loader) have allocated (for tests; 0 without them).</summary>
+    internal long WorkerAllocatedBytes => _steps.WorkerAllocatedBytes + (_rows is StreamedRows streamed ? streamed.ProducerAllocatedBytes : 0);
 
     /// <summary>The gradient worker threads now blocked waiting for work (for tests; 0 without workers).</summary>
     internal int IdleWorkers => _steps.IdleWorkers;
 
     /// <summary>How each batch's step is taken (for tests).</summary>
     internal StepStrategy Steps => _steps;
+
+    /// <summary>Where the batches come from (for tests).</summary>
+    internal TrainingRows Rows => _rows;
+
+    /// <summary>Early stopping's best epoch so far (with <see cref="TrainerOptions.Patience"/>), kept here so a checkpoint holds it.</summary>
+    internal BestEpoch? Best { get; }
 
     /// <summary>Scratch for one row's outputs, for measuring accuracy.</summary>
     private float[] Outputs { get; }
@@ -112,16 +113,13 @@ public sealed class TrainingSession : IDisposable
         float rate = _options.Schedule.LearningRate(epoch - 1, _initialRate);
         _optimizer.LearningRate = rate;
         Span<float> parameters = _model.Parameters;
-        parameters.CopyTo(_lastFinite);
-        if (_options.Shuffle)
-        {
-            _random.Shuffle<int>(_order);
-        }
 
-        double lossSum = 0, weightSum = 0;
+        // A run resumed within this epoch starts where its checkpoint was taken, with the epoch's sums so far.
+        (long skip, double lossSum, double weightSum) = TakeResumePoint(parameters);
+        _rows.Start(epoch, skip);
         try
         {
-            (lossSum, weightSum) = Pass(rate, cancellationToken);
+            (lossSum, weightSum) = Pass(epoch, skip, rate, lossSum, weightSum, cancellationToken);
             if (parameters.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) >= 0)
             {
                 throw new TrainingDivergedException(epoch, rate, "a parameter became NaN or infinite");
@@ -144,7 +142,7 @@ public sealed class TrainingSession : IDisposable
         Epoch = epoch;
         TimeSpan trainingTime = Stopwatch.GetElapsedTime(epochStarted);
         float gradientNorm = _epochGradient is null ? float.NaN : (float)(TensorPrimitives.Norm(_epochGradient) / weightSum);
-        (float Loss, float Accuracy) measured = _validation is null ? (float.NaN, float.NaN) : Measure(_validation);
+        (float Loss, float Accuracy) measured = MeasureValidation();
         return new EpochReport(
             epoch,
             _options.Epochs,
@@ -155,7 +153,7 @@ public sealed class TrainingSession : IDisposable
             gradientNorm,
             Stopwatch.GetElapsedTime(epochStarted),
             Elapsed,
-            _training.Count / Math.Max(trainingTime.TotalSeconds, 1e-9));
+            (_rows.Count - (skip * _rows.BatchRows)) / Math.Max(trainingTime.TotalSeconds, 1e-9));
     }
 
     /// <summary>Stops the worker threads and restores the optimizer's initial learning rate.</summary>
@@ -165,6 +163,7 @@ public sealed class TrainingSession : IDisposable
         {
             _disposed = true;
             _steps.Dispose();
+            _rows.Dispose();
             _optimizer.LearningRate = _initialRate;
             TrainingClaims.Release(_model, _optimizer);
         }
@@ -180,6 +179,10 @@ public sealed class TrainingSession : IDisposable
     /// slice does about 2²⁶ multiply-adds (tens of milliseconds), in whole chunks of 64 rows.
     /// </summary>
     private static int SliceRows(int parameters) => Math.Max(64, (int)Math.Min(1 << 16, (1 << 26) / Math.Max(1, parameters)) / 64 * 64);
+
+    /// <summary>The validation set's mean loss and accuracy, or NaNs without one.</summary>
+    internal (float Loss, float Accuracy) MeasureValidation() =>
+        _validation is not null ? Measure(_validation) : _measuring is not null ? _measuring.Measure(_model, Outputs) : (float.NaN, float.NaN);
 
     /// <summary>The mean loss and the accuracy (NaN for regression) of the model on <paramref name="data"/>.</summary>
     internal (float Loss, float Accuracy) Measure(Dataset data)
@@ -200,11 +203,7 @@ public sealed class TrainingSession : IDisposable
         int correct = 0;
         for (int i = 0; i < data.Count; i++)
         {
-            _model.Forward(data.Row(i, _row), Outputs);
-            int predicted = _model.Task == ModelTask.BinaryClassification
-                ? (Outputs[0] >= 0.5f ? 1 : 0)
-                : TensorPrimitives.IndexOfMax(Outputs);
-            if (predicted == data.LabelAt(i))
+            if (Predicted(_model, data.Row(i, _row), Outputs) == data.LabelAt(i))
             {
                 correct++;
             }
@@ -213,31 +212,37 @@ public sealed class TrainingSession : IDisposable
         return (loss, correct / (float)data.Count);
     }
 
-    // One pass over the training rows, a batch at a time: the gradient, the loss checked, then the step.
-    private (double Loss, double Weight) Pass(float rate, CancellationToken cancellationToken)
+    /// <summary>The class the model gives <paramref name="row"/>, its outputs written to <paramref name="outputs"/>.</summary>
+    private static int Predicted(IModel model, ReadOnlySpan<float> row, float[] outputs)
     {
-        int count = _training.Count;
-        double lossSum = 0, weightSum = 0;
-        _epochGradient?.AsSpan().Clear();
-        for (int start = 0; start < count; start += _batchSize)
+        model.Forward(row, outputs);
+        return model.Task == ModelTask.BinaryClassification
+            ? (outputs[0] >= 0.5f ? 1 : 0)
+            : TensorPrimitives.IndexOfMax(outputs);
+    }
+
+    // The rest of one pass over the training rows, from batch `skip`, a batch at a time: the gradient, the loss checked,
+    // then the step; a checkpoint between steps when one is due.
+    private (double Loss, double Weight) Pass(int epoch, long skip, float rate, double lossSum, double weightSum, CancellationToken cancellationToken)
+    {
+        long batches = skip;
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int rows = Math.Min(_batchSize, count - start);
-
-            // Start loading the next batch's rows while this one computes.
-            int next = start + _batchSize;
-            if (next < count)
+            if (!_rows.Next(cancellationToken, out int[] order, out int start, out int rows))
             {
-                _training.Prefetch(_order.AsSpan(next, Math.Min(_batchSize, count - next)));
+                break;
             }
 
-            double batchWeight = RowWeights.Of(_order.AsSpan(start, rows), _weights);
+            double batchWeight = RowWeights.Of(order.AsSpan(start, rows), _rows.Weights);
             weightSum += batchWeight;
-            float loss = _steps.Gradient(_order, start, rows, rate, batchWeight, cancellationToken);
+            float loss = _steps.Gradient(order, start, rows, rate, batchWeight, cancellationToken);
             CheckLoss(loss, rate);
             NoteStart(loss, batchWeight);
             lossSum += loss;
             _steps.Step(batchWeight, _epochGradient);
+            batches++;
+            Checkpoints?.AfterStep(this, epoch - 1, batches, lossSum, weightSum);
         }
 
         return (lossSum, weightSum);
@@ -260,4 +265,53 @@ public sealed class TrainingSession : IDisposable
             throw new TrainingDivergedException(Epoch + 1, rate, $"the loss of a batch became {loss}");
         }
     }
+
+    /// <summary>The validation rows of a row source, measured a batch at a time through a staging dataset, allocating nothing after the first time.</summary>
+    private sealed class RowMeasure
+    {
+        private readonly RowSource.SourceReader _reader;
+        private readonly AlignedBuffer _rows;
+        private readonly int[]? _labels;
+        private readonly float[]? _targets;
+        private readonly int _stride;
+        private readonly int _features;
+
+        public RowMeasure(RowSource source)
+        {
+            _reader = source.CreateReader();
+            _features = source.Features;
+            _stride = Dataset.RowStride(source.Features);
+            _rows = new AlignedBuffer(StreamedRows.MeasureRows * _stride);
+            _labels = source.HasLabels ? new int[StreamedRows.MeasureRows] : null;
+            _targets = source.HasLabels ? null : new float[StreamedRows.MeasureRows];
+        }
+
+        public (float Loss, float Accuracy) Measure(IModel model, float[] outputs)
+        {
+            _reader.Rewind();
+            double loss = 0;
+            long correct = 0, count = 0;
+            int read;
+            while ((read = _reader.Read(_rows.Span, _stride, StreamedRows.MeasureRows, _labels, _targets)) > 0)
+            {
+                var rows = new Rows(in _rows.Origin, _stride, read);
+                var batch = new Batch(rows, _features, _labels is null ? default : _labels.AsSpan(0, read), _targets is null ? default : _targets.AsSpan(0, read), default, _labels is not null);
+                loss += model.Loss(batch);
+                count += read;
+                if (_labels is null)
+                {
+                    continue;
+                }
+
+                for (int i = 0; i < read; i++)
+                {
+                    correct += Predicted(model, _rows.Span.Slice(i * _stride, _features), outputs) == _labels[i] ? 1 : 0;
+                }
+            }
+
+            return count == 0 ? (float.NaN, float.NaN) : ((float)(loss / count), _labels is null ? float.NaN : (float)((double)correct / count));
+        }
+    }
+
+    private RowMeasure? _measuring;
 }
