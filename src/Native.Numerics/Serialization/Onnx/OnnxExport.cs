@@ -15,7 +15,8 @@ namespace Native.Numerics.Serialization.Onnx;
 /// <item><description>Each dense layer l: <c>Gemm</c>(x, <c>layers.l.weight</c> [outputs, inputs], <c>layers.l.bias</c>,
 /// transB = 1) — the weights as the model keeps them, so they round-trip bit for bit — then, for a hidden layer,
 /// <c>Relu</c>, <c>LeakyRelu</c> (alpha = the slope), <c>Sigmoid</c> or <c>Tanh</c>.</description></item>
-/// <item><description>The head and outputs. Linear regression: <c>value</c> FLOAT [N, 1]. Logistic regression: <c>Sigmoid</c>
+/// <item><description>The head and outputs. Linear regression and perceptron regressor: the last layer's values, <c>value</c>
+/// FLOAT [N, outputs]. Logistic regression: <c>Sigmoid</c>
 /// of the logit, <c>probability</c> FLOAT [N, 1] = P(class 1), as <see cref="IModel.Forward"/> gives it. Softmax
 /// regression and perceptron: <c>Softmax</c> (axis −1) of the logits, <c>probabilities</c> FLOAT [N, classes].</description></item>
 /// <item><description>Classifiers also output <c>label</c> [N]: the class <c>Predict</c> gives — <c>ArgMax</c> of the logits (ties to
@@ -23,7 +24,9 @@ namespace Native.Numerics.Serialization.Onnx;
 /// the names (STRING, looked up with <c>Gather</c> in the <c>class_names</c> initializer). Consumers that want only
 /// probabilities ask for that output alone.</description></item>
 /// <item><description><c>metadata_props</c>: the model's properties (training settings, metrics) and its feature and label
-/// column names (<c>native.feature_names</c>, <c>native.label_name</c>, as in safetensors), sorted by key;
+/// column names (<c>native.feature_names</c>, <c>native.label_name</c> or a multi-output regression's <c>native.label_names</c>,
+/// as in safetensors), sorted by key; for a regression of several outputs also <c>native.kind</c>, since its graph alone — values
+/// without a head — reads as a classifier's logits;
 /// <c>producer_name</c> "Native" and the library's version; <c>doc_string</c> the model's shape.</description></item>
 /// </list>
 /// <para>Only operators of the default domain are used, so consumers without the ai.onnx.ml operators run the file too.</para>
@@ -65,12 +68,8 @@ internal static class OnnxExport
             x = "standardized";
         }
 
-        string output = shape.Kind switch
-        {
-            ModelKind.LinearRegression => "value",
-            ModelKind.LogisticRegression => "probability",
-            _ => "probabilities",
-        };
+        bool regression = shape.Task == ModelTask.Regression;
+        string output = regression ? "value" : shape.Kind == ModelKind.LogisticRegression ? "probability" : "probabilities";
         for (int l = 0; l < shape.LayerCount; l++)
         {
             int inputs = shape.LayerSizes[l], outputs = shape.LayerSizes[l + 1];
@@ -78,7 +77,7 @@ internal static class OnnxExport
             Tensor(initializers, weight, [outputs, inputs], parameters.Slice(shape.WeightOffset(l), outputs * inputs));
             Tensor(initializers, bias, [outputs], parameters.Slice(shape.BiasOffset(l), outputs));
             bool last = l == shape.LayerCount - 1;
-            string product = !last ? Invariant($"layers.{l}.output") : shape.Kind == ModelKind.LinearRegression ? output : "logits";
+            string product = !last ? Invariant($"layers.{l}.output") : regression ? output : "logits";
             Node(graph, "Gemm", Invariant($"layers.{l}.gemm"), [x, weight, bias], product, node => node.Message(5, IntAttribute("transB", 1)));
             x = product;
             if (!last)
@@ -126,7 +125,7 @@ internal static class OnnxExport
         graph.Raw(initializers.Written);
         graph.Message(11, ValueInfo(InputName, FloatType, shape.Features));
         graph.Message(12, ValueInfo(output, FloatType, shape.Kind == ModelKind.LogisticRegression ? 1 : shape.Outputs));
-        if (shape.Kind != ModelKind.LinearRegression)
+        if (!regression)
         {
             graph.Message(12, ValueInfo("label", names.Count > 0 ? StringType : Int64Type, columns: 0));
         }
@@ -142,7 +141,8 @@ internal static class OnnxExport
             opset.String(1, string.Empty);
             opset.Int(2, Opset);
         });
-        foreach (KeyValuePair<string, string> property in (metadata.Properties ?? new Dictionary<string, string>()).Concat(ModelFileFormat.ColumnEntries(metadata)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        IEnumerable<KeyValuePair<string, string>> kind = regression && shape.Outputs > 1 ? [new(ModelFileKeys.KindKey, ModelFileFormat.KindName(shape.Kind))] : [];
+        foreach (KeyValuePair<string, string> property in (metadata.Properties ?? new Dictionary<string, string>()).Concat(ModelFileFormat.ColumnEntries(metadata)).Concat(kind).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             file.Message(14, entry =>
             {

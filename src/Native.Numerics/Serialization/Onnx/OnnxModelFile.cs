@@ -21,7 +21,7 @@ internal static class OnnxModelFile
         stream.Write(OnnxExport.Write(model, metadata, libraryVersion).Written);
 
     /// <summary>Reads an ONNX model from <paramref name="stream"/>'s position to its end.</summary>
-    /// <exception cref="FileFormatException">The content is not an ONNX model of the four kinds.</exception>
+    /// <exception cref="FileFormatException">The content is not an ONNX model of the library's kinds.</exception>
     public static (ModelShape Shape, float[] Parameters, ModelMetadata Metadata, string? LibraryVersion) Read(Stream stream, string? name)
     {
         ModelDescription description = OnnxGraphReader.Read(ReadAll(stream, name), name);
@@ -29,14 +29,7 @@ internal static class OnnxModelFile
         Standardizer? standardizer;
         try
         {
-            int[] sizes = description.LayerSizes;
-            shape = description.Kind switch
-            {
-                ModelKind.LinearRegression => ModelShape.LinearRegression(sizes[0]),
-                ModelKind.LogisticRegression => ModelShape.LogisticRegression(sizes[0]),
-                ModelKind.SoftmaxRegression => ModelShape.SoftmaxRegression(sizes[0], sizes[1]),
-                _ => ModelShape.MultilayerPerceptron(sizes, description.HiddenActivations, description.LeakyReluSlope),
-            };
+            shape = ModelShape.Of(description.Kind, description.LayerSizes, description.HiddenActivations, description.LeakyReluSlope);
             standardizer = description.Means is { } means ? Standardizer.FromStatistics(means, description.Deviations) : null;
         }
         catch (ArgumentException e)
@@ -54,7 +47,7 @@ internal static class OnnxModelFile
 
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         string[] featureNames = [];
-        string? labelName = null;
+        string[] labelNames = [];
         foreach ((string key, string value) in description.Properties)
         {
             if (key == ModelFileKeys.FeatureNamesKey)
@@ -64,7 +57,17 @@ internal static class OnnxModelFile
             }
             else if (key == ModelFileKeys.LabelNameKey)
             {
-                labelName = value;
+                labelNames = labelNames.Length == 0 ? [value] : throw LabelsTwice(name);
+            }
+            else if (key == ModelFileKeys.LabelNamesKey)
+            {
+                labelNames = labelNames.Length == 0 ? ModelFileFormat.ParseNames(value, shape.Task == ModelTask.Regression && shape.Outputs > 1 ? shape.Outputs : -1, "label column", "label columns (one per output of a multi-output regression)", out string? problem)
+                    ?? throw FileFormatException.InFile(name, $"metadata_props has {ModelFileKeys.LabelNamesKey}, but {problem}.")
+                    : throw LabelsTwice(name);
+            }
+            else if (key == ModelFileKeys.KindKey)
+            {
+                // The graph reader has held the graph to it: the shape says it.
             }
             else
             {
@@ -72,10 +75,13 @@ internal static class OnnxModelFile
             }
         }
 
-        var metadata = new ModelMetadata { ClassNames = description.ClassNames, FeatureNames = featureNames, LabelName = labelName, Standardizer = standardizer, Properties = properties };
+        var metadata = new ModelMetadata { ClassNames = description.ClassNames, FeatureNames = featureNames, LabelNames = labelNames, Standardizer = standardizer, Properties = properties };
         string? version = description.Producer.StartsWith(OnnxExport.Producer + " ", StringComparison.Ordinal) ? description.Producer[(OnnxExport.Producer.Length + 1)..] : null;
         return (shape, parameters, metadata, version);
     }
+
+    private static FileFormatException LabelsTwice(string? name) =>
+        FileFormatException.InFile(name, $"metadata_props has both {ModelFileKeys.LabelNameKey} and {ModelFileKeys.LabelNamesKey}; a file names one label column, or one per output of a multi-output regression.");
 
     /// <summary>
     /// The rest of <paramref name="stream"/>: a seekable stream's length is checked first; another's buffer grows by
