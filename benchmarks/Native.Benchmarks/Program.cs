@@ -4,7 +4,14 @@ using Native.Benchmarks;
 // Run all: dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*'
 // The epoch and predict benchmarks run under both vector-width settings by themselves (VectorWidthConfig); for the
 // kernel benchmarks add --envVars DOTNET_PreferredVectorBitWidth:256. Against the peers: benchmarks/peers/compare.py.
-// `-- curves [MNIST-10k|digits]` prints how the training benchmarks' settings were chosen (TrainingCurves).
+// `-- curves [MNIST-10k|digits]` prints how the training benchmarks' settings were chosen (TrainingCurves);
+// `-- quantization` what int8 costs in accuracy, per model kind (QuantizationAccuracy).
+if (args is ["quantization", ..])
+{
+    QuantizationAccuracy.Print(args.Length > 1 ? args[1] : null);
+    return;
+}
+
 if (args is ["curves", ..])
 {
     TrainingCurves.Print(args.Length > 1 ? args[1] : AccuracyData.Digits);

@@ -93,12 +93,23 @@ public sealed partial class ModelGenerator
         }
 
         w.Line();
+        w.Summary("This model as a <see cref=\"" + Numerics + ".TrainedModel\"/>, created at first use.");
+        w.Line("private static " + Numerics + ".TrainedModel? s_model;");
+        w.Line();
         w.Summary(standardized
             ? "The standardizer saved with the model, which every prediction applies to the raw row first; <see cref=\"CreateModel\"/>'s model takes rows it has transformed."
             : "The file holds no standardizer: rows go to the model as they are.");
         w.Line("public static " + Numerics + ".Standardizer? Standardizer => s_engine.Standardizer;");
 
         EmitFilePredictions(w, spec);
+
+        w.Line();
+        w.Summary(
+            "This model as a <see cref=\"" + Numerics + ".TrainedModel\"/>, as <c>ModelFile.Load</c> returns the file, for code that takes any model (a host",
+            "that serves it, say): the same predictions, bit for bit, on an engine of its own, created at first use.");
+        w.Line("public static " + Numerics + ".TrainedModel Model =>");
+        w.Line("    global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => " + CompilerServices + ".CompiledModels.CreateTrainedModel(new Engine(), "
+            + (spec.Kind == ModelKind.LinearRegression ? "null" : "s_classNames") + "));");
 
         w.Line();
         w.Summary(

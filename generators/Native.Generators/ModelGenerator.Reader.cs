@@ -203,6 +203,12 @@ public sealed partial class ModelGenerator
         using var stream = new MemoryStream(bytes, writable: false);
         Safetensors.Contents contents = Safetensors.ReadHeader(stream, name);
         ModelFileHeader header = ModelFileFormat.Decode(contents);
+        if (header.Pipeline is not null)
+        {
+            // Until the typed row is generated, a compiled model would take the pipeline's encoded rows for raw ones.
+            throw FileFormatException.InFile(name, "the model keeps a feature pipeline (native.pipeline: a table's columns, categories and fills), which [GeneratedModel] does not compile yet; load it with ModelFile.Load and predict from its CreateRow() rows.");
+        }
+
         ParameterLayout layout = header.Layout;
         float[] parameters = new float[layout.ParameterCount];
         ModelFileFormat.ReadParameters(stream, contents, header, () => parameters);

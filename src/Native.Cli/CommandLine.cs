@@ -19,6 +19,7 @@ internal static class CommandLine
             ConvertCommand.Create(context),
             DemoCommand.Create(context),
             BenchCommand.Create(context),
+            ServeCommand.Create(context),
         };
 
         Options.ParseNumbersPlainly(root);

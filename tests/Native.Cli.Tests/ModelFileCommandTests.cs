@@ -166,7 +166,9 @@ public class ModelFileCommandTests
     {
         string path = Path.Combine(Cli.TemporaryDirectory(), "bad.csv");
         File.WriteAllText(path, "a,b,label\n1,2,x\n3,oops,y\n");
-        Cli.Result result = Cli.Run("train", "--data", path);
+
+        // A word in a column told to hold numbers (untold, the column would be read as categories: a table's text column).
+        Cli.Result result = Cli.Run("train", "--data", path, "--numeric", "b");
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("line 3", result.Error, StringComparison.Ordinal);
         Assert.Contains("'oops'", result.Error, StringComparison.Ordinal);

@@ -139,6 +139,58 @@ public class FileModelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void TheCompiledModelAsATrainedModelPredictsTheLoadedFilesBits(string kind, bool standardized, string format)
+    {
+        using var harness = new FileModelHarness();
+        IModel model = Create(kind);
+        var random = new Random((kind.Length * 17) + (standardized ? 5 : 0));
+        Fill(model.Parameters, random, 1f / MathF.Sqrt(model.Features));
+        int features = model.Features, classes = model.Shape.Classes;
+        Standardizer? standardizer = standardized
+            ? Standardizer.FromStatistics(Values(features, random, 50f, 10f), Values(features, random, 4f, 1f).Select(Math.Abs).Select(d => d + 0.5f).ToArray())
+            : null;
+        string file = "models/m." + format;
+        string path = harness.PathOf(file);
+        ModelFile.Save(model, path, new ModelMetadata { Standardizer = standardizer, ClassNames = classes > 0 ? Enumerable.Range(0, classes).Select(c => "c" + c).ToArray() : [] });
+        var (_, output) = harness.Run(Consumer.Replace("models/m.onnx", file, StringComparison.Ordinal), file);
+        Type compiled = FileModelHarness.Load(output).GetType("Demo.M")!;
+
+        var trained = (TrainedModel)compiled.GetProperty("Model")!.GetValue(null)!;
+        TrainedModel loaded = ModelFile.Load(path);
+        Assert.Same(trained, compiled.GetProperty("Model")!.GetValue(null));
+        Assert.Equal(loaded.Shape.ToString(), trained.Shape.ToString());
+        Assert.Equal(loaded.Task, trained.Task);
+        Assert.Equal(loaded.ClassNames, trained.ClassNames);
+        Assert.Equal(standardized, trained.Standardizer is not null);
+        Assert.True(loaded.Model.Parameters.SequenceEqual(trained.Model.Parameters));
+
+        float[] rows = Values(23 * features, random, standardized ? 50f : 1f, standardized ? 15f : 2f);
+        int width = kind == "linear" ? 1 : Math.Max(classes, 1);
+        float[] ours = new float[23 * width], theirs = new float[23 * width];
+        if (kind == "linear")
+        {
+            trained.PredictValues(rows, ours);
+            loaded.PredictValues(rows, theirs);
+        }
+        else
+        {
+            trained.PredictProbabilities(rows, ours);
+            loaded.PredictProbabilities(rows, theirs);
+            for (int i = 0; i < 23; i++)
+            {
+                ReadOnlySpan<float> row = rows.AsSpan(i * features, features);
+                Assert.Equal(loaded.PredictClassName(row), trained.PredictClassName(row));
+            }
+        }
+
+        for (int i = 0; i < ours.Length; i++)
+        {
+            Same(theirs[i], ours[i], $"{kind}: Model's prediction {i}");
+        }
+    }
+
     [Fact]
     public void CreateModelGivesTheFilesParametersAndTheStandardizerTravels()
     {

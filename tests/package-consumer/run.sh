@@ -9,6 +9,10 @@
 #      the installed tool; restore it by PackageReference from the feed, build it with warnings as errors, run it
 #      (JIT), publish it with NativeAOT (warnings are errors), run the binary, and require the same output from both;
 #      run the binary once more where no model file is, and require the compiled model's same lines.
+#   5. The package's NATIVE1001 warning (build/Native.Numerics.targets): absent from the build and from the publish
+#      above, which names an instruction set; present in a second NativeAOT publish that names none (the project's
+#      x86-64-v4 taken away), whose binary, on 128-bit vectors, must still pass its own checks; absent again, by running
+#      the warning's target alone, for NoWarn, for an arm64 runtime and without PublishAot.
 # Usage: tests/package-consumer/run.sh [WORK_DIRECTORY]   (default: a new temporary directory)
 set -euo pipefail
 
@@ -62,11 +66,11 @@ echo "-- the model the consumer compiles in, trained by the tool"
   --batch 16 --epochs 200 --standardize --seed 1 --out models/iris.safetensors --quiet | sed -n '1,4p'
 
 echo "-- build (warnings are errors) and run under the JIT"
-dotnet build -c Release --no-restore -p:NativeNumericsVersion="$version" -warnaserror -nologo -v quiet
+dotnet build -c Release --no-restore -p:NativeNumericsVersion="$version" -warnaserror -nologo -v quiet | tee "$work/build.log"
 dotnet bin/Release/net10.0/PackageConsumer.dll | tee "$work/jit.txt"
 
 echo "-- publish with NativeAOT (warnings are errors) and run the binary"
-dotnet publish -c Release -r linux-x64 -p:NativeNumericsVersion="$version" -warnaserror -nologo -v quiet -o "$work/aot"
+dotnet publish -c Release -r linux-x64 -p:NativeNumericsVersion="$version" -warnaserror -nologo -v quiet -o "$work/aot" | tee "$work/publish.log"
 ls -l "$work/aot/PackageConsumer"
 "$work/aot/PackageConsumer" > "$work/aot.txt"
 
@@ -79,3 +83,26 @@ mkdir -p "$work/empty"
 (cd "$work/empty" && "$work/aot/PackageConsumer" --compiled-only) > "$work/compiled.txt"
 diff <(grep '^iris: ' "$work/jit.txt") "$work/compiled.txt"
 echo "package consumer: the compiled model's $(wc -l < "$work/compiled.txt") lines, with no model file on disk"
+
+echo "-- NATIVE1001: warns a NativeAOT publish that names no instruction set, and only that"
+for log in build publish; do
+  if grep -q NATIVE1001 "$work/$log.log"; then echo "NATIVE1001 in the $log, which it should not be in:"; cat "$work/$log.log"; exit 1; fi
+done
+# The project's IlcInstructionSet taken away (an empty global property overrides it): the default instruction set.
+dotnet publish -c Release -r linux-x64 -p:NativeNumericsVersion="$version" -p:IlcInstructionSet= -nologo -v quiet -o "$work/aot-default" > "$work/publish-default.log"
+grep -F "warning NATIVE1001: This NativeAOT publish (linux-x64) names no IlcInstructionSet" "$work/publish-default.log" ||
+  { echo "no NATIVE1001 from a NativeAOT publish without an instruction set:"; cat "$work/publish-default.log"; exit 1; }
+[[ "$(grep -c 'warning NATIVE' "$work/publish-default.log")" == 1 ]] || { echo "NATIVE1001 more than once"; exit 1; }
+"$work/aot-default/PackageConsumer" > "$work/aot-default.txt"
+echo "the binary with the default instruction set passes its checks; $(comm -12 <(sort "$work/jit.txt") <(sort "$work/aot-default.txt") | wc -l) of its $(wc -l < "$work/aot-default.txt") lines equal the JIT run's (sums in 4 lanes without fused multiply-adds round differently)"
+# The warning's target alone (no compilation): silent with NoWarn, for arm64, and without PublishAot.
+check() {
+  dotnet msbuild -t:NativeNumericsCheckInstructionSet -p:NativeNumericsVersion="$version" -p:IlcInstructionSet= -nologo "$@" > "$work/check.log" ||
+    { cat "$work/check.log" >&2; echo failed; return; }
+  grep -c NATIVE1001 "$work/check.log" || true
+}
+[[ "$(check -p:RuntimeIdentifier=linux-x64)" =~ ^[1-9] ]] || { echo "the target alone does not warn where the publish did"; exit 1; }
+[[ "$(check -p:RuntimeIdentifier=linux-x64 '-p:NoWarn=NATIVE1001')" == 0 ]] || { echo "NoWarn does not silence NATIVE1001"; exit 1; }
+[[ "$(check -p:RuntimeIdentifier=linux-arm64)" == 0 ]] || { echo "NATIVE1001 for arm64, which has no wider vectors to name"; exit 1; }
+[[ "$(check -p:RuntimeIdentifier=linux-x64 -p:PublishAot=false)" == 0 ]] || { echo "NATIVE1001 without PublishAot"; exit 1; }
+echo "NATIVE1001: absent from the build and the x86-64-v4 publish, present once without an instruction set, silenced by NoWarn, absent for arm64 and without PublishAot"

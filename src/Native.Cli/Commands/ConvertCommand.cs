@@ -26,6 +26,11 @@ internal static class ConvertCommand
         ModelFiles.CheckModelPath(modelPath);
         TrainedModel loaded = ModelFile.Load(modelPath);
         context.Cancellation.ThrowIfCancellationRequested();
+        if (loaded.Pipeline is not null && ModelFile.FormatOf(outputPath) == ModelFormat.Onnx)
+        {
+            throw new UsageException($"'{modelPath}' keeps a table's pipeline (its columns, categories and fills), which an ONNX file cannot hold yet; convert to .safetensors, or predict with this file.");
+        }
+
         ModelFile.Save(loaded.Model, outputPath, loaded.Metadata, context.Cancellation);
         context.Done($"the model was saved to '{outputPath}'");
         long bytes = new FileInfo(outputPath).Length;

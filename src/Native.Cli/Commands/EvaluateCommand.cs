@@ -11,7 +11,7 @@ namespace Native.Cli.Commands;
 /// read, as <c>predict</c>'s do: what is kept is each row's actual and predicted class (8 bytes a row) or value, never
 /// the rows (issue 20: 5 million one-feature rows held 800 MB). IDX images are held as the file's bytes.
 /// </summary>
-internal static class EvaluateCommand
+internal static partial class EvaluateCommand
 {
     /// <summary>Probabilities below this count as this in the log-loss (as <see cref="Metrics.MinimumProbability"/>).</summary>
     private const double Floor = Metrics.MinimumProbability;
@@ -88,6 +88,11 @@ internal static class EvaluateCommand
     {
         DataFiles.CheckCsvFile(settings.Data);
         string path = settings.Data;
+        if (file.Pipeline is not null)
+        {
+            EvaluateTable(context, settings, file, predictor, tally, limits);
+            return;
+        }
 
         // With --match-classes index the data's classes are numbered in sorted order, which only the whole file tells:
         // a first pass reads the labels.

@@ -41,6 +41,7 @@ internal static class ModelFiles
             FeatureNames = metadata.FeatureNames,
             LabelName = metadata.LabelName,
             Standardizer = metadata.Standardizer,
+            Pipeline = metadata.Pipeline,
             Properties = properties,
         }, cancellation);
         return new FileInfo(path).Length;

@@ -10,7 +10,7 @@ namespace Native.Cli.Commands;
 /// <c>native predict</c>: a saved model's prediction for each input row, written as the row is read — a file or
 /// standard input is streamed, never held whole.
 /// </summary>
-internal static class PredictCommand
+internal static partial class PredictCommand
 {
     public static Command Create(CliContext context)
     {
@@ -25,6 +25,8 @@ internal static class PredictCommand
         };
         var limits = new ReaderLimits();
         limits.AddTo(command);
+        var table = new TableSettings(fitting: false);
+        table.AddTo(command);
         command.SetAction(parse =>
         {
             string inputPath = parse.GetValue(input)!;
@@ -41,12 +43,14 @@ internal static class PredictCommand
             }
 
             limits.CheckApply(parse, chosen, inputPath);
-            return Run(context, parse.GetValue(model)!, inputPath, chosen, parse.GetValue(label), parse.GetValue(json), limits.Read(parse));
+            table.CheckApply(parse, chosen, inputPath);
+            (CsvOptions Csv, IdxOptions Idx) read = limits.Read(parse);
+            return Run(context, parse.GetValue(model)!, inputPath, chosen, parse.GetValue(label), parse.GetValue(json), read, table.Read(parse, null, CsvLabels.Infer, read.Csv, standardize: true));
         });
         return command;
     }
 
-    public static int Run(CliContext context, string modelPath, string inputPath, DataFormat format, string? label, bool json, (CsvOptions Csv, IdxOptions Idx) limits)
+    public static int Run(CliContext context, string modelPath, string inputPath, DataFormat format, string? label, bool json, (CsvOptions Csv, IdxOptions Idx) limits, TableOptions? table = null)
     {
         var destinations = new Destinations().Reads("--model", modelPath);
         (inputPath == "-" ? destinations.ReadsStandardInput() : destinations.Reads("--input", inputPath)).Check();
@@ -69,6 +73,13 @@ internal static class PredictCommand
         using Stream source = stdin ? context.OpenInput() : new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
         using var flushing = new FlushingStream(source, context.Out, context.Cancellation);
         string name = stdin ? "standard input" : inputPath;
+        if (file.Pipeline is not null)
+        {
+            // A model trained on a table: its columns by name, through its pipeline, blanks and unseen categories answered.
+            PredictTable(context, file, flushing, name, table ?? new TableOptions(), writer);
+            return ExitCodes.Success;
+        }
+
         var reader = new CsvFeatureReader(flushing, name, limits.Csv);
         if (file.FeatureNames.Count > 0)
         {
@@ -146,6 +157,20 @@ internal static class PredictCommand
         }
 
         public int Features => _predictor.Features;
+
+        /// <summary>Predicts a table row read at <paramref name="where"/> and writes its line.</summary>
+        public void PredictRow(TableRow row, string where)
+        {
+            _predictor.PredictRow(row, where);
+            if (_predictor.Classifier)
+            {
+                WriteClass(_predictor.BestClass);
+            }
+            else
+            {
+                WriteValue(_predictor.Outputs[0]);
+            }
+        }
 
         /// <summary>Predicts <paramref name="raw"/> (in the data's units) and writes its line.</summary>
         /// <param name="raw">The row as read.</param>

@@ -76,6 +76,24 @@ internal sealed class RowPredictor
     /// Whether the outputs are a prediction: finite, and for a classifier probabilities that sum to 1 (a model
     /// that does not follow the policy itself may give a row of zeros for logits that overflowed).
     /// </summary>
+    /// <summary>Predicts a record through the model's pipeline; <paramref name="where"/> names its line for an error.</summary>
+    public void PredictRow(TableRow row, string where)
+    {
+        if (Classifier)
+        {
+            _file.PredictProbabilities(row, _outputs);
+        }
+        else
+        {
+            _file.PredictValues(row, _outputs);
+        }
+
+        if (!Sound(_outputs, Classifier))
+        {
+            throw new UsageException($"{where}: no prediction for this row: the model's outputs overflow the float range.");
+        }
+    }
+
     private static bool Sound(float[] outputs, bool probabilities)
     {
         if (!PredictionPolicy.IsFinite(outputs))

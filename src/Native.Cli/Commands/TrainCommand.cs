@@ -44,6 +44,8 @@ internal static class TrainCommand
         };
         var limits = new ReaderLimits();
         limits.AddTo(command);
+        var table = new TableSettings(fitting: true);
+        table.AddTo(command);
         command.SetAction(parse =>
         {
             var settings = new TrainSettings(
@@ -71,23 +73,51 @@ internal static class TrainCommand
                 parse.GetValue(json),
                 parse.GetValue(quiet));
             limits.CheckApply(parse, settings.DataFormat, settings.Data);
-            return Run(context, limits.Read(parse), settings);
+            table.CheckApply(parse, settings.DataFormat, settings.Data);
+            if (settings.Standardize && table.NoStandardize(parse))
+            {
+                throw new UsageException("--standardize and --no-standardize contradict each other; give one.");
+            }
+
+            (CsvOptions Csv, IdxOptions Idx) read = limits.Read(parse);
+            CsvLabels labels = settings.Model == ModelKind.LinearRegression ? CsvLabels.Regression : CsvLabels.Classification;
+            var request = new TableRequest(table.Read(parse, settings.Label, labels, read.Csv, standardize: !table.NoStandardize(parse)), table.AnyGiven(parse));
+            return Run(context, read, settings, request);
         });
         return command;
     }
 
-    public static int Run(CliContext context, (CsvOptions Csv, IdxOptions Idx) limits, TrainSettings settings)
+    public static int Run(CliContext context, (CsvOptions Csv, IdxOptions Idx) limits, TrainSettings settings, TableRequest? table = null)
     {
         var clock = Stopwatch.StartNew();
         Check(settings);
 
         // Load, split, standardize.
         bool regression = settings.Model == ModelKind.LinearRegression;
-        Prepared data = LoadAndSplit(settings, limits, regression);
+        Prepared data = LoadAndSplit(settings, limits, regression, table);
         Dataset training = data.Training, validation = data.Validation ?? data.Training;
         bool heldOut = data.Validation is not null;
         Standardizer? standardizer = null;
-        if (settings.Standardize)
+        if (data.Pipeline is not null && settings.Out is not null && ModelFile.FormatOf(settings.Out) == ModelFormat.Onnx)
+        {
+            throw new UsageException($"--out '{settings.Out}': an ONNX file cannot hold the table's pipeline (its columns, categories and fills) yet; save to a .safetensors file, which keeps it.");
+        }
+
+        if (data.Pipeline is FeaturePipeline pipeline)
+        {
+            // A table with text, blanks or options of its own: its pipeline (standardizer included) travels with the model.
+            if (!settings.Quiet)
+            {
+                SchemaPrinter.Write(context.Out, pipeline, settings.Json);
+            }
+
+            if (pipeline.Standardizer is Standardizer scaling)
+            {
+                training = scaling.Transform(training);
+                validation = heldOut ? scaling.Transform(validation) : training;
+            }
+        }
+        else if (settings.Standardize)
         {
             standardizer = Standardizer.Fit(training);
             training = standardizer.Transform(training);
@@ -133,7 +163,9 @@ internal static class TrainCommand
         if (settings.Out is not null)
         {
             // A signal before the save's rename keeps the old file (exit 3); after it, the run finishes (exit 0).
-            var metadata = new ModelMetadata { ClassNames = data.ClassNames, FeatureNames = data.FeatureNames, LabelName = data.LabelName, Standardizer = standardizer };
+            var metadata = data.Pipeline is null
+                ? new ModelMetadata { ClassNames = data.ClassNames, FeatureNames = data.FeatureNames, LabelName = data.LabelName, Standardizer = standardizer }
+                : new ModelMetadata { ClassNames = data.ClassNames, LabelName = data.LabelName, Pipeline = data.Pipeline };
             saved = (settings.Out, ModelFiles.Save(model, settings.Out, metadata, settings, summary, context.Cancellation));
             context.Done($"the model was saved to '{settings.Out}'");
         }
@@ -158,21 +190,34 @@ internal static class TrainCommand
         IReadOnlyList<string> FeatureNames,
         string? LabelName,
         int ImageRows,
-        int ImageColumns);
+        int ImageColumns,
+        FeaturePipeline? Pipeline = null);
 
     /// <summary>
     /// Loads the data and splits off the validation rows. The whole set lives only here, so once it is split its
     /// rows can be collected while training holds the parts.
     /// </summary>
-    private static Prepared LoadAndSplit(TrainSettings settings, (CsvOptions Csv, IdxOptions Idx) limits, bool regression)
+    private static Prepared LoadAndSplit(TrainSettings settings, (CsvOptions Csv, IdxOptions Idx) limits, bool regression, TableRequest? table)
     {
-        if (settings.DataFormat == DataFormat.Csv)
+        FeaturePipeline? pipeline = null;
+        LoadedData loaded;
+        if (settings.DataFormat == DataFormat.Csv && table is not null)
         {
             DataFiles.CheckCsvFile(settings.Data);
             CsvData.CheckHeader(settings.Data, settings.Label, limits.Csv);
+            (loaded, pipeline) = TableData(settings.Data, table);
+        }
+        else
+        {
+            if (settings.DataFormat == DataFormat.Csv)
+            {
+                DataFiles.CheckCsvFile(settings.Data);
+                CsvData.CheckHeader(settings.Data, settings.Label, limits.Csv);
+            }
+
+            loaded = DataFiles.Load(settings.Data, settings.Format, settings.Label, regression, limits);
         }
 
-        LoadedData loaded = DataFiles.Load(settings.Data, settings.Format, settings.Label, regression, limits);
         Dataset all = loaded.Dataset;
         CsvData.CheckNames(all, settings.Data, settings.Label);
         CheckClasses(all, settings);
@@ -183,7 +228,19 @@ internal static class TrainCommand
             (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: !regression);
         }
 
-        return new Prepared(training, validation, all.Features, all.Classes, loaded.ClassNames, all.FeatureNames, all.LabelName, loaded.ImageRows, loaded.ImageColumns);
+        return new Prepared(training, validation, all.Features, all.Classes, loaded.ClassNames, all.FeatureNames, all.LabelName, loaded.ImageRows, loaded.ImageColumns, pipeline);
+    }
+
+    /// <summary>
+    /// A CSV file read as a table. A table of numbers only, without blanks or an ignored column, and no table option given,
+    /// trains as a plain CSV file always did (the model takes float rows, and keeps no pipeline); any other keeps its pipeline.
+    /// </summary>
+    private static (LoadedData Loaded, FeaturePipeline? Pipeline) TableData(string path, TableRequest table)
+    {
+        TableData read = Numerics.Table.Read(path, table.Options);
+        FeaturePipeline pipeline = read.Pipeline;
+        bool plain = !table.Given && !pipeline.HasCategories && pipeline.Columns.All(column => column.Kind == ColumnKind.Number && column.Missing == 0);
+        return (new LoadedData(read.Data, read.Data.ClassNames, 0, 0), plain ? null : pipeline);
     }
 
     /// <summary>
@@ -340,6 +397,9 @@ internal static class TrainCommand
             throw new UsageException($"--label names a CSV column; the IDX data in '{settings.Data}' take their labels from the labels file. Remove it.");
         }
     }
+
+    /// <summary>How a CSV training file is read as a table: its options, and whether any was given on the command line.</summary>
+    internal sealed record TableRequest(TableOptions Options, bool Given);
 
     private static string Text(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 

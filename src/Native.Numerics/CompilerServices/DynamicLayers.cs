@@ -96,6 +96,7 @@ internal readonly struct DynamicLayers : IDenseLayers
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     ref float IDenseLayers.ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
     {
         // Each layer's outputs in its slot of the workspace, then read by the layer above as its rows.

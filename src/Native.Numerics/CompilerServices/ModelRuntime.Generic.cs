@@ -89,6 +89,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     private int ForwardWidth => THead.ForwardWidth(_layers.Outputs);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void Forward(ReadOnlySpan<float> row, Span<float> outputs)
     {
         CheckLength(row.Length, _layers.Features, nameof(row));
@@ -97,6 +98,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override float PredictValue(ReadOnlySpan<float> row)
     {
         // NaN (the policy's answer to a row without a finite value) is an error where a value is returned: NaN hides.
@@ -104,6 +106,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override bool TryPredictValue(ReadOnlySpan<float> row, out float value)
     {
         CheckRegression();
@@ -119,6 +122,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void PredictValues(ReadOnlySpan<float> rows, Span<float> values)
     {
         CheckRegression();
@@ -126,6 +130,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override int PredictClass(ReadOnlySpan<float> row)
     {
         CheckLength(row.Length, _layers.Features, nameof(row));
@@ -133,6 +138,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override bool TryPredictClass(ReadOnlySpan<float> row, out int predictedClass)
     {
         CheckLength(row.Length, _layers.Features, nameof(row));
@@ -141,6 +147,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes)
     {
         int features = _layers.Features;
@@ -153,6 +160,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
     {
         int features = _layers.Features;
@@ -179,6 +187,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public sealed override void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs)
     {
         int count = CheckRows(rows.Length, _layers.Features, outputs.Length, ForwardWidth, nameof(outputs));

@@ -87,6 +87,7 @@ public abstract class ModelRuntime
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private protected static int CheckRows(int rowsLength, int features, int outputLength, int perRow, string outputName, string rowsName = "rows")
     {
         if (rowsLength % features != 0)

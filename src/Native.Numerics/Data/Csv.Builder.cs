@@ -11,10 +11,7 @@ public static partial class Csv
     private sealed class Builder(CsvRecordReader records, string? name, CsvOptions options, long? textBytes)
     {
         private readonly List<string> _columns = [];
-        private readonly List<int> _labelIds = [];
-        private readonly List<float> _targets = [];
-        private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
-        private readonly List<Label> _labels = [];
+        private CsvLabelColumn _labels = null!;
         private CsvRows _features = null!;
         private int _rows;
         private int _labelColumn;
@@ -37,7 +34,7 @@ public static partial class Csv
             }
 
             AlignedBuffer features = _features.Finish();
-            Dataset data = options.Labels == CsvLabels.Regression ? Dataset.FromStorage(features, _rows, featureCount, null, 0, null, [.. _targets]) : Labelled(features, featureCount);
+            Dataset data = _labels.Build(features, _rows, featureCount, _headerLine, _headerLabelColumn);
             return data.WithFeatureNames([.. _columns.Where((_, j) => j != _labelColumn)], _columns[_labelColumn]);
         }
 
@@ -97,6 +94,7 @@ public static partial class Csv
             }
 
             _headerLabelColumn = records.ColumnOf(_labelColumn);
+            _labels = new CsvLabelColumn(name, _columns[_labelColumn], options.Labels);
         }
 
         private void ReadRow(int featureCount)
@@ -125,15 +123,7 @@ public static partial class Csv
                 throw Error(_labelColumn, "the label is missing (empty).");
             }
 
-            if (options.Labels == CsvLabels.Regression)
-            {
-                _targets.Add(Number(_labelColumn, "label"));
-            }
-            else
-            {
-                _labelIds.Add(LabelId(label));
-            }
-
+            _labels.Add(label, records.LineOf(_labelColumn), records.ColumnOf(_labelColumn));
             _rows++;
         }
 
@@ -166,129 +156,15 @@ public static partial class Csv
 
             if (!float.IsFinite(value))
             {
-                throw Error(j, NonFinite(text, what));
+                throw Error(j, CsvLabelColumn.NonFinite(text, what));
             }
 
             return value;
-        }
-
-        private static string NonFinite(ReadOnlySpan<char> text, string what) => text.IndexOfAnyInRange('0', '9') >= 0
-            ? $"the {what} is {Quote(text)}, beyond the range of a float (±3.4028235E+38)."
-            : $"the {what} is {Quote(text)}; values must be finite numbers.";
-
-        private int LabelId(ReadOnlySpan<char> label)
-        {
-            Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = _distinct.GetAlternateLookup<ReadOnlySpan<char>>();
-            if (!lookup.TryGetValue(label, out int id))
-            {
-                id = _labels.Count;
-                string text = label.ToString();
-                _distinct.Add(text, id);
-                _labels.Add(new Label(text, records.LineOf(_labelColumn), records.ColumnOf(_labelColumn)));
-            }
-
-            return id;
-        }
-
-        /// <summary>The dataset of a classification, or of a regression inferred from labels that are all numbers.</summary>
-        private Dataset Labelled(AlignedBuffer features, int featureCount)
-        {
-            bool integers = true, numbers = true;
-            foreach (Label label in _labels)
-            {
-                integers &= label.IsInteger;
-                numbers &= label.IsNumber;
-            }
-
-            if (options.Labels == CsvLabels.Infer && !integers && numbers)
-            {
-                return Dataset.FromStorage(features, _rows, featureCount, null, 0, null, Targets());
-            }
-
-            // Classes in numeric order for integer labels ("01" and "1" are one class), else ordinal order.
-            int[] order = Enumerable.Range(0, _labels.Count).ToArray();
-            Array.Sort(order, (a, b) => integers ? _labels[a].Integer.CompareTo(_labels[b].Integer) : string.CompareOrdinal(_labels[a].Text, _labels[b].Text));
-            int[] classOf = new int[_labels.Count];
-            var names = new List<string>();
-            for (int i = 0; i < order.Length; i++)
-            {
-                Label label = _labels[order[i]];
-                string classText = integers ? label.Integer.ToString(CultureInfo.InvariantCulture) : label.Text;
-                if (names.Count == 0 || names[^1] != classText)
-                {
-                    names.Add(classText);
-                }
-
-                classOf[order[i]] = names.Count - 1;
-            }
-
-            if (names.Count < 2)
-            {
-                throw FileFormatException.AtLine(name, _headerLine, _headerLabelColumn, string.Create(CultureInfo.InvariantCulture, $"the label column {Quote(_columns[_labelColumn])} holds only one class ({Quote(names[0])}) in {_rows} rows; classification needs at least 2 classes."));
-            }
-
-            int[] labels = new int[_rows];
-            for (int i = 0; i < labels.Length; i++)
-            {
-                labels[i] = classOf[_labelIds[i]];
-            }
-
-            return Dataset.FromStorage(features, _rows, featureCount, labels, names.Count, names, null);
-        }
-
-        /// <summary>The targets of a regression inferred from number labels, each checked finite.</summary>
-        private float[] Targets()
-        {
-            float[] values = new float[_labels.Count];
-            for (int id = 0; id < values.Length; id++)
-            {
-                Label label = _labels[id];
-                values[id] = float.Parse(label.Text, NumberStyles.Float, CultureInfo.InvariantCulture);
-                if (!float.IsFinite(values[id]))
-                {
-                    throw FileFormatException.AtLine(name, label.Line, label.Column, NonFinite(label.Text, "label"));
-                }
-            }
-
-            float[] targets = new float[_rows];
-            for (int i = 0; i < targets.Length; i++)
-            {
-                targets[i] = values[_labelIds[i]];
-            }
-
-            return targets;
         }
 
         private FileFormatException Error(int j, string message)
         {
             return FileFormatException.AtLine(name, records.LineOf(j), records.ColumnOf(j), $"column {Quote(_columns[j])}: {message}");
         }
-    }
-
-    /// <summary>A distinct label: its text (trimmed), where it first appears, and what it reads as.</summary>
-    private sealed class Label
-    {
-        public Label(string text, int line, int column)
-        {
-            Text = text;
-            Line = line;
-            Column = column;
-            IsInteger = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer) && !text.Contains('\0');
-            Integer = integer;
-            IsNumber = TryParseNumber(text, out _);
-        }
-
-        public string Text { get; }
-
-        public int Line { get; }
-
-        public int Column { get; }
-
-        public bool IsInteger { get; }
-
-        public long Integer { get; }
-
-        /// <summary>Whether the label reads as a float (perhaps not a finite one: that is checked if it becomes a target).</summary>
-        public bool IsNumber { get; }
     }
 }

@@ -105,6 +105,35 @@ internal static class CsvNumber
         return TryParseDecimal(text, out value);
     }
 
+    /// <summary>The longest number <see cref="TryParseDecimalComma"/> swaps on the stack; longer ones go to a parser of that culture.</summary>
+    private const int DecimalCommaStackLength = 128;
+
+    /// <summary>Numbers with a decimal comma and no grouping: "3,14", "-0,5", "1,5e-3".</summary>
+    private static readonly System.Globalization.NumberFormatInfo DecimalCommaFormat = new() { NumberDecimalSeparator = ",", NumberGroupSeparator = "\u00A0" };
+
+    /// <summary>
+    /// Reads <paramref name="text"/> as a number written with a decimal comma ("3,14"), exactly as the invariant culture
+    /// reads "3.14": the comma and the point are swapped, so a point (a thousands separator in such files, or a mistake)
+    /// makes the text not a number. Surrounding white space is allowed; true only for a number (perhaps not finite).
+    /// </summary>
+    public static bool TryParseDecimalComma(ReadOnlySpan<char> text, out float value)
+    {
+        if (text.Length > DecimalCommaStackLength)
+        {
+            value = 0f;
+            return text.IndexOfAny('.', '\0') < 0 && float.TryParse(text, System.Globalization.NumberStyles.Float, DecimalCommaFormat, out value);
+        }
+
+        Span<char> swapped = stackalloc char[text.Length];
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            swapped[i] = c == ',' ? '.' : c == '.' ? ',' : c;
+        }
+
+        return TryParse(swapped, out value) || Csv.TryParseNumber(swapped, out value);
+    }
+
     private static bool TryParseDecimal(ReadOnlySpan<char> text, out float value)
     {
         value = 0;

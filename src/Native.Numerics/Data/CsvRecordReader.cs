@@ -40,7 +40,7 @@ internal sealed partial class CsvRecordReader
 
     private readonly CsvDecoder _decoder;
     private readonly string? _name;
-    private readonly char _separator;
+    private char _separator;
     private readonly int _maxFieldLength;
     private readonly int _maxLineLength;
     private readonly int _maxColumns;

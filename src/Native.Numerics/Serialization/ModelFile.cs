@@ -22,7 +22,7 @@ namespace Native.Numerics;
 /// holds these keys, the library's under the reserved prefix <c>native.</c>:
 /// </para>
 /// <list type="table">
-/// <item><term><c>native.format</c></term><description>The format version, <c>"1"</c>.</description></item>
+/// <item><term><c>native.format</c></term><description>The format version: <c>"1"</c>, or <c>"2"</c> for a file with a feature pipeline (which a library that reads only version 1 refuses, rather than predict from raw columns).</description></item>
 /// <item><term><c>native.library_version</c></term><description>The version of the library that wrote the file (informational).</description></item>
 /// <item><term><c>native.kind</c></term><description><c>linear_regression</c>, <c>logistic_regression</c>, <c>softmax_regression</c> or <c>multilayer_perceptron</c>.</description></item>
 /// <item><term><c>native.layer_sizes</c></term><description>A JSON array of integers: the features, each hidden width, the outputs; <c>"[784,128,10]"</c>.</description></item>
@@ -32,6 +32,14 @@ namespace Native.Numerics;
 /// <item><term><c>native.feature_names</c></term><description>Optional: a JSON array of strings, one per feature, in input order, distinct (a CSV header's).</description></item>
 /// <item><term><c>native.label_name</c></term><description>Optional: the name of the label column the model was trained on.</description></item>
 /// <item><term><c>native.standardizer.means</c>, <c>native.standardizer.standard_deviations</c></term><description>Optional, together: JSON arrays of one float per feature (exact round trip); the deviations are the divisors, all positive.</description></item>
+/// <item><term><c>native.pipeline</c></term><description>Optional (format 2): the <see cref="FeaturePipeline"/>, a JSON object
+/// <c>{"version":1,"missing_tokens":[…],"decimal_comma":false,"imputation":"mean","columns":[…]}</c>, one object per column of
+/// the table but the label, in file order: <c>name</c>, <c>kind</c> (<c>number</c>, <c>category</c>, <c>ignored</c>),
+/// <c>inferred</c>, <c>count</c>, <c>missing</c>, an optional <c>note</c>; for a number and a category <c>offset</c> and
+/// <c>width</c>; for a number <c>fill</c> and <c>indicator</c>; for a category <c>categories</c> (in slot order), <c>other</c>,
+/// <c>missing_slot</c> and <c>unknown</c> (<c>ignore</c>, <c>error</c>). Widths follow from the kinds and sum to the model's
+/// features; the standardizer, if any, is the pipeline's and covers those features; <c>native.feature_names</c> is then absent
+/// (the pipeline names them: <c>grade=B</c>, <c>income (missing)</c>…).</description></item>
 /// </list>
 /// <para>
 /// Every other key is a caller's property (<see cref="ModelMetadata.Properties"/>), kept as is.
@@ -62,7 +70,10 @@ namespace Native.Numerics;
 /// </remarks>
 public static class ModelFile
 {
-    /// <summary>The version of the layout and metadata this library writes and reads.</summary>
+    /// <summary>
+    /// The newest version of the layout and metadata this library writes and reads: 2, that of a file keeping a feature
+    /// pipeline. A file without one is written as version 1, which earlier versions of the library read too.
+    /// </summary>
     public const int FormatVersion = ModelFileKeys.FormatVersion;
 
     /// <summary>The prefix of the metadata keys the format reserves.</summary>
@@ -335,8 +346,13 @@ public static class ModelFile
             tensors.Add(new Safetensors.TensorLayout(ModelFileFormat.BiasName(l), [outputs]));
         }
 
+        if (format == ModelFormat.Onnx && metadata.Pipeline is not null)
+        {
+            throw new NotSupportedException("An ONNX file cannot hold the model's feature pipeline yet: save it as safetensors, which keeps it (native.pipeline).");
+        }
+
         Dictionary<string, string> entries = ModelFileFormat.Encode(shape, metadata, LibraryVersion);
-        if (BoundsProblem(shape, parameters, metadata.Standardizer) is string problem)
+        if (BoundsProblem(shape, parameters, metadata.Standardizer ?? metadata.Pipeline?.Standardizer) is string problem)
         {
             throw new ArgumentException($"The model cannot be saved (it could not be loaded): {problem}.", nameof(model));
         }

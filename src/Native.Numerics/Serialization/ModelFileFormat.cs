@@ -55,12 +55,26 @@ internal static partial class ModelFileFormat
             }
         }
 
+        FeaturePipeline? pipeline = null;
+        if (header.Pipeline is PipelineDescription description)
+        {
+            try
+            {
+                pipeline = ToPipeline(description, standardizer);
+            }
+            catch (ArgumentException e)
+            {
+                throw new Decoder(contents, contents.Metadata!).Error(ModelFileKeys.PipelineKey, $"the pipeline is not valid: {e.Message}", e);
+            }
+        }
+
         var metadata = new ModelMetadata
         {
             ClassNames = header.ClassNames,
             FeatureNames = header.FeatureNames,
             LabelNames = header.LabelNames.Length > 0 ? header.LabelNames : header.LabelName is string label ? [label] : [],
             Standardizer = standardizer,
+            Pipeline = pipeline,
             Properties = header.Properties,
         };
         return (shape, metadata);
@@ -72,7 +86,7 @@ internal static partial class ModelFileFormat
     {
         var entries = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [ModelFileKeys.FormatKey] = FormatText,
+            [ModelFileKeys.FormatKey] = metadata.Pipeline is null ? PlainFormatText : PipelineFormatText,
             [ModelFileKeys.LibraryVersionKey] = libraryVersion,
             [ModelFileKeys.KindKey] = KindName(shape.Kind),
             [ModelFileKeys.LayerSizesKey] = Json(json =>
@@ -112,6 +126,30 @@ internal static partial class ModelFileFormat
         }
 
         IReadOnlyList<string> features = metadata.FeatureNames ?? [];
+        Standardizer? standardizer = metadata.Standardizer;
+        if (metadata.Pipeline is FeaturePipeline pipeline)
+        {
+            // The pipeline names the features and holds the standardizer: both are written once, from it.
+            if (pipeline.Features != shape.Features)
+            {
+                throw new ArgumentException($"The pipeline writes {pipeline.Features} features, but the model takes {shape.Features}.", nameof(metadata));
+            }
+
+            if (features.Count > 0 && !features.SequenceEqual(pipeline.FeatureNames, StringComparer.Ordinal))
+            {
+                throw new ArgumentException("The metadata name features other than the pipeline's; with a pipeline, leave FeatureNames empty.", nameof(metadata));
+            }
+
+            if (standardizer is not null && !TrainedModel.Same(standardizer, pipeline.Standardizer))
+            {
+                throw new ArgumentException("The metadata give a standardizer beside a pipeline that has another (or none); with a pipeline, leave Standardizer null.", nameof(metadata));
+            }
+
+            standardizer = pipeline.Standardizer;
+            features = [];
+            entries[ModelFileKeys.PipelineKey] = PipelineJson(pipeline);
+        }
+
         if (features.Count > 0)
         {
             if (features.Count != shape.Features)
@@ -140,7 +178,7 @@ internal static partial class ModelFileFormat
             entries[ModelFileKeys.LabelNamesKey] = DistinctNames(labels, "label", ", since predictions name their values by them");
         }
 
-        if (metadata.Standardizer is Standardizer standardizer)
+        if (standardizer is not null)
         {
             if (standardizer.Features != shape.Features)
             {

@@ -42,8 +42,18 @@ public sealed class ModelMetadata
         init => _labelNames = value is null ? [] : [.. value];
     }
 
-    /// <summary>The standardizer fitted on the training data, which inputs must go through before the model; null for none.</summary>
+    /// <summary>
+    /// The standardizer fitted on the training data, which inputs must go through before the model; null for none. With a
+    /// <see cref="Pipeline"/>, the pipeline's standardizer is the model's: leave this null (or give the same one).
+    /// </summary>
     public Standardizer? Standardizer { get; init; }
+
+    /// <summary>
+    /// The feature pipeline that turns a table's raw records into the model's rows (<see cref="Table"/> fits one), or null.
+    /// A file that keeps one (<c>native.pipeline</c>) is format version 2; <see cref="TrainedModel"/>s made with it predict
+    /// from <see cref="TableRow"/>s. Its feature names are the model's: <see cref="FeatureNames"/> stays empty (or equal to them).
+    /// </summary>
+    public FeaturePipeline? Pipeline { get; init; }
 
     /// <summary>
     /// Free-form string properties: training settings ("learning_rate" → "0.1"), final metrics

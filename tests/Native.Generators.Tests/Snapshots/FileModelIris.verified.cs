@@ -37,6 +37,9 @@ namespace Demo
         /// <summary>The class names saved in the file, in label order: class i is <c>ClassNames[i]</c>.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<string> ClassNames => s_classNames;
 
+        /// <summary>This model as a <see cref="global::Native.Numerics.TrainedModel"/>, created at first use.</summary>
+        private static global::Native.Numerics.TrainedModel? s_model;
+
         /// <summary>The standardizer saved with the model, which every prediction applies to the raw row first; <see cref="CreateModel"/>'s model takes rows it has transformed.</summary>
         public static global::Native.Numerics.Standardizer? Standardizer => s_engine.Standardizer;
 
@@ -59,6 +62,13 @@ namespace Demo
         /// <summary>The name of the predicted class of one raw row (see <see cref="ClassNames"/>); allocates nothing.</summary>
         /// <exception cref="global::System.ArgumentException">The row's length is not 4, or its logits are not finite (the message names the feature).</exception>
         public static string PredictClassName(global::System.ReadOnlySpan<float> row) => s_classNames[s_engine.PredictClass(row)];
+
+        /// <summary>
+        /// This model as a <see cref="global::Native.Numerics.TrainedModel"/>, as <c>ModelFile.Load</c> returns the file, for code that takes any model (a host
+        /// that serves it, say): the same predictions, bit for bit, on an engine of its own, created at first use.
+        /// </summary>
+        public static global::Native.Numerics.TrainedModel Model =>
+            global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => global::Native.Numerics.CompilerServices.CompiledModels.CreateTrainedModel(new Engine(), s_classNames));
 
         /// <summary>
         /// A trainable model with the file's parameters, for fine-tuning: a new <see cref="global::Native.Numerics.SoftmaxRegression"/>, its own copy.

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Native.Numerics;
 using Native.Tests.Kernels;
@@ -13,7 +14,9 @@ namespace Native.Tests.Fuzzing;
 /// header length overwritten (huge, zero, off by one), numbers and strings in the JSON header replaced
 /// (sizes, offsets, dtypes, layer sizes; the header length then fixed so the damage reaches the parser's
 /// deeper checks), JSON punctuation inserted, tensor entries deleted or duplicated, non-finite floats in the
-/// data, the data section lengthened or shortened.
+/// data, the data section lengthened or shortened; and, for the seeds that keep a feature pipeline, damage inside the
+/// pipeline's own JSON (its numbers, strings and punctuation, a column deleted or duplicated), written back so that the
+/// header stays valid and the damage reaches the pipeline's checks.
 /// </summary>
 public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
 {
@@ -31,6 +34,15 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
         "multilayer_perceptron", "relu", "leaky_relu", "tanh", "[]", "[1]", "[3,2]", "[4,5,3]", "[\\\"a\\\"]", "1", "2", "dtype", "shape", "data_offsets",
     ];
 
+    private static readonly string[] PipelineStrings =
+    [
+        "number", "category", "ignored", "ignore", "error", "mean", "median", "name", "kind", "offset", "width", "fill", "indicator",
+        "categories", "other", "missing_slot", "unknown", "count", "missing", "note", "version", "columns", "missing_tokens", "decimal_comma",
+        "imputation", "inferred", "", " ", "A", "B", "\u0000", "\ud800", "NA",
+    ];
+
+    private static readonly string[] PipelineTokens = ["{", "}", "[", "]", ",", ":", "\"", "null", "true", "false", "1e39", "-1", "NaN", "2147483648", "[[[[", "\"x\":1,"];
+
     private static readonly ulong[] HeaderLengths =
     [
         0, 1, 2, 7, 8, 9, 99_999_999, 100_000_000, 100_000_001, int.MaxValue, 1UL << 31, 1UL << 32, long.MaxValue, 1UL << 63, ulong.MaxValue,
@@ -38,7 +50,15 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
 
     private static readonly float[] Specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, float.MaxValue, -0f, BitConverter.Int32BitsToSingle(0x7FC0_0001)];
 
+    /// <summary>Tables whose fitted pipelines the last seeds keep: categories with other and missing slots, indicators, tokens, a standardizer or none.</summary>
+    private static readonly TableData Loans = Native.Tests.Data.Tables.TableTestData.Read(Native.Tests.Data.Tables.TableTestData.Loans, new TableOptions { MissingTokens = ["NA", "?"], MissingIndicators = true, MaxCategories = 2 });
+
+    private static readonly TableData Prices = Native.Tests.Data.Tables.TableTestData.Read("size;zone;kind;price\n50,5;a;x;100\n;b;y;200,5\n70;a;;150\n", new TableOptions { DecimalComma = true, Imputation = Imputation.Median, Standardize = false, UnknownCategories = UnknownCategories.Error, Labels = CsvLabels.Regression });
+
     private static readonly (byte[] File, ModelShape Shape)[] Seeds = MakeSeeds();
+
+    /// <summary>The seeds that keep a pipeline: the last two.</summary>
+    private static readonly int[] PipelineSeeds = [Seeds.Length - 2, Seeds.Length - 1];
 
     [Fact]
     public void EveryMutantLoadsOrIsRefusedWithFileFormatException() =>
@@ -76,6 +96,25 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
         Assert.True(loaded.ClassNames.Count == 0 || loaded.ClassNames.Count == loaded.Shape.Classes);
         Assert.True(loaded.Standardizer is null || loaded.Standardizer.Features == loaded.Shape.Features);
         loaded.Model.Forward(new float[loaded.Model.Features], new float[loaded.Model.Outputs]);
+        if (loaded.Pipeline is FeaturePipeline pipeline)
+        {
+            // A pipeline that loads encodes any record (every value missing, then every category unseen) into a row of the model's width.
+            Assert.Equal(loaded.Model.Features, pipeline.Features);
+            TableRow row = loaded.CreateRow();
+            float[] features = new float[pipeline.Features];
+            pipeline.Transform(row, features);
+            for (int c = 0; c < pipeline.Columns.Count; c++)
+            {
+                if (pipeline.Columns[c].Kind == ColumnKind.Category && pipeline.Columns[c].Unknown == UnknownCategories.Ignore)
+                {
+                    row.SetCategory(c, "never seen in training");
+                }
+            }
+
+            pipeline.Transform(row, features);
+            Assert.All(features, value => Assert.True(float.IsFinite(value)));
+            _ = loaded.Task == ModelTask.Regression ? loaded.TryPredictValue(row, out _) : loaded.TryPredictClass(row, out _);
+        }
     }
 
     private static Mutant Mutate(int index)
@@ -85,8 +124,13 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
         byte[] bytes = Seeds[seed].File;
         var steps = new List<string> { $"seed {seed}" };
 
-        // Most cases start with damage that knows the format, then some byte-level damage.
-        if (random.Next(10) < 7)
+        // Most cases start with damage that knows the format, then some byte-level damage; a pipeline's seed, often inside the pipeline.
+        if (PipelineSeeds.Contains(seed) && random.Next(2) == 0)
+        {
+            bytes = InsidePipeline(random, bytes, out string step);
+            steps.Add(step);
+        }
+        else if (random.Next(10) < 7)
         {
             bytes = Structured(random, bytes, out string step);
             steps.Add(step);
@@ -185,6 +229,65 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
         return result;
     }
 
+    /// <summary>Damage inside the native.pipeline JSON of a seed that keeps one, the header rewritten around it so it stays valid.</summary>
+    private static byte[] InsidePipeline(Random random, byte[] file, out string step)
+    {
+        int n = (int)BinaryPrimitives.ReadUInt64LittleEndian(file);
+        JsonNode header = JsonNode.Parse(Encoding.UTF8.GetString(file, 8, n))!;
+        JsonObject metadata = header["__metadata__"]!.AsObject();
+        string pipeline = (string)metadata["native.pipeline"]!;
+        switch (random.Next(5))
+        {
+            case 0:
+            case 1:
+                pipeline = Mutations.ReplaceNumber(pipeline, random, out step);
+                break;
+            case 2:
+                {
+                    MatchCollection strings = StringLiteral().Matches(pipeline);
+                    Match target = strings[random.Next(strings.Count)];
+                    string replacement = PipelineStrings[random.Next(PipelineStrings.Length)];
+                    step = $"pipeline string {target.Value} at {target.Index} replaced by \"{replacement}\"";
+                    pipeline = pipeline[..target.Index] + "\"" + replacement + "\"" + pipeline[(target.Index + target.Length)..];
+                    break;
+                }
+
+            case 3:
+                pipeline = Mutations.InsertToken(pipeline, random, PipelineTokens[random.Next(PipelineTokens.Length)], out step);
+                break;
+            default:
+                {
+                    JsonArray columns = JsonNode.Parse(pipeline)!["columns"]!.AsArray();
+                    int column = random.Next(columns.Count);
+                    bool duplicate = random.Next(2) == 0;
+                    JsonNode root = JsonNode.Parse(pipeline)!;
+                    JsonArray target = root["columns"]!.AsArray();
+                    if (duplicate)
+                    {
+                        target.Insert(column, JsonNode.Parse(target[column]!.ToJsonString()));
+                    }
+                    else
+                    {
+                        target.RemoveAt(column);
+                    }
+
+                    step = $"pipeline column {column} {(duplicate ? "duplicated" : "deleted")}";
+                    pipeline = root.ToJsonString();
+                    break;
+                }
+        }
+
+        metadata["native.pipeline"] = pipeline;
+        byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        json = [.. json, .. Enumerable.Repeat((byte)' ', (8 - (json.Length % 8)) % 8)];
+        byte[] data = file[(8 + n)..];
+        byte[] result = new byte[8 + json.Length + data.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(result, (ulong)json.Length);
+        json.CopyTo(result, 8);
+        data.CopyTo(result, 8 + json.Length);
+        return result;
+    }
+
     private static IModel Create(ModelShape shape) => shape.Kind switch
     {
         ModelKind.LinearRegression => new LinearRegression(shape.Features),
@@ -204,6 +307,8 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
             (new SoftmaxRegression(4, 3), new ModelMetadata { ClassNames = ["a", "b", "c"], Standardizer = standardizer, Properties = properties }),
             (new MultilayerPerceptron([4, 5, 3], Activation.Relu), new ModelMetadata()),
             (new MultilayerPerceptron(ModelShape.MultilayerPerceptron([3, 4, 4, 2], [Activation.LeakyRelu, Activation.Tanh], 0.1f)), new ModelMetadata { ClassNames = ["x", "y"] }),
+            (new LogisticRegression(Loans.Pipeline.Features), Loans.Metadata),
+            (new LinearRegression(Prices.Pipeline.Features), Prices.Metadata),
         ];
         return [.. models.Select((m, i) =>
         {

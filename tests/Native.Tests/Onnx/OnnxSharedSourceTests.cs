@@ -12,6 +12,9 @@ public sealed partial class OnnxSharedSourceTests
     [Theory]
     [InlineData(nameof(ModelKind))]
     [InlineData(nameof(Activation))]
+    [InlineData(nameof(ColumnKind))]
+    [InlineData(nameof(Imputation))]
+    [InlineData(nameof(UnknownCategories))]
     public void ThePolyfillEnumsAreTheLibrarys(string name)
     {
         string root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
@@ -20,7 +23,14 @@ public sealed partial class OnnxSharedSourceTests
         Assert.True(body.Success, $"NetStandardPolyfills.cs has no enum {name}.");
 
         string[] members = [.. MemberName().Matches(body.Groups[1].Value).Select(m => m.Groups[1].Value)];
-        string[] library = name == nameof(ModelKind) ? Enum.GetNames<ModelKind>() : Enum.GetNames<Activation>();
+        string[] library = name switch
+        {
+            nameof(ModelKind) => Enum.GetNames<ModelKind>(),
+            nameof(Activation) => Enum.GetNames<Activation>(),
+            nameof(ColumnKind) => Enum.GetNames<ColumnKind>(),
+            nameof(Imputation) => Enum.GetNames<Imputation>(),
+            _ => Enum.GetNames<UnknownCategories>(),
+        };
 
         Assert.Equal(library, members);
     }

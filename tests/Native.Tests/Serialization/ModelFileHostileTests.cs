@@ -102,7 +102,8 @@ public sealed class ModelFileHostileTests
         // The model the metadata describe.
         ["no metadata"] = (File(Header(Weight, Bias)), 8, ["no '__metadata__'", "does not say what model"]),
         ["no format"] = (File(Header(Metadata(("native.format", null)), Weight, Bias)), null, ["no 'native.format'"]),
-        ["format 2"] = (File(Header(Metadata(("native.format", "2")), Weight, Bias)), null, ["native.format is '2'", "reads format version 1"]),
+        ["format 2 without a pipeline"] = (File(Header(Metadata(("native.format", "2")), Weight, Bias)), null, ["native.format is '2', but the file has no native.pipeline"]),
+        ["format 3"] = (File(Header(Metadata(("native.format", "3")), Weight, Bias)), null, ["native.format is '3'", "reads format versions 1 and 2"]),
         ["no kind"] = (File(Header(Metadata(("native.kind", null)), Weight, Bias)), null, ["no 'native.kind'"]),
         ["unknown kind"] = (File(Header(Metadata(("native.kind", "decision_tree")), Weight, Bias)), null, ["native.kind is 'decision_tree', which is not a model kind"]),
         ["unknown reserved key"] = (File(Header(Metadata(("native.optimizer", "adam")), Weight, Bias)), null, ["unknown metadata entry 'native.optimizer'", "reserved"]),

@@ -18,13 +18,14 @@ internal delegate Span<float> ParameterBlock();
 
 internal static partial class ModelFileFormat
 {
-    private const string FormatText = "1";
+    /// <summary>The format of a file without a pipeline, and of one with a pipeline.</summary>
+    private static readonly string PlainFormatText = ModelFileKeys.PlainFormatVersion.ToString(CultureInfo.InvariantCulture), PipelineFormatText = ModelFileKeys.FormatVersion.ToString(CultureInfo.InvariantCulture);
 
     private static readonly string[] ReservedKeys =
     [
         ModelFileKeys.FormatKey, ModelFileKeys.LibraryVersionKey, ModelFileKeys.KindKey, ModelFileKeys.LayerSizesKey, ModelFileKeys.ActivationsKey,
         ModelFileKeys.SlopeKey, ModelFileKeys.ClassNamesKey, ModelFileKeys.FeatureNamesKey, ModelFileKeys.LabelNameKey, ModelFileKeys.LabelNamesKey, ModelFileKeys.MeansKey,
-        ModelFileKeys.DeviationsKey,
+        ModelFileKeys.DeviationsKey, ModelFileKeys.PipelineKey,
     ];
 
     /// <summary>The weights of dense layer <paramref name="layer"/>: shape [outputs, inputs].</summary>
@@ -45,17 +46,31 @@ internal static partial class ModelFileFormat
         var decoder = new Decoder(contents, metadata);
 
         string format = decoder.Required(ModelFileKeys.FormatKey);
-        if (format != FormatText)
+        if (format != PlainFormatText && format != PipelineFormatText)
         {
-            throw decoder.Error(ModelFileKeys.FormatKey, $"{ModelFileKeys.FormatKey} is '{Safetensors.Quote(format)}'; this library reads format version {FormatText}.");
+            throw decoder.Error(ModelFileKeys.FormatKey, $"{ModelFileKeys.FormatKey} is '{Safetensors.Quote(format)}'; this library reads format versions {PlainFormatText} and {PipelineFormatText}.");
         }
 
         foreach (string key in metadata.Keys)
         {
             if (key.StartsWith(ModelFileKeys.ReservedPrefix, StringComparison.Ordinal) && Array.IndexOf(ReservedKeys, key) < 0)
             {
-                throw decoder.Error(key, $"unknown metadata entry '{Safetensors.Quote(key)}': the prefix '{ModelFileKeys.ReservedPrefix}' is reserved, and format version {FormatText} defines only {string.Join(", ", ReservedKeys)}.");
+                throw decoder.Error(key, $"unknown metadata entry '{Safetensors.Quote(key)}': the prefix '{ModelFileKeys.ReservedPrefix}' is reserved, and format version {format} defines only {string.Join(", ", ReservedKeys)}.");
             }
+        }
+
+        // A pipeline makes the file version 2, so that a library of version 1 refuses it rather than predict from raw columns.
+        bool hasPipeline = metadata.ContainsKey(ModelFileKeys.PipelineKey);
+        if (hasPipeline != (format == PipelineFormatText))
+        {
+            throw decoder.Error(hasPipeline ? ModelFileKeys.PipelineKey : ModelFileKeys.FormatKey, hasPipeline
+                ? $"{ModelFileKeys.PipelineKey} is present, but {ModelFileKeys.FormatKey} is '{Safetensors.Quote(format)}'; a file with a pipeline is format version {PipelineFormatText}."
+                : $"{ModelFileKeys.FormatKey} is '{format}', but the file has no {ModelFileKeys.PipelineKey}; format version {PipelineFormatText} is that of a file with a pipeline.");
+        }
+
+        if (hasPipeline && metadata.ContainsKey(ModelFileKeys.FeatureNamesKey))
+        {
+            throw decoder.Error(ModelFileKeys.FeatureNamesKey, $"{ModelFileKeys.FeatureNamesKey} is present beside {ModelFileKeys.PipelineKey}; with a pipeline, the pipeline names the features.");
         }
 
         string kindText = decoder.Required(ModelFileKeys.KindKey);
@@ -112,6 +127,7 @@ internal static partial class ModelFileFormat
 
         string[] labelNames = DecodeLabelNames(decoder, metadata, kind, sizes);
         (float[]? means, float[]? deviations) = DecodeStandardizer(decoder, metadata, sizes[0]);
+        PipelineDescription? pipeline = hasPipeline ? DecodePipeline(decoder, sizes[0]) : null;
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (KeyValuePair<string, string> entry in metadata)
         {
@@ -135,6 +151,7 @@ internal static partial class ModelFileFormat
             metadata.TryGetValue(ModelFileKeys.LibraryVersionKey, out string? version) ? version : null)
         {
             LabelNames = labelNames,
+            Pipeline = pipeline,
         };
     }
 

@@ -57,4 +57,7 @@ internal sealed class ModelFileHeader(
 
     /// <summary>Where each layer's weights and biases lie in the parameter block.</summary>
     public ParameterLayout Layout { get; } = new ParameterLayout(layerSizes);
+
+    /// <summary>The feature pipeline (format version 2), or null.</summary>
+    public PipelineDescription? Pipeline { get; init; }
 }

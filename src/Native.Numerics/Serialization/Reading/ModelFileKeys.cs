@@ -6,8 +6,17 @@ namespace Native.Numerics.Serialization;
 /// </summary>
 internal static class ModelFileKeys
 {
-    /// <summary>The format version this library writes and reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// The newest format version this library writes and reads: 2, a file that keeps a feature pipeline
+    /// (<see cref="PipelineKey"/>), which a library that knows only version 1 refuses rather than predict from raw columns.
+    /// </summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The format version of a file without a pipeline: 1, which every version of the library reads.</summary>
+    public const int PlainFormatVersion = 1;
+
+    /// <summary>The version of the pipeline's own JSON object (its "version" field).</summary>
+    public const int PipelineVersion = 1;
 
     /// <summary>The metadata prefix the format reserves.</summary>
     public const string ReservedPrefix = "native.";
@@ -24,6 +33,7 @@ internal static class ModelFileKeys
     public const string LabelNamesKey = "native.label_names";
     public const string MeansKey = "native.standardizer.means";
     public const string DeviationsKey = "native.standardizer.standard_deviations";
+    public const string PipelineKey = "native.pipeline";
 
     /// <summary>The most dense layers a model may have: a bound that keeps a file's header and its checks small.</summary>
     public const int MaxLayerCount = 1024;

@@ -30,6 +30,28 @@ namespace Native.Numerics.Serialization
         Tanh,
     }
 
+    /// <summary>The library's <c>ColumnKind</c> (src/Native.Numerics/Data/Tables/ColumnKind.cs), member for member.</summary>
+    internal enum ColumnKind
+    {
+        Number,
+        Category,
+        Ignored,
+    }
+
+    /// <summary>The library's <c>Imputation</c> (src/Native.Numerics/Data/Tables/ColumnKind.cs), member for member.</summary>
+    internal enum Imputation
+    {
+        Mean,
+        Median,
+    }
+
+    /// <summary>The library's <c>UnknownCategories</c> (src/Native.Numerics/Data/Tables/ColumnKind.cs), member for member.</summary>
+    internal enum UnknownCategories
+    {
+        Ignore,
+        Error,
+    }
+
     /// <summary>
     /// The library's <c>FileFormatException</c> (src/Native.Numerics/Data/FileFormatException.cs), as far as the reader
     /// uses it: the same factory methods and the same message layout.

@@ -1,0 +1,209 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Native.Numerics;
+using Native.Numerics.Kernels.Quantized;
+using Native.Numerics.Quantization;
+
+namespace Native.Benchmarks;
+
+/// <summary>
+/// int8 beside float32: the probabilities of one row (<c>float[]</c> rows at each of the 16 offsets of a cache line, in
+/// turn) and of 64 rows (per row), for MNIST's softmax regression and 784-128-10 ReLU perceptron. Float: the run-time
+/// model (the baseline) and the generated one. int8: calibrated scales and per-row scales on this machine's fastest
+/// integer path (VNNI where the CPU has it), and calibrated without VNNI (<c>vpmaddubsw</c> at the widest width), all
+/// quantized from the float models' parameters.
+/// </summary>
+/// <remarks>
+/// The "Of ceiling" column puts each method's multiply-adds against this core's ceiling for its kind: float multiply-adds
+/// in registers (<see cref="CeilingBenchmarks"/>) for the float models, byte multiply-adds in registers
+/// (<see cref="IntegerCeilingBenchmarks"/>, with or without VNNI) for the int8 ones.
+/// Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*QuantizedBenchmarks*' '*IntegerCeiling*' '*CeilingBenchmarks*'</c>.
+/// </remarks>
+[MemoryDiagnoser]
+[Config(typeof(QuantizedConfig))]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class QuantizedBenchmarks : IWork
+{
+    private const int Offsets = 16, BatchRows = 64, Features = 784;
+    private const string OneRow = "1: one row, float[] at every offset", Batch = "2: 64 rows, per row";
+
+    private IClassifier _runTime = null!;
+    private IClassifier _generated = null!;
+    private QuantizedModel _calibrated = null!;
+    private QuantizedModel _perRow = null!;
+    private QuantizedModel _withoutVnni = null!;
+    private float[] _row = [];
+    private float[] _rows = [];
+    private float[] _probabilities = [];
+
+    /// <summary>The model: MNIST's softmax regression, or its 784-128-10 ReLU perceptron.</summary>
+    [Params("softmax 784x10", "perceptron 784-128-10")]
+    public string Model { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        (_generated, _runTime) = Model == "softmax 784x10"
+            ? ((IClassifier)new DigitModel(), (IClassifier)new SoftmaxRegression(Features, 10))
+            : (new DigitNet(), new MultilayerPerceptron([Features, 128, 10], Activation.Relu, seed: 0));
+
+        // Trained-looking parameters, the same in every model; rows of pixel-like values, 256 of them to calibrate on.
+        var random = new Random(1);
+        float scale = 2f / MathF.Sqrt(Features);
+        for (int i = 0; i < ((IModel)_runTime).Parameters.Length; i++)
+        {
+            ((IModel)_runTime).Parameters[i] = ((IModel)_generated).Parameters[i] = (float)(random.NextDouble() - 0.5) * scale;
+        }
+
+        _row = new float[Features + Offsets];
+        _rows = new float[BatchRows * Features];
+        float[] calibration = new float[256 * Features];
+        foreach (float[] rows in new[] { _row, _rows, calibration })
+        {
+            for (int i = 0; i < rows.Length; i++)
+            {
+                rows[i] = (float)random.NextDouble();
+            }
+        }
+
+        _calibrated = QuantizedModel.Create(Quantizer.Quantize(_runTime.Shape, ((IModel)_runTime).Parameters, null, calibration, ActivationScaling.Calibrated));
+        _perRow = QuantizedModel.Create(Quantizer.Quantize(_runTime.Shape, ((IModel)_runTime).Parameters, null, default, ActivationScaling.PerRow));
+        _withoutVnni = QuantizedModel.Create(_calibrated.Parameters);
+        _withoutVnni.Path = IntegerDispatch.Select(Native.Numerics.Kernels.SimdSupport.Preferred, vnni: false);
+        _probabilities = new float[BatchRows * 10];
+    }
+
+    /// <inheritdoc/>
+    public (double MultiplyAdds, double Bytes) Work(string method) => (Model == "softmax 784x10" ? Features * 10 : (Features * 128) + (128 * 10), 0);
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Offsets)]
+    [BenchmarkCategory(OneRow)]
+    public void FloatRunTime()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            _runTime.PredictProbabilities(_row.AsSpan(offset, Features), _probabilities.AsSpan(0, 10));
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets)]
+    [BenchmarkCategory(OneRow)]
+    public void FloatGenerated()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            _generated.PredictProbabilities(_row.AsSpan(offset, Features), _probabilities.AsSpan(0, 10));
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets)]
+    [BenchmarkCategory(OneRow)]
+    public void Int8Calibrated()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            _calibrated.PredictProbabilities(_row.AsSpan(offset, Features), _probabilities.AsSpan(0, 10));
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets)]
+    [BenchmarkCategory(OneRow)]
+    public void Int8PerRow()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            _perRow.PredictProbabilities(_row.AsSpan(offset, Features), _probabilities.AsSpan(0, 10));
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets)]
+    [BenchmarkCategory(OneRow)]
+    public void Int8CalibratedWithoutVnni()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            _withoutVnni.PredictProbabilities(_row.AsSpan(offset, Features), _probabilities.AsSpan(0, 10));
+        }
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = BatchRows)]
+    [BenchmarkCategory(Batch)]
+    public void BatchFloatRunTime() => _runTime.PredictProbabilities(_rows, _probabilities);
+
+    [Benchmark(OperationsPerInvoke = BatchRows)]
+    [BenchmarkCategory(Batch)]
+    public void BatchFloatGenerated() => _generated.PredictProbabilities(_rows, _probabilities);
+
+    [Benchmark(OperationsPerInvoke = BatchRows)]
+    [BenchmarkCategory(Batch)]
+    public void BatchInt8Calibrated() => _calibrated.PredictProbabilities(_rows, _probabilities);
+
+    [Benchmark(OperationsPerInvoke = BatchRows)]
+    [BenchmarkCategory(Batch)]
+    public void BatchInt8PerRow() => _perRow.PredictProbabilities(_rows, _probabilities);
+
+    [Benchmark(OperationsPerInvoke = BatchRows)]
+    [BenchmarkCategory(Batch)]
+    public void BatchInt8CalibratedWithoutVnni() => _withoutVnni.PredictProbabilities(_rows, _probabilities);
+}
+
+/// <summary>The quantized benchmarks' ceiling column (the job is BenchmarkDotNet's default, or the command line's).</summary>
+public sealed class QuantizedConfig : ManualConfig
+{
+    public QuantizedConfig() => AddColumn(new QuantizedEfficiencyColumn());
+}
+
+/// <summary>
+/// A benchmark's time as a share of what this core's ceiling allows for its multiply-adds: the float ceiling for the
+/// float methods, the byte ceiling for the int8 ones (VNNI's, unless the method runs without it).
+/// </summary>
+public sealed class QuantizedEfficiencyColumn : IColumn
+{
+    public string Id => nameof(QuantizedEfficiencyColumn);
+
+    public string ColumnName => "Of ceiling";
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    public int PriorityInCategory => 0;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => "Share of this core's ceiling (float multiply-adds, or byte multiply-adds, in registers) the benchmark's work reaches";
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        double? mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
+        if (mean is not > 0 || Activator.CreateInstance(benchmarkCase.Descriptor.Type) is not IWork work)
+        {
+            return "-";
+        }
+
+        foreach (var parameter in benchmarkCase.Parameters.Items)
+        {
+            benchmarkCase.Descriptor.Type.GetProperty(parameter.Name)?.SetValue(work, parameter.Value);
+        }
+
+        string method = benchmarkCase.Descriptor.WorkloadMethod.Name;
+        double multiplyAdds = work.Work(method).MultiplyAdds;
+        double rate = method.Contains("Int8", StringComparison.Ordinal)
+            ? IntegerCeiling.BytesPerNanosecond(vnni: !method.EndsWith("WithoutVnni", StringComparison.Ordinal))
+            : Ceiling.MultiplyAddsPerNanosecond(null);
+        return rate > 0 ? (multiplyAdds / rate / mean.Value).ToString("P0", CultureInfo.InvariantCulture) : "-";
+    }
+}

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Native.Numerics;
+
+namespace Native.Benchmarks;
+
+/// <summary>
+/// What a table's pipeline costs a prediction: the loans table's 14 columns (tests/data/loans: an identifier, seven
+/// numbers, six categories; 50 encoded features) into a logistic regression trained on it. The baseline is the model alone
+/// on the encoded row (a <see cref="TrainedModel"/> without a pipeline, its standardizer inside); then the same model
+/// through its pipeline from a <see cref="TableRow"/> already set, and from the record's 14 fields set as text (numbers
+/// parsed, categories looked up) then predicted. One row per call, <c>[MemoryDiagnoser]</c>: each must allocate 0 B.
+/// </summary>
+[MemoryDiagnoser]
+public class TablePredictionBenchmarks
+{
+    private TrainedModel _withPipeline = null!;
+    private TrainedModel _modelAlone = null!;
+    private TableRow _row = null!;
+    private float[] _encoded = [];
+    private readonly float[] _probabilities = new float[2];
+    private string[][] _records = [];
+    private int _next;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        TableData table = Table.Read(LoansText.Path("loans-train.csv"), new TableOptions { LabelColumns = ["default"] });
+        var model = new LogisticRegression(table.Pipeline.Features);
+        new Trainer(model, new Adam(0.01f), new TrainerOptions { Epochs = 5, BatchSize = 64, Seed = 1 }).Fit(table.StandardizedData);
+        _withPipeline = new TrainedModel(model, table.Metadata);
+        _modelAlone = new TrainedModel(model, new ModelMetadata { Standardizer = table.Pipeline.Standardizer, ClassNames = table.Data.ClassNames });
+
+        // The held-out records, with their blanks and unseen categories, as text.
+        _records = [.. File.ReadLines(LoansText.Path("loans-test.csv")).Skip(1).Take(256).Select(line => line.Split(',')[..14])];
+        _row = _withPipeline.CreateRow();
+        SetRow(_records[0]);
+        _encoded = new float[table.Pipeline.Features];
+        _withPipeline.Pipeline!.Encode(_row, _encoded); // the encoded row, not standardized: the baseline model standardizes inside
+    }
+
+    [Benchmark(Baseline = true, Description = "model alone: encoded float row")]
+    public float ModelAlone()
+    {
+        _modelAlone.PredictProbabilities(_encoded, _probabilities);
+        return _probabilities[1];
+    }
+
+    [Benchmark(Description = "pipeline + model: TableRow already set")]
+    public float RowSet()
+    {
+        _withPipeline.PredictProbabilities(_row, _probabilities);
+        return _probabilities[1];
+    }
+
+    [Benchmark(Description = "pipeline + model: 14 fields set as text, then predicted")]
+    public float FromText()
+    {
+        SetRow(_records[_next++ & 255]);
+        _withPipeline.PredictProbabilities(_row, _probabilities);
+        return _probabilities[1];
+    }
+
+    private void SetRow(string[] record)
+    {
+        for (int c = 0; c < record.Length; c++)
+        {
+            _row.SetText(c, record[c]);
+        }
+    }
+}
+
+/// <summary>
+/// A table with categories read at a pipeline's fitting: the loans table's 9,000 training rows repeated 50 times (450,000
+/// rows, 34 MB; the identifier renumbered so it stays one), through <see cref="Table.Read(Stream, TableOptions?, string?)"/>
+/// — one pass, every field parsed or looked up, then the kinds decided and the rows encoded — beside the same rows with only
+/// their number columns and label (the baseline: no category). One thread; MB/s is the text's bytes over the mean.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(Config))]
+public class TableReadBenchmarks
+{
+    private byte[] _text = [];
+
+    [Params("categories", "numbers only")]
+    public string Columns { get; set; } = "categories";
+
+    [GlobalSetup]
+    public void Setup() => _text = LoansText.Repeated(Columns == "numbers only");
+
+    [Benchmark(Description = "Table.Read: fit the pipeline, encode the rows")]
+    public Dataset Read() => Table.Read(new MemoryStream(_text), new TableOptions { LabelColumns = ["default"] }).Data;
+
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithInvocationCount(1).WithUnrollFactor(1));
+            AddColumn(new ThroughputColumn());
+        }
+    }
+
+    private sealed class ThroughputColumn : IColumn
+    {
+        public string Id => "TableMBps";
+
+        public string ColumnName => "MB/s";
+
+        public bool AlwaysShow => true;
+
+        public ColumnCategory Category => ColumnCategory.Custom;
+
+        public int PriorityInCategory => 0;
+
+        public bool IsNumeric => true;
+
+        public UnitType UnitType => UnitType.Dimensionless;
+
+        public string Legend => "Megabytes (10^6) of CSV text per second: the text's length over the mean";
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        {
+            double? nanoseconds = summary[benchmarkCase]?.ResultStatistics?.Mean;
+            bool numbers = (string)benchmarkCase.Parameters["Columns"] == "numbers only";
+            return nanoseconds is double mean ? (LoansText.Repeated(numbers).Length / 1e6 / (mean / 1e9)).ToString("N0", CultureInfo.InvariantCulture) : "-";
+        }
+
+        public bool IsAvailable(Summary summary) => true;
+
+        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    }
+}
+
+/// <summary>
+/// Training on a raw table, start to end: <see cref="Table.Read(string, TableOptions?)"/> of loans-train.csv (9,000 rows), then
+/// a logistic regression (Adam 0.01, 30 epochs of 64-row batches: the settings of LoansAccuracyTests, 0.769 held out), or a
+/// perceptron with scikit-learn's MLPClassifier defaults for 20 epochs (its 200 would take ten times as long).
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(Config))]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "BenchmarkDotNet runs instance methods.")]
+public class TableTrainingBenchmarks
+{
+    [Benchmark(Baseline = true, Description = "read + logistic regression, 30 epochs")]
+    public TrainingResult Logistic()
+    {
+        TableData table = Table.Read(LoansText.Path("loans-train.csv"), new TableOptions { LabelColumns = ["default"] });
+        var model = new LogisticRegression(table.Pipeline.Features);
+        return new Trainer(model, new Adam(0.01f), new TrainerOptions { Epochs = 30, BatchSize = 64, Seed = 1 }).Fit(table.StandardizedData);
+    }
+
+    [Benchmark(Description = "read + perceptron 100 ReLU, Adam 1e-3, batch 200, 20 epochs")]
+    public TrainingResult Perceptron()
+    {
+        TableData table = Table.Read(LoansText.Path("loans-train.csv"), new TableOptions { LabelColumns = ["default"] });
+        var model = new MultilayerPerceptron([table.Pipeline.Features, 100, 2], Activation.Relu, seed: 1);
+        return new Trainer(model, new Adam(1e-3f) { WeightDecay = 1e-4f / 200 }, new TrainerOptions { Epochs = 20, BatchSize = 200, Seed = 1 }).Fit(table.StandardizedData);
+    }
+
+    private sealed class Config : ManualConfig
+    {
+        public Config() => AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithInvocationCount(1).WithUnrollFactor(1));
+    }
+}
+
+/// <summary>The loans table of tests/data/loans, and its training rows repeated.</summary>
+internal static class LoansText
+{
+    private const int Repeats = 50;
+    private static readonly Dictionary<bool, byte[]> Made = [];
+
+    public static string Path(string file) => MnistData.RepositoryPath("tests", "data", "loans", file);
+
+    /// <summary>The training rows <see cref="Repeats"/> times, the identifier renumbered; with <paramref name="numbersOnly"/>, only the number columns and the label.</summary>
+    public static byte[] Repeated(bool numbersOnly)
+    {
+        lock (Made)
+        {
+            if (Made.TryGetValue(numbersOnly, out byte[]? text))
+            {
+                return text;
+            }
+
+            string[] lines = File.ReadAllLines(Path("loans-train.csv"));
+            int[] keep = numbersOnly ? [0, 1, 2, 3, 4, 5, 6, 7, 14] : [.. Enumerable.Range(0, 15)];
+            var builder = new StringBuilder();
+            builder.AppendJoin(',', keep.Select(j => lines[0].Split(',')[j])).Append("\r\n");
+            int id = 1;
+            for (int r = 0; r < Repeats; r++)
+            {
+                foreach (string line in lines.Skip(1))
+                {
+                    string[] fields = line.Split(',');
+                    fields[0] = (id++).ToString(CultureInfo.InvariantCulture);
+                    builder.AppendJoin(',', keep.Select(j => fields[j])).Append("\r\n");
+                }
+            }
+
+            return Made[numbersOnly] = Encoding.UTF8.GetBytes(builder.ToString());
+        }
+    }
+}

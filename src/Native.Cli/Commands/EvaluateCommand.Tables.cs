@@ -1,0 +1,69 @@
+using System.Globalization;
+using Native.Cli.Output;
+using Native.Numerics;
+
+namespace Native.Cli.Commands;
+
+// native evaluate on a model trained on a table: the records read into the pipeline's rows by column name, the label beside them.
+internal static partial class EvaluateCommand
+{
+    private static void EvaluateTable(CliContext context, Settings settings, TrainedModel file, RowPredictor predictor, Tally tally, CsvOptions limits)
+    {
+        if (settings.ByIndex)
+        {
+            throw new UsageException("--match-classes index numbers the data's classes in sorted order; a model trained on a table knows its classes by name. Remove it.");
+        }
+
+        string path = settings.Data;
+        var options = new TableOptions { MaxFieldLength = limits.MaxFieldLength, MaxLineLength = limits.MaxLineLength, MaxColumns = limits.MaxColumns };
+        using TableRowReader reader = TableRowReader.Open(path, file.Pipeline!, options);
+        string? label = settings.Label ?? file.LabelName;
+        int labelColumn = label is null
+            ? reader.Header.Count - 1
+            : reader.HeaderIndexOf(label) is int named and >= 0 ? named
+            : int.TryParse(label, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < reader.Header.Count ? index : -1;
+        if (labelColumn < 0)
+        {
+            throw FileFormatException.AtLine(path, reader.HeaderLine, 1, $"the header has no label column '{Printable.Text(label ?? "")}'; evaluate needs each row's label.");
+        }
+
+        var classOf = file.ClassNames.Select((name, k) => (name, k)).DistinctBy(p => p.name).ToDictionary(p => p.name, p => p.k, StringComparer.Ordinal);
+        Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = classOf.GetAlternateLookup<ReadOnlySpan<char>>();
+        TableRow row = file.CreateRow();
+        while (reader.ReadRow(row))
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            string where = string.Create(CultureInfo.InvariantCulture, $"'{path}', line {reader.Line}");
+            predictor.PredictRow(row, where);
+            ReadOnlySpan<char> text = reader.Text(labelColumn).Trim();
+            string at = string.Create(CultureInfo.InvariantCulture, $"'{path}', line {reader.LineOf(labelColumn)}, column {reader.ColumnOf(labelColumn)}");
+            if (tally is ClassTally counts)
+            {
+                int found = lookup.TryGetValue(text, out int k) ? k
+                    : long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number) && classOf.TryGetValue(number.ToString(CultureInfo.InvariantCulture), out k) ? k
+                    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out k) && classOf.Count == 0 && k < predictor.ClassNames.Count ? k : -1;
+                if (found < 0)
+                {
+                    throw new UsageException($"{at}: the class '{Printable.Text(text.ToString())}' is not one the model knows; its classes are {Names(predictor.ClassNames)}.");
+                }
+
+                counts.Add(found, predictor);
+            }
+            else
+            {
+                string number = file.Pipeline!.DecimalComma ? text.ToString().Replace(',', '.') : text.ToString();
+                if (!float.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+                {
+                    throw new UsageException($"{at}: the label is '{Printable.Text(text.ToString())}'; a regression's labels are finite numbers.");
+                }
+
+                ((ValueTally)tally).Add(value, predictor.Outputs[0]);
+            }
+        }
+
+        if (tally.Count == 0)
+        {
+            throw FileFormatException.AtLine(path, reader.HeaderLine, 1, "the file has a header but no data rows; expected at least one row after it.");
+        }
+    }
+}

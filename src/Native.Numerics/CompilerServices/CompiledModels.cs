@@ -1,0 +1,50 @@
+using System.ComponentModel;
+
+namespace Native.Numerics.CompilerServices;
+
+/// <summary>
+/// What a model compiled into the program (<see cref="GeneratedModelAttribute"/>) needs to be handed out as a
+/// <see cref="TrainedModel"/>, as <c>ModelFile.Load</c> hands out the same file. Not for direct use.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class CompiledModels
+{
+    /// <summary>
+    /// A trained model whose predictions run on <paramref name="engine"/> (its kernels, parameters and standardizer):
+    /// raw rows in, the same bits as the engine's own calls. Its <see cref="TrainedModel.Model"/> shares the engine's
+    /// parameters and takes rows as training did (standardized), as a loaded model's does.
+    /// </summary>
+    /// <param name="engine">A compiled model's engine, owned by the trained model from now on.</param>
+    /// <param name="classNames">The class names in label order, or null (a regression, or a file that names none).</param>
+    /// <exception cref="ArgumentException">The class names are not one per class.</exception>
+    public static TrainedModel CreateTrainedModel(ModelRuntime engine, IReadOnlyList<string>? classNames)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        var model = new CompiledModel(engine.WithStandardizer(null));
+        return new TrainedModel(model, new ModelMetadata { ClassNames = classNames ?? [], Standardizer = engine.Standardizer });
+    }
+
+    /// <summary>A compiled engine as an <see cref="IModel"/>: every call is the engine's.</summary>
+    private sealed class CompiledModel(ModelRuntime runtime) : IModel, IModelRuntimeOwner
+    {
+        public ModelRuntime Runtime { get; } = runtime;
+
+        public ModelShape Shape => Runtime.Shape;
+
+        public ModelTask Task => Shape.Task;
+
+        public int Features => Shape.Features;
+
+        public int Outputs => Shape.Outputs;
+
+        public Span<float> Parameters => Runtime.Parameters;
+
+        public void Forward(ReadOnlySpan<float> row, Span<float> outputs) => Runtime.Forward(row, outputs);
+
+        public void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs) => Runtime.ForwardBatch(rows, outputs);
+
+        public float Loss(in Batch batch) => Runtime.Loss(in batch);
+
+        public float AccumulateGradient(in Batch batch, Span<float> gradient) => Runtime.AccumulateGradient(in batch, gradient);
+    }
+}

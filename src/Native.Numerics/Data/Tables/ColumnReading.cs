@@ -1,0 +1,340 @@
+using System.Globalization;
+
+namespace Native.Numerics;
+
+/// <summary>
+/// One column of a table while its records are read to fit a pipeline: whether its values are all numbers so far, the
+/// numbers (one per row, NaN for missing) while they may be a number column, and the ids of its distinct texts (one per
+/// row) while it may be a category column, with each id's count.
+/// </summary>
+/// <remarks>
+/// A column whose kind is not told starts undecided: each value is parsed as a number and, for its first 4,096 distinct
+/// texts, also looked up as a category, so that a column of numbers that turns out to hold a word (a code "A7" after 500
+/// rows of digits) still has the exact text of every earlier value. A column of more distinct numbers than that stops
+/// keeping them (it is a measurement, not a code): should it then meet a word, its earlier values count as "other".
+/// </remarks>
+internal sealed class ColumnReading
+{
+    /// <summary>A category id for a missing value.</summary>
+    public const int MissingId = -1;
+
+    /// <summary>A category id for a value whose text was not kept: past the reading's limits, or a number read before the column proved to hold text.</summary>
+    public const int OtherId = -2;
+
+    /// <summary>The distinct texts an undecided column keeps before it takes itself for a measurement.</summary>
+    public const int UndecidedLimit = 4096;
+
+    private readonly TableVocabularyBudget _budget;
+    private readonly string[] _tokens;
+    private readonly bool _decimalComma;
+    private Dictionary<string, int>? _vocabulary = new(StringComparer.Ordinal);
+    private List<int>? _counts = [];
+    private long _vocabularyCharacters;
+    private Mode _mode;
+    private string? _nonNumberText;
+    private bool _nonNumbersDiffer;
+
+    public ColumnReading(string name, int index, ColumnKind? told, TableVocabularyBudget budget, string[] tokens, bool decimalComma)
+    {
+        Name = name;
+        Index = index;
+        Told = told;
+        _budget = budget;
+        _tokens = tokens;
+        _decimalComma = decimalComma;
+        _mode = told switch
+        {
+            ColumnKind.Number => Mode.Number,
+            ColumnKind.Category => Mode.Category,
+            _ => Mode.Undecided,
+        };
+        Values = _mode == Mode.Category ? null : new ChunkedList<float>();
+        Ids = _mode == Mode.Number ? null : new ChunkedList<int>();
+        if (_mode == Mode.Number)
+        {
+            _vocabulary = null;
+            _counts = null;
+        }
+    }
+
+    private enum Mode
+    {
+        /// <summary>Told a number: every value must be one.</summary>
+        Number,
+
+        /// <summary>Every value a number so far; their texts kept as categories too, up to <see cref="UndecidedLimit"/>.</summary>
+        Undecided,
+
+        /// <summary>Every value a number so far, too many distinct ones to keep their texts.</summary>
+        Measurement,
+
+        /// <summary>A category: told, or a value was not a number.</summary>
+        Category,
+    }
+
+    public string Name { get; }
+
+    /// <summary>The column's field in each record.</summary>
+    public int Index { get; }
+
+    public ColumnKind? Told { get; }
+
+    /// <summary>The numbers, one per row (NaN for missing), while the column may be a number column; else null.</summary>
+    public ChunkedList<float>? Values { get; private set; }
+
+    /// <summary>The category ids, one per row, while the column may be a category column; else null.</summary>
+    public ChunkedList<int>? Ids { get; private set; }
+
+    /// <summary>Whether every value that is not missing is a number.</summary>
+    public bool AllNumbers => _mode != Mode.Category;
+
+    /// <summary>Whether every number is an integer.</summary>
+    public bool AllIntegers { get; private set; } = true;
+
+    public long Present { get; private set; }
+
+    public long Missing { get; private set; }
+
+    /// <summary>Values counted as other: past the reading's limits, or numbers whose text was not kept.</summary>
+    public long Others { get; private set; }
+
+    /// <summary>Whether some value did not fit the reading's limits.</summary>
+    public bool Overflowed { get; private set; }
+
+    /// <summary>The distinct texts kept.</summary>
+    public int Distinct => _counts?.Count ?? 0;
+
+    /// <summary>How many times each kept text appeared, by id (ids in order of first appearance).</summary>
+    public IReadOnlyList<int> Counts => _counts ?? [];
+
+    /// <summary>The first number that is not finite ("NaN", "1e999"): its line, column and text; an error if the column stays a number.</summary>
+    public (int Line, int Column, string Text)? FirstNonFinite { get; private set; }
+
+    /// <summary>When every value but one text is a number: that text and how often it appeared (a likely missing token); else null.</summary>
+    public (string Text, long Count)? LoneText => _nonNumberText is not null && !_nonNumbersDiffer && NumberCount > 0 ? (_nonNumberText, NonNumbers) : null;
+
+    private long NonNumbers { get; set; }
+
+    private long NumberCount { get; set; }
+
+    /// <summary>Reads one field of the column; <paramref name="records"/> places an error.</summary>
+    public void Add(ReadOnlySpan<char> text, CsvRecordReader records, string? file)
+    {
+        if (_tokens.Length > 0 && IsToken(text))
+        {
+            AddMissing();
+            return;
+        }
+
+        if (_mode == Mode.Category && (_nonNumbersDiffer || _nonNumberText is null))
+        {
+            // A category whose values are no longer all one word or numbers: no number is needed.
+            if (text.IsEmpty || text.IsWhiteSpace())
+            {
+                AddMissing();
+            }
+            else
+            {
+                Ids!.Add(Track(text));
+                Present++;
+            }
+
+            return;
+        }
+
+        bool number = _decimalComma ? CsvNumber.TryParseDecimalComma(text, out float value) : CsvNumber.TryParse(text, out value);
+        if (!number)
+        {
+            if (text.IsEmpty || text.IsWhiteSpace())
+            {
+                AddMissing();
+                return;
+            }
+
+            number = !_decimalComma && Csv.TryParseNumber(text, out value);
+        }
+
+        Present++;
+        if (number)
+        {
+            NumberCount++;
+            if (_mode == Mode.Category)
+            {
+                Ids!.Add(Track(text));
+                return;
+            }
+
+            if (!float.IsFinite(value))
+            {
+                if (_mode == Mode.Number)
+                {
+                    throw FileFormatException.AtLine(file, records.LineOf(Index), records.ColumnOf(Index), $"column {Csv.Quote(Name)}: {Csv.Quote(text)} is not a finite number (the column is told to be a number){TokenHint(text)}.");
+                }
+
+                FirstNonFinite ??= (records.LineOf(Index), records.ColumnOf(Index), text.ToString());
+            }
+
+            AllIntegers &= value == MathF.Round(value);
+            Values!.Add(value);
+            if (_mode == Mode.Undecided)
+            {
+                Ids!.Add(Track(text));
+                if (Distinct > UndecidedLimit)
+                {
+                    BecomeMeasurement();
+                }
+            }
+
+            return;
+        }
+
+        // Not a number.
+        if (_mode == Mode.Number)
+        {
+            throw FileFormatException.AtLine(file, records.LineOf(Index), records.ColumnOf(Index), $"column {Csv.Quote(Name)}: {Csv.Quote(text)} is not a number, and the column is told to be one ({(_decimalComma ? "digits, ',' for decimals" : "invariant culture: digits, '.' for decimals, an optional exponent")}){TokenHint(text)}.");
+        }
+
+        NonNumbers++;
+        if (_nonNumberText is null)
+        {
+            _nonNumberText = text.ToString();
+        }
+        else if (!_nonNumbersDiffer && !text.SequenceEqual(_nonNumberText))
+        {
+            _nonNumbersDiffer = true;
+        }
+
+        if (_mode != Mode.Category)
+        {
+            BecomeCategory();
+        }
+
+        Ids!.Add(Track(text));
+    }
+
+    /// <summary>The ids of the kept texts, by id.</summary>
+    public string[] Texts()
+    {
+        string[] texts = new string[Distinct];
+        foreach ((string text, int id) in _vocabulary ?? [])
+        {
+            texts[id] = text;
+        }
+
+        return texts;
+    }
+
+    /// <summary>Frees what the column held for a kind it did not take.</summary>
+    public void DropNumbers() => Values = null;
+
+    private void AddMissing()
+    {
+        Missing++;
+        Values?.Add(float.NaN);
+        Ids?.Add(MissingId);
+    }
+
+    /// <summary>The id of a category's text, a new one for a new text while the limits allow, else <see cref="OtherId"/>.</summary>
+    private int Track(ReadOnlySpan<char> text)
+    {
+        Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = _vocabulary!.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(text, out int id))
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_counts)[id]++;
+            return id;
+        }
+
+        if (!_budget.TryTake(text.Length))
+        {
+            Overflowed = true;
+            Others++;
+            return OtherId;
+        }
+
+        id = _counts!.Count;
+        _vocabulary.Add(text.ToString(), id);
+        _vocabularyCharacters += text.Length;
+        _counts.Add(1);
+        return id;
+    }
+
+    /// <summary>Too many distinct numbers to keep their texts: the column is taken for a measurement, and its texts freed.</summary>
+    private void BecomeMeasurement()
+    {
+        _budget.Give(Distinct, _vocabularyCharacters);
+        _vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        _counts = [];
+        _vocabularyCharacters = 0;
+        Ids = null;
+        _mode = Mode.Measurement;
+    }
+
+    /// <summary>A value is not a number: the column is a category from here on, its numbers kept as text (or as other, for a measurement).</summary>
+    private void BecomeCategory()
+    {
+        if (_mode == Mode.Measurement)
+        {
+            // The earlier numbers' texts were not kept: each counts as other (a missing one stays missing).
+            var ids = new ChunkedList<int>();
+            ChunkedList<float> values = Values!;
+            for (int i = 0; i < values.Count; i++)
+            {
+                bool missing = float.IsNaN(values[i]);
+                ids.Add(missing ? MissingId : OtherId);
+                Others += missing ? 0 : 1;
+            }
+
+            Ids = ids;
+        }
+
+        Values = null;
+        _mode = Mode.Category;
+    }
+
+    private bool IsToken(ReadOnlySpan<char> text)
+    {
+        ReadOnlySpan<char> trimmed = text.Trim();
+        foreach (string token in _tokens)
+        {
+            if (trimmed.SequenceEqual(token))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string TokenHint(ReadOnlySpan<char> text) =>
+        text.Trim().Length is > 0 and <= 16 ? $"; if it means missing, add it to the missing tokens (native: --missing {Csv.Quote(text.Trim())})" : "";
+
+    /// <inheritdoc/>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: {_mode}, {Present} present, {Missing} missing, {Distinct} distinct");
+}
+
+/// <summary>What the distinct category texts of a table's reading may hold, all columns together (<see cref="TableOptions.MaxDistinctValues"/>, <see cref="TableOptions.MaxDistinctCharacters"/>).</summary>
+internal sealed class TableVocabularyBudget(int values, long characters)
+{
+    private int _values = values;
+    private long _characters = characters;
+
+    /// <summary>Takes room for one more text of <paramref name="length"/> characters; false when there is none.</summary>
+    public bool TryTake(int length)
+    {
+        if (_values == 0 || _characters < length)
+        {
+            return false;
+        }
+
+        _values--;
+        _characters -= length;
+        return true;
+    }
+
+    /// <summary>Gives back the room of texts no longer held.</summary>
+    public void Give(int values, long characters)
+    {
+        _values += values;
+        _characters += characters;
+    }
+}

@@ -1,0 +1,408 @@
+using System.Globalization;
+using Native.Numerics.Kernels;
+
+namespace Native.Numerics;
+
+// Fitting a pipeline to a table: one pass over the records, then the kinds decided, the categories kept, the rows encoded.
+public static partial class Table
+{
+    /// <summary>Tables of fewer rows keep a category column whose values are all distinct (too few to call it an identifier).</summary>
+    private const int IdentifierRows = 20;
+
+    private sealed class Fitting(CsvRecordReader records, string? name, TableOptions options)
+    {
+        private readonly string[] _tokens = [.. options.MissingTokens];
+        private TableHeader _header = null!;
+        private ColumnReading?[] _columns = [];
+        private ColumnReading[] _active = [];
+        private CsvLabelColumn _labels = null!;
+        private int _label;
+        private int _rows;
+
+        public TableData Read()
+        {
+            _header = TableHeader.Read(records, name, options, options.DecimalComma);
+            if (_header.Names.Length < 2)
+            {
+                throw _header.Error(0, $"the header has 1 column ({Csv.Quote(_header.Names[0])}); expected at least 2: features and a label (is the delimiter '{records.Separator}' right?).");
+            }
+
+            _label = _header.Label(options);
+            _labels = new CsvLabelColumn(name, _header.Names[_label], options.Labels, options.DecimalComma);
+            MakeColumns();
+            int fields = _header.Names.Length;
+            while (records.Next(expectedFields: fields))
+            {
+                ReadRecord(fields);
+            }
+
+            if (_rows == 0)
+            {
+                throw FileFormatException.AtLine(name, _header.Line, 1, "the file has a header but no data rows; expected at least one row after it.");
+            }
+
+            return Finish();
+        }
+
+        private void MakeColumns()
+        {
+            foreach (string told in options.ColumnKinds.Keys)
+            {
+                int j = _header.IndexOf(told);
+                if (j < 0)
+                {
+                    throw _header.Error(0, $"no column is named {Csv.Quote(told)}, whose kind was told; the header names {_header.NameList()}.");
+                }
+
+                if (j == _label)
+                {
+                    throw _header.Error(j, $"{Csv.Quote(told)} is the label column; only feature columns have a kind.");
+                }
+            }
+
+            var budget = new TableVocabularyBudget(options.MaxDistinctValues, options.MaxDistinctCharacters);
+            _columns = new ColumnReading?[_header.Names.Length];
+            var active = new List<ColumnReading>();
+            for (int j = 0; j < _columns.Length; j++)
+            {
+                if (j == _label)
+                {
+                    continue;
+                }
+
+                ColumnKind? told = options.ColumnKinds.TryGetValue(_header.Names[j], out ColumnKind kind) ? kind : null;
+                var column = new ColumnReading(_header.Names[j], j, told, budget, _tokens, options.DecimalComma);
+                _columns[j] = column;
+                if (told != ColumnKind.Ignored)
+                {
+                    active.Add(column);
+                }
+            }
+
+            _active = [.. active];
+        }
+
+        private void ReadRecord(int fields)
+        {
+            int count = records.FieldCount;
+            if (count != fields)
+            {
+                int at = Math.Min(count, fields) - (count > fields ? 0 : 1);
+                throw FileFormatException.AtLine(name, records.LineOf(at), records.ColumnOf(at), string.Create(CultureInfo.InvariantCulture, $"expected {fields} fields, as in the header; found {(count > fields ? $"more than {fields}" : count.ToString(CultureInfo.InvariantCulture))}."));
+            }
+
+            if (_rows == int.MaxValue - 1)
+            {
+                throw FileFormatException.AtLine(name, records.Line, 1, "too many rows for one table.");
+            }
+
+            ReadOnlySpan<char> text = records.RecordText;
+            ReadOnlySpan<CsvRecordReader.FieldSpan> spans = records.Fields;
+            foreach (ColumnReading column in _active)
+            {
+                CsvRecordReader.FieldSpan field = spans[column.Index];
+                column.Add(text.Slice(field.Start, field.Length), records, name);
+            }
+
+            ReadOnlySpan<char> label = records.Text(_label).Trim();
+            if (label.IsEmpty)
+            {
+                throw FileFormatException.AtLine(name, records.LineOf(_label), records.ColumnOf(_label), $"column {Csv.Quote(_header.Names[_label])}: the label is missing (empty); every row needs one.");
+            }
+
+            _labels.Add(label, records.LineOf(_label), records.ColumnOf(_label));
+            _rows++;
+        }
+
+        /// <summary>The kinds decided, the pipeline made, the rows encoded.</summary>
+        private TableData Finish()
+        {
+            var plans = new List<ColumnPlan>();
+            var columns = new List<PipelineColumn>();
+            int offset = 0;
+            foreach (ColumnReading? reading in _columns)
+            {
+                if (reading is null)
+                {
+                    continue;
+                }
+
+                (PipelineColumn column, ColumnPlan? plan) = Decide(reading, offset);
+                columns.Add(column);
+                offset += column.Width;
+                if (plan is not null)
+                {
+                    plans.Add(plan);
+                }
+            }
+
+            if (offset == 0)
+            {
+                string notes = string.Join("; ", columns.Where(column => column.Note is not null).Select(column => $"{Csv.Quote(column.Name)}: {column.Note}"));
+                throw FileFormatException.AtLine(name, _header.Line, 1, $"no column is left to learn from: every column but the label is ignored{(notes.Length > 0 ? $" ({notes})" : "")}.");
+            }
+
+            if (!Dataset.Fits(_rows, offset))
+            {
+                throw FileFormatException.InFile(name, string.Create(CultureInfo.InvariantCulture, $"{_rows} rows of {offset} features are more than one dataset can hold; lower MaxCategories (native: --max-categories) or ignore columns."));
+            }
+
+            AlignedBuffer storage = Encode(plans, offset);
+            string labelName = _header.Names[_label];
+            Dataset data = _labels.Build(storage, _rows, offset, _header.Line, _header.Columns[_label]);
+            PipelineColumn[] fitted = [.. columns];
+            Standardizer? standardizer = options.Standardize ? FitStandardizer(data, fitted) : null;
+            var pipeline = new FeaturePipeline(fitted, standardizer, _tokens, options.DecimalComma, options.Imputation);
+            return new TableData(data.WithFeatureNames(pipeline.FeatureNames, labelName), pipeline);
+        }
+
+        /// <summary>What a column becomes, and how its rows are encoded (null when it writes nothing).</summary>
+        private (PipelineColumn Column, ColumnPlan? Plan) Decide(ColumnReading reading, int offset)
+        {
+            bool inferred = reading.Told is null;
+            if (reading.Told == ColumnKind.Ignored)
+            {
+                return (Ignored(reading, inferred: false, note: null), null);
+            }
+
+            if (reading.Present == 0)
+            {
+                return (Ignored(reading, inferred, "every value is missing: ignored"), null);
+            }
+
+            ColumnKind kind = reading.Told ?? (reading.AllNumbers ? ColumnKind.Number : ColumnKind.Category);
+            if (kind == ColumnKind.Number)
+            {
+                if (reading.FirstNonFinite is (int line, int column, string text))
+                {
+                    throw FileFormatException.AtLine(name, line, column, $"column {Csv.Quote(reading.Name)}: {Csv.Quote(text)} is not a finite number, in a column of numbers; if it means missing, add it to the missing tokens (native: --missing {Csv.Quote(text.Trim())}), or tell the column's kind.");
+                }
+
+                if (inferred && Table.LooksLikeIdentifier(reading.Name) && reading.AllIntegers && AllDistinct(reading.Values!) && reading.Present >= IdentifierRows)
+                {
+                    return (Ignored(reading, inferred, string.Create(CultureInfo.InvariantCulture, $"{reading.Present:N0} distinct integers, named like an identifier: ignored (native: --numeric or --categorical to use it)")), null);
+                }
+
+                return NumberColumn(reading, offset, inferred);
+            }
+
+            reading.DropNumbers();
+            if (inferred && reading.Present >= IdentifierRows && (reading.Overflowed || reading.Others > 0 || reading.Distinct == reading.Present))
+            {
+                string why = reading.Overflowed
+                    ? "more distinct values than the reading holds (TableOptions.MaxDistinctValues)"
+                    : reading.Others > 0 ? string.Create(CultureInfo.InvariantCulture, $"more than {ColumnReading.UndecidedLimit:N0} distinct numbers, and text") : string.Create(CultureInfo.InvariantCulture, $"all {reading.Present:N0} values distinct");
+                string lone = reading.LoneText is (string token, long times) ? string.Create(CultureInfo.InvariantCulture, $"; every value but {Csv.Quote(token)} ({times:N0} times) is a number: if it means missing, --missing {Csv.Quote(token.Trim())}") : "";
+                return (Ignored(reading, inferred, $"{why}: an identifier or free text? ignored (native: --categorical to keep its most frequent values){lone}"), null);
+            }
+
+            return CategoryColumn(reading, offset, inferred);
+        }
+
+        private static PipelineColumn Ignored(ColumnReading reading, bool inferred, string? note) =>
+            new(reading.Name, ColumnKind.Ignored, inferred, 0, 0f, false, [], false, false, UnknownCategories.Ignore, reading.Present, reading.Missing, note);
+
+        private (PipelineColumn, ColumnPlan) NumberColumn(ColumnReading reading, int offset, bool inferred)
+        {
+            ChunkedList<float> values = reading.Values!;
+            float fill = options.Imputation == Imputation.Median ? Median(values, reading.Present) : Mean(values);
+            bool indicator = options.MissingIndicators && reading.Missing > 0;
+            var column = new PipelineColumn(reading.Name, ColumnKind.Number, inferred, offset, fill, indicator, [], false, false, options.UnknownCategories, reading.Present, reading.Missing, null);
+            return (column, new ColumnPlan(column, values, null, null));
+        }
+
+        private (PipelineColumn, ColumnPlan) CategoryColumn(ColumnReading reading, int offset, bool inferred)
+        {
+            // The most frequent ids, ties to the first seen (the smaller id), then their texts in ordinal order.
+            string[] texts = reading.Texts();
+            IReadOnlyList<int> counts = reading.Counts;
+            int[] ids = Enumerable.Range(0, texts.Length).ToArray();
+            Array.Sort(ids, (a, b) => counts[a] != counts[b] ? counts[b].CompareTo(counts[a]) : a.CompareTo(b));
+            int kept = Math.Min(ids.Length, options.MaxCategories);
+            int[] keptIds = ids[..kept];
+            Array.Sort(keptIds, (a, b) => string.CompareOrdinal(texts[a], texts[b]));
+            bool other = kept < texts.Length || reading.Others > 0;
+            string[] categories = [.. keptIds.Select(id => texts[id])];
+            string? note = null;
+            if (reading.Overflowed)
+            {
+                note = string.Create(CultureInfo.InvariantCulture, $"{reading.Others:N0} values past what the reading holds (TableOptions.MaxDistinctValues) count as other");
+            }
+            else if (inferred && reading.LoneText is (string token, long times))
+            {
+                note = string.Create(CultureInfo.InvariantCulture, $"every value but {Csv.Quote(token)} ({times:N0} times) is a number: if it means missing, --missing {Csv.Quote(token.Trim())} (TableOptions.MissingTokens) makes this a number column");
+            }
+
+            var column = new PipelineColumn(reading.Name, ColumnKind.Category, inferred, offset, 0f, false, categories, other, reading.Missing > 0, options.UnknownCategories, reading.Present, reading.Missing, note);
+
+            // Each id's slot: its kept slot, or other.
+            int[] slotOfId = new int[texts.Length];
+            Array.Fill(slotOfId, column.OtherSlot);
+            for (int slot = 0; slot < keptIds.Length; slot++)
+            {
+                slotOfId[keptIds[slot]] = slot;
+            }
+
+            return (column, new ColumnPlan(column, null, reading.Ids!, slotOfId));
+        }
+
+        /// <summary>The rows, encoded into aligned storage, a block of rows at a time (each column's chunk read in order).</summary>
+        private AlignedBuffer Encode(List<ColumnPlan> plans, int features)
+        {
+            int stride = Dataset.RowStride(features);
+            var storage = new AlignedBuffer(checked(_rows * stride));
+            Span<float> rows = storage.Span;
+            foreach (ColumnPlan plan in plans)
+            {
+                PipelineColumn column = plan.Column;
+                int offset = column.Offset, row = 0;
+                if (plan.Values is ChunkedList<float> values)
+                {
+                    float fill = column.Fill;
+                    int indicator = column.HasIndicator ? offset + 1 : -1;
+                    for (int chunk = 0; chunk < values.Chunks; chunk++)
+                    {
+                        foreach (float value in values.Chunk(chunk))
+                        {
+                            int at = row++ * stride;
+                            bool missing = float.IsNaN(value);
+                            rows[at + offset] = missing ? fill : value;
+                            if (indicator >= 0)
+                            {
+                                rows[at + indicator] = missing ? 1f : 0f;
+                            }
+                        }
+                    }
+                }
+                else
+                {
+                    ChunkedList<int> ids = plan.Ids!;
+                    int[] slotOfId = plan.SlotOfId!;
+                    int missingSlot = column.MissingSlot, otherSlot = column.OtherSlot;
+                    for (int chunk = 0; chunk < ids.Chunks; chunk++)
+                    {
+                        foreach (int id in ids.Chunk(chunk))
+                        {
+                            int slot = id >= 0 ? slotOfId[id] : id == ColumnReading.MissingId ? missingSlot : otherSlot;
+                            int at = row++ * stride;
+                            if (slot >= 0)
+                            {
+                                rows[at + offset + slot] = 1f;
+                            }
+                        }
+                    }
+                }
+            }
+
+            return storage;
+        }
+
+        /// <summary>The standardizer of the number features: their own mean and deviation; 0 and 1 for the 0/1 features.</summary>
+        private static Standardizer FitStandardizer(Dataset data, PipelineColumn[] columns)
+        {
+            Standardizer all = Standardizer.Fit(data);
+            float[] means = new float[data.Features];
+            float[] deviations = new float[data.Features];
+            Array.Fill(deviations, 1f);
+            foreach (PipelineColumn column in columns)
+            {
+                if (column.Kind == ColumnKind.Number)
+                {
+                    means[column.Offset] = all.Means[column.Offset];
+                    deviations[column.Offset] = all.StandardDeviations[column.Offset];
+                }
+            }
+
+            return Standardizer.FromStatistics(means, deviations);
+        }
+
+        private static float Mean(ChunkedList<float> values)
+        {
+            double sum = 0;
+            long count = 0;
+            for (int chunk = 0; chunk < values.Chunks; chunk++)
+            {
+                foreach (float value in values.Chunk(chunk))
+                {
+                    if (!float.IsNaN(value))
+                    {
+                        sum += value;
+                        count++;
+                    }
+                }
+            }
+
+            return (float)(sum / count);
+        }
+
+        /// <summary>The median of the values that are not missing: one column's copy, sorted.</summary>
+        private static float Median(ChunkedList<float> values, long present)
+        {
+            float[] copy = new float[present];
+            int n = 0;
+            for (int chunk = 0; chunk < values.Chunks; chunk++)
+            {
+                foreach (float value in values.Chunk(chunk))
+                {
+                    if (!float.IsNaN(value))
+                    {
+                        copy[n++] = value;
+                    }
+                }
+            }
+
+            Array.Sort(copy);
+            return n % 2 == 1 ? copy[n / 2] : (float)((copy[(n / 2) - 1] + (double)copy[n / 2]) / 2);
+        }
+
+        /// <summary>Whether the values that are not missing are all distinct: a sorted copy, one column at a time.</summary>
+        private static bool AllDistinct(ChunkedList<float> values)
+        {
+            var copy = new List<float>(values.Count);
+            for (int chunk = 0; chunk < values.Chunks; chunk++)
+            {
+                foreach (float value in values.Chunk(chunk))
+                {
+                    if (!float.IsNaN(value))
+                    {
+                        copy.Add(value);
+                    }
+                }
+            }
+
+            copy.Sort();
+            for (int i = 1; i < copy.Count; i++)
+            {
+                if (copy[i] == copy[i - 1])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Whether a name says identifier: <c>id</c>, or ending in <c>_id</c>, <c>-id</c>, <c> id</c> (any case), or <c>Id</c>/<c>ID</c> after a lower-case letter.</summary>
+    internal static bool LooksLikeIdentifier(string name)
+    {
+        string trimmed = name.Trim();
+        if (trimmed.Equals("id", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (trimmed.Length < 3)
+        {
+            return false;
+        }
+
+        char before = trimmed[^3];
+        string tail = trimmed[^2..];
+        return (before is '_' or '-' or ' ' && tail.Equals("id", StringComparison.OrdinalIgnoreCase))
+            || (char.IsLower(before) && tail is "Id" or "ID");
+    }
+
+    /// <summary>How one column's rows are encoded: its numbers, or its ids and each id's slot.</summary>
+    private sealed record ColumnPlan(PipelineColumn Column, ChunkedList<float>? Values, ChunkedList<int>? Ids, int[]? SlotOfId);
+}

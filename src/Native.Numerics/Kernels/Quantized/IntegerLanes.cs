@@ -1,0 +1,277 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Native.Numerics.Kernels.Quantized;
+
+/// <summary>
+/// The steps between 32-bit integers, floats and bytes that <see cref="ISimd{TVector}"/> lacks, at the width of the float
+/// vector <typeparamref name="TVector"/> (one of <see cref="Vector512{T}"/>, <see cref="Vector256{T}"/>,
+/// <see cref="Vector128{T}"/> of float, or float). Integer lanes travel in a <typeparamref name="TVector"/> as bits. Each
+/// branch below is chosen by a type test the JIT folds, so each width's code holds only its own.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A level is a number rounded to the nearest 32-bit integer, ties to even, or <see cref="Indefinite"/> where the number is
+/// NaN or at least 2³¹ in magnitude: on x86 exactly what <c>cvtps2dq</c> returns (in the default rounding mode), on every
+/// other path computed to match. A byte is a level clamped to 0 … 127 (<see cref="Quantization.QuantizedRange.MaximumActivation"/>,
+/// which signed saturation to a byte then a lower clamp at 0 give exactly); four vectors of levels become bytes in one pass
+/// (<c>vpackssdw</c>, <c>vpacksswb</c> and a lane permutation at 256 and 512 bits, then the lower clamp), a quarter of the
+/// instructions of narrowing each vector alone.
+/// </para>
+/// </remarks>
+/// <typeparam name="TVector">The float vector of the width.</typeparam>
+internal static class IntegerLanes<TVector>
+    where TVector : struct
+{
+    /// <summary>The level of NaN, and of a number of magnitude 2³¹ or more: <see cref="int.MinValue"/>.</summary>
+    public const int Indefinite = int.MinValue;
+
+    // 2^31 as a float: the least magnitude without a level.
+    private const float Beyond = 2147483648f;
+
+    /// <summary>
+    /// (float)(sums[k] − zero·corrections[k]) for the lanes at <paramref name="offset"/>: a layer's 32-bit sums less the
+    /// zero point's share, in exact integer arithmetic, then converted (rounded to nearest, ties to even, as the scalar
+    /// conversion rounds).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Centered(ref int sums, ref int corrections, int zero, nint offset)
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            Vector512<int> v = Vector512.LoadUnsafe(ref sums, (nuint)offset) - (Vector512.LoadUnsafe(ref corrections, (nuint)offset) * zero);
+            return Unsafe.BitCast<Vector512<float>, TVector>(Vector512.ConvertToSingle(v));
+        }
+
+        if (typeof(TVector) == typeof(Vector256<float>))
+        {
+            Vector256<int> v = Vector256.LoadUnsafe(ref sums, (nuint)offset) - (Vector256.LoadUnsafe(ref corrections, (nuint)offset) * zero);
+            return Unsafe.BitCast<Vector256<float>, TVector>(Vector256.ConvertToSingle(v));
+        }
+
+        if (typeof(TVector) == typeof(Vector128<float>))
+        {
+            Vector128<int> v = Vector128.LoadUnsafe(ref sums, (nuint)offset) - (Vector128.LoadUnsafe(ref corrections, (nuint)offset) * zero);
+            return Unsafe.BitCast<Vector128<float>, TVector>(Vector128.ConvertToSingle(v));
+        }
+
+        return Unsafe.BitCast<float, TVector>(Unsafe.Add(ref sums, offset) - (Unsafe.Add(ref corrections, offset) * zero));
+    }
+
+    /// <summary>The level of each lane of <paramref name="values"/>, as integer lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Levels(TVector values)
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            Vector512<float> v = Unsafe.BitCast<TVector, Vector512<float>>(values);
+            Vector512<int> levels = Avx512F.IsSupported
+                ? Avx512F.ConvertToVector512Int32(v)
+                : Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(v), Vector512.Create(Beyond)).AsInt32(), Vector512.ConvertToInt32Native(Vector512.Round(v)), Vector512.Create(Indefinite));
+            return Unsafe.BitCast<Vector512<int>, TVector>(levels);
+        }
+
+        if (typeof(TVector) == typeof(Vector256<float>))
+        {
+            Vector256<float> v = Unsafe.BitCast<TVector, Vector256<float>>(values);
+            Vector256<int> levels = Avx.IsSupported
+                ? Avx.ConvertToVector256Int32(v)
+                : Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(v), Vector256.Create(Beyond)).AsInt32(), Vector256.ConvertToInt32Native(Vector256.Round(v)), Vector256.Create(Indefinite));
+            return Unsafe.BitCast<Vector256<int>, TVector>(levels);
+        }
+
+        if (typeof(TVector) == typeof(Vector128<float>))
+        {
+            Vector128<float> v = Unsafe.BitCast<TVector, Vector128<float>>(values);
+            Vector128<int> levels = Sse2.IsSupported
+                ? Sse2.ConvertToVector128Int32(v)
+                : Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(v), Vector128.Create(Beyond)).AsInt32(), Vector128.ConvertToInt32Native(Vector128.Round(v)), Vector128.Create(Indefinite));
+            return Unsafe.BitCast<Vector128<int>, TVector>(levels);
+        }
+
+        float value = Unsafe.BitCast<TVector, float>(values);
+        return Unsafe.BitCast<int, TVector>(MathF.Abs(value) < Beyond ? (int)MathF.Round(value) : Indefinite);
+    }
+
+    /// <summary>Integer lanes all <see cref="int.MaxValue"/>: the start of a running <see cref="Least"/>.</summary>
+    public static TVector Greatest
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            if (typeof(TVector) == typeof(Vector512<float>))
+            {
+                return Unsafe.BitCast<Vector512<int>, TVector>(Vector512.Create(int.MaxValue));
+            }
+
+            if (typeof(TVector) == typeof(Vector256<float>))
+            {
+                return Unsafe.BitCast<Vector256<int>, TVector>(Vector256.Create(int.MaxValue));
+            }
+
+            if (typeof(TVector) == typeof(Vector128<float>))
+            {
+                return Unsafe.BitCast<Vector128<int>, TVector>(Vector128.Create(int.MaxValue));
+            }
+
+            return Unsafe.BitCast<int, TVector>(int.MaxValue);
+        }
+    }
+
+    /// <summary>The lane-wise least of two vectors of integer lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Least(TVector left, TVector right)
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            return Unsafe.BitCast<Vector512<int>, TVector>(Vector512.Min(Unsafe.BitCast<TVector, Vector512<int>>(left), Unsafe.BitCast<TVector, Vector512<int>>(right)));
+        }
+
+        if (typeof(TVector) == typeof(Vector256<float>))
+        {
+            return Unsafe.BitCast<Vector256<int>, TVector>(Vector256.Min(Unsafe.BitCast<TVector, Vector256<int>>(left), Unsafe.BitCast<TVector, Vector256<int>>(right)));
+        }
+
+        if (typeof(TVector) == typeof(Vector128<float>))
+        {
+            return Unsafe.BitCast<Vector128<int>, TVector>(Vector128.Min(Unsafe.BitCast<TVector, Vector128<int>>(left), Unsafe.BitCast<TVector, Vector128<int>>(right)));
+        }
+
+        return Unsafe.BitCast<int, TVector>(Math.Min(Unsafe.BitCast<TVector, int>(left), Unsafe.BitCast<TVector, int>(right)));
+    }
+
+    /// <summary>Whether any integer lane of <paramref name="levels"/> is <see cref="Indefinite"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AnyIndefinite(TVector levels)
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            return Vector512.EqualsAny(Unsafe.BitCast<TVector, Vector512<int>>(levels), Vector512.Create(Indefinite));
+        }
+
+        if (typeof(TVector) == typeof(Vector256<float>))
+        {
+            return Vector256.EqualsAny(Unsafe.BitCast<TVector, Vector256<int>>(levels), Vector256.Create(Indefinite));
+        }
+
+        if (typeof(TVector) == typeof(Vector128<float>))
+        {
+            return Vector128.EqualsAny(Unsafe.BitCast<TVector, Vector128<int>>(levels), Vector128.Create(Indefinite));
+        }
+
+        return Unsafe.BitCast<TVector, int>(levels) == Indefinite;
+    }
+
+    /// <summary>
+    /// Stores four vectors of levels, clamped to 0 … 127, as bytes at <paramref name="destination"/> +
+    /// <paramref name="offset"/>: <paramref name="a"/>'s lanes first, then <paramref name="b"/>'s, and so on.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreBytes(TVector a, TVector b, TVector c, TVector d, ref byte destination, nint offset) =>
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, offset), Bytes(a, b, c, d));
+
+    /// <summary>
+    /// Four vectors of levels, clamped to 0 … 127, as the bytes of one vector of this width: <paramref name="a"/>'s lanes
+    /// first, then <paramref name="b"/>'s, and so on.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Bytes(TVector a, TVector b, TVector c, TVector d)
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            Vector512<int> a512 = Unsafe.BitCast<TVector, Vector512<int>>(a), b512 = Unsafe.BitCast<TVector, Vector512<int>>(b);
+            Vector512<int> c512 = Unsafe.BitCast<TVector, Vector512<int>>(c), d512 = Unsafe.BitCast<TVector, Vector512<int>>(d);
+            if (Avx512BW.IsSupported)
+            {
+                // Packing works within 128-bit lanes: lane i holds a[4i..4i+3], b[4i..4i+3], c[…], d[…]; the permutation
+                // of 32-bit groups puts a's four groups first, then b's, c's and d's.
+                Vector512<sbyte> packed = Avx512BW.PackSignedSaturate(Avx512BW.PackSignedSaturate(a512, b512), Avx512BW.PackSignedSaturate(c512, d512));
+                Vector512<int> ordered = Avx512F.PermuteVar16x32(packed.AsInt32(), Vector512.Create(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+                return Unsafe.BitCast<Vector512<sbyte>, TVector>(Vector512.Max(ordered.AsSByte(), Vector512<sbyte>.Zero));
+            }
+
+            Vector512<int> low = Vector512<int>.Zero, high = Vector512.Create(127);
+            Vector512<short> ab = Vector512.Narrow(Vector512.Clamp(a512, low, high), Vector512.Clamp(b512, low, high));
+            Vector512<short> cd = Vector512.Narrow(Vector512.Clamp(c512, low, high), Vector512.Clamp(d512, low, high));
+            return Unsafe.BitCast<Vector512<sbyte>, TVector>(Vector512.Narrow(ab, cd));
+        }
+
+        if (typeof(TVector) == typeof(Vector256<float>))
+        {
+            Vector256<int> a256 = Unsafe.BitCast<TVector, Vector256<int>>(a), b256 = Unsafe.BitCast<TVector, Vector256<int>>(b);
+            Vector256<int> c256 = Unsafe.BitCast<TVector, Vector256<int>>(c), d256 = Unsafe.BitCast<TVector, Vector256<int>>(d);
+            if (Avx2.IsSupported)
+            {
+                Vector256<sbyte> packed = Avx2.PackSignedSaturate(Avx2.PackSignedSaturate(a256, b256), Avx2.PackSignedSaturate(c256, d256));
+                Vector256<int> ordered = Avx2.PermuteVar8x32(packed.AsInt32(), Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7));
+                return Unsafe.BitCast<Vector256<sbyte>, TVector>(Vector256.Max(ordered.AsSByte(), Vector256<sbyte>.Zero));
+            }
+
+            Vector256<int> low = Vector256<int>.Zero, high = Vector256.Create(127);
+            Vector256<short> ab = Vector256.Narrow(Vector256.Clamp(a256, low, high), Vector256.Clamp(b256, low, high));
+            Vector256<short> cd = Vector256.Narrow(Vector256.Clamp(c256, low, high), Vector256.Clamp(d256, low, high));
+            return Unsafe.BitCast<Vector256<sbyte>, TVector>(Vector256.Narrow(ab, cd));
+        }
+
+        if (typeof(TVector) == typeof(Vector128<float>))
+        {
+            Vector128<int> a128 = Unsafe.BitCast<TVector, Vector128<int>>(a), b128 = Unsafe.BitCast<TVector, Vector128<int>>(b);
+            Vector128<int> c128 = Unsafe.BitCast<TVector, Vector128<int>>(c), d128 = Unsafe.BitCast<TVector, Vector128<int>>(d);
+            if (Sse2.IsSupported)
+            {
+                Vector128<sbyte> packed = Sse2.PackSignedSaturate(Sse2.PackSignedSaturate(a128, b128), Sse2.PackSignedSaturate(c128, d128));
+                return Unsafe.BitCast<Vector128<sbyte>, TVector>(Vector128.Max(packed, Vector128<sbyte>.Zero));
+            }
+
+            Vector128<int> low = Vector128<int>.Zero, high = Vector128.Create(127);
+            Vector128<short> ab = Vector128.Narrow(Vector128.Clamp(a128, low, high), Vector128.Clamp(b128, low, high));
+            Vector128<short> cd = Vector128.Narrow(Vector128.Clamp(c128, low, high), Vector128.Clamp(d128, low, high));
+            return Unsafe.BitCast<Vector128<sbyte>, TVector>(Vector128.Narrow(ab, cd));
+        }
+
+        return Unsafe.BitCast<uint, TVector>(Byte(a) | ((uint)Byte(b) << 8) | ((uint)Byte(c) << 16) | ((uint)Byte(d) << 24));
+    }
+
+    /// <summary>Stores one vector of levels, clamped to 0 … 127, as bytes at <paramref name="destination"/> + <paramref name="offset"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreBytes(TVector levels, ref byte destination, nint offset)
+    {
+        ref byte target = ref Unsafe.Add(ref destination, offset);
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            Vector512<int> v = Vector512.Clamp(Unsafe.BitCast<TVector, Vector512<int>>(levels), Vector512<int>.Zero, Vector512.Create(127));
+            if (Avx512F.IsSupported)
+            {
+                Avx512F.ConvertToVector128Byte(v).StoreUnsafe(ref target);
+            }
+            else
+            {
+                Vector512.Narrow(Vector512.Narrow(v, v), Vector512<short>.Zero).AsByte().GetLower().GetLower().StoreUnsafe(ref target);
+            }
+
+            return;
+        }
+
+        if (typeof(TVector) == typeof(Vector256<float>))
+        {
+            Vector256<int> v = Vector256.Clamp(Unsafe.BitCast<TVector, Vector256<int>>(levels), Vector256<int>.Zero, Vector256.Create(127));
+            Vector128<byte> bytes = Vector128.Narrow(Vector128.Narrow(v.GetLower(), v.GetUpper()), Vector128<short>.Zero).AsByte();
+            Unsafe.WriteUnaligned(ref target, bytes.AsUInt64().ToScalar());
+            return;
+        }
+
+        if (typeof(TVector) == typeof(Vector128<float>))
+        {
+            Vector128<int> v = Vector128.Clamp(Unsafe.BitCast<TVector, Vector128<int>>(levels), Vector128<int>.Zero, Vector128.Create(127));
+            Vector128<byte> bytes = Vector128.Narrow(Vector128.Narrow(v, v), Vector128<short>.Zero).AsByte();
+            Unsafe.WriteUnaligned(ref target, bytes.AsUInt32().ToScalar());
+            return;
+        }
+
+        target = Byte(levels);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte Byte(TVector level) => (byte)Math.Clamp(Unsafe.BitCast<TVector, int>(level), 0, 127);
+}

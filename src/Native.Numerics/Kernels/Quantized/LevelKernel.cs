@@ -1,0 +1,247 @@
+using System.Runtime.CompilerServices;
+using Native.Numerics.CompilerServices;
+
+namespace Native.Numerics.Kernels.Quantized;
+
+/// <summary>
+/// The float steps around the integer sums: a row of features to bytes (its affine map, the standardizer folded in),
+/// a layer's sums to values (scale, bias, activation), values to the next layer's bytes, and a row's range for per-row
+/// scales. Every step computes through <see cref="Unfused{TSimd, TVector}"/>, so its bits are the same on every width.
+/// </summary>
+/// <remarks>
+/// A byte is the level of a value (<see cref="IntegerLanes{TVector}.Levels"/>: rounded to the nearest whole number, ties
+/// to even) clamped to 0 … 127. The levels of a row's features also tell whether it has an answer: a NaN or infinite
+/// feature, or a finite one whose level is beyond ±2³¹ (more than 17 million calibrated ranges out), has no level.
+/// </remarks>
+internal static class LevelKernel
+{
+    /// <summary>
+    /// destination[j] = byte(x[j]·scale + offset) for j below <paramref name="count"/>, the scale and offset per feature or
+    /// one for all (<typeparamref name="TMap"/>); returns whether every feature has a level (none is NaN or infinite, or so
+    /// far out that its level is beyond ±2³¹).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Features<TSimd, TVector, TMap>(ref float x, in TMap map, int count, ref byte destination)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TMap : struct, IFeatureMap, allows ref struct
+    {
+        // Four vectors at a time (their bytes packed together), then one at a time, then one feature at a time; the least
+        // level seen is the indefinite one if any feature had none.
+        TVector scale = TSimd.Create(map.Scale), offset = TSimd.Create(map.Offset);
+        TVector least = IntegerLanes<TVector>.Greatest;
+        nint j = 0;
+        for (; j <= count - (4 * TSimd.Count); j += 4 * TSimd.Count)
+        {
+            TVector a = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j), j, scale, offset));
+            TVector b = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + TSimd.Count), j + TSimd.Count, scale, offset));
+            TVector c = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + (2 * TSimd.Count)), j + (2 * TSimd.Count), scale, offset));
+            TVector d = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + (3 * TSimd.Count)), j + (3 * TSimd.Count), scale, offset));
+            least = IntegerLanes<TVector>.Least(least, IntegerLanes<TVector>.Least(IntegerLanes<TVector>.Least(a, b), IntegerLanes<TVector>.Least(c, d)));
+            IntegerLanes<TVector>.StoreBytes(a, b, c, d, ref destination, j);
+        }
+
+        for (; j <= count - TSimd.Count; j += TSimd.Count)
+        {
+            TVector level = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j), j, scale, offset));
+            least = IntegerLanes<TVector>.Least(least, level);
+            IntegerLanes<TVector>.StoreBytes(level, ref destination, j);
+        }
+
+        bool defined = !IntegerLanes<TVector>.AnyIndefinite(least);
+        for (; j < count; j++)
+        {
+            float level = IntegerLanes<float>.Levels(map.Map<SimdScalar, float>(Unsafe.Add(ref x, j), j, map.Scale, map.Offset));
+            defined &= !IntegerLanes<float>.AnyIndefinite(level);
+            IntegerLanes<float>.StoreBytes(level, ref destination, j);
+        }
+
+        return defined;
+    }
+
+    /// <summary>
+    /// destination[j] = x[j]·scale + offset for j below <paramref name="count"/>, and the range of those values
+    /// (for a row quantized with its own scale); <see cref="Range.IsFinite"/> is false if any is not finite.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Range Affine<TSimd, TVector, TMap>(ref float x, in TMap map, int count, ref float destination)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TMap : struct, IFeatureMap, allows ref struct
+    {
+        TVector check = TSimd.Zero, high = TSimd.Zero, low = TSimd.Zero, scale = TSimd.Create(map.Scale), offset = TSimd.Create(map.Offset);
+        nint j = 0;
+        for (; j <= count - TSimd.Count; j += TSimd.Count)
+        {
+            TVector t = map.Map<TSimd, TVector>(TSimd.Load(in x, j), j, scale, offset);
+            check = TSimd.Add(check, TSimd.Subtract(t, t));
+            high = TSimd.Max(high, t);
+            low = TSimd.Min(low, t);
+            TSimd.Store(t, ref destination, j);
+        }
+
+        float rest = TSimd.Sum(check), highest = TSimd.MaxAcross(high), lowest = -TSimd.MaxAcross(TSimd.Subtract(TSimd.Zero, low));
+        for (; j < count; j++)
+        {
+            float t = map.Map<SimdScalar, float>(Unsafe.Add(ref x, j), j, map.Scale, map.Offset);
+            rest += t - t;
+            highest = Math.Max(highest, t);
+            lowest = Math.Min(lowest, t);
+            Unsafe.Add(ref destination, j) = t;
+        }
+
+        return new Range(lowest, highest, rest == 0f);
+    }
+
+    /// <summary>The range of values[0..count), 0 included.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Range Span<TSimd, TVector>(ref float values, int count)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        TVector high = TSimd.Zero, low = TSimd.Zero;
+        nint j = 0;
+        for (; j <= count - TSimd.Count; j += TSimd.Count)
+        {
+            TVector t = TSimd.Load(in values, j);
+            high = TSimd.Max(high, t);
+            low = TSimd.Min(low, t);
+        }
+
+        float highest = TSimd.MaxAcross(high), lowest = -TSimd.MaxAcross(TSimd.Subtract(TSimd.Zero, low));
+        for (; j < count; j++)
+        {
+            float t = Unsafe.Add(ref values, j);
+            highest = Math.Max(highest, t);
+            lowest = Math.Min(lowest, t);
+        }
+
+        return new Range(lowest, highest, true);
+    }
+
+    /// <summary>destination[j] = byte(values[j]·inverse + zero) for j below <paramref name="count"/>, rounded up to whole vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Levels<TSimd, TVector>(ref float values, int count, float inverse, float zero, ref byte destination)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        TVector scale = TSimd.Create(inverse), shift = TSimd.Create(zero);
+        nint j = 0;
+        for (; j <= count - (4 * TSimd.Count); j += 4 * TSimd.Count)
+        {
+            IntegerLanes<TVector>.StoreBytes(
+                IntegerLanes<TVector>.Levels(TSimd.Add(TSimd.Multiply(TSimd.Load(in values, j), scale), shift)),
+                IntegerLanes<TVector>.Levels(TSimd.Add(TSimd.Multiply(TSimd.Load(in values, j + TSimd.Count), scale), shift)),
+                IntegerLanes<TVector>.Levels(TSimd.Add(TSimd.Multiply(TSimd.Load(in values, j + (2 * TSimd.Count)), scale), shift)),
+                IntegerLanes<TVector>.Levels(TSimd.Add(TSimd.Multiply(TSimd.Load(in values, j + (3 * TSimd.Count)), scale), shift)),
+                ref destination,
+                j);
+        }
+
+        for (; j < count; j += TSimd.Count)
+        {
+            TVector v = TSimd.Add(TSimd.Multiply(TSimd.Load(in values, j), scale), shift);
+            IntegerLanes<TVector>.StoreBytes(IntegerLanes<TVector>.Levels(v), ref destination, j);
+        }
+    }
+
+    /// <summary>
+    /// values[o] = f(float(sums[o] − zero·corrections[o])·(weightScales[o]·inputScale) + biases[o]) for the
+    /// <paramref name="outputs"/> outputs (a multiple of 16): a layer's values from its integer sums.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Values<TSimd, TVector, TActivation>(ref int sums, ref int corrections, int zero, float inputScale, ref float weightScales, ref float biases, int outputs, float slope, ref float values)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TActivation : struct, IActivationFunction
+    {
+        TVector scale = TSimd.Create(inputScale), slopes = TSimd.Create(slope);
+        for (nint o = 0; o < outputs; o += TSimd.Count)
+        {
+            TVector y = Value<TSimd, TVector, TActivation>(ref sums, ref corrections, zero, scale, ref weightScales, ref biases, slopes, o);
+            TSimd.Store(y, ref values, o);
+        }
+    }
+
+    /// <summary>
+    /// destination[o] = byte(value[o]·inverse + nextZero), value as in <see cref="Values"/>: a hidden layer's sums to the
+    /// next layer's bytes in one pass, for a layer whose next scale is fixed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Bytes<TSimd, TVector, TActivation>(ref int sums, ref int corrections, int zero, float inputScale, ref float weightScales, ref float biases, int outputs, float slope, float inverse, float nextZero, ref byte destination)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TActivation : struct, IActivationFunction
+    {
+        TVector scale = TSimd.Create(inputScale), slopes = TSimd.Create(slope);
+        TVector next = TSimd.Create(inverse), shift = TSimd.Create(nextZero);
+        for (nint o = 0; o < outputs; o += TSimd.Count)
+        {
+            TVector y = Value<TSimd, TVector, TActivation>(ref sums, ref corrections, zero, scale, ref weightScales, ref biases, slopes, o);
+            IntegerLanes<TVector>.StoreBytes(IntegerLanes<TVector>.Levels(TSimd.Add(TSimd.Multiply(y, next), shift)), ref destination, o);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Value<TSimd, TVector, TActivation>(ref int sums, ref int corrections, int zero, TVector scale, ref float weightScales, ref float biases, TVector slopes, nint o)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TActivation : struct, IActivationFunction
+    {
+        TVector centered = IntegerLanes<TVector>.Centered(ref sums, ref corrections, zero, o);
+        TVector y = TSimd.Add(TSimd.Multiply(centered, TSimd.Multiply(TSimd.Load(in weightScales, o), scale)), TSimd.Load(in biases, o));
+        return TActivation.Apply<Unfused<TSimd, TVector>, TVector>(y, slopes);
+    }
+
+    /// <summary>The least and greatest of some values, 0 included, and whether they were all finite.</summary>
+    internal readonly record struct Range(float Lowest, float Highest, bool IsFinite);
+}
+
+/// <summary>How a row's features are mapped before they become bytes: x·scale + offset, with one scale and offset per feature or one for all.</summary>
+internal interface IFeatureMap
+{
+    /// <summary>The scale of every feature, for a map with one (the kernels hold it in a register; the others ignore it).</summary>
+    float Scale { get; }
+
+    /// <summary>The offset of every feature, likewise.</summary>
+    float Offset { get; }
+
+    /// <summary>
+    /// The map of the features at <paramref name="j"/>, a multiplication then an addition (never fused), given the common
+    /// scale and offset as vectors (read once, before the kernel's loop).
+    /// </summary>
+    TVector Map<TSimd, TVector>(TVector x, nint j, TVector scale, TVector offset)
+        where TSimd : ISimd<TVector>
+        where TVector : struct;
+}
+
+/// <summary>A scale and offset per feature (a standardizer folded in).</summary>
+internal readonly ref struct PerFeatureMap(ref float scales, ref float offsets) : IFeatureMap
+{
+    private readonly ref float _scales = ref scales;
+    private readonly ref float _offsets = ref offsets;
+
+    public float Scale => 0f;
+
+    public float Offset => 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Map<TSimd, TVector>(TVector x, nint j, TVector scale, TVector offset)
+        where TSimd : ISimd<TVector>
+        where TVector : struct =>
+        TSimd.Add(TSimd.Multiply(x, TSimd.Load(in _scales, j)), TSimd.Load(in _offsets, j));
+}
+
+/// <summary>One scale and offset for every feature (no standardizer): two registers, no loads.</summary>
+internal readonly struct UniformMap(float scale, float offset) : IFeatureMap
+{
+    public float Scale => scale;
+
+    public float Offset => offset;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVector Map<TSimd, TVector>(TVector x, nint j, TVector scale, TVector offset)
+        where TSimd : ISimd<TVector>
+        where TVector : struct =>
+        TSimd.Add(TSimd.Multiply(x, scale), offset);
+}

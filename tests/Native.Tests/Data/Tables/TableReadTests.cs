@@ -1,0 +1,313 @@
+using Native.Numerics;
+using static Native.Tests.Data.Tables.TableTestData;
+
+namespace Native.Tests.Data.Tables;
+
+public sealed class TableReadTests
+{
+    [Fact]
+    public void AMixedTableIsReadIntoNumbersCategoriesAndAnIgnoredColumn()
+    {
+        TableData table = Read(Loans, new TableOptions { Standardize = false });
+        FeaturePipeline pipeline = table.Pipeline;
+
+        Assert.Equal(["loan_id", "income", "grade", "purpose", "term"], pipeline.Columns.Select(column => column.Name));
+        Assert.Equal([ColumnKind.Number, ColumnKind.Number, ColumnKind.Category, ColumnKind.Category, ColumnKind.Number], pipeline.Columns.Select(column => column.Kind));
+
+        // loan_id: six distinct integers, but fewer than 20 rows: kept as a number.
+        PipelineColumn income = pipeline.Columns[1];
+        Assert.Equal((5L, 1L), (income.Count, income.Missing));
+        Assert.Equal((52000f + 61000 + 38000 + 45000 + 70000) / 5, income.Fill);
+
+        PipelineColumn grade = pipeline.Columns[2];
+        Assert.Equal(["A", "B", "C"], grade.Categories);
+        Assert.False(grade.HasOther);
+        Assert.False(grade.HasMissingSlot);
+
+        PipelineColumn purpose = pipeline.Columns[3];
+        Assert.Equal(["boat", "car", "house"], purpose.Categories); // ordinal order
+        Assert.True(purpose.HasMissingSlot);
+        Assert.Equal(3, purpose.MissingSlot);
+
+        Assert.Equal(
+            ["loan_id", "income", "grade=A", "grade=B", "grade=C", "purpose=boat", "purpose=car", "purpose=house", "purpose (missing)", "term"],
+            pipeline.FeatureNames);
+        Assert.Equal(10, pipeline.Features);
+        Assert.Equal(pipeline.FeatureNames, table.Data.FeatureNames);
+        Assert.Equal("default", table.Data.LabelName);
+        Assert.Equal([0, 1, 0, 1, 0, 0], table.Data.Labels.ToArray());
+
+        float termFill = (36f + 60 + 36 + 36 + 36) / 5;
+        Assert.Equal([2f, income.Fill, 0, 1, 0, 0, 0, 1, 0, 60], table.Data.Row(1).ToArray());
+        Assert.Equal([4f, 38000, 0, 0, 1, 0, 0, 0, 1, 36], table.Data.Row(3).ToArray());
+        Assert.Equal([5f, 45000, 0, 1, 0, 0, 1, 0, 0, termFill], table.Data.Row(4).ToArray());
+    }
+
+    [Fact]
+    public void TheStandardizerScalesNumbersAndLeavesOneHotFeaturesAsTheyAre()
+    {
+        TableData table = Read(Loans);
+        Standardizer standardizer = table.Pipeline.Standardizer!;
+        Assert.Equal(table.Pipeline.Features, standardizer.Features);
+        for (int f = 2; f <= 8; f++)
+        {
+            Assert.Equal((0f, 1f), (standardizer.Means[f], standardizer.StandardDeviations[f]));
+        }
+
+        Standardizer numbers = Standardizer.Fit(table.Data);
+        foreach (int f in new[] { 0, 1, 9 })
+        {
+            Assert.Equal((numbers.Means[f], numbers.StandardDeviations[f]), (standardizer.Means[f], standardizer.StandardDeviations[f]));
+        }
+
+        Dataset standardized = table.StandardizedData;
+        Assert.Equal(1f, standardized.Row(1)[3]);
+        Assert.Equal(0f, standardized.Row(1)[2]);
+    }
+
+    [Fact]
+    public void AnIdentifierIsIgnoredWithANote()
+    {
+        // 30 rows: an integer column named like an identifier with distinct values, and a text column of distinct values.
+        var text = new System.Text.StringBuilder("customerId,note,x,y\n");
+        for (int i = 0; i < 30; i++)
+        {
+            text.Append(FormattableString.Invariant($"{1000 + (i * 7)},free text {i},{i % 5},{i % 2}\n"));
+        }
+
+        FeaturePipeline pipeline = Read(text.ToString()).Pipeline;
+        Assert.Equal([ColumnKind.Ignored, ColumnKind.Ignored, ColumnKind.Number], pipeline.Columns.Select(column => column.Kind));
+        Assert.Contains("named like an identifier", pipeline.Columns[0].Note);
+        Assert.Contains("all 30 values distinct", pipeline.Columns[1].Note);
+        Assert.Equal(["x"], pipeline.FeatureNames);
+
+        // Told otherwise, they are kept.
+        FeaturePipeline told = Read(text.ToString(), new TableOptions { ColumnKinds = new Dictionary<string, ColumnKind> { ["customerId"] = ColumnKind.Number, ["note"] = ColumnKind.Category } }).Pipeline;
+        Assert.Equal([ColumnKind.Number, ColumnKind.Category, ColumnKind.Number], told.Columns.Select(column => column.Kind));
+        Assert.False(told.Columns[0].KindInferred);
+        Assert.Equal(30, told.Columns[1].Categories.Count);
+    }
+
+    [Theory]
+    [InlineData("id", true)]
+    [InlineData("ID", true)]
+    [InlineData("loan_id", true)]
+    [InlineData("LOAN_ID", true)]
+    [InlineData("customer-id", true)]
+    [InlineData("customerId", true)]
+    [InlineData("customerID", true)]
+    [InlineData("paid", false)]
+    [InlineData("Idaho", false)]
+    [InlineData("valid", false)]
+    [InlineData("AID", false)]
+    public void IdentifierNames(string name, bool identifier) => Assert.Equal(identifier, Table.LooksLikeIdentifier(name));
+
+    [Theory]
+    [InlineData("a;b;c;y\n1,5;2;x;0\n3;4;y;1\n", ';', 4)]
+    [InlineData("a\tb\ty\n1\t2\t0\n", '\t', 3)]
+    [InlineData("a|b|y\n1|2|0\n", '|', 3)]
+    [InlineData("a,b;c,y;z\n1,2;3,4;0\n", ',', 3)] // a tie: the comma
+    [InlineData("\"a;b;c\",d,y\n1,2,0\n", ',', 3)] // separators inside quotes do not count
+    [InlineData("\n\r\na;b\n1;0\n", ';', 2)] // blank lines before the header
+    [InlineData("abc\n1\n", ',', 1)] // none at all: the comma
+    public void TheDelimiterIsDetectedFromTheHeader(string text, char expected, int fields)
+    {
+        var records = new CsvRecordReader(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), "t.csv", new CsvOptions());
+        Assert.Equal(expected, records.DetectSeparator());
+        Assert.True(records.Next());
+        Assert.Equal(fields, records.FieldCount);
+    }
+
+    [Fact]
+    public void ASemicolonFileWithDecimalCommasReadsAsNumbers()
+    {
+        TableData table = Read("alcohol;acidity;quality\n12,5;0,7;5\n9,8;;6\n11;1,25;5\n", new TableOptions { DecimalComma = true, Standardize = false });
+        Assert.Equal([12.5f, 0.7f], table.Data.Row(0).ToArray());
+        Assert.Equal([9.8f, (0.7f + 1.25f) / 2], table.Data.Row(1).ToArray());
+
+        // Without the decimal comma, "12,5" is text: the column is a category.
+        Assert.Equal(ColumnKind.Category, Read("alcohol;quality\n12,5;5\n9,8;6\n").Pipeline.Columns[0].Kind);
+
+        // A point is not a decimal separator then.
+        Assert.Equal(ColumnKind.Category, Read("a;y\n1.5;0\n2;1\n", new TableOptions { DecimalComma = true }).Pipeline.Columns[0].Kind);
+    }
+
+    [Fact]
+    public void ADecimalCommaBesideACommaDelimiterIsRefused()
+    {
+        Assert.Throws<ArgumentException>(() => Read("a,y\n1,0\n", new TableOptions { Delimiter = ',', DecimalComma = true }));
+        FileFormatException error = Refused("a,b,y\n1,2,0\n", new TableOptions { DecimalComma = true });
+        Assert.Contains("decimal comma", error.Message);
+        Assert.Equal(1, error.Line);
+    }
+
+    [Fact]
+    public void MissingTokensAreBlanks()
+    {
+        TableData table = Read("x,c,y\n1,a,0\nNA,?,1\n 3 ,b,0\n? ,NA,1\n", new TableOptions { MissingTokens = ["NA", "?"], Standardize = false });
+        PipelineColumn x = table.Pipeline.Columns[0], c = table.Pipeline.Columns[1];
+        Assert.Equal((ColumnKind.Number, 2L, 2L), (x.Kind, x.Count, x.Missing));
+        Assert.Equal(2f, x.Fill);
+        Assert.Equal((ColumnKind.Category, 2L, 2L), (c.Kind, c.Count, c.Missing));
+        Assert.Equal(["a", "b"], c.Categories);
+        Assert.True(c.HasMissingSlot);
+    }
+
+    [Fact]
+    public void AColumnOfNumbersAndOneWordSaysTheWordMayMeanMissing()
+    {
+        FeaturePipeline pipeline = Read("x,y\n1,0\nNA,1\n3,0\nNA,1\n").Pipeline;
+        PipelineColumn x = pipeline.Columns[0];
+        Assert.Equal(ColumnKind.Category, x.Kind);
+        Assert.Equal(["1", "3", "NA"], x.Categories);
+        Assert.Contains("every value but 'NA' (2 times) is a number", x.Note);
+        Assert.Contains("--missing 'NA'", x.Note);
+    }
+
+    [Fact]
+    public void TheMostFrequentCategoriesAreKeptAndTheRestAreOther()
+    {
+        // d appears 3 times, b and c twice (b first), a and e once.
+        TableData table = Read("c,y\na,0\nb,1\nd,0\nc,1\nd,0\nb,1\nc,0\nd,1\ne,0\n", new TableOptions { MaxCategories = 2, Standardize = false });
+        PipelineColumn column = table.Pipeline.Columns[0];
+        Assert.Equal(["b", "d"], column.Categories);
+        Assert.True(column.HasOther);
+        Assert.Equal(["c=b", "c=d", "c (other)"], table.Pipeline.FeatureNames);
+        Assert.Equal([0f, 0, 1], table.Data.Row(0).ToArray()); // a → other
+        Assert.Equal([0f, 1, 0], table.Data.Row(2).ToArray());
+
+        // At prediction, a value not kept — rare in training or never seen — is other too.
+        TableRow row = table.Pipeline.CreateRow();
+        float[] features = new float[3];
+        row.SetCategory(0, "zebra");
+        table.Pipeline.Transform(row, features);
+        Assert.Equal([0f, 0, 1], features);
+    }
+
+    [Fact]
+    public void CategoriesMatchExactly()
+    {
+        FeaturePipeline pipeline = Read("c,y\nB,0\n B,1\n\"B\",0\nb,1\n", new TableOptions { Standardize = false }).Pipeline;
+        Assert.Equal([" B", "B", "b"], pipeline.Columns[0].Categories); // quotes removed; space and case kept
+        Assert.Equal(1, pipeline.Columns[0].SlotOf("B"));
+        Assert.Equal(-1, pipeline.Columns[0].SlotOf("B "));
+    }
+
+    [Fact]
+    public void ACategoryThatLooksLikeANumberKeepsItsText()
+    {
+        var told = new TableOptions { ColumnKinds = new Dictionary<string, ColumnKind> { ["zip"] = ColumnKind.Category }, Standardize = false };
+        FeaturePipeline pipeline = Read("zip,y\n007,0\n7,1\n7.0,0\n", told).Pipeline;
+        Assert.Equal(["007", "7", "7.0"], pipeline.Columns[0].Categories);
+
+        // Inferred: a code with a letter after 600 rows of digits still has each earlier value's text.
+        var text = new System.Text.StringBuilder("code,y\n");
+        for (int i = 0; i < 600; i++)
+        {
+            text.Append(FormattableString.Invariant($"{(i % 3 == 0 ? "01" : i % 3 == 1 ? "1" : "2")},{i % 2}\n"));
+        }
+
+        text.Append("A7,1\n");
+        PipelineColumn code = Read(text.ToString()).Pipeline.Columns[0];
+        Assert.Equal(ColumnKind.Category, code.Kind);
+        Assert.Equal(["01", "1", "2", "A7"], code.Categories);
+        Assert.False(code.HasOther);
+    }
+
+    [Fact]
+    public void ControlCharactersAreCategoriesAndEscapedInMessages()
+    {
+        FeaturePipeline pipeline = Read("c,y\n\"a\u001b[31m\",0\nb\u0007,1\n", new TableOptions { UnknownCategories = UnknownCategories.Error }).Pipeline;
+        Assert.Equal(["a\u001b[31m", "b\u0007"], pipeline.Columns[0].Categories);
+        Assert.DoesNotContain('\u001b', pipeline.Describe());
+        Assert.Contains("\\u001B", pipeline.Describe());
+
+        TableRow row = pipeline.CreateRow();
+        ArgumentException error = Assert.Throws<ArgumentException>(() => row.SetCategory(0, "z\u001b"));
+        Assert.Contains("'z\\u001B'", error.Message);
+        Assert.DoesNotContain('\u001b', error.Message);
+    }
+
+    [Fact]
+    public void TwoColumnsOfOneNameAreRefused()
+    {
+        FileFormatException error = Refused("a,b,a,y\n1,2,3,0\n");
+        Assert.Equal((1, 5), (error.Line, error.Column));
+        Assert.Contains("two columns are named 'a'", error.Message);
+    }
+
+    [Fact]
+    public void ANumberThatIsNotFiniteIsAnErrorAtItsPlace()
+    {
+        FileFormatException error = Refused("x,y\n1,0\nNaN,1\n2,0\n");
+        Assert.Equal((3, 1), (error.Line, error.Column));
+        Assert.Contains("'NaN' is not a finite number", error.Message);
+        Assert.Contains("--missing 'NaN'", error.Message);
+
+        Assert.Equal(0f, Read("x,y\n1,0\nNaN,1\n", new TableOptions { MissingTokens = ["NaN"], Standardize = false }).Data.Row(1)[0] - 1f);
+    }
+
+    [Fact]
+    public void AColumnToldNumericRefusesText()
+    {
+        FileFormatException error = Refused("x,y\n1,0\nabc,1\n", new TableOptions { ColumnKinds = new Dictionary<string, ColumnKind> { ["x"] = ColumnKind.Number } });
+        Assert.Equal((3, 1), (error.Line, error.Column));
+        Assert.Contains("'abc' is not a number", error.Message);
+    }
+
+    [Fact]
+    public void ALongCategoryIsBoundedByTheFieldLimit()
+    {
+        string huge = new('x', 1_000_000);
+        FileFormatException error = Refused($"c,y\na,0\n{huge},1\n");
+        Assert.Equal((3, 1), (error.Line, error.Column));
+        Assert.Contains("MaxFieldLength", error.Message);
+    }
+
+    [Fact]
+    public void BadOptionsAreRefused()
+    {
+        Assert.Throws<ArgumentException>(() => Read(Loans, new TableOptions { LabelColumns = ["a", "b"] }));
+        Assert.Throws<ArgumentException>(() => Read(Loans, new TableOptions { MissingTokens = [" NA"] }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Read(Loans, new TableOptions { MaxCategories = 0 }));
+        Assert.Contains("no column is named 'nope'", Refused(Loans, new TableOptions { ColumnKinds = new Dictionary<string, ColumnKind> { ["nope"] = ColumnKind.Number } }).Message);
+        Assert.Contains("is the label column", Refused(Loans, new TableOptions { ColumnKinds = new Dictionary<string, ColumnKind> { ["default"] = ColumnKind.Number } }).Message);
+        Assert.Contains("no column is named 'target'", Refused(Loans, new TableOptions { LabelColumns = ["target"] }).Message);
+    }
+
+    [Fact]
+    public void AnAllMissingColumnIsIgnoredAndATableWithNothingLeftIsRefused()
+    {
+        FeaturePipeline pipeline = Read("x,blank,y\n1,,0\n2,,1\n").Pipeline;
+        Assert.Equal(ColumnKind.Ignored, pipeline.Columns[1].Kind);
+        Assert.Contains("every value is missing", pipeline.Columns[1].Note);
+
+        Assert.Contains("no column is left to learn from", Refused("blank,y\n,0\n,1\n").Message);
+    }
+
+    [Fact]
+    public void MedianImputationAndMissingIndicators()
+    {
+        TableData table = Read("x,y\n1,0\n,1\n10,0\n2,1\n", new TableOptions { Imputation = Imputation.Median, MissingIndicators = true, Standardize = false });
+        Assert.Equal(2f, table.Pipeline.Columns[0].Fill);
+        Assert.Equal(["x", "x (missing)"], table.Pipeline.FeatureNames);
+        Assert.Equal([2f, 1f], table.Data.Row(1).ToArray());
+        Assert.Equal([10f, 0f], table.Data.Row(2).ToArray());
+
+        // Even counts take the mean of the two middle values; a column without blanks gets no indicator.
+        TableData even = Read("x,z,y\n1,1,0\n,2,1\n4,3,0\n", new TableOptions { Imputation = Imputation.Median, MissingIndicators = true, Standardize = false });
+        Assert.Equal(2.5f, even.Pipeline.Columns[0].Fill);
+        Assert.Equal(["x", "x (missing)", "z"], even.Pipeline.FeatureNames);
+    }
+
+    [Fact]
+    public void DescribeSaysWhatWasDone()
+    {
+        string report = Read(Loans).Pipeline.Describe();
+        Assert.Contains("income", report);
+        Assert.Contains("missing → mean 53200", report);
+        Assert.Contains("3 kept (boat, car, house)", report);
+        Assert.Contains("missing → its own", report);
+        Assert.Contains("10 features; numbers standardized", report);
+    }
+}

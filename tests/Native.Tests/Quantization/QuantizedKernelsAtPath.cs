@@ -1,0 +1,117 @@
+using Native.Numerics.Kernels;
+using Native.Numerics.Kernels.Quantized;
+
+namespace Native.Tests.Quantization;
+
+/// <summary>The integer paths, for theories that run every path on every machine (emulated where the CPU lacks one).</summary>
+public static class IntegerPaths
+{
+    /// <summary>Every path: the four widths, and VNNI at 128 and 256 bits.</summary>
+    public static TheoryData<string> All => new(Enum.GetNames<IntegerPath>());
+
+    internal static IntegerPath Parse(string name) => Enum.Parse<IntegerPath>(name);
+}
+
+/// <summary>The quantized kernels on a path the test chooses.</summary>
+internal static class QuantizedKernelsAtPath
+{
+    /// <summary><see cref="BroadcastKernel.Row"/> (<paramref name="rows"/> = 1) or <see cref="BroadcastKernel.Rows"/> on <paramref name="path"/>.</summary>
+    public static void Sums(IntegerPath path, byte[] a, int rowStride, int rows, byte[] packed, int groups, int outputs, int[] sums)
+    {
+        var job = new SumsJob(a, rowStride, rows, packed, groups, outputs, sums);
+        IntegerDispatch.Run<SumsJob, int>(path, ref job);
+    }
+
+    /// <summary><see cref="DotProductKernel.Row"/> on <paramref name="path"/>: W row-major, rows of <paramref name="length"/> bytes.</summary>
+    public static void DotProducts(IntegerPath path, byte[] a, byte[] w, int length, int outputs, int[] sums)
+    {
+        var job = new DotProductsJob(a, w, length, outputs, sums);
+        IntegerDispatch.Run<DotProductsJob, int>(path, ref job);
+    }
+
+    private readonly struct DotProductsJob(byte[] a, byte[] w, int length, int outputs, int[] sums) : IIntegerOperation<int>
+    {
+        public int Invoke<TProducts, TBytes, TInts, TSimd, TVector>()
+            where TProducts : IByteProducts<TBytes, TInts>
+            where TBytes : struct
+            where TInts : struct
+            where TSimd : ISimd<TVector>
+            where TVector : struct
+        {
+            DotProductKernel.Row<TProducts, TBytes, TInts>(ref a[0], ref w[0], length, outputs, ref sums[0]);
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Per 32-bit lane, over whole vectors of the arrays: <c>MultiplyAdd</c> of <paramref name="path"/> twice from zero, first
+    /// with the bytes of (<paramref name="unsigned"/>, <paramref name="signed"/>), then with those of
+    /// (<paramref name="unsigned2"/>, <paramref name="signed2"/>), so the sum carried in is tested too.
+    /// </summary>
+    public static int[] MultiplyAdd(IntegerPath path, byte[] unsigned, byte[] signed, byte[] unsigned2, byte[] signed2)
+    {
+        int[] sums = new int[unsigned.Length / 4];
+        var job = new MultiplyAddJob(sums, unsigned, signed, unsigned2, signed2);
+        IntegerDispatch.Run<MultiplyAddJob, int>(path, ref job);
+        return sums;
+    }
+
+    /// <summary>The float width <paramref name="path"/> computes its float steps at.</summary>
+    public static SimdWidth FloatWidth(IntegerPath path)
+    {
+        var job = new WidthJob();
+        return IntegerDispatch.Run<WidthJob, SimdWidth>(path, ref job);
+    }
+
+    private readonly struct SumsJob(byte[] a, int rowStride, int rows, byte[] packed, int groups, int outputs, int[] sums) : IIntegerOperation<int>
+    {
+        public int Invoke<TProducts, TBytes, TInts, TSimd, TVector>()
+            where TProducts : IByteProducts<TBytes, TInts>
+            where TBytes : struct
+            where TInts : struct
+            where TSimd : ISimd<TVector>
+            where TVector : struct
+        {
+            if (rows == 1)
+            {
+                BroadcastKernel.Row<TProducts, TBytes, TInts>(ref a[0], ref packed[0], groups, outputs, ref sums[0]);
+            }
+            else
+            {
+                BroadcastKernel.Rows<TProducts, TBytes, TInts>(ref a[0], rowStride, rows, ref packed[0], groups, outputs, ref sums[0]);
+            }
+
+            return 0;
+        }
+    }
+
+    private readonly struct MultiplyAddJob(int[] sums, byte[] unsigned, byte[] signed, byte[] unsigned2, byte[] signed2) : IIntegerOperation<int>
+    {
+        public int Invoke<TProducts, TBytes, TInts, TSimd, TVector>()
+            where TProducts : IByteProducts<TBytes, TInts>
+            where TBytes : struct
+            where TInts : struct
+            where TSimd : ISimd<TVector>
+            where TVector : struct
+        {
+            for (int v = 0; v + TProducts.Lanes <= sums.Length; v += TProducts.Lanes)
+            {
+                TInts first = TProducts.MultiplyAdd(TProducts.Zero, TProducts.Load(in unsigned[0], v * 4), TProducts.Load(in signed[0], v * 4));
+                TInts second = TProducts.MultiplyAdd(first, TProducts.Load(in unsigned2[0], v * 4), TProducts.Load(in signed2[0], v * 4));
+                TProducts.Store(second, ref sums[0], v);
+            }
+
+            return 0;
+        }
+    }
+
+    private readonly struct WidthJob : IIntegerOperation<SimdWidth>
+    {
+        public SimdWidth Invoke<TProducts, TBytes, TInts, TSimd, TVector>()
+            where TProducts : IByteProducts<TBytes, TInts>
+            where TBytes : struct
+            where TInts : struct
+            where TSimd : ISimd<TVector>
+            where TVector : struct => TSimd.Width;
+    }
+}
