@@ -23,6 +23,7 @@ internal static class ModelCatalog
                 ModelKind.LinearRegression => ModelShape.LinearRegression(features),
                 ModelKind.LogisticRegression => ModelShape.LogisticRegression(features),
                 ModelKind.MultilayerPerceptron => ModelShape.MultilayerPerceptron([features, .. settings.HiddenSizes, classes], [settings.HiddenActivation]),
+                ModelKind.MultilayerPerceptronRegressor => ModelShape.MultilayerPerceptronRegressor([features, .. settings.HiddenSizes, 1], [settings.HiddenActivation]),
                 ModelKind.SoftmaxRegression => ModelShape.SoftmaxRegression(features, classes),
                 _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Model, "Not a model of native train."),
             };
@@ -49,7 +50,7 @@ internal static class ModelCatalog
     // A shape too large to build: more parameters than an array holds, or scratch memory past what can be counted.
     private static UsageException TooLarge(TrainSettings settings, int features, int classes, Exception e)
     {
-        bool perceptron = settings.Model == ModelKind.MultilayerPerceptron;
+        bool perceptron = settings.Model is ModelKind.MultilayerPerceptron or ModelKind.MultilayerPerceptronRegressor;
         string sizes = perceptron ? $"{features}-{string.Join('-', settings.HiddenSizes)}-{classes}" : $"{features} features, {classes} classes";
         string why = e is ArgumentException ? CommandLine.FirstLine(e) : "the scratch memory its layers need per thread is more than an array holds.";
         return new UsageException($"A {settings.ModelWord} model of {sizes} is too large to build here{(perceptron ? " (check --hidden)" : "")}: {why}");

@@ -14,9 +14,9 @@ internal static class TrainCommand
         var data = new Option<string>("--data") { Description = "The training data: a CSV file, or a directory holding an IDX images file and labels file.", Required = true };
         var format = new Choice<DataFormat>("--format", "How to read --data (default: idx for a directory, csv otherwise).", null, Vocabulary.Formats);
         var label = new Option<string?>("--label") { Description = "CSV: the label column, by name or 0-based index (default: the last column). A number that is also a column's name must be given unambiguously." };
-        var model = new Choice<ModelKind>("--model", "The model: softmax, logistic or linear regression, or a multilayer perceptron.", ModelKind.SoftmaxRegression, Vocabulary.Models);
-        var hidden = new Option<string?>("--hidden") { Description = "mlp only: hidden layer widths, comma-separated. [default: 128]" };
-        var activation = new Choice<Activation>("--activation", "mlp only: the hidden layers' activation.", null, Vocabulary.Activations);
+        var model = new Choice<ModelKind>("--model", "The model: softmax, logistic or linear regression, or a multilayer perceptron (mlp: a classifier, or a regressor when the label holds numbers that are not all whole; mlp-regressor: always a regressor).", ModelKind.SoftmaxRegression, Vocabulary.Models);
+        var hidden = new Option<string?>("--hidden") { Description = "mlp and mlp-regressor only: hidden layer widths, comma-separated. [default: 128]" };
+        var activation = new Choice<Activation>("--activation", "mlp and mlp-regressor only: the hidden layers' activation.", null, Vocabulary.Activations);
         activation.Option.Description += " [default: relu]";
         var optimizer = new Choice<OptimizerKind>("--optimizer", "The optimizer.", OptimizerKind.GradientDescent, Vocabulary.Optimizers);
         var rate = new Option<float?>("--lr") { Description = "The learning rate (default: 0.1 for sgd, 0.05 for momentum and nesterov, 0.001 for adam)." };
@@ -80,7 +80,13 @@ internal static class TrainCommand
             }
 
             (CsvOptions Csv, IdxOptions Idx) read = limits.Read(parse);
-            CsvLabels labels = settings.Model == ModelKind.LinearRegression ? CsvLabels.Regression : CsvLabels.Classification;
+            // mlp is a classifier or a regressor as the label column says (as a table's label is inferred); the others know.
+            CsvLabels labels = settings.Model switch
+            {
+                ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor => CsvLabels.Regression,
+                ModelKind.MultilayerPerceptron => CsvLabels.Infer,
+                _ => CsvLabels.Classification,
+            };
             var request = new TableRequest(table.Read(parse, settings.Label, labels, read.Csv, standardize: !table.NoStandardize(parse)), table.AnyGiven(parse));
             return Run(context, read, settings, request);
         });
@@ -93,8 +99,15 @@ internal static class TrainCommand
         Check(settings);
 
         // Load, split, standardize.
-        bool regression = settings.Model == ModelKind.LinearRegression;
+        bool regression = settings.Model is ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor;
         Prepared data = LoadAndSplit(settings, limits, regression, table);
+        if (settings.Model == ModelKind.MultilayerPerceptron && !data.Training.HasLabels)
+        {
+            // --model mlp on a label of values (not all whole numbers): the perceptron regressor.
+            settings = settings with { Model = ModelKind.MultilayerPerceptronRegressor };
+            regression = true;
+        }
+
         Dataset training = data.Training, validation = data.Validation ?? data.Training;
         bool heldOut = data.Validation is not null;
         Standardizer? standardizer = null;
@@ -225,7 +238,7 @@ internal static class TrainCommand
         Dataset? validation = null;
         if (settings.HoldOut > 0)
         {
-            (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: !regression);
+            (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: all.HasLabels);
         }
 
         return new Prepared(training, validation, all.Features, all.Classes, loaded.ClassNames, all.FeatureNames, all.LabelName, loaded.ImageRows, loaded.ImageColumns, pipeline);
@@ -366,7 +379,7 @@ internal static class TrainCommand
     /// </summary>
     private static void CheckApply(TrainSettings settings)
     {
-        bool perceptron = settings.Model == ModelKind.MultilayerPerceptron;
+        bool perceptron = settings.Model is ModelKind.MultilayerPerceptron or ModelKind.MultilayerPerceptronRegressor;
         if (settings.Hidden is not null && !perceptron)
         {
             throw new UsageException($"--hidden sets a perceptron's hidden layers; it does nothing for --model {settings.ModelWord}. Remove it, or use --model mlp.");
@@ -387,9 +400,9 @@ internal static class TrainCommand
             throw new UsageException("--patience is how long --early-stopping waits; without --early-stopping it does nothing. Add --early-stopping, or remove --patience.");
         }
 
-        if (settings.BalancedClasses && settings.Model == ModelKind.LinearRegression)
+        if (settings.BalancedClasses && settings.Model is ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor)
         {
-            throw new UsageException("--class-weight weights classes; a linear regression has none. Remove it.");
+            throw new UsageException($"--class-weight weights classes; a {(settings.Model == ModelKind.LinearRegression ? "linear regression" : "perceptron regressor")} has none. Remove it.");
         }
 
         if (settings.Label is not null && settings.DataFormat == DataFormat.Idx)

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Native.Numerics;
+
+namespace Native.Cli.Tests;
+
+/// <summary>
+/// The perceptron regressor on the command line: <c>--model mlp</c> on a label of values trains one, <c>--model
+/// mlp-regressor</c> always does, and the saved model predicts and evaluates as a regression.
+/// </summary>
+public class RegressorCommandTests
+{
+    /// <summary>y = x₀² + |x₁| + noise: a curve no line fits; the label has decimals, so it reads as values.</summary>
+    private static string Curve(string directory)
+    {
+        var text = new StringBuilder("a,b,y\n");
+        var random = new Random(7);
+        for (int i = 0; i < 400; i++)
+        {
+            double a = (4 * random.NextDouble()) - 2, b = (4 * random.NextDouble()) - 2;
+            text.Append(CultureInfo.InvariantCulture, $"{a:F4},{b:F4},{(a * a) + Math.Abs(b) + (0.01 * random.NextDouble()):F4}\n");
+        }
+
+        string data = Path.Combine(directory, "curve.csv");
+        File.WriteAllText(data, text.ToString());
+        return data;
+    }
+
+    [Fact]
+    public void MlpOnALabelOfValuesTrainsAPerceptronRegressorThatBeatsALine()
+    {
+        string directory = Cli.TemporaryDirectory();
+        string data = Curve(directory);
+        string model = Path.Combine(directory, "curve.safetensors");
+        string[] common = ["--data", data, "--label", "y", "--optimizer", "adam", "--lr", "0.01", "--epochs", "200", "--batch", "32", "--json", "--quiet"];
+
+        Cli.Result perceptron = Cli.Run(["train", "--model", "mlp", "--hidden", "32", "--out", model, .. common]);
+        Assert.True(perceptron.ExitCode == 0, perceptron.ToString());
+        Cli.Result line = Cli.Run(["train", "--model", "linear", .. common]);
+        Assert.True(line.ExitCode == 0, line.ToString());
+
+        double curved = perceptron.JsonLines()[^1].GetProperty("mse").GetDouble(), straight = line.JsonLines()[^1].GetProperty("mse").GetDouble();
+        Assert.True(curved < 0.2 * straight, $"perceptron MSE {curved}, line {straight}");
+
+        TrainedModel loaded = ModelFile.Load(model);
+        Assert.Equal(ModelKind.MultilayerPerceptronRegressor, loaded.Shape.Kind);
+        Assert.Equal("y", loaded.LabelName);
+
+        // evaluate and predict read it as a regression: the metrics, and a value per row.
+        JsonElement metrics = Cli.Run("evaluate", "--model", model, "--data", data, "--json").JsonLines()[0];
+        Assert.Equal(curved, metrics.GetProperty("mse").GetDouble(), 0.05);
+        File.WriteAllText(Path.Combine(directory, "in.csv"), "a,b\n1.5,-1\n");
+        JsonElement value = Cli.Run("predict", "--model", model, "--input", Path.Combine(directory, "in.csv"), "--json").JsonLines()[0];
+        Assert.Equal(loaded.PredictValue([1.5f, -1f]), value.GetProperty("value").GetDouble(), 1e-4);
+        Assert.InRange(value.GetProperty("value").GetDouble(), 2.75, 3.75); // 1.5² + 1
+    }
+
+    [Fact]
+    public void MlpRegressorTakesWholeNumberTargetsAsValues()
+    {
+        // Whole numbers read as classes for --model mlp; mlp-regressor says they are values.
+        string directory = Cli.TemporaryDirectory();
+        var text = new StringBuilder("x,count\n");
+        for (int i = 0; i < 60; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i / 10.0:F1},{2 * i}\n");
+        }
+
+        string data = Path.Combine(directory, "counts.csv");
+        File.WriteAllText(data, text.ToString());
+        string model = Path.Combine(directory, "counts.safetensors");
+        Cli.Result train = Cli.Run("train", "--data", data, "--model", "mlp-regressor", "--hidden", "8", "--standardize", "--optimizer", "adam", "--lr", "0.05", "--epochs", "300", "--out", model, "--json", "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.True(train.JsonLines()[^1].GetProperty("r2").GetDouble() > 0.95, train.ToString());
+        Assert.Equal(ModelKind.MultilayerPerceptronRegressor, ModelFile.Load(model).Shape.Kind);
+
+        Cli.Result weighted = Cli.Run("train", "--data", data, "--model", "mlp-regressor", "--class-weight", "balanced");
+        Assert.NotEqual(0, weighted.ExitCode);
+        Assert.Contains("--class-weight weights classes; a perceptron regressor has none.", weighted.ToString(), StringComparison.Ordinal);
+    }
+}
