@@ -79,4 +79,31 @@ public class RegressorCommandTests
         Assert.NotEqual(0, weighted.ExitCode);
         Assert.Contains("--class-weight weights classes; a perceptron regressor has none.", weighted.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void PredictPrintsEveryTargetOfAMultiOutputRegression()
+    {
+        // y₀ = 2a − b + 1, y₁ = a + 3b: a model of two outputs made in the library, named by its label columns.
+        string directory = Cli.TemporaryDirectory();
+        var regression = new LinearRegression(2, 2);
+        float[] parameters = [2f, -1f, 1f, 3f, 1f, 0f];
+        parameters.CopyTo(regression.Parameters);
+        string model = Path.Combine(directory, "two.safetensors");
+        ModelFile.Save(regression, model, new ModelMetadata { FeatureNames = ["a", "b"], LabelNames = ["y0", "y1"] });
+        string input = Path.Combine(directory, "in.csv");
+        File.WriteAllText(input, "a,b\n1,2\n0.5,-1\n");
+
+        Cli.Result text = Cli.Run("predict", "--model", model, "--input", input);
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Equal(["y0 y1", "1 7", "3 -2.5"], text.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+        IReadOnlyList<JsonElement> json = Cli.Run("predict", "--model", model, "--input", input, "--json").JsonLines();
+        Assert.Equal(7.0, json[0].GetProperty("values").GetProperty("y1").GetDouble());
+        Assert.Equal(3.0, json[1].GetProperty("values").GetProperty("y0").GetDouble());
+
+        // evaluate reads one label column: a model of several outputs is refused in words, not scored wrongly.
+        Cli.Result evaluate = Cli.Run("evaluate", "--model", model, "--data", input);
+        Assert.NotEqual(0, evaluate.ExitCode);
+        Assert.Contains("predicts 2 values a row (a multi-output regression)", evaluate.ToString(), StringComparison.Ordinal);
+    }
 }
