@@ -106,4 +106,46 @@ public class RegressorCommandTests
         Assert.NotEqual(0, evaluate.ExitCode);
         Assert.Contains("predicts 2 values a row (a multi-output regression)", evaluate.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void LabelAAndBTrainsAMultiOutputRegressionThatPredictsEveryTarget()
+    {
+        // y0 = 2a − b + 1 (a line), y1 = a² + |b| (a curve): two targets of one table.
+        string directory = Cli.TemporaryDirectory();
+        var text = new StringBuilder("a,b,y0,y1\n");
+        var random = new Random(3);
+        for (int i = 0; i < 300; i++)
+        {
+            double a = (4 * random.NextDouble()) - 2, b = (4 * random.NextDouble()) - 2;
+            text.Append(CultureInfo.InvariantCulture, $"{a:F4},{b:F4},{(2 * a) - b + 1:F4},{(a * a) + Math.Abs(b):F4}\n");
+        }
+
+        string data = Path.Combine(directory, "two.csv");
+        File.WriteAllText(data, text.ToString());
+        string model = Path.Combine(directory, "two.safetensors");
+        Cli.Result train = Cli.Run("train", "--data", data, "--label", "y0,y1", "--model", "mlp", "--hidden", "32", "--optimizer", "adam", "--lr", "0.01", "--epochs", "200", "--batch", "32", "--out", model, "--json", "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.True(train.JsonLines()[^1].GetProperty("r2").GetDouble() > 0.98, train.ToString());
+
+        TrainedModel loaded = ModelFile.Load(model);
+        Assert.Equal(ModelKind.MultilayerPerceptronRegressor, loaded.Shape.Kind);
+        Assert.Equal(2, loaded.Model.Outputs);
+        Assert.Equal(["y0", "y1"], loaded.LabelNames);
+
+        File.WriteAllText(Path.Combine(directory, "in.csv"), "a,b\n1,2\n");
+        Cli.Result predict = Cli.Run("predict", "--model", model, "--input", Path.Combine(directory, "in.csv"));
+        string[] lines = predict.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal("y0 y1", lines[0]);
+        float[] values = [.. lines[1].Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture))];
+        Assert.InRange(values[0], 0.8f, 1.2f); // 2·1 − 2 + 1
+        Assert.InRange(values[1], 2.7f, 3.3f); // 1 + 2
+
+        Cli.Result linear = Cli.Run("train", "--data", data, "--label", "y0,y1", "--model", "linear", "--optimizer", "adam", "--lr", "0.05", "--epochs", "100", "--json", "--quiet");
+        Assert.True(linear.ExitCode == 0, linear.ToString());
+        Cli.Result softmax = Cli.Run("train", "--data", data, "--label", "y0,y1");
+        Assert.NotEqual(0, softmax.ExitCode);
+        Assert.Contains("--label y0,y1 names 2 label columns: the targets of a multi-output regression", softmax.ToString(), StringComparison.Ordinal);
+        Cli.Result missing = Cli.Run("train", "--data", data, "--label", "y0,zz", "--model", "linear");
+        Assert.Contains("no column is named 'zz', a label", missing.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -8,7 +8,10 @@ internal sealed record ModelChoice(IModel Model, string Kernel);
 /// <summary>Picks the model for a shape: a source-generated one where the shape has one, else the run-time-shaped model.</summary>
 internal static class ModelCatalog
 {
-    /// <summary>The shape <paramref name="settings"/> ask for, described before anything is allocated (for the memory check).</summary>
+    /// <summary>
+    /// The shape <paramref name="settings"/> ask for, described before anything is allocated (for the memory check);
+    /// <paramref name="classes"/> is the class count of a classifier, the target count (outputs) of a regression.
+    /// </summary>
     public static ModelShape Shape(TrainSettings settings, int features, int classes)
     {
         if (settings.Model == ModelKind.LogisticRegression && classes != 2)
@@ -20,10 +23,10 @@ internal static class ModelCatalog
         {
             return settings.Model switch
             {
-                ModelKind.LinearRegression => ModelShape.LinearRegression(features),
+                ModelKind.LinearRegression => ModelShape.LinearRegression(features, Math.Max(1, classes)),
                 ModelKind.LogisticRegression => ModelShape.LogisticRegression(features),
                 ModelKind.MultilayerPerceptron => ModelShape.MultilayerPerceptron([features, .. settings.HiddenSizes, classes], [settings.HiddenActivation]),
-                ModelKind.MultilayerPerceptronRegressor => ModelShape.MultilayerPerceptronRegressor([features, .. settings.HiddenSizes, 1], [settings.HiddenActivation]),
+                ModelKind.MultilayerPerceptronRegressor => ModelShape.MultilayerPerceptronRegressor([features, .. settings.HiddenSizes, Math.Max(1, classes)], [settings.HiddenActivation]),
                 ModelKind.SoftmaxRegression => ModelShape.SoftmaxRegression(features, classes),
                 _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Model, "Not a model of native train."),
             };

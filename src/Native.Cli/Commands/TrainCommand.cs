@@ -100,6 +100,11 @@ internal static class TrainCommand
 
         // Load, split, standardize.
         bool regression = settings.Model is ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor;
+        if (table is not null && table.Options.LabelColumns.Count > 1 && !regression && settings.Model != ModelKind.MultilayerPerceptron)
+        {
+            throw new UsageException($"--label {settings.Label} names {table.Options.LabelColumns.Count} label columns: the targets of a multi-output regression, which --model linear, mlp and mlp-regressor train; --model {settings.ModelWord} has one label.");
+        }
+
         Prepared data = LoadAndSplit(settings, limits, regression, table);
         if (settings.Model == ModelKind.MultilayerPerceptron && !data.Training.HasLabels)
         {
@@ -150,7 +155,7 @@ internal static class TrainCommand
 
         // The memory the run needs, checked before the model is built (400 million parameters are 1.6 GB themselves);
         // then the model: a generated kernel where one matches the shape, else the run-time-shaped model.
-        ModelShape shape = ModelCatalog.Shape(settings, data.Features, regression ? 0 : data.Classes);
+        ModelShape shape = ModelCatalog.Shape(settings, data.Features, regression ? training.TargetCount : data.Classes);
         try
         {
             TrainingMemory.Estimate(shape, optimizer, options, training, heldOut ? validation : null).ThrowIfTooLarge();
@@ -177,8 +182,8 @@ internal static class TrainCommand
         {
             // A signal before the save's rename keeps the old file (exit 3); after it, the run finishes (exit 0).
             var metadata = data.Pipeline is null
-                ? new ModelMetadata { ClassNames = data.ClassNames, FeatureNames = data.FeatureNames, LabelName = data.LabelName, Standardizer = standardizer }
-                : new ModelMetadata { ClassNames = data.ClassNames, LabelName = data.LabelName, Pipeline = data.Pipeline };
+                ? new ModelMetadata { ClassNames = data.ClassNames, FeatureNames = data.FeatureNames, LabelNames = data.LabelNames, Standardizer = standardizer }
+                : new ModelMetadata { ClassNames = data.ClassNames, LabelNames = data.LabelNames, Pipeline = data.Pipeline };
             saved = (settings.Out, ModelFiles.Save(model, settings.Out, metadata, settings, summary, context.Cancellation));
             context.Done($"the model was saved to '{settings.Out}'");
         }
@@ -201,7 +206,7 @@ internal static class TrainCommand
         int Classes,
         IReadOnlyList<string> ClassNames,
         IReadOnlyList<string> FeatureNames,
-        string? LabelName,
+        IReadOnlyList<string> LabelNames,
         int ImageRows,
         int ImageColumns,
         FeaturePipeline? Pipeline = null);
@@ -217,7 +222,11 @@ internal static class TrainCommand
         if (settings.DataFormat == DataFormat.Csv && table is not null)
         {
             DataFiles.CheckCsvFile(settings.Data);
-            CsvData.CheckHeader(settings.Data, settings.Label, limits.Csv);
+            if (table.Options.LabelColumns.Count < 2)
+            {
+                CsvData.CheckHeader(settings.Data, settings.Label, limits.Csv);
+            }
+
             (loaded, pipeline) = TableData(settings.Data, table);
         }
         else
@@ -241,7 +250,7 @@ internal static class TrainCommand
             (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: all.HasLabels);
         }
 
-        return new Prepared(training, validation, all.Features, all.Classes, loaded.ClassNames, all.FeatureNames, all.LabelName, loaded.ImageRows, loaded.ImageColumns, pipeline);
+        return new Prepared(training, validation, all.Features, all.Classes, loaded.ClassNames, all.FeatureNames, all.LabelNames, loaded.ImageRows, loaded.ImageColumns, pipeline);
     }
 
     /// <summary>
