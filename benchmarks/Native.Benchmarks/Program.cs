@@ -25,4 +25,11 @@ if (args is ["rowstride", ..])
     return;
 }
 
+// `-- byterows` alternates softmax epochs over float rows and byte rows, in one process (ByteRowBenchmarks).
+if (args is ["byterows", ..])
+{
+    ByteRowBenchmarks.Alternate(Console.Out);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

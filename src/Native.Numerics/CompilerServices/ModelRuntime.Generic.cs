@@ -347,13 +347,25 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         where TMode : IPassMode, allows ref struct
     {
         int outputs = _layers.Outputs;
-        ref float workspace = ref ModelWorkspace.Chunk(ChunkWorkspace);
+
+        // Byte rows are widened a chunk at a time, in registers, into float rows after the rest of the workspace: the
+        // chunk's 64 rows stay in L2 for the passes that read them, where the dataset's rows are read from memory once, as bytes.
+        int widenedRow = batch.ByteRows is null ? 0 : (int)ParameterLayout.PaddedWidth(_layers.Features);
+        ref float workspace = ref ModelWorkspace.Chunk(ChunkWorkspace + (ParameterLayout.ChunkRows * widenedRow));
+        ref float widened = ref Unsafe.Add(ref workspace, ChunkWorkspace);
         double total = 0;
         for (int start = 0; start < batch.Count; start += ParameterLayout.ChunkRows)
         {
             Batch chunk = batch.Slice(start, Math.Min(ParameterLayout.ChunkRows, batch.Count - start));
             int n = chunk.Count;
-            Rows rows = Standardized<TSimd, TVector>(chunk.Rows, ref workspace);
+            Rows rows = chunk.Rows;
+            if (chunk.ByteRows is ByteRowFormat format)
+            {
+                ByteRowKernel.Widen<TSimd, TVector>(in rows, _layers.Features, format.Standardizer, ref widened, widenedRow);
+                rows = new Rows(in widened, widenedRow, n);
+            }
+
+            rows = Standardized<TSimd, TVector>(rows, ref workspace);
             ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in rows, ref workspace, _slope);
             Span<float> errors = TMode.GoesBackward
                 ? MemoryMarshal.CreateSpan(ref Unsafe.Add(ref values, (nint)ParameterLayout.ErrorsStart(outputs)), n * outputs)

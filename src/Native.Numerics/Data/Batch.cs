@@ -21,9 +21,10 @@ public readonly ref struct Batch
     private readonly ReadOnlySpan<float> _targets;
     private readonly ReadOnlySpan<float> _weights;
 
-    internal Batch(Rows rows, int features, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int targetCount, ReadOnlySpan<float> weights, bool hasLabels)
+    internal Batch(Rows rows, int features, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int targetCount, ReadOnlySpan<float> weights, bool hasLabels, ByteRowFormat? byteRows = null)
     {
         Rows = rows;
+        ByteRows = byteRows;
         Features = features;
         _labels = labels;
         _targets = targets;
@@ -47,7 +48,11 @@ public readonly ref struct Batch
     /// <summary>Whether the rows carry sample weights (otherwise every weight is 1).</summary>
     public bool HasWeights => !_weights.IsEmpty;
 
+    /// <summary>The rows: floats, or with <see cref="ByteRows"/> bytes (a view whose stride counts 4-byte words).</summary>
     internal Rows Rows { get; }
+
+    /// <summary>How the rows are widened when they are bytes (a dataset's <see cref="Dataset.Compact"/> rows); null for float rows.</summary>
+    internal ByteRowFormat? ByteRows { get; }
 
     /// <summary>
     /// A classification batch over contiguous rows: <paramref name="features"/> holds
@@ -169,9 +174,15 @@ public readonly ref struct Batch
 
     /// <summary>The features of row <paramref name="index"/> of the batch.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The index is not a row of the batch.</exception>
+    /// <exception cref="InvalidOperationException">The rows are stored as bytes (<see cref="Dataset.StoresBytes"/>); read them from the dataset.</exception>
     public ReadOnlySpan<float> Row(int index)
     {
         CheckIndex(index);
+        if (ByteRows is not null)
+        {
+            throw new InvalidOperationException("The batch's rows are stored as bytes (Dataset.StoresBytes), not floats; read a row with Dataset.Row.");
+        }
+
         return MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in Rows[index]), Features);
     }
 
@@ -284,7 +295,7 @@ public readonly ref struct Batch
         if (rows.IsIndexed)
         {
             // Labels, targets and weights are indexed by dataset row, which slicing does not change.
-            return new Batch(rows, Features, _labels, _targets, TargetCount, _weights, HasLabels);
+            return new Batch(rows, Features, _labels, _targets, TargetCount, _weights, HasLabels, ByteRows);
         }
 
         return new Batch(
@@ -294,7 +305,8 @@ public readonly ref struct Batch
             _targets.IsEmpty ? default : _targets.Slice(start * TargetCount, count * TargetCount),
             TargetCount,
             _weights.IsEmpty ? default : _weights.Slice(start, count),
-            HasLabels);
+            HasLabels,
+            ByteRows);
     }
 
     private static void CheckContiguous(ReadOnlySpan<float> features, int featureCount, int count, string countName, ReadOnlySpan<float> sampleWeights)

@@ -71,16 +71,17 @@ public sealed partial class Dataset
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(stride, Features);
         var storage = new AlignedBuffer(checked(Count * stride));
+        float[]? widened = _byteRows is null ? null : new float[Features];
         for (int i = 0; i < Count; i++)
         {
-            Row(i).CopyTo(storage.Span.Slice(i * stride));
+            Row(i, widened).CopyTo(storage.Span.Slice(i * stride));
         }
 
         return new Dataset(storage, stride, Count, Features, null, _labels is null ? null : [.. Labels], Classes, _classNames, _targets is null ? null : [.. Targets], TargetCount, _weights is null ? null : [.. SampleWeights]);
     }
 
     /// <summary>Every stored float: <see cref="StoredCount"/> rows of <see cref="Stride"/> floats, each row's padding zero.</summary>
-    internal ReadOnlySpan<float> Storage => _features.Span;
+    internal ReadOnlySpan<float> Storage => _byteRows is null ? _features.Span : throw new InvalidOperationException("The dataset stores its rows as bytes.");
 
     /// <summary>The bytes of a view's list of rows (0 for a dataset that is not a view).</summary>
     internal long ViewBytes => 4L * (_rows?.Length ?? 0);

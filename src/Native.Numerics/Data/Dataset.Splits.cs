@@ -136,7 +136,7 @@ public sealed partial class Dataset
             }
         }
 
-        return new Dataset(_features, Stride, rows.Length, Features, stored, _labels, Classes, _classNames, _targets, TargetCount, _weights).WithNamesOf(this);
+        return new Dataset(_features, Stride, rows.Length, Features, stored, _labels, Classes, _classNames, _targets, TargetCount, _weights, _byteRows).WithNamesOf(this);
     }
 
     /// <summary>A view's <paramref name="stored"/> values (indexed by stored row, <paramref name="perRow"/> a row) in its own row order.</summary>

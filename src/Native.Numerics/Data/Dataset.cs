@@ -29,6 +29,7 @@ public sealed partial class Dataset
     private readonly float[]? _targets;
     private readonly float[]? _weights;
     private readonly string[]? _classNames;
+    private readonly ByteRowFormat? _byteRows;
     private string[]? _featureNames;
     private string[]? _labelNames;
 
@@ -38,13 +39,15 @@ public sealed partial class Dataset
     private float[]? _viewWeights;
 
     /// <summary>
-    /// A dataset of <paramref name="count"/> rows, <paramref name="stride"/> floats apart: the stored rows
-    /// <paramref name="rows"/> names, or the first <paramref name="count"/> when it is null. Labels, targets and weights
-    /// are indexed by stored row; a stored row's targets are <paramref name="targetCount"/> floats from its index × that count.
+    /// A dataset of <paramref name="count"/> rows, <paramref name="stride"/> floats apart (bytes apart with
+    /// <paramref name="byteRows"/>): the stored rows <paramref name="rows"/> names, or the first <paramref name="count"/>
+    /// when it is null. Labels, targets and weights are indexed by stored row; a stored row's targets are
+    /// <paramref name="targetCount"/> floats from its index × that count.
     /// </summary>
-    private Dataset(AlignedBuffer features, int stride, int count, int featureCount, int[]? rows, int[]? labels, int classes, string[]? classNames, float[]? targets, int targetCount, float[]? weights)
+    private Dataset(AlignedBuffer features, int stride, int count, int featureCount, int[]? rows, int[]? labels, int classes, string[]? classNames, float[]? targets, int targetCount, float[]? weights, ByteRowFormat? byteRows = null)
     {
         _features = features;
+        _byteRows = byteRows;
         _rows = rows;
         Count = count;
         Features = featureCount;
@@ -117,7 +120,7 @@ public sealed partial class Dataset
     internal ReadOnlySpan<float> StoredWeights => _weights;
 
     /// <summary>The number of rows the storage holds (more than <see cref="Count"/> for a view of some of them).</summary>
-    internal int StoredCount => _features.Length / Stride;
+    internal int StoredCount => _byteRows is null ? _features.Length / Stride : _features.Length * sizeof(float) / Stride;
 
     /// <summary>
     /// The floats between stored rows for rows of <paramref name="featureCount"/> features: the next power of two up to
@@ -132,12 +135,12 @@ public sealed partial class Dataset
     /// <summary>The label of row <paramref name="index"/>, without gathering a view's labels.</summary>
     internal int LabelAt(int index) => _labels![Source(index)];
 
-    /// <summary>The features of row <paramref name="index"/>.</summary>
+    /// <summary>The features of row <paramref name="index"/> (of a dataset that <see cref="StoresBytes"/>, widened into a new array).</summary>
     public ReadOnlySpan<float> Row(int index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-        return _features.Span.Slice(Source(index) * Stride, Features);
+        return _byteRows is null ? _features.Span.Slice(Source(index) * Stride, Features) : Row(index, new float[Features]);
     }
 
     /// <summary>
@@ -253,7 +256,9 @@ public sealed partial class Dataset
     /// <exception cref="ArgumentOutOfRangeException">An index is outside this dataset.</exception>
     public Dataset Select(ReadOnlySpan<int> rows)
     {
-        var storage = new AlignedBuffer(checked(rows.Length * Stride));
+        // Rows are copied as stored: floats, or bytes (a word holds four) with the same widening.
+        int words = _byteRows is null ? Stride : Stride / sizeof(float);
+        var storage = new AlignedBuffer(checked(rows.Length * words));
         Span<float> destination = storage.Span;
         ReadOnlySpan<float> source = _features.Span;
         int[]? labels = _labels is null ? null : new int[rows.Length];
@@ -268,13 +273,13 @@ public sealed partial class Dataset
             }
 
             int stored = Source(row);
-            source.Slice(stored * Stride, Stride).CopyTo(destination.Slice(i * Stride, Stride));
+            source.Slice(stored * words, words).CopyTo(destination.Slice(i * words, words));
             labels?[i] = _labels![stored];
             _targets?.AsSpan(stored * TargetCount, TargetCount).CopyTo(targets.AsSpan(i * TargetCount));
             weights?[i] = _weights![stored];
         }
 
-        return new Dataset(storage, Stride, rows.Length, Features, null, labels, Classes, _classNames, targets, TargetCount, weights).WithNamesOf(this);
+        return new Dataset(storage, Stride, rows.Length, Features, null, labels, Classes, _classNames, targets, TargetCount, weights, _byteRows).WithNamesOf(this);
     }
 
     /// <summary>This dataset with <paramref name="sampleWeights"/> (one per row, or empty to remove them).</summary>
@@ -300,7 +305,7 @@ public sealed partial class Dataset
             weights = stored;
         }
 
-        return new Dataset(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, TargetCount, weights).WithNamesOf(this);
+        return new Dataset(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, TargetCount, weights, _byteRows).WithNamesOf(this);
     }
 
     /// <summary>
@@ -335,7 +340,7 @@ public sealed partial class Dataset
             throw new ArgumentException($"Expected one label name, or {TargetCount} (one per target); got {labelNames.Count}.", nameof(labelNames));
         }
 
-        Dataset named = new(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, TargetCount, _weights);
+        Dataset named = new(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, TargetCount, _weights, _byteRows);
         named._featureNames = featureNames.Count == 0 ? null : [.. featureNames];
         named._labelNames = labelNames.Count == 0 ? null : [.. labelNames];
         return named;
@@ -354,18 +359,19 @@ public sealed partial class Dataset
     /// </summary>
     internal Dataset WithFeatures(RowTransform transform)
     {
-        // Compact: a view's rows become rows of their own, in its order.
-        var storage = new AlignedBuffer(checked(Count * Stride));
-        ReadOnlySpan<float> source = _features.Span;
+        // Compact: a view's rows become rows of their own, in its order; byte rows become float rows.
+        int stride = _byteRows is null ? Stride : RowStride(Features);
+        var storage = new AlignedBuffer(checked(Count * stride));
         Span<float> destination = storage.Span;
+        float[]? widened = _byteRows is null ? null : new float[Features];
         for (int i = 0; i < Count; i++)
         {
-            transform(source.Slice(Source(i) * Stride, Features), destination.Slice(i * Stride, Features));
+            transform(Row(i, widened), destination.Slice(i * stride, Features));
         }
 
         return _rows is null
-            ? new Dataset(storage, Stride, Count, Features, null, _labels, Classes, _classNames, _targets, TargetCount, _weights).WithNamesOf(this)
-            : new Dataset(storage, Stride, Count, Features, null, _labels is null ? null : Gather(_labels), Classes, _classNames, _targets is null ? null : Gather(_targets, TargetCount), TargetCount, _weights is null ? null : Gather(_weights)).WithNamesOf(this);
+            ? new Dataset(storage, stride, Count, Features, null, _labels, Classes, _classNames, _targets, TargetCount, _weights).WithNamesOf(this)
+            : new Dataset(storage, stride, Count, Features, null, _labels is null ? null : Gather(_labels), Classes, _classNames, _targets is null ? null : Gather(_targets, TargetCount), TargetCount, _weights is null ? null : Gather(_weights)).WithNamesOf(this);
     }
 
     /// <summary>Transforms one row of features into another of the same length.</summary>
@@ -392,8 +398,9 @@ public sealed partial class Dataset
 
         // The storage is a pinned array, so its address is stable.
         byte* origin = (byte*)Unsafe.AsPointer(ref Unsafe.AsRef(in Origin));
-        nint rowBytes = (nint)Stride * sizeof(float);
-        nint usedBytes = (nint)Features * sizeof(float);
+        int elementBytes = _byteRows is null ? sizeof(float) : sizeof(byte);
+        nint rowBytes = (nint)Stride * elementBytes;
+        nint usedBytes = (nint)Features * elementBytes;
         foreach (int row in rows)
         {
             byte* start = origin + (row * rowBytes);
@@ -410,11 +417,11 @@ public sealed partial class Dataset
     /// a view, stored rows are its rows.
     /// </summary>
     internal Batch Batch(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights) =>
-        new(new Rows(in Origin, Stride, rows), Features, _labels, _targets, TargetCount, weights, HasLabels);
+        new(new Rows(in Origin, RowWords, rows), Features, _labels, _targets, TargetCount, weights, HasLabels, _byteRows);
 
     /// <summary>Every row, in order, with <paramref name="weights"/> (indexed by stored row) as their sample weights, or none.</summary>
     internal Batch Batch(ReadOnlySpan<float> weights) =>
-        new(_rows is null ? new Rows(in Origin, Stride, Count) : new Rows(in Origin, Stride, _rows), Features, _labels, _targets, TargetCount, weights, HasLabels);
+        new(_rows is null ? new Rows(in Origin, RowWords, Count) : new Rows(in Origin, RowWords, _rows), Features, _labels, _targets, TargetCount, weights, HasLabels, _byteRows);
 
     private static AlignedBuffer CopyFeatures(ReadOnlySpan<float> features, int featureCount, int count, string countName, ReadOnlySpan<float> sampleWeights)
     {

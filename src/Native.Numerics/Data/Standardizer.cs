@@ -54,6 +54,12 @@ public sealed class Standardizer
     /// <summary>What each centered feature is multiplied by: the reciprocal of its deviation.</summary>
     internal ReadOnlySpan<float> Scales => _scales;
 
+    /// <summary>The means, for kernels that read them in place.</summary>
+    internal float[] MeanArray => _means;
+
+    /// <summary>The scales, for kernels that read them in place.</summary>
+    internal float[] ScaleArray => _scales;
+
     /// <summary>Fits a standardizer to the features of <paramref name="data"/> (its labels, targets and weights are not used).</summary>
     /// <exception cref="ArgumentException"><paramref name="data"/> has no rows.</exception>
     public static Standardizer Fit(Dataset data)
@@ -62,6 +68,13 @@ public sealed class Standardizer
         if (data.Count == 0)
         {
             throw new ArgumentException("Cannot fit a standardizer to a dataset with no rows.", nameof(data));
+        }
+
+        if (data.StoresBytes)
+        {
+            // Byte rows widened a row at a time: the same values, so the same statistics, without a float copy of the rows.
+            float[] row = new float[data.Features];
+            return Fit(new WidenedRows(data, row), data.Count, data.Features);
         }
 
         return Fit(data.Storage, data.Stride, data.StoredRows, data.Count, data.Features);
@@ -120,6 +133,12 @@ public sealed class Standardizer
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckFeatures(data.Features, nameof(data));
+        if (data.StoresBytes && !data.HasByteStandardizer)
+        {
+            // Byte rows stay bytes, sharing their storage; the kernels standardize them as they widen them.
+            return data.WithByteStandardizer(this);
+        }
+
         return data.WithFeatures(Transform);
     }
 
@@ -150,17 +169,22 @@ public sealed class Standardizer
 
     /// <summary>Fits to <paramref name="count"/> rows of <paramref name="featureCount"/> floats, <paramref name="stride"/> floats apart in <paramref name="storage"/>.</summary>
     // Row i of the data is stored row i, or stored row rows[i] when the data are a view.
-    private static Standardizer Fit(ReadOnlySpan<float> storage, int stride, ReadOnlySpan<int> rows, int count, int featureCount)
+    private static Standardizer Fit(ReadOnlySpan<float> storage, int stride, ReadOnlySpan<int> rows, int count, int featureCount) =>
+        Fit(new StoredRows(storage, stride, rows, featureCount), count, featureCount);
+
+    /// <summary>Fits to the <paramref name="count"/> rows of <paramref name="featureCount"/> floats that <paramref name="data"/> gives.</summary>
+    private static Standardizer Fit<TRows>(TRows data, int count, int featureCount)
+        where TRows : IFitRows, allows ref struct
     {
         // Pass 1: the mean, and the smallest and largest value, which tell a constant feature exactly.
         double[] sums = new double[featureCount];
         float[] smallest = new float[featureCount];
         float[] largest = new float[featureCount];
-        storage.Slice((rows.IsEmpty ? 0 : rows[0]) * stride, featureCount).CopyTo(smallest);
-        storage.Slice((rows.IsEmpty ? 0 : rows[0]) * stride, featureCount).CopyTo(largest);
+        data.Row(0).CopyTo(smallest);
+        data.Row(0).CopyTo(largest);
         for (int i = 0; i < count; i++)
         {
-            ReadOnlySpan<float> values = storage.Slice((rows.IsEmpty ? i : rows[i]) * stride, featureCount);
+            ReadOnlySpan<float> values = data.Row(i);
             for (int j = 0; j < featureCount; j++)
             {
                 sums[j] += values[j];
@@ -180,7 +204,7 @@ public sealed class Standardizer
         double[] squares = new double[featureCount];
         for (int i = 0; i < count; i++)
         {
-            ReadOnlySpan<float> values = storage.Slice((rows.IsEmpty ? i : rows[i]) * stride, featureCount);
+            ReadOnlySpan<float> values = data.Row(i);
             for (int j = 0; j < featureCount; j++)
             {
                 double centered = values[j] - means[j];
@@ -206,5 +230,27 @@ public sealed class Standardizer
         {
             throw new ArgumentException($"The standardizer was fitted to {Features} features, but {name} has {actual}.", name);
         }
+    }
+
+    /// <summary>The rows a fit reads, one at a time.</summary>
+    private interface IFitRows
+    {
+        /// <summary>The features of row <paramref name="i"/>, valid until the next call.</summary>
+        ReadOnlySpan<float> Row(int i);
+    }
+
+    /// <summary>Float rows in storage: row i is stored row i, or stored row rows[i] for a view.</summary>
+    private readonly ref struct StoredRows(ReadOnlySpan<float> storage, int stride, ReadOnlySpan<int> rows, int featureCount) : IFitRows
+    {
+        private readonly ReadOnlySpan<float> _storage = storage;
+        private readonly ReadOnlySpan<int> _rows = rows;
+
+        public ReadOnlySpan<float> Row(int i) => _storage.Slice((_rows.IsEmpty ? i : _rows[i]) * stride, featureCount);
+    }
+
+    /// <summary>A dataset's byte rows, each widened into <paramref name="row"/>.</summary>
+    private readonly struct WidenedRows(Dataset data, float[] row) : IFitRows
+    {
+        public ReadOnlySpan<float> Row(int i) => data.Row(i, row);
     }
 }

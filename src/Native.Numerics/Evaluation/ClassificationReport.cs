@@ -125,7 +125,7 @@ public sealed class ClassificationReport
             int count = Math.Min(batch, data.Count - start);
             for (int i = 0; i < count; i++)
             {
-                data.Row(start + i).CopyTo(rows.AsSpan(i * features));
+                data.Row(start + i, rows.AsSpan(i * features, features)).CopyTo(rows.AsSpan(i * features));
             }
 
             ReadOnlySpan<float> batchRows = rows.AsSpan(0, count * features);

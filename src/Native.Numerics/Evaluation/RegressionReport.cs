@@ -90,7 +90,7 @@ public sealed class RegressionReport
             int count = Math.Min(batch, data.Count - start);
             for (int i = 0; i < count; i++)
             {
-                data.Row(start + i).CopyTo(rows.AsSpan(i * features));
+                data.Row(start + i, rows.AsSpan(i * features, features)).CopyTo(rows.AsSpan(i * features));
             }
 
             model.PredictValues(rows.AsSpan(0, count * features), predicted.AsSpan(start * outputs, count * outputs));

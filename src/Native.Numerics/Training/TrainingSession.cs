@@ -19,6 +19,9 @@ public sealed class TrainingSession : IDisposable
     private readonly float[] _gradient;
     private readonly float[] _lastFinite;
     private readonly float[]? _epochGradient;
+
+    // A byte row widened for Measure's one-row forward passes (float rows are read in place).
+    private readonly float[] _row;
     private readonly int[] _order;
     private readonly StepStrategy _steps;
     private readonly float _initialRate;
@@ -50,6 +53,8 @@ public sealed class TrainingSession : IDisposable
             _lastFinite = new float[parameters];
             _epochGradient = options.GradientTolerance > 0f ? new float[parameters] : null;
             Outputs = new float[model.Outputs];
+            _row = new float[model.Features];
+
             // The rows by their place in storage (a view's rows, a split's side, are not its first ones): batches read them there.
             _order = new int[training.Count];
             for (int i = 0; i < _order.Length; i++)
@@ -195,7 +200,7 @@ public sealed class TrainingSession : IDisposable
         int correct = 0;
         for (int i = 0; i < data.Count; i++)
         {
-            _model.Forward(data.Row(i), Outputs);
+            _model.Forward(data.Row(i, _row), Outputs);
             int predicted = _model.Task == ModelTask.BinaryClassification
                 ? (Outputs[0] >= 0.5f ? 1 : 0)
                 : TensorPrimitives.IndexOfMax(Outputs);

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using Native.Numerics;
+
+namespace Native.Benchmarks;
+
+/// <summary>
+/// One softmax-regression epoch (784 × 10, 60,000 MNIST rows, batches of 64, plain gradient descent: the fused step) over
+/// rows stored as floats (the baseline) and the same rows stored as bytes (<see cref="Dataset.Compact"/>), widened in
+/// registers a 64-row chunk at a time; raw pixels (0–255) and standardized (a byte dataset standardizes as it widens).
+/// The same rows, model, optimizer and seed on both sides, in one run; the "Of ceiling" column puts each against this
+/// core's multiply-add ceiling measured in the same process (941 M multiply-adds an epoch, forward and gradient).
+/// </summary>
+/// <remarks>
+/// Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*ByteRowBenchmarks*'</c>. On a shared,
+/// noisy machine, <c>-- byterows</c> alternates the two storages' epochs in one process instead (<see cref="Alternate"/>)
+/// and prints medians, their ratio, and each one's share of the multiply-add ceiling.
+/// </remarks>
+[MemoryDiagnoser]
+[Config(typeof(EpochConfig))]
+public class ByteRowBenchmarks : IWork
+{
+    /// <summary>Multiply-adds of one epoch: 60,000 rows × 784 × 10, forward and gradient.</summary>
+    public const double EpochMultiplyAdds = 2.0 * 60_000 * 784 * 10;
+
+    private TrainingSession _session = null!;
+
+    [Params("floats", "bytes")]
+    public string Rows { get; set; } = "";
+
+    [Params(false, true)]
+    public bool Standardized { get; set; }
+
+    /// <summary>MNIST's 60,000 rows as raw pixels, integers 0–255 stored as floats.</summary>
+    private static readonly Lazy<Dataset> Pixels = new(() =>
+    {
+        Dataset scaled = MnistData.Rows60000;
+        float[] features = new float[scaled.Count * scaled.Features];
+        for (int i = 0; i < scaled.Count; i++)
+        {
+            ReadOnlySpan<float> row = scaled.Row(i);
+            for (int j = 0; j < row.Length; j++)
+            {
+                features[(i * scaled.Features) + j] = MathF.Round(row[j] * 255f);
+            }
+        }
+
+        return Dataset.FromLabels(features, scaled.Features, scaled.Labels, scaled.Classes);
+    });
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Dataset data = Pixels.Value;
+        if (Rows == "bytes")
+        {
+            data = data.Compact();
+            if (!data.StoresBytes)
+            {
+                throw new InvalidOperationException("MNIST's pixels did not compact to bytes.");
+            }
+        }
+
+        if (Standardized)
+        {
+            data = Standardizer.Fit(data).Transform(data);
+        }
+
+        // Raw pixels take a step size small enough not to diverge; standardized rows one that learns.
+        var model = new SoftmaxRegression(784, 10);
+        var optimizer = new GradientDescent(Standardized ? 0.01f : 1e-6f);
+        _session = new Trainer(model, optimizer, new TrainerOptions { BatchSize = 64, Epochs = int.MaxValue, Seed = 1 }).Begin(data);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _session.Dispose();
+
+    [Benchmark]
+    public EpochReport Epoch() => _session.RunEpoch();
+
+    /// <summary>
+    /// The epoch's multiply-adds only, so "Of ceiling" is the share of the multiply-add ceiling, as issue 21 states its target
+    /// (the rows' bytes, 188 MB as floats and 47 MB as bytes, would make the float rows' column the memory ceiling's share).
+    /// </summary>
+    public (double MultiplyAdds, double Bytes) Work(string method) => (EpochMultiplyAdds, 0);
+
+    /// <summary>
+    /// Float and byte rows in one process, their epochs alternated (which goes first alternating too) after three seconds
+    /// of warm-up, 21 rounds: medians and minimums, the ratio of the medians, and each median's share of the 512-bit
+    /// multiply-add ceiling measured in this process. Noise from other work on the machine falls on both sides alike.
+    /// </summary>
+    public static void Alternate(TextWriter output)
+    {
+        double ceiling = Ceiling.MultiplyAddsPerNanosecond(null);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"multiply-add ceiling, 512-bit: {ceiling:F1} per ns (an epoch at the ceiling: {EpochMultiplyAdds / ceiling / 1e6:F2} ms)"));
+        foreach (bool standardized in new[] { false, true })
+        {
+            ByteRowBenchmarks floats = new() { Rows = "floats", Standardized = standardized }, bytes = new() { Rows = "bytes", Standardized = standardized };
+            floats.Setup();
+            bytes.Setup();
+            var warmUp = Stopwatch.StartNew();
+            while (warmUp.Elapsed < TimeSpan.FromSeconds(3))
+            {
+                floats.Epoch();
+                bytes.Epoch();
+            }
+
+            List<double> floatTimes = [], byteTimes = [];
+            for (int round = 0; round < 21; round++)
+            {
+                (ByteRowBenchmarks first, List<double> firstTimes, ByteRowBenchmarks second, List<double> secondTimes) =
+                    round % 2 == 0 ? (floats, floatTimes, bytes, byteTimes) : (bytes, byteTimes, floats, floatTimes);
+                firstTimes.Add(Time(first));
+                secondTimes.Add(Time(second));
+            }
+
+            floats.Cleanup();
+            bytes.Cleanup();
+            double floatMedian = Median(floatTimes), byteMedian = Median(byteTimes);
+            double atCeiling = EpochMultiplyAdds / ceiling / 1e6;
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{(standardized ? "standardized" : "raw pixels  ")}: floats {floatMedian,7:F2} ms (least {floatTimes.Min(),7:F2}, {atCeiling / floatMedian,4:P0} of ceiling), bytes {byteMedian,7:F2} ms (least {byteTimes.Min(),7:F2}, {atCeiling / byteMedian,4:P0}); bytes / floats {byteMedian / floatMedian:F3}"));
+        }
+
+        static double Time(ByteRowBenchmarks benchmark)
+        {
+            long started = Stopwatch.GetTimestamp();
+            benchmark.Epoch();
+            return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+
+        static double Median(List<double> times) => times.Order().ElementAt(times.Count / 2);
+    }
+}
