@@ -25,6 +25,13 @@ if (args is ["rowstride", ..])
     return;
 }
 
+// `-- loans-peers` trains ML.NET's table pipeline and Native's on tests/data/loans: held-out accuracy, training time (LoansPeerBenchmarks).
+if (args is ["loans-peers", ..])
+{
+    LoansPeerBenchmarks.Print(Console.Out);
+    return;
+}
+
 // `-- byterows` alternates softmax epochs over float rows and byte rows, in one process (ByteRowBenchmarks).
 if (args is ["byterows", ..])
 {

@@ -47,15 +47,26 @@ public sealed partial class ModelGenerator
         w.Line("/// compiled into the program — its parameters" + (standardized ? ", standardizer" : string.Empty) + " and class names are read-only data in the assembly, and no file is read at run time.");
         w.Line("/// </para>");
         w.Line("/// <para>");
-        w.Line("/// Predictions take raw rows, as in the training data" + (standardized ? ": the standardizer saved with the model is applied inside" : string.Empty) + ". They equal, bit for bit, those of");
-        w.Line("/// the model <c>ModelFile.Load</c> reads from the same file: the same engine, with kernels compiled for this model's literal sizes.");
+        if (spec.HasRow)
+        {
+            w.Line("/// The file keeps the feature pipeline the model was trained with, compiled here: predictions take a <see cref=\"Row\"/>, a record of the table");
+            w.Line("/// as it comes (blanks and categories never seen included), encoded by <see cref=\"Encode\"/> then" + (standardized ? " standardized inside the engine" : " given to the engine") + ". They equal, bit for");
+            w.Line("/// bit, those of the model <c>ModelFile.Load</c> reads from the same file on a <c>TableRow</c> set from the same values. The calls on rows of");
+            w.Line("/// floats take encoded rows (<see cref=\"Features\"/> floats, as <see cref=\"Encode\"/> writes them).");
+        }
+        else
+        {
+            w.Line("/// Predictions take raw rows, as in the training data" + (standardized ? ": the standardizer saved with the model is applied inside" : string.Empty) + ". They equal, bit for bit, those of");
+            w.Line("/// the model <c>ModelFile.Load</c> reads from the same file: the same engine, with kernels compiled for this model's literal sizes.");
+        }
+
         w.Line("/// </para>");
         w.Line("/// </remarks>");
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Native.Generators\", \"" + Version + "\")]");
         w.Open("static partial class " + spec.TypeName);
 
         // Constants and data.
-        w.Summary("The number of input features.");
+        w.Summary(spec.HasRow ? "The number of input features: the length of the encoded row (see <see cref=\"Encode\"/>)." : "The number of input features.");
         w.Line("public const int Features = " + Lit(features) + ";");
         w.Line();
         if (spec.Kind == ModelKind.LinearRegression)
@@ -97,16 +108,31 @@ public sealed partial class ModelGenerator
         w.Line("private static " + Numerics + ".TrainedModel? s_model;");
         w.Line();
         w.Summary(standardized
-            ? "The standardizer saved with the model, which every prediction applies to the raw row first; <see cref=\"CreateModel\"/>'s model takes rows it has transformed."
+            ? "The standardizer saved with the model, which every prediction applies to the " + (spec.HasRow ? "encoded" : "raw") + " row first; <see cref=\"CreateModel\"/>'s model takes rows it has transformed."
             : "The file holds no standardizer: rows go to the model as they are.");
         w.Line("public static " + Numerics + ".Standardizer? Standardizer => s_engine.Standardizer;");
+
+        if (spec.HasRow)
+        {
+            EmitRowType(w, spec);
+            EmitRowPredictions(w, spec);
+        }
 
         EmitFilePredictions(w, spec);
 
         w.Line();
-        w.Summary(
-            "This model as a <see cref=\"" + Numerics + ".TrainedModel\"/>, as <c>ModelFile.Load</c> returns the file, for code that takes any model (a host",
-            "that serves it, say): the same predictions, bit for bit, on an engine of its own, created at first use.");
+        if (spec.HasRow)
+        {
+            w.Summary(
+                "This model as a <see cref=\"" + Numerics + ".TrainedModel\"/>, for code that takes any model, without its pipeline: it takes encoded rows, as the",
+                "calls here on rows of floats do (see <see cref=\"Encode\"/>), with the same predictions, bit for bit, on an engine of its own, created at first use.");
+        }
+        else
+        {
+            w.Summary(
+                "This model as a <see cref=\"" + Numerics + ".TrainedModel\"/>, as <c>ModelFile.Load</c> returns the file, for code that takes any model (a host",
+                "that serves it, say): the same predictions, bit for bit, on an engine of its own, created at first use.");
+        }
         w.Line("public static " + Numerics + ".TrainedModel Model =>");
         w.Line("    global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => " + CompilerServices + ".CompiledModels.CreateTrainedModel(new Engine(), "
             + (spec.Kind == ModelKind.LinearRegression ? "null" : "s_classNames") + "));");
@@ -120,6 +146,11 @@ public sealed partial class ModelGenerator
         w.Line("FileParameters.CopyTo(model.Parameters);");
         w.Line("return model;");
         w.Close();
+
+        if (spec.HasRow)
+        {
+            EmitRowEncoding(w, spec);
+        }
 
         EmitData(w, "FileParameters", "The parameters as the file holds them: for each dense layer W (outputs × inputs, row-major), then b.", spec.Parameters);
         if (standardized)
@@ -147,11 +178,12 @@ public sealed partial class ModelGenerator
     /// <summary>The prediction members, by kind: each one line on the engine.</summary>
     private static void EmitFilePredictions(SourceWriter w, FileModelSpec spec)
     {
-        EmitVocabulary(w, spec.Kind, spec.LayerSizes[0], "public static ", "s_engine", "raw row");
+        string row = spec.HasRow ? "encoded row" : "raw row";
+        EmitVocabulary(w, spec.Kind, spec.LayerSizes[0], "public static ", "s_engine", row);
         if (spec.Kind != ModelKind.LinearRegression)
         {
             w.Line();
-            w.Summary("The name of the predicted class of one raw row (see <see cref=\"ClassNames\"/>); allocates nothing.");
+            w.Summary("The name of the predicted class of one " + row + " (see <see cref=\"ClassNames\"/>); allocates nothing.");
             w.Line("/// <exception cref=\"" + ArgumentException + "\">The row's length is not " + Lit(spec.LayerSizes[0]) + ", or its logits are not finite (the message names the feature).</exception>");
             w.Line("public static string PredictClassName(" + ReadOnlySpan + " row) => s_classNames[s_engine.PredictClass(row)];");
         }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Native.Generators.Model;
@@ -116,9 +117,10 @@ public sealed partial class ModelGenerator
         }
 
         ModelDescription model;
+        PipelineDescription? pipeline;
         try
         {
-            model = ReadModel(bytes, target.Path);
+            (model, pipeline) = ReadModel(bytes, target.Path);
         }
         catch (FileFormatException error)
         {
@@ -175,7 +177,9 @@ public sealed partial class ModelGenerator
             new EquatableArray<float>([.. values]),
             new EquatableArray<float>(model.Means ?? []),
             new EquatableArray<float>(model.Deviations ?? []),
-            new EquatableArray<string>(model.ClassNames));
+            new EquatableArray<string>(model.ClassNames),
+            RowColumns(pipeline),
+            new EquatableArray<string>(pipeline?.MissingTokens ?? []));
         return new FileModelResult(spec, EquatableArray<DiagnosticInfo>.Empty);
 
         FileModelResult Failure(DiagnosticDescriptor descriptor, params string[] arguments) =>
@@ -185,9 +189,9 @@ public sealed partial class ModelGenerator
     /// <summary>
     /// The model in a file's bytes, by the library's reader for its format (chosen by extension, as ModelFile.Load
     /// does: ONNX for .onnx, the library's safetensors format otherwise), with the library's check that its weights
-    /// can give finite outputs.
+    /// can give finite outputs; and the feature pipeline the file keeps, or null.
     /// </summary>
-    private static ModelDescription ReadModel(byte[] bytes, string name)
+    private static (ModelDescription Model, PipelineDescription? Pipeline) ReadModel(byte[] bytes, string name)
     {
         if (name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
@@ -197,18 +201,12 @@ public sealed partial class ModelGenerator
                 throw FileFormatException.InFile(name, onnxProblem + "; this model would answer NaN to every input.");
             }
 
-            return onnx;
+            return (onnx, onnx.Pipeline);
         }
 
         using var stream = new MemoryStream(bytes, writable: false);
         Safetensors.Contents contents = Safetensors.ReadHeader(stream, name);
         ModelFileHeader header = ModelFileFormat.Decode(contents);
-        if (header.Pipeline is not null)
-        {
-            // Until the typed row is generated, a compiled model would take the pipeline's encoded rows for raw ones.
-            throw FileFormatException.InFile(name, "the model keeps a feature pipeline (native.pipeline: a table's columns, categories and fills), which [GeneratedModel] does not compile yet; load it with ModelFile.Load and predict from its CreateRow() rows.");
-        }
-
         ParameterLayout layout = header.Layout;
         float[] parameters = new float[layout.ParameterCount];
         ModelFileFormat.ReadParameters(stream, contents, header, () => parameters);
@@ -241,7 +239,46 @@ public sealed partial class ModelGenerator
             throw contents.Error(contents.DataStart, problem + "; this model would answer NaN to every input.");
         }
 
-        return model;
+        return (model, header.Pipeline);
+    }
+
+    /// <summary>The pipeline's columns the model reads (ignored ones left out), each with its property's name; empty for no pipeline.</summary>
+    private static EquatableArray<RowColumnSpec> RowColumns(PipelineDescription? pipeline)
+    {
+        if (pipeline is null)
+        {
+            return EquatableArray<RowColumnSpec>.Empty;
+        }
+
+        var used = new List<(PipelineColumnDescription Column, int Position)>();
+        for (int c = 0; c < pipeline.Columns.Length; c++)
+        {
+            if (pipeline.Columns[c].Kind != ColumnKind.Ignored)
+            {
+                used.Add((pipeline.Columns[c], c + 1));
+            }
+        }
+
+        string[] properties = RowNames.Of([.. used.Select(u => (u.Column.Name, u.Position))]);
+        var columns = new RowColumnSpec[used.Count];
+        for (int i = 0; i < columns.Length; i++)
+        {
+            PipelineColumnDescription column = used[i].Column;
+            bool category = column.Kind == ColumnKind.Category;
+            columns[i] = new RowColumnSpec(
+                column.Name,
+                properties[i],
+                category,
+                column.Offset,
+                category ? 0f : column.Fill,
+                !category && column.Indicator,
+                new EquatableArray<string>(category ? column.Categories : []),
+                category && column.Other,
+                category && column.MissingSlot,
+                category && column.Unknown == UnknownCategories.Error);
+        }
+
+        return new EquatableArray<RowColumnSpec>(columns);
     }
 
     private static string? BoundsProblem(ModelDescription model)

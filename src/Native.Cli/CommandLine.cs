@@ -17,6 +17,7 @@ internal static class CommandLine
             EvaluateCommand.Create(context),
             PredictCommand.Create(context),
             ConvertCommand.Create(context),
+            QuantizeCommand.Create(context),
             DemoCommand.Create(context),
             BenchCommand.Create(context),
             ServeCommand.Create(context),
@@ -77,7 +78,7 @@ internal static class CommandLine
                 // Whoever read standard output has gone (… | head -1): stop quietly, as SIGPIPE would have.
                 return ExitCodes.BrokenPipe;
             case TrainingDivergedException diverged:
-                error.WriteLine($"native: {diverged.Message}");
+                error.WriteLine($"native: {diverged.Message} In native train: --lr, --clip-norm, --standardize.");
                 return ExitCodes.Diverged;
             case UsageException or ArgumentException or FileFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException:
                 error.WriteLine($"native: {FirstLine(exception)}");

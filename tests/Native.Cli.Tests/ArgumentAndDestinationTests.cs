@@ -121,6 +121,21 @@ public class ArgumentAndDestinationTests
     }
 
     [Fact]
+    public void TheClippingTheDivergenceMessageSuggestsIsAnOptionAndTrains()
+    {
+        // Issue 22 item 8: unscaled features (breast-cancer's areas run to 4,254) diverge with the defaults, and the
+        // message suggested gradient clipping, which native train did not offer.
+        string data = Path.Combine(Cli.RepositoryRoot(), "tests", "data", "breast-cancer", "breast-cancer.csv");
+        AssertOneLine(Cli.Run("train", "--data", data, "--quiet"), 2, "gradient clipping", "--clip-norm");
+
+        Cli.Result clipped = Cli.Run("train", "--data", data, "--clip-norm", "1", "--json", "--quiet");
+        Assert.True(clipped.ExitCode == 0, clipped.ToString());
+        Assert.InRange(clipped.JsonLines()[^1].GetProperty("accuracy").GetDouble(), 0.85, 1);
+
+        AssertOneLine(Cli.Run("train", "--data", data, "--clip-norm", "-1"), 1, "--clip-norm must be a finite number, 0 or more");
+    }
+
+    [Fact]
     public void ATemporaryFileLeftByAKilledSaveIsRemovedByTheNextSave()
     {
         string directory = Cli.TemporaryDirectory();

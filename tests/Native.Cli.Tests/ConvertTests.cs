@@ -52,6 +52,30 @@ public class ConvertTests
     }
 
     [Fact]
+    public void ATableModelConvertsToOnnxAndTheOnnxFilePredictsEveryRawRowTheSame()
+    {
+        // tests/data/loans: blanks, an identifier, categories never seen in training; the pipeline goes into the ONNX graph.
+        string loans = Path.Combine(Cli.RepositoryRoot(), "tests", "data", "loans");
+        string directory = Cli.TemporaryDirectory();
+        string safetensors = Path.Combine(directory, "loans.safetensors"), onnx = Path.Combine(directory, "loans.onnx"), back = Path.Combine(directory, "back.safetensors");
+        Assert.Equal(0, Cli.Run("train", "--data", Path.Combine(loans, "loans-train.csv"), "--label", "default", "--epochs", "3", "--out", safetensors, "--quiet").ExitCode);
+
+        Cli.Result convert = Cli.Run("convert", "--model", safetensors, "--out", onnx);
+        Assert.True(convert.ExitCode == 0, convert.ToString());
+        Assert.Contains("with a feature pipeline of 13 columns", convert.Output, StringComparison.Ordinal);
+        Assert.Equal(0, Cli.Run("convert", "--model", onnx, "--out", back).ExitCode);
+
+        string test = Path.Combine(loans, "loans-test.csv");
+        Cli.Result fromSafetensors = Cli.Run("predict", "--model", safetensors, "--input", test, "--json");
+        Cli.Result fromOnnx = Cli.Run("predict", "--model", onnx, "--input", test, "--json");
+        Cli.Result fromBack = Cli.Run("predict", "--model", back, "--input", test, "--json");
+        Assert.True(fromOnnx.ExitCode == 0, fromOnnx.ToString());
+        Assert.Equal(3000, fromOnnx.JsonLines().Count);
+        Assert.Equal(fromSafetensors.Output, fromOnnx.Output);
+        Assert.Equal(fromSafetensors.Output, fromBack.Output);
+    }
+
+    [Fact]
     public void PredictReadsAScikitLearnModelWithItsClassNames()
     {
         string directory = Cli.TemporaryDirectory();

@@ -286,6 +286,27 @@ public class FileModelTests
         Assert.Empty(GeneratorHarness.Sources(result));
     }
 
+    [Theory]
+    [InlineData("models/table.onnx")]
+    [InlineData("models/table.safetensors")]
+    public void AModelWithAFeaturePipelineCompilesToATypedRowFromEitherFormat(string file)
+    {
+        // ONNX carries the pipeline as its graph's first nodes (one input per column); both formats give the typed row.
+        using var harness = new FileModelHarness();
+        string csv = "id,income,grade,default\n1,52000,A,0\n2,,B,1\n3,61000,A,0\n4,38000,,1\n";
+        TableData table = Table.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), new TableOptions { LabelColumns = ["default"] }, "table.csv");
+        ModelFile.Save(new LogisticRegression(table.Pipeline.Features), harness.PathOf(file), table.Metadata);
+        string source = "using Native.Numerics;\n[GeneratedModel(\"" + file + "\")] public static partial class M;\n";
+
+        var (result, _) = harness.Run(source, file);
+
+        Assert.Empty(result.Diagnostics);
+        string generated = string.Join("\n", GeneratorHarness.Sources(result).Values);
+        Assert.Contains("record struct Row", generated, StringComparison.Ordinal);
+        Assert.Contains("public float? Income", generated, StringComparison.Ordinal);
+        Assert.Contains("public string? Grade", generated, StringComparison.Ordinal);
+    }
+
     /// <summary>Model files the library refuses, each by a different check of its readers.</summary>
     public static TheoryData<string> Refused => new() { "kind", "nan", "short", "trailing", "overflow", "overflow.onnx", "deviation" };
 

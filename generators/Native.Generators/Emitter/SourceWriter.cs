@@ -38,6 +38,12 @@ internal sealed class SourceWriter
         Line("}" + suffix);
     }
 
+    /// <summary>Indents what follows one level without a brace (a case's statements).</summary>
+    public void Indent() => _indent++;
+
+    /// <summary>Undoes <see cref="Indent"/>.</summary>
+    public void Outdent() => _indent--;
+
     /// <summary>Writes a <c>/// &lt;summary&gt;</c> comment of one line.</summary>
     public void Summary(string text) => Line("/// <summary>" + text + "</summary>");
 

@@ -31,6 +31,8 @@ internal readonly record struct AdditionalFile(string Path, long Length, long La
 /// <param name="Means">The standardizer's means, or empty for none.</param>
 /// <param name="Deviations">The standardizer's deviations, or empty for none.</param>
 /// <param name="ClassNames">The class names, or empty.</param>
+/// <param name="RowColumns">The columns of the file's feature pipeline that the model reads, in file order, or empty when the file has no pipeline (the model takes rows of floats).</param>
+/// <param name="MissingTokens">The pipeline's tokens that mean "missing" besides a blank value.</param>
 internal readonly record struct FileModelSpec(
     string Namespace,
     EquatableArray<TypeDeclaration> ContainingTypes,
@@ -43,8 +45,13 @@ internal readonly record struct FileModelSpec(
     EquatableArray<float> Parameters,
     EquatableArray<float> Means,
     EquatableArray<float> Deviations,
-    EquatableArray<string> ClassNames)
+    EquatableArray<string> ClassNames,
+    EquatableArray<RowColumnSpec> RowColumns,
+    EquatableArray<string> MissingTokens)
 {
+    /// <summary>Whether the file keeps a feature pipeline: then the class has a typed row.</summary>
+    public bool HasRow => RowColumns.Count > 0;
+
     /// <summary>The class's name with its containing types and namespace, for file names.</summary>
     public string FullName
     {

@@ -26,16 +26,20 @@ internal static class ConvertCommand
         ModelFiles.CheckModelPath(modelPath);
         TrainedModel loaded = ModelFile.Load(modelPath);
         context.Cancellation.ThrowIfCancellationRequested();
-        if (loaded.Pipeline is not null && ModelFile.FormatOf(outputPath) == ModelFormat.Onnx)
+        try
         {
-            throw new UsageException($"'{modelPath}' keeps a table's pipeline (its columns, categories and fills), which an ONNX file cannot hold yet; convert to .safetensors, or predict with this file.");
+            // An int8 model goes to ONNX in QDQ form (QuantizeLinear / DequantizeLinear around Gemm), if it was calibrated.
+            ModelFile.Save(loaded, outputPath, context.Cancellation);
         }
-
-        ModelFile.Save(loaded.Model, outputPath, loaded.Metadata, context.Cancellation);
+        catch (NotSupportedException e)
+        {
+            throw new UsageException($"'{modelPath}': {e.Message}");
+        }
         context.Done($"the model was saved to '{outputPath}'");
         long bytes = new FileInfo(outputPath).Length;
         string extras = string.Join(", ", new[]
         {
+            loaded.Pipeline is { } pipeline ? string.Create(CultureInfo.InvariantCulture, $"a feature pipeline of {pipeline.Columns.Count(column => column.Kind != ColumnKind.Ignored)} columns") : null,
             loaded.ClassNames.Count > 0 ? $"{loaded.ClassNames.Count} class names" : null,
             loaded.Standardizer is not null ? "a standardizer" : null,
             loaded.Properties.Count > 0 ? $"{loaded.Properties.Count} properties" : null,

@@ -71,6 +71,12 @@ internal static class ModelFiles
     {
         CheckModelPath(path);
         TrainedModel loaded = ModelFile.Load(path);
+        if (loaded.IsQuantized)
+        {
+            // An int8 file predicts on the integer engine; its Model holds the float weights the bytes stand for.
+            return (loaded, new ModelChoice(loaded.Model, "int8"));
+        }
+
         ModelChoice choice = ModelCatalog.Adopt(loaded.Model);
         return ReferenceEquals(choice.Model, loaded.Model) ? (loaded, choice) : (ModelFile.LoadInto(choice.Model, path), choice);
     }

@@ -24,6 +24,7 @@ internal static class TrainCommand
         var batch = new Option<int>("--batch") { Description = "Rows per step: 1 is SGD, the row count is full-batch descent.", DefaultValueFactory = _ => 64 };
         var epochs = new Option<int>("--epochs") { Description = "The most epochs to run.", DefaultValueFactory = _ => 10 };
         var l2 = new Option<float>("--l2") { Description = "L2 weight decay λ.", DefaultValueFactory = _ => 0f };
+        var clipNorm = new Option<float>("--clip-norm") { Description = "Clip each step's gradient to this L2 norm, keeping its direction (0: no clipping).", DefaultValueFactory = _ => 0f };
         var classWeight = new Option<string?>("--class-weight") { Description = "Classifiers only: balanced weights each class by n / (k · its count)." };
         classWeight.AcceptOnlyFromAmong("balanced");
         var standardize = new Option<bool>("--standardize") { Description = "Standardize features (fitted on the training rows; saved with the model)." };
@@ -39,7 +40,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a model and report each epoch.")
         {
-            data, format.Option, label, model.Option, hidden, activation.Option, optimizer.Option, rate, momentum, batch, epochs, l2, classWeight,
+            data, format.Option, label, model.Option, hidden, activation.Option, optimizer.Option, rate, momentum, batch, epochs, l2, clipNorm, classWeight,
             standardize, validation, earlyStopping, patience, seed, threads, output, plots, json, quiet,
         };
         var limits = new ReaderLimits();
@@ -71,7 +72,10 @@ internal static class TrainCommand
                 parse.GetValue(output),
                 parse.GetValue(plots),
                 parse.GetValue(json),
-                parse.GetValue(quiet));
+                parse.GetValue(quiet))
+            {
+                ClipNorm = parse.GetValue(clipNorm),
+            };
             limits.CheckApply(parse, settings.DataFormat, settings.Data);
             table.CheckApply(parse, settings.DataFormat, settings.Data);
             if (settings.Standardize && table.NoStandardize(parse))
@@ -116,11 +120,6 @@ internal static class TrainCommand
         Dataset training = data.Training, validation = data.Validation ?? data.Training;
         bool heldOut = data.Validation is not null;
         Standardizer? standardizer = null;
-        if (data.Pipeline is not null && settings.Out is not null && ModelFile.FormatOf(settings.Out) == ModelFormat.Onnx)
-        {
-            throw new UsageException($"--out '{settings.Out}': an ONNX file cannot hold the table's pipeline (its columns, categories and fills) yet; save to a .safetensors file, which keeps it.");
-        }
-
         if (data.Pipeline is FeaturePipeline pipeline)
         {
             // A table with text, blanks or options of its own: its pipeline (standardizer included) travels with the model.
@@ -300,6 +299,11 @@ internal static class TrainCommand
     internal static void Check(TrainSettings settings)
     {
         CheckApply(settings);
+        if (!(settings.ClipNorm >= 0 && float.IsFinite(settings.ClipNorm)))
+        {
+            throw new UsageException($"--clip-norm must be a finite number, 0 or more (0: no clipping), got {Text(settings.ClipNorm)}.");
+        }
+
         if (settings.Validation is double fraction && !(fraction >= 0 && fraction < 1))
         {
             throw new UsageException($"--validation must be a fraction from 0 up to (not including) 1, got {Text(fraction)}.");
@@ -439,6 +443,7 @@ internal static class TrainCommand
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Optimizer, "Not an optimizer of native train."),
         };
         optimizer.WeightDecay = settings.L2;
+        optimizer.MaxGradientNorm = settings.ClipNorm;
         return optimizer;
     }
 

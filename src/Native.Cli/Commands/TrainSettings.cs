@@ -28,6 +28,9 @@ internal sealed record TrainSettings(
     bool Json,
     bool Quiet)
 {
+    /// <summary>The largest L2 norm of a step's gradient (<c>--clip-norm</c>); 0 for no clipping.</summary>
+    public float ClipNorm { get; init; }
+
     /// <summary>The hidden layer widths of a perceptron: those given, else one layer of 128.</summary>
     public int[] HiddenSizes => Hidden ?? [128];
 

@@ -141,6 +141,11 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public int PredictClass(ReadOnlySpan<float> row)
     {
+        if (_quantized is not null)
+        {
+            return _quantized.PredictClass(row);
+        }
+
         if (_pipeline is null)
         {
             return Predictor.PredictClass(row);
@@ -155,6 +160,11 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public bool TryPredictClass(ReadOnlySpan<float> row, out int predictedClass)
     {
+        if (_quantized is not null)
+        {
+            return _quantized.TryPredictClass(row, out predictedClass);
+        }
+
         if (_pipeline is null)
         {
             return Predictor.TryPredictClass(row, out predictedClass);
@@ -169,6 +179,12 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes)
     {
+        if (_quantized is not null)
+        {
+            _quantized.PredictClasses(rows, classes);
+            return;
+        }
+
         if (_pipeline is null)
         {
             Predictor.PredictClasses(rows, classes);
@@ -193,6 +209,12 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
     {
+        if (_quantized is not null)
+        {
+            _quantized.PredictProbabilities(rows, probabilities);
+            return;
+        }
+
         if (_pipeline is null)
         {
             Predictor.PredictProbabilities(rows, probabilities);
@@ -213,6 +235,11 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public float PredictValue(ReadOnlySpan<float> row)
     {
+        if (_quantized is not null)
+        {
+            return _quantized.PredictValue(row);
+        }
+
         if (_pipeline is null)
         {
             return Predictor.PredictValue(row);
@@ -227,6 +254,11 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public bool TryPredictValue(ReadOnlySpan<float> row, out float value)
     {
+        if (_quantized is not null)
+        {
+            return _quantized.TryPredictValue(row, out value);
+        }
+
         if (_pipeline is null)
         {
             return Predictor.TryPredictValue(row, out value);
@@ -241,6 +273,12 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public void PredictValues(ReadOnlySpan<float> rows, Span<float> values)
     {
+        if (_quantized is not null)
+        {
+            _quantized.PredictValues(rows, values);
+            return;
+        }
+
         if (_pipeline is null)
         {
             Predictor.PredictValues(rows, values);

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Native.Numerics.Quantization;
 using Native.Numerics.Serialization;
 using Native.Numerics.Serialization.Onnx;
 
@@ -22,7 +23,11 @@ namespace Native.Numerics;
 /// holds these keys, the library's under the reserved prefix <c>native.</c>:
 /// </para>
 /// <list type="table">
-/// <item><term><c>native.format</c></term><description>The format version: <c>"1"</c>, or <c>"2"</c> for a file with a feature pipeline (which a library that reads only version 1 refuses, rather than predict from raw columns).</description></item>
+/// <item><term><c>native.format</c></term><description>The format version: <c>"1"</c>, or <c>"2"</c> for a file with a feature pipeline (which a library that reads only version 1 refuses, rather than predict from raw columns), or <c>"3"</c> for a quantized (int8) model.</description></item>
+/// <item><term><c>native.quantization</c></term><description>Format 3 only: <c>int8_calibrated</c> or <c>int8_per_row</c>. Each layer l is then
+/// <c>layers.{l}.weight</c> of dtype <c>I8</c> [outputs, inputs] (−127 to 127), <c>layers.{l}.weight_scale</c> F32 [outputs], <c>layers.{l}.bias</c>
+/// F32 [outputs] and <c>layers.{l}.input_quantization</c> F32 [2] (the input bytes' scale and zero point), read back by
+/// <see cref="Load(string)"/> into a quantized <see cref="TrainedModel"/> (see <c>Serialization/ModelFileFormat.Quantized.cs</c>).</description></item>
 /// <item><term><c>native.library_version</c></term><description>The version of the library that wrote the file (informational).</description></item>
 /// <item><term><c>native.kind</c></term><description><c>linear_regression</c>, <c>logistic_regression</c>, <c>softmax_regression</c> or <c>multilayer_perceptron</c>.</description></item>
 /// <item><term><c>native.layer_sizes</c></term><description>A JSON array of integers: the features, each hidden width, the outputs; <c>"[784,128,10]"</c>.</description></item>
@@ -68,7 +73,7 @@ namespace Native.Numerics;
 /// is allocated before its size has been checked against the bytes the file actually holds.
 /// </para>
 /// </remarks>
-public static class ModelFile
+public static partial class ModelFile
 {
     /// <summary>
     /// The newest version of the layout and metadata this library writes and reads: 2, that of a file keeping a feature
@@ -226,7 +231,7 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         IModel? model = null;
-        Reading reading = Read(stream, name, format, expected: null, shape =>
+        Reading reading = Read(stream, name, format, expected: null, quantizedAllowed: true, shape =>
         {
             try
             {
@@ -242,7 +247,9 @@ public static class ModelFile
             // The weights are read straight into the new model's parameter block: no copy of the file's size.
             return model.Parameters;
         });
-        return new TrainedModel<IModel>(model!, reading.Metadata, reading.LibraryVersion);
+        return reading.Quantized is { } quantized
+            ? new TrainedModel(quantized, reading.Metadata, reading.LibraryVersion)
+            : new TrainedModel<IModel>(model!, reading.Metadata, reading.LibraryVersion);
     }
 
     /// <summary>
@@ -304,7 +311,7 @@ public static class ModelFile
 
         // Into a buffer first: the model's parameters change only once the whole file has proved valid.
         float[]? parameters = null;
-        Reading reading = Read(stream, name, format, model.Shape, shape => parameters = new float[shape.ParameterCount]);
+        Reading reading = Read(stream, name, format, model.Shape, quantizedAllowed: false, shape => parameters = new float[shape.ParameterCount]);
         parameters.CopyTo(model.Parameters);
         return new TrainedModel<TModel>(model, reading.Metadata, reading.LibraryVersion);
     }
@@ -346,11 +353,6 @@ public static class ModelFile
             tensors.Add(new Safetensors.TensorLayout(ModelFileFormat.BiasName(l), [outputs]));
         }
 
-        if (format == ModelFormat.Onnx && metadata.Pipeline is not null)
-        {
-            throw new NotSupportedException("An ONNX file cannot hold the model's feature pipeline yet: save it as safetensors, which keeps it (native.pipeline).");
-        }
-
         Dictionary<string, string> entries = ModelFileFormat.Encode(shape, metadata, LibraryVersion);
         if (BoundsProblem(shape, parameters, metadata.Standardizer ?? metadata.Pipeline?.Standardizer) is string problem)
         {
@@ -365,7 +367,7 @@ public static class ModelFile
     /// <paramref name="parametersFor"/> gives for the shape once the header has proved valid. The parameters
     /// must be finite and able to give finite outputs (<see cref="OutputBounds"/>).
     /// </summary>
-    private static Reading Read(Stream stream, string? name, ModelFormat format, ModelShape? expected, Func<ModelShape, Span<float>> parametersFor)
+    private static Reading Read(Stream stream, string? name, ModelFormat format, ModelShape? expected, bool quantizedAllowed, Func<ModelShape, Span<float>> parametersFor)
     {
         if (!Enum.IsDefined(format))
         {
@@ -376,7 +378,7 @@ public static class ModelFile
         {
             (ModelShape onnxShape, float[] onnxParameters, ModelMetadata onnxMetadata, string? onnxVersion) = OnnxModelFile.Read(stream, name);
             CheckExpected(name, onnxShape, expected);
-            if (BoundsProblem(onnxShape, onnxParameters, onnxMetadata.Standardizer) is string onnxProblem)
+            if (BoundsProblem(onnxShape, onnxParameters, onnxMetadata.Standardizer ?? onnxMetadata.Pipeline?.Standardizer) is string onnxProblem)
             {
                 throw FileFormatException.InFile(name, $"{onnxProblem}; this model would answer NaN to every input.");
             }
@@ -389,6 +391,16 @@ public static class ModelFile
         ModelFileHeader header = ModelFileFormat.Decode(contents);
         (ModelShape shape, ModelMetadata metadata) = ModelFileFormat.ToModel(contents, header);
         CheckExpected(name, shape, expected);
+        if (header.Quantization is not null && quantizedAllowed)
+        {
+            QuantizedParameters quantized = ModelFileFormat.ReadQuantized(stream, contents, header, shape, metadata.Standardizer);
+            if (ModelFileFormat.QuantizedBoundsProblem(quantized) is string quantizedProblem)
+            {
+                throw contents.Error(contents.DataStart, $"{quantizedProblem}; this model would answer NaN to every input.");
+            }
+
+            return new Reading(metadata, header.LibraryVersion, quantized);
+        }
 
         Span<float> parameters = ModelFileFormat.ReadParameters(stream, contents, header, () => parametersFor(shape));
         if (BoundsProblem(shape, parameters, metadata.Standardizer) is string problem)
@@ -413,5 +425,5 @@ public static class ModelFile
 
     private sealed record Plan(List<Safetensors.TensorLayout> Tensors, Dictionary<string, string> Metadata);
 
-    private sealed record Reading(ModelMetadata Metadata, string? LibraryVersion);
+    private sealed record Reading(ModelMetadata Metadata, string? LibraryVersion, QuantizedParameters? Quantized = null);
 }

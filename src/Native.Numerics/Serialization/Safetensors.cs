@@ -17,7 +17,7 @@ internal static partial class Safetensors
     /// </summary>
     public static void Write(Stream stream, IReadOnlyList<TensorLayout> tensors, IReadOnlyDictionary<string, string> metadata, ReadOnlySpan<float> data)
     {
-        byte[] header = Header(tensors, metadata, data.Length);
+        byte[] header = Header(tensors, metadata, data.Length * (long)sizeof(float));
         Span<byte> length = stackalloc byte[LengthFieldSize];
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
         stream.Write(length);
@@ -42,8 +42,22 @@ internal static partial class Safetensors
         }
     }
 
+    /// <summary>
+    /// Writes a safetensors file whose tensors may be of any dtype this library reads (<see cref="TensorLayout.Type"/>): their
+    /// bytes, already little-endian, from <paramref name="data"/>, which they must cover exactly, in order.
+    /// </summary>
+    public static void WriteBytes(Stream stream, IReadOnlyList<TensorLayout> tensors, IReadOnlyDictionary<string, string> metadata, ReadOnlySpan<byte> data)
+    {
+        byte[] header = Header(tensors, metadata, data.Length);
+        Span<byte> length = stackalloc byte[LengthFieldSize];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+        stream.Write(length);
+        stream.Write(header);
+        stream.Write(data);
+    }
+
     /// <summary>The JSON header, padded with spaces to a multiple of 8 bytes so the data section starts 8-byte aligned.</summary>
-    private static byte[] Header(IReadOnlyList<TensorLayout> tensors, IReadOnlyDictionary<string, string> metadata, int floats)
+    private static byte[] Header(IReadOnlyList<TensorLayout> tensors, IReadOnlyDictionary<string, string> metadata, long dataBytes)
     {
         var buffer = new ArrayBufferWriter<byte>();
         // Text in any script stays readable in the header (it is a file, never HTML).
@@ -64,9 +78,9 @@ internal static partial class Safetensors
             long offset = 0;
             foreach (TensorLayout tensor in tensors)
             {
-                long end = offset + (tensor.Length * (long)sizeof(float));
+                long end = offset + (tensor.Length * ElementSize(tensor.Type));
                 json.WriteStartObject(tensor.Name);
-                json.WriteString("dtype", Float32);
+                json.WriteString("dtype", tensor.Type);
                 json.WriteStartArray("shape");
                 foreach (int size in tensor.Shape)
                 {
@@ -82,9 +96,9 @@ internal static partial class Safetensors
                 offset = end;
             }
 
-            if (offset != floats * (long)sizeof(float))
+            if (offset != dataBytes)
             {
-                throw new ArgumentException($"The tensors cover {offset} bytes, but the data are {floats * (long)sizeof(float)} bytes.", nameof(tensors));
+                throw new ArgumentException($"The tensors cover {offset} bytes, but the data are {dataBytes} bytes.", nameof(tensors));
             }
 
             json.WriteEndObject();
@@ -102,8 +116,8 @@ internal static partial class Safetensors
         return header;
     }
 
-    /// <summary>A tensor to write: its name, its shape, and its element count (the shape's product).</summary>
-    public sealed record TensorLayout(string Name, int[] Shape)
+    /// <summary>A tensor to write: its name, its shape, its dtype, and its element count (the shape's product).</summary>
+    public sealed record TensorLayout(string Name, int[] Shape, string Type = Float32)
     {
         /// <summary>The number of elements: the product of the shape.</summary>
         public long Length => Shape.Aggregate(1L, (product, size) => product * size);

@@ -32,6 +32,7 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
         "layers.2.bias", "__metadata__", "native.kind", "native.format", "native.layer_sizes", "native.activations", "native.class_names",
         "native.standardizer.means", "native.leaky_relu_slope", "linear_regression", "logistic_regression", "softmax_regression",
         "multilayer_perceptron", "relu", "leaky_relu", "tanh", "[]", "[1]", "[3,2]", "[4,5,3]", "[\\\"a\\\"]", "1", "2", "dtype", "shape", "data_offsets",
+        "I8", "3", "native.quantization", "int8_calibrated", "int8_per_row", "layers.0.weight_scale", "layers.0.input_quantization", "layers.1.weight_scale",
     ];
 
     private static readonly string[] PipelineStrings =
@@ -96,6 +97,12 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
         Assert.True(loaded.ClassNames.Count == 0 || loaded.ClassNames.Count == loaded.Shape.Classes);
         Assert.True(loaded.Standardizer is null || loaded.Standardizer.Features == loaded.Shape.Features);
         loaded.Model.Forward(new float[loaded.Model.Features], new float[loaded.Model.Outputs]);
+        if (loaded.IsQuantized)
+        {
+            // A quantized model that loads predicts a row at the means without an exception, and a finite one.
+            float[] row = loaded.Standardizer is { } standardizer ? standardizer.Means.ToArray() : new float[loaded.Features];
+            Assert.True(loaded.Task == ModelTask.Regression ? loaded.TryPredictValue(row, out _) : loaded.TryPredictClass(row, out _));
+        }
         if (loaded.Pipeline is FeaturePipeline pipeline)
         {
             // A pipeline that loads encodes any record (every value missing, then every category unseen) into a row of the model's width.
@@ -310,18 +317,30 @@ public sealed partial class ModelFileFuzzTests(ITestOutputHelper output)
             (new LogisticRegression(Loans.Pipeline.Features), Loans.Metadata),
             (new LinearRegression(Prices.Pipeline.Features), Prices.Metadata),
         ];
-        return [.. models.Select((m, i) =>
+        var seeds = models.Select((m, i) =>
         {
             DenseKernelTests.Random(m.Model.Parameters.Length, i).CopyTo(m.Model.Parameters);
             using var stream = new MemoryStream();
             ModelFile.Save(m.Model, stream, ModelFormat.Safetensors, m.Metadata);
             return (stream.ToArray(), m.Model.Shape);
-        })];
+        }).ToList();
+
+        // Quantized (int8) files of the float seeds without a pipeline, calibrated and per row, before the pipeline seeds (the last two).
+        for (int i = 0; i < 5; i++)
+        {
+            var trained = new TrainedModel(models[i].Model, models[i].Metadata);
+            TrainedModel quantized = i % 2 == 0 ? trained.Quantize(DenseKernelTests.Random(20 * trained.Features, 100 + i, scale: 2f)) : trained.Quantize();
+            using var stream = new MemoryStream();
+            ModelFile.Save(quantized, stream, ModelFormat.Safetensors);
+            seeds.Insert(seeds.Count - 2, (stream.ToArray(), trained.Shape));
+        }
+
+        return [.. seeds];
     }
 
     [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"")]
     private static partial Regex StringLiteral();
 
-    [GeneratedRegex("\"(layers\\.\\d+\\.(?:weight|bias))\":\\{[^}]*\\}")]
+    [GeneratedRegex("\"(layers\\.\\d+\\.(?:weight|bias|weight_scale|input_quantization))\":\\{[^}]*\\}")]
     private static partial Regex TensorEntry();
 }

@@ -9,7 +9,8 @@ namespace Native.Numerics.Serialization.Onnx;
 /// <remarks>
 /// <para>The graph, for a model of F features:</para>
 /// <list type="bullet">
-/// <item><description>Input <c>input</c>: FLOAT [N, F], N the dynamic batch axis.</description></item>
+/// <item><description>Input <c>input</c>: FLOAT [N, F], N the dynamic batch axis; or, for a model with a feature pipeline,
+/// the pipeline's inputs and operators, ending in the row of F features.</description></item>
 /// <item><description>The standardizer, if any: <c>Sub</c> (<c>standardizer.means</c>) then <c>Div</c>
 /// (<c>standardizer.deviations</c>) — exactly what <see cref="Standardizer.Transform(ReadOnlySpan{float}, Span{float})"/> computes.</description></item>
 /// <item><description>Each dense layer l: <c>Gemm</c>(x, <c>layers.l.weight</c> [outputs, inputs], <c>layers.l.bias</c>,
@@ -29,9 +30,11 @@ namespace Native.Numerics.Serialization.Onnx;
 /// without a head — reads as a classifier's logits;
 /// <c>producer_name</c> "Native" and the library's version; <c>doc_string</c> the model's shape.</description></item>
 /// </list>
-/// <para>Only operators of the default domain are used, so consumers without the ai.onnx.ml operators run the file too.</para>
+/// <para>A model with a feature pipeline takes one input per column instead of <c>input</c>, and the pipeline's operators
+/// make the row of features (see <c>OnnxExport.Pipeline.cs</c>); only they use the ai.onnx.ml domain (<c>LabelEncoder</c>).
+/// A model without a pipeline uses only operators of the default domain, so consumers without the ai.onnx.ml operators run it too.</para>
 /// </remarks>
-internal static class OnnxExport
+internal static partial class OnnxExport
 {
     public const int Opset = 17;
     public const int IrVersion = 8;
@@ -42,11 +45,19 @@ internal static class OnnxExport
     private const int MaxParameters = (int.MaxValue / sizeof(float)) - (16 * 1024 * 1024);
 
     private const int FloatType = 1;
+    private const int Uint8Type = 2;
+    private const int Int8Type = 3;
     private const int Int64Type = 7;
     private const int StringType = 8;
 
-    /// <summary>The ONNX file of <paramref name="model"/> with <paramref name="metadata"/> (already checked against the model).</summary>
-    public static ProtobufWriter Write(IModel model, ModelMetadata metadata, string libraryVersion)
+    /// <summary>
+    /// The ONNX file of <paramref name="model"/> with <paramref name="metadata"/> (already checked against the model); with
+    /// <paramref name="quantized"/> (calibrated), each layer in QDQ form instead of float weights: its input clipped to the
+    /// calibrated range, <c>QuantizeLinear</c> / <c>DequantizeLinear</c> (UINT8, the layer's scale and zero point), the weights
+    /// INT8 through <c>DequantizeLinear</c> with one scale per output row (axis 0), then <c>Gemm</c> — the form ONNX Runtime
+    /// fuses into integer kernels.
+    /// </summary>
+    public static ProtobufWriter Write(IModel model, ModelMetadata metadata, string libraryVersion, Quantization.QuantizedParameters? quantized = null)
     {
         ModelShape shape = model.Shape;
         ReadOnlySpan<float> parameters = model.Parameters;
@@ -57,9 +68,18 @@ internal static class OnnxExport
 
         var graph = new ProtobufWriter();
         var initializers = new ProtobufWriter();
+        var graphInputs = new ProtobufWriter();
         string x = InputName;
+        if (metadata.Pipeline is { } pipeline)
+        {
+            x = WritePipeline(pipeline, graph, initializers, graphInputs);
+        }
+        else
+        {
+            graphInputs.Message(11, ValueInfo(InputName, FloatType, shape.Features));
+        }
 
-        if (metadata.Standardizer is { } standardizer)
+        if ((metadata.Standardizer ?? metadata.Pipeline?.Standardizer) is { } standardizer)
         {
             Tensor(initializers, "standardizer.means", [shape.Features], standardizer.Means);
             Tensor(initializers, "standardizer.deviations", [shape.Features], standardizer.StandardDeviations);
@@ -74,11 +94,20 @@ internal static class OnnxExport
         {
             int inputs = shape.LayerSizes[l], outputs = shape.LayerSizes[l + 1];
             string weight = Invariant($"layers.{l}.weight"), bias = Invariant($"layers.{l}.bias");
-            Tensor(initializers, weight, [outputs, inputs], parameters.Slice(shape.WeightOffset(l), outputs * inputs));
             Tensor(initializers, bias, [outputs], parameters.Slice(shape.BiasOffset(l), outputs));
+            string gemmWeight = weight;
+            if (quantized is null)
+            {
+                Tensor(initializers, weight, [outputs, inputs], parameters.Slice(shape.WeightOffset(l), outputs * inputs));
+            }
+            else
+            {
+                (x, gemmWeight) = QuantizedLayer(graph, initializers, quantized.Layers[l], l, x);
+            }
+
             bool last = l == shape.LayerCount - 1;
             string product = !last ? Invariant($"layers.{l}.output") : regression ? output : "logits";
-            Node(graph, "Gemm", Invariant($"layers.{l}.gemm"), [x, weight, bias], product, node => node.Message(5, IntAttribute("transB", 1)));
+            Node(graph, "Gemm", Invariant($"layers.{l}.gemm"), [x, gemmWeight, bias], product, node => node.Message(5, IntAttribute("transB", 1)));
             x = product;
             if (!last)
             {
@@ -123,7 +152,7 @@ internal static class OnnxExport
 
         graph.String(2, "native");
         graph.Raw(initializers.Written);
-        graph.Message(11, ValueInfo(InputName, FloatType, shape.Features));
+        graph.Raw(graphInputs.Written);
         graph.Message(12, ValueInfo(output, FloatType, shape.Kind == ModelKind.LogisticRegression ? 1 : shape.Outputs));
         if (!regression)
         {
@@ -141,8 +170,17 @@ internal static class OnnxExport
             opset.String(1, string.Empty);
             opset.Int(2, Opset);
         });
+        if (metadata.Pipeline is not null)
+        {
+            file.Message(8, opset =>
+            {
+                opset.String(1, MlDomain);
+                opset.Int(2, MlOpset);
+            });
+        }
+
         IEnumerable<KeyValuePair<string, string>> kind = regression && shape.Outputs > 1 ? [new(ModelFileKeys.KindKey, ModelFileFormat.KindName(shape.Kind))] : [];
-        foreach (KeyValuePair<string, string> property in (metadata.Properties ?? new Dictionary<string, string>()).Concat(ModelFileFormat.ColumnEntries(metadata)).Concat(kind).OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (KeyValuePair<string, string> property in (metadata.Properties ?? new Dictionary<string, string>()).Concat(ModelFileFormat.ColumnEntries(metadata)).Concat(PipelineEntries(metadata.Pipeline)).Concat(kind).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             file.Message(14, entry =>
             {
@@ -152,6 +190,50 @@ internal static class OnnxExport
         }
 
         return file;
+    }
+
+    /// <summary>
+    /// One quantized layer's nodes before its Gemm: the input clipped to [−z·s, (127 − z)·s], quantized to UINT8 and back; the
+    /// INT8 weights dequantized per output row. Returns the names of the dequantized input and weights.
+    /// </summary>
+    private static (string Input, string Weight) QuantizedLayer(ProtobufWriter graph, ProtobufWriter initializers, Quantization.QuantizedLayer layer, int l, string x)
+    {
+        string prefix = Invariant($"layers.{l}.");
+        float scale = layer.InputScale;
+        int zero = layer.InputZeroPoint;
+        Tensor(initializers, prefix + "input_low", [], [-zero * scale]);
+        Tensor(initializers, prefix + "input_high", [], [(Quantization.QuantizedRange.MaximumActivation - zero) * scale]);
+        Tensor(initializers, prefix + "input_scale", [], [scale]);
+        ByteTensor(initializers, prefix + "input_zero_point", [], Uint8Type, [(byte)zero]);
+        Node(graph, "Clip", prefix + "input_clip", [x, prefix + "input_low", prefix + "input_high"], prefix + "input_clipped");
+        Node(graph, "QuantizeLinear", prefix + "input_quantize", [prefix + "input_clipped", prefix + "input_scale", prefix + "input_zero_point"], prefix + "input_quantized");
+        Node(graph, "DequantizeLinear", prefix + "input_dequantize", [prefix + "input_quantized", prefix + "input_scale", prefix + "input_zero_point"], prefix + "input_dequantized");
+
+        byte[] weights = new byte[layer.Weights.Length];
+        for (int k = 0; k < weights.Length; k++)
+        {
+            weights[k] = unchecked((byte)layer.Weights[k]);
+        }
+
+        ByteTensor(initializers, prefix + "weight", [layer.Outputs, layer.Inputs], Int8Type, weights);
+        Tensor(initializers, prefix + "weight_scale", [layer.Outputs], layer.WeightScales);
+        ByteTensor(initializers, prefix + "weight_zero_point", [layer.Outputs], Int8Type, new byte[layer.Outputs]);
+        Node(graph, "DequantizeLinear", prefix + "weight_dequantize", [prefix + "weight", prefix + "weight_scale", prefix + "weight_zero_point"], prefix + "weight_dequantized", node => node.Message(5, IntAttribute("axis", 0)));
+        return (prefix + "input_dequantized", prefix + "weight_dequantized");
+    }
+
+    private static void ByteTensor(ProtobufWriter initializers, string name, int[] dimensions, int type, ReadOnlySpan<byte> values)
+    {
+        var tensor = new ProtobufWriter();
+        foreach (int dimension in dimensions)
+        {
+            tensor.Int(1, dimension);
+        }
+
+        tensor.Int(2, type);
+        tensor.String(8, name);
+        tensor.Bytes(9, values);
+        initializers.Message(5, tensor);
     }
 
     /// <summary>A graph input or output: a tensor of <paramref name="type"/>, [N, <paramref name="columns"/>] or [N] when columns is 0.</summary>

@@ -20,6 +20,10 @@ internal static class OnnxModelFile
     public static void Write(Stream stream, IModel model, ModelMetadata metadata, string libraryVersion) =>
         stream.Write(OnnxExport.Write(model, metadata, libraryVersion).Written);
 
+    /// <summary>Writes the calibrated quantized model <paramref name="quantized"/> (whose float weights <paramref name="model"/> holds) as QDQ ONNX to <paramref name="stream"/>.</summary>
+    public static void WriteQuantized(Stream stream, IModel model, Quantization.QuantizedParameters quantized, ModelMetadata metadata, string libraryVersion) =>
+        stream.Write(OnnxExport.Write(model, metadata, libraryVersion, quantized).Written);
+
     /// <summary>Reads an ONNX model from <paramref name="stream"/>'s position to its end.</summary>
     /// <exception cref="FileFormatException">The content is not an ONNX model of the library's kinds.</exception>
     public static (ModelShape Shape, float[] Parameters, ModelMetadata Metadata, string? LibraryVersion) Read(Stream stream, string? name)
@@ -38,6 +42,8 @@ internal static class OnnxModelFile
             throw FileFormatException.InFile(name, $"the file describes a model the library cannot build: {e.Message}", e);
         }
 
+        FeaturePipeline? pipeline = description.Pipeline is { } read ? Pipeline(read, standardizer, description.Properties, name) : null;
+
         float[] parameters = new float[shape.ParameterCount];
         for (int l = 0; l < shape.LayerCount; l++)
         {
@@ -54,6 +60,11 @@ internal static class OnnxModelFile
             {
                 featureNames = ModelFileFormat.ParseFeatureNames(value, shape.Features, out string? problem)
                     ?? throw FileFormatException.InFile(name, $"metadata_props has {ModelFileKeys.FeatureNamesKey}, but {problem}.");
+            }
+            else if (key is OnnxExport.MissingTokensKey or OnnxExport.DecimalCommaKey)
+            {
+                // Read into the pipeline; without one, the library's prefix is not the graph's to use.
+                _ = pipeline ?? throw FileFormatException.InFile(name, $"metadata_props has the key '{key}', which only a graph with Native's feature pipeline has.");
             }
             else if (key == ModelFileKeys.LabelNameKey)
             {
@@ -75,13 +86,85 @@ internal static class OnnxModelFile
             }
         }
 
-        var metadata = new ModelMetadata { ClassNames = description.ClassNames, FeatureNames = featureNames, LabelNames = labelNames, Standardizer = standardizer, Properties = properties };
+        if (pipeline is not null && featureNames.Length > 0 && !featureNames.SequenceEqual(pipeline.FeatureNames, StringComparer.Ordinal))
+        {
+            throw FileFormatException.InFile(name, $"metadata_props has {ModelFileKeys.FeatureNamesKey}, but they are not the names of the features the graph's pipeline writes.");
+        }
+
+        var metadata = pipeline is null
+            ? new ModelMetadata { ClassNames = description.ClassNames, FeatureNames = featureNames, LabelNames = labelNames, Standardizer = standardizer, Properties = properties }
+            : new ModelMetadata { ClassNames = description.ClassNames, LabelNames = labelNames, Pipeline = pipeline, Properties = properties };
         string? version = description.Producer.StartsWith(OnnxExport.Producer + " ", StringComparison.Ordinal) ? description.Producer[(OnnxExport.Producer.Length + 1)..] : null;
         return (shape, parameters, metadata, version);
     }
 
     private static FileFormatException LabelsTwice(string? name) =>
         FileFormatException.InFile(name, $"metadata_props has both {ModelFileKeys.LabelNameKey} and {ModelFileKeys.LabelNamesKey}; a file names one label column, or one per output of a multi-output regression.");
+
+    /// <summary>
+    /// The pipeline the graph's front describes, with what only metadata_props can say: its missing tokens (which, when the
+    /// pipeline has categories, the graph's LabelEncoders hold too, and must agree) and its decimal comma.
+    /// </summary>
+    private static FeaturePipeline Pipeline(PipelineDescription read, Standardizer? standardizer, List<KeyValuePair<string, string>> properties, string? name)
+    {
+        string[] tokens = read.MissingTokens;
+        bool decimalComma = false;
+        foreach ((string key, string value) in properties)
+        {
+            if (key == OnnxExport.MissingTokensKey)
+            {
+                string[] listed = Tokens(value) ?? throw FileFormatException.InFile(name, $"metadata_props has {OnnxExport.MissingTokensKey}, but it is not a JSON array of strings.");
+                if (read.Columns.Any(column => column.Kind == ColumnKind.Category) && !listed.SequenceEqual(tokens, StringComparer.Ordinal))
+                {
+                    throw FileFormatException.InFile(name, $"metadata_props has {OnnxExport.MissingTokensKey}, but the graph's LabelEncoders map other strings to missing.");
+                }
+
+                tokens = listed;
+            }
+            else if (key == OnnxExport.DecimalCommaKey)
+            {
+                decimalComma = value == "true" ? true : throw FileFormatException.InFile(name, $"metadata_props has {OnnxExport.DecimalCommaKey} '{value}'; expected \"true\" or no entry.");
+            }
+        }
+
+        try
+        {
+            return ModelFileFormat.ToPipeline(new PipelineDescription(read.Columns, tokens, decimalComma, read.Imputation), standardizer);
+        }
+        catch (ArgumentException e)
+        {
+            throw FileFormatException.InFile(name, $"the graph's pipeline is not valid: {e.Message}", e);
+        }
+    }
+
+    private static string[]? Tokens(string value)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(value);
+            if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Array)
+            {
+                return null;
+            }
+
+            var tokens = new List<string>();
+            foreach (System.Text.Json.JsonElement element in document.RootElement.EnumerateArray())
+            {
+                if (element.ValueKind != System.Text.Json.JsonValueKind.String)
+                {
+                    return null;
+                }
+
+                tokens.Add(element.GetString()!);
+            }
+
+            return [.. tokens];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// The rest of <paramref name="stream"/>: a seekable stream's length is checked first; another's buffer grows by

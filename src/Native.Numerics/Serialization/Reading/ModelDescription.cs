@@ -44,6 +44,9 @@ internal sealed class ModelDescription
         Producer = producer;
     }
 
+    /// <summary>The feature pipeline before the model (an ONNX file Native wrote with one), or null.</summary>
+    public PipelineDescription? Pipeline { get; set; }
+
     /// <summary>The kind of model.</summary>
     public ModelKind Kind { get; }
 

@@ -19,13 +19,14 @@ internal delegate Span<float> ParameterBlock();
 internal static partial class ModelFileFormat
 {
     /// <summary>The format of a file without a pipeline, and of one with a pipeline.</summary>
-    private static readonly string PlainFormatText = ModelFileKeys.PlainFormatVersion.ToString(CultureInfo.InvariantCulture), PipelineFormatText = ModelFileKeys.FormatVersion.ToString(CultureInfo.InvariantCulture);
+    private static readonly string PlainFormatText = ModelFileKeys.PlainFormatVersion.ToString(CultureInfo.InvariantCulture), PipelineFormatText = ModelFileKeys.FormatVersion.ToString(CultureInfo.InvariantCulture),
+        QuantizedFormatText = ModelFileKeys.QuantizedFormatVersion.ToString(CultureInfo.InvariantCulture);
 
     private static readonly string[] ReservedKeys =
     [
         ModelFileKeys.FormatKey, ModelFileKeys.LibraryVersionKey, ModelFileKeys.KindKey, ModelFileKeys.LayerSizesKey, ModelFileKeys.ActivationsKey,
         ModelFileKeys.SlopeKey, ModelFileKeys.ClassNamesKey, ModelFileKeys.FeatureNamesKey, ModelFileKeys.LabelNameKey, ModelFileKeys.LabelNamesKey, ModelFileKeys.MeansKey,
-        ModelFileKeys.DeviationsKey, ModelFileKeys.PipelineKey,
+        ModelFileKeys.DeviationsKey, ModelFileKeys.PipelineKey, ModelFileKeys.QuantizationKey,
     ];
 
     /// <summary>The weights of dense layer <paramref name="layer"/>: shape [outputs, inputs].</summary>
@@ -33,6 +34,12 @@ internal static partial class ModelFileFormat
 
     /// <summary>The biases of dense layer <paramref name="layer"/>: shape [outputs].</summary>
     public static string BiasName(int layer) => Safetensors.Invariant($"layers.{layer}.bias");
+
+    /// <summary>A quantized file's scale of each output row of layer <paramref name="layer"/>'s weights: shape [outputs].</summary>
+    public static string WeightScaleName(int layer) => Safetensors.Invariant($"layers.{layer}.weight_scale");
+
+    /// <summary>A quantized file's scale and zero point of layer <paramref name="layer"/>'s input bytes: shape [2].</summary>
+    public static string InputQuantizationName(int layer) => Safetensors.Invariant($"layers.{layer}.input_quantization");
 
     /// <summary>
     /// The model <paramref name="contents"/> describes — kind, layers, names, standardizer, properties and library version —
@@ -46,9 +53,9 @@ internal static partial class ModelFileFormat
         var decoder = new Decoder(contents, metadata);
 
         string format = decoder.Required(ModelFileKeys.FormatKey);
-        if (format != PlainFormatText && format != PipelineFormatText)
+        if (format != PlainFormatText && format != PipelineFormatText && format != QuantizedFormatText)
         {
-            throw decoder.Error(ModelFileKeys.FormatKey, $"{ModelFileKeys.FormatKey} is '{Safetensors.Quote(format)}'; this library reads format versions {PlainFormatText} and {PipelineFormatText}.");
+            throw decoder.Error(ModelFileKeys.FormatKey, $"{ModelFileKeys.FormatKey} is '{Safetensors.Quote(format)}'; this library reads format versions {PlainFormatText}, {PipelineFormatText} and {QuantizedFormatText}.");
         }
 
         foreach (string key in metadata.Keys)
@@ -68,6 +75,20 @@ internal static partial class ModelFileFormat
                 : $"{ModelFileKeys.FormatKey} is '{format}', but the file has no {ModelFileKeys.PipelineKey}; format version {PipelineFormatText} is that of a file with a pipeline.");
         }
 
+        // Quantization makes the file version 3, so that a library that reads only float weights refuses it rather than misread bytes.
+        string? quantization = metadata.TryGetValue(ModelFileKeys.QuantizationKey, out string? quantizationText) ? quantizationText : null;
+        if (quantization is not null && quantization != ModelFileKeys.Int8Calibrated && quantization != ModelFileKeys.Int8PerRow)
+        {
+            throw decoder.Error(ModelFileKeys.QuantizationKey, $"{ModelFileKeys.QuantizationKey} is '{Safetensors.Quote(quantization)}'; expected {ModelFileKeys.Int8Calibrated} or {ModelFileKeys.Int8PerRow}.");
+        }
+
+        if ((quantization is not null) != (format == QuantizedFormatText))
+        {
+            throw decoder.Error(quantization is not null ? ModelFileKeys.QuantizationKey : ModelFileKeys.FormatKey, quantization is not null
+                ? $"{ModelFileKeys.QuantizationKey} is present, but {ModelFileKeys.FormatKey} is '{Safetensors.Quote(format)}'; a quantized file is format version {QuantizedFormatText}."
+                : $"{ModelFileKeys.FormatKey} is '{format}', but the file has no {ModelFileKeys.QuantizationKey}; format version {QuantizedFormatText} is that of a quantized file.");
+        }
+
         if (hasPipeline && metadata.ContainsKey(ModelFileKeys.FeatureNamesKey))
         {
             throw decoder.Error(ModelFileKeys.FeatureNamesKey, $"{ModelFileKeys.FeatureNamesKey} is present beside {ModelFileKeys.PipelineKey}; with a pipeline, the pipeline names the features.");
@@ -79,7 +100,7 @@ internal static partial class ModelFileFormat
         Activation[] activations = decoder.Activations(ModelFileKeys.ActivationsKey);
         float slope = decoder.Float(ModelFileKeys.SlopeKey);
         CheckKind(decoder, kind, sizes, activations, slope);
-        CheckTensors(contents, decoder, kind, sizes);
+        CheckTensors(contents, decoder, kind, sizes, quantization);
 
         int classes = kind switch
         {
@@ -152,6 +173,7 @@ internal static partial class ModelFileFormat
         {
             LabelNames = labelNames,
             Pipeline = pipeline,
+            Quantization = quantization,
         };
     }
 
@@ -164,6 +186,11 @@ internal static partial class ModelFileFormat
     /// <exception cref="FileFormatException">The data are cut short, followed by more bytes, or hold NaN or infinity.</exception>
     public static Span<float> ReadParameters(Stream stream, Safetensors.Contents contents, ModelFileHeader header, ParameterBlock block)
     {
+        if (header.Quantization is not null)
+        {
+            throw contents.Error(contents.MetadataOffset, $"the file holds a quantized model ({ModelFileKeys.QuantizationKey} is {header.Quantization}), which only ModelFile.Load reads, into a quantized TrainedModel; a typed load or a compiled-in model needs a float file.");
+        }
+
         // Where each tensor goes in the parameter block: its offset, length and row width.
         ParameterLayout layout = header.Layout;
         var places = new Dictionary<string, Place>(2 * layout.LayerCount, StringComparer.Ordinal);
@@ -291,35 +318,50 @@ internal static partial class ModelFileFormat
         }
     }
 
-    /// <summary>Checks that the tensors are exactly layers.{l}.weight [outputs, inputs] and layers.{l}.bias [outputs] for each layer.</summary>
-    private static void CheckTensors(Safetensors.Contents contents, Decoder decoder, ModelKind kind, int[] sizes)
+    /// <summary>
+    /// Checks that the tensors are exactly layers.{l}.weight [outputs, inputs] and layers.{l}.bias [outputs] for each layer, of
+    /// F32; in a quantized file, the weights of I8, and beside them layers.{l}.weight_scale [outputs] and layers.{l}.input_quantization [2].
+    /// </summary>
+    private static void CheckTensors(Safetensors.Contents contents, Decoder decoder, ModelKind kind, int[] sizes, string? quantization)
     {
         string sizesText = SizesText(sizes);
+        var expected = new HashSet<string>(StringComparer.Ordinal);
         for (int l = 0; l + 1 < sizes.Length; l++)
         {
-            CheckTensor(contents, decoder, WeightName(l), [(ulong)sizes[l + 1], (ulong)sizes[l]], "[outputs, inputs]", kind, sizesText);
-            CheckTensor(contents, decoder, BiasName(l), [(ulong)sizes[l + 1]], "[outputs]", kind, sizesText);
+            CheckTensor(contents, decoder, WeightName(l), [(ulong)sizes[l + 1], (ulong)sizes[l]], "[outputs, inputs]", kind, sizesText, quantization, quantization is null ? Safetensors.Float32 : Safetensors.Int8);
+            CheckTensor(contents, decoder, BiasName(l), [(ulong)sizes[l + 1]], "[outputs]", kind, sizesText, quantization, Safetensors.Float32);
+            expected.Add(WeightName(l));
+            expected.Add(BiasName(l));
+            if (quantization is not null)
+            {
+                CheckTensor(contents, decoder, WeightScaleName(l), [(ulong)sizes[l + 1]], "[outputs]", kind, sizesText, quantization, Safetensors.Float32);
+                CheckTensor(contents, decoder, InputQuantizationName(l), [2], "[scale, zero point]", kind, sizesText, quantization, Safetensors.Float32);
+                expected.Add(WeightScaleName(l));
+                expected.Add(InputQuantizationName(l));
+            }
         }
 
-        if (contents.Tensors.Count != 2 * (sizes.Length - 1))
+        if (contents.Tensors.Count != expected.Count)
         {
-            var expected = new HashSet<string>(StringComparer.Ordinal);
-            for (int l = 0; l + 1 < sizes.Length; l++)
-            {
-                expected.Add(WeightName(l));
-                expected.Add(BiasName(l));
-            }
-
             Safetensors.TensorEntry extra = contents.Tensors.First(tensor => !expected.Contains(tensor.Name));
-            throw contents.Error(extra.HeaderOffset, Safetensors.Invariant($"unexpected tensor '{Safetensors.Quote(extra.Name)}': a {KindName(kind)} with layer sizes {sizesText} has only layers.0.weight to layers.{sizes.Length - 2}.bias."));
+            throw contents.Error(extra.HeaderOffset, quantization is null
+                ? Safetensors.Invariant($"unexpected tensor '{Safetensors.Quote(extra.Name)}': a {KindName(kind)} with layer sizes {sizesText} has only layers.0.weight to layers.{sizes.Length - 2}.bias.")
+                : Safetensors.Invariant($"unexpected tensor '{Safetensors.Quote(extra.Name)}': a quantized {KindName(kind)} with layer sizes {sizesText} has only layers.{{l}}.weight, weight_scale, bias and input_quantization for l from 0 to {sizes.Length - 2}."));
         }
     }
 
-    private static void CheckTensor(Safetensors.Contents contents, Decoder decoder, string name, ulong[] shape, string meaning, ModelKind kind, string sizesText)
+    private static void CheckTensor(Safetensors.Contents contents, Decoder decoder, string name, ulong[] shape, string meaning, ModelKind kind, string sizesText, string? quantization, string type)
     {
         string needed = "[" + string.Join(", ", shape) + "]";
         Safetensors.TensorEntry tensor = contents.Find(name)
-            ?? throw decoder.Error(ModelFileKeys.LayerSizesKey, $"missing tensor '{name}': a {KindName(kind)} with layer sizes {sizesText} needs it, shape {needed} {meaning}.");
+            ?? throw decoder.Error(ModelFileKeys.LayerSizesKey, $"missing tensor '{name}': a {(quantization is null ? "" : "quantized ")}{KindName(kind)} with layer sizes {sizesText} needs it, shape {needed} {meaning}.");
+        if (tensor.Type != type)
+        {
+            throw contents.Error(tensor.HeaderOffset, quantization is null
+                ? $"tensor '{name}' has dtype {tensor.Type}, but the file is not quantized (it has no {ModelFileKeys.QuantizationKey}): its tensors are {Safetensors.Float32}."
+                : $"tensor '{name}' has dtype {tensor.Type}, but {ModelFileKeys.QuantizationKey} is {quantization}: a quantized file's {(type == Safetensors.Int8 ? "weights are" : "scales and biases are")} {type}.");
+        }
+
         if (!tensor.Shape.AsSpan().SequenceEqual(shape))
         {
             throw contents.Error(tensor.HeaderOffset, $"tensor '{name}' has shape {tensor.ShapeText}, but a {KindName(kind)} with layer sizes {sizesText} needs {needed} {meaning}.");

@@ -60,4 +60,7 @@ internal sealed class ModelFileHeader(
 
     /// <summary>The feature pipeline (format version 2), or null.</summary>
     public PipelineDescription? Pipeline { get; init; }
+
+    /// <summary>How the weights are quantized (format version 3): <see cref="ModelFileKeys.Int8Calibrated"/> or <see cref="ModelFileKeys.Int8PerRow"/>; null for float weights.</summary>
+    public string? Quantization { get; init; }
 }

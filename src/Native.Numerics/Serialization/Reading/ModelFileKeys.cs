@@ -15,6 +15,12 @@ internal static class ModelFileKeys
     /// <summary>The format version of a file without a pipeline: 1, which every version of the library reads.</summary>
     public const int PlainFormatVersion = 1;
 
+    /// <summary>
+    /// The format version of a quantized (int8) file: 3, whose weights are signed bytes with float scales
+    /// (<see cref="QuantizationKey"/>), which a library that knows only versions 1 and 2 refuses rather than misread.
+    /// </summary>
+    public const int QuantizedFormatVersion = 3;
+
     /// <summary>The version of the pipeline's own JSON object (its "version" field).</summary>
     public const int PipelineVersion = 1;
 
@@ -34,7 +40,14 @@ internal static class ModelFileKeys
     public const string MeansKey = "native.standardizer.means";
     public const string DeviationsKey = "native.standardizer.standard_deviations";
     public const string PipelineKey = "native.pipeline";
+    public const string QuantizationKey = "native.quantization";
+
+    /// <summary>The values of <see cref="QuantizationKey"/>: int8 with calibrated input scales, or with each row's own.</summary>
+    public const string Int8Calibrated = "int8_calibrated", Int8PerRow = "int8_per_row";
 
     /// <summary>The most dense layers a model may have: a bound that keeps a file's header and its checks small.</summary>
     public const int MaxLayerCount = 1024;
+
+    /// <summary>The most tensors a dense layer has in a file: four in a quantized one (weight, weight_scale, bias, input_quantization).</summary>
+    public const int MaxTensorsPerLayer = 4;
 }

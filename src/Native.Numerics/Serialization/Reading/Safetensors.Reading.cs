@@ -41,17 +41,20 @@ internal static partial class Safetensors
     /// <summary>The name of the header entry holding the string-to-string metadata.</summary>
     public const string MetadataKey = "__metadata__";
 
-    /// <summary>The only element type read and written: 32-bit IEEE floats.</summary>
+    /// <summary>The element type of float tensors: 32-bit IEEE floats.</summary>
     public const string Float32 = "F32";
+
+    /// <summary>The element type of a quantized model's weights: signed bytes.</summary>
+    public const string Int8 = "I8";
 
     /// <summary>The length field before the header.</summary>
     public const int LengthFieldSize = 8;
 
     /// <summary>
-    /// The most tensors a header may list: two per dense layer of the deepest model (<see cref="ModelFileKeys.MaxLayerCount"/>).
+    /// The most tensors a header may list: four per dense layer (a quantized file's) of the deepest model (<see cref="ModelFileKeys.MaxLayerCount"/>).
     /// A header of the 100 MB limit could otherwise list over a million, each costing more to hold than its text.
     /// </summary>
-    public const int MaxTensors = 2 * ModelFileKeys.MaxLayerCount;
+    public const int MaxTensors = ModelFileKeys.MaxTensorsPerLayer * ModelFileKeys.MaxLayerCount;
 
     /// <summary>
     /// The most <c>__metadata__</c> entries a header may hold: 65,536, far more than a model's settings and
@@ -184,7 +187,7 @@ internal static partial class Safetensors
         {
             if (_order.Count == MaxTensors)
             {
-                throw Error(tensor.HeaderOffset, Invariant($"more than {MaxTensors} tensors, the most a model file holds (two per dense layer, at most {ModelFileKeys.MaxLayerCount} layers)."));
+                throw Error(tensor.HeaderOffset, Invariant($"more than {MaxTensors} tensors, the most a model file holds (at most {ModelFileKeys.MaxTensorsPerLayer} per dense layer, at most {ModelFileKeys.MaxLayerCount} layers)."));
             }
 
             if (!_tensors.TryAdd(tensor.Name, tensor))
@@ -259,12 +262,14 @@ internal static partial class Safetensors
         {
             foreach (TensorEntry tensor in _order)
             {
-                if (tensor.Type != Float32)
+                if (tensor.Type != Float32 && tensor.Type != Int8)
                 {
                     throw Error(tensor.HeaderOffset, Array.IndexOf(KnownTypes, tensor.Type) >= 0
-                        ? $"tensor '{Quote(tensor.Name)}' has dtype {tensor.Type}, which is not supported: only {Float32} (32-bit float) is read."
-                        : $"tensor '{Quote(tensor.Name)}' has dtype '{Quote(tensor.Type)}', which is not a safetensors dtype; only {Float32} (32-bit float) is read.");
+                        ? $"tensor '{Quote(tensor.Name)}' has dtype {tensor.Type}, which is not supported: only {Float32} (32-bit float) and {Int8} (a quantized model's weights) are read."
+                        : $"tensor '{Quote(tensor.Name)}' has dtype '{Quote(tensor.Type)}', which is not a safetensors dtype; only {Float32} (32-bit float) and {Int8} (a quantized model's weights) are read.");
                 }
+
+                uint elementSize = ElementSize(tensor.Type);
 
                 ulong elements = 1;
                 foreach (ulong size in tensor.Shape)
@@ -277,7 +282,7 @@ internal static partial class Safetensors
                     elements *= size;
                 }
 
-                if (elements > ulong.MaxValue / sizeof(float))
+                if (elements > ulong.MaxValue / elementSize)
                 {
                     throw Error(tensor.HeaderOffset, $"tensor '{Quote(tensor.Name)}' has shape {tensor.ShapeText}, whose size in bytes overflows 64 bits.");
                 }
@@ -292,10 +297,10 @@ internal static partial class Safetensors
                     throw Error(tensor.HeaderOffset, Invariant($"tensor '{Quote(tensor.Name)}' has data_offsets [{tensor.Begin}, {tensor.End}], out of range: the data section holds only {available} bytes."));
                 }
 
-                ulong bytes = elements * sizeof(float);
+                ulong bytes = elements * elementSize;
                 if (tensor.End - tensor.Begin != bytes)
                 {
-                    throw Error(tensor.HeaderOffset, Invariant($"tensor '{Quote(tensor.Name)}' has shape {tensor.ShapeText} of {Float32}, {bytes} bytes, but its data_offsets [{tensor.Begin}, {tensor.End}] span {tensor.End - tensor.Begin} bytes."));
+                    throw Error(tensor.HeaderOffset, Invariant($"tensor '{Quote(tensor.Name)}' has shape {tensor.ShapeText} of {tensor.Type}, {bytes} bytes, but its data_offsets [{tensor.Begin}, {tensor.End}] span {tensor.End - tensor.Begin} bytes."));
                 }
             }
 
@@ -333,6 +338,9 @@ internal static partial class Safetensors
             DataLength = (long)expected;
         }
     }
+
+    /// <summary>The bytes of one element of a dtype read: 4 for <see cref="Float32"/>, 1 for <see cref="Int8"/>.</summary>
+    public static uint ElementSize(string type) => type == Int8 ? 1u : sizeof(float);
 
     /// <summary>
     /// Reads up to <paramref name="length"/> bytes. When <paramref name="known"/> (the length was checked against the

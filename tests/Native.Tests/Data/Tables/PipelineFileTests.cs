@@ -149,7 +149,6 @@ public sealed class PipelineFileTests
         Assert.Throws<ArgumentException>(() => ModelFile.Save(new LogisticRegression(3), stream, ModelFormat.Safetensors, table.Metadata));
         Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, ModelFormat.Safetensors, new ModelMetadata { Pipeline = table.Pipeline, FeatureNames = [.. table.Pipeline.FeatureNames.Reverse()] }));
         Assert.Throws<ArgumentException>(() => ModelFile.Save(model, stream, ModelFormat.Safetensors, new ModelMetadata { Pipeline = table.Pipeline, Standardizer = Standardizer.Fit(table.Data) }));
-        Assert.Throws<NotSupportedException>(() => ModelFile.Save(model, stream, ModelFormat.Onnx, table.Metadata));
         Assert.Throws<ArgumentException>(() => new TrainedModel(new LogisticRegression(3), table.Metadata));
 
         // The pipeline's own standardizer beside it, and its own feature names, are the same thing said twice: accepted.

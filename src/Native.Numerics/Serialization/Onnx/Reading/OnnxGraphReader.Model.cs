@@ -229,8 +229,10 @@ internal sealed partial class OnnxGraphReader
             }
 
             // The library writes the feature and label column names, and a multi-output regression's kind, under its prefix
-            // (read back by ModelFile); no other.
-            if (key.StartsWith("native.", StringComparison.Ordinal) && key is not (ModelFileKeys.FeatureNamesKey or ModelFileKeys.LabelNameKey or ModelFileKeys.LabelNamesKey or ModelFileKeys.KindKey))
+            // (read back by ModelFile); no other. With a pipeline, also its missing tokens and decimal comma (refused by
+            // OnnxModelFile in a file without one).
+            if (key.StartsWith("native.", StringComparison.Ordinal)
+                && key is not (ModelFileKeys.FeatureNamesKey or ModelFileKeys.LabelNameKey or ModelFileKeys.LabelNamesKey or ModelFileKeys.KindKey or MissingTokensKey or DecimalCommaKey))
             {
                 throw Error(_model.MetadataOffsets[i], $"metadata_props has the key '{OnnxText.Quote(key)}', under the prefix 'native.' that the library reserves for itself.");
             }

@@ -91,7 +91,18 @@ internal sealed partial class OnnxGraphReader
     private ModelDescription Interpret()
     {
         IndexValues();
-        OnnxValueInfoProto input = FindInput();
+        OnnxValueInfoProto input;
+        PipelineDescription? pipeline = null;
+        if (PipelineConcat() is { } concat)
+        {
+            // Native's feature pipeline: the model's input is the row its Concat writes.
+            pipeline = ReadPipeline(concat, out input);
+        }
+        else
+        {
+            input = FindInput();
+        }
+
         var chain = new List<Step>();
         var labels = new List<LabelStart>();
         Walk(input.Name, chain, labels);
@@ -100,7 +111,9 @@ internal sealed partial class OnnxGraphReader
             throw Error(_graph.SparseInitializer, "the graph has sparse initializers, which this reader does not read; store the weights as dense tensors.");
         }
 
-        return Build(input, chain, labels);
+        ModelDescription description = Build(input, chain, labels);
+        description.Pipeline = pipeline;
+        return description;
     }
 
     /// <summary>Indexes the constants (initializers and Constant nodes), which node produces each value and which consume it.</summary>

@@ -1,0 +1,423 @@
+using System.Globalization;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Native.Generators;
+using Native.Numerics;
+
+namespace Native.Generators.Tests;
+
+/// <summary>
+/// <c>[GeneratedModel("file")]</c> on a model whose file keeps a feature pipeline: the typed <c>Row</c> and the predictions
+/// on it, held to the bits of <see cref="ModelFile.Load(string)"/>'s model on a <see cref="TableRow"/> set from the same
+/// raw records of tests/data/loans (blanks, unseen categories and missing tokens included); no allocation; the emitted
+/// source's baseline; the property names.
+/// </summary>
+public class TypedRowTests
+{
+    private const string File = "models/loans.safetensors";
+
+    private static readonly string Loans = Path.Combine(RepositoryRoot(), "tests", "data", "loans");
+
+    /// <summary>A consumer of the compiled loans model: rows made from CSV fields as a user would, and each call on them.</summary>
+    private const string Consumer = """
+        using System.Globalization;
+        using Native.Numerics;
+        namespace Demo;
+
+        [GeneratedModel("models/loans.safetensors")]
+        public static partial class Loans;
+
+        /// <summary>Rows from CSV fields, and the calls on them.</summary>
+        public static class Driver
+        {
+            /// <summary>A row from a record's fields, in the file's order.</summary>
+            public static Loans.Row Row(string[] f) => new()
+            {
+                Income = Number(f[1]),
+                LoanAmount = Number(f[2]),
+                InterestRate = Number(f[3]),
+                Term = Number(f[4]),
+                Age = Number(f[5]),
+                DebtToIncome = Number(f[6]),
+                CreditLines = Number(f[7]),
+                Grade = f[8],
+                Purpose = f[9],
+                HomeOwnership = f[10],
+                State = f[11],
+                Employment = f[12],
+                Verified = f[13],
+            };
+
+            /// <summary>The encoded row.</summary>
+            public static void Encode(string[] f, float[] features) => Loans.Encode(Row(f), features);
+
+            /// <summary>Every prediction of a record, after checking the calls agree.</summary>
+            public static float[] Predict(string[] f)
+            {
+                Loans.Row row = Row(f);
+        #if REGRESSION
+                return [Loans.PredictValue(in row), Loans.TryPredictValue(in row, out float value) ? value : -1f];
+        #else
+                float[] probabilities = new float[Loans.Classes];
+                Loans.PredictProbabilities(in row, probabilities);
+                string name = Loans.PredictClassName(in row);
+                if (!Loans.TryPredictClass(in row, out int tried) || tried != Loans.PredictClass(in row) || name != Loans.ClassNames[tried])
+                {
+                    throw new System.InvalidOperationException("the calls disagree");
+                }
+
+                return [.. probabilities, Loans.PredictClass(in row)];
+        #endif
+            }
+
+            /// <summary>The bytes allocated by predicting each record, after warming up.</summary>
+            public static long Allocated(string[][] records)
+            {
+                Loans.Row[] rows = new Loans.Row[records.Length];
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    rows[i] = Row(records[i]);
+                }
+
+                float[] probabilities = new float[2];
+                float sum = 0;
+                long least = long.MaxValue;
+                for (int attempt = 0; attempt < 8; attempt++)
+                {
+                    // The first attempts warm up (the static engine, the JIT's tiers); the least of them is what a call costs.
+                    long before = System.GC.GetAllocatedBytesForCurrentThread();
+                    foreach (Loans.Row row in rows)
+                    {
+        #if REGRESSION
+                        sum += Loans.PredictValue(in row);
+                        sum += Loans.TryPredictValue(in row, out float value) ? value : 0f;
+        #else
+                        sum += Loans.PredictClass(in row);
+                        sum += Loans.PredictClassName(in row).Length;
+                        Loans.PredictProbabilities(in row, probabilities);
+                        sum += Loans.TryPredictClass(in row, out int tried) ? tried : 0;
+        #endif
+                    }
+
+                    least = System.Math.Min(least, System.GC.GetAllocatedBytesForCurrentThread() - before);
+                }
+
+                return sum > float.MinValue ? least : -1;
+            }
+
+            private static float? Number(string text) =>
+                string.IsNullOrWhiteSpace(text) || text.Trim() == "NA" ? null : float.Parse(text, CultureInfo.InvariantCulture);
+        }
+        """;
+
+    public static TheoryData<string, string> Models
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (string kind in new[] { "logistic", "softmax", "perceptron", "linear" })
+            {
+                data.Add(kind, "defaults");
+            }
+
+            foreach (string options in new[] { "indicators", "other", "error", "unstandardized" })
+            {
+                data.Add("logistic", options);
+            }
+
+            data.Add("perceptron", "indicators");
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void TheTypedRowPredictsTheLoadedModelsBitsOnRawRecords(string kind, string options)
+    {
+        using var harness = new FileModelHarness();
+        (Type driver, TrainedModel loaded) = Compile(harness, kind, options);
+        string[] header = ReadRecords("loans-test.csv", out string[][] records);
+        records = WithMissingTokens(records, options);
+        FeaturePipeline pipeline = loaded.Pipeline!;
+        TableRow tableRow = loaded.CreateRow();
+        int[] fieldOf = [.. pipeline.Columns.Select(column => Array.IndexOf(header, column.Name))];
+        var encode = driver.GetMethod("Encode")!.CreateDelegate<Action<string[], float[]>>();
+        var predict = driver.GetMethod("Predict")!.CreateDelegate<Func<string[], float[]>>();
+        float[] encoded = new float[pipeline.Features], transformed = new float[pipeline.Features];
+        int refused = 0, compared = 0;
+        foreach (string[] record in records)
+        {
+            tableRow.Clear();
+            ArgumentException? expectedError = null;
+            try
+            {
+                for (int c = 0; c < fieldOf.Length; c++)
+                {
+                    tableRow.SetText(c, record[fieldOf[c]]);
+                }
+            }
+            catch (ArgumentException error)
+            {
+                expectedError = error;
+            }
+
+            if (expectedError is not null)
+            {
+                // A category the model refuses: refused by the compiled row too, naming the column.
+                refused++;
+                var thrown = Assert.Throws<ArgumentException>(() => predict(record));
+                Assert.Contains(expectedError.Message.Split(':')[0]["column ".Length..], thrown.Message, StringComparison.Ordinal);
+                continue;
+            }
+
+            // The encoding, standardized, is the pipeline's Transform, bit for bit.
+            encode(record, encoded);
+            pipeline.Standardizer?.Transform(encoded, encoded);
+            pipeline.Transform(tableRow, transformed);
+            for (int f = 0; f < encoded.Length; f++)
+            {
+                Same(transformed[f], encoded[f], $"{kind}/{options}: record {record[0]}, feature {pipeline.FeatureNames[f]}");
+            }
+
+            float[] ours = predict(record);
+            if (kind == "linear")
+            {
+                Same(loaded.PredictValue(tableRow), ours[0], $"{kind}/{options}: record {record[0]}");
+                Assert.True(loaded.TryPredictValue(tableRow, out float value));
+                Same(value, ours[1], $"{kind}/{options}: record {record[0]}, TryPredictValue");
+            }
+            else
+            {
+                float[] theirs = new float[loaded.Classes];
+                loaded.PredictProbabilities(tableRow, theirs);
+                for (int c = 0; c < theirs.Length; c++)
+                {
+                    Same(theirs[c], ours[c], $"{kind}/{options}: record {record[0]}, class {c}");
+                }
+
+                Assert.Equal(loaded.PredictClass(tableRow), (int)ours[^1]);
+            }
+
+            compared++;
+        }
+
+        // The records hold what training never saw: refused where the model says so, answered everywhere else.
+        Assert.Equal(options == "error" ? records.Length - compared : 0, refused);
+        Assert.True(options == "error" ? refused > 0 && compared > 1000 : compared == records.Length, $"{compared} compared, {refused} refused");
+    }
+
+    [Theory]
+    [InlineData("logistic")]
+    [InlineData("perceptron")]
+    [InlineData("linear")]
+    public void PredictingFromATypedRowAllocatesNothing(string kind)
+    {
+        using var harness = new FileModelHarness();
+        (Type driver, _) = Compile(harness, kind, "indicators");
+        ReadRecords("loans-test.csv", out string[][] records);
+        long allocated = (long)driver.GetMethod("Allocated")!.Invoke(null, [records.Take(300).ToArray()])!;
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void AnInfiniteNumberIsRefusedNamingItsColumn()
+    {
+        using var harness = new FileModelHarness();
+        (Type driver, _) = Compile(harness, "logistic", "defaults");
+        ReadRecords("loans-test.csv", out string[][] records);
+        string[] record = [.. records[0]];
+        record[3] = "1e39";
+        var predict = driver.GetMethod("Predict")!.CreateDelegate<Func<string[], float[]>>();
+        var error = Assert.Throws<ArgumentException>(() => predict(record));
+        Assert.Equal("Column 'interest_rate': Infinity is not a finite number (null or NaN means missing). (Parameter 'row')", error.Message);
+    }
+
+    [Fact]
+    public void AModelCompiledWithItsPipelineMatchesItsBaseline()
+    {
+        // A small table whose column names test the naming: spaces, a keyword, the row type's own name, a name with no
+        // letter, one starting with a digit, two that differ by case; blanks, a missing token and a rare category.
+        const string table = "annual income,grade,class,Row,€,2nd choice,Size,size,y\n"
+            + "52000,A,x,1,2,p,3,4,0\n"
+            + ",B,y,2,3,q,4,5,1\n"
+            + "61000,,x,3,4,p,5,6,1\n"
+            + "NA,A,z,4,5,q,6,7,0\n"
+            + "47000,B,x,5,6,r,7,8,1\n"
+            + "58000,A,y,6,7,p,8,9,0\n";
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(table));
+        TableData data = Table.Read(stream, new TableOptions { MissingTokens = ["NA"], MissingIndicators = true, MaxCategories = 2, LabelColumns = ["y"] }, "small.csv");
+        var model = new LogisticRegression(data.Pipeline.Features);
+        for (int i = 0; i < model.Parameters.Length; i++)
+        {
+            model.Parameters[i] = (i % 5) - 2.5f;
+        }
+
+        using var harness = new FileModelHarness();
+        ModelFile.Save(model, harness.PathOf("models/small.safetensors"), data.Metadata);
+        var (result, output) = harness.Run("using Native.Numerics;\nnamespace Demo;\n[GeneratedModel(\"models/small.safetensors\")] public static partial class Small;\n", "models/small.safetensors");
+        Assert.Empty(result.Diagnostics);
+        var problems = GeneratorHarness.Problems(output);
+        Assert.True(problems.IsEmpty, string.Join("\n", problems.Take(20)));
+        Snapshot.Verify("FileModelWithRow", Assert.Single(GeneratorHarness.Sources(result).Values));
+    }
+
+    [Fact]
+    public void CategoriesMatchExactlyAsThePipelineMatchesThem()
+    {
+        // Values of one length that differ at each position, prefixes, case, padding, quotes, backslashes, accents and a
+        // surrogate pair; then values never seen, blanks and the missing token, padded or not.
+        string[] kept = ["ab", "ba", "aa", "abc", "abd", "bbd", "B", " B", "b", "it's", "a\\b", "é", "e\u0301", "😀", "x,y", "Ab"];
+        var table = new System.Text.StringBuilder("code,x,y\n");
+        for (int i = 0; i < 4 * kept.Length; i++)
+        {
+            string value = kept[i % kept.Length];
+            table.Append(value.Contains(',', StringComparison.Ordinal) ? "\"" + value + "\"" : value).Append(',').Append(i % 7).Append(',').Append(i % 2).Append('\n');
+        }
+
+        table.Append("NA,1,0\n,2,1\n");
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(table.ToString()));
+        TableData data = Table.Read(stream, new TableOptions { MissingTokens = ["NA"], LabelColumns = ["y"], ColumnKinds = new Dictionary<string, ColumnKind> { ["code"] = ColumnKind.Category } }, "codes.csv");
+        var model = new SoftmaxRegression(data.Pipeline.Features, 2);
+        var random = new Random(5);
+        for (int i = 0; i < model.Parameters.Length; i++)
+        {
+            model.Parameters[i] = (random.NextSingle() * 4) - 2;
+        }
+
+        using var harness = new FileModelHarness();
+        string path = harness.PathOf("models/codes.safetensors");
+        ModelFile.Save(model, path, data.Metadata);
+        const string consumer = """
+            using Native.Numerics;
+            namespace Demo;
+            [GeneratedModel("models/codes.safetensors")]
+            internal static partial class Codes;
+            internal static class Driver
+            {
+                public static void Predict(string? code, float[] probabilities) => Codes.PredictProbabilities(new Codes.Row { Code = code, X = 3 }, probabilities);
+            }
+            """;
+        var (result, output) = harness.Run(consumer, "models/codes.safetensors");
+        Assert.Empty(result.Diagnostics);
+        var predict = FileModelHarness.Load(output).GetType("Demo.Driver")!.GetMethod("Predict")!.CreateDelegate<Action<string?, float[]>>();
+        TrainedModel loaded = ModelFile.Load(path);
+        Assert.Equal(kept.Length, loaded.Pipeline!.Columns[0].Categories.Count);
+        TableRow row = loaded.CreateRow();
+        row.SetNumber("x", 3);
+        string?[] values = [.. kept, "B ", "c", "abe", "bb", "a", "abcd", "", " ", "NA", " NA ", "na", "e", "😁", null];
+        float[] ours = new float[2], theirs = new float[2];
+        foreach (string? value in values)
+        {
+            if (value is null)
+            {
+                row.SetMissing("code");
+            }
+            else
+            {
+                row.SetText("code", value);
+            }
+
+            loaded.PredictProbabilities(row, theirs);
+            predict(value, ours);
+            Same(theirs[0], ours[0], $"'{value}'");
+            Same(theirs[1], ours[1], $"'{value}'");
+        }
+
+        // The values give different answers, so a wrong slot would show.
+        Assert.True(values.Select(value => { predict(value, ours); return ours[0]; }).Distinct().Count() > kept.Length);
+    }
+
+    public static TheoryData<string[], string[]> Names => new()
+    {
+        { ["loan_amount", "home ownership", "debt-to-income", "prénom", "Income"], ["LoanAmount", "HomeOwnership", "DebtToIncome", "Prénom", "Income"] },
+        { ["a b", "a_b", "A B", "AB"], ["AB", "AB2", "AB3", "AB4"] },
+        { ["Row", "ToString", "Equals", "class", "int"], ["Row2", "ToString2", "Equals2", "Class", "Int"] },
+        { ["€", "", "  ", "2nd", "3"], ["Column1", "Column2", "Column3", "Column2nd", "Column32"] },
+        { ["Column2", "?"], ["Column2", "Column22"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void ColumnNamesBecomeDistinctIdentifiersInFileOrder(string[] columns, string[] expected)
+    {
+        string[] names = RowNames.Of([.. columns.Select((name, i) => (name, i + 1))]);
+        Assert.Equal(expected, names);
+        Assert.All(names, name => Assert.True(Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(name), name));
+    }
+
+    /// <summary>Trains nothing: a model of <paramref name="kind"/> with seeded parameters, saved with the pipeline fitted to loans-train.csv under <paramref name="options"/>, compiled into the consumer.</summary>
+    private static (Type Driver, TrainedModel Loaded) Compile(FileModelHarness harness, string kind, string options)
+    {
+        var tableOptions = new TableOptions
+        {
+            LabelColumns = ["default"],
+            Labels = kind == "linear" ? CsvLabels.Regression : CsvLabels.Infer,
+            MissingIndicators = options == "indicators",
+            Imputation = options == "indicators" ? Imputation.Median : Imputation.Mean,
+            MissingTokens = options == "indicators" ? ["NA"] : [],
+            MaxCategories = options == "other" ? 4 : 100,
+            UnknownCategories = options == "error" ? UnknownCategories.Error : UnknownCategories.Ignore,
+            Standardize = options != "unstandardized",
+        };
+        TableData training = Table.Read(Path.Combine(Loans, "loans-train.csv"), tableOptions);
+        int features = training.Pipeline.Features;
+        IModel model = kind switch
+        {
+            "logistic" => new LogisticRegression(features),
+            "softmax" => new SoftmaxRegression(features, 2),
+            "perceptron" => new MultilayerPerceptron([features, 16, 2], Activation.Relu, seed: 1),
+            _ => new LinearRegression(features),
+        };
+        var random = new Random(kind.Length + options.Length);
+        float scale = 1f / MathF.Sqrt(features);
+        for (int i = 0; i < model.Parameters.Length; i++)
+        {
+            model.Parameters[i] = (float)((random.NextDouble() * 2) - 1) * scale;
+        }
+
+        string path = harness.PathOf(File);
+        ModelFile.Save(model, path, training.Metadata);
+        string source = (kind == "linear" ? "#define REGRESSION\n" : string.Empty) + Consumer;
+        var (result, output) = harness.Run(source, File);
+        Assert.Empty(result.Diagnostics);
+        var problems = GeneratorHarness.Problems(output);
+        Assert.True(problems.IsEmpty, string.Join("\n", problems.Take(20)));
+        return (FileModelHarness.Load(output).GetType("Demo.Driver")!, ModelFile.Load(path));
+    }
+
+    /// <summary>The records of a loans file, split on commas (the files quote nothing), and its header.</summary>
+    private static string[] ReadRecords(string name, out string[][] records)
+    {
+        string[] lines = System.IO.File.ReadAllLines(Path.Combine(Loans, name));
+        records = [.. lines.Skip(1).Where(line => line.Length > 0).Select(line => line.Split(','))];
+        return lines[0].Split(',');
+    }
+
+    /// <summary>With missing tokens, every third blank written as the token instead, and a category written with spaces around it.</summary>
+    private static string[][] WithMissingTokens(string[][] records, string options)
+    {
+        if (options != "indicators")
+        {
+            return records;
+        }
+
+        int blank = 0;
+        return [.. records.Select(record => record.Select(field => field.Length == 0 && blank++ % 3 == 0 ? (blank % 2 == 0 ? "NA" : " NA ") : field).ToArray())];
+    }
+
+    private static void Same(float expected, float actual, string what) =>
+        Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual), $"{what}: expected {expected:R}, got {actual:R}");
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (System.IO.File.Exists(Path.Combine(directory.FullName, "Native.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No directory above '{AppContext.BaseDirectory}' holds Native.sln.");
+    }
+}

@@ -1,0 +1,137 @@
+using Native.Numerics;
+using Native.Numerics.Quantization;
+using Native.Tests.Kernels;
+using Native.Tests.Support;
+
+namespace Native.Tests.Quantization;
+
+/// <summary>
+/// The public face of quantization: <see cref="TrainedModel.Quantize(ReadOnlySpan{float})"/> and <see cref="TrainedModel.Quantize()"/>
+/// give a trained model that answers the prediction vocabulary with the engine's bits, keeps the metadata, allocates
+/// nothing per prediction, and refuses what it cannot quantize.
+/// </summary>
+public class QuantizedTrainedModelTests
+{
+    /// <summary>A trained model of <paramref name="kind"/> (the engine tests' kinds), standardized, with random parameters, and 40 raw rows.</summary>
+    internal static (TrainedModel Model, float[] Rows) Trained(string kind, int features = 9, int seed = 5)
+    {
+        ModelShape shape = QuantizedModelTests.Shape(kind, features);
+        IModel model = shape.CreateModel();
+        DenseKernelTests.Random(shape.ParameterCount, seed, scale: 0.5f).CopyTo(model.Parameters);
+        float[] means = DenseKernelTests.Random(features, seed + 1, scale: 30f);
+        float[] deviations = DenseKernelTests.Random(features, seed + 2, scale: 5f).Select(d => Math.Abs(d) + 0.5f).ToArray();
+        float[] rows = DenseKernelTests.Random(40 * features, seed + 3, scale: 2f);
+        for (int k = 0; k < rows.Length; k++)
+        {
+            rows[k] = means[k % features] + (rows[k] * deviations[k % features]);
+        }
+
+        string[] classes = shape.Classes == 0 ? [] : Enumerable.Range(0, shape.Classes).Select(c => "class " + c).ToArray();
+        var metadata = new ModelMetadata { Standardizer = Standardizer.FromStatistics(means, deviations), ClassNames = classes, Properties = new Dictionary<string, string> { ["source"] = "test" } };
+        return (new TrainedModel(model, metadata), rows);
+    }
+
+    [Theory]
+    [InlineData("linear")]
+    [InlineData("logistic")]
+    [InlineData("softmax")]
+    [InlineData("relu")]
+    [InlineData("relu-tanh")]
+    public void PredictionsAreTheEnginesBits(string kind)
+    {
+        (TrainedModel trained, float[] rows) = Trained(kind);
+        foreach (bool calibrated in new[] { true, false })
+        {
+            TrainedModel quantized = calibrated ? trained.Quantize(rows) : trained.Quantize();
+            QuantizedModel engine = QuantizedModel.Create(Quantizer.Quantize(trained.Shape, trained.Model.Parameters, trained.Standardizer, calibrated ? rows : [], calibrated ? ActivationScaling.Calibrated : ActivationScaling.PerRow));
+            Assert.True(quantized.IsQuantized);
+            Assert.False(trained.IsQuantized);
+            Assert.Equal(trained.Shape, quantized.Shape);
+            Assert.Same(trained.Standardizer, quantized.Standardizer);
+            Assert.Equal("test", quantized.Properties["source"]);
+            int n = rows.Length / trained.Features;
+            if (trained.Task == ModelTask.Regression)
+            {
+                float[] values = new float[n], expected = new float[n];
+                quantized.PredictValues(rows, values);
+                engine.PredictValues(rows, expected);
+                Assert.Equal(expected, values);
+                Assert.Equal(expected[3], quantized.PredictValue(rows.AsSpan(3 * trained.Features, trained.Features)));
+                Assert.True(quantized.TryPredictValue(rows.AsSpan(0, trained.Features), out float first));
+                Assert.Equal(expected[0], first);
+                Assert.Throws<NotSupportedException>(() => quantized.PredictClass(rows.AsSpan(0, trained.Features)));
+            }
+            else
+            {
+                int[] classes = new int[n], expected = new int[n];
+                quantized.PredictClasses(rows, classes);
+                engine.PredictClasses(rows, expected);
+                Assert.Equal(expected, classes);
+                float[] probabilities = new float[n * trained.Classes], expectedProbabilities = new float[n * trained.Classes];
+                quantized.PredictProbabilities(rows, probabilities);
+                engine.PredictProbabilities(rows, expectedProbabilities);
+                Assert.Equal(expectedProbabilities, probabilities);
+                Assert.Equal(expected[2], quantized.PredictClass(rows.AsSpan(2 * trained.Features, trained.Features)));
+                Assert.Equal("class " + expected[2], quantized.PredictClassName(rows.AsSpan(2 * trained.Features, trained.Features)));
+                Assert.True(quantized.TryPredictClass(rows.AsSpan(0, trained.Features), out int predicted));
+                Assert.Equal(expected[0], predicted);
+            }
+        }
+    }
+
+    [Fact]
+    public void ModelHoldsTheWeightsTheBytesStandFor()
+    {
+        (TrainedModel trained, float[] rows) = Trained("relu");
+        TrainedModel quantized = trained.Quantize(rows);
+        QuantizedParameters parameters = quantized.QuantizedParameters!;
+        QuantizedLayer layer = parameters.Layers[0];
+        float[] weights = quantized.Model.Parameters.Slice(trained.Shape.WeightOffset(0), layer.Inputs * layer.Outputs).ToArray();
+        Assert.Equal(layer.Weights[layer.Inputs + 2] * layer.WeightScales[1], weights[layer.Inputs + 2]);
+
+        // Each weight within half a step of the float one.
+        float[] original = trained.Model.Parameters.Slice(trained.Shape.WeightOffset(0), layer.Inputs * layer.Outputs).ToArray();
+        for (int k = 0; k < weights.Length; k++)
+        {
+            Assert.InRange(Math.Abs(weights[k] - original[k]), 0f, (layer.WeightScales[k / layer.Inputs] * 0.5f) + 1e-6f);
+        }
+    }
+
+    [Fact]
+    public void MostClassesAgreeWithTheFloatModel()
+    {
+        (TrainedModel trained, float[] rows) = Trained("softmax", features: 20);
+        int n = rows.Length / trained.Features;
+        int[] floats = new int[n], bytes = new int[n];
+        trained.PredictClasses(rows, floats);
+        trained.Quantize(rows).PredictClasses(rows, bytes);
+        Assert.True(floats.Zip(bytes).Count(p => p.First == p.Second) >= n * 9 / 10, $"{floats.Zip(bytes).Count(p => p.First == p.Second)} of {n} agree");
+    }
+
+    [Fact]
+    public void PredictionAllocatesNothing()
+    {
+        (TrainedModel trained, float[] rows) = Trained("relu");
+        TrainedModel quantized = trained.Quantize(rows);
+        float[] row = rows[..trained.Features];
+        int[] classes = new int[rows.Length / trained.Features];
+        Assert.Equal(0, Allocations.Measure(() => quantized.PredictClass(row)));
+        Assert.Equal(0, Allocations.Measure(() => quantized.PredictClasses(rows, classes)));
+    }
+
+    [Fact]
+    public void RefusesWhatItCannotQuantize()
+    {
+        (TrainedModel trained, float[] rows) = Trained("softmax");
+        TrainedModel quantized = trained.Quantize(rows);
+        Assert.Contains("quantized already", Assert.Throws<NotSupportedException>(() => quantized.Quantize(rows)).Message);
+        Assert.Contains("quantized already", Assert.Throws<NotSupportedException>(() => quantized.Quantize()).Message);
+        Assert.Contains("No calibration rows", Assert.Throws<ArgumentException>(() => trained.Quantize(ReadOnlySpan<float>.Empty)).Message);
+        Assert.Contains("not a whole number", Assert.Throws<ArgumentException>(() => trained.Quantize(rows.AsSpan(1))).Message);
+        float[] bad = (float[])rows.Clone();
+        bad[(3 * trained.Features) + 4] = float.NaN;
+        string message = Assert.Throws<ArgumentException>(() => trained.Quantize(bad)).Message;
+        Assert.Contains("row 3, feature 4", message);
+        Assert.DoesNotContain('\n', message);
+    }
+}
