@@ -305,6 +305,11 @@ public sealed class Trainer
             {
                 throw new ArgumentException($"The model {Model.Shape} predicts values, but the {name} data have class labels.", name);
             }
+
+            if (data.TargetCount != Model.Outputs)
+            {
+                throw new ArgumentException($"The model {Model.Shape} predicts {Model.Outputs} {(Model.Outputs == 1 ? "value" : "values")} a row, but the {name} data have {data.TargetCount} {(data.TargetCount == 1 ? "target" : "targets")} a row; a regression predicts one value per target.", name);
+            }
         }
         else if (!hasLabels)
         {
