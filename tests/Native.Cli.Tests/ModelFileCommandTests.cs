@@ -83,6 +83,32 @@ public class ModelFileCommandTests
     }
 
     [Fact]
+    public void PredictRefusingTheInputsHeaderWritesNothingToStandardOutput()
+    {
+        // A column the model reads is missing: one line on standard error, and no header over nothing on standard output.
+        string directory = Cli.TemporaryDirectory();
+        string model = Path.Combine(directory, "m.safetensors");
+        Assert.Equal(0, Cli.Run("train", "--data", FlowersCsv(directory), "--out", model, "--quiet").ExitCode);
+        string input = Path.Combine(directory, "renamed.csv");
+        File.WriteAllText(input, "a,bee,c\n0,2,1\n");
+        Cli.Result result = Cli.Run("predict", "--model", model, "--input", input);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("'b'", result.Error, StringComparison.Ordinal);
+        Assert.Equal("", result.Output);
+
+        // The loans table's model, through its pipeline: the same for a renamed column.
+        string loans = Path.Combine(directory, "loans.safetensors");
+        string train = Path.Combine(Cli.RepositoryRoot(), "tests", "data", "loans", "loans-train.csv");
+        Assert.Equal(0, Cli.Run("train", "--data", train, "--label", "default", "--model", "logistic", "--epochs", "1", "--out", loans, "--quiet").ExitCode);
+        string records = Path.Combine(directory, "records.csv");
+        File.WriteAllLines(records, File.ReadLines(train).Take(3).Select((line, i) => i == 0 ? line.Replace("income", "incme", StringComparison.Ordinal) : line));
+        Cli.Result table = Cli.Run("predict", "--model", loans, "--input", records);
+        Assert.Equal(1, table.ExitCode);
+        Assert.Contains("no column is named 'income'", table.Error, StringComparison.Ordinal);
+        Assert.Equal("", table.Output);
+    }
+
+    [Fact]
     public void EvaluateMatchesClassesByNameWhateverTheFilesOrder()
     {
         // The evaluation file holds only two of the three classes, so its own numbering differs from the model's.

@@ -188,6 +188,7 @@ internal static partial class PredictCommand
         private readonly RowPredictor _predictor;
         private readonly bool _named;
         private readonly StringBuilder _line = new();
+        private bool _headerWritten;
 
         public RowWriter(TextWriter output, bool json, TrainedModel file)
         {
@@ -195,12 +196,22 @@ internal static partial class PredictCommand
             _json = json;
             _predictor = new RowPredictor(file);
             _named = file.ClassNames.Count > 0;
+        }
 
-            // Text starts with a header saying what each column is: the class, then each class's probability, by name.
-            if (!json)
+        /// <summary>
+        /// Text starts with a header saying what each column is: the class, then each class's probability, by name. It is
+        /// written with the first answered row, so that input refused before any row (a column missing from its header)
+        /// leaves standard output empty, not a header over nothing.
+        /// </summary>
+        private void WriteHeader()
+        {
+            if (_headerWritten || _json)
             {
-                output.WriteLine(_predictor.Classifier ? "class " + string.Join(' ', _predictor.ClassNames.Select(Printable.Text)) : string.Join(' ', _predictor.ValueNames.Select(Printable.Text)));
+                return;
             }
+
+            _headerWritten = true;
+            _output.WriteLine(_predictor.Classifier ? "class " + string.Join(' ', _predictor.ClassNames.Select(Printable.Text)) : string.Join(' ', _predictor.ValueNames.Select(Printable.Text)));
         }
 
         public int Features => _predictor.Features;
@@ -209,6 +220,7 @@ internal static partial class PredictCommand
         public void PredictRow(TableRow row, string where)
         {
             _predictor.PredictRow(row, where);
+            WriteHeader();
             if (_predictor.Classifier)
             {
                 WriteClass(_predictor.BestClass);
@@ -226,6 +238,7 @@ internal static partial class PredictCommand
         public void Predict(float[] raw, Func<int, string> where, Func<int, string> what)
         {
             _predictor.Predict(raw, where, what);
+            WriteHeader();
             if (_predictor.Classifier)
             {
                 WriteClass(_predictor.BestClass);

@@ -185,8 +185,8 @@ public sealed partial class TrainingSession
     /// <summary>The first setting two fingerprints differ in, in words.</summary>
     private static string Difference(string saved, string now)
     {
-        string[] a = saved.Split("; "), b = now.Split("; ");
-        for (int i = 0; i < Math.Min(a.Length, b.Length); i++)
+        List<string> a = Settings(saved), b = Settings(now);
+        for (int i = 0; i < Math.Min(a.Count, b.Count); i++)
         {
             if (a[i] != b[i])
             {
@@ -195,6 +195,37 @@ public sealed partial class TrainingSession
         }
 
         return $"it was saved for '{saved}', this run is '{now}'";
+    }
+
+    /// <summary>
+    /// A fingerprint's settings: split at each "; " outside parentheses, so that a setting whose own text has one (the
+    /// data's description, "csv; label …") stays whole.
+    /// </summary>
+    private static List<string> Settings(string fingerprint)
+    {
+        var settings = new List<string>();
+        int depth = 0, start = 0;
+        for (int i = 0; i < fingerprint.Length; i++)
+        {
+            char c = fingerprint[i];
+            if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')' && depth > 0)
+            {
+                depth--;
+            }
+            else if (c == ';' && depth == 0 && i + 1 < fingerprint.Length && fingerprint[i + 1] == ' ')
+            {
+                settings.Add(fingerprint[start..i]);
+                start = i + 2;
+                i++;
+            }
+        }
+
+        settings.Add(fingerprint[start..]);
+        return settings;
     }
 
     private static string Value(Dictionary<string, string> metadata, string key, string path) =>

@@ -112,6 +112,36 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void TheRefusalNamesTheWholeDataDescriptionOfEachRun()
+    {
+        // The same 40 rows streamed from a CSV file, then resumed as a Dataset: the data's description ("csv; label …")
+        // has "; " of its own, and the message quotes it whole, parentheses balanced, against "(dataset)".
+        string csv = Path.Combine(_directory, "rows.csv");
+        float[] features = new float[80];
+        int[] labels = new int[40];
+        var text = new System.Text.StringBuilder("a,b,label\n");
+        for (int i = 0; i < 40; i++)
+        {
+            features[2 * i] = i % 7;
+            features[(2 * i) + 1] = i % 3;
+            labels[i] = i % 2;
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i % 7},{i % 3},{i % 2}\n");
+        }
+
+        File.WriteAllText(csv, text.ToString());
+        string path = Path.Combine(_directory, "csv.checkpoint");
+        TrainerOptions Run(int epochs) => new() { Epochs = epochs, BatchSize = 8, Seed = 7, CheckpointPath = path, CheckpointEveryEpochs = 1 };
+        using (RowSource rows = RowSource.Open(Csv.OpenRows(csv)))
+        {
+            new Trainer(new SoftmaxRegression(2, 2), new Adam(0.01f), Run(1)).Fit(rows);
+        }
+
+        var trainer = new Trainer(new SoftmaxRegression(2, 2), new Adam(0.01f), Run(2));
+        string message = Assert.Throws<ArgumentException>(() => trainer.Resume(path, Dataset.FromLabels(features, 2, labels))).Message;
+        Assert.Matches(@"it was saved with data 40 rows of 2 features, 2 classes \(csv; label [^()]*\), this run has data 40 rows of 2 features, 2 classes \(dataset\)\. ", message);
+    }
+
+    [Fact]
     public void TheOptimizersStateGoesOutAndComesBack()
     {
         float[] parameters = [1f, 2f, 3f], gradient = [0.5f, -1f, 2f];
