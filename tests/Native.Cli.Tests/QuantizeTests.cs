@@ -104,6 +104,14 @@ public class QuantizeTests
         Assert.Contains("line 3", notFinite.Error);
         Assert.Single(notFinite.Error.Trim().Split('\n'));
 
+        // Parquet (which train and predict read) is named as such, not decoded as CSV text that is not UTF-8.
+        string parquet = Path.Combine(directory, "rows.parquet");
+        File.WriteAllBytes(parquet, [(byte)'P', (byte)'A', (byte)'R', (byte)'1', 0xF8, 0, 0, 0, (byte)'P', (byte)'A', (byte)'R', (byte)'1']);
+        Cli.Result fromParquet = Cli.Run("quantize", "--model", model, "--data", parquet, "--out", Path.Combine(directory, "p.safetensors"));
+        Assert.Equal(1, fromParquet.ExitCode);
+        Assert.Contains("quantize calibrates on a CSV file; '" + parquet + "' is not one", fromParquet.Error, StringComparison.Ordinal);
+        Assert.Single(fromParquet.Error.Trim().Split('\n'));
+
         Cli.Result both = Cli.Run("quantize", "--model", model, "--data", data, "--per-row", "--out", Path.Combine(directory, "b.safetensors"));
         Assert.NotEqual(0, both.ExitCode);
         Assert.Single(Directory.GetFiles(directory, "*.safetensors"));

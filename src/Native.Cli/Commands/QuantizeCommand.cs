@@ -42,6 +42,11 @@ internal static class QuantizeCommand
         var destinations = new Destinations().Reads("--model", modelPath);
         if (dataPath is not null)
         {
+            if (DataFiles.FormatOf(dataPath, null) != DataFormat.Csv)
+            {
+                throw new UsageException($"quantize calibrates on a CSV file; '{dataPath}' is not one (IDX or Parquet data: calibrate on a CSV export of some of its rows, or use --per-row).");
+            }
+
             destinations = destinations.ReadBy("--data", dataPath, DataFormat.Csv);
         }
 
