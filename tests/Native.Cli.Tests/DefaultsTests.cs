@@ -50,6 +50,17 @@ public partial class DefaultsTests
     }
 
     [Fact]
+    public void StreamedRowsAreStandardizedByDefaultToo()
+    {
+        string cache = Cli.TemporaryDirectory();
+        Cli.Result streamed = Cli.Run("train", "--data", BreastCancer, "--stream", "--cache", cache, "--json", "--quiet");
+        Cli.Result inMemory = Cli.Run("train", "--data", BreastCancer, "--json", "--quiet");
+        Assert.True(streamed.ExitCode == 0, streamed.ToString());
+        Assert.InRange(streamed.JsonLines()[^1].GetProperty("accuracy").GetDouble(), 0.95, 1);
+        Assert.Equal(inMemory.JsonLines()[^1].GetProperty("accuracy").GetDouble(), streamed.JsonLines()[^1].GetProperty("accuracy").GetDouble());
+    }
+
+    [Fact]
     public void EveryOptionTheDivergenceMessageSuggestsIsAnOptionOfTrain()
     {
         Cli.Result diverged = Cli.Run("train", "--data", BreastCancer, "--no-standardize", "--quiet");
