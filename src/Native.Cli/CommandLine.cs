@@ -78,7 +78,7 @@ internal static class CommandLine
                 // Whoever read standard output has gone (… | head -1): stop quietly, as SIGPIPE would have.
                 return ExitCodes.BrokenPipe;
             case TrainingDivergedException diverged:
-                error.WriteLine($"native: {diverged.Message} In native train: --lr, --clip-norm, --standardize.");
+                error.WriteLine($"native: {diverged.Message} In native train: --lr, --clip-norm, and standardized features (the default for tables; leave out --no-standardize; --standardize for IDX images).");
                 return ExitCodes.Diverged;
             case UsageException or ArgumentException or FileFormatException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException:
                 error.WriteLine($"native: {FirstLine(exception)}");

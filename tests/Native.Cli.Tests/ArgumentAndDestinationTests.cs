@@ -115,7 +115,9 @@ public class ArgumentAndDestinationTests
         // The issue: softmax at --lr 1e10 exited 0 with a model saved, its loss at 5.9e8.
         string directory = Cli.TemporaryDirectory();
         string model = Path.Combine(directory, "m.safetensors");
-        Cli.Result result = Cli.Run("train", "--data", BlobsCsv(directory, 400), "--lr", "1e10", "--epochs", "20", "--out", model, "--quiet");
+        // Tables are standardized by default now, and standardized these blobs train to a log-loss of 0 even at lr 1e10
+        // (exit 0); the divergence the issue met is on the raw features, asked for with --no-standardize.
+        Cli.Result result = Cli.Run("train", "--data", BlobsCsv(directory, 400), "--no-standardize", "--lr", "1e10", "--epochs", "20", "--out", model, "--quiet");
         AssertOneLine(result, 2, "Training diverged in epoch", "more than 10000 times its best");
         Assert.False(File.Exists(model));
     }
@@ -124,11 +126,12 @@ public class ArgumentAndDestinationTests
     public void TheClippingTheDivergenceMessageSuggestsIsAnOptionAndTrains()
     {
         // Issue 22 item 8: unscaled features (breast-cancer's areas run to 4,254) diverge with the defaults, and the
-        // message suggested gradient clipping, which native train did not offer.
+        // message suggested gradient clipping, which native train did not offer. Tables are standardized by default
+        // now (DefaultsTests), so the raw features are asked for with --no-standardize to meet the divergence.
         string data = Path.Combine(Cli.RepositoryRoot(), "tests", "data", "breast-cancer", "breast-cancer.csv");
-        AssertOneLine(Cli.Run("train", "--data", data, "--quiet"), 2, "gradient clipping", "--clip-norm");
+        AssertOneLine(Cli.Run("train", "--data", data, "--no-standardize", "--quiet"), 2, "gradient clipping", "--clip-norm");
 
-        Cli.Result clipped = Cli.Run("train", "--data", data, "--clip-norm", "1", "--json", "--quiet");
+        Cli.Result clipped = Cli.Run("train", "--data", data, "--no-standardize", "--clip-norm", "1", "--json", "--quiet");
         Assert.True(clipped.ExitCode == 0, clipped.ToString());
         Assert.InRange(clipped.JsonLines()[^1].GetProperty("accuracy").GetDouble(), 0.85, 1);
 

@@ -27,7 +27,7 @@ internal static partial class TrainCommand
         var clipNorm = new Option<float>("--clip-norm") { Description = "Clip each step's gradient to this L2 norm, keeping its direction (0: no clipping).", DefaultValueFactory = _ => 0f };
         var classWeight = new Option<string?>("--class-weight") { Description = "Classifiers only: balanced weights each class by n / (k · its count)." };
         classWeight.AcceptOnlyFromAmong("balanced");
-        var standardize = new Option<bool>("--standardize") { Description = "Standardize features (fitted on the training rows; saved with the model)." };
+        var standardize = new Option<bool>("--standardize") { Description = "Standardize features (fitted on the training rows; saved with the model): the default for CSV and Parquet tables (--no-standardize opts out); IDX images opt in with it." };
         var validation = new Option<double?>("--validation") { Description = "The fraction of rows held out for validation (default: 0.1 with --early-stopping, else 0: train on every row, report training metrics)." };
         var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when the validation loss stops improving; keep the best epoch." };
         var patience = new Option<int?>("--patience") { Description = "With --early-stopping: epochs without improvement before stopping. [default: 5]" };
@@ -70,7 +70,7 @@ internal static partial class TrainCommand
                 parse.GetValue(epochs),
                 parse.GetValue(l2),
                 parse.GetValue(classWeight) == "balanced",
-                parse.GetValue(standardize),
+                StandardizeAsked(parse, standardize, table, format.Read(parse), parse.GetValue(data)!),
                 parse.GetValue(validation),
                 parse.GetValue(earlyStopping),
                 parse.GetValue(patience),
@@ -85,7 +85,7 @@ internal static partial class TrainCommand
             };
             limits.CheckApply(parse, settings.DataFormat, settings.Data);
             table.CheckApply(parse, settings.DataFormat, settings.Data);
-            if (settings.Standardize && table.NoStandardize(parse))
+            if (parse.GetValue(standardize) && table.NoStandardize(parse))
             {
                 throw new UsageException("--standardize and --no-standardize contradict each other; give one.");
             }
@@ -470,6 +470,15 @@ internal static partial class TrainCommand
         optimizer.MaxGradientNorm = settings.ClipNorm;
         return optimizer;
     }
+
+    /// <summary>
+    /// Whether features are standardized: for CSV and Parquet tables unless <c>--no-standardize</c> is given (raw
+    /// columns in units of thousands and of thousandths diverge or stall at the default learning rate); for IDX images
+    /// only with <c>--standardize</c> (pixels already share one scale, 0 to 1, and train as they are; standardizing
+    /// widens each one-byte pixel to a float and turns the per-class weight images of <c>--plots</c> away from pixels).
+    /// </summary>
+    private static bool StandardizeAsked(ParseResult parse, Option<bool> standardize, TableSettings table, DataFormat? format, string data) =>
+        parse.GetValue(standardize) || (DataFiles.FormatOf(data, format) != DataFormat.Idx && !table.NoStandardize(parse));
 
     private static int[] ParseHidden(string text)
     {
