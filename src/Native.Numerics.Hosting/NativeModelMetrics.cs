@@ -33,6 +33,9 @@ public sealed class NativeModelMetrics : IDisposable
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _reloads;
 
+    /// <summary>The meter the instruments are on (a listener tells this host's from another's by it).</summary>
+    internal Meter Meter => _meter;
+
     /// <summary>The instruments, on a meter from <paramref name="meterFactory"/> (the host's), or on a meter of their own when null.</summary>
     public NativeModelMetrics(IMeterFactory? meterFactory = null)
     {

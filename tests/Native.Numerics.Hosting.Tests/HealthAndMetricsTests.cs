@@ -70,8 +70,10 @@ public class HealthAndMetricsTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == NativeModelMetrics.MeterName)
+            // This host's meter only: tests run in parallel, and each host has a meter of the same name.
+            if (ReferenceEquals(instrument.Meter, metrics.Meter))
             {
+                Assert.Equal(NativeModelMetrics.MeterName, instrument.Meter.Name);
                 l.EnableMeasurementEvents(instrument);
             }
         };
