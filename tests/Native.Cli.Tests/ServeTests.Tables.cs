@@ -114,6 +114,36 @@ public sealed partial class ServeTests
         Assert.StartsWith("row 1 (rows[0]) has 3 values; the model 'numbers' takes 7 numbers", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ReadingAndPredictingRecordsAllocatesNothingAfterTheFirstRequest()
+    {
+        TrainedModel model = ModelFile.Load(TrainLoans("loans.safetensors"));
+        byte[] body = System.Text.Encoding.UTF8.GetBytes($"{{\"rows\": [{string.Join(", ", Enumerable.Repeat(Records.Select(Json), 8).SelectMany(r => r))}]}}");
+        var limits = new Commands.RequestLimits(1000, 1 << 20);
+        float sum = 0;
+        for (int i = 0; i < 50; i++)
+        {
+            sum += Read(body, model, limits);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            sum += Read(body, model, limits);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(float.IsFinite(sum) && sum > 0);
+
+        static float Read(byte[] body, TrainedModel model, Commands.RequestLimits limits)
+        {
+            var request = Commands.PredictionRequest.Read(body, model, "loans", limits);
+            float last = request.Rows == Records.Length * 8 ? request.Values[(request.Rows * 2) - 1] : float.NaN;
+            request.Return();
+            return last;
+        }
+    }
+
     private string TrainLoans(string name, params string[] options)
     {
         string path = Path.Combine(_directory, name);
