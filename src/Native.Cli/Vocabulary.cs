@@ -35,6 +35,7 @@ internal static class Vocabulary
         ("logistic", ModelKind.LogisticRegression),
         ("linear", ModelKind.LinearRegression),
         ("mlp", ModelKind.MultilayerPerceptron),
+        ("mlp-regressor", ModelKind.MultilayerPerceptronRegressor),
     ];
 
     public static readonly (string Word, Activation Value)[] Activations =

@@ -55,7 +55,7 @@ public class OptionsAndMessagesTests
     [InlineData("--max-compression-ratio", "NaN", "--max-compression-ratio takes a whole number; got 'NaN'.")]
     [InlineData("--epochs", "many", "--epochs takes a whole number; got 'many'.")]
     [InlineData("--lr", "fast", "--lr takes a number (like 0.01 or 1e-3); got 'fast'.")]
-    [InlineData("--model", "forest", "--model must be one of softmax, logistic, linear, mlp; got 'forest'.")]
+    [InlineData("--model", "forest", "--model must be one of softmax, logistic, linear, mlp, mlp-regressor; got 'forest'.")]
     [InlineData("--activation", "gelu", "--activation must be one of relu, tanh, sigmoid, leaky-relu; got 'gelu'.")]
     public void AValueThatIsNotOneIsRefusedInTheCommandsWords(string option, string value, string says)
     {
@@ -69,7 +69,7 @@ public class OptionsAndMessagesTests
     public void HelpListsEveryChoiceAndSaysOnnxWorksToo()
     {
         string help = Cli.Run("train", "--help").Output;
-        Assert.Contains("--model <softmax|logistic|linear|mlp>", help, StringComparison.Ordinal);
+        Assert.Contains("--model <softmax|logistic|linear|mlp|mlp-regressor>", help, StringComparison.Ordinal);
         Assert.Contains("--activation <relu|tanh|sigmoid|leaky-relu>", help, StringComparison.Ordinal);
         Assert.Contains("--optimizer <sgd|momentum|nesterov|adam>", help, StringComparison.Ordinal);
         Assert.Contains("[default: softmax]", help, StringComparison.Ordinal);

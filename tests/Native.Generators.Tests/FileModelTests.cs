@@ -260,6 +260,8 @@ public class FileModelTests
         { "NATIVE014", "[GeneratedModel(\"models/garbage.onnx\")] public static partial class M;", "'models/garbage.onnx', byte " },
         { "NATIVE014", "[GeneratedModel(\"models/garbage.safetensors\")] public static partial class M;", "'models/garbage.safetensors', byte 0: " },
         { "NATIVE015", "[GeneratedModel(\"models/huge.onnx\")] public static partial class M;", "holds 1,050,000 parameters in 1 layer;" },
+        { "NATIVE014", "[GeneratedModel(\"models/regressor.safetensors\")] public static partial class M;", "'models/regressor.safetensors' holds a perceptron regressor, which [GeneratedModel] does not compile yet" },
+        { "NATIVE014", "[GeneratedModel(\"models/targets.onnx\")] public static partial class M;", "'models/targets.onnx' holds a linear regression of 2 outputs, which [GeneratedModel] does not compile yet" },
         { "NATIVE016", "[GeneratedModel(\" \")] public static partial class M;", "the path is empty" },
     };
 
@@ -272,8 +274,10 @@ public class FileModelTests
         File.WriteAllBytes(harness.PathOf("models/garbage.onnx"), [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1, 2, 3]);
         File.WriteAllBytes(harness.PathOf("models/garbage.safetensors"), [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 1, 2, 3]);
         ModelFile.Save(new SoftmaxRegression(1049, 1000), harness.PathOf("models/huge.onnx"));
+        ModelFile.Save(new MultilayerPerceptronRegressor([3, 4, 1]), harness.PathOf("models/regressor.safetensors"));
+        ModelFile.Save(new LinearRegression(3, 2), harness.PathOf("models/targets.onnx"));
         string source = "using Native.Numerics;\n" + declaration + "\n";
-        var (result, _) = harness.Run(source, "models/m.onnx", "models/garbage.onnx", "models/garbage.safetensors", "models/huge.onnx", "models/missing.onnx");
+        var (result, _) = harness.Run(source, "models/m.onnx", "models/garbage.onnx", "models/garbage.safetensors", "models/huge.onnx", "models/missing.onnx", "models/regressor.safetensors", "models/targets.onnx");
 
         Diagnostic diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal(id, diagnostic.Id);

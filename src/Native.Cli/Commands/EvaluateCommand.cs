@@ -64,6 +64,11 @@ internal static partial class EvaluateCommand
             throw new UsageException($"--match-classes matches a classifier's classes; the model {model.Shape} is a regression. Remove it.");
         }
 
+        if (model.Task == ModelTask.Regression && model.Outputs > 1)
+        {
+            throw new UsageException($"The model {model.Shape} predicts {model.Outputs} values a row (a multi-output regression); evaluate reads one label column, so it cannot score it yet. Use native predict, or RegressionReport.Evaluate in the library.");
+        }
+
         var predictor = new RowPredictor(file);
         Tally tally = predictor.Classifier ? new ClassTally(predictor.ClassNames.Count) : new ValueTally();
         if (settings.Format == DataFormat.Idx)

@@ -8,7 +8,10 @@ internal sealed record ModelChoice(IModel Model, string Kernel);
 /// <summary>Picks the model for a shape: a source-generated one where the shape has one, else the run-time-shaped model.</summary>
 internal static class ModelCatalog
 {
-    /// <summary>The shape <paramref name="settings"/> ask for, described before anything is allocated (for the memory check).</summary>
+    /// <summary>
+    /// The shape <paramref name="settings"/> ask for, described before anything is allocated (for the memory check);
+    /// <paramref name="classes"/> is the class count of a classifier, the target count (outputs) of a regression.
+    /// </summary>
     public static ModelShape Shape(TrainSettings settings, int features, int classes)
     {
         if (settings.Model == ModelKind.LogisticRegression && classes != 2)
@@ -20,9 +23,10 @@ internal static class ModelCatalog
         {
             return settings.Model switch
             {
-                ModelKind.LinearRegression => ModelShape.LinearRegression(features),
+                ModelKind.LinearRegression => ModelShape.LinearRegression(features, Math.Max(1, classes)),
                 ModelKind.LogisticRegression => ModelShape.LogisticRegression(features),
                 ModelKind.MultilayerPerceptron => ModelShape.MultilayerPerceptron([features, .. settings.HiddenSizes, classes], [settings.HiddenActivation]),
+                ModelKind.MultilayerPerceptronRegressor => ModelShape.MultilayerPerceptronRegressor([features, .. settings.HiddenSizes, Math.Max(1, classes)], [settings.HiddenActivation]),
                 ModelKind.SoftmaxRegression => ModelShape.SoftmaxRegression(features, classes),
                 _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Model, "Not a model of native train."),
             };
@@ -49,7 +53,7 @@ internal static class ModelCatalog
     // A shape too large to build: more parameters than an array holds, or scratch memory past what can be counted.
     private static UsageException TooLarge(TrainSettings settings, int features, int classes, Exception e)
     {
-        bool perceptron = settings.Model == ModelKind.MultilayerPerceptron;
+        bool perceptron = settings.Model is ModelKind.MultilayerPerceptron or ModelKind.MultilayerPerceptronRegressor;
         string sizes = perceptron ? $"{features}-{string.Join('-', settings.HiddenSizes)}-{classes}" : $"{features} features, {classes} classes";
         string why = e is ArgumentException ? CommandLine.FirstLine(e) : "the scratch memory its layers need per thread is more than an array holds.";
         return new UsageException($"A {settings.ModelWord} model of {sizes} is too large to build here{(perceptron ? " (check --hidden)" : "")}: {why}");

@@ -39,7 +39,7 @@ internal static class ModelFiles
         {
             ClassNames = metadata.ClassNames,
             FeatureNames = metadata.FeatureNames,
-            LabelName = metadata.LabelName,
+            LabelNames = metadata.LabelNames,
             Standardizer = metadata.Standardizer,
             Pipeline = metadata.Pipeline,
             Properties = properties,

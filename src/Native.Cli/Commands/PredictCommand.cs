@@ -199,7 +199,7 @@ internal static partial class PredictCommand
             // Text starts with a header saying what each column is: the class, then each class's probability, by name.
             if (!json)
             {
-                output.WriteLine(_predictor.Classifier ? "class " + string.Join(' ', _predictor.ClassNames.Select(Printable.Text)) : "value");
+                output.WriteLine(_predictor.Classifier ? "class " + string.Join(' ', _predictor.ClassNames.Select(Printable.Text)) : string.Join(' ', _predictor.ValueNames.Select(Printable.Text)));
             }
         }
 
@@ -215,7 +215,7 @@ internal static partial class PredictCommand
             }
             else
             {
-                WriteValue(_predictor.Outputs[0]);
+                WriteValues();
             }
         }
 
@@ -232,7 +232,7 @@ internal static partial class PredictCommand
             }
             else
             {
-                WriteValue(_predictor.Outputs[0]);
+                WriteValues();
             }
         }
 
@@ -275,16 +275,40 @@ internal static partial class PredictCommand
             _output.WriteLine(_line.ToString());
         }
 
-        private void WriteValue(float value)
+        // One value: "value" (JSON) or the number; several (a multi-output regression): "values" by output name, or the numbers.
+        private void WriteValues()
         {
+            ReadOnlySpan<float> values = _predictor.Outputs;
             if (_json)
             {
-                JsonLines.Write(_output, writer => writer.WriteNumber("value", value));
+                float[] copy = values.ToArray();
+                IReadOnlyList<string> names = _predictor.ValueNames;
+                JsonLines.Write(_output, writer =>
+                {
+                    if (copy.Length == 1)
+                    {
+                        writer.WriteNumber("value", copy[0]);
+                        return;
+                    }
+
+                    writer.WriteStartObject("values");
+                    for (int k = 0; k < copy.Length; k++)
+                    {
+                        writer.WriteNumber(names[k], copy[k]);
+                    }
+
+                    writer.WriteEndObject();
+                });
+                return;
             }
-            else
+
+            _line.Clear();
+            for (int k = 0; k < values.Length; k++)
             {
-                _output.WriteLine(value.ToString("R", CultureInfo.InvariantCulture));
+                _line.Append(k == 0 ? string.Empty : " ").Append(values[k].ToString("R", CultureInfo.InvariantCulture));
             }
+
+            _output.WriteLine(_line.ToString());
         }
     }
 }

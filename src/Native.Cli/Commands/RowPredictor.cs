@@ -20,8 +20,10 @@ internal sealed class RowPredictor
         _file = file;
         Classifier = file.Model is IClassifier;
         _row = new float[file.Model.Features];
-        _outputs = new float[file.Model is IClassifier c ? c.Classes : 1];
+        _outputs = new float[file.Model is IClassifier c ? c.Classes : file.Model.Outputs];
         ClassNames = [.. Enumerable.Range(0, _outputs.Length).Select(k => k < file.ClassNames.Count ? file.ClassNames[k] : k.ToString(CultureInfo.InvariantCulture))];
+        ValueNames = Classifier ? [] : file.LabelNames.Count == _outputs.Length && _outputs.Length > 1 ? file.LabelNames
+            : [.. Enumerable.Range(0, _outputs.Length).Select(k => _outputs.Length == 1 ? "value" : "value " + k.ToString(CultureInfo.InvariantCulture))];
     }
 
     /// <summary>Whether the model gives classes and probabilities (else a value).</summary>
@@ -30,10 +32,13 @@ internal sealed class RowPredictor
     /// <summary>The features a row has.</summary>
     public int Features => _row.Length;
 
+    /// <summary>For a regression, each output's name: "value" for one; for several, their label columns, or "value 0", "value 1"….</summary>
+    public IReadOnlyList<string> ValueNames { get; }
+
     /// <summary>Each class's name: its saved name, or its number for a model without names.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
-    /// <summary>The outputs of the last row predicted: each class's probability, or the value.</summary>
+    /// <summary>The outputs of the last row predicted: each class's probability, or the values (one per output).</summary>
     public ReadOnlySpan<float> Outputs => _outputs;
 
     /// <summary>The most probable class of the last row predicted, ties to the lower class, as <c>PredictClass</c> chooses.</summary>

@@ -236,6 +236,7 @@ internal sealed partial class ServeEndpoints
         ModelKind.LinearRegression => "linear",
         ModelKind.LogisticRegression => "logistic",
         ModelKind.SoftmaxRegression => "softmax",
+        ModelKind.MultilayerPerceptronRegressor => "mlp-regressor",
         _ => "mlp",
     };
 

@@ -101,7 +101,8 @@ internal sealed class TableSettings(bool fitting)
             Delimiter = delimiter,
             DecimalComma = decimalComma,
             MissingTokens = fitting ? [.. List(parse.GetValue(_missing))] : [],
-            LabelColumns = label is null || isIndex ? [] : [label],
+            // Training: --label a,b names the targets of a multi-output regression.
+            LabelColumns = label is null || isIndex ? [] : fitting && label.Contains(',', StringComparison.Ordinal) ? [.. label.Split(',').Select(part => part.Trim())] : [label],
             LabelIndex = isIndex ? index : null,
             Labels = labels,
             ColumnKinds = kinds,

@@ -14,9 +14,9 @@ internal static partial class TrainCommand
         var data = new Option<string>("--data") { Description = "The training data: a CSV file, or a directory holding an IDX images file and labels file.", Required = true };
         var format = new Choice<DataFormat>("--format", "How to read --data (default: idx for a directory, csv otherwise).", null, Vocabulary.Formats);
         var label = new Option<string?>("--label") { Description = "CSV: the label column, by name or 0-based index (default: the last column). A number that is also a column's name must be given unambiguously." };
-        var model = new Choice<ModelKind>("--model", "The model: softmax, logistic or linear regression, or a multilayer perceptron.", ModelKind.SoftmaxRegression, Vocabulary.Models);
-        var hidden = new Option<string?>("--hidden") { Description = "mlp only: hidden layer widths, comma-separated. [default: 128]" };
-        var activation = new Choice<Activation>("--activation", "mlp only: the hidden layers' activation.", null, Vocabulary.Activations);
+        var model = new Choice<ModelKind>("--model", "The model: softmax, logistic or linear regression, or a multilayer perceptron (mlp: a classifier, or a regressor when the label holds numbers that are not all whole; mlp-regressor: always a regressor).", ModelKind.SoftmaxRegression, Vocabulary.Models);
+        var hidden = new Option<string?>("--hidden") { Description = "mlp and mlp-regressor only: hidden layer widths, comma-separated. [default: 128]" };
+        var activation = new Choice<Activation>("--activation", "mlp and mlp-regressor only: the hidden layers' activation.", null, Vocabulary.Activations);
         activation.Option.Description += " [default: relu]";
         var optimizer = new Choice<OptimizerKind>("--optimizer", "The optimizer.", OptimizerKind.GradientDescent, Vocabulary.Optimizers);
         var rate = new Option<float?>("--lr") { Description = "The learning rate (default: 0.1 for sgd, 0.05 for momentum and nesterov, 0.001 for adam)." };
@@ -91,7 +91,13 @@ internal static partial class TrainCommand
             }
 
             (CsvOptions Csv, IdxOptions Idx) read = limits.Read(parse);
-            CsvLabels labels = settings.Model == ModelKind.LinearRegression ? CsvLabels.Regression : CsvLabels.Classification;
+            // mlp is a classifier or a regressor as the label column says (as a table's label is inferred); the others know.
+            CsvLabels labels = settings.Model switch
+            {
+                ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor => CsvLabels.Regression,
+                ModelKind.MultilayerPerceptron => CsvLabels.Infer,
+                _ => CsvLabels.Classification,
+            };
             var request = new TableRequest(table.Read(parse, settings.Label, labels, read.Csv, standardize: !table.NoStandardize(parse)), table.AnyGiven(parse));
             (int epochs, TimeSpan interval) every = parse.GetValue(checkpointEvery) is string text ? ScaleSettings.ParseEvery(text, "--checkpoint-every") : (0, TimeSpan.Zero);
             var scale = new ScaleSettings(
@@ -120,8 +126,20 @@ internal static partial class TrainCommand
         }
 
         // Load, split, standardize.
-        bool regression = settings.Model == ModelKind.LinearRegression;
+        bool regression = settings.Model is ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor;
+        if (table is not null && table.Options.LabelColumns.Count > 1 && !regression && settings.Model != ModelKind.MultilayerPerceptron)
+        {
+            throw new UsageException($"--label {settings.Label} names {table.Options.LabelColumns.Count} label columns: the targets of a multi-output regression, which --model linear, mlp and mlp-regressor train; --model {settings.ModelWord} has one label.");
+        }
+
         Prepared data = LoadAndSplit(settings, limits, regression, table);
+        if (settings.Model == ModelKind.MultilayerPerceptron && !data.Training.HasLabels)
+        {
+            // --model mlp on a label of values (not all whole numbers): the perceptron regressor.
+            settings = settings with { Model = ModelKind.MultilayerPerceptronRegressor };
+            regression = true;
+        }
+
         Dataset training = data.Training, validation = data.Validation ?? data.Training;
         bool heldOut = data.Validation is not null;
         Standardizer? standardizer = null;
@@ -160,7 +178,7 @@ internal static partial class TrainCommand
 
         // The memory the run needs, checked before the model is built (400 million parameters are 1.6 GB themselves);
         // then the model: a generated kernel where one matches the shape, else the run-time-shaped model.
-        ModelShape shape = ModelCatalog.Shape(settings, data.Features, regression ? 0 : data.Classes);
+        ModelShape shape = ModelCatalog.Shape(settings, data.Features, regression ? training.TargetCount : data.Classes);
         try
         {
             TrainingMemory.Estimate(shape, optimizer, options, training, heldOut ? validation : null).ThrowIfTooLarge();
@@ -187,8 +205,8 @@ internal static partial class TrainCommand
         {
             // A signal before the save's rename keeps the old file (exit 3); after it, the run finishes (exit 0).
             var metadata = data.Pipeline is null
-                ? new ModelMetadata { ClassNames = data.ClassNames, FeatureNames = data.FeatureNames, LabelName = data.LabelName, Standardizer = standardizer }
-                : new ModelMetadata { ClassNames = data.ClassNames, LabelName = data.LabelName, Pipeline = data.Pipeline };
+                ? new ModelMetadata { ClassNames = data.ClassNames, FeatureNames = data.FeatureNames, LabelNames = data.LabelNames, Standardizer = standardizer }
+                : new ModelMetadata { ClassNames = data.ClassNames, LabelNames = data.LabelNames, Pipeline = data.Pipeline };
             saved = (settings.Out, ModelFiles.Save(model, settings.Out, metadata, settings, summary, context.Cancellation));
             context.Done($"the model was saved to '{settings.Out}'");
         }
@@ -211,7 +229,7 @@ internal static partial class TrainCommand
         int Classes,
         IReadOnlyList<string> ClassNames,
         IReadOnlyList<string> FeatureNames,
-        string? LabelName,
+        IReadOnlyList<string> LabelNames,
         int ImageRows,
         int ImageColumns,
         FeaturePipeline? Pipeline = null);
@@ -227,7 +245,11 @@ internal static partial class TrainCommand
         if (settings.DataFormat == DataFormat.Csv && table is not null)
         {
             DataFiles.CheckCsvFile(settings.Data);
-            CsvData.CheckHeader(settings.Data, settings.Label, limits.Csv);
+            if (table.Options.LabelColumns.Count < 2)
+            {
+                CsvData.CheckHeader(settings.Data, settings.Label, limits.Csv);
+            }
+
             (loaded, pipeline) = TableData(settings.Data, table);
         }
         else
@@ -251,10 +273,10 @@ internal static partial class TrainCommand
         Dataset? validation = null;
         if (settings.HoldOut > 0)
         {
-            (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: !regression);
+            (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: all.HasLabels);
         }
 
-        return new Prepared(training, validation, all.Features, all.Classes, loaded.ClassNames, all.FeatureNames, all.LabelName, loaded.ImageRows, loaded.ImageColumns, pipeline);
+        return new Prepared(training, validation, all.Features, all.Classes, loaded.ClassNames, all.FeatureNames, all.LabelNames, loaded.ImageRows, loaded.ImageColumns, pipeline);
     }
 
     /// <summary>
@@ -397,7 +419,7 @@ internal static partial class TrainCommand
     /// </summary>
     private static void CheckApply(TrainSettings settings)
     {
-        bool perceptron = settings.Model == ModelKind.MultilayerPerceptron;
+        bool perceptron = settings.Model is ModelKind.MultilayerPerceptron or ModelKind.MultilayerPerceptronRegressor;
         if (settings.Hidden is not null && !perceptron)
         {
             throw new UsageException($"--hidden sets a perceptron's hidden layers; it does nothing for --model {settings.ModelWord}. Remove it, or use --model mlp.");
@@ -418,9 +440,9 @@ internal static partial class TrainCommand
             throw new UsageException("--patience is how long --early-stopping waits; without --early-stopping it does nothing. Add --early-stopping, or remove --patience.");
         }
 
-        if (settings.BalancedClasses && settings.Model == ModelKind.LinearRegression)
+        if (settings.BalancedClasses && settings.Model is ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor)
         {
-            throw new UsageException("--class-weight weights classes; a linear regression has none. Remove it.");
+            throw new UsageException($"--class-weight weights classes; a {(settings.Model == ModelKind.LinearRegression ? "linear regression" : "perceptron regressor")} has none. Remove it.");
         }
 
         if (settings.Label is not null && settings.DataFormat == DataFormat.Idx)

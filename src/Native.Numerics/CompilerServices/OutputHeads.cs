@@ -46,7 +46,10 @@ public interface IOutputHead
         where TVector : struct;
 }
 
-/// <summary>A regression's head: the value itself; squared error (ŷ − y)², derivative 2(ŷ − y). Not for direct use.</summary>
+/// <summary>
+/// A regression's head: the values themselves, one per output (target); squared error summed over the outputs,
+/// Σ_j (ŷ_j − y_j)², derivative 2(ŷ_j − y_j) for each. Not for direct use.
+/// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct IdentityHead : IOutputHead
 {
@@ -70,17 +73,25 @@ public readonly struct IdentityHead : IOutputHead
 
     static double IOutputHead.Loss<TSimd, TVector>(in Batch chunk, Span<float> values, Span<float> errors, int outputs)
     {
+        // values and errors are n × outputs, row-major; row i's target j is the batch's TargetAt(i, j).
         bool gradient = !errors.IsEmpty;
         double total = 0;
         for (int i = 0; i < chunk.Count; i++)
         {
             float weight = chunk.WeightAt(i);
-            float residual = values[i] - chunk.TargetAt(i);
-            total += weight * (double)(residual * residual);
-            if (gradient)
+            int row = i * outputs;
+            float squares = 0f;
+            for (int j = 0; j < outputs; j++)
             {
-                errors[i] = weight * 2f * residual;
+                float residual = values[row + j] - chunk.TargetAt(i, j);
+                squares += residual * residual;
+                if (gradient)
+                {
+                    errors[row + j] = weight * 2f * residual;
+                }
             }
+
+            total += weight * (double)squares;
         }
 
         return total;

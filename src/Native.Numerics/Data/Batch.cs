@@ -5,12 +5,13 @@ using Native.Numerics.Kernels;
 namespace Native.Numerics;
 
 /// <summary>
-/// Rows and what they should predict — int labels or float targets — with optional sample weights:
-/// the unit a model's <see cref="IModel.Loss"/> and <see cref="IModel.AccumulateGradient"/> work on.
+/// Rows and what they should predict — int labels, or float targets (one a row, or <see cref="TargetCount"/> for a
+/// multi-output regression) — with optional sample weights: the unit a model's <see cref="IModel.Loss"/> and
+/// <see cref="IModel.AccumulateGradient"/> work on.
 /// </summary>
 /// <remarks>
 /// A batch either owns nothing and views contiguous caller memory (<see cref="FromLabels"/>,
-/// <see cref="FromTargets"/>), or views chosen rows of a <see cref="Dataset"/> in place
+/// <see cref="FromTargets(ReadOnlySpan{float}, int, ReadOnlySpan{float}, ReadOnlySpan{float})"/>), or views chosen rows of a <see cref="Dataset"/> in place
 /// (<see cref="FromDataset(Dataset, ReadOnlySpan{int}, ReadOnlySpan{float})"/>): a shuffled mini-batch is
 /// read where it lies, not gathered into a copy.
 /// </remarks>
@@ -20,13 +21,14 @@ public readonly ref struct Batch
     private readonly ReadOnlySpan<float> _targets;
     private readonly ReadOnlySpan<float> _weights;
 
-    internal Batch(Rows rows, int features, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, bool hasLabels, ByteRowFormat? byteRows = null)
+    internal Batch(Rows rows, int features, ReadOnlySpan<int> labels, ReadOnlySpan<float> targets, int targetCount, ReadOnlySpan<float> weights, bool hasLabels, ByteRowFormat? byteRows = null)
     {
         Rows = rows;
         ByteRows = byteRows;
         Features = features;
         _labels = labels;
         _targets = targets;
+        TargetCount = hasLabels ? 0 : targetCount;
         _weights = weights;
         HasLabels = hasLabels;
     }
@@ -39,6 +41,9 @@ public readonly ref struct Batch
 
     /// <summary>Whether the batch carries int labels (classification) rather than float targets (regression).</summary>
     public bool HasLabels { get; }
+
+    /// <summary>The number of target values each row carries: 1 for a regression on one target, k for a multi-output regression, 0 for labels.</summary>
+    public int TargetCount { get; }
 
     /// <summary>Whether the rows carry sample weights (otherwise every weight is 1).</summary>
     public bool HasWeights => !_weights.IsEmpty;
@@ -60,9 +65,9 @@ public readonly ref struct Batch
     /// <exception cref="ArgumentException">The lengths disagree, or a weight is negative or not finite.</exception>
     public static Batch FromLabels(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<int> labels, ReadOnlySpan<float> sampleWeights = default)
     {
-        CheckContiguous(features, featureCount, labels.Length, nameof(labels), sampleWeights);
+        CheckContiguous(features, featureCount, labels.Length, "labels.Length", sampleWeights);
         var rows = new Rows(in MemoryMarshal.GetReference(features), featureCount, labels.Length);
-        return new Batch(rows, featureCount, labels, default, sampleWeights, hasLabels: true);
+        return new Batch(rows, featureCount, labels, default, 0, sampleWeights, hasLabels: true);
     }
 
     /// <summary>
@@ -74,12 +79,33 @@ public readonly ref struct Batch
     /// <param name="targets">One target value per row.</param>
     /// <param name="sampleWeights">One non-negative weight per row, or empty for weight 1.</param>
     /// <exception cref="ArgumentException">The lengths disagree, or a target or weight is not finite, or a weight is negative.</exception>
-    public static Batch FromTargets(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights = default)
+    public static Batch FromTargets(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights = default) =>
+        FromTargets(features, featureCount, targets, targetCount: 1, sampleWeights);
+
+    /// <summary>
+    /// A multi-output regression batch over contiguous rows: <paramref name="features"/> holds n rows of
+    /// <paramref name="featureCount"/> floats and <paramref name="targets"/> n rows of <paramref name="targetCount"/> values,
+    /// both row-major.
+    /// </summary>
+    /// <param name="features">The rows, row-major.</param>
+    /// <param name="featureCount">The number of features in a row.</param>
+    /// <param name="targets">The target values, row after row: <paramref name="targetCount"/> a row.</param>
+    /// <param name="targetCount">The number of targets in a row, at least 1 (a model of that many outputs trains on it).</param>
+    /// <param name="sampleWeights">One non-negative weight per row, or empty for weight 1.</param>
+    /// <exception cref="ArgumentException">The lengths disagree, or a target or weight is not finite, or a weight is negative.</exception>
+    public static Batch FromTargets(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<float> targets, int targetCount, ReadOnlySpan<float> sampleWeights = default)
     {
-        CheckContiguous(features, featureCount, targets.Length, nameof(targets), sampleWeights);
+        ArgumentOutOfRangeException.ThrowIfLessThan(targetCount, 1);
+        if (targets.Length % targetCount != 0)
+        {
+            throw new ArgumentException($"targets holds {targets.Length} values, not a whole number of rows of {targetCount} targets.", nameof(targets));
+        }
+
+        int count = targets.Length / targetCount;
+        CheckContiguous(features, featureCount, count, targetCount == 1 ? "targets.Length" : $"targets.Length / {targetCount} targets a row", sampleWeights);
         CheckFinite(targets, nameof(targets));
-        var rows = new Rows(in MemoryMarshal.GetReference(features), featureCount, targets.Length);
-        return new Batch(rows, featureCount, default, targets, sampleWeights, hasLabels: false);
+        var rows = new Rows(in MemoryMarshal.GetReference(features), featureCount, count);
+        return new Batch(rows, featureCount, default, targets, targetCount, sampleWeights, hasLabels: false);
     }
 
     /// <summary>All rows of <paramref name="dataset"/>, with its own sample weights if it has them.</summary>
@@ -171,11 +197,22 @@ public readonly ref struct Batch
 
     /// <summary>The target value of row <paramref name="index"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The index is not a row of the batch.</exception>
-    /// <exception cref="InvalidOperationException">The batch has labels, not targets.</exception>
+    /// <exception cref="InvalidOperationException">The batch has labels, not targets, or several targets a row (use <see cref="Targets"/>).</exception>
     public float Target(int index)
     {
         CheckIndex(index);
-        return HasLabels ? throw new InvalidOperationException("The batch has class labels, not targets.") : TargetAt(index);
+        return HasLabels ? throw new InvalidOperationException("The batch has class labels, not targets.")
+            : TargetCount > 1 ? throw new InvalidOperationException($"The batch has {TargetCount} targets a row; use Targets(index).")
+            : TargetAt(index, 0);
+    }
+
+    /// <summary>The target values of row <paramref name="index"/>: <see cref="TargetCount"/> floats.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index is not a row of the batch.</exception>
+    /// <exception cref="InvalidOperationException">The batch has labels, not targets.</exception>
+    public ReadOnlySpan<float> Targets(int index)
+    {
+        CheckIndex(index);
+        return HasLabels ? throw new InvalidOperationException("The batch has class labels, not targets.") : _targets.Slice(Rows.Source(index) * TargetCount, TargetCount);
     }
 
     /// <summary>The sample weight of row <paramref name="index"/> (1 when the batch has none).</summary>
@@ -188,7 +225,7 @@ public readonly ref struct Batch
 
     /// <summary>
     /// Checks that <paramref name="batch"/> fits a model of <paramref name="shape"/>: the feature count, labels for a
-    /// classifier (each within its classes) or targets for a regression. Models call this before any work,
+    /// classifier (each within its classes) or targets for a regression, one per output. Models call this before any work,
     /// so a bad batch leaves the caller's gradient untouched.
     /// </summary>
     /// <exception cref="ArgumentException">The batch does not fit; the message says which row and what was found.</exception>
@@ -205,6 +242,11 @@ public readonly ref struct Batch
             if (batch.HasLabels)
             {
                 throw new ArgumentException($"The model {shape} predicts values: the batch needs float targets, not labels.", nameof(batch));
+            }
+
+            if (batch.TargetCount != shape.Outputs)
+            {
+                throw new ArgumentException($"The batch has {batch.TargetCount} {(batch.TargetCount == 1 ? "target" : "targets")} a row; the model {shape} predicts {shape.Outputs} {(shape.Outputs == 1 ? "value" : "values")} a row, one per target.", nameof(batch));
             }
 
             return;
@@ -230,9 +272,9 @@ public readonly ref struct Batch
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int LabelAt(int i) => _labels[Rows.Source(i)];
 
-    /// <summary>The target of row <paramref name="i"/>, unchecked against the row count.</summary>
+    /// <summary>Target <paramref name="j"/> of row <paramref name="i"/>, unchecked against the row and target counts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal float TargetAt(int i) => _targets[Rows.Source(i)];
+    internal float TargetAt(int i, int j) => _targets[(Rows.Source(i) * TargetCount) + j];
 
     /// <summary>The sample weight of row <paramref name="i"/> (1 when the batch has none), unchecked against the row count.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -253,14 +295,15 @@ public readonly ref struct Batch
         if (rows.IsIndexed)
         {
             // Labels, targets and weights are indexed by dataset row, which slicing does not change.
-            return new Batch(rows, Features, _labels, _targets, _weights, HasLabels, ByteRows);
+            return new Batch(rows, Features, _labels, _targets, TargetCount, _weights, HasLabels, ByteRows);
         }
 
         return new Batch(
             rows,
             Features,
             _labels.IsEmpty ? default : _labels.Slice(start, count),
-            _targets.IsEmpty ? default : _targets.Slice(start, count),
+            _targets.IsEmpty ? default : _targets.Slice(start * TargetCount, count * TargetCount),
+            TargetCount,
             _weights.IsEmpty ? default : _weights.Slice(start, count),
             HasLabels,
             ByteRows);
@@ -271,7 +314,7 @@ public readonly ref struct Batch
         ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
         if ((long)featureCount * count != features.Length)
         {
-            throw new ArgumentException($"Expected {count} rows ({countName}.Length) of {featureCount} features = {(long)featureCount * count} floats in features, got {features.Length}.", nameof(features));
+            throw new ArgumentException($"Expected {count} rows ({countName}) of {featureCount} features = {(long)featureCount * count} floats in features, got {features.Length}.", nameof(features));
         }
 
         if (!sampleWeights.IsEmpty && sampleWeights.Length != count)

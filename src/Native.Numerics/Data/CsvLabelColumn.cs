@@ -19,6 +19,9 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
     private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
     private readonly List<Label> _labels = [];
 
+    /// <summary>The regression targets read so far (for a table of several target columns, which interleaves them).</summary>
+    public List<float> TargetValues => _targets;
+
     /// <summary>The labels read so far.</summary>
     public int Count => kind == CsvLabels.Regression ? _targets.Count : _ids.Count;
 

@@ -65,7 +65,8 @@ public sealed partial class Dataset
             _labels is null ? null : _rows is null ? _labels : Gather(_labels),
             Classes,
             _classNames,
-            _targets is null ? null : _rows is null ? _targets : Gather(_targets),
+            _targets is null ? null : _rows is null ? _targets : Gather(_targets, TargetCount),
+            TargetCount,
             _weights is null ? null : _rows is null ? _weights : Gather(_weights),
             ByteRowFormat.Plain).WithNamesOf(this);
     }
@@ -102,7 +103,7 @@ public sealed partial class Dataset
 
     /// <summary>This byte dataset, sharing its rows, standardized by <paramref name="standardizer"/> as the rows are widened.</summary>
     internal Dataset WithByteStandardizer(Standardizer standardizer) =>
-        new Dataset(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, _weights, new ByteRowFormat(standardizer)).WithNamesOf(this);
+        new Dataset(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, TargetCount, _weights, new ByteRowFormat(standardizer)).WithNamesOf(this);
 
     /// <summary>The bytes between stored byte rows: as many as <see cref="RowStride"/> has floats, and at least a word.</summary>
     internal static int ByteStride(int featureCount) => Math.Max(sizeof(float), RowStride(featureCount));

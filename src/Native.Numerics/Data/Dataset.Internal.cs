@@ -43,23 +43,24 @@ public sealed partial class Dataset
             }
         }
 
-        return new Dataset(storage, count, featureCount, labels, classes, null, null, null);
+        return new Dataset(storage, count, featureCount, labels, classes, null, null, 0, null);
     }
 
     /// <summary>
     /// A dataset over rows a reader wrote straight into aligned storage (CSV): <paramref name="count"/> rows of
     /// <see cref="RowStride"/>(<paramref name="featureCount"/>) floats, every feature finite, padding zero.
-    /// Labels (0 to <paramref name="classes"/> − 1) or targets (finite) are already checked; the dataset keeps the arrays.
+    /// Labels (0 to <paramref name="classes"/> − 1) or targets (finite, <paramref name="targetCount"/> a row) are already checked;
+    /// the dataset keeps the arrays.
     /// </summary>
-    internal static Dataset FromStorage(AlignedBuffer storage, int count, int featureCount, int[]? labels, int classes, IReadOnlyList<string>? classNames, float[]? targets)
+    internal static Dataset FromStorage(AlignedBuffer storage, int count, int featureCount, int[]? labels, int classes, IReadOnlyList<string>? classNames, float[]? targets, int targetCount = 1)
     {
         int stride = RowStride(featureCount);
-        if ((long)count * stride != storage.Length || (labels ?? (Array?)targets)?.Length != count)
+        if ((long)count * stride != storage.Length || (labels is not null ? labels.Length : (long?)targets?.Length / targetCount) != count || targets?.Length % targetCount > 0)
         {
-            throw new ArgumentException($"Expected {count} rows of {stride} floats and {count} labels or targets.", nameof(storage));
+            throw new ArgumentException($"Expected {count} rows of {stride} floats and {count} labels or rows of targets.", nameof(storage));
         }
 
-        return new Dataset(storage, count, featureCount, labels, classes, classNames is null ? null : [.. classNames], targets, null);
+        return new Dataset(storage, count, featureCount, labels, classes, classNames is null ? null : [.. classNames], targets, targetCount, null);
     }
 
     /// <summary>
@@ -76,7 +77,7 @@ public sealed partial class Dataset
             Row(i, widened).CopyTo(storage.Span.Slice(i * stride));
         }
 
-        return new Dataset(storage, stride, Count, Features, null, _labels is null ? null : [.. Labels], Classes, _classNames, _targets is null ? null : [.. Targets], _weights is null ? null : [.. SampleWeights]);
+        return new Dataset(storage, stride, Count, Features, null, _labels is null ? null : [.. Labels], Classes, _classNames, _targets is null ? null : [.. Targets], TargetCount, _weights is null ? null : [.. SampleWeights]);
     }
 
     /// <summary>Every stored float: <see cref="StoredCount"/> rows of <see cref="Stride"/> floats, each row's padding zero.</summary>

@@ -136,16 +136,16 @@ public sealed partial class Dataset
             }
         }
 
-        return new Dataset(_features, Stride, rows.Length, Features, stored, _labels, Classes, _classNames, _targets, _weights, _byteRows).WithNamesOf(this);
+        return new Dataset(_features, Stride, rows.Length, Features, stored, _labels, Classes, _classNames, _targets, TargetCount, _weights, _byteRows).WithNamesOf(this);
     }
 
-    /// <summary>A view's <paramref name="stored"/> values (indexed by stored row) in its own row order.</summary>
-    private T[] Gather<T>(T[] stored)
+    /// <summary>A view's <paramref name="stored"/> values (indexed by stored row, <paramref name="perRow"/> a row) in its own row order.</summary>
+    private T[] Gather<T>(T[] stored, int perRow = 1)
     {
-        var values = new T[Count];
-        for (int i = 0; i < values.Length; i++)
+        var values = new T[checked(Count * perRow)];
+        for (int i = 0; i < Count; i++)
         {
-            values[i] = stored[_rows![i]];
+            stored.AsSpan(_rows![i] * perRow, perRow).CopyTo(values.AsSpan(i * perRow));
         }
 
         return values;

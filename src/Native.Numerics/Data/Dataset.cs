@@ -5,8 +5,8 @@ using Native.Numerics.Kernels;
 namespace Native.Numerics;
 
 /// <summary>
-/// Rows of float features with, for each row, an int class label (classification) or a float target
-/// (regression), and optional sample weights. Immutable once built.
+/// Rows of float features with, for each row, an int class label (classification) or float targets — one, or
+/// <see cref="TargetCount"/> for a multi-output regression — and optional sample weights. Immutable once built.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -31,7 +31,7 @@ public sealed partial class Dataset
     private readonly string[]? _classNames;
     private readonly ByteRowFormat? _byteRows;
     private string[]? _featureNames;
-    private string? _labelName;
+    private string[]? _labelNames;
 
     // A view's labels, targets and weights in its own row order, gathered when first asked for.
     private int[]? _viewLabels;
@@ -41,9 +41,10 @@ public sealed partial class Dataset
     /// <summary>
     /// A dataset of <paramref name="count"/> rows, <paramref name="stride"/> floats apart (bytes apart with
     /// <paramref name="byteRows"/>): the stored rows <paramref name="rows"/> names, or the first <paramref name="count"/>
-    /// when it is null. Labels, targets and weights are indexed by stored row.
+    /// when it is null. Labels, targets and weights are indexed by stored row; a stored row's targets are
+    /// <paramref name="targetCount"/> floats from its index × that count.
     /// </summary>
-    private Dataset(AlignedBuffer features, int stride, int count, int featureCount, int[]? rows, int[]? labels, int classes, string[]? classNames, float[]? targets, float[]? weights, ByteRowFormat? byteRows = null)
+    private Dataset(AlignedBuffer features, int stride, int count, int featureCount, int[]? rows, int[]? labels, int classes, string[]? classNames, float[]? targets, int targetCount, float[]? weights, ByteRowFormat? byteRows = null)
     {
         _features = features;
         _byteRows = byteRows;
@@ -55,11 +56,12 @@ public sealed partial class Dataset
         Classes = classes;
         _classNames = classNames;
         _targets = targets;
+        TargetCount = targets is null ? 0 : targetCount;
         _weights = weights;
     }
 
-    private Dataset(AlignedBuffer features, int count, int featureCount, int[]? labels, int classes, string[]? classNames, float[]? targets, float[]? weights)
-        : this(features, RowStride(featureCount), count, featureCount, null, labels, classes, classNames, targets, weights)
+    private Dataset(AlignedBuffer features, int count, int featureCount, int[]? labels, int classes, string[]? classNames, float[]? targets, int targetCount, float[]? weights)
+        : this(features, RowStride(featureCount), count, featureCount, null, labels, classes, classNames, targets, targetCount, weights)
     {
     }
 
@@ -75,20 +77,32 @@ public sealed partial class Dataset
     /// <summary>The number of classes (labels run from 0 to <see cref="Classes"/> − 1); 0 for a regression dataset.</summary>
     public int Classes { get; }
 
+    /// <summary>
+    /// The number of target values each row carries: 1 for a regression on one target, k for a multi-output regression
+    /// (a model of k outputs trains on it), 0 for a classification dataset.
+    /// </summary>
+    public int TargetCount { get; }
+
     /// <summary>The name of each class, if the data named them (a CSV with string labels, say); otherwise empty.</summary>
     public IReadOnlyList<string> ClassNames => _classNames ?? [];
 
     /// <summary>The name of each feature, if the data named them (a CSV file's header); otherwise empty.</summary>
     public IReadOnlyList<string> FeatureNames => _featureNames ?? [];
 
-    /// <summary>The name of the label column, if the data named it (a CSV file's header); otherwise null.</summary>
-    public string? LabelName => _labelName;
+    /// <summary>The name of the label column, if the data named one (a CSV file's header); otherwise null — and null when several target columns are named (see <see cref="LabelNames"/>).</summary>
+    public string? LabelName => _labelNames is [string one] ? one : null;
+
+    /// <summary>The names of the label columns, if the data named them: one for a label, <see cref="TargetCount"/> for a multi-output regression; otherwise empty.</summary>
+    public IReadOnlyList<string> LabelNames => _labelNames ?? [];
 
     /// <summary>The class label of each row (empty for a regression dataset).</summary>
     public ReadOnlySpan<int> Labels => _rows is null || _labels is null ? _labels : _viewLabels ??= Gather(_labels);
 
-    /// <summary>The target of each row (empty for a classification dataset).</summary>
-    public ReadOnlySpan<float> Targets => _rows is null || _targets is null ? _targets : _viewTargets ??= Gather(_targets);
+    /// <summary>
+    /// The targets of each row, row after row: <see cref="Count"/> × <see cref="TargetCount"/> floats (one per row for a
+    /// regression on one target); empty for a classification dataset.
+    /// </summary>
+    public ReadOnlySpan<float> Targets => _rows is null || _targets is null ? _targets : _viewTargets ??= Gather(_targets, TargetCount);
 
     /// <summary>The weight of each row, or empty when every row weighs 1.</summary>
     public ReadOnlySpan<float> SampleWeights => _rows is null || _weights is null ? _weights : _viewWeights ??= Gather(_weights);
@@ -184,7 +198,7 @@ public sealed partial class Dataset
             names = [.. classNames];
         }
 
-        return new Dataset(storage, labels.Length, featureCount, labels.ToArray(), classCount, names, null, WeightsOrNull(sampleWeights));
+        return new Dataset(storage, labels.Length, featureCount, labels.ToArray(), classCount, names, null, 0, WeightsOrNull(sampleWeights));
     }
 
     /// <summary>
@@ -196,18 +210,46 @@ public sealed partial class Dataset
     /// <param name="targets">The value each row should predict.</param>
     /// <param name="sampleWeights">A non-negative weight for each row, or empty for weight 1.</param>
     /// <exception cref="ArgumentException">Lengths disagree, or a feature, target or weight is not finite.</exception>
-    public static Dataset FromTargets(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights = default)
+    public static Dataset FromTargets(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights = default) =>
+        FromTargets(features, featureCount, targets, targetCount: 1, sampleWeights);
+
+    /// <summary>
+    /// A multi-output regression dataset: <paramref name="features"/> holds n rows of <paramref name="featureCount"/>
+    /// floats and <paramref name="targets"/> n rows of <paramref name="targetCount"/> values, both row-major — what a model of
+    /// <paramref name="targetCount"/> outputs trains on. The data are copied.
+    /// </summary>
+    /// <param name="features">The rows, row-major.</param>
+    /// <param name="featureCount">The number of features in a row.</param>
+    /// <param name="targets">The values each row should predict, row after row: <paramref name="targetCount"/> a row.</param>
+    /// <param name="targetCount">The number of targets in a row, at least 1.</param>
+    /// <param name="sampleWeights">A non-negative weight for each row, or empty for weight 1.</param>
+    /// <exception cref="ArgumentException">Lengths disagree, or a feature, target or weight is not finite.</exception>
+    public static Dataset FromTargets(ReadOnlySpan<float> features, int featureCount, ReadOnlySpan<float> targets, int targetCount, ReadOnlySpan<float> sampleWeights = default)
     {
-        AlignedBuffer storage = CopyFeatures(features, featureCount, targets.Length, nameof(targets), sampleWeights);
+        ArgumentOutOfRangeException.ThrowIfLessThan(targetCount, 1);
+        if (targets.Length % targetCount != 0)
+        {
+            throw new ArgumentException($"targets holds {targets.Length} values, not a whole number of rows of {targetCount} targets.", nameof(targets));
+        }
+
+        int count = targets.Length / targetCount;
+        if (targetCount > 1 && featureCount > 0 && (long)featureCount * count != features.Length)
+        {
+            throw new ArgumentException($"targets holds {count} rows of {targetCount} targets, but features holds {features.Length} floats, not {count} rows of {featureCount} features.", nameof(targets));
+        }
+
+        AlignedBuffer storage = CopyFeatures(features, featureCount, count, nameof(targets), sampleWeights);
         for (int i = 0; i < targets.Length; i++)
         {
             if (!float.IsFinite(targets[i]))
             {
-                throw new ArgumentException($"Target {i} is {targets[i]}; targets must be finite.", nameof(targets));
+                throw new ArgumentException(targetCount == 1
+                    ? $"Target {i} is {targets[i]}; targets must be finite."
+                    : $"Target {i % targetCount} of row {i / targetCount} is {targets[i]}; targets must be finite.", nameof(targets));
             }
         }
 
-        return new Dataset(storage, targets.Length, featureCount, null, 0, null, targets.ToArray(), WeightsOrNull(sampleWeights));
+        return new Dataset(storage, count, featureCount, null, 0, null, targets.ToArray(), targetCount, WeightsOrNull(sampleWeights));
     }
 
     /// <summary>The rows <paramref name="rows"/> names, in that order, as a new dataset (a row may repeat).</summary>
@@ -220,7 +262,7 @@ public sealed partial class Dataset
         Span<float> destination = storage.Span;
         ReadOnlySpan<float> source = _features.Span;
         int[]? labels = _labels is null ? null : new int[rows.Length];
-        float[]? targets = _targets is null ? null : new float[rows.Length];
+        float[]? targets = _targets is null ? null : new float[checked(rows.Length * TargetCount)];
         float[]? weights = _weights is null ? null : new float[rows.Length];
         for (int i = 0; i < rows.Length; i++)
         {
@@ -233,11 +275,11 @@ public sealed partial class Dataset
             int stored = Source(row);
             source.Slice(stored * words, words).CopyTo(destination.Slice(i * words, words));
             labels?[i] = _labels![stored];
-            targets?[i] = _targets![stored];
+            _targets?.AsSpan(stored * TargetCount, TargetCount).CopyTo(targets.AsSpan(i * TargetCount));
             weights?[i] = _weights![stored];
         }
 
-        return new Dataset(storage, Stride, rows.Length, Features, null, labels, Classes, _classNames, targets, weights, _byteRows).WithNamesOf(this);
+        return new Dataset(storage, Stride, rows.Length, Features, null, labels, Classes, _classNames, targets, TargetCount, weights, _byteRows).WithNamesOf(this);
     }
 
     /// <summary>This dataset with <paramref name="sampleWeights"/> (one per row, or empty to remove them).</summary>
@@ -263,7 +305,7 @@ public sealed partial class Dataset
             weights = stored;
         }
 
-        return new Dataset(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, weights, _byteRows).WithNamesOf(this);
+        return new Dataset(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, TargetCount, weights, _byteRows).WithNamesOf(this);
     }
 
     /// <summary>
@@ -273,24 +315,41 @@ public sealed partial class Dataset
     /// <param name="featureNames">One name per feature, or empty for none.</param>
     /// <param name="labelName">The label column's name, or null.</param>
     /// <exception cref="ArgumentException">The number of names is not <see cref="Features"/>.</exception>
-    public Dataset WithFeatureNames(IReadOnlyList<string> featureNames, string? labelName = null)
+    public Dataset WithFeatureNames(IReadOnlyList<string> featureNames, string? labelName = null) =>
+        Named(featureNames, labelName is null ? [] : [labelName]);
+
+    /// <summary>
+    /// This dataset, sharing its rows and its feature names, with names for its label columns — one, or one per target of
+    /// a multi-output regression: what a model file keeps, so a prediction can skip those columns and name its values.
+    /// </summary>
+    /// <param name="labelNames">The label column's name, or one per target (<see cref="TargetCount"/>), or empty for none.</param>
+    /// <exception cref="ArgumentException">There are several label names but not one per target.</exception>
+    public Dataset WithLabelNames(IReadOnlyList<string> labelNames) => Named(FeatureNames, labelNames);
+
+    private Dataset Named(IReadOnlyList<string> featureNames, IReadOnlyList<string> labelNames)
     {
         ArgumentNullException.ThrowIfNull(featureNames);
+        ArgumentNullException.ThrowIfNull(labelNames);
         if (featureNames.Count != 0 && featureNames.Count != Features)
         {
             throw new ArgumentException($"Expected {Features} feature names, one per feature; got {featureNames.Count}.", nameof(featureNames));
         }
 
-        Dataset named = new(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, _weights, _byteRows);
+        if (labelNames.Count > 1 && labelNames.Count != TargetCount)
+        {
+            throw new ArgumentException($"Expected one label name, or {TargetCount} (one per target); got {labelNames.Count}.", nameof(labelNames));
+        }
+
+        Dataset named = new(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, TargetCount, _weights, _byteRows);
         named._featureNames = featureNames.Count == 0 ? null : [.. featureNames];
-        named._labelName = labelName;
+        named._labelNames = labelNames.Count == 0 ? null : [.. labelNames];
         return named;
     }
 
     private Dataset WithNamesOf(Dataset source)
     {
         _featureNames = source._featureNames;
-        _labelName = source._labelName;
+        _labelNames = source._labelNames;
         return this;
     }
 
@@ -311,8 +370,8 @@ public sealed partial class Dataset
         }
 
         return _rows is null
-            ? new Dataset(storage, stride, Count, Features, null, _labels, Classes, _classNames, _targets, _weights).WithNamesOf(this)
-            : new Dataset(storage, stride, Count, Features, null, _labels is null ? null : Gather(_labels), Classes, _classNames, _targets is null ? null : Gather(_targets), _weights is null ? null : Gather(_weights)).WithNamesOf(this);
+            ? new Dataset(storage, stride, Count, Features, null, _labels, Classes, _classNames, _targets, TargetCount, _weights).WithNamesOf(this)
+            : new Dataset(storage, stride, Count, Features, null, _labels is null ? null : Gather(_labels), Classes, _classNames, _targets is null ? null : Gather(_targets, TargetCount), TargetCount, _weights is null ? null : Gather(_weights)).WithNamesOf(this);
     }
 
     /// <summary>Transforms one row of features into another of the same length.</summary>
@@ -358,11 +417,11 @@ public sealed partial class Dataset
     /// a view, stored rows are its rows.
     /// </summary>
     internal Batch Batch(ReadOnlySpan<int> rows, ReadOnlySpan<float> weights) =>
-        new(new Rows(in Origin, RowWords, rows), Features, _labels, _targets, weights, HasLabels, _byteRows);
+        new(new Rows(in Origin, RowWords, rows), Features, _labels, _targets, TargetCount, weights, HasLabels, _byteRows);
 
     /// <summary>Every row, in order, with <paramref name="weights"/> (indexed by stored row) as their sample weights, or none.</summary>
     internal Batch Batch(ReadOnlySpan<float> weights) =>
-        new(_rows is null ? new Rows(in Origin, RowWords, Count) : new Rows(in Origin, RowWords, _rows), Features, _labels, _targets, weights, HasLabels, _byteRows);
+        new(_rows is null ? new Rows(in Origin, RowWords, Count) : new Rows(in Origin, RowWords, _rows), Features, _labels, _targets, TargetCount, weights, HasLabels, _byteRows);
 
     private static AlignedBuffer CopyFeatures(ReadOnlySpan<float> features, int featureCount, int count, string countName, ReadOnlySpan<float> sampleWeights)
     {

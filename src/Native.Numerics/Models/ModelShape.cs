@@ -41,7 +41,7 @@ public sealed class ModelShape : IEquatable<ModelShape>
     /// <summary>What the model predicts.</summary>
     public ModelTask Task => Kind switch
     {
-        ModelKind.LinearRegression => ModelTask.Regression,
+        ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor => ModelTask.Regression,
         ModelKind.LogisticRegression => ModelTask.BinaryClassification,
         _ => ModelTask.MulticlassClassification,
     };
@@ -49,7 +49,7 @@ public sealed class ModelShape : IEquatable<ModelShape>
     /// <summary>The width of each layer: the features first, then each hidden layer, then the outputs.</summary>
     public IReadOnlyList<int> LayerSizes => _layerSizes;
 
-    /// <summary>The activation of each hidden layer (empty for the regressions).</summary>
+    /// <summary>The activation of each hidden layer (empty for the linear, logistic and softmax regressions).</summary>
     public IReadOnlyList<Activation> HiddenActivations => _hiddenActivations;
 
     /// <summary>The slope of <see cref="Activation.LeakyRelu"/> for negative inputs.</summary>
@@ -58,10 +58,10 @@ public sealed class ModelShape : IEquatable<ModelShape>
     /// <summary>The number of input features.</summary>
     public int Features => _layerSizes[0];
 
-    /// <summary>The number of outputs: 1 for the linear and logistic regressions, the class count otherwise.</summary>
+    /// <summary>The number of outputs: 1 for a logistic regression, the class count for the other classifiers, the target count (1 or more) for a regression.</summary>
     public int Outputs => _layerSizes[^1];
 
-    /// <summary>The number of classes: 0 for regression, 2 for logistic regression, else <see cref="Outputs"/>.</summary>
+    /// <summary>The number of classes: 0 for a regression, 2 for a logistic regression, else <see cref="Outputs"/>.</summary>
     public int Classes => Task switch
     {
         ModelTask.Regression => 0,
@@ -80,22 +80,30 @@ public sealed class ModelShape : IEquatable<ModelShape>
 
     /// <summary>
     /// A new run-time-shaped model of this shape — a <see cref="Numerics.LinearRegression"/>,
-    /// <see cref="Numerics.LogisticRegression"/>, <see cref="Numerics.SoftmaxRegression"/> or
-    /// <see cref="Numerics.MultilayerPerceptron"/> — with a perceptron's weights drawn from <paramref name="seed"/> and every
-    /// other parameter zero. The one place a kind becomes a model: files, the command line and users build models here.
+    /// <see cref="Numerics.LogisticRegression"/>, <see cref="Numerics.SoftmaxRegression"/>,
+    /// <see cref="Numerics.MultilayerPerceptron"/> or <see cref="Numerics.MultilayerPerceptronRegressor"/> — with a
+    /// perceptron's weights drawn from <paramref name="seed"/> and every other parameter zero. The one place a kind becomes a
+    /// model: files, the command line and users build models here.
     /// </summary>
     /// <exception cref="OverflowException">The layers are too wide for the models' per-thread scratch memory to be counted.</exception>
     public IModel CreateModel(int seed = 0) => Kind switch
     {
-        ModelKind.LinearRegression => new Numerics.LinearRegression(Features),
+        ModelKind.LinearRegression => new Numerics.LinearRegression(Features, Outputs),
         ModelKind.LogisticRegression => new Numerics.LogisticRegression(Features),
         ModelKind.SoftmaxRegression => new Numerics.SoftmaxRegression(Features, Outputs),
+        ModelKind.MultilayerPerceptronRegressor => new Numerics.MultilayerPerceptronRegressor(this, seed),
         _ => new Numerics.MultilayerPerceptron(this, seed),
     };
 
     /// <summary>The shape of a linear regression on <paramref name="features"/> features.</summary>
-    public static ModelShape LinearRegression(int features) =>
-        new(ModelKind.LinearRegression, [Positive(features, nameof(features)), 1], [], 0f);
+    public static ModelShape LinearRegression(int features) => LinearRegression(features, outputs: 1);
+
+    /// <summary>
+    /// The shape of a linear regression on <paramref name="features"/> features into <paramref name="outputs"/> values: one
+    /// per target of a multi-output regression (each a linear function of the features of its own, fitted together).
+    /// </summary>
+    public static ModelShape LinearRegression(int features, int outputs) =>
+        new(ModelKind.LinearRegression, [Positive(features, nameof(features)), Positive(outputs, nameof(outputs))], [], 0f);
 
     /// <summary>The shape of a logistic regression on <paramref name="features"/> features.</summary>
     public static ModelShape LogisticRegression(int features) =>
@@ -118,16 +126,46 @@ public sealed class ModelShape : IEquatable<ModelShape>
     /// layer's width and the class count; <paramref name="hiddenActivations"/> holds one activation per
     /// hidden layer, or one for all.
     /// </summary>
-    public static ModelShape MultilayerPerceptron(ReadOnlySpan<int> layerSizes, ReadOnlySpan<Activation> hiddenActivations, float leakyReluSlope = 0.01f)
+    public static ModelShape MultilayerPerceptron(ReadOnlySpan<int> layerSizes, ReadOnlySpan<Activation> hiddenActivations, float leakyReluSlope = 0.01f) =>
+        Perceptron(ModelKind.MultilayerPerceptron, layerSizes, hiddenActivations, leakyReluSlope);
+
+    /// <summary>
+    /// The shape of a perceptron regressor: <paramref name="layerSizes"/> lists the features, each hidden layer's width and
+    /// the outputs (1, or one per target of a multi-output regression); <paramref name="hiddenActivations"/> holds one
+    /// activation per hidden layer, or one for all.
+    /// </summary>
+    public static ModelShape MultilayerPerceptronRegressor(ReadOnlySpan<int> layerSizes, ReadOnlySpan<Activation> hiddenActivations, float leakyReluSlope = 0.01f) =>
+        Perceptron(ModelKind.MultilayerPerceptronRegressor, layerSizes, hiddenActivations, leakyReluSlope);
+
+    /// <summary>
+    /// The shape of <paramref name="kind"/> with these layers (the features, each hidden layer's width, the outputs) and
+    /// hidden activations, as a model file states them: the one place a file's kind becomes a shape.
+    /// </summary>
+    /// <exception cref="ArgumentException">The sizes or activations are not those of a model of the kind.</exception>
+    internal static ModelShape Of(ModelKind kind, int[] layerSizes, Activation[] hiddenActivations, float leakyReluSlope) => kind switch
     {
+        ModelKind.LinearRegression or ModelKind.LogisticRegression or ModelKind.SoftmaxRegression when layerSizes.Length != 2 =>
+            throw new ArgumentException($"A {kind} has 2 layer sizes (features, outputs); got {layerSizes.Length}.", nameof(layerSizes)),
+        ModelKind.LinearRegression => LinearRegression(layerSizes[0], layerSizes[1]),
+        ModelKind.LogisticRegression when layerSizes[1] != 1 => throw new ArgumentException($"A logistic regression has 1 output; got {layerSizes[1]}.", nameof(layerSizes)),
+        ModelKind.LogisticRegression => LogisticRegression(layerSizes[0]),
+        ModelKind.SoftmaxRegression => SoftmaxRegression(layerSizes[0], layerSizes[1]),
+        ModelKind.MultilayerPerceptronRegressor => MultilayerPerceptronRegressor(layerSizes, hiddenActivations, leakyReluSlope),
+        _ => MultilayerPerceptron(layerSizes, hiddenActivations, leakyReluSlope),
+    };
+
+    private static ModelShape Perceptron(ModelKind kind, ReadOnlySpan<int> layerSizes, ReadOnlySpan<Activation> hiddenActivations, float leakyReluSlope)
+    {
+        bool regressor = kind == ModelKind.MultilayerPerceptronRegressor;
+        string what = regressor ? "A perceptron regressor" : "A multilayer perceptron";
         if (layerSizes.Length < 3)
         {
-            throw new ArgumentException($"A multilayer perceptron needs at least 3 layer sizes (features, a hidden layer, classes); got {layerSizes.Length}.", nameof(layerSizes));
+            throw new ArgumentException($"{what} needs at least 3 layer sizes (features, a hidden layer, {(regressor ? "outputs" : "classes")}); got {layerSizes.Length}.", nameof(layerSizes));
         }
 
         if (layerSizes.Length - 1 > MaxLayerCount)
         {
-            throw new ArgumentException($"A multilayer perceptron may have at most {MaxLayerCount} dense layers ({MaxLayerCount + 1} layer sizes); got {layerSizes.Length - 1}.", nameof(layerSizes));
+            throw new ArgumentException($"{what} may have at most {MaxLayerCount} dense layers ({MaxLayerCount + 1} layer sizes); got {layerSizes.Length - 1}.", nameof(layerSizes));
         }
 
         for (int i = 0; i < layerSizes.Length; i++)
@@ -138,9 +176,9 @@ public sealed class ModelShape : IEquatable<ModelShape>
             }
         }
 
-        if (layerSizes[^1] < 2)
+        if (!regressor && layerSizes[^1] < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(layerSizes), layerSizes[^1], "A multilayer perceptron needs at least 2 classes.");
+            throw new ArgumentOutOfRangeException(nameof(layerSizes), layerSizes[^1], "A multilayer perceptron needs at least 2 classes (for a value, use a perceptron regressor).");
         }
 
         int hidden = layerSizes.Length - 2;
@@ -166,7 +204,7 @@ public sealed class ModelShape : IEquatable<ModelShape>
             throw new ArgumentOutOfRangeException(nameof(leakyReluSlope), leakyReluSlope, "The leaky ReLU slope must be finite.");
         }
 
-        return new(ModelKind.MultilayerPerceptron, layerSizes.ToArray(), activations, leakyReluSlope);
+        return new(kind, layerSizes.ToArray(), activations, leakyReluSlope);
     }
 
     /// <summary>The offset of layer <paramref name="layer"/>'s weights in the parameter block.</summary>
@@ -212,7 +250,7 @@ public sealed class ModelShape : IEquatable<ModelShape>
         return hash.ToHashCode();
     }
 
-    /// <summary>For example "SoftmaxRegression 784-10" or "MultilayerPerceptron 784-128-10 (Relu)".</summary>
+    /// <summary>For example "SoftmaxRegression 784-10", "MultilayerPerceptron 784-128-10 (Relu)" or "MultilayerPerceptronRegressor 10-64-1 (Relu)".</summary>
     public override string ToString()
     {
         var text = new StringBuilder(Kind.ToString()).Append(' ');

@@ -40,9 +40,14 @@ public sealed class MultilayerPerceptron : ClassifierModel
     /// so they start exactly where their run-time-shaped twins do.
     /// </summary>
     /// <exception cref="ArgumentException">The shape is not a perceptron's, or the span is not its parameter count long.</exception>
-    public static void InitializeParameters(ModelShape shape, Span<float> parameters, int seed)
+    public static void InitializeParameters(ModelShape shape, Span<float> parameters, int seed) => Draw(CheckShape(shape), parameters, seed);
+
+    /// <summary>
+    /// The initialization of a perceptron of either kind, classifier or regressor: He's normal scheme for layers feeding
+    /// ReLU-family activations, Xavier's uniform scheme for sigmoid and tanh and for the output layer, biases zero.
+    /// </summary>
+    internal static void Draw(ModelShape shape, Span<float> parameters, int seed)
     {
-        CheckShape(shape);
         if (parameters.Length != shape.ParameterCount)
         {
             throw new ArgumentException($"parameters has length {parameters.Length}; the model {shape} has {shape.ParameterCount}.", nameof(parameters));

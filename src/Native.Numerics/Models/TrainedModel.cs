@@ -61,6 +61,11 @@ public partial class TrainedModel : IClassifier, IRegressor
             throw new ArgumentException($"The metadata name {metadata.ClassNames.Count} classes; the model {model.Shape} has {classes}.", nameof(metadata));
         }
 
+        if (metadata.LabelNames.Count > 1 && (model.Task != ModelTask.Regression || metadata.LabelNames.Count != model.Outputs))
+        {
+            throw new ArgumentException($"The metadata name {metadata.LabelNames.Count} label columns; the model {model.Shape} has one label{(model.Task == ModelTask.Regression ? $" per output ({model.Outputs})" : string.Empty)}.", nameof(metadata));
+        }
+
         _pipeline = metadata.Pipeline;
         Standardizer? standardizer = PipelineStandardizer(model, metadata);
 
@@ -73,8 +78,8 @@ public partial class TrainedModel : IClassifier, IRegressor
 
     /// <summary>
     /// The model: for <see cref="ModelFile.Load(string)"/>, a new run-time-shaped model of the file's kind
-    /// (<see cref="LinearRegression"/>, <see cref="LogisticRegression"/>, <see cref="SoftmaxRegression"/> or
-    /// <see cref="MultilayerPerceptron"/>); for a typed load, the model it filled. It takes rows as training did
+    /// (<see cref="LinearRegression"/>, <see cref="LogisticRegression"/>, <see cref="SoftmaxRegression"/>,
+    /// <see cref="MultilayerPerceptron"/> or <see cref="MultilayerPerceptronRegressor"/>); for a typed load, the model it filled. It takes rows as training did
     /// (standardized, when there is a standardizer); this object's predictions take raw rows.
     /// </summary>
     public IModel Model => UntypedModel;
@@ -106,8 +111,11 @@ public partial class TrainedModel : IClassifier, IRegressor
     /// </summary>
     public IReadOnlyList<string> FeatureNames => Metadata.FeatureNames.Count > 0 ? Metadata.FeatureNames : _pipeline?.FeatureNames ?? [];
 
-    /// <summary>The name of the label column the model was trained on, or null.</summary>
+    /// <summary>The name of the label column the model was trained on, or null (none saved, or several: see <see cref="LabelNames"/>).</summary>
     public string? LabelName => Metadata.LabelName;
+
+    /// <summary>The names of the label columns the model was trained on: one, or one per output of a multi-output regression; empty when none were saved.</summary>
+    public IReadOnlyList<string> LabelNames => Metadata.LabelNames;
 
     /// <summary>The standardizer the encoded rows go through (the pipeline's, when there is one), or null when there is none.</summary>
     public Standardizer? Standardizer => Metadata.Standardizer ?? _pipeline?.Standardizer;
@@ -118,7 +126,7 @@ public partial class TrainedModel : IClassifier, IRegressor
     /// <summary>The free-form properties saved with the model: training settings, final metrics and the like.</summary>
     public IReadOnlyDictionary<string, string> Properties => Metadata.Properties;
 
-    /// <summary>Class names, standardizer and properties together: pass them to <see cref="ModelFile.Save(IModel, string, ModelMetadata?, CancellationToken)"/> to write the same file again.</summary>
+    /// <summary>Class names, column names, standardizer and properties together: pass them to <see cref="ModelFile.Save(IModel, string, ModelMetadata?, CancellationToken)"/> to write the same file again.</summary>
     public ModelMetadata Metadata { get; }
 
     /// <summary>The version of the library that wrote the file, as the file states it, or null if it does not say (or no file was read).</summary>

@@ -226,7 +226,7 @@ public static partial class ModelFile
     /// <param name="stream">The stream; it need not be seekable.</param>
     /// <param name="format">The format to read.</param>
     /// <param name="name">What to call the stream in error messages (its file name, say), or null.</param>
-    /// <exception cref="FileFormatException">The content is not a valid model file of that format (for ONNX: not a graph of the four kinds); the message says what and where.</exception>
+    /// <exception cref="FileFormatException">The content is not a valid model file of that format (for ONNX: not a graph of the model kinds); the message says what and where.</exception>
     public static TrainedModel Load(Stream stream, ModelFormat format, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -32,17 +32,10 @@ internal static partial class ModelFileFormat
     /// <exception cref="FileFormatException">The header describes no valid model (unreachable after Decode's checks; kept so that no ArgumentException can escape a load).</exception>
     public static (ModelShape Shape, ModelMetadata Metadata) ToModel(Safetensors.Contents contents, ModelFileHeader header)
     {
-        int[] sizes = header.LayerSizes;
         ModelShape shape;
         try
         {
-            shape = header.Kind switch
-            {
-                ModelKind.LinearRegression => ModelShape.LinearRegression(sizes[0]),
-                ModelKind.LogisticRegression => ModelShape.LogisticRegression(sizes[0]),
-                ModelKind.SoftmaxRegression => ModelShape.SoftmaxRegression(sizes[0], sizes[1]),
-                _ => ModelShape.MultilayerPerceptron(sizes, header.Activations, header.LeakyReluSlope),
-            };
+            shape = ModelShape.Of(header.Kind, header.LayerSizes, header.Activations, header.LeakyReluSlope);
         }
         catch (ArgumentException e)
         {
@@ -79,7 +72,7 @@ internal static partial class ModelFileFormat
         {
             ClassNames = header.ClassNames,
             FeatureNames = header.FeatureNames,
-            LabelName = header.LabelName,
+            LabelNames = header.LabelNames.Length > 0 ? header.LabelNames : header.LabelName is string label ? [label] : [],
             Standardizer = standardizer,
             Pipeline = pipeline,
             Properties = header.Properties,
@@ -167,10 +160,22 @@ internal static partial class ModelFileFormat
             entries[ModelFileKeys.FeatureNamesKey] = DistinctNames(features, "feature", ", since predictions match columns by them");
         }
 
-        if (metadata.LabelName is string labelName)
+        IReadOnlyList<string> labels = metadata.LabelNames;
+        if (labels.Count == 1)
         {
-            CheckText(labelName, "The label name");
-            entries[ModelFileKeys.LabelNameKey] = labelName;
+            CheckText(labels[0], "The label name");
+            entries[ModelFileKeys.LabelNameKey] = labels[0];
+        }
+        else if (labels.Count > 1)
+        {
+            // A multi-output regression's target columns, one per output: a key of their own, so a library that knows one
+            // label column refuses the file rather than skip one column of several.
+            if (shape.Task != ModelTask.Regression || labels.Count != shape.Outputs)
+            {
+                throw new ArgumentException($"{labels.Count} label names were given; the model {shape} has one label{(shape.Task == ModelTask.Regression ? $" per output ({shape.Outputs})" : string.Empty)}.", nameof(metadata));
+            }
+
+            entries[ModelFileKeys.LabelNamesKey] = DistinctNames(labels, "label", ", since predictions name their values by them");
         }
 
         if (standardizer is not null)
@@ -209,9 +214,13 @@ internal static partial class ModelFileFormat
             yield return new(ModelFileKeys.FeatureNamesKey, DistinctNames(features, "feature", string.Empty));
         }
 
-        if (metadata.LabelName is string label)
+        if (metadata.LabelNames is [string label])
         {
             yield return new(ModelFileKeys.LabelNameKey, label);
+        }
+        else if (metadata.LabelNames.Count > 1)
+        {
+            yield return new(ModelFileKeys.LabelNamesKey, DistinctNames(metadata.LabelNames, "label", string.Empty));
         }
     }
 

@@ -10,6 +10,8 @@ namespace Native.Numerics;
 /// </remarks>
 public sealed class ModelMetadata
 {
+    private readonly string[] _labelNames = [];
+
     /// <summary>The name of each class, in label order (class 0 first); empty for none, and always empty for a regression.</summary>
     public IReadOnlyList<string> ClassNames { get; init; } = [];
 
@@ -19,8 +21,26 @@ public sealed class ModelMetadata
     /// </summary>
     public IReadOnlyList<string> FeatureNames { get; init; } = [];
 
-    /// <summary>The name of the label column the model was trained on (a CSV file's header), or null: a file's column of that name is skipped when predicting.</summary>
-    public string? LabelName { get; init; }
+    /// <summary>
+    /// The name of the label column the model was trained on (a CSV file's header), or null: a file's column of that name
+    /// is skipped when predicting. One view of <see cref="LabelNames"/>: null when that names none, or several.
+    /// </summary>
+    public string? LabelName
+    {
+        get => _labelNames is [string one] ? one : null;
+        init => _labelNames = value is null ? [] : [value];
+    }
+
+    /// <summary>
+    /// The names of the label columns the model was trained on: one, or for a multi-output regression one per output, in
+    /// output order (its targets' columns); empty for none. A file's columns of these names are skipped when predicting,
+    /// and name the values a prediction prints. Setting <see cref="LabelName"/> sets this to that one name.
+    /// </summary>
+    public IReadOnlyList<string> LabelNames
+    {
+        get => _labelNames;
+        init => _labelNames = value is null ? [] : [.. value];
+    }
 
     /// <summary>
     /// The standardizer fitted on the training data, which inputs must go through before the model; null for none. With a

@@ -110,10 +110,10 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(training);
         TrainerOptions options = Options;
-        CheckData(training.Features, training.Count, training.HasLabels, training.Classes, nameof(training));
+        CheckData(training.Features, training.Count, training.HasLabels, training.Classes, training.TargetCount, nameof(training));
         if (validation is not null)
         {
-            CheckData(validation.Features, validation.Count, validation.HasLabels, validation.Classes, nameof(validation));
+            CheckData(validation.Features, validation.Count, validation.HasLabels, validation.Classes, validation.TargetCount, nameof(validation));
         }
 
         CheckPatience(validation?.Count ?? 0, nameof(validation));
@@ -137,10 +137,10 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(training);
         TrainerOptions options = Options;
-        CheckData(training.Features, training.Count, training.HasLabels, training.Classes, nameof(training));
+        CheckData(training.Features, training.Count, training.HasLabels, training.Classes, training.HasLabels ? 0 : 1, nameof(training));
         if (validation is not null)
         {
-            CheckData(validation.Features, validation.Count, validation.HasLabels, validation.Classes, nameof(validation));
+            CheckData(validation.Features, validation.Count, validation.HasLabels, validation.Classes, validation.HasLabels ? 0 : 1, nameof(validation));
         }
 
         CheckPatience(validation?.Count ?? 0, nameof(validation));
@@ -287,7 +287,7 @@ public sealed class Trainer
         }
     }
 
-    private void CheckData(int features, long count, bool hasLabels, int classes, string name)
+    private void CheckData(int features, long count, bool hasLabels, int classes, int targetCount, string name)
     {
         if (features != Model.Features)
         {
@@ -304,6 +304,11 @@ public sealed class Trainer
             if (hasLabels)
             {
                 throw new ArgumentException($"The model {Model.Shape} predicts values, but the {name} data have class labels.", name);
+            }
+
+            if (targetCount != Model.Outputs)
+            {
+                throw new ArgumentException($"The model {Model.Shape} predicts {Model.Outputs} {(Model.Outputs == 1 ? "value" : "values")} a row, but the {name} data have {targetCount} {(targetCount == 1 ? "target" : "targets")} a row; a regression predicts one value per target.", name);
             }
         }
         else if (!hasLabels)

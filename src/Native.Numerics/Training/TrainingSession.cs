@@ -295,7 +295,7 @@ public sealed partial class TrainingSession : IDisposable
             while ((read = _reader.Read(_rows.Span, _stride, StreamedRows.MeasureRows, _labels, _targets)) > 0)
             {
                 var rows = new Rows(in _rows.Origin, _stride, read);
-                var batch = new Batch(rows, _features, _labels is null ? default : _labels.AsSpan(0, read), _targets is null ? default : _targets.AsSpan(0, read), default, _labels is not null);
+                var batch = new Batch(rows, _features, _labels is null ? default : _labels.AsSpan(0, read), _targets is null ? default : _targets.AsSpan(0, read), _targets is null ? 0 : 1, default, _labels is not null);
                 loss += model.Loss(batch);
                 count += read;
                 if (_labels is null)

@@ -23,9 +23,11 @@ public class GradientTests
 
     internal static ModelShape Shape(ModelKind kind, int features, int classes, int[] hidden, Activation activation) => kind switch
     {
-        ModelKind.LinearRegression => ModelShape.LinearRegression(features),
+        // A regression takes classes − 1 outputs (1 to 5): one target, or several (a multi-output regression).
+        ModelKind.LinearRegression => ModelShape.LinearRegression(features, classes - 1),
         ModelKind.LogisticRegression => ModelShape.LogisticRegression(features),
         ModelKind.SoftmaxRegression => ModelShape.SoftmaxRegression(features, classes),
+        ModelKind.MultilayerPerceptronRegressor => ModelShape.MultilayerPerceptronRegressor([features, .. hidden, classes - 1], [activation], leakyReluSlope: 0.05f),
         _ => ModelShape.MultilayerPerceptron([features, .. hidden, classes], [activation], leakyReluSlope: 0.05f),
     };
 
@@ -138,7 +140,7 @@ public class GradientTests
             for (int i = 0; i < c.Rows; i++)
             {
                 float[] row = features.AsSpan(i * c.Shape.Features, c.Shape.Features).ToArray();
-                sum += model.Loss(c.Batch(row, labels is null ? null : [labels[i]], targets is null ? null : [targets[i]], null));
+                sum += model.Loss(c.Batch(row, labels is null ? null : [labels[i]], targets?.AsSpan(i * c.Shape.Outputs, c.Shape.Outputs).ToArray(), null));
             }
 
             Assert.Equal(sum, whole, Math.Max(1e-3, Math.Abs(sum) * 1e-5));

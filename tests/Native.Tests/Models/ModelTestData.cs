@@ -14,9 +14,10 @@ internal sealed record ModelCase(ModelShape Shape, int Rows, int Seed)
     {
         DenseModel model = Shape.Kind switch
         {
-            ModelKind.LinearRegression => new LinearRegression(Shape.Features),
+            ModelKind.LinearRegression => new LinearRegression(Shape.Features, Shape.Outputs),
             ModelKind.LogisticRegression => new LogisticRegression(Shape.Features),
             ModelKind.SoftmaxRegression => new SoftmaxRegression(Shape.Features, Shape.Outputs),
+            ModelKind.MultilayerPerceptronRegressor => new MultilayerPerceptronRegressor(Shape, Seed),
             _ => new MultilayerPerceptron(Shape, Seed),
         };
         DenseKernelTests.Random(model.Parameters.Length, Seed).CopyTo(model.Parameters);
@@ -37,11 +38,12 @@ internal sealed record ModelCase(ModelShape Shape, int Rows, int Seed)
         return Enumerable.Range(0, Rows).Select(_ => random.NextInt32(Shape.Classes)).ToArray();
     }
 
-    public float[]? Targets() => Shape.Task == ModelTask.Regression ? DenseKernelTests.Random(Rows, Seed + 3, scale: 3f) : null;
+    /// <summary>For a regression, <see cref="ModelShape.Outputs"/> targets a row, row after row; null for a classifier.</summary>
+    public float[]? Targets() => Shape.Task == ModelTask.Regression ? DenseKernelTests.Random(Rows * Shape.Outputs, Seed + 3, scale: 3f) : null;
 
     public float[] Weights() => DenseKernelTests.Random(Rows, Seed + 4).Select(w => Math.Abs(w) * 2).ToArray();
 
     public Batch Batch(float[] features, int[]? labels, float[]? targets, float[]? weights) => labels is not null
         ? Numerics.Batch.FromLabels(features, Shape.Features, labels, weights)
-        : Numerics.Batch.FromTargets(features, Shape.Features, targets, weights);
+        : Numerics.Batch.FromTargets(features, Shape.Features, targets, Shape.Outputs, weights);
 }

@@ -38,6 +38,7 @@ public sealed class OnnxExportTests : IDisposable
         Assert.Equal(model.GetType(), loaded.Model.GetType());
         ModelFileTests.AssertSameBits(model.Parameters, loaded.Model.Parameters);
         Assert.Equal(metadata.ClassNames, loaded.ClassNames);
+        Assert.Equal(metadata.LabelNames, loaded.LabelNames);
         ModelFileTests.AssertSameBits(metadata.Standardizer!.Means, loaded.Standardizer!.Means);
         ModelFileTests.AssertSameBits(metadata.Standardizer.StandardDeviations, loaded.Standardizer.StandardDeviations);
         Assert.Equal(metadata.Properties.OrderBy(p => p.Key, StringComparer.Ordinal), loaded.Properties.OrderBy(p => p.Key, StringComparer.Ordinal));
@@ -70,12 +71,7 @@ public sealed class OnnxExportTests : IDisposable
         using var file = new MemoryStream();
         ModelFile.Save(model, file, ModelFormat.Onnx, metadata);
         float[][] rows = [.. Enumerable.Range(0, 17).Select(i => DenseKernelTests.Random(model.Features, 100 + i, scale: 3f))];
-        string output = model.Shape.Kind switch
-        {
-            ModelKind.LinearRegression => "value",
-            ModelKind.LogisticRegression => "probability",
-            _ => "probabilities",
-        };
+        string output = model.Shape.Task == ModelTask.Regression ? "value" : model.Shape.Kind == ModelKind.LogisticRegression ? "probability" : "probabilities";
 
         float[][] runtime = OnnxRuntime.Run(file.ToArray(), rows, [model.Features], output);
 
@@ -116,7 +112,7 @@ public sealed class OnnxExportTests : IDisposable
     public void AnyShapeAndWeightsRoundTrip()
     {
         Gen<(ModelShape Shape, int Seed, bool Standardize)> shapes =
-            from kind in Gen.Elements(ModelKind.LinearRegression, ModelKind.LogisticRegression, ModelKind.SoftmaxRegression, ModelKind.MultilayerPerceptron)
+            from kind in Gen.Elements(Enum.GetValues<ModelKind>())
             from features in Gen.Choose(1, 40)
             from classes in Gen.Choose(2, 12)
             from hidden in Gen.ArrayOf(Gen.Choose(1, 20), 1 + (features % 3))
@@ -126,21 +122,16 @@ public sealed class OnnxExportTests : IDisposable
             from standardize in Gen.Elements(true, false)
             select (kind switch
             {
-                ModelKind.LinearRegression => ModelShape.LinearRegression(features),
+                ModelKind.LinearRegression => ModelShape.LinearRegression(features, classes - 1),
                 ModelKind.LogisticRegression => ModelShape.LogisticRegression(features),
                 ModelKind.SoftmaxRegression => ModelShape.SoftmaxRegression(features, classes),
+                ModelKind.MultilayerPerceptronRegressor => ModelShape.MultilayerPerceptronRegressor([features, .. hidden, classes - 1], activations, Array.IndexOf(activations, Activation.LeakyRelu) >= 0 ? slope : 0.01f),
                 _ => ModelShape.MultilayerPerceptron([features, .. hidden, classes], activations, Array.IndexOf(activations, Activation.LeakyRelu) >= 0 ? slope : 0.01f),
             }, seed, standardize);
 
         Properties.ForAll(shapes, c =>
         {
-            IModel model = c.Shape.Kind switch
-            {
-                ModelKind.LinearRegression => new LinearRegression(c.Shape.Features),
-                ModelKind.LogisticRegression => new LogisticRegression(c.Shape.Features),
-                ModelKind.SoftmaxRegression => new SoftmaxRegression(c.Shape.Features, c.Shape.Outputs),
-                _ => new MultilayerPerceptron(c.Shape),
-            };
+            IModel model = c.Shape.CreateModel();
             DenseKernelTests.Random(model.Parameters.Length, c.Seed, scale: 1e3f).CopyTo(model.Parameters);
             ModelMetadata metadata = c.Standardize ? Metadata(model, c.Seed) : new ModelMetadata();
             using var file = new MemoryStream();
@@ -191,6 +182,7 @@ public sealed class OnnxExportTests : IDisposable
         return new ModelMetadata
         {
             ClassNames = names,
+            LabelNames = model.Shape.Task == ModelTask.Regression ? [.. Enumerable.Range(0, model.Outputs).Select(j => $"target {j}")] : ["species"],
             Standardizer = Standardizer.Fit(DenseKernelTests.Random(20 * model.Features, seed, scale: 5f), model.Features),
             Properties = new Dictionary<string, string> { ["training.learning_rate"] = "0.1", ["metrics.accuracy"] = "0.97", ["notes"] = "line one\nline two" },
         };

@@ -133,11 +133,44 @@ public sealed class OnnxHostileTests
             .Dense("x", "y", 2, 2, "fc");
         Assert.Contains("make feature 1 (x − -0) / -0.5; a standardizer's means must be finite and its deviations positive", Refuse(negativeScale.Build()).Message, StringComparison.Ordinal);
 
-        OnnxBuilder reserved = Perceptron().Metadata("native.kind", "softmax_regression");
+        OnnxBuilder reserved = Perceptron().Metadata("native.optimizer", "adam");
         Assert.Contains("the prefix 'native.' that the library reserves", Refuse(reserved.Build()).Message, StringComparison.Ordinal);
+
+        OnnxBuilder toldWrong = Perceptron().Metadata("native.kind", "softmax_regression");
+        Assert.Contains("metadata_props says native.kind is softmax_regression, but the graph is a multilayer_perceptron", Refuse(toldWrong.Build()).Message, StringComparison.Ordinal);
+
+        OnnxBuilder toldNonsense = Perceptron().Metadata("native.kind", "forest");
+        Assert.Contains("metadata_props has native.kind 'forest', which is not a model kind", Refuse(toldNonsense.Build()).Message, StringComparison.Ordinal);
 
         OnnxBuilder extraOutput = Perceptron().Output("h1", 3);
         Assert.Contains("the graph output 'h1' is an intermediate value", Refuse(extraOutput.Build()).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnIdentityOutputIsARegressorsWhenTheGraphOrTheFileSaysSo()
+    {
+        // One value without a head: a regression (scikit-learn's MLPRegressor, say), no longer refused.
+        static OnnxBuilder Regressor(int outputs) => new OnnxBuilder().Input("input", 4).Output("y", outputs)
+            .Dense("input", "z1", 4, 3, "fc1").Node("Relu", ["z1"], ["h1"]).Dense("h1", "y", 3, outputs, "fc2");
+        TrainedModel one = Load(Regressor(1).Build());
+        Assert.Equal(ModelKind.MultilayerPerceptronRegressor, one.Shape.Kind);
+        Assert.Equal([4, 3, 1], one.Shape.LayerSizes);
+
+        // Two values without a head read as a classifier's logits, unless the file states the kind (as Native writes it).
+        Assert.Equal(ModelKind.MultilayerPerceptron, Load(Regressor(2).Build()).Shape.Kind);
+        TrainedModel two = Load(Regressor(2).Metadata("native.kind", "multilayer_perceptron_regressor").Build());
+        Assert.Equal(ModelKind.MultilayerPerceptronRegressor, two.Shape.Kind);
+        Assert.Equal(2, two.Model.Outputs);
+        Assert.Empty(two.Properties);
+
+        // Label names: one per output of a regression of several, or refused with the counts.
+        TrainedModel named = Load(Regressor(2).Metadata("native.kind", "multilayer_perceptron_regressor").Metadata("native.label_names", "[\"a\",\"b\"]").Build());
+        Assert.Equal(["a", "b"], named.LabelNames);
+        Assert.Null(named.LabelName);
+        Assert.Contains("it names 3 label columns (one per output of a multi-output regression), but the model takes 2",
+            Refuse(Regressor(2).Metadata("native.kind", "multilayer_perceptron_regressor").Metadata("native.label_names", "[\"a\",\"b\",\"c\"]").Build()).Message, StringComparison.Ordinal);
+        Assert.Contains("has both native.label_name and native.label_names",
+            Refuse(Regressor(2).Metadata("native.kind", "multilayer_perceptron_regressor").Metadata("native.label_name", "a").Metadata("native.label_names", "[\"a\",\"b\"]").Build()).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public sealed class ModelFileTests : IDisposable
         ["perceptron sigmoid"] = () => new MultilayerPerceptron([6, 8, 5, 3], Activation.Sigmoid),
         ["perceptron tanh"] = () => new MultilayerPerceptron([6, 8, 5, 3], Activation.Tanh),
         ["perceptron mixed"] = () => new MultilayerPerceptron(ModelShape.MultilayerPerceptron([6, 8, 5, 3], [Activation.Tanh, Activation.LeakyRelu], 0.05f)),
+        ["linear 3 outputs"] = () => new LinearRegression(5, 3),
+        ["perceptron regressor"] = () => new MultilayerPerceptronRegressor([6, 8, 5, 1], Activation.Relu),
+        ["perceptron regressor 2 outputs"] = () => new MultilayerPerceptronRegressor(ModelShape.MultilayerPerceptronRegressor([6, 8, 2], [Activation.Tanh], 0.01f)),
     };
 
     /// <summary>

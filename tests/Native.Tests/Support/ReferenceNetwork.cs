@@ -3,18 +3,18 @@ using Native.Numerics;
 namespace Native.Tests.Support;
 
 /// <summary>
-/// The four models written again in double precision, as plain textbook loops sharing no code with the
+/// The models written again in double precision, as plain textbook loops sharing no code with the
 /// library: the yardstick for outputs, losses and (through central differences) gradients.
 /// </summary>
 internal static class ReferenceNetwork
 {
-    /// <summary>The model's outputs for one row: the value, P(class 1), or the class probabilities.</summary>
+    /// <summary>The model's outputs for one row: the values (one per target), P(class 1), or the class probabilities.</summary>
     public static double[] Forward(ModelShape shape, ReadOnlySpan<double> parameters, ReadOnlySpan<float> row)
     {
         double[] z = Logits(shape, parameters, row);
         return shape.Kind switch
         {
-            ModelKind.LinearRegression => z,
+            ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor => z,
             ModelKind.LogisticRegression => [1 / (1 + Math.Exp(-z[0]))],
             _ => Softmax(z),
         };
@@ -51,7 +51,7 @@ internal static class ReferenceNetwork
         return a;
     }
 
-    /// <summary>The summed, weighted loss over the rows: squared error, binary cross-entropy or cross-entropy.</summary>
+    /// <summary>The summed, weighted loss over the rows: squared error (summed over a row's targets), binary cross-entropy or cross-entropy.</summary>
     public static double Loss(ModelShape shape, ReadOnlySpan<double> parameters, float[] rows, int[]? labels, float[]? targets, float[]? weights)
     {
         int features = shape.Features;
@@ -62,7 +62,7 @@ internal static class ReferenceNetwork
             double[] z = Logits(shape, parameters, rows.AsSpan(i * features, features));
             double loss = shape.Kind switch
             {
-                ModelKind.LinearRegression => (z[0] - targets![i]) * (z[0] - targets[i]),
+                ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor => SquaredError(z, targets!.AsSpan(i * z.Length, z.Length)),
                 ModelKind.LogisticRegression => Math.Log(1 + Math.Exp(z[0])) - (labels![i] * z[0]),
                 _ => LogSumExp(z) - z[labels![i]],
             };
@@ -130,6 +130,17 @@ internal static class ReferenceNetwork
         Activation.Tanh => Math.Tanh(x),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
+
+    private static double SquaredError(double[] z, ReadOnlySpan<float> targets)
+    {
+        double sum = 0;
+        for (int j = 0; j < z.Length; j++)
+        {
+            sum += (z[j] - targets[j]) * (z[j] - targets[j]);
+        }
+
+        return sum;
+    }
 
     private static double LogSumExp(double[] z)
     {

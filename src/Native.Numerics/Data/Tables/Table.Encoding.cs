@@ -10,6 +10,11 @@ public static partial class Table
     {
         public static TableData Read(Stream stream, FeaturePipeline pipeline, TableOptions options, string? name)
         {
+            if (options.LabelColumns.Count > 1)
+            {
+                throw new ArgumentException("Reading through a fitted pipeline takes one label column; several (a multi-output regression's) are read when the pipeline is fitted.", nameof(options));
+            }
+
             var reader = new TableRowReader(stream, pipeline, name, options);
             string[] header = [.. reader.Header];
             int label = LabelOf(reader, header, options, name);

@@ -15,8 +15,8 @@ public static partial class Table
         private TableHeader _header = null!;
         private ColumnReading?[] _columns = [];
         private ColumnReading[] _active = [];
-        private CsvLabelColumn _labels = null!;
-        private int _label;
+        private CsvLabelColumn[] _labels = [];
+        private int[] _labelColumns = [];
         private int _rows;
 
         public TableData Read()
@@ -27,8 +27,10 @@ public static partial class Table
                 throw _header.Error(0, $"the header has 1 column ({Csv.Quote(_header.Names[0])}); expected at least 2: features and a label (is the delimiter '{records.Separator}' right?).");
             }
 
-            _label = _header.Label(options);
-            _labels = new CsvLabelColumn(name, _header.Names[_label], options.Labels, options.DecimalComma);
+            // One label column, or several: the targets of a multi-output regression, each read as values.
+            _labelColumns = _header.Labels(options);
+            CsvLabels kind = _labelColumns.Length > 1 ? CsvLabels.Regression : options.Labels;
+            _labels = [.. _labelColumns.Select(j => new CsvLabelColumn(name, _header.Names[j], kind, options.DecimalComma))];
             MakeColumns();
             int fields = _header.Names.Length;
             while (records.Next(expectedFields: fields))
@@ -54,9 +56,9 @@ public static partial class Table
                     throw _header.Error(0, $"no column is named {Csv.Quote(told)}, whose kind was told; the header names {_header.NameList()}.");
                 }
 
-                if (j == _label)
+                if (Array.IndexOf(_labelColumns, j) >= 0)
                 {
-                    throw _header.Error(j, $"{Csv.Quote(told)} is the label column; only feature columns have a kind.");
+                    throw _header.Error(j, $"{Csv.Quote(told)} is {(_labelColumns.Length == 1 ? "the label column" : "a label column")}; only feature columns have a kind.");
                 }
             }
 
@@ -65,7 +67,7 @@ public static partial class Table
             var active = new List<ColumnReading>();
             for (int j = 0; j < _columns.Length; j++)
             {
-                if (j == _label)
+                if (Array.IndexOf(_labelColumns, j) >= 0)
                 {
                     continue;
                 }
@@ -104,13 +106,18 @@ public static partial class Table
                 column.Add(text.Slice(field.Start, field.Length), records, name);
             }
 
-            ReadOnlySpan<char> label = records.Text(_label).Trim();
-            if (label.IsEmpty)
+            for (int k = 0; k < _labelColumns.Length; k++)
             {
-                throw FileFormatException.AtLine(name, records.LineOf(_label), records.ColumnOf(_label), $"column {Csv.Quote(_header.Names[_label])}: the label is missing (empty); every row needs one.");
+                int j = _labelColumns[k];
+                ReadOnlySpan<char> label = records.Text(j).Trim();
+                if (label.IsEmpty)
+                {
+                    throw FileFormatException.AtLine(name, records.LineOf(j), records.ColumnOf(j), $"column {Csv.Quote(_header.Names[j])}: the label is missing (empty); every row needs one.");
+                }
+
+                _labels[k].Add(label, records.LineOf(j), records.ColumnOf(j));
             }
 
-            _labels.Add(label, records.LineOf(_label), records.ColumnOf(_label));
             _rows++;
         }
 
@@ -148,12 +155,29 @@ public static partial class Table
             }
 
             AlignedBuffer storage = Encode(plans, offset);
-            string labelName = _header.Names[_label];
-            Dataset data = _labels.Build(storage, _rows, offset, _header.Line, _header.Columns[_label]);
+            string[] labelNames = [.. _labelColumns.Select(j => _header.Names[j])];
+            Dataset data = _labels.Length == 1 ? _labels[0].Build(storage, _rows, offset, _header.Line, _header.Columns[_labelColumns[0]]) : Targets(storage, offset);
             PipelineColumn[] fitted = [.. columns];
             Standardizer? standardizer = options.Standardize ? FitStandardizer(data, fitted) : null;
             var pipeline = new FeaturePipeline(fitted, standardizer, _tokens, options.DecimalComma, options.Imputation);
-            return new TableData(data.WithFeatureNames(pipeline.FeatureNames, labelName), pipeline);
+            return new TableData(data.WithFeatureNames(pipeline.FeatureNames).WithLabelNames(labelNames), pipeline);
+        }
+
+        /// <summary>The rows with several targets each (a multi-output regression), row after row, in the label columns' order.</summary>
+        private Dataset Targets(AlignedBuffer storage, int features)
+        {
+            int k = _labels.Length;
+            float[] targets = new float[checked(_rows * k)];
+            for (int t = 0; t < k; t++)
+            {
+                List<float> column = _labels[t].TargetValues;
+                for (int i = 0; i < _rows; i++)
+                {
+                    targets[(i * k) + t] = column[i];
+                }
+            }
+
+            return Dataset.FromStorage(storage, _rows, features, null, 0, null, targets, k);
         }
 
         /// <summary>What a column becomes, and how its rows are encoded (null when it writes nothing).</summary>

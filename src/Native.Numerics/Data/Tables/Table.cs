@@ -125,9 +125,14 @@ public static partial class Table
             throw new ArgumentException("A missing token must be text without surrounding white space (blank fields are missing already).", nameof(options));
         }
 
-        if (options.LabelColumns.Count > 1)
+        if (options.LabelColumns.Count > 1 && options.Labels == CsvLabels.Classification)
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{options.LabelColumns.Count} label columns were named; a table has one label column (multi-output regression is not supported yet)."), nameof(options));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{options.LabelColumns.Count} label columns were named for classification; several label columns are the targets of a multi-output regression (Labels = CsvLabels.Regression)."), nameof(options));
+        }
+
+        if (options.LabelColumns.Any(label => label is null) || options.LabelColumns.Distinct(StringComparer.Ordinal).Count() != options.LabelColumns.Count)
+        {
+            throw new ArgumentException("The label columns must be named, each once.", nameof(options));
         }
 
         if (options.LabelColumns.Count == 1 && options.LabelIndex is not null)

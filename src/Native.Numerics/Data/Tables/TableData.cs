@@ -38,6 +38,6 @@ public sealed class TableData
     {
         Pipeline = Pipeline,
         ClassNames = Data.ClassNames,
-        LabelName = Data.LabelName,
+        LabelNames = Data.LabelNames,
     };
 }

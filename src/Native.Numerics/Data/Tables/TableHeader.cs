@@ -77,6 +77,27 @@ internal sealed class TableHeader
     /// <summary>The index of the column named <paramref name="name"/>, or −1.</summary>
     public int IndexOf(string name) => _index.TryGetValue(name, out int j) ? j : -1;
 
+    /// <summary>
+    /// The label columns: the one <see cref="Label"/> finds, or for several named (a multi-output regression's targets)
+    /// each by name, in the order named.
+    /// </summary>
+    public int[] Labels(TableOptions options)
+    {
+        if (options.LabelColumns.Count < 2)
+        {
+            return [Label(options)];
+        }
+
+        int[] labels = new int[options.LabelColumns.Count];
+        for (int k = 0; k < labels.Length; k++)
+        {
+            string label = options.LabelColumns[k];
+            labels[k] = IndexOf(label) is int j and >= 0 ? j : throw Error(0, $"no column is named {Csv.Quote(label)}, a label; the header names {NameList()}.");
+        }
+
+        return labels;
+    }
+
     /// <summary>The label column the options name (by name or index), else the last.</summary>
     public int Label(TableOptions options)
     {

@@ -26,8 +26,10 @@ public sealed class TableOptions
     public IReadOnlyList<string> MissingTokens { get; init; } = [];
 
     /// <summary>
-    /// The label column, by name, as a list of one (several, for multi-output regression, are refused for now); empty (the
-    /// default) for <see cref="LabelIndex"/>, or the last column when that is null too.
+    /// The label column, by name, as a list of one; or several, the targets of a multi-output regression (read as values, in
+    /// the order named: the dataset's <see cref="Dataset.TargetCount"/> and <see cref="Dataset.LabelNames"/>; refused with
+    /// <see cref="CsvLabels.Classification"/>, and by a read through a fitted pipeline); empty (the default) for
+    /// <see cref="LabelIndex"/>, or the last column when that is null too.
     /// </summary>
     public IReadOnlyList<string> LabelColumns { get; init; } = [];
 

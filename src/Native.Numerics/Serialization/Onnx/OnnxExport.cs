@@ -16,7 +16,8 @@ namespace Native.Numerics.Serialization.Onnx;
 /// <item><description>Each dense layer l: <c>Gemm</c>(x, <c>layers.l.weight</c> [outputs, inputs], <c>layers.l.bias</c>,
 /// transB = 1) — the weights as the model keeps them, so they round-trip bit for bit — then, for a hidden layer,
 /// <c>Relu</c>, <c>LeakyRelu</c> (alpha = the slope), <c>Sigmoid</c> or <c>Tanh</c>.</description></item>
-/// <item><description>The head and outputs. Linear regression: <c>value</c> FLOAT [N, 1]. Logistic regression: <c>Sigmoid</c>
+/// <item><description>The head and outputs. Linear regression and perceptron regressor: the last layer's values, <c>value</c>
+/// FLOAT [N, outputs]. Logistic regression: <c>Sigmoid</c>
 /// of the logit, <c>probability</c> FLOAT [N, 1] = P(class 1), as <see cref="IModel.Forward"/> gives it. Softmax
 /// regression and perceptron: <c>Softmax</c> (axis −1) of the logits, <c>probabilities</c> FLOAT [N, classes].</description></item>
 /// <item><description>Classifiers also output <c>label</c> [N]: the class <c>Predict</c> gives — <c>ArgMax</c> of the logits (ties to
@@ -24,7 +25,9 @@ namespace Native.Numerics.Serialization.Onnx;
 /// the names (STRING, looked up with <c>Gather</c> in the <c>class_names</c> initializer). Consumers that want only
 /// probabilities ask for that output alone.</description></item>
 /// <item><description><c>metadata_props</c>: the model's properties (training settings, metrics) and its feature and label
-/// column names (<c>native.feature_names</c>, <c>native.label_name</c>, as in safetensors), sorted by key;
+/// column names (<c>native.feature_names</c>, <c>native.label_name</c> or a multi-output regression's <c>native.label_names</c>,
+/// as in safetensors), sorted by key; for a regression of several outputs also <c>native.kind</c>, since its graph alone — values
+/// without a head — reads as a classifier's logits;
 /// <c>producer_name</c> "Native" and the library's version; <c>doc_string</c> the model's shape.</description></item>
 /// </list>
 /// <para>A model with a feature pipeline takes one input per column instead of <c>input</c>, and the pipeline's operators
@@ -85,12 +88,8 @@ internal static partial class OnnxExport
             x = "standardized";
         }
 
-        string output = shape.Kind switch
-        {
-            ModelKind.LinearRegression => "value",
-            ModelKind.LogisticRegression => "probability",
-            _ => "probabilities",
-        };
+        bool regression = shape.Task == ModelTask.Regression;
+        string output = regression ? "value" : shape.Kind == ModelKind.LogisticRegression ? "probability" : "probabilities";
         for (int l = 0; l < shape.LayerCount; l++)
         {
             int inputs = shape.LayerSizes[l], outputs = shape.LayerSizes[l + 1];
@@ -107,7 +106,7 @@ internal static partial class OnnxExport
             }
 
             bool last = l == shape.LayerCount - 1;
-            string product = !last ? Invariant($"layers.{l}.output") : shape.Kind == ModelKind.LinearRegression ? output : "logits";
+            string product = !last ? Invariant($"layers.{l}.output") : regression ? output : "logits";
             Node(graph, "Gemm", Invariant($"layers.{l}.gemm"), [x, gemmWeight, bias], product, node => node.Message(5, IntAttribute("transB", 1)));
             x = product;
             if (!last)
@@ -155,7 +154,7 @@ internal static partial class OnnxExport
         graph.Raw(initializers.Written);
         graph.Raw(graphInputs.Written);
         graph.Message(12, ValueInfo(output, FloatType, shape.Kind == ModelKind.LogisticRegression ? 1 : shape.Outputs));
-        if (shape.Kind != ModelKind.LinearRegression)
+        if (!regression)
         {
             graph.Message(12, ValueInfo("label", names.Count > 0 ? StringType : Int64Type, columns: 0));
         }
@@ -179,7 +178,9 @@ internal static partial class OnnxExport
                 opset.Int(2, MlOpset);
             });
         }
-        foreach (KeyValuePair<string, string> property in (metadata.Properties ?? new Dictionary<string, string>()).Concat(ModelFileFormat.ColumnEntries(metadata)).Concat(PipelineEntries(metadata.Pipeline)).OrderBy(p => p.Key, StringComparer.Ordinal))
+
+        IEnumerable<KeyValuePair<string, string>> kind = regression && shape.Outputs > 1 ? [new(ModelFileKeys.KindKey, ModelFileFormat.KindName(shape.Kind))] : [];
+        foreach (KeyValuePair<string, string> property in (metadata.Properties ?? new Dictionary<string, string>()).Concat(ModelFileFormat.ColumnEntries(metadata)).Concat(PipelineEntries(metadata.Pipeline)).Concat(kind).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             file.Message(14, entry =>
             {

@@ -25,7 +25,7 @@ internal static class OnnxModelFile
         stream.Write(OnnxExport.Write(model, metadata, libraryVersion, quantized).Written);
 
     /// <summary>Reads an ONNX model from <paramref name="stream"/>'s position to its end.</summary>
-    /// <exception cref="FileFormatException">The content is not an ONNX model of the four kinds.</exception>
+    /// <exception cref="FileFormatException">The content is not an ONNX model of the library's kinds.</exception>
     public static (ModelShape Shape, float[] Parameters, ModelMetadata Metadata, string? LibraryVersion) Read(Stream stream, string? name)
     {
         ModelDescription description = OnnxGraphReader.Read(ReadAll(stream, name), name);
@@ -33,14 +33,7 @@ internal static class OnnxModelFile
         Standardizer? standardizer;
         try
         {
-            int[] sizes = description.LayerSizes;
-            shape = description.Kind switch
-            {
-                ModelKind.LinearRegression => ModelShape.LinearRegression(sizes[0]),
-                ModelKind.LogisticRegression => ModelShape.LogisticRegression(sizes[0]),
-                ModelKind.SoftmaxRegression => ModelShape.SoftmaxRegression(sizes[0], sizes[1]),
-                _ => ModelShape.MultilayerPerceptron(sizes, description.HiddenActivations, description.LeakyReluSlope),
-            };
+            shape = ModelShape.Of(description.Kind, description.LayerSizes, description.HiddenActivations, description.LeakyReluSlope);
             standardizer = description.Means is { } means ? Standardizer.FromStatistics(means, description.Deviations) : null;
         }
         catch (ArgumentException e)
@@ -60,7 +53,7 @@ internal static class OnnxModelFile
 
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         string[] featureNames = [];
-        string? labelName = null;
+        string[] labelNames = [];
         foreach ((string key, string value) in description.Properties)
         {
             if (key == ModelFileKeys.FeatureNamesKey)
@@ -75,7 +68,17 @@ internal static class OnnxModelFile
             }
             else if (key == ModelFileKeys.LabelNameKey)
             {
-                labelName = value;
+                labelNames = labelNames.Length == 0 ? [value] : throw LabelsTwice(name);
+            }
+            else if (key == ModelFileKeys.LabelNamesKey)
+            {
+                labelNames = labelNames.Length == 0 ? ModelFileFormat.ParseNames(value, shape.Task == ModelTask.Regression && shape.Outputs > 1 ? shape.Outputs : -1, "label column", "label columns (one per output of a multi-output regression)", out string? problem)
+                    ?? throw FileFormatException.InFile(name, $"metadata_props has {ModelFileKeys.LabelNamesKey}, but {problem}.")
+                    : throw LabelsTwice(name);
+            }
+            else if (key == ModelFileKeys.KindKey)
+            {
+                // The graph reader has held the graph to it: the shape says it.
             }
             else
             {
@@ -89,11 +92,14 @@ internal static class OnnxModelFile
         }
 
         var metadata = pipeline is null
-            ? new ModelMetadata { ClassNames = description.ClassNames, FeatureNames = featureNames, LabelName = labelName, Standardizer = standardizer, Properties = properties }
-            : new ModelMetadata { ClassNames = description.ClassNames, LabelName = labelName, Pipeline = pipeline, Properties = properties };
+            ? new ModelMetadata { ClassNames = description.ClassNames, FeatureNames = featureNames, LabelNames = labelNames, Standardizer = standardizer, Properties = properties }
+            : new ModelMetadata { ClassNames = description.ClassNames, LabelNames = labelNames, Pipeline = pipeline, Properties = properties };
         string? version = description.Producer.StartsWith(OnnxExport.Producer + " ", StringComparison.Ordinal) ? description.Producer[(OnnxExport.Producer.Length + 1)..] : null;
         return (shape, parameters, metadata, version);
     }
+
+    private static FileFormatException LabelsTwice(string? name) =>
+        FileFormatException.InFile(name, $"metadata_props has both {ModelFileKeys.LabelNameKey} and {ModelFileKeys.LabelNamesKey}; a file names one label column, or one per output of a multi-output regression.");
 
     /// <summary>
     /// The pipeline the graph's front describes, with what only metadata_props can say: its missing tokens (which, when the

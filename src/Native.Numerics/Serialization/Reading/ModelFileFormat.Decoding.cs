@@ -25,8 +25,8 @@ internal static partial class ModelFileFormat
     private static readonly string[] ReservedKeys =
     [
         ModelFileKeys.FormatKey, ModelFileKeys.LibraryVersionKey, ModelFileKeys.KindKey, ModelFileKeys.LayerSizesKey, ModelFileKeys.ActivationsKey,
-        ModelFileKeys.SlopeKey, ModelFileKeys.ClassNamesKey, ModelFileKeys.FeatureNamesKey, ModelFileKeys.LabelNameKey, ModelFileKeys.MeansKey, ModelFileKeys.DeviationsKey,
-        ModelFileKeys.PipelineKey, ModelFileKeys.QuantizationKey,
+        ModelFileKeys.SlopeKey, ModelFileKeys.ClassNamesKey, ModelFileKeys.FeatureNamesKey, ModelFileKeys.LabelNameKey, ModelFileKeys.LabelNamesKey, ModelFileKeys.MeansKey,
+        ModelFileKeys.DeviationsKey, ModelFileKeys.PipelineKey, ModelFileKeys.QuantizationKey,
     ];
 
     /// <summary>The weights of dense layer <paramref name="layer"/>: shape [outputs, inputs].</summary>
@@ -95,7 +95,7 @@ internal static partial class ModelFileFormat
         }
 
         string kindText = decoder.Required(ModelFileKeys.KindKey);
-        ModelKind kind = ParseKind(kindText) ?? throw decoder.Error(ModelFileKeys.KindKey, $"{ModelFileKeys.KindKey} is '{Safetensors.Quote(kindText)}', which is not a model kind; expected linear_regression, logistic_regression, softmax_regression or multilayer_perceptron.");
+        ModelKind kind = ParseKind(kindText) ?? throw decoder.Error(ModelFileKeys.KindKey, $"{ModelFileKeys.KindKey} is '{Safetensors.Quote(kindText)}', which is not a model kind; expected linear_regression, logistic_regression, softmax_regression, multilayer_perceptron or multilayer_perceptron_regressor.");
         int[] sizes = decoder.Integers(ModelFileKeys.LayerSizesKey);
         Activation[] activations = decoder.Activations(ModelFileKeys.ActivationsKey);
         float slope = decoder.Float(ModelFileKeys.SlopeKey);
@@ -104,7 +104,7 @@ internal static partial class ModelFileFormat
 
         int classes = kind switch
         {
-            ModelKind.LinearRegression => 0,
+            ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor => 0,
             ModelKind.LogisticRegression => 2,
             _ => sizes[sizes.Length - 1],
         };
@@ -146,6 +146,7 @@ internal static partial class ModelFileFormat
             }
         }
 
+        string[] labelNames = DecodeLabelNames(decoder, metadata, kind, sizes);
         (float[]? means, float[]? deviations) = DecodeStandardizer(decoder, metadata, sizes[0]);
         PipelineDescription? pipeline = hasPipeline ? DecodePipeline(decoder, sizes[0]) : null;
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -170,6 +171,7 @@ internal static partial class ModelFileFormat
             properties,
             metadata.TryGetValue(ModelFileKeys.LibraryVersionKey, out string? version) ? version : null)
         {
+            LabelNames = labelNames,
             Pipeline = pipeline,
             Quantization = quantization,
         };
@@ -264,16 +266,17 @@ internal static partial class ModelFileFormat
     {
         string name = KindName(kind);
         string sizesText = SizesText(sizes);
-        if (kind == ModelKind.MultilayerPerceptron)
+        if (kind is ModelKind.MultilayerPerceptron or ModelKind.MultilayerPerceptronRegressor)
         {
+            bool regressor = kind == ModelKind.MultilayerPerceptronRegressor;
             if (sizes.Length < 3)
             {
-                throw decoder.Error(ModelFileKeys.LayerSizesKey, $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} needs at least 3 (features, hidden layers, classes).");
+                throw decoder.Error(ModelFileKeys.LayerSizesKey, $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} needs at least 3 (features, hidden layers, {(regressor ? "outputs" : "classes")}).");
             }
 
-            if (sizes[sizes.Length - 1] < 2)
+            if (sizes[sizes.Length - 1] < (regressor ? 1 : 2))
             {
-                throw decoder.Error(ModelFileKeys.LayerSizesKey, $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} needs at least 2 classes.");
+                throw decoder.Error(ModelFileKeys.LayerSizesKey, regressor ? $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} needs at least 1 output." : $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} needs at least 2 classes.");
             }
 
             if (sizes.Length - 1 > ModelFileKeys.MaxLayerCount)
@@ -294,11 +297,14 @@ internal static partial class ModelFileFormat
             throw decoder.Error(ModelFileKeys.LayerSizesKey, $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} has exactly 2 (features, outputs).");
         }
 
-        if (kind == ModelKind.SoftmaxRegression ? sizes[1] < 2 : sizes[1] != 1)
+        if (kind == ModelKind.SoftmaxRegression ? sizes[1] < 2 : kind == ModelKind.LogisticRegression ? sizes[1] != 1 : sizes[1] < 1)
         {
-            throw decoder.Error(ModelFileKeys.LayerSizesKey, kind == ModelKind.SoftmaxRegression
-                ? $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} needs at least 2 classes."
-                : $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} has exactly 1 output.");
+            throw decoder.Error(ModelFileKeys.LayerSizesKey, kind switch
+            {
+                ModelKind.SoftmaxRegression => $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} needs at least 2 classes.",
+                ModelKind.LogisticRegression => $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} has exactly 1 output.",
+                _ => $"{ModelFileKeys.LayerSizesKey} is {sizesText}; a {name} needs at least 1 output.",
+            });
         }
 
         if (activations.Length != 0)
@@ -415,15 +421,17 @@ internal static partial class ModelFileFormat
         ModelKind.LinearRegression => "linear_regression",
         ModelKind.LogisticRegression => "logistic_regression",
         ModelKind.SoftmaxRegression => "softmax_regression",
+        ModelKind.MultilayerPerceptronRegressor => "multilayer_perceptron_regressor",
         _ => "multilayer_perceptron",
     };
 
-    private static ModelKind? ParseKind(string text) => text switch
+    internal static ModelKind? ParseKind(string text) => text switch
     {
         "linear_regression" => ModelKind.LinearRegression,
         "logistic_regression" => ModelKind.LogisticRegression,
         "softmax_regression" => ModelKind.SoftmaxRegression,
         "multilayer_perceptron" => ModelKind.MultilayerPerceptron,
+        "multilayer_perceptron_regressor" => ModelKind.MultilayerPerceptronRegressor,
         _ => null,
     };
 
@@ -448,7 +456,14 @@ internal static partial class ModelFileFormat
     /// The feature names of a <c>native.feature_names</c> entry outside a safetensors header (an ONNX file's): a JSON
     /// array of <paramref name="features"/> distinct strings; null, with <paramref name="problem"/> saying why, if not.
     /// </summary>
-    public static string[]? ParseFeatureNames(string text, int features, out string? problem)
+    public static string[]? ParseFeatureNames(string text, int features, out string? problem) => ParseNames(text, features, "feature", "features", out problem);
+
+    /// <summary>
+    /// Names in an entry outside a safetensors header (an ONNX file's metadata_props): a JSON array of
+    /// <paramref name="count"/> distinct strings, each naming a <paramref name="singular"/>; null, with
+    /// <paramref name="problem"/> saying why, if not. A count of −1 means the model has no place for such names.
+    /// </summary>
+    public static string[]? ParseNames(string text, int count, string singular, string plural, out string? problem)
     {
         var names = new List<string>();
         try
@@ -477,8 +492,9 @@ internal static partial class ModelFileFormat
             return null;
         }
 
-        problem = names.Count != features ? Safetensors.Invariant($"it names {names.Count} features, but the model takes {features}")
-            : names.Distinct(StringComparer.Ordinal).Count() != names.Count ? "it names a feature twice; feature names must be distinct"
+        problem = count < 0 ? Safetensors.Invariant($"it names {names.Count} {plural}, but the model has one at most")
+            : names.Count != count ? Safetensors.Invariant($"it names {names.Count} {plural}, but the model takes {count}")
+            : names.Distinct(StringComparer.Ordinal).Count() != names.Count ? $"it names a {singular} twice; {singular} names must be distinct"
             : null;
         return problem is null ? [.. names] : null;
     }

@@ -40,6 +40,9 @@ internal sealed class ModelFileHeader(
     /// <summary>The label column's name, or null.</summary>
     public string? LabelName { get; } = labelName;
 
+    /// <summary>A multi-output regression's label columns, one per output (<c>native.label_names</c>), or empty.</summary>
+    public string[] LabelNames { get; init; } = [];
+
     /// <summary>The standardizer's means, or null for none.</summary>
     public float[]? Means { get; } = means;
 

@@ -36,6 +36,7 @@ internal static class ModelFileKeys
     public const string ClassNamesKey = "native.class_names";
     public const string FeatureNamesKey = "native.feature_names";
     public const string LabelNameKey = "native.label_name";
+    public const string LabelNamesKey = "native.label_names";
     public const string MeansKey = "native.standardizer.means";
     public const string DeviationsKey = "native.standardizer.standard_deviations";
     public const string PipelineKey = "native.pipeline";

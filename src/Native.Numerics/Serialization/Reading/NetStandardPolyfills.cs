@@ -18,6 +18,7 @@ namespace Native.Numerics.Serialization
         LogisticRegression,
         SoftmaxRegression,
         MultilayerPerceptron,
+        MultilayerPerceptronRegressor,
     }
 
     /// <summary>The library's <c>Activation</c> (src/Native.Numerics/Models/Activation.cs), member for member.</summary>

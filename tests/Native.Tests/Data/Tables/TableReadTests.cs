@@ -267,7 +267,8 @@ public sealed class TableReadTests
     [Fact]
     public void BadOptionsAreRefused()
     {
-        Assert.Throws<ArgumentException>(() => Read(Loans, new TableOptions { LabelColumns = ["a", "b"] }));
+        Assert.Throws<ArgumentException>(() => Read(Loans, new TableOptions { LabelColumns = ["a", "b"], Labels = CsvLabels.Classification }));
+        Assert.Throws<ArgumentException>(() => Read(Loans, new TableOptions { LabelColumns = ["income", "income"] }));
         Assert.Throws<ArgumentException>(() => Read(Loans, new TableOptions { MissingTokens = [" NA"] }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Read(Loans, new TableOptions { MaxCategories = 0 }));
         Assert.Contains("no column is named 'nope'", Refused(Loans, new TableOptions { ColumnKinds = new Dictionary<string, ColumnKind> { ["nope"] = ColumnKind.Number } }).Message);

@@ -3,7 +3,7 @@
 
 Run with Debian's interpreter, which has python3-torch 1.13, python3-sklearn and python3-onnx 1.12:
 
-    /usr/bin/python3 tests/Native.Tests/Onnx/Fixtures/make_fixtures.py
+    /usr/bin/python3 tests/Native.Tests/Onnx/Fixtures/make_fixtures.py [torch] [sklearn] [batchnorm]
 
 Everything is seeded, so a run writes the same numbers (the .onnx bytes may differ in names PyTorch picks).
 CI never runs this: the files it writes are committed beside it.
@@ -28,13 +28,14 @@ For each fixture NAME it writes NAME.onnx and NAME.json:
 
 import json
 import os
+import sys
 
 import numpy as np
 import onnx
 import onnx.external_data_helper
 import torch
 from onnx import TensorProto, helper, numpy_helper
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris, load_linnerud
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
@@ -389,7 +390,7 @@ def sklearn_fixtures():
     write("sklearn_mlp_binary_cancer", exporter, x, [30], "probability", model.predict_proba(scaler.transform(x))[:, 1:], "binary",
           kind="MultilayerPerceptron", layers=[30, 8, 2], activations=["Relu"], classes=[str(n) for n in data.target_names], standardized=True)
 
-    # A perceptron regressor: identity output; none of the four kinds, so Native refuses it.
+    # A perceptron regressor: identity output (MLPRegressor), MatMul + Add with coefs_ [in, out] as they are.
     data = load_diabetes()
     scaler = StandardScaler().fit(data.data)
     model = MLPRegressor(hidden_layer_sizes=(6,), max_iter=2000, random_state=0).fit(scaler.transform(data.data), data.target)
@@ -399,14 +400,41 @@ def sklearn_fixtures():
     nodes += [helper.make_node("MatMul", ["x", "coef_0"], ["m_0"]), helper.make_node("Add", ["m_0", "intercept_0"], ["z_0"]),
               helper.make_node("Relu", ["z_0"], ["h_0"]),
               helper.make_node("MatMul", ["h_0", "coef_1"], ["m_1"]), helper.make_node("Add", ["m_1", "intercept_1"], ["variable"])]
-    ml_model("sklearn_mlp_regressor_refused", nodes, inits, [value("input", TensorProto.FLOAT, [None, 10])],
+    ml_model("sklearn_mlp_regressor_diabetes", nodes, inits, [value("input", TensorProto.FLOAT, [None, 10])],
              [value("variable", TensorProto.FLOAT, [None, 1])], ML, "MLPRegressor")
     x = data.data[::53][:ROWS]
-    write("sklearn_mlp_regressor_refused", exporter, x, [10], "variable", model.predict(scaler.transform(x)).reshape(-1, 1), "same",
-          error="a regressor")
+    write("sklearn_mlp_regressor_diabetes", exporter, x, [10], "variable", model.predict(scaler.transform(x)).reshape(-1, 1), "same",
+          kind="MultilayerPerceptronRegressor", layers=[10, 6, 1], activations=["Relu"], standardized=True)
 
+    # Multi-output regression on the Linnerud data (3 exercises -> 3 body measurements): a perceptron regressor with
+    # Gemm (coefs_ [in, out], transB 0) and tanh, its output named 'variable' as skl2onnx names every regressor's; and a
+    # LinearRegressor with one row of coefficients and one intercept per target.
+    data = load_linnerud()
+    scaler = StandardScaler().fit(data.data)
+    model = MLPRegressor(hidden_layer_sizes=(8,), activation="tanh", max_iter=5000, random_state=0).fit(scaler.transform(data.data), data.target)
+    nodes, inits = standardizer_nodes(scaler, "scaler")
+    inits += [tensor("coef_0", model.coefs_[0]), tensor("intercept_0", model.intercepts_[0]),
+              tensor("coef_1", model.coefs_[1]), tensor("intercept_1", model.intercepts_[1])]
+    nodes += [helper.make_node("Gemm", ["x", "coef_0", "intercept_0"], ["z_0"]), helper.make_node("Tanh", ["z_0"], ["h_0"]),
+              helper.make_node("Gemm", ["h_0", "coef_1", "intercept_1"], ["variable"])]
+    ml_model("sklearn_mlp_regressor_linnerud", nodes, inits, [value("input", TensorProto.FLOAT, [None, 3])],
+             [value("variable", TensorProto.FLOAT, [None, 3])], ML, "MLPRegressor, 3 targets")
+    x = data.data[::3][:ROWS]
+    write("sklearn_mlp_regressor_linnerud", exporter, x, [3], "variable", model.predict(scaler.transform(x)), "same",
+          kind="MultilayerPerceptronRegressor", layers=[3, 8, 3], activations=["Tanh"], standardized=True)
+
+    model = LinearRegression().fit(scaler.transform(data.data), data.target)
+    nodes, inits = standardizer_nodes(scaler, "muladd")
+    nodes.append(helper.make_node("LinearRegressor", ["x"], ["variable"], domain="ai.onnx.ml", targets=3,
+                                  coefficients=floats(model.coef_), intercepts=floats(model.intercept_)))
+    ml_model("sklearn_linear_regression_linnerud", nodes, inits, [value("input", TensorProto.FLOAT, [None, 3])],
+             [value("variable", TensorProto.FLOAT, [None, 3])], ML, "LinearRegression, 3 targets")
+    write("sklearn_linear_regression_linnerud", exporter, x, [3], "variable", model.predict(scaler.transform(x)), "same",
+          kind="LinearRegression", layers=[3, 3], standardized=True)
 
 if __name__ == "__main__":
-    torch_fixtures()
-    sklearn_fixtures()
-    batchnorm_fixtures()
+    # Every group by default; name groups (torch, sklearn, batchnorm) to write only theirs.
+    groups = sys.argv[1:] or ["torch", "sklearn", "batchnorm"]
+    for group, make in (("torch", torch_fixtures), ("sklearn", sklearn_fixtures), ("batchnorm", batchnorm_fixtures)):
+        if group in groups:
+            make()

@@ -4,11 +4,14 @@ using System.Globalization;
 
 namespace Native.Numerics.Serialization.Onnx;
 
-/// <summary>From the chain's layers to a model of one of the four kinds, with its standardizer and class names.</summary>
+/// <summary>From the chain's layers to a model of one of the kinds, with its standardizer and class names.</summary>
 internal sealed partial class OnnxGraphReader
 {
     /// <summary>The slope ONNX's LeakyRelu takes when its alpha is not given, and Native's default.</summary>
     private const float DefaultSlope = 0.01f;
+
+    /// <summary>The name skl2onnx gives every regressor's output: values without a head so named are a regression's.</summary>
+    private const string RegressorOutput = "variable";
 
     private ModelDescription Describe(ChainState state, int features, List<LabelStart> labels)
     {
@@ -26,7 +29,11 @@ internal sealed partial class OnnxGraphReader
             (head, headNode) = (Head.Sigmoid, last.ActivationNode);
         }
 
-        // The kind, from the number of layers, the outputs and the head.
+        // The kind, from the number of layers, the outputs and the head. Values without a head are a regression's when there
+        // is one (a classifier's single logit has a Sigmoid), when an ai.onnx.ml LinearRegressor computes them, when the graph
+        // names them 'variable' with no label beside them (skl2onnx's name for every regressor's output: its MLPRegressor of
+        // several targets), or when the file says so (native.kind, which Native writes for a regression of several outputs);
+        // otherwise a classifier's logits.
         int outputs = last.Outputs;
         ModelKind kind;
         bool binaryPerceptron = false;
@@ -38,21 +45,26 @@ internal sealed partial class OnnxGraphReader
 
         if (head == Head.Sigmoid && outputs > 1)
         {
-            throw Error(headNode!.Offset, FormattableString.Invariant($"{headNode.Label} applies a sigmoid to each of {outputs} outputs: independent probabilities (multi-label), which none of the four model kinds gives; a classifier's classes share a Softmax."));
+            throw Error(headNode!.Offset, FormattableString.Invariant($"{headNode.Label} applies a sigmoid to each of {outputs} outputs: independent probabilities (multi-label), which none of the model kinds gives; a classifier's classes share a Softmax."));
         }
 
+        (ModelKind? told, long toldOffset) = ToldKind();
+        bool regression = head == Head.None
+            && (outputs == 1 || (last.Node.OpType == "LinearRegressor" && last.Node.Domain == MlDomain) || (_end == RegressorOutput && labels.Count == 0)
+                || told is ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor);
         if (layers.Count == 1)
         {
-            kind = outputs > 1 ? ModelKind.SoftmaxRegression : head == Head.Sigmoid ? ModelKind.LogisticRegression : ModelKind.LinearRegression;
-        }
-        else if (outputs > 1 || head == Head.Sigmoid)
-        {
-            kind = ModelKind.MultilayerPerceptron;
-            binaryPerceptron = outputs == 1;
+            kind = regression ? ModelKind.LinearRegression : head == Head.Sigmoid ? ModelKind.LogisticRegression : ModelKind.SoftmaxRegression;
         }
         else
         {
-            throw Error(last.Node.Offset, FormattableString.Invariant($"the graph is a perceptron with {layers.Count - 1} hidden layers and one output without a Sigmoid: a regressor (MLPRegressor, say), and Native's MultilayerPerceptron is a classifier (a softmax over at least 2 classes). The last layer is {where}."));
+            kind = regression ? ModelKind.MultilayerPerceptronRegressor : ModelKind.MultilayerPerceptron;
+            binaryPerceptron = outputs == 1 && head == Head.Sigmoid;
+        }
+
+        if (told is ModelKind stated && stated != kind)
+        {
+            throw Error(toldOffset, $"metadata_props says {ModelFileKeys.KindKey} is {ModelFileFormat.KindName(stated)}, but the graph is a {ModelFileFormat.KindName(kind)} (the last layer is {where}).");
         }
 
         // The hidden activations, and the one leaky ReLU slope they share.
@@ -102,7 +114,7 @@ internal sealed partial class OnnxGraphReader
 
         int classes = kind switch
         {
-            ModelKind.LinearRegression => 0,
+            ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor => 0,
             ModelKind.LogisticRegression => 2,
             _ => sizes[sizes.Length - 1],
         };
@@ -118,7 +130,7 @@ internal sealed partial class OnnxGraphReader
             kind,
             sizes,
             activations,
-            kind == ModelKind.MultilayerPerceptron ? slope ?? DefaultSlope : 0f,
+            kind is ModelKind.MultilayerPerceptron or ModelKind.MultilayerPerceptronRegressor ? slope ?? DefaultSlope : 0f,
             weights,
             biases,
             means,
@@ -126,6 +138,24 @@ internal sealed partial class OnnxGraphReader
             names,
             Properties(),
             (_model.ProducerName + " " + _model.ProducerVersion).Trim());
+    }
+
+    /// <summary>
+    /// The kind metadata_props states (<c>native.kind</c>, by its model file name), and where; null when it states none.
+    /// Native writes it where the graph alone cannot tell a regression of several outputs from a classifier's logits.
+    /// </summary>
+    private (ModelKind? Kind, long Offset) ToldKind()
+    {
+        for (int i = 0; i < _model.Metadata.Count; i++)
+        {
+            if (_model.Metadata[i].Key == ModelFileKeys.KindKey)
+            {
+                string text = _model.Metadata[i].Value;
+                return (ModelFileFormat.ParseKind(text) ?? throw Error(_model.MetadataOffsets[i], $"metadata_props has {ModelFileKeys.KindKey} '{OnnxText.Quote(text)}', which is not a model kind."), _model.MetadataOffsets[i]);
+            }
+        }
+
+        return (null, 0);
     }
 
     /// <summary>The standardizer's means and deviations from its steps: y = (x − mean) / deviation per feature.</summary>
@@ -198,9 +228,11 @@ internal sealed partial class OnnxGraphReader
                 throw Error(_model.MetadataOffsets[i], $"metadata_props has the key '{OnnxText.Quote(key)}' twice; keys are unique.");
             }
 
-            // The library writes the feature and label column names under its prefix (read back by ModelFile); no other,
-            // With a pipeline, also its missing tokens and decimal comma (refused by OnnxModelFile in a file without one).
-            if (key.StartsWith("native.", StringComparison.Ordinal) && key != "native.feature_names" && key != "native.label_name" && key != MissingTokensKey && key != DecimalCommaKey)
+            // The library writes the feature and label column names, and a multi-output regression's kind, under its prefix
+            // (read back by ModelFile); no other. With a pipeline, also its missing tokens and decimal comma (refused by
+            // OnnxModelFile in a file without one).
+            if (key.StartsWith("native.", StringComparison.Ordinal)
+                && key is not (ModelFileKeys.FeatureNamesKey or ModelFileKeys.LabelNameKey or ModelFileKeys.LabelNamesKey or ModelFileKeys.KindKey or MissingTokensKey or DecimalCommaKey))
             {
                 throw Error(_model.MetadataOffsets[i], $"metadata_props has the key '{OnnxText.Quote(key)}', under the prefix 'native.' that the library reserves for itself.");
             }

@@ -27,12 +27,13 @@ internal sealed partial class OnnxGraphReader
         int features = coefficients.Length / rows;
         if (!classifier)
         {
-            if (rows != 1 || transform != "NONE" || intercepts.Length > 1)
+            // One row of coefficients per target, as the intercepts are (skl2onnx writes coef_, targets × features).
+            if (transform != "NONE" || (intercepts.Length != 0 && intercepts.Length != rows))
             {
-                throw Error(node.Offset, FormattableString.Invariant($"{node.Label} has {rows} targets, {intercepts.Length} intercepts and post_transform {transform}; Native's linear regression has 1 target, at most 1 intercept and no post_transform (NONE)."));
+                throw Error(node.Offset, FormattableString.Invariant($"{node.Label} has {rows} targets, {intercepts.Length} intercepts and post_transform {transform}; Native's linear regression has one intercept per target (or none) and no post_transform (NONE)."));
             }
 
-            var regression = new Layer(node, features, 1, coefficients, [intercepts.Length == 1 ? intercepts[0] : 0f]);
+            var regression = new Layer(node, features, rows, coefficients, intercepts.Length == rows ? intercepts : new float[rows]);
             state.Add(node, Error, regression, step);
             state.Fixed = node;
             return;

@@ -8,7 +8,7 @@ namespace Native.Numerics.Serialization.Onnx;
 /// Reads an ONNX model file into a <see cref="ModelDescription"/>: parses the protobuf, then reads the graph as
 /// one chain of operators from the input to the output — input preparation, the standardizer, dense layers
 /// with their activations, the output head — and refuses, naming the node, its op type and why, any graph
-/// that the four model kinds cannot express exactly.
+/// that the model kinds cannot express exactly.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -80,7 +80,7 @@ internal sealed partial class OnnxGraphReader
     /// <summary>Reads the ONNX model in <paramref name="bytes"/> (the whole file).</summary>
     /// <param name="bytes">The file's content.</param>
     /// <param name="name">The file's name, for error messages, or null.</param>
-    /// <exception cref="FileFormatException">The file is not a well-formed ONNX model, or not one of the four model kinds; the message says what and where.</exception>
+    /// <exception cref="FileFormatException">The file is not a well-formed ONNX model, or not one of the model kinds; the message says what and where.</exception>
     public static ModelDescription Read(byte[] bytes, string? name)
     {
         OnnxModelProto model = OnnxProtoParser.Parse(bytes, name);

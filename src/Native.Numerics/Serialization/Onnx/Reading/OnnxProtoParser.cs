@@ -14,7 +14,7 @@ namespace Native.Numerics.Serialization.Onnx;
 /// dimension), so the depth is bounded without a counter: no message of unknown type is ever entered.
 /// </para>
 /// <para>
-/// Counts are limited far above what a model of the four kinds needs (<see cref="MaxNodes"/> and the rest),
+/// Counts are limited far above what a model of the library's kinds needs (<see cref="MaxNodes"/> and the rest),
 /// so that the objects made per element stay a small constant beside the file's own size, whatever a
 /// hostile file repeats. A singular message field that appears twice (which protobuf would merge) is refused
 /// rather than merged: no exporter writes one, and a reader that merged differently would build another model.

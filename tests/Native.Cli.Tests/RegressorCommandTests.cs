@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Native.Numerics;
+
+namespace Native.Cli.Tests;
+
+/// <summary>
+/// The perceptron regressor on the command line: <c>--model mlp</c> on a label of values trains one, <c>--model
+/// mlp-regressor</c> always does, and the saved model predicts and evaluates as a regression.
+/// </summary>
+public class RegressorCommandTests
+{
+    /// <summary>y = x₀² + |x₁| + noise: a curve no line fits; the label has decimals, so it reads as values.</summary>
+    private static string Curve(string directory)
+    {
+        var text = new StringBuilder("a,b,y\n");
+        var random = new Random(7);
+        for (int i = 0; i < 400; i++)
+        {
+            double a = (4 * random.NextDouble()) - 2, b = (4 * random.NextDouble()) - 2;
+            text.Append(CultureInfo.InvariantCulture, $"{a:F4},{b:F4},{(a * a) + Math.Abs(b) + (0.01 * random.NextDouble()):F4}\n");
+        }
+
+        string data = Path.Combine(directory, "curve.csv");
+        File.WriteAllText(data, text.ToString());
+        return data;
+    }
+
+    [Fact]
+    public void MlpOnALabelOfValuesTrainsAPerceptronRegressorThatBeatsALine()
+    {
+        string directory = Cli.TemporaryDirectory();
+        string data = Curve(directory);
+        string model = Path.Combine(directory, "curve.safetensors");
+        string[] common = ["--data", data, "--label", "y", "--optimizer", "adam", "--lr", "0.01", "--epochs", "200", "--batch", "32", "--json", "--quiet"];
+
+        Cli.Result perceptron = Cli.Run(["train", "--model", "mlp", "--hidden", "32", "--out", model, .. common]);
+        Assert.True(perceptron.ExitCode == 0, perceptron.ToString());
+        Cli.Result line = Cli.Run(["train", "--model", "linear", .. common]);
+        Assert.True(line.ExitCode == 0, line.ToString());
+
+        double curved = perceptron.JsonLines()[^1].GetProperty("mse").GetDouble(), straight = line.JsonLines()[^1].GetProperty("mse").GetDouble();
+        Assert.True(curved < 0.2 * straight, $"perceptron MSE {curved}, line {straight}");
+
+        TrainedModel loaded = ModelFile.Load(model);
+        Assert.Equal(ModelKind.MultilayerPerceptronRegressor, loaded.Shape.Kind);
+        Assert.Equal("y", loaded.LabelName);
+
+        // evaluate and predict read it as a regression: the metrics, and a value per row.
+        JsonElement metrics = Cli.Run("evaluate", "--model", model, "--data", data, "--json").JsonLines()[0];
+        Assert.Equal(curved, metrics.GetProperty("mse").GetDouble(), 0.05);
+        File.WriteAllText(Path.Combine(directory, "in.csv"), "a,b\n1.5,-1\n");
+        JsonElement value = Cli.Run("predict", "--model", model, "--input", Path.Combine(directory, "in.csv"), "--json").JsonLines()[0];
+        Assert.Equal(loaded.PredictValue([1.5f, -1f]), value.GetProperty("value").GetDouble(), 1e-4);
+        Assert.InRange(value.GetProperty("value").GetDouble(), 2.75, 3.75); // 1.5² + 1
+    }
+
+    [Fact]
+    public void MlpRegressorTakesWholeNumberTargetsAsValues()
+    {
+        // Whole numbers read as classes for --model mlp; mlp-regressor says they are values.
+        string directory = Cli.TemporaryDirectory();
+        var text = new StringBuilder("x,count\n");
+        for (int i = 0; i < 60; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i / 10.0:F1},{2 * i}\n");
+        }
+
+        string data = Path.Combine(directory, "counts.csv");
+        File.WriteAllText(data, text.ToString());
+        string model = Path.Combine(directory, "counts.safetensors");
+        Cli.Result train = Cli.Run("train", "--data", data, "--model", "mlp-regressor", "--hidden", "8", "--standardize", "--optimizer", "adam", "--lr", "0.05", "--epochs", "300", "--out", model, "--json", "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.True(train.JsonLines()[^1].GetProperty("r2").GetDouble() > 0.95, train.ToString());
+        Assert.Equal(ModelKind.MultilayerPerceptronRegressor, ModelFile.Load(model).Shape.Kind);
+
+        Cli.Result weighted = Cli.Run("train", "--data", data, "--model", "mlp-regressor", "--class-weight", "balanced");
+        Assert.NotEqual(0, weighted.ExitCode);
+        Assert.Contains("--class-weight weights classes; a perceptron regressor has none.", weighted.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PredictPrintsEveryTargetOfAMultiOutputRegression()
+    {
+        // y₀ = 2a − b + 1, y₁ = a + 3b: a model of two outputs made in the library, named by its label columns.
+        string directory = Cli.TemporaryDirectory();
+        var regression = new LinearRegression(2, 2);
+        float[] parameters = [2f, -1f, 1f, 3f, 1f, 0f];
+        parameters.CopyTo(regression.Parameters);
+        string model = Path.Combine(directory, "two.safetensors");
+        ModelFile.Save(regression, model, new ModelMetadata { FeatureNames = ["a", "b"], LabelNames = ["y0", "y1"] });
+        string input = Path.Combine(directory, "in.csv");
+        File.WriteAllText(input, "a,b\n1,2\n0.5,-1\n");
+
+        Cli.Result text = Cli.Run("predict", "--model", model, "--input", input);
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Equal(["y0 y1", "1 7", "3 -2.5"], text.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+        IReadOnlyList<JsonElement> json = Cli.Run("predict", "--model", model, "--input", input, "--json").JsonLines();
+        Assert.Equal(7.0, json[0].GetProperty("values").GetProperty("y1").GetDouble());
+        Assert.Equal(3.0, json[1].GetProperty("values").GetProperty("y0").GetDouble());
+
+        // evaluate reads one label column: a model of several outputs is refused in words, not scored wrongly.
+        Cli.Result evaluate = Cli.Run("evaluate", "--model", model, "--data", input);
+        Assert.NotEqual(0, evaluate.ExitCode);
+        Assert.Contains("predicts 2 values a row (a multi-output regression)", evaluate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LabelAAndBTrainsAMultiOutputRegressionThatPredictsEveryTarget()
+    {
+        // y0 = 2a − b + 1 (a line), y1 = a² + |b| (a curve): two targets of one table.
+        string directory = Cli.TemporaryDirectory();
+        var text = new StringBuilder("a,b,y0,y1\n");
+        var random = new Random(3);
+        for (int i = 0; i < 300; i++)
+        {
+            double a = (4 * random.NextDouble()) - 2, b = (4 * random.NextDouble()) - 2;
+            text.Append(CultureInfo.InvariantCulture, $"{a:F4},{b:F4},{(2 * a) - b + 1:F4},{(a * a) + Math.Abs(b):F4}\n");
+        }
+
+        string data = Path.Combine(directory, "two.csv");
+        File.WriteAllText(data, text.ToString());
+        string model = Path.Combine(directory, "two.safetensors");
+        Cli.Result train = Cli.Run("train", "--data", data, "--label", "y0,y1", "--model", "mlp", "--hidden", "32", "--optimizer", "adam", "--lr", "0.01", "--epochs", "200", "--batch", "32", "--out", model, "--json", "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.True(train.JsonLines()[^1].GetProperty("r2").GetDouble() > 0.98, train.ToString());
+
+        TrainedModel loaded = ModelFile.Load(model);
+        Assert.Equal(ModelKind.MultilayerPerceptronRegressor, loaded.Shape.Kind);
+        Assert.Equal(2, loaded.Model.Outputs);
+        Assert.Equal(["y0", "y1"], loaded.LabelNames);
+
+        File.WriteAllText(Path.Combine(directory, "in.csv"), "a,b\n1,2\n");
+        Cli.Result predict = Cli.Run("predict", "--model", model, "--input", Path.Combine(directory, "in.csv"));
+        string[] lines = predict.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal("y0 y1", lines[0]);
+        float[] values = [.. lines[1].Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture))];
+        Assert.InRange(values[0], 0.8f, 1.2f); // 2·1 − 2 + 1
+        Assert.InRange(values[1], 2.7f, 3.3f); // 1 + 2
+
+        Cli.Result linear = Cli.Run("train", "--data", data, "--label", "y0,y1", "--model", "linear", "--optimizer", "adam", "--lr", "0.05", "--epochs", "100", "--json", "--quiet");
+        Assert.True(linear.ExitCode == 0, linear.ToString());
+        Cli.Result softmax = Cli.Run("train", "--data", data, "--label", "y0,y1");
+        Assert.NotEqual(0, softmax.ExitCode);
+        Assert.Contains("--label y0,y1 names 2 label columns: the targets of a multi-output regression", softmax.ToString(), StringComparison.Ordinal);
+        Cli.Result missing = Cli.Run("train", "--data", data, "--label", "y0,zz", "--model", "linear");
+        Assert.Contains("no column is named 'zz', a label", missing.ToString(), StringComparison.Ordinal);
+    }
+}
