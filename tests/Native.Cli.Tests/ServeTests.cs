@@ -9,7 +9,7 @@ using Native.Numerics;
 namespace Native.Cli.Tests;
 
 /// <summary><c>native serve</c> in this process, over real HTTP on 127.0.0.1: answers, every refusal, reloads, health.</summary>
-public sealed class ServeTests : IDisposable
+public sealed partial class ServeTests : IDisposable
 {
     private static readonly float[] Flower = [6.7f, 3.0f, 5.2f, 2.3f];
 

@@ -154,8 +154,15 @@ internal sealed partial class ServeEndpoints
             body.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
 
-        Answer(context.Response, model, read.Buffer);
-        body.AdvanceTo(read.Buffer.End);
+        try
+        {
+            Answer(context.Response, model, read.Buffer);
+        }
+        finally
+        {
+            body.AdvanceTo(read.Buffer.End); // a refused body is read too, so the connection stays open for the next request
+        }
+
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
@@ -170,6 +177,7 @@ internal sealed partial class ServeEndpoints
                 Kind(model.Shape.Kind),
                 model.Features,
                 model.FeatureNames,
+                model.Pipeline?.Columns.Select(c => new ColumnDescription(c.Name, c.Kind.ToString().ToLowerInvariant())).ToArray(),
                 model.Task == ModelTask.Regression ? null : model.Classes,
                 model.Task == ModelTask.Regression ? null : Enumerable.Range(0, model.Classes).Select(c => ClassName(model, c)).ToArray(),
                 served.Version,

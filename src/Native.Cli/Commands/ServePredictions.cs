@@ -48,25 +48,19 @@ internal sealed partial class ServeEndpoints
         int rows = request.Rows;
         bool classifier = model.Task != ModelTask.Regression;
         int width = classifier ? model.Classes : model.Outputs;
-        float[] outputs = ArrayPool<float>.Shared.Rent(rows * width);
-        int[] classes = ArrayPool<int>.Shared.Rent(classifier ? rows : 0);
+        float[] outputs = request.Predicted ? request.Values : ArrayPool<float>.Shared.Rent(rows * width);
+        int[] classes = request.Predicted ? request.Classes : ArrayPool<int>.Shared.Rent(classifier ? rows : 0);
         try
         {
-            ReadOnlySpan<float> values = request.Values.AsSpan(0, rows * model.Features);
-            long started = Stopwatch.GetTimestamp();
-            if (classifier)
+            if (request.Predicted)
             {
-                model.PredictProbabilities(values, outputs.AsSpan(0, rows * width));
-                CheckFinite(served, values, outputs, rows, width);
-                model.PredictClasses(values, classes.AsSpan(0, rows));
+                _metrics.RecordPredictions(served, rows, request.Predicting);
             }
             else
             {
-                model.PredictValues(values, outputs.AsSpan(0, rows * width));
-                CheckFinite(served, values, outputs, rows, width);
+                Predict(served, request.Values.AsSpan(0, rows * model.Features), outputs, classes, rows, width);
             }
 
-            _metrics.RecordPredictions(served, rows, Stopwatch.GetElapsedTime(started));
             Utf8JsonWriter writer = Writer(out ArrayBufferWriter<byte> buffer);
             writer.WriteStartObject();
             writer.WriteString("model"u8, served.Name);
@@ -115,10 +109,33 @@ internal sealed partial class ServeEndpoints
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(request.Values);
-            ArrayPool<float>.Shared.Return(outputs);
-            ArrayPool<int>.Shared.Return(classes);
+            request.Return();
+            if (!request.Predicted)
+            {
+                ArrayPool<float>.Shared.Return(outputs);
+                ArrayPool<int>.Shared.Return(classes);
+            }
         }
+    }
+
+    /// <summary>Float rows through the model's batch calls, checked finite (a model without a pipeline, or one of numbers only).</summary>
+    private void Predict(NativeModel served, ReadOnlySpan<float> values, float[] outputs, int[] classes, int rows, int width)
+    {
+        TrainedModel model = served.Model;
+        long started = Stopwatch.GetTimestamp();
+        if (model.Task != ModelTask.Regression)
+        {
+            model.PredictProbabilities(values, outputs.AsSpan(0, rows * width));
+            CheckFinite(served, values, outputs, rows, width);
+            model.PredictClasses(values, classes.AsSpan(0, rows));
+        }
+        else
+        {
+            model.PredictValues(values, outputs.AsSpan(0, rows * width));
+            CheckFinite(served, values, outputs, rows, width);
+        }
+
+        _metrics.RecordPredictions(served, rows, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>A row whose outputs are not finite gets no answer: 400, naming the row and the feature that did it.</summary>

@@ -30,16 +30,21 @@ internal readonly record struct RequestLimits(int MaxRows, long MaxBodyBytes)
 /// <remarks>
 /// A row may also be an object keyed by column name — <c>{"sepal_length": 5.1, …}</c> — for a model that knows its
 /// feature names (trained from CSV): each value goes to its feature's place, and a missing, unknown or repeated column
-/// is refused. This is where a model with a feature pipeline (numbers, categories, blanks by column name; the tables
-/// work) plugs in: an object row then fills the model's table row instead of a float row.
+/// is refused. A model with a feature pipeline takes its records instead (<c>ServeRequests.Tables.cs</c>): each row fills
+/// the thread's <see cref="TableRow"/> and is predicted as it is read, so <see cref="Values"/> then holds the outputs.
 /// </remarks>
-internal ref struct PredictionRequest
+internal ref partial struct PredictionRequest
 {
     private readonly TrainedModel _model;
     private readonly string _name;
     private readonly int _features;
     private readonly int _maxRows;
+    private readonly TableRow? _record; // a pipeline model's record, the thread's own
+    private readonly int _width; // a pipeline model's outputs a row
     private float[] _values;
+    private int[] _classes; // a pipeline classifier's classes
+    private char[] _text; // a string's characters, for a column name or a category
+    private long _predicting; // the timestamp ticks spent in a pipeline model's calls
     private int _rows;
 
     private PredictionRequest(TrainedModel model, string name, int maxRows)
@@ -48,10 +53,14 @@ internal ref struct PredictionRequest
         _name = name;
         _features = model.Features;
         _maxRows = maxRows;
-        _values = ArrayPool<float>.Shared.Rent(_features * 4);
+        _record = model.Pipeline is null ? null : Records.Of(model);
+        _width = model.Task == ModelTask.Regression ? model.Outputs : model.Classes;
+        _values = ArrayPool<float>.Shared.Rent((_record is null ? _features : _width) * 4);
+        _classes = _record is null || model.Task == ModelTask.Regression ? [] : ArrayPool<int>.Shared.Rent(4);
+        _text = [];
     }
 
-    /// <summary>The rows read, row after row, in a pooled array: return it with <see cref="ArrayPool{T}.Return"/>.</summary>
+    /// <summary>The rows read, row after row, in a pooled array (for a model with a pipeline, their outputs): give it back with <see cref="Return"/>.</summary>
     public readonly float[] Values => _values;
 
     /// <summary>The number of rows read.</summary>
@@ -70,12 +79,12 @@ internal ref struct PredictionRequest
         }
         catch (JsonException e)
         {
-            ArrayPool<float>.Shared.Return(request._values);
+            request.Return();
             throw BadRequest($"the body is not valid JSON: {Plain(e)}");
         }
         catch
         {
-            ArrayPool<float>.Shared.Return(request._values);
+            request.Return();
             throw;
         }
     }
@@ -128,6 +137,13 @@ internal ref struct PredictionRequest
             if (_rows == _maxRows)
             {
                 throw new RequestRefusedException(StatusCodes.PayloadTooLarge, $"the request has more than {_maxRows:N0} rows, the most one request may carry (--max-rows); send them in several requests.");
+            }
+
+            if (_record is not null)
+            {
+                ReadRecord(ref reader);
+                _rows++;
+                continue;
             }
 
             Span<float> row = NextRow();
