@@ -38,6 +38,7 @@ public sealed partial class ModelGenerator
         int[] sizes = [.. spec.LayerSizes];
         int features = sizes[0], outputs = sizes[sizes.Length - 1];
         bool standardized = spec.Means.Count > 0;
+        bool regression = IsRegression(spec.Kind);
         int classes = spec.Kind == ModelKind.LogisticRegression ? 2 : outputs;
         string[] names = spec.ClassNames.Count > 0 ? [.. spec.ClassNames] : Enumerable.Range(0, classes).Select(Lit).ToArray();
 
@@ -69,10 +70,10 @@ public sealed partial class ModelGenerator
         w.Summary(spec.HasRow ? "The number of input features: the length of the encoded row (see <see cref=\"Encode\"/>)." : "The number of input features.");
         w.Line("public const int Features = " + Lit(features) + ";");
         w.Line();
-        if (spec.Kind == ModelKind.LinearRegression)
+        if (regression)
         {
-            w.Summary("The number of outputs: one predicted value.");
-            w.Line("public const int Outputs = 1;");
+            w.Summary(outputs == 1 ? "The number of outputs: one predicted value." : "The number of outputs: " + Lit(outputs) + " predicted values a row, one per target of the regression.");
+            w.Line("public const int Outputs = " + Lit(outputs) + ";");
         }
         else
         {
@@ -86,7 +87,7 @@ public sealed partial class ModelGenerator
         w.Line();
         w.Summary("The model's kind and layer sizes, as <c>ModelFile.Load</c> reports them for the file.");
         w.Line("private static readonly " + Numerics + ".ModelShape s_shape = " + FileShapeExpression(spec) + ";");
-        if (spec.Kind != ModelKind.LinearRegression)
+        if (!regression)
         {
             w.Line();
             w.Summary(spec.ClassNames.Count > 0 ? "The class names the file holds, in label order." : "The file names no classes: each class is named by its label.");
@@ -96,7 +97,7 @@ public sealed partial class ModelGenerator
         w.Line();
         w.Summary("The engine every prediction runs on: created, and the parameters copied into its aligned storage, at first use.");
         w.Line("private static readonly Engine s_engine = new Engine();");
-        if (spec.Kind != ModelKind.LinearRegression)
+        if (!regression)
         {
             w.Line();
             w.Summary(spec.ClassNames.Count > 0 ? "The class names saved in the file, in label order: class i is <c>ClassNames[i]</c>." : "The class names: the file names none, so each is its label (\"0\", \"1\", …).");
@@ -135,7 +136,7 @@ public sealed partial class ModelGenerator
         }
         w.Line("public static " + Numerics + ".TrainedModel Model =>");
         w.Line("    global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => " + CompilerServices + ".CompiledModels.CreateTrainedModel(new Engine(), "
-            + (spec.Kind == ModelKind.LinearRegression ? "null" : "s_classNames") + "));");
+            + (regression ? "null" : "s_classNames") + "));");
 
         w.Line();
         w.Summary(
@@ -179,8 +180,8 @@ public sealed partial class ModelGenerator
     private static void EmitFilePredictions(SourceWriter w, FileModelSpec spec)
     {
         string row = spec.HasRow ? "encoded row" : "raw row";
-        EmitVocabulary(w, spec.Kind, spec.LayerSizes[0], "public static ", "s_engine", row);
-        if (spec.Kind != ModelKind.LinearRegression)
+        EmitVocabulary(w, spec.Kind, spec.LayerSizes[0], "public static ", "s_engine", row, spec.LayerSizes[spec.LayerSizes.Count - 1]);
+        if (!IsRegression(spec.Kind))
         {
             w.Line();
             w.Summary("The name of the predicted class of one " + row + " (see <see cref=\"ClassNames\"/>); allocates nothing.");
@@ -216,7 +217,10 @@ public sealed partial class ModelGenerator
         string shape = string.Join("-", sizes.Select(Lit));
         return spec.Kind switch
         {
+            ModelKind.LinearRegression when sizes[1] > 1 => "a linear regression of " + Lit(sizes[0]) + " " + Plural(sizes[0], "feature") + " into " + Lit(sizes[1]) + " values (one per target)",
             ModelKind.LinearRegression => "a linear regression on " + Lit(sizes[0]) + " " + Plural(sizes[0], "feature"),
+            ModelKind.MultilayerPerceptronRegressor => "a " + shape + " perceptron regressor (" + string.Join(", ", spec.Activations.Select(a => ActivationName((HiddenActivation)a))) + "; "
+                + (sizes[sizes.Length - 1] == 1 ? "one value" : Lit(sizes[sizes.Length - 1]) + " values, one per target") + ")",
             ModelKind.LogisticRegression => "a logistic regression on " + Lit(sizes[0]) + " " + Plural(sizes[0], "feature"),
             ModelKind.SoftmaxRegression => "a softmax regression of " + Lit(sizes[0]) + " " + Plural(sizes[0], "feature") + " into " + Lit(sizes[1]) + " classes",
             _ => "a " + shape + " multilayer perceptron (" + string.Join(", ", spec.Activations.Select(a => ActivationName((HiddenActivation)a))) + ")",
@@ -227,16 +231,24 @@ public sealed partial class ModelGenerator
     {
         ModelKind.SoftmaxRegression => Numerics + ".ModelShape.SoftmaxRegression(" + Lit(spec.LayerSizes[0]) + ", " + Lit(spec.LayerSizes[1]) + ")",
         ModelKind.LogisticRegression => Numerics + ".ModelShape.LogisticRegression(" + Lit(spec.LayerSizes[0]) + ")",
+        ModelKind.LinearRegression when spec.LayerSizes[1] > 1 => Numerics + ".ModelShape.LinearRegression(" + Lit(spec.LayerSizes[0]) + ", " + Lit(spec.LayerSizes[1]) + ")",
         ModelKind.LinearRegression => Numerics + ".ModelShape.LinearRegression(" + Lit(spec.LayerSizes[0]) + ")",
-        _ => Numerics + ".ModelShape.MultilayerPerceptron(new int[] { " + string.Join(", ", spec.LayerSizes.Select(Lit)) + " }, new " + Numerics + ".Activation[] { "
-            + string.Join(", ", spec.Activations.Select(a => Numerics + ".Activation." + (HiddenActivation)a)) + " }, " + FloatLiteral(spec.LeakyReluSlope) + ")",
+        ModelKind.MultilayerPerceptronRegressor => Numerics + ".ModelShape.MultilayerPerceptronRegressor(" + PerceptronArguments(spec) + ")",
+        _ => Numerics + ".ModelShape.MultilayerPerceptron(" + PerceptronArguments(spec) + ")",
     };
+
+    /// <summary>A perceptron shape's arguments: the layer sizes, the hidden activations, the leaky ReLU's slope.</summary>
+    private static string PerceptronArguments(FileModelSpec spec) =>
+        "new int[] { " + string.Join(", ", spec.LayerSizes.Select(Lit)) + " }, new " + Numerics + ".Activation[] { "
+        + string.Join(", ", spec.Activations.Select(a => Numerics + ".Activation." + (HiddenActivation)a)) + " }, " + FloatLiteral(spec.LeakyReluSlope);
 
     private static string RunTimeConstructor(FileModelSpec spec) => spec.Kind switch
     {
         ModelKind.SoftmaxRegression => "new " + Numerics + ".SoftmaxRegression(Features, Classes)",
         ModelKind.LogisticRegression => "new " + Numerics + ".LogisticRegression(Features)",
+        ModelKind.LinearRegression when spec.LayerSizes[1] > 1 => "new " + Numerics + ".LinearRegression(Features, Outputs)",
         ModelKind.LinearRegression => "new " + Numerics + ".LinearRegression(Features)",
+        ModelKind.MultilayerPerceptronRegressor => "new " + Numerics + ".MultilayerPerceptronRegressor(s_shape)",
         _ => "new " + Numerics + ".MultilayerPerceptron(s_shape)",
     };
 
