@@ -207,6 +207,25 @@ public class FileModelTests
     }
 
     [Fact]
+    public void ARegressionOfSeveralTargetsMatchesItsBaseline()
+    {
+        // A 3-4-2 perceptron regressor (tanh) with a standardizer: the source a regression of two targets compiles to.
+        using var harness = new FileModelHarness();
+        var model = new MultilayerPerceptronRegressor([3, 4, 2], Activation.Tanh);
+        for (int i = 0; i < model.Parameters.Length; i++)
+        {
+            model.Parameters[i] = ((i % 7) - 3) * 0.25f;
+        }
+
+        ModelFile.Save(model, harness.PathOf("models/targets.safetensors"), new ModelMetadata { Standardizer = Standardizer.FromStatistics([1, 2, 3], [0.5f, 1, 2]), LabelNames = ["dose", "response"] });
+        var (result, output) = harness.Run("using Native.Numerics;\nnamespace Demo;\n[GeneratedModel(\"models/targets.safetensors\")] public static partial class Targets;\n", "models/targets.safetensors");
+        Assert.Empty(result.Diagnostics);
+        var problems = GeneratorHarness.Problems(output);
+        Assert.True(problems.IsEmpty, string.Join("\n", problems.Take(20)));
+        Snapshot.Verify("FileModelTargets", Assert.Single(GeneratorHarness.Sources(result).Values));
+    }
+
+    [Fact]
     public void CreateModelGivesTheFilesParametersAndTheStandardizerTravels()
     {
         using var harness = new FileModelHarness();
