@@ -40,7 +40,7 @@ public sealed partial class ModelGenerator
 
         // A value that reads as missing never reaches its category (the pipeline checks for missing first).
         List<(string Text, int Slot)> categories = Candidates(spec, column);
-        HashTable? table = CategoryTable(categories);
+        HashTable? table = CategoryTable(categories, kept);
         if (table is { } hashed)
         {
             w.Open("if (value is { Length: > 0 })");
@@ -134,7 +134,7 @@ public sealed partial class ModelGenerator
 
     /// <summary>Whether any category column of <paramref name="spec"/> is hashed (and so needs <c>KeyOf</c>).</summary>
     private static bool HasHashedColumn(FileModelSpec spec) =>
-        spec.RowColumns.Any(c => c.IsCategory && CategoryTable(Candidates(spec, c)) is not null);
+        spec.RowColumns.Any(c => c.IsCategory && CategoryTable(Candidates(spec, c), c.Categories.Count) is not null);
 
     /// <summary>A column's categories that a value can match: those that do not read as missing, with their slots.</summary>
     private static List<(string Text, int Slot)> Candidates(FileModelSpec spec, RowColumnSpec column)
@@ -154,13 +154,15 @@ public sealed partial class ModelGenerator
     /// <summary>
     /// A table without collisions for <paramref name="categories"/>' keys: the smallest power of two at a load of a half or
     /// less, then up to <see cref="ExtraTableBits"/> doublings, each with <see cref="MultipliersPerSize"/> odd multipliers
-    /// drawn by SplitMix64 from a fixed seed (so the same file gives the same source); null when the keys are not distinct,
-    /// the categories too many, or no multiplier separates them.
+    /// drawn by SplitMix64 from a fixed seed (so the same file gives the same source); an empty entry holds
+    /// <paramref name="none"/>, the column's category count. Null when the keys are not distinct, the categories too many,
+    /// or no multiplier separates them.
     /// </summary>
-    private static HashTable? CategoryTable(List<(string Text, int Slot)> categories)
+    private static HashTable? CategoryTable(List<(string Text, int Slot)> categories, int none)
     {
+        // The table's entries are bytes, or 16-bit values past 254 categories: a column of more is a switch.
         int count = categories.Count;
-        if (count == 0 || count > MaximumHashedCategories)
+        if (count == 0 || count > MaximumHashedCategories || none >= ushort.MaxValue)
         {
             return null;
         }
@@ -200,7 +202,6 @@ public sealed partial class ModelGenerator
 
                 if (separated)
                 {
-                    int none = categories.Max(c => c.Slot) + 1;
                     int[] slots = Enumerable.Repeat(none, 1 << bits).ToArray();
                     foreach ((string text, int slot) in categories)
                     {
