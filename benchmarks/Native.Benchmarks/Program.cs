@@ -32,6 +32,13 @@ if (args is ["loans-peers", ..])
     return;
 }
 
+// `-- typedrow` alternates the compiled model alone, its typed row and the loaded model's TableRow, in one process (TypedRowBenchmarks).
+if (args is ["typedrow", ..])
+{
+    TypedRowBenchmarks.Alternate(Console.Out);
+    return;
+}
+
 // `-- byterows` alternates softmax epochs over float rows and byte rows, in one process (ByteRowBenchmarks).
 if (args is ["byterows", ..])
 {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
@@ -16,15 +17,15 @@ public static partial class CompiledLoans;
 /// <c>[GeneratedModel]</c>. The baseline is the compiled model alone on each record's encoded row (its standardizer
 /// inside); then the same model from a <see cref="CompiledLoans.Row"/> (numbers imputed, categories switched on, then the
 /// model); and, for comparison, the model <see cref="ModelFile.Load(string)"/> reads on a <see cref="TableRow"/> already
-/// set. Each call predicts one of 256 held-out records in turn (blanks and unseen categories among them), so the category
-/// switches see varied values. <c>[MemoryDiagnoser]</c>: each must allocate 0 B.
+/// set. Each call predicts one of 2,048 held-out records in turn (blanks and unseen categories among them): too many for
+/// the branch predictor to learn their order (with 256 it did, and a nest of switches on the categories looked free). <c>[MemoryDiagnoser]</c>: each must allocate 0 B.
 /// </summary>
 /// <remarks>Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*TypedRowBenchmarks*'</c>.</remarks>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
 public class TypedRowBenchmarks
 {
-    private const int Records = 256;
+    private const int Records = 2048;
 
     private readonly float[] _probabilities = new float[2];
     private CompiledLoans.Row[] _rows = [];
@@ -78,6 +79,67 @@ public class TypedRowBenchmarks
         _loaded.PredictProbabilities(_tableRows[_next++ & (Records - 1)], _probabilities);
         return _probabilities[1];
     }
+
+    /// <summary>
+    /// The calls above alternated in one process, a timed batch of each in turn after two seconds of warm-up, 41 rounds:
+    /// each one's median and least time a call, and what the typed row adds to the model alone (medians, and least).
+    /// For a machine others load: the ratio of calls timed side by side holds where BenchmarkDotNet's separate runs drift.
+    /// </summary>
+    /// <remarks>Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- typedrow</c>.</remarks>
+    public static void Alternate(TextWriter output)
+    {
+        var benchmark = new TypedRowBenchmarks();
+        benchmark.Setup();
+        (string Name, Func<float> Call)[] calls = Calls(benchmark);
+        var warmUp = Stopwatch.StartNew();
+        while (warmUp.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            foreach ((_, Func<float> call) in calls)
+            {
+                Time(call);
+            }
+        }
+
+        var times = calls.Select(_ => new List<double>()).ToArray();
+        for (int round = 0; round < 41; round++)
+        {
+            for (int k = 0; k < calls.Length; k++)
+            {
+                int c = (k + round) % calls.Length;
+                times[c].Add(Time(calls[c].Call));
+            }
+        }
+
+        double alone = Median(times[0]), aloneLeast = times[0].Min();
+        for (int c = 0; c < calls.Length; c++)
+        {
+            double median = Median(times[c]), least = times[c].Min();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calls[c].Name,-48} median {median,7:F1} ns, least {least,7:F1} ns; beyond the model alone {median - alone,6:F1} ns (least {least - aloneLeast,6:F1})"));
+        }
+
+        static double Time(Func<float> call)
+        {
+            const int Calls = 1 << 16;
+            float sum = 0;
+            long started = Stopwatch.GetTimestamp();
+            for (int i = 0; i < Calls; i++)
+            {
+                sum += call();
+            }
+
+            double nanoseconds = Stopwatch.GetElapsedTime(started).TotalNanoseconds / Calls;
+            return float.IsNaN(sum) ? double.NaN : nanoseconds;
+        }
+
+        static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    }
+
+    private static (string Name, Func<float> Call)[] Calls(TypedRowBenchmarks benchmark) =>
+    [
+        ("compiled model alone: encoded float row", benchmark.ModelAlone),
+        ("compiled pipeline + model: typed Row", benchmark.TypedRow),
+        ("ModelFile.Load's model: TableRow already set", benchmark.LoadedTableRow),
+    ];
 
     /// <summary>A record's fields as a user fills the row: a blank number is null, every category as it comes.</summary>
     private static CompiledLoans.Row Row(string[] f) => new()

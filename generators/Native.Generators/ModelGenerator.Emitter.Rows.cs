@@ -48,10 +48,22 @@ public sealed partial class ModelGenerator
     private static void EmitRowPredictions(SourceWriter w, FileModelSpec spec)
     {
         string refused = "A number is infinite" + (spec.RowColumns.Any(c => c.IsCategory && c.UnknownIsError && !c.Other) ? ", or a category is one the model refuses" : string.Empty);
-        if (spec.Kind == ModelKind.LinearRegression)
+        int outputs = spec.LayerSizes[spec.LayerSizes.Count - 1];
+        if (IsRegression(spec.Kind))
         {
-            EmitRowCall(w, spec, "The predicted value of one record.", refused + ", or the value is not finite.", "float PredictValue(in Row row)", "return s_engine.PredictValue(features);");
-            EmitRowCall(w, spec, "The predicted value of one record, or false (and NaN) where it is not finite.", refused + ".", "bool TryPredictValue(in Row row, out float value)", "return s_engine.TryPredictValue(features, out value);");
+            if (outputs == 1)
+            {
+                EmitRowCall(w, spec, "The predicted value of one record.", refused + ", or the value is not finite.", "float PredictValue(in Row row)", "return s_engine.PredictValue(features);");
+                EmitRowCall(w, spec, "The predicted value of one record, or false (and NaN) where it is not finite.", refused + ".", "bool TryPredictValue(in Row row, out float value)", "return s_engine.TryPredictValue(features, out value);");
+            }
+
+            EmitRowCall(
+                w,
+                spec,
+                "The predicted " + (outputs == 1 ? "value" : "values (one per target, in label order)") + " of one record, into <paramref name=\"values\"/> (<see cref=\"Outputs\"/> " + (outputs == 1 ? "value" : "values") + "; NaN where " + (outputs == 1 ? "it is" : "they are") + " not finite).",
+                refused + ", or <paramref name=\"values\"/> is not " + Lit(outputs) + " long.",
+                "void PredictValues(in Row row, " + Span + " values)",
+                "s_engine.PredictValues(features, values);");
             return;
         }
 
@@ -125,91 +137,6 @@ public sealed partial class ModelGenerator
         EmitRowHelpers(w, spec);
     }
 
-    /// <summary>
-    /// A category column's slot function: an exact, ordinal match, as the pipeline's. Dispatched as a hand-written lookup
-    /// would be — on the length, then on a character that tells the candidates apart — so one string comparison at most
-    /// confirms the match, with no hash of the whole string.
-    /// </summary>
-    private static void EmitSlotOf(SourceWriter w, FileModelSpec spec, RowColumnSpec column)
-    {
-        int kept = column.Categories.Count;
-        int other = column.Other ? kept : -1;
-        int missing = column.MissingSlot ? kept + (column.Other ? 1 : 0) : -1;
-        string unknown = column.Other ? Lit(other) + " (its other slot)" : column.UnknownIsError ? "an error" : "−1 (all zeros)";
-        w.Line();
-        w.Summary(
-            "The slot of <paramref name=\"value\"/> in column <c>" + Doc(column.Name) + "</c>: its category's (an exact, ordinal match),",
-            (missing >= 0 ? Lit(missing) : "−1 (all zeros)") + " when missing, and " + unknown + " for any other value.");
-        w.Open("private static int SlotOf" + column.Property + "(string? value)");
-
-        // A value that reads as missing never reaches its category (the pipeline checks for missing first).
-        var categories = new List<(string Text, int Slot)>();
-        for (int s = 0; s < kept; s++)
-        {
-            if (!IsMissingText(column.Categories[s], spec.MissingTokens))
-            {
-                categories.Add((column.Categories[s], s));
-            }
-        }
-
-        if (categories.Count > 0)
-        {
-            w.Open("if (value is not null)");
-            w.Open("switch (value.Length)");
-            foreach (IGrouping<int, (string Text, int Slot)> length in categories.GroupBy(c => c.Text.Length).OrderBy(g => g.Key))
-            {
-                EmitCase(w, Lit(length.Key), [.. length]);
-            }
-
-            w.Close();
-            w.Close();
-            w.Line();
-        }
-
-        string otherwise = column.Other ? Lit(other) : column.UnknownIsError ? "throw UnknownCategory(" + StringLiteral(column.Name) + ", value, " + Lit(kept) + ")" : "-1";
-        w.Line(missing >= 0 || column.Other || column.UnknownIsError ? "return IsMissing(value) ? " + Lit(missing) + " : " + otherwise + ";" : "return -1;");
-        w.Close();
-    }
-
-    /// <summary>
-    /// The case <paramref name="label"/> of a switch for <paramref name="candidates"/>: one comparison for one candidate;
-    /// for several (of one length), a switch on the character that best tells them apart, then a case for each part.
-    /// </summary>
-    private static void EmitCase(SourceWriter w, string label, List<(string Text, int Slot)> candidates)
-    {
-        if (candidates.Count == 1)
-        {
-            w.Line("case " + label + " when value == " + StringLiteral(candidates[0].Text) + ": return " + Lit(candidates[0].Slot) + ";");
-            return;
-        }
-
-        int position = Enumerable.Range(0, candidates[0].Text.Length)
-            .OrderByDescending(p => candidates.Select(c => c.Text[p]).Distinct().Count())
-            .ThenBy(p => p)
-            .First();
-        w.Line("case " + label + ":");
-        w.Indent();
-        w.Open("switch (value[" + Lit(position) + "])");
-        foreach (IGrouping<char, (string Text, int Slot)> part in candidates.GroupBy(c => c.Text[position]).OrderBy(g => g.Key))
-        {
-            EmitCase(w, CharLiteral(part.Key), [.. part]);
-        }
-
-        w.Close();
-        w.Line();
-        w.Line("break;");
-        w.Outdent();
-    }
-
-    /// <summary>A C# char literal, every character outside printable ASCII escaped.</summary>
-    private static string CharLiteral(char c) => c switch
-    {
-        '\'' => "'\\''",
-        '\\' => "'\\\\'",
-        _ when c < ' ' || c > '~' => "'\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture) + "'",
-        _ => "'" + c + "'",
-    };
-
     private static void EmitRowHelpers(SourceWriter w, FileModelSpec spec)
     {
         w.Line();
@@ -256,6 +183,11 @@ public sealed partial class ModelGenerator
             w.Line(ReadOnlyChars + " trimmed = global::System.MemoryExtensions.Trim(global::System.MemoryExtensions.AsSpan(value));");
             w.Line("return trimmed is " + string.Join(" or ", spec.MissingTokens.Select(StringLiteral)) + ";");
             w.Close();
+        }
+
+        if (HasHashedColumn(spec))
+        {
+            EmitKeyOf(w);
         }
 
         w.Line();

@@ -195,25 +195,31 @@ public sealed partial class ModelGenerator
     /// The prediction vocabulary every model answers (<c>IClassifier</c> or <c>IRegressor</c>), each member one line on
     /// <paramref name="engine"/>: instance members of a generated model, or static ones of a compiled-in model.
     /// </summary>
-    private static void EmitVocabulary(SourceWriter w, ModelKind kind, int featureCount, string modifiers, string engine, string row)
+    private static void EmitVocabulary(SourceWriter w, ModelKind kind, int featureCount, string modifiers, string engine, string row, int outputs = 1)
     {
         string features = Lit(featureCount);
         string exception = "/// <exception cref=\"" + ArgumentException + "\">The row's length is not " + features + ", or its outputs are not finite (the message names the feature).</exception>";
         string lengthException = "/// <exception cref=\"" + ArgumentException + "\">The row's length is not " + features + ".</exception>";
         string exceptions = "/// <exception cref=\"" + ArgumentException + "\">The lengths do not describe the same number of rows of " + features + " features.</exception>";
-        if (kind == ModelKind.LinearRegression)
+        if (IsRegression(kind))
         {
+            if (outputs == 1)
+            {
+                w.Line();
+                w.Summary("The predicted value of one " + row + ".");
+                w.Line(exception);
+                w.Line(modifiers + "float PredictValue(" + ReadOnlySpan + " row) => " + engine + ".PredictValue(row);");
+                w.Line();
+                w.Summary("The predicted value of one " + row + ", or false (and NaN) where it is not finite: no exception for the row's values.");
+                w.Line(lengthException);
+                w.Line(modifiers + "bool TryPredictValue(" + ReadOnlySpan + " row, out float value) => " + engine + ".TryPredictValue(row, out value);");
+            }
+
             w.Line();
-            w.Summary("The predicted value of one " + row + ".");
-            w.Line(exception);
-            w.Line(modifiers + "float PredictValue(" + ReadOnlySpan + " row) => " + engine + ".PredictValue(row);");
-            w.Line();
-            w.Summary("The predicted value of one " + row + ", or false (and NaN) where it is not finite: no exception for the row's values.");
-            w.Line(lengthException);
-            w.Line(modifiers + "bool TryPredictValue(" + ReadOnlySpan + " row, out float value) => " + engine + ".TryPredictValue(row, out value);");
-            w.Line();
-            w.Summary("The predicted value of each " + row + " of <paramref name=\"rows\"/> (n rows of " + features + " floats), written to <paramref name=\"values\"/>; NaN where it is not finite.");
-            w.Line(exceptions);
+            w.Summary(outputs == 1
+                ? "The predicted value of each " + row + " of <paramref name=\"rows\"/> (n rows of " + features + " floats), written to <paramref name=\"values\"/>; NaN where it is not finite."
+                : "The " + Lit(outputs) + " predicted values (one per target, in label order) of each " + row + " of <paramref name=\"rows\"/> (n rows of " + features + " floats), written row-major to <paramref name=\"values\"/> (n × " + Lit(outputs) + "); NaN for a row whose values are not all finite.");
+            w.Line(outputs == 1 ? exceptions : "/// <exception cref=\"" + ArgumentException + "\">The lengths do not describe the same number of rows of " + features + " features and of " + Lit(outputs) + " values.</exception>");
             w.Line(modifiers + "void PredictValues(" + ReadOnlySpan + " rows, " + Span + " values) => " + engine + ".PredictValues(rows, values);");
             return;
         }
@@ -283,7 +289,7 @@ public sealed partial class ModelGenerator
         int layers = sizes.Length - 1;
         string head = kind switch
         {
-            ModelKind.LinearRegression => "IdentityHead",
+            ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor => "IdentityHead",
             ModelKind.LogisticRegression => "SigmoidHead",
             _ => "SoftmaxHead",
         };
@@ -329,7 +335,7 @@ public sealed partial class ModelGenerator
             w.Line("get => " + Lit(inputs) + ";");
             w.Close();
             w.Line();
-            w.Summary(Lit(outputs) + " " + Plural(outputs, "output") + (l == layers - 1 ? ": the values the head turns into " + (kind == ModelKind.LinearRegression ? "the prediction." : "probabilities.") : "."));
+            w.Summary(Lit(outputs) + " " + Plural(outputs, "output") + (l == layers - 1 ? ": the values the head turns into " + (IsRegression(kind) ? "the prediction." : "probabilities.") : "."));
             w.Line("public int Outputs");
             w.Open();
             w.Line(AggressiveInlining);
@@ -376,6 +382,9 @@ public sealed partial class ModelGenerator
     };
 
     private static int LayerCount(ModelSpec spec) => spec.LayerSizes.Count - 1;
+
+    /// <summary>Whether a model of <paramref name="kind"/> predicts values (a regressor) rather than classes.</summary>
+    private static bool IsRegression(ModelKind kind) => kind is ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor;
 
     private static int ParameterCount(ModelSpec spec) => new ParameterLayout([.. spec.LayerSizes]).ParameterCount;
 

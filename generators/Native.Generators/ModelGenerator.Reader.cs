@@ -133,15 +133,6 @@ public sealed partial class ModelGenerator
             return Failure(DiagnosticDescriptors.FileUnreadable, target.TypeName, target.Path, "this compiler could not load " + error.Message + "; convert the model to ONNX (native convert model.safetensors model.onnx) and name that file");
         }
 
-        // The regressors of issue 22 (a perceptron regressor, a regression of several outputs) load through ModelFile.Load;
-        // the emitter writes the four kinds of one value or of classes, so such a file is refused here, never miscompiled.
-        int outputs = model.LayerSizes[model.LayerSizes.Length - 1];
-        if (model.Kind == global::Native.Numerics.Serialization.ModelKind.MultilayerPerceptronRegressor || (model.Kind == global::Native.Numerics.Serialization.ModelKind.LinearRegression && outputs > 1))
-        {
-            string what = model.Kind == global::Native.Numerics.Serialization.ModelKind.MultilayerPerceptronRegressor ? "a perceptron regressor" : "a linear regression of " + Invariant(outputs) + " outputs";
-            return Failure(DiagnosticDescriptors.InvalidModelFile, target.TypeName, "'" + target.Path + "' holds " + what + ", which [GeneratedModel] does not compile yet; load it with ModelFile.Load");
-        }
-
         // What the emitter writes as literals: bounded, so the source stays a size a compiler reads in a moment.
         long parameters = new ParameterLayout(model.LayerSizes).ParameterTotal;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -158,7 +159,7 @@ internal sealed partial class ModelSlot : IDisposable
         return Convert.ToHexStringLower(hash[..8]);
     }
 
-    /// <summary>A compiled-in model's version: the hash of its parameters, standardizer and class names.</summary>
+    /// <summary>A compiled-in model's version: the hash of its parameters, standardizer, class names and feature pipeline.</summary>
     private static string CompiledVersion(TrainedModel model)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -174,7 +175,42 @@ internal sealed partial class ModelSlot : IDisposable
             hash.AppendData(Encoding.UTF8.GetBytes(name + "\n"));
         }
 
+        if (model.Pipeline is { } pipeline)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(Describe(pipeline)));
+        }
+
         return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 8));
+    }
+
+    /// <summary>
+    /// Everything in a feature pipeline that decides what a record becomes — columns, kinds, offsets, fills, indicators,
+    /// categories and their slots, unknown policy, missing tokens, decimal comma — as text, every name and category
+    /// prefixed by its length so no two pipelines write the same text. (Its standardizer is the model's, hashed above.)
+    /// </summary>
+    private static string Describe(FeaturePipeline pipeline)
+    {
+        var text = new StringBuilder("pipeline\n");
+        text.Append(CultureInfo.InvariantCulture, $"decimal comma {pipeline.DecimalComma}, {pipeline.MissingTokens.Count} missing tokens");
+        foreach (string token in pipeline.MissingTokens)
+        {
+            Field(text, token);
+        }
+
+        foreach (PipelineColumn column in pipeline.Columns)
+        {
+            text.Append('\n');
+            Field(text, column.Name);
+            text.Append(CultureInfo.InvariantCulture, $" {column.Kind} at {column.Offset}, {column.Width} wide, fill {BitConverter.SingleToInt32Bits(column.Fill):x8}, indicator {column.HasIndicator}, other {column.HasOther}, missing slot {column.HasMissingSlot}, unknown {column.Unknown}, {column.Categories.Count} categories");
+            foreach (string category in column.Categories)
+            {
+                Field(text, category);
+            }
+        }
+
+        return text.ToString();
+
+        static void Field(StringBuilder text, string value) => text.Append(CultureInfo.InvariantCulture, $" {value.Length}:").Append(value);
     }
 
     /// <summary>The file's bytes, read once (another process may replace or write it meanwhile), and their version.</summary>

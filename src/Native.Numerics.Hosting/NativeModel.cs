@@ -24,7 +24,7 @@ public sealed class NativeModel
 
     /// <summary>
     /// The version: the first 16 hexadecimal digits of the SHA-256 of the file's bytes (for a compiled-in model, of its
-    /// parameters, standardizer and class names). Two loads of the same bytes have the same version.
+    /// parameters, standardizer, class names and feature pipeline). Two loads of the same bytes have the same version.
     /// </summary>
     public string Version { get; }
 

@@ -35,7 +35,7 @@ public static class NativeModelServiceCollectionExtensions
     /// <summary>
     /// Registers a model the program holds under <paramref name="name"/> — one compiled in (<c>[GeneratedModel]</c>'s
     /// <c>Model</c>: <c>services.AddNativeModel("iris", Iris.Model)</c>), or one it trained or loaded itself. Its version
-    /// is the hash of its parameters, standardizer and class names; it is never reloaded.
+    /// is the hash of its parameters, standardizer, class names and feature pipeline; it is never reloaded.
     /// </summary>
     /// <exception cref="ArgumentException">The name is empty or taken.</exception>
     public static IServiceCollection AddNativeModel(this IServiceCollection services, string name, TrainedModel model)

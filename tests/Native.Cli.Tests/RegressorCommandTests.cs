@@ -101,10 +101,88 @@ public class RegressorCommandTests
         Assert.Equal(7.0, json[0].GetProperty("values").GetProperty("y1").GetDouble());
         Assert.Equal(3.0, json[1].GetProperty("values").GetProperty("y0").GetDouble());
 
-        // evaluate reads one label column: a model of several outputs is refused in words, not scored wrongly.
+        // evaluate needs every target in each row: data without them is refused in words, not scored wrongly.
         Cli.Result evaluate = Cli.Run("evaluate", "--model", model, "--data", input);
         Assert.NotEqual(0, evaluate.ExitCode);
-        Assert.Contains("predicts 2 values a row (a multi-output regression)", evaluate.ToString(), StringComparison.Ordinal);
+        Assert.Contains("the header has no target column 'y0'; evaluate needs each of the model's 2 targets in each row.", evaluate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EvaluateScoresEachTargetOfAMultiOutputRegressionAndTheirMean()
+    {
+        // y₀ = 2a − b + 1 exactly; y₁ = a + 3b, and the data's y₁ one more: per target R², RMSE, MAE by hand.
+        string directory = Cli.TemporaryDirectory();
+        var regression = new LinearRegression(2, 2);
+        float[] parameters = [2f, -1f, 1f, 3f, 1f, 0f];
+        parameters.CopyTo(regression.Parameters);
+        string model = Path.Combine(directory, "two.safetensors");
+        ModelFile.Save(regression, model, new ModelMetadata { FeatureNames = ["a", "b"], LabelNames = ["y0", "y1"] });
+        string data = Path.Combine(directory, "scored.csv");
+
+        // The columns in another order than the model's, and one y₁ of each row off by +1 from its prediction.
+        File.WriteAllText(data, "y1,b,a,y0\n8,2,1,1\n-1.5,-1,0.5,3\n1,0,0,1\n");
+        double[] y1 = [8, -1.5, 1];
+        double mean = y1.Average(), total = y1.Sum(v => (v - mean) * (v - mean));
+        double r2 = 1 - (3 / total);
+
+        Cli.Result text = Cli.Run("evaluate", "--model", model, "--data", data);
+        Assert.True(text.ExitCode == 0, text.ToString());
+        string[] lines = text.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains("On 3 evaluation rows, 2 targets:", lines);
+        Assert.Contains(lines, line => line.StartsWith("y0 ", StringComparison.Ordinal) && line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..] is ["1.0000", "0", "0", "0"]);
+        Assert.Contains(lines, line => line.StartsWith("y1 ", StringComparison.Ordinal) && line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..] is [var r, "1", "1", "1"] && r == r2.ToString("F4", CultureInfo.InvariantCulture));
+
+        JsonElement json = Cli.Run("evaluate", "--model", model, "--data", data, "--json").JsonLines().Single();
+        Assert.Equal(3, json.GetProperty("rows").GetInt32());
+        JsonElement[] targets = [.. json.GetProperty("targets").EnumerateArray()];
+        Assert.Equal(["y0", "y1"], targets.Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal(1.0, targets[0].GetProperty("r2").GetDouble());
+        Assert.Equal(0.0, targets[0].GetProperty("rmse").GetDouble());
+        Assert.Equal(r2, targets[1].GetProperty("r2").GetDouble(), 6);
+        Assert.Equal(1.0, targets[1].GetProperty("rmse").GetDouble(), 6);
+        Assert.Equal(1.0, targets[1].GetProperty("mae").GetDouble(), 6);
+        Assert.Equal((1 + r2) / 2, json.GetProperty("r2").GetDouble(), 6);
+        Assert.Equal(0.5, json.GetProperty("rmse").GetDouble(), 6);
+        Assert.Equal(0.5, json.GetProperty("mae").GetDouble(), 6);
+
+        // --label names the targets in the model's order; another count is refused, naming the model's.
+        Cli.Result one = Cli.Run("evaluate", "--model", model, "--data", data, "--label", "y1");
+        Assert.NotEqual(0, one.ExitCode);
+        Assert.Contains("--label y1 names 1 column; the model LinearRegression 2-2 predicts 2 values a row, one per target: name 2 distinct target columns, comma-separated, in the model's order (y0,y1).", one.ToString(), StringComparison.Ordinal);
+        File.WriteAllText(data, "y1,b,a,y0\n8,2,1,x\n");
+        Cli.Result bad = Cli.Run("evaluate", "--model", model, "--data", data);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("line 2, column 7", bad.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EvaluateScoresEachTargetOfATableModel()
+    {
+        // A table with a category and blanks, two targets: trained, then scored on the same file through its pipeline.
+        string directory = Cli.TemporaryDirectory();
+        var text = new StringBuilder("a,kind,y0,y1\n");
+        var random = new Random(5);
+        for (int i = 0; i < 200; i++)
+        {
+            double a = (4 * random.NextDouble()) - 2;
+            string kind = (i % 3) switch { 0 => "red", 1 => "blue", _ => "" };
+            double shift = kind == "red" ? 1 : 0;
+            text.Append(CultureInfo.InvariantCulture, $"{a:F4},{kind},{(2 * a) + shift:F4},{(-a) + (3 * shift):F4}\n");
+        }
+
+        string data = Path.Combine(directory, "table.csv");
+        File.WriteAllText(data, text.ToString());
+        string model = Path.Combine(directory, "table.safetensors");
+        Cli.Result train = Cli.Run("train", "--data", data, "--label", "y0,y1", "--model", "linear", "--optimizer", "adam", "--lr", "0.05", "--epochs", "100", "--out", model, "--json", "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.NotNull(ModelFile.Load(model).Pipeline);
+
+        JsonElement json = Cli.Run("evaluate", "--model", model, "--data", data, "--json").JsonLines().Single();
+        JsonElement[] targets = [.. json.GetProperty("targets").EnumerateArray()];
+        Assert.Equal(["y0", "y1"], targets.Select(t => t.GetProperty("name").GetString()));
+        Assert.All(targets, t => Assert.True(t.GetProperty("r2").GetDouble() > 0.95, t.ToString()));
+        Assert.Equal(targets.Average(t => t.GetProperty("r2").GetDouble()), json.GetProperty("r2").GetDouble(), 9);
+        Assert.Equal(targets.Average(t => t.GetProperty("rmse").GetDouble()), json.GetProperty("rmse").GetDouble(), 9);
     }
 
     [Fact]

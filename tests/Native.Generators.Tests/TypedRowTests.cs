@@ -39,7 +39,9 @@ public class TypedRowTests
                 Term = Number(f[4]),
                 Age = Number(f[5]),
                 DebtToIncome = Number(f[6]),
+        #if !TARGETS
                 CreditLines = Number(f[7]),
+        #endif
                 Grade = f[8],
                 Purpose = f[9],
                 HomeOwnership = f[10],
@@ -55,8 +57,14 @@ public class TypedRowTests
             public static float[] Predict(string[] f)
             {
                 Loans.Row row = Row(f);
-        #if REGRESSION
-                return [Loans.PredictValue(in row), Loans.TryPredictValue(in row, out float value) ? value : -1f];
+        #if TARGETS
+                float[] values = new float[Loans.Outputs];
+                Loans.PredictValues(in row, values);
+                return values;
+        #elif REGRESSION
+                float[] one = new float[1];
+                Loans.PredictValues(in row, one);
+                return [Loans.PredictValue(in row), Loans.TryPredictValue(in row, out float value) ? value : -1f, one[0]];
         #else
                 float[] probabilities = new float[Loans.Classes];
                 Loans.PredictProbabilities(in row, probabilities);
@@ -88,9 +96,13 @@ public class TypedRowTests
                     long before = System.GC.GetAllocatedBytesForCurrentThread();
                     foreach (Loans.Row row in rows)
                     {
-        #if REGRESSION
+        #if TARGETS
+                        Loans.PredictValues(in row, probabilities);
+                        sum += probabilities[1];
+        #elif REGRESSION
                         sum += Loans.PredictValue(in row);
                         sum += Loans.TryPredictValue(in row, out float value) ? value : 0f;
+                        Loans.PredictValues(in row, new System.Span<float>(probabilities, 0, 1));
         #else
                         sum += Loans.PredictClass(in row);
                         sum += Loans.PredictClassName(in row).Length;
@@ -115,7 +127,7 @@ public class TypedRowTests
         get
         {
             var data = new TheoryData<string, string>();
-            foreach (string kind in new[] { "logistic", "softmax", "perceptron", "linear" })
+            foreach (string kind in new[] { "logistic", "softmax", "perceptron", "linear", "perceptron regressor", "targets" })
             {
                 data.Add(kind, "defaults");
             }
@@ -126,6 +138,7 @@ public class TypedRowTests
             }
 
             data.Add("perceptron", "indicators");
+            data.Add("targets", "indicators");
             return data;
         }
     }
@@ -180,11 +193,24 @@ public class TypedRowTests
             }
 
             float[] ours = predict(record);
-            if (kind == "linear")
+            if (kind == "targets")
+            {
+                float[] theirs = new float[loaded.Outputs];
+                loaded.PredictValues(tableRow, theirs);
+                Assert.Equal(2, ours.Length);
+                for (int o = 0; o < theirs.Length; o++)
+                {
+                    Same(theirs[o], ours[o], $"{kind}/{options}: record {record[0]}, target {o}");
+                }
+            }
+            else if (loaded.Task == ModelTask.Regression)
             {
                 Same(loaded.PredictValue(tableRow), ours[0], $"{kind}/{options}: record {record[0]}");
                 Assert.True(loaded.TryPredictValue(tableRow, out float value));
                 Same(value, ours[1], $"{kind}/{options}: record {record[0]}, TryPredictValue");
+                float[] values = new float[1];
+                loaded.PredictValues(tableRow, values);
+                Same(values[0], ours[2], $"{kind}/{options}: record {record[0]}, PredictValues");
             }
             else
             {
@@ -210,6 +236,8 @@ public class TypedRowTests
     [InlineData("logistic")]
     [InlineData("perceptron")]
     [InlineData("linear")]
+    [InlineData("perceptron regressor")]
+    [InlineData("targets")]
     public void PredictingFromATypedRowAllocatesNothing(string kind)
     {
         using var harness = new FileModelHarness();
@@ -261,12 +289,16 @@ public class TypedRowTests
         Snapshot.Verify("FileModelWithRow", Assert.Single(GeneratorHarness.Sources(result).Values));
     }
 
-    [Fact]
-    public void CategoriesMatchExactlyAsThePipelineMatchesThem()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CategoriesMatchExactlyAsThePipelineMatchesThem(bool hashed)
     {
         // Values of one length that differ at each position, prefixes, case, padding, quotes, backslashes, accents and a
-        // surrogate pair; then values never seen, blanks and the missing token, padded or not.
-        string[] kept = ["ab", "ba", "aa", "abc", "abd", "bbd", "B", " B", "b", "it's", "a\\b", "é", "e\u0301", "😀", "x,y", "Ab"];
+        // surrogate pair; then values never seen, blanks and the missing token, padded or not. Their keys (length; first,
+        // middle and last character) are distinct, so the column is hashed; with "abcde" and "axcde", whose keys are one,
+        // it is a switch.
+        string[] kept = ["ab", "ba", "aa", "abc", "abd", "bbd", "B", " B", "b", "it's", "a\\b", "é", "e\u0301", "😀", "x,y", "Ab", "abcde", .. hashed ? Array.Empty<string>() : ["axcde"]];
         var table = new System.Text.StringBuilder("code,x,y\n");
         for (int i = 0; i < 4 * kept.Length; i++)
         {
@@ -299,12 +331,15 @@ public class TypedRowTests
             """;
         var (result, output) = harness.Run(consumer, "models/codes.safetensors");
         Assert.Empty(result.Diagnostics);
+        string generated = Assert.Single(GeneratorHarness.Sources(result).Values);
+        Assert.Equal(hashed, generated.Contains("ulong key = KeyOf(value);", StringComparison.Ordinal));
+        Assert.Equal(!hashed, generated.Contains("switch (value.Length)", StringComparison.Ordinal));
         var predict = FileModelHarness.Load(output).GetType("Demo.Driver")!.GetMethod("Predict")!.CreateDelegate<Action<string?, float[]>>();
         TrainedModel loaded = ModelFile.Load(path);
         Assert.Equal(kept.Length, loaded.Pipeline!.Columns[0].Categories.Count);
         TableRow row = loaded.CreateRow();
         row.SetNumber("x", 3);
-        string?[] values = [.. kept, "B ", "c", "abe", "bb", "a", "abcd", "", " ", "NA", " NA ", "na", "e", "😁", null];
+        string?[] values = [.. kept, "B ", "c", "abe", "bb", "a", "abcd", "axcde", "abxde", "", " ", "NA", " NA ", "na", "e", "😁", new string('B', 65537), "ab" + new string('\0', 65534), null];
         float[] ours = new float[2], theirs = new float[2];
         foreach (string? value in values)
         {
@@ -350,8 +385,8 @@ public class TypedRowTests
     {
         var tableOptions = new TableOptions
         {
-            LabelColumns = ["default"],
-            Labels = kind == "linear" ? CsvLabels.Regression : CsvLabels.Infer,
+            LabelColumns = kind == "targets" ? ["default", "credit_lines"] : ["default"],
+            Labels = kind is "linear" or "perceptron regressor" or "targets" ? CsvLabels.Regression : CsvLabels.Infer,
             MissingIndicators = options == "indicators",
             Imputation = options == "indicators" ? Imputation.Median : Imputation.Mean,
             MissingTokens = options == "indicators" ? ["NA"] : [],
@@ -366,6 +401,8 @@ public class TypedRowTests
             "logistic" => new LogisticRegression(features),
             "softmax" => new SoftmaxRegression(features, 2),
             "perceptron" => new MultilayerPerceptron([features, 16, 2], Activation.Relu, seed: 1),
+            "perceptron regressor" => new MultilayerPerceptronRegressor([features, 12, 1], Activation.Tanh, seed: 1),
+            "targets" => new MultilayerPerceptronRegressor([features, 8, 2], Activation.Relu, seed: 2),
             _ => new LinearRegression(features),
         };
         var random = new Random(kind.Length + options.Length);
@@ -377,7 +414,12 @@ public class TypedRowTests
 
         string path = harness.PathOf(File);
         ModelFile.Save(model, path, training.Metadata);
-        string source = (kind == "linear" ? "#define REGRESSION\n" : string.Empty) + Consumer;
+        string source = kind switch
+        {
+            "targets" => "#define TARGETS\n",
+            "linear" or "perceptron regressor" => "#define REGRESSION\n",
+            _ => string.Empty,
+        } + Consumer;
         var (result, output) = harness.Run(source, File);
         Assert.Empty(result.Diagnostics);
         var problems = GeneratorHarness.Problems(output);

@@ -46,6 +46,33 @@ public class ProviderTests
     }
 
     [Fact]
+    public void TwoCompiledInModelsThatDifferOnlyInTheirPipelineHaveDifferentVersions()
+    {
+        // One table, and the same table with one income changed (another fill) or with a category renamed: the same
+        // weights, the same features, different pipelines.
+        const string table = "income,grade,y\n52000,A,0\n,B,1\n61000,A,0\n47000,B,1\n";
+        TrainedModel Model(string csv)
+        {
+            TableData data = Table.Read(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), new TableOptions { LabelColumns = ["y"], Standardize = false }, "t.csv");
+            var model = new LogisticRegression(data.Pipeline.Features);
+            model.Parameters.Fill(0.25f);
+            return new TrainedModel(model, data.Metadata);
+        }
+
+        TrainedModel first = Model(table), same = Model(table);
+        TrainedModel fill = Model(table.Replace("47000", "48000", StringComparison.Ordinal));
+        TrainedModel category = Model(table.Replace(",B,", ",C,", StringComparison.Ordinal));
+        Assert.Equal(first.Pipeline!.Features, category.Pipeline!.Features);
+        using ServiceProvider services = Host.Build(new CapturedLogs(), s => s.AddNativeModel("a", first).AddNativeModel("b", same).AddNativeModel("c", fill).AddNativeModel("d", category));
+        var provider = services.GetRequiredService<INativeModelProvider>();
+
+        Assert.Equal(provider.GetModel("a").Version, provider.GetModel("b").Version);
+        Assert.NotEqual(provider.GetModel("a").Version, provider.GetModel("c").Version);
+        Assert.NotEqual(provider.GetModel("a").Version, provider.GetModel("d").Version);
+        Assert.NotEqual(provider.GetModel("c").Version, provider.GetModel("d").Version);
+    }
+
+    [Fact]
     public void AnUnknownNameIsAnErrorListingTheModels()
     {
         using var directory = new ModelDirectory();

@@ -1,12 +1,13 @@
 namespace Native.Generators.Model;
 
-/// <summary>The four model kinds, numbered as <c>Native.Numerics.ModelKind</c>.</summary>
+/// <summary>The model kinds, numbered as <c>Native.Numerics.ModelKind</c> (the perceptron regressor only from a file).</summary>
 internal enum ModelKind
 {
     LinearRegression = 0,
     LogisticRegression = 1,
     SoftmaxRegression = 2,
     MultilayerPerceptron = 3,
+    MultilayerPerceptronRegressor = 4,
 }
 
 /// <summary>The hidden-layer activations, numbered as <c>Native.Numerics.Activation</c>.</summary>

@@ -22,10 +22,18 @@ internal static partial class EvaluateCommand
             ? reader.Header.Count - 1
             : reader.HeaderIndexOf(label) is int named and >= 0 ? named
             : int.TryParse(label, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < reader.Header.Count ? index : -1;
-        if (labelColumn < 0)
+        int[] targetColumns = tally is ValueTally { Targets: > 1 } several ? [.. several.Names.Select(name => reader.HeaderIndexOf(name))] : [labelColumn];
+        if (targetColumns.Length > 1 && Array.IndexOf(targetColumns, -1) is int absent and >= 0)
+        {
+            throw FileFormatException.AtLine(path, reader.HeaderLine, 1, $"the header has no target column '{Printable.Text(((ValueTally)tally).Names[absent])}'; evaluate needs each of the model's {targetColumns.Length} targets in each row.");
+        }
+
+        if (labelColumn < 0 && targetColumns.Length == 1)
         {
             throw FileFormatException.AtLine(path, reader.HeaderLine, 1, $"the header has no label column '{Printable.Text(label ?? "")}'; evaluate needs each row's label.");
         }
+
+        float[] actual = new float[targetColumns.Length];
 
         var classOf = file.ClassNames.Select((name, k) => (name, k)).DistinctBy(p => p.name).ToDictionary(p => p.name, p => p.k, StringComparer.Ordinal);
         Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = classOf.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -35,35 +43,47 @@ internal static partial class EvaluateCommand
             context.Cancellation.ThrowIfCancellationRequested();
             string where = string.Create(CultureInfo.InvariantCulture, $"'{path}', line {reader.Line}");
             predictor.PredictRow(row, where);
+            if (tally is ValueTally values)
+            {
+                for (int t = 0; t < targetColumns.Length; t++)
+                {
+                    actual[t] = TargetOf(reader, targetColumns[t], path, file.Pipeline!.DecimalComma);
+                }
+
+                values.Add(actual, predictor.Outputs);
+                continue;
+            }
+
             ReadOnlySpan<char> text = reader.Text(labelColumn).Trim();
             string at = string.Create(CultureInfo.InvariantCulture, $"'{path}', line {reader.LineOf(labelColumn)}, column {reader.ColumnOf(labelColumn)}");
-            if (tally is ClassTally counts)
+            var counts = (ClassTally)tally;
+            int found = lookup.TryGetValue(text, out int k) ? k
+                : long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number) && classOf.TryGetValue(number.ToString(CultureInfo.InvariantCulture), out k) ? k
+                : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out k) && classOf.Count == 0 && k < predictor.ClassNames.Count ? k : -1;
+            if (found < 0)
             {
-                int found = lookup.TryGetValue(text, out int k) ? k
-                    : long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number) && classOf.TryGetValue(number.ToString(CultureInfo.InvariantCulture), out k) ? k
-                    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out k) && classOf.Count == 0 && k < predictor.ClassNames.Count ? k : -1;
-                if (found < 0)
-                {
-                    throw new UsageException($"{at}: the class '{Printable.Text(text.ToString())}' is not one the model knows; its classes are {Names(predictor.ClassNames)}.");
-                }
-
-                counts.Add(found, predictor);
+                throw new UsageException($"{at}: the class '{Printable.Text(text.ToString())}' is not one the model knows; its classes are {Names(predictor.ClassNames)}.");
             }
-            else
-            {
-                string number = file.Pipeline!.DecimalComma ? text.ToString().Replace(',', '.') : text.ToString();
-                if (!float.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
-                {
-                    throw new UsageException($"{at}: the label is '{Printable.Text(text.ToString())}'; a regression's labels are finite numbers.");
-                }
 
-                ((ValueTally)tally).Add(value, predictor.Outputs[0]);
-            }
+            counts.Add(found, predictor);
         }
 
         if (tally.Count == 0)
         {
             throw FileFormatException.AtLine(path, reader.HeaderLine, 1, "the file has a header but no data rows; expected at least one row after it.");
         }
+    }
+
+    /// <summary>A regression's target in column <paramref name="column"/> of the record last read: a finite number, or an error naming where it stands.</summary>
+    private static float TargetOf(TableRowReader reader, int column, string path, bool decimalComma)
+    {
+        ReadOnlySpan<char> text = reader.Text(column).Trim();
+        string number = decimalComma ? text.ToString().Replace(',', '.') : text.ToString();
+        if (!float.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"'{path}', line {reader.LineOf(column)}, column {reader.ColumnOf(column)}: the label is '{Printable.Text(text.ToString())}'; a regression's labels are finite numbers."));
+        }
+
+        return value;
     }
 }

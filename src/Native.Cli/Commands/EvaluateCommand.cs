@@ -21,7 +21,7 @@ internal static partial class EvaluateCommand
         var model = new Option<string>("--model") { Description = "The model file: .safetensors (from native train --out) or .onnx (Native's, PyTorch's, scikit-learn's).", Required = true };
         var data = new Option<string>("--data") { Description = "The data: a CSV file, or a directory holding an IDX images file and labels file.", Required = true };
         var format = new Choice<DataFormat>("--format", "How to read --data (default: idx for a directory, csv otherwise).", null, Vocabulary.Formats);
-        var label = new Option<string?>("--label") { Description = "CSV: the label column's name (default: the model's label column, else the last)." };
+        var label = new Option<string?>("--label") { Description = "CSV: the label column's name (default: the model's label column, else the last); for a regression of several targets, the target columns, comma-separated (default: the model's label columns)." };
         var match = new Choice<ClassMatching>("--match-classes", "name: each label is matched to the model's class of that name (a number label to the class of that number, for a model without names); index: the data's classes in sorted order are the model's classes 0, 1, … (as scikit-learn's LabelEncoder numbers them).", ClassMatching.Name, Vocabulary.Matchings);
         var json = new Option<bool>("--json") { Description = "One JSON object with the metrics." };
         var command = new Command("evaluate", "Measure a saved model on labelled data: accuracy, log-loss, P/R/F1 and the confusion matrix; or MSE, MAE and R².")
@@ -64,13 +64,8 @@ internal static partial class EvaluateCommand
             throw new UsageException($"--match-classes matches a classifier's classes; the model {model.Shape} is a regression. Remove it.");
         }
 
-        if (model.Task == ModelTask.Regression && model.Outputs > 1)
-        {
-            throw new UsageException($"The model {model.Shape} predicts {model.Outputs} values a row (a multi-output regression); evaluate reads one label column, so it cannot score it yet. Use native predict, or RegressionReport.Evaluate in the library.");
-        }
-
         var predictor = new RowPredictor(file);
-        Tally tally = predictor.Classifier ? new ClassTally(predictor.ClassNames.Count) : new ValueTally();
+        Tally tally = predictor.Classifier ? new ClassTally(predictor.ClassNames.Count) : new ValueTally(model.Outputs, TargetsOf(settings, file, model.Outputs));
         if (settings.Format == DataFormat.Idx)
         {
             EvaluateImages(context, settings, file, predictor, (ClassTally)tally, limits.Idx);
@@ -104,6 +99,12 @@ internal static partial class EvaluateCommand
             return;
         }
 
+        if (tally is ValueTally { Targets: > 1 } targets)
+        {
+            EvaluateTargets(context, settings, file, predictor, targets, limits);
+            return;
+        }
+
         // With --match-classes index the data's classes are numbered in sorted order, which only the whole file tells:
         // a first pass reads the labels.
         IReadOnlyDictionary<string, int>? sorted = settings.ByIndex && tally is ClassTally ? SortedClasses(settings, file, limits) : null;
@@ -123,7 +124,7 @@ internal static partial class EvaluateCommand
             }
             else
             {
-                ((ValueTally)tally).Add(Target(reader, path), predictor.Outputs[0]);
+                ((ValueTally)tally).Add([Target(reader, path)], predictor.Outputs);
             }
         }
 
@@ -342,21 +343,27 @@ internal static partial class EvaluateCommand
             Commands.Summary.Of(ClassificationReport.FromPredictions(CollectionsMarshal.AsSpan(_actual), CollectionsMarshal.AsSpan(_predicted), classes), _logLoss / Count, "evaluation", classNames);
     }
 
-    /// <summary>Each row's actual and predicted value.</summary>
-    private sealed class ValueTally : Tally
+    /// <summary>Each row's actual and predicted values: one, or one per target of a multi-output regression, named <paramref name="names"/>.</summary>
+    private sealed class ValueTally(int targets, IReadOnlyList<string> names) : Tally
     {
         private readonly List<float> _actual = [];
         private readonly List<float> _predicted = [];
 
-        public override int Count => _actual.Count;
+        public override int Count => _actual.Count / targets;
 
-        public void Add(float actual, float predicted)
+        /// <summary>The values a row has: the model's outputs.</summary>
+        public int Targets => targets;
+
+        /// <summary>The target columns, in the model's output order (set once the data's header tells them, when nothing named them).</summary>
+        public IReadOnlyList<string> Names { get; set; } = names;
+
+        public void Add(ReadOnlySpan<float> actual, ReadOnlySpan<float> predicted)
         {
-            _actual.Add(actual);
-            _predicted.Add(predicted);
+            _actual.AddRange(actual);
+            _predicted.AddRange(predicted[..targets]);
         }
 
         public override Summary Summary(IReadOnlyList<string> classNames) =>
-            Commands.Summary.Of(RegressionReport.FromPredictions(CollectionsMarshal.AsSpan(_actual), CollectionsMarshal.AsSpan(_predicted)), "evaluation");
+            Commands.Summary.Of(RegressionReport.FromPredictions(CollectionsMarshal.AsSpan(_actual), CollectionsMarshal.AsSpan(_predicted), targets), "evaluation", Names);
     }
 }

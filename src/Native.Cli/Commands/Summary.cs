@@ -17,13 +17,17 @@ internal sealed class Summary
     /// <summary>The JSON confusion matrix is a dense table up to this many classes; beyond, a list of its non-zero cells.</summary>
     private const int DenseJsonClassLimit = 256;
 
-    private Summary(string rowsName, ClassificationReport? classification, RegressionReport? regression, IReadOnlyList<string> classNames, double? logLoss = null)
+    private Summary(string rowsName, ClassificationReport? classification, RegressionReport? regression, IReadOnlyList<string> classNames, double? logLoss = null, IReadOnlyList<string>? targetNames = null)
     {
         RowsName = rowsName;
         Classification = classification;
         Regression = regression;
         ClassNames = classNames;
         LogLoss = logLoss ?? classification?.LogLoss ?? double.NaN;
+        int targets = regression?.ByOutput.Count ?? 0;
+        TargetNames = targetNames is { } names && names.Count == targets
+            ? names
+            : [.. Enumerable.Range(0, targets).Select(k => "value " + k.ToString(CultureInfo.InvariantCulture))];
     }
 
     public string RowsName { get; }
@@ -33,6 +37,9 @@ internal sealed class Summary
     public RegressionReport? Regression { get; }
 
     public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>A regression's target (label column) names, one per output: the data's or the model's, else "value 0", "value 1", ….</summary>
+    public IReadOnlyList<string> TargetNames { get; }
 
     /// <summary>The mean log-loss of a classifier (NaN for a regression).</summary>
     public double LogLoss { get; }
@@ -46,11 +53,14 @@ internal sealed class Summary
     /// <summary>A regressor's metrics from predictions already made.</summary>
     public static Summary Of(RegressionReport report, string rowsName) => new(rowsName, null, report, []);
 
+    /// <summary>A regressor's metrics from predictions already made, its targets (several for a multi-output regression) named <paramref name="targetNames"/>.</summary>
+    public static Summary Of(RegressionReport report, string rowsName, IReadOnlyList<string> targetNames) => new(rowsName, null, report, [], targetNames: targetNames);
+
     /// <summary>Measures <paramref name="model"/> on <paramref name="data"/>, whose rows are called <paramref name="rowsName"/>.</summary>
     public static Summary Measure(IModel model, Dataset data, string rowsName, IReadOnlyList<string> classNames) => model switch
     {
         IClassifier classifier => new Summary(rowsName, ClassificationReport.Evaluate(classifier, data), null, classNames),
-        IRegressor regressor => new Summary(rowsName, null, RegressionReport.Evaluate(regressor, data), classNames),
+        IRegressor regressor => new Summary(rowsName, null, RegressionReport.Evaluate(regressor, data), classNames, targetNames: data.LabelNames),
         _ => throw new ArgumentException($"The model {model.Shape} is neither a classifier nor a regressor.", nameof(model)),
     };
 
@@ -113,6 +123,22 @@ internal sealed class Summary
     /// <summary>Writes the metrics as text (also used by <c>native evaluate</c>).</summary>
     public void WriteMetrics(TextWriter output)
     {
+        if (Regression is { ByOutput.Count: > 1 } several)
+        {
+            // Each target alone, then the mean of theirs (scikit-learn's multioutput="uniform_average").
+            int width = Math.Max(6, TargetNames.Max(name => Printable.Text(name).Length));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"On {several.Count:N0} {RowsName} rows, {several.ByOutput.Count} targets:"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"target".PadLeft(width)}  {"R²",9}  {"RMSE",12}  {"MAE",12}  {"MSE",12}"));
+            for (int k = 0; k < several.ByOutput.Count; k++)
+            {
+                RegressionReport t = several.ByOutput[k];
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Printable.Text(TargetNames[k]).PadLeft(width)}  {t.RSquared,9:F4}  {t.RootMeanSquaredError,12:G6}  {t.MeanAbsoluteError,12:G6}  {t.MeanSquaredError,12:G6}"));
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"mean".PadLeft(width)}  {several.RSquared,9:F4}  {MeanRootMeanSquaredError(several),12:G6}  {several.MeanAbsoluteError,12:G6}  {several.MeanSquaredError,12:G6}"));
+            return;
+        }
+
         if (Regression is { } r)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"On {r.Count:N0} {RowsName} rows: MSE {r.MeanSquaredError:G6}, MAE {r.MeanAbsoluteError:G6}, R² {r.RSquared:F4}."));
@@ -144,6 +170,26 @@ internal sealed class Summary
     {
         writer.WriteNumber("rows", Rows);
         WriteValues(writer);
+        if (Regression is { ByOutput.Count: > 1 } several)
+        {
+            // The keys above are the means of the targets' (mse, mae, r2); rmse the mean of their root mean squared errors.
+            writer.Number("rmse", MeanRootMeanSquaredError(several));
+            writer.WriteStartArray("targets");
+            for (int k = 0; k < several.ByOutput.Count; k++)
+            {
+                RegressionReport t = several.ByOutput[k];
+                writer.WriteStartObject();
+                writer.WriteString("name", TargetNames[k]);
+                writer.Number("r2", t.RSquared);
+                writer.Number("rmse", t.RootMeanSquaredError);
+                writer.Number("mae", t.MeanAbsoluteError);
+                writer.Number("mse", t.MeanSquaredError);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
         if (Classification is { Classes: <= DenseJsonClassLimit } c)
         {
             writer.WriteStartArray("confusion_matrix");
@@ -220,6 +266,9 @@ internal sealed class Summary
         text.Append(CultureInfo.InvariantCulture, $"{"micro avg".PadLeft(width)}  {c.MicroAverage.Precision,9:F4}  {c.MicroAverage.Recall,9:F4}  {c.MicroAverage.F1Score,9:F4}  {c.Count,9}").AppendLine();
         return text.ToString();
     }
+
+    /// <summary>The mean of the targets' root mean squared errors (not the root of their mean squared error).</summary>
+    private static double MeanRootMeanSquaredError(RegressionReport report) => report.ByOutput.Average(t => t.RootMeanSquaredError);
 
     private string ClassName(int c) => c < ClassNames.Count ? Printable.Text(ClassNames[c]) : c.ToString(CultureInfo.InvariantCulture);
 

@@ -176,23 +176,32 @@ namespace Demo
         /// </summary>
         private static int SlotOfGrade(string? value)
         {
-            if (value is not null)
+            if (value is { Length: > 0 })
             {
-                switch (value.Length)
+                // Its key (length; first, middle and last character) picks the one category it can be from a table without
+                // collisions; the key must then match, and for a value of more than three characters the text.
+                ulong key = KeyOf(value);
+                int slot = SlotsOfGrade[(int)unchecked((key * 0xAB81285386ACC4ABUL) >> 62)];
+                if (key == s_keysOfGrade[slot] && (value.Length <= 3 || value == s_categoriesOfGrade[slot]))
                 {
-                    case 1:
-                        switch (value[0])
-                        {
-                            case 'A' when value == "A": return 0;
-                            case 'B' when value == "B": return 1;
-                        }
-
-                        break;
+                    return slot;
                 }
             }
 
             return IsMissing(value) ? 2 : -1;
         }
+
+        /// <summary>Column <c>grade</c>'s table: for each of its 4 entries, the slot of the category whose key hashes there, or 2 (no category).</summary>
+        private static global::System.ReadOnlySpan<byte> SlotsOfGrade => [0, 1, 2, 2];
+
+        /// <summary>Column <c>grade</c>'s key of each slot's category (see <see cref="KeyOf"/>); 0 after them and for a category that reads as missing, which no value of 1 to 65,535 characters has.</summary>
+        private static readonly ulong[] s_keysOfGrade =
+        {
+            0x0041004100410001UL, 0x0042004200420001UL, 0x0000000000000000UL
+        };
+
+        /// <summary>Column <c>grade</c>'s category of each slot; null after them and for a category that reads as missing.</summary>
+        private static readonly string?[] s_categoriesOfGrade = { "A", "B", null };
 
         /// <summary>
         /// The slot of <paramref name="value"/> in column <c>class</c>: its category's (an exact, ordinal match),
@@ -200,23 +209,32 @@ namespace Demo
         /// </summary>
         private static int SlotOfClass(string? value)
         {
-            if (value is not null)
+            if (value is { Length: > 0 })
             {
-                switch (value.Length)
+                // Its key (length; first, middle and last character) picks the one category it can be from a table without
+                // collisions; the key must then match, and for a value of more than three characters the text.
+                ulong key = KeyOf(value);
+                int slot = SlotsOfClass[(int)unchecked((key * 0xAB81285386ACC4ABUL) >> 62)];
+                if (key == s_keysOfClass[slot] && (value.Length <= 3 || value == s_categoriesOfClass[slot]))
                 {
-                    case 1:
-                        switch (value[0])
-                        {
-                            case 'x' when value == "x": return 0;
-                            case 'y' when value == "y": return 1;
-                        }
-
-                        break;
+                    return slot;
                 }
             }
 
             return IsMissing(value) ? -1 : 2;
         }
+
+        /// <summary>Column <c>class</c>'s table: for each of its 4 entries, the slot of the category whose key hashes there, or 2 (no category).</summary>
+        private static global::System.ReadOnlySpan<byte> SlotsOfClass => [2, 1, 2, 0];
+
+        /// <summary>Column <c>class</c>'s key of each slot's category (see <see cref="KeyOf"/>); 0 after them and for a category that reads as missing, which no value of 1 to 65,535 characters has.</summary>
+        private static readonly ulong[] s_keysOfClass =
+        {
+            0x0078007800780001UL, 0x0079007900790001UL, 0x0000000000000000UL
+        };
+
+        /// <summary>Column <c>class</c>'s category of each slot; null after them and for a category that reads as missing.</summary>
+        private static readonly string?[] s_categoriesOfClass = { "x", "y", null };
 
         /// <summary>
         /// The slot of <paramref name="value"/> in column <c>2nd choice</c>: its category's (an exact, ordinal match),
@@ -224,23 +242,32 @@ namespace Demo
         /// </summary>
         private static int SlotOfColumn2ndChoice(string? value)
         {
-            if (value is not null)
+            if (value is { Length: > 0 })
             {
-                switch (value.Length)
+                // Its key (length; first, middle and last character) picks the one category it can be from a table without
+                // collisions; the key must then match, and for a value of more than three characters the text.
+                ulong key = KeyOf(value);
+                int slot = SlotsOfColumn2ndChoice[(int)unchecked((key * 0xAB81285386ACC4ABUL) >> 62)];
+                if (key == s_keysOfColumn2ndChoice[slot] && (value.Length <= 3 || value == s_categoriesOfColumn2ndChoice[slot]))
                 {
-                    case 1:
-                        switch (value[0])
-                        {
-                            case 'p' when value == "p": return 0;
-                            case 'q' when value == "q": return 1;
-                        }
-
-                        break;
+                    return slot;
                 }
             }
 
             return IsMissing(value) ? -1 : 2;
         }
+
+        /// <summary>Column <c>2nd choice</c>'s table: for each of its 4 entries, the slot of the category whose key hashes there, or 2 (no category).</summary>
+        private static global::System.ReadOnlySpan<byte> SlotsOfColumn2ndChoice => [2, 0, 1, 2];
+
+        /// <summary>Column <c>2nd choice</c>'s key of each slot's category (see <see cref="KeyOf"/>); 0 after them and for a category that reads as missing, which no value of 1 to 65,535 characters has.</summary>
+        private static readonly ulong[] s_keysOfColumn2ndChoice =
+        {
+            0x0070007000700001UL, 0x0071007100710001UL, 0x0000000000000000UL
+        };
+
+        /// <summary>Column <c>2nd choice</c>'s category of each slot; null after them and for a category that reads as missing.</summary>
+        private static readonly string?[] s_categoriesOfColumn2ndChoice = { "p", "q", null };
 
         /// <summary>A number's value, or <paramref name="fill"/> when it is missing (null or NaN).</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -273,6 +300,14 @@ namespace Demo
             global::System.ReadOnlySpan<char> trimmed = global::System.MemoryExtensions.Trim(global::System.MemoryExtensions.AsSpan(value));
             return trimmed is "NA";
         }
+
+        /// <summary>
+        /// A category's key: its length (the low 16 bits), then its first, middle and last characters — the whole text up to
+        /// three characters. <paramref name="value"/> is not empty.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ulong KeyOf(string value) =>
+            (ushort)value.Length | ((ulong)value[0] << 16) | ((ulong)value[value.Length >> 1] << 32) | ((ulong)value[value.Length - 1] << 48);
 
         /// <summary>Sets a category's one-hot feature: its slot's, from <paramref name="offset"/> on; none for −1.</summary>
         private static void SetSlot(global::System.Span<float> features, int offset, int slot)

@@ -40,6 +40,30 @@ public class PredictionVocabularyTests
     [MemberData(nameof(Regressors))]
     public void EveryRegressorAnswersTheRegressorCalls(Type type) => AssertAnswers(type, RegressorCalls, BindingFlags.Public | BindingFlags.Instance);
 
+    /// <summary>The regressors compiled in from files (Generated/CompiledRegressors.cs): static members, the same calls.</summary>
+    public static TheoryData<Type> CompiledRegressors => new([typeof(DiabetesPerceptron)]);
+
+    /// <summary>Compiled-in regressions of several targets: a row's values are several, so only <c>PredictValues</c>.</summary>
+    public static TheoryData<Type> CompiledMultiOutputRegressors => new([typeof(DiabetesTargets), typeof(DiabetesTargetsPerceptron)]);
+
+    [Theory]
+    [MemberData(nameof(CompiledRegressors))]
+    public void EveryCompiledRegressorAnswersTheRegressorCalls(Type type) => AssertAnswers(type, RegressorCalls, BindingFlags.Public | BindingFlags.Static);
+
+    [Theory]
+    [MemberData(nameof(CompiledMultiOutputRegressors))]
+    public void ACompiledRegressionOfSeveralTargetsAnswersPredictValuesAndNoCallOfOneValue(Type type)
+    {
+        AssertAnswers(type, [RegressorCalls[2]], BindingFlags.Public | BindingFlags.Static);
+        Assert.DoesNotContain(type.GetMethods(), m => m.Name is "PredictValue" or "TryPredictValue" or "PredictClass" or "PredictProbabilities");
+
+        // The run-time models of several outputs answer the calls of one value with NotSupportedException; so does the
+        // compiled class's Model, which code written for any model holds.
+        var model = (TrainedModel)type.GetProperty("Model")!.GetValue(null)!;
+        Assert.Throws<NotSupportedException>(() => model.PredictValue(new float[model.Features]));
+        Assert.Throws<NotSupportedException>(() => new LinearRegression(3, 2).PredictValue([1f, 2f, 3f]));
+    }
+
     [Fact]
     public void TheOldNamesAreGone()
     {
