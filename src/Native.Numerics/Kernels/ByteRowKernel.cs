@@ -13,6 +13,18 @@ namespace Native.Numerics.Kernels;
 /// </summary>
 internal static class ByteRowKernel
 {
+    /// <summary>
+    /// Whether training widens byte rows into float rows a chunk at a time before the kernels read them (the first way this
+    /// library trained on bytes), instead of letting the bottom layer's kernels read the bytes themselves
+    /// (<see cref="ByteInput"/>, <see cref="StandardizedByteInput"/>). The results are the same to the bit; this is here so
+    /// that a benchmark and the tests can run both in one process.
+    /// </summary>
+    internal static bool WidenFirst { get; set; }
+
+    /// <summary>How a kernel reads byte rows through <paramref name="standardizer"/>: widened, then (x − mean) × scale.</summary>
+    public static StandardizedByteInput Standardizing(Standardizer standardizer) =>
+        new(ref MemoryMarshal.GetArrayDataReference(standardizer.MeanArray), ref MemoryMarshal.GetArrayDataReference(standardizer.ScaleArray));
+
     /// <summary>The bytes at <paramref name="k"/>, one per lane of <typeparamref name="TVector"/>, as floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector Load<TSimd, TVector>(ref readonly byte source, nint k)
