@@ -340,15 +340,16 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     // The forward pass, the head's loss (and errors), and unless the mode is the loss alone the backward pass, a chunk at a time.
-    // Byte rows are read as bytes by the bottom layer's kernels, widened (and standardized) in registers where they are used
-    // (ByteRowKernel), unless the model standardizes its rows itself: then they are widened into float rows first.
+    // Byte rows are widened into float rows a chunk at a time (ByteRowKernel.Widen); or, when ByteRowKernel.ReadDirectly
+    // asks for it and the model does not standardize its rows itself, read as bytes by the bottom layer's kernels, widened
+    // (and standardized) in registers where they are used.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float PassAt<TSimd, TVector, TMode>(in Batch batch, TMode mode)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TMode : IPassMode, allows ref struct
     {
-        if (batch.ByteRows is ByteRowFormat format && _scales is null && !ByteRowKernel.WidenFirst)
+        if (batch.ByteRows is ByteRowFormat format && _scales is null && ByteRowKernel.ReadDirectly)
         {
             return format.Standardizer is Standardizer standardizer
                 ? PassAt<TSimd, TVector, TMode, StandardizedByteInput>(in batch, mode, ByteRowKernel.Standardizing(standardizer))

@@ -14,12 +14,15 @@ namespace Native.Numerics.Kernels;
 internal static class ByteRowKernel
 {
     /// <summary>
-    /// Whether training widens byte rows into float rows a chunk at a time before the kernels read them (the first way this
-    /// library trained on bytes), instead of letting the bottom layer's kernels read the bytes themselves
-    /// (<see cref="ByteInput"/>, <see cref="StandardizedByteInput"/>). The results are the same to the bit; this is here so
-    /// that a benchmark and the tests can run both in one process.
+    /// Whether the bottom layer's kernels read byte rows themselves (<see cref="ByteInput"/>, <see cref="StandardizedByteInput"/>),
+    /// widening each vector of bytes where it is used, instead of training widening a chunk's rows into float rows first
+    /// (<see cref="Widen"/>). The results are the same to the bit. Off: the kernels read a row's vector several times (the
+    /// forward kernel once per four outputs, the gradient kernel once per eight), and widening it each time cost more than
+    /// writing the widened chunk once and reading it back from L2 (ByteRowBenchmarks, Intel Xeon Emerald Rapids: softmax
+    /// 784 × 10 epoch 1.13× slower on raw pixels, 1.24× standardized; docs/performance.md, "Byte rows"). Settable so that
+    /// the benchmark and the tests run both ways in one process.
     /// </summary>
-    internal static bool WidenFirst { get; set; }
+    internal static bool ReadDirectly { get; set; }
 
     /// <summary>How a kernel reads byte rows through <paramref name="standardizer"/>: widened, then (x − mean) × scale.</summary>
     public static StandardizedByteInput Standardizing(Standardizer standardizer) =>
