@@ -341,15 +341,15 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
 
     // The forward pass, the head's loss (and errors), and unless the mode is the loss alone the backward pass, a chunk at a time.
     // Byte rows are widened into float rows a chunk at a time (ByteRowKernel.Widen); or, when ByteRowKernel.ReadDirectly
-    // asks for it and the model does not standardize its rows itself, read as bytes by the bottom layer's kernels, widened
-    // (and standardized) in registers where they are used.
+    // asks for it, the bytes are the values themselves (not IDX pixels / 255) and the model does not standardize its rows
+    // itself, read as bytes by the bottom layer's kernels, widened (and standardized) in registers where they are used.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float PassAt<TSimd, TVector, TMode>(in Batch batch, TMode mode)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TMode : IPassMode, allows ref struct
     {
-        if (batch.ByteRows is ByteRowFormat format && _scales is null && ByteRowKernel.ReadDirectly)
+        if (batch.ByteRows is ByteRowFormat { IsWhole: true } format && _scales is null && ByteRowKernel.ReadDirectly)
         {
             return format.Standardizer is Standardizer standardizer
                 ? PassAt<TSimd, TVector, TMode, StandardizedByteInput>(in batch, mode, ByteRowKernel.Standardizing(standardizer))
@@ -383,7 +383,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
             Rows rows = chunk.Rows;
             if (widenedRow > 0)
             {
-                ByteRowKernel.Widen<TSimd, TVector>(in rows, _layers.Features, chunk.ByteRows!.Standardizer, ref widened, widenedRow);
+                ByteRowKernel.Widen<TSimd, TVector>(in rows, _layers.Features, chunk.ByteRows!, ref widened, widenedRow);
                 rows = new Rows(in widened, widenedRow, n);
             }
 

@@ -71,30 +71,55 @@ internal static class ByteRowKernel
     }
 
     /// <summary>
-    /// The byte rows <paramref name="rows"/> views (its stride in 4-byte words, as
-    /// <see cref="Dataset"/> lays byte rows out) widened into float rows <paramref name="stride"/> floats apart at
-    /// <paramref name="destination"/>, each of <paramref name="features"/> values; standardized as they go when
-    /// <paramref name="standardizer"/> is given.
+    /// The byte rows <paramref name="rows"/> views (its stride in 4-byte words, as <see cref="Dataset"/> lays byte rows
+    /// out) widened into float rows <paramref name="stride"/> floats apart at <paramref name="destination"/>, each of
+    /// <paramref name="features"/> values, as <paramref name="format"/> says: divided, standardized.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    public static void Widen<TSimd, TVector>(in Rows rows, int features, Standardizer? standardizer, ref float destination, nint stride)
+    public static void Widen<TSimd, TVector>(in Rows rows, int features, ByteRowFormat format, ref float destination, nint stride)
         where TSimd : ISimd<TVector>
         where TVector : struct
     {
-        if (standardizer is null)
+        Standardizer? standardizer = format.Standardizer;
+        if (format.IsWhole)
         {
-            for (int i = 0; i < rows.Count; i++)
+            if (standardizer is null)
             {
-                WidenRow<TSimd, TVector, RawBytes>(in Unsafe.As<float, byte>(ref Unsafe.AsRef(in rows[i])), default, ref Unsafe.Add(ref destination, i * stride), features);
+                WidenRows<TSimd, TVector, RawBytes>(in rows, features, default, ref destination, stride);
             }
+            else
+            {
+                WidenRows<TSimd, TVector, StandardizedBytes>(in rows, features, new StandardizedBytes(standardizer), ref destination, stride);
+            }
+        }
+        else if (standardizer is null)
+        {
+            WidenRows<TSimd, TVector, DividedBytes<RawBytes>>(in rows, features, new DividedBytes<RawBytes>(format.Divisor, default), ref destination, stride);
         }
         else
         {
-            var standardize = new StandardizedBytes(standardizer);
-            for (int i = 0; i < rows.Count; i++)
-            {
-                WidenRow<TSimd, TVector, StandardizedBytes>(in Unsafe.As<float, byte>(ref Unsafe.AsRef(in rows[i])), standardize, ref Unsafe.Add(ref destination, i * stride), features);
-            }
+            WidenRows<TSimd, TVector, DividedBytes<StandardizedBytes>>(in rows, features, new DividedBytes<StandardizedBytes>(format.Divisor, new StandardizedBytes(standardizer)), ref destination, stride);
+        }
+    }
+
+    /// <summary>One byte row of <paramref name="features"/> values widened into <paramref name="destination"/> as <paramref name="format"/> says.</summary>
+    public static void WidenRow<TSimd, TVector>(ref readonly byte source, ByteRowFormat format, ref float destination, int features)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        var row = new Rows(in Unsafe.As<byte, float>(ref Unsafe.AsRef(in source)), 0, 1);
+        Widen<TSimd, TVector>(in row, features, format, ref destination, 0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WidenRows<TSimd, TVector, TStep>(in Rows rows, int features, TStep step, ref float destination, nint stride)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TStep : struct, IWideningStep
+    {
+        for (int i = 0; i < rows.Count; i++)
+        {
+            WidenRow<TSimd, TVector, TStep>(in Unsafe.As<float, byte>(ref Unsafe.AsRef(in rows[i])), step, ref Unsafe.Add(ref destination, i * stride), features);
         }
     }
 
@@ -192,6 +217,50 @@ internal static class ByteRowKernel
         public TVector Apply<TSimd, TVector>(TVector value, nint k)
             where TSimd : ISimd<TVector>
             where TVector : struct => value;
+    }
+
+    /// <summary>
+    /// x / divisor, then the step <typeparamref name="TThen"/>: the quotient rounded as the division of a byte by the divisor
+    /// rounds it, so that bytes of pixels / 255 widen to the bits of the floats an IDX file's pixels / 255 would be.
+    /// </summary>
+    internal readonly struct DividedBytes<TThen>(float divisor, TThen then) : IWideningStep
+        where TThen : struct, IWideningStep
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Apply<TSimd, TVector>(TVector value, nint k)
+            where TSimd : ISimd<TVector>
+            where TVector : struct => then.Apply<TSimd, TVector>(Divide<TSimd, TVector>(value, divisor), k);
+    }
+
+    /// <summary>
+    /// Each lane divided by <paramref name="divisor"/>: a true division (IEEE, the same quotient at every width). It runs once
+    /// per widened vector, a chunk's rows at a time, not in the kernels' loops.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Divide<TSimd, TVector>(TVector value, float divisor)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            Vector512<float> quotient = Unsafe.As<TVector, Vector512<float>>(ref value) / Vector512.Create(divisor);
+            return Unsafe.As<Vector512<float>, TVector>(ref quotient);
+        }
+
+        if (typeof(TVector) == typeof(Vector256<float>))
+        {
+            Vector256<float> quotient = Unsafe.As<TVector, Vector256<float>>(ref value) / Vector256.Create(divisor);
+            return Unsafe.As<Vector256<float>, TVector>(ref quotient);
+        }
+
+        if (typeof(TVector) == typeof(Vector128<float>))
+        {
+            Vector128<float> quotient = Unsafe.As<TVector, Vector128<float>>(ref value) / Vector128.Create(divisor);
+            return Unsafe.As<Vector128<float>, TVector>(ref quotient);
+        }
+
+        float one = Unsafe.As<TVector, float>(ref value) / divisor;
+        return Unsafe.As<float, TVector>(ref one);
     }
 
     /// <summary>(x − mean) × scale, as <see cref="StandardizedInput.Standardize"/> takes it.</summary>
