@@ -12,8 +12,9 @@ namespace Native.Benchmarks;
 /// in registers into float rows a 64-row chunk at a time before the kernels read them ("bytes-copy", the default), and
 /// read by the kernels themselves, each vector of 16 bytes widened where it is used ("bytes-direct"; measured slower, so
 /// not the default: <see cref="ByteRowKernel.ReadDirectly"/>); raw
-/// pixels (0–255) and standardized (a byte dataset standardizes as it widens). The same rows, model, optimizer and seed on
-/// every side, in one run; the "Of ceiling" column puts each against this core's multiply-add ceiling measured in the same
+/// pixels (0–255) and standardized (a byte dataset standardizes as it widens). Beside them "idx-bytes": the same images as
+/// the IDX reader keeps them, bytes that widen to pixel / 255 (a division per widened vector). The same rows, model,
+/// optimizer and seed on every side, in one run; the "Of ceiling" column puts each against this core's multiply-add ceiling measured in the same
 /// process (941 M multiply-adds an epoch, forward and gradient).
 /// </summary>
 /// <remarks>
@@ -29,11 +30,11 @@ public class ByteRowBenchmarks : IWork
     public const double EpochMultiplyAdds = 2.0 * 60_000 * 784 * 10;
 
     // The rows' three ways, in the order the alternating run reports them.
-    private static readonly string[] Ways = ["floats", "bytes-copy", "bytes-direct"];
+    private static readonly string[] Ways = ["floats", "bytes-copy", "bytes-direct", "idx-bytes"];
 
     private TrainingSession _session = null!;
 
-    [Params("floats", "bytes-copy", "bytes-direct")]
+    [Params("floats", "bytes-copy", "bytes-direct", "idx-bytes")]
     public string Rows { get; set; } = "";
 
     [Params(false, true)]
@@ -56,11 +57,18 @@ public class ByteRowBenchmarks : IWork
         return Dataset.FromLabels(features, scaled.Features, scaled.Labels, scaled.Classes);
     });
 
+    /// <summary>MNIST's 60,000 rows as <see cref="Idx"/> reads them: bytes, widened to pixel / 255.</summary>
+    private static readonly Lazy<Dataset> IdxBytes = new(() =>
+    {
+        Dataset tenThousand = Idx.LoadDirectory(MnistData.Directory());
+        return tenThousand.Select([.. Enumerable.Range(0, 6 * tenThousand.Count).Select(i => i % tenThousand.Count)]);
+    });
+
     [GlobalSetup]
     public void Setup()
     {
-        Dataset data = Pixels.Value;
-        if (Rows != "floats")
+        Dataset data = Rows == "idx-bytes" ? IdxBytes.Value : Pixels.Value;
+        if (Rows is "bytes-copy" or "bytes-direct")
         {
             data = data.Compact();
             if (!data.StoresBytes)

@@ -128,8 +128,22 @@ internal sealed class ByteRowFormat(Standardizer? standardizer, float divisor = 
     /// <summary>Whether the bytes are the values themselves (no divisor).</summary>
     public bool IsWhole => Divisor == 1f;
 
-    /// <summary>Bytes divided by <paramref name="divisor"/>.</summary>
-    public static ByteRowFormat Divided(float divisor) => new(null, divisor);
+    /// <summary>Bytes divided by <paramref name="divisor"/> (255 for pixels).</summary>
+    /// <exception cref="ArgumentException">For some byte the widening's quotient (<see cref="ByteRowKernel.Quotient"/>, from the
+    /// reciprocal with one correction) would not be the division's: every byte is checked, once.</exception>
+    public static ByteRowFormat Divided(float divisor)
+    {
+        float reciprocal = 1f / divisor;
+        for (int b = 0; b < 256; b++)
+        {
+            if (BitConverter.SingleToInt32Bits(ByteRowKernel.Quotient((float)b, divisor, reciprocal)) != BitConverter.SingleToInt32Bits(b / divisor))
+            {
+                throw new ArgumentException($"Bytes divided by {divisor} would not widen exactly ({b} / {divisor}).", nameof(divisor));
+            }
+        }
+
+        return new(null, divisor);
+    }
 
     /// <summary>This format, then <paramref name="standardizer"/>.</summary>
     public ByteRowFormat WithStandardizer(Standardizer standardizer) => new(standardizer, Divisor);

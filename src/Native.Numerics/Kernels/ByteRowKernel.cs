@@ -94,11 +94,11 @@ internal static class ByteRowKernel
         }
         else if (standardizer is null)
         {
-            WidenRows<TSimd, TVector, DividedBytes<RawBytes>>(in rows, features, new DividedBytes<RawBytes>(format.Divisor, default), ref destination, stride);
+            WidenRows<TSimd, TVector, DividedBytes<RawBytes>>(in rows, features, new DividedBytes<RawBytes>(format, default), ref destination, stride);
         }
         else
         {
-            WidenRows<TSimd, TVector, DividedBytes<StandardizedBytes>>(in rows, features, new DividedBytes<StandardizedBytes>(format.Divisor, new StandardizedBytes(standardizer)), ref destination, stride);
+            WidenRows<TSimd, TVector, DividedBytes<StandardizedBytes>>(in rows, features, new DividedBytes<StandardizedBytes>(format, new StandardizedBytes(standardizer)), ref destination, stride);
         }
     }
 
@@ -223,44 +223,56 @@ internal static class ByteRowKernel
     /// x / divisor, then the step <typeparamref name="TThen"/>: the quotient rounded as the division of a byte by the divisor
     /// rounds it, so that bytes of pixels / 255 widen to the bits of the floats an IDX file's pixels / 255 would be.
     /// </summary>
-    internal readonly struct DividedBytes<TThen>(float divisor, TThen then) : IWideningStep
+    /// <remarks>
+    /// A division costs as much as several multiplies (a vdivps per vector measured a tenth of a softmax epoch); instead
+    /// q = x · (1 / d), corrected once by the residual, q + (x − q·d) · (1 / d), both steps fused multiply-adds: three
+    /// instructions, and the quotient's bits for every byte (<see cref="ByteRowFormat.Divided"/> checks all 256).
+    /// </remarks>
+    internal readonly struct DividedBytes<TThen>(ByteRowFormat format, TThen then) : IWideningStep
         where TThen : struct, IWideningStep
     {
+        private readonly float _divisor = format.Divisor;
+        private readonly float _reciprocal = 1f / format.Divisor;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TVector Apply<TSimd, TVector>(TVector value, nint k)
             where TSimd : ISimd<TVector>
-            where TVector : struct => then.Apply<TSimd, TVector>(Divide<TSimd, TVector>(value, divisor), k);
+            where TVector : struct => then.Apply<TSimd, TVector>(Quotient(value, _divisor, _reciprocal), k);
     }
 
-    /// <summary>
-    /// Each lane divided by <paramref name="divisor"/>: a true division (IEEE, the same quotient at every width). It runs once
-    /// per widened vector, a chunk's rows at a time, not in the kernels' loops.
-    /// </summary>
+    /// <summary>x / d by its reciprocal r, corrected once: q = x·r, then q + (x − q·d)·r, each step fused.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector Divide<TSimd, TVector>(TVector value, float divisor)
-        where TSimd : ISimd<TVector>
+    internal static TVector Quotient<TVector>(TVector value, float divisor, float reciprocal)
         where TVector : struct
     {
         if (typeof(TVector) == typeof(Vector512<float>))
         {
-            Vector512<float> quotient = Unsafe.As<TVector, Vector512<float>>(ref value) / Vector512.Create(divisor);
-            return Unsafe.As<Vector512<float>, TVector>(ref quotient);
+            Vector512<float> x = Unsafe.As<TVector, Vector512<float>>(ref value), r = Vector512.Create(reciprocal);
+            Vector512<float> q = x * r;
+            q = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(-q, Vector512.Create(divisor), x), r, q);
+            return Unsafe.As<Vector512<float>, TVector>(ref q);
         }
 
         if (typeof(TVector) == typeof(Vector256<float>))
         {
-            Vector256<float> quotient = Unsafe.As<TVector, Vector256<float>>(ref value) / Vector256.Create(divisor);
-            return Unsafe.As<Vector256<float>, TVector>(ref quotient);
+            Vector256<float> x = Unsafe.As<TVector, Vector256<float>>(ref value), r = Vector256.Create(reciprocal);
+            Vector256<float> q = x * r;
+            q = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(-q, Vector256.Create(divisor), x), r, q);
+            return Unsafe.As<Vector256<float>, TVector>(ref q);
         }
 
         if (typeof(TVector) == typeof(Vector128<float>))
         {
-            Vector128<float> quotient = Unsafe.As<TVector, Vector128<float>>(ref value) / Vector128.Create(divisor);
-            return Unsafe.As<Vector128<float>, TVector>(ref quotient);
+            Vector128<float> x = Unsafe.As<TVector, Vector128<float>>(ref value), r = Vector128.Create(reciprocal);
+            Vector128<float> q = x * r;
+            q = Vector128.FusedMultiplyAdd(Vector128.FusedMultiplyAdd(-q, Vector128.Create(divisor), x), r, q);
+            return Unsafe.As<Vector128<float>, TVector>(ref q);
         }
 
-        float one = Unsafe.As<TVector, float>(ref value) / divisor;
-        return Unsafe.As<float, TVector>(ref one);
+        float one = Unsafe.As<TVector, float>(ref value);
+        float quotient = one * reciprocal;
+        quotient = MathF.FusedMultiplyAdd(MathF.FusedMultiplyAdd(-quotient, divisor, one), reciprocal, quotient);
+        return Unsafe.As<float, TVector>(ref quotient);
     }
 
     /// <summary>(x − mean) × scale, as <see cref="StandardizedInput.Standardize"/> takes it.</summary>

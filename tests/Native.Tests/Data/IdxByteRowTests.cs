@@ -34,7 +34,8 @@ public class IdxByteRowTests
         var random = new Random(3);
         foreach (int length in Properties.AwkwardLengths.Concat([255, 256, 257, 784]))
         {
-            byte[] bytes = [.. Enumerable.Range(0, length + 16).Select(k => k < length ? (byte)random.Next(256) : (byte)0)];
+            // Every byte value once (at length 256), else random ones.
+            byte[] bytes = [.. Enumerable.Range(0, length + 16).Select(k => k >= length ? (byte)0 : length == 256 ? (byte)k : (byte)random.Next(256))];
             float[] widened = new float[length];
             ByteRowFormat format = ByteRowFormat.Divided(255f);
             switch (Widths.Parse(width))
