@@ -2,20 +2,25 @@ using System.Diagnostics;
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using Native.Numerics;
+using Native.Numerics.Kernels;
 
 namespace Native.Benchmarks;
 
 /// <summary>
 /// One softmax-regression epoch (784 × 10, 60,000 MNIST rows, batches of 64, plain gradient descent: the fused step) over
-/// rows stored as floats (the baseline) and the same rows stored as bytes (<see cref="Dataset.Compact"/>), widened in
-/// registers a 64-row chunk at a time; raw pixels (0–255) and standardized (a byte dataset standardizes as it widens).
-/// The same rows, model, optimizer and seed on both sides, in one run; the "Of ceiling" column puts each against this
-/// core's multiply-add ceiling measured in the same process (941 M multiply-adds an epoch, forward and gradient).
+/// rows stored as floats (the baseline) and the same rows stored as bytes (<see cref="Dataset.Compact"/>) two ways: widened
+/// in registers into float rows a 64-row chunk at a time before the kernels read them ("bytes-copy", the default), and
+/// read by the kernels themselves, each vector of 16 bytes widened where it is used ("bytes-direct"; measured slower, so
+/// not the default: <see cref="ByteRowKernel.ReadDirectly"/>); raw
+/// pixels (0–255) and standardized (a byte dataset standardizes as it widens). Beside them "idx-bytes": the same images as
+/// the IDX reader keeps them, bytes that widen to pixel / 255 (a division per widened vector). The same rows, model,
+/// optimizer and seed on every side, in one run; the "Of ceiling" column puts each against this core's multiply-add ceiling measured in the same
+/// process (941 M multiply-adds an epoch, forward and gradient).
 /// </summary>
 /// <remarks>
 /// Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*ByteRowBenchmarks*'</c>. On a shared,
-/// noisy machine, <c>-- byterows</c> alternates the two storages' epochs in one process instead (<see cref="Alternate"/>)
-/// and prints medians, their ratio, and each one's share of the multiply-add ceiling.
+/// noisy machine, <c>-- byterows</c> alternates the three ways' epochs in one process instead (<see cref="Alternate"/>)
+/// and prints medians, their ratios, and each one's share of the multiply-add ceiling.
 /// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(EpochConfig))]
@@ -24,9 +29,12 @@ public class ByteRowBenchmarks : IWork
     /// <summary>Multiply-adds of one epoch: 60,000 rows × 784 × 10, forward and gradient.</summary>
     public const double EpochMultiplyAdds = 2.0 * 60_000 * 784 * 10;
 
+    // The rows' three ways, in the order the alternating run reports them.
+    private static readonly string[] Ways = ["floats", "bytes-copy", "bytes-direct", "idx-bytes"];
+
     private TrainingSession _session = null!;
 
-    [Params("floats", "bytes")]
+    [Params("floats", "bytes-copy", "bytes-direct", "idx-bytes")]
     public string Rows { get; set; } = "";
 
     [Params(false, true)]
@@ -49,11 +57,18 @@ public class ByteRowBenchmarks : IWork
         return Dataset.FromLabels(features, scaled.Features, scaled.Labels, scaled.Classes);
     });
 
+    /// <summary>MNIST's 60,000 rows as <see cref="Idx"/> reads them: bytes, widened to pixel / 255.</summary>
+    private static readonly Lazy<Dataset> IdxBytes = new(() =>
+    {
+        Dataset tenThousand = Idx.LoadDirectory(MnistData.Directory());
+        return tenThousand.Select([.. Enumerable.Range(0, 6 * tenThousand.Count).Select(i => i % tenThousand.Count)]);
+    });
+
     [GlobalSetup]
     public void Setup()
     {
-        Dataset data = Pixels.Value;
-        if (Rows == "bytes")
+        Dataset data = Rows == "idx-bytes" ? IdxBytes.Value : Pixels.Value;
+        if (Rows is "bytes-copy" or "bytes-direct")
         {
             data = data.Compact();
             if (!data.StoresBytes)
@@ -77,7 +92,12 @@ public class ByteRowBenchmarks : IWork
     public void Cleanup() => _session.Dispose();
 
     [Benchmark]
-    public EpochReport Epoch() => _session.RunEpoch();
+    public EpochReport Epoch()
+    {
+        // Set before every epoch, as the alternating run takes the three ways in turn in one process.
+        ByteRowKernel.ReadDirectly = Rows == "bytes-direct";
+        return _session.RunEpoch();
+    }
 
     /// <summary>
     /// The epoch's multiply-adds only, so "Of ceiling" is the share of the multiply-add ceiling, as issue 21 states its target
@@ -86,42 +106,57 @@ public class ByteRowBenchmarks : IWork
     public (double MultiplyAdds, double Bytes) Work(string method) => (EpochMultiplyAdds, 0);
 
     /// <summary>
-    /// Float and byte rows in one process, their epochs alternated (which goes first alternating too) after three seconds
-    /// of warm-up, 21 rounds: medians and minimums, the ratio of the medians, and each median's share of the 512-bit
-    /// multiply-add ceiling measured in this process. Noise from other work on the machine falls on both sides alike.
+    /// Float rows and byte rows (copied, direct) in one process, their epochs taken in turn (which goes first rotating too)
+    /// after three seconds of warm-up, 21 rounds: medians and minimums, the ratios of the medians to the float rows', and
+    /// each median's share of the 512-bit multiply-add ceiling measured in this process. Noise from other work on the
+    /// machine falls on every side alike.
     /// </summary>
     public static void Alternate(TextWriter output)
     {
         double ceiling = Ceiling.MultiplyAddsPerNanosecond(null);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"multiply-add ceiling, 512-bit: {ceiling:F1} per ns (an epoch at the ceiling: {EpochMultiplyAdds / ceiling / 1e6:F2} ms)"));
+        double atCeiling = EpochMultiplyAdds / ceiling / 1e6;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"multiply-add ceiling, 512-bit: {ceiling:F1} per ns (an epoch at the ceiling: {atCeiling:F2} ms)"));
         foreach (bool standardized in new[] { false, true })
         {
-            ByteRowBenchmarks floats = new() { Rows = "floats", Standardized = standardized }, bytes = new() { Rows = "bytes", Standardized = standardized };
-            floats.Setup();
-            bytes.Setup();
+            ByteRowBenchmarks[] ways = [.. Ways.Select(rows => new ByteRowBenchmarks { Rows = rows, Standardized = standardized })];
+            foreach (ByteRowBenchmarks way in ways)
+            {
+                way.Setup();
+            }
+
             var warmUp = Stopwatch.StartNew();
             while (warmUp.Elapsed < TimeSpan.FromSeconds(3))
             {
-                floats.Epoch();
-                bytes.Epoch();
+                foreach (ByteRowBenchmarks way in ways)
+                {
+                    way.Epoch();
+                }
             }
 
-            List<double> floatTimes = [], byteTimes = [];
+            List<double>[] times = [.. ways.Select(_ => new List<double>())];
             for (int round = 0; round < 21; round++)
             {
-                (ByteRowBenchmarks first, List<double> firstTimes, ByteRowBenchmarks second, List<double> secondTimes) =
-                    round % 2 == 0 ? (floats, floatTimes, bytes, byteTimes) : (bytes, byteTimes, floats, floatTimes);
-                firstTimes.Add(Time(first));
-                secondTimes.Add(Time(second));
+                for (int turn = 0; turn < ways.Length; turn++)
+                {
+                    int which = (round + turn) % ways.Length;
+                    times[which].Add(Time(ways[which]));
+                }
             }
 
-            floats.Cleanup();
-            bytes.Cleanup();
-            double floatMedian = Median(floatTimes), byteMedian = Median(byteTimes);
-            double atCeiling = EpochMultiplyAdds / ceiling / 1e6;
-            output.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{(standardized ? "standardized" : "raw pixels  ")}: floats {floatMedian,7:F2} ms (least {floatTimes.Min(),7:F2}, {atCeiling / floatMedian,4:P0} of ceiling), bytes {byteMedian,7:F2} ms (least {byteTimes.Min(),7:F2}, {atCeiling / byteMedian,4:P0}); bytes / floats {byteMedian / floatMedian:F3}"));
+            foreach (ByteRowBenchmarks way in ways)
+            {
+                way.Cleanup();
+            }
+
+            double floatMedian = Median(times[0]);
+            output.WriteLine(standardized ? "standardized:" : "raw pixels:");
+            for (int i = 0; i < ways.Length; i++)
+            {
+                double median = Median(times[i]);
+                output.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"  {ways[i].Rows,-12} median {median,7:F2} ms (least {times[i].Min(),7:F2}), {atCeiling / median,4:P0} of ceiling (least: {atCeiling / times[i].Min(),4:P0}); / floats {median / floatMedian:F3}"));
+            }
         }
 
         static double Time(ByteRowBenchmarks benchmark)

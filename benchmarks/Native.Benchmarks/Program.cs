@@ -39,7 +39,7 @@ if (args is ["typedrow", ..])
     return;
 }
 
-// `-- byterows` alternates softmax epochs over float rows and byte rows, in one process (ByteRowBenchmarks).
+// `-- byterows` alternates softmax epochs over float rows and byte rows (copied, read directly), in one process (ByteRowBenchmarks).
 if (args is ["byterows", ..])
 {
     ByteRowBenchmarks.Alternate(Console.Out);

@@ -9,7 +9,8 @@ namespace Native.Cli.Commands;
 /// <summary>
 /// <c>native evaluate</c>: a saved model's metrics on labelled data. The rows stream through the model as they are
 /// read, as <c>predict</c>'s do: what is kept is each row's actual and predicted class (8 bytes a row) or value, never
-/// the rows (issue 20: 5 million one-feature rows held 800 MB). IDX images are held as the file's bytes.
+/// the rows (issue 20: 5 million one-feature rows held 800 MB). IDX images are held as the file's bytes; Parquet files are
+/// read a row group at a time.
 /// </summary>
 internal static partial class EvaluateCommand
 {
@@ -19,9 +20,9 @@ internal static partial class EvaluateCommand
     public static Command Create(CliContext context)
     {
         var model = new Option<string>("--model") { Description = "The model file: .safetensors (from native train --out) or .onnx (Native's, PyTorch's, scikit-learn's).", Required = true };
-        var data = new Option<string>("--data") { Description = "The data: a CSV file, or a directory holding an IDX images file and labels file.", Required = true };
-        var format = new Choice<DataFormat>("--format", "How to read --data (default: idx for a directory, csv otherwise).", null, Vocabulary.Formats);
-        var label = new Option<string?>("--label") { Description = "CSV: the label column's name (default: the model's label column, else the last); for a regression of several targets, the target columns, comma-separated (default: the model's label columns)." };
+        var data = new Option<string>("--data") { Description = "The data: a CSV file, Parquet files (a file, a directory of them, or a pattern), or a directory holding an IDX images file and labels file.", Required = true };
+        var format = new Choice<DataFormat>("--format", "How to read --data (default: parquet for .parquet files and directories of them, idx for other directories, csv otherwise).", null, Vocabulary.Formats);
+        var label = new Option<string?>("--label") { Description = "CSV and Parquet: the label column's name (default: the model's label column, else the last); for a regression of several targets, the target columns, comma-separated (default: the model's label columns)." };
         var match = new Choice<ClassMatching>("--match-classes", "name: each label is matched to the model's class of that name (a number label to the class of that number, for a model without names); index: the data's classes in sorted order are the model's classes 0, 1, … (as scikit-learn's LabelEncoder numbers them).", ClassMatching.Name, Vocabulary.Matchings);
         var json = new Option<bool>("--json") { Description = "One JSON object with the metrics." };
         var command = new Command("evaluate", "Measure a saved model on labelled data: accuracy, log-loss, P/R/F1 and the confusion matrix; or MSE, MAE and R².")
@@ -34,11 +35,6 @@ internal static partial class EvaluateCommand
         {
             string dataPath = parse.GetValue(data)!;
             DataFormat chosen = DataFiles.FormatOf(dataPath, format.Read(parse));
-            if (chosen == DataFormat.Parquet)
-            {
-                throw new UsageException($"evaluate reads CSV files and IDX data; '{dataPath}' is Parquet, which train and predict read. Evaluate on a CSV export of it, or hold rows out with native train --validation.");
-            }
-
             if (chosen == DataFormat.Idx && parse.GetValue(label) is not null)
             {
                 throw new UsageException($"--label names a CSV column; the IDX data in '{dataPath}' take their labels from the labels file. Remove it.");
@@ -69,6 +65,10 @@ internal static partial class EvaluateCommand
         if (settings.Format == DataFormat.Idx)
         {
             EvaluateImages(context, settings, file, predictor, (ClassTally)tally, limits.Idx);
+        }
+        else if (settings.Format == DataFormat.Parquet)
+        {
+            EvaluateParquet(context, settings, file, predictor, tally);
         }
         else
         {
@@ -263,6 +263,13 @@ internal static partial class EvaluateCommand
             throw Unknown(text.ToString(), number, where);
         }
 
+        /// <summary>The model's class of a label given by its text (a Parquet label's name); <paramref name="where"/> says where it was found.</summary>
+        public int ClassOfName(string text, string where)
+        {
+            int found = Find(text, out string? number);
+            return found >= 0 ? found : throw Unknown(text, number, where);
+        }
+
         public int ClassOfNumber(byte label, int index)
         {
             string text = label.ToString(CultureInfo.InvariantCulture);
@@ -338,6 +345,16 @@ internal static partial class EvaluateCommand
             _predicted.Add(predictor.BestClass);
             _logLoss -= Math.Log(Math.Max(predictor.Outputs[actual], Floor));
         }
+
+        /// <summary>A row whose log-loss is added apart (<see cref="AddLogLoss"/>).</summary>
+        public void Add(int actual, int predicted)
+        {
+            _actual.Add(actual);
+            _predicted.Add(predicted);
+        }
+
+        /// <summary>Rows' summed log-loss, for rows added with <see cref="Add(int, int)"/>.</summary>
+        public void AddLogLoss(double logLoss) => _logLoss += logLoss;
 
         public override Summary Summary(IReadOnlyList<string> classNames) =>
             Commands.Summary.Of(ClassificationReport.FromPredictions(CollectionsMarshal.AsSpan(_actual), CollectionsMarshal.AsSpan(_predicted), classes), _logLoss / Count, "evaluation", classNames);

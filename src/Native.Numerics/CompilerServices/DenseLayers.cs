@@ -47,20 +47,25 @@ public interface IDenseLayers
         where TVector : struct
         where TInput : struct, IRowInput, allows ref struct;
 
-    /// <summary>A chunk through every layer, keeping each layer's outputs; returns the top layer's (n × <see cref="Outputs"/>), its error rows right after.</summary>
-    internal ref float ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
+    /// <summary>
+    /// A chunk through every layer, keeping each layer's outputs; returns the top layer's (n × <see cref="Outputs"/>), its
+    /// error rows right after. The bottom layer reads the chunk's rows through <paramref name="reader"/>.
+    /// </summary>
+    internal ref float ForwardChunk<TSimd, TVector, TInput>(ref float parameters, scoped in Rows input, TInput reader, ref float workspace, float slope)
         where TSimd : ISimd<TVector>
-        where TVector : struct;
+        where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct;
 
     /// <summary>
     /// With the top layer's errors in place: every layer's share added to <paramref name="destination"/> (laid out as the
     /// parameters) as <paramref name="mode"/> says; the bottom layer's errors carried down into <paramref name="below"/>
-    /// (n × <see cref="Features"/>) unless it is none.
+    /// (n × <see cref="Features"/>) unless it is none. The bottom layer reads the chunk's rows through <paramref name="reader"/>.
     /// </summary>
-    internal void BackwardChunk<TSimd, TVector, TMode>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below)
+    internal void BackwardChunk<TSimd, TVector, TMode, TInput>(ref float parameters, scoped in Rows input, TInput reader, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below)
         where TSimd : ISimd<TVector>
         where TVector : struct
-        where TMode : IPassMode, allows ref struct;
+        where TMode : IPassMode, allows ref struct
+        where TInput : struct, IRowInput, allows ref struct;
 }
 
 /// <summary>The top dense layer of shape <typeparamref name="TShape"/>, whose values go to the head. Not for direct use.</summary>
@@ -87,14 +92,14 @@ public readonly struct OutputLayer<TShape> : IDenseLayers
     void IDenseLayers.ForwardRow<TSimd, TVector, TInput>(ref float parameters, ref readonly float x, TInput input, ref float top, ref float scratch, float slope) =>
         Layers.ForwardRow<TSimd, TVector, TShape, IdentityFunction, TInput>(_shape, ref parameters, in x, input, ref top, slope);
 
-    ref float IDenseLayers.ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
+    ref float IDenseLayers.ForwardChunk<TSimd, TVector, TInput>(ref float parameters, scoped in Rows input, TInput reader, ref float workspace, float slope)
     {
-        Layers.ForwardChunk<TSimd, TVector, TShape, IdentityFunction>(_shape, ref parameters, in input, ref workspace, slope);
+        Layers.ForwardChunk<TSimd, TVector, TShape, IdentityFunction, TInput>(_shape, ref parameters, in input, reader, ref workspace, slope);
         return ref workspace;
     }
 
-    void IDenseLayers.BackwardChunk<TSimd, TVector, TMode>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below) =>
-        Layers.Backward<TSimd, TVector, TShape, IdentityFunction, TMode>(_shape, ref parameters, in input, ref workspace, ref destination, mode, slope, below);
+    void IDenseLayers.BackwardChunk<TSimd, TVector, TMode, TInput>(ref float parameters, scoped in Rows input, TInput reader, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below) =>
+        Layers.Backward<TSimd, TVector, TShape, IdentityFunction, TMode, TInput>(_shape, ref parameters, in input, reader, ref workspace, ref destination, mode, slope, below);
 }
 
 /// <summary>
@@ -141,20 +146,20 @@ public readonly struct HiddenLayer<TShape, TActivation, TNext> : IDenseLayers
         _next.ForwardRow<TSimd, TVector, RawInput>(ref Unsafe.Add(ref parameters, Parameters), in scratch, default, ref top, ref Unsafe.Add(ref scratch, Scratch), slope);
     }
 
-    ref float IDenseLayers.ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
+    ref float IDenseLayers.ForwardChunk<TSimd, TVector, TInput>(ref float parameters, scoped in Rows input, TInput reader, ref float workspace, float slope)
     {
-        Layers.ForwardChunk<TSimd, TVector, TShape, TActivation>(_shape, ref parameters, in input, ref workspace, slope);
+        Layers.ForwardChunk<TSimd, TVector, TShape, TActivation, TInput>(_shape, ref parameters, in input, reader, ref workspace, slope);
         Rows outputs = new(in workspace, _shape.Outputs, input.Count);
-        return ref _next.ForwardChunk<TSimd, TVector>(ref Unsafe.Add(ref parameters, Parameters), in outputs, ref Unsafe.Add(ref workspace, Slot), slope);
+        return ref _next.ForwardChunk<TSimd, TVector, RawInput>(ref Unsafe.Add(ref parameters, Parameters), in outputs, default, ref Unsafe.Add(ref workspace, Slot), slope);
     }
 
-    void IDenseLayers.BackwardChunk<TSimd, TVector, TMode>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below)
+    void IDenseLayers.BackwardChunk<TSimd, TVector, TMode, TInput>(ref float parameters, scoped in Rows input, TInput reader, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below)
     {
         // The layers above carry their errors down into this layer's error rows, with their weights as they were; then this
         // layer's own step.
         Rows outputs = new(in workspace, _shape.Outputs, input.Count);
         var errors = new ErrorsBelow(ref Unsafe.Add(ref workspace, (nint)ParameterLayout.ErrorsStart(_shape.Outputs)));
-        _next.BackwardChunk<TSimd, TVector, TMode>(ref Unsafe.Add(ref parameters, Parameters), in outputs, ref Unsafe.Add(ref workspace, Slot), ref Unsafe.Add(ref destination, Parameters), mode, slope, errors);
-        Layers.Backward<TSimd, TVector, TShape, TActivation, TMode>(_shape, ref parameters, in input, ref workspace, ref destination, mode, slope, below);
+        _next.BackwardChunk<TSimd, TVector, TMode, RawInput>(ref Unsafe.Add(ref parameters, Parameters), in outputs, default, ref Unsafe.Add(ref workspace, Slot), ref Unsafe.Add(ref destination, Parameters), mode, slope, errors);
+        Layers.Backward<TSimd, TVector, TShape, TActivation, TMode, TInput>(_shape, ref parameters, in input, reader, ref workspace, ref destination, mode, slope, below);
     }
 }

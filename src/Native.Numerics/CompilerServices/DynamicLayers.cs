@@ -97,79 +97,95 @@ internal readonly struct DynamicLayers : IDenseLayers
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    ref float IDenseLayers.ForwardChunk<TSimd, TVector>(ref float parameters, scoped in Rows input, ref float workspace, float slope)
+    ref float IDenseLayers.ForwardChunk<TSimd, TVector, TInput>(ref float parameters, scoped in Rows input, TInput reader, ref float workspace, float slope)
     {
-        // Each layer's outputs in its slot of the workspace, then read by the layer above as its rows.
+        // The bottom layer reads the chunk's rows through the reader; each layer above reads the outputs of the one below,
+        // in that layer's slot of the workspace.
         int n = input.Count;
-        scoped Rows rows = input;
-        for (int l = 0; ; l++)
+        ForwardLayer<TSimd, TVector, TInput>(0, ref parameters, in input, reader, ref workspace, slope);
+        for (int l = 1; l <= Top; l++)
         {
-            DenseShape shape = Shape(l);
-            ref float layer = ref Unsafe.Add(ref parameters, _layout.WeightOffset(l));
-            ref float slot = ref Unsafe.Add(ref workspace, _layout.SlotOffset(l));
-            switch (ActivationOf(l))
-            {
-                case Activation.Relu:
-                    Layers.ForwardChunk<TSimd, TVector, DenseShape, ReluFunction>(shape, ref layer, in rows, ref slot, slope);
-                    break;
-                case Activation.LeakyRelu:
-                    Layers.ForwardChunk<TSimd, TVector, DenseShape, LeakyReluFunction>(shape, ref layer, in rows, ref slot, slope);
-                    break;
-                case Activation.Sigmoid:
-                    Layers.ForwardChunk<TSimd, TVector, DenseShape, SigmoidFunction>(shape, ref layer, in rows, ref slot, slope);
-                    break;
-                case Activation.Tanh:
-                    Layers.ForwardChunk<TSimd, TVector, DenseShape, TanhFunction>(shape, ref layer, in rows, ref slot, slope);
-                    break;
-                default: // none: the output layer
-                    Layers.ForwardChunk<TSimd, TVector, DenseShape, IdentityFunction>(shape, ref layer, in rows, ref slot, slope);
-                    return ref slot;
-            }
+            Rows rows = new(in Unsafe.Add(ref workspace, _layout.SlotOffset(l - 1)), _layout.LayerInputs(l), n);
+            ForwardLayer<TSimd, TVector, RawInput>(l, ref parameters, in rows, default, ref workspace, slope);
+        }
 
-            rows = new Rows(in Unsafe.Add(ref workspace, _layout.SlotOffset(l)), shape.Outputs, n);
+        return ref Unsafe.Add(ref workspace, _layout.SlotOffset(Top));
+    }
+
+    // Layer l of a chunk, its outputs into its slot of the workspace.
+    private void ForwardLayer<TSimd, TVector, TInput>(int l, ref float parameters, scoped in Rows rows, TInput reader, ref float workspace, float slope)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
+    {
+        DenseShape shape = Shape(l);
+        ref float layer = ref Unsafe.Add(ref parameters, _layout.WeightOffset(l));
+        ref float slot = ref Unsafe.Add(ref workspace, _layout.SlotOffset(l));
+        switch (ActivationOf(l))
+        {
+            case Activation.Relu:
+                Layers.ForwardChunk<TSimd, TVector, DenseShape, ReluFunction, TInput>(shape, ref layer, in rows, reader, ref slot, slope);
+                break;
+            case Activation.LeakyRelu:
+                Layers.ForwardChunk<TSimd, TVector, DenseShape, LeakyReluFunction, TInput>(shape, ref layer, in rows, reader, ref slot, slope);
+                break;
+            case Activation.Sigmoid:
+                Layers.ForwardChunk<TSimd, TVector, DenseShape, SigmoidFunction, TInput>(shape, ref layer, in rows, reader, ref slot, slope);
+                break;
+            case Activation.Tanh:
+                Layers.ForwardChunk<TSimd, TVector, DenseShape, TanhFunction, TInput>(shape, ref layer, in rows, reader, ref slot, slope);
+                break;
+            default: // none: the output layer
+                Layers.ForwardChunk<TSimd, TVector, DenseShape, IdentityFunction, TInput>(shape, ref layer, in rows, reader, ref slot, slope);
+                break;
         }
     }
 
-    void IDenseLayers.BackwardChunk<TSimd, TVector, TMode>(ref float parameters, scoped in Rows input, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below)
+    void IDenseLayers.BackwardChunk<TSimd, TVector, TMode, TInput>(ref float parameters, scoped in Rows input, TInput reader, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below)
     {
         // Top down: each layer's errors are in its slot (the top's from the head, the others carried down by the layer above).
+        // Above the bottom layer, the rows below are the outputs in the slot of the layer under, and their errors go to its
+        // error rows; the bottom layer reads the model's input through the reader, and its errors go where asked.
         int n = input.Count;
-        for (int l = Top; l >= 0; l--)
+        for (int l = Top; l > 0; l--)
         {
-            DenseShape shape = Shape(l);
-            ref float layer = ref Unsafe.Add(ref parameters, _layout.WeightOffset(l));
-            ref float slot = ref Unsafe.Add(ref workspace, _layout.SlotOffset(l));
-            ref float gradient = ref Unsafe.Add(ref destination, _layout.WeightOffset(l));
+            int under = _layout.SlotOffset(l - 1);
+            Rows rows = new(in Unsafe.Add(ref workspace, under), _layout.LayerInputs(l), n);
+            var errors = new ErrorsBelow(ref Unsafe.Add(ref workspace, under + (nint)ParameterLayout.ErrorsStart(_layout.LayerInputs(l))));
+            BackwardLayer<TSimd, TVector, TMode, RawInput>(l, ref parameters, in rows, default, ref workspace, ref destination, mode, slope, errors);
+        }
 
-            // The rows below and where their errors go: the model's input (and its errors as asked) under the bottom layer, else
-            // the outputs and error rows in the slot of the layer under this one.
-            scoped Rows rows = input;
-            scoped ErrorsBelow errors = below;
-            if (l > 0)
-            {
-                int under = _layout.SlotOffset(l - 1);
-                rows = new Rows(in Unsafe.Add(ref workspace, under), shape.Inputs, n);
-                errors = new ErrorsBelow(ref Unsafe.Add(ref workspace, under + (nint)ParameterLayout.ErrorsStart(shape.Inputs)));
-            }
+        BackwardLayer<TSimd, TVector, TMode, TInput>(0, ref parameters, in input, reader, ref workspace, ref destination, mode, slope, below);
+    }
 
-            switch (ActivationOf(l))
-            {
-                case Activation.Relu:
-                    Layers.Backward<TSimd, TVector, DenseShape, ReluFunction, TMode>(shape, ref layer, in rows, ref slot, ref gradient, mode, slope, errors);
-                    break;
-                case Activation.LeakyRelu:
-                    Layers.Backward<TSimd, TVector, DenseShape, LeakyReluFunction, TMode>(shape, ref layer, in rows, ref slot, ref gradient, mode, slope, errors);
-                    break;
-                case Activation.Sigmoid:
-                    Layers.Backward<TSimd, TVector, DenseShape, SigmoidFunction, TMode>(shape, ref layer, in rows, ref slot, ref gradient, mode, slope, errors);
-                    break;
-                case Activation.Tanh:
-                    Layers.Backward<TSimd, TVector, DenseShape, TanhFunction, TMode>(shape, ref layer, in rows, ref slot, ref gradient, mode, slope, errors);
-                    break;
-                default: // none: the output layer
-                    Layers.Backward<TSimd, TVector, DenseShape, IdentityFunction, TMode>(shape, ref layer, in rows, ref slot, ref gradient, mode, slope, errors);
-                    break;
-            }
+    // Layer l's backward step, with its activation (none for the output layer).
+    private void BackwardLayer<TSimd, TVector, TMode, TInput>(int l, ref float parameters, scoped in Rows rows, TInput reader, ref float workspace, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow errors)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TMode : IPassMode, allows ref struct
+        where TInput : struct, IRowInput, allows ref struct
+    {
+        DenseShape shape = Shape(l);
+        ref float layer = ref Unsafe.Add(ref parameters, _layout.WeightOffset(l));
+        ref float slot = ref Unsafe.Add(ref workspace, _layout.SlotOffset(l));
+        ref float gradient = ref Unsafe.Add(ref destination, _layout.WeightOffset(l));
+        switch (ActivationOf(l))
+        {
+            case Activation.Relu:
+                Layers.Backward<TSimd, TVector, DenseShape, ReluFunction, TMode, TInput>(shape, ref layer, in rows, reader, ref slot, ref gradient, mode, slope, errors);
+                break;
+            case Activation.LeakyRelu:
+                Layers.Backward<TSimd, TVector, DenseShape, LeakyReluFunction, TMode, TInput>(shape, ref layer, in rows, reader, ref slot, ref gradient, mode, slope, errors);
+                break;
+            case Activation.Sigmoid:
+                Layers.Backward<TSimd, TVector, DenseShape, SigmoidFunction, TMode, TInput>(shape, ref layer, in rows, reader, ref slot, ref gradient, mode, slope, errors);
+                break;
+            case Activation.Tanh:
+                Layers.Backward<TSimd, TVector, DenseShape, TanhFunction, TMode, TInput>(shape, ref layer, in rows, reader, ref slot, ref gradient, mode, slope, errors);
+                break;
+            default: // none: the output layer
+                Layers.Backward<TSimd, TVector, DenseShape, IdentityFunction, TMode, TInput>(shape, ref layer, in rows, reader, ref slot, ref gradient, mode, slope, errors);
+                break;
         }
     }
 

@@ -25,15 +25,19 @@ internal static class Layers
         where TInput : struct, IRowInput, allows ref struct =>
         RowKernel.Forward<TSimd, TVector, TShape, TActivation, TInput>(shape, ref parameters, ref Biases(shape, ref parameters), in x, input, ref y, slope);
 
-    /// <summary>Y = f(A·Wᵀ + b) for a chunk's rows A, into the first rows of the layer's <paramref name="slot"/>.</summary>
+    /// <summary>
+    /// Y = f(A·Wᵀ + b) for a chunk's rows A, read through <paramref name="reader"/>, into the first rows of the layer's
+    /// <paramref name="slot"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ForwardChunk<TSimd, TVector, TShape, TActivation>(TShape shape, ref float parameters, scoped in Rows input, ref float slot, float slope)
+    public static void ForwardChunk<TSimd, TVector, TShape, TActivation, TInput>(TShape shape, ref float parameters, scoped in Rows input, TInput reader, ref float slot, float slope)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TShape : struct, IDenseShape
         where TActivation : struct, IActivationFunction
+        where TInput : struct, IRowInput, allows ref struct
     {
-        ForwardKernel.Rows<TSimd, TVector, TShape>(shape, in input, ref parameters, ref Biases(shape, ref parameters), ref slot);
+        ForwardKernel.Rows<TSimd, TVector, TShape, TInput>(shape, in input, reader, ref parameters, ref Biases(shape, ref parameters), ref slot);
         if (typeof(TActivation) != typeof(IdentityFunction))
         {
             ActivationKernel.Apply<TSimd, TVector, TActivation>(ref slot, input.Count * shape.Outputs, slope);
@@ -43,17 +47,18 @@ internal static class Layers
     /// <summary>
     /// With the layer's errors E (n × outputs) carried down into its <paramref name="slot"/> by the layers above (or written by
     /// the head): E multiplied by the activation's derivative; D = E·W into <paramref name="below"/> unless it is none (before W
-    /// moves); then dW += Eᵀ·A, db += Σ E into the layer's block of the <paramref name="mode"/>'s destination,
+    /// moves); then dW += Eᵀ·A (A read through <paramref name="reader"/>), db += Σ E into the layer's block of the <paramref name="mode"/>'s destination,
     /// <paramref name="destination"/>, E first scaled as the mode asks.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Backward<TSimd, TVector, TShape, TActivation, TMode>(
-        TShape shape, ref float parameters, scoped in Rows input, ref float slot, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below)
+    public static void Backward<TSimd, TVector, TShape, TActivation, TMode, TInput>(
+        TShape shape, ref float parameters, scoped in Rows input, TInput reader, ref float slot, ref float destination, scoped TMode mode, float slope, scoped ErrorsBelow below)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TShape : struct, IDenseShape
         where TActivation : struct, IActivationFunction
         where TMode : IPassMode, allows ref struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         int length = input.Count * shape.Outputs;
         ref float errors = ref Unsafe.Add(ref slot, (nint)ParameterLayout.ErrorsStart(shape.Outputs));
@@ -68,7 +73,7 @@ internal static class Layers
         }
 
         mode.ScaleErrors<TSimd, TVector>(ref errors, length);
-        GradientKernel.Accumulate<TSimd, TVector, TShape>(shape, ref errors, in input, ref destination, ref Biases(shape, ref destination));
+        GradientKernel.Accumulate<TSimd, TVector, TShape, TInput>(shape, ref errors, in input, reader, ref destination, ref Biases(shape, ref destination));
     }
 
     // A layer's biases, or their share of a block laid out as the parameters: after its weights.

@@ -310,7 +310,7 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         {
             int n = Math.Min(ParameterLayout.ChunkRows, input.Count - start);
             Rows chunk = Standardized<TSimd, TVector>(input.Slice(start, n), ref workspace);
-            ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in chunk, ref workspace, _slope);
+            ref float values = ref _layers.ForwardChunk<TSimd, TVector, RawInput>(ref _parameters.Origin, in chunk, default, ref workspace, _slope);
             for (int i = 0; i < n; i++)
             {
                 ref float row = ref Unsafe.Add(ref values, i * outputs);
@@ -351,17 +351,39 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     // The forward pass, the head's loss (and errors), and unless the mode is the loss alone the backward pass, a chunk at a time.
+    // Byte rows are widened into float rows a chunk at a time (ByteRowKernel.Widen); or, when ByteRowKernel.ReadDirectly
+    // asks for it, the bytes are the values themselves (not IDX pixels / 255) and the model does not standardize its rows
+    // itself, read as bytes by the bottom layer's kernels, widened (and standardized) in registers where they are used.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float PassAt<TSimd, TVector, TMode>(in Batch batch, TMode mode)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TMode : IPassMode, allows ref struct
     {
+        if (batch.ByteRows is ByteRowFormat { IsWhole: true } format && _scales is null && ByteRowKernel.ReadDirectly)
+        {
+            return format.Standardizer is Standardizer standardizer
+                ? PassAt<TSimd, TVector, TMode, StandardizedByteInput>(in batch, mode, ByteRowKernel.Standardizing(standardizer))
+                : PassAt<TSimd, TVector, TMode, ByteInput>(in batch, mode, default);
+        }
+
+        return PassAt<TSimd, TVector, TMode, RawInput>(in batch, mode, default);
+    }
+
+    // The pass with the bottom layer reading the rows through the reader; float rows read as floats (byte rows widened into
+    // float rows first, a chunk at a time).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private float PassAt<TSimd, TVector, TMode, TInput>(in Batch batch, TMode mode, TInput reader)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TMode : IPassMode, allows ref struct
+        where TInput : struct, IRowInput, allows ref struct
+    {
         int outputs = _layers.Outputs;
 
-        // Byte rows are widened a chunk at a time, in registers, into float rows after the rest of the workspace: the
-        // chunk's 64 rows stay in L2 for the passes that read them, where the dataset's rows are read from memory once, as bytes.
-        int widenedRow = batch.ByteRows is null ? 0 : (int)ParameterLayout.PaddedWidth(_layers.Features);
+        // Byte rows widened a chunk at a time, in registers, into float rows after the rest of the workspace: the chunk's 64
+        // rows stay in L2 for the passes that read them, where the dataset's rows are read from memory once, as bytes.
+        int widenedRow = batch.ByteRows is null || typeof(TInput) != typeof(RawInput) ? 0 : (int)ParameterLayout.PaddedWidth(_layers.Features);
         ref float workspace = ref ModelWorkspace.Chunk(ChunkWorkspace + (ParameterLayout.ChunkRows * widenedRow));
         ref float widened = ref Unsafe.Add(ref workspace, ChunkWorkspace);
         double total = 0;
@@ -370,21 +392,21 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
             Batch chunk = batch.Slice(start, Math.Min(ParameterLayout.ChunkRows, batch.Count - start));
             int n = chunk.Count;
             Rows rows = chunk.Rows;
-            if (chunk.ByteRows is ByteRowFormat format)
+            if (widenedRow > 0)
             {
-                ByteRowKernel.Widen<TSimd, TVector>(in rows, _layers.Features, format.Standardizer, ref widened, widenedRow);
+                ByteRowKernel.Widen<TSimd, TVector>(in rows, _layers.Features, chunk.ByteRows!, ref widened, widenedRow);
                 rows = new Rows(in widened, widenedRow, n);
             }
 
             rows = Standardized<TSimd, TVector>(rows, ref workspace);
-            ref float values = ref _layers.ForwardChunk<TSimd, TVector>(ref _parameters.Origin, in rows, ref workspace, _slope);
+            ref float values = ref _layers.ForwardChunk<TSimd, TVector, TInput>(ref _parameters.Origin, in rows, reader, ref workspace, _slope);
             Span<float> errors = TMode.GoesBackward
                 ? MemoryMarshal.CreateSpan(ref Unsafe.Add(ref values, (nint)ParameterLayout.ErrorsStart(outputs)), n * outputs)
                 : default;
             total += THead.Loss<TSimd, TVector>(in chunk, MemoryMarshal.CreateSpan(ref values, n * outputs), errors, outputs);
             if (TMode.GoesBackward)
             {
-                _layers.BackwardChunk<TSimd, TVector, TMode>(ref _parameters.Origin, in rows, ref workspace, ref mode.Destination, mode, _slope, ErrorsBelow.None);
+                _layers.BackwardChunk<TSimd, TVector, TMode, TInput>(ref _parameters.Origin, in rows, reader, ref workspace, ref mode.Destination, mode, _slope, ErrorsBelow.None);
             }
         }
 

@@ -13,7 +13,7 @@ public sealed partial class Dataset
     /// </summary>
     public bool StoresBytes => _byteRows is not null;
 
-    /// <summary>Whether byte rows carry a standardizer the kernels apply as they widen them.</summary>
+    /// <summary>Whether byte rows carry a standardizer the kernels apply as they widen them (after their divisor, if any).</summary>
     internal bool HasByteStandardizer => _byteRows?.Standardizer is not null;
 
     /// <summary>How byte rows are widened, or null for float rows.</summary>
@@ -87,15 +87,15 @@ public sealed partial class Dataset
         ref float destination = ref MemoryMarshal.GetReference(scratch[..Features]);
         if (Vector512.IsHardwareAccelerated)
         {
-            WidenRow<Simd512, Vector512<float>>(in source, ref destination);
+            ByteRowKernel.WidenRow<Simd512, Vector512<float>>(in source, _byteRows!, ref destination, Features);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            WidenRow<Simd256, Vector256<float>>(in source, ref destination);
+            ByteRowKernel.WidenRow<Simd256, Vector256<float>>(in source, _byteRows!, ref destination, Features);
         }
         else
         {
-            WidenRow<SimdScalar, float>(in source, ref destination);
+            ByteRowKernel.WidenRow<SimdScalar, float>(in source, _byteRows!, ref destination, Features);
         }
 
         return scratch[..Features];
@@ -103,33 +103,48 @@ public sealed partial class Dataset
 
     /// <summary>This byte dataset, sharing its rows, standardized by <paramref name="standardizer"/> as the rows are widened.</summary>
     internal Dataset WithByteStandardizer(Standardizer standardizer) =>
-        new Dataset(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, TargetCount, _weights, new ByteRowFormat(standardizer)).WithNamesOf(this);
+        new Dataset(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, _targets, TargetCount, _weights, _byteRows!.WithStandardizer(standardizer)).WithNamesOf(this);
 
     /// <summary>The bytes between stored byte rows: as many as <see cref="RowStride"/> has floats, and at least a word.</summary>
     internal static int ByteStride(int featureCount) => Math.Max(sizeof(float), RowStride(featureCount));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void WidenRow<TSimd, TVector>(ref readonly byte source, ref float destination)
-        where TSimd : ISimd<TVector>
-        where TVector : struct
-    {
-        if (_byteRows!.Standardizer is Standardizer standardizer)
-        {
-            ByteRowKernel.WidenRow<TSimd, TVector, ByteRowKernel.StandardizedBytes>(in source, new ByteRowKernel.StandardizedBytes(standardizer), ref destination, Features);
-        }
-        else
-        {
-            ByteRowKernel.WidenRow<TSimd, TVector, ByteRowKernel.RawBytes>(in source, default, ref destination, Features);
-        }
-    }
 }
 
-/// <summary>How a dataset's byte rows become float rows: widened, then standardized by <see cref="Standardizer"/> if it is not null.</summary>
-internal sealed class ByteRowFormat(Standardizer? standardizer)
+/// <summary>
+/// How a dataset's byte rows become float rows: widened, divided by <see cref="Divisor"/> unless it is 1 (IDX pixels are
+/// bytes / 255: the rows' units stay those of the floats the dataset would otherwise hold), then standardized by
+/// <see cref="Standardizer"/> if it is not null.
+/// </summary>
+internal sealed class ByteRowFormat(Standardizer? standardizer, float divisor = 1f)
 {
     /// <summary>Bytes widened as they are.</summary>
     public static ByteRowFormat Plain { get; } = new(null);
 
     /// <summary>The standardizer applied as the rows are widened, or null.</summary>
     public Standardizer? Standardizer { get; } = standardizer;
+
+    /// <summary>What each byte is divided by (exactly: the float quotient, as <c>b / divisor</c> rounds it), 1 for none.</summary>
+    public float Divisor { get; } = divisor;
+
+    /// <summary>Whether the bytes are the values themselves (no divisor).</summary>
+    public bool IsWhole => Divisor == 1f;
+
+    /// <summary>Bytes divided by <paramref name="divisor"/> (255 for pixels).</summary>
+    /// <exception cref="ArgumentException">For some byte the widening's quotient (<see cref="ByteRowKernel.Quotient"/>, from the
+    /// reciprocal with one correction) would not be the division's: every byte is checked, once.</exception>
+    public static ByteRowFormat Divided(float divisor)
+    {
+        float reciprocal = 1f / divisor;
+        for (int b = 0; b < 256; b++)
+        {
+            if (BitConverter.SingleToInt32Bits(ByteRowKernel.Quotient((float)b, divisor, reciprocal)) != BitConverter.SingleToInt32Bits(b / divisor))
+            {
+                throw new ArgumentException($"Bytes divided by {divisor} would not widen exactly ({b} / {divisor}).", nameof(divisor));
+            }
+        }
+
+        return new(null, divisor);
+    }
+
+    /// <summary>This format, then <paramref name="standardizer"/>.</summary>
+    public ByteRowFormat WithStandardizer(Standardizer standardizer) => new(standardizer, Divisor);
 }

@@ -13,6 +13,21 @@ namespace Native.Numerics.Kernels;
 /// </summary>
 internal static class ByteRowKernel
 {
+    /// <summary>
+    /// Whether the bottom layer's kernels read byte rows themselves (<see cref="ByteInput"/>, <see cref="StandardizedByteInput"/>),
+    /// widening each vector of bytes where it is used, instead of training widening a chunk's rows into float rows first
+    /// (<see cref="Widen"/>). The results are the same to the bit. Off: the kernels read a row's vector several times (the
+    /// forward kernel once per four outputs, the gradient kernel once per eight), and widening it each time cost more than
+    /// writing the widened chunk once and reading it back from L2 (ByteRowBenchmarks, Intel Xeon Emerald Rapids: softmax
+    /// 784 × 10 epoch 1.13× slower on raw pixels, 1.24× standardized; docs/performance.md, "Byte rows"). Settable so that
+    /// the benchmark and the tests run both ways in one process.
+    /// </summary>
+    internal static bool ReadDirectly { get; set; }
+
+    /// <summary>How a kernel reads byte rows through <paramref name="standardizer"/>: widened, then (x − mean) × scale.</summary>
+    public static StandardizedByteInput Standardizing(Standardizer standardizer) =>
+        new(ref MemoryMarshal.GetArrayDataReference(standardizer.MeanArray), ref MemoryMarshal.GetArrayDataReference(standardizer.ScaleArray));
+
     /// <summary>The bytes at <paramref name="k"/>, one per lane of <typeparamref name="TVector"/>, as floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVector Load<TSimd, TVector>(ref readonly byte source, nint k)
@@ -56,30 +71,55 @@ internal static class ByteRowKernel
     }
 
     /// <summary>
-    /// The byte rows <paramref name="rows"/> views (its stride in 4-byte words, as
-    /// <see cref="Dataset"/> lays byte rows out) widened into float rows <paramref name="stride"/> floats apart at
-    /// <paramref name="destination"/>, each of <paramref name="features"/> values; standardized as they go when
-    /// <paramref name="standardizer"/> is given.
+    /// The byte rows <paramref name="rows"/> views (its stride in 4-byte words, as <see cref="Dataset"/> lays byte rows
+    /// out) widened into float rows <paramref name="stride"/> floats apart at <paramref name="destination"/>, each of
+    /// <paramref name="features"/> values, as <paramref name="format"/> says: divided, standardized.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    public static void Widen<TSimd, TVector>(in Rows rows, int features, Standardizer? standardizer, ref float destination, nint stride)
+    public static void Widen<TSimd, TVector>(in Rows rows, int features, ByteRowFormat format, ref float destination, nint stride)
         where TSimd : ISimd<TVector>
         where TVector : struct
     {
-        if (standardizer is null)
+        Standardizer? standardizer = format.Standardizer;
+        if (format.IsWhole)
         {
-            for (int i = 0; i < rows.Count; i++)
+            if (standardizer is null)
             {
-                WidenRow<TSimd, TVector, RawBytes>(in Unsafe.As<float, byte>(ref Unsafe.AsRef(in rows[i])), default, ref Unsafe.Add(ref destination, i * stride), features);
+                WidenRows<TSimd, TVector, RawBytes>(in rows, features, default, ref destination, stride);
             }
+            else
+            {
+                WidenRows<TSimd, TVector, StandardizedBytes>(in rows, features, new StandardizedBytes(standardizer), ref destination, stride);
+            }
+        }
+        else if (standardizer is null)
+        {
+            WidenRows<TSimd, TVector, DividedBytes<RawBytes>>(in rows, features, new DividedBytes<RawBytes>(format, default), ref destination, stride);
         }
         else
         {
-            var standardize = new StandardizedBytes(standardizer);
-            for (int i = 0; i < rows.Count; i++)
-            {
-                WidenRow<TSimd, TVector, StandardizedBytes>(in Unsafe.As<float, byte>(ref Unsafe.AsRef(in rows[i])), standardize, ref Unsafe.Add(ref destination, i * stride), features);
-            }
+            WidenRows<TSimd, TVector, DividedBytes<StandardizedBytes>>(in rows, features, new DividedBytes<StandardizedBytes>(format, new StandardizedBytes(standardizer)), ref destination, stride);
+        }
+    }
+
+    /// <summary>One byte row of <paramref name="features"/> values widened into <paramref name="destination"/> as <paramref name="format"/> says.</summary>
+    public static void WidenRow<TSimd, TVector>(ref readonly byte source, ByteRowFormat format, ref float destination, int features)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+    {
+        var row = new Rows(in Unsafe.As<byte, float>(ref Unsafe.AsRef(in source)), 0, 1);
+        Widen<TSimd, TVector>(in row, features, format, ref destination, 0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WidenRows<TSimd, TVector, TStep>(in Rows rows, int features, TStep step, ref float destination, nint stride)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TStep : struct, IWideningStep
+    {
+        for (int i = 0; i < rows.Count; i++)
+        {
+            WidenRow<TSimd, TVector, TStep>(in Unsafe.As<float, byte>(ref Unsafe.AsRef(in rows[i])), step, ref Unsafe.Add(ref destination, i * stride), features);
         }
     }
 
@@ -177,6 +217,62 @@ internal static class ByteRowKernel
         public TVector Apply<TSimd, TVector>(TVector value, nint k)
             where TSimd : ISimd<TVector>
             where TVector : struct => value;
+    }
+
+    /// <summary>
+    /// x / divisor, then the step <typeparamref name="TThen"/>: the quotient rounded as the division of a byte by the divisor
+    /// rounds it, so that bytes of pixels / 255 widen to the bits of the floats an IDX file's pixels / 255 would be.
+    /// </summary>
+    /// <remarks>
+    /// A division costs as much as several multiplies (a vdivps per vector measured a tenth of a softmax epoch); instead
+    /// q = x · (1 / d), corrected once by the residual, q + (x − q·d) · (1 / d), both steps fused multiply-adds: three
+    /// instructions, and the quotient's bits for every byte (<see cref="ByteRowFormat.Divided"/> checks all 256).
+    /// </remarks>
+    internal readonly struct DividedBytes<TThen>(ByteRowFormat format, TThen then) : IWideningStep
+        where TThen : struct, IWideningStep
+    {
+        private readonly float _divisor = format.Divisor;
+        private readonly float _reciprocal = 1f / format.Divisor;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TVector Apply<TSimd, TVector>(TVector value, nint k)
+            where TSimd : ISimd<TVector>
+            where TVector : struct => then.Apply<TSimd, TVector>(Quotient(value, _divisor, _reciprocal), k);
+    }
+
+    /// <summary>x / d by its reciprocal r, corrected once: q = x·r, then q + (x − q·d)·r, each step fused.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVector Quotient<TVector>(TVector value, float divisor, float reciprocal)
+        where TVector : struct
+    {
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            Vector512<float> x = Unsafe.As<TVector, Vector512<float>>(ref value), r = Vector512.Create(reciprocal);
+            Vector512<float> q = x * r;
+            q = Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(-q, Vector512.Create(divisor), x), r, q);
+            return Unsafe.As<Vector512<float>, TVector>(ref q);
+        }
+
+        if (typeof(TVector) == typeof(Vector256<float>))
+        {
+            Vector256<float> x = Unsafe.As<TVector, Vector256<float>>(ref value), r = Vector256.Create(reciprocal);
+            Vector256<float> q = x * r;
+            q = Vector256.FusedMultiplyAdd(Vector256.FusedMultiplyAdd(-q, Vector256.Create(divisor), x), r, q);
+            return Unsafe.As<Vector256<float>, TVector>(ref q);
+        }
+
+        if (typeof(TVector) == typeof(Vector128<float>))
+        {
+            Vector128<float> x = Unsafe.As<TVector, Vector128<float>>(ref value), r = Vector128.Create(reciprocal);
+            Vector128<float> q = x * r;
+            q = Vector128.FusedMultiplyAdd(Vector128.FusedMultiplyAdd(-q, Vector128.Create(divisor), x), r, q);
+            return Unsafe.As<Vector128<float>, TVector>(ref q);
+        }
+
+        float one = Unsafe.As<TVector, float>(ref value);
+        float quotient = one * reciprocal;
+        quotient = MathF.FusedMultiplyAdd(MathF.FusedMultiplyAdd(-quotient, divisor, one), reciprocal, quotient);
+        return Unsafe.As<float, TVector>(ref quotient);
     }
 
     /// <summary>(x − mean) × scale, as <see cref="StandardizedInput.Standardize"/> takes it.</summary>

@@ -28,10 +28,11 @@ internal static class ForwardKernel
     // Never inlined: the kernel is compiled once, fully optimized, not again inside each caller under that caller's profile
     // (where a synthesized profile can lay its loops out as cold).
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    public static void Rows<TSimd, TVector, TShape>(TShape shape, in Rows input, ref float w, ref float b, ref float zOrigin)
+    public static void Rows<TSimd, TVector, TShape, TInput>(TShape shape, in Rows input, TInput reader, ref float w, ref float b, ref float zOrigin)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TShape : struct, IDenseShape
+        where TInput : struct, IRowInput, allows ref struct
     {
         int inputs = shape.Inputs;
         int outputs = shape.Outputs;
@@ -50,20 +51,20 @@ internal static class ForwardKernel
                 int j = first;
                 for (; j + 4 <= last; j += 4)
                 {
-                    Dot2x4<TSimd, TVector>(in a0, in a1, ref Unsafe.Add(ref w, (nint)j * inputs), inputs, ref Unsafe.Add(ref z0, j), ref Unsafe.Add(ref z1, j));
+                    Dot2x4<TSimd, TVector, TInput>(reader, in a0, in a1, ref Unsafe.Add(ref w, (nint)j * inputs), inputs, ref Unsafe.Add(ref z0, j), ref Unsafe.Add(ref z1, j));
                 }
 
                 if (j + 2 <= last)
                 {
-                    Dot2x2<TSimd, TVector>(in a0, in a1, ref Unsafe.Add(ref w, (nint)j * inputs), inputs, ref Unsafe.Add(ref z0, j), ref Unsafe.Add(ref z1, j));
+                    Dot2x2<TSimd, TVector, TInput>(reader, in a0, in a1, ref Unsafe.Add(ref w, (nint)j * inputs), inputs, ref Unsafe.Add(ref z0, j), ref Unsafe.Add(ref z1, j));
                     j += 2;
                 }
 
                 for (; j < last; j++)
                 {
                     ref float wj = ref Unsafe.Add(ref w, (nint)j * inputs);
-                    Unsafe.Add(ref z0, j) = Dot<TSimd, TVector>(in a0, ref wj, inputs);
-                    Unsafe.Add(ref z1, j) = Dot<TSimd, TVector>(in a1, ref wj, inputs);
+                    Unsafe.Add(ref z0, j) = Dot<TSimd, TVector, TInput>(reader, in a0, ref wj, inputs);
+                    Unsafe.Add(ref z1, j) = Dot<TSimd, TVector, TInput>(reader, in a1, ref wj, inputs);
                 }
             }
         }
@@ -76,24 +77,24 @@ internal static class ForwardKernel
             int o = 0;
             for (; o + 8 <= outputs; o += 8)
             {
-                Dot1x8<TSimd, TVector>(in a0, ref Unsafe.Add(ref w, (nint)o * inputs), inputs, ref Unsafe.Add(ref z0, o));
+                Dot1x8<TSimd, TVector, TInput>(reader, in a0, ref Unsafe.Add(ref w, (nint)o * inputs), inputs, ref Unsafe.Add(ref z0, o));
             }
 
             if (o + 4 <= outputs)
             {
-                Dot1x4<TSimd, TVector>(in a0, ref Unsafe.Add(ref w, (nint)o * inputs), inputs, ref Unsafe.Add(ref z0, o));
+                Dot1x4<TSimd, TVector, TInput>(reader, in a0, ref Unsafe.Add(ref w, (nint)o * inputs), inputs, ref Unsafe.Add(ref z0, o));
                 o += 4;
             }
 
             if (o + 2 <= outputs)
             {
-                Dot1x2<TSimd, TVector>(in a0, ref Unsafe.Add(ref w, (nint)o * inputs), inputs, ref Unsafe.Add(ref z0, o));
+                Dot1x2<TSimd, TVector, TInput>(reader, in a0, ref Unsafe.Add(ref w, (nint)o * inputs), inputs, ref Unsafe.Add(ref z0, o));
                 o += 2;
             }
 
             if (o < outputs)
             {
-                Unsafe.Add(ref z0, o) = Dot<TSimd, TVector>(in a0, ref Unsafe.Add(ref w, (nint)o * inputs), inputs);
+                Unsafe.Add(ref z0, o) = Dot<TSimd, TVector, TInput>(reader, in a0, ref Unsafe.Add(ref w, (nint)o * inputs), inputs);
             }
         }
 
@@ -106,9 +107,10 @@ internal static class ForwardKernel
 
     // Two rows of A (a0, a1) against four rows of W starting at w: z0[0..4] and z1[0..4].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot2x4<TSimd, TVector>(ref readonly float a0, ref readonly float a1, ref float w, int inputs, ref float z0, ref float z1)
+    private static void Dot2x4<TSimd, TVector, TInput>(TInput reader, ref readonly float a0, ref readonly float a1, ref float w, int inputs, ref float z0, ref float z1)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         ref float w1 = ref Unsafe.Add(ref w, inputs);
         ref float w2 = ref Unsafe.Add(ref w1, inputs);
@@ -118,8 +120,8 @@ internal static class ForwardKernel
         nint k = 0;
         for (; k <= inputs - TSimd.Count; k += TSimd.Count)
         {
-            TVector x0 = TSimd.Load(in a0, k);
-            TVector x1 = TSimd.Load(in a1, k);
+            TVector x0 = reader.Load<TSimd, TVector>(in a0, k);
+            TVector x1 = reader.Load<TSimd, TVector>(in a1, k);
             TVector v = TSimd.Load(in w, k);
             s00 = TSimd.MultiplyAdd(x0, v, s00);
             s10 = TSimd.MultiplyAdd(x1, v, s10);
@@ -140,8 +142,8 @@ internal static class ForwardKernel
         // The tail, shorter than one vector.
         for (; k < inputs; k++)
         {
-            float x0 = Unsafe.Add(ref Unsafe.AsRef(in a0), k);
-            float x1 = Unsafe.Add(ref Unsafe.AsRef(in a1), k);
+            float x0 = reader.Load<SimdScalar, float>(in a0, k);
+            float x1 = reader.Load<SimdScalar, float>(in a1, k);
             float v0 = Unsafe.Add(ref w, k), v1 = Unsafe.Add(ref w1, k), v2 = Unsafe.Add(ref w2, k), v3 = Unsafe.Add(ref w3, k);
             t00 += x0 * v0; t01 += x0 * v1; t02 += x0 * v2; t03 += x0 * v3;
             t10 += x1 * v0; t11 += x1 * v1; t12 += x1 * v2; t13 += x1 * v3;
@@ -153,17 +155,18 @@ internal static class ForwardKernel
 
     // Two rows of A against two rows of W: z0[0..2] and z1[0..2].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot2x2<TSimd, TVector>(ref readonly float a0, ref readonly float a1, ref float w, int inputs, ref float z0, ref float z1)
+    private static void Dot2x2<TSimd, TVector, TInput>(TInput reader, ref readonly float a0, ref readonly float a1, ref float w, int inputs, ref float z0, ref float z1)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         ref float w1 = ref Unsafe.Add(ref w, inputs);
         TVector s00 = TSimd.Zero, s01 = TSimd.Zero, s10 = TSimd.Zero, s11 = TSimd.Zero;
         nint k = 0;
         for (; k <= inputs - TSimd.Count; k += TSimd.Count)
         {
-            TVector x0 = TSimd.Load(in a0, k);
-            TVector x1 = TSimd.Load(in a1, k);
+            TVector x0 = reader.Load<TSimd, TVector>(in a0, k);
+            TVector x1 = reader.Load<TSimd, TVector>(in a1, k);
             TVector v = TSimd.Load(in w, k);
             s00 = TSimd.MultiplyAdd(x0, v, s00);
             s10 = TSimd.MultiplyAdd(x1, v, s10);
@@ -175,8 +178,8 @@ internal static class ForwardKernel
         float t00 = TSimd.Sum(s00), t01 = TSimd.Sum(s01), t10 = TSimd.Sum(s10), t11 = TSimd.Sum(s11);
         for (; k < inputs; k++)
         {
-            float x0 = Unsafe.Add(ref Unsafe.AsRef(in a0), k);
-            float x1 = Unsafe.Add(ref Unsafe.AsRef(in a1), k);
+            float x0 = reader.Load<SimdScalar, float>(in a0, k);
+            float x1 = reader.Load<SimdScalar, float>(in a1, k);
             float v0 = Unsafe.Add(ref w, k), v1 = Unsafe.Add(ref w1, k);
             t00 += x0 * v0; t01 += x0 * v1;
             t10 += x1 * v0; t11 += x1 * v1;
@@ -188,9 +191,10 @@ internal static class ForwardKernel
 
     // One row of A against eight rows of W: z[0..8], each vector of the row loaded once for all eight.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot1x8<TSimd, TVector>(ref readonly float a, ref float w, int inputs, ref float z)
+    private static void Dot1x8<TSimd, TVector, TInput>(TInput reader, ref readonly float a, ref float w, int inputs, ref float z)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         ref float w1 = ref Unsafe.Add(ref w, inputs);
         ref float w2 = ref Unsafe.Add(ref w1, inputs);
@@ -204,7 +208,7 @@ internal static class ForwardKernel
         nint k = 0;
         for (; k <= inputs - TSimd.Count; k += TSimd.Count)
         {
-            TVector x = TSimd.Load(in a, k);
+            TVector x = reader.Load<TSimd, TVector>(in a, k);
             s0 = TSimd.MultiplyAdd(x, TSimd.Load(in w, k), s0);
             s1 = TSimd.MultiplyAdd(x, TSimd.Load(in w1, k), s1);
             s2 = TSimd.MultiplyAdd(x, TSimd.Load(in w2, k), s2);
@@ -219,7 +223,7 @@ internal static class ForwardKernel
         float t4 = TSimd.Sum(s4), t5 = TSimd.Sum(s5), t6 = TSimd.Sum(s6), t7 = TSimd.Sum(s7);
         for (; k < inputs; k++)
         {
-            float x = Unsafe.Add(ref Unsafe.AsRef(in a), k);
+            float x = reader.Load<SimdScalar, float>(in a, k);
             t0 += x * Unsafe.Add(ref w, k);
             t1 += x * Unsafe.Add(ref w1, k);
             t2 += x * Unsafe.Add(ref w2, k);
@@ -237,17 +241,18 @@ internal static class ForwardKernel
     // One row of A against two rows of W: z[0..2]. Two accumulators per output (even and odd vectors), so the
     // chains of dependent multiply-adds are half as long: with few outputs, their latency is the bound.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot1x2<TSimd, TVector>(ref readonly float a, ref float w, int inputs, ref float z)
+    private static void Dot1x2<TSimd, TVector, TInput>(TInput reader, ref readonly float a, ref float w, int inputs, ref float z)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         ref float w1 = ref Unsafe.Add(ref w, inputs);
         TVector s0 = TSimd.Zero, s1 = TSimd.Zero, u0 = TSimd.Zero, u1 = TSimd.Zero;
         nint k = 0;
         for (; k <= inputs - (2 * TSimd.Count); k += 2 * TSimd.Count)
         {
-            TVector x = TSimd.Load(in a, k);
-            TVector y = TSimd.Load(in a, k + TSimd.Count);
+            TVector x = reader.Load<TSimd, TVector>(in a, k);
+            TVector y = reader.Load<TSimd, TVector>(in a, k + TSimd.Count);
             s0 = TSimd.MultiplyAdd(x, TSimd.Load(in w, k), s0);
             s1 = TSimd.MultiplyAdd(x, TSimd.Load(in w1, k), s1);
             u0 = TSimd.MultiplyAdd(y, TSimd.Load(in w, k + TSimd.Count), u0);
@@ -256,7 +261,7 @@ internal static class ForwardKernel
 
         if (k <= inputs - TSimd.Count)
         {
-            TVector x = TSimd.Load(in a, k);
+            TVector x = reader.Load<TSimd, TVector>(in a, k);
             s0 = TSimd.MultiplyAdd(x, TSimd.Load(in w, k), s0);
             s1 = TSimd.MultiplyAdd(x, TSimd.Load(in w1, k), s1);
             k += TSimd.Count;
@@ -265,7 +270,7 @@ internal static class ForwardKernel
         float t0 = TSimd.Sum(TSimd.Add(s0, u0)), t1 = TSimd.Sum(TSimd.Add(s1, u1));
         for (; k < inputs; k++)
         {
-            float x = Unsafe.Add(ref Unsafe.AsRef(in a), k);
+            float x = reader.Load<SimdScalar, float>(in a, k);
             t0 += x * Unsafe.Add(ref w, k);
             t1 += x * Unsafe.Add(ref w1, k);
         }
@@ -275,9 +280,10 @@ internal static class ForwardKernel
 
     // One row of A against four rows of W: z[0..4], two accumulators per output (see Dot1x2).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot1x4<TSimd, TVector>(ref readonly float a, ref float w, int inputs, ref float z)
+    private static void Dot1x4<TSimd, TVector, TInput>(TInput reader, ref readonly float a, ref float w, int inputs, ref float z)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         ref float w1 = ref Unsafe.Add(ref w, inputs);
         ref float w2 = ref Unsafe.Add(ref w1, inputs);
@@ -287,8 +293,8 @@ internal static class ForwardKernel
         nint k = 0;
         for (; k <= inputs - (2 * TSimd.Count); k += 2 * TSimd.Count)
         {
-            TVector x = TSimd.Load(in a, k);
-            TVector y = TSimd.Load(in a, k + TSimd.Count);
+            TVector x = reader.Load<TSimd, TVector>(in a, k);
+            TVector y = reader.Load<TSimd, TVector>(in a, k + TSimd.Count);
             s0 = TSimd.MultiplyAdd(x, TSimd.Load(in w, k), s0);
             s1 = TSimd.MultiplyAdd(x, TSimd.Load(in w1, k), s1);
             s2 = TSimd.MultiplyAdd(x, TSimd.Load(in w2, k), s2);
@@ -301,7 +307,7 @@ internal static class ForwardKernel
 
         if (k <= inputs - TSimd.Count)
         {
-            TVector x = TSimd.Load(in a, k);
+            TVector x = reader.Load<TSimd, TVector>(in a, k);
             s0 = TSimd.MultiplyAdd(x, TSimd.Load(in w, k), s0);
             s1 = TSimd.MultiplyAdd(x, TSimd.Load(in w1, k), s1);
             s2 = TSimd.MultiplyAdd(x, TSimd.Load(in w2, k), s2);
@@ -313,7 +319,7 @@ internal static class ForwardKernel
         float t2 = TSimd.Sum(TSimd.Add(s2, u2)), t3 = TSimd.Sum(TSimd.Add(s3, u3));
         for (; k < inputs; k++)
         {
-            float x = Unsafe.Add(ref Unsafe.AsRef(in a), k);
+            float x = reader.Load<SimdScalar, float>(in a, k);
             t0 += x * Unsafe.Add(ref w, k);
             t1 += x * Unsafe.Add(ref w1, k);
             t2 += x * Unsafe.Add(ref w2, k);
@@ -325,50 +331,52 @@ internal static class ForwardKernel
 
     // One row of A against one row of W, with two accumulators to hide the multiply-add latency.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot<TSimd, TVector>(ref readonly float a, ref float w, int inputs)
+    private static float Dot<TSimd, TVector, TInput>(TInput reader, ref readonly float a, ref float w, int inputs)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         TVector s0 = TSimd.Zero, s1 = TSimd.Zero;
         nint k = 0;
         for (; k <= inputs - (2 * TSimd.Count); k += 2 * TSimd.Count)
         {
-            s0 = TSimd.MultiplyAdd(TSimd.Load(in a, k), TSimd.Load(in w, k), s0);
-            s1 = TSimd.MultiplyAdd(TSimd.Load(in a, k + TSimd.Count), TSimd.Load(in w, k + TSimd.Count), s1);
+            s0 = TSimd.MultiplyAdd(reader.Load<TSimd, TVector>(in a, k), TSimd.Load(in w, k), s0);
+            s1 = TSimd.MultiplyAdd(reader.Load<TSimd, TVector>(in a, k + TSimd.Count), TSimd.Load(in w, k + TSimd.Count), s1);
         }
 
         if (k <= inputs - TSimd.Count)
         {
-            s0 = TSimd.MultiplyAdd(TSimd.Load(in a, k), TSimd.Load(in w, k), s0);
+            s0 = TSimd.MultiplyAdd(reader.Load<TSimd, TVector>(in a, k), TSimd.Load(in w, k), s0);
             k += TSimd.Count;
         }
 
-        return TSimd.Sum(TSimd.Add(s0, s1)) + DotTail<TSimd, TVector>(in a, ref w, k, inputs);
+        return TSimd.Sum(TSimd.Add(s0, s1)) + DotTail<TSimd, TVector, TInput>(reader, in a, ref w, k, inputs);
     }
 
     // Σ a[c]·w[c] over the columns c in [k, inputs), fewer than one vector: in 256- and then 128-bit steps
     // where this width is wider (30 features at 512 bits: 16, then 8 + 4 + 2, not 14 dependent scalar steps).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float DotTail<TSimd, TVector>(ref readonly float a, ref float w, nint k, int inputs)
+    private static float DotTail<TSimd, TVector, TInput>(TInput reader, ref readonly float a, ref float w, nint k, int inputs)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         float total = 0f;
         if (TSimd.Count > 8 && k <= inputs - 8)
         {
-            total += Simd256.Sum(Simd256.Multiply(Simd256.Load(in a, k), Simd256.Load(in w, k)));
+            total += Simd256.Sum(Simd256.Multiply(reader.Load<Simd256, Vector256<float>>(in a, k), Simd256.Load(in w, k)));
             k += 8;
         }
 
         if (TSimd.Count > 4 && k <= inputs - 4)
         {
-            total += Simd128.Sum(Simd128.Multiply(Simd128.Load(in a, k), Simd128.Load(in w, k)));
+            total += Simd128.Sum(Simd128.Multiply(reader.Load<Simd128, Vector128<float>>(in a, k), Simd128.Load(in w, k)));
             k += 4;
         }
 
         for (; k < inputs; k++)
         {
-            total += Unsafe.Add(ref Unsafe.AsRef(in a), k) * Unsafe.Add(ref w, k);
+            total += reader.Load<SimdScalar, float>(in a, k) * Unsafe.Add(ref w, k);
         }
 
         return total;

@@ -20,10 +20,11 @@ internal static class GradientKernel
     // Never inlined: the kernel is compiled once, fully optimized, not again inside each caller under that caller's profile
     // (where a synthesized profile can lay its loops out as cold).
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    public static void Accumulate<TSimd, TVector, TShape>(TShape shape, ref float e, in Rows input, ref float dw, ref float db)
+    public static void Accumulate<TSimd, TVector, TShape, TInput>(TShape shape, ref float e, in Rows input, TInput reader, ref float dw, ref float db)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TShape : struct, IDenseShape
+        where TInput : struct, IRowInput, allows ref struct
     {
         int inputs = shape.Inputs;
         int outputs = shape.Outputs;
@@ -37,17 +38,17 @@ internal static class GradientKernel
             {
                 for (int j = 0; j < wideOutputs; j += 8)
                 {
-                    OuterProduct8x3<TSimd, TVector>(ref Unsafe.Add(ref e, j), outputs, in input, k, ref Unsafe.Add(ref dw, (j * (nint)inputs) + k), inputs);
+                    OuterProduct8x3<TSimd, TVector, TInput>(ref Unsafe.Add(ref e, j), outputs, in input, reader, k, ref Unsafe.Add(ref dw, (j * (nint)inputs) + k), inputs);
                 }
             }
 
             // What the wide blocks left: the last columns of their outputs, then the last outputs whole.
-            AccumulateBlocks<TSimd, TVector>(ref e, in input, inputs, outputs, ref dw, 0, wideOutputs, wideInputs);
-            AccumulateBlocks<TSimd, TVector>(ref e, in input, inputs, outputs, ref dw, wideOutputs, outputs, 0);
+            AccumulateBlocks<TSimd, TVector, TInput>(ref e, in input, reader, inputs, outputs, ref dw, 0, wideOutputs, wideInputs);
+            AccumulateBlocks<TSimd, TVector, TInput>(ref e, in input, reader, inputs, outputs, ref dw, wideOutputs, outputs, 0);
         }
         else
         {
-            AccumulateBlocks<TSimd, TVector>(ref e, in input, inputs, outputs, ref dw, 0, outputs, 0);
+            AccumulateBlocks<TSimd, TVector, TInput>(ref e, in input, reader, inputs, outputs, ref dw, 0, outputs, 0);
         }
 
         // db += Σ_i E[i, :].
@@ -59,9 +60,10 @@ internal static class GradientKernel
 
     // dW[first..last, from..inputs) += (Eᵀ·A) there, in 4 × 2 blocks of outputs × vectors, then smaller ones.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateBlocks<TSimd, TVector>(ref float e, in Rows input, int inputs, int outputs, ref float dw, int first, int last, nint from)
+    private static void AccumulateBlocks<TSimd, TVector, TInput>(ref float e, in Rows input, TInput reader, int inputs, int outputs, ref float dw, int first, int last, nint from)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         int step = 2 * TSimd.Count;
         nint k = from;
@@ -70,18 +72,18 @@ internal static class GradientKernel
             int j = first;
             for (; j + 4 <= last; j += 4)
             {
-                OuterProduct4x2<TSimd, TVector>(ref Unsafe.Add(ref e, j), outputs, in input, k, ref Unsafe.Add(ref dw, (j * (nint)inputs) + k), inputs);
+                OuterProduct4x2<TSimd, TVector, TInput>(ref Unsafe.Add(ref e, j), outputs, in input, reader, k, ref Unsafe.Add(ref dw, (j * (nint)inputs) + k), inputs);
             }
 
             if (j + 2 <= last)
             {
-                OuterProduct2x2<TSimd, TVector>(ref Unsafe.Add(ref e, j), outputs, in input, k, ref Unsafe.Add(ref dw, (j * (nint)inputs) + k), inputs);
+                OuterProduct2x2<TSimd, TVector, TInput>(ref Unsafe.Add(ref e, j), outputs, in input, reader, k, ref Unsafe.Add(ref dw, (j * (nint)inputs) + k), inputs);
                 j += 2;
             }
 
             for (; j < last; j++)
             {
-                OuterProduct1x2<TSimd, TVector>(ref Unsafe.Add(ref e, j), outputs, in input, k, ref Unsafe.Add(ref dw, (j * (nint)inputs) + k));
+                OuterProduct1x2<TSimd, TVector, TInput>(ref Unsafe.Add(ref e, j), outputs, in input, reader, k, ref Unsafe.Add(ref dw, (j * (nint)inputs) + k));
             }
         }
 
@@ -95,26 +97,26 @@ internal static class GradientKernel
                 nint c = k;
                 if (c <= inputs - TSimd.Count)
                 {
-                    AccumulateColumns<TSimd, TVector>(ref ej, outputs, in input, c, ref dwj);
+                    AccumulateColumns<TSimd, TVector, TInput>(ref ej, outputs, in input, reader, c, ref dwj);
                     c += TSimd.Count;
                 }
 
                 // Then 256- and 128-bit steps where this width is wider.
                 if (TSimd.Count > 8 && c <= inputs - 8)
                 {
-                    AccumulateColumns<Simd256, Vector256<float>>(ref ej, outputs, in input, c, ref dwj);
+                    AccumulateColumns<Simd256, Vector256<float>, TInput>(ref ej, outputs, in input, reader, c, ref dwj);
                     c += 8;
                 }
 
                 if (TSimd.Count > 4 && c <= inputs - 4)
                 {
-                    AccumulateColumns<Simd128, Vector128<float>>(ref ej, outputs, in input, c, ref dwj);
+                    AccumulateColumns<Simd128, Vector128<float>, TInput>(ref ej, outputs, in input, reader, c, ref dwj);
                     c += 4;
                 }
 
                 for (; c < inputs; c++)
                 {
-                    AccumulateColumns<SimdScalar, float>(ref ej, outputs, in input, c, ref dwj);
+                    AccumulateColumns<SimdScalar, float, TInput>(ref ej, outputs, in input, reader, c, ref dwj);
                 }
             }
         }
@@ -123,14 +125,15 @@ internal static class GradientKernel
     // dW[j, c..c+v) += Σ_i E[i, j] · A[i, c..c+v), one vector of width TNarrow (a tail's step, at any width down to
     // one column); ej points at E[0, j], dwj at dW[j, 0].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateColumns<TNarrow, TNarrowVector>(ref float ej, int outputs, in Rows input, nint c, ref float dwj)
+    private static void AccumulateColumns<TNarrow, TNarrowVector, TInput>(ref float ej, int outputs, in Rows input, TInput reader, nint c, ref float dwj)
         where TNarrow : ISimd<TNarrowVector>
         where TNarrowVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         TNarrowVector s = TNarrow.Zero;
         for (int i = 0; i < input.Count; i++)
         {
-            s = TNarrow.MultiplyAdd(TNarrow.Create(Unsafe.Add(ref ej, (nint)i * outputs)), TNarrow.Load(in input[i], c), s);
+            s = TNarrow.MultiplyAdd(TNarrow.Create(Unsafe.Add(ref ej, (nint)i * outputs)), reader.Load<TNarrow, TNarrowVector>(in input[i], c), s);
         }
 
         TNarrow.Store(TNarrow.Add(TNarrow.Load(in dwj, c), s), ref dwj, c);
@@ -138,9 +141,10 @@ internal static class GradientKernel
 
     // dW[j..j+8, k..k+3v] += Σ_i E[i, j..j+8] ⊗ A[i, k..k+3v]; e points at E[0, j], dw at dW[j, k].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OuterProduct8x3<TSimd, TVector>(ref float e, int outputs, in Rows input, nint k, ref float dw, int inputs)
+    private static void OuterProduct8x3<TSimd, TVector, TInput>(ref float e, int outputs, in Rows input, TInput reader, nint k, ref float dw, int inputs)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         TVector s00 = TSimd.Zero, s01 = TSimd.Zero, s02 = TSimd.Zero, s10 = TSimd.Zero, s11 = TSimd.Zero, s12 = TSimd.Zero;
         TVector s20 = TSimd.Zero, s21 = TSimd.Zero, s22 = TSimd.Zero, s30 = TSimd.Zero, s31 = TSimd.Zero, s32 = TSimd.Zero;
@@ -156,9 +160,9 @@ internal static class GradientKernel
         for (int i = 0; i < count; i++)
         {
             ref float a = ref Unsafe.Add(ref origin, (indexed ? Unsafe.Add(ref index, i) : i) * stride);
-            TVector x0 = TSimd.Load(in a, k);
-            TVector x1 = TSimd.Load(in a, k + TSimd.Count);
-            TVector x2 = TSimd.Load(in a, k + (2 * TSimd.Count));
+            TVector x0 = reader.Load<TSimd, TVector>(in a, k);
+            TVector x1 = reader.Load<TSimd, TVector>(in a, k + TSimd.Count);
+            TVector x2 = reader.Load<TSimd, TVector>(in a, k + (2 * TSimd.Count));
             ref float ei = ref Unsafe.Add(ref e, (nint)i * outputs);
             TVector g = TSimd.Create(ei);
             s00 = TSimd.MultiplyAdd(g, x0, s00); s01 = TSimd.MultiplyAdd(g, x1, s01); s02 = TSimd.MultiplyAdd(g, x2, s02);
@@ -200,17 +204,18 @@ internal static class GradientKernel
 
     // dW[j..j+4, k..k+2v] += Σ_i E[i, j..j+4] ⊗ A[i, k..k+2v]; e points at E[0, j], dw at dW[j, k].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OuterProduct4x2<TSimd, TVector>(ref float e, int outputs, in Rows input, nint k, ref float dw, int inputs)
+    private static void OuterProduct4x2<TSimd, TVector, TInput>(ref float e, int outputs, in Rows input, TInput reader, nint k, ref float dw, int inputs)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         TVector s00 = TSimd.Zero, s01 = TSimd.Zero, s10 = TSimd.Zero, s11 = TSimd.Zero;
         TVector s20 = TSimd.Zero, s21 = TSimd.Zero, s30 = TSimd.Zero, s31 = TSimd.Zero;
         for (int i = 0; i < input.Count; i++)
         {
             ref readonly float a = ref input[i];
-            TVector x0 = TSimd.Load(in a, k);
-            TVector x1 = TSimd.Load(in a, k + TSimd.Count);
+            TVector x0 = reader.Load<TSimd, TVector>(in a, k);
+            TVector x1 = reader.Load<TSimd, TVector>(in a, k + TSimd.Count);
             ref float ei = ref Unsafe.Add(ref e, (nint)i * outputs);
             TVector g = TSimd.Create(ei);
             s00 = TSimd.MultiplyAdd(g, x0, s00);
@@ -234,16 +239,17 @@ internal static class GradientKernel
 
     // dW[j..j+2, k..k+2v] += Σ_i E[i, j..j+2] ⊗ A[i, k..k+2v].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OuterProduct2x2<TSimd, TVector>(ref float e, int outputs, in Rows input, nint k, ref float dw, int inputs)
+    private static void OuterProduct2x2<TSimd, TVector, TInput>(ref float e, int outputs, in Rows input, TInput reader, nint k, ref float dw, int inputs)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         TVector s00 = TSimd.Zero, s01 = TSimd.Zero, s10 = TSimd.Zero, s11 = TSimd.Zero;
         for (int i = 0; i < input.Count; i++)
         {
             ref readonly float a = ref input[i];
-            TVector x0 = TSimd.Load(in a, k);
-            TVector x1 = TSimd.Load(in a, k + TSimd.Count);
+            TVector x0 = reader.Load<TSimd, TVector>(in a, k);
+            TVector x1 = reader.Load<TSimd, TVector>(in a, k + TSimd.Count);
             ref float ei = ref Unsafe.Add(ref e, (nint)i * outputs);
             TVector g = TSimd.Create(ei);
             s00 = TSimd.MultiplyAdd(g, x0, s00);
@@ -259,17 +265,18 @@ internal static class GradientKernel
 
     // dW[j, k..k+2v] += Σ_i E[i, j] · A[i, k..k+2v].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OuterProduct1x2<TSimd, TVector>(ref float e, int outputs, in Rows input, nint k, ref float dw)
+    private static void OuterProduct1x2<TSimd, TVector, TInput>(ref float e, int outputs, in Rows input, TInput reader, nint k, ref float dw)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TInput : struct, IRowInput, allows ref struct
     {
         TVector s0 = TSimd.Zero, s1 = TSimd.Zero;
         for (int i = 0; i < input.Count; i++)
         {
             ref readonly float a = ref input[i];
             TVector g = TSimd.Create(Unsafe.Add(ref e, (nint)i * outputs));
-            s0 = TSimd.MultiplyAdd(g, TSimd.Load(in a, k), s0);
-            s1 = TSimd.MultiplyAdd(g, TSimd.Load(in a, k + TSimd.Count), s1);
+            s0 = TSimd.MultiplyAdd(g, reader.Load<TSimd, TVector>(in a, k), s0);
+            s1 = TSimd.MultiplyAdd(g, reader.Load<TSimd, TVector>(in a, k + TSimd.Count), s1);
         }
 
         AddTwo<TSimd, TVector>(ref dw, s0, s1);

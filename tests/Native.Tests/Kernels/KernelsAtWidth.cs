@@ -15,10 +15,10 @@ internal static class KernelsAtWidth
         var shape = new DenseShape(inputs, outputs);
         switch (width)
         {
-            case SimdWidth.Vector512: ForwardKernel.Rows<Simd512, Vector512<float>, DenseShape>(shape, in input, ref w[0], ref b[0], ref z[0]); break;
-            case SimdWidth.Vector256: ForwardKernel.Rows<Simd256, Vector256<float>, DenseShape>(shape, in input, ref w[0], ref b[0], ref z[0]); break;
-            case SimdWidth.Vector128: ForwardKernel.Rows<Simd128, Vector128<float>, DenseShape>(shape, in input, ref w[0], ref b[0], ref z[0]); break;
-            default: ForwardKernel.Rows<SimdScalar, float, DenseShape>(shape, in input, ref w[0], ref b[0], ref z[0]); break;
+            case SimdWidth.Vector512: ForwardKernel.Rows<Simd512, Vector512<float>, DenseShape, RawInput>(shape, in input, default, ref w[0], ref b[0], ref z[0]); break;
+            case SimdWidth.Vector256: ForwardKernel.Rows<Simd256, Vector256<float>, DenseShape, RawInput>(shape, in input, default, ref w[0], ref b[0], ref z[0]); break;
+            case SimdWidth.Vector128: ForwardKernel.Rows<Simd128, Vector128<float>, DenseShape, RawInput>(shape, in input, default, ref w[0], ref b[0], ref z[0]); break;
+            default: ForwardKernel.Rows<SimdScalar, float, DenseShape, RawInput>(shape, in input, default, ref w[0], ref b[0], ref z[0]); break;
         }
     }
 
@@ -56,10 +56,10 @@ internal static class KernelsAtWidth
         var shape = new DenseShape(inputs, outputs);
         switch (width)
         {
-            case SimdWidth.Vector512: GradientKernel.Accumulate<Simd512, Vector512<float>, DenseShape>(shape, ref errors[0], in input, ref dw[0], ref db[0]); break;
-            case SimdWidth.Vector256: GradientKernel.Accumulate<Simd256, Vector256<float>, DenseShape>(shape, ref errors[0], in input, ref dw[0], ref db[0]); break;
-            case SimdWidth.Vector128: GradientKernel.Accumulate<Simd128, Vector128<float>, DenseShape>(shape, ref errors[0], in input, ref dw[0], ref db[0]); break;
-            default: GradientKernel.Accumulate<SimdScalar, float, DenseShape>(shape, ref errors[0], in input, ref dw[0], ref db[0]); break;
+            case SimdWidth.Vector512: GradientKernel.Accumulate<Simd512, Vector512<float>, DenseShape, RawInput>(shape, ref errors[0], in input, default, ref dw[0], ref db[0]); break;
+            case SimdWidth.Vector256: GradientKernel.Accumulate<Simd256, Vector256<float>, DenseShape, RawInput>(shape, ref errors[0], in input, default, ref dw[0], ref db[0]); break;
+            case SimdWidth.Vector128: GradientKernel.Accumulate<Simd128, Vector128<float>, DenseShape, RawInput>(shape, ref errors[0], in input, default, ref dw[0], ref db[0]); break;
+            default: GradientKernel.Accumulate<SimdScalar, float, DenseShape, RawInput>(shape, ref errors[0], in input, default, ref dw[0], ref db[0]); break;
         }
     }
 

@@ -1,0 +1,134 @@
+using System.Globalization;
+using Native.Cli.Output;
+using Native.Numerics;
+
+namespace Native.Cli.Commands;
+
+// native evaluate on Parquet files (one, a directory's, a pattern's): the rows read as train reads them (ParquetFile.OpenRows:
+// the model's features by name, the label column, a row group at a time), each predicted as it is read.
+internal static partial class EvaluateCommand
+{
+    // The rows read from the files at a time.
+    private const int ParquetBatch = 256;
+
+    /// <summary>
+    /// The Parquet reader gives each row's label as an id (a number for each distinct label, in order of first appearance)
+    /// and says what each id stands for only after the last row. So what is kept as the rows stream by is each row's id and
+    /// predicted class (8 bytes a row, as for CSV), and for each id the sum over its rows of the log of every class's
+    /// probability; when the ids' classes are known, the rows' actual classes and the log-loss follow.
+    /// </summary>
+    private static void EvaluateParquet(CliContext context, Settings settings, TrainedModel file, RowPredictor predictor, Tally tally)
+    {
+        string path = settings.Data;
+        if (file.Pipeline is not null)
+        {
+            throw new UsageException($"The model was trained on a table (its pipeline reads CSV text); '{path}' is Parquet. Evaluate on a CSV file.");
+        }
+
+        if (tally is ValueTally { Targets: > 1 } several)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"The model predicts {several.Targets} targets; evaluate reads one label column from Parquet. Evaluate on a CSV file holding the target columns."));
+        }
+
+        bool classes = tally is ClassTally;
+        var options = new ParquetOptions
+        {
+            LabelColumn = settings.Label ?? file.LabelName,
+            Labels = classes ? ParquetLabels.Classification : ParquetLabels.Regression,
+            FeatureColumns = file.FeatureNames.Count > 0 ? [.. file.FeatureNames] : null,
+        };
+        using RowReader reader = ParquetFile.OpenRows(path, options);
+        int features = predictor.Features;
+        if (reader.Features != features)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"'{path}' has {reader.Features} feature columns besides its label column '{Printable.Text(reader.LabelName ?? "")}'; the model takes {features} features."));
+        }
+
+        float[] rows = new float[ParquetBatch * features];
+        int[] ids = new int[ParquetBatch];
+        float[] targets = new float[ParquetBatch];
+        float[] row = new float[features];
+        var byId = classes ? new LabelIdTally(predictor.ClassNames.Count) : null;
+        long index = 0;
+        Func<int, string> what = feature => feature < reader.FeatureNames.Count ? reader.FeatureNames[feature] : string.Create(CultureInfo.InvariantCulture, $"feature {feature}");
+        Func<int, string> where = feature => string.Create(CultureInfo.InvariantCulture, $"'{path}', row {index}, column '{Printable.Text(what(feature))}'");
+        int read;
+        while ((read = reader.Read(rows, features, ParquetBatch, ids, targets)) > 0)
+        {
+            for (int i = 0; i < read; i++, index++)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                rows.AsSpan(i * features, features).CopyTo(row);
+                predictor.Predict(row, where, what);
+                if (byId is not null)
+                {
+                    byId.Add(ids[i], predictor, index);
+                }
+                else
+                {
+                    ((ValueTally)tally).Add(targets.AsSpan(i, 1), predictor.Outputs);
+                }
+            }
+        }
+
+        // With no rows, or one class only, the reader says so here, naming the file.
+        RowLabels labels = reader.Finish();
+        if (byId is not null)
+        {
+            byId.Finish(labels, new ClassMatcher(file, path, settings.ByIndex ? SortedNames(labels) : null, predictor.ClassNames.Count), (ClassTally)tally);
+        }
+    }
+
+    /// <summary>The data's classes in the order the reader numbers them (integers numerically, text ordinally), each to its number.</summary>
+    private static Dictionary<string, int> SortedNames(RowLabels labels) =>
+        labels.ClassNames.Select((name, k) => (name, k)).ToDictionary(p => p.name, p => p.k, StringComparer.Ordinal);
+
+    /// <summary>Each row's label id and predicted class, and per id the summed log of each class's probability, until the ids' classes are known.</summary>
+    private sealed class LabelIdTally(int classes)
+    {
+        private readonly List<int> _ids = [];
+        private readonly List<int> _predicted = [];
+        private readonly List<double[]> _logSums = [];
+        private readonly List<long> _firstRows = [];
+
+        public void Add(int id, RowPredictor predictor, long row)
+        {
+            while (_logSums.Count <= id)
+            {
+                _logSums.Add(new double[classes]);
+                _firstRows.Add(row);
+            }
+
+            double[] sums = _logSums[id];
+            ReadOnlySpan<float> probabilities = predictor.Outputs;
+            for (int k = 0; k < classes; k++)
+            {
+                sums[k] += Math.Log(Math.Max(probabilities[k], Floor));
+            }
+
+            _ids.Add(id);
+            _predicted.Add(predictor.BestClass);
+        }
+
+        /// <summary>Each id's label matched to the model's class (a label the model does not know is an error naming the first row that has it), then every row into <paramref name="tally"/>.</summary>
+        public void Finish(RowLabels labels, ClassMatcher matcher, ClassTally tally)
+        {
+            ReadOnlySpan<int> classOfId = labels.ClassOfId;
+            int[] modelClass = new int[_logSums.Count];
+            double logLoss = 0;
+            for (int id = 0; id < modelClass.Length; id++)
+            {
+                string name = labels.ClassNames[classOfId[id]];
+                modelClass[id] = matcher.ClassOfName(name, string.Create(CultureInfo.InvariantCulture, $"row {_firstRows[id]}"));
+                logLoss -= _logSums[id][modelClass[id]];
+            }
+
+            for (int i = 0; i < _ids.Count; i++)
+            {
+                tally.Add(modelClass[_ids[i]], _predicted[i]);
+            }
+
+            tally.AddLogLoss(logLoss);
+        }
+    }
+}
