@@ -63,11 +63,21 @@ internal sealed partial class OnnxGraphReader
             Offset = offset;
         }
 
+        /// <summary>A DequantizeLinear over constants: int8 weights with their scales, read as a layer's weights.</summary>
+        public Constant(Dequantization dequantization, string origin)
+        {
+            Dequantized = dequantization;
+            Dimensions = dequantization.Data.Dimensions;
+            Origin = origin;
+            Offset = dequantization.Node.Offset;
+        }
+
         private Constant(Constant source, string origin)
         {
             Tensor = source.Tensor;
             Floats = source.Floats;
             Integers = source.Integers;
+            Dequantized = source.Dequantized;
             Dimensions = source.Dimensions;
             Origin = origin;
             Offset = source.Offset;
@@ -79,6 +89,9 @@ internal sealed partial class OnnxGraphReader
 
         public long[]? Integers { get; }
 
+        /// <summary>The DequantizeLinear this constant is the output of, or null.</summary>
+        public Dequantization? Dequantized { get; }
+
         public List<long> Dimensions { get; }
 
         /// <summary>"initializer 'fc.weight'", or the Constant node's label.</summary>
@@ -88,5 +101,25 @@ internal sealed partial class OnnxGraphReader
 
         /// <summary>The same value under another description (an Identity's output).</summary>
         public Constant Renamed(string origin) => new(this, origin);
+    }
+
+    /// <summary>A <c>DequantizeLinear</c> whose inputs are all constants: its data (int8 weights), scale and zero point (or none).</summary>
+    private sealed class Dequantization
+    {
+        public Dequantization(OnnxNodeProto node, Constant data, Constant scale, Constant? zeroPoint)
+        {
+            Node = node;
+            Data = data;
+            Scale = scale;
+            ZeroPoint = zeroPoint;
+        }
+
+        public OnnxNodeProto Node { get; }
+
+        public Constant Data { get; }
+
+        public Constant Scale { get; }
+
+        public Constant? ZeroPoint { get; }
     }
 }
