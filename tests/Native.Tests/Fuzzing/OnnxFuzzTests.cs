@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace Native.Tests.Fuzzing;
 
 /// <summary>
-/// Mutants of valid ONNX files — Native's own exports of every kind, and files from PyTorch's exporter and the
+/// Mutants of valid ONNX files — Native's own exports of every kind (float, and int8 in QDQ form), and files from PyTorch's exporter and the
 /// scikit-learn script — read by <see cref="ModelFile.Load(Stream, ModelFormat, string?)"/>: byte-level damage anywhere, and damage that
 /// knows the wire format (a varint, a string, an op type, a float replaced; a field deleted, duplicated, renumbered
 /// or given another wire type), written back with every length fixed so that it reaches the graph reader.
@@ -27,6 +27,8 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
         "Conv", "If", "Loop", "LinearClassifier", "LinearRegressor", "Scaler", "ZipMap", "ArrayFeatureExtractor", "ai.onnx.ml", "ai.onnx",
         "com.microsoft", "alpha", "beta", "transA", "transB", "axis", "to", "value", "coefficients", "intercepts", "post_transform",
         "LOGISTIC", "SOFTMAX", "NONE", "native.kind", "layers.0.weight", "layers.0.bias", "\u00e9\u00e8", "\uD83D\uDC26",
+        "Clip", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger", "block_size", "output_dtype", "saturate",
+        "layers.0.weight_dequantized", "layers.0.input_dequantized", "layers.1.input_scale", "layers.0.input_zero_point", "layers.0.weight_scale",
     ];
 
     private static readonly float[] Floats = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1f, -1f, 0.5f, float.MaxValue, float.Epsilon, 1e30f];
@@ -182,6 +184,15 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
             ModelFile.Save(m.Model, stream, ModelFormat.Onnx, m.Metadata);
             return stream.ToArray();
         }).ToList();
+
+        // Native's int8 exports (QDQ: Clip, QuantizeLinear, DequantizeLinear before each Gemm), calibrated on their own rows.
+        foreach (string kind in new[] { "logistic", "softmax", "relu-tanh" })
+        {
+            (TrainedModel trained, float[] rows) = Quantization.QuantizedTrainedModelTests.Trained(kind, features: 5, seed: 7);
+            using var stream = new MemoryStream();
+            ModelFile.Save(trained.Quantize(rows), stream, ModelFormat.Onnx);
+            seeds.Add(stream.ToArray());
+        }
 
         // Real exporters' files: PyTorch's (Flatten, Reshape, LogSoftmax, MatMul) and the scikit-learn script's (ai.onnx.ml).
         foreach (string name in new[]
