@@ -43,6 +43,7 @@ public sealed class QuantizedOnnxHostileTests
         { "int8 weights of the wrong shape", "one scale per output row: 9 along axis 0" },
         { "weights stored as FLOAT", "has element type FLOAT; expected INT8" },
         { "weights stored as UINT8", "has element type UINT8; expected INT8" },
+        { "a standardizer mean far beyond its deviation", "feature 2's mean 1E+30 (deviation " },
         { "dequantized weights as a bias", "Native reads a DequantizeLinear over initializers only as a quantized layer's weights" },
     };
 
@@ -241,6 +242,7 @@ public sealed class QuantizedOnnxHostileTests
                 Field(tensor, 2).Varint = 1;
                 Raw(tensor, new byte[4 * 360]);
             }),
+            "a standardizer mean far beyond its deviation" => SetFloat(file, "standardizer.means", 2, 1e30f),
             "weights stored as UINT8" => Change(file, graph => Field(Initializer(graph, "layers.0.weight"), 2).Varint = 2),
             _ => Change(file, graph => Inputs(Node(graph, "layers.0.gemm"))[2].Bytes = Encoding.UTF8.GetBytes("layers.1.weight_dequantized")),
         };
