@@ -87,6 +87,38 @@ public sealed class QuantizedOnnxHostileTests
         Assert.Equal([0.75f, 0.75f], perTensor.QuantizedParameters!.Layers[0].WeightScales.ToArray());
     }
 
+    [Fact]
+    public void APerceptronWithOneSigmoidOutputBecomesTwoSoftmaxOutputsInIntegersToo()
+    {
+        // As a float graph reads: [1 − σ(z), σ(z)] is the softmax of [0, z], so the top layer gains a row of zeros (scale 0).
+        byte[] file = Quantized(Quantized(new OnnxBuilder().Input("input", 3).Output("y", 1), "input", "x1", "1", 3, 2, "z1").Node("Relu", ["z1"], ["h1"]), "h1", "x2", "2", 2, 1, "z2")
+            .Node("Sigmoid", ["z2"], ["y"]).Build();
+
+        TrainedModel loaded = Load(file);
+
+        Assert.Equal(ModelShape.MultilayerPerceptron([3, 2, 2], [Activation.Relu]), loaded.Shape);
+        Numerics.Quantization.QuantizedLayer top = loaded.QuantizedParameters!.Layers[1];
+        Assert.Equal([0, 0, 1, 2], top.Weights.ToArray().Select(w => (int)w));
+        Assert.Equal([0f, 0.5f], top.WeightScales.ToArray());
+        Assert.Equal([0f, 0f], top.Biases.ToArray());
+        float[] probabilities = new float[2];
+        loaded.PredictProbabilities([0.5f, -1f, 2f], probabilities);
+        Assert.Equal(1f, probabilities[0] + probabilities[1], 5);
+        Assert.True(probabilities[1] > 0.5f, "weights and inputs positive after the ReLU: σ(z) above one half");
+    }
+
+    [Fact]
+    public void AByteTensorClaimingBillionsOfValuesIsRefusedBeforeAnythingIsAllocated()
+    {
+        // Found by the fuzzer: a zero point of shape [2147483647] over two bytes of raw_data once allocated first.
+        byte[] file = Softmax("MatMul", [1, 2, 3, 4, 5, 6], [2], [0.5f, 0.25f], axis: 1);
+        byte[] damaged = Change(file, graph => Field(Initializer(graph, "wz"), 1).Varint = int.MaxValue);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        FileFormatException error = Assert.Throws<FileFormatException>(() => Load(damaged));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1024 * 1024);
+        Assert.Contains("has shape [2147483647], 2147483647 INT8 values of 1 byte, but its raw_data holds 2 bytes.", error.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string> HandBuilt => new()
     {
         { "dynamic quantization", "(dynamic scales), which this reader does not read" },
@@ -99,6 +131,7 @@ public sealed class QuantizedOnnxHostileTests
         { "MatMulInteger", "is an integer operator, which this reader does not read" },
         { "BatchNormalization after int8 weights", "whose weights are int8: folded in, it would change the bytes" },
         { "Clip right after a layer", "follows MatMul 'matmul_z1' with no activation between them" },
+        { "a layer too wide for 32-bit sums", "133,145 inputs; an int8 layer takes at most 133,144, beyond which its 32-bit sums could overflow" },
         { "an unknown attribute", "has the attribute 'precision', which this reader does not know for a QuantizeLinear" },
     };
 
@@ -132,6 +165,11 @@ public sealed class QuantizedOnnxHostileTests
             "BatchNormalization after int8 weights" => Quantized(new OnnxBuilder().Input("input", 3).Output("y", 2), "input", "x1", "1", 3, 2, "z")
                 .Initializer("bn.scale", [2], [1f, 1f]).Initializer("bn.b", [2], [0f, 0f]).Initializer("bn.mean", [2], [0f, 0f]).Initializer("bn.var", [2], [1f, 1f])
                 .Node("BatchNormalization", ["z", "bn.scale", "bn.b", "bn.mean", "bn.var"], ["y"]).Build(),
+            "a layer too wide for 32-bit sums" => new OnnxBuilder().Input("input", 133_145).Output("y", 1)
+                .Initializer("low", [], [-10 * 0.05f]).Initializer("high", [], [(127 - 10) * 0.05f]).Initializer("s", [], [0.05f]).ByteInitializer("z", [], 2, [10])
+                .Node("Clip", ["input", "low", "high"], ["c"]).Node("QuantizeLinear", ["c", "s", "z"], ["q"]).Node("DequantizeLinear", ["q", "s", "z"], ["x"])
+                .ByteInitializer("w", [1, 133_145], 3, new byte[133_145]).Initializer("ws", [1], [0f]).Node("DequantizeLinear", ["w", "ws"], ["wd"], ("axis", 0L))
+                .Node("Gemm", ["x", "wd"], ["y"], ("transB", 1L)).Build(),
             "Clip right after a layer" => Quantized(Quantized(new OnnxBuilder().Input("input", 3).Output("y", 2), "input", "x1", "1", 3, 3, "z1"), "z1", "x2", "2", 3, 2, "y").Build(),
             _ => new OnnxBuilder().Input("input", 3).Output("q", 3)
                 .Initializer("low", [], [-10 * 0.05f]).Initializer("high", [], [(127 - 10) * 0.05f]).Initializer("s", [], [0.05f]).ByteInitializer("z", [], 2, [10])

@@ -182,6 +182,7 @@ public class QuantizedOnnxTests
     {
         Assert.Equal(QuantizedRange.MaximumWeight, OnnxGraphReader.MaximumWeight);
         Assert.Equal(QuantizedRange.MaximumActivation, OnnxGraphReader.MaximumLevel);
+        Assert.Equal(QuantizedRange.MaximumInputs, OnnxGraphReader.MaximumInputs);
     }
 
     internal static byte[] Bytes(TrainedModel model, ModelFormat format)

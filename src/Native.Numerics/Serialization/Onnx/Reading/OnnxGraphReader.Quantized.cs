@@ -20,6 +20,9 @@ internal sealed partial class OnnxGraphReader
     /// <summary>The greatest input level of an int8 layer: 7 bits (the library's <c>QuantizedRange.MaximumActivation</c>).</summary>
     internal const int MaximumLevel = 127;
 
+    /// <summary>The widest int8 layer, whose 32-bit sums cannot overflow (the library's <c>QuantizedRange.MaximumInputs</c>).</summary>
+    internal const int MaximumInputs = int.MaxValue / (MaximumWeight * MaximumLevel);
+
     private const string QuantizedForm =
         "a quantized layer is Clip to [−z·s, (127 − z)·s] → QuantizeLinear → DequantizeLinear (one scale s, a UINT8 zero point z from 0 to 127) on its input, and INT8 weights through DequantizeLinear with one scale per output row and zero points of 0, into Gemm or MatMul";
 
@@ -155,13 +158,18 @@ internal sealed partial class OnnxGraphReader
             throw Error(data.Offset, $"{node.Label} takes the weights {data.Origin} of shape {OnnxTensors.Shape(dims)}; a dense layer's weights are a matrix of positive sizes.");
         }
 
+        int rows = (int)dims[0], columns = (int)dims[1];
+        int outputs = transposed ? rows : columns, inputs = transposed ? columns : rows;
+        if (inputs > MaximumInputs)
+        {
+            throw Error(data.Offset, FormattableString.Invariant($"{node.Label} takes int8 weights {OnnxTensors.Shape(dims)}, {inputs:N0} inputs; an int8 layer takes at most {MaximumInputs:N0}, beyond which its 32-bit sums could overflow."));
+        }
+
         OnnxTensorProto tensor = data.Tensor ?? throw Error(data.Offset, $"{dequantize.Label} dequantizes {data.Origin}, a Constant's list of numbers; a quantized layer's weights are an INT8 tensor.");
         string what = $"{data.Origin} (used by {node.Label})";
         long count = OnnxTensors.ElementCount(tensor, _name, what);
         SpendBytes(count, node);
         sbyte[] stored = OnnxTensors.SignedBytes(_bytes, tensor, _name, what);
-        int rows = (int)dims[0], columns = (int)dims[1];
-        int outputs = transposed ? rows : columns, inputs = transposed ? columns : rows;
         for (int k = 0; k < stored.Length; k++)
         {
             if (stored[k] < -MaximumWeight)

@@ -7,7 +7,8 @@ namespace Native.Numerics.Serialization.Onnx;
 /// <summary>
 /// Reads an ONNX model file into a <see cref="ModelDescription"/>: parses the protobuf, then reads the graph as
 /// one chain of operators from the input to the output — input preparation, the standardizer, dense layers
-/// with their activations, the output head — and refuses, naming the node, its op type and why, any graph
+/// with their activations (or int8 layers in the QDQ form Native writes: <c>OnnxGraphReader.Quantized.cs</c>), the output
+/// head — and refuses, naming the node, its op type and why, any graph
 /// that the model kinds cannot express exactly.
 /// </summary>
 /// <remarks>

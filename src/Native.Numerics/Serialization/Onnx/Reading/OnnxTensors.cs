@@ -192,7 +192,7 @@ internal static class OnnxTensors
     {
         CheckStorage(tensor, type, name, what);
         int count = (int)ElementCount(tensor, name, what);
-        byte[] values = new byte[count];
+        byte[] values;
         if (tensor.RawData is Region raw)
         {
             if (raw.Length != count)
@@ -200,12 +200,14 @@ internal static class OnnxTensors
                 throw FileFormatException.AtOffset(name, raw.Start, FormattableString.Invariant($"{what} has shape {Shape(tensor.Dimensions)}, {count} {TypeName(type)} values of 1 byte, but its raw_data holds {raw.Length} bytes."));
             }
 
+            values = new byte[count];
             Buffer.BlockCopy(bytes, raw.Start, values, 0, count);
             return values;
         }
 
         // onnx.proto keeps INT8 and UINT8 values one per int32_data entry when they are not in raw_data.
         Count(tensor, tensor.Int32Count, count, "int32_data", name, what);
+        values = new byte[count];
         long[] decoded = Repeated.Integers(bytes, tensor.Message, 5, count, name, "TensorProto");
         long low = type == Int8 ? sbyte.MinValue : byte.MinValue, high = type == Int8 ? sbyte.MaxValue : byte.MaxValue;
         for (int i = 0; i < count; i++)
