@@ -26,14 +26,6 @@ internal sealed partial class OnnxGraphReader
     private const string QuantizedForm =
         "a quantized layer is Clip to [−z·s, (127 − z)·s] → QuantizeLinear → DequantizeLinear (one scale s, a UINT8 zero point z from 0 to 127) on its input, and INT8 weights through DequantizeLinear with one scale per output row and zero points of 0, into Gemm or MatMul";
 
-    /// <summary>The steps of a layer's input quantization the chain has read, waiting for the layer.</summary>
-    private enum InputStage
-    {
-        Clipped,
-        Quantized,
-        Dequantized,
-    }
-
     /// <summary>A <c>DequantizeLinear</c> whose inputs are all constants, as a constant; null if one is not.</summary>
     private Constant? DequantizedConstant(OnnxNodeProto node)
     {
@@ -408,50 +400,4 @@ internal sealed partial class OnnxGraphReader
 
     /// <summary>Counts <paramref name="count"/> bytes decoded against the budget of <see cref="Spend"/> (four to a float).</summary>
     private void SpendBytes(long count, OnnxNodeProto node) => Spend((count + 3) / 4, node);
-
-    /// <summary>What the chain has read of a layer's input quantization: the Clip's bounds, then the scale and zero point.</summary>
-    private sealed class InputQuantization
-    {
-        public InputQuantization(OnnxNodeProto clip, float low, float high)
-        {
-            Clip = clip;
-            Low = low;
-            High = high;
-        }
-
-        public OnnxNodeProto Clip { get; }
-
-        public float Low { get; }
-
-        public float High { get; }
-
-        public InputStage Stage { get; set; } = InputStage.Clipped;
-
-        public OnnxNodeProto? Quantize { get; set; }
-
-        public OnnxNodeProto? Dequantize { get; set; }
-
-        public float Scale { get; set; }
-
-        public int ZeroPoint { get; set; }
-
-        /// <summary>The last node read.</summary>
-        public OnnxNodeProto Last => Dequantize ?? Quantize ?? Clip;
-
-        /// <summary>What may come next: the next step, or the layer.</summary>
-        public string Expected => Stage switch
-        {
-            InputStage.Clipped => "QuantizeLinear",
-            InputStage.Quantized => "DequantizeLinear",
-            _ => "Gemm or MatMul",
-        };
-
-        /// <summary>Whether <paramref name="node"/> (of the default domain) continues the input's quantization.</summary>
-        public bool Continues(OnnxNodeProto node) => node.OpType == "Identity" || Stage switch
-        {
-            InputStage.Clipped => node.OpType == "QuantizeLinear",
-            InputStage.Quantized => node.OpType == "DequantizeLinear",
-            _ => node.OpType is "Gemm" or "MatMul",
-        };
-    }
 }

@@ -122,4 +122,58 @@ internal sealed partial class OnnxGraphReader
 
         public Constant? ZeroPoint { get; }
     }
+
+    /// <summary>The steps of a layer's input quantization the chain has read, waiting for the layer.</summary>
+    private enum InputStage
+    {
+        Clipped,
+        Quantized,
+        Dequantized,
+    }
+
+    /// <summary>What the chain has read of a layer's input quantization: the Clip's bounds, then the scale and zero point.</summary>
+    private sealed class InputQuantization
+    {
+        public InputQuantization(OnnxNodeProto clip, float low, float high)
+        {
+            Clip = clip;
+            Low = low;
+            High = high;
+        }
+
+        public OnnxNodeProto Clip { get; }
+
+        public float Low { get; }
+
+        public float High { get; }
+
+        public InputStage Stage { get; set; } = InputStage.Clipped;
+
+        public OnnxNodeProto? Quantize { get; set; }
+
+        public OnnxNodeProto? Dequantize { get; set; }
+
+        public float Scale { get; set; }
+
+        public int ZeroPoint { get; set; }
+
+        /// <summary>The last node read.</summary>
+        public OnnxNodeProto Last => Dequantize ?? Quantize ?? Clip;
+
+        /// <summary>What may come next: the next step, or the layer.</summary>
+        public string Expected => Stage switch
+        {
+            InputStage.Clipped => "QuantizeLinear",
+            InputStage.Quantized => "DequantizeLinear",
+            _ => "Gemm or MatMul",
+        };
+
+        /// <summary>Whether <paramref name="node"/> (of the default domain) continues the input's quantization.</summary>
+        public bool Continues(OnnxNodeProto node) => node.OpType == "Identity" || Stage switch
+        {
+            InputStage.Clipped => node.OpType == "QuantizeLinear",
+            InputStage.Quantized => node.OpType == "DequantizeLinear",
+            _ => node.OpType is "Gemm" or "MatMul",
+        };
+    }
 }
