@@ -71,6 +71,15 @@ public class QuantizeTests
         Cli.Result onnx = Cli.Run("convert", "--model", quantized, "--out", Path.Combine(directory, "q.onnx"));
         Assert.True(onnx.ExitCode == 0, onnx.ToString());
         Assert.Contains("QuantizeLinear", Encoding.Latin1.GetString(File.ReadAllBytes(Path.Combine(directory, "q.onnx"))), StringComparison.Ordinal);
+
+        // The QDQ file reads back: converted, the same int8 file byte for byte; predicted, the same answers.
+        string back = Path.Combine(directory, "back.safetensors");
+        Cli.Result fromOnnx = Cli.Run("convert", "--model", Path.Combine(directory, "q.onnx"), "--out", back);
+        Assert.True(fromOnnx.ExitCode == 0, fromOnnx.ToString());
+        Assert.Equal(File.ReadAllBytes(quantized), File.ReadAllBytes(back));
+        Cli.Result predictOnnx = Cli.Run("predict", "--model", Path.Combine(directory, "q.onnx"), "--input", data, "--json");
+        Assert.True(predictOnnx.ExitCode == 0, predictOnnx.ToString());
+        Assert.Equal(predict.Output, predictOnnx.Output);
         Cli.Result rowOnnx = Cli.Run("convert", "--model", perRow, "--out", Path.Combine(directory, "row.onnx"));
         Assert.NotEqual(0, rowOnnx.ExitCode);
         Assert.Contains("per-row", rowOnnx.Error);

@@ -33,21 +33,14 @@ internal sealed partial class QuantizedModel<THead>
     // The features' map: with calibrated scales x ↦ x·(σ/s) + (z − μσ/s), the standardizer (μ, σ) folded into the first
     // layer's scale s and zero point z, so a raw feature becomes its byte's level in one multiply and one add; per row,
     // x ↦ x·σ − μσ, the standardized value whose range sets the row's scale. Computed in double, stored as float.
-    private static (AlignedBuffer Scales, AlignedBuffer Offsets) InputMap(QuantizedParameters parameters, PackedLayer first)
+    private static (AlignedBuffer Scales, AlignedBuffer Offsets) InputMap(QuantizedParameters parameters)
     {
         int features = parameters.Shape.Features;
         var scales = new AlignedBuffer(features);
         var offsets = new AlignedBuffer(features);
-        Standardizer? standardizer = parameters.Standardizer;
-        bool calibrated = parameters.Scaling == ActivationScaling.Calibrated;
-        double inverse = calibrated ? 1.0 / first.InputScale : 1.0;
-        double zero = calibrated ? first.InputZeroPoint : 0.0;
         for (int j = 0; j < features; j++)
         {
-            double sigma = standardizer is null ? 1.0 : standardizer.Scales[j];
-            double mu = standardizer is null ? 0.0 : standardizer.Means[j];
-            scales.Span[j] = (float)(sigma * inverse);
-            offsets.Span[j] = (float)(zero - (mu * sigma * inverse));
+            (scales.Span[j], offsets.Span[j]) = FeatureMap(parameters, j);
         }
 
         return (scales, offsets);

@@ -83,6 +83,52 @@ internal abstract class QuantizedModel
     /// <summary>The top layer's values of each row (NaN throughout for a row whose values are not finite): for the tests.</summary>
     internal abstract void Logits(ReadOnlySpan<float> rows, Span<float> logits);
 
+    /// <summary>
+    /// Feature <paramref name="j"/>'s affine map of a raw value, as the kernels apply it (x·scale + offset, a multiply then an
+    /// add in float): calibrated, straight to its byte's level, x·(σ/s) + (z − μσ/s), the standardizer (μ, σ = 1 / deviation)
+    /// folded into the first layer's input scale s and zero point z; per row, to its standardized value, x·σ − μσ. Computed in
+    /// double, stored as float.
+    /// </summary>
+    internal static (float Scale, float Offset) FeatureMap(QuantizedParameters parameters, int j)
+    {
+        Standardizer? standardizer = parameters.Standardizer;
+        bool calibrated = parameters.Scaling == ActivationScaling.Calibrated;
+        double inverse = calibrated ? 1.0 / parameters.Layers[0].InputScale : 1.0;
+        double zero = calibrated ? parameters.Layers[0].InputZeroPoint : 0.0;
+        double sigma = standardizer is null ? 1.0 : standardizer.Scales[j];
+        double mu = standardizer is null ? 0.0 : standardizer.Means[j];
+        return ((float)(sigma * inverse), (float)(zero - (mu * sigma * inverse)));
+    }
+
+    /// <summary>
+    /// Why a raw row at the standardizer's means gets no answer, or null when it gets one: a feature whose map at its mean
+    /// (<see cref="FeatureMap"/>, in float as the kernels compute it) is not finite, or calibrated, is 2³¹ or more, which has
+    /// no level — the engine then answers NaN, as for a feature that is not finite. A standardizer's mean far out in units of
+    /// its deviation and the input step (|μ| / (deviation · s) beyond the float range, or its rounding beyond 2³¹) does it.
+    /// </summary>
+    internal static string? MeansProblem(QuantizedParameters parameters)
+    {
+        if (parameters.Standardizer is not { } standardizer)
+        {
+            return null;
+        }
+
+        bool calibrated = parameters.Scaling == ActivationScaling.Calibrated;
+        for (int j = 0; j < standardizer.Features; j++)
+        {
+            (float scale, float offset) = FeatureMap(parameters, j);
+            float mean = standardizer.Means[j];
+            float mapped = (mean * scale) + offset;
+            if (!float.IsFinite(mapped) || (calibrated && !(MathF.Abs(mapped) < 2147483648f)))
+            {
+                string through = calibrated ? " through the first layer's input scale " + parameters.Layers[0].InputScale.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty;
+                return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"feature {j}'s mean {mean} (deviation {standardizer.StandardDeviations[j]}) maps{through} to {mapped:G3}, which has no {(calibrated ? "input level (a level is below 2^31 in magnitude)" : "finite standardized value")}: a row at the means would be answered NaN");
+            }
+        }
+
+        return null;
+    }
+
     private protected static int CheckRows(int rowsLength, int features, int outputLength, int perRow, string outputName, string rowsName = "rows")
     {
         if (rowsLength % features != 0)
@@ -131,7 +177,7 @@ internal sealed partial class QuantizedModel<THead> : QuantizedModel
             _layers[l] = new PackedLayer(parameters.Layers[l], l < _layers.Length - 1 ? shape.HiddenActivations[l] : null, form);
         }
 
-        (_featureScales, _featureOffsets) = InputMap(parameters, _layers[0]);
+        (_featureScales, _featureOffsets) = InputMap(parameters);
         (_rowBytes, _rowInts, _rowFloats) = Scratch();
     }
 

@@ -15,7 +15,7 @@ public static partial class ModelFile
     /// that <see cref="Load(string)"/> reads back into a quantized <see cref="TrainedModel"/> predicting the same bits.
     /// </summary>
     /// <param name="model">The trained model.</param>
-    /// <param name="path">The file to write or replace: a calibrated quantized model ending in <c>.onnx</c> is written as QDQ ONNX (QuantizeLinear, DequantizeLinear, Gemm), which ONNX Runtime runs.</param>
+    /// <param name="path">The file to write or replace: a calibrated quantized model ending in <c>.onnx</c> is written as QDQ ONNX (QuantizeLinear, DequantizeLinear, Gemm), which ONNX Runtime runs and <see cref="Load(string)"/> reads back into the same quantized model.</param>
     /// <param name="cancellationToken">Stops the save before it replaces the target, keeping the previous file.</param>
     /// <exception cref="ArgumentException">The model cannot be saved (a parameter not finite, outputs that cannot be finite).</exception>
     /// <exception cref="NotSupportedException">The model is quantized with per-row scales and the path ends in <c>.onnx</c> (a calibrated one is written as QDQ ONNX).</exception>

@@ -376,8 +376,16 @@ public static partial class ModelFile
 
         if (format == ModelFormat.Onnx)
         {
-            (ModelShape onnxShape, float[] onnxParameters, ModelMetadata onnxMetadata, string? onnxVersion) = OnnxModelFile.Read(stream, name);
+            (ModelShape onnxShape, float[] onnxParameters, ModelMetadata onnxMetadata, string? onnxVersion, QuantizedParameters? onnxQuantized) = OnnxModelFile.Read(stream, name, quantizedAllowed);
             CheckExpected(name, onnxShape, expected);
+            if (onnxQuantized is not null)
+            {
+                // A QDQ graph: the integers it holds, checked as an int8 file's are.
+                return ModelFileFormat.QuantizedBoundsProblem(onnxQuantized) is string quantizedProblem
+                    ? throw FileFormatException.InFile(name, $"{quantizedProblem}; this model would answer NaN to every input.")
+                    : new Reading(onnxMetadata, onnxVersion, onnxQuantized);
+            }
+
             if (BoundsProblem(onnxShape, onnxParameters, onnxMetadata.Standardizer ?? onnxMetadata.Pipeline?.Standardizer) is string onnxProblem)
             {
                 throw FileFormatException.InFile(name, $"{onnxProblem}; this model would answer NaN to every input.");

@@ -127,8 +127,9 @@ internal static partial class ModelFileFormat
 
     /// <summary>
     /// Why the quantized model cannot give finite outputs, or null when it can: the float weights its bytes stand for through
-    /// <see cref="OutputBounds"/>; and, calibrated, each layer's sums over inputs at their extreme levels (127 steps of the
-    /// input scale), which must stay in the float range.
+    /// <see cref="OutputBounds"/>; calibrated, each layer's sums over inputs at their extreme levels (127 steps of the
+    /// input scale), which must stay in the float range; and the standardizer folded into the first layer's input map, which
+    /// must give a row at the means its levels (<see cref="QuantizedModel.MeansProblem"/>).
     /// </summary>
     public static string? QuantizedBoundsProblem(QuantizedParameters parameters)
     {
@@ -159,7 +160,8 @@ internal static partial class ModelFileFormat
             layer.Biases.CopyTo(dequantized.AsSpan(shape.BiasOffset(l), layer.Outputs));
         }
 
-        return OutputBounds.Problem([.. shape.LayerSizes], [.. shape.HiddenActivations], shape.LeakyReluSlope, dequantized, parameters.Standardizer?.StandardDeviations.ToArray());
+        return OutputBounds.Problem([.. shape.LayerSizes], [.. shape.HiddenActivations], shape.LeakyReluSlope, dequantized, parameters.Standardizer?.StandardDeviations.ToArray())
+            ?? QuantizedModel.MeansProblem(parameters);
     }
 
     private static int PutFloats(byte[] data, int at, ReadOnlySpan<float> values)

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace Native.Tests.Fuzzing;
 
 /// <summary>
-/// Mutants of valid ONNX files — Native's own exports of every kind, and files from PyTorch's exporter and the
+/// Mutants of valid ONNX files — Native's own exports of every kind (float, and int8 in QDQ form), and files from PyTorch's exporter and the
 /// scikit-learn script — read by <see cref="ModelFile.Load(Stream, ModelFormat, string?)"/>: byte-level damage anywhere, and damage that
 /// knows the wire format (a varint, a string, an op type, a float replaced; a field deleted, duplicated, renumbered
 /// or given another wire type), written back with every length fixed so that it reaches the graph reader.
@@ -27,15 +27,27 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
         "Conv", "If", "Loop", "LinearClassifier", "LinearRegressor", "Scaler", "ZipMap", "ArrayFeatureExtractor", "ai.onnx.ml", "ai.onnx",
         "com.microsoft", "alpha", "beta", "transA", "transB", "axis", "to", "value", "coefficients", "intercepts", "post_transform",
         "LOGISTIC", "SOFTMAX", "NONE", "native.kind", "layers.0.weight", "layers.0.bias", "\u00e9\u00e8", "\uD83D\uDC26",
+        "Clip", "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger", "block_size", "output_dtype", "saturate",
+        "layers.0.weight_dequantized", "layers.0.input_dequantized", "layers.1.input_scale", "layers.0.input_zero_point", "layers.0.weight_scale",
     ];
 
     private static readonly float[] Floats = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1f, -1f, 0.5f, float.MaxValue, float.Epsilon, 1e30f];
 
     private static readonly byte[][] Seeds = MakeSeeds();
 
+    /// <summary>The int8 exports among the seeds (QDQ), fuzzed on their own too so that damage reaches their checks often.</summary>
+    private static readonly byte[][] QuantizedSeeds = [.. Seeds.Where(seed => Encoding.UTF8.GetString(seed).Contains("QuantizeLinear", StringComparison.Ordinal))];
+
     [Fact]
     public void EveryMutantLoadsOrIsRefusedWithFileFormatException() =>
-        Fuzzer.Run("onnx", output, Mutate, Load, Verify);
+        Fuzzer.Run("onnx", output, index => Mutate(index, Seeds), Load, Verify);
+
+    [Fact]
+    public void EveryMutantOfAnInt8ExportLoadsOrIsRefusedWithFileFormatException()
+    {
+        Assert.Equal(3, QuantizedSeeds.Length);
+        Fuzzer.Run("onnx int8", output, index => Mutate(index, QuantizedSeeds), Load, Verify, mutants: Math.Max(1, Fuzzer.Mutants / 5));
+    }
 
     [Fact]
     public void TheSeedsLoad()
@@ -58,11 +70,11 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
         Assert.Equal(loaded.ClassNames.Count, loaded.ClassNames.Distinct(StringComparer.Ordinal).Count());
     }
 
-    private static Mutant Mutate(int index)
+    private static Mutant Mutate(int index, byte[][] seeds)
     {
         Random random = Fuzzer.CaseRandom(index);
-        int seed = random.Next(Seeds.Length);
-        byte[] bytes = Seeds[seed];
+        int seed = random.Next(seeds.Length);
+        byte[] bytes = seeds[seed];
         var steps = new List<string> { $"seed {seed}" };
 
         // Most cases start with damage that knows the wire format, then some byte-level damage.
@@ -182,6 +194,15 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
             ModelFile.Save(m.Model, stream, ModelFormat.Onnx, m.Metadata);
             return stream.ToArray();
         }).ToList();
+
+        // Native's int8 exports (QDQ: Clip, QuantizeLinear, DequantizeLinear before each Gemm), calibrated on their own rows.
+        foreach (string kind in new[] { "logistic", "softmax", "relu-tanh" })
+        {
+            (TrainedModel trained, float[] rows) = Quantization.QuantizedTrainedModelTests.Trained(kind, features: 5, seed: 7);
+            using var stream = new MemoryStream();
+            ModelFile.Save(trained.Quantize(rows), stream, ModelFormat.Onnx);
+            seeds.Add(stream.ToArray());
+        }
 
         // Real exporters' files: PyTorch's (Flatten, Reshape, LogSoftmax, MatMul) and the scikit-learn script's (ai.onnx.ml).
         foreach (string name in new[]

@@ -99,6 +99,23 @@ internal sealed class OnnxBuilder
         return this;
     }
 
+    /// <summary>An INT8 (3) or UINT8 (2) initializer, a byte per value in raw_data, as Native's exporter writes them.</summary>
+    public OnnxBuilder ByteInitializer(string name, long[] dimensions, int dataType, byte[] values)
+    {
+        _graph.Message(5, tensor =>
+        {
+            foreach (long dimension in dimensions)
+            {
+                tensor.Int(1, dimension);
+            }
+
+            tensor.Int(2, dataType);
+            tensor.String(8, name);
+            tensor.Bytes(9, values);
+        });
+        return this;
+    }
+
     /// <summary>A BOOL scalar initializer, one byte in raw_data, as onnx's numpy_helper writes it.</summary>
     public OnnxBuilder BoolInitializer(string name, bool value)
     {

@@ -113,6 +113,7 @@ public class QuantizedModelFileTests
         { "native.quantization in format 1", "a quantized file is format version 3" },
         { "unknown quantization", "expected int8_calibrated or int8_per_row" },
         { "a weight scale missing", "a gap of" },
+        { "standardizer mean 1e30", "maps through the first layer's input scale" },
     };
 
     [Theory]
@@ -149,6 +150,13 @@ public class QuantizedModelFileTests
             "format 3 without native.quantization" => Rewrite(file, h => h["__metadata__"]!.AsObject().Remove("native.quantization")),
             "native.quantization in format 1" => Rewrite(file, h => h["__metadata__"]!["native.format"] = "1"),
             "unknown quantization" => Rewrite(file, h => h["__metadata__"]!["native.quantization"] = "int4"),
+            "standardizer mean 1e30" => Rewrite(file, h =>
+            {
+                // 1e30 standard deviations of the input step from 0: no byte level at the mean, so no answer there.
+                JsonArray means = JsonNode.Parse((string)h["__metadata__"]!["native.standardizer.means"]!)!.AsArray();
+                means[2] = (double)1e30f;
+                h["__metadata__"]!["native.standardizer.means"] = means.ToJsonString();
+            }),
             _ => Rewrite(file, h => h["layers.1.weight_scale"]!["dtype"] = "F32X"),
         };
         if (damage == "a weight scale missing")

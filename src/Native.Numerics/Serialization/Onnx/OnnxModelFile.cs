@@ -1,3 +1,5 @@
+using Native.Numerics.Quantization;
+
 namespace Native.Numerics.Serialization.Onnx;
 
 /// <summary>
@@ -21,31 +23,48 @@ internal static class OnnxModelFile
         stream.Write(OnnxExport.Write(model, metadata, libraryVersion).Written);
 
     /// <summary>Writes the calibrated quantized model <paramref name="quantized"/> (whose float weights <paramref name="model"/> holds) as QDQ ONNX to <paramref name="stream"/>.</summary>
-    public static void WriteQuantized(Stream stream, IModel model, Quantization.QuantizedParameters quantized, ModelMetadata metadata, string libraryVersion) =>
+    public static void WriteQuantized(Stream stream, IModel model, QuantizedParameters quantized, ModelMetadata metadata, string libraryVersion) =>
         stream.Write(OnnxExport.Write(model, metadata, libraryVersion, quantized).Written);
 
-    /// <summary>Reads an ONNX model from <paramref name="stream"/>'s position to its end.</summary>
-    /// <exception cref="FileFormatException">The content is not an ONNX model of the library's kinds.</exception>
-    public static (ModelShape Shape, float[] Parameters, ModelMetadata Metadata, string? LibraryVersion) Read(Stream stream, string? name)
+    /// <summary>
+    /// Reads an ONNX model from <paramref name="stream"/>'s position to its end: its shape, float parameters (for a quantized
+    /// graph, none: its integers build them) and metadata; and, for a quantized (QDQ) graph when <paramref name="quantizedAllowed"/>,
+    /// its integer layers, with the same standardizer object as the metadata's.
+    /// </summary>
+    /// <exception cref="FileFormatException">The content is not an ONNX model of the library's kinds, or is quantized and <paramref name="quantizedAllowed"/> is false.</exception>
+    public static (ModelShape Shape, float[] Parameters, ModelMetadata Metadata, string? LibraryVersion, QuantizedParameters? Quantized) Read(Stream stream, string? name, bool quantizedAllowed)
     {
-        ModelDescription description = OnnxGraphReader.Read(ReadAll(stream, name), name);
+        ModelDescription description = OnnxGraphReader.Read(ReadAll(stream, name), name, quantizedAllowed);
         ModelShape shape;
         Standardizer? standardizer;
+        QuantizedParameters? quantized = null;
         try
         {
             shape = ModelShape.Of(description.Kind, description.LayerSizes, description.HiddenActivations, description.LeakyReluSlope);
             standardizer = description.Means is { } means ? Standardizer.FromStatistics(means, description.Deviations) : null;
+            if (description.Quantization is { } layers)
+            {
+                // The reader has checked each value as QuantizedLayer does; the constructor checks again (and the widest layer).
+                var quantizedLayers = new QuantizedLayer[layers.Length];
+                for (int l = 0; l < layers.Length; l++)
+                {
+                    quantizedLayers[l] = new QuantizedLayer(shape.LayerSizes[l], shape.LayerSizes[l + 1], layers[l].Weights, layers[l].WeightScales, description.Biases[l], layers[l].InputScale, layers[l].InputZeroPoint);
+                }
+
+                quantized = new QuantizedParameters(shape, standardizer, ActivationScaling.Calibrated, quantizedLayers);
+            }
         }
         catch (ArgumentException e)
         {
-            // The reader has checked every rule these enforce but the total parameter count.
+            // The reader has checked every rule these enforce but the total parameter count (and a quantized layer's widest).
             throw FileFormatException.InFile(name, $"the file describes a model the library cannot build: {e.Message}", e);
         }
 
         FeaturePipeline? pipeline = description.Pipeline is { } read ? Pipeline(read, standardizer, description.Properties, name) : null;
 
-        float[] parameters = new float[shape.ParameterCount];
-        for (int l = 0; l < shape.LayerCount; l++)
+        // A quantized model's float weights are made from its bytes when it is built (TrainedModel): none here.
+        float[] parameters = quantized is null ? new float[shape.ParameterCount] : [];
+        for (int l = 0; l < shape.LayerCount && quantized is null; l++)
         {
             description.Weights[l].CopyTo(parameters, shape.WeightOffset(l));
             description.Biases[l].CopyTo(parameters, shape.BiasOffset(l));
@@ -95,7 +114,7 @@ internal static class OnnxModelFile
             ? new ModelMetadata { ClassNames = description.ClassNames, FeatureNames = featureNames, LabelNames = labelNames, Standardizer = standardizer, Properties = properties }
             : new ModelMetadata { ClassNames = description.ClassNames, LabelNames = labelNames, Pipeline = pipeline, Properties = properties };
         string? version = description.Producer.StartsWith(OnnxExport.Producer + " ", StringComparison.Ordinal) ? description.Producer[(OnnxExport.Producer.Length + 1)..] : null;
-        return (shape, parameters, metadata, version);
+        return (shape, parameters, metadata, version, quantized);
     }
 
     private static FileFormatException LabelsTwice(string? name) =>

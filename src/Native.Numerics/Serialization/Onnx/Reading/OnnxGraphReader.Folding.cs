@@ -101,6 +101,11 @@ internal sealed partial class OnnxGraphReader
         }
 
         Layer layer = state.Layers[state.Layers.Count - 1];
+        if (layer.Bytes is not null)
+        {
+            throw Error(node.Offset, $"{node.Label} follows {layer.Node.Label}, whose weights are int8: folded in, it would change the bytes and their scales; a quantized layer is read as it was written.");
+        }
+
         for (int o = 0; o < width; o++)
         {
             double factor = factors[o];

@@ -7,7 +7,7 @@ namespace Native.Numerics.Serialization.Onnx;
 internal sealed partial class OnnxGraphReader
 {
     private const string Supported =
-        "the operators read are Gemm, MatMul, Add, BatchNormalization (inference mode, right after a layer's product or at the input), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Cast and, before the first layer, Sub, Add, Mul, Div (a standardizer); from ai.onnx.ml, LinearClassifier, LinearRegressor and Scaler";
+        "the operators read are Gemm, MatMul, Add, BatchNormalization (inference mode, right after a layer's product or at the input), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, LogSoftmax, Flatten, Reshape, Identity, Dropout, Cast, before the first layer Sub, Add, Mul, Div (a standardizer), and before each layer of an int8 model Clip, QuantizeLinear, DequantizeLinear; from ai.onnx.ml, LinearClassifier, LinearRegressor and Scaler";
 
     /// <summary>What the output of the last dense layer goes through.</summary>
     private enum Head
@@ -31,6 +31,11 @@ internal sealed partial class OnnxGraphReader
             if (!IsDefaultDomain(node) && node.Domain != MlDomain)
             {
                 throw Error(node.Offset, $"{node.Label} is an operator of the domain '{OnnxText.Quote(node.Domain)}', which this reader does not know; {Supported}.");
+            }
+
+            if (state.Pending is { } pending && (!IsDefaultDomain(node) || !pending.Continues(node)))
+            {
+                throw Error(node.Offset, $"{node.Label} comes between {pending.Last.Label} and the layer whose input it quantizes; expected {pending.Expected} next ({QuantizedForm}).");
             }
 
             bool ml = node.Domain == MlDomain;
@@ -75,8 +80,26 @@ internal sealed partial class OnnxGraphReader
                     break;
                 case "Gemm":
                 case "MatMul":
-                    state.Add(node, Error, node.OpType == "Gemm" ? Gemm(node, step) : MatMul(node, step), index);
+                    Layer layer = node.OpType == "Gemm" ? Gemm(node, step) : MatMul(node, step);
+                    AttachInput(node, layer, state);
+                    state.Add(node, Error, layer, index);
                     break;
+                case "Clip":
+                    Clip(node, step, state);
+                    break;
+                case "QuantizeLinear":
+                    QuantizeInput(node, step, state);
+                    break;
+                case "DequantizeLinear":
+                    DequantizeInput(node, step, state, node.Inputs[step.Input]);
+                    break;
+                case "DynamicQuantizeLinear":
+                    throw Error(node.Offset, $"{node.Label} quantizes each batch by its own range (dynamic scales), which this reader does not read; {QuantizedForm} (a model quantized with per-row scales is saved as an int8 safetensors file).");
+                case "MatMulInteger":
+                case "QLinearMatMul":
+                case "ConvInteger":
+                case "QLinearConv":
+                    throw Error(node.Offset, $"{node.Label} is an integer operator, which this reader does not read; {QuantizedForm}.");
                 case "BatchNormalization":
                     BatchNormalization(node, step, state, reshaped);
                     break;
@@ -105,10 +128,17 @@ internal sealed partial class OnnxGraphReader
             }
         }
 
+        if (state.Pending is { } unfinished)
+        {
+            throw Error(unfinished.Last.Offset, $"{unfinished.Last.Label} quantizes a value no dense layer takes; {QuantizedForm}.");
+        }
+
         if (state.Layers.Count == 0)
         {
             throw Error(chain.Count > 0 ? chain[chain.Count - 1].Node.Offset : 0, "the graph has no dense layer (Gemm, MatMul, LinearClassifier or LinearRegressor) between its input and its output.");
         }
+
+        CheckOnePrecision(state.Layers);
 
         if (!reshaped)
         {
@@ -252,8 +282,13 @@ internal sealed partial class OnnxGraphReader
 
         Constant b = ConstantInput(node, 1);
         bool transposed = Int(node, "transB", 0) != 0;
-        Layer layer = Weights(node, b, transposed);
+        Layer layer = b.Dequantized is null ? Weights(node, b, transposed) : QuantizedWeights(node, b, transposed);
         float alpha = Float(node, "alpha", 1f), beta = Float(node, "beta", 1f);
+        if (alpha != 1f && layer.Bytes is not null)
+        {
+            throw Error(node.Offset, FormattableString.Invariant($"{node.Label} has alpha {alpha} over int8 weights; a quantized layer's weights are their bytes times their rows' scales, with alpha 1."));
+        }
+
         if (alpha != 1f)
         {
             Scale(node, layer.Weights, alpha, "alpha");
@@ -286,7 +321,8 @@ internal sealed partial class OnnxGraphReader
             throw Error(node.Offset, $"{node.Label} does not multiply the rows (input A) by constant weights (input B); that is not a dense layer over rows.");
         }
 
-        return Weights(node, ConstantInput(node, 1), transposed: false);
+        Constant b = ConstantInput(node, 1);
+        return b.Dequantized is null ? Weights(node, b, transposed: false) : QuantizedWeights(node, b, transposed: false);
     }
 
     /// <summary>A layer's weights from a rank-2 constant: [outputs, inputs] when <paramref name="transposed"/>, else [inputs, outputs], stored as outputs × inputs.</summary>
@@ -367,6 +403,18 @@ internal sealed partial class OnnxGraphReader
 
         /// <summary>The activation's node, for errors.</summary>
         public OnnxNodeProto? ActivationNode { get; set; }
+
+        /// <summary>For a quantized layer, its weights as signed bytes, outputs × inputs (<see cref="Weights"/> the floats they stand for); else null.</summary>
+        public sbyte[]? Bytes { get; set; }
+
+        /// <summary>For a quantized layer, one scale per output row.</summary>
+        public float[]? Scales { get; set; }
+
+        /// <summary>For a quantized layer, the DequantizeLinear of its weights, for errors.</summary>
+        public OnnxNodeProto? Dequantize { get; set; }
+
+        /// <summary>For a quantized layer, its input's scale and zero point and the nodes that gave them.</summary>
+        public InputQuantization? Input { get; set; }
     }
 
     /// <summary>A standardizer step: x − c, x + c, x · c or x ÷ c, per feature (c of length 1 broadcasts).</summary>

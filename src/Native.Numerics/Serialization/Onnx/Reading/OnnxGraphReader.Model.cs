@@ -126,6 +126,7 @@ internal sealed partial class OnnxGraphReader
             (means, deviations) = Fold(state.Standardizer, features);
         }
 
+        QuantizedLayerDescription[]? quantization = QuantizedLayers(layers, binaryPerceptron, deviations);
         return new ModelDescription(
             kind,
             sizes,
@@ -137,7 +138,10 @@ internal sealed partial class OnnxGraphReader
             deviations,
             names,
             Properties(),
-            (_model.ProducerName + " " + _model.ProducerVersion).Trim());
+            (_model.ProducerName + " " + _model.ProducerVersion).Trim())
+        {
+            Quantization = quantization,
+        };
     }
 
     /// <summary>

@@ -194,6 +194,7 @@ internal sealed partial class OnnxGraphReader
     /// <summary>A constant's floats, a fresh array each time (layers scale and add to theirs), within the decoding budget.</summary>
     private float[] Floats(Constant constant, OnnxNodeProto node)
     {
+        RefuseDequantized(constant, node);
         long count = constant.Tensor is { } counted ? OnnxTensors.ElementCount(counted, _name, constant.Origin) : constant.Floats?.Length ?? 0;
         Spend(count, node);
         if (constant.Tensor is { } tensor)
@@ -202,6 +203,15 @@ internal sealed partial class OnnxGraphReader
         }
 
         return (float[]?)constant.Floats?.Clone() ?? throw Error(constant.Offset, $"{constant.Origin} (used by {node.Label}) holds integers; expected floats.");
+    }
+
+    /// <summary>Refuses int8 values dequantized by a DequantizeLinear anywhere but as a layer's weights.</summary>
+    private void RefuseDequantized(Constant constant, OnnxNodeProto node)
+    {
+        if (constant.Dequantized is not null)
+        {
+            throw Error(node.Offset, $"{node.Label} takes {constant.Origin}; Native reads a DequantizeLinear over initializers only as a quantized layer's weights (input B of Gemm or MatMul).");
+        }
     }
 
     /// <summary>
@@ -220,6 +230,7 @@ internal sealed partial class OnnxGraphReader
 
     private long[] Integers(Constant constant, int max, OnnxNodeProto node)
     {
+        RefuseDequantized(constant, node);
         if (constant.Tensor is { } tensor)
         {
             return OnnxTensors.Integers(_bytes, tensor, max, _name, $"{constant.Origin} (used by {node.Label})");
@@ -247,6 +258,9 @@ internal sealed partial class OnnxGraphReader
 
         public string[]? ClassLabels { get; set; }
 
+        /// <summary>The quantization of the next layer's input, read so far (Clip, QuantizeLinear, DequantizeLinear); null between layers.</summary>
+        public InputQuantization? Pending { get; set; }
+
         /// <summary>Whether an Add now adds to the last layer's biases: right after its product, before any activation.</summary>
         public bool CanAddBias => Layers.Count > 0 && Layers[Layers.Count - 1].Activation is null && HeadNode is null && Fixed is null;
 
@@ -269,6 +283,17 @@ internal sealed partial class OnnxGraphReader
 
             layer.Step = step;
             Layers.Add(layer);
+        }
+
+        /// <summary>Refuses <paramref name="node"/> where a layer cannot start: after the head or a whole model, or right after a layer with no activation.</summary>
+        public void CheckLayerStart(OnnxNodeProto node, Func<long, string, FileFormatException> error)
+        {
+            Check(node, error);
+            if (Layers.Count > 0 && Layers[Layers.Count - 1].Activation is null)
+            {
+                Layer previous = Layers[Layers.Count - 1];
+                throw error(node.Offset, $"{node.Label} follows {previous.Node.Label} with no activation between them; a quantized layer's input quantization (Clip, QuantizeLinear, DequantizeLinear) starts where a layer may start.");
+            }
         }
 
         public void Activate(OnnxNodeProto node, Func<long, string, FileFormatException> error, Activation activation, int step)

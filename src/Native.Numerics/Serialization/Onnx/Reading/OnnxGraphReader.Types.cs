@@ -63,11 +63,21 @@ internal sealed partial class OnnxGraphReader
             Offset = offset;
         }
 
+        /// <summary>A DequantizeLinear over constants: int8 weights with their scales, read as a layer's weights.</summary>
+        public Constant(Dequantization dequantization, string origin)
+        {
+            Dequantized = dequantization;
+            Dimensions = dequantization.Data.Dimensions;
+            Origin = origin;
+            Offset = dequantization.Node.Offset;
+        }
+
         private Constant(Constant source, string origin)
         {
             Tensor = source.Tensor;
             Floats = source.Floats;
             Integers = source.Integers;
+            Dequantized = source.Dequantized;
             Dimensions = source.Dimensions;
             Origin = origin;
             Offset = source.Offset;
@@ -79,6 +89,9 @@ internal sealed partial class OnnxGraphReader
 
         public long[]? Integers { get; }
 
+        /// <summary>The DequantizeLinear this constant is the output of, or null.</summary>
+        public Dequantization? Dequantized { get; }
+
         public List<long> Dimensions { get; }
 
         /// <summary>"initializer 'fc.weight'", or the Constant node's label.</summary>
@@ -88,5 +101,79 @@ internal sealed partial class OnnxGraphReader
 
         /// <summary>The same value under another description (an Identity's output).</summary>
         public Constant Renamed(string origin) => new(this, origin);
+    }
+
+    /// <summary>A <c>DequantizeLinear</c> whose inputs are all constants: its data (int8 weights), scale and zero point (or none).</summary>
+    private sealed class Dequantization
+    {
+        public Dequantization(OnnxNodeProto node, Constant data, Constant scale, Constant? zeroPoint)
+        {
+            Node = node;
+            Data = data;
+            Scale = scale;
+            ZeroPoint = zeroPoint;
+        }
+
+        public OnnxNodeProto Node { get; }
+
+        public Constant Data { get; }
+
+        public Constant Scale { get; }
+
+        public Constant? ZeroPoint { get; }
+    }
+
+    /// <summary>The steps of a layer's input quantization the chain has read, waiting for the layer.</summary>
+    private enum InputStage
+    {
+        Clipped,
+        Quantized,
+        Dequantized,
+    }
+
+    /// <summary>What the chain has read of a layer's input quantization: the Clip's bounds, then the scale and zero point.</summary>
+    private sealed class InputQuantization
+    {
+        public InputQuantization(OnnxNodeProto clip, float low, float high)
+        {
+            Clip = clip;
+            Low = low;
+            High = high;
+        }
+
+        public OnnxNodeProto Clip { get; }
+
+        public float Low { get; }
+
+        public float High { get; }
+
+        public InputStage Stage { get; set; } = InputStage.Clipped;
+
+        public OnnxNodeProto? Quantize { get; set; }
+
+        public OnnxNodeProto? Dequantize { get; set; }
+
+        public float Scale { get; set; }
+
+        public int ZeroPoint { get; set; }
+
+        /// <summary>The last node read.</summary>
+        public OnnxNodeProto Last => Dequantize ?? Quantize ?? Clip;
+
+        /// <summary>What may come next: the next step, or the layer.</summary>
+        public string Expected => Stage switch
+        {
+            InputStage.Clipped => "QuantizeLinear",
+            InputStage.Quantized => "DequantizeLinear",
+            _ => "Gemm or MatMul",
+        };
+
+        /// <summary>Whether <paramref name="node"/> (of the default domain) continues the input's quantization.</summary>
+        public bool Continues(OnnxNodeProto node) => node.OpType == "Identity" || Stage switch
+        {
+            InputStage.Clipped => node.OpType == "QuantizeLinear",
+            InputStage.Quantized => node.OpType == "DequantizeLinear",
+            _ => node.OpType is "Gemm" or "MatMul",
+        };
     }
 }

@@ -7,7 +7,8 @@ namespace Native.Numerics.Serialization.Onnx;
 /// <summary>
 /// Reads an ONNX model file into a <see cref="ModelDescription"/>: parses the protobuf, then reads the graph as
 /// one chain of operators from the input to the output — input preparation, the standardizer, dense layers
-/// with their activations, the output head — and refuses, naming the node, its op type and why, any graph
+/// with their activations (or int8 layers in the QDQ form Native writes: <c>OnnxGraphReader.Quantized.cs</c>), the output
+/// head — and refuses, naming the node, its op type and why, any graph
 /// that the model kinds cannot express exactly.
 /// </summary>
 /// <remarks>
@@ -45,6 +46,7 @@ internal sealed partial class OnnxGraphReader
     private readonly long _opset;
     private string _end = string.Empty;
     private long _decoded;
+    private int _quantizedAt;
 
     private OnnxGraphReader(byte[] bytes, string? name, OnnxModelProto model)
     {
@@ -80,12 +82,22 @@ internal sealed partial class OnnxGraphReader
     /// <summary>Reads the ONNX model in <paramref name="bytes"/> (the whole file).</summary>
     /// <param name="bytes">The file's content.</param>
     /// <param name="name">The file's name, for error messages, or null.</param>
+    /// <param name="quantizedAllowed">
+    /// Whether a quantized (int8, QDQ) graph is read, into <see cref="ModelDescription.Quantization"/>; otherwise it is
+    /// refused in one line, for a reader that would use only the float weights (a typed load, a compiled-in model).
+    /// </param>
     /// <exception cref="FileFormatException">The file is not a well-formed ONNX model, or not one of the model kinds; the message says what and where.</exception>
-    public static ModelDescription Read(byte[] bytes, string? name)
+    public static ModelDescription Read(byte[] bytes, string? name, bool quantizedAllowed = false)
     {
         OnnxModelProto model = OnnxProtoParser.Parse(bytes, name);
         var reader = new OnnxGraphReader(bytes, name, model);
-        return reader.Interpret();
+        ModelDescription description = reader.Interpret();
+        if (description.Quantization is not null && !quantizedAllowed)
+        {
+            throw reader.Error(reader._quantizedAt, "the graph holds a quantized model (int8 weights through DequantizeLinear), which only ModelFile.Load reads, into a quantized TrainedModel; a typed load or a compiled-in model needs a float file.");
+        }
+
+        return description;
     }
 
     private ModelDescription Interpret()
@@ -112,6 +124,11 @@ internal sealed partial class OnnxGraphReader
         }
 
         ModelDescription description = Build(input, chain, labels);
+        if (pipeline is not null && description.Quantization is not null)
+        {
+            throw Error(PipelineConcat()!.Offset, "the graph keeps a feature pipeline before int8 layers; a quantized model cannot keep a feature pipeline yet (its rows are encoded from a table's columns).");
+        }
+
         description.Pipeline = pipeline;
         return description;
     }
@@ -176,15 +193,17 @@ internal sealed partial class OnnxGraphReader
             }
         }
 
-        ResolveConstantIdentities();
+        ResolveConstants();
     }
 
     /// <summary>
     /// Makes the output of an <c>Identity</c> over a constant a constant too, down any chain of them: PyTorch (1.13 on)
     /// stores equal initializers once — the zero biases and the BatchNorm defaults of several layers — and gives each
-    /// use its own name through an Identity, so a layer's bias is "computed" by a node that only renames a weight.
+    /// use its own name through an Identity, so a layer's bias is "computed" by a node that only renames a weight. So
+    /// too the output of a <c>DequantizeLinear</c> over constants (a quantized layer's int8 weights, their scales and
+    /// zero points): a constant the layer that takes it reads as its weights, and checks then (<c>OnnxGraphReader.Quantized.cs</c>).
     /// </summary>
-    private void ResolveConstantIdentities()
+    private void ResolveConstants()
     {
         bool resolved = true;
         while (resolved)
@@ -193,11 +212,19 @@ internal sealed partial class OnnxGraphReader
             resolved = false;
             foreach (OnnxNodeProto node in _graph.Nodes)
             {
-                if (node.OpType == "Identity" && IsDefaultDomain(node) && node.Inputs.Count == 1 && node.Outputs.Count == 1
-                    && node.Outputs[0].Length > 0 && !_constants.ContainsKey(node.Outputs[0])
-                    && _constants.TryGetValue(node.Inputs[0], out Constant? source))
+                if (!IsDefaultDomain(node) || node.Outputs.Count != 1 || node.Outputs[0].Length == 0 || _constants.ContainsKey(node.Outputs[0]))
+                {
+                    continue;
+                }
+
+                if (node.OpType == "Identity" && node.Inputs.Count == 1 && _constants.TryGetValue(node.Inputs[0], out Constant? source))
                 {
                     _constants.Add(node.Outputs[0], source.Renamed($"{source.Origin} (through {node.Label})"));
+                    resolved = true;
+                }
+                else if (node.OpType == "DequantizeLinear" && DequantizedConstant(node) is { } dequantized)
+                {
+                    _constants.Add(node.Outputs[0], dequantized);
                     resolved = true;
                 }
             }

@@ -12,6 +12,8 @@ namespace Native.Numerics.Serialization.Onnx;
 internal static class OnnxTensors
 {
     public const int Float = 1;
+    public const int Uint8 = 2;
+    public const int Int8 = 3;
     public const int Int32 = 6;
     public const int Int64 = 7;
     public const int String = 8;
@@ -119,6 +121,22 @@ internal static class OnnxTensors
         return decoded;
     }
 
+    /// <summary>
+    /// An INT8 tensor's values: a byte each in raw_data, else one int32_data entry each, within −128 to 127. The array is
+    /// allocated only once the count has matched the shape, so it costs what the file's bytes pay for.
+    /// </summary>
+    public static sbyte[] SignedBytes(byte[] bytes, OnnxTensorProto tensor, string? name, string what)
+    {
+        byte[] stored = SmallIntegers(bytes, tensor, Int8, name, what);
+        sbyte[] values = new sbyte[stored.Length];
+        Buffer.BlockCopy(stored, 0, values, 0, stored.Length);
+        return values;
+    }
+
+    /// <summary>A UINT8 tensor's values: a byte each in raw_data, else one int32_data entry each, within 0 to 255.</summary>
+    public static byte[] UnsignedBytes(byte[] bytes, OnnxTensorProto tensor, string? name, string what) =>
+        SmallIntegers(bytes, tensor, Uint8, name, what);
+
     /// <summary>A BOOL tensor's values (a byte each in raw_data, else int32_data), refused if more than <paramref name="max"/>.</summary>
     public static bool[] Booleans(byte[] bytes, OnnxTensorProto tensor, int max, string? name, string what)
     {
@@ -167,6 +185,43 @@ internal static class OnnxTensors
 
         Count(tensor, tensor.StringCount, count, "string_data", name, what);
         return Repeated.Strings(bytes, tensor.Message, 6, (int)count, name, "TensorProto");
+    }
+
+    /// <summary>An INT8 or UINT8 tensor's bytes as stored (two's complement for INT8), from raw_data or int32_data.</summary>
+    private static byte[] SmallIntegers(byte[] bytes, OnnxTensorProto tensor, int type, string? name, string what)
+    {
+        CheckStorage(tensor, type, name, what);
+        int count = (int)ElementCount(tensor, name, what);
+        byte[] values;
+        if (tensor.RawData is Region raw)
+        {
+            if (raw.Length != count)
+            {
+                throw FileFormatException.AtOffset(name, raw.Start, FormattableString.Invariant($"{what} has shape {Shape(tensor.Dimensions)}, {count} {TypeName(type)} values of 1 byte, but its raw_data holds {raw.Length} bytes."));
+            }
+
+            values = new byte[count];
+            Buffer.BlockCopy(bytes, raw.Start, values, 0, count);
+            return values;
+        }
+
+        // onnx.proto keeps INT8 and UINT8 values one per int32_data entry when they are not in raw_data.
+        Count(tensor, tensor.Int32Count, count, "int32_data", name, what);
+        values = new byte[count];
+        long[] decoded = Repeated.Integers(bytes, tensor.Message, 5, count, name, "TensorProto");
+        long low = type == Int8 ? sbyte.MinValue : byte.MinValue, high = type == Int8 ? sbyte.MaxValue : byte.MaxValue;
+        for (int i = 0; i < count; i++)
+        {
+            long value = unchecked((int)decoded[i]);
+            if (value < low || value > high)
+            {
+                throw FileFormatException.AtOffset(name, tensor.Message.Start, FormattableString.Invariant($"{what} holds {value} at element {i} of its int32_data; a {TypeName(type)} value runs from {low} to {high}."));
+            }
+
+            values[i] = unchecked((byte)value);
+        }
+
+        return values;
     }
 
     /// <summary>"[784, 128]", or "[]" for a scalar.</summary>
