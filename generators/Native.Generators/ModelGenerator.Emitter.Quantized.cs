@@ -139,7 +139,7 @@ public sealed partial class ModelGenerator
     private static void EmitWeights(SourceWriter w, int[] sizes, EquatableArray<sbyte> weights)
     {
         w.Line();
-        w.Summary("Each layer's weights as signed bytes (<c>layers.{l}.weight</c>, outputs × inputs, row-major), layer after layer. " + Lit(weights.Count) + " bytes, read-only data in the assembly.");
+        w.Summary("Each layer's weights as signed bytes (<c>layers.{l}.weight</c>, outputs × inputs, row-major), layer after layer. " + Lit(weights.Count) + " " + Plural(weights.Count, "byte") + ", read-only data in the assembly.");
         w.Line("private static global::System.ReadOnlySpan<sbyte> FileWeights =>");
         w.Line("[");
         int at = 0;
@@ -169,7 +169,7 @@ public sealed partial class ModelGenerator
     private static void EmitLayerData(SourceWriter w, string name, string summary, int[] sizes, EquatableArray<float> values, System.Func<int, int> perLayer)
     {
         w.Line();
-        w.Summary(summary + " " + Lit(values.Count) + " floats, read-only data in the assembly.");
+        w.Summary(summary + " " + Lit(values.Count) + " " + Plural(values.Count, "float") + ", read-only data in the assembly.");
         w.Line("private static " + ReadOnlySpan + " " + name + " =>");
         w.Line("[");
         int at = 0;
