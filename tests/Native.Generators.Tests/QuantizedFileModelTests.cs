@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Native.Numerics;
 using static Native.Generators.Tests.FileModelTests;
 
@@ -200,6 +201,35 @@ public class QuantizedFileModelTests
         Assert.Empty(result.Diagnostics);
         Assert.True(GeneratorHarness.Problems(output).IsEmpty);
         Snapshot.Verify("FileModelInt8", Assert.Single(GeneratorHarness.Sources(result).Values));
+    }
+
+    [Fact]
+    public void AnUnrelatedEditIsCachedAndARequantizedFileRegenerates()
+    {
+        using var harness = new FileModelHarness();
+        SaveQuantized(harness, "softmax", perRow: false, standardized: true, new Random(8));
+        CSharpCompilation compilation = GeneratorHarness.Compile(Consumer);
+        AdditionalText text = harness.Text(File);
+        GeneratorDriver driver = harness.CreateDriver([text]).RunGenerators(compilation);
+        string first = Assert.Single(GeneratorHarness.Sources(driver.GetRunResult()).Values);
+
+        // An edit elsewhere: the int8 spec (its byte and float blocks) compares equal, so every step is cached or unchanged.
+        CSharpCompilation edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Demo; public static class More { public static int Three() => 3; }", GeneratorHarness.ParseOptions, path: "More.cs"));
+        driver = driver.RunGenerators(edited);
+        foreach (string step in new[] { ModelGenerator.FileModelTrackingName, ModelGenerator.FileModelReadTrackingName })
+        {
+            foreach (var (value, reason) in driver.GetRunResult().Results.Single().TrackedSteps[step].SelectMany(s => s.Outputs))
+            {
+                Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {reason}: {value}");
+            }
+        }
+
+        // The model quantized again with per-row scales: read again, and the class now builds the per-row engine.
+        SaveQuantized(harness, "softmax", perRow: true, standardized: true, new Random(8));
+        driver = driver.ReplaceAdditionalText(text, harness.Text(File)).RunGenerators(edited);
+        string second = Assert.Single(GeneratorHarness.Sources(driver.GetRunResult()).Values);
+        Assert.Contains("QuantizedRuntime.Calibrated(", first, StringComparison.Ordinal);
+        Assert.Contains("QuantizedRuntime.PerRow(", second, StringComparison.Ordinal);
     }
 
     /// <summary>A model of <paramref name="kind"/> with random weights, quantized and saved as the int8 file the consumer names; and the file loaded.</summary>
