@@ -93,9 +93,9 @@ public sealed partial class ModelGenerator
         w.Line();
         w.Summary(
             "This model as a quantized <see cref=\"" + Numerics + ".TrainedModel\"/>, as <c>ModelFile.Load</c> returns the file, for code that takes any model",
-            "(a host that serves it, say): the same predictions, bit for bit, on an engine of its own, created at first use.");
+            "(a host that serves it, say): the same predictions, bit for bit, on an engine of its own over the same integer layers, created at first use.");
         w.Line("public static " + Numerics + ".TrainedModel Model =>");
-        w.Line("    global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => " + CompilerServices + ".CompiledModels.CreateTrainedModel(CreateEngine(), "
+        w.Line("    global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => " + CompilerServices + ".CompiledModels.CreateTrainedModel(s_engine, "
             + (spec.Kind == ModelKind.LinearRegression ? "null" : "s_classNames") + "));");
 
         w.Line();

@@ -65,10 +65,10 @@ namespace Demo
 
         /// <summary>
         /// This model as a quantized <see cref="global::Native.Numerics.TrainedModel"/>, as <c>ModelFile.Load</c> returns the file, for code that takes any model
-        /// (a host that serves it, say): the same predictions, bit for bit, on an engine of its own, created at first use.
+        /// (a host that serves it, say): the same predictions, bit for bit, on an engine of its own over the same integer layers, created at first use.
         /// </summary>
         public static global::Native.Numerics.TrainedModel Model =>
-            global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => global::Native.Numerics.CompilerServices.CompiledModels.CreateTrainedModel(CreateEngine(), s_classNames));
+            global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => global::Native.Numerics.CompilerServices.CompiledModels.CreateTrainedModel(s_engine, s_classNames));
 
         /// <summary>
         /// A trainable float model with the values the bytes stand for (each weight its byte times its row's scale), for fine-tuning: a new
