@@ -6,13 +6,21 @@
 #
 #   benchmarks/streaming/run.sh            # 3.6 GB CSV under a 1 GB limit (issue 21's "done when"; minutes, ~8 GB of disk)
 #   benchmarks/streaming/run.sh --quick    # 200 MB under 64 MB (CI)
+#   benchmarks/streaming/run.sh [--quick] --parquet   # the same rows from a Parquet file (int32 columns, row groups of
+#                                          # 131,072 rows, Snappy), written from the CSV by ToParquet/ (ParquetSharp)
 #   NATIVE=/path/to/native benchmarks/streaming/run.sh --quick   # a binary already built (default: NativeAOT publish)
 #
 # Needs root and cgroup v1's memory controller (mount | grep cgroup); awk. Timings on a shared machine are noisy.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-size_mb=3600 limit_mb=1024 features=64
-if [[ "${1:-}" == "--quick" ]]; then size_mb=200 limit_mb=64; fi
+size_mb=3600 limit_mb=1024 features=64 parquet=0
+for argument in "$@"; do
+  case "$argument" in
+    --quick) size_mb=200 limit_mb=64 ;;
+    --parquet) parquet=1 ;;
+    *) echo "unknown option $argument" >&2; exit 1 ;;
+  esac
+done
 if [[ $EUID -ne 0 || ! -w /sys/fs/cgroup/memory ]]; then
   echo "streaming benchmark skipped: it needs root and cgroup v1's memory controller at /sys/fs/cgroup/memory"
   exit 0
@@ -45,15 +53,24 @@ awk -v mb="$size_mb" -v f="$features" -v part="$part" -v partmb="$((size_mb / 8)
     if (bytes < partlimit) print line > part;
   }
 }' > "$data"
+common=(--epochs 2 --seed 1 --batch 64 --standardize)
+if [[ $parquet == 1 ]]; then
+  # The same rows as Parquet; the MB/s figures below are then of the Parquet file's bytes.
+  dotnet build "$repo/benchmarks/streaming/ToParquet" -c Release -o "$work/to-parquet" -nologo -v quiet > "$work/to-parquet.log"
+  dotnet "$work/to-parquet/ToParquet.dll" "$data" "$work/big.parquet"
+  dotnet "$work/to-parquet/ToParquet.dll" "$part" "$work/part.parquet"
+  rm -f "$data"
+  data="$work/big.parquet" part="$work/part.parquet"
+  common+=(--label label)
+fi
 csv_bytes=$(stat -c %s "$data") part_bytes=$(stat -c %s "$part")
 printf 'data: %s (%d MB), %s features; limit %d MB; CPU: %s\n' "$data" "$((csv_bytes >> 20))" "$features" "$limit_mb" "$(lscpu | sed -n 's/^Model name: *//p')"
 
-common=(--epochs 2 --seed 1 --batch 64 --standardize)
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 
 # -- The CSV reader in memory: the first 1/8 of the rows, one epoch; its reading time is the run's time less its epoch.
 start=$(date +%s%N)
-"$NATIVE" train --data "$part" --epochs 1 --seed 1 --batch 64 --standardize --json > "$work/part.json"
+"$NATIVE" train --data "$part" --epochs 1 "${common[@]:2}" --json > "$work/part.json"
 end=$(date +%s%N)
 read_s=$(awk -v t="$(seconds "$start" "$end")" 'BEGIN { FS = "[:,]" } /"epoch":/ { for (i = 1; i < NF; i++) if ($i ~ /"elapsed_ms"/) e += $(i + 1) } END { printf "%.3f", t - e / 1000 }' "$work/part.json")
 reader_mbs=$(awk -v b="$part_bytes" -v s="$read_s" 'BEGIN { printf "%.0f", b / 1e6 / s }')

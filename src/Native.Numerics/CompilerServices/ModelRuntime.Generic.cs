@@ -247,23 +247,14 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         return VectorDispatch.Run<PassOperation<TMode>, float>(Width, ref operation);
     }
 
-    // One row at the width this instance runs at (VectorDispatch folds the choice to a direct call at the process's width).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int PredictRow<TResult>(ref float x, TResult result)
-        where TResult : struct, IRowResult, allows ref struct
-    {
-        var operation = new PredictRowOperation<TResult>(this, ref x, result);
-        return VectorDispatch.Run<PredictRowOperation<TResult>, int>(Width, ref operation);
-    }
-
-    // One row through the layers — the top layer's values in aligned scratch, stack memory unless large, the bottom layer
-    // standardizing the row as it reads it when the model has a standardizer — then the head, if the values are finite
-    // (the prediction policy: otherwise NaN outputs, or for a class an exception).
+    // One row at the width this instance runs at, from the first call compiled optimized and called, not inlined: its
+    // scratch is stack memory, and the width's layers and head are inlined into it, so that an entry point inlined into
+    // a caller's tier-1 code leaves that caller one call and nothing for its inlining budget (docs/performance.md,
+    // "Cold start"). At the process's width the dispatch folds to one body (VectorDispatch); other widths, which only the
+    // tests ask for, take a method of their own.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private int PredictRowAt<TSimd, TVector, TResult>(ref float x, TResult result)
-        where TSimd : ISimd<TVector>
-        where TVector : struct
+    private int PredictRow<TResult>(ref float x, TResult result)
         where TResult : struct, IRowResult, allows ref struct
     {
         int padded = (int)ParameterLayout.PaddedWidth(_layers.Outputs);
@@ -271,7 +262,27 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         ref float top = ref length <= ModelWorkspace.StackLimit
             ? ref ModelWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
             : ref ModelWorkspace.Row(length);
-        ref float scratch = ref Unsafe.Add(ref top, padded);
+        var operation = new PredictRowOperation<TResult>(this, ref x, ref top, result);
+        return Width == SimdSupport.Preferred
+            ? VectorDispatch.Run<PredictRowOperation<TResult>, int>(ref operation)
+            : PredictRowAtOtherWidth(ref operation);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int PredictRowAtOtherWidth<TResult>(scoped ref PredictRowOperation<TResult> operation)
+        where TResult : struct, IRowResult, allows ref struct =>
+        VectorDispatch.Run<PredictRowOperation<TResult>, int>(Width, ref operation);
+
+    // One row through the layers — the top layer's values in the aligned scratch at top, the bottom layer standardizing the
+    // row as it reads it when the model has a standardizer — then the head, if the values are finite (the prediction
+    // policy: otherwise NaN outputs, or for a class an exception).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int PredictRowAt<TSimd, TVector, TResult>(ref float x, ref float top, TResult result)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TResult : struct, IRowResult, allows ref struct
+    {
+        ref float scratch = ref Unsafe.Add(ref top, (nint)ParameterLayout.PaddedWidth(_layers.Outputs));
         if (_scales is null)
         {
             _layers.ForwardRow<TSimd, TVector, RawInput>(ref _parameters.Origin, in x, default, ref top, ref scratch, _slope);
@@ -381,17 +392,18 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
     }
 
     // The operations VectorDispatch runs at the instance's width.
-    private readonly ref struct PredictRowOperation<TResult>(ModelRuntime<TLayers, THead> runtime, ref float x, TResult result) : IVectorOperation<int>
+    private readonly ref struct PredictRowOperation<TResult>(ModelRuntime<TLayers, THead> runtime, ref float x, ref float top, TResult result) : IVectorOperation<int>
         where TResult : struct, IRowResult, allows ref struct
     {
         private readonly ref float _x = ref x;
+        private readonly ref float _top = ref top;
         private readonly TResult _result = result;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Invoke<TSimd, TVector>()
             where TSimd : ISimd<TVector>
             where TVector : struct =>
-            runtime.PredictRowAt<TSimd, TVector, TResult>(ref _x, _result);
+            runtime.PredictRowAt<TSimd, TVector, TResult>(ref _x, ref _top, _result);
     }
 
     private readonly ref struct ForwardRowsOperation(ModelRuntime<TLayers, THead> runtime, Rows input, ref float y) : IVectorOperation<bool>

@@ -261,14 +261,12 @@ internal sealed class WindowLoader : IDisposable
         for (int i = _schedule.Starts[index]; i < _schedule.Starts[index + 1]; i++)
         {
             int block = _schedule.Order[i];
-            ReadOnlySpan<byte> bytes = _cache.BlockBytes(block);
-            Span<byte> copy = buffer.Bytes.Slice((int)offset, bytes.Length);
-            bytes.CopyTo(copy);
-            _cache.Check(block, copy);
+            int length = (int)_cache.Layout.BlockLength(block);
+            _cache.ReadBlock(block, buffer.Bytes.Slice((int)offset, length));
             buffer.BlockIds[buffer.Blocks] = block;
             buffer.Offsets[buffer.Blocks] = offset;
             buffer.Blocks++;
-            offset += bytes.Length;
+            offset += length;
         }
     }
 

@@ -159,6 +159,39 @@ public sealed class RowCacheTests : IDisposable
     }
 
     [Fact]
+    public void ABlockReadFromTheFileIsTheMappedBlockAndATruncatedFileIsRefused()
+    {
+        // Windows copy blocks with positioned reads (ReadBlock), not through the mapping: the same bytes, checked the same way.
+        string path = WriteCsv("table.csv", rows: 70_000, seed: 6); // 32,768 rows of 4 features a block: three blocks
+        string cachePath;
+        using (RowSource rows = RowSource.Open(Csv.OpenRows(path), new RowSourceOptions { CacheDirectory = _directory }))
+        {
+            cachePath = rows.CachePath!;
+        }
+
+        using RowSource cached = RowSource.OpenCache(cachePath);
+        RowCache cache = cached.Cache;
+        Assert.Equal(3, cache.Layout.Blocks.Length);
+        byte[] buffer = new byte[(int)cache.Layout.BlockLength(0) + 100];
+        for (int block = 0; block < cache.Layout.Blocks.Length; block++)
+        {
+            int length = (int)cache.Layout.BlockLength(block);
+            cache.ReadBlock(block, buffer);
+            Assert.True(cache.BlockBytes(block).SequenceEqual(buffer.AsSpan(0, length)), $"block {block}");
+        }
+
+        // The file cut inside its last block while open: a one-line error naming the block, not a short copy.
+        int last = cache.Layout.Blocks.Length - 1;
+        using (var file = new FileStream(cachePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+            file.SetLength(cache.Layout.Blocks[last].Offset + 10);
+        }
+
+        FileFormatException e = Assert.Throws<FileFormatException>(() => cache.ReadBlock(last, buffer));
+        Assert.Contains($"ends inside block {last}", e.Message);
+    }
+
+    [Fact]
     public void TwoOpeningsAtOnceShareOneSoundCache()
     {
         string path = WriteCsv("table.csv", rows: 20_000, seed: 6);

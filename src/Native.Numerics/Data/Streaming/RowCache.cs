@@ -18,17 +18,19 @@ internal sealed unsafe class RowCache : IDisposable
 {
     private readonly MemoryMappedFile? _file;
     private readonly MemoryMappedViewAccessor? _view;
+    private readonly FileStream? _stream;
     private readonly byte* _base;
     private readonly nuint _nativeLength;
     private readonly bool[] _verified;
     private int _disposed;
 
-    private RowCache(RowCacheLayout layout, string? path, MemoryMappedFile? file, MemoryMappedViewAccessor? view, byte* origin, nuint nativeLength)
+    private RowCache(RowCacheLayout layout, string? path, MemoryMappedFile? file, MemoryMappedViewAccessor? view, FileStream? stream, byte* origin, nuint nativeLength)
     {
         Layout = layout;
         Path = path;
         _file = file;
         _view = view;
+        _stream = stream;
         _base = origin;
         _nativeLength = nativeLength;
         _verified = new bool[layout.Blocks.Length];
@@ -60,14 +62,15 @@ internal sealed unsafe class RowCache : IDisposable
             stream.ReadExactly(trailer);
             layout.ReadTrailer(trailer, path);
 
-            var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            // The stream stays open beside the mapping (leaveOpen), for ReadBlock's positioned reads; Dispose closes both.
+            var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
             MemoryMappedViewAccessor? view = null;
             try
             {
                 view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
                 byte* origin = null;
                 view.SafeMemoryMappedViewHandle.AcquirePointer(ref origin);
-                return new RowCache(layout, path, file, view, origin + view.PointerOffset, 0);
+                return new RowCache(layout, path, file, view, stream, origin + view.PointerOffset, 0);
             }
             catch
             {
@@ -92,7 +95,7 @@ internal sealed unsafe class RowCache : IDisposable
         byte* memory = (byte*)NativeMemory.AlignedAlloc(length, 4096);
         bytes.CopyTo(new Span<byte>(memory, bytes.Length));
         GC.AddMemoryPressure(bytes.Length);
-        var cache = new RowCache(layout, null, null, null, memory, length);
+        var cache = new RowCache(layout, null, null, null, null, memory, length);
         cache._verified.AsSpan().Fill(true); // just written from memory, never on a disk
         return cache;
     }
@@ -103,6 +106,40 @@ internal sealed unsafe class RowCache : IDisposable
 
     /// <summary>Block <paramref name="block"/>'s bytes: its rows (padded), then its labels (padded).</summary>
     public ReadOnlySpan<byte> BlockBytes(int block) => new(_base + Layout.Blocks[block].Offset, checked((int)Layout.BlockLength(block)));
+
+    /// <summary>
+    /// Copies block <paramref name="block"/>'s bytes into <paramref name="destination"/> (at least <see cref="RowCacheLayout.BlockLength"/>
+    /// long) and checks them against the block's checksum: from a file by positioned reads, a block in a few large requests,
+    /// not through the mapping, whose page faults read it a few pages at a time — under a memory limit that evicts the
+    /// mapping's pages as fast as they come, 4× slower (docs/scale.md).
+    /// </summary>
+    /// <exception cref="FileFormatException">The block's bytes are not those written, or the file ends early.</exception>
+    public void ReadBlock(int block, Span<byte> destination)
+    {
+        int length = checked((int)Layout.BlockLength(block));
+        Span<byte> copy = destination[..length];
+        if (_stream is null)
+        {
+            BlockBytes(block).CopyTo(copy);
+        }
+        else
+        {
+            long offset = Layout.Blocks[block].Offset;
+            int done = 0;
+            while (done < length)
+            {
+                int got = RandomAccess.Read(_stream.SafeFileHandle, copy[done..], offset + done);
+                if (got == 0)
+                {
+                    throw FileFormatException.AtOffset(Path, offset + done, RowCacheLayout.Invariant($"the row cache ends inside block {block} ({length} bytes from byte {offset}): it was truncated while in use."));
+                }
+
+                done += got;
+            }
+        }
+
+        Check(block, copy);
+    }
 
     /// <summary>Checks block <paramref name="block"/>'s checksum, once.</summary>
     /// <exception cref="FileFormatException">The block's bytes are not those written.</exception>
@@ -166,6 +203,7 @@ internal sealed unsafe class RowCache : IDisposable
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
             _view.Dispose();
             _file!.Dispose();
+            _stream?.Dispose();
         }
         else
         {
