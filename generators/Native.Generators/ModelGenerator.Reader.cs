@@ -231,7 +231,7 @@ public sealed partial class ModelGenerator
             Array.Copy(parameters, layout.BiasOffset(l), biases[l], 0, outputs);
         }
 
-        ModelDescription model = Describe(header, weights, biases);
+        ModelDescription model = DescriptionOf(header, weights, biases);
         if (BoundsProblem(model) is string problem)
         {
             throw contents.Error(contents.DataStart, problem + "; this model would answer NaN to every input.");
@@ -282,10 +282,11 @@ public sealed partial class ModelGenerator
             new EquatableArray<float>([.. scales]),
             new EquatableArray<float>([.. biases]),
             new EquatableArray<float>([.. inputs]));
-        return (Describe(header, dequantized, layerBiases), header.Pipeline, quantized);
+        return (DescriptionOf(header, dequantized, layerBiases), header.Pipeline, quantized);
     }
 
-    private static ModelDescription Describe(ModelFileHeader header, float[][] weights, float[][] biases) => new(
+    /// <summary>The model a safetensors header describes, with its weights and biases per layer.</summary>
+    private static ModelDescription DescriptionOf(ModelFileHeader header, float[][] weights, float[][] biases) => new(
         header.Kind,
         header.LayerSizes,
         header.Activations,
