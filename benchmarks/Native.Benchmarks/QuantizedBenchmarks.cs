@@ -15,7 +15,9 @@ namespace Native.Benchmarks;
 /// turn) and of 64 rows (per row), for MNIST's softmax regression and 784-128-10 ReLU perceptron. Float: the run-time
 /// model (the baseline) and the generated one. int8: calibrated scales and per-row scales on this machine's fastest
 /// integer path (VNNI where the CPU has it), and calibrated without VNNI (<c>vpmaddubsw</c> at the widest width), all
-/// quantized from the float models' parameters.
+/// quantized from the float models' parameters. And an int8 file of the same shape (models/make-int8.sh: MNIST's trained
+/// models, quantized) compiled in by <c>[GeneratedModel]</c> beside the same file from <c>ModelFile.Load</c>: the target is
+/// compiled within 10 % of loaded (Int8Compiled against Int8Loaded; their weights differ from the rows above, their work not).
 /// </summary>
 /// <remarks>
 /// The "Of ceiling" column puts each method's multiply-adds against this core's ceiling for its kind: float multiply-adds
@@ -37,6 +39,8 @@ public class QuantizedBenchmarks : IWork
     private QuantizedModel _calibrated = null!;
     private QuantizedModel _perRow = null!;
     private QuantizedModel _withoutVnni = null!;
+    private TrainedModel _loaded = null!;
+    private bool _softmax;
     private float[] _row = [];
     private float[] _rows = [];
     private float[] _probabilities = [];
@@ -76,6 +80,10 @@ public class QuantizedBenchmarks : IWork
         _withoutVnni = QuantizedModel.Create(_calibrated.Parameters);
         _withoutVnni.Path = IntegerDispatch.Select(Native.Numerics.Kernels.SimdSupport.Preferred, vnni: false);
         _probabilities = new float[BatchRows * 10];
+
+        // The int8 file the compiled-in model was compiled from, loaded at run time.
+        _softmax = Model == "softmax 784x10";
+        _loaded = ModelFile.Load(Path.Combine(AppContext.BaseDirectory, "models", _softmax ? "mnist-int8.safetensors" : "mnist-mlp-int8.safetensors"));
     }
 
     /// <inheritdoc/>
@@ -131,6 +139,33 @@ public class QuantizedBenchmarks : IWork
         }
     }
 
+    [Benchmark(OperationsPerInvoke = Offsets)]
+    [BenchmarkCategory(OneRow)]
+    public void Int8Loaded()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            _loaded.PredictProbabilities(_row.AsSpan(offset, Features), _probabilities.AsSpan(0, 10));
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets)]
+    [BenchmarkCategory(OneRow)]
+    public void Int8Compiled()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            if (_softmax)
+            {
+                CompiledMnistInt8.PredictProbabilities(_row.AsSpan(offset, Features), _probabilities.AsSpan(0, 10));
+            }
+            else
+            {
+                CompiledMnistNetInt8.PredictProbabilities(_row.AsSpan(offset, Features), _probabilities.AsSpan(0, 10));
+            }
+        }
+    }
+
     [Benchmark(Baseline = true, OperationsPerInvoke = BatchRows)]
     [BenchmarkCategory(Batch)]
     public void BatchFloatRunTime() => _runTime.PredictProbabilities(_rows, _probabilities);
@@ -150,6 +185,24 @@ public class QuantizedBenchmarks : IWork
     [Benchmark(OperationsPerInvoke = BatchRows)]
     [BenchmarkCategory(Batch)]
     public void BatchInt8CalibratedWithoutVnni() => _withoutVnni.PredictProbabilities(_rows, _probabilities);
+
+    [Benchmark(OperationsPerInvoke = BatchRows)]
+    [BenchmarkCategory(Batch)]
+    public void BatchInt8Loaded() => _loaded.PredictProbabilities(_rows, _probabilities);
+
+    [Benchmark(OperationsPerInvoke = BatchRows)]
+    [BenchmarkCategory(Batch)]
+    public void BatchInt8Compiled()
+    {
+        if (_softmax)
+        {
+            CompiledMnistInt8.PredictProbabilities(_rows, _probabilities);
+        }
+        else
+        {
+            CompiledMnistNetInt8.PredictProbabilities(_rows, _probabilities);
+        }
+    }
 }
 
 /// <summary>The quantized benchmarks' ceiling column (the job is BenchmarkDotNet's default, or the command line's).</summary>

@@ -35,6 +35,31 @@ public sealed partial class ModelGenerator
             w.Line();
         }
 
+        if (spec.Quantized is { } quantized)
+        {
+            EmitQuantizedFileModel(w, spec, quantized);
+        }
+        else
+        {
+            EmitFloatFileModel(w, spec);
+        }
+
+        for (int i = 0; i < spec.ContainingTypes.Count; i++)
+        {
+            w.Close();
+        }
+
+        if (spec.Namespace.Length > 0)
+        {
+            w.Close();
+        }
+
+        return w.ToString();
+    }
+
+    /// <summary>The class of a float file's model: its parameters as data, and a model runtime for its literal sizes.</summary>
+    private static void EmitFloatFileModel(SourceWriter w, FileModelSpec spec)
+    {
         int[] sizes = [.. spec.LayerSizes];
         int features = sizes[0], outputs = sizes[sizes.Length - 1];
         bool standardized = spec.Means.Count > 0;
@@ -164,17 +189,6 @@ public sealed partial class ModelGenerator
         string standardizer = standardized ? Numerics + ".Standardizer.FromStatistics(FileMeans, FileDeviations)" : "standardizer: null";
         EmitEngine(w, spec.Kind, sizes, [.. spec.Activations], "s_shape, " + standardizer, "FileParameters.CopyTo(Parameters);", "the file's parameters" + (standardized ? " and standardizer" : string.Empty));
         w.Close();
-        for (int i = 0; i < spec.ContainingTypes.Count; i++)
-        {
-            w.Close();
-        }
-
-        if (spec.Namespace.Length > 0)
-        {
-            w.Close();
-        }
-
-        return w.ToString();
     }
 
     /// <summary>The prediction members, by kind: each one line on the engine.</summary>

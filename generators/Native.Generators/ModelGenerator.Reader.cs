@@ -118,9 +118,10 @@ public sealed partial class ModelGenerator
 
         ModelDescription model;
         PipelineDescription? pipeline;
+        QuantizedFileSpec? quantized;
         try
         {
-            (model, pipeline) = ReadModel(bytes, target.Path);
+            (model, pipeline, quantized) = ReadModel(bytes, target.Path);
         }
         catch (FileFormatException error)
         {
@@ -143,8 +144,9 @@ public sealed partial class ModelGenerator
             return Failure(DiagnosticDescriptors.ModelTooLarge, target.TypeName, target.Path, holds);
         }
 
-        var values = new List<float>((int)parameters);
-        for (int l = 0; l < model.Weights.Length; l++)
+        // A float file's numbers are its parameters; an int8 file's are its integer layers (quantized), as it holds them.
+        var values = new List<float>(quantized is null ? (int)parameters : 0);
+        for (int l = 0; quantized is null && l < model.Weights.Length; l++)
         {
             values.AddRange(model.Weights[l]);
             values.AddRange(model.Biases[l]);
@@ -170,7 +172,8 @@ public sealed partial class ModelGenerator
             new EquatableArray<float>(model.Deviations ?? []),
             new EquatableArray<string>(model.ClassNames),
             RowColumns(pipeline),
-            new EquatableArray<string>(pipeline?.MissingTokens ?? []));
+            new EquatableArray<string>(pipeline?.MissingTokens ?? []),
+            quantized);
         return new FileModelResult(spec, EquatableArray<DiagnosticInfo>.Empty);
 
         FileModelResult Failure(DiagnosticDescriptor descriptor, params string[] arguments) =>
@@ -180,9 +183,10 @@ public sealed partial class ModelGenerator
     /// <summary>
     /// The model in a file's bytes, by the library's reader for its format (chosen by extension, as ModelFile.Load
     /// does: ONNX for .onnx, the library's safetensors format otherwise), with the library's check that its weights
-    /// can give finite outputs; and the feature pipeline the file keeps, or null.
+    /// can give finite outputs; the feature pipeline the file keeps, or null; and for an int8 file (format version 3) its
+    /// integer layers, read and checked as ModelFile.Load reads them, or null.
     /// </summary>
-    private static (ModelDescription Model, PipelineDescription? Pipeline) ReadModel(byte[] bytes, string name)
+    private static (ModelDescription Model, PipelineDescription? Pipeline, QuantizedFileSpec? Quantized) ReadModel(byte[] bytes, string name)
     {
         if (name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
@@ -192,12 +196,17 @@ public sealed partial class ModelGenerator
                 throw FileFormatException.InFile(name, onnxProblem + "; this model would answer NaN to every input.");
             }
 
-            return (onnx, onnx.Pipeline);
+            return (onnx, onnx.Pipeline, null);
         }
 
         using var stream = new MemoryStream(bytes, writable: false);
         Safetensors.Contents contents = Safetensors.ReadHeader(stream, name);
         ModelFileHeader header = ModelFileFormat.Decode(contents);
+        if (header.Quantization is not null)
+        {
+            return ReadQuantized(stream, contents, header);
+        }
+
         ParameterLayout layout = header.Layout;
         float[] parameters = new float[layout.ParameterCount];
         ModelFileFormat.ReadParameters(stream, contents, header, () => parameters);
@@ -213,25 +222,73 @@ public sealed partial class ModelGenerator
             Array.Copy(parameters, layout.BiasOffset(l), biases[l], 0, outputs);
         }
 
-        var model = new ModelDescription(
-            header.Kind,
-            header.LayerSizes,
-            header.Activations,
-            header.LeakyReluSlope,
-            weights,
-            biases,
-            header.Means,
-            header.Deviations,
-            header.ClassNames,
-            [.. header.Properties],
-            header.LibraryVersion is { } version ? "native " + version : string.Empty);
+        ModelDescription model = DescriptionOf(header, weights, biases);
         if (BoundsProblem(model) is string problem)
         {
             throw contents.Error(contents.DataStart, problem + "; this model would answer NaN to every input.");
         }
 
-        return (model, header.Pipeline);
+        return (model, header.Pipeline, null);
     }
+
+    /// <summary>
+    /// An int8 file's model: its integer layers read and checked by the library's code (ModelFileFormat.ReadQuantizedLayers,
+    /// compiled in here too), then the library's check that they can give finite outputs; the description holds the float
+    /// weights the bytes stand for.
+    /// </summary>
+    private static (ModelDescription Model, PipelineDescription? Pipeline, QuantizedFileSpec? Quantized) ReadQuantized(Stream stream, Safetensors.Contents contents, ModelFileHeader header)
+    {
+        QuantizedLayerDescription[] layers = ModelFileFormat.ReadQuantizedLayers(stream, contents, header);
+        bool calibrated = header.Quantization == ModelFileKeys.Int8Calibrated;
+        if (ModelFileFormat.QuantizedBoundsProblem(header.LayerSizes, header.Activations, header.LeakyReluSlope, calibrated, layers, header.Deviations) is string problem)
+        {
+            throw contents.Error(contents.DataStart, problem + "; this model would answer NaN to every input.");
+        }
+
+        var weights = new List<sbyte>();
+        var scales = new List<float>();
+        var biases = new List<float>();
+        var inputs = new List<float>();
+        float[][] dequantized = new float[layers.Length][], layerBiases = new float[layers.Length][];
+        for (int l = 0; l < layers.Length; l++)
+        {
+            QuantizedLayerDescription layer = layers[l];
+            weights.AddRange(layer.Weights);
+            scales.AddRange(layer.WeightScales);
+            biases.AddRange(layer.Biases);
+            inputs.Add(layer.InputScale);
+            inputs.Add(layer.InputZeroPoint);
+            dequantized[l] = new float[layer.Weights.Length];
+            for (int k = 0; k < layer.Weights.Length; k++)
+            {
+                dequantized[l][k] = layer.Weights[k] * layer.WeightScales[k / layer.Inputs];
+            }
+
+            layerBiases[l] = layer.Biases;
+        }
+
+        var quantized = new QuantizedFileSpec(
+            !calibrated,
+            new EquatableArray<sbyte>([.. weights]),
+            new EquatableArray<float>([.. scales]),
+            new EquatableArray<float>([.. biases]),
+            new EquatableArray<float>([.. inputs]));
+        return (DescriptionOf(header, dequantized, layerBiases), header.Pipeline, quantized);
+    }
+
+    /// <summary>The model a safetensors header describes, with its weights and biases per layer.</summary>
+    private static ModelDescription DescriptionOf(ModelFileHeader header, float[][] weights, float[][] biases) => new(
+        header.Kind,
+        header.LayerSizes,
+        header.Activations,
+        header.LeakyReluSlope,
+        weights,
+        biases,
+        header.Means,
+        header.Deviations,
+        header.ClassNames,
+        [.. header.Properties],
+        header.LibraryVersion is { } version ? "native " + version : string.Empty);
 
     /// <summary>The pipeline's columns the model reads (ignored ones left out), each with its property's name; empty for no pipeline.</summary>
     private static EquatableArray<RowColumnSpec> RowColumns(PipelineDescription? pipeline)

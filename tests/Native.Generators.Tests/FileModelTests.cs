@@ -13,21 +13,21 @@ namespace Native.Generators.Tests;
 /// </summary>
 public class FileModelTests
 {
-    private delegate int ClassOf(ReadOnlySpan<float> row);
+    internal delegate int ClassOf(ReadOnlySpan<float> row);
 
-    private delegate string NameOf(ReadOnlySpan<float> row);
+    internal delegate string NameOf(ReadOnlySpan<float> row);
 
-    private delegate float ValueOf(ReadOnlySpan<float> row);
+    internal delegate float ValueOf(ReadOnlySpan<float> row);
 
-    private delegate void Probabilities(ReadOnlySpan<float> rows, Span<float> probabilities);
+    internal delegate void Probabilities(ReadOnlySpan<float> rows, Span<float> probabilities);
 
-    private delegate void ClassesOf(ReadOnlySpan<float> rows, Span<int> classes);
+    internal delegate void ClassesOf(ReadOnlySpan<float> rows, Span<int> classes);
 
-    private delegate void ValuesOf(ReadOnlySpan<float> rows, Span<float> values);
+    internal delegate void ValuesOf(ReadOnlySpan<float> rows, Span<float> values);
 
-    private delegate bool TryClassOf(ReadOnlySpan<float> row, out int predictedClass);
+    internal delegate bool TryClassOf(ReadOnlySpan<float> row, out int predictedClass);
 
-    private delegate bool TryValueOf(ReadOnlySpan<float> row, out float value);
+    internal delegate bool TryValueOf(ReadOnlySpan<float> row, out float value);
 
     private const string Consumer = """
         using Native.Numerics;
@@ -426,7 +426,7 @@ public class FileModelTests
     // The calls every model answers (Native.Tests' PredictionVocabularyTests holds the instance models to the same list), as
     // static members with the same names, parameter names and types; and nothing of the old vocabulary.
     // A regression of several targets answers PredictValues only: the calls of one value would always throw, so they are not there.
-    private static void AssertVocabulary(Type compiled, bool regression, int outputs = 1)
+    internal static void AssertVocabulary(Type compiled, bool regression, int outputs = 1)
     {
         (string Name, Type Returns, (Type Type, string Name)[] Parameters)[] calls = regression && outputs > 1
             ? [("PredictValues", typeof(void), [(typeof(ReadOnlySpan<float>), "rows"), (typeof(Span<float>), "values")])]
@@ -460,7 +460,7 @@ public class FileModelTests
         }
     }
 
-    private static IModel Create(string kind) => kind switch
+    internal static IModel Create(string kind) => kind switch
     {
         "linear" => new LinearRegression(13),
         "logistic" => new LogisticRegression(30),
@@ -471,7 +471,7 @@ public class FileModelTests
         _ => new MultilayerPerceptron([20, 16, 9, 4], Activation.Tanh, seed: 2),
     };
 
-    private static void Fill(Span<float> values, Random random, float scale)
+    internal static void Fill(Span<float> values, Random random, float scale)
     {
         for (int i = 0; i < values.Length; i++)
         {
@@ -479,13 +479,13 @@ public class FileModelTests
         }
     }
 
-    private static float[] Values(int count, Random random, float center, float spread) =>
+    internal static float[] Values(int count, Random random, float center, float spread) =>
         Enumerable.Range(0, count).Select(_ => center + (float)((random.NextDouble() - 0.5) * 2 * spread)).ToArray();
 
-    private static TDelegate Method<TDelegate>(Type type, string name, params Type[] parameters)
+    internal static TDelegate Method<TDelegate>(Type type, string name, params Type[] parameters)
         where TDelegate : Delegate =>
         type.GetMethod(name, BindingFlags.Public | BindingFlags.Static, parameters)!.CreateDelegate<TDelegate>();
 
-    private static void Same(float expected, float actual, string what) =>
+    internal static void Same(float expected, float actual, string what) =>
         Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual), $"{what}: the loaded model gives {expected:R}, the compiled one {actual:R}");
 }

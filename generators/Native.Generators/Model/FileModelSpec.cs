@@ -33,6 +33,7 @@ internal readonly record struct AdditionalFile(string Path, long Length, long La
 /// <param name="ClassNames">The class names, or empty.</param>
 /// <param name="RowColumns">The columns of the file's feature pipeline that the model reads, in file order, or empty when the file has no pipeline (the model takes rows of floats).</param>
 /// <param name="MissingTokens">The pipeline's tokens that mean "missing" besides a blank value.</param>
+/// <param name="Quantized">For an int8 file (format version 3), its integer layers, and <paramref name="Parameters"/> empty; null for a float file.</param>
 internal readonly record struct FileModelSpec(
     string Namespace,
     EquatableArray<TypeDeclaration> ContainingTypes,
@@ -47,7 +48,8 @@ internal readonly record struct FileModelSpec(
     EquatableArray<float> Deviations,
     EquatableArray<string> ClassNames,
     EquatableArray<RowColumnSpec> RowColumns,
-    EquatableArray<string> MissingTokens)
+    EquatableArray<string> MissingTokens,
+    QuantizedFileSpec? Quantized = null)
 {
     /// <summary>Whether the file keeps a feature pipeline: then the class has a typed row.</summary>
     public bool HasRow => RowColumns.Count > 0;
@@ -67,6 +69,22 @@ internal readonly record struct FileModelSpec(
         }
     }
 }
+
+/// <summary>
+/// The integer layers of an int8 file, as it holds them, layer after layer: the weights as signed bytes (each layer's
+/// outputs × inputs, row-major), a scale per output row, the biases, and each layer's input scale and zero point.
+/// </summary>
+/// <param name="PerRow">Whether each row's input bytes take that row's own range (<c>int8_per_row</c>) rather than the calibrated scales (<c>int8_calibrated</c>).</param>
+/// <param name="Weights">Every layer's <c>layers.{l}.weight</c>, layer after layer.</param>
+/// <param name="WeightScales">Every layer's <c>layers.{l}.weight_scale</c>, layer after layer.</param>
+/// <param name="Biases">Every layer's <c>layers.{l}.bias</c>, layer after layer.</param>
+/// <param name="InputQuantization">Every layer's <c>layers.{l}.input_quantization</c>: its input scale and zero point.</param>
+internal readonly record struct QuantizedFileSpec(
+    bool PerRow,
+    EquatableArray<sbyte> Weights,
+    EquatableArray<float> WeightScales,
+    EquatableArray<float> Biases,
+    EquatableArray<float> InputQuantization);
 
 /// <summary>What reading a file for a target gives: a spec to emit, or diagnostics.</summary>
 internal readonly record struct FileModelResult(FileModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -24,6 +24,20 @@ public static class CompiledModels
         return new TrainedModel(model, new ModelMetadata { ClassNames = classNames ?? [], Standardizer = engine.Standardizer });
     }
 
+    /// <summary>
+    /// A quantized trained model over the integer layers of <paramref name="engine"/>, as <c>ModelFile.Load</c> returns the
+    /// same int8 file: raw rows in, the same bits, on an engine of its own; its <see cref="TrainedModel.Model"/> holds the float
+    /// weights the bytes stand for.
+    /// </summary>
+    /// <param name="engine">A compiled int8 model's engine.</param>
+    /// <param name="classNames">The class names in label order, or null (a regression, or a file that names none).</param>
+    /// <exception cref="ArgumentException">The class names are not one per class.</exception>
+    public static TrainedModel CreateTrainedModel(QuantizedRuntime engine, IReadOnlyList<string>? classNames)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return new TrainedModel(engine.Parameters, new ModelMetadata { ClassNames = classNames ?? [], Standardizer = engine.Standardizer }, libraryVersion: null);
+    }
+
     /// <summary>A compiled engine as an <see cref="IModel"/>: every call is the engine's.</summary>
     private sealed class CompiledModel(ModelRuntime runtime) : IModel, IModelRuntimeOwner
     {

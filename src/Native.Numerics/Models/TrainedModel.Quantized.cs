@@ -90,7 +90,7 @@ public partial class TrainedModel
     }
 
     /// <summary>A float model whose parameters are the quantized ones' values: each weight its byte times its row's scale.</summary>
-    private static IModel Dequantized(QuantizedParameters parameters)
+    internal static IModel Dequantized(QuantizedParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ModelShape shape = parameters.Shape;

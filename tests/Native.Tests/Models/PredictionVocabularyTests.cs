@@ -65,6 +65,18 @@ public class PredictionVocabularyTests
     }
 
     [Fact]
+    public void EveryCompiledInt8ModelAnswersTheClassifierCallsAsStaticMembers()
+    {
+        // Compiled in by [GeneratedModel] from int8 files (Quantization/CompiledQuantizedModelTests.cs); the generator's tests hold
+        // float and int8 compiled models of every kind to the same list.
+        foreach (Type type in new[] { typeof(Quantization.CompiledDigitsInt8), typeof(Quantization.CompiledDigitsNetInt8) })
+        {
+            AssertAnswers(type, ClassifierCalls, BindingFlags.Public | BindingFlags.Static);
+            Assert.NotNull(type.GetMethod("PredictClassName", BindingFlags.Public | BindingFlags.Static, [typeof(ReadOnlySpan<float>)]));
+        }
+    }
+
+    [Fact]
     public void TheOldNamesAreGone()
     {
         foreach (Type type in new[] { typeof(SoftmaxRegression), typeof(LogisticRegression), typeof(LinearRegression), typeof(MultilayerPerceptron), typeof(Softmax3x3), typeof(Logistic3), typeof(Linear10), typeof(TrainedModel), typeof(IClassifier), typeof(IRegressor) })

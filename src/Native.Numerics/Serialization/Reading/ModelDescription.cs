@@ -86,31 +86,3 @@ internal sealed class ModelDescription
     /// <summary>Who wrote the file and which version, "pytorch 1.13.0"; empty if the file does not say.</summary>
     public string Producer { get; }
 }
-
-/// <summary>
-/// One quantized dense layer as plain data: y = f(s_w[o] · s_x · Σ_i q_w[o, i] · (q_x[i] − z_x) + b[o]), the biases b in the
-/// <see cref="ModelDescription"/>. The reader has checked every value: weights within ±127, each row's scale finite and not
-/// negative (0 only for a row of zeros), the input scale positive with a finite inverse, the zero point from 0 to 127.
-/// </summary>
-internal sealed class QuantizedLayerDescription
-{
-    public QuantizedLayerDescription(sbyte[] weights, float[] weightScales, float inputScale, int inputZeroPoint)
-    {
-        Weights = weights;
-        WeightScales = weightScales;
-        InputScale = inputScale;
-        InputZeroPoint = inputZeroPoint;
-    }
-
-    /// <summary>The weights as signed bytes, outputs × inputs, row-major.</summary>
-    public sbyte[] Weights { get; }
-
-    /// <summary>Per output row, the float one weight step stands for.</summary>
-    public float[] WeightScales { get; }
-
-    /// <summary>The float one step of the layer's input bytes stands for (in standardized units for the first layer).</summary>
-    public float InputScale { get; }
-
-    /// <summary>The input byte that stands for 0.</summary>
-    public int InputZeroPoint { get; }
-}

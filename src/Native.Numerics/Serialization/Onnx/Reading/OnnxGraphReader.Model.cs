@@ -126,7 +126,7 @@ internal sealed partial class OnnxGraphReader
             (means, deviations) = Fold(state.Standardizer, features);
         }
 
-        QuantizedLayerDescription[]? quantization = QuantizedLayers(layers, binaryPerceptron, deviations);
+        QuantizedLayerDescription[]? quantization = QuantizedLayers(layers, binaryPerceptron, deviations, biases);
         return new ModelDescription(
             kind,
             sizes,

@@ -270,7 +270,7 @@ internal sealed partial class OnnxGraphReader
     /// the standardizer's deviations, must leave a raw value's step finite. A perceptron with one sigmoid output becomes a
     /// softmax over [0, z], as its float weights do: a row of zeros, scale 0, before its row.
     /// </summary>
-    private QuantizedLayerDescription[]? QuantizedLayers(List<Layer> layers, bool binaryPerceptron, float[]? deviations)
+    private QuantizedLayerDescription[]? QuantizedLayers(List<Layer> layers, bool binaryPerceptron, float[]? deviations, float[][] biases)
     {
         if (layers[0].Bytes is null)
         {
@@ -303,7 +303,7 @@ internal sealed partial class OnnxGraphReader
                 }
             }
 
-            quantized[l] = new QuantizedLayerDescription(weights, scales, input.Scale, input.ZeroPoint);
+            quantized[l] = new QuantizedLayerDescription(layer.Inputs, scales.Length, weights, scales, biases[l], input.Scale, input.ZeroPoint);
         }
 
         return quantized;
