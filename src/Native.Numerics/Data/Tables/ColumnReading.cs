@@ -8,10 +8,20 @@ namespace Native.Numerics;
 /// row) while it may be a category column, with each id's count.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A column whose kind is not told starts undecided: each value is parsed as a number and, for its first 4,096 distinct
 /// texts, also looked up as a category, so that a column of numbers that turns out to hold a word (a code "A7" after 500
 /// rows of digits) still has the exact text of every earlier value. A column of more distinct numbers than that stops
 /// keeping them (it is a measurement, not a code): should it then meet a word, its earlier values count as "other".
+/// </para>
+/// <para>
+/// <b>Small integers by value.</b> The text of a canonical small integer — "0" to "9999", digits only, no sign, no leading
+/// zero — is determined by its value, so such a text is tracked in an array indexed by the value (its id, or none yet)
+/// instead of the dictionary of texts: no hashing, no string, for the pixels and codes that fill numeric tables. Its string
+/// is made only when <see cref="Texts"/> is asked (the column turned out to be a category). Every other text ("07", "7.0",
+/// "+7", words) goes through the dictionary, so the two never hold the same text, and ids, counts and limits are given out
+/// exactly as one dictionary would give them.
+/// </para>
 /// </remarks>
 internal sealed class ColumnReading
 {
@@ -27,15 +37,28 @@ internal sealed class ColumnReading
     private readonly TableVocabularyBudget _budget;
     private readonly string[] _tokens;
     private readonly bool _decimalComma;
+    /// <summary>The largest value of a small integer tracked by value (<see cref="SmallInteger"/>).</summary>
+    public const int SmallIntegerLimit = 9999;
+
     private Dictionary<string, int>? _vocabulary = new(StringComparer.Ordinal);
-    private List<int>? _counts = [];
+
+    /// <summary>Each small integer's id + 1 (0: no id yet), by value; grown as larger values come.</summary>
+    private int[] _smallIds = [];
+
+    /// <summary>How many times each kept text appeared, by id; the first <see cref="_distinct"/> are used.</summary>
+    private int[]? _counts = new int[16];
+    private int _distinct;
     private long _vocabularyCharacters;
     private Mode _mode;
     private string? _nonNumberText;
     private bool _nonNumbersDiffer;
 
-    public ColumnReading(string name, int index, ColumnKind? told, TableVocabularyBudget budget, string[] tokens, bool decimalComma)
+    /// <summary>Whether canonical small integers are tracked by value; false only to test it against the dictionary alone.</summary>
+    private readonly bool _byValue;
+
+    public ColumnReading(string name, int index, ColumnKind? told, TableVocabularyBudget budget, string[] tokens, bool decimalComma, bool smallIntegersByValue = true)
     {
+        _byValue = smallIntegersByValue;
         Name = name;
         Index = index;
         Told = told;
@@ -102,10 +125,10 @@ internal sealed class ColumnReading
     public bool Overflowed { get; private set; }
 
     /// <summary>The distinct texts kept.</summary>
-    public int Distinct => _counts?.Count ?? 0;
+    public int Distinct => _distinct;
 
     /// <summary>How many times each kept text appeared, by id (ids in order of first appearance).</summary>
-    public IReadOnlyList<int> Counts => _counts ?? [];
+    public IReadOnlyList<int> Counts => _counts is null ? [] : new ArraySegment<int>(_counts, 0, _distinct);
 
     /// <summary>The first number that is not finite ("NaN", "1e999"): its line, column and text; an error if the column stays a number.</summary>
     public (int Line, int Column, string Text)? FirstNonFinite { get; private set; }
@@ -123,6 +146,12 @@ internal sealed class ColumnReading
         if (_tokens.Length > 0 && IsToken(text))
         {
             AddMissing();
+            return;
+        }
+
+        if (_byValue && SmallInteger(text, out int small))
+        {
+            AddSmall(small);
             return;
         }
 
@@ -212,7 +241,7 @@ internal sealed class ColumnReading
         Ids!.Add(Track(text));
     }
 
-    /// <summary>The ids of the kept texts, by id.</summary>
+    /// <summary>The kept texts, by id: the dictionary's, and the small integers' written out.</summary>
     public string[] Texts()
     {
         string[] texts = new string[Distinct];
@@ -221,7 +250,135 @@ internal sealed class ColumnReading
             texts[id] = text;
         }
 
+        for (int value = 0; value < _smallIds.Length; value++)
+        {
+            if (_smallIds[value] > 0)
+            {
+                texts[_smallIds[value] - 1] = value.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+
         return texts;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> is a canonical small integer, "0" to "9999" (<see cref="SmallIntegerLimit"/>): one
+    /// to four digits, the first not 0 unless it is the only one. Such a text is the one the value writes, and no other
+    /// text has that value's id.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static bool SmallInteger(ReadOnlySpan<char> text, out int value)
+    {
+        value = 0;
+        if ((uint)(text.Length - 1) >= 4)
+        {
+            return false;
+        }
+
+        uint first = (uint)(text[0] - '0');
+        if (first > 9 || (first == 0 && text.Length > 1))
+        {
+            return false;
+        }
+
+        uint integer = first;
+        for (int i = 1; i < text.Length; i++)
+        {
+            uint digit = (uint)(text[i] - '0');
+            if (digit > 9)
+            {
+                return false;
+            }
+
+            integer = (integer * 10) + digit;
+        }
+
+        value = (int)integer;
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a canonical small integer, as <see cref="Add"/> reads any field, in the same order of steps: a number (exact
+    /// and finite), and its text's id by value.
+    /// </summary>
+    private void AddSmall(int value)
+    {
+        Present++;
+        if (_mode == Mode.Category)
+        {
+            // As Add: a category past its lone word counts no numbers.
+            if (!_nonNumbersDiffer && _nonNumberText is not null)
+            {
+                NumberCount++;
+            }
+
+            Ids!.Add(TrackSmall(value));
+            return;
+        }
+
+        NumberCount++;
+        Values!.Add(value);
+        if (_mode == Mode.Undecided)
+        {
+            Ids!.Add(TrackSmall(value));
+            if (_distinct > UndecidedLimit)
+            {
+                BecomeMeasurement();
+            }
+        }
+    }
+
+    /// <summary>The id of a small integer's text, as <see cref="Track"/> gives it for the text.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private int TrackSmall(int value)
+    {
+        int[] ids = _smallIds;
+        if ((uint)value < (uint)ids.Length)
+        {
+            int id = ids[value] - 1;
+            if (id >= 0)
+            {
+                _counts![id]++;
+                return id;
+            }
+        }
+
+        return NewSmall(value);
+    }
+
+    /// <summary>A small integer without an id: a new one while the limits allow, else <see cref="OtherId"/>.</summary>
+    private int NewSmall(int value)
+    {
+        int length = value < 10 ? 1 : value < 100 ? 2 : value < 1000 ? 3 : 4;
+        if (!_budget.TryTake(length))
+        {
+            Overflowed = true;
+            Others++;
+            return OtherId;
+        }
+
+        if (value >= _smallIds.Length)
+        {
+            Array.Resize(ref _smallIds, Math.Min(Math.Max(256, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)value + 1)), SmallIntegerLimit + 1));
+        }
+
+        int id = NewId(length);
+        _smallIds[value] = id + 1;
+        return id;
+    }
+
+    /// <summary>Counts a new text of <paramref name="length"/> characters, seen once; returns its id.</summary>
+    private int NewId(int length)
+    {
+        if (_distinct == _counts!.Length)
+        {
+            Array.Resize(ref _counts, 2 * _counts.Length);
+        }
+
+        int id = _distinct++;
+        _counts[id] = 1;
+        _vocabularyCharacters += length;
+        return id;
     }
 
     /// <summary>Frees what the column held for a kind it did not take.</summary>
@@ -237,10 +394,15 @@ internal sealed class ColumnReading
     /// <summary>The id of a category's text, a new one for a new text while the limits allow, else <see cref="OtherId"/>.</summary>
     private int Track(ReadOnlySpan<char> text)
     {
+        if (_byValue && SmallInteger(text, out int small))
+        {
+            return TrackSmall(small);
+        }
+
         Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = _vocabulary!.GetAlternateLookup<ReadOnlySpan<char>>();
         if (lookup.TryGetValue(text, out int id))
         {
-            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_counts)[id]++;
+            _counts![id]++;
             return id;
         }
 
@@ -251,10 +413,8 @@ internal sealed class ColumnReading
             return OtherId;
         }
 
-        id = _counts!.Count;
+        id = NewId(text.Length);
         _vocabulary.Add(text.ToString(), id);
-        _vocabularyCharacters += text.Length;
-        _counts.Add(1);
         return id;
     }
 
@@ -263,7 +423,9 @@ internal sealed class ColumnReading
     {
         _budget.Give(Distinct, _vocabularyCharacters);
         _vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        _counts = [];
+        _smallIds = [];
+        _counts = new int[16];
+        _distinct = 0;
         _vocabularyCharacters = 0;
         Ids = null;
         _mode = Mode.Measurement;

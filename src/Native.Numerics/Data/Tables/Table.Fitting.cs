@@ -9,6 +9,9 @@ public static partial class Table
     /// <summary>Tables of fewer rows keep a category column whose values are all distinct (too few to call it an identifier).</summary>
     private const int IdentifierRows = 20;
 
+    /// <summary>The rows <see cref="Fitting"/> encodes at a time: a divisor of a column chunk's length, whose rows stay in the core's cache.</summary>
+    private const int EncodeBlock = 256;
+
     private sealed class Fitting(CsvRecordReader records, string? name, TableOptions options)
     {
         private readonly string[] _tokens = [.. options.MissingTokens];
@@ -158,7 +161,7 @@ public static partial class Table
             string[] labelNames = [.. _labelColumns.Select(j => _header.Names[j])];
             Dataset data = _labels.Length == 1 ? _labels[0].Build(storage, _rows, offset, _header.Line, _header.Columns[_labelColumns[0]]) : Targets(storage, offset);
             PipelineColumn[] fitted = [.. columns];
-            Standardizer? standardizer = options.Standardize ? FitStandardizer(data, fitted) : null;
+            Standardizer? standardizer = options.Standardize ? FitStandardizer(plans, offset) : null;
             var pipeline = new FeaturePipeline(fitted, standardizer, _tokens, options.DecimalComma, options.Imputation);
             return new TableData(data.WithFeatureNames(pipeline.FeatureNames).WithLabelNames(labelNames), pipeline);
         }
@@ -270,50 +273,30 @@ public static partial class Table
             return (column, new ColumnPlan(column, null, reading.Ids!, slotOfId));
         }
 
-        /// <summary>The rows, encoded into aligned storage, a block of rows at a time (each column's chunk read in order).</summary>
+        /// <summary>
+        /// The rows, encoded into aligned storage a block of <see cref="EncodeBlock"/> rows at a time: each column writes its
+        /// part of the block's rows, which stay in cache until the last column has written (a column at a time over every
+        /// row would bring each row's cache line in once per column).
+        /// </summary>
         private AlignedBuffer Encode(List<ColumnPlan> plans, int features)
         {
             int stride = Dataset.RowStride(features);
             var storage = new AlignedBuffer(checked(_rows * stride));
             Span<float> rows = storage.Span;
-            foreach (ColumnPlan plan in plans)
+            for (int start = 0; start < _rows; start += EncodeBlock)
             {
-                PipelineColumn column = plan.Column;
-                int offset = column.Offset, row = 0;
-                if (plan.Values is ChunkedList<float> values)
+                int count = Math.Min(EncodeBlock, _rows - start);
+                int chunk = start / ChunkedList<float>.ChunkLength, within = start % ChunkedList<float>.ChunkLength;
+                Span<float> block = rows.Slice(start * stride, count * stride);
+                foreach (ColumnPlan plan in plans)
                 {
-                    float fill = column.Fill;
-                    int indicator = column.HasIndicator ? offset + 1 : -1;
-                    for (int chunk = 0; chunk < values.Chunks; chunk++)
+                    if (plan.Values is ChunkedList<float> values)
                     {
-                        foreach (float value in values.Chunk(chunk))
-                        {
-                            int at = row++ * stride;
-                            bool missing = float.IsNaN(value);
-                            rows[at + offset] = missing ? fill : value;
-                            if (indicator >= 0)
-                            {
-                                rows[at + indicator] = missing ? 1f : 0f;
-                            }
-                        }
+                        EncodeNumbers(plan.Column, values.Chunk(chunk).Slice(within, count), block, stride);
                     }
-                }
-                else
-                {
-                    ChunkedList<int> ids = plan.Ids!;
-                    int[] slotOfId = plan.SlotOfId!;
-                    int missingSlot = column.MissingSlot, otherSlot = column.OtherSlot;
-                    for (int chunk = 0; chunk < ids.Chunks; chunk++)
+                    else
                     {
-                        foreach (int id in ids.Chunk(chunk))
-                        {
-                            int slot = id >= 0 ? slotOfId[id] : id == ColumnReading.MissingId ? missingSlot : otherSlot;
-                            int at = row++ * stride;
-                            if (slot >= 0)
-                            {
-                                rows[at + offset + slot] = 1f;
-                            }
-                        }
+                        EncodeCategories(plan.Column, plan.Ids!.Chunk(chunk).Slice(within, count), plan.SlotOfId!, block, stride);
                     }
                 }
             }
@@ -321,23 +304,105 @@ public static partial class Table
             return storage;
         }
 
-        /// <summary>The standardizer of the number features: their own mean and deviation; 0 and 1 for the 0/1 features.</summary>
-        private static Standardizer FitStandardizer(Dataset data, PipelineColumn[] columns)
+        /// <summary>A number column's values into its place of each row of <paramref name="block"/>: missing ones imputed, the indicator set.</summary>
+        private static void EncodeNumbers(PipelineColumn column, ReadOnlySpan<float> values, Span<float> block, int stride)
         {
-            Standardizer all = Standardizer.Fit(data);
-            float[] means = new float[data.Features];
-            float[] deviations = new float[data.Features];
-            Array.Fill(deviations, 1f);
-            foreach (PipelineColumn column in columns)
+            float fill = column.Fill;
+            int at = column.Offset;
+            if (column.HasIndicator)
             {
-                if (column.Kind == ColumnKind.Number)
+                foreach (float value in values)
                 {
-                    means[column.Offset] = all.Means[column.Offset];
-                    deviations[column.Offset] = all.StandardDeviations[column.Offset];
+                    bool missing = float.IsNaN(value);
+                    block[at] = missing ? fill : value;
+                    block[at + 1] = missing ? 1f : 0f;
+                    at += stride;
+                }
+
+                return;
+            }
+
+            foreach (float value in values)
+            {
+                block[at] = float.IsNaN(value) ? fill : value;
+                at += stride;
+            }
+        }
+
+        /// <summary>A category column's ids as a 1 in each row's slot of <paramref name="block"/> (none for an unknown value without a slot).</summary>
+        private static void EncodeCategories(PipelineColumn column, ReadOnlySpan<int> ids, int[] slotOfId, Span<float> block, int stride)
+        {
+            int offset = column.Offset, missingSlot = column.MissingSlot, otherSlot = column.OtherSlot;
+            int row = 0;
+            foreach (int id in ids)
+            {
+                int slot = id >= 0 ? slotOfId[id] : id == ColumnReading.MissingId ? missingSlot : otherSlot;
+                if (slot >= 0)
+                {
+                    block[row + offset + slot] = 1f;
+                }
+
+                row += stride;
+            }
+        }
+
+        /// <summary>
+        /// The standardizer of the number features: their own mean and deviation, from the columns as they were read (the
+        /// missing values as imputed), with <see cref="Standardizer.Fit(Dataset)"/>'s arithmetic to the bit; 0 and 1 for the
+        /// 0/1 features.
+        /// </summary>
+        private Standardizer FitStandardizer(List<ColumnPlan> plans, int features)
+        {
+            float[] means = new float[features];
+            float[] deviations = new float[features];
+            Array.Fill(deviations, 1f);
+            foreach (ColumnPlan plan in plans)
+            {
+                if (plan.Values is ChunkedList<float> values)
+                {
+                    int j = plan.Column.Offset;
+                    (means[j], deviations[j]) = Statistics(values, plan.Column.Fill, _rows);
                 }
             }
 
             return Standardizer.FromStatistics(means, deviations);
+        }
+
+        /// <summary>
+        /// One feature's mean and deviation as <see cref="Standardizer.Fit(Dataset)"/> computes them over the rows: a pass for
+        /// the sum (in double, in row order) and the smallest and largest value, then one for the squared deviations from the
+        /// mean; a constant feature's mean is its value and its deviation 1, as is a deviation that is 0 or not finite, or
+        /// whose reciprocal is not.
+        /// </summary>
+        internal static (float Mean, float Deviation) Statistics(ChunkedList<float> values, float fill, int count)
+        {
+            double sum = 0;
+            float first = values[0];
+            float smallest = float.IsNaN(first) ? fill : first, largest = smallest;
+            for (int chunk = 0; chunk < values.Chunks; chunk++)
+            {
+                foreach (float read in values.Chunk(chunk))
+                {
+                    float value = float.IsNaN(read) ? fill : read;
+                    sum += value;
+                    smallest = Math.Min(smallest, value);
+                    largest = Math.Max(largest, value);
+                }
+            }
+
+            double mean = smallest == largest ? smallest : sum / count;
+            double squares = 0;
+            for (int chunk = 0; chunk < values.Chunks; chunk++)
+            {
+                foreach (float read in values.Chunk(chunk))
+                {
+                    double centered = (float.IsNaN(read) ? fill : read) - mean;
+                    squares += centered * centered;
+                }
+            }
+
+            float deviation = (float)Math.Sqrt(squares / count);
+            return ((float)mean, smallest == largest || !(deviation > 0f) || !float.IsFinite(deviation) || !float.IsFinite(1f / deviation) ? 1f : deviation);
         }
 
         private static float Mean(ChunkedList<float> values)
