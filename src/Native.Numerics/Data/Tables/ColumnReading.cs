@@ -22,6 +22,12 @@ namespace Native.Numerics;
 /// "+7", words) goes through the dictionary, so the two never hold the same text, and ids, counts and limits are given out
 /// exactly as one dictionary would give them.
 /// </para>
+/// <para>
+/// <b>Ids left pending.</b> While every value of an undecided column is missing or such a small integer with an id, each
+/// row's id and each id's count follow from the numbers kept for the rows, so none is written per row: the ids and counts
+/// are made from the numbers when first needed — a value of another text, a limit met, the column read as a category —
+/// and kept per row from then on. A column of pixels or codes that stays a number never writes them.
+/// </para>
 /// </remarks>
 internal sealed class ColumnReading
 {
@@ -44,6 +50,12 @@ internal sealed class ColumnReading
 
     /// <summary>Each small integer's id + 1 (0: no id yet), by value; grown as larger values come.</summary>
     private int[] _smallIds = [];
+
+    /// <summary>The category ids, one per row, once kept (<see cref="Ids"/>).</summary>
+    private ChunkedList<int>? _ids;
+
+    /// <summary>Whether the ids and counts are left to be made from <see cref="Values"/> (every value so far missing or a small integer with an id).</summary>
+    private bool _idsPending;
 
     /// <summary>How many times each kept text appeared, by id; the first <see cref="_distinct"/> are used.</summary>
     private int[]? _counts = new int[16];
@@ -72,7 +84,8 @@ internal sealed class ColumnReading
             _ => Mode.Undecided,
         };
         Values = _mode == Mode.Category ? null : new ChunkedList<float>();
-        Ids = _mode == Mode.Number ? null : new ChunkedList<int>();
+        _ids = _mode == Mode.Category ? new ChunkedList<int>() : null;
+        _idsPending = _mode == Mode.Undecided;
         if (_mode == Mode.Number)
         {
             _vocabulary = null;
@@ -106,7 +119,14 @@ internal sealed class ColumnReading
     public ChunkedList<float>? Values { get; private set; }
 
     /// <summary>The category ids, one per row, while the column may be a category column; else null.</summary>
-    public ChunkedList<int>? Ids { get; private set; }
+    public ChunkedList<int>? Ids
+    {
+        get
+        {
+            MakePendingIds();
+            return _ids;
+        }
+    }
 
     /// <summary>Whether every value that is not missing is a number.</summary>
     public bool AllNumbers => _mode != Mode.Category;
@@ -128,7 +148,14 @@ internal sealed class ColumnReading
     public int Distinct => _distinct;
 
     /// <summary>How many times each kept text appeared, by id (ids in order of first appearance).</summary>
-    public IReadOnlyList<int> Counts => _counts is null ? [] : new ArraySegment<int>(_counts, 0, _distinct);
+    public IReadOnlyList<int> Counts
+    {
+        get
+        {
+            MakePendingIds();
+            return _counts is null ? [] : new ArraySegment<int>(_counts, 0, _distinct);
+        }
+    }
 
     /// <summary>The first number that is not finite ("NaN", "1e999"): its line, column and text; an error if the column stays a number.</summary>
     public (int Line, int Column, string Text)? FirstNonFinite { get; private set; }
@@ -164,7 +191,7 @@ internal sealed class ColumnReading
             }
             else
             {
-                Ids!.Add(Track(text));
+                _ids!.Add(Track(text));
                 Present++;
             }
 
@@ -183,13 +210,14 @@ internal sealed class ColumnReading
             number = !_decimalComma && Csv.TryParseNumber(text, out value);
         }
 
+        MakePendingIds();
         Present++;
         if (number)
         {
             NumberCount++;
             if (_mode == Mode.Category)
             {
-                Ids!.Add(Track(text));
+                _ids!.Add(Track(text));
                 return;
             }
 
@@ -207,7 +235,7 @@ internal sealed class ColumnReading
             Values!.Add(value);
             if (_mode == Mode.Undecided)
             {
-                Ids!.Add(Track(text));
+                _ids!.Add(Track(text));
                 if (Distinct > UndecidedLimit)
                 {
                     BecomeMeasurement();
@@ -238,7 +266,7 @@ internal sealed class ColumnReading
             BecomeCategory();
         }
 
-        Ids!.Add(Track(text));
+        _ids!.Add(Track(text));
     }
 
     /// <summary>The kept texts, by id: the dictionary's, and the small integers' written out.</summary>
@@ -312,20 +340,78 @@ internal sealed class ColumnReading
                 NumberCount++;
             }
 
-            Ids!.Add(TrackSmall(value));
+            _ids!.Add(TrackSmall(value));
             return;
         }
 
         NumberCount++;
-        Values!.Add(value);
-        if (_mode == Mode.Undecided)
+        if (_mode != Mode.Undecided)
         {
-            Ids!.Add(TrackSmall(value));
-            if (_distinct > UndecidedLimit)
+            Values!.Add(value);
+            return;
+        }
+
+        if (!_idsPending)
+        {
+            Values!.Add(value);
+            _ids!.Add(TrackSmall(value));
+        }
+        else if ((uint)value >= (uint)_smallIds.Length || _smallIds[value] == 0)
+        {
+            // A new text: its id now, or, past the limits, the ids kept from here on.
+            if (NewSmall(value) == OtherId)
             {
-                BecomeMeasurement();
+                MakePendingIds();
+                Values!.Add(value);
+                _ids!.Add(OtherId);
+                return;
+            }
+
+            Values!.Add(value);
+        }
+        else
+        {
+            Values!.Add(value);
+            return;
+        }
+
+        if (_distinct > UndecidedLimit)
+        {
+            BecomeMeasurement();
+        }
+    }
+
+    /// <summary>
+    /// Makes the ids and counts left pending: each row's id from its number (a missing one's <see cref="MissingId"/>), each
+    /// id's count from the rows; they are kept per row from then on.
+    /// </summary>
+    private void MakePendingIds()
+    {
+        if (!_idsPending)
+        {
+            return;
+        }
+
+        _idsPending = false;
+        var ids = new ChunkedList<int>();
+        int[] counts = _counts!;
+        Array.Clear(counts, 0, _distinct);
+        ChunkedList<float> values = Values!;
+        for (int chunk = 0; chunk < values.Chunks; chunk++)
+        {
+            foreach (float value in values.Chunk(chunk))
+            {
+                int id = float.IsNaN(value) ? MissingId : _smallIds[(int)value] - 1;
+                if (id >= 0)
+                {
+                    counts[id]++;
+                }
+
+                ids.Add(id);
             }
         }
+
+        _ids = ids;
     }
 
     /// <summary>The id of a small integer's text, as <see cref="Track"/> gives it for the text.</summary>
@@ -388,7 +474,7 @@ internal sealed class ColumnReading
     {
         Missing++;
         Values?.Add(float.NaN);
-        Ids?.Add(MissingId);
+        _ids?.Add(MissingId);
     }
 
     /// <summary>The id of a category's text, a new one for a new text while the limits allow, else <see cref="OtherId"/>.</summary>
@@ -427,7 +513,8 @@ internal sealed class ColumnReading
         _counts = new int[16];
         _distinct = 0;
         _vocabularyCharacters = 0;
-        Ids = null;
+        _ids = null;
+        _idsPending = false;
         _mode = Mode.Measurement;
     }
 
@@ -446,7 +533,7 @@ internal sealed class ColumnReading
                 Others += missing ? 0 : 1;
             }
 
-            Ids = ids;
+            _ids = ids;
         }
 
         Values = null;
