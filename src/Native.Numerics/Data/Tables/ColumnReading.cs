@@ -46,7 +46,7 @@ internal sealed class ColumnReading
     /// <summary>The largest value of a small integer tracked by value (<see cref="SmallInteger"/>).</summary>
     public const int SmallIntegerLimit = 9999;
 
-    private Dictionary<string, int>? _vocabulary = new(StringComparer.Ordinal);
+    private TextIds? _vocabulary = new();
 
     /// <summary>Each small integer's id + 1 (0: no id yet), by value; grown as larger values come.</summary>
     private int[] _smallIds = [];
@@ -273,7 +273,7 @@ internal sealed class ColumnReading
     public string[] Texts()
     {
         string[] texts = new string[Distinct];
-        foreach ((string text, int id) in _vocabulary ?? [])
+        foreach ((string text, int id) in _vocabulary?.Pairs() ?? [])
         {
             texts[id] = text;
         }
@@ -485,8 +485,7 @@ internal sealed class ColumnReading
             return TrackSmall(small);
         }
 
-        Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = _vocabulary!.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(text, out int id))
+        if (_vocabulary!.TryGetValue(text, out int id))
         {
             _counts![id]++;
             return id;
@@ -508,7 +507,7 @@ internal sealed class ColumnReading
     private void BecomeMeasurement()
     {
         _budget.Give(Distinct, _vocabularyCharacters);
-        _vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        _vocabulary = new TextIds();
         _smallIds = [];
         _counts = new int[16];
         _distinct = 0;

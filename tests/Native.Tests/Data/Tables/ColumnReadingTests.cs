@@ -76,6 +76,39 @@ public sealed class ColumnReadingTests
     }
 
     [Fact]
+    public void TextIdsFindWhatADictionaryFinds()
+    {
+        // Texts of every length around the hash's 4-character steps, near misses among them, many enough to grow the table.
+        Gen<string> texts = Gen.Frequency(
+            (3, Gen.Elements(Words.Concat(OtherIntegers).Concat(["", "abcd", "abcde", "abcdefgh", "abcdefghi", "abcd\0", "ABCD"]).ToArray())),
+            (2, Gen.Choose(0, 3000).Select(value => value.ToString("x", CultureInfo.InvariantCulture))),
+            (1, from length in Gen.Choose(0, 20) from chars in Gen.ArrayOf(Gen.Elements('a', 'b', 'é', '\0', '\uD83D', '\uDE00'), length) select new string(chars)));
+        Gen<string[]> lists = from count in Gen.Choose(1, 3000) from all in Gen.ArrayOf(texts, count) select all;
+        Properties.ForAll(lists, all =>
+        {
+            var table = new TextIds();
+            var expected = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (string text in all)
+            {
+                bool found = table.TryGetValue(text.AsSpan(), out int id);
+                Assert.Equal(expected.TryGetValue(text, out int expectedId), found);
+                if (found)
+                {
+                    Assert.Equal(expectedId, id);
+                }
+                else
+                {
+                    expected.Add(text, expected.Count);
+                    table.Add(text, expected.Count - 1);
+                }
+            }
+
+            Assert.Equal(expected.Count, table.Count);
+            Assert.Equal(expected.OrderBy(pair => pair.Value).Select(pair => (pair.Key, pair.Value)), table.Pairs().OrderBy(pair => pair.Id));
+        });
+    }
+
+    [Fact]
     public void SmallIntegerIsTheCanonicalTextOfItsValue()
     {
         Properties.ForAll(Gen.Choose(-20, 12_000), value =>
