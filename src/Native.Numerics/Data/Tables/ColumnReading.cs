@@ -86,6 +86,7 @@ internal sealed class ColumnReading
         Values = _mode == Mode.Category ? null : new ChunkedList<float>();
         _ids = _mode == Mode.Category ? new ChunkedList<int>() : null;
         _idsPending = _mode == Mode.Undecided;
+        UpdateKnownSmall();
         if (_mode == Mode.Number)
         {
             _vocabulary = null;
@@ -166,6 +167,31 @@ internal sealed class ColumnReading
     private long NonNumbers { get; set; }
 
     private long NumberCount { get; set; }
+
+    /// <summary>Whether <see cref="TryAddKnownSmall"/> may take a field: no missing tokens, and a number column, a measurement, or an undecided one whose ids are pending.</summary>
+    private bool _knownSmall;
+
+    /// <summary>
+    /// Reads the field as <see cref="Add"/> would when that is only to keep its number: a small integer (<see cref="SmallInteger"/>)
+    /// in a column that keeps no id per row, and whose text, if the column tracks texts, has its id already. False, having
+    /// done nothing, for any other field: <see cref="Add"/> reads it.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool TryAddKnownSmall(ReadOnlySpan<char> text)
+    {
+        if (!_knownSmall || !SmallInteger(text, out int value) || (_idsPending && ((uint)value >= (uint)_smallIds.Length || _smallIds[value] == 0)))
+        {
+            return false;
+        }
+
+        Present++;
+        NumberCount++;
+        Values!.Add(value);
+        return true;
+    }
+
+    private void UpdateKnownSmall() =>
+        _knownSmall = _tokens.Length == 0 && _byValue && (_mode is Mode.Number or Mode.Measurement || (_mode == Mode.Undecided && _idsPending));
 
     /// <summary>Reads one field of the column; <paramref name="records"/> places an error.</summary>
     public void Add(ReadOnlySpan<char> text, CsvRecordReader records, string? file)
@@ -393,6 +419,7 @@ internal sealed class ColumnReading
         }
 
         _idsPending = false;
+        UpdateKnownSmall();
         var ids = new ChunkedList<int>();
         int[] counts = _counts!;
         Array.Clear(counts, 0, _distinct);
@@ -515,6 +542,7 @@ internal sealed class ColumnReading
         _ids = null;
         _idsPending = false;
         _mode = Mode.Measurement;
+        UpdateKnownSmall();
     }
 
     /// <summary>A value is not a number: the column is a category from here on, its numbers kept as text (or as other, for a measurement).</summary>
@@ -537,6 +565,7 @@ internal sealed class ColumnReading
 
         Values = null;
         _mode = Mode.Category;
+        UpdateKnownSmall();
     }
 
     private bool IsToken(ReadOnlySpan<char> text)

@@ -105,8 +105,13 @@ public static partial class Table
             ReadOnlySpan<CsvRecordReader.FieldSpan> spans = records.Fields;
             foreach (ColumnReading column in _active)
             {
+                // Most fields of a numeric table are small integers whose column only keeps the number: inline, no call.
                 CsvRecordReader.FieldSpan field = spans[column.Index];
-                column.Add(text.Slice(field.Start, field.Length), records, name);
+                ReadOnlySpan<char> value = text.Slice(field.Start, field.Length);
+                if (!column.TryAddKnownSmall(value))
+                {
+                    column.Add(value, records, name);
+                }
             }
 
             for (int k = 0; k < _labelColumns.Length; k++)
