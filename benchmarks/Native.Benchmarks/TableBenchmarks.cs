@@ -81,7 +81,7 @@ public class TablePredictionBenchmarks
 /// field parsed or looked up, then the kinds decided, the rows encoded and the standardizer fitted — on three tables: the
 /// loans table's 9,000 training rows repeated 50 times (450,000 rows, 34 MB; the identifier renumbered so it stays one;
 /// numbers with blanks, six category columns), the same rows with only their number columns and label, and 150,000 rows
-/// of 64 pixel-like integers 0–255 (a third of them 0) and a digit label (about 35 MB, every column an undecided number
+/// of 64 pixel-like integers 0–255 (a third of them 0) and a digit label (29.5 MB, every column an undecided number
 /// column of at most 256 distinct texts, the case that looks every value up as a category too). One thread; MB/s is the
 /// text's bytes over the mean.
 /// </summary>
