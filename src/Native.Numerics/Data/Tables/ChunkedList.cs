@@ -1,41 +1,55 @@
+using System.Runtime.CompilerServices;
+
 namespace Native.Numerics;
 
 /// <summary>
 /// A list that grows by chunks of 16,384 values, never copying what it holds: a column of a table as it is read, when
 /// its length is not known ahead (growing a flat array would copy it and, at its largest, hold it twice).
 /// </summary>
+/// <remarks>
+/// <see cref="Add"/> is the per-cell cost of reading a table: it writes into the current chunk after one comparison, and
+/// leaves starting a chunk to a call of its own.
+/// </remarks>
 internal sealed class ChunkedList<T>
     where T : unmanaged
 {
+    /// <summary>The values a chunk holds: 16,384.</summary>
+    public const int ChunkLength = 1 << Shift;
+
     private const int Shift = 14;
-    private const int ChunkLength = 1 << Shift;
     private const int Mask = ChunkLength - 1;
 
     private T[][] _chunks = new T[4][];
 
+    /// <summary>The chunk being filled (empty before the first value).</summary>
+    private T[] _current = [];
+
+    /// <summary>Where the next value goes in <see cref="_current"/>.</summary>
+    private int _next;
+
+    /// <summary>The values in the chunks before <see cref="_current"/>.</summary>
+    private int _before;
+
     /// <summary>The values added.</summary>
-    public int Count { get; private set; }
+    public int Count => _before + _next;
 
     /// <summary>Value <paramref name="index"/> (0 to <see cref="Count"/> − 1, unchecked beyond the arrays' own checks).</summary>
     public T this[int index] => _chunks[index >> Shift][index & Mask];
 
     /// <summary>Adds a value at the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(T value)
     {
-        int count = Count;
-        int chunk = count >> Shift;
-        if ((count & Mask) == 0)
+        T[] current = _current;
+        int next = _next;
+        if ((uint)next < (uint)current.Length)
         {
-            if (chunk == _chunks.Length)
-            {
-                Array.Resize(ref _chunks, 2 * _chunks.Length);
-            }
-
-            _chunks[chunk] = new T[ChunkLength];
+            current[next] = value;
+            _next = next + 1;
+            return;
         }
 
-        _chunks[chunk][count & Mask] = value;
-        Count = count + 1;
+        AddToNewChunk(value);
     }
 
     /// <summary>The values in chunk <paramref name="chunk"/>: each chunk holds 16,384 but the last.</summary>
@@ -45,5 +59,21 @@ internal sealed class ChunkedList<T>
     public int Chunks => (Count + Mask) >> Shift;
 
     /// <summary>The bytes the chunks take (for the reading's accounting).</summary>
-    public long Bytes => (long)Chunks * ChunkLength * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+    public long Bytes => (long)Chunks * ChunkLength * Unsafe.SizeOf<T>();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AddToNewChunk(T value)
+    {
+        int count = Count;
+        int chunk = count >> Shift;
+        if (chunk == _chunks.Length)
+        {
+            Array.Resize(ref _chunks, 2 * _chunks.Length);
+        }
+
+        _current = _chunks[chunk] = new T[ChunkLength];
+        _before = count;
+        _current[0] = value;
+        _next = 1;
+    }
 }

@@ -8,12 +8,28 @@ namespace Native.Numerics;
 /// row) while it may be a category column, with each id's count.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A column whose kind is not told starts undecided: each value is parsed as a number and, for its first 4,096 distinct
 /// texts, also looked up as a category, so that a column of numbers that turns out to hold a word (a code "A7" after 500
 /// rows of digits) still has the exact text of every earlier value. A column of more distinct numbers than that stops
 /// keeping them (it is a measurement, not a code): should it then meet a word, its earlier values count as "other".
+/// </para>
+/// <para>
+/// <b>Small integers by value.</b> The text of a canonical small integer — "0" to "9999", digits only, no sign, no leading
+/// zero — is determined by its value, so such a text is tracked in an array indexed by the value (its id, or none yet)
+/// instead of the dictionary of texts: no hashing, no string, for the pixels and codes that fill numeric tables. Its string
+/// is made only when <see cref="Texts"/> is asked (the column turned out to be a category). Every other text ("07", "7.0",
+/// "+7", words) goes through the dictionary, so the two never hold the same text, and ids, counts and limits are given out
+/// exactly as one dictionary would give them.
+/// </para>
+/// <para>
+/// <b>Ids left pending.</b> While every value of an undecided column is missing or such a small integer with an id, each
+/// row's id and each id's count follow from the numbers kept for the rows, so none is written per row: the ids and counts
+/// are made from the numbers when first needed — a value of another text, a limit met, the column read as a category —
+/// and kept per row from then on. A column of pixels or codes that stays a number never writes them.
+/// </para>
 /// </remarks>
-internal sealed class ColumnReading
+internal sealed partial class ColumnReading
 {
     /// <summary>A category id for a missing value.</summary>
     public const int MissingId = -1;
@@ -27,15 +43,34 @@ internal sealed class ColumnReading
     private readonly TableVocabularyBudget _budget;
     private readonly string[] _tokens;
     private readonly bool _decimalComma;
-    private Dictionary<string, int>? _vocabulary = new(StringComparer.Ordinal);
-    private List<int>? _counts = [];
+    /// <summary>The largest value of a small integer tracked by value (<see cref="SmallInteger"/>).</summary>
+    public const int SmallIntegerLimit = 9999;
+
+    private TextIds? _vocabulary = new();
+
+    /// <summary>Each small integer's id + 1 (0: no id yet), by value; grown as larger values come.</summary>
+    private int[] _smallIds = [];
+
+    /// <summary>The category ids, one per row, once kept (<see cref="Ids"/>).</summary>
+    private ChunkedList<int>? _ids;
+
+    /// <summary>Whether the ids and counts are left to be made from <see cref="Values"/> (every value so far missing or a small integer with an id).</summary>
+    private bool _idsPending;
+
+    /// <summary>How many times each kept text appeared, by id; the first <see cref="_distinct"/> are used.</summary>
+    private int[]? _counts = new int[16];
+    private int _distinct;
     private long _vocabularyCharacters;
     private Mode _mode;
     private string? _nonNumberText;
     private bool _nonNumbersDiffer;
 
-    public ColumnReading(string name, int index, ColumnKind? told, TableVocabularyBudget budget, string[] tokens, bool decimalComma)
+    /// <summary>Whether canonical small integers are tracked by value; false only to test it against the dictionary alone.</summary>
+    private readonly bool _byValue;
+
+    public ColumnReading(string name, int index, ColumnKind? told, TableVocabularyBudget budget, string[] tokens, bool decimalComma, bool smallIntegersByValue = true)
     {
+        _byValue = smallIntegersByValue;
         Name = name;
         Index = index;
         Told = told;
@@ -49,7 +84,9 @@ internal sealed class ColumnReading
             _ => Mode.Undecided,
         };
         Values = _mode == Mode.Category ? null : new ChunkedList<float>();
-        Ids = _mode == Mode.Number ? null : new ChunkedList<int>();
+        _ids = _mode == Mode.Category ? new ChunkedList<int>() : null;
+        _idsPending = _mode == Mode.Undecided;
+        UpdateKnownSmall();
         if (_mode == Mode.Number)
         {
             _vocabulary = null;
@@ -83,7 +120,14 @@ internal sealed class ColumnReading
     public ChunkedList<float>? Values { get; private set; }
 
     /// <summary>The category ids, one per row, while the column may be a category column; else null.</summary>
-    public ChunkedList<int>? Ids { get; private set; }
+    public ChunkedList<int>? Ids
+    {
+        get
+        {
+            MakePendingIds();
+            return _ids;
+        }
+    }
 
     /// <summary>Whether every value that is not missing is a number.</summary>
     public bool AllNumbers => _mode != Mode.Category;
@@ -102,10 +146,17 @@ internal sealed class ColumnReading
     public bool Overflowed { get; private set; }
 
     /// <summary>The distinct texts kept.</summary>
-    public int Distinct => _counts?.Count ?? 0;
+    public int Distinct => _distinct;
 
     /// <summary>How many times each kept text appeared, by id (ids in order of first appearance).</summary>
-    public IReadOnlyList<int> Counts => _counts ?? [];
+    public IReadOnlyList<int> Counts
+    {
+        get
+        {
+            MakePendingIds();
+            return _counts is null ? [] : new ArraySegment<int>(_counts, 0, _distinct);
+        }
+    }
 
     /// <summary>The first number that is not finite ("NaN", "1e999"): its line, column and text; an error if the column stays a number.</summary>
     public (int Line, int Column, string Text)? FirstNonFinite { get; private set; }
@@ -117,12 +168,21 @@ internal sealed class ColumnReading
 
     private long NumberCount { get; set; }
 
+    /// <summary>Whether <see cref="TryAddKnownSmall"/> may take a field: no missing tokens, and a number column, a measurement, or an undecided one whose ids are pending.</summary>
+    private bool _knownSmall;
+
     /// <summary>Reads one field of the column; <paramref name="records"/> places an error.</summary>
     public void Add(ReadOnlySpan<char> text, CsvRecordReader records, string? file)
     {
         if (_tokens.Length > 0 && IsToken(text))
         {
             AddMissing();
+            return;
+        }
+
+        if (_byValue && SmallInteger(text, out int small))
+        {
+            AddSmall(small);
             return;
         }
 
@@ -135,7 +195,7 @@ internal sealed class ColumnReading
             }
             else
             {
-                Ids!.Add(Track(text));
+                _ids!.Add(Track(text));
                 Present++;
             }
 
@@ -154,13 +214,14 @@ internal sealed class ColumnReading
             number = !_decimalComma && Csv.TryParseNumber(text, out value);
         }
 
+        MakePendingIds();
         Present++;
         if (number)
         {
             NumberCount++;
             if (_mode == Mode.Category)
             {
-                Ids!.Add(Track(text));
+                _ids!.Add(Track(text));
                 return;
             }
 
@@ -178,7 +239,7 @@ internal sealed class ColumnReading
             Values!.Add(value);
             if (_mode == Mode.Undecided)
             {
-                Ids!.Add(Track(text));
+                _ids!.Add(Track(text));
                 if (Distinct > UndecidedLimit)
                 {
                     BecomeMeasurement();
@@ -209,16 +270,24 @@ internal sealed class ColumnReading
             BecomeCategory();
         }
 
-        Ids!.Add(Track(text));
+        _ids!.Add(Track(text));
     }
 
-    /// <summary>The ids of the kept texts, by id.</summary>
+    /// <summary>The kept texts, by id: the dictionary's, and the small integers' written out.</summary>
     public string[] Texts()
     {
         string[] texts = new string[Distinct];
-        foreach ((string text, int id) in _vocabulary ?? [])
+        foreach ((string text, int id) in _vocabulary?.Pairs() ?? [])
         {
             texts[id] = text;
+        }
+
+        for (int value = 0; value < _smallIds.Length; value++)
+        {
+            if (_smallIds[value] > 0)
+            {
+                texts[_smallIds[value] - 1] = value.ToString(CultureInfo.InvariantCulture);
+            }
         }
 
         return texts;
@@ -231,16 +300,20 @@ internal sealed class ColumnReading
     {
         Missing++;
         Values?.Add(float.NaN);
-        Ids?.Add(MissingId);
+        _ids?.Add(MissingId);
     }
 
     /// <summary>The id of a category's text, a new one for a new text while the limits allow, else <see cref="OtherId"/>.</summary>
     private int Track(ReadOnlySpan<char> text)
     {
-        Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = _vocabulary!.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(text, out int id))
+        if (_byValue && SmallInteger(text, out int small))
         {
-            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_counts)[id]++;
+            return TrackSmall(small);
+        }
+
+        if (_vocabulary!.TryGetValue(text, out int id))
+        {
+            _counts![id]++;
             return id;
         }
 
@@ -251,10 +324,8 @@ internal sealed class ColumnReading
             return OtherId;
         }
 
-        id = _counts!.Count;
+        id = NewId(text.Length);
         _vocabulary.Add(text.ToString(), id);
-        _vocabularyCharacters += text.Length;
-        _counts.Add(1);
         return id;
     }
 
@@ -262,11 +333,15 @@ internal sealed class ColumnReading
     private void BecomeMeasurement()
     {
         _budget.Give(Distinct, _vocabularyCharacters);
-        _vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        _counts = [];
+        _vocabulary = new TextIds();
+        _smallIds = [];
+        _counts = new int[16];
+        _distinct = 0;
         _vocabularyCharacters = 0;
-        Ids = null;
+        _ids = null;
+        _idsPending = false;
         _mode = Mode.Measurement;
+        UpdateKnownSmall();
     }
 
     /// <summary>A value is not a number: the column is a category from here on, its numbers kept as text (or as other, for a measurement).</summary>
@@ -284,11 +359,12 @@ internal sealed class ColumnReading
                 Others += missing ? 0 : 1;
             }
 
-            Ids = ids;
+            _ids = ids;
         }
 
         Values = null;
         _mode = Mode.Category;
+        UpdateKnownSmall();
     }
 
     private bool IsToken(ReadOnlySpan<char> text)

@@ -9,7 +9,10 @@ public static partial class Table
     /// <summary>Tables of fewer rows keep a category column whose values are all distinct (too few to call it an identifier).</summary>
     private const int IdentifierRows = 20;
 
-    private sealed class Fitting(CsvRecordReader records, string? name, TableOptions options)
+    /// <summary>The rows <see cref="Fitting"/> encodes at a time: a divisor of a column chunk's length, whose rows stay in the core's cache.</summary>
+    private const int EncodeBlock = 256;
+
+    private sealed partial class Fitting(CsvRecordReader records, string? name, TableOptions options)
     {
         private readonly string[] _tokens = [.. options.MissingTokens];
         private TableHeader _header = null!;
@@ -102,8 +105,13 @@ public static partial class Table
             ReadOnlySpan<CsvRecordReader.FieldSpan> spans = records.Fields;
             foreach (ColumnReading column in _active)
             {
+                // Most fields of a numeric table are small integers whose column only keeps the number: inline, no call.
                 CsvRecordReader.FieldSpan field = spans[column.Index];
-                column.Add(text.Slice(field.Start, field.Length), records, name);
+                ReadOnlySpan<char> value = text.Slice(field.Start, field.Length);
+                if (!column.TryAddKnownSmall(value))
+                {
+                    column.Add(value, records, name);
+                }
             }
 
             for (int k = 0; k < _labelColumns.Length; k++)
@@ -158,7 +166,7 @@ public static partial class Table
             string[] labelNames = [.. _labelColumns.Select(j => _header.Names[j])];
             Dataset data = _labels.Length == 1 ? _labels[0].Build(storage, _rows, offset, _header.Line, _header.Columns[_labelColumns[0]]) : Targets(storage, offset);
             PipelineColumn[] fitted = [.. columns];
-            Standardizer? standardizer = options.Standardize ? FitStandardizer(data, fitted) : null;
+            Standardizer? standardizer = options.Standardize ? FitStandardizer(plans, offset) : null;
             var pipeline = new FeaturePipeline(fitted, standardizer, _tokens, options.DecimalComma, options.Imputation);
             return new TableData(data.WithFeatureNames(pipeline.FeatureNames).WithLabelNames(labelNames), pipeline);
         }
@@ -268,76 +276,6 @@ public static partial class Table
             }
 
             return (column, new ColumnPlan(column, null, reading.Ids!, slotOfId));
-        }
-
-        /// <summary>The rows, encoded into aligned storage, a block of rows at a time (each column's chunk read in order).</summary>
-        private AlignedBuffer Encode(List<ColumnPlan> plans, int features)
-        {
-            int stride = Dataset.RowStride(features);
-            var storage = new AlignedBuffer(checked(_rows * stride));
-            Span<float> rows = storage.Span;
-            foreach (ColumnPlan plan in plans)
-            {
-                PipelineColumn column = plan.Column;
-                int offset = column.Offset, row = 0;
-                if (plan.Values is ChunkedList<float> values)
-                {
-                    float fill = column.Fill;
-                    int indicator = column.HasIndicator ? offset + 1 : -1;
-                    for (int chunk = 0; chunk < values.Chunks; chunk++)
-                    {
-                        foreach (float value in values.Chunk(chunk))
-                        {
-                            int at = row++ * stride;
-                            bool missing = float.IsNaN(value);
-                            rows[at + offset] = missing ? fill : value;
-                            if (indicator >= 0)
-                            {
-                                rows[at + indicator] = missing ? 1f : 0f;
-                            }
-                        }
-                    }
-                }
-                else
-                {
-                    ChunkedList<int> ids = plan.Ids!;
-                    int[] slotOfId = plan.SlotOfId!;
-                    int missingSlot = column.MissingSlot, otherSlot = column.OtherSlot;
-                    for (int chunk = 0; chunk < ids.Chunks; chunk++)
-                    {
-                        foreach (int id in ids.Chunk(chunk))
-                        {
-                            int slot = id >= 0 ? slotOfId[id] : id == ColumnReading.MissingId ? missingSlot : otherSlot;
-                            int at = row++ * stride;
-                            if (slot >= 0)
-                            {
-                                rows[at + offset + slot] = 1f;
-                            }
-                        }
-                    }
-                }
-            }
-
-            return storage;
-        }
-
-        /// <summary>The standardizer of the number features: their own mean and deviation; 0 and 1 for the 0/1 features.</summary>
-        private static Standardizer FitStandardizer(Dataset data, PipelineColumn[] columns)
-        {
-            Standardizer all = Standardizer.Fit(data);
-            float[] means = new float[data.Features];
-            float[] deviations = new float[data.Features];
-            Array.Fill(deviations, 1f);
-            foreach (PipelineColumn column in columns)
-            {
-                if (column.Kind == ColumnKind.Number)
-                {
-                    means[column.Offset] = all.Means[column.Offset];
-                    deviations[column.Offset] = all.StandardDeviations[column.Offset];
-                }
-            }
-
-            return Standardizer.FromStatistics(means, deviations);
         }
 
         private static float Mean(ChunkedList<float> values)

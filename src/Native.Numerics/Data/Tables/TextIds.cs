@@ -1,0 +1,134 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Native.Numerics;
+
+/// <summary>
+/// The ids of a column's distinct texts, looked up by the field's characters without making a string: an open-addressing
+/// table (linear probing, at most half full) of each text's hash, id and string.
+/// </summary>
+/// <remarks>
+/// What <c>Dictionary&lt;string, int&gt;</c> with an ordinal comparer gives through its span lookup, at the cost of the
+/// fields of a table: the hash reads four characters at a time and keeps one multiply per step, and nothing is called
+/// through an interface. The hash is seeded per process (as .NET seeds string hashes), so texts chosen to collide in one
+/// run do not in another; equal hashes are confirmed by comparing the characters.
+/// </remarks>
+internal sealed class TextIds
+{
+    /// <summary>The process's seed: texts cannot be chosen to collide without it.</summary>
+    private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+
+    private const ulong Multiplier = 0x9E3779B97F4A7C15;
+
+    private int[] _hashes = new int[16];
+    private int[] _ids = new int[16];
+    private string?[] _texts = new string?[16];
+
+    /// <summary>The texts held.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The id of <paramref name="text"/>, if it is held.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetValue(ReadOnlySpan<char> text, out int id)
+    {
+        int hash = Hash(text);
+        int mask = _texts.Length - 1;
+        for (int slot = hash & mask; ; slot = (slot + 1) & mask)
+        {
+            string? held = _texts[slot];
+            if (held is null)
+            {
+                id = -1;
+                return false;
+            }
+
+            if (_hashes[slot] == hash && text.SequenceEqual(held))
+            {
+                id = _ids[slot];
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Holds <paramref name="text"/>, not held yet, with <paramref name="id"/>.</summary>
+    public void Add(string text, int id)
+    {
+        if (2 * (Count + 1) > _texts.Length)
+        {
+            Grow();
+        }
+
+        Place(text, Hash(text), id);
+        Count++;
+    }
+
+    /// <summary>Each text held and its id, in no particular order.</summary>
+    public IEnumerable<(string Text, int Id)> Pairs()
+    {
+        for (int slot = 0; slot < _texts.Length; slot++)
+        {
+            if (_texts[slot] is string text)
+            {
+                yield return (text, _ids[slot]);
+            }
+        }
+    }
+
+    private void Place(string text, int hash, int id)
+    {
+        int mask = _texts.Length - 1;
+        int slot = hash & mask;
+        while (_texts[slot] is not null)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        _texts[slot] = text;
+        _hashes[slot] = hash;
+        _ids[slot] = id;
+    }
+
+    private void Grow()
+    {
+        (int[] hashes, int[] ids, string?[] texts) = (_hashes, _ids, _texts);
+        _hashes = new int[2 * hashes.Length];
+        _ids = new int[2 * ids.Length];
+        _texts = new string?[2 * texts.Length];
+        for (int slot = 0; slot < texts.Length; slot++)
+        {
+            if (texts[slot] is string text)
+            {
+                Place(text, hashes[slot], ids[slot]);
+            }
+        }
+    }
+
+    /// <summary>The text's hash: four characters (eight bytes) at a time, each step a xor and a multiply, then mixed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash(ReadOnlySpan<char> text)
+    {
+        ulong hash = Seed ^ ((ulong)text.Length * Multiplier);
+        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(text);
+        int i = 0;
+        for (; i + 8 <= bytes.Length; i += 8)
+        {
+            hash = BitOperations.RotateLeft((hash ^ MemoryMarshal.Read<ulong>(bytes[i..])) * Multiplier, 29);
+        }
+
+        if (i < bytes.Length)
+        {
+            ulong last = 0;
+            bytes[i..].CopyTo(MemoryMarshal.AsBytes(new Span<ulong>(ref last)));
+            hash = BitOperations.RotateLeft((hash ^ last) * Multiplier, 29);
+        }
+
+        // The finalizer of MurmurHash3: every input bit reaches the low bits, which pick the slot.
+        hash ^= hash >> 33;
+        hash *= 0xFF51AFD7ED558CCD;
+        hash ^= hash >> 33;
+        hash *= 0xC4CEB9FE1A85EC53;
+        hash ^= hash >> 33;
+        return (int)hash;
+    }
+}
