@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The package-consumer test: Native.Numerics as a user gets it, through its package.
 #   1. Pack the library and the `native` tool (warnings are errors) into a local folder feed, as a prerelease
-#      version made for this run alone (0.1.0-consumer.TIME.PID), so that no cached package can stand in for it.
+#      version made for this run alone (1.0.0-consumer.TIME.PID), so that no cached package can stand in for it.
 #   2. Check what the library's package holds, as restore unpacked it: readme, licence, tags, repository URL,
 #      XML docs, the generator under analyzers/dotnet/cs; and that a .snupkg of symbols came beside it.
 #   3. Install the tool from the feed into a folder of its own and run it.
