@@ -155,7 +155,7 @@ public class ArgumentAndDestinationTests
     {
         // A long run on two threads; SIGINT once the first epoch is reported.
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "native.dll"), "train", "--data", Cli.MnistDirectory(), "--model", "mlp", "--hidden", "256", "--epochs", "1000", "--threads", "2" })
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "native.dll"), "train", "--data", Cli.MnistDirectory(), "--model", "mlp", "--hidden", "256", "--epochs", "1000", "--threads", Math.Min(2, Environment.ProcessorCount).ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(arg);
         }
