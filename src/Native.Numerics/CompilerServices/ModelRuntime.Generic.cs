@@ -247,8 +247,8 @@ public class ModelRuntime<TLayers, THead> : ModelRuntime
         return VectorDispatch.Run<PassOperation<TMode>, float>(Width, ref operation);
     }
 
-    // One row at the width this instance runs at, from the first call compiled optimized and called, not inlined: its
-    // scratch is stack memory, and the width's layers and head are inlined into it, so that an entry point inlined into
+    // One row at the width this instance runs at, from the first call compiled optimized, and called, not inlined (its
+    // scratch is stack memory, which keeps the JIT from inlining it): the width's layers and head are inlined into it, so that an entry point inlined into
     // a caller's tier-1 code leaves that caller one call and nothing for its inlining budget (docs/performance.md,
     // "Cold start"). At the process's width the dispatch folds to one body (VectorDispatch); other widths, which only the
     // tests ask for, take a method of their own.
