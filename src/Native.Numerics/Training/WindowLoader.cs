@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using Native.Numerics.Kernels;
 using Native.Numerics.Streaming;
 
 namespace Native.Numerics;
@@ -82,22 +84,69 @@ internal sealed class EpochSchedule
 }
 
 /// <summary>
-/// The producer of a streamed epoch: on a thread of its own, it copies the blocks of each window, in the schedule's order,
-/// from the mapped cache into one of two window buffers, checking each block's checksum, while the training thread works
-/// through the other. Back-pressure is the buffers: the producer waits for one to be freed, the consumer for one to be
-/// filled. Windows are produced in sequence — epoch after epoch, up to the run's last — so the next epoch's first window
-/// is ready when it starts.
+/// The form a window holds its rows in, the form training reads: bytes, as a byte dataset's (<see cref="Dataset.Compact"/>),
+/// when every block of the cache is bytes with one divisor — widened (divided, standardized) in registers by the training
+/// pass, as the in-memory pass over byte rows widens them; else floats, widened and standardized as they are placed.
+/// </summary>
+/// <param name="Bytes">Whether the rows are bytes (else floats).</param>
+/// <param name="Divisor">What each byte is divided by, for byte rows (1 or 255).</param>
+/// <param name="RowBytes">The bytes between rows in a window: <see cref="Dataset.ByteStride"/> for bytes, 4 × <see cref="Dataset.RowStride"/> for floats.</param>
+internal readonly record struct WindowFormat(bool Bytes, float Divisor, int RowBytes)
+{
+    /// <summary>The form for the rows of <paramref name="layout"/>.</summary>
+    public static WindowFormat Of(RowCacheLayout layout)
+    {
+        BlockEntry[] blocks = layout.Blocks;
+        bool bytes = blocks.Length > 0;
+        for (int b = 0; b < blocks.Length && bytes; b++)
+        {
+            bytes = blocks[b].Type == BlockType.Byte && blocks[b].Divisor == blocks[0].Divisor;
+        }
+
+        return bytes
+            ? new WindowFormat(true, blocks[0].Divisor, Dataset.ByteStride(layout.Features))
+            : new WindowFormat(false, 1f, sizeof(float) * Dataset.RowStride(layout.Features));
+    }
+
+    /// <summary>The bytes a row takes in a window with what travels beside it: its label or target, and its class's weight when there are class weights.</summary>
+    public long BytesPerRow(bool weights) => RowBytes + sizeof(int) + (weights ? sizeof(float) : 0);
+}
+
+/// <summary>
+/// The producer of a streamed epoch: on a thread of its own, for each window in the schedule's order, it reads the window's
+/// blocks from the cache one at a time (checking each block's checksum) and places their rows — in the form training reads
+/// (<see cref="WindowFormat"/>), with their labels and weights — at the places of a seeded random permutation of the window,
+/// so the window's rows lie in shuffled order and the training thread reads each batch as consecutive rows, in place. Two
+/// windows alternate: the producer fills one while the training thread works through the other. Back-pressure is the
+/// windows: the producer waits for one to be freed, the consumer for one to be filled. Windows are produced in sequence —
+/// epoch after epoch, up to the run's last — so the next epoch's first window is ready when it starts.
 /// </summary>
 /// <remarks>
-/// Nothing is allocated per window: the buffers, the schedule and the lists of a window's blocks are sized once. A failure
-/// on the producer (a block whose checksum fails, an I/O error) is handed to the consumer, which throws it.
+/// <para>
+/// The two windows are regions of one <see cref="Storage"/> (rows 0 to <see cref="WindowRows"/> − 1, and the next
+/// <see cref="WindowRows"/>), with one array of labels (or targets) and of weights indexed alike, so that one
+/// <see cref="Dataset"/> over them serves every batch; rows after the two windows are the consumer's, for a batch that
+/// takes rows from two windows.
+/// </para>
+/// <para>
+/// Nothing is allocated per window: the storage, the permutation and the block buffer are sized once. A failure on the
+/// producer (a block whose checksum fails, an I/O error) is handed to the consumer, which throws it.
+/// </para>
 /// </remarks>
 internal sealed class WindowLoader : IDisposable
 {
     private readonly RowCache _cache;
+    private readonly RowCacheLayout _layout;
+    private readonly RowGather _gather;
     private readonly EpochSchedule _schedule;
     private readonly Window[] _buffers;
     private readonly int _lastEpoch;
+    private readonly bool _shuffle;
+    private readonly int _seed;
+    private readonly float[]? _classWeights;
+    private readonly int[] _blockIncluded;
+    private readonly int[] _permutation;
+    private readonly byte[] _block;
     private readonly object _gate = new();
     private Thread? _thread;
     private bool _stopping;
@@ -108,16 +157,76 @@ internal sealed class WindowLoader : IDisposable
     private int _produceEpoch;
     private int _produceWindow;
 
-    public WindowLoader(RowCache cache, EpochSchedule schedule, StreamPlan plan, int maxBlocksPerWindow, int lastEpoch)
+    /// <summary>A loader of the windows of <paramref name="schedule"/> (whose lengths are each block's rows in the view × <see cref="WindowFormat.RowBytes"/>).</summary>
+    /// <param name="source">The rows.</param>
+    /// <param name="schedule">The blocks each epoch visits, and its windows.</param>
+    /// <param name="format">The form of the rows in a window.</param>
+    /// <param name="windowRows">The most rows of the view a window holds.</param>
+    /// <param name="extraRows">Rows of storage after the two windows, for the consumer.</param>
+    /// <param name="blockIncluded">Each block's rows in the view.</param>
+    /// <param name="options">The run's options: seed, shuffling, epochs.</param>
+    /// <param name="classWeights">Each class's weight, or null.</param>
+    public WindowLoader(RowSource source, EpochSchedule schedule, WindowFormat format, int windowRows, int extraRows, int[] blockIncluded, TrainerOptions options, float[]? classWeights)
     {
-        _cache = cache;
+        _cache = source.Cache;
+        _layout = source.Layout;
+        _gather = new RowGather(source);
         _schedule = schedule;
-        _lastEpoch = lastEpoch;
-        _buffers = [new Window(plan.WindowBytes, maxBlocksPerWindow), new Window(plan.WindowBytes, maxBlocksPerWindow)];
+        _lastEpoch = options.Epochs;
+        _shuffle = options.Shuffle;
+        _seed = options.Seed;
+        _classWeights = classWeights;
+        _blockIncluded = blockIncluded;
+        Format = format;
+        WindowRows = windowRows;
+        Included = source.Included.ToArray();
+
+        int stored = checked((2 * windowRows) + extraRows);
+        Storage = new AlignedBuffer(checked((int)((long)stored * format.RowBytes / sizeof(float))));
+        if (_gather.Classes)
+        {
+            Labels = new int[stored];
+        }
+        else
+        {
+            Targets = new float[stored];
+        }
+
+        Weights = classWeights is null ? null : new float[stored];
+        _permutation = new int[windowRows];
+        long largest = 0;
+        for (int b = 0; b < _layout.Blocks.Length; b++)
+        {
+            largest = Math.Max(largest, _layout.BlockLength(b));
+        }
+
+        _block = GC.AllocateUninitializedArray<byte>(checked((int)largest), pinned: true);
+        _buffers = [new Window(0), new Window(windowRows)];
     }
+
+    /// <summary>The form of the rows.</summary>
+    public WindowFormat Format { get; }
+
+    /// <summary>The most rows a window holds.</summary>
+    public int WindowRows { get; }
+
+    /// <summary>The rows of both windows, then the consumer's: <see cref="WindowFormat.RowBytes"/> apart.</summary>
+    public AlignedBuffer Storage { get; }
+
+    /// <summary>Each stored row's class (labels are classes), or null.</summary>
+    public int[]? Labels { get; }
+
+    /// <summary>Each stored row's target (labels are targets), or null.</summary>
+    public float[]? Targets { get; }
+
+    /// <summary>Each stored row's class weight, or null without class weights.</summary>
+    public float[]? Weights { get; }
 
     /// <summary>The bytes the producer thread has allocated in its life, as it last measured (for tests).</summary>
     public long AllocatedBytes => Volatile.Read(ref _allocated);
+
+    // The view's rows (all when empty), copied so the producer's thread reads its own.
+    private ulong[] Included { get; }
 
     private long _allocated;
 
@@ -164,7 +273,7 @@ internal sealed class WindowLoader : IDisposable
         return buffer;
     }
 
-    /// <summary>Gives a window's buffer back to the producer.</summary>
+    /// <summary>Gives a window back to the producer.</summary>
     public void Release(Window window)
     {
         lock (_gate)
@@ -250,50 +359,96 @@ internal sealed class WindowLoader : IDisposable
         }
     }
 
-    // Copies window `index` of epoch `epoch`'s blocks into the buffer, each checked against its checksum.
+    /// <summary>
+    /// Fills the window with window <paramref name="index"/> of epoch <paramref name="epoch"/>: its blocks read one at a time,
+    /// each checked against its checksum, and the k-th row of the view among them placed at row <c>permutation[k]</c> of
+    /// the window — the permutation drawn from the seed's stream for this epoch and window (the identity without shuffling,
+    /// so the rows keep their order).
+    /// </summary>
     private void Fill(Window buffer, int epoch, int index)
     {
         _schedule.Draw(epoch);
         buffer.Epoch = epoch;
         buffer.Index = index;
-        buffer.Blocks = 0;
-        long offset = 0;
+        int rows = 0;
+        for (int i = _schedule.Starts[index]; i < _schedule.Starts[index + 1]; i++)
+        {
+            rows += _blockIncluded[_schedule.Order[i]];
+        }
+
+        Span<int> permutation = _permutation.AsSpan(0, rows);
+        for (int k = 0; k < rows; k++)
+        {
+            permutation[k] = k;
+        }
+
+        if (_shuffle)
+        {
+            new SeededRandom(_seed, TrainingRows.EpochStream(epoch) | (uint)(index + 2)).Shuffle(permutation);
+        }
+
+        int placed = 0;
         for (int i = _schedule.Starts[index]; i < _schedule.Starts[index + 1]; i++)
         {
             int block = _schedule.Order[i];
-            int length = (int)_cache.Layout.BlockLength(block);
-            _cache.ReadBlock(block, buffer.Bytes.Slice((int)offset, length));
-            buffer.BlockIds[buffer.Blocks] = block;
-            buffer.Offsets[buffer.Blocks] = offset;
-            buffer.Blocks++;
-            offset += length;
+            _cache.ReadBlock(block, _block);
+            placed = Place(block, buffer.First, permutation, placed);
         }
+
+        buffer.Rows = rows;
     }
 
-    /// <summary>One window buffer: a copy of some blocks, 64-byte aligned, and where each is.</summary>
-    internal sealed class Window
+    // The rows of the view in `block` (its bytes in _block) placed at their permuted rows of the window starting at `first`.
+    private int Place(int block, int first, ReadOnlySpan<int> permutation, int placed)
     {
-        private readonly byte[] _storage;
-        private readonly int _start;
-
-        public Window(long bytes, int maxBlocks)
+        BlockEntry entry = _layout.Blocks[block];
+        int features = _layout.Features, rowBytes = Format.RowBytes;
+        int storedBytes = BlockCodec.RowBytes(entry.Type, features);
+        long firstRow = (long)block * _layout.BlockRows;
+        ref byte source = ref MemoryMarshal.GetArrayDataReference(_block);
+        ref byte storage = ref Unsafe.As<float, byte>(ref Storage.Origin);
+        for (int r = 0; r < entry.Rows; r++)
         {
-            _storage = GC.AllocateUninitializedArray<byte>(checked((int)bytes + BlockCodec.Alignment), pinned: true);
-            unsafe
+            if (!RowGather.Includes(Included, firstRow + r))
             {
-                nint address = (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage));
-                _start = (int)((BlockCodec.Alignment - (address & (BlockCodec.Alignment - 1))) & (BlockCodec.Alignment - 1));
+                continue;
             }
 
-            BlockIds = new int[maxBlocks];
-            Offsets = new long[maxBlocks];
+            int at = first + permutation[placed++];
+            ref byte destination = ref Unsafe.Add(ref storage, (nint)at * rowBytes);
+            if (Format.Bytes)
+            {
+                // The stored row and its zero padding, as a byte dataset's row (its stride is at most the stored row's).
+                Unsafe.CopyBlockUnaligned(ref destination, ref Unsafe.Add(ref source, (nint)r * storedBytes), (uint)rowBytes);
+            }
+            else
+            {
+                _gather.Row(ref source, entry, r, MemoryMarshal.CreateSpan(ref Unsafe.As<byte, float>(ref destination), features));
+            }
+
+            if (Labels is not null)
+            {
+                int label = _gather.Class(ref source, entry, r);
+                Labels[at] = label;
+                Weights?[at] = _classWeights![label];
+            }
+            else
+            {
+                Targets![at] = _gather.Target(ref source, entry, r);
+            }
         }
 
-        /// <summary>The buffer's aligned bytes.</summary>
-        public Span<byte> Bytes => _storage.AsSpan(_start, _storage.Length - BlockCodec.Alignment);
+        return placed;
+    }
 
-        /// <summary>The first aligned byte.</summary>
-        public ref byte Origin => ref _storage[_start];
+    /// <summary>One of the two windows: which rows of the storage it is, and which window of which epoch it holds.</summary>
+    internal sealed class Window(int first)
+    {
+        /// <summary>Its first row in the loader's storage.</summary>
+        public int First { get; } = first;
+
+        /// <summary>The rows it holds, from <see cref="First"/>.</summary>
+        public int Rows { get; set; }
 
         public long Sequence { get; set; } = -1;
 
@@ -302,14 +457,5 @@ internal sealed class WindowLoader : IDisposable
         public int Epoch { get; set; }
 
         public int Index { get; set; }
-
-        /// <summary>The blocks copied.</summary>
-        public int Blocks { get; set; }
-
-        /// <summary>Each copied block's number in the cache.</summary>
-        public int[] BlockIds { get; }
-
-        /// <summary>Where each copied block starts in <see cref="Bytes"/>.</summary>
-        public long[] Offsets { get; }
     }
 }
