@@ -48,8 +48,8 @@ internal sealed class StreamedRows : TrainingRows
     private readonly int _blockShift;
     private readonly int[]? _order;
 
-    // Through windows: the consumer's schedule, the producer, and the storage's rows in order (0, 1, 2, …): a batch is a
-    // range of them, in a window or in the rows after the two where a batch that spans windows is copied.
+    // Through windows: the consumer's schedule, the producer, and the batch's rows of the storage (consecutive: a range of
+    // a window, or of the rows after the two where a batch that spans windows is copied).
     private readonly EpochSchedule? _schedule;
     private readonly WindowLoader? _loader;
     private readonly int[]? _blockIncluded;
@@ -58,7 +58,8 @@ internal sealed class StreamedRows : TrainingRows
     private int _position;
     private long _sequence;
 
-    private readonly int[] _identity;
+    // The order a batch is read in: the staging rows 0, 1, 2, … in place; the batch's rows of the storage through windows.
+    private readonly int[] _batchOrder;
     private long _next;
 
     public StreamedRows(RowSource source, TrainerOptions options, StreamPlan plan, float[]? classWeights)
@@ -81,7 +82,7 @@ internal sealed class StreamedRows : TrainingRows
             // The staging rows: a dataset over them, read in the order 0, 1, 2, … (the identity).
             _gather = new RowGather(source);
             _rows = new AlignedBuffer(checked(BatchRows * _stride));
-            _identity = [.. Enumerable.Range(0, BatchRows)];
+            _batchOrder = [.. Enumerable.Range(0, BatchRows)];
             if (_gather.Classes)
             {
                 _labels = new int[BatchRows];
@@ -126,7 +127,7 @@ internal sealed class StreamedRows : TrainingRows
         _schedule = new EpochSchedule([.. blocks], lengths, windowBytes, _shuffle, _seed);
         _loader = new WindowLoader(source, new EpochSchedule([.. blocks], lengths, windowBytes, _shuffle, _seed), format, plan.WindowRows, BatchRows, _blockIncluded, options, classWeights);
         _spanning = 2 * plan.WindowRows;
-        _identity = [.. Enumerable.Range(0, _spanning + BatchRows)];
+        _batchOrder = new int[BatchRows];
         ByteRowFormat? byteRows = null;
         if (format.Bytes)
         {
@@ -134,7 +135,7 @@ internal sealed class StreamedRows : TrainingRows
             byteRows = source.Standardizer is Standardizer standardizer ? byteRows.WithStandardizer(standardizer) : byteRows;
         }
 
-        Data = Dataset.FromWindows(_loader.Storage, format.RowBytes / (format.Bytes ? 1 : sizeof(float)), _identity.Length, source.Features, _loader.Labels, classes, _loader.Targets, byteRows);
+        Data = Dataset.FromWindows(_loader.Storage, format.RowBytes / (format.Bytes ? 1 : sizeof(float)), _spanning + BatchRows, source.Features, _loader.Labels, classes, _loader.Targets, byteRows);
         Weights = _loader.Weights;
         _sequence = -1;
     }
@@ -165,7 +166,7 @@ internal sealed class StreamedRows : TrainingRows
 
     public override bool Next(CancellationToken cancellationToken, out int[] order, out int start, out int count)
     {
-        order = _identity;
+        order = _batchOrder;
         start = 0;
         count = (int)Math.Min(BatchRows, Count - _next);
         if (count <= 0)
@@ -181,7 +182,11 @@ internal sealed class StreamedRows : TrainingRows
         }
         else
         {
-            start = FromWindows(count, cancellationToken);
+            int first = FromWindows(count, cancellationToken);
+            for (int i = 0; i < count; i++)
+            {
+                _batchOrder[i] = first + i;
+            }
         }
 
         _next += count;
@@ -302,10 +307,8 @@ internal sealed class StreamedRows : TrainingRows
 
             // Start loading the next batch's rows while this one computes.
             int ahead = Math.Min(count, _window.Rows - _position);
-            if (ahead > 0)
-            {
-                Data.Prefetch(_identity.AsSpan(first + count, ahead));
-            }
+            int rowBytes = _loader!.Format.RowBytes;
+            Prefetch(ref Unsafe.Add(ref Unsafe.As<float, byte>(ref _loader.Storage.Origin), (nint)(first + count) * rowBytes), ahead * rowBytes);
 
             return first;
         }

@@ -135,6 +135,7 @@ internal readonly record struct WindowFormat(bool Bytes, float Divisor, int RowB
 /// </remarks>
 internal sealed class WindowLoader : IDisposable
 {
+    private readonly RowSource _source;
     private readonly RowCache _cache;
     private readonly RowCacheLayout _layout;
     private readonly RowGather _gather;
@@ -179,7 +180,7 @@ internal sealed class WindowLoader : IDisposable
         _blockIncluded = blockIncluded;
         Format = format;
         WindowRows = windowRows;
-        Included = source.Included.ToArray();
+        _source = source;
 
         int stored = checked((2 * windowRows) + extraRows);
         Storage = new AlignedBuffer(checked((int)((long)stored * format.RowBytes / sizeof(float))));
@@ -224,9 +225,6 @@ internal sealed class WindowLoader : IDisposable
 
     /// <summary>The bytes the producer thread has allocated in its life, as it last measured (for tests).</summary>
     public long AllocatedBytes => Volatile.Read(ref _allocated);
-
-    // The view's rows (all when empty), copied so the producer's thread reads its own.
-    private ulong[] Included { get; }
 
     private long _allocated;
 
@@ -407,9 +405,10 @@ internal sealed class WindowLoader : IDisposable
         long firstRow = (long)block * _layout.BlockRows;
         ref byte source = ref MemoryMarshal.GetArrayDataReference(_block);
         ref byte storage = ref Unsafe.As<float, byte>(ref Storage.Origin);
+        ReadOnlySpan<ulong> included = _source.Included;
         for (int r = 0; r < entry.Rows; r++)
         {
-            if (!RowGather.Includes(Included, firstRow + r))
+            if (!RowGather.Includes(included, firstRow + r))
             {
                 continue;
             }
