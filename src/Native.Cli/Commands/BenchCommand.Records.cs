@@ -1,5 +1,4 @@
 using System.Globalization;
-using Native.Cli.Output;
 using Native.Numerics;
 
 namespace Native.Cli.Commands;
@@ -72,17 +71,7 @@ internal static partial class BenchCommand
         {
             if (json)
             {
-                JsonLines.Write(context.Out, writer =>
-                {
-                    writer.WriteString("model", path);
-                    writer.WriteString("shape", file.Shape.ToString());
-                    writer.WriteString("precision", "float32");
-                    writer.WriteString("kernel", kernel);
-                    writer.WriteString("input", input);
-                    writer.Number("rows", count);
-                    writer.Number("ns_per_row", nanoseconds);
-                    writer.Number("allocated_bytes_per_call", bytes);
-                });
+                WriteMeasurement(context.Out, path, file.Shape, "float32", kernel, input, count, nanoseconds, bytes);
             }
             else
             {

@@ -80,17 +80,7 @@ internal static partial class BenchCommand
         {
             if (json)
             {
-                JsonLines.Write(context.Out, writer =>
-                {
-                    writer.WriteString("model", path);
-                    writer.WriteString("shape", file.Shape.ToString());
-                    writer.WriteString("precision", precision);
-                    writer.WriteString("kernel", choice.Kernel);
-                    writer.WriteString("input", "floats");
-                    writer.Number("rows", count);
-                    writer.Number("ns_per_row", nanoseconds);
-                    writer.Number("allocated_bytes_per_call", bytes);
-                });
+                WriteMeasurement(context.Out, path, file.Shape, precision, choice.Kernel, "floats", count, nanoseconds, bytes);
             }
             else
             {
@@ -100,6 +90,20 @@ internal static partial class BenchCommand
 
         return ExitCodes.Success;
     }
+
+    /// <summary>One measurement of a model file as a JSON line: what was measured, on which input, and its cost per row.</summary>
+    private static void WriteMeasurement(TextWriter output, string path, ModelShape shape, string precision, string kernel, string input, int rows, double nanoseconds, double bytes) =>
+        JsonLines.Write(output, writer =>
+        {
+            writer.WriteString("model", path);
+            writer.WriteString("shape", shape.ToString());
+            writer.WriteString("precision", precision);
+            writer.WriteString("kernel", kernel);
+            writer.WriteString("input", input);
+            writer.Number("rows", rows);
+            writer.Number("ns_per_row", nanoseconds);
+            writer.Number("allocated_bytes_per_call", bytes);
+        });
 
     public static int Run(CliContext context, bool json, int rounds)
     {
