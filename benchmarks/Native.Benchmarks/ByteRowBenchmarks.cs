@@ -29,8 +29,12 @@ public class ByteRowBenchmarks : IWork
     /// <summary>Multiply-adds of one epoch: 60,000 rows × 784 × 10, forward and gradient.</summary>
     public const double EpochMultiplyAdds = 2.0 * 60_000 * 784 * 10;
 
-    // The rows' three ways, in the order the alternating run reports them.
+    // The rows' ways, in the order the alternating run reports them.
     private static readonly string[] Ways = ["floats", "bytes-copy", "bytes-direct", "idx-bytes"];
+
+    // The kernels: the general blocks (the baseline: four outputs per read of a row forward, eight then two for the
+    // gradient) and the ten-output kernels (every output per read of a row; TenOutputKernel).
+    private static readonly string[] Kernels = ["general", "ten-output"];
 
     private TrainingSession _session = null!;
 
@@ -39,6 +43,10 @@ public class ByteRowBenchmarks : IWork
 
     [Params(false, true)]
     public bool Standardized { get; set; }
+
+    /// <summary>The layer's kernels: "general" (the baseline) or "ten-output" (<see cref="TenOutputKernel"/>, the default).</summary>
+    [Params("general", "ten-output")]
+    public string Kernel { get; set; } = "ten-output";
 
     /// <summary>MNIST's 60,000 rows as raw pixels, integers 0–255 stored as floats.</summary>
     private static readonly Lazy<Dataset> Pixels = new(() =>
@@ -94,8 +102,9 @@ public class ByteRowBenchmarks : IWork
     [Benchmark]
     public EpochReport Epoch()
     {
-        // Set before every epoch, as the alternating run takes the three ways in turn in one process.
+        // Set before every epoch, as the alternating run takes the ways in turn in one process.
         ByteRowKernel.ReadDirectly = Rows == "bytes-direct";
+        TenOutputKernel.Enabled = Kernel == "ten-output";
         return _session.RunEpoch();
     }
 
@@ -118,7 +127,7 @@ public class ByteRowBenchmarks : IWork
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"multiply-add ceiling, 512-bit: {ceiling:F1} per ns (an epoch at the ceiling: {atCeiling:F2} ms)"));
         foreach (bool standardized in new[] { false, true })
         {
-            ByteRowBenchmarks[] ways = [.. Ways.Select(rows => new ByteRowBenchmarks { Rows = rows, Standardized = standardized })];
+            ByteRowBenchmarks[] ways = [.. Ways.SelectMany(rows => Kernels.Select(kernel => new ByteRowBenchmarks { Rows = rows, Standardized = standardized, Kernel = kernel }))];
             foreach (ByteRowBenchmarks way in ways)
             {
                 way.Setup();
@@ -155,7 +164,7 @@ public class ByteRowBenchmarks : IWork
                 double median = Median(times[i]);
                 output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"  {ways[i].Rows,-12} median {median,7:F2} ms (least {times[i].Min(),7:F2}), {atCeiling / median,4:P0} of ceiling (least: {atCeiling / times[i].Min(),4:P0}); / floats {median / floatMedian:F3}"));
+                    $"  {ways[i].Rows,-12} {ways[i].Kernel,-10} median {median,7:F2} ms (least {times[i].Min(),7:F2}), {atCeiling / median,4:P0} of ceiling (least: {atCeiling / times[i].Min(),4:P0}); / floats {median / floatMedian:F3}"));
             }
         }
 

@@ -39,7 +39,14 @@ internal static class ForwardKernel
         int count = input.Count;
         int pairs = count & ~1;
         int tile = pairs == 0 || (long)outputs * inputs <= L1Floats ? outputs : Math.Max(4, (L1Floats / inputs) & ~3);
-        for (int first = 0; first < outputs && pairs > 0; first += tile)
+        if (tile == outputs && TenOutputKernel.Covers(outputs))
+        {
+            // Ten outputs with W in L1: each vector of a pair of rows read once for all ten.
+            TenOutputKernel.ForwardPairs<TSimd, TVector, TInput>(in input, pairs, reader, ref w, inputs, ref zOrigin);
+            tile = 0;
+        }
+
+        for (int first = 0; first < outputs && pairs > 0 && tile > 0; first += tile)
         {
             int last = Math.Min(outputs, first + tile);
             for (int i = 0; i < pairs; i += 2)
