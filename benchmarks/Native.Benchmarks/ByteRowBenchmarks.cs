@@ -34,7 +34,7 @@ public class ByteRowBenchmarks : IWork
 
     // The kernels: the general blocks (the baseline: four outputs per read of a row forward, eight then two for the
     // gradient) and the ten-output kernels (every output per read of a row; TenOutputKernel).
-    private static readonly string[] Kernels = ["general", "ten-output"];
+    private static readonly string[] KernelNames = ["general", "ten-output"];
 
     private TrainingSession _session = null!;
 
@@ -93,7 +93,7 @@ public class ByteRowBenchmarks : IWork
         // Raw pixels take a step size small enough not to diverge; standardized rows one that learns.
         var model = new SoftmaxRegression(784, 10);
         var optimizer = new GradientDescent(Standardized ? 0.01f : 1e-6f);
-        _session = new Trainer(model, optimizer, new TrainerOptions { BatchSize = 64, Epochs = int.MaxValue, Seed = 1 }).Begin(data);
+        _session = new Trainer(model, optimizer, new TrainerOptions { BatchSize = 64, Epochs = int.MaxValue, Seed = 1, Shuffle = Environment.GetEnvironmentVariable("NATIVE_NO_SHUFFLE") is null }).Begin(data);
     }
 
     [GlobalCleanup]
@@ -115,6 +115,121 @@ public class ByteRowBenchmarks : IWork
     public (double MultiplyAdds, double Bytes) Work(string method) => (EpochMultiplyAdds, 0);
 
     /// <summary>
+    /// One way's epochs, over and over for <paramref name="seconds"/> (after a second of warm-up), printing the median: a
+    /// process to profile (<c>perf record</c> with <c>DOTNET_PerfMapEnabled=1</c>) with nothing else in it.
+    /// </summary>
+    public static void Repeat(TextWriter output, string rows, string kernel, bool standardized, double seconds)
+    {
+        var way = new ByteRowBenchmarks { Rows = rows, Kernel = kernel, Standardized = standardized };
+        way.Setup();
+        var warmUp = Stopwatch.StartNew();
+        while (warmUp.Elapsed < TimeSpan.FromSeconds(1))
+        {
+            way.Epoch();
+        }
+
+        var times = new List<double>();
+        var elapsed = Stopwatch.StartNew();
+        while (elapsed.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            long started = Stopwatch.GetTimestamp();
+            way.Epoch();
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        way.Cleanup();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows} {kernel} standardized {standardized}: {times.Count} epochs, median {times.Order().ElementAt(times.Count / 2):F2} ms, least {times.Min():F2} ms"));
+    }
+
+    /// <summary>
+    /// The 784 × 10 layer's kernels alone, at 512 bits, on one batch of 64 shuffled MNIST byte rows read directly (in cache
+    /// after the first pass): the forward pass, the gradient, and both, for the general and the ten-output kernels, each as
+    /// a share of the multiply-add ceiling. What the epoch adds beyond them (the head, the batches, the rows' first reads
+    /// from memory) is the epoch's time less these.
+    /// </summary>
+    public static void Kernels(TextWriter output)
+    {
+        double ceiling = Ceiling.MultiplyAddsPerNanosecond(null);
+        Dataset bytes = Pixels.Value.Compact();
+        int[] order = [.. Enumerable.Range(0, 64).Select(i => (int)((i * 7919L) % bytes.Count))];
+        float[] w = [.. Enumerable.Range(0, (784 * 10) + 16).Select(i => ((i % 13) - 6) * 1e-4f)];
+        float[] b = new float[32];
+        float[] z = new float[(64 * 10) + 16];
+        float[] e = [.. Enumerable.Range(0, (64 * 10) + 16).Select(i => ((i % 7) - 3) * 1e-6f)];
+        float[] floats = new float[64 * 784];
+        for (int i = 0; i < 64; i++)
+        {
+            bytes.Row(order[i]).CopyTo(floats.AsSpan(i * 784, 784));
+        }
+
+        foreach (string kernel in KernelNames)
+        {
+            TenOutputKernel.Enabled = kernel == "ten-output";
+            double forward = Rate(() => ForwardOnce(bytes, order, w, b, z), 64 * 7840);
+            double gradient = Rate(() => GradientOnce(bytes, order, e, w, b), 64 * 7840);
+            double both = Rate(() => { ForwardOnce(bytes, order, w, b, z); GradientOnce(bytes, order, e, w, b); }, 2 * 64 * 7840);
+            double floatForward = Rate(() => FloatForwardOnce(floats, w, b, z), 64 * 7840);
+            double floatGradient = Rate(() => FloatGradientOnce(floats, e, w, b), 64 * 7840);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kernel,-10} the same rows widened first, as floats: forward {floatForward / ceiling,4:P0}, gradient {floatGradient / ceiling,4:P0}"));
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{kernel,-10} forward {forward / ceiling,4:P0}, gradient {gradient / ceiling,4:P0}, both {both / ceiling,4:P0} of the ceiling ({ceiling:F1} multiply-adds per ns); both at this rate: an epoch's kernels {EpochMultiplyAdds / both / 1e6:F2} ms"));
+        }
+
+        TenOutputKernel.Enabled = true;
+
+        // Multiply-adds per nanosecond: the best of 200 timings of 20 runs each, after a second of warm-up.
+        static double Rate(Action run, double multiplyAdds)
+        {
+            var warmUp = Stopwatch.StartNew();
+            while (warmUp.Elapsed < TimeSpan.FromSeconds(1))
+            {
+                run();
+            }
+
+            double best = double.MaxValue;
+            for (int i = 0; i < 200; i++)
+            {
+                long started = Stopwatch.GetTimestamp();
+                for (int r = 0; r < 20; r++)
+                {
+                    run();
+                }
+
+                best = Math.Min(best, Stopwatch.GetElapsedTime(started).TotalNanoseconds / 20);
+            }
+
+            return multiplyAdds / best;
+        }
+    }
+
+    private static void ForwardOnce(Dataset bytes, int[] order, float[] w, float[] b, float[] z)
+    {
+        Batch batch = Batch.FromDataset(bytes, order);
+        Native.Numerics.Kernels.Rows rows = batch.Rows;
+        ForwardKernel.Rows<Simd512, System.Runtime.Intrinsics.Vector512<float>, Native.Numerics.CompilerServices.DenseShape, ByteInput>(new(784, 10), in rows, default, ref w[0], ref b[0], ref z[0]);
+    }
+
+    private static void FloatForwardOnce(float[] floats, float[] w, float[] b, float[] z)
+    {
+        var rows = new Native.Numerics.Kernels.Rows(in floats[0], 784, 64);
+        ForwardKernel.Rows<Simd512, System.Runtime.Intrinsics.Vector512<float>, Native.Numerics.CompilerServices.DenseShape, RawInput>(new(784, 10), in rows, default, ref w[0], ref b[0], ref z[0]);
+    }
+
+    private static void FloatGradientOnce(float[] floats, float[] e, float[] w, float[] b)
+    {
+        var rows = new Native.Numerics.Kernels.Rows(in floats[0], 784, 64);
+        GradientKernel.Accumulate<Simd512, System.Runtime.Intrinsics.Vector512<float>, Native.Numerics.CompilerServices.DenseShape, RawInput>(new(784, 10), ref e[0], in rows, default, ref w[0], ref b[0]);
+    }
+
+    private static void GradientOnce(Dataset bytes, int[] order, float[] e, float[] w, float[] b)
+    {
+        Batch batch = Batch.FromDataset(bytes, order);
+        Native.Numerics.Kernels.Rows rows = batch.Rows;
+        GradientKernel.Accumulate<Simd512, System.Runtime.Intrinsics.Vector512<float>, Native.Numerics.CompilerServices.DenseShape, ByteInput>(new(784, 10), ref e[0], in rows, default, ref w[0], ref b[0]);
+    }
+
+    /// <summary>
     /// Float rows and byte rows (copied, direct) in one process, their epochs taken in turn (which goes first rotating too)
     /// after three seconds of warm-up, 21 rounds: medians and minimums, the ratios of the medians to the float rows', and
     /// each median's share of the 512-bit multiply-add ceiling measured in this process. Noise from other work on the
@@ -127,7 +242,7 @@ public class ByteRowBenchmarks : IWork
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"multiply-add ceiling, 512-bit: {ceiling:F1} per ns (an epoch at the ceiling: {atCeiling:F2} ms)"));
         foreach (bool standardized in new[] { false, true })
         {
-            ByteRowBenchmarks[] ways = [.. Ways.SelectMany(rows => Kernels.Select(kernel => new ByteRowBenchmarks { Rows = rows, Standardized = standardized, Kernel = kernel }))];
+            ByteRowBenchmarks[] ways = [.. Ways.SelectMany(rows => KernelNames.Select(kernel => new ByteRowBenchmarks { Rows = rows, Standardized = standardized, Kernel = kernel }))];
             foreach (ByteRowBenchmarks way in ways)
             {
                 way.Setup();
