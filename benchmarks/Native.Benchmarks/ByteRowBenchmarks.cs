@@ -93,7 +93,7 @@ public class ByteRowBenchmarks : IWork
         // Raw pixels take a step size small enough not to diverge; standardized rows one that learns.
         var model = new SoftmaxRegression(784, 10);
         var optimizer = new GradientDescent(Standardized ? 0.01f : 1e-6f);
-        _session = new Trainer(model, optimizer, new TrainerOptions { BatchSize = 64, Epochs = int.MaxValue, Seed = 1, Shuffle = Environment.GetEnvironmentVariable("NATIVE_NO_SHUFFLE") is null }).Begin(data);
+        _session = new Trainer(model, optimizer, new TrainerOptions { BatchSize = 64, Epochs = int.MaxValue, Seed = 1 }).Begin(data);
     }
 
     [GlobalCleanup]
