@@ -18,7 +18,7 @@ internal static class ForwardKernel
 {
     // The floats of W the pass keeps in L1 at once: 32 KB, the smallest L1 data cache of the CPUs with
     // AVX-512 (Skylake-SP to Cascade Lake, and Zen 4; Ice Lake and Zen 5 have 48 KB).
-    private const int L1Floats = 8192;
+    internal const int L1Floats = 8192;
 
     // Forward: Z = A·Wᵀ + b, in dot-product form. Two rows of A against four rows of W share each load:
     // per vector of k, 2 + 4 loads feed 8 multiply-adds held in 8 accumulators. W is taken in tiles of

@@ -33,6 +33,13 @@ internal static class TenOutputKernel
     public static bool Covers(int outputs) => outputs == Outputs && Enabled;
 
     /// <summary>
+    /// Whether both passes of a layer of <paramref name="inputs"/> × <paramref name="outputs"/> go to these kernels: the
+    /// gradient whenever <see cref="Covers"/>, the forward pass when W also fits the L1 share <see cref="ForwardKernel"/>
+    /// keeps for it (else it tiles W over groups of outputs).
+    /// </summary>
+    public static bool CoversWhole(int inputs, int outputs) => Covers(outputs) && (long)outputs * inputs <= ForwardKernel.L1Floats;
+
+    /// <summary>
     /// Z[i, 0..10) = A[i]·Wᵀ (no bias) for the first <paramref name="pairs"/> rows of <paramref name="input"/>, an even
     /// number, two rows at a time: per vector of k, 2 row loads and 10 of W feed 20 multiply-adds in 20 accumulators.
     /// </summary>
