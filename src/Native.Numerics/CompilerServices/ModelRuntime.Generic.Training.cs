@@ -60,7 +60,7 @@ public partial class ModelRuntime<TLayers, THead>
         where TVector : struct
         where TMode : IPassMode, allows ref struct
     {
-        if (batch.ByteRows is ByteRowFormat { IsWhole: true } format && _scales is null && ByteRowKernel.ReadsDirectly(_layers.Features, _layers.Outputs, _layers.ParameterCount))
+        if (batch.ByteRows is ByteRowFormat { IsWhole: true } format && _scales is null && ByteRowKernel.ReadsDirectly(_layers.Features, _layers.Outputs, _layers.ParameterCount, format.Standardizer is not null))
         {
             return format.Standardizer is Standardizer standardizer
                 ? PassAt<TSimd, TVector, TMode, StandardizedByteInput>(in batch, mode, ByteRowKernel.Standardizing(standardizer))

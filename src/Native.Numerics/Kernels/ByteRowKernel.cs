@@ -22,18 +22,24 @@ internal static class ByteRowKernel
     internal static bool? ReadDirectly { get; set; }
 
     /// <summary>
-    /// Whether a model of <paramref name="features"/> and <paramref name="outputs"/> (its <paramref name="parameters"/> telling one layer from several) reads byte rows
-    /// directly: as <see cref="ReadDirectly"/> says when set, else when the model is one layer that <see cref="TenOutputKernel"/>
-    /// covers whole. Those kernels read each vector of a row once for all ten outputs, forward and gradient, so widening
-    /// it where it is used costs two widenings a vector against the copy's one, and saves the copy's store and its reads back
-    /// from L2 (ByteRowBenchmarks, Intel Xeon Emerald Rapids: softmax 784 × 10 epoch, docs/performance.md, "Byte rows"). The
-    /// general kernels read a vector two or three times, widening it each time: for them the copy is faster.
+    /// Whether a model of <paramref name="features"/> and <paramref name="outputs"/> (its <paramref name="parameters"/> telling
+    /// one layer from several) reads byte rows, <paramref name="standardized"/> or not, directly: as <see cref="ReadDirectly"/>
+    /// says when set, else <see cref="ChoosesDirect"/>.
     /// </summary>
-    internal static bool ReadsDirectly(int features, int outputs, int parameters) => ReadDirectly ?? ChoosesDirect(features, outputs, parameters);
+    internal static bool ReadsDirectly(int features, int outputs, int parameters, bool standardized) =>
+        ReadDirectly ?? ChoosesDirect(features, outputs, parameters, standardized);
 
-    /// <summary><see cref="ReadsDirectly"/>'s choice when <see cref="ReadDirectly"/> is not set.</summary>
-    internal static bool ChoosesDirect(int features, int outputs, int parameters) =>
-        parameters == ParameterLayout.LayerParameters(features, outputs) && TenOutputKernel.CoversWhole(features, outputs);
+    /// <summary>
+    /// Direct reads when the model is one layer that <see cref="TenOutputKernel"/> covers whole and the bytes are not
+    /// standardized. Those kernels read each vector of a row once for all ten outputs, forward and gradient, so widening it
+    /// where it is used costs two widenings a vector against the copy's one, and saves the copy's store and its reads back
+    /// from L2: measured faster for raw bytes (ByteRowBenchmarks, Intel Xeon Emerald Rapids, docs/performance.md, "Byte
+    /// rows"). Standardizing adds a subtract and a multiply to each widening, on the multiply-adds' ports, twice over when read
+    /// directly: there the copy measured as fast or faster. The general kernels read a vector two or three times, widening
+    /// it each time: for them the copy is faster.
+    /// </summary>
+    internal static bool ChoosesDirect(int features, int outputs, int parameters, bool standardized) =>
+        !standardized && parameters == ParameterLayout.LayerParameters(features, outputs) && TenOutputKernel.CoversWhole(features, outputs);
 
     /// <summary>How a kernel reads byte rows through <paramref name="standardizer"/>: widened, then (x − mean) × scale.</summary>
     public static StandardizedByteInput Standardizing(Standardizer standardizer) =>

@@ -84,14 +84,16 @@ public class TenOutputKernelTests
     }
 
     [Fact]
-    public void ByteRowsAreReadDirectlyByOneTenOutputLayerThatFitsAndWidenedFirstOtherwise()
+    public void RawByteRowsAreReadDirectlyByOneTenOutputLayerThatFitsAndWidenedFirstOtherwise()
     {
-        Assert.True(ByteRowKernel.ChoosesDirect(784, 10, (int)ParameterLayout.LayerParameters(784, 10)), "784 × 10");
-        Assert.True(ByteRowKernel.ChoosesDirect(17, 10, (int)ParameterLayout.LayerParameters(17, 10)), "17 × 10");
-        Assert.False(ByteRowKernel.ChoosesDirect(784, 9, (int)ParameterLayout.LayerParameters(784, 9)), "784 × 9");
-        Assert.False(ByteRowKernel.ChoosesDirect(1000, 10, (int)ParameterLayout.LayerParameters(1000, 10)), "1000 × 10: W beyond L1, tiled by the general kernel");
+        int softmax = (int)ParameterLayout.LayerParameters(784, 10);
+        Assert.True(ByteRowKernel.ChoosesDirect(784, 10, softmax, standardized: false), "784 × 10");
+        Assert.False(ByteRowKernel.ChoosesDirect(784, 10, softmax, standardized: true), "784 × 10, standardized");
+        Assert.True(ByteRowKernel.ChoosesDirect(17, 10, (int)ParameterLayout.LayerParameters(17, 10), standardized: false), "17 × 10");
+        Assert.False(ByteRowKernel.ChoosesDirect(784, 9, (int)ParameterLayout.LayerParameters(784, 9), standardized: false), "784 × 9");
+        Assert.False(ByteRowKernel.ChoosesDirect(1000, 10, (int)ParameterLayout.LayerParameters(1000, 10), standardized: false), "1000 × 10: W beyond L1, tiled by the general kernel");
         int perceptron = (int)(ParameterLayout.LayerParameters(784, 128) + ParameterLayout.LayerParameters(128, 10));
-        Assert.False(ByteRowKernel.ChoosesDirect(784, 10, perceptron), "784-128-10: the bottom layer is not ten outputs");
+        Assert.False(ByteRowKernel.ChoosesDirect(784, 10, perceptron, standardized: false), "784-128-10: the bottom layer is not ten outputs");
     }
 
     // Ten-output layers: a softmax over ten classes, a ten-output regression, and a perceptron whose hidden layer has ten
