@@ -8,21 +8,19 @@ namespace Native.Benchmarks;
 
 /// <summary>
 /// One softmax-regression epoch (784 × 10, 60,000 MNIST rows, batches of 64, plain gradient descent: the fused step) over
-/// rows stored as floats (the baseline) and the same rows stored as bytes (<see cref="Dataset.Compact"/>) three ways
-/// (<see cref="ByteRowReads"/>): widened in registers into float rows a 64-row chunk at a time before the kernels read them
-/// ("bytes-copy"), read by the kernels themselves, each vector of 16 bytes widened where it is used ("bytes-direct"), and
-/// read by the forward kernel, which writes the floats it widens for the gradient kernel ("bytes-forward"); raw pixels
-/// (0–255) and standardized (a byte dataset standardizes as it widens). Beside them "idx-bytes": the same images as the IDX
-/// reader keeps them, bytes that widen to pixel / 255 (a division per widened vector). Each through the general kernels
-/// (the baseline) and through <see cref="TenOutputKernel"/> (the default for ten outputs). The same rows, model, optimizer
-/// and seed on every side, in one run; the "Of ceiling" column puts each against this core's multiply-add ceiling measured
-/// in the same process (941 M multiply-adds an epoch, forward and gradient).
+/// rows stored as floats (the baseline) and the same rows stored as bytes (<see cref="Dataset.Compact"/>) two ways: widened
+/// in registers into float rows a 64-row chunk at a time before the kernels read them ("bytes-copy", the default), and
+/// read by the kernels themselves, each vector of 16 bytes widened where it is used ("bytes-direct"; measured slower, so
+/// not the default: <see cref="ByteRowKernel.ReadDirectly"/>); raw
+/// pixels (0–255) and standardized (a byte dataset standardizes as it widens). Beside them "idx-bytes": the same images as
+/// the IDX reader keeps them, bytes that widen to pixel / 255 (a division per widened vector). The same rows, model,
+/// optimizer and seed on every side, in one run; the "Of ceiling" column puts each against this core's multiply-add ceiling measured in the same
+/// process (941 M multiply-adds an epoch, forward and gradient).
 /// </summary>
 /// <remarks>
 /// Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*ByteRowBenchmarks*'</c>. On a shared,
-/// noisy machine, <c>-- byterows</c> alternates the ways' epochs in one process instead (<see cref="Alternate"/>) and prints
-/// medians, their ratios, and each one's share of the multiply-add ceiling; <c>-- byterows-kernels</c> times the kernels
-/// alone and the epoch's floor beyond them (<see cref="Kernels"/>).
+/// noisy machine, <c>-- byterows</c> alternates the three ways' epochs in one process instead (<see cref="Alternate"/>)
+/// and prints medians, their ratios, and each one's share of the multiply-add ceiling.
 /// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(EpochConfig))]
@@ -32,7 +30,7 @@ public class ByteRowBenchmarks : IWork
     public const double EpochMultiplyAdds = 2.0 * 60_000 * 784 * 10;
 
     // The rows' ways, in the order the alternating run reports them.
-    private static readonly string[] Ways = ["floats", "bytes-copy", "bytes-direct", "bytes-forward", "idx-bytes"];
+    private static readonly string[] Ways = ["floats", "bytes-copy", "bytes-direct", "idx-bytes"];
 
     // The kernels: the general blocks (the baseline: four outputs per read of a row forward, eight then two for the
     // gradient) and the ten-output kernels (every output per read of a row; TenOutputKernel).
@@ -40,7 +38,7 @@ public class ByteRowBenchmarks : IWork
 
     private TrainingSession _session = null!;
 
-    [Params("floats", "bytes-copy", "bytes-direct", "bytes-forward", "idx-bytes")]
+    [Params("floats", "bytes-copy", "bytes-direct", "idx-bytes")]
     public string Rows { get; set; } = "";
 
     [Params(false, true)]
@@ -78,7 +76,7 @@ public class ByteRowBenchmarks : IWork
     public void Setup()
     {
         Dataset data = Rows == "idx-bytes" ? IdxBytes.Value : Pixels.Value;
-        if (Rows is "bytes-copy" or "bytes-direct" or "bytes-forward")
+        if (Rows is "bytes-copy" or "bytes-direct")
         {
             data = data.Compact();
             if (!data.StoresBytes)
@@ -105,12 +103,7 @@ public class ByteRowBenchmarks : IWork
     public EpochReport Epoch()
     {
         // Set before every epoch, as the alternating run takes the ways in turn in one process.
-        ByteRowKernel.Reading = Rows switch
-        {
-            "bytes-direct" => ByteRowReads.Directly,
-            "bytes-forward" => ByteRowReads.WidenedByForwardPass,
-            _ => ByteRowReads.WidenedFirst,
-        };
+        ByteRowKernel.ReadDirectly = Rows == "bytes-direct";
         TenOutputKernel.Enabled = Kernel == "ten-output";
         return _session.RunEpoch();
     }

@@ -51,44 +51,39 @@ public partial class ModelRuntime<TLayers, THead>
     }
 
     // The forward pass, the head's loss (and errors), and unless the mode is the loss alone the backward pass, a chunk at a time.
-    // Byte rows are widened into float rows a chunk at a time (ByteRowKernel.Widen); or, as ByteRowKernel.Reads chooses, when
-    // the bytes are the values themselves (not IDX pixels / 255) and the model does not standardize its rows itself, read as
-    // bytes by the bottom layer's forward kernel, widened (and standardized) in registers — and by its gradient kernel
-    // likewise, or as the floats the forward kernel wrote as it read them.
+    // Byte rows are widened into float rows a chunk at a time (ByteRowKernel.Widen); or, when ByteRowKernel.ReadsDirectly
+    // chooses it, the bytes are the values themselves (not IDX pixels / 255) and the model does not standardize its rows
+    // itself, read as bytes by the bottom layer's kernels, widened (and standardized) in registers where they are used.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float PassAt<TSimd, TVector, TMode>(in Batch batch, TMode mode)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TMode : IPassMode, allows ref struct
     {
-        if (batch.ByteRows is ByteRowFormat { IsWhole: true } format && _scales is null
-            && ByteRowKernel.Reads(_layers.Features, _layers.Outputs, _layers.ParameterCount, format.Standardizer is not null) is var reads and not ByteRowReads.WidenedFirst)
+        if (batch.ByteRows is ByteRowFormat { IsWhole: true } format && _scales is null && ByteRowKernel.ReadsDirectly(_layers.Features, _layers.Outputs, _layers.ParameterCount, format.Standardizer is not null))
         {
-            bool byForward = reads == ByteRowReads.WidenedByForwardPass;
             return format.Standardizer is Standardizer standardizer
-                ? PassAt<TSimd, TVector, TMode, StandardizedByteInput>(in batch, mode, ByteRowKernel.Standardizing(standardizer), byForward)
-                : PassAt<TSimd, TVector, TMode, ByteInput>(in batch, mode, default, byForward);
+                ? PassAt<TSimd, TVector, TMode, StandardizedByteInput>(in batch, mode, ByteRowKernel.Standardizing(standardizer))
+                : PassAt<TSimd, TVector, TMode, ByteInput>(in batch, mode, default);
         }
 
-        return PassAt<TSimd, TVector, TMode, RawInput>(in batch, mode, default, widenedByForward: false);
+        return PassAt<TSimd, TVector, TMode, RawInput>(in batch, mode, default);
     }
 
     // The pass with the bottom layer reading the rows through the reader; float rows read as floats (byte rows widened into
-    // float rows first, a chunk at a time). With widenedByForward, the byte rows the reader reads are written as floats by
-    // the forward pass (WideningInput) and the backward pass reads those.
+    // float rows first, a chunk at a time).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private float PassAt<TSimd, TVector, TMode, TInput>(in Batch batch, TMode mode, TInput reader, bool widenedByForward)
+    private float PassAt<TSimd, TVector, TMode, TInput>(in Batch batch, TMode mode, TInput reader)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TMode : IPassMode, allows ref struct
         where TInput : struct, IRowInput, allows ref struct
     {
         int outputs = _layers.Outputs;
-        bool byForward = typeof(TInput) != typeof(RawInput) && widenedByForward;
 
         // Byte rows widened a chunk at a time, in registers, into float rows after the rest of the workspace: the chunk's 64
         // rows stay in L2 for the passes that read them, where the dataset's rows are read from memory once, as bytes.
-        int widenedRow = batch.ByteRows is null || (typeof(TInput) != typeof(RawInput) && !byForward) ? 0 : (int)ParameterLayout.PaddedWidth(_layers.Features);
+        int widenedRow = batch.ByteRows is null || typeof(TInput) != typeof(RawInput) ? 0 : (int)ParameterLayout.PaddedWidth(_layers.Features);
         ref float workspace = ref ModelWorkspace.Chunk(ChunkWorkspace + (ParameterLayout.ChunkRows * widenedRow));
         ref float widened = ref Unsafe.Add(ref workspace, ChunkWorkspace);
         double total = 0;
@@ -97,31 +92,21 @@ public partial class ModelRuntime<TLayers, THead>
             Batch chunk = batch.Slice(start, Math.Min(ParameterLayout.ChunkRows, batch.Count - start));
             int n = chunk.Count;
             Rows rows = chunk.Rows;
-            if (widenedRow > 0 && !byForward)
+            if (widenedRow > 0)
             {
                 ByteRowKernel.Widen<TSimd, TVector>(in rows, _layers.Features, chunk.ByteRows!, ref widened, widenedRow);
                 rows = new Rows(in widened, widenedRow, n);
             }
 
             rows = Standardized<TSimd, TVector>(rows, ref workspace);
-            ref float values = ref byForward
-                ? ref _layers.ForwardChunk<TSimd, TVector, WideningInput<TInput>>(ref _parameters.Origin, in rows, new WideningInput<TInput>(reader, ref widened, widenedRow), ref workspace, _slope)
-                : ref _layers.ForwardChunk<TSimd, TVector, TInput>(ref _parameters.Origin, in rows, reader, ref workspace, _slope);
+            ref float values = ref _layers.ForwardChunk<TSimd, TVector, TInput>(ref _parameters.Origin, in rows, reader, ref workspace, _slope);
             Span<float> errors = TMode.GoesBackward
                 ? MemoryMarshal.CreateSpan(ref Unsafe.Add(ref values, (nint)ParameterLayout.ErrorsStart(outputs)), n * outputs)
                 : default;
             total += THead.Loss<TSimd, TVector>(in chunk, MemoryMarshal.CreateSpan(ref values, n * outputs), errors, outputs);
             if (TMode.GoesBackward)
             {
-                if (byForward)
-                {
-                    var floats = new Rows(in widened, widenedRow, n);
-                    _layers.BackwardChunk<TSimd, TVector, TMode, RawInput>(ref _parameters.Origin, in floats, default, ref workspace, ref mode.Destination, mode, _slope, ErrorsBelow.None);
-                }
-                else
-                {
-                    _layers.BackwardChunk<TSimd, TVector, TMode, TInput>(ref _parameters.Origin, in rows, reader, ref workspace, ref mode.Destination, mode, _slope, ErrorsBelow.None);
-                }
+                _layers.BackwardChunk<TSimd, TVector, TMode, TInput>(ref _parameters.Origin, in rows, reader, ref workspace, ref mode.Destination, mode, _slope, ErrorsBelow.None);
             }
         }
 

@@ -14,33 +14,32 @@ namespace Native.Numerics.Kernels;
 internal static class ByteRowKernel
 {
     /// <summary>
-    /// How the training pass reads byte rows (<see cref="ByteRowReads"/>), or null (the default) for <see cref="Chooses"/>'s
-    /// choice. The results are the same to the bit every way. Settable so that the benchmark and the tests run every way in
-    /// one process.
+    /// Whether the bottom layer's kernels read byte rows themselves (<see cref="ByteInput"/>, <see cref="StandardizedByteInput"/>),
+    /// widening each vector of bytes where it is used, instead of training widening a chunk's rows into float rows first
+    /// (<see cref="Widen"/>): true, false, or null (the default) for <see cref="ReadsDirectly"/>'s choice. The results are
+    /// the same to the bit either way. Settable so that the benchmark and the tests run both ways in one process.
     /// </summary>
-    internal static ByteRowReads? Reading { get; set; }
+    internal static bool? ReadDirectly { get; set; }
 
     /// <summary>
-    /// How a model of <paramref name="features"/> and <paramref name="outputs"/> (its <paramref name="parameters"/> telling
-    /// one layer from several) reads byte rows, <paramref name="standardized"/> or not: as <see cref="Reading"/> says when
-    /// set, else <see cref="Chooses"/>.
+    /// Whether a model of <paramref name="features"/> and <paramref name="outputs"/> (its <paramref name="parameters"/> telling
+    /// one layer from several) reads byte rows, <paramref name="standardized"/> or not, directly: as <see cref="ReadDirectly"/>
+    /// says when set, else <see cref="ChoosesDirect"/>.
     /// </summary>
-    internal static ByteRowReads Reads(int features, int outputs, int parameters, bool standardized) =>
-        Reading ?? Chooses(features, outputs, parameters, standardized);
+    internal static bool ReadsDirectly(int features, int outputs, int parameters, bool standardized) =>
+        ReadDirectly ?? ChoosesDirect(features, outputs, parameters, standardized);
 
     /// <summary>
-    /// For one layer that <see cref="TenOutputKernel"/> covers whole, raw bytes read directly by both passes; otherwise the
-    /// widened copy. The ten-output kernels read each vector of a row once per pass for all ten outputs, so widening it where
-    /// it is used costs two widenings a vector against the copy's one, and saves the copy's store and its reads back from
-    /// L2: measured faster for raw bytes (ByteRowBenchmarks, Intel Xeon Emerald Rapids, docs/performance.md, "Byte rows").
-    /// Standardizing adds a subtract and a multiply to each widening, on the multiply-adds' ports, twice over when read
+    /// Direct reads when the model is one layer that <see cref="TenOutputKernel"/> covers whole and the bytes are not
+    /// standardized. Those kernels read each vector of a row once for all ten outputs, forward and gradient, so widening it
+    /// where it is used costs two widenings a vector against the copy's one, and saves the copy's store and its reads back
+    /// from L2: measured faster for raw bytes (ByteRowBenchmarks, Intel Xeon Emerald Rapids, docs/performance.md, "Byte
+    /// rows"). Standardizing adds a subtract and a multiply to each widening, on the multiply-adds' ports, twice over when read
     /// directly: there the copy measured as fast or faster. The general kernels read a vector two or three times, widening
     /// it each time: for them the copy is faster.
     /// </summary>
-    internal static ByteRowReads Chooses(int features, int outputs, int parameters, bool standardized) =>
-        !standardized && parameters == ParameterLayout.LayerParameters(features, outputs) && TenOutputKernel.CoversWhole(features, outputs)
-            ? ByteRowReads.Directly
-            : ByteRowReads.WidenedFirst;
+    internal static bool ChoosesDirect(int features, int outputs, int parameters, bool standardized) =>
+        !standardized && parameters == ParameterLayout.LayerParameters(features, outputs) && TenOutputKernel.CoversWhole(features, outputs);
 
     /// <summary>How a kernel reads byte rows through <paramref name="standardizer"/>: widened, then (x − mean) × scale.</summary>
     public static StandardizedByteInput Standardizing(Standardizer standardizer) =>
@@ -305,17 +304,4 @@ internal static class ByteRowKernel
             where TVector : struct =>
             TSimd.Multiply(TSimd.Subtract(value, TSimd.Load(in MemoryMarshal.GetArrayDataReference(_means), k)), TSimd.Load(in MemoryMarshal.GetArrayDataReference(_scales), k));
     }
-}
-
-/// <summary>How the training pass reads byte rows: each way gives the same bits.</summary>
-internal enum ByteRowReads
-{
-    /// <summary>Each chunk's rows widened into float rows first (<see cref="ByteRowKernel.Widen"/>), which both passes read.</summary>
-    WidenedFirst,
-
-    /// <summary>The bytes read by the bottom layer's kernels in both passes, widened in registers where they are used.</summary>
-    Directly,
-
-    /// <summary>The bytes read by the forward pass, which writes the floats it widens (<see cref="WideningInput{TBytes}"/>) for the gradient to read.</summary>
-    WidenedByForwardPass,
 }

@@ -39,25 +39,11 @@ internal static class ForwardKernel
         int count = input.Count;
         int pairs = count & ~1;
         int tile = pairs == 0 || (long)outputs * inputs <= L1Floats ? outputs : Math.Max(4, (L1Floats / inputs) & ~3);
-        bool tenOutputs = tile == outputs && TenOutputKernel.Covers(outputs);
-        if (!Unsafe.IsNullRef(ref reader.Widened) && !tenOutputs)
+        if (tile == outputs && TenOutputKernel.Covers(outputs))
         {
-            // A reader that writes the rows it reads, for blocks that read them several times: written first, then read as floats.
-            RowInputs.Write<TSimd, TVector, TInput>(reader, in input, inputs, ref reader.Widened, reader.WidenedStride);
-            var widened = new Rows(in reader.Widened, reader.WidenedStride, count);
-            Rows<TSimd, TVector, TShape, RawInput>(shape, in widened, default, ref w, ref b, ref zOrigin);
-            return;
-        }
-
-        if (tenOutputs)
-        {
-            // Ten outputs with W in L1: each vector of a pair of rows read once for all ten (and written, if the reader writes).
+            // Ten outputs with W in L1: each vector of a pair of rows read once for all ten.
             TenOutputKernel.ForwardPairs<TSimd, TVector, TInput>(in input, pairs, reader, ref w, inputs, ref zOrigin);
             tile = 0;
-            if (pairs < count && !Unsafe.IsNullRef(ref reader.Widened))
-            {
-                RowInputs.WriteRow<TSimd, TVector, TInput>(reader, in input[pairs], inputs, ref Unsafe.Add(ref reader.Widened, pairs * reader.WidenedStride));
-            }
         }
 
         for (int first = 0; first < outputs && pairs > 0 && tile > 0; first += tile)

@@ -13,16 +13,6 @@ namespace Native.Numerics.Kernels;
 /// </remarks>
 internal interface IRowInput
 {
-    /// <summary>
-    /// Where the forward pass writes the rows it reads, as the layer sees them, for the passes after to read as floats: the
-    /// chunk's row i at <see cref="Widened"/> + i × <see cref="WidenedStride"/>. A null reference for every reader but
-    /// <see cref="WideningInput{TBytes}"/>.
-    /// </summary>
-    ref float Widened { get; }
-
-    /// <summary>The distance between the rows at <see cref="Widened"/>, in floats.</summary>
-    nint WidenedStride { get; }
-
     /// <summary>The vector of features at <paramref name="k"/>, as the layer is to see them.</summary>
     TVector Load<TSimd, TVector>(ref readonly float x, nint k)
         where TSimd : ISimd<TVector>
@@ -32,10 +22,6 @@ internal interface IRowInput
 /// <summary>The features as given: the input of every layer but a standardizing model's first.</summary>
 internal readonly struct RawInput : IRowInput
 {
-    public ref float Widened => ref Unsafe.NullRef<float>();
-
-    public nint WidenedStride => 0;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector Load<TSimd, TVector>(ref readonly float x, nint k)
         where TSimd : ISimd<TVector>
@@ -49,10 +35,6 @@ internal readonly struct RawInput : IRowInput
 /// </summary>
 internal readonly ref struct StandardizedInput(ref float means, ref float scales) : IRowInput
 {
-    public ref float Widened => ref Unsafe.NullRef<float>();
-
-    public nint WidenedStride => 0;
-
     private readonly ref float _means = ref means;
     private readonly ref float _scales = ref scales;
 
@@ -76,10 +58,6 @@ internal readonly ref struct StandardizedInput(ref float means, ref float scales
 /// </summary>
 internal readonly struct ByteInput : IRowInput
 {
-    public ref float Widened => ref Unsafe.NullRef<float>();
-
-    public nint WidenedStride => 0;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector Load<TSimd, TVector>(ref readonly float x, nint k)
         where TSimd : ISimd<TVector>
@@ -93,10 +71,6 @@ internal readonly struct ByteInput : IRowInput
 /// </summary>
 internal readonly ref struct StandardizedByteInput(ref float means, ref float scales) : IRowInput
 {
-    public ref float Widened => ref Unsafe.NullRef<float>();
-
-    public nint WidenedStride => 0;
-
     private readonly ref float _means = ref means;
     private readonly ref float _scales = ref scales;
 
@@ -107,65 +81,4 @@ internal readonly ref struct StandardizedByteInput(ref float means, ref float sc
         TSimd.Multiply(
             TSimd.Subtract(ByteRowKernel.Load<TSimd, TVector>(in Unsafe.As<float, byte>(ref Unsafe.AsRef(in x)), k), TSimd.Load(in _means, k)),
             TSimd.Load(in _scales, k));
-}
-
-/// <summary>
-/// A byte row reader (<typeparamref name="TBytes"/>: <see cref="ByteInput"/> or <see cref="StandardizedByteInput"/>) for the
-/// forward pass that also writes what it widens into float rows at <paramref name="widened"/>, <paramref name="stride"/>
-/// floats apart, one per row of the chunk: so each vector of a row is widened once, by the forward pass, and the gradient
-/// reads the floats (the copy <see cref="ByteRowKernel.Widen"/> writes, to the bit). The forward kernels write them
-/// (<see cref="TenOutputKernel"/> as it reads them; <see cref="ForwardKernel"/> otherwise first, then reads the floats).
-/// </summary>
-internal readonly ref struct WideningInput<TBytes>(TBytes bytes, ref float widened, nint stride) : IRowInput
-    where TBytes : struct, IRowInput, allows ref struct
-{
-    private readonly TBytes _bytes = bytes;
-    private readonly ref float _widened = ref widened;
-
-    public ref float Widened => ref _widened;
-
-    public nint WidenedStride { get; } = stride;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TVector Load<TSimd, TVector>(ref readonly float x, nint k)
-        where TSimd : ISimd<TVector>
-        where TVector : struct => _bytes.Load<TSimd, TVector>(in x, k);
-}
-
-/// <summary>Rows read through a reader and written as floats.</summary>
-internal static class RowInputs
-{
-    /// <summary>
-    /// The rows of <paramref name="input"/> read through <paramref name="reader"/>, as the layer sees them, written as floats
-    /// into the rows at <paramref name="destination"/>, <paramref name="stride"/> floats apart.
-    /// </summary>
-    public static void Write<TSimd, TVector, TInput>(TInput reader, in Rows input, int features, ref float destination, nint stride)
-        where TSimd : ISimd<TVector>
-        where TVector : struct
-        where TInput : struct, IRowInput, allows ref struct
-    {
-        for (int i = 0; i < input.Count; i++)
-        {
-            WriteRow<TSimd, TVector, TInput>(reader, in input[i], features, ref Unsafe.Add(ref destination, i * stride));
-        }
-    }
-
-    /// <summary>One row read through <paramref name="reader"/> and written as floats into <paramref name="destination"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void WriteRow<TSimd, TVector, TInput>(TInput reader, ref readonly float row, int features, ref float destination)
-        where TSimd : ISimd<TVector>
-        where TVector : struct
-        where TInput : struct, IRowInput, allows ref struct
-    {
-        nint k = 0;
-        for (; k <= features - TSimd.Count; k += TSimd.Count)
-        {
-            TSimd.Store(reader.Load<TSimd, TVector>(in row, k), ref destination, k);
-        }
-
-        for (; k < features; k++)
-        {
-            Unsafe.Add(ref destination, k) = reader.Load<SimdScalar, float>(in row, k);
-        }
-    }
 }

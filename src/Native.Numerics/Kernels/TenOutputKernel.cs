@@ -49,26 +49,15 @@ internal static class TenOutputKernel
         where TVector : struct
         where TInput : struct, IRowInput, allows ref struct
     {
-        // A widening reader's rows are written as they are read (Writes); for any other, the destinations are never touched.
-        ref float widened = ref reader.Widened;
-        nint stride = reader.WidenedStride;
         for (int i = 0; i < pairs; i += 2)
         {
-            ref float d0 = ref Unsafe.Add(ref widened, i * stride);
-            Dot2x10<TSimd, TVector, TInput>(reader, in input[i], in input[i + 1], ref w, inputs, ref Unsafe.Add(ref z, (nint)i * Outputs), ref d0, ref Unsafe.Add(ref d0, stride));
+            Dot2x10<TSimd, TVector, TInput>(reader, in input[i], in input[i + 1], ref w, inputs, ref Unsafe.Add(ref z, (nint)i * Outputs));
         }
     }
 
-    // Whether TInput writes the rows it reads (a WideningInput): a constant where the kernel is compiled.
+    // Two rows of A (a0, a1) against the ten rows of W: z[0..10] for a0, z[10..20] for a1.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Writes<TInput>()
-        where TInput : struct, IRowInput, allows ref struct =>
-        typeof(TInput) == typeof(WideningInput<ByteInput>) || typeof(TInput) == typeof(WideningInput<StandardizedByteInput>);
-
-    // Two rows of A (a0, a1) against the ten rows of W: z[0..10] for a0, z[10..20] for a1; with a widening reader, the
-    // rows as read written to d0 and d1.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot2x10<TSimd, TVector, TInput>(TInput reader, ref readonly float a0, ref readonly float a1, ref float w, int inputs, ref float z, ref float d0, ref float d1)
+    private static void Dot2x10<TSimd, TVector, TInput>(TInput reader, ref readonly float a0, ref readonly float a1, ref float w, int inputs, ref float z)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TInput : struct, IRowInput, allows ref struct
@@ -92,12 +81,6 @@ internal static class TenOutputKernel
         {
             TVector x0 = reader.Load<TSimd, TVector>(in a0, k);
             TVector x1 = reader.Load<TSimd, TVector>(in a1, k);
-            if (Writes<TInput>())
-            {
-                TSimd.Store(x0, ref d0, k);
-                TSimd.Store(x1, ref d1, k);
-            }
-
             TVector v;
             v = TSimd.Load(in w0, k);
             p0 = TSimd.MultiplyAdd(x0, v, p0);
@@ -158,12 +141,6 @@ internal static class TenOutputKernel
         {
             float x0 = reader.Load<SimdScalar, float>(in a0, k);
             float x1 = reader.Load<SimdScalar, float>(in a1, k);
-            if (Writes<TInput>())
-            {
-                Unsafe.Add(ref d0, k) = x0;
-                Unsafe.Add(ref d1, k) = x1;
-            }
-
             for (int j = 0; j < Outputs; j++)
             {
                 float v = Unsafe.Add(ref w0, (j * (nint)inputs) + k);

@@ -69,41 +69,6 @@ public class TenOutputKernelTests
                 AssertSameBits(simd, floatRows, default(RawInput), features, w, b, errors, $"float rows, {where}");
                 AssertSameBits(simd, byteRows, default(ByteInput), features, w, b, errors, $"byte rows, {where}");
                 AssertSameBits(simd, byteRows, new StandardizedByteInput(ref means[0], ref scales[0]), features, w, b, errors, $"standardized byte rows, {where}");
-
-                // The forward pass through a widening reader: the reader's outputs, and the rows written as the copy would write them.
-                foreach (int outputs in new[] { 3, Outputs, 17 })
-                {
-                    float[] wide = [.. Enumerable.Range(0, (outputs * features) + 16).Select(_ => (float)(random.NextDouble() - 0.5))];
-                    float[] bias = [.. Enumerable.Range(0, outputs + 16).Select(_ => (float)random.NextDouble())];
-                    int stride = features + 3;
-                    float[] written = new float[(rows * stride) + 16];
-                    float[] expected = new float[(rows * stride) + 16];
-                    float[] standardizedWritten = new float[(rows * stride) + 16];
-                    float[] standardizedExpected = new float[(rows * stride) + 16];
-                    for (int i = 0; i < rows; i++)
-                    {
-                        int source = indexed ? order[i] : i;
-                        for (int k = 0; k < features; k++)
-                        {
-                            float value = bytes[(source * words * sizeof(float)) + k];
-                            expected[(i * stride) + k] = value;
-                            standardizedExpected[(i * stride) + k] = (value - means[k]) * scales[k];
-                        }
-                    }
-
-                    string written0 = $"{outputs} outputs, {where}";
-                    Assert.True(
-                        Forward(simd, byteRows, new WideningInput<ByteInput>(default, ref written[0], stride), features, wide, bias, outputs)
-                            .SequenceEqual(Forward(simd, byteRows, default(ByteInput), features, wide, bias, outputs)),
-                        $"widening forward, {written0}");
-                    Assert.True(written.SequenceEqual(expected), $"rows written by the forward pass, {written0}: {FirstDifference(written, expected)}");
-                    var standardizing = new StandardizedByteInput(ref means[0], ref scales[0]);
-                    Assert.True(
-                        Forward(simd, byteRows, new WideningInput<StandardizedByteInput>(standardizing, ref standardizedWritten[0], stride), features, wide, bias, outputs)
-                            .SequenceEqual(Forward(simd, byteRows, standardizing, features, wide, bias, outputs)),
-                        $"standardized widening forward, {written0}");
-                    Assert.True(standardizedWritten.SequenceEqual(standardizedExpected), $"standardized rows written by the forward pass, {written0}: {FirstDifference(standardizedWritten, standardizedExpected)}");
-                }
             }
         }
     }
@@ -122,13 +87,13 @@ public class TenOutputKernelTests
     public void RawByteRowsAreReadDirectlyByOneTenOutputLayerThatFitsAndWidenedFirstOtherwise()
     {
         int softmax = (int)ParameterLayout.LayerParameters(784, 10);
-        Assert.Equal(ByteRowReads.Directly, ByteRowKernel.Chooses(784, 10, softmax, standardized: false)); // 784 × 10
-        Assert.Equal(ByteRowReads.WidenedFirst, ByteRowKernel.Chooses(784, 10, softmax, standardized: true)); // 784 × 10, standardized
-        Assert.Equal(ByteRowReads.Directly, ByteRowKernel.Chooses(17, 10, (int)ParameterLayout.LayerParameters(17, 10), standardized: false)); // 17 × 10
-        Assert.Equal(ByteRowReads.WidenedFirst, ByteRowKernel.Chooses(784, 9, (int)ParameterLayout.LayerParameters(784, 9), standardized: false)); // 784 × 9
-        Assert.Equal(ByteRowReads.WidenedFirst, ByteRowKernel.Chooses(1000, 10, (int)ParameterLayout.LayerParameters(1000, 10), standardized: false)); // 1000 × 10: W beyond L1, tiled by the general kernel
+        Assert.True(ByteRowKernel.ChoosesDirect(784, 10, softmax, standardized: false), "784 × 10");
+        Assert.False(ByteRowKernel.ChoosesDirect(784, 10, softmax, standardized: true), "784 × 10, standardized");
+        Assert.True(ByteRowKernel.ChoosesDirect(17, 10, (int)ParameterLayout.LayerParameters(17, 10), standardized: false), "17 × 10");
+        Assert.False(ByteRowKernel.ChoosesDirect(784, 9, (int)ParameterLayout.LayerParameters(784, 9), standardized: false), "784 × 9");
+        Assert.False(ByteRowKernel.ChoosesDirect(1000, 10, (int)ParameterLayout.LayerParameters(1000, 10), standardized: false), "1000 × 10: W beyond L1, tiled by the general kernel");
         int perceptron = (int)(ParameterLayout.LayerParameters(784, 128) + ParameterLayout.LayerParameters(128, 10));
-        Assert.Equal(ByteRowReads.WidenedFirst, ByteRowKernel.Chooses(784, 10, perceptron, standardized: false)); // 784-128-10: the bottom layer is not ten outputs
+        Assert.False(ByteRowKernel.ChoosesDirect(784, 10, perceptron, standardized: false), "784-128-10: the bottom layer is not ten outputs");
     }
 
     // Ten-output layers: a softmax over ten classes, a ten-output regression, and a perceptron whose hidden layer has ten
@@ -217,11 +182,12 @@ public class TenOutputKernelTests
         return i < 0 ? "equal" : $"at {i}, {actual[i]:R} against {expected[i]:R}";
     }
 
-    private static float[] Forward<TInput>(SimdWidth width, Rows input, TInput reader, int inputs, float[] w, float[] b, int outputs = TenOutputKernel.Outputs)
+    private static float[] Forward<TInput>(SimdWidth width, Rows input, TInput reader, int inputs, float[] w, float[] b)
         where TInput : struct, IRowInput, allows ref struct
     {
-        float[] z = new float[(input.Count * outputs) + 16];
-        var shape = new DenseShape(inputs, outputs);
+        const int Outputs = TenOutputKernel.Outputs;
+        float[] z = new float[(input.Count * Outputs) + 16];
+        var shape = new DenseShape(inputs, Outputs);
         switch (width)
         {
             case SimdWidth.Vector512: ForwardKernel.Rows<Simd512, Vector512<float>, DenseShape, TInput>(shape, in input, reader, ref w[0], ref b[0], ref z[0]); break;
