@@ -9,18 +9,20 @@ namespace Native.Benchmarks;
 /// <summary>
 /// One softmax-regression epoch (784 × 10, 60,000 MNIST rows, batches of 64, plain gradient descent: the fused step) over
 /// rows stored as floats (the baseline) and the same rows stored as bytes (<see cref="Dataset.Compact"/>) two ways: widened
-/// in registers into float rows a 64-row chunk at a time before the kernels read them ("bytes-copy", the default), and
-/// read by the kernels themselves, each vector of 16 bytes widened where it is used ("bytes-direct"; measured slower, so
-/// not the default: <see cref="ByteRowKernel.ReadDirectly"/>); raw
-/// pixels (0–255) and standardized (a byte dataset standardizes as it widens). Beside them "idx-bytes": the same images as
-/// the IDX reader keeps them, bytes that widen to pixel / 255 (a division per widened vector). The same rows, model,
-/// optimizer and seed on every side, in one run; the "Of ceiling" column puts each against this core's multiply-add ceiling measured in the same
+/// in registers into float rows a 64-row chunk at a time before the kernels read them ("bytes-copy"), and read by the
+/// kernels themselves, each vector of 16 bytes widened where it is used ("bytes-direct"; <see cref="ByteRowKernel.ReadDirectly"/>
+/// forces either, and without it raw bytes into one ten-output layer are read directly); raw pixels (0–255) and
+/// standardized (a byte dataset standardizes as it widens). Beside them "idx-bytes": the same images as the IDX reader keeps
+/// them, bytes that widen to pixel / 255 (a division per widened vector). Each through the general kernels (the baseline)
+/// and through <see cref="TenOutputKernel"/> (the default for ten outputs). The same rows, model, optimizer and seed on
+/// every side, in one run; the "Of ceiling" column puts each against this core's multiply-add ceiling measured in the same
 /// process (941 M multiply-adds an epoch, forward and gradient).
 /// </summary>
 /// <remarks>
 /// Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*ByteRowBenchmarks*'</c>. On a shared,
-/// noisy machine, <c>-- byterows</c> alternates the three ways' epochs in one process instead (<see cref="Alternate"/>)
-/// and prints medians, their ratios, and each one's share of the multiply-add ceiling.
+/// noisy machine, <c>-- byterows</c> alternates the ways' epochs in one process instead (<see cref="Alternate"/>) and prints
+/// medians, their ratios, and each one's share of the multiply-add ceiling; <c>-- byterows-kernels</c> times the kernels
+/// alone and the epoch's floor beyond them (<see cref="Kernels"/>).
 /// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(EpochConfig))]
