@@ -8,18 +8,24 @@
 #   benchmarks/streaming/run.sh --quick    # 200 MB under 64 MB (CI)
 #   benchmarks/streaming/run.sh [--quick] --parquet   # the same rows from a Parquet file (int32 columns, row groups of
 #                                          # 131,072 rows, Snappy), written from the CSV by ToParquet/ (ParquetSharp)
+#   benchmarks/streaming/run.sh --size 1024 --limit 256   # any CSV size and limit, in MB (a mid-size A/B)
 #   NATIVE=/path/to/native benchmarks/streaming/run.sh --quick   # a binary already built (default: NativeAOT publish)
+#   STREAMING_WORK=/some/dir benchmarks/streaming/run.sh ...     # keep the data, cache and outputs there (reused: the
+#                                          # CSV is generated again only when its size differs)
 #
 # Needs root and cgroup v1's memory controller (mount | grep cgroup); awk. Timings on a shared machine are noisy.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 size_mb=3600 limit_mb=1024 features=64 parquet=0
-for argument in "$@"; do
-  case "$argument" in
+while [[ $# -gt 0 ]]; do
+  case "$1" in
     --quick) size_mb=200 limit_mb=64 ;;
     --parquet) parquet=1 ;;
-    *) echo "unknown option $argument" >&2; exit 1 ;;
+    --size) size_mb="$2"; shift ;;
+    --limit) limit_mb="$2"; shift ;;
+    *) echo "unknown option $1" >&2; exit 1 ;;
   esac
+  shift
 done
 if [[ $EUID -ne 0 || ! -w /sys/fs/cgroup/memory ]]; then
   echo "streaming benchmark skipped: it needs root and cgroup v1's memory controller at /sys/fs/cgroup/memory"
@@ -39,20 +45,23 @@ fi
 #    a softmax regression can learn it and two trainings can be compared. The first 1/8 of the rows is also written
 #    alone, for the CSV reader's speed in memory.
 data="$work/big.csv" part="$work/part.csv"
-awk -v mb="$size_mb" -v f="$features" -v part="$part" -v partmb="$((size_mb / 8))" 'BEGIN {
-  srand(7); header = "";
-  for (j = 0; j < f; j++) header = header "p" j ",";
-  print header "label"; print header "label" > part;
-  bytes = 0; limit = mb * 1048576; partlimit = partmb * 1048576;
-  while (bytes < limit) {
-    line = ""; score = 0;
-    for (j = 0; j < f; j++) { v = int(rand() * 256); line = line v ","; if (j < 10) score += (j % 2 ? -v : v) * (j + 1); }
-    label = int((score + 6000) / 1500); if (label < 0) label = 0; if (label > 9) label = 9;
-    if (rand() < 0.1) label = int(rand() * 10);
-    line = line label; print line; bytes += length(line) + 1;
-    if (bytes < partlimit) print line > part;
-  }
-}' > "$data"
+if [[ ! -f "$data" || "$(cat "$work/size.txt" 2>/dev/null)" != "$size_mb" ]]; then
+  awk -v mb="$size_mb" -v f="$features" -v part="$part" -v partmb="$((size_mb / 8))" 'BEGIN {
+    srand(7); header = "";
+    for (j = 0; j < f; j++) header = header "p" j ",";
+    print header "label"; print header "label" > part;
+    bytes = 0; limit = mb * 1048576; partlimit = partmb * 1048576;
+    while (bytes < limit) {
+      line = ""; score = 0;
+      for (j = 0; j < f; j++) { v = int(rand() * 256); line = line v ","; if (j < 10) score += (j % 2 ? -v : v) * (j + 1); }
+      label = int((score + 6000) / 1500); if (label < 0) label = 0; if (label > 9) label = 9;
+      if (rand() < 0.1) label = int(rand() * 10);
+      line = line label; print line; bytes += length(line) + 1;
+      if (bytes < partlimit) print line > part;
+    }
+  }' > "$data"
+  echo "$size_mb" > "$work/size.txt"
+fi
 common=(--epochs 2 --seed 1 --batch 64 --standardize)
 if [[ $parquet == 1 ]]; then
   # The same rows as Parquet; the MB/s figures below are then of the Parquet file's bytes.
@@ -82,6 +91,7 @@ reader_mbs=$(awk -v b="$part_bytes" -v s="$read_s" 'BEGIN { printf "%.0f", b / 1
 mkdir "$cgroup"
 echo $((limit_mb << 20)) > "$cgroup/memory.limit_in_bytes"
 [[ -f "$cgroup/memory.memsw.limit_in_bytes" ]] && echo $((limit_mb << 20)) > "$cgroup/memory.memsw.limit_in_bytes" || true
+rm -rf "$work/cache"
 start=$(date +%s%N)
 sh -c 'echo $$ > "$0/cgroup.procs"; exec "$@"' "$cgroup" /usr/bin/time -f '%M' -o "$work/rss.txt" "$NATIVE" train --data "$data" "${common[@]}" --stream --cache "$work/cache" > "$work/streamed.txt"
 end=$(date +%s%N)

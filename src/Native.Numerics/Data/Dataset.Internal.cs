@@ -55,6 +55,14 @@ public sealed partial class Dataset
     }
 
     /// <summary>
+    /// A dataset over the two windows a streamed row source fills (and the rows after them): <paramref name="count"/> rows
+    /// <paramref name="stride"/> floats apart, or bytes apart with <paramref name="byteRows"/>; labels or targets indexed by
+    /// stored row. The windows' loader keeps every row's padding zero and every label within <paramref name="classes"/>.
+    /// </summary>
+    internal static Dataset FromWindows(AlignedBuffer storage, int stride, int count, int featureCount, int[]? labels, int classes, float[]? targets, ByteRowFormat? byteRows) =>
+        new(storage, stride, count, featureCount, null, labels, classes, null, targets, 1, null, byteRows);
+
+    /// <summary>
     /// This dataset's rows copied to storage <paramref name="stride"/> floats apart (at least <see cref="Features"/>): for
     /// benchmarks that weigh one row layout against another in one process, the kernels reading any stride.
     /// </summary>

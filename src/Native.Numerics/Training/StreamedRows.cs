@@ -6,22 +6,24 @@ using Native.Numerics.Streaming;
 namespace Native.Numerics;
 
 /// <summary>
-/// A row source's rows as a training session's batches: each batch's rows gathered — widened from their stored form,
-/// standardized if the source is — into a staging dataset the step strategies read as any other (in the order 0, 1, 2, …),
-/// so the same fused, parallel and plain paths train on streamed rows.
+/// A row source's rows as a training session's batches, named the one way the step strategies read them — a dataset, an
+/// order and a range of it — so the same fused, parallel and plain paths train on streamed rows.
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>In place</b> (<see cref="StreamPlan.Resident"/>): when the cache fits the budget, rows are gathered straight from the
-/// mapped cache in an order shuffled afresh each epoch, exactly as a dataset's are — the same stream of the same seed, so
-/// the same permutation of the same rows.
+/// <b>In place</b> (<see cref="StreamPlan.Resident"/>): when the cache fits the budget, each batch's rows are gathered
+/// straight from the mapped cache — widened from their stored form, standardized if the source is — into a staging dataset
+/// (read in the order 0, 1, 2, …), in an order shuffled afresh each epoch, exactly as a dataset's are: the same stream of
+/// the same seed, so the same permutation of the same rows.
 /// </para>
 /// <para>
 /// <b>Through windows</b> otherwise: each epoch visits the blocks in a seeded random order, a window of consecutive blocks
-/// at a time (<see cref="EpochSchedule"/>); a <see cref="WindowLoader"/> thread copies the next window while this thread
-/// trains on the current one, whose rows are shuffled together (the shuffle buffer is a window). A batch may take its last
-/// rows from the next window. Every order is drawn from the seed's stream for its epoch and window, so a resumed run
-/// draws what an uninterrupted one would.
+/// at a time (<see cref="EpochSchedule"/>); a <see cref="WindowLoader"/> thread fills the next window while this thread
+/// trains on the current one. The loader places a window's rows in a shuffled order (the shuffle buffer is a window), in the
+/// form training reads — bytes stay bytes, widened in registers by the training pass as a byte dataset's are — so a batch
+/// is consecutive rows of the window, read in place: nothing is gathered. A batch that takes its last rows from the next
+/// window is the exception: its rows are copied after the two windows. Every order is drawn from the seed's stream for its
+/// epoch and window, so a resumed run draws what an uninterrupted one would.
 /// </para>
 /// <para>Nothing is allocated per batch, nor, after the first epoch, per epoch.</para>
 /// </remarks>
@@ -33,30 +35,31 @@ internal sealed class StreamedRows : TrainingRows
     private readonly RowSource _source;
     private readonly RowCache _cache;
     private readonly RowCacheLayout _layout;
-    private readonly RowGather _gather;
-    private readonly AlignedBuffer _rows;
+    private readonly bool _shuffle;
+    private readonly int _seed;
+
+    // In place: the staging rows a batch is gathered into, read in the order 0, 1, 2, … (the identity); the epoch's order.
+    private readonly RowGather? _gather;
+    private readonly AlignedBuffer? _rows;
     private readonly int[]? _labels;
     private readonly float[]? _targets;
     private readonly float[]? _classWeights;
-    private readonly int[] _identity;
     private readonly int _stride;
-    private readonly bool _shuffle;
-    private readonly int _seed;
     private readonly int _blockShift;
-
-    // In place: the epoch's order of cache rows.
     private readonly int[]? _order;
 
-    // Through windows: the consumer's schedule, the producer, the window's shuffled entries (slot × block rows + row).
+    // Through windows: the consumer's schedule, the producer, and the batch's rows of the storage (consecutive: a range of
+    // a window, or of the rows after the two where a batch that spans windows is copied).
     private readonly EpochSchedule? _schedule;
     private readonly WindowLoader? _loader;
     private readonly int[]? _blockIncluded;
-    private readonly int[]? _entries;
+    private readonly int _spanning;
     private WindowLoader.Window? _window;
-    private int _entryCount;
-    private int _entry;
+    private int _position;
     private long _sequence;
 
+    // The order a batch is read in: the staging rows 0, 1, 2, … in place; the batch's rows of the storage through windows.
+    private readonly int[] _batchOrder;
     private long _next;
 
     public StreamedRows(RowSource source, TrainerOptions options, StreamPlan plan, float[]? classWeights)
@@ -64,63 +67,77 @@ internal sealed class StreamedRows : TrainingRows
         _source = source;
         _cache = source.Cache;
         _layout = source.Layout;
-        _gather = new RowGather(source);
-        _stride = Dataset.RowStride(source.Features);
         _shuffle = options.Shuffle;
         _seed = options.Seed;
         _classWeights = classWeights;
+        _stride = Dataset.RowStride(source.Features);
         _blockShift = System.Numerics.BitOperations.Log2((uint)_layout.BlockRows);
         BatchRows = (int)Math.Min(options.BatchSize, source.Count);
         Count = source.Count;
-
-        // The staging rows: a dataset over them, read in the order 0, 1, 2, … (the identity).
-        _rows = new AlignedBuffer(checked(BatchRows * _stride));
-        _identity = [.. Enumerable.Range(0, BatchRows)];
-        if (_gather.Classes)
-        {
-            _labels = new int[BatchRows];
-        }
-        else
-        {
-            _targets = new float[BatchRows];
-        }
-
-        Data = Dataset.FromStorage(_rows, BatchRows, source.Features, _labels, Math.Max(2, source.Classes), null, _targets);
-        Weights = classWeights is null ? null : new float[BatchRows];
+        int classes = Math.Max(2, source.Classes);
 
         ReadOnlySpan<ulong> included = source.Included;
         if (plan.Resident)
         {
+            // The staging rows: a dataset over them, read in the order 0, 1, 2, … (the identity).
+            _gather = new RowGather(source);
+            _rows = new AlignedBuffer(checked(BatchRows * _stride));
+            _batchOrder = [.. Enumerable.Range(0, BatchRows)];
+            if (_gather.Classes)
+            {
+                _labels = new int[BatchRows];
+            }
+            else
+            {
+                _targets = new float[BatchRows];
+            }
+
+            Data = Dataset.FromStorage(_rows, BatchRows, source.Features, _labels, classes, null, _targets);
+            Weights = classWeights is null ? null : new float[BatchRows];
             _order = new int[source.Count];
             for (int b = 0; b < _layout.Blocks.Length; b++)
             {
                 _cache.Verify(b);
             }
+
+            return;
         }
-        else
+
+        // Each block's rows of the view, and its length in a window: the rows in the form training reads.
+        WindowFormat format = WindowFormat.Of(_layout);
+        var blocks = new List<int>();
+        long[] lengths = new long[_layout.Blocks.Length];
+        _blockIncluded = new int[_layout.Blocks.Length];
+        for (int b = 0; b < _layout.Blocks.Length; b++)
         {
-            var blocks = new List<int>();
-            long[] lengths = new long[_layout.Blocks.Length];
-            _blockIncluded = new int[_layout.Blocks.Length];
-            int maxBlocks = 1;
-            long smallest = long.MaxValue;
-            for (int b = 0; b < _layout.Blocks.Length; b++)
+            _blockIncluded[b] = RowGather.CountIncluded(included, (long)b * _layout.BlockRows, _layout.Blocks[b].Rows);
+            lengths[b] = (long)_blockIncluded[b] * format.RowBytes;
+            if (_blockIncluded[b] > plan.WindowRows)
             {
-                lengths[b] = _layout.BlockLength(b);
-                _blockIncluded[b] = RowGather.CountIncluded(included, (long)b * _layout.BlockRows, _layout.Blocks[b].Rows);
-                if (_blockIncluded[b] > 0)
-                {
-                    blocks.Add(b);
-                    smallest = Math.Min(smallest, lengths[b]);
-                }
+                throw new InvalidOperationException($"A window of {plan.WindowRows} rows cannot hold block {b} of the row cache ({_blockIncluded[b]} rows).");
             }
 
-            maxBlocks = (int)Math.Min(blocks.Count, (plan.WindowBytes / Math.Max(1, smallest)) + 1);
-            _schedule = new EpochSchedule([.. blocks], lengths, plan.WindowBytes, _shuffle, _seed);
-            _loader = new WindowLoader(_cache, new EpochSchedule([.. blocks], lengths, plan.WindowBytes, _shuffle, _seed), plan, maxBlocks, options.Epochs);
-            _entries = new int[Math.Min(plan.WindowRows, maxBlocks * _layout.BlockRows)];
-            _sequence = -1;
+            if (_blockIncluded[b] > 0)
+            {
+                blocks.Add(b);
+            }
         }
+
+        long windowBytes = (long)plan.WindowRows * format.RowBytes;
+        _schedule = new EpochSchedule([.. blocks], lengths, windowBytes, _shuffle, _seed);
+        _loader = new WindowLoader(source, new EpochSchedule([.. blocks], lengths, windowBytes, _shuffle, _seed), format, plan.WindowRows, BatchRows, _blockIncluded, options, classWeights);
+        _spanning = 2 * plan.WindowRows;
+        _batchOrder = new int[BatchRows];
+        ByteRowFormat? byteRows = null;
+        if (format.Bytes)
+        {
+            byteRows = format.Divisor == 1f ? ByteRowFormat.Plain : ByteRowFormat.Divided(format.Divisor);
+            byteRows = source.Standardizer is Standardizer standardizer ? byteRows.WithStandardizer(standardizer) : byteRows;
+        }
+
+        Data = Dataset.FromWindows(_loader.Storage, format.RowBytes / (format.Bytes ? 1 : sizeof(float)), _spanning + BatchRows, source.Features, _loader.Labels, classes, _loader.Targets, byteRows);
+        Weights = _loader.Weights;
+        _sequence = -1;
     }
 
     public override long Count { get; }
@@ -149,7 +166,7 @@ internal sealed class StreamedRows : TrainingRows
 
     public override bool Next(CancellationToken cancellationToken, out int[] order, out int start, out int count)
     {
-        order = _identity;
+        order = _batchOrder;
         start = 0;
         count = (int)Math.Min(BatchRows, Count - _next);
         if (count <= 0)
@@ -165,7 +182,11 @@ internal sealed class StreamedRows : TrainingRows
         }
         else
         {
-            GatherFromWindows(count, cancellationToken);
+            int first = FromWindows(count, cancellationToken);
+            for (int i = 0; i < count; i++)
+            {
+                _batchOrder[i] = first + i;
+            }
         }
 
         _next += count;
@@ -267,57 +288,68 @@ internal sealed class StreamedRows : TrainingRows
         return rows;
     }
 
-    private void GatherFromWindows(int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first of the batch's <paramref name="count"/> rows in the storage's order: the next rows of the window, read in
+    /// place; or, for a batch that reaches into the next window, the rows after the two windows, where its rows are copied.
+    /// A window used up is given back to the producer at the next batch, once the step has read its rows.
+    /// </summary>
+    private int FromWindows(int count, CancellationToken cancellationToken)
     {
-        for (int i = 0; i < count; i++)
+        if (_needWindow || _position >= _window!.Rows)
         {
-            if (_needWindow || _entry >= _entryCount)
-            {
-                // The window is used up (its rows already gathered are copies): back to the producer, and the next one.
-                if (!_needWindow)
-                {
-                    ReleaseWindow();
-                }
+            NextWindow(cancellationToken);
+        }
 
-                TakeWindow(cancellationToken);
+        int first = _window!.First + _position;
+        if (_window.Rows - _position >= count)
+        {
+            _position += count;
+
+            // Start loading the next batch's rows while this one computes.
+            int ahead = Math.Min(count, _window.Rows - _position);
+            int rowBytes = _loader!.Format.RowBytes;
+            Prefetch(ref Unsafe.Add(ref Unsafe.As<float, byte>(ref _loader.Storage.Origin), (nint)(first + count) * rowBytes), ahead * rowBytes);
+
+            return first;
+        }
+
+        // The batch spans windows: its rows, labels and weights copied after the two windows, window after window.
+        for (int filled = 0; filled < count;)
+        {
+            if (_position >= _window!.Rows)
+            {
+                NextWindow(cancellationToken);
             }
 
-            int entry = _entries![_entry++];
-            int slot = entry >> _blockShift, r = entry & (_layout.BlockRows - 1);
-            int block = _window!.BlockIds[slot];
-            Gather(i, ref Unsafe.Add(ref _window.Origin, (nint)_window.Offsets[slot]), _layout.Blocks[block], r);
+            int n = Math.Min(count - filled, _window.Rows - _position);
+            Copy(_window.First + _position, _spanning + filled, n);
+            _position += n;
+            filled += n;
         }
+
+        return _spanning;
     }
 
-    private void TakeWindow(CancellationToken cancellationToken)
+    // Rows [from, from + n) of the storage, with their labels or targets and weights, to rows [to, to + n).
+    private void Copy(int from, int to, int n)
     {
+        nint rowBytes = _loader!.Format.RowBytes;
+        ref byte storage = ref Unsafe.As<float, byte>(ref _loader.Storage.Origin);
+        Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref storage, to * rowBytes), ref Unsafe.Add(ref storage, from * rowBytes), checked((uint)(n * rowBytes)));
+        _loader.Labels?.AsSpan(from, n).CopyTo(_loader.Labels.AsSpan(to, n));
+        _loader.Targets?.AsSpan(from, n).CopyTo(_loader.Targets.AsSpan(to, n));
+        _loader.Weights?.AsSpan(from, n).CopyTo(_loader.Weights.AsSpan(to, n));
+    }
+
+    // The window used up (or none yet) given back, and the next one taken; an epoch's first starts where it resumes.
+    private void NextWindow(CancellationToken cancellationToken)
+    {
+        int skip = _needWindow ? _pendingSkip : 0;
+        ReleaseWindow();
         _window = _loader!.Take(_sequence, cancellationToken);
         _sequence++;
         (_expectedEpoch, _expectedWindow) = _window.Index + 1 < _schedule!.Windows ? (_window.Epoch, _window.Index + 1) : (_window.Epoch + 1, 0);
-
-        // The window's rows of the view, as slot × block rows + row, shuffled by the seed's stream for this epoch and window.
-        ReadOnlySpan<ulong> included = _source.Included;
-        int n = 0;
-        for (int slot = 0; slot < _window.Blocks; slot++)
-        {
-            int block = _window.BlockIds[slot];
-            long first = (long)block * _layout.BlockRows;
-            for (int r = 0; r < _layout.Blocks[block].Rows; r++)
-            {
-                if (RowGather.Includes(included, first + r))
-                {
-                    _entries![n++] = (slot << _blockShift) | r;
-                }
-            }
-        }
-
-        if (_shuffle)
-        {
-            new SeededRandom(_seed, EpochStream(_window.Epoch) | (uint)(_window.Index + 2)).Shuffle(_entries.AsSpan(0, n));
-        }
-
-        _entryCount = n;
-        _entry = _needWindow ? _pendingSkip : 0;
+        _position = skip;
         _needWindow = false;
         _pendingSkip = 0;
     }
@@ -330,14 +362,14 @@ internal sealed class StreamedRows : TrainingRows
             _window = null;
         }
 
-        _entry = _entryCount = 0;
+        _position = 0;
     }
 
     // Row r of a block (its bytes at `block`) into staging row i, with its label and weight.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Gather(int i, ref byte block, in BlockEntry entry, int r)
     {
-        _gather.Row(ref block, entry, r, RowGather.Floats(_rows, i * _stride, _layout.Features));
+        _gather!.Row(ref block, entry, r, RowGather.Floats(_rows!, i * _stride, _layout.Features));
         if (_labels is not null)
         {
             int label = _gather.Class(ref block, entry, r);

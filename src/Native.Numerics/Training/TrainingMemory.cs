@@ -130,18 +130,21 @@ public sealed class TrainingMemory
         }
         else
         {
-            // Two windows (one filled while the other trains) and a window's row order; a window holds at least two blocks.
+            // Two windows of rows in the form training reads (one filled while the other trains), each row with its label
+            // and weight; the loader's permutation of a window and the block it reads. A window holds at least two blocks.
+            WindowFormat format = WindowFormat.Of(training.Layout);
+            long perRow = format.BytesPerRow(options.ClassWeights is not null);
             long largestBlock = 0;
             for (int b = 0; b < training.Layout.Blocks.Length; b++)
             {
                 largestBlock = Math.Max(largestBlock, training.Layout.BlockLength(b));
             }
 
-            long window = Math.Min(Math.Max(rest * 9 / 20, 2 * largestBlock), Math.Max(mapped, 2 * largestBlock));
-            window = Math.Min(window, Array.MaxLength - BlockCodecAlignment);
-            int windowRows = (int)Math.Min(int.MaxValue, (window / Math.Max(1, MinimumBytesPerRow(training))) + training.Layout.BlockRows);
-            plan = new StreamPlan(Resident: false, window, windowRows);
-            data = fixedData + (2 * window) + (4L * windowRows);
+            long rows = Math.Max((rest - largestBlock) * 9 / 10 / ((2 * perRow) + 4), 2L * training.Layout.BlockRows);
+            rows = Math.Min(rows, Math.Max(training.Count, 2L * training.Layout.BlockRows));
+            rows = Math.Min(rows, ((((long)Array.MaxLength - BlockCodecAlignment) * sizeof(float) / format.RowBytes) - batch) / 2);
+            plan = new StreamPlan(Resident: false, rows * format.RowBytes, (int)rows);
+            data = fixedData + (2 * rows * perRow) + (4L * rows) + largestBlock;
         }
 
         return new TrainingMemory(core.Parameters, core.ModelBytes, core.TrainingBytes, core.WorkspaceBytes, data, budget, plan);
@@ -149,19 +152,6 @@ public sealed class TrainingMemory
 
     /// <summary>The alignment slack of a window's buffer.</summary>
     private const int BlockCodecAlignment = 64;
-
-    /// <summary>The fewest bytes a row takes in a block of the cache (its stored row and its label), which bounds a window's rows.</summary>
-    private static long MinimumBytesPerRow(RowSource rows)
-    {
-        long least = long.MaxValue;
-        RowCacheLayout layout = rows.Layout;
-        for (int b = 0; b < layout.Blocks.Length; b++)
-        {
-            least = Math.Min(least, layout.BlockLength(b) / layout.Blocks[b].Rows);
-        }
-
-        return least;
-    }
 
     /// <summary>The memory a run may use under <paramref name="options"/>.</summary>
     internal static long Budget(TrainerOptions options) => options.MemoryBudget > 0 ? Math.Min(options.MemoryBudget, AvailableBytes) : AvailableBytes;

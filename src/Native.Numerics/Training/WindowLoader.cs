@@ -1,103 +1,49 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Native.Numerics.Kernels;
 using Native.Numerics.Streaming;
 
 namespace Native.Numerics;
 
-/// <summary>How rows from a row source are read: in place from the mapped cache, or through two windows of what size.</summary>
-/// <param name="Resident">Whether the whole cache is read in place, every row shuffled each epoch.</param>
-/// <param name="WindowBytes">The bytes of each window (the shuffle buffer), when not resident.</param>
-/// <param name="WindowRows">The most rows a window can hold, when not resident.</param>
-internal sealed record StreamPlan(bool Resident, long WindowBytes, int WindowRows);
-
 /// <summary>
-/// Which blocks an epoch visits in which order, and where its windows begin: the blocks of a row source's view in a seeded
-/// random order (stream <see cref="TrainingRows.EpochStream"/> of the epoch, so any epoch's order is drawn again alike), cut
-/// into windows of consecutive blocks that each fit <see cref="StreamPlan.WindowBytes"/>.
-/// </summary>
-internal sealed class EpochSchedule
-{
-    private readonly int[] _blocks;
-    private readonly long[] _lengths;
-    private readonly long _windowBytes;
-    private readonly bool _shuffle;
-    private readonly int _seed;
-
-    /// <summary>The schedule of <paramref name="blocks"/> (those with rows in the view, in order), their lengths in a window.</summary>
-    public EpochSchedule(int[] blocks, long[] lengths, long windowBytes, bool shuffle, int seed)
-    {
-        _blocks = blocks;
-        _lengths = lengths;
-        _windowBytes = windowBytes;
-        _shuffle = shuffle;
-        _seed = seed;
-        Order = new int[blocks.Length];
-        Starts = new int[blocks.Length + 1];
-    }
-
-    /// <summary>The epoch drawn last (0 before any).</summary>
-    public int Epoch { get; private set; }
-
-    /// <summary>The blocks in the epoch's order.</summary>
-    public int[] Order { get; }
-
-    /// <summary>Where each window begins in <see cref="Order"/>; window w is Order[Starts[w]..Starts[w + 1]).</summary>
-    public int[] Starts { get; }
-
-    /// <summary>The number of windows of the epoch drawn.</summary>
-    public int Windows { get; private set; }
-
-    /// <summary>Draws epoch <paramref name="epoch"/>'s order and windows (allocating nothing).</summary>
-    public void Draw(int epoch)
-    {
-        if (Epoch == epoch)
-        {
-            return;
-        }
-
-        _blocks.CopyTo(Order, 0);
-        if (_shuffle)
-        {
-            new SeededRandom(_seed, TrainingRows.EpochStream(epoch) | 1).Shuffle<int>(Order);
-        }
-
-        int windows = 0;
-        long used = 0;
-        for (int i = 0; i < Order.Length; i++)
-        {
-            long length = _lengths[Order[i]];
-            if (i == 0 || used + length > _windowBytes)
-            {
-                Starts[windows++] = i;
-                used = 0;
-            }
-
-            used += length;
-        }
-
-        Starts[windows] = Order.Length;
-        Windows = windows;
-        Epoch = epoch;
-    }
-}
-
-/// <summary>
-/// The producer of a streamed epoch: on a thread of its own, it copies the blocks of each window, in the schedule's order,
-/// from the mapped cache into one of two window buffers, checking each block's checksum, while the training thread works
-/// through the other. Back-pressure is the buffers: the producer waits for one to be freed, the consumer for one to be
-/// filled. Windows are produced in sequence — epoch after epoch, up to the run's last — so the next epoch's first window
-/// is ready when it starts.
+/// The producer of a streamed epoch: on a thread of its own, for each window in the schedule's order, it reads the window's
+/// blocks from the cache one at a time (checking each block's checksum) and places their rows — in the form training reads
+/// (<see cref="WindowFormat"/>), with their labels and weights — at the places of a seeded random permutation of the window,
+/// so the window's rows lie in shuffled order and the training thread reads each batch as consecutive rows, in place. Two
+/// windows alternate: the producer fills one while the training thread works through the other. Back-pressure is the
+/// windows: the producer waits for one to be freed, the consumer for one to be filled. Windows are produced in sequence —
+/// epoch after epoch, up to the run's last — so the next epoch's first window is ready when it starts.
 /// </summary>
 /// <remarks>
-/// Nothing is allocated per window: the buffers, the schedule and the lists of a window's blocks are sized once. A failure
-/// on the producer (a block whose checksum fails, an I/O error) is handed to the consumer, which throws it.
+/// <para>
+/// The two windows are regions of one <see cref="Storage"/> (rows 0 to <see cref="WindowRows"/> − 1, and the next
+/// <see cref="WindowRows"/>), with one array of labels (or targets) and of weights indexed alike, so that one
+/// <see cref="Dataset"/> over them serves every batch; rows after the two windows are the consumer's, for a batch that
+/// takes rows from two windows.
+/// </para>
+/// <para>
+/// Nothing is allocated per window: the storage, the permutation and the block buffer are sized once. A failure on the
+/// producer (a block whose checksum fails, an I/O error) is handed to the consumer, which throws it.
+/// </para>
 /// </remarks>
 internal sealed class WindowLoader : IDisposable
 {
+    private readonly RowSource _source;
     private readonly RowCache _cache;
+    private readonly RowCacheLayout _layout;
+    private readonly RowGather _gather;
     private readonly EpochSchedule _schedule;
     private readonly Window[] _buffers;
     private readonly int _lastEpoch;
+    private readonly bool _shuffle;
+    private readonly int _seed;
+    private readonly float[]? _classWeights;
+    private readonly int[] _blockIncluded;
+    private readonly int[] _permutation;
+    private readonly byte[] _block;
     private readonly object _gate = new();
     private Thread? _thread;
     private bool _stopping;
@@ -108,13 +54,70 @@ internal sealed class WindowLoader : IDisposable
     private int _produceEpoch;
     private int _produceWindow;
 
-    public WindowLoader(RowCache cache, EpochSchedule schedule, StreamPlan plan, int maxBlocksPerWindow, int lastEpoch)
+    /// <summary>A loader of the windows of <paramref name="schedule"/> (whose lengths are each block's rows in the view × <see cref="WindowFormat.RowBytes"/>).</summary>
+    /// <param name="source">The rows.</param>
+    /// <param name="schedule">The blocks each epoch visits, and its windows.</param>
+    /// <param name="format">The form of the rows in a window.</param>
+    /// <param name="windowRows">The most rows of the view a window holds.</param>
+    /// <param name="extraRows">Rows of storage after the two windows, for the consumer.</param>
+    /// <param name="blockIncluded">Each block's rows in the view.</param>
+    /// <param name="options">The run's options: seed, shuffling, epochs.</param>
+    /// <param name="classWeights">Each class's weight, or null.</param>
+    public WindowLoader(RowSource source, EpochSchedule schedule, WindowFormat format, int windowRows, int extraRows, int[] blockIncluded, TrainerOptions options, float[]? classWeights)
     {
-        _cache = cache;
+        _cache = source.Cache;
+        _layout = source.Layout;
+        _gather = new RowGather(source);
         _schedule = schedule;
-        _lastEpoch = lastEpoch;
-        _buffers = [new Window(plan.WindowBytes, maxBlocksPerWindow), new Window(plan.WindowBytes, maxBlocksPerWindow)];
+        _lastEpoch = options.Epochs;
+        _shuffle = options.Shuffle;
+        _seed = options.Seed;
+        _classWeights = classWeights;
+        _blockIncluded = blockIncluded;
+        Format = format;
+        WindowRows = windowRows;
+        _source = source;
+
+        int stored = checked((2 * windowRows) + extraRows);
+        Storage = new AlignedBuffer(checked((int)((long)stored * format.RowBytes / sizeof(float))));
+        if (_gather.Classes)
+        {
+            Labels = new int[stored];
+        }
+        else
+        {
+            Targets = new float[stored];
+        }
+
+        Weights = classWeights is null ? null : new float[stored];
+        _permutation = new int[windowRows];
+        long largest = 0;
+        for (int b = 0; b < _layout.Blocks.Length; b++)
+        {
+            largest = Math.Max(largest, _layout.BlockLength(b));
+        }
+
+        _block = GC.AllocateUninitializedArray<byte>(checked((int)largest), pinned: true);
+        _buffers = [new Window(0), new Window(windowRows)];
     }
+
+    /// <summary>The form of the rows.</summary>
+    public WindowFormat Format { get; }
+
+    /// <summary>The most rows a window holds.</summary>
+    public int WindowRows { get; }
+
+    /// <summary>The rows of both windows, then the consumer's: <see cref="WindowFormat.RowBytes"/> apart.</summary>
+    public AlignedBuffer Storage { get; }
+
+    /// <summary>Each stored row's class (labels are classes), or null.</summary>
+    public int[]? Labels { get; }
+
+    /// <summary>Each stored row's target (labels are targets), or null.</summary>
+    public float[]? Targets { get; }
+
+    /// <summary>Each stored row's class weight, or null without class weights.</summary>
+    public float[]? Weights { get; }
 
     /// <summary>The bytes the producer thread has allocated in its life, as it last measured (for tests).</summary>
     public long AllocatedBytes => Volatile.Read(ref _allocated);
@@ -164,7 +167,7 @@ internal sealed class WindowLoader : IDisposable
         return buffer;
     }
 
-    /// <summary>Gives a window's buffer back to the producer.</summary>
+    /// <summary>Gives a window back to the producer.</summary>
     public void Release(Window window)
     {
         lock (_gate)
@@ -250,50 +253,150 @@ internal sealed class WindowLoader : IDisposable
         }
     }
 
-    // Copies window `index` of epoch `epoch`'s blocks into the buffer, each checked against its checksum.
+    /// <summary>
+    /// Fills the window with window <paramref name="index"/> of epoch <paramref name="epoch"/>: its blocks read one at a time,
+    /// each checked against its checksum, and the k-th row of the view among them placed at row <c>permutation[k]</c> of
+    /// the window — the permutation drawn from the seed's stream for this epoch and window (the identity without shuffling,
+    /// so the rows keep their order).
+    /// </summary>
     private void Fill(Window buffer, int epoch, int index)
     {
         _schedule.Draw(epoch);
         buffer.Epoch = epoch;
         buffer.Index = index;
-        buffer.Blocks = 0;
-        long offset = 0;
+        int rows = 0;
+        for (int i = _schedule.Starts[index]; i < _schedule.Starts[index + 1]; i++)
+        {
+            rows += _blockIncluded[_schedule.Order[i]];
+        }
+
+        Span<int> permutation = _permutation.AsSpan(0, rows);
+        for (int k = 0; k < rows; k++)
+        {
+            permutation[k] = k;
+        }
+
+        if (_shuffle)
+        {
+            new SeededRandom(_seed, TrainingRows.EpochStream(epoch) | (uint)(index + 2)).Shuffle(permutation);
+        }
+
+        int placed = 0;
         for (int i = _schedule.Starts[index]; i < _schedule.Starts[index + 1]; i++)
         {
             int block = _schedule.Order[i];
-            int length = (int)_cache.Layout.BlockLength(block);
-            _cache.ReadBlock(block, buffer.Bytes.Slice((int)offset, length));
-            buffer.BlockIds[buffer.Blocks] = block;
-            buffer.Offsets[buffer.Blocks] = offset;
-            buffer.Blocks++;
-            offset += length;
+            _cache.ReadBlock(block, _block);
+            placed = Place(block, buffer.First, permutation, placed);
+        }
+
+        if (Sse.IsSupported)
+        {
+            // The non-temporal stores of CopyLines seen by the training thread before the window is.
+            Sse.StoreFence();
+        }
+
+        buffer.Rows = rows;
+    }
+
+    // The rows of the view in `block` (its bytes in _block) placed at their permuted rows of the window starting at `first`.
+    private int Place(int block, int first, ReadOnlySpan<int> permutation, int placed)
+    {
+        BlockEntry entry = _layout.Blocks[block];
+        int features = _layout.Features, rowBytes = Format.RowBytes;
+        int storedBytes = BlockCodec.RowBytes(entry.Type, features);
+        long firstRow = (long)block * _layout.BlockRows;
+        ref byte source = ref MemoryMarshal.GetArrayDataReference(_block);
+        ref int slots = ref Unsafe.As<byte, int>(ref Unsafe.Add(ref source, (nint)_gather.LabelsOffset(entry)));
+        ref byte storage = ref Unsafe.As<float, byte>(ref Storage.Origin);
+        ReadOnlySpan<ulong> included = _source.Included;
+        bool lines = Format.Bytes && rowBytes % BlockCodec.Alignment == 0;
+        for (int r = 0; r < entry.Rows; r++)
+        {
+            if (!RowGather.Includes(included, firstRow + r))
+            {
+                continue;
+            }
+
+            int at = first + permutation[placed++];
+            ref byte destination = ref Unsafe.Add(ref storage, (nint)at * rowBytes);
+            ref byte stored = ref Unsafe.Add(ref source, (nint)r * storedBytes);
+            if (lines)
+            {
+                CopyLines(ref stored, ref destination, rowBytes, SimdSupport.Preferred);
+            }
+            else if (Format.Bytes)
+            {
+                // The stored row and its zero padding, as a byte dataset's row (its stride is at most the stored row's).
+                Unsafe.CopyBlockUnaligned(ref destination, ref stored, (uint)rowBytes);
+            }
+            else
+            {
+                _gather.Row(ref source, entry, r, MemoryMarshal.CreateSpan(ref Unsafe.As<byte, float>(ref destination), features));
+            }
+
+            int slot = Unsafe.Add(ref slots, r);
+            if (Labels is not null)
+            {
+                int label = _gather.ClassOf(slot);
+                Labels[at] = label;
+                Weights?[at] = _classWeights![label];
+            }
+            else
+            {
+                Targets![at] = _gather.TargetOf(slot);
+            }
+        }
+
+        return placed;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="bytes"/> (whole 64-byte lines) to a 64-byte-aligned destination with non-temporal stores: a
+    /// window's rows land at scattered places far more than a cache's worth apart, and are read only once the window is
+    /// full, so a store that does not first read the line it overwrites (nor evicts what training reads) halves the memory
+    /// traffic of placing them. The loader fences them before it hands the window over. <paramref name="width"/> chooses the
+    /// vector path (the tests run each); a path the hardware lacks stores plainly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe void CopyLines(ref byte source, ref byte destination, int bytes, SimdWidth width)
+    {
+        byte* target = (byte*)Unsafe.AsPointer(ref destination);
+        for (int offset = 0; offset < bytes; offset += BlockCodec.Alignment)
+        {
+            if (width == SimdWidth.Vector512 && Avx512F.IsSupported)
+            {
+                Avx512F.StoreAlignedNonTemporal(target + offset, Vector512.LoadUnsafe(ref source, (nuint)offset));
+            }
+            else if (width >= SimdWidth.Vector256 && Avx.IsSupported)
+            {
+                Avx.StoreAlignedNonTemporal(target + offset, Vector256.LoadUnsafe(ref source, (nuint)offset));
+                Avx.StoreAlignedNonTemporal(target + offset + 32, Vector256.LoadUnsafe(ref source, (nuint)offset + 32));
+            }
+            else if (width >= SimdWidth.Vector128 && Sse2.IsSupported)
+            {
+                for (int part = 0; part < BlockCodec.Alignment; part += 16)
+                {
+                    Sse2.StoreAlignedNonTemporal(target + offset + part, Vector128.LoadUnsafe(ref source, (nuint)(offset + part)));
+                }
+            }
+            else
+            {
+                for (int part = 0; part < BlockCodec.Alignment; part += sizeof(ulong))
+                {
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, offset + part), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref source, offset + part)));
+                }
+            }
         }
     }
 
-    /// <summary>One window buffer: a copy of some blocks, 64-byte aligned, and where each is.</summary>
-    internal sealed class Window
+    /// <summary>One of the two windows: which rows of the storage it is, and which window of which epoch it holds.</summary>
+    internal sealed class Window(int first)
     {
-        private readonly byte[] _storage;
-        private readonly int _start;
+        /// <summary>Its first row in the loader's storage.</summary>
+        public int First { get; } = first;
 
-        public Window(long bytes, int maxBlocks)
-        {
-            _storage = GC.AllocateUninitializedArray<byte>(checked((int)bytes + BlockCodec.Alignment), pinned: true);
-            unsafe
-            {
-                nint address = (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage));
-                _start = (int)((BlockCodec.Alignment - (address & (BlockCodec.Alignment - 1))) & (BlockCodec.Alignment - 1));
-            }
-
-            BlockIds = new int[maxBlocks];
-            Offsets = new long[maxBlocks];
-        }
-
-        /// <summary>The buffer's aligned bytes.</summary>
-        public Span<byte> Bytes => _storage.AsSpan(_start, _storage.Length - BlockCodec.Alignment);
-
-        /// <summary>The first aligned byte.</summary>
-        public ref byte Origin => ref _storage[_start];
+        /// <summary>The rows it holds, from <see cref="First"/>.</summary>
+        public int Rows { get; set; }
 
         public long Sequence { get; set; } = -1;
 
@@ -302,14 +405,5 @@ internal sealed class WindowLoader : IDisposable
         public int Epoch { get; set; }
 
         public int Index { get; set; }
-
-        /// <summary>The blocks copied.</summary>
-        public int Blocks { get; set; }
-
-        /// <summary>Each copied block's number in the cache.</summary>
-        public int[] BlockIds { get; }
-
-        /// <summary>Where each copied block starts in <see cref="Bytes"/>.</summary>
-        public long[] Offsets { get; }
     }
 }

@@ -148,9 +148,9 @@ public sealed class StreamingTrainingTests : IDisposable
     [Fact]
     public void ARegressionStreamsItsTargets()
     {
-        // 20,000 rows of 20 features: 5 blocks of 4,096 rows, streamed two blocks a window.
+        // 40,000 rows of 20 features: 10 blocks of 4,096 rows, streamed two blocks a window.
         var random = new Random(5);
-        int n = 20_000, features = 20;
+        int n = 40_000, features = 20;
         float[] x = new float[n * features], y = new float[n];
         for (int i = 0; i < n; i++)
         {
@@ -174,13 +174,22 @@ public sealed class StreamingTrainingTests : IDisposable
         Assert.Equal(3f, model.Parameters[features], 0.01f);
     }
 
-    /// <summary>Sets the trainer's budget so that <paramref name="rows"/> stream through windows of about <paramref name="windowBytes"/>.</summary>
+    /// <summary>
+    /// Sets the trainer's budget so that <paramref name="rows"/> stream through windows of at most (and about)
+    /// <paramref name="windowBytes"/>: the largest budget whose estimate plans such windows, found by bisection.
+    /// </summary>
     internal static void LimitWindows(Trainer trainer, RowSource rows, long windowBytes)
     {
-        trainer.Options.MemoryBudget = 0;
-        TrainingMemory inPlace = TrainingMemory.Estimate(trainer.Model.Shape, trainer.Optimizer, trainer.Options, rows);
-        long beside = inPlace.TotalBytes - rows.Cache.Layout.TrailerOffset - (4L * rows.Count);
-        trainer.Options.MemoryBudget = beside + (windowBytes * 20 / 9);
+        long low = 1, high = 1L << 40;
+        while (high - low > 1)
+        {
+            long middle = low + ((high - low) / 2);
+            trainer.Options.MemoryBudget = middle;
+            TrainingMemory memory = TrainingMemory.Estimate(trainer.Model.Shape, trainer.Optimizer, trainer.Options, rows);
+            (memory is { StreamResident: false } && memory.StreamWindowBytes <= windowBytes ? ref low : ref high) = middle;
+        }
+
+        trainer.Options.MemoryBudget = low;
     }
 
     internal static float Accuracy(IModel model, Dataset data)

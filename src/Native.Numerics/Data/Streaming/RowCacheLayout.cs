@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Native.Numerics.Streaming;
@@ -121,8 +123,38 @@ internal sealed partial class RowCacheLayout
         return Math.Clamp(1 << BitOperations.Log2((ulong)Math.Max(1, rows)), 16, 65536);
     }
 
-    /// <summary>The CRC-32C of <paramref name="bytes"/>, continuing <paramref name="crc"/>.</summary>
+    /// <summary>The CRC-32C of <paramref name="bytes"/>, continuing <paramref name="crc"/> (no pre- or post-inversion).</summary>
+    /// <remarks>
+    /// The crc32 instruction takes 8 bytes a step but waits 3 cycles for the step before, so a long buffer is taken as three
+    /// thirds, three independent chains interleaved, then joined: the CRC of A then B is the CRC of A shifted past B's
+    /// bytes (multiplied by x^(8·|B|) modulo the polynomial) xor B's own CRC from 0 — the method of Mark Adler's crc32c.c.
+    /// The result is the one-chain <see cref="ChecksumInOneChain"/>'s, which the tests hold it to.
+    /// </remarks>
     public static uint Checksum(ReadOnlySpan<byte> bytes, uint crc = 0)
+    {
+        ref byte origin = ref MemoryMarshal.GetReference(bytes);
+        nint done = 0;
+        nint third = bytes.Length / 3 / 8 * 8;
+        if (third >= InterleavedMinimum)
+        {
+            uint a = crc, b = 0, c = 0;
+            for (nint i = 0; i < third; i += 8)
+            {
+                a = BitOperations.Crc32C(a, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref origin, i)));
+                b = BitOperations.Crc32C(b, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref origin, third + i)));
+                c = BitOperations.Crc32C(c, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref origin, (2 * third) + i)));
+            }
+
+            uint shift = ShiftBytes(third);
+            crc = MultiplyModP(shift, MultiplyModP(shift, a) ^ b) ^ c;
+            done = 3 * third;
+        }
+
+        return ChecksumInOneChain(bytes[(int)done..], crc);
+    }
+
+    /// <summary>The CRC-32C of <paramref name="bytes"/>, continuing <paramref name="crc"/>: one chain of crc32 steps.</summary>
+    internal static uint ChecksumInOneChain(ReadOnlySpan<byte> bytes, uint crc = 0)
     {
         int i = 0;
         for (; i <= bytes.Length - 8; i += 8)
@@ -136,6 +168,63 @@ internal sealed partial class RowCacheLayout
         }
 
         return crc;
+    }
+
+    /// <summary>The bytes of a third below which one chain is as fast (the joining costs about two hundred cycles).</summary>
+    private const int InterleavedMinimum = 512;
+
+    /// <summary>CRC-32C's polynomial, bit-reflected (bit 31 is x⁰).</summary>
+    private const uint Polynomial = 0x82F63B78;
+
+    /// <summary>a·b modulo the polynomial, both bit-reflected.</summary>
+    private static uint MultiplyModP(uint a, uint b)
+    {
+        uint m = 1u << 31, product = 0;
+        while (true)
+        {
+            if ((a & m) != 0)
+            {
+                product ^= b;
+                if ((a & (m - 1)) == 0)
+                {
+                    return product;
+                }
+            }
+
+            m >>= 1;
+            b = (b & 1) != 0 ? (b >> 1) ^ Polynomial : b >> 1;
+        }
+    }
+
+    /// <summary>x^(2^k) modulo the polynomial, bit-reflected, for k from 0: each the square of the one before, x¹ first.</summary>
+    private static readonly uint[] PowersOfTwo = Powers();
+
+    private static uint[] Powers()
+    {
+        uint[] powers = new uint[64];
+        powers[0] = 1u << 30;
+        for (int k = 1; k < powers.Length; k++)
+        {
+            powers[k] = MultiplyModP(powers[k - 1], powers[k - 1]);
+        }
+
+        return powers;
+    }
+
+    /// <summary>x^(8·<paramref name="bytes"/>) modulo the polynomial, bit-reflected: the product of x^(2^k) for each bit k of 8·bytes.</summary>
+    private static uint ShiftBytes(nint bytes)
+    {
+        uint result = 1u << 31; // x⁰
+        int k = 0;
+        for (ulong n = (ulong)bytes * 8; n != 0; n >>= 1, k++)
+        {
+            if ((n & 1) != 0)
+            {
+                result = MultiplyModP(PowersOfTwo[k], result);
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The header, its checksum in its last 4 bytes.</summary>

@@ -49,19 +49,24 @@ internal sealed class RowGather
 
     /// <summary>The target of row <paramref name="row"/> of the block (labels are targets).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Target(ref byte block, in BlockEntry entry, int row)
-    {
-        int slot = Slot(ref block, entry, row);
-        return _labels == CachedLabels.Targets ? BitConverter.Int32BitsToSingle(slot) : BitConverter.Int32BitsToSingle(_labelMap[slot]);
-    }
+    public float Target(ref byte block, in BlockEntry entry, int row) => TargetOf(Slot(ref block, entry, row));
+
+    /// <summary>Where a block's label slots start, from its first byte.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long LabelsOffset(in BlockEntry entry) => BlockCodec.Align((long)entry.Rows * BlockCodec.RowBytes(entry.Type, _features));
+
+    /// <summary>The class of a label slot (labels are classes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int ClassOf(int slot) => _labelMap[slot];
+
+    /// <summary>The target of a label slot (labels are targets).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float TargetOf(int slot) => _labels == CachedLabels.Targets ? BitConverter.Int32BitsToSingle(slot) : BitConverter.Int32BitsToSingle(_labelMap[slot]);
 
     /// <summary>The 4 bytes of row <paramref name="row"/>'s label slot: an id, or a target's bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Slot(ref byte block, in BlockEntry entry, int row)
-    {
-        long labels = BlockCodec.Align((long)entry.Rows * BlockCodec.RowBytes(entry.Type, _features));
-        return Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref block, (nint)(labels + (4L * row))));
-    }
+    private int Slot(ref byte block, in BlockEntry entry, int row) =>
+        Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref block, (nint)(LabelsOffset(entry) + (4L * row))));
 
     /// <summary>Whether cache row <paramref name="row"/> is in <paramref name="included"/> (all rows when it is empty).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
