@@ -12,7 +12,11 @@ public static partial class Table
     /// <summary>The rows <see cref="Fitting"/> encodes at a time: a divisor of a column chunk's length, whose rows stay in the core's cache.</summary>
     private const int EncodeBlock = 256;
 
-    private sealed partial class Fitting(CsvRecordReader records, string? name, TableOptions options)
+    /// <param name="records">The records, the header first.</param>
+    /// <param name="name">What to call the text in error messages, or null.</param>
+    /// <param name="options">How to read and what to fit, checked.</param>
+    /// <param name="vectorized">Whether the standardizer's statistics take the vector loop where they can (false: the scalar one, for tests).</param>
+    private sealed partial class Fitting(CsvRecordReader records, string? name, TableOptions options, bool vectorized = true)
     {
         private readonly string[] _tokens = [.. options.MissingTokens];
         private TableHeader _header = null!;
@@ -162,11 +166,12 @@ public static partial class Table
                 throw FileFormatException.InFile(name, string.Create(CultureInfo.InvariantCulture, $"{_rows} rows of {offset} features are more than one dataset can hold; lower MaxCategories (native: --max-categories) or ignore columns."));
             }
 
-            AlignedBuffer storage = Encode(plans, offset);
+            RowStatistics? statistics = options.Standardize ? NumberStatistics(plans, offset, vectorized) : null;
+            AlignedBuffer storage = Encode(plans, offset, statistics);
             string[] labelNames = [.. _labelColumns.Select(j => _header.Names[j])];
+            Standardizer? standardizer = statistics is null ? null : FitStandardizer(statistics, storage.Span, plans, offset);
             Dataset data = _labels.Length == 1 ? _labels[0].Build(storage, _rows, offset, _header.Line, _header.Columns[_labelColumns[0]]) : Targets(storage, offset);
             PipelineColumn[] fitted = [.. columns];
-            Standardizer? standardizer = options.Standardize ? FitStandardizer(plans, offset) : null;
             var pipeline = new FeaturePipeline(fitted, standardizer, _tokens, options.DecimalComma, options.Imputation);
             return new TableData(data.WithFeatureNames(pipeline.FeatureNames).WithLabelNames(labelNames), pipeline);
         }
