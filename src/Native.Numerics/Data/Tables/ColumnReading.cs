@@ -168,7 +168,7 @@ internal sealed partial class ColumnReading
 
     private long NumberCount { get; set; }
 
-    /// <summary>Whether <see cref="TryAddKnownSmall"/> may take a field: no missing tokens, and a number column, a measurement, or an undecided one whose ids are pending.</summary>
+    /// <summary>Whether <see cref="TryAddKnownSmall(ReadOnlySpan{char})"/> may take a field: no missing tokens, and a number column, a measurement, or an undecided one whose ids are pending.</summary>
     private bool _knownSmall;
 
     /// <summary>Reads one field of the column; <paramref name="records"/> places an error.</summary>

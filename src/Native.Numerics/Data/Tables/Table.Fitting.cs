@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Native.Numerics.Kernels;
 
 namespace Native.Numerics;
@@ -105,16 +107,18 @@ public static partial class Table
                 throw FileFormatException.AtLine(name, records.Line, 1, "too many rows for one table.");
             }
 
-            ReadOnlySpan<char> text = records.RecordText;
-            ReadOnlySpan<CsvRecordReader.FieldSpan> spans = records.Fields;
+            // The record's text with the reader's slack behind it: a field's first four characters can be read at once.
+            ReadOnlySpan<char> text = records.RecordTextWithSlack;
+            ref readonly char start = ref MemoryMarshal.GetReference(text);
+            ref readonly CsvRecordReader.FieldSpan spans = ref MemoryMarshal.GetReference(records.Fields);
             foreach (ColumnReading column in _active)
             {
                 // Most fields of a numeric table are small integers whose column only keeps the number: inline, no call.
-                CsvRecordReader.FieldSpan field = spans[column.Index];
-                ReadOnlySpan<char> value = text.Slice(field.Start, field.Length);
-                if (!column.TryAddKnownSmall(value))
+                // (Every column's index is below the header's field count, which the record has.)
+                CsvRecordReader.FieldSpan field = Unsafe.Add(ref Unsafe.AsRef(in spans), column.Index);
+                if (!column.TryAddKnownSmall(in Unsafe.Add(ref Unsafe.AsRef(in start), field.Start), field.Length))
                 {
-                    column.Add(value, records, name);
+                    column.Add(text.Slice(field.Start, field.Length), records, name);
                 }
             }
 
