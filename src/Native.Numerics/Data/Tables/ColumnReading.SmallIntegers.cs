@@ -7,9 +7,9 @@ namespace Native.Numerics;
 internal sealed partial class ColumnReading
 {
     /// <summary>
-    /// Reads the field as <see cref="Add"/> would when that is only to keep its number: a small integer (<see cref="SmallInteger"/>)
+    /// Reads the field as <see cref="Add(ReadOnlySpan{char}, int, CsvRecordReader, string?)"/> would when that is only to keep its number: a small integer (<see cref="SmallInteger(ReadOnlySpan{char}, out int)"/>)
     /// in a column that keeps no id per row, and whose text, if the column tracks texts, has its id already. False, having
-    /// done nothing, for any other field: <see cref="Add"/> reads it.
+    /// done nothing, for any other field: <see cref="Add(ReadOnlySpan{char}, int, CsvRecordReader, string?)"/> reads it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryAddKnownSmall(ReadOnlySpan<char> text)
@@ -84,6 +84,14 @@ internal sealed partial class ColumnReading
         return true;
     }
 
+    /// <summary>
+    /// <see cref="SmallInteger(ReadOnlySpan{char}, out int)"/> of the first <paramref name="length"/> characters of
+    /// <paramref name="field"/>, a word at a time when the field has four characters to read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SmallInteger(ReadOnlySpan<char> field, int length, out int value) =>
+        field.Length >= 4 ? SmallIntegerWithSlack(in field[0], length, out value) : SmallInteger(field[..length], out value);
+
     /// <summary>The digit '0' in each of four UTF-16 lanes of a 64-bit word.</summary>
     private const ulong ZeroDigits = 0x0030_0030_0030_0030;
 
@@ -91,10 +99,10 @@ internal sealed partial class ColumnReading
     private const ulong DigitLimit = 0x7FF6_7FF6_7FF6_7FF6, LaneTops = 0x8000_8000_8000_8000;
 
     /// <summary>
-    /// <see cref="SmallInteger"/> without a loop or a branch per character: the field's four characters are read as one
+    /// <see cref="SmallInteger(ReadOnlySpan{char}, out int)"/> without a loop or a branch per character: the field's four characters are read as one
     /// 64-bit word (<paramref name="start"/> must have four readable characters, the field's and what follows it), the
     /// characters past <paramref name="length"/> shifted out, and every digit checked and combined at once (SWAR: lanes of
-    /// 16 bits). Gives what <see cref="SmallInteger"/> gives for the field's text; the tests compare the two.
+    /// 16 bits). Gives what <see cref="SmallInteger(ReadOnlySpan{char}, out int)"/> gives for the field's text; the tests compare the two.
     /// </summary>
     /// <remarks>
     /// Little-endian: the first character is the low lane. Subtracting '0' from every lane may borrow from the lane above
@@ -132,7 +140,7 @@ internal sealed partial class ColumnReading
     private static ReadOnlySpan<uint> LeastOfLength => [0, 0, 10, 100, 1000];
 
     /// <summary>
-    /// Reads a canonical small integer, as <see cref="Add"/> reads any field, in the same order of steps: a number (exact
+    /// Reads a canonical small integer, as <see cref="Add(ReadOnlySpan{char}, int, CsvRecordReader, string?)"/> reads any field, in the same order of steps: a number (exact
     /// and finite), and its text's id by value.
     /// </summary>
     private void AddSmall(int value)

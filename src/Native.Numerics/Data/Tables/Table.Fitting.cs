@@ -118,7 +118,7 @@ public static partial class Table
                 CsvRecordReader.FieldSpan field = Unsafe.Add(ref Unsafe.AsRef(in spans), column.Index);
                 if (!column.TryAddKnownSmall(in Unsafe.Add(ref Unsafe.AsRef(in start), field.Start), field.Length))
                 {
-                    column.Add(text.Slice(field.Start, field.Length), records, name);
+                    column.Add(text[field.Start..], field.Length, records, name);
                 }
             }
 

@@ -28,6 +28,10 @@ internal sealed class TextIds
     /// <summary>The texts held.</summary>
     public int Count { get; private set; }
 
+    /// <summary>The id of the text of the first <paramref name="length"/> characters of <paramref name="field"/>, if it is held.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetValue(ReadOnlySpan<char> field, int length, out int id) => TryGetValue(field[..length], out id);
+
     /// <summary>The id of <paramref name="text"/>, if it is held.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(ReadOnlySpan<char> text, out int id)
