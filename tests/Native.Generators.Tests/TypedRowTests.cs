@@ -247,6 +247,47 @@ public class TypedRowTests
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [InlineData("logistic")]
+    [InlineData("softmax")]
+    [InlineData("linear")]
+    [InlineData("targets")]
+    public void TheCompiledModelCarriesTheNamesTheLoadedModelHas(string kind)
+    {
+        // Model: the compiled class as a TrainedModel on encoded rows; its class, label and feature names are the file's, so
+        // PredictClassName answers on it as on ModelFile.Load's model.
+        using var harness = new FileModelHarness();
+        (Type driver, TrainedModel loaded) = Compile(harness, kind, "defaults");
+        var compiled = (TrainedModel)driver.Assembly.GetType("Demo.Loans")!.GetProperty("Model")!.GetValue(null)!;
+        Assert.Equal(loaded.ClassNames, compiled.ClassNames);
+        Assert.Equal(loaded.LabelNames, compiled.LabelNames);
+        Assert.Equal(loaded.LabelName, compiled.LabelName);
+        Assert.Equal(loaded.Pipeline!.FeatureNames, compiled.FeatureNames);
+        Assert.Null(compiled.Pipeline);
+        Assert.NotEmpty(compiled.LabelNames);
+        if (loaded.Task == ModelTask.Regression)
+        {
+            return;
+        }
+
+        Assert.Equal(["0", "1"], compiled.ClassNames);
+        string[] header = ReadRecords("loans-test.csv", out string[][] records);
+        var encode = driver.GetMethod("Encode")!.CreateDelegate<Action<string[], float[]>>();
+        TableRow row = loaded.CreateRow();
+        float[] encoded = new float[loaded.Pipeline.Features];
+        foreach (string[] record in records.Take(200))
+        {
+            row.Clear();
+            for (int c = 0; c < loaded.Pipeline.Columns.Count; c++)
+            {
+                row.SetText(c, record[Array.IndexOf(header, loaded.Pipeline.Columns[c].Name)]);
+            }
+
+            encode(record, encoded);
+            Assert.Equal(loaded.PredictClassName(row), compiled.PredictClassName(encoded));
+        }
+    }
+
     [Fact]
     public void AnInfiniteNumberIsRefusedNamingItsColumn()
     {
