@@ -40,6 +40,20 @@ if (args is ["typedrow", ..])
 }
 
 // `-- byterows` alternates softmax epochs over float rows and byte rows (copied, read directly), in one process (ByteRowBenchmarks).
+// `-- byterows-repeat <rows> <kernel> <standardized> <seconds>` runs one of them alone, a process to profile.
+if (args is ["byterows-repeat", string rows, string kernel, string standardized, string seconds])
+{
+    ByteRowBenchmarks.Repeat(Console.Out, rows, kernel, bool.Parse(standardized), double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+// `-- byterows-kernels` times the 784 × 10 layer's kernels alone on one batch of byte rows, against the ceiling.
+if (args is ["byterows-kernels"])
+{
+    ByteRowBenchmarks.Kernels(Console.Out);
+    return;
+}
+
 if (args is ["byterows", ..])
 {
     ByteRowBenchmarks.Alternate(Console.Out);

@@ -51,8 +51,8 @@ public partial class ModelRuntime<TLayers, THead>
     }
 
     // The forward pass, the head's loss (and errors), and unless the mode is the loss alone the backward pass, a chunk at a time.
-    // Byte rows are widened into float rows a chunk at a time (ByteRowKernel.Widen); or, when ByteRowKernel.ReadDirectly
-    // asks for it, the bytes are the values themselves (not IDX pixels / 255) and the model does not standardize its rows
+    // Byte rows are widened into float rows a chunk at a time (ByteRowKernel.Widen); or, when ByteRowKernel.ReadsDirectly
+    // chooses it, the bytes are the values themselves (not IDX pixels / 255) and the model does not standardize its rows
     // itself, read as bytes by the bottom layer's kernels, widened (and standardized) in registers where they are used.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private float PassAt<TSimd, TVector, TMode>(in Batch batch, TMode mode)
@@ -60,7 +60,7 @@ public partial class ModelRuntime<TLayers, THead>
         where TVector : struct
         where TMode : IPassMode, allows ref struct
     {
-        if (batch.ByteRows is ByteRowFormat { IsWhole: true } format && _scales is null && ByteRowKernel.ReadDirectly)
+        if (batch.ByteRows is ByteRowFormat { IsWhole: true } format && _scales is null && ByteRowKernel.ReadsDirectly(_layers.Features, _layers.Outputs, _layers.ParameterCount, format.Standardizer is not null))
         {
             return format.Standardizer is Standardizer standardizer
                 ? PassAt<TSimd, TVector, TMode, StandardizedByteInput>(in batch, mode, ByteRowKernel.Standardizing(standardizer))

@@ -16,13 +16,30 @@ internal static class ByteRowKernel
     /// <summary>
     /// Whether the bottom layer's kernels read byte rows themselves (<see cref="ByteInput"/>, <see cref="StandardizedByteInput"/>),
     /// widening each vector of bytes where it is used, instead of training widening a chunk's rows into float rows first
-    /// (<see cref="Widen"/>). The results are the same to the bit. Off: the kernels read a row's vector several times (the
-    /// forward kernel once per four outputs, the gradient kernel once per eight), and widening it each time cost more than
-    /// writing the widened chunk once and reading it back from L2 (ByteRowBenchmarks, Intel Xeon Emerald Rapids: softmax
-    /// 784 × 10 epoch 1.13× slower on raw pixels, 1.24× standardized; docs/performance.md, "Byte rows"). Settable so that
-    /// the benchmark and the tests run both ways in one process.
+    /// (<see cref="Widen"/>): true, false, or null (the default) for <see cref="ReadsDirectly"/>'s choice. The results are
+    /// the same to the bit either way. Settable so that the benchmark and the tests run both ways in one process.
     /// </summary>
-    internal static bool ReadDirectly { get; set; }
+    internal static bool? ReadDirectly { get; set; }
+
+    /// <summary>
+    /// Whether a model of <paramref name="features"/> and <paramref name="outputs"/> (its <paramref name="parameters"/> telling
+    /// one layer from several) reads byte rows, <paramref name="standardized"/> or not, directly: as <see cref="ReadDirectly"/>
+    /// says when set, else <see cref="ChoosesDirect"/>.
+    /// </summary>
+    internal static bool ReadsDirectly(int features, int outputs, int parameters, bool standardized) =>
+        ReadDirectly ?? ChoosesDirect(features, outputs, parameters, standardized);
+
+    /// <summary>
+    /// Direct reads when the model is one layer that <see cref="TenOutputKernel"/> covers whole and the bytes are not
+    /// standardized. Those kernels read each vector of a row once for all ten outputs, forward and gradient, so widening it
+    /// where it is used costs two widenings a vector against the copy's one, and saves the copy's store and its reads back
+    /// from L2: measured faster for raw bytes (ByteRowBenchmarks, Intel Xeon Emerald Rapids, docs/performance.md, "Byte
+    /// rows"). Standardizing adds a subtract and a multiply to each widening, on the multiply-adds' ports, twice over when read
+    /// directly: there the copy measured as fast or faster. The general kernels read a vector two or three times, widening
+    /// it each time: for them the copy is faster.
+    /// </summary>
+    internal static bool ChoosesDirect(int features, int outputs, int parameters, bool standardized) =>
+        !standardized && parameters == ParameterLayout.LayerParameters(features, outputs) && TenOutputKernel.CoversWhole(features, outputs);
 
     /// <summary>How a kernel reads byte rows through <paramref name="standardizer"/>: widened, then (x − mean) × scale.</summary>
     public static StandardizedByteInput Standardizing(Standardizer standardizer) =>

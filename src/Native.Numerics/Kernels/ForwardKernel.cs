@@ -18,7 +18,7 @@ internal static class ForwardKernel
 {
     // The floats of W the pass keeps in L1 at once: 32 KB, the smallest L1 data cache of the CPUs with
     // AVX-512 (Skylake-SP to Cascade Lake, and Zen 4; Ice Lake and Zen 5 have 48 KB).
-    private const int L1Floats = 8192;
+    internal const int L1Floats = 8192;
 
     // Forward: Z = A·Wᵀ + b, in dot-product form. Two rows of A against four rows of W share each load:
     // per vector of k, 2 + 4 loads feed 8 multiply-adds held in 8 accumulators. W is taken in tiles of
@@ -39,7 +39,14 @@ internal static class ForwardKernel
         int count = input.Count;
         int pairs = count & ~1;
         int tile = pairs == 0 || (long)outputs * inputs <= L1Floats ? outputs : Math.Max(4, (L1Floats / inputs) & ~3);
-        for (int first = 0; first < outputs && pairs > 0; first += tile)
+        if (tile == outputs && TenOutputKernel.Covers(outputs))
+        {
+            // Ten outputs with W in L1: each vector of a pair of rows read once for all ten.
+            TenOutputKernel.ForwardPairs<TSimd, TVector, TInput>(in input, pairs, reader, ref w, inputs, ref zOrigin);
+            tile = 0;
+        }
+
+        for (int first = 0; first < outputs && pairs > 0 && tile > 0; first += tile)
         {
             int last = Math.Min(outputs, first + tile);
             for (int i = 0; i < pairs; i += 2)

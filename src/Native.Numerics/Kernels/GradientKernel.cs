@@ -29,7 +29,13 @@ internal static class GradientKernel
         int inputs = shape.Inputs;
         int outputs = shape.Outputs;
         int count = input.Count;
-        if (TSimd.Width == SimdWidth.Vector512 && outputs >= 8 && inputs >= 3 * TSimd.Count)
+        if (TenOutputKernel.Covers(outputs))
+        {
+            // Ten outputs: each vector of a row read once for all ten; the columns past the last whole vector as below.
+            nint covered = TenOutputKernel.Accumulate<TSimd, TVector, TInput>(ref e, in input, reader, inputs, ref dw);
+            AccumulateBlocks<TSimd, TVector, TInput>(ref e, in input, reader, inputs, outputs, ref dw, 0, outputs, covered);
+        }
+        else if (TSimd.Width == SimdWidth.Vector512 && outputs >= 8 && inputs >= 3 * TSimd.Count)
         {
             int wideOutputs = outputs & ~7;
             int wideStep = 3 * TSimd.Count;

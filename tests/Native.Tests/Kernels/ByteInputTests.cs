@@ -125,7 +125,7 @@ public class ByteInputTests
             float[] gradient = new float[runtime.Parameters.Length];
             foreach (bool direct in new[] { false, true })
             {
-                bool before = ByteRowKernel.ReadDirectly;
+                bool? before = ByteRowKernel.ReadDirectly;
                 ByteRowKernel.ReadDirectly = direct;
                 try
                 {
@@ -171,7 +171,7 @@ public class ByteInputTests
     private static float[] Steps(ModelRuntime runtime, SimdWidth width, Dataset data, int[] rows, bool widenFirst)
     {
         runtime.Width = width;
-        bool before = ByteRowKernel.ReadDirectly;
+        bool? before = ByteRowKernel.ReadDirectly;
         ByteRowKernel.ReadDirectly = !widenFirst;
         try
         {
