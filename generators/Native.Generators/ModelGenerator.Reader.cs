@@ -203,7 +203,7 @@ public sealed partial class ModelGenerator
                     throw FileFormatException.InFile(name, quantizedProblem + "; this model would answer NaN to every input.");
                 }
 
-                return (onnx, onnx.Pipeline, Spec(onnxLayers, calibrated: true).Spec);
+                return (onnx, onnx.Pipeline, Spec(onnxLayers, calibrated: true).Spec, OnnxNames(onnx, name));
             }
 
             if (BoundsProblem(onnx) is string onnxProblem)
