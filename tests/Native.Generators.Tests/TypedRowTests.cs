@@ -289,6 +289,26 @@ public class TypedRowTests
     }
 
     [Fact]
+    public void TheCompiledModelOfAnOnnxFileCarriesItsNames()
+    {
+        // The loans model with its pipeline exported to ONNX (names in metadata_props): Model carries what Load's has.
+        TableData training = Table.Read(Path.Combine(Loans, "loans-train.csv"), new TableOptions { LabelColumns = ["default"] });
+        var model = new LogisticRegression(training.Pipeline.Features);
+        model.Parameters.Fill(0.01f);
+        using var harness = new FileModelHarness();
+        string path = harness.PathOf("models/loans.onnx");
+        ModelFile.Save(model, path, training.Metadata);
+        var (result, output) = harness.Run("using Native.Numerics;\nnamespace Demo;\n[GeneratedModel(\"models/loans.onnx\")] public static partial class LoansOnnx;\n", "models/loans.onnx");
+        Assert.Empty(result.Diagnostics);
+        var compiled = (TrainedModel)FileModelHarness.Load(output).GetType("Demo.LoansOnnx")!.GetProperty("Model")!.GetValue(null)!;
+        TrainedModel loaded = ModelFile.Load(path);
+        Assert.Equal(["default"], loaded.LabelNames);
+        Assert.Equal(loaded.LabelNames, compiled.LabelNames);
+        Assert.Equal(loaded.ClassNames, compiled.ClassNames);
+        Assert.Equal(loaded.Pipeline!.FeatureNames, compiled.FeatureNames);
+    }
+
+    [Fact]
     public void AnInfiniteNumberIsRefusedNamingItsColumn()
     {
         using var harness = new FileModelHarness();
