@@ -7,6 +7,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Native.Numerics;
+using nietras.SeparatedValues;
 
 namespace Native.Benchmarks;
 
@@ -83,7 +84,8 @@ public class TablePredictionBenchmarks
 /// numbers with blanks, six category columns), the same rows with only their number columns and label, and 150,000 rows
 /// of 64 pixel-like integers 0–255 (a third of them 0) and a digit label (29.5 MB, every column an undecided number
 /// column of at most 256 distinct texts, the case that looks every value up as a category too). One thread; MB/s is the
-/// text's bytes over the mean.
+/// text's bytes over the mean. Beside it, the bounds beneath it on the same text: Table.Read's record reader alone, and Sep.
+/// Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*TableReadBenchmarks*'</c>.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
@@ -97,8 +99,39 @@ public class TableReadBenchmarks
     [GlobalSetup]
     public void Setup() => _text = Text(Columns);
 
-    [Benchmark(Description = "Table.Read: fit the pipeline, encode the rows")]
+    [Benchmark(Baseline = true, Description = "Table.Read: fit the pipeline, encode the rows")]
     public Dataset Read() => Table.Read(new MemoryStream(_text), new TableOptions { LabelColumns = [Columns == "pixels" ? "digit" : "default"] }).Data;
+
+    /// <summary>The bound beneath Table.Read: its own record reader alone, every record split into fields (decoding included), nothing parsed.</summary>
+    [Benchmark(Description = "bound: the record reader alone (CsvRecordReader, fields found)")]
+    public int Records()
+    {
+        var records = new CsvRecordReader(new MemoryStream(_text), null, new CsvOptions());
+        int fields = 0;
+        while (records.Next())
+        {
+            fields += records.FieldCount;
+        }
+
+        return fields;
+    }
+
+    /// <summary>Sep 0.17.1 (the fastest .NET CSV parser) on the same text: every field's characters found, nothing parsed.</summary>
+    [Benchmark(Description = "bound: Sep, every field's text")]
+    public int Sep()
+    {
+        using SepReader reader = nietras.SeparatedValues.Sep.Reader(o => o with { Unescape = true }).From(new MemoryStream(_text));
+        int characters = 0;
+        foreach (SepReader.Row row in reader)
+        {
+            for (int j = 0; j < row.ColCount; j++)
+            {
+                characters += row[j].Span.Length;
+            }
+        }
+
+        return characters;
+    }
 
     /// <summary>The text of the table <paramref name="columns"/> names.</summary>
     private static byte[] Text(string columns) => columns == "pixels" ? PixelText.Make() : LoansText.Repeated(columns == "numbers only");

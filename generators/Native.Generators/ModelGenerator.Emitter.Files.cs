@@ -120,6 +120,7 @@ public sealed partial class ModelGenerator
             w.Line("private static readonly string[] s_classNames = { " + string.Join(", ", names.Select(StringLiteral)) + " };");
         }
 
+        EmitFileNames(w, spec);
         w.Line();
         w.Summary("The engine every prediction runs on: created, and the parameters copied into its aligned storage, at first use.");
         w.Line("private static readonly Engine s_engine = new Engine();");
@@ -162,7 +163,7 @@ public sealed partial class ModelGenerator
         }
         w.Line("public static " + Numerics + ".TrainedModel Model =>");
         w.Line("    global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => " + CompilerServices + ".CompiledModels.CreateTrainedModel(new Engine(), "
-            + (regression ? "null" : "s_classNames") + "));");
+            + (regression ? "null" : "s_classNames") + FileNameArguments(spec) + "));");
 
         w.Line();
         w.Summary(
@@ -190,6 +191,33 @@ public sealed partial class ModelGenerator
         EmitEngine(w, spec.Kind, sizes, [.. spec.Activations], "s_shape, " + standardizer, "FileParameters.CopyTo(Parameters);", "the file's parameters" + (standardized ? " and standardizer" : string.Empty));
         w.Close();
     }
+
+    /// <summary>
+    /// The label and feature names the file saves beside the model, for <c>Model</c> to carry as <c>ModelFile.Load</c>'s model
+    /// does (with a pipeline, the names of the features it writes, which <c>Model</c> takes); nothing when the file names none.
+    /// </summary>
+    private static void EmitFileNames(SourceWriter w, FileModelSpec spec)
+    {
+        if (FileNameArguments(spec).Length == 0)
+        {
+            return;
+        }
+
+        w.Line();
+        w.Summary(spec.LabelNames.Count > 1 ? "The target columns the file names, in output order." : spec.LabelNames.Count == 1 ? "The label column the file names." : "The file names no label column.");
+        w.Line("private static readonly string[] s_labelNames = " + StringArray(spec.LabelNames) + ";");
+        w.Line();
+        w.Summary(spec.HasRow ? "The names of the features the pipeline writes, in the encoded row's order." : spec.FeatureNames.Count > 0 ? "The feature names the file holds, in input order." : "The file names no features.");
+        w.Line("private static readonly string[] s_featureNames = " + StringArray(spec.FeatureNames) + ";");
+    }
+
+    /// <summary>An array initializer of string literals: <c>{ "a", "b" }</c>, or <c>{ }</c>.</summary>
+    private static string StringArray(EquatableArray<string> values) =>
+        values.Count == 0 ? "{ }" : "{ " + string.Join(", ", values.Select(StringLiteral)) + " }";
+
+    /// <summary>The arguments that hand <c>Model</c> the file's label and feature names, or none when it names neither.</summary>
+    private static string FileNameArguments(FileModelSpec spec) =>
+        spec.LabelNames.Count == 0 && spec.FeatureNames.Count == 0 ? string.Empty : ", s_labelNames, s_featureNames";
 
     /// <summary>The prediction members, by kind: each one line on the engine.</summary>
     private static void EmitFilePredictions(SourceWriter w, FileModelSpec spec)

@@ -69,6 +69,7 @@ public sealed partial class ModelGenerator
             w.Line("private static readonly string[] s_classNames = { " + string.Join(", ", names.Select(StringLiteral)) + " };");
         }
 
+        EmitFileNames(w, spec);
         w.Line();
         w.Summary("The integer engine every prediction runs on: created, and the weights packed into its aligned storage, at first use.");
         w.Line("private static readonly " + QuantizedRuntime + " s_engine = CreateEngine();");
@@ -96,7 +97,7 @@ public sealed partial class ModelGenerator
             "(a host that serves it, say): the same predictions, bit for bit, on an engine of its own over the same integer layers, created at first use.");
         w.Line("public static " + Numerics + ".TrainedModel Model =>");
         w.Line("    global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => " + CompilerServices + ".CompiledModels.CreateTrainedModel(s_engine, "
-            + (spec.Kind == ModelKind.LinearRegression ? "null" : "s_classNames") + "));");
+            + (spec.Kind == ModelKind.LinearRegression ? "null" : "s_classNames") + FileNameArguments(spec) + "));");
 
         w.Line();
         w.Summary(

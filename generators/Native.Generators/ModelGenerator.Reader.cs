@@ -119,9 +119,10 @@ public sealed partial class ModelGenerator
         ModelDescription model;
         PipelineDescription? pipeline;
         QuantizedFileSpec? quantized;
+        FileNames names;
         try
         {
-            (model, pipeline, quantized) = ReadModel(bytes, target.Path);
+            (model, pipeline, quantized, names) = ReadModel(bytes, target.Path);
         }
         catch (FileFormatException error)
         {
@@ -158,6 +159,7 @@ public sealed partial class ModelGenerator
             activations[l] = (int)model.HiddenActivations[l];
         }
 
+        EquatableArray<RowColumnSpec> rowColumns = RowColumns(pipeline);
         var spec = new FileModelSpec(
             target.Namespace,
             target.ContainingTypes,
@@ -171,8 +173,10 @@ public sealed partial class ModelGenerator
             new EquatableArray<float>(model.Means ?? []),
             new EquatableArray<float>(model.Deviations ?? []),
             new EquatableArray<string>(model.ClassNames),
-            RowColumns(pipeline),
+            rowColumns,
             new EquatableArray<string>(pipeline?.MissingTokens ?? []),
+            new EquatableArray<string>(names.Labels),
+            new EquatableArray<string>(pipeline is null ? names.Features : [.. EncodedFeatureNames(rowColumns)]),
             quantized);
         return new FileModelResult(spec, EquatableArray<DiagnosticInfo>.Empty);
 
@@ -186,7 +190,7 @@ public sealed partial class ModelGenerator
     /// can give finite outputs; the feature pipeline the file keeps, or null; and for an int8 file (format version 3) its
     /// integer layers, read and checked as ModelFile.Load reads them, or null.
     /// </summary>
-    private static (ModelDescription Model, PipelineDescription? Pipeline, QuantizedFileSpec? Quantized) ReadModel(byte[] bytes, string name)
+    private static (ModelDescription Model, PipelineDescription? Pipeline, QuantizedFileSpec? Quantized, FileNames Names) ReadModel(byte[] bytes, string name)
     {
         if (name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
@@ -199,7 +203,7 @@ public sealed partial class ModelGenerator
                     throw FileFormatException.InFile(name, quantizedProblem + "; this model would answer NaN to every input.");
                 }
 
-                return (onnx, onnx.Pipeline, Spec(onnxLayers, calibrated: true).Spec);
+                return (onnx, onnx.Pipeline, Spec(onnxLayers, calibrated: true).Spec, OnnxNames(onnx, name));
             }
 
             if (BoundsProblem(onnx) is string onnxProblem)
@@ -207,15 +211,19 @@ public sealed partial class ModelGenerator
                 throw FileFormatException.InFile(name, onnxProblem + "; this model would answer NaN to every input.");
             }
 
-            return (onnx, onnx.Pipeline, null);
+            return (onnx, onnx.Pipeline, null, OnnxNames(onnx, name));
         }
 
         using var stream = new MemoryStream(bytes, writable: false);
         Safetensors.Contents contents = Safetensors.ReadHeader(stream, name);
         ModelFileHeader header = ModelFileFormat.Decode(contents);
+        // The label column, or a multi-output regression's targets, as ModelFile.Load names them.
+        string[] labels = header.LabelNames.Length > 0 ? header.LabelNames : header.LabelName is string label ? [label] : [];
+        var names = new FileNames(labels, header.FeatureNames);
         if (header.Quantization is not null)
         {
-            return ReadQuantized(stream, contents, header);
+            (ModelDescription quantizedModel, PipelineDescription? quantizedPipeline, QuantizedFileSpec quantizedSpec) = ReadQuantized(stream, contents, header);
+            return (quantizedModel, quantizedPipeline, quantizedSpec, names);
         }
 
         ParameterLayout layout = header.Layout;
@@ -239,15 +247,86 @@ public sealed partial class ModelGenerator
             throw contents.Error(contents.DataStart, problem + "; this model would answer NaN to every input.");
         }
 
-        return (model, header.Pipeline, null);
+        return (model, header.Pipeline, null, names);
     }
+
+    /// <summary>The label and feature column names an ONNX file's metadata_props hold (the library writes them under its prefix), read as ModelFile.Load reads them; none when absent.</summary>
+    private static FileNames OnnxNames(ModelDescription onnx, string name)
+    {
+        string[] labels = [], features = [];
+        int inputs = onnx.LayerSizes[0], outputs = onnx.LayerSizes[onnx.LayerSizes.Length - 1];
+        bool targets = onnx.Kind is Native.Numerics.Serialization.ModelKind.LinearRegression or Native.Numerics.Serialization.ModelKind.MultilayerPerceptronRegressor && outputs > 1;
+        foreach (KeyValuePair<string, string> property in onnx.Properties)
+        {
+            string? problem = null;
+            if (property.Key == ModelFileKeys.LabelNameKey)
+            {
+                labels = [property.Value];
+            }
+            else if (property.Key == ModelFileKeys.LabelNamesKey)
+            {
+                labels = ModelFileFormat.ParseNames(property.Value, targets ? outputs : -1, "label column", "label columns", out problem) ?? [];
+            }
+            else if (property.Key == ModelFileKeys.FeatureNamesKey)
+            {
+                features = ModelFileFormat.ParseFeatureNames(property.Value, inputs, out problem) ?? [];
+            }
+
+            if (problem is not null)
+            {
+                throw FileFormatException.InFile(name, "metadata_props has " + property.Key + ", but " + problem + ".");
+            }
+        }
+
+        return new FileNames(labels, features);
+    }
+
+    /// <summary>
+    /// The names of the features a pipeline writes, as FeaturePipeline.FeatureNames gives them: a number column's name (and
+    /// "name (missing)" for its indicator); for a category column "name=value" per kept value, then "name (other)" and
+    /// "name (missing)" for those slots. The tests hold them to the library's.
+    /// </summary>
+    private static IEnumerable<string> EncodedFeatureNames(EquatableArray<RowColumnSpec> columns)
+    {
+        foreach (RowColumnSpec column in columns)
+        {
+            if (!column.IsCategory)
+            {
+                yield return column.Name;
+                if (column.Indicator)
+                {
+                    yield return column.Name + " (missing)";
+                }
+
+                continue;
+            }
+
+            foreach (string value in column.Categories)
+            {
+                yield return column.Name + "=" + value;
+            }
+
+            if (column.Other)
+            {
+                yield return column.Name + " (other)";
+            }
+
+            if (column.MissingSlot)
+            {
+                yield return column.Name + " (missing)";
+            }
+        }
+    }
+
+    /// <summary>The label and feature column names a file saves beside its model (either may be empty).</summary>
+    private readonly record struct FileNames(string[] Labels, string[] Features);
 
     /// <summary>
     /// An int8 file's model: its integer layers read and checked by the library's code (ModelFileFormat.ReadQuantizedLayers,
     /// compiled in here too), then the library's check that they can give finite outputs; the description holds the float
     /// weights the bytes stand for.
     /// </summary>
-    private static (ModelDescription Model, PipelineDescription? Pipeline, QuantizedFileSpec? Quantized) ReadQuantized(Stream stream, Safetensors.Contents contents, ModelFileHeader header)
+    private static (ModelDescription Model, PipelineDescription? Pipeline, QuantizedFileSpec Quantized) ReadQuantized(Stream stream, Safetensors.Contents contents, ModelFileHeader header)
     {
         QuantizedLayerDescription[] layers = ModelFileFormat.ReadQuantizedLayers(stream, contents, header);
         bool calibrated = header.Quantization == ModelFileKeys.Int8Calibrated;

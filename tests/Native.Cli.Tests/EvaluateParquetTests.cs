@@ -51,6 +51,60 @@ public sealed class EvaluateParquetTests : IDisposable
     }
 
     [Fact]
+    public void SeveralTargetsScoreAParquetFileAsItsCsvTwin()
+    {
+        // Two targets of regression.csv (target and b) from its one other column: per-target R², RMSE, MAE, MSE and their
+        // means, the same from Parquet as from CSV, with the targets named by the model or by --label.
+        string model = Train("regression.csv", "--model", "linear", "--label", "target,b", "--standardize");
+        JsonElement csv = Evaluate(model, Path.Combine(Fixtures, "regression.csv"));
+        JsonElement parquet = Evaluate(model, Path.Combine(Fixtures, "regression.parquet"));
+        AssertSameMetrics(csv, parquet);
+        JsonElement[] targets = [.. parquet.GetProperty("targets").EnumerateArray()];
+        Assert.Equal(["target", "b"], targets.Select(t => t.GetProperty("name").GetString()));
+        foreach (string metric in new[] { "r2", "rmse", "mae", "mse" })
+        {
+            Assert.Equal(targets.Average(t => t.GetProperty(metric).GetDouble()), parquet.GetProperty(metric).GetDouble(), 9);
+        }
+
+        AssertSameMetrics(csv, Evaluate(model, Path.Combine(Fixtures, "regression.parquet"), "--label", "target,b"));
+
+        // The text report names each target, as for CSV.
+        Cli.Result text = Cli.Run("evaluate", "--model", model, "--data", Path.Combine(Fixtures, "regression.parquet"));
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("2 targets", text.Output, StringComparison.Ordinal);
+
+        // A target the files lack, and a target column of text: one line each, naming the column as a target.
+        Cli.Result absent = Cli.Run("evaluate", "--model", model, "--data", Path.Combine(Fixtures, "regression.parquet"), "--label", "target,nope");
+        Assert.Equal(1, absent.ExitCode);
+        Assert.Contains("no column is named 'nope', a target of the model", absent.Error, StringComparison.Ordinal);
+        Assert.Single(absent.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        string numbers = Path.Combine(_directory, "mixed-numbers.csv");
+        File.WriteAllLines(numbers, File.ReadAllLines(Path.Combine(Fixtures, "mixed.csv")).Select(line => string.Join(',', line.Split(',') is var f ? [f[0], f[8], f[9]] : [])));
+        string species = Train(numbers, "--model", "linear", "--label", "f,d");
+        Cli.Result text2 = Cli.Run("evaluate", "--model", species, "--data", Path.Combine(Fixtures, "mixed.parquet"), "--label", "f,species");
+        Assert.NotEqual(0, text2.ExitCode);
+        Assert.Contains("the target column 'species' is", text2.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("feature", text2.Error, StringComparison.Ordinal);
+        Assert.Single(text2.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void ATargetThatIsNotANumberIsCalledATarget()
+    {
+        // A CSV regression of two targets whose second target is a word in row 3: the error names the target, where it is.
+        string model = Train("regression.csv", "--model", "linear", "--label", "target,b");
+        string[] lines = File.ReadAllLines(Path.Combine(Fixtures, "regression.csv"));
+        lines[2] = string.Join(',', lines[2].Split(',')[..2]) + ",high";
+        string data = Path.Combine(_directory, "word-target.csv");
+        File.WriteAllLines(data, lines);
+        Cli.Result result = Cli.Run("evaluate", "--model", model, "--data", data);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"line 3, column {lines[2].LastIndexOf(',') + 2}: column 'b': the target is 'high'", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("feature", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public void MistakesAreOneLine()
     {
         string model = Train("integers.parquet");

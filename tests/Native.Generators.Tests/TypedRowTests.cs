@@ -247,6 +247,67 @@ public class TypedRowTests
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [InlineData("logistic")]
+    [InlineData("softmax")]
+    [InlineData("linear")]
+    [InlineData("targets")]
+    public void TheCompiledModelCarriesTheNamesTheLoadedModelHas(string kind)
+    {
+        // Model: the compiled class as a TrainedModel on encoded rows; its class, label and feature names are the file's, so
+        // PredictClassName answers on it as on ModelFile.Load's model.
+        using var harness = new FileModelHarness();
+        (Type driver, TrainedModel loaded) = Compile(harness, kind, "defaults");
+        var compiled = (TrainedModel)driver.Assembly.GetType("Demo.Loans")!.GetProperty("Model")!.GetValue(null)!;
+        Assert.Equal(loaded.ClassNames, compiled.ClassNames);
+        Assert.Equal(loaded.LabelNames, compiled.LabelNames);
+        Assert.Equal(loaded.LabelName, compiled.LabelName);
+        Assert.Equal(loaded.Pipeline!.FeatureNames, compiled.FeatureNames);
+        Assert.Null(compiled.Pipeline);
+        Assert.NotEmpty(compiled.LabelNames);
+        if (loaded.Task == ModelTask.Regression)
+        {
+            return;
+        }
+
+        Assert.Equal(["0", "1"], compiled.ClassNames);
+        string[] header = ReadRecords("loans-test.csv", out string[][] records);
+        var encode = driver.GetMethod("Encode")!.CreateDelegate<Action<string[], float[]>>();
+        TableRow row = loaded.CreateRow();
+        float[] encoded = new float[loaded.Pipeline.Features];
+        foreach (string[] record in records.Take(200))
+        {
+            row.Clear();
+            for (int c = 0; c < loaded.Pipeline.Columns.Count; c++)
+            {
+                row.SetText(c, record[Array.IndexOf(header, loaded.Pipeline.Columns[c].Name)]);
+            }
+
+            encode(record, encoded);
+            Assert.Equal(loaded.PredictClassName(row), compiled.PredictClassName(encoded));
+        }
+    }
+
+    [Fact]
+    public void TheCompiledModelOfAnOnnxFileCarriesItsNames()
+    {
+        // The loans model with its pipeline exported to ONNX (names in metadata_props): Model carries what Load's has.
+        TableData training = Table.Read(Path.Combine(Loans, "loans-train.csv"), new TableOptions { LabelColumns = ["default"] });
+        var model = new LogisticRegression(training.Pipeline.Features);
+        model.Parameters.Fill(0.01f);
+        using var harness = new FileModelHarness();
+        string path = harness.PathOf("models/loans.onnx");
+        ModelFile.Save(model, path, training.Metadata);
+        var (result, output) = harness.Run("using Native.Numerics;\nnamespace Demo;\n[GeneratedModel(\"models/loans.onnx\")] public static partial class LoansOnnx;\n", "models/loans.onnx");
+        Assert.Empty(result.Diagnostics);
+        var compiled = (TrainedModel)FileModelHarness.Load(output).GetType("Demo.LoansOnnx")!.GetProperty("Model")!.GetValue(null)!;
+        TrainedModel loaded = ModelFile.Load(path);
+        Assert.Equal(["default"], loaded.LabelNames);
+        Assert.Equal(loaded.LabelNames, compiled.LabelNames);
+        Assert.Equal(loaded.ClassNames, compiled.ClassNames);
+        Assert.Equal(loaded.Pipeline!.FeatureNames, compiled.FeatureNames);
+    }
+
     [Fact]
     public void AnInfiniteNumberIsRefusedNamingItsColumn()
     {

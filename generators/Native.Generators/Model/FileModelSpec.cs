@@ -33,6 +33,8 @@ internal readonly record struct AdditionalFile(string Path, long Length, long La
 /// <param name="ClassNames">The class names, or empty.</param>
 /// <param name="RowColumns">The columns of the file's feature pipeline that the model reads, in file order, or empty when the file has no pipeline (the model takes rows of floats).</param>
 /// <param name="MissingTokens">The pipeline's tokens that mean "missing" besides a blank value.</param>
+/// <param name="LabelNames">The label column (or a multi-output regression's target columns) the file names, or empty.</param>
+/// <param name="FeatureNames">The names of the model's features: the file's, or with a pipeline the features it writes; or empty.</param>
 /// <param name="Quantized">For an int8 file (format version 3), its integer layers, and <paramref name="Parameters"/> empty; null for a float file.</param>
 internal readonly record struct FileModelSpec(
     string Namespace,
@@ -49,6 +51,8 @@ internal readonly record struct FileModelSpec(
     EquatableArray<string> ClassNames,
     EquatableArray<RowColumnSpec> RowColumns,
     EquatableArray<string> MissingTokens,
+    EquatableArray<string> LabelNames,
+    EquatableArray<string> FeatureNames,
     QuantizedFileSpec? Quantized = null)
 {
     /// <summary>Whether the file keeps a feature pipeline: then the class has a typed row.</summary>

@@ -27,7 +27,8 @@ internal static partial class EvaluateCommand
 
         if (tally is ValueTally { Targets: > 1 } several)
         {
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"The model predicts {several.Targets} targets; evaluate reads one label column from Parquet. Evaluate on a CSV file holding the target columns."));
+            EvaluateParquetTargets(context, settings, file, predictor, several);
+            return;
         }
 
         bool classes = tally is ClassTally;
@@ -76,6 +77,95 @@ internal static partial class EvaluateCommand
         if (byId is not null)
         {
             byId.Finish(labels, new ClassMatcher(file, path, settings.ByIndex ? SortedNames(labels) : null, predictor.ClassNames.Count), (ClassTally)tally);
+        }
+    }
+
+    /// <summary>
+    /// A regression of several targets on Parquet files, as on CSV: the target columns named by --label or the model (else
+    /// the files' last columns), each a number column; the model's features by name (else every other number column). The
+    /// reader reads the first target as its label and the others after the features, so every target is checked as a
+    /// label is: a finite number in every row.
+    /// </summary>
+    private static void EvaluateParquetTargets(CliContext context, Settings settings, TrainedModel file, RowPredictor predictor, ValueTally tally)
+    {
+        string path = settings.Data;
+        int targets = tally.Targets, features = predictor.Features;
+        IReadOnlyList<ParquetColumn> columns = ParquetFile.ReadColumns(path);
+        if (tally.Names.Count != targets)
+        {
+            // Neither --label nor the model names the targets: the files' last columns, as one label is the last column.
+            tally.Names = columns.Count > targets ? [.. columns.Skip(columns.Count - targets).Select(column => column.Name)] : [];
+        }
+
+        foreach (string target in tally.Names)
+        {
+            ParquetColumn? column = columns.FirstOrDefault(c => c.Name == target);
+            if (column is null)
+            {
+                throw FileFormatException.InFile(path, $"no column is named '{Printable.Text(target)}', a target of the model; evaluate needs each of the model's {targets} targets in each row. The columns are {Names([.. columns.Select(c => c.Name)])}.");
+            }
+
+            if (column.Kind != ParquetColumnKind.Number)
+            {
+                throw FileFormatException.InFile(path, $"the target column '{Printable.Text(target)}' is {column.Type}, not numbers; a regression's targets are finite numbers.");
+            }
+        }
+
+        string[] featureNames = file.FeatureNames.Count > 0
+            ? [.. file.FeatureNames]
+            : [.. columns.Where(c => c.Kind == ParquetColumnKind.Number && !tally.Names.Contains(c.Name, StringComparer.Ordinal)).Select(c => c.Name)];
+        string? both = featureNames.Intersect(tally.Names, StringComparer.Ordinal).FirstOrDefault();
+        if (featureNames.Length != features || both is not null)
+        {
+            throw FileFormatException.InFile(path, both is null
+                ? string.Create(CultureInfo.InvariantCulture, $"the files have {featureNames.Length} number columns besides the {targets} targets; the model takes {features} features.")
+                : $"the column '{Printable.Text(both)}' is both a feature of the model and a target.");
+        }
+
+        var options = new ParquetOptions
+        {
+            LabelColumn = tally.Names[0],
+            Labels = ParquetLabels.Regression,
+            FeatureColumns = [.. featureNames, .. tally.Names.Skip(1)],
+        };
+        using RowReader reader = ParquetFile.OpenRows(path, options);
+        int width = features + targets - 1;
+        float[] rows = new float[ParquetBatch * width];
+        int[] ids = new int[ParquetBatch];
+        float[] firstTargets = new float[ParquetBatch];
+        float[] row = new float[features], actual = new float[targets];
+        long index = 0;
+        Func<int, string> what = feature => featureNames[feature];
+        Func<int, string> where = feature => string.Create(CultureInfo.InvariantCulture, $"'{path}', row {index}, column '{Printable.Text(what(feature))}'");
+        int read;
+        while ((read = reader.Read(rows, width, ParquetBatch, ids, firstTargets)) > 0)
+        {
+            for (int i = 0; i < read; i++, index++)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                ReadOnlySpan<float> fields = rows.AsSpan(i * width, width);
+                fields[..features].CopyTo(row);
+                predictor.Predict(row, where, what);
+                actual[0] = firstTargets[i];
+                fields[features..].CopyTo(actual.AsSpan(1));
+                CheckTargets(actual, tally.Names, path, index);
+                tally.Add(actual, predictor.Outputs);
+            }
+        }
+
+        // With no rows, the reader says so here, naming the file.
+        reader.Finish();
+    }
+
+    /// <summary>The targets read after the features are read as features are (finite, or an error naming the column); checked again here so a target is never taken for anything but a finite number.</summary>
+    private static void CheckTargets(ReadOnlySpan<float> actual, IReadOnlyList<string> names, string path, long index)
+    {
+        for (int t = 0; t < actual.Length; t++)
+        {
+            if (!float.IsFinite(actual[t]))
+            {
+                throw FileFormatException.InFile(path, string.Create(CultureInfo.InvariantCulture, $"row {index}, column '{Printable.Text(names[t])}': the target is {actual[t]}; a regression's targets are finite numbers."));
+            }
         }
     }
 

@@ -68,7 +68,7 @@ internal static partial class EvaluateCommand
         float[] fields = new float[features + targets], raw = new float[features];
         Func<int, string> where = feature => string.Create(CultureInfo.InvariantCulture, $"'{path}', line {reader.LineOf(feature)}, column {reader.ColumnOf(feature)}");
         Func<int, string> what = feature => reader.Header[reader.Columns[feature]];
-        while (reader.ReadRow(fields))
+        while (ReadTargetRow(reader, fields, features, path))
         {
             context.Cancellation.ThrowIfCancellationRequested();
             fields.AsSpan(0, features).CopyTo(raw);
@@ -80,5 +80,37 @@ internal static partial class EvaluateCommand
         {
             throw FileFormatException.AtLine(path, reader.HeaderLine, 1, "the file has a header but no data rows; expected at least one row after it.");
         }
+    }
+
+    /// <summary>
+    /// Reads a row's features and then its targets (selected after them); a field the reader refuses among the targets is
+    /// reported as the target it is, not as a feature: the reader's message, at the same line and column, says "target".
+    /// </summary>
+    private static bool ReadTargetRow(CsvFeatureReader reader, Span<float> fields, int features, string path)
+    {
+        try
+        {
+            return reader.ReadRow(fields);
+        }
+        catch (FileFormatException e) when (e.Line is int line && e.Column is int column && IsTargetField(reader, features, line, column))
+        {
+            string at = string.Create(CultureInfo.InvariantCulture, $"'{path}', line {line}, column {column}: ");
+            string what = e.Message.StartsWith(at, StringComparison.Ordinal) ? e.Message[at.Length..] : e.Message;
+            throw FileFormatException.AtLine(path, line, column, what.Replace("the feature is", "the target is", StringComparison.Ordinal), e);
+        }
+    }
+
+    /// <summary>Whether the field at <paramref name="line"/> and <paramref name="column"/> of the row being read is one of the targets (selected after the <paramref name="features"/> features).</summary>
+    private static bool IsTargetField(CsvFeatureReader reader, int features, int line, int column)
+    {
+        for (int t = features; t < reader.Features; t++)
+        {
+            if (reader.LineOf(t) == line && reader.ColumnOf(t) == column)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -17,11 +17,24 @@ public static class CompiledModels
     /// <param name="engine">A compiled model's engine, owned by the trained model from now on.</param>
     /// <param name="classNames">The class names in label order, or null (a regression, or a file that names none).</param>
     /// <exception cref="ArgumentException">The class names are not one per class.</exception>
-    public static TrainedModel CreateTrainedModel(ModelRuntime engine, IReadOnlyList<string>? classNames)
+    public static TrainedModel CreateTrainedModel(ModelRuntime engine, IReadOnlyList<string>? classNames) => CreateTrainedModel(engine, classNames, [], []);
+
+    /// <summary>
+    /// A trained model whose predictions run on <paramref name="engine"/>, as <see cref="CreateTrainedModel(ModelRuntime, IReadOnlyList{string}?)"/>,
+    /// carrying the names the file saves beside the model, as <c>ModelFile.Load</c>'s model does.
+    /// </summary>
+    /// <param name="engine">A compiled model's engine, owned by the trained model from now on.</param>
+    /// <param name="classNames">The class names in label order, or null (a regression, or a file that names none).</param>
+    /// <param name="labelNames">The label column, or a multi-output regression's target columns, in output order; empty when the file names none.</param>
+    /// <param name="featureNames">The names of the model's features in input order (for a file with a pipeline, the features it writes); empty when the file names none.</param>
+    /// <exception cref="ArgumentException">The names do not fit the model.</exception>
+    public static TrainedModel CreateTrainedModel(ModelRuntime engine, IReadOnlyList<string>? classNames, IReadOnlyList<string> labelNames, IReadOnlyList<string> featureNames)
     {
         ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(labelNames);
+        ArgumentNullException.ThrowIfNull(featureNames);
         var model = new CompiledModel(engine.WithStandardizer(null));
-        return new TrainedModel(model, new ModelMetadata { ClassNames = classNames ?? [], Standardizer = engine.Standardizer });
+        return new TrainedModel(model, new ModelMetadata { ClassNames = classNames ?? [], LabelNames = labelNames, FeatureNames = featureNames, Standardizer = engine.Standardizer });
     }
 
     /// <summary>
@@ -32,10 +45,23 @@ public static class CompiledModels
     /// <param name="engine">A compiled int8 model's engine.</param>
     /// <param name="classNames">The class names in label order, or null (a regression, or a file that names none).</param>
     /// <exception cref="ArgumentException">The class names are not one per class.</exception>
-    public static TrainedModel CreateTrainedModel(QuantizedRuntime engine, IReadOnlyList<string>? classNames)
+    public static TrainedModel CreateTrainedModel(QuantizedRuntime engine, IReadOnlyList<string>? classNames) => CreateTrainedModel(engine, classNames, [], []);
+
+    /// <summary>
+    /// A quantized trained model over <paramref name="engine"/>, as <see cref="CreateTrainedModel(QuantizedRuntime, IReadOnlyList{string}?)"/>,
+    /// carrying the names the file saves beside the model, as <c>ModelFile.Load</c>'s model does.
+    /// </summary>
+    /// <param name="engine">A compiled int8 model's engine.</param>
+    /// <param name="classNames">The class names in label order, or null (a regression, or a file that names none).</param>
+    /// <param name="labelNames">The label column, or a multi-output regression's target columns, in output order; empty when the file names none.</param>
+    /// <param name="featureNames">The names of the model's features in input order (for a file with a pipeline, the features it writes); empty when the file names none.</param>
+    /// <exception cref="ArgumentException">The names do not fit the model.</exception>
+    public static TrainedModel CreateTrainedModel(QuantizedRuntime engine, IReadOnlyList<string>? classNames, IReadOnlyList<string> labelNames, IReadOnlyList<string> featureNames)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        return new TrainedModel(engine.Parameters, new ModelMetadata { ClassNames = classNames ?? [], Standardizer = engine.Standardizer }, libraryVersion: null);
+        ArgumentNullException.ThrowIfNull(labelNames);
+        ArgumentNullException.ThrowIfNull(featureNames);
+        return new TrainedModel(engine.Parameters, new ModelMetadata { ClassNames = classNames ?? [], LabelNames = labelNames, FeatureNames = featureNames, Standardizer = engine.Standardizer }, libraryVersion: null);
     }
 
     /// <summary>A compiled engine as an <see cref="IModel"/>: every call is the engine's.</summary>

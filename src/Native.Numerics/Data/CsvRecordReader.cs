@@ -101,6 +101,12 @@ internal sealed partial class CsvRecordReader
     /// <summary>The text of the current record (quoted fields unescaped in place); <see cref="Fields"/> index it.</summary>
     public ReadOnlySpan<char> RecordText => _buffer.AsSpan(_recordStart, _position - _recordStart);
 
+    /// <summary>
+    /// <see cref="RecordText"/> and the <see cref="CsvSpecials.BlockLength"/> characters of the buffer after it (whatever
+    /// they hold: the next records, or stale text): for parsers that read a few characters past a field's end at once.
+    /// </summary>
+    public ReadOnlySpan<char> RecordTextWithSlack => _buffer.AsSpan(_recordStart, _position - _recordStart + CsvSpecials.BlockLength);
+
     /// <summary>Where each field of the current record stands in <see cref="RecordText"/>.</summary>
     public ReadOnlySpan<FieldSpan> Fields => _fields.AsSpan(0, _fieldCount);
 

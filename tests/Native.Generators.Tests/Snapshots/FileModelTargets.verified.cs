@@ -28,6 +28,12 @@ namespace Demo
         /// <summary>The model's kind and layer sizes, as <c>ModelFile.Load</c> reports them for the file.</summary>
         private static readonly global::Native.Numerics.ModelShape s_shape = global::Native.Numerics.ModelShape.MultilayerPerceptronRegressor(new int[] { 3, 4, 2 }, new global::Native.Numerics.Activation[] { global::Native.Numerics.Activation.Tanh }, 0.01f);
 
+        /// <summary>The target columns the file names, in output order.</summary>
+        private static readonly string[] s_labelNames = { "dose", "response" };
+
+        /// <summary>The file names no features.</summary>
+        private static readonly string[] s_featureNames = { };
+
         /// <summary>The engine every prediction runs on: created, and the parameters copied into its aligned storage, at first use.</summary>
         private static readonly Engine s_engine = new Engine();
 
@@ -46,7 +52,7 @@ namespace Demo
         /// that serves it, say): the same predictions, bit for bit, on an engine of its own, created at first use.
         /// </summary>
         public static global::Native.Numerics.TrainedModel Model =>
-            global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => global::Native.Numerics.CompilerServices.CompiledModels.CreateTrainedModel(new Engine(), null));
+            global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => global::Native.Numerics.CompilerServices.CompiledModels.CreateTrainedModel(new Engine(), null, s_labelNames, s_featureNames));
 
         /// <summary>
         /// A trainable model with the file's parameters, for fine-tuning: a new <see cref="global::Native.Numerics.MultilayerPerceptronRegressor"/>, its own copy.

@@ -33,6 +33,12 @@ namespace Demo
         /// <summary>The class names the file holds, in label order.</summary>
         private static readonly string[] s_classNames = { "0", "1" };
 
+        /// <summary>The label column the file names.</summary>
+        private static readonly string[] s_labelNames = { "y" };
+
+        /// <summary>The names of the features the pipeline writes, in the encoded row's order.</summary>
+        private static readonly string[] s_featureNames = { "annual income", "annual income (missing)", "grade=A", "grade=B", "grade (missing)", "class=x", "class=y", "class (other)", "Row", "\u20AC", "2nd choice=p", "2nd choice=q", "2nd choice (other)", "Size", "size" };
+
         /// <summary>The engine every prediction runs on: created, and the parameters copied into its aligned storage, at first use.</summary>
         private static readonly Engine s_engine = new Engine();
 
@@ -132,7 +138,7 @@ namespace Demo
         /// calls here on rows of floats do (see <see cref="Encode"/>), with the same predictions, bit for bit, on an engine of its own, created at first use.
         /// </summary>
         public static global::Native.Numerics.TrainedModel Model =>
-            global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => global::Native.Numerics.CompilerServices.CompiledModels.CreateTrainedModel(new Engine(), s_classNames));
+            global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => global::Native.Numerics.CompilerServices.CompiledModels.CreateTrainedModel(new Engine(), s_classNames, s_labelNames, s_featureNames));
 
         /// <summary>
         /// A trainable model with the file's parameters, for fine-tuning: a new <see cref="global::Native.Numerics.LogisticRegression"/>, its own copy.

@@ -43,7 +43,7 @@ internal sealed partial class ColumnReading
     private readonly TableVocabularyBudget _budget;
     private readonly string[] _tokens;
     private readonly bool _decimalComma;
-    /// <summary>The largest value of a small integer tracked by value (<see cref="SmallInteger"/>).</summary>
+    /// <summary>The largest value of a small integer tracked by value (<see cref="SmallInteger(ReadOnlySpan{char}, out int)"/>).</summary>
     public const int SmallIntegerLimit = 9999;
 
     private TextIds? _vocabulary = new();
@@ -168,23 +168,33 @@ internal sealed partial class ColumnReading
 
     private long NumberCount { get; set; }
 
-    /// <summary>Whether <see cref="TryAddKnownSmall"/> may take a field: no missing tokens, and a number column, a measurement, or an undecided one whose ids are pending.</summary>
+    /// <summary>Whether <see cref="TryAddKnownSmall(ReadOnlySpan{char})"/> may take a field: no missing tokens, and a number column, a measurement, or an undecided one whose ids are pending.</summary>
     private bool _knownSmall;
 
     /// <summary>Reads one field of the column; <paramref name="records"/> places an error.</summary>
-    public void Add(ReadOnlySpan<char> text, CsvRecordReader records, string? file)
+    public void Add(ReadOnlySpan<char> text, CsvRecordReader records, string? file) => Add(text, text.Length, records, file);
+
+    /// <summary>
+    /// Reads one field of the column, the first <paramref name="length"/> characters of <paramref name="field"/>; the
+    /// characters after them (the rest of the record and the reader's slack) let short texts be read a word at a time.
+    /// <paramref name="records"/> places an error.
+    /// </summary>
+    public void Add(ReadOnlySpan<char> field, int length, CsvRecordReader records, string? file)
     {
+        ReadOnlySpan<char> text = field[..length];
         if (_tokens.Length > 0 && IsToken(text))
         {
             AddMissing();
             return;
         }
 
-        if (_byValue && SmallInteger(text, out int small))
+        if (_byValue && SmallInteger(field, length, out int small))
         {
             AddSmall(small);
             return;
         }
+
+        // From here on the text is not a small integer tracked by value (when they are): Track looks it up as text.
 
         if (_mode == Mode.Category && (_nonNumbersDiffer || _nonNumberText is null))
         {
@@ -195,7 +205,7 @@ internal sealed partial class ColumnReading
             }
             else
             {
-                _ids!.Add(Track(text));
+                _ids!.Add(Track(field, length));
                 Present++;
             }
 
@@ -221,7 +231,7 @@ internal sealed partial class ColumnReading
             NumberCount++;
             if (_mode == Mode.Category)
             {
-                _ids!.Add(Track(text));
+                _ids!.Add(Track(field, length));
                 return;
             }
 
@@ -239,7 +249,7 @@ internal sealed partial class ColumnReading
             Values!.Add(value);
             if (_mode == Mode.Undecided)
             {
-                _ids!.Add(Track(text));
+                _ids!.Add(Track(field, length));
                 if (Distinct > UndecidedLimit)
                 {
                     BecomeMeasurement();
@@ -270,7 +280,7 @@ internal sealed partial class ColumnReading
             BecomeCategory();
         }
 
-        _ids!.Add(Track(text));
+        _ids!.Add(Track(field, length));
     }
 
     /// <summary>The kept texts, by id: the dictionary's, and the small integers' written out.</summary>
@@ -304,28 +314,27 @@ internal sealed partial class ColumnReading
     }
 
     /// <summary>The id of a category's text, a new one for a new text while the limits allow, else <see cref="OtherId"/>.</summary>
-    private int Track(ReadOnlySpan<char> text)
+    /// <remarks>
+    /// The text is the first <paramref name="length"/> characters of <paramref name="field"/>; it is not a small integer
+    /// tracked by value (<see cref="Add(ReadOnlySpan{char}, int, CsvRecordReader, string?)"/> has read those).
+    /// </remarks>
+    private int Track(ReadOnlySpan<char> field, int length)
     {
-        if (_byValue && SmallInteger(text, out int small))
-        {
-            return TrackSmall(small);
-        }
-
-        if (_vocabulary!.TryGetValue(text, out int id))
+        if (_vocabulary!.TryGetValue(field, length, out int id))
         {
             _counts![id]++;
             return id;
         }
 
-        if (!_budget.TryTake(text.Length))
+        if (!_budget.TryTake(length))
         {
             Overflowed = true;
             Others++;
             return OtherId;
         }
 
-        id = NewId(text.Length);
-        _vocabulary.Add(text.ToString(), id);
+        id = NewId(length);
+        _vocabulary.Add(field[..length].ToString(), id);
         return id;
     }
 
@@ -386,31 +395,4 @@ internal sealed partial class ColumnReading
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: {_mode}, {Present} present, {Missing} missing, {Distinct} distinct");
-}
-
-/// <summary>What the distinct category texts of a table's reading may hold, all columns together (<see cref="TableOptions.MaxDistinctValues"/>, <see cref="TableOptions.MaxDistinctCharacters"/>).</summary>
-internal sealed class TableVocabularyBudget(int values, long characters)
-{
-    private int _values = values;
-    private long _characters = characters;
-
-    /// <summary>Takes room for one more text of <paramref name="length"/> characters; false when there is none.</summary>
-    public bool TryTake(int length)
-    {
-        if (_values == 0 || _characters < length)
-        {
-            return false;
-        }
-
-        _values--;
-        _characters -= length;
-        return true;
-    }
-
-    /// <summary>Gives back the room of texts no longer held.</summary>
-    public void Give(int values, long characters)
-    {
-        _values += values;
-        _characters += characters;
-    }
 }

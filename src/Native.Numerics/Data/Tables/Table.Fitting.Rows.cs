@@ -9,10 +9,10 @@ public static partial class Table
     {
         /// <summary>
         /// The rows, encoded into aligned storage a block of <see cref="EncodeBlock"/> rows at a time: each column writes its
-        /// part of the block's rows, which stay in cache until the last column has written (a column at a time over every
+        /// part of the block's rows, which stay in cache until the last column has written, and the standardizer's first pass has read them (a column at a time over every
         /// row would bring each row's cache line in once per column).
         /// </summary>
-        private AlignedBuffer Encode(List<ColumnPlan> plans, int features)
+        private AlignedBuffer Encode(List<ColumnPlan> plans, int features, RowStatistics? statistics)
         {
             int stride = Dataset.RowStride(features);
             var storage = new AlignedBuffer(checked(_rows * stride));
@@ -33,6 +33,9 @@ public static partial class Table
                         EncodeCategories(plan.Column, plan.Ids!.Chunk(chunk).Slice(within, count), plan.SlotOfId!, block, stride);
                     }
                 }
+
+                // The standardizer's first pass, while the block is in cache.
+                statistics?.AddRows(block, count);
             }
 
             return storage;
@@ -81,62 +84,30 @@ public static partial class Table
         }
 
         /// <summary>
-        /// The standardizer of the number features: their own mean and deviation, from the columns as they were read (the
-        /// missing values as imputed), with <see cref="Standardizer.Fit(Dataset)"/>'s arithmetic to the bit; 0 and 1 for the
-        /// 0/1 features.
+        /// The standardizer of the number features: their own mean and deviation, from the rows as encoded (the missing
+        /// values as imputed; the first pass was taken as they were encoded), with <see cref="Standardizer.Fit(Dataset)"/>'s
+        /// arithmetic to the bit (<see cref="RowStatistics"/>); 0 and 1 for the 0/1 features.
         /// </summary>
-        private Standardizer FitStandardizer(List<ColumnPlan> plans, int features)
+        private Standardizer FitStandardizer(RowStatistics statistics, ReadOnlySpan<float> rows, List<ColumnPlan> plans, int features)
         {
             float[] means = new float[features];
             float[] deviations = new float[features];
             Array.Fill(deviations, 1f);
+            statistics.AddSquares(rows, _rows);
             foreach (ColumnPlan plan in plans)
             {
-                if (plan.Values is ChunkedList<float> values)
+                if (plan.Values is not null)
                 {
                     int j = plan.Column.Offset;
-                    (means[j], deviations[j]) = Statistics(values, plan.Column.Fill, _rows);
+                    (means[j], deviations[j]) = statistics.Of(j);
                 }
             }
 
             return Standardizer.FromStatistics(means, deviations);
         }
 
-        /// <summary>
-        /// One feature's mean and deviation as <see cref="Standardizer.Fit(Dataset)"/> computes them over the rows: a pass for
-        /// the sum (in double, in row order) and the smallest and largest value, then one for the squared deviations from the
-        /// mean; a constant feature's mean is its value and its deviation 1, as is a deviation that is 0 or not finite, or
-        /// whose reciprocal is not.
-        /// </summary>
-        internal static (float Mean, float Deviation) Statistics(ChunkedList<float> values, float fill, int count)
-        {
-            double sum = 0;
-            float first = values[0];
-            float smallest = float.IsNaN(first) ? fill : first, largest = smallest;
-            for (int chunk = 0; chunk < values.Chunks; chunk++)
-            {
-                foreach (float read in values.Chunk(chunk))
-                {
-                    float value = float.IsNaN(read) ? fill : read;
-                    sum += value;
-                    smallest = Math.Min(smallest, value);
-                    largest = Math.Max(largest, value);
-                }
-            }
-
-            double mean = smallest == largest ? smallest : sum / count;
-            double squares = 0;
-            for (int chunk = 0; chunk < values.Chunks; chunk++)
-            {
-                foreach (float read in values.Chunk(chunk))
-                {
-                    double centered = (float.IsNaN(read) ? fill : read) - mean;
-                    squares += centered * centered;
-                }
-            }
-
-            float deviation = (float)Math.Sqrt(squares / count);
-            return ((float)mean, smallest == largest || !(deviation > 0f) || !float.IsFinite(deviation) || !float.IsFinite(1f / deviation) ? 1f : deviation);
-        }
+        /// <summary>The statistics of the number features' offsets, to be gathered as the rows are encoded.</summary>
+        private static RowStatistics NumberStatistics(List<ColumnPlan> plans, int features, bool vectorized) =>
+            new(Dataset.RowStride(features), [.. plans.Where(plan => plan.Values is not null).Select(plan => plan.Column.Offset).Order()], vectorized);
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Native.Numerics.Kernels;
 
 namespace Native.Numerics;
@@ -12,7 +14,11 @@ public static partial class Table
     /// <summary>The rows <see cref="Fitting"/> encodes at a time: a divisor of a column chunk's length, whose rows stay in the core's cache.</summary>
     private const int EncodeBlock = 256;
 
-    private sealed partial class Fitting(CsvRecordReader records, string? name, TableOptions options)
+    /// <param name="records">The records, the header first.</param>
+    /// <param name="name">What to call the text in error messages, or null.</param>
+    /// <param name="options">How to read and what to fit, checked.</param>
+    /// <param name="vectorized">Whether the standardizer's statistics take the vector loop where they can (false: the scalar one, for tests).</param>
+    private sealed partial class Fitting(CsvRecordReader records, string? name, TableOptions options, bool vectorized = true)
     {
         private readonly string[] _tokens = [.. options.MissingTokens];
         private TableHeader _header = null!;
@@ -101,16 +107,18 @@ public static partial class Table
                 throw FileFormatException.AtLine(name, records.Line, 1, "too many rows for one table.");
             }
 
-            ReadOnlySpan<char> text = records.RecordText;
-            ReadOnlySpan<CsvRecordReader.FieldSpan> spans = records.Fields;
+            // The record's text with the reader's slack behind it: a field's first four characters can be read at once.
+            ReadOnlySpan<char> text = records.RecordTextWithSlack;
+            ref readonly char start = ref MemoryMarshal.GetReference(text);
+            ref readonly CsvRecordReader.FieldSpan spans = ref MemoryMarshal.GetReference(records.Fields);
             foreach (ColumnReading column in _active)
             {
                 // Most fields of a numeric table are small integers whose column only keeps the number: inline, no call.
-                CsvRecordReader.FieldSpan field = spans[column.Index];
-                ReadOnlySpan<char> value = text.Slice(field.Start, field.Length);
-                if (!column.TryAddKnownSmall(value))
+                // (Every column's index is below the header's field count, which the record has.)
+                CsvRecordReader.FieldSpan field = Unsafe.Add(ref Unsafe.AsRef(in spans), column.Index);
+                if (!column.TryAddKnownSmall(in Unsafe.Add(ref Unsafe.AsRef(in start), field.Start), field.Length))
                 {
-                    column.Add(value, records, name);
+                    column.Add(text[field.Start..], field.Length, records, name);
                 }
             }
 
@@ -162,11 +170,12 @@ public static partial class Table
                 throw FileFormatException.InFile(name, string.Create(CultureInfo.InvariantCulture, $"{_rows} rows of {offset} features are more than one dataset can hold; lower MaxCategories (native: --max-categories) or ignore columns."));
             }
 
-            AlignedBuffer storage = Encode(plans, offset);
+            RowStatistics? statistics = options.Standardize ? NumberStatistics(plans, offset, vectorized) : null;
+            AlignedBuffer storage = Encode(plans, offset, statistics);
             string[] labelNames = [.. _labelColumns.Select(j => _header.Names[j])];
+            Standardizer? standardizer = statistics is null ? null : FitStandardizer(statistics, storage.Span, plans, offset);
             Dataset data = _labels.Length == 1 ? _labels[0].Build(storage, _rows, offset, _header.Line, _header.Columns[_labelColumns[0]]) : Targets(storage, offset);
             PipelineColumn[] fitted = [.. columns];
-            Standardizer? standardizer = options.Standardize ? FitStandardizer(plans, offset) : null;
             var pipeline = new FeaturePipeline(fitted, standardizer, _tokens, options.DecimalComma, options.Imputation);
             return new TableData(data.WithFeatureNames(pipeline.FeatureNames).WithLabelNames(labelNames), pipeline);
         }

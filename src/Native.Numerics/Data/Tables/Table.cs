@@ -66,6 +66,10 @@ public static partial class Table
         return new Fitting(new CsvRecordReader(stream, name, options.ToCsvOptions()), name, options).Read();
     }
 
+    /// <summary>As <see cref="Read(Stream, TableOptions?, string?)"/>, the standardizer's statistics by their scalar loop when <paramref name="vectorized"/> is false (for tests).</summary>
+    internal static TableData Read(Stream stream, TableOptions options, string? name, bool vectorized) =>
+        new Fitting(new CsvRecordReader(stream, name, Check(options).ToCsvOptions()), name, options, vectorized).Read();
+
     /// <summary>
     /// Reads the table at <paramref name="path"/> through <paramref name="pipeline"/>, fitted before: its columns matched by
     /// name (any order; other columns read past; a column the pipeline needs and the file lacks is an error), each record

@@ -28,11 +28,18 @@ internal sealed class TextIds
     /// <summary>The texts held.</summary>
     public int Count { get; private set; }
 
+    /// <summary>The id of the text of the first <paramref name="length"/> characters of <paramref name="field"/>, if it is held.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetValue(ReadOnlySpan<char> field, int length, out int id) => Find(field[..length], Hash(field, length), out id);
+
     /// <summary>The id of <paramref name="text"/>, if it is held.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryGetValue(ReadOnlySpan<char> text, out int id)
+    public bool TryGetValue(ReadOnlySpan<char> text, out int id) => Find(text, Hash(text, text.Length), out id);
+
+    /// <summary>The id of <paramref name="text"/>, whose hash is <paramref name="hash"/>, if it is held.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Find(ReadOnlySpan<char> text, int hash, out int id)
     {
-        int hash = Hash(text);
         int mask = _texts.Length - 1;
         for (int slot = hash & mask; ; slot = (slot + 1) & mask)
         {
@@ -59,7 +66,7 @@ internal sealed class TextIds
             Grow();
         }
 
-        Place(text, Hash(text), id);
+        Place(text, Hash(text, text.Length), id);
         Count++;
     }
 
@@ -104,22 +111,38 @@ internal sealed class TextIds
         }
     }
 
-    /// <summary>The text's hash: four characters (eight bytes) at a time, each step a xor and a multiply, then mixed.</summary>
+    /// <summary>
+    /// The hash of the first <paramref name="length"/> characters of <paramref name="field"/>: four characters (eight bytes)
+    /// at a time, each step a xor and a multiply, the last step's word zero past the text, then mixed. When the field has
+    /// characters after the text, that last word is read whole and masked; else the text's end is copied into it. The two
+    /// give the same word, so a text hashes alike with or without characters after it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Hash(ReadOnlySpan<char> text)
+    private static int Hash(ReadOnlySpan<char> field, int length)
     {
-        ulong hash = Seed ^ ((ulong)text.Length * Multiplier);
-        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(text);
+        ulong hash = Seed ^ ((ulong)length * Multiplier);
+        ReadOnlySpan<byte> all = MemoryMarshal.AsBytes(field);
+        int end = 2 * length;
         int i = 0;
-        for (; i + 8 <= bytes.Length; i += 8)
+        for (; i + 8 <= end; i += 8)
         {
-            hash = BitOperations.RotateLeft((hash ^ MemoryMarshal.Read<ulong>(bytes[i..])) * Multiplier, 29);
+            hash = BitOperations.RotateLeft((hash ^ MemoryMarshal.Read<ulong>(all[i..])) * Multiplier, 29);
         }
 
-        if (i < bytes.Length)
+        if (i < end)
         {
-            ulong last = 0;
-            bytes[i..].CopyTo(MemoryMarshal.AsBytes(new Span<ulong>(ref last)));
+            ulong last;
+            if (i + 8 <= all.Length)
+            {
+                // 2, 4 or 6 bytes of the text, then what follows it: kept by a mask of (end − i) bytes.
+                last = MemoryMarshal.Read<ulong>(all[i..]) & ((1UL << (8 * (end - i))) - 1);
+            }
+            else
+            {
+                last = 0;
+                all[i..end].CopyTo(MemoryMarshal.AsBytes(new Span<ulong>(ref last)));
+            }
+
             hash = BitOperations.RotateLeft((hash ^ last) * Multiplier, 29);
         }
 

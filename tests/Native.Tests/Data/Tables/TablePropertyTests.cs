@@ -27,10 +27,15 @@ public sealed class TablePropertyTests
 
     /// <summary>
     /// Field <paramref name="r"/> of a column of <paramref name="kind"/>: numbers with blanks and tokens (0), words from a
-    /// small set, some that look like numbers (1), or digits with the odd word (2).
+    /// small set, some that look like numbers (1), digits with the odd word (2), or small integers with the odd malformed
+    /// or long one (3).
     /// </summary>
+    /// <summary>Integers as they come, well formed or not: the small-integer reader's cases (quoted when they hold the delimiter or a quote).</summary>
+    private static readonly string[] Integers = ["0", "7", "12", "255", "9999", "10000", "07", "00", "-3", "+3", " 12", "12 ", "12\"", "1,5", "3e2", "1.0", "٣", "１２", new string('9', 40), "1" + new string('0', 300)];
+
     private static string Field(int kind, int r, bool decimalComma) => kind switch
     {
+        3 => r % 5 == 0 ? Integers[r % Integers.Length] : (r % 256).ToString(CultureInfo.InvariantCulture),
         0 => (r % 9) switch
         {
             0 => "",
@@ -58,7 +63,7 @@ public sealed class TablePropertyTests
         from decimalComma in Gen.Elements(false, false, true)
         from delimiter in decimalComma ? Gen.Elements(';', '\t') : Gen.Elements(',', ';', '\t', '|')
         from columns in Gen.Choose(1, 5)
-        from kinds in Gen.ArrayOf(Gen.Choose(0, 2), columns)
+        from kinds in Gen.ArrayOf(Gen.Choose(0, 3), columns)
         from rows in Gen.Choose(2, 40)
         from draws in Gen.ArrayOf(Gen.ArrayOf(Gen.Choose(0, int.MaxValue), columns), rows)
         let records = draws.Select(draw => draw.Select((r, c) => Field(kinds[c], r, decimalComma)).ToArray()).ToArray()
