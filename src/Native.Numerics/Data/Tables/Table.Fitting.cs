@@ -234,10 +234,42 @@ public static partial class Table
                     ? "more distinct values than the reading holds (TableOptions.MaxDistinctValues)"
                     : reading.Others > 0 ? string.Create(CultureInfo.InvariantCulture, $"more than {ColumnReading.UndecidedLimit:N0} distinct numbers, and text") : string.Create(CultureInfo.InvariantCulture, $"all {reading.Present:N0} values distinct");
                 string lone = reading.LoneText is (string token, long times) ? string.Create(CultureInfo.InvariantCulture, $"; every value but {Csv.Quote(token)} ({times:N0} times) is a number: if it means missing, --missing {Csv.Quote(token.Trim())}") : "";
-                return (Ignored(reading, inferred, $"{why}: an identifier or free text? ignored (native: --categorical to keep its most frequent values){lone}"), null);
+                string comma = DecimalCommas(reading) ? "; " + DecimalCommaHint : "";
+                return (Ignored(reading, inferred, $"{why}: an identifier or free text? ignored (native: --categorical to keep its most frequent values){lone}{comma}"), null);
             }
 
             return CategoryColumn(reading, offset, inferred);
+        }
+
+        /// <summary>What a text column whose values are all numbers written with a decimal comma is told.</summary>
+        private const string DecimalCommaHint = "every value is a number written with a decimal comma: --decimal-comma (TableOptions.DecimalComma) reads them as numbers";
+
+        /// <summary>
+        /// Whether a column read as text holds numbers written with a decimal comma, every one ("3,14"; "12" too), in a file
+        /// whose delimiter is not a comma and that was not told to read decimal commas: a European export read without
+        /// --decimal-comma, whose number columns would otherwise become categories or be ignored with nothing said of why.
+        /// Checked once, on the column's distinct values, after the reading.
+        /// </summary>
+        private bool DecimalCommas(ColumnReading reading)
+        {
+            if (options.DecimalComma || records.Separator == ',' || reading.Overflowed || reading.Others > 0)
+            {
+                return false;
+            }
+
+            string[] texts = reading.Texts();
+            bool comma = false;
+            foreach (string text in texts)
+            {
+                if (!CsvNumber.TryParseDecimalComma(text, out float value) || !float.IsFinite(value))
+                {
+                    return false;
+                }
+
+                comma |= text.Contains(',', StringComparison.Ordinal);
+            }
+
+            return comma;
         }
 
         private static PipelineColumn Ignored(ColumnReading reading, bool inferred, string? note) =>
@@ -272,6 +304,10 @@ public static partial class Table
             else if (inferred && reading.LoneText is (string token, long times))
             {
                 note = string.Create(CultureInfo.InvariantCulture, $"every value but {Csv.Quote(token)} ({times:N0} times) is a number: if it means missing, --missing {Csv.Quote(token.Trim())} (TableOptions.MissingTokens) makes this a number column");
+            }
+            else if (inferred && DecimalCommas(reading))
+            {
+                note = DecimalCommaHint;
             }
 
             var column = new PipelineColumn(reading.Name, ColumnKind.Category, inferred, offset, 0f, false, categories, other, reading.Missing > 0, options.UnknownCategories, reading.Present, reading.Missing, note);

@@ -164,6 +164,41 @@ public sealed class TableReadTests
         Assert.Contains("--missing 'NA'", x.Note);
     }
 
+    /// <summary>
+    /// A European export read without --decimal-comma: its number columns are text to the invariant reader, so they become
+    /// categories (few values) or are ignored as all distinct (many): either way the column's note names the option; told,
+    /// they read as numbers. A text column of words, or a comma-delimited file, gets no such note.
+    /// </summary>
+    [Fact]
+    public void NumbersWithDecimalCommasNameTheOption()
+    {
+        var few = new System.Text.StringBuilder("price;grade;word;y\n");
+        var many = new System.Text.StringBuilder("price;grade;y\n");
+        for (int i = 0; i < 30; i++)
+        {
+            few.Append(i % 3 == 0 ? "1,5" : i % 3 == 1 ? "2" : "3,25").Append(';').Append(i % 2 == 0 ? "A" : "B").Append(';').Append(i % 2 == 0 ? "yes" : "no").Append(';').Append(i % 2).Append('\n');
+            many.Append(i).Append(',').Append(i % 7).Append(';').Append(i % 3 == 0 ? "A" : "B").Append(';').Append(i % 2).Append('\n');
+        }
+
+        FeaturePipeline categories = Read(few.ToString()).Pipeline;
+        Assert.Equal(ColumnKind.Category, categories.Columns[0].Kind);
+        Assert.Contains("every value is a number written with a decimal comma: --decimal-comma", categories.Columns[0].Note);
+        Assert.Null(categories.Columns[1].Note);
+        Assert.Null(categories.Columns[2].Note);
+
+        PipelineColumn ignored = Read(many.ToString()).Pipeline.Columns[0];
+        Assert.Equal(ColumnKind.Ignored, ignored.Kind);
+        Assert.Contains("all 30 values distinct", ignored.Note);
+        Assert.Contains("--decimal-comma", ignored.Note);
+
+        PipelineColumn told = Read(many.ToString(), new TableOptions { DecimalComma = true }).Pipeline.Columns[0];
+        Assert.Equal((ColumnKind.Number, null), (told.Kind, told.Note));
+
+        PipelineColumn quoted = Read(few.ToString().Replace(';', ',').Replace("1,5", "\"1,5\"").Replace("3,25", "\"3,25\""), new TableOptions { Delimiter = ',' }).Pipeline.Columns[0];
+        Assert.Equal(ColumnKind.Category, quoted.Kind);
+        Assert.Null(quoted.Note);
+    }
+
     [Fact]
     public void TheMostFrequentCategoriesAreKeptAndTheRestAreOther()
     {
