@@ -84,8 +84,8 @@ internal abstract class QuantizedModel
     internal abstract void Logits(ReadOnlySpan<float> rows, Span<float> logits);
 
     /// <summary>
-    /// Feature <paramref name="j"/>'s affine map of a raw value, as the kernels apply it (x·scale + offset, a multiply then an
-    /// add in float): calibrated, straight to its byte's level, x·(σ/s) + (z − μσ/s), the standardizer (μ, σ = 1 / deviation)
+    /// Feature <paramref name="j"/>'s affine map of a raw value, as the kernels apply it (x·scale + offset, one fused
+    /// multiply-add in float): calibrated, straight to its byte's level, x·(σ/s) + (z − μσ/s), the standardizer (μ, σ = 1 / deviation)
     /// folded into the first layer's input scale s and zero point z; per row, to its standardized value, x·σ − μσ. Computed in
     /// double, stored as float.
     /// </summary>
@@ -118,7 +118,7 @@ internal abstract class QuantizedModel
         {
             (float scale, float offset) = FeatureMap(parameters, j);
             float mean = standardizer.Means[j];
-            float mapped = (mean * scale) + offset;
+            float mapped = MathF.FusedMultiplyAdd(mean, scale, offset);
             if (!float.IsFinite(mapped) || (calibrated && !(MathF.Abs(mapped) < 2147483648f)))
             {
                 string through = calibrated ? " through the first layer's input scale " + parameters.Layers[0].InputScale.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty;
@@ -177,6 +177,7 @@ internal sealed partial class QuantizedModel<THead> : QuantizedModel
             _layers[l] = new PackedLayer(parameters.Layers[l], l < _layers.Length - 1 ? shape.HiddenActivations[l] : null, form);
         }
 
+        _fused = !_perRow && _layers[0].Form == LayerForm.DotProduct;
         (_featureScales, _featureOffsets) = InputMap(parameters);
         (_rowBytes, _rowInts, _rowFloats) = Scratch();
     }

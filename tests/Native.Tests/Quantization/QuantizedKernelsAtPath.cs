@@ -22,14 +22,14 @@ internal static class QuantizedKernelsAtPath
         IntegerDispatch.Run<SumsJob, int>(path, ref job);
     }
 
-    /// <summary><see cref="DotProductKernel.Row"/> on <paramref name="path"/>: W row-major, rows of <paramref name="length"/> bytes.</summary>
-    public static void DotProducts(IntegerPath path, byte[] a, byte[] w, int length, int outputs, int[] sums)
+    /// <summary><see cref="DotProductKernel.Row"/> on <paramref name="path"/>: W row-major, rows of <paramref name="length"/> bytes, <paramref name="inputs"/> of them used.</summary>
+    public static void DotProducts(IntegerPath path, byte[] a, byte[] w, int length, int inputs, int outputs, int[] sums)
     {
-        var job = new DotProductsJob(a, w, length, outputs, sums);
+        var job = new DotProductsJob(a, w, length, inputs, outputs, sums);
         IntegerDispatch.Run<DotProductsJob, int>(path, ref job);
     }
 
-    private readonly struct DotProductsJob(byte[] a, byte[] w, int length, int outputs, int[] sums) : IIntegerOperation<int>
+    private readonly struct DotProductsJob(byte[] a, byte[] w, int length, int inputs, int outputs, int[] sums) : IIntegerOperation<int>
     {
         public int Invoke<TProducts, TBytes, TInts, TSimd, TVector>()
             where TProducts : IByteProducts<TBytes, TInts>
@@ -38,7 +38,7 @@ internal static class QuantizedKernelsAtPath
             where TSimd : ISimd<TVector>
             where TVector : struct
         {
-            DotProductKernel.Row<TProducts, TBytes, TInts>(ref a[0], ref w[0], length, outputs, ref sums[0]);
+            DotProductKernel.Row<TProducts, TBytes, TInts>(ref a[0], ref w[0], length, inputs, outputs, ref sums[0]);
             return 0;
         }
     }

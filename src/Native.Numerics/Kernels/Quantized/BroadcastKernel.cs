@@ -82,7 +82,7 @@ internal static class BroadcastKernel
 
         // Four rows at a time, against as many output vectors as leave room in the registers for the rows' broadcasts and
         // the weights: 4 × 4 sums at 512 bits (32 registers), 4 × 2 below (VEX-encoded VNNI reaches only 16).
-        int block = TProducts.Lanes == 16 || TProducts.Lanes == 1 ? 4 : 2;
+        int block = TProducts.Lanes == 16 || TProducts.Lanes == 1 ? 4 : 4;
         int whole = rows & ~3;
         for (int v = 0; v < vectors; v += block)
         {
