@@ -190,7 +190,18 @@ public sealed partial class ModelGenerator
     {
         if (name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
         {
-            ModelDescription onnx = OnnxGraphReader.Read(bytes, name);
+            ModelDescription onnx = OnnxGraphReader.Read(bytes, name, quantizedAllowed: true);
+            if (onnx.Quantization is { } onnxLayers)
+            {
+                // A QDQ graph (calibrated, as the library writes it): its integers, checked as ModelFile.Load checks them.
+                if (ModelFileFormat.QuantizedBoundsProblem(onnx.LayerSizes, onnx.HiddenActivations, onnx.LeakyReluSlope, calibrated: true, onnxLayers, onnx.Means, onnx.Deviations) is string quantizedProblem)
+                {
+                    throw FileFormatException.InFile(name, quantizedProblem + "; this model would answer NaN to every input.");
+                }
+
+                return (onnx, onnx.Pipeline, Spec(onnxLayers, calibrated: true).Spec);
+            }
+
             if (BoundsProblem(onnx) is string onnxProblem)
             {
                 throw FileFormatException.InFile(name, onnxProblem + "; this model would answer NaN to every input.");
@@ -240,11 +251,18 @@ public sealed partial class ModelGenerator
     {
         QuantizedLayerDescription[] layers = ModelFileFormat.ReadQuantizedLayers(stream, contents, header);
         bool calibrated = header.Quantization == ModelFileKeys.Int8Calibrated;
-        if (ModelFileFormat.QuantizedBoundsProblem(header.LayerSizes, header.Activations, header.LeakyReluSlope, calibrated, layers, header.Deviations) is string problem)
+        if (ModelFileFormat.QuantizedBoundsProblem(header.LayerSizes, header.Activations, header.LeakyReluSlope, calibrated, layers, header.Means, header.Deviations) is string problem)
         {
             throw contents.Error(contents.DataStart, problem + "; this model would answer NaN to every input.");
         }
 
+        (QuantizedFileSpec quantized, float[][] dequantized, float[][] layerBiases) = Spec(layers, calibrated);
+        return (DescriptionOf(header, dequantized, layerBiases), header.Pipeline, quantized);
+    }
+
+    /// <summary>The generator's spec of checked integer layers (their bytes and floats, one block each), and the float weights and biases they stand for.</summary>
+    private static (QuantizedFileSpec Spec, float[][] Weights, float[][] Biases) Spec(QuantizedLayerDescription[] layers, bool calibrated)
+    {
         var weights = new List<sbyte>();
         var scales = new List<float>();
         var biases = new List<float>();
@@ -267,13 +285,13 @@ public sealed partial class ModelGenerator
             layerBiases[l] = layer.Biases;
         }
 
-        var quantized = new QuantizedFileSpec(
+        var spec = new QuantizedFileSpec(
             !calibrated,
             new EquatableArray<sbyte>([.. weights]),
             new EquatableArray<float>([.. scales]),
             new EquatableArray<float>([.. biases]),
             new EquatableArray<float>([.. inputs]));
-        return (DescriptionOf(header, dequantized, layerBiases), header.Pipeline, quantized);
+        return (spec, dequantized, layerBiases);
     }
 
     /// <summary>The model a safetensors header describes, with its weights and biases per layer.</summary>

@@ -21,4 +21,32 @@ public class BenchTests
             Assert.Equal(0, line.GetProperty("allocated_bytes_per_operation").GetDouble());
         }
     }
+
+    /// <summary>
+    /// A model whose pipeline has categories takes table records: <c>bench --model</c> measures one set record, one record
+    /// set from text, and a batch of set records, each allocating nothing; the float-row lines say they took floats.
+    /// </summary>
+    [Fact]
+    public void BenchMeasuresATableModelPerRecord()
+    {
+        string directory = Cli.TemporaryDirectory();
+        string loans = Path.Combine(directory, "loans.safetensors");
+        string train = Path.Combine(Cli.RepositoryRoot(), "tests", "data", "loans", "loans-train.csv");
+        Assert.Equal(0, Cli.Run("train", "--data", train, "--label", "default", "--model", "logistic", "--epochs", "1", "--out", loans, "--quiet").ExitCode);
+
+        Cli.Result bench = Cli.Run("bench", "--model", loans, "--json", "--rounds", "1", "--batch", "16");
+        Assert.True(bench.ExitCode == 0, bench.ToString());
+        IReadOnlyList<JsonElement> lines = bench.JsonLines();
+        Assert.Equal(["record 1", "text 1", "record 16"], lines.Select(l => $"{l.GetProperty("input").GetString()} {l.GetProperty("rows").GetInt32()}"));
+        foreach (JsonElement line in lines)
+        {
+            Assert.True(line.GetProperty("ns_per_row").GetDouble() > 0);
+            Assert.Equal(0, line.GetProperty("allocated_bytes_per_call").GetDouble());
+        }
+
+        Cli.Result text = Cli.Run("bench", "--model", loans, "--rounds", "1");
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("behind a pipeline of", text.Output, StringComparison.Ordinal);
+        Assert.Contains("ns per record", text.Output, StringComparison.Ordinal);
+    }
 }

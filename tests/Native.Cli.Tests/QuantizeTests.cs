@@ -141,6 +141,7 @@ public class QuantizeTests
             foreach (JsonElement line in lines)
             {
                 Assert.Equal(precision, line.GetProperty("precision").GetString());
+                Assert.Equal("floats", line.GetProperty("input").GetString());
                 Assert.True(line.GetProperty("ns_per_row").GetDouble() > 0);
                 Assert.Equal(0, line.GetProperty("allocated_bytes_per_call").GetDouble());
             }

@@ -101,6 +101,75 @@ public class QuantizedFileModelTests
         Assert.True(loaded.Model.Parameters.SequenceEqual(reloaded.Model.Parameters));
     }
 
+    /// <summary>
+    /// A calibrated model saved as QDQ ONNX (QuantizeLinear, DequantizeLinear, Gemm) compiles in as the int8 file does: the
+    /// integers the graph holds, read and checked by the library's ONNX reader, predicting <see cref="ModelFile.Load(string)"/>'s
+    /// quantized model's bits; a graph whose integers the loader refuses is refused at the attribute with its message.
+    /// </summary>
+    [Theory]
+    [InlineData("linear", false)]
+    [InlineData("logistic", true)]
+    [InlineData("softmax", false)]
+    [InlineData("softmax", true)]
+    [InlineData("perceptron", true)]
+    public void TheCompiledInt8OnnxModelPredictsTheLoadedFilesBits(string kind, bool standardized)
+    {
+        const string onnx = "models/m-int8.onnx";
+        using var harness = new FileModelHarness();
+        var random = new Random((kind.Length * 17) + (standardized ? 1 : 0));
+        (_, TrainedModel loaded) = SaveQuantized(harness, kind, perRow: false, standardized, random, onnx);
+        Assert.True(loaded.IsQuantized);
+
+        var (result, output) = harness.Run(Consumer.Replace(File, onnx, StringComparison.Ordinal), onnx);
+        Assert.Empty(result.Diagnostics);
+        var problems = GeneratorHarness.Problems(output);
+        Assert.True(problems.IsEmpty, string.Join("\n", problems.Take(20)));
+        Assert.Contains("QuantizedRuntime.Calibrated(", Assert.Single(GeneratorHarness.Sources(result).Values), StringComparison.Ordinal);
+        Type compiled = FileModelHarness.Load(output).GetType("Demo.M")!;
+        float[] rows = Values(41 * loaded.Features, random, standardized ? 100f : 0f, standardized ? 45f : 3f);
+        AssertSameBits(compiled, loaded, rows, kind);
+        var trained = (TrainedModel)compiled.GetProperty("Model")!.GetValue(null)!;
+        Assert.True(trained.IsQuantized);
+        Assert.Equal(loaded.ClassNames, trained.ClassNames);
+        Assert.True(loaded.Model.Parameters.SequenceEqual(trained.Model.Parameters));
+    }
+
+    [Fact]
+    public void AnInt8OnnxGraphTheLibraryRefusesIsRefusedWithTheLibrarysMessage()
+    {
+        // A standardizer mean so far out that the first layer's calibrated input map has no finite offset: the loader refuses
+        // the graph (a row at the means would be answered NaN), and so does the generator, with the same message.
+        const string onnx = "models/far-int8.onnx";
+        using var harness = new FileModelHarness();
+        var model = new SoftmaxRegression(4, 3);
+        Fill(model.Parameters, new Random(4), 0.5f);
+        var trained = new TrainedModel(model, new ModelMetadata { Standardizer = Standardizer.FromStatistics([0f, 1f, 2f, 3f], [1f, 1f, 1f, 1f]) });
+        float[] calibration = Values(16 * 4, new Random(5), 0f, 2f);
+        string path = harness.PathOf(onnx);
+        ModelFile.Save(trained.Quantize(calibration), path);
+        byte[] bytes = System.IO.File.ReadAllBytes(path);
+
+        // The exporter writes the means as a float tensor the Sub before the first QuantizeLinear takes: 1f is one of them.
+        int at = IndexOf(bytes, BitConverter.GetBytes(1f), BitConverter.GetBytes(2f));
+        Assert.True(at > 0, "the means 1, 2 were not found in the graph");
+        BitConverter.GetBytes(3e37f).CopyTo(bytes, at);
+        System.IO.File.WriteAllBytes(path, bytes);
+        string expected = Assert.Throws<FileFormatException>(() => ModelFile.Load(path)).Message.Replace(path, onnx, StringComparison.Ordinal);
+        Assert.Contains("a row at the means would be answered NaN", expected, StringComparison.Ordinal);
+
+        var (result, _) = harness.Run(Consumer.Replace(File, onnx, StringComparison.Ordinal), onnx);
+        Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal($"[GeneratedModel] on 'M': {expected}", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(GeneratorHarness.Sources(result));
+    }
+
+    /// <summary>Where <paramref name="first"/> is followed by <paramref name="second"/> in <paramref name="bytes"/>; −1 if nowhere.</summary>
+    private static int IndexOf(byte[] bytes, byte[] first, byte[] second)
+    {
+        byte[] both = [.. first, .. second];
+        return bytes.AsSpan().IndexOf(both);
+    }
+
     [Theory]
     [InlineData("softmax", false)]
     [InlineData("perceptron", false)]
@@ -233,7 +302,7 @@ public class QuantizedFileModelTests
     }
 
     /// <summary>A model of <paramref name="kind"/> with random weights, quantized and saved as the int8 file the consumer names; and the file loaded.</summary>
-    private static (string Path, TrainedModel Loaded) SaveQuantized(FileModelHarness harness, string kind, bool perRow, bool standardized, Random random)
+    private static (string Path, TrainedModel Loaded) SaveQuantized(FileModelHarness harness, string kind, bool perRow, bool standardized, Random random, string file = File)
     {
         IModel model = Create(kind);
         Fill(model.Parameters, random, 1f / MathF.Sqrt(model.Features));
@@ -243,7 +312,7 @@ public class QuantizedFileModelTests
             : null;
         var trained = new TrainedModel(model, new ModelMetadata { Standardizer = standardizer, ClassNames = classes > 0 ? Enumerable.Range(0, classes).Select(c => "class " + c).ToArray() : [] });
         float[] calibration = Values(64 * features, random, standardized ? 100f : 0f, standardized ? 30f : 2f);
-        string path = harness.PathOf(File);
+        string path = harness.PathOf(file);
         ModelFile.Save(perRow ? trained.Quantize() : trained.Quantize(calibration), path);
         return (path, ModelFile.Load(path));
     }

@@ -14,7 +14,7 @@ namespace Native.Cli.Commands;
 /// steps cost on this machine, for the generated and the run-time-shaped kernels, with the bytes allocated.
 /// The figures are medians of several rounds of about 50 ms each, after a warm-up.
 /// </summary>
-internal static class BenchCommand
+internal static partial class BenchCommand
 {
     private const int BatchRows = 64;
 
@@ -34,7 +34,8 @@ internal static class BenchCommand
     /// <summary>
     /// <c>native bench --model FILE</c>: that file's prediction as a program holding it predicts — one row, and a batch of
     /// <paramref name="batchRows"/> — through the raw-row calls (its standardizer inside), rows as float arrays near the means,
-    /// at an offset that is not a cache line's; ns per row, median of the rounds, and the bytes allocated per call.
+    /// at an offset that is not a cache line's; ns per row, median of the rounds, and the bytes allocated per call. A model
+    /// whose pipeline has categories takes table records instead (<see cref="RunRecords"/>).
     /// </summary>
     public static int RunFile(CliContext context, string path, bool json, int rounds, int batchRows)
     {
@@ -46,9 +47,9 @@ internal static class BenchCommand
         new Destinations().Reads("--model", path).Check();
         var (file, choice) = ModelFiles.Load(path);
         int features = file.Features;
-        if (file.Pipeline is { HasCategories: true })
+        if (file.Pipeline is { HasCategories: true } pipeline)
         {
-            throw new UsageException($"--model '{path}' takes table records (its pipeline has categories); native bench measures models that take float rows.");
+            return RunRecords(context, path, file, pipeline, choice.Kernel, json, rounds, batchRows);
         }
 
         // Rows near the means (one standard deviation of noise), as a trained model sees them; 3 floats past an array's start.
@@ -79,16 +80,7 @@ internal static class BenchCommand
         {
             if (json)
             {
-                JsonLines.Write(context.Out, writer =>
-                {
-                    writer.WriteString("model", path);
-                    writer.WriteString("shape", file.Shape.ToString());
-                    writer.WriteString("precision", precision);
-                    writer.WriteString("kernel", choice.Kernel);
-                    writer.Number("rows", count);
-                    writer.Number("ns_per_row", nanoseconds);
-                    writer.Number("allocated_bytes_per_call", bytes);
-                });
+                WriteMeasurement(context.Out, path, file.Shape, precision, choice.Kernel, "floats", count, nanoseconds, bytes);
             }
             else
             {
@@ -98,6 +90,20 @@ internal static class BenchCommand
 
         return ExitCodes.Success;
     }
+
+    /// <summary>One measurement of a model file as a JSON line: what was measured, on which input, and its cost per row.</summary>
+    private static void WriteMeasurement(TextWriter output, string path, ModelShape shape, string precision, string kernel, string input, int rows, double nanoseconds, double bytes) =>
+        JsonLines.Write(output, writer =>
+        {
+            writer.WriteString("model", path);
+            writer.WriteString("shape", shape.ToString());
+            writer.WriteString("precision", precision);
+            writer.WriteString("kernel", kernel);
+            writer.WriteString("input", input);
+            writer.Number("rows", rows);
+            writer.Number("ns_per_row", nanoseconds);
+            writer.Number("allocated_bytes_per_call", bytes);
+        });
 
     public static int Run(CliContext context, bool json, int rounds)
     {

@@ -1,4 +1,5 @@
 using Native.Numerics.Quantization;
+using Native.Numerics.Serialization;
 
 namespace Native.Numerics;
 
@@ -50,7 +51,7 @@ public partial class TrainedModel
     /// </remarks>
     /// <param name="calibrationRows">Raw rows, as the prediction calls take them, one after another: at least one, all finite.</param>
     /// <returns>A new quantized trained model; this one is unchanged.</returns>
-    /// <exception cref="ArgumentException">The rows are not a whole number of rows of <see cref="Features"/> floats, or one is not finite (the message names it); or a parameter is not finite.</exception>
+    /// <exception cref="ArgumentException">The rows are not a whole number of rows of <see cref="Features"/> floats, or one is not finite (the message names it); or a parameter is not finite; or the quantized model could not be saved (a standardizer's mean so far out, in units of its deviation and the input step, that a row at the means has no input level).</exception>
     /// <exception cref="NotSupportedException">The model is quantized already, or keeps a feature pipeline.</exception>
     public TrainedModel Quantize(ReadOnlySpan<float> calibrationRows)
     {
@@ -60,7 +61,7 @@ public partial class TrainedModel
             throw new ArgumentException($"No calibration rows: at least one row of {Features} floats is needed (or call Quantize() for per-row scales).", nameof(calibrationRows));
         }
 
-        return new TrainedModel(Quantizer.Quantize(Shape, UntypedModel.Parameters, Standardizer, calibrationRows, ActivationScaling.Calibrated), Metadata, libraryVersion: null);
+        return Checked(Quantizer.Quantize(Shape, UntypedModel.Parameters, Standardizer, calibrationRows, ActivationScaling.Calibrated));
     }
 
     /// <summary>
@@ -68,12 +69,26 @@ public partial class TrainedModel
     /// range as the row is predicted: no calibration rows, nothing clipped, slower (a second pass over each layer's input).
     /// </summary>
     /// <returns>A new quantized trained model; this one is unchanged.</returns>
-    /// <exception cref="ArgumentException">A parameter is not finite.</exception>
+    /// <exception cref="ArgumentException">A parameter is not finite, or the quantized model could not be saved (its outputs could not be finite).</exception>
     /// <exception cref="NotSupportedException">The model is quantized already, or keeps a feature pipeline.</exception>
     public TrainedModel Quantize()
     {
         CheckQuantizable();
-        return new TrainedModel(Quantizer.Quantize(Shape, UntypedModel.Parameters, Standardizer, [], ActivationScaling.PerRow), Metadata, libraryVersion: null);
+        return Checked(Quantizer.Quantize(Shape, UntypedModel.Parameters, Standardizer, [], ActivationScaling.PerRow));
+    }
+
+    /// <summary>
+    /// The quantized model, after the checks that saving and loading it run (<see cref="ModelFileFormat.QuantizedBoundsProblem(QuantizedParameters)"/>):
+    /// a model that could not be saved, or would answer NaN for a row at the standardizer's means, is refused here, not later.
+    /// </summary>
+    private TrainedModel Checked(QuantizedParameters parameters)
+    {
+        if (ModelFileFormat.QuantizedBoundsProblem(parameters) is string problem)
+        {
+            throw new ArgumentException($"The model cannot be quantized: {problem}.");
+        }
+
+        return new TrainedModel(parameters, Metadata, libraryVersion: null);
     }
 
     private void CheckQuantizable()

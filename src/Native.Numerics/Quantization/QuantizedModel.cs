@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Native.Numerics.CompilerServices;
 using Native.Numerics.Kernels.Quantized;
+using Native.Numerics.Serialization;
 
 namespace Native.Numerics.Quantization;
 
@@ -84,49 +85,20 @@ internal abstract class QuantizedModel
     internal abstract void Logits(ReadOnlySpan<float> rows, Span<float> logits);
 
     /// <summary>
-    /// Feature <paramref name="j"/>'s affine map of a raw value, as the kernels apply it (x·scale + offset, one fused
-    /// multiply-add in float): calibrated, straight to its byte's level, x·(σ/s) + (z − μσ/s), the standardizer (μ, σ = 1 / deviation)
-    /// folded into the first layer's input scale s and zero point z; per row, to its standardized value, x·σ − μσ. Computed in
-    /// double, stored as float.
+    /// Feature <paramref name="j"/>'s affine map of a raw value, as the kernels apply it: the standardizer folded into the
+    /// first layer's input scale and zero point, calibrated, or into the standardized value, per row
+    /// (<see cref="ModelFileFormat.FeatureMap"/>, which the files' means check computes too).
     /// </summary>
     internal static (float Scale, float Offset) FeatureMap(QuantizedParameters parameters, int j)
     {
         Standardizer? standardizer = parameters.Standardizer;
-        bool calibrated = parameters.Scaling == ActivationScaling.Calibrated;
-        double inverse = calibrated ? 1.0 / parameters.Layers[0].InputScale : 1.0;
-        double zero = calibrated ? parameters.Layers[0].InputZeroPoint : 0.0;
-        double sigma = standardizer is null ? 1.0 : standardizer.Scales[j];
-        double mu = standardizer is null ? 0.0 : standardizer.Means[j];
-        return ((float)(sigma * inverse), (float)(zero - (mu * sigma * inverse)));
-    }
-
-    /// <summary>
-    /// Why a raw row at the standardizer's means gets no answer, or null when it gets one: a feature whose map at its mean
-    /// (<see cref="FeatureMap"/>, in float as the kernels compute it) is not finite, or calibrated, is 2³¹ or more, which has
-    /// no level — the engine then answers NaN, as for a feature that is not finite. A standardizer's mean far out in units of
-    /// its deviation and the input step (|μ| / (deviation · s) beyond the float range, or its rounding beyond 2³¹) does it.
-    /// </summary>
-    internal static string? MeansProblem(QuantizedParameters parameters)
-    {
-        if (parameters.Standardizer is not { } standardizer)
-        {
-            return null;
-        }
-
-        bool calibrated = parameters.Scaling == ActivationScaling.Calibrated;
-        for (int j = 0; j < standardizer.Features; j++)
-        {
-            (float scale, float offset) = FeatureMap(parameters, j);
-            float mean = standardizer.Means[j];
-            float mapped = MathF.FusedMultiplyAdd(mean, scale, offset);
-            if (!float.IsFinite(mapped) || (calibrated && !(MathF.Abs(mapped) < 2147483648f)))
-            {
-                string through = calibrated ? " through the first layer's input scale " + parameters.Layers[0].InputScale.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty;
-                return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"feature {j}'s mean {mean} (deviation {standardizer.StandardDeviations[j]}) maps{through} to {mapped:G3}, which has no {(calibrated ? "input level (a level is below 2^31 in magnitude)" : "finite standardized value")}: a row at the means would be answered NaN");
-            }
-        }
-
-        return null;
+        QuantizedLayer first = parameters.Layers[0];
+        return ModelFileFormat.FeatureMap(
+            standardizer is null ? 0f : standardizer.Means[j],
+            standardizer is null ? 1f : standardizer.Scales[j],
+            parameters.Scaling == ActivationScaling.Calibrated,
+            first.InputScale,
+            first.InputZeroPoint);
     }
 
     private protected static int CheckRows(int rowsLength, int features, int outputLength, int perRow, string outputName, string rowsName = "rows")

@@ -72,8 +72,8 @@ internal static partial class ModelFileFormat
     }
 
     /// <summary>
-    /// Why the quantized model cannot give finite outputs, or null when it can: the float weights' bounds and each layer's extreme sums (<see cref="QuantizedBoundsProblem(int[], Activation[], float, bool, IReadOnlyList{QuantizedLayerDescription}, float[])"/>), and the
-    /// standardizer folded into the first layer's input map, which must give a row at the means its levels (<see cref="QuantizedModel.MeansProblem"/>).
+    /// Why the quantized model cannot give finite outputs, or null when it can: the float weights' bounds, each layer's extreme sums
+    /// and the means' input levels (<see cref="QuantizedBoundsProblem(int[], Activation[], float, bool, IReadOnlyList{QuantizedLayerDescription}, float[], float[])"/>).
     /// </summary>
     public static string? QuantizedBoundsProblem(QuantizedParameters parameters)
     {
@@ -85,8 +85,7 @@ internal static partial class ModelFileFormat
             layers[l] = new QuantizedLayerDescription(layer.Inputs, layer.Outputs, layer.Weights.ToArray(), layer.WeightScales.ToArray(), layer.Biases.ToArray(), layer.InputScale, layer.InputZeroPoint);
         }
 
-        return QuantizedBoundsProblem([.. shape.LayerSizes], [.. shape.HiddenActivations], shape.LeakyReluSlope, parameters.Scaling == ActivationScaling.Calibrated, layers, parameters.Standardizer?.StandardDeviations.ToArray())
-            ?? QuantizedModel.MeansProblem(parameters);
+        return QuantizedBoundsProblem([.. shape.LayerSizes], [.. shape.HiddenActivations], shape.LeakyReluSlope, parameters.Scaling == ActivationScaling.Calibrated, layers, parameters.Standardizer?.Means.ToArray(), parameters.Standardizer?.StandardDeviations.ToArray());
     }
 
     private static int PutFloats(byte[] data, int at, ReadOnlySpan<float> values)

@@ -134,4 +134,30 @@ public class QuantizedTrainedModelTests
         Assert.Contains("row 3, feature 4", message);
         Assert.DoesNotContain('\n', message);
     }
+
+    /// <summary>
+    /// A standardizer whose mean is so far out (3e37 deviations of 1 from 0) that the first layer's calibrated input map
+    /// (x·σ/s + z − μσ/s, with an input step s below 1) has no finite offset, so a row at the means has no level: saving
+    /// would refuse the model and loading would too, so quantizing refuses it at once, in one line naming the feature.
+    /// Per-row scales map to standardized values, x·σ − μσ, which stay finite: that model quantizes.
+    /// </summary>
+    [Fact]
+    public void RefusesAModelWhoseMeansHaveNoLevel()
+    {
+        (TrainedModel trained, float[] rows) = Trained("softmax");
+        float[] means = trained.Standardizer!.Means.ToArray();
+        float[] deviations = trained.Standardizer.StandardDeviations.ToArray();
+        means[2] = 3e37f;
+        deviations[2] = 1f;
+        for (int r = 0; r < rows.Length / trained.Features; r++)
+        {
+            rows[(r * trained.Features) + 2] = 3e37f;
+        }
+
+        var far = new TrainedModel(trained.Model, new ModelMetadata { Standardizer = Standardizer.FromStatistics(means, deviations), ClassNames = trained.ClassNames });
+        string message = Assert.Throws<ArgumentException>(() => far.Quantize(rows)).Message;
+        Assert.StartsWith("The model cannot be quantized: feature 2's mean", message);
+        Assert.DoesNotContain('\n', message);
+        Assert.True(far.Quantize().IsQuantized);
+    }
 }

@@ -121,11 +121,18 @@ internal static partial class ModelFileFormat
 
     /// <summary>
     /// Why the quantized model cannot give finite outputs, or null when it can: the float weights its bytes stand for through
-    /// <see cref="OutputBounds"/>; and, calibrated, each layer's sums over inputs at their extreme levels (127 steps of the
-    /// input scale), which must stay in the float range.
+    /// <see cref="OutputBounds"/>; calibrated, each layer's sums over inputs at their extreme levels (127 steps of the input
+    /// scale), which must stay in the float range; and the standardizer folded into the first layer's input map, which must
+    /// give a row at the means its levels (<see cref="MeansProblem"/>).
     /// </summary>
-    public static string? QuantizedBoundsProblem(int[] layerSizes, Activation[] activations, float leakyReluSlope, bool calibrated, IReadOnlyList<QuantizedLayerDescription> layers, float[]? deviations)
+    public static string? QuantizedBoundsProblem(int[] layerSizes, Activation[] activations, float leakyReluSlope, bool calibrated, IReadOnlyList<QuantizedLayerDescription> layers, float[]? means, float[]? deviations)
     {
+        if (MeansProblem(means, deviations, calibrated, layers[0]) is string meansProblem)
+        {
+            return meansProblem;
+        }
+
+
         var layout = new ParameterLayout(layerSizes);
         float[] dequantized = new float[layout.ParameterCount];
         for (int l = 0; l < layers.Count; l++)
@@ -154,6 +161,58 @@ internal static partial class ModelFileFormat
         }
 
         return OutputBounds.Problem(layerSizes, activations, leakyReluSlope, dequantized, deviations);
+    }
+
+    /// <summary>
+    /// A feature's affine map of a raw value, as the kernels apply it (x·scale + offset, one fused multiply-add in float):
+    /// calibrated, straight to its byte's level, x·(σ/s) + (z − μσ/s), the standardizer (mean μ, σ = 1 / deviation, as the
+    /// standardizer holds it in float) folded into the first layer's input scale s and zero point z; per row, to its
+    /// standardized value, x·σ − μσ. Computed in double, stored as float.
+    /// </summary>
+    public static (float Scale, float Offset) FeatureMap(float mean, float sigma, bool calibrated, float inputScale, int inputZeroPoint)
+    {
+        double inverse = calibrated ? 1.0 / inputScale : 1.0;
+        double zero = calibrated ? inputZeroPoint : 0.0;
+        return ((float)(sigma * inverse), (float)(zero - (mean * (double)sigma * inverse)));
+    }
+
+    // x·scale + offset rounded once, as the kernels' fused multiply-add rounds it. The generator's netstandard2.0 has no
+    // MathF.FusedMultiplyAdd: there, the exact product plus the offset in double, then float (the same but where a double
+    // rounding lands on a float's tie).
+    private static float FusedMultiplyAdd(float x, float scale, float offset) =>
+#if NET
+        MathF.FusedMultiplyAdd(x, scale, offset);
+#else
+        (float)(((double)x * scale) + offset);
+#endif
+
+    /// <summary>
+    /// Why a raw row at the standardizer's means gets no answer, or null when it gets one (or there is no standardizer): a
+    /// feature whose map at its mean (<see cref="FeatureMap"/>, in float as the kernels compute it) is not finite, or
+    /// calibrated, is 2³¹ or more, which has no level — the engine then answers NaN, as for a feature that is not finite. A
+    /// standardizer's mean far out in units of its deviation and the input step (|μ| / (deviation · s) beyond the float range,
+    /// or its rounding beyond 2³¹) does it.
+    /// </summary>
+    public static string? MeansProblem(float[]? means, float[]? deviations, bool calibrated, QuantizedLayerDescription first)
+    {
+        if (means is null || deviations is null)
+        {
+            return null;
+        }
+
+        for (int j = 0; j < means.Length; j++)
+        {
+            float sigma = 1f / deviations[j];
+            (float scale, float offset) = FeatureMap(means[j], sigma, calibrated, first.InputScale, first.InputZeroPoint);
+            float mapped = FusedMultiplyAdd(means[j], scale, offset);
+            if (!IsFinite(mapped) || (calibrated && !(Math.Abs(mapped) < 2147483648f)))
+            {
+                string through = calibrated ? " through the first layer's input scale " + Text(first.InputScale) : string.Empty;
+                return Safetensors.Invariant($"feature {j}'s mean {Text(means[j])} (deviation {Text(deviations[j])}) maps{through} to {mapped:G3}, which has no {(calibrated ? "input level (a level is below 2^31 in magnitude)" : "finite standardized value")}: a row at the means would be answered NaN");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The first of <paramref name="count"/> weights from <paramref name="start"/> that is not 0, counted from the start; −1 for none.</summary>

@@ -345,4 +345,25 @@ internal sealed partial class OnnxGraphReader
             }
         }
     }
+
+    /// <summary>A <c>Constant</c> node's value: its <c>value</c> tensor, or one of the opset-12 shorthand attributes.</summary>
+    private Constant ConstantNode(OnnxNodeProto node)
+    {
+        if (node.Attributes.Count != 1)
+        {
+            throw Error(node.Offset, FormattableString.Invariant($"{node.Label} has {node.Attributes.Count} attributes; a Constant has exactly one (value, value_float, value_floats, value_int or value_ints)."));
+        }
+
+        OnnxAttributeProto attribute = node.Attributes[0];
+        string origin = node.Label;
+        return attribute.Name switch
+        {
+            "value" when attribute.Tensor is not null => new Constant(attribute.Tensor, origin),
+            "value_float" => new Constant([attribute.Float], [], origin, node.Offset),
+            "value_floats" => new Constant(AttributeFloats(node, attribute), [attribute.FloatCount], origin, node.Offset),
+            "value_int" => new Constant([attribute.Int], [], origin, node.Offset),
+            "value_ints" => new Constant(AttributeInts(node, attribute, OnnxProtoParser.MaxRank * 4), [attribute.IntCount], origin, node.Offset),
+            _ => throw Error(node.Offset, $"{node.Label} has the attribute '{OnnxText.Quote(attribute.Name)}'; this reader reads constants given as value (a tensor), value_float(s) or value_int(s)."),
+        };
+    }
 }

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 
 namespace Native.Numerics.Serialization.Onnx;
 
-/// <summary>The steps, label branches and constants the graph reader keeps.</summary>
+/// <summary>The steps, label branches, constants, dense layers and standardizer steps the graph reader keeps.</summary>
 internal sealed partial class OnnxGraphReader
 {
     /// <summary>A node of the chain, and which of its inputs carries the chain's value.</summary>
@@ -175,5 +175,66 @@ internal sealed partial class OnnxGraphReader
             InputStage.Quantized => node.OpType == "DequantizeLinear",
             _ => node.OpType is "Gemm" or "MatMul",
         };
+    }
+
+    /// <summary>One dense layer: weights outputs × inputs, row-major, and biases.</summary>
+    private sealed class Layer
+    {
+        public Layer(OnnxNodeProto node, int inputs, int outputs, float[] weights, float[] biases)
+        {
+            Node = node;
+            Inputs = inputs;
+            Outputs = outputs;
+            Weights = weights;
+            Biases = biases;
+        }
+
+        public OnnxNodeProto Node { get; }
+
+        public int Inputs { get; }
+
+        public int Outputs { get; }
+
+        public float[] Weights { get; }
+
+        public float[] Biases { get; }
+
+        /// <summary>The layer's place in the chain.</summary>
+        public int Step { get; set; }
+
+        /// <summary>The activation that follows the layer, if any.</summary>
+        public Activation? Activation { get; set; }
+
+        /// <summary>The activation's node, for errors.</summary>
+        public OnnxNodeProto? ActivationNode { get; set; }
+
+        /// <summary>For a quantized layer, its weights as signed bytes, outputs × inputs (<see cref="Weights"/> the floats they stand for); else null.</summary>
+        public sbyte[]? Bytes { get; set; }
+
+        /// <summary>For a quantized layer, one scale per output row.</summary>
+        public float[]? Scales { get; set; }
+
+        /// <summary>For a quantized layer, the DequantizeLinear of its weights, for errors.</summary>
+        public OnnxNodeProto? Dequantize { get; set; }
+
+        /// <summary>For a quantized layer, its input's scale and zero point and the nodes that gave them.</summary>
+        public InputQuantization? Input { get; set; }
+    }
+
+    /// <summary>A standardizer step: x − c, x + c, x · c or x ÷ c, per feature (c of length 1 broadcasts).</summary>
+    private sealed class Affine
+    {
+        public Affine(string op, float[] values, OnnxNodeProto node)
+        {
+            Op = op;
+            Values = values;
+            Node = node;
+        }
+
+        public string Op { get; }
+
+        public float[] Values { get; }
+
+        public OnnxNodeProto Node { get; }
     }
 }
