@@ -1,10 +1,13 @@
 using System.Globalization;
+using System.Runtime.Intrinsics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Native.Numerics;
+using Native.Numerics.CompilerServices;
+using Native.Numerics.Kernels;
 using Native.Numerics.Kernels.Quantized;
 using Native.Numerics.Quantization;
 
@@ -203,6 +206,132 @@ public class QuantizedBenchmarks : IWork
             CompiledMnistNetInt8.PredictProbabilities(_rows, _probabilities);
         }
     }
+}
+
+/// <summary>
+/// Issue 23's one-row bound, step by step: a 784 × 10 softmax row (at each of the 16 float offsets of a line, in turn) as
+/// the engine computes it — the row's 784 floats to bytes, the 10 sums of 784 byte products, the logits and softmax — each
+/// step alone, the first two fused (<see cref="FeatureKernel"/>, what the engine runs with VNNI), and the whole call.
+/// </summary>
+/// <remarks>
+/// A step alone overlaps with the same step of the next row; in the whole call each waits for the one before, so the
+/// steps' sum is a lower bound on the row, not its time. Per 32 features the fused pass issues 4 fused multiply-adds, 4
+/// conversions, 2 byte min/max and 10 <c>vpdpbusd</c> on the two ports 256-bit arithmetic shares (and 4 packs on a third):
+/// at least 245 cycles a row for 784 × 10.
+/// Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*QuantizedStepBenchmarks*'</c>.
+/// </remarks>
+[MemoryDiagnoser]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "BenchmarkDotNet runs instance methods.")]
+public class QuantizedStepBenchmarks
+{
+    private const int Offsets = 16, Features = 784, Classes = 10;
+
+    private QuantizedModel _model = null!;
+    private PackedLayer _layer = null!;
+    private UniformMap _map;
+    private float[] _row = [];
+    private byte[] _bytes = [];
+    private int[] _sums = [];
+    private float[] _logits = [];
+    private float[] _probabilities = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var softmax = new SoftmaxRegression(Features, Classes);
+        var random = new Random(1);
+        float scale = 2f / MathF.Sqrt(Features);
+        foreach (ref float parameter in softmax.Parameters)
+        {
+            parameter = (float)(random.NextDouble() - 0.5) * scale;
+        }
+
+        _row = new float[Features + Offsets];
+        float[] calibration = new float[256 * Features];
+        foreach (float[] rows in new[] { _row, calibration })
+        {
+            for (int i = 0; i < rows.Length; i++)
+            {
+                rows[i] = (float)random.NextDouble();
+            }
+        }
+
+        _model = QuantizedModel.Create(Quantizer.Quantize(softmax.Shape, softmax.Parameters, null, calibration, ActivationScaling.Calibrated));
+        _layer = new PackedLayer(_model.Parameters.Layers[0], activation: null);
+        (float mapScale, float mapOffset) = QuantizedModel.FeatureMap(_model.Parameters, 0);
+        _map = new UniformMap(mapScale, mapOffset);
+        _bytes = new byte[_layer.InputBytes];
+        _sums = new int[_layer.PaddedOutputs];
+        _logits = new float[_layer.PaddedOutputs];
+        _probabilities = new float[Classes];
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Offsets, Description = "whole row: PredictProbabilities (int8, calibrated)")]
+    public void WholeRow()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            _model.PredictProbabilities(_row.AsSpan(offset, Features), _probabilities);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets, Description = "1. floats to bytes, 512-bit")]
+    public void Bytes512()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            LevelKernel.Features<Simd512, Vector512<float>, UniformMap>(ref _row[offset], in _map, Features, ref _bytes[0]);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets, Description = "1. floats to bytes, 256-bit")]
+    public void Bytes256()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            LevelKernel.Features<Simd256, Vector256<float>, UniformMap>(ref _row[offset], in _map, Features, ref _bytes[0]);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets, Description = "2. 10 sums of 784 byte products, vpdpbusd 256-bit")]
+    public void SumsVnni256()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            _layer.Sums<VnniProducts256, Vector256<byte>, Vector256<int>>(ref _bytes[0], ref _sums[0]);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets, Description = "2. 10 sums of 784 byte products, vpmaddubsw 512-bit")]
+    public void Sums512()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            _layer.Sums<Products512, Vector512<byte>, Vector512<int>>(ref _bytes[0], ref _sums[0]);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets, Description = "1 + 2 fused (FeatureKernel, vpdpbusd 256-bit)")]
+    public void Fused()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            FeatureKernel.Row<VnniProducts256, Vector256<byte>, Vector256<int>, UniformMap>(ref _row[offset], in _map, Features, ref _bytes[0], ref _layer.Weights, _layer.InputBytes, Classes, ref _sums[0]);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = Offsets, Description = "3. logits and softmax, 512-bit")]
+    public void Tail()
+    {
+        for (int offset = 0; offset < Offsets; offset++)
+        {
+            LevelKernel.Values<Simd512, Vector512<float>, IdentityFunction>(ref _sums[0], ref _layer.WeightSums, _layer.InputZeroPoint, _layer.InputScale, ref _layer.WeightScales, ref _layer.Biases, _layer.PaddedOutputs, 0f, ref _logits[0]);
+            Probabilities<SoftmaxHead>(ref _logits[0], ref _probabilities[0]);
+        }
+    }
+
+    private static void Probabilities<THead>(ref float logits, ref float probabilities)
+        where THead : struct, IOutputHead => THead.Probabilities<Simd512, Vector512<float>>(ref logits, Classes, ref probabilities);
 }
 
 /// <summary>The quantized benchmarks' ceiling column (the job is BenchmarkDotNet's default, or the command line's).</summary>

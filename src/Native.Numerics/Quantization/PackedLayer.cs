@@ -123,7 +123,7 @@ internal sealed class PackedLayer
         }
         else
         {
-            DotProductKernel.Row<TProducts, TBytes, TInts>(ref input, ref Weights, InputBytes, Outputs, ref sums);
+            DotProductKernel.Row<TProducts, TBytes, TInts>(ref input, ref Weights, InputBytes, Inputs, Outputs, ref sums);
         }
     }
 
@@ -143,7 +143,7 @@ internal sealed class PackedLayer
         // One row at a time: the weights of a layer of few outputs stay in L1 from one row to the next.
         for (int r = 0; r < rows; r++)
         {
-            DotProductKernel.Row<TProducts, TBytes, TInts>(ref Unsafe.Add(ref input, (nint)r * InputBytes), ref Weights, InputBytes, Outputs, ref Unsafe.Add(ref sums, (nint)r * PaddedOutputs));
+            DotProductKernel.Row<TProducts, TBytes, TInts>(ref Unsafe.Add(ref input, (nint)r * InputBytes), ref Weights, InputBytes, Inputs, Outputs, ref Unsafe.Add(ref sums, (nint)r * PaddedOutputs));
         }
     }
 

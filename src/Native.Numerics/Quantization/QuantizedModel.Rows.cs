@@ -21,6 +21,9 @@ internal sealed partial class QuantizedModel<THead>
     private readonly float _slope;
     private readonly bool _perRow;
 
+    // Whether a row's bytes and first sums come from one pass (FeatureKernel): calibrated, first layer in dot-product form.
+    private readonly bool _fused;
+
     // Per feature, the affine map of a raw value: calibrated, straight to its byte's level; per row, to its standardized value.
     private readonly AlignedBuffer _featureScales;
     private readonly AlignedBuffer _featureOffsets;
@@ -92,8 +95,10 @@ internal sealed partial class QuantizedModel<THead>
             ? ref QuantizedWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
             : ref QuantizedWorkspace.Row(length);
         ref float logits = ref Unsafe.Add(ref scratch, (_rowBytes / sizeof(float)) + _rowInts);
-        bool finite = Input<TSimd, TVector>(ref x, ref Bytes(ref scratch), ref logits, out float scale, out int zero)
-            && Layers<TProducts, TBytes, TInts, TSimd, TVector>(ref Bytes(ref scratch), ref Ints(ref scratch), ref logits, scale, zero)
+        bool finite = (_fused
+                ? First<TProducts, TBytes, TInts>(ref x, ref Bytes(ref scratch), ref Ints(ref scratch), out float scale, out int zero)
+                : Input<TSimd, TVector>(ref x, ref Bytes(ref scratch), ref logits, out scale, out zero))
+            && Layers<TProducts, TBytes, TInts, TSimd, TVector>(ref Bytes(ref scratch), ref Ints(ref scratch), ref logits, scale, zero, summed: _fused)
             && PredictionPolicy.IsFinite(MemoryMarshal.CreateReadOnlySpan(ref logits, _outputs));
         return finite
             ? TResult.Finish<TSimd, TVector, THead>(ref logits, _outputs, ref y)
@@ -139,9 +144,30 @@ internal sealed partial class QuantizedModel<THead>
         return true;
     }
 
-    // The layers of one row, from its input bytes to its logits.
+    // A row's bytes and its first layer's sums in one pass (FeatureKernel), for a calibrated first layer in dot-product
+    // form; false for a row whose features are not all finite, or overflow.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Layers<TProducts, TBytes, TInts, TSimd, TVector>(ref byte bytes, ref int sums, ref float logits, float scale, int zero)
+    private bool First<TProducts, TBytes, TInts>(ref float x, ref byte bytes, ref int sums, out float scale, out int zero)
+        where TProducts : IByteProducts<TBytes, TInts>
+        where TBytes : struct
+        where TInts : struct
+    {
+        PackedLayer first = _layers[0];
+        scale = first.InputScale;
+        zero = first.InputZeroPoint;
+        if (Parameters.Standardizer is null)
+        {
+            var uniform = new UniformMap(_featureScales.Span[0], _featureOffsets.Span[0]);
+            return FeatureKernel.Row<TProducts, TBytes, TInts, UniformMap>(ref x, in uniform, _features, ref bytes, ref first.Weights, first.InputBytes, first.Outputs, ref sums);
+        }
+
+        var map = new PerFeatureMap(ref _featureScales.Origin, ref _featureOffsets.Origin);
+        return FeatureKernel.Row<TProducts, TBytes, TInts, PerFeatureMap>(ref x, in map, _features, ref bytes, ref first.Weights, first.InputBytes, first.Outputs, ref sums);
+    }
+
+    // The layers of one row, from its input bytes to its logits; the first layer's sums already made when summed.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Layers<TProducts, TBytes, TInts, TSimd, TVector>(ref byte bytes, ref int sums, ref float logits, float scale, int zero, bool summed)
         where TProducts : IByteProducts<TBytes, TInts>
         where TBytes : struct
         where TInts : struct
@@ -152,7 +178,11 @@ internal sealed partial class QuantizedModel<THead>
         for (int l = 0; ; l++)
         {
             PackedLayer layer = _layers[l];
-            layer.Sums<TProducts, TBytes, TInts>(ref input, ref sums);
+            if (l > 0 || !summed)
+            {
+                layer.Sums<TProducts, TBytes, TInts>(ref input, ref sums);
+            }
+
             if (l == _layers.Length - 1)
             {
                 LevelKernel.Values<TSimd, TVector, IdentityFunction>(ref sums, ref layer.WeightSums, zero, scale, ref layer.WeightScales, ref layer.Biases, layer.PaddedOutputs, _slope, ref logits);
@@ -228,14 +258,21 @@ internal sealed partial class QuantizedModel<THead>
             int stride = _layers[0].InputBytes;
             for (int r = 0; r < n; r++)
             {
-                finite[r] = Input<TSimd, TVector>(ref Unsafe.Add(ref rows, (nint)r * _features), ref Unsafe.Add(ref bytes, r * stride), ref Unsafe.Add(ref floats, r * _rowFloats), out scales[r], out zeros[r]);
+                ref float row = ref Unsafe.Add(ref rows, (nint)r * _features);
+                finite[r] = _fused
+                    ? First<TProducts, TBytes, TInts>(ref row, ref Unsafe.Add(ref bytes, r * stride), ref Unsafe.Add(ref sums, r * _layers[0].PaddedOutputs), out scales[r], out zeros[r])
+                    : Input<TSimd, TVector>(ref row, ref Unsafe.Add(ref bytes, r * stride), ref Unsafe.Add(ref floats, r * _rowFloats), out scales[r], out zeros[r]);
             }
 
             ref byte input = ref bytes;
             for (int l = 0; l < _layers.Length; l++)
             {
                 PackedLayer layer = _layers[l];
-                layer.Sums<TProducts, TBytes, TInts>(ref input, n, ref sums);
+                if (l > 0 || !_fused)
+                {
+                    layer.Sums<TProducts, TBytes, TInts>(ref input, n, ref sums);
+                }
+
                 ref byte next = ref Unsafe.Add(ref input, n * stride);
                 int nextStride = l + 1 < _layers.Length ? _layers[l + 1].InputBytes : 0;
                 for (int r = 0; r < n; r++)

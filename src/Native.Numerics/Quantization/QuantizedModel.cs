@@ -149,6 +149,7 @@ internal sealed partial class QuantizedModel<THead> : QuantizedModel
             _layers[l] = new PackedLayer(parameters.Layers[l], l < _layers.Length - 1 ? shape.HiddenActivations[l] : null, form);
         }
 
+        _fused = !_perRow && _layers[0].Form == LayerForm.DotProduct;
         (_featureScales, _featureOffsets) = InputMap(parameters);
         (_rowBytes, _rowInts, _rowFloats) = Scratch();
     }

@@ -155,9 +155,11 @@ public class IntegerKernelTests
                 }
             }
 
-            int[] actual = new int[c.Outputs];
-            QuantizedKernelsAtPath.DotProducts(p, a, w, length, c.Outputs, actual);
-            Assert.Equal(expected, actual);
+            // Exactly the outputs' sums, nothing written past them (the guard values stay).
+            int[] actual = Enumerable.Repeat(-7, c.Outputs + 16).ToArray();
+            QuantizedKernelsAtPath.DotProducts(p, a, w, length, c.Inputs, c.Outputs, actual);
+            Assert.Equal(expected, actual[..c.Outputs]);
+            Assert.All(actual[c.Outputs..], v => Assert.Equal(-7, v));
         });
     }
 

@@ -43,7 +43,7 @@ public class LevelKernelTests
             bool defined = true;
             for (int j = 0; j < c.count; j++)
             {
-                float t = (x[j] * scales[j]) + offsets[j];
+                float t = MathF.FusedMultiplyAdd(x[j], scales[j], offsets[j]);
                 expected[j] = Byte(t);
                 defined &= Level(t) != int.MinValue;
             }

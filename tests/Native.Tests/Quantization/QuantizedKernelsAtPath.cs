@@ -22,14 +22,44 @@ internal static class QuantizedKernelsAtPath
         IntegerDispatch.Run<SumsJob, int>(path, ref job);
     }
 
-    /// <summary><see cref="DotProductKernel.Row"/> on <paramref name="path"/>: W row-major, rows of <paramref name="length"/> bytes.</summary>
-    public static void DotProducts(IntegerPath path, byte[] a, byte[] w, int length, int outputs, int[] sums)
+    /// <summary><see cref="DotProductKernel.Row"/> on <paramref name="path"/>: W row-major, rows of <paramref name="length"/> bytes, <paramref name="inputs"/> of them used.</summary>
+    public static void DotProducts(IntegerPath path, byte[] a, byte[] w, int length, int inputs, int outputs, int[] sums)
     {
-        var job = new DotProductsJob(a, w, length, outputs, sums);
+        var job = new DotProductsJob(a, w, length, inputs, outputs, sums);
         IntegerDispatch.Run<DotProductsJob, int>(path, ref job);
     }
 
-    private readonly struct DotProductsJob(byte[] a, byte[] w, int length, int outputs, int[] sums) : IIntegerOperation<int>
+    /// <summary>
+    /// <see cref="FeatureKernel.Row"/> on <paramref name="path"/>: the features' bytes (uniform map: the first scale and
+    /// offset) and their sums with W, rows of <paramref name="length"/> bytes; returns whether every feature had a level.
+    /// </summary>
+    public static bool FeatureSums(IntegerPath path, float[] x, float[] scales, float[] offsets, bool perFeature, byte[] bytes, byte[] w, int length, int outputs, int[] sums)
+    {
+        var job = new FeatureSumsJob(x, scales, offsets, perFeature, bytes, w, length, outputs, sums);
+        return IntegerDispatch.Run<FeatureSumsJob, bool>(path, ref job);
+    }
+
+    private readonly struct FeatureSumsJob(float[] x, float[] scales, float[] offsets, bool perFeature, byte[] bytes, byte[] w, int length, int outputs, int[] sums) : IIntegerOperation<bool>
+    {
+        public bool Invoke<TProducts, TBytes, TInts, TSimd, TVector>()
+            where TProducts : IByteProducts<TBytes, TInts>
+            where TBytes : struct
+            where TInts : struct
+            where TSimd : ISimd<TVector>
+            where TVector : struct
+        {
+            if (perFeature)
+            {
+                var map = new PerFeatureMap(ref scales[0], ref offsets[0]);
+                return FeatureKernel.Row<TProducts, TBytes, TInts, PerFeatureMap>(ref x[0], in map, x.Length, ref bytes[0], ref w[0], length, outputs, ref sums[0]);
+            }
+
+            var uniform = new UniformMap(scales[0], offsets[0]);
+            return FeatureKernel.Row<TProducts, TBytes, TInts, UniformMap>(ref x[0], in uniform, x.Length, ref bytes[0], ref w[0], length, outputs, ref sums[0]);
+        }
+    }
+
+    private readonly struct DotProductsJob(byte[] a, byte[] w, int length, int inputs, int outputs, int[] sums) : IIntegerOperation<int>
     {
         public int Invoke<TProducts, TBytes, TInts, TSimd, TVector>()
             where TProducts : IByteProducts<TBytes, TInts>
@@ -38,7 +68,7 @@ internal static class QuantizedKernelsAtPath
             where TSimd : ISimd<TVector>
             where TVector : struct
         {
-            DotProductKernel.Row<TProducts, TBytes, TInts>(ref a[0], ref w[0], length, outputs, ref sums[0]);
+            DotProductKernel.Row<TProducts, TBytes, TInts>(ref a[0], ref w[0], length, inputs, outputs, ref sums[0]);
             return 0;
         }
     }

@@ -62,6 +62,12 @@ internal interface IByteProducts<TBytes, TInts>
 
     /// <summary>The sum of the lanes (wrapping, as every sum here does).</summary>
     static abstract int Sum(TInts sums);
+
+    /// <summary>
+    /// The sums of the lanes of four vectors, in that order (wrapping): the lanes interleaved and added in a tree, a third of
+    /// the instructions of four <see cref="Sum"/>s.
+    /// </summary>
+    static abstract Vector128<int> SumEach(TInts a, TInts b, TInts c, TInts d);
 }
 
 /// <summary>The portable products: each byte shifted out of its lane, multiplied and added in 32 bits.</summary>
@@ -135,6 +141,9 @@ internal readonly struct ScalarProducts : IByteProducts<uint, int>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Sum(int sums) => sums;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> SumEach(int a, int b, int c, int d) => Vector128.Create(a, b, c, d);
 }
 
 /// <summary>128 bits: <c>pmaddubsw</c> + <c>pmaddwd</c> (SSSE3), or the portable form.</summary>
@@ -172,6 +181,9 @@ internal readonly struct Products128 : IByteProducts<Vector128<byte>, Vector128<
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Sum(Vector128<int> sums) => Vector128.Sum(sums);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> SumEach(Vector128<int> a, Vector128<int> b, Vector128<int> c, Vector128<int> d) => Lanes128.SumEach(a, b, c, d);
 }
 
 /// <summary>256 bits: <c>vpmaddubsw</c> + <c>vpmaddwd</c> (AVX2), or the portable form.</summary>
@@ -209,6 +221,9 @@ internal readonly struct Products256 : IByteProducts<Vector256<byte>, Vector256<
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Sum(Vector256<int> sums) => Vector256.Sum(sums);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> SumEach(Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d) => Lanes128.SumEach(a, b, c, d);
 }
 
 /// <summary>512 bits: <c>vpmaddubsw</c> + <c>vpmaddwd</c> (AVX-512BW), or the portable form.</summary>
@@ -246,6 +261,10 @@ internal readonly struct Products512 : IByteProducts<Vector512<byte>, Vector512<
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Sum(Vector512<int> sums) => Vector512.Sum(sums);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> SumEach(Vector512<int> a, Vector512<int> b, Vector512<int> c, Vector512<int> d) =>
+        Lanes128.SumEach(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
 }
 
 /// <summary>128 bits with AVX-VNNI: one <c>vpdpbusd</c> per multiply-add, or the portable form where the CPU lacks it.</summary>
@@ -283,6 +302,9 @@ internal readonly struct VnniProducts128 : IByteProducts<Vector128<byte>, Vector
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Sum(Vector128<int> sums) => Vector128.Sum(sums);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> SumEach(Vector128<int> a, Vector128<int> b, Vector128<int> c, Vector128<int> d) => Lanes128.SumEach(a, b, c, d);
 }
 
 /// <summary>256 bits with AVX-VNNI: one <c>vpdpbusd</c> per multiply-add, or the portable form where the CPU lacks it.</summary>
@@ -320,4 +342,41 @@ internal readonly struct VnniProducts256 : IByteProducts<Vector256<byte>, Vector
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Sum(Vector256<int> sums) => Vector256.Sum(sums);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> SumEach(Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d) => Lanes128.SumEach(a, b, c, d);
+}
+
+/// <summary>Four vectors' lane sums at once, as <see cref="IByteProducts{TBytes, TInts}.SumEach"/> computes them.</summary>
+internal static class Lanes128
+{
+    /// <summary>[Σa, Σb, Σc, Σd]: the lanes interleaved in pairs and added, twice (<c>punpck*dq</c>, <c>punpck*qdq</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> SumEach(Vector128<int> a, Vector128<int> b, Vector128<int> c, Vector128<int> d)
+    {
+        if (!Sse2.IsSupported)
+        {
+            return Vector128.Create(Vector128.Sum(a), Vector128.Sum(b), Vector128.Sum(c), Vector128.Sum(d));
+        }
+
+        // [a0 + a2, b0 + b2, a1 + a3, b1 + b3], the same for c and d, then the pairs' halves added.
+        Vector128<int> ab = Sse2.UnpackLow(a, b) + Sse2.UnpackHigh(a, b);
+        Vector128<int> cd = Sse2.UnpackLow(c, d) + Sse2.UnpackHigh(c, d);
+        return Sse2.UnpackLow(ab.AsInt64(), cd.AsInt64()).AsInt32() + Sse2.UnpackHigh(ab.AsInt64(), cd.AsInt64()).AsInt32();
+    }
+
+    /// <summary>The same for 256-bit vectors: each 128-bit half's four sums, then the halves added.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> SumEach(Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d)
+    {
+        if (!Avx2.IsSupported)
+        {
+            return SumEach(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
+        }
+
+        Vector256<int> ab = Avx2.UnpackLow(a, b) + Avx2.UnpackHigh(a, b);
+        Vector256<int> cd = Avx2.UnpackLow(c, d) + Avx2.UnpackHigh(c, d);
+        Vector256<int> abcd = Avx2.UnpackLow(ab.AsInt64(), cd.AsInt64()).AsInt32() + Avx2.UnpackHigh(ab.AsInt64(), cd.AsInt64()).AsInt32();
+        return abcd.GetLower() + abcd.GetUpper();
+    }
 }

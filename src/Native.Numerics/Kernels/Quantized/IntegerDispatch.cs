@@ -52,9 +52,12 @@ internal interface IIntegerOperation<TResult>
 /// </summary>
 /// <remarks>
 /// <para>
-/// .NET 10 exposes VNNI only in its VEX form, <see cref="AvxVnni"/> (128 and 256 bits): it has no API for the EVEX
-/// <c>vpdpbusd</c> on 512-bit vectors (AVX512-VNNI; <c>AvxVnni.V512</c> is a .NET 11 API), and <c>Avx10v1</c> carries
-/// none of the VNNI instructions. So a CPU with both AVX-512 and AVX-VNNI (Intel Sapphire and Emerald Rapids, where
+/// .NET 10 exposes VNNI's <c>vpdpbusd</c> only for 128- and 256-bit vectors, <see cref="AvxVnni"/>: it has no API for
+/// <c>vpdpbusd</c> on 512-bit vectors (AVX512-VNNI; dotnet/runtime#86849's <c>Avx512Vnni</c> is not in 10.0, nor
+/// <c>AvxVnni.V512</c>), <c>Avx10v1</c> carries none of the VNNI instructions, and <c>AvxVnniInt8.V512</c> (signed × signed
+/// and unsigned × unsigned bytes) needs AVX10.2 (checked by reflection on 10.0.12: all report unsupported on Emerald
+/// Rapids but <see cref="AvxVnni"/>). On a CPU with AVX-512 the JIT encodes <see cref="AvxVnni"/> in EVEX form, so its
+/// kernels reach 32 registers. So a CPU with both AVX-512 and AVX-VNNI (Intel Sapphire and Emerald Rapids, where
 /// 256-bit <c>vpdpbusd</c> issues on two ports) takes the 256-bit VNNI path, its float steps (a row's bytes, a layer's
 /// values, the head) at 512 bits; an AMD Zen 4 or Zen 5, whose AVX512-VNNI
 /// .NET 10 cannot reach and which lacks the VEX form, takes the 512-bit <c>vpmaddubsw</c> path.

@@ -6,7 +6,9 @@ namespace Native.Numerics.Kernels.Quantized;
 /// <summary>
 /// The float steps around the integer sums: a row of features to bytes (its affine map, the standardizer folded in),
 /// a layer's sums to values (scale, bias, activation), values to the next layer's bytes, and a row's range for per-row
-/// scales. Every step computes through <see cref="Unfused{TSimd, TVector}"/>, so its bits are the same on every width.
+/// scales. Every step computes through <see cref="Unfused{TSimd, TVector}"/> but the features' map, which is one fused
+/// multiply-add on every width (the scalar path's <see cref="MathF.FusedMultiplyAdd"/> included): each is one correctly
+/// rounded operation, so its bits are the same on every width.
 /// </summary>
 /// <remarks>
 /// A byte is the level of a value (<see cref="IntegerLanes{TVector}.Levels"/>: rounded to the nearest whole number, ties
@@ -24,23 +26,29 @@ internal static class LevelKernel
     public static bool Features<TSimd, TVector, TMap>(ref float x, in TMap map, int count, ref byte destination)
         where TSimd : ISimd<TVector>
         where TVector : struct
+        where TMap : struct, IFeatureMap, allows ref struct => Features<TSimd, TVector, TMap>(ref x, in map, 0, count, ref destination);
+
+    /// <summary>As <see cref="Features{TSimd, TVector, TMap}(ref float, in TMap, int, ref byte)"/>, for the features from <paramref name="start"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Features<TSimd, TVector, TMap>(ref float x, in TMap map, nint start, int count, ref byte destination)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
         where TMap : struct, IFeatureMap, allows ref struct
     {
-        // Four vectors at a time (their bytes packed together), then one at a time, then one feature at a time; the least
-        // level seen is the indefinite one if any feature had none.
+        // Four vectors at a time, their levels packed to signed bytes, whose least tells cheaply whether every level was
+        // above −128 (so defined); then one vector at a time, then one feature at a time, each level checked.
         TVector scale = TSimd.Create(map.Scale), offset = TSimd.Create(map.Offset);
-        TVector least = IntegerLanes<TVector>.Greatest;
-        nint j = 0;
+        TVector leastByte = IntegerLanes<TVector>.GreatestBytes;
+        nint j = start;
         for (; j <= count - (4 * TSimd.Count); j += 4 * TSimd.Count)
         {
-            TVector a = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j), j, scale, offset));
-            TVector b = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + TSimd.Count), j + TSimd.Count, scale, offset));
-            TVector c = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + (2 * TSimd.Count)), j + (2 * TSimd.Count), scale, offset));
-            TVector d = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + (3 * TSimd.Count)), j + (3 * TSimd.Count), scale, offset));
-            least = IntegerLanes<TVector>.Least(least, IntegerLanes<TVector>.Least(IntegerLanes<TVector>.Least(a, b), IntegerLanes<TVector>.Least(c, d)));
-            IntegerLanes<TVector>.StoreBytes(a, b, c, d, ref destination, j);
+            TVector packed = Quad<TSimd, TVector, TMap>(ref x, in map, j, scale, offset);
+            leastByte = IntegerLanes<TVector>.LeastBytes(leastByte, packed);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, j), IntegerLanes<TVector>.Unsigned(packed));
         }
 
+        nint quads = j;
+        TVector least = IntegerLanes<TVector>.Greatest;
         for (; j <= count - TSimd.Count; j += TSimd.Count)
         {
             TVector level = IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j), j, scale, offset));
@@ -56,7 +64,45 @@ internal static class LevelKernel
             IntegerLanes<float>.StoreBytes(level, ref destination, j);
         }
 
-        return defined;
+        return defined && (!IntegerLanes<TVector>.AnyLeastByte(leastByte) || Defined<TSimd, TVector, TMap>(ref x, in map, start, quads));
+    }
+
+    /// <summary>
+    /// The levels of the 4 × <c>TSimd.Count</c> features at <paramref name="j"/> as signed bytes (<see cref="IntegerLanes{TVector}.SignedBytes"/>),
+    /// in order: −128 for a level of −128 or less, or none.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVector Quad<TSimd, TVector, TMap>(ref float x, in TMap map, nint j, TVector scale, TVector offset)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TMap : struct, IFeatureMap, allows ref struct
+    {
+        nint n = TSimd.Count;
+        return IntegerLanes<TVector>.SignedBytes(
+            IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j), j, scale, offset)),
+            IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + n), j + n, scale, offset)),
+            IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + (2 * n)), j + (2 * n), scale, offset)),
+            IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j + (3 * n)), j + (3 * n), scale, offset)));
+    }
+
+    /// <summary>
+    /// Whether every feature from <paramref name="start"/> to <paramref name="end"/> (whole vectors apart) has a level: the
+    /// exact check, for a row whose bytes hold a −128 (a feature far below the range, or one without a level).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static bool Defined<TSimd, TVector, TMap>(ref float x, in TMap map, nint start, nint end)
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TMap : struct, IFeatureMap, allows ref struct
+    {
+        TVector scale = TSimd.Create(map.Scale), offset = TSimd.Create(map.Offset);
+        TVector least = IntegerLanes<TVector>.Greatest;
+        for (nint j = start; j < end; j += TSimd.Count)
+        {
+            least = IntegerLanes<TVector>.Least(least, IntegerLanes<TVector>.Levels(map.Map<TSimd, TVector>(TSimd.Load(in x, j), j, scale, offset)));
+        }
+
+        return !IntegerLanes<TVector>.AnyIndefinite(least);
     }
 
     /// <summary>
@@ -197,7 +243,7 @@ internal static class LevelKernel
     internal readonly record struct Range(float Lowest, float Highest, bool IsFinite);
 }
 
-/// <summary>How a row's features are mapped before they become bytes: x·scale + offset, with one scale and offset per feature or one for all.</summary>
+/// <summary>How a row's features are mapped before they become bytes: x·scale + offset (fused), with one scale and offset per feature or one for all.</summary>
 internal interface IFeatureMap
 {
     /// <summary>The scale of every feature, for a map with one (the kernels hold it in a register; the others ignore it).</summary>
@@ -207,8 +253,8 @@ internal interface IFeatureMap
     float Offset { get; }
 
     /// <summary>
-    /// The map of the features at <paramref name="j"/>, a multiplication then an addition (never fused), given the common
-    /// scale and offset as vectors (read once, before the kernel's loop).
+    /// The map of the features at <paramref name="j"/>, one fused multiply-add (rounded once, on every width), given the
+    /// common scale and offset as vectors (read once, before the kernel's loop).
     /// </summary>
     TVector Map<TSimd, TVector>(TVector x, nint j, TVector scale, TVector offset)
         where TSimd : ISimd<TVector>
@@ -229,7 +275,7 @@ internal readonly ref struct PerFeatureMap(ref float scales, ref float offsets) 
     public TVector Map<TSimd, TVector>(TVector x, nint j, TVector scale, TVector offset)
         where TSimd : ISimd<TVector>
         where TVector : struct =>
-        TSimd.Add(TSimd.Multiply(x, TSimd.Load(in _scales, j)), TSimd.Load(in _offsets, j));
+        IntegerLanes<TVector>.FusedMultiplyAdd(x, TSimd.Load(in _scales, j), TSimd.Load(in _offsets, j));
 }
 
 /// <summary>One scale and offset for every feature (no standardizer): two registers, no loads.</summary>
@@ -243,5 +289,5 @@ internal readonly struct UniformMap(float scale, float offset) : IFeatureMap
     public TVector Map<TSimd, TVector>(TVector x, nint j, TVector scale, TVector offset)
         where TSimd : ISimd<TVector>
         where TVector : struct =>
-        TSimd.Add(TSimd.Multiply(x, scale), offset);
+        IntegerLanes<TVector>.FusedMultiplyAdd(x, scale, offset);
 }

@@ -164,7 +164,7 @@ internal static partial class ModelFileFormat
     }
 
     /// <summary>
-    /// A feature's affine map of a raw value, as the kernels apply it (x·scale + offset, a multiply then an add in float):
+    /// A feature's affine map of a raw value, as the kernels apply it (x·scale + offset, one fused multiply-add in float):
     /// calibrated, straight to its byte's level, x·(σ/s) + (z − μσ/s), the standardizer (mean μ, σ = 1 / deviation, as the
     /// standardizer holds it in float) folded into the first layer's input scale s and zero point z; per row, to its
     /// standardized value, x·σ − μσ. Computed in double, stored as float.
@@ -175,6 +175,16 @@ internal static partial class ModelFileFormat
         double zero = calibrated ? inputZeroPoint : 0.0;
         return ((float)(sigma * inverse), (float)(zero - (mean * (double)sigma * inverse)));
     }
+
+    // x·scale + offset rounded once, as the kernels' fused multiply-add rounds it. The generator's netstandard2.0 has no
+    // MathF.FusedMultiplyAdd: there, the exact product plus the offset in double, then float (the same but where a double
+    // rounding lands on a float's tie).
+    private static float FusedMultiplyAdd(float x, float scale, float offset) =>
+#if NET
+        MathF.FusedMultiplyAdd(x, scale, offset);
+#else
+        (float)(((double)x * scale) + offset);
+#endif
 
     /// <summary>
     /// Why a raw row at the standardizer's means gets no answer, or null when it gets one (or there is no standardizer): a
@@ -194,7 +204,7 @@ internal static partial class ModelFileFormat
         {
             float sigma = 1f / deviations[j];
             (float scale, float offset) = FeatureMap(means[j], sigma, calibrated, first.InputScale, first.InputZeroPoint);
-            float mapped = (means[j] * scale) + offset;
+            float mapped = FusedMultiplyAdd(means[j], scale, offset);
             if (!IsFinite(mapped) || (calibrated && !(Math.Abs(mapped) < 2147483648f)))
             {
                 string through = calibrated ? " through the first layer's input scale " + Text(first.InputScale) : string.Empty;

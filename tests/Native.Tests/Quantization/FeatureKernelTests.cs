@@ -1,0 +1,83 @@
+using FsCheck.Fluent;
+using Native.Numerics.Kernels;
+using Native.Numerics.Kernels.Quantized;
+using Native.Tests.Support;
+
+namespace Native.Tests.Quantization;
+
+/// <summary>
+/// A row of features to its bytes and its first layer's sums in one pass (<see cref="FeatureKernel"/>) on every integer
+/// path, against its definition: the bytes of the levels of x·scale + offset (one fused multiply-add), whether every
+/// feature had a level, and the naive sums of those bytes with the weights — the same bits on every path.
+/// </summary>
+public class FeatureKernelTests
+{
+    // Ties, the clamp's edges, far below the range (a byte of −128 before the clamp, with a level), and no level at all.
+    private static readonly float[] Special =
+    [
+        0f, -0f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 126.5f, 127.5f, 200f, -3f, -1e6f, 1e9f, -1e9f,
+        2147483648f, -2147483648f, 3e38f, -3e38f, float.NaN, float.PositiveInfinity, float.NegativeInfinity,
+    ];
+
+    [Theory]
+    [MemberData(nameof(IntegerPaths.All), MemberType = typeof(IntegerPaths))]
+    public void BytesAndSumsMatchTheirDefinition(string path)
+    {
+        IntegerPath p = IntegerPaths.Parse(path);
+        var cases = from count in Gen.Elements(1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 784)
+                    from outputs in Gen.OneOf(Gen.Choose(1, 14), Gen.Elements(16, 25, 40))
+                    from seed in Gen.Choose(0, int.MaxValue)
+                    from special in Gen.Frequency((3, Gen.Constant(0)), (1, Gen.Constant(1)), (1, Gen.Constant(2)))
+                    from perFeature in Gen.Elements(false, true)
+                    select (count, outputs, seed, special, perFeature);
+        Properties.ForAll(cases, c =>
+        {
+            // Features in and around the range; or some special values among them (1), or one far below it (2: the
+            // cheap check fires and the exact one clears the row).
+            var random = new Random(c.seed);
+            float[] x = Enumerable.Range(0, c.count).Select(_ => c.special == 1 && random.Next(4) == 0 ? Special[random.Next(Special.Length)] : (float)((random.NextDouble() * 3) - 1)).ToArray();
+            if (c.special == 2)
+            {
+                x[random.Next(c.count)] = -50f;
+            }
+
+            float[] scales = Enumerable.Range(0, c.count).Select(_ => c.perFeature ? (float)(random.NextDouble() * 100) : 63.5f).ToArray();
+            float[] offsets = Enumerable.Range(0, c.count).Select(_ => c.perFeature ? (float)(random.NextDouble() * 20) : 3f).ToArray();
+            int length = (c.count + 63) / 64 * 64;
+            byte[] weights = IntegerKernelTests.Weights(random, c.outputs * c.count, extreme: random.Next(4) == 0);
+            byte[] w = new byte[c.outputs * length];
+            for (int o = 0; o < c.outputs; o++)
+            {
+                weights.AsSpan(o * c.count, c.count).CopyTo(w.AsSpan(o * length));
+            }
+
+            byte[] expectedBytes = new byte[c.count];
+            bool defined = true;
+            for (int j = 0; j < c.count; j++)
+            {
+                float t = MathF.FusedMultiplyAdd(x[j], scales[j], offsets[j]);
+                expectedBytes[j] = LevelKernelTests.Byte(t);
+                defined &= LevelKernelTests.Level(t) != int.MinValue;
+            }
+
+            int[] expectedSums = new int[c.outputs];
+            for (int o = 0; o < c.outputs; o++)
+            {
+                for (int i = 0; i < c.count; i++)
+                {
+                    expectedSums[o] += expectedBytes[i] * (sbyte)weights[(o * c.count) + i];
+                }
+            }
+
+            // Bytes past the features may hold anything (their weights are zero); no sum is written past the outputs.
+            byte[] bytes = new byte[length];
+            random.NextBytes(bytes);
+            int[] sums = Enumerable.Repeat(-7, c.outputs + 16).ToArray();
+            bool result = QuantizedKernelsAtPath.FeatureSums(p, x, scales, offsets, c.perFeature, bytes, w, length, c.outputs, sums);
+            Assert.Equal(defined, result);
+            Assert.Equal(expectedBytes, bytes[..c.count]);
+            Assert.Equal(expectedSums, sums[..c.outputs]);
+            Assert.All(sums[c.outputs..], v => Assert.Equal(-7, v));
+        });
+    }
+}
