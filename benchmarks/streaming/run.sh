@@ -33,7 +33,7 @@ if [[ $EUID -ne 0 || ! -w /sys/fs/cgroup/memory ]]; then
 fi
 work="${STREAMING_WORK:-$(mktemp -d)}"
 cgroup=/sys/fs/cgroup/memory/native-streaming-$$
-cleanup() { [[ -d "$cgroup" ]] && rmdir "$cgroup" 2>/dev/null || true; [[ -z "${STREAMING_WORK:-}" ]] && rm -rf "$work"; }
+cleanup() { [[ -d "$cgroup" ]] && rmdir "$cgroup" 2>/dev/null || true; [[ -z "${STREAMING_WORK:-}" ]] && rm -rf "$work" || true; }
 trap cleanup EXIT
 
 if [[ -z "${NATIVE:-}" ]]; then

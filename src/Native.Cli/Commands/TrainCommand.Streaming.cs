@@ -211,6 +211,10 @@ internal static partial class TrainCommand
         TrainingResult result = new Trainer(model, optimizer, options).Fit(training, heldOut ? validation : null, progress, context.Cancellation);
         progress.Finish();
 
+        // The training windows (most of the budget) are garbage now: give their memory back before the summary's reading
+        // takes its own, so a run inside a memory limit does not hold both.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
         context.Cancellation.ThrowIfCancellationRequested();
         Summary summary = Measure(model, heldOut ? validation : training, heldOut ? "validation" : "training", all.ClassNames, context.Cancellation);
         (string, long)? saved = null;

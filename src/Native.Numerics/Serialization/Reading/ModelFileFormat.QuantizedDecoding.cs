@@ -132,7 +132,6 @@ internal static partial class ModelFileFormat
             return meansProblem;
         }
 
-
         var layout = new ParameterLayout(layerSizes);
         float[] dequantized = new float[layout.ParameterCount];
         for (int l = 0; l < layers.Count; l++)
