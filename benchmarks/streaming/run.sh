@@ -53,7 +53,7 @@ if [[ ! -f "$data" || "$(cat "$work/size.txt" 2>/dev/null)" != "$size_mb" ]]; th
     bytes = 0; limit = mb * 1048576; partlimit = partmb * 1048576;
     while (bytes < limit) {
       line = ""; score = 0;
-      for (j = 0; j < f; j++) { v = int(rand() * 256); line = line v ","; if (j < 10) score += (j % 2 ? -v : v) * (j + 1); }
+      for (j = 0; j < f; j++) { v = int(rand() * 256); if (v > 255) v = 255; line = line v ","; if (j < 10) score += (j % 2 ? -v : v) * (j + 1); }
       label = int((score + 6000) / 1500); if (label < 0) label = 0; if (label > 9) label = 9;
       if (rand() < 0.1) label = int(rand() * 10);
       line = line label; print line; bytes += length(line) + 1;
