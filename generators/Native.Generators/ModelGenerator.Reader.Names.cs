@@ -1,14 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.IO;
-using System.Linq;
-using System.Threading;
-using Microsoft.CodeAnalysis;
 using Native.Generators.Model;
 using Native.Numerics;
 using Native.Numerics.Serialization;
-using Native.Numerics.Serialization.Onnx;
 
 namespace Native.Generators;
 
