@@ -15,18 +15,18 @@ public static partial class Table
         /// Whether a column read as text holds numbers written with a decimal comma, every one ("3,14"; "12" too), in a file
         /// whose delimiter is not a comma and that was not told to read decimal commas: a European export read without
         /// --decimal-comma, whose number columns would otherwise become categories or be ignored with nothing said of why.
-        /// Checked once, on the column's distinct values, after the reading.
+        /// Checked once, after the reading, on the column's distinct values: <paramref name="texts"/> when the caller has them,
+        /// else <see cref="ColumnReading.Texts"/>, made only when the file could hold such a column.
         /// </summary>
-        private bool DecimalCommas(ColumnReading reading)
+        private bool DecimalCommas(ColumnReading reading, string[]? texts = null)
         {
             if (options.DecimalComma || records.Separator == ',' || reading.Overflowed || reading.Others > 0)
             {
                 return false;
             }
 
-            string[] texts = reading.Texts();
             bool comma = false;
-            foreach (string text in texts)
+            foreach (string text in texts ?? reading.Texts())
             {
                 if (!CsvNumber.TryParseDecimalComma(text, out float value) || !float.IsFinite(value))
                 {
@@ -72,7 +72,7 @@ public static partial class Table
             {
                 note = string.Create(CultureInfo.InvariantCulture, $"every value but {Csv.Quote(token)} ({times:N0} times) is a number: if it means missing, --missing {Csv.Quote(token.Trim())} (TableOptions.MissingTokens) makes this a number column");
             }
-            else if (inferred && DecimalCommas(reading))
+            else if (inferred && DecimalCommas(reading, texts))
             {
                 note = DecimalCommaHint;
             }
