@@ -39,14 +39,21 @@ internal static class SaveTarget
         }
     };
 
-    /// <summary>Removes the temporary files of the saves in progress: at process exit (a second Ctrl+C, SIGTERM, <see cref="Environment.Exit"/>).</summary>
-    internal static void RemoveInProgress()
+    /// <summary>
+    /// Removes the temporary files of the saves in progress: at process exit (a second Ctrl+C, SIGTERM,
+    /// <see cref="Environment.Exit"/>) all of them; a test, which shares the process with other tests' saves, only
+    /// those in its own <paramref name="directory"/>.
+    /// </summary>
+    internal static void RemoveInProgress(string? directory = null)
     {
         lock (Gate)
         {
             foreach (string temporary in InProgress.Keys)
             {
-                TryDelete(temporary);
+                if (directory is null || string.Equals(Path.GetDirectoryName(temporary), Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
+                {
+                    TryDelete(temporary);
+                }
             }
         }
     }

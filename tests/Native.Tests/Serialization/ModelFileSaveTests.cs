@@ -207,7 +207,7 @@ public sealed class ModelFileSaveTests : IDisposable
         {
             temporary = written;
             Assert.True(File.Exists(written));
-            SaveTarget.RemoveInProgress();
+            SaveTarget.RemoveInProgress(_directory); // this test's saves only: other tests save in parallel
         }));
 
         Assert.False(File.Exists(temporary));
