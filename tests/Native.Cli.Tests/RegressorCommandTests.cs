@@ -84,7 +84,7 @@ public class RegressorCommandTests
     /// scikit-learn's diabetes table (targets 25 to 346) with every default: the perceptron regressor trains on standardized
     /// targets at a tenth of SGD's rate, folds them back, and ends near the line's held-out error — where it used to
     /// diverge in its first epoch (exit 2). Its last epoch's validation loss, shown in the targets' units, is the summary's
-    /// MSE of the folded model, and the saved file predicts in those units. Streamed, it is a regressor too.
+    /// MSE of the folded model, and the saved file predicts in those units. Streamed, the same.
     /// </summary>
     [Fact]
     public void APerceptronRegressorTrainsOnRawTargetsWithDefaults()
@@ -111,9 +111,11 @@ public class RegressorCommandTests
         double mean = rows.Average(r => loaded.PredictValue([.. r.Split(',')[..^1].Select(v => float.Parse(v, CultureInfo.InvariantCulture))]));
         Assert.InRange(mean, 130, 175);
 
-        Cli.Result streamed = Cli.Run("train", "--data", data, "--label", "target", "--model", "mlp-regressor", "--stream", "--cache", Path.Combine(directory, "cache"), "--lr", "0.0001", "--seed", "1", "--json", "--quiet");
+        // Streamed through a row cache, the same defaults: a regressor (not a classifier of the 214 whole-number targets),
+        // its targets standardized as they are read, near the line.
+        Cli.Result streamed = Cli.Run("train", "--data", data, "--label", "target", "--model", "mlp-regressor", "--stream", "--cache", Path.Combine(directory, "cache"), "--validation", "0.2", "--seed", "1", "--json", "--quiet");
         Assert.True(streamed.ExitCode == 0, streamed.ToString());
-        Assert.True(streamed.JsonLines()[^1].TryGetProperty("r2", out _), streamed.ToString());
+        Assert.True(streamed.JsonLines()[^1].GetProperty("r2").GetDouble() > 0.25, streamed.ToString());
     }
 
     [Fact]

@@ -20,13 +20,14 @@ internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : 
     /// The targets' standardization, when the model trains on standardized targets: one target's losses are shown in its
     /// own units (× σ²), as an unstandardized run shows them; several targets' are the standardized targets' mean, said once.
     /// </summary>
-    public TargetScaling? Targets { get; init; }
+    public TargetStandardizer? Targets { get; init; }
 
     public TrainingDecision OnEpoch(in EpochReport original)
     {
         EpochReport report = original;
-        if (Targets?.LossFactor is float factor)
+        if (Targets is { Targets: 1 } one)
         {
+            float factor = one.StandardDeviations[0] * one.StandardDeviations[0];
             report = report with { TrainingLoss = report.TrainingLoss * factor, ValidationLoss = report.ValidationLoss * factor };
         }
         else if (Targets is not null && _reports.Count == 0 && !json && !quiet)

@@ -177,6 +177,18 @@ internal static partial class TrainCommand
             validation = heldOut ? standardizer.Transform(validation) : training;
         }
 
+        // A perceptron regressor's targets standardized as they are read, and folded back after, as in memory; the summary
+        // reads the rows with their targets as they are.
+        RowSource measured = heldOut ? validation : training;
+        TargetStandardizer? targetScaling = null;
+        if (StandardizesTargets(settings, settings.Standardize))
+        {
+            targetScaling = TargetStandardizer.Fit(training);
+            RowSource scaled = targetScaling.Transform(training);
+            validation = heldOut ? targetScaling.Transform(validation) : scaled;
+            training = scaled;
+        }
+
         Optimizer optimizer = CreateOptimizer(settings);
         var options = new TrainerOptions
         {
@@ -207,16 +219,17 @@ internal static partial class TrainCommand
 
         ModelChoice choice = ModelCatalog.Create(shape, settings, all.Features);
         IModel model = choice.Model;
-        var progress = new EpochPrinter(context, settings.Json, settings.Quiet);
+        var progress = new EpochPrinter(context, settings.Json, settings.Quiet) { Targets = targetScaling };
         TrainingResult result = new Trainer(model, optimizer, options).Fit(training, heldOut ? validation : null, progress, context.Cancellation);
         progress.Finish();
+        targetScaling?.Fold(model);
 
         // The training windows (most of the budget) are garbage now: give their memory back before the summary's reading
         // takes its own, so a run inside a memory limit does not hold both.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         context.Cancellation.ThrowIfCancellationRequested();
-        Summary summary = Measure(model, heldOut ? validation : training, heldOut ? "validation" : "training", all.ClassNames, context.Cancellation);
+        Summary summary = Measure(model, measured, heldOut ? "validation" : "training", all.ClassNames, context.Cancellation);
         (string, long)? saved = null;
         if (settings.Out is not null)
         {

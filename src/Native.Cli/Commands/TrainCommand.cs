@@ -165,12 +165,12 @@ internal static partial class TrainCommand
         }
 
         // A perceptron regressor's targets standardized too, when its features are, and folded back into its last layer
-        // after training (TargetScaling); the summary measures the folded model on the targets as they are.
+        // after training (TargetStandardizer); the summary measures the folded model on the targets as they are.
         Dataset measured = heldOut ? validation : training;
-        TargetScaling? targetScaling = null;
-        if (regression && settings.Model == ModelKind.MultilayerPerceptronRegressor && (data.Pipeline is { } fitted ? fitted.Standardizer is not null : settings.Standardize))
+        TargetStandardizer? targetScaling = null;
+        if (StandardizesTargets(settings, data.Pipeline is { } fitted ? fitted.Standardizer is not null : settings.Standardize))
         {
-            targetScaling = TargetScaling.Fit(training);
+            targetScaling = TargetStandardizer.Fit(training);
             Dataset scaled = targetScaling.Transform(training);
             validation = heldOut ? targetScaling.Transform(validation) : scaled;
             training = scaled;
@@ -330,6 +330,14 @@ internal static partial class TrainCommand
     /// only with <c>--standardize</c> (pixels already share one scale, 0 to 1, and train as they are; standardizing
     /// widens each one-byte pixel to a float and turns the per-class weight images of <c>--plots</c> away from pixels).
     /// </summary>
+    /// <summary>
+    /// Whether the model trains on standardized targets, folded back after (<see cref="TargetStandardizer"/>): a perceptron
+    /// regressor's, when its features are standardized. A linear regression's loss has the same curvature whatever the
+    /// targets' scale, so its targets stay as they are.
+    /// </summary>
+    internal static bool StandardizesTargets(TrainSettings settings, bool featuresStandardized) =>
+        settings.Model == ModelKind.MultilayerPerceptronRegressor && featuresStandardized;
+
     private static bool StandardizeAsked(ParseResult parse, Option<bool> standardize, TableSettings table, DataFormat? format, string data) =>
         parse.GetValue(standardize) || (DataFiles.FormatOf(data, format) != DataFormat.Idx && !table.NoStandardize(parse));
 

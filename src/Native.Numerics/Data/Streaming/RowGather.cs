@@ -19,6 +19,7 @@ internal sealed class RowGather
     private readonly Standardizer? _standardizer;
     private readonly CachedLabels _labels;
     private readonly int[] _labelMap;
+    private readonly TargetStandardizer? _targets;
 
     public RowGather(RowSource source)
     {
@@ -26,6 +27,7 @@ internal sealed class RowGather
         _standardizer = source.Standardizer;
         _labels = source.Layout.Labels;
         _labelMap = source.Layout.LabelMap;
+        _targets = source.TargetStandardizer;
     }
 
     /// <summary>Whether the labels are classes (else targets).</summary>
@@ -61,7 +63,11 @@ internal sealed class RowGather
 
     /// <summary>The target of a label slot (labels are targets).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float TargetOf(int slot) => _labels == CachedLabels.Targets ? BitConverter.Int32BitsToSingle(slot) : BitConverter.Int32BitsToSingle(_labelMap[slot]);
+    public float TargetOf(int slot)
+    {
+        float target = _labels == CachedLabels.Targets ? BitConverter.Int32BitsToSingle(slot) : BitConverter.Int32BitsToSingle(_labelMap[slot]);
+        return _targets is null ? target : _targets.Transform(target, 0);
+    }
 
     /// <summary>The 4 bytes of row <paramref name="row"/>'s label slot: an id, or a target's bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

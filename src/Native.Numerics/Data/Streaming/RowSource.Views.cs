@@ -82,7 +82,7 @@ public sealed partial class RowSource
             }
         }
 
-        return (View(training, Count - testCount, _standardizer), View(test, testCount, _standardizer));
+        return (View(training, Count - testCount), View(test, testCount));
     }
 
     /// <summary>
@@ -99,10 +99,17 @@ public sealed partial class RowSource
     internal RowSource WithStandardizer(Standardizer standardizer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new RowSource(_shared, _included, Count, standardizer);
+        return new RowSource(_shared, _included, Count, standardizer, _targetStandardizer);
     }
 
-    private RowSource View(ulong[] included, long count, Standardizer? standardizer) => new(_shared, included, count, standardizer);
+    /// <summary>A view of the same rows whose targets are standardized by <paramref name="targets"/> as they are read.</summary>
+    internal RowSource WithTargetStandardizer(TargetStandardizer targets)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new RowSource(_shared, _included, Count, _standardizer, targets);
+    }
+
+    private RowSource View(ulong[] included, long count) => new(_shared, included, count, _standardizer, _targetStandardizer);
 
     /// <summary>The rows of each class in this view: the cache's counts, or counted from the labels for a view.</summary>
     internal long[] ClassCountsOfView()
@@ -162,7 +169,7 @@ public sealed partial class RowSource
         public SourceReader(RowSource source, Standardizer? standardizer)
         {
             // A holder of its own, so the cache outlives the row source it was read from while the reader is open.
-            _source = new RowSource(source._shared, source._included, source.Count, standardizer);
+            _source = new RowSource(source._shared, source._included, source.Count, standardizer, source._targetStandardizer);
             _gather = new RowGather(_source);
         }
 

@@ -42,14 +42,16 @@ public sealed partial class RowSource : IDisposable
     private readonly Shared _shared;
     private readonly ulong[]? _included;
     private readonly Standardizer? _standardizer;
+    private readonly TargetStandardizer? _targetStandardizer;
     private bool _disposed;
 
-    private RowSource(Shared shared, ulong[]? included, long count, Standardizer? standardizer)
+    private RowSource(Shared shared, ulong[]? included, long count, Standardizer? standardizer, TargetStandardizer? targetStandardizer = null)
     {
         _shared = shared;
         _included = included;
         Count = count;
         _standardizer = standardizer;
+        _targetStandardizer = targetStandardizer;
         Interlocked.Increment(ref shared.Holders);
     }
 
@@ -131,6 +133,9 @@ public sealed partial class RowSource : IDisposable
     internal ReadOnlySpan<ulong> Included => _included;
 
     internal Standardizer? Standardizer => _standardizer;
+
+    /// <summary>The standardizer of this view's targets, applied as they are read, or null.</summary>
+    internal TargetStandardizer? TargetStandardizer => _targetStandardizer;
 
     /// <summary>
     /// Reads <paramref name="reader"/>'s rows into a row cache, or uses the cache already made from the same files read
