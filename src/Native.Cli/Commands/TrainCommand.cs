@@ -325,12 +325,6 @@ internal static partial class TrainCommand
     }
 
     /// <summary>
-    /// Whether features are standardized: for CSV and Parquet tables unless <c>--no-standardize</c> is given (raw
-    /// columns in units of thousands and of thousandths diverge or stall at the default learning rate); for IDX images
-    /// only with <c>--standardize</c> (pixels already share one scale, 0 to 1, and train as they are; standardizing
-    /// widens each one-byte pixel to a float and turns the per-class weight images of <c>--plots</c> away from pixels).
-    /// </summary>
-    /// <summary>
     /// Whether the model trains on standardized targets, folded back after (<see cref="TargetStandardizer"/>): a perceptron
     /// regressor's, when its features are standardized. A linear regression's loss has the same curvature whatever the
     /// targets' scale, so its targets stay as they are.
@@ -338,6 +332,12 @@ internal static partial class TrainCommand
     internal static bool StandardizesTargets(TrainSettings settings, bool featuresStandardized) =>
         settings.Model == ModelKind.MultilayerPerceptronRegressor && featuresStandardized;
 
+    /// <summary>
+    /// Whether features are standardized: for CSV and Parquet tables unless <c>--no-standardize</c> is given (raw
+    /// columns in units of thousands and of thousandths diverge or stall at the default learning rate); for IDX images
+    /// only with <c>--standardize</c> (pixels already share one scale, 0 to 1, and train as they are; standardizing
+    /// widens each one-byte pixel to a float and turns the per-class weight images of <c>--plots</c> away from pixels).
+    /// </summary>
     private static bool StandardizeAsked(ParseResult parse, Option<bool> standardize, TableSettings table, DataFormat? format, string data) =>
         parse.GetValue(standardize) || (DataFiles.FormatOf(data, format) != DataFormat.Idx && !table.NoStandardize(parse));
 
