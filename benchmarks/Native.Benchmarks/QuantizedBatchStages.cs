@@ -21,8 +21,14 @@ public static class QuantizedBatchStages
     private const int Rows = 64, Features = 784, Hidden = 128;
 
     /// <summary>Prints the medians of <paramref name="rounds"/> rounds to <paramref name="output"/>.</summary>
-    public static void Print(TextWriter output, int rounds)
+    public static void Print(TextWriter output, int rounds, string? which = null)
     {
+        if (which == "softmax")
+        {
+            PrintSoftmax(output, rounds);
+            return;
+        }
+
         using var peers = new QuantizedPeerBenchmarks { Model = "perceptron 784-128-10" };
         peers.Setup();
 
@@ -106,6 +112,91 @@ public static class QuantizedBatchStages
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ONNX Runtime float32 / Native int8, per round: median {ratios[rounds / 2]:F3} (min {ratios[0]:F3}, max {ratios[^1]:F3}); of the least times {Least(times[2]) / Least(times[0]):F3}"));
     }
 
+    // The 784 × 10 softmax batch: int8 (the rows' bytes and the sums in one pass per row, or the bytes then the sums) beside
+    // Native's float32 and ONNX Runtime's.
+    private static void PrintSoftmax(TextWriter output, int rounds)
+    {
+        using var peers = new QuantizedPeerBenchmarks { Model = "softmax 784x10" };
+        peers.Setup();
+        var model = new SoftmaxRegression(Features, 10);
+        var random = new Random(1);
+        float scale = 2f / MathF.Sqrt(Features);
+        foreach (ref float parameter in model.Parameters)
+        {
+            parameter = (float)(random.NextDouble() - 0.5) * scale;
+        }
+
+        float[] rows = new float[Rows * Features];
+        float[] calibration = new float[256 * Features];
+        foreach (float[] data in new[] { rows, calibration })
+        {
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = (float)random.NextDouble();
+            }
+        }
+
+        QuantizedParameters parameters = Quantizer.Quantize(model.Shape, model.Parameters, null, calibration, ActivationScaling.Calibrated);
+        var layer = new PackedLayer(parameters.Layers[0], null);
+        QuantizedModel withoutVnni = QuantizedModel.Create(parameters);
+        withoutVnni.Path = IntegerDispatch.Select(SimdSupport.Preferred, vnni: false);
+        float[] probabilities = new float[Rows * 10];
+        byte[] bytes = new byte[Rows * layer.InputBytes];
+        int[] sums = new int[Rows * layer.PaddedOutputs];
+        var map = new UniformMap(1f / parameters.Layers[0].InputScale, parameters.Layers[0].InputZeroPoint);
+        IntegerPath preferred = IntegerDispatch.Preferred, plain = IntegerDispatch.Select(SimdSupport.Preferred, vnni: false);
+        var measures = new (string Name, Action Run)[]
+        {
+            ("batch: Native int8 (" + preferred + ")", peers.BatchNativeInt8),
+            ("batch: Native float32", peers.BatchNativeFloat),
+            ("batch: ONNX Runtime float32", peers.BatchOnnxRuntimeFloat),
+            ("batch: Native int8 (" + plain + ")", () => withoutVnni.PredictProbabilities(rows, probabilities)),
+            ("stage: rows to bytes", () => Levels(rows, map, bytes, layer.InputBytes)),
+            ("stage: sums (" + preferred + ")", () => Sums(preferred, bytes, layer, sums)),
+            ("stage: sums (" + preferred + "), one row at a time", () => Sums(preferred, bytes, layer, sums, previous: true)),
+            ("stage: sums (" + plain + ")", () => Sums(plain, bytes, layer, sums)),
+            ("stage: sums (" + plain + "), one row at a time", () => Sums(plain, bytes, layer, sums, previous: true)),
+        };
+
+        double[][] times = Measure(measures, rounds);
+        Report(output, measures, times, rounds);
+        double[] ratios = [.. Enumerable.Range(0, rounds).Select(r => times[1][r] / times[0][r]).Order()];
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Native float32 / Native int8, per round: median {ratios[rounds / 2]:F3}; of the least times {Least(times[1]) / Least(times[0]):F3}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sums at the byte ceiling ({IntegerCeiling.BytesPerNanosecond():F1} multiply-adds per ns, in registers): {Features * 10 / IntegerCeiling.BytesPerNanosecond():F1} ns per row"));
+    }
+
+    private static double[][] Measure((string Name, Action Run)[] measures, int rounds)
+    {
+        double[][] times = new double[measures.Length][];
+        for (int m = 0; m < measures.Length; m++)
+        {
+            times[m] = new double[rounds];
+            Time(measures[m].Run, TimeSpan.FromSeconds(1));
+        }
+
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int m = 0; m < measures.Length; m++)
+            {
+                times[m][round] = Time(measures[m].Run, TimeSpan.FromMilliseconds(10));
+            }
+        }
+
+        return times;
+    }
+
+    private static void Report((string Name, Action Run)[] measures, double[][] times, int rounds) => Report(Console.Out, measures, times, rounds);
+
+    private static void Report(TextWriter output, (string Name, Action Run)[] measures, double[][] times, int rounds)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ns per row: median, 10th percentile, least of {rounds} rounds"));
+        for (int m = 0; m < measures.Length; m++)
+        {
+            double[] sorted = [.. times[m].Order()];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{measures[m].Name,-48} {sorted[rounds / 2],9:F1} {sorted[rounds / 10],9:F1} {sorted[0],9:F1}"));
+        }
+    }
+
     private static double Least(double[] times) => times.Min();
 
     // Nanoseconds per row of one call, over calls filling the given time.
@@ -149,7 +240,14 @@ public static class QuantizedBatchStages
             where TSimd : ISimd<TVector>
             where TVector : struct
         {
-            if (previous)
+            if (previous && layer.Form == LayerForm.DotProduct)
+            {
+                for (int r = 0; r < Rows; r++)
+                {
+                    DotProductKernel.Row<TProducts, TBytes, TInts>(ref bytes[r * layer.InputBytes], ref layer.Weights, layer.InputBytes, layer.Inputs, layer.Outputs, ref sums[r * layer.PaddedOutputs]);
+                }
+            }
+            else if (previous)
             {
                 PreviousBroadcastRows.Rows<TProducts, TBytes, TInts>(ref bytes[0], layer.InputBytes, Rows, ref layer.Weights, layer.Groups, layer.PaddedOutputs, ref sums[0]);
             }

@@ -183,6 +183,49 @@ public class IntegerKernelTests
         });
     }
 
+    [Theory]
+    [MemberData(nameof(IntegerPaths.All), MemberType = typeof(IntegerPaths))]
+    public void DotProductsOfManyRowsMatchNaiveLoops(string path)
+    {
+        // The row-major form for a batch: blocks of four (or two) rows against five outputs and every remainder of rows
+        // and outputs; each row's sums at a stride, nothing written between or past them (the guard values stay).
+        IntegerPath p = IntegerPaths.Parse(path);
+        Properties.ForAll(Layers, c =>
+        {
+            var random = new Random(c.Seed);
+            int length = (c.Inputs + 63) / 64 * 64;
+            int rowStride = length + (64 * random.Next(2)), sumStride = c.Outputs + random.Next(3);
+            byte[] weights = Weights(random, c.Outputs * c.Inputs, c.Extreme);
+            byte[] w = new byte[c.Outputs * length];
+            for (int o = 0; o < c.Outputs; o++)
+            {
+                weights.AsSpan(o * c.Inputs, c.Inputs).CopyTo(w.AsSpan(o * length));
+            }
+
+            byte[] a = new byte[c.Rows * rowStride];
+            random.NextBytes(a); // past each row's inputs, any bytes: their weights are zero
+            int[] expected = Enumerable.Repeat(-7, (c.Rows * sumStride) + 16).ToArray();
+            for (int r = 0; r < c.Rows; r++)
+            {
+                Activations(random, c.Inputs, c.Extreme).CopyTo(a, r * rowStride);
+                for (int o = 0; o < c.Outputs; o++)
+                {
+                    int sum = 0;
+                    for (int i = 0; i < c.Inputs; i++)
+                    {
+                        sum += a[(r * rowStride) + i] * (sbyte)weights[(o * c.Inputs) + i];
+                    }
+
+                    expected[(r * sumStride) + o] = sum;
+                }
+            }
+
+            int[] actual = Enumerable.Repeat(-7, expected.Length).ToArray();
+            QuantizedKernelsAtPath.DotProductRows(p, a, rowStride, c.Rows, w, length, c.Inputs, c.Outputs, actual, sumStride);
+            Assert.Equal(expected, actual);
+        });
+    }
+
     [Fact]
     public void PackedLayerLaysOutGroupsOfFourInputsPerOutput()
     {
