@@ -10,18 +10,22 @@ using Native.Numerics.Quantization;
 namespace Native.Benchmarks;
 
 /// <summary>
-/// Where the int8 784-128-10 batch's time goes, in one process: the whole batch (64 rows, ns per row) beside ONNX Runtime's
-/// float32 batch (<see cref="QuantizedPeerBenchmarks"/>'s own setup, so the same model, rows and bindings), and each stage
-/// alone on the same data — the rows to bytes, the hidden layer's sums, the output layer's sums — with and without VNNI.
-/// Rounds alternate the measurements; each figure is the median of the rounds (the machine may be shared: the ratios in
-/// one round are what to read).
+/// Where an int8 batch's time goes, in one process: the whole batch (64 rows, ns per row) beside ONNX Runtime's float32 batch
+/// and Native's float32 (<see cref="QuantizedPeerBenchmarks"/>'s own setup, so the same model, rows and bindings), and each
+/// stage alone on the same data — the rows to bytes, each layer's sums (the kernel before this round's change beside the
+/// current one), a hidden layer's sums to the next bytes — with and without VNNI, against the byte ceiling
+/// (<see cref="IntegerCeiling"/>). For the 784-128-10 ReLU perceptron (the default) or the 784 × 10 softmax regression.
 /// </summary>
-/// <remarks>Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- int8-batch [rounds]</c>.</remarks>
+/// <remarks>
+/// Rounds of 10 ms alternate the measurements; each prints the median, 10th percentile and least of the rounds. On a shared
+/// machine the least and the ratios within rounds are what to read; the float steps run at 512 bits.
+/// Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- int8-batch [rounds] [perceptron|softmax]</c>.
+/// </remarks>
 public static class QuantizedBatchStages
 {
     private const int Rows = 64, Features = 784, Hidden = 128;
 
-    /// <summary>Prints the medians of <paramref name="rounds"/> rounds to <paramref name="output"/>.</summary>
+    /// <summary>Prints the figures of <paramref name="rounds"/> rounds to <paramref name="output"/>, for <paramref name="which"/> model ("softmax", or the perceptron).</summary>
     public static void Print(TextWriter output, int rounds, string? which = null)
     {
         if (which == "softmax")
@@ -71,7 +75,6 @@ public static class QuantizedBatchStages
         var map = new UniformMap(1f / parameters.Layers[0].InputScale, parameters.Layers[0].InputZeroPoint);
         IntegerPath preferred = IntegerDispatch.Preferred, plain = IntegerDispatch.Select(SimdSupport.Preferred, vnni: false);
 
-        double ceiling = IntegerCeiling.BytesPerNanosecond();
         var measures = new (string Name, Action Run)[]
         {
             ("batch: Native int8 (" + preferred + ")", peers.BatchNativeInt8),
@@ -87,37 +90,17 @@ public static class QuantizedBatchStages
             ("stage: output sums (" + plain + ")", () => Sums(plain, hiddenBytes, second, sums)),
         };
 
-        double[][] times = new double[measures.Length][];
-        for (int m = 0; m < measures.Length; m++)
-        {
-            times[m] = new double[rounds];
-            Time(measures[m].Run, TimeSpan.FromSeconds(1));
-        }
-
-        for (int round = 0; round < rounds; round++)
-        {
-            for (int m = 0; m < measures.Length; m++)
-            {
-                times[m][round] = Time(measures[m].Run, TimeSpan.FromMilliseconds(10));
-            }
-        }
-
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ns per row: median, 10th percentile, least of {rounds} rounds; {Environment.ProcessorCount} cores, vector {Vector512.IsHardwareAccelerated}"));
-        for (int m = 0; m < measures.Length; m++)
-        {
-            double[] sorted = [.. times[m].Order()];
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{measures[m].Name,-48} {sorted[rounds / 2],9:F1} {sorted[rounds / 10],9:F1} {sorted[0],9:F1}"));
-        }
-
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hidden layer at the byte ceiling ({ceiling:F1} multiply-adds per ns, in registers): {Features * Hidden / ceiling:F1} ns per row"));
+        double[][] times = Measure(measures, rounds);
+        Report(output, measures, times, rounds);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hidden layer at the byte ceiling ({IntegerCeiling.BytesPerNanosecond():F1} multiply-adds per ns, in registers): {Features * Hidden / IntegerCeiling.BytesPerNanosecond():F1} ns per row"));
         double pairs = IntegerCeiling.BytesPerNanosecond(vnni: false);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hidden layer at the vpmaddubsw ceiling ({pairs:F1} multiply-adds per ns, in registers): {Features * Hidden / pairs:F1} ns per row"));
         double[] ratios = [.. Enumerable.Range(0, rounds).Select(r => times[2][r] / times[0][r]).Order()];
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ONNX Runtime float32 / Native int8, per round: median {ratios[rounds / 2]:F3} (min {ratios[0]:F3}, max {ratios[^1]:F3}); of the least times {Least(times[2]) / Least(times[0]):F3}"));
     }
 
-    // The 784 × 10 softmax batch: int8 (the rows' bytes and the sums in one pass per row, or the bytes then the sums) beside
-    // Native's float32 and ONNX Runtime's.
+    // The 784 × 10 softmax batch: int8 beside Native's float32 and ONNX Runtime's; its sums in blocks of rows, and one row at
+    // a time as before.
     private static void PrintSoftmax(TextWriter output, int rounds)
     {
         using var peers = new QuantizedPeerBenchmarks { Model = "softmax 784x10" };
@@ -189,11 +172,9 @@ public static class QuantizedBatchStages
         return times;
     }
 
-    private static void Report((string Name, Action Run)[] measures, double[][] times, int rounds) => Report(Console.Out, measures, times, rounds);
-
     private static void Report(TextWriter output, (string Name, Action Run)[] measures, double[][] times, int rounds)
     {
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ns per row: median, 10th percentile, least of {rounds} rounds"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ns per row: median, 10th percentile, least of {rounds} rounds; {Environment.ProcessorCount} cores"));
         for (int m = 0; m < measures.Length; m++)
         {
             double[] sorted = [.. times[m].Order()];

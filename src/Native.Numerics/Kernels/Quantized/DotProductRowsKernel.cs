@@ -14,7 +14,9 @@ namespace Native.Numerics.Kernels.Quantized;
 /// inputs, four row loads and five weight loads feed twenty multiply-adds into twenty sums, where one row at a time
 /// (<see cref="DotProductKernel.Row"/>) loads every weight vector for each row — eleven loads per ten multiply-adds for a
 /// 784 × 10 head. Each sum's lanes are added at the end, four sums at a time. A row left over alone takes
-/// <see cref="DotProductKernel.Row"/>.
+/// <see cref="DotProductKernel.Row"/>. (Emerald Rapids, 256-bit <c>vpdpbusd</c>: a 784 × 10 layer's sums of 64 rows 45 → 36 ns
+/// per row, the ceiling 31; the batch's rows' bytes made first, then these sums, against one fused pass per row
+/// (<see cref="FeatureKernel"/>): 112 → 94 ns per row.)
 /// </para>
 /// <para>
 /// The sums are exact on every path (<see cref="IByteProducts{TBytes, TInts}"/>), so they are the one-row kernel's to the
