@@ -54,6 +54,13 @@ if (args is ["byterows-kernels"])
     return;
 }
 
+// `-- int8-batch [rounds]` times the int8 784-128-10 batch beside ONNX Runtime's float32 one, and its stages alone (QuantizedBatchStages).
+if (args is ["int8-batch", ..])
+{
+    QuantizedBatchStages.Print(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 201, args.Length > 2 ? args[2] : null);
+    return;
+}
+
 if (args is ["byterows", ..])
 {
     ByteRowBenchmarks.Alternate(Console.Out);

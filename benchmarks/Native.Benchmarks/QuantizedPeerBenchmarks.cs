@@ -23,7 +23,9 @@ namespace Native.Benchmarks;
 /// alone; only the probabilities output is asked for, as Native computes only that.
 /// The "Of ceiling" column is <see cref="QuantizedBenchmarks"/>'s: the float ceiling for float methods, VNNI's byte ceiling
 /// for int8 ones (ONNX Runtime's int8 graph included).
-/// Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*QuantizedPeerBenchmarks*'</c>.
+/// Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*QuantizedPeerBenchmarks*'</c>
+/// (the batches alone: <c>'*QuantizedPeerBenchmarks.Batch*'</c>); where a batch's time goes, stage by stage, in one process:
+/// <c>-- int8-batch [rounds] [perceptron|softmax]</c> (<see cref="QuantizedBatchStages"/>).
 /// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(QuantizedConfig))]

@@ -140,11 +140,8 @@ internal sealed class PackedLayer
             return;
         }
 
-        // One row at a time: the weights of a layer of few outputs stay in L1 from one row to the next.
-        for (int r = 0; r < rows; r++)
-        {
-            DotProductKernel.Row<TProducts, TBytes, TInts>(ref Unsafe.Add(ref input, (nint)r * InputBytes), ref Weights, InputBytes, Inputs, Outputs, ref Unsafe.Add(ref sums, (nint)r * PaddedOutputs));
-        }
+        // Blocks of rows, each weight vector loaded once for the block: the weights of a layer of few outputs stay in L1.
+        DotProductRowsKernel.Rows<TProducts, TBytes, TInts>(ref input, InputBytes, rows, ref Weights, InputBytes, Inputs, Outputs, ref sums, PaddedOutputs);
     }
 
     // The form of fewer 512-bit multiply-adds: a step per group of four inputs and vector of 16 outputs, against a step

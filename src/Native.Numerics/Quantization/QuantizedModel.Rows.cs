@@ -21,7 +21,9 @@ internal sealed partial class QuantizedModel<THead>
     private readonly float _slope;
     private readonly bool _perRow;
 
-    // Whether a row's bytes and first sums come from one pass (FeatureKernel): calibrated, first layer in dot-product form.
+    // Whether one row's bytes and first sums come from one pass (FeatureKernel): calibrated, first layer in dot-product
+    // form. A batch takes its rows' bytes, then the sums of blocks of rows (DotProductRowsKernel), which is faster:
+    // Emerald Rapids, the 784 × 10 batch 112 → 94 ns per row.
     private readonly bool _fused;
 
     // Per feature, the affine map of a raw value: calibrated, straight to its byte's level; per row, to its standardized value.
@@ -232,8 +234,8 @@ internal sealed partial class QuantizedModel<THead>
         LevelKernel.Levels<TSimd, TVector>(ref floats, layer.PaddedOutputs, 1f / scale, zero, ref next);
     }
 
-    // Many rows, a chunk at a time: every row's bytes, then per layer the chunk's sums and each row's next bytes, then the
-    // heads. The chunk's workspace: each layer's input bytes for all its rows, the sums, then each row's floats.
+    // Many rows, a chunk at a time: every row's bytes, then per layer the chunk's sums (blocks of rows sharing each weight
+    // load) and each row's next bytes, then the heads. The chunk's workspace: each layer's input bytes for all its rows, the sums, then each row's floats.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     private void Rows<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref float x, int count, ref float y, int width)
@@ -259,19 +261,14 @@ internal sealed partial class QuantizedModel<THead>
             for (int r = 0; r < n; r++)
             {
                 ref float row = ref Unsafe.Add(ref rows, (nint)r * _features);
-                finite[r] = _fused
-                    ? First<TProducts, TBytes, TInts>(ref row, ref Unsafe.Add(ref bytes, r * stride), ref Unsafe.Add(ref sums, r * _layers[0].PaddedOutputs), out scales[r], out zeros[r])
-                    : Input<TSimd, TVector>(ref row, ref Unsafe.Add(ref bytes, r * stride), ref Unsafe.Add(ref floats, r * _rowFloats), out scales[r], out zeros[r]);
+                finite[r] = Input<TSimd, TVector>(ref row, ref Unsafe.Add(ref bytes, r * stride), ref Unsafe.Add(ref floats, r * _rowFloats), out scales[r], out zeros[r]);
             }
 
             ref byte input = ref bytes;
             for (int l = 0; l < _layers.Length; l++)
             {
                 PackedLayer layer = _layers[l];
-                if (l > 0 || !_fused)
-                {
-                    layer.Sums<TProducts, TBytes, TInts>(ref input, n, ref sums);
-                }
+                layer.Sums<TProducts, TBytes, TInts>(ref input, n, ref sums);
 
                 ref byte next = ref Unsafe.Add(ref input, n * stride);
                 int nextStride = l + 1 < _layers.Length ? _layers[l + 1].InputBytes : 0;

@@ -98,36 +98,56 @@ public class IntegerKernelTests
     public void SumsOfOneRowAndOfManyMatchNaiveLoops(string path)
     {
         IntegerPath p = IntegerPaths.Parse(path);
-        Properties.ForAll(Layers, c =>
-        {
-            var random = new Random(c.Seed);
-            byte[] weights = Weights(random, c.Outputs * c.Inputs, c.Extreme);
-            int groups = (c.Inputs + 3) / 4;
-            int padded = (c.Outputs + 15) / 16 * 16;
-            int stride = groups * 4 + (4 * random.Next(3)); // rows of bytes at a stride past their end
-            byte[] a = new byte[c.Rows * stride];
-            for (int r = 0; r < c.Rows; r++)
-            {
-                Activations(random, c.Inputs, c.Extreme).CopyTo(a, r * stride);
-            }
+        Properties.ForAll(Layers, c => SumsMatchNaiveLoops(p, c.Rows, c.Inputs, c.Outputs, c.Seed, c.Extreme));
+    }
 
-            int[] expected = new int[c.Rows * padded];
-            for (int r = 0; r < c.Rows; r++)
+    [Theory]
+    [MemberData(nameof(IntegerPaths.All), MemberType = typeof(IntegerPaths))]
+    public void EveryBlockOfRowsAndOutputVectorsMatchesNaiveLoops(string path)
+    {
+        // Every block the batch kernel takes, on every path: 1 to 9 rows (blocks of four, then a block of two or three
+        // rows, or one row alone) against 1 to 9 output vectors of 16 (at 4, 8 and 16 lanes: blocks of four or two vectors
+        // and every remainder), over an odd number of groups.
+        IntegerPath p = IntegerPaths.Parse(path);
+        for (int rows = 1; rows <= 9; rows++)
+        {
+            foreach (int outputs in (int[])[16, 32, 48, 64, 80, 96, 112, 144])
             {
-                for (int o = 0; o < c.Outputs; o++)
+                SumsMatchNaiveLoops(p, rows, 33, outputs, seed: (rows * 1000) + outputs, extreme: rows % 3 == 0);
+            }
+        }
+    }
+
+    private static void SumsMatchNaiveLoops(IntegerPath p, int rows, int inputs, int outputs, int seed, bool extreme)
+    {
+        var random = new Random(seed);
+        byte[] weights = Weights(random, outputs * inputs, extreme);
+        int groups = (inputs + 3) / 4;
+        int padded = (outputs + 15) / 16 * 16;
+        int stride = groups * 4 + (4 * random.Next(3)); // rows of bytes at a stride past their end
+        byte[] a = new byte[rows * stride];
+        for (int r = 0; r < rows; r++)
+        {
+            Activations(random, inputs, extreme).CopyTo(a, r * stride);
+        }
+
+        int[] expected = new int[rows * padded];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int o = 0; o < outputs; o++)
+            {
+                for (int i = 0; i < inputs; i++)
                 {
-                    for (int i = 0; i < c.Inputs; i++)
-                    {
-                        expected[(r * padded) + o] += a[(r * stride) + i] * (sbyte)weights[(o * c.Inputs) + i];
-                    }
+                    expected[(r * padded) + o] += a[(r * stride) + i] * (sbyte)weights[(o * inputs) + i];
                 }
             }
+        }
 
-            byte[] packed = Pack(weights, c.Inputs, c.Outputs);
-            int[] actual = new int[c.Rows * padded];
-            QuantizedKernelsAtPath.Sums(p, a, stride, c.Rows, packed, groups, padded, actual);
-            Assert.Equal(expected, actual);
-        });
+        byte[] packed = Pack(weights, inputs, outputs);
+        int[] actual = Enumerable.Repeat(-7, (rows * padded) + 16).ToArray(); // nothing written past the rows' sums
+        QuantizedKernelsAtPath.Sums(p, a, stride, rows, packed, groups, padded, actual);
+        Assert.Equal(expected, actual[..(rows * padded)]);
+        Assert.All(actual[(rows * padded)..], guard => Assert.Equal(-7, guard));
     }
 
     [Theory]
@@ -160,6 +180,49 @@ public class IntegerKernelTests
             QuantizedKernelsAtPath.DotProducts(p, a, w, length, c.Inputs, c.Outputs, actual);
             Assert.Equal(expected, actual[..c.Outputs]);
             Assert.All(actual[c.Outputs..], v => Assert.Equal(-7, v));
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(IntegerPaths.All), MemberType = typeof(IntegerPaths))]
+    public void DotProductsOfManyRowsMatchNaiveLoops(string path)
+    {
+        // The row-major form for a batch: blocks of four (or two) rows against five outputs and every remainder of rows
+        // and outputs; each row's sums at a stride, nothing written between or past them (the guard values stay).
+        IntegerPath p = IntegerPaths.Parse(path);
+        Properties.ForAll(Layers, c =>
+        {
+            var random = new Random(c.Seed);
+            int length = (c.Inputs + 63) / 64 * 64;
+            int rowStride = length + (64 * random.Next(2)), sumStride = c.Outputs + random.Next(3);
+            byte[] weights = Weights(random, c.Outputs * c.Inputs, c.Extreme);
+            byte[] w = new byte[c.Outputs * length];
+            for (int o = 0; o < c.Outputs; o++)
+            {
+                weights.AsSpan(o * c.Inputs, c.Inputs).CopyTo(w.AsSpan(o * length));
+            }
+
+            byte[] a = new byte[c.Rows * rowStride];
+            random.NextBytes(a); // past each row's inputs, any bytes: their weights are zero
+            int[] expected = Enumerable.Repeat(-7, (c.Rows * sumStride) + 16).ToArray();
+            for (int r = 0; r < c.Rows; r++)
+            {
+                Activations(random, c.Inputs, c.Extreme).CopyTo(a, r * rowStride);
+                for (int o = 0; o < c.Outputs; o++)
+                {
+                    int sum = 0;
+                    for (int i = 0; i < c.Inputs; i++)
+                    {
+                        sum += a[(r * rowStride) + i] * (sbyte)weights[(o * c.Inputs) + i];
+                    }
+
+                    expected[(r * sumStride) + o] = sum;
+                }
+            }
+
+            int[] actual = Enumerable.Repeat(-7, expected.Length).ToArray();
+            QuantizedKernelsAtPath.DotProductRows(p, a, rowStride, c.Rows, w, length, c.Inputs, c.Outputs, actual, sumStride);
+            Assert.Equal(expected, actual);
         });
     }
 

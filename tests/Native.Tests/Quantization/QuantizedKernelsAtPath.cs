@@ -29,6 +29,13 @@ internal static class QuantizedKernelsAtPath
         IntegerDispatch.Run<DotProductsJob, int>(path, ref job);
     }
 
+    /// <summary><see cref="DotProductRowsKernel.Rows"/> on <paramref name="path"/>: rows of A <paramref name="rowStride"/> bytes apart, each row's sums <paramref name="sumStride"/> apart.</summary>
+    public static void DotProductRows(IntegerPath path, byte[] a, int rowStride, int rows, byte[] w, int length, int inputs, int outputs, int[] sums, int sumStride)
+    {
+        var job = new DotProductRowsJob(a, rowStride, rows, w, length, inputs, outputs, sums, sumStride);
+        IntegerDispatch.Run<DotProductRowsJob, int>(path, ref job);
+    }
+
     /// <summary>
     /// <see cref="FeatureKernel.Row"/> on <paramref name="path"/>: the features' bytes (uniform map: the first scale and
     /// offset) and their sums with W, rows of <paramref name="length"/> bytes; returns whether every feature had a level.
@@ -56,6 +63,20 @@ internal static class QuantizedKernelsAtPath
 
             var uniform = new UniformMap(scales[0], offsets[0]);
             return FeatureKernel.Row<TProducts, TBytes, TInts, UniformMap>(ref x[0], in uniform, x.Length, ref bytes[0], ref w[0], length, outputs, ref sums[0]);
+        }
+    }
+
+    private readonly struct DotProductRowsJob(byte[] a, int rowStride, int rows, byte[] w, int length, int inputs, int outputs, int[] sums, int sumStride) : IIntegerOperation<int>
+    {
+        public int Invoke<TProducts, TBytes, TInts, TSimd, TVector>()
+            where TProducts : IByteProducts<TBytes, TInts>
+            where TBytes : struct
+            where TInts : struct
+            where TSimd : ISimd<TVector>
+            where TVector : struct
+        {
+            DotProductRowsKernel.Rows<TProducts, TBytes, TInts>(ref a[0], rowStride, rows, ref w[0], length, inputs, outputs, ref sums[0], sumStride);
+            return 0;
         }
     }
 
