@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Native.Numerics.CompilerServices;
 using Native.Numerics.Kernels;
 using Native.Numerics.Kernels.Quantized;
@@ -24,6 +25,10 @@ internal sealed partial class QuantizedModel<THead>
     // Whether a row's bytes and first sums come from one pass (FeatureKernel): calibrated, first layer in dot-product form.
     private readonly bool _fused;
 
+    // A one-layer fused model's weights interleaved by step, for one row at 256 bits (InterleavedKernel); null where the
+    // layer does not fit it.
+    private readonly AlignedBuffer? _interleaved;
+
     // Per feature, the affine map of a raw value: calibrated, straight to its byte's level; per row, to its standardized value.
     private readonly AlignedBuffer _featureScales;
     private readonly AlignedBuffer _featureOffsets;
@@ -47,6 +52,18 @@ internal sealed partial class QuantizedModel<THead>
         }
 
         return (scales, offsets);
+    }
+
+    private AlignedBuffer? InterleavedWeights()
+    {
+        PackedLayer first = _layers[0];
+        if (!_fused || _layers.Length != 1 || !InterleavedKernel.Fits(first.Inputs, first.Outputs))
+        {
+            return null;
+        }
+
+        ReadOnlySpan<sbyte> w = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, sbyte>(ref first.Weights), first.Outputs * first.InputBytes);
+        return InterleavedKernel.Interleave(w, first.InputBytes, first.Inputs, first.Outputs);
     }
 
     private (int Bytes, int Ints, int Floats) Scratch()
@@ -90,6 +107,11 @@ internal sealed partial class QuantizedModel<THead>
         where TVector : struct
         where TResult : struct, IQuantizedResult
     {
+        if (_fused && _layers.Length == 1)
+        {
+            return OneLayer<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref x, ref y);
+        }
+
         int length = RowScratch;
         ref float scratch = ref length <= StackFloats
             ? ref QuantizedWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
@@ -103,6 +125,68 @@ internal sealed partial class QuantizedModel<THead>
         return finite
             ? TResult.Finish<TSimd, TVector, THead>(ref logits, _outputs, ref y)
             : TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _features), _outputs, ref y, -1);
+    }
+
+    // One row of a model of one layer whose bytes and sums come from one pass (FeatureKernel): a softmax or logistic
+    // regression, calibrated. Where the products are 256-bit and the float steps 512-bit (Vnni256Vector512), the row's
+    // float steps keep to 256-bit instructions too, the same bits (SoftmaxHalves for 9 to 16 classes): a 512-bit
+    // instruction closes port 1 to the next row's products for a while (~100 cycles a 784 × 10 row, Emerald Rapids).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private int OneLayer<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref float x, ref float y)
+        where TProducts : IByteProducts<TBytes, TInts>
+        where TBytes : struct
+        where TInts : struct
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TResult : struct, IQuantizedResult
+    {
+        bool narrow = TProducts.Lanes == Vector256<int>.Count && TSimd.Count == Vector512<float>.Count && Vector512.IsHardwareAccelerated;
+        PackedLayer layer = _layers[0];
+        int length = RowScratch;
+        ref float scratch = ref length <= StackFloats
+            ? ref QuantizedWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
+            : ref QuantizedWorkspace.Row(length);
+        ref int sums = ref Ints(ref scratch);
+        ref float logits = ref Unsafe.Add(ref scratch, (_rowBytes / sizeof(float)) + _rowInts);
+        bool defined = _interleaved is not null && TProducts.Lanes == Vector256<int>.Count
+            ? Interleaved<TProducts, TBytes, TInts>(ref x, ref sums)
+            : First<TProducts, TBytes, TInts>(ref x, ref Bytes(ref scratch), ref sums, out _, out _);
+        float scale = layer.InputScale;
+        int zero = layer.InputZeroPoint;
+        if (!defined)
+        {
+            return TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _features), _outputs, ref y, -1);
+        }
+
+        if (narrow)
+        {
+            LevelKernel.Values<Simd256, Vector256<float>, IdentityFunction>(ref sums, ref layer.WeightSums, zero, scale, ref layer.WeightScales, ref layer.Biases, layer.PaddedOutputs, _slope, ref logits);
+        }
+        else
+        {
+            LevelKernel.Values<TSimd, TVector, IdentityFunction>(ref sums, ref layer.WeightSums, zero, scale, ref layer.WeightScales, ref layer.Biases, layer.PaddedOutputs, _slope, ref logits);
+        }
+
+        if (!PredictionPolicy.IsFinite(MemoryMarshal.CreateReadOnlySpan(ref logits, _outputs)))
+        {
+            return TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _features), _outputs, ref y, -1);
+        }
+
+        if (!narrow || (typeof(THead) == typeof(SoftmaxHead) && _outputs > SoftmaxHalves.MostClasses))
+        {
+            return TResult.Finish<TSimd, TVector, THead>(ref logits, _outputs, ref y);
+        }
+
+        // The heads give the same bits at 256 bits as at 512 (one-lane heads, softmax of at most 8 classes) but softmax of
+        // 9 to 16 classes, which SoftmaxHalves computes as the 512-bit kernel does.
+        if (typeof(THead) == typeof(SoftmaxHead) && !TResult.IsClass && typeof(TResult) != typeof(LogitsResult) && _outputs >= SoftmaxHalves.LeastClasses)
+        {
+            SoftmaxHalves.Probabilities(ref logits, _outputs, ref y);
+            return 0;
+        }
+
+        return TResult.Finish<Simd256, Vector256<float>, THead>(ref logits, _outputs, ref y);
     }
 
     // The row's bytes at the first layer's input bytes; false for a row whose features are not all finite, or overflow.
@@ -163,6 +247,25 @@ internal sealed partial class QuantizedModel<THead>
 
         var map = new PerFeatureMap(ref _featureScales.Origin, ref _featureOffsets.Origin);
         return FeatureKernel.Row<TProducts, TBytes, TInts, PerFeatureMap>(ref x, in map, _features, ref bytes, ref first.Weights, first.InputBytes, first.Outputs, ref sums);
+    }
+
+    // A row's first (and only) layer's sums from its interleaved weights (InterleavedKernel); false for a row whose
+    // features are not all finite, or overflow.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Interleaved<TProducts, TBytes, TInts>(ref float x, ref int sums)
+        where TProducts : IByteProducts<TBytes, TInts>
+        where TBytes : struct
+        where TInts : struct
+    {
+        ref byte weights = ref Unsafe.As<float, byte>(ref _interleaved!.Origin);
+        if (Parameters.Standardizer is null)
+        {
+            var uniform = new UniformMap(_featureScales.Span[0], _featureOffsets.Span[0]);
+            return InterleavedKernel.Row<TProducts, TBytes, TInts, UniformMap>(ref x, in uniform, _features, ref weights, _outputs, ref sums);
+        }
+
+        var map = new PerFeatureMap(ref _featureScales.Origin, ref _featureOffsets.Origin);
+        return InterleavedKernel.Row<TProducts, TBytes, TInts, PerFeatureMap>(ref x, in map, _features, ref weights, _outputs, ref sums);
     }
 
     // The layers of one row, from its input bytes to its logits; the first layer's sums already made when summed.

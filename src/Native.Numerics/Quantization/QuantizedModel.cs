@@ -150,6 +150,7 @@ internal sealed partial class QuantizedModel<THead> : QuantizedModel
         }
 
         _fused = !_perRow && _layers[0].Form == LayerForm.DotProduct;
+        _interleaved = InterleavedWeights();
         (_featureScales, _featureOffsets) = InputMap(parameters);
         (_rowBytes, _rowInts, _rowFloats) = Scratch();
     }

@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Native.Numerics.Kernels.Quantized;
+
+/// <summary>
+/// The softmax of 9 to 16 logits in two 256-bit registers, bit for bit what <see cref="SoftmaxKernel.Probabilities"/>
+/// computes at 512 bits in one: for a row whose other steps keep to 256-bit instructions.
+/// </summary>
+/// <remarks>
+/// On Intel cores a 512-bit instruction in flight closes port 1 to vector arithmetic for a while after it, so a quantized
+/// row on the 256-bit VNNI path that ends in a 512-bit softmax slows the products of the rows after it (Intel Xeon,
+/// Emerald Rapids: ~100 cycles a 784 × 10 row, measured). The lanes are computed as the 512-bit kernel computes them (the
+/// same exponential, lane by lane; the maximum and sum across the two halves added first, as
+/// <see cref="Simd512.MaxAcross"/> and <see cref="Simd512.Sum"/> do), so a row's probabilities do not depend on which
+/// kernel ran.
+/// </remarks>
+internal static class SoftmaxHalves
+{
+    /// <summary>The least number of classes this kernel takes.</summary>
+    public const int LeastClasses = 9;
+
+    /// <summary>The most.</summary>
+    public const int MostClasses = 16;
+
+    /// <summary>destination[0 … classes) = softmax(logits[0 … classes)), for 9 to 16 classes; logits padded to 16 floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Probabilities(ref float logits, int classes, ref float destination)
+    {
+        Vector256<float> realHigh = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(classes - Vector256<float>.Count)).AsSingle();
+        Vector256<float> low = Vector256.LoadUnsafe(ref logits);
+        Vector256<float> high = Vector256.ConditionalSelect(realHigh, Vector256.LoadUnsafe(ref logits, (nuint)Vector256<float>.Count), Vector256.Create(float.NegativeInfinity));
+        Vector256<float> limit = Vector256.Create(SoftmaxKernel.ShiftFreeLimit);
+        bool shiftFree = Vector256.LessThanOrEqualAll(Vector256.Abs(low), limit) && Vector256.LessThanOrEqualAll(Vector256.Abs(high) & realHigh, limit);
+        float shift = shiftFree ? 0f : Simd256.MaxAcross(Vector256.MaxNative(low, high));
+        Vector256<float> lowExp = FastExp.Exp<Simd256, Vector256<float>>(low - Vector256.Create(shift));
+        Vector256<float> highExp = FastExp.Exp<Simd256, Vector256<float>>(high - Vector256.Create(shift));
+        Vector256<float> inverse = Vector256.Create(1f / Simd256.Sum(lowExp + highExp));
+        (lowExp * inverse).StoreUnsafe(ref destination);
+        Vector256<float> rest = highExp * inverse;
+        ref float tail = ref Unsafe.Add(ref destination, Vector256<float>.Count);
+        int count = classes - Vector256<float>.Count;
+        if (count == Vector256<float>.Count)
+        {
+            rest.StoreUnsafe(ref tail);
+            return;
+        }
+
+        for (int j = 0; j < count; j++)
+        {
+            Unsafe.Add(ref tail, j) = rest.GetElement(j);
+        }
+    }
+}
