@@ -81,7 +81,9 @@ internal sealed partial class QuantizedModel<THead>
     // The floats one row's scratch takes (its bytes counted four to a float), a whole number of cache lines.
     private int RowScratch => (_rowBytes / sizeof(float)) + _rowInts + _rowFloats;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Apart from its callers, so their frames hold no job to zero on every call (the JIT zeroes 64 bytes at a time with
+    // a 512-bit store: a 512-bit instruction in a 256-bit row).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private int OneRow<TResult>(ref float x, ref float y)
         where TResult : struct, IQuantizedResult
     {
@@ -89,6 +91,7 @@ internal sealed partial class QuantizedModel<THead>
         return IntegerDispatch.Run<RowJob<TResult>, int>(Path, ref job);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void ManyRows<TResult>(ReadOnlySpan<float> rows, int count, ref float y, int width)
         where TResult : struct, IQuantizedResult
     {
@@ -151,12 +154,12 @@ internal sealed partial class QuantizedModel<THead>
         ref float logits = ref Unsafe.Add(ref scratch, (_rowBytes / sizeof(float)) + _rowInts);
         bool defined = _interleaved is not null && TProducts.Lanes == Vector256<int>.Count
             ? Interleaved<TProducts, TBytes, TInts>(ref x, ref sums)
-            : First<TProducts, TBytes, TInts>(ref x, ref Bytes(ref scratch), ref sums, out _, out _);
+            : FirstSums<TProducts, TBytes, TInts>(ref x, ref Bytes(ref scratch), ref sums);
         float scale = layer.InputScale;
         int zero = layer.InputZeroPoint;
         if (!defined)
         {
-            return TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _features), _outputs, ref y, -1);
+            return Unanswered<TResult>(ref x, ref y);
         }
 
         if (narrow)
@@ -170,7 +173,7 @@ internal sealed partial class QuantizedModel<THead>
 
         if (!PredictionPolicy.IsFinite(MemoryMarshal.CreateReadOnlySpan(ref logits, _outputs)))
         {
-            return TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _features), _outputs, ref y, -1);
+            return Unanswered<TResult>(ref x, ref y);
         }
 
         if (!narrow || (typeof(THead) == typeof(SoftmaxHead) && _outputs > SoftmaxHalves.MostClasses))
@@ -249,9 +252,20 @@ internal sealed partial class QuantizedModel<THead>
         return FeatureKernel.Row<TProducts, TBytes, TInts, PerFeatureMap>(ref x, in map, _features, ref bytes, ref first.Weights, first.InputBytes, first.Outputs, ref sums);
     }
 
+    // The calls below are kept out of OneLayer, so its frame holds no map or span to zero on every call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int Unanswered<TResult>(ref float x, ref float y)
+        where TResult : struct, IQuantizedResult => TResult.NotFinite<THead>(MemoryMarshal.CreateReadOnlySpan(ref x, _features), _outputs, ref y, -1);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool FirstSums<TProducts, TBytes, TInts>(ref float x, ref byte bytes, ref int sums)
+        where TProducts : IByteProducts<TBytes, TInts>
+        where TBytes : struct
+        where TInts : struct => First<TProducts, TBytes, TInts>(ref x, ref bytes, ref sums, out _, out _);
+
     // A row's first (and only) layer's sums from its interleaved weights (InterleavedKernel); false for a row whose
     // features are not all finite, or overflow.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private bool Interleaved<TProducts, TBytes, TInts>(ref float x, ref int sums)
         where TProducts : IByteProducts<TBytes, TInts>
         where TBytes : struct
@@ -260,7 +274,7 @@ internal sealed partial class QuantizedModel<THead>
         ref byte weights = ref Unsafe.As<float, byte>(ref _interleaved!.Origin);
         if (Parameters.Standardizer is null)
         {
-            var uniform = new UniformMap(_featureScales.Span[0], _featureOffsets.Span[0]);
+            var uniform = new UniformMap(_featureScales.Origin, _featureOffsets.Origin);
             return InterleavedKernel.Row<TProducts, TBytes, TInts, UniformMap>(ref x, in uniform, _features, ref weights, _outputs, ref sums);
         }
 
