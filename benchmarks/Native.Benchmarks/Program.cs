@@ -63,7 +63,7 @@ if (args is ["byterows", ..])
 // `-- int8row` alternates one 784 × 10 int8 row's calls and steps in one process (QuantizedRowBenchmarks).
 if (args is ["int8row", ..])
 {
-    QuantizedRowExploration.Alternate(Console.Out);
+    QuantizedRowBenchmarks.Alternate(Console.Out);
     return;
 }
 
