@@ -110,11 +110,6 @@ internal sealed partial class QuantizedModel<THead>
         where TVector : struct
         where TResult : struct, IQuantizedResult
     {
-        if (_fused && _layers.Length == 1)
-        {
-            return OneLayer<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref x, ref y);
-        }
-
         int length = RowScratch;
         ref float scratch = ref length <= StackFloats
             ? ref QuantizedWorkspace.Aligned(stackalloc float[length + AlignedBuffer.FloatsPerLine])
@@ -448,7 +443,9 @@ internal sealed partial class QuantizedModel<THead>
             where TInts : struct
             where TSimd : ISimd<TVector>
             where TVector : struct =>
-            model.Row<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref _x, ref _y);
+            model._fused && model._layers.Length == 1
+                ? model.OneLayer<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref _x, ref _y)
+                : model.Row<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref _x, ref _y);
     }
 
     private readonly ref struct RowsJob<TResult>(QuantizedModel<THead> model, ref float x, int count, ref float y, int width) : IIntegerOperation<int>

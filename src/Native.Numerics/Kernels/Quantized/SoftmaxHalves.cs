@@ -37,18 +37,39 @@ internal static class SoftmaxHalves
         Vector256<float> highExp = FastExp.Exp<Simd256, Vector256<float>>(high - Vector256.Create(shift));
         Vector256<float> inverse = Vector256.Create(1f / Simd256.Sum(lowExp + highExp));
         (lowExp * inverse).StoreUnsafe(ref destination);
-        Vector256<float> rest = highExp * inverse;
-        ref float tail = ref Unsafe.Add(ref destination, Vector256<float>.Count);
-        int count = classes - Vector256<float>.Count;
+        StoreFirst(highExp * inverse, ref Unsafe.Add(ref destination, Vector256<float>.Count), classes - Vector256<float>.Count);
+    }
+
+    // The first `count` (1 … 8) lanes, in as few stores as that takes and none past them.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreFirst(Vector256<float> values, ref float destination, int count)
+    {
         if (count == Vector256<float>.Count)
         {
-            rest.StoreUnsafe(ref tail);
+            values.StoreUnsafe(ref destination);
             return;
         }
 
-        for (int j = 0; j < count; j++)
+        Vector128<float> part = values.GetLower();
+        if (count >= 4)
         {
-            Unsafe.Add(ref tail, j) = rest.GetElement(j);
+            part.StoreUnsafe(ref destination);
+            destination = ref Unsafe.Add(ref destination, 4);
+            part = values.GetUpper();
+            count -= 4;
+        }
+
+        if (count >= 2)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref destination), part.AsUInt64().ToScalar());
+            if (count == 3)
+            {
+                Unsafe.Add(ref destination, 2) = part.GetElement(2);
+            }
+        }
+        else if (count == 1)
+        {
+            destination = part.ToScalar();
         }
     }
 }
