@@ -61,11 +61,8 @@ public sealed partial class ModelGenerator
     private static void EmitFloatFileModel(SourceWriter w, FileModelSpec spec)
     {
         int[] sizes = [.. spec.LayerSizes];
-        int features = sizes[0], outputs = sizes[sizes.Length - 1];
         bool standardized = spec.Means.Count > 0;
         bool regression = IsRegression(spec.Kind);
-        int classes = spec.Kind == ModelKind.LogisticRegression ? 2 : outputs;
-        string[] names = spec.ClassNames.Count > 0 ? [.. spec.ClassNames] : Enumerable.Range(0, classes).Select(Lit).ToArray();
 
         w.Line("/// <remarks>");
         w.Line("/// <para>");
@@ -92,53 +89,11 @@ public sealed partial class ModelGenerator
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Native.Generators\", \"" + Version + "\")]");
         w.Open("static partial class " + spec.TypeName);
 
-        // Constants and data.
-        w.Summary(spec.HasRow ? "The number of input features: the length of the encoded row (see <see cref=\"Encode\"/>)." : "The number of input features.");
-        w.Line("public const int Features = " + Lit(features) + ";");
-        w.Line();
-        if (regression)
-        {
-            w.Summary(outputs == 1 ? "The number of outputs: one predicted value." : "The number of outputs: " + Lit(outputs) + " predicted values a row, one per target of the regression.");
-            w.Line("public const int Outputs = " + Lit(outputs) + ";");
-        }
-        else
-        {
-            w.Summary("The number of classes: labels run from 0 to " + Lit(classes - 1) + ".");
-            w.Line("public const int Classes = " + Lit(classes) + ";");
-        }
-
-        w.Line();
-        w.Summary("The number of parameters: for each dense layer, its weights (outputs × inputs, row-major), then its biases.");
-        w.Line("public const int ParameterCount = " + Lit(spec.Parameters.Count) + ";");
-        w.Line();
-        w.Summary("The model's kind and layer sizes, as <c>ModelFile.Load</c> reports them for the file.");
-        w.Line("private static readonly " + Numerics + ".ModelShape s_shape = " + FileShapeExpression(spec) + ";");
-        if (!regression)
-        {
-            w.Line();
-            w.Summary(spec.ClassNames.Count > 0 ? "The class names the file holds, in label order." : "The file names no classes: each class is named by its label.");
-            w.Line("private static readonly string[] s_classNames = { " + string.Join(", ", names.Select(StringLiteral)) + " };");
-        }
-
-        EmitFileNames(w, spec);
+        EmitFileConstants(w, spec, "The number of parameters: for each dense layer, its weights (outputs × inputs, row-major), then its biases.", spec.Parameters.Count);
         w.Line();
         w.Summary("The engine every prediction runs on: created, and the parameters copied into its aligned storage, at first use.");
         w.Line("private static readonly Engine s_engine = new Engine();");
-        if (!regression)
-        {
-            w.Line();
-            w.Summary(spec.ClassNames.Count > 0 ? "The class names saved in the file, in label order: class i is <c>ClassNames[i]</c>." : "The class names: the file names none, so each is its label (\"0\", \"1\", …).");
-            w.Line("public static global::System.Collections.Generic.IReadOnlyList<string> ClassNames => s_classNames;");
-        }
-
-        w.Line();
-        w.Summary("This model as a <see cref=\"" + Numerics + ".TrainedModel\"/>, created at first use.");
-        w.Line("private static " + Numerics + ".TrainedModel? s_model;");
-        w.Line();
-        w.Summary(standardized
-            ? "The standardizer saved with the model, which every prediction applies to the " + (spec.HasRow ? "encoded" : "raw") + " row first; <see cref=\"CreateModel\"/>'s model takes rows it has transformed."
-            : "The file holds no standardizer: rows go to the model as they are.");
-        w.Line("public static " + Numerics + ".Standardizer? Standardizer => s_engine.Standardizer;");
+        EmitFileMembers(w, spec, "The standardizer saved with the model, which every prediction applies to the " + (spec.HasRow ? "encoded" : "raw") + " row first; <see cref=\"CreateModel\"/>'s model takes rows it has transformed.");
 
         if (spec.HasRow)
         {
@@ -190,6 +145,68 @@ public sealed partial class ModelGenerator
         string standardizer = standardized ? Numerics + ".Standardizer.FromStatistics(FileMeans, FileDeviations)" : "standardizer: null";
         EmitEngine(w, spec.Kind, sizes, [.. spec.Activations], "s_shape, " + standardizer, "FileParameters.CopyTo(Parameters);", "the file's parameters" + (standardized ? " and standardizer" : string.Empty));
         w.Close();
+    }
+
+    /// <summary>
+    /// The constants and data every compiled file model begins with, float or int8: its features, outputs or classes and
+    /// parameter count (<paramref name="parameterCount"/>, under <paramref name="parameterSummary"/>), its shape, class
+    /// names, and the label and feature names the file saves.
+    /// </summary>
+    private static void EmitFileConstants(SourceWriter w, FileModelSpec spec, string parameterSummary, int parameterCount)
+    {
+        int features = spec.LayerSizes[0], outputs = spec.LayerSizes[spec.LayerSizes.Count - 1];
+        bool regression = IsRegression(spec.Kind);
+        int classes = spec.Kind == ModelKind.LogisticRegression ? 2 : outputs;
+        w.Summary(spec.HasRow ? "The number of input features: the length of the encoded row (see <see cref=\"Encode\"/>)." : "The number of input features.");
+        w.Line("public const int Features = " + Lit(features) + ";");
+        w.Line();
+        if (regression)
+        {
+            w.Summary(outputs == 1 ? "The number of outputs: one predicted value." : "The number of outputs: " + Lit(outputs) + " predicted values a row, one per target of the regression.");
+            w.Line("public const int Outputs = " + Lit(outputs) + ";");
+        }
+        else
+        {
+            w.Summary("The number of classes: labels run from 0 to " + Lit(classes - 1) + ".");
+            w.Line("public const int Classes = " + Lit(classes) + ";");
+        }
+
+        w.Line();
+        w.Summary(parameterSummary);
+        w.Line("public const int ParameterCount = " + Lit(parameterCount) + ";");
+        w.Line();
+        w.Summary("The model's kind and layer sizes, as <c>ModelFile.Load</c> reports them for the file.");
+        w.Line("private static readonly " + Numerics + ".ModelShape s_shape = " + FileShapeExpression(spec) + ";");
+        if (!regression)
+        {
+            string[] names = spec.ClassNames.Count > 0 ? [.. spec.ClassNames] : Enumerable.Range(0, classes).Select(Lit).ToArray();
+            w.Line();
+            w.Summary(spec.ClassNames.Count > 0 ? "The class names the file holds, in label order." : "The file names no classes: each class is named by its label.");
+            w.Line("private static readonly string[] s_classNames = { " + string.Join(", ", names.Select(StringLiteral)) + " };");
+        }
+
+        EmitFileNames(w, spec);
+    }
+
+    /// <summary>
+    /// The members every compiled file model has after its engine, float or int8: its class names, the field of its
+    /// <c>Model</c>, and its standardizer (described by <paramref name="standardizerSummary"/> when the file holds one).
+    /// </summary>
+    private static void EmitFileMembers(SourceWriter w, FileModelSpec spec, string standardizerSummary)
+    {
+        if (!IsRegression(spec.Kind))
+        {
+            w.Line();
+            w.Summary(spec.ClassNames.Count > 0 ? "The class names saved in the file, in label order: class i is <c>ClassNames[i]</c>." : "The class names: the file names none, so each is its label (\"0\", \"1\", …).");
+            w.Line("public static global::System.Collections.Generic.IReadOnlyList<string> ClassNames => s_classNames;");
+        }
+
+        w.Line();
+        w.Summary("This model as a <see cref=\"" + Numerics + ".TrainedModel\"/>, created at first use.");
+        w.Line("private static " + Numerics + ".TrainedModel? s_model;");
+        w.Line();
+        w.Summary(spec.Means.Count > 0 ? standardizerSummary : "The file holds no standardizer: rows go to the model as they are.");
+        w.Line("public static " + Numerics + ".Standardizer? Standardizer => s_engine.Standardizer;");
     }
 
     /// <summary>

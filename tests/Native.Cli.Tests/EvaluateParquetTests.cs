@@ -105,6 +105,21 @@ public sealed class EvaluateParquetTests : IDisposable
     }
 
     [Fact]
+    public void ANullInASecondTargetIsCalledATarget()
+    {
+        // null-feature.parquet: columns a, b (null in row 2100, in the second row group) and label. A model of a with the
+        // targets label and b: the second target is read beside the features, and its null is still the target's.
+        string csv = Path.Combine(_directory, "a-b-label.csv");
+        File.WriteAllLines(csv, ["a,b,label", .. Enumerable.Range(0, 200).Select(i => FormattableString.Invariant($"{i % 10},{i * 0.5},{i % 2}"))]);
+        string model = Train(csv, "--model", "linear", "--label", "label,b");
+        Cli.Result result = Cli.Run("evaluate", "--model", model, "--data", Path.Combine(Fixtures, "null-feature.parquet"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("column 'b', row 2100: the target is null (missing); evaluate needs each of the model's targets in every row.", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("feature", result.Error.Replace("null-feature.parquet", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public void MistakesAreOneLine()
     {
         string model = Train("integers.parquet");

@@ -30,7 +30,7 @@ public class QuantizedFileModelTests
         get
         {
             var data = new TheoryData<string, bool, bool>();
-            foreach (string kind in new[] { "linear", "logistic", "softmax", "perceptron" })
+            foreach (string kind in new[] { "linear", "logistic", "softmax", "perceptron", "perceptron regressor", "targets" })
             {
                 foreach (bool perRow in new[] { false, true })
                 {
@@ -59,7 +59,7 @@ public class QuantizedFileModelTests
         Type compiled = FileModelHarness.Load(output).GetType("Demo.M")!;
         int features = loaded.Features;
         Assert.Equal(features, (int)compiled.GetField("Features")!.GetValue(null)!);
-        AssertVocabulary(compiled, kind == "linear");
+        AssertVocabulary(compiled, IsRegression(kind), loaded.Shape.Outputs);
 
         // Raw rows, in the training data's units (far from zero where a standardizer is saved); some beyond the calibrated range.
         float[] rows = Values(41 * features, random, standardized ? 100f : 0f, standardized ? 45f : 3f);
@@ -75,9 +75,9 @@ public class QuantizedFileModelTests
         Assert.Equal(loaded.Model.GetType(), created.GetType());
         Assert.True(loaded.Model.Parameters.SequenceEqual(created.Parameters));
         Assert.Equal(standardized, compiled.GetProperty("Standardizer")!.GetValue(null) is Standardizer);
-        int width = kind == "linear" ? 1 : loaded.Classes;
+        int width = IsRegression(kind) ? loaded.Shape.Outputs : loaded.Classes;
         float[] ours = new float[41 * width], theirs = new float[41 * width];
-        if (kind == "linear")
+        if (IsRegression(kind))
         {
             trained.PredictValues(rows, ours);
             loaded.PredictValues(rows, theirs);
@@ -112,6 +112,8 @@ public class QuantizedFileModelTests
     [InlineData("softmax", false)]
     [InlineData("softmax", true)]
     [InlineData("perceptron", true)]
+    [InlineData("perceptron regressor", true)]
+    [InlineData("targets", false)]
     public void TheCompiledInt8OnnxModelPredictsTheLoadedFilesBits(string kind, bool standardized)
     {
         const string onnx = "models/m-int8.onnx";
@@ -302,6 +304,8 @@ public class QuantizedFileModelTests
     }
 
     /// <summary>A model of <paramref name="kind"/> with random weights, quantized and saved as the int8 file the consumer names; and the file loaded.</summary>
+    private static bool IsRegression(string kind) => kind is "linear" or "perceptron regressor" or "targets";
+
     private static (string Path, TrainedModel Loaded) SaveQuantized(FileModelHarness harness, string kind, bool perRow, bool standardized, Random random, string file = File)
     {
         IModel model = Create(kind);
@@ -323,7 +327,25 @@ public class QuantizedFileModelTests
         int features = loaded.Features, count = rows.Length / features;
         float[] unpredictable = new float[features];
         unpredictable[features / 2] = float.NaN;
-        if (kind == "linear")
+        if (kind == "targets")
+        {
+            // Several targets a row: the values of each row, in a batch and one row at a time, as the loaded model's.
+            int outputs = loaded.Shape.Outputs;
+            var valuesOf = Method<ValuesOf>(compiled, "PredictValues", typeof(ReadOnlySpan<float>), typeof(Span<float>));
+            float[] all = new float[count * outputs], expectedAll = new float[count * outputs], oneRow = new float[outputs];
+            valuesOf(rows, all);
+            loaded.PredictValues(rows, expectedAll);
+            for (int k = 0; k < all.Length; k++)
+            {
+                Same(expectedAll[k], all[k], $"{kind}: PredictValues, value {k}");
+            }
+
+            valuesOf(rows.AsSpan(3 * features, features), oneRow);
+            Assert.Equal(all.AsSpan(3 * outputs, outputs).ToArray(), oneRow);
+            return;
+        }
+
+        if (IsRegression(kind))
         {
             var predict = Method<ValueOf>(compiled, "PredictValue", typeof(ReadOnlySpan<float>));
             var tryValue = Method<TryValueOf>(compiled, "TryPredictValue", typeof(ReadOnlySpan<float>), typeof(float).MakeByRefType());

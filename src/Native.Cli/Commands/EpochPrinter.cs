@@ -16,8 +16,24 @@ internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : 
 
     public IReadOnlyList<EpochReport> Reports => _reports;
 
-    public TrainingDecision OnEpoch(in EpochReport report)
+    /// <summary>
+    /// The targets' standardization, when the model trains on standardized targets: one target's losses are shown in its
+    /// own units (× σ²), as an unstandardized run shows them; several targets' are the standardized targets' mean, said once.
+    /// </summary>
+    public TargetScaling? Targets { get; init; }
+
+    public TrainingDecision OnEpoch(in EpochReport original)
     {
+        EpochReport report = original;
+        if (Targets?.LossFactor is float factor)
+        {
+            report = report with { TrainingLoss = report.TrainingLoss * factor, ValidationLoss = report.ValidationLoss * factor };
+        }
+        else if (Targets is not null && _reports.Count == 0 && !json && !quiet)
+        {
+            context.Out.WriteLine($"The {Targets.Targets} targets train standardized: each epoch's loss is their mean squared error in standard deviations.");
+        }
+
         _reports.Add(report);
         if (json && !quiet)
         {

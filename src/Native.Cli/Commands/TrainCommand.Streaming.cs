@@ -127,7 +127,7 @@ internal static partial class TrainCommand
     /// <summary>Trains on rows streamed from a row cache: read once (or found already made), then an epoch at a time within the budget.</summary>
     private static int RunStreamed(CliContext context, TrainSettings settings, ScaleSettings scale, (CsvOptions Csv, IdxOptions Idx) limits, long budget, string why, Stopwatch clock)
     {
-        bool regression = settings.Model == ModelKind.LinearRegression;
+        bool regression = settings.Model is ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor;
         bool text = !settings.Json && !settings.Quiet;
         if (text)
         {
@@ -159,7 +159,7 @@ internal static partial class TrainCommand
 
         if (!regression && !all.HasLabels)
         {
-            throw new UsageException($"The labels of '{settings.Data}' are numbers with fractions: regression targets. Use --model linear, or a label column of classes.");
+            throw new UsageException($"The labels of '{settings.Data}' are numbers with fractions: regression targets. Use --model linear or mlp-regressor, or a label column of classes.");
         }
 
         RowSource training = all, validation = all;

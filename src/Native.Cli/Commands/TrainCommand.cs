@@ -19,7 +19,7 @@ internal static partial class TrainCommand
         var activation = new Choice<Activation>("--activation", "mlp and mlp-regressor only: the hidden layers' activation.", null, Vocabulary.Activations);
         activation.Option.Description += " [default: relu]";
         var optimizer = new Choice<OptimizerKind>("--optimizer", "The optimizer.", OptimizerKind.GradientDescent, Vocabulary.Optimizers);
-        var rate = new Option<float?>("--lr") { Description = "The learning rate (default: 0.1 for sgd, 0.05 for momentum and nesterov, 0.001 for adam)." };
+        var rate = new Option<float?>("--lr") { Description = "The learning rate (default: 0.1 for sgd, 0.05 for momentum and nesterov, 0.001 for adam; a tenth of sgd's and momentum's for a perceptron regressor)." };
         var momentum = new Option<float?>("--momentum") { Description = "momentum and nesterov only: the momentum γ. [default: 0.9]" };
         var batch = new Option<int>("--batch") { Description = "Rows per step: 1 is SGD, the row count is full-batch descent.", DefaultValueFactory = _ => 64 };
         var epochs = new Option<int>("--epochs") { Description = "The most epochs to run.", DefaultValueFactory = _ => 10 };
@@ -27,7 +27,7 @@ internal static partial class TrainCommand
         var clipNorm = new Option<float>("--clip-norm") { Description = "Clip each step's gradient to this L2 norm, keeping its direction (0: no clipping).", DefaultValueFactory = _ => 0f };
         var classWeight = new Option<string?>("--class-weight") { Description = "Classifiers only: balanced weights each class by n / (k · its count)." };
         classWeight.AcceptOnlyFromAmong("balanced");
-        var standardize = new Option<bool>("--standardize") { Description = "Standardize features (fitted on the training rows; saved with the model): the default for CSV and Parquet tables (--no-standardize opts out); IDX images opt in with it." };
+        var standardize = new Option<bool>("--standardize") { Description = "Standardize features (fitted on the training rows; saved with the model), and a perceptron regressor's targets (folded back into its last layer): the default for CSV and Parquet tables (--no-standardize opts out); IDX images opt in with it." };
         var validation = new Option<double?>("--validation") { Description = "The fraction of rows held out for validation (default: 0.1 with --early-stopping, else 0: train on every row, report training metrics)." };
         var earlyStopping = new Option<bool>("--early-stopping") { Description = "Stop when the validation loss stops improving; keep the best epoch." };
         var patience = new Option<int?>("--patience") { Description = "With --early-stopping: epochs without improvement before stopping. [default: 5]" };
@@ -164,6 +164,18 @@ internal static partial class TrainCommand
             validation = heldOut ? standardizer.Transform(validation) : training;
         }
 
+        // A perceptron regressor's targets standardized too, when its features are, and folded back into its last layer
+        // after training (TargetScaling); the summary measures the folded model on the targets as they are.
+        Dataset measured = heldOut ? validation : training;
+        TargetScaling? targetScaling = null;
+        if (regression && settings.Model == ModelKind.MultilayerPerceptronRegressor && (data.Pipeline is { } fitted ? fitted.Standardizer is not null : settings.Standardize))
+        {
+            targetScaling = TargetScaling.Fit(training);
+            Dataset scaled = targetScaling.Transform(training);
+            validation = heldOut ? targetScaling.Transform(validation) : scaled;
+            training = scaled;
+        }
+
         Optimizer optimizer = CreateOptimizer(settings);
         var options = new TrainerOptions
         {
@@ -192,14 +204,15 @@ internal static partial class TrainCommand
         ModelChoice choice = ModelCatalog.Create(shape, settings, data.Features);
         IModel model = choice.Model;
 
-        var progress = new EpochPrinter(context, settings.Json, settings.Quiet);
+        var progress = new EpochPrinter(context, settings.Json, settings.Quiet) { Targets = targetScaling };
         TrainingResult result = new Trainer(model, optimizer, options)
             .Fit(training, heldOut ? validation : null, progress, context.Cancellation);
         progress.Finish();
+        targetScaling?.Fold(model);
 
         // Measure, save, plot, summarize.
         context.Cancellation.ThrowIfCancellationRequested();
-        Summary summary = Summary.Measure(model, heldOut ? validation : training, heldOut ? "validation" : "training", data.ClassNames);
+        Summary summary = Summary.Measure(model, measured, heldOut ? "validation" : "training", data.ClassNames);
         (string, long)? saved = null;
         if (settings.Out is not null)
         {

@@ -62,6 +62,50 @@ public sealed partial class Dataset
     }
 
     /// <summary>
+    /// This regression dataset, sharing its rows, with other targets: <see cref="TargetCount"/> a row, in this dataset's row
+    /// order — the targets transformed for training (standardized, say), the rows and weights unchanged.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The dataset holds class labels, not targets.</exception>
+    /// <exception cref="ArgumentException">The length is not <see cref="Count"/> × <see cref="TargetCount"/>, or a target is not finite.</exception>
+    public Dataset WithTargets(ReadOnlySpan<float> targets)
+    {
+        if (_targets is null)
+        {
+            throw new InvalidOperationException("The dataset holds class labels, not targets; WithTargets replaces a regression's targets.");
+        }
+
+        if (targets.Length != (long)Count * TargetCount)
+        {
+            throw new ArgumentException($"Expected {TargetCount} target{(TargetCount == 1 ? string.Empty : "s")} per row ({Count} rows), {(long)Count * TargetCount} values; got {targets.Length}.", nameof(targets));
+        }
+
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (!float.IsFinite(targets[i]))
+            {
+                throw new ArgumentException($"Target {i} (row {i / TargetCount}) is {targets[i]}; targets must be finite.", nameof(targets));
+            }
+        }
+
+        // A view's targets are kept by stored row, as its labels are: the rows outside the view keep theirs.
+        float[] stored;
+        if (_rows is null)
+        {
+            stored = targets.ToArray();
+        }
+        else
+        {
+            stored = (float[])_targets.Clone();
+            for (int i = 0; i < Count; i++)
+            {
+                targets.Slice(i * TargetCount, TargetCount).CopyTo(stored.AsSpan(_rows[i] * TargetCount));
+            }
+        }
+
+        return new Dataset(_features, Stride, Count, Features, _rows, _labels, Classes, _classNames, stored, TargetCount, _weights, _byteRows).WithNamesOf(this);
+    }
+
+    /// <summary>
     /// This dataset, sharing its rows, with names for its feature columns (and its label column): what a model
     /// file keeps, so a prediction can match columns by name.
     /// </summary>

@@ -49,7 +49,7 @@ internal abstract class QuantizedModel
         ArgumentNullException.ThrowIfNull(parameters);
         return parameters.Shape.Kind switch
         {
-            ModelKind.LinearRegression => new QuantizedModel<IdentityHead>(parameters, form),
+            ModelKind.LinearRegression or ModelKind.MultilayerPerceptronRegressor => new QuantizedModel<IdentityHead>(parameters, form),
             ModelKind.LogisticRegression => new QuantizedModel<SigmoidHead>(parameters, form),
             _ => new QuantizedModel<SoftmaxHead>(parameters, form),
         };
@@ -220,9 +220,16 @@ internal sealed partial class QuantizedModel<THead> : QuantizedModel
 
     public override void PredictValues(ReadOnlySpan<float> rows, Span<float> values)
     {
-        CheckValue();
-        int count = CheckRows(rows.Length, _features, values.Length, 1, nameof(values));
-        ManyRows<OutputsResult>(rows, count, ref MemoryMarshal.GetReference(values), 1);
+        // A regression's values: each row's targets, several a row for a regression of several targets; otherwise the one
+        // value a row a logistic regression has (P(class 1)).
+        if (THead.ProbabilityWidth(_outputs) != 0)
+        {
+            CheckValue();
+        }
+
+        int width = ForwardWidth;
+        int count = CheckRows(rows.Length, _features, values.Length, width, nameof(values));
+        ManyRows<OutputsResult>(rows, count, ref MemoryMarshal.GetReference(values), width);
     }
 
     internal override void Logits(ReadOnlySpan<float> rows, Span<float> logits)

@@ -135,6 +135,34 @@ public class DatasetLayoutTests
         Assert.Equal(all.Select(validationRows).Labels.ToArray(), validationView.Labels.ToArray());
     }
 
+    [Fact]
+    public void WithTargetsSharesTheRowsAndReplacesTheTargetsInRowOrder()
+    {
+        // Two targets a row; a view (a split shuffles and selects stored rows) given new targets in its own order.
+        float[] features = [.. Enumerable.Range(0, 40).Select(i => (float)i)];
+        float[] targets = [.. Enumerable.Range(0, 20).Select(i => i * 10f)];
+        Dataset all = Dataset.FromTargets(features, 4, targets, targetCount: 2);
+        (Dataset view, Dataset other) = all.Split(0.4, seed: 3);
+        float[] replaced = [.. view.Targets.ToArray().Select(t => -t)];
+        Dataset changed = view.WithTargets(replaced);
+        Assert.Equal(replaced, changed.Targets.ToArray());
+        Assert.Equal(view.Count, changed.Count);
+        for (int i = 0; i < view.Count; i++)
+        {
+            Assert.Equal(view.Row(i).ToArray(), changed.Row(i).ToArray());
+        }
+
+        // The rows outside the view and the dataset it came from keep theirs.
+        Assert.Equal(targets, all.Targets.ToArray());
+        Assert.DoesNotContain(other.Targets.ToArray(), t => t < 0);
+
+        Assert.Contains("Expected 2 targets per row (10 rows), 20 values; got 3.", Assert.Throws<ArgumentException>(() => all.WithTargets([1f, 2f, 3f])).Message);
+        float[] bad = (float[])targets.Clone();
+        bad[7] = float.NaN;
+        Assert.Contains("Target 7 (row 3) is NaN", Assert.Throws<ArgumentException>(() => all.WithTargets(bad)).Message);
+        Assert.Throws<InvalidOperationException>(() => TrainerTests.Blobs(10, 2).WithTargets(new float[10]));
+    }
+
     private static float[] Gradient(ModelCase c, string width, Batch batch)
     {
         DenseModel model = c.CreateModel(Widths.Parse(width));

@@ -20,7 +20,7 @@ public class QuantizedModelTests
         public override string ToString() => $"{Kind} {Features} features, {Rows} rows at offset {Offset}, {Scaling}{(Standardized ? ", standardized" : "")}, {(Form is { } form ? form.ToString() : "either form")}, seed {Seed}";
     }
 
-    internal static readonly string[] Kinds = ["linear", "logistic", "softmax", "relu", "leaky", "sigmoid", "tanh", "relu-tanh"];
+    internal static readonly string[] Kinds = ["linear", "targets", "logistic", "softmax", "relu", "leaky", "sigmoid", "tanh", "relu-tanh", "regressor"];
 
     internal static readonly FsCheck.Gen<Case> Cases =
         from kind in Gen.Elements(Kinds)
@@ -33,10 +33,12 @@ public class QuantizedModelTests
         from form in Gen.Elements<LayerForm?>(null, LayerForm.Broadcast, LayerForm.DotProduct)
         select new Case(kind, features, rows, offset, scaling, standardized, seed, form);
 
-    /// <summary>The shape of a kind: hidden layers of 13 and 40 outputs (past 32, so every path has a last partial vector).</summary>
+    /// <summary>The shape of a kind: hidden layers of 13 and 40 outputs (past 32, so every path has a last partial vector); "targets" a linear regression of three targets, "regressor" a perceptron regressor.</summary>
     internal static ModelShape Shape(string kind, int features) => kind switch
     {
         "linear" => ModelShape.LinearRegression(features),
+        "targets" => ModelShape.LinearRegression(features, outputs: 3),
+        "regressor" => ModelShape.MultilayerPerceptronRegressor([features, 40, 1], [Activation.Relu]),
         "logistic" => ModelShape.LogisticRegression(features),
         "softmax" => ModelShape.SoftmaxRegression(features, 10),
         "relu" => ModelShape.MultilayerPerceptron([features, 40, 10], [Activation.Relu]),
@@ -133,6 +135,21 @@ public class QuantizedModelTests
             model.Path = p;
             float[] rows = Rows(c, c.Rows, c.Seed + 4);
             ModelShape shape = model.Shape;
+            if (shape.Task == ModelTask.Regression && shape.Outputs > 1)
+            {
+                // Several targets: each row's values, in a batch and one row at a time (the calls of one value refuse).
+                float[] all = new float[c.Rows * shape.Outputs], one = new float[shape.Outputs];
+                model.PredictValues(rows, all);
+                for (int i = 0; i < c.Rows; i++)
+                {
+                    model.PredictValues(rows.AsSpan(i * c.Features, c.Features), one);
+                    Assert.Equal(all.AsSpan(i * shape.Outputs, shape.Outputs).ToArray(), one);
+                }
+
+                Assert.Throws<NotSupportedException>(() => model.PredictValue(rows.AsSpan(0, c.Features)));
+                return;
+            }
+
             if (shape.Task == ModelTask.Regression)
             {
                 float[] values = new float[c.Rows];

@@ -108,6 +108,68 @@ public class QuantizedTrainedModelTests
         Assert.True(floats.Zip(bytes).Count(p => p.First == p.Second) >= n * 9 / 10, $"{floats.Zip(bytes).Count(p => p.First == p.Second)} of {n} agree");
     }
 
+    /// <summary>
+    /// Every regression quantizes to a regression: a perceptron regressor (ReLU hidden layer, linear output) and a linear
+    /// regression of three targets give values near the float model's, through the regression calls, never a softmax.
+    /// </summary>
+    [Theory]
+    [InlineData("perceptron regressor")]
+    [InlineData("linear, three targets")]
+    public void ARegressionQuantizesToValuesNearTheFloatModels(string kind)
+    {
+        const int Features = 12;
+        ModelShape shape = kind == "perceptron regressor"
+            ? ModelShape.MultilayerPerceptronRegressor([Features, 24, 1], [Activation.Relu])
+            : ModelShape.LinearRegression(Features, outputs: 3);
+        IModel model = shape.CreateModel();
+        DenseKernelTests.Random(shape.ParameterCount, 11, scale: 0.5f).CopyTo(model.Parameters);
+        var trained = new TrainedModel(model, new ModelMetadata());
+        float[] rows = DenseKernelTests.Random(40 * Features, 12, scale: 2f);
+        int n = rows.Length / Features, outputs = shape.Outputs;
+        float[] expected = new float[n * outputs];
+        trained.PredictValues(rows, expected);
+        float spread = expected.Max() - expected.Min();
+        foreach (TrainedModel quantized in new[] { trained.Quantize(rows), trained.Quantize() })
+        {
+            Assert.Equal(ModelTask.Regression, quantized.Task);
+            float[] values = new float[n * outputs];
+            quantized.PredictValues(rows, values);
+            for (int k = 0; k < values.Length; k++)
+            {
+                Assert.True(Math.Abs(values[k] - expected[k]) <= 0.05f * spread, $"value {k}: {values[k]}, the float model's {expected[k]} (spread {spread})");
+            }
+
+            if (outputs == 1)
+            {
+                Assert.Equal(values[5], quantized.PredictValue(rows.AsSpan(5 * Features, Features)));
+            }
+        }
+
+        // Saved and loaded, as safetensors and as QDQ ONNX: the same values, bit for bit.
+        TrainedModel calibrated = trained.Quantize(rows);
+        float[] saved = new float[n * outputs];
+        calibrated.PredictValues(rows, saved);
+        string directory = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            foreach (string name in new[] { "model.safetensors", "model.onnx" })
+            {
+                string path = Path.Combine(directory, name);
+                ModelFile.Save(calibrated, path);
+                TrainedModel loaded = ModelFile.Load(path);
+                Assert.True(loaded.IsQuantized);
+                Assert.Equal(shape, loaded.Shape);
+                float[] read = new float[n * outputs];
+                loaded.PredictValues(rows, read);
+                Assert.Equal(saved, read);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public void PredictionAllocatesNothing()
     {
