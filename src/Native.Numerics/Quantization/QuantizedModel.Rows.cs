@@ -129,9 +129,59 @@ internal sealed partial class QuantizedModel<THead>
     // regression, calibrated. Where the products are 256-bit and the float steps 512-bit (Vnni256Vector512), the row's
     // float steps keep to 256-bit instructions too, the same bits (SoftmaxHalves for 9 to 16 classes): a 512-bit
     // instruction closes port 1 to the next row's products for a while (~100 cycles a 784 × 10 row, Emerald Rapids).
+    // With interleaved weights and 256-bit floats the sums go to 16 ints on the stack and the logits stay in two registers
+    // on their way to the head: no scratch, no logits stored and read back. Otherwise, OneLayerInScratch.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     private int OneLayer<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref float x, ref float y)
+        where TProducts : IByteProducts<TBytes, TInts>
+        where TBytes : struct
+        where TInts : struct
+        where TSimd : ISimd<TVector>
+        where TVector : struct
+        where TResult : struct, IQuantizedResult
+    {
+        bool narrow = TProducts.Lanes == Vector256<int>.Count && TSimd.Count == Vector512<float>.Count && Vector512.IsHardwareAccelerated;
+        if (_interleaved is null || TProducts.Lanes != Vector256<int>.Count || !(narrow || TSimd.Count == Vector256<float>.Count))
+        {
+            return OneLayerInScratch<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref x, ref y);
+        }
+
+        Unsafe.SkipInit(out SixteenLanes<int> sums);
+        if (!Interleaved<TProducts, TBytes, TInts>(ref x, ref sums[0]))
+        {
+            return Unanswered<TResult>(ref x, ref y);
+        }
+
+        // The logits as LevelKernel.Values computes them at 256 bits: the padding's weight scales and biases are 0, so its
+        // lanes are 0 and finite, and the row's logits are finite when all 16 lanes are.
+        PackedLayer layer = _layers[0];
+        Vector256<float> scale = Vector256.Create(layer.InputScale), slopes = Vector256.Create(_slope);
+        Vector256<float> low = LevelKernel.Value<Simd256, Vector256<float>, IdentityFunction>(ref sums[0], ref layer.WeightSums, layer.InputZeroPoint, scale, ref layer.WeightScales, ref layer.Biases, slopes, 0);
+        Vector256<float> high = LevelKernel.Value<Simd256, Vector256<float>, IdentityFunction>(ref sums[0], ref layer.WeightSums, layer.InputZeroPoint, scale, ref layer.WeightScales, ref layer.Biases, slopes, Vector256<float>.Count);
+        if ((low - low) + (high - high) != Vector256<float>.Zero)
+        {
+            return Unanswered<TResult>(ref x, ref y);
+        }
+
+        // Softmax of 9 to 16 classes where the batch computes it at 512 bits: SoftmaxHalves, the same bits. Every other head
+        // gives the same bits at either width.
+        if (narrow && typeof(THead) == typeof(SoftmaxHead) && !TResult.IsClass && typeof(TResult) != typeof(LogitsResult) && _outputs >= SoftmaxHalves.LeastClasses)
+        {
+            SoftmaxHalves.Probabilities(low, high, _outputs, ref y);
+            return 0;
+        }
+
+        Unsafe.SkipInit(out SixteenLanes<float> logits);
+        low.StoreUnsafe(ref logits[0]);
+        high.StoreUnsafe(ref logits[0], (nuint)Vector256<float>.Count);
+        return TResult.Finish<Simd256, Vector256<float>, THead>(ref logits[0], _outputs, ref y);
+    }
+
+    // One row of a one-layer fused model in the row's scratch: its sums (interleaved or row-major), logits and head.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private int OneLayerInScratch<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref float x, ref float y)
         where TProducts : IByteProducts<TBytes, TInts>
         where TBytes : struct
         where TInts : struct
@@ -428,6 +478,14 @@ internal sealed partial class QuantizedModel<THead>
     private static ref byte Bytes(ref float scratch) => ref Unsafe.As<float, byte>(ref scratch);
 
     private ref int Ints(ref float scratch) => ref Unsafe.As<float, int>(ref Unsafe.Add(ref scratch, _rowBytes / sizeof(float)));
+
+    // Sixteen values on the stack: a one-layer row's sums or logits (at most 12 outputs, padded).
+    [InlineArray(16)]
+    private struct SixteenLanes<T>
+        where T : unmanaged
+    {
+        private T _first;
+    }
 
     // The operations IntegerDispatch runs at the instance's path.
     private readonly ref struct RowJob<TResult>(QuantizedModel<THead> model, ref float x, ref float y) : IIntegerOperation<int>

@@ -25,11 +25,15 @@ internal static class SoftmaxHalves
 
     /// <summary>destination[0 … classes) = softmax(logits[0 … classes)), for 9 to 16 classes; logits padded to 16 floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Probabilities(ref float logits, int classes, ref float destination)
+    public static void Probabilities(ref float logits, int classes, ref float destination) =>
+        Probabilities(Vector256.LoadUnsafe(ref logits), Vector256.LoadUnsafe(ref logits, (nuint)Vector256<float>.Count), classes, ref destination);
+
+    /// <summary>destination[0 … classes) = softmax of the first <paramref name="classes"/> (9 to 16) of the lanes of <paramref name="low"/> then <paramref name="high"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Probabilities(Vector256<float> low, Vector256<float> high, int classes, ref float destination)
     {
         Vector256<float> realHigh = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(classes - Vector256<float>.Count)).AsSingle();
-        Vector256<float> low = Vector256.LoadUnsafe(ref logits);
-        Vector256<float> high = Vector256.ConditionalSelect(realHigh, Vector256.LoadUnsafe(ref logits, (nuint)Vector256<float>.Count), Vector256.Create(float.NegativeInfinity));
+        high = Vector256.ConditionalSelect(realHigh, high, Vector256.Create(float.NegativeInfinity));
         Vector256<float> limit = Vector256.Create(SoftmaxKernel.ShiftFreeLimit);
         bool shiftFree = Vector256.LessThanOrEqualAll(Vector256.Abs(low), limit) && Vector256.LessThanOrEqualAll(Vector256.Abs(high) & realHigh, limit);
         float shift = shiftFree ? 0f : Simd256.MaxAcross(Vector256.MaxNative(low, high));
