@@ -21,6 +21,11 @@ namespace Native.Numerics.Kernels.Quantized;
 /// At 512 bits (<c>vpmaddubsw</c>, whose three instructions per step leave no room for the conversion's beside them) the
 /// two passes stay apart: the bytes, then the sums.
 /// </para>
+/// <para>
+/// One row of a one-layer model of at most 12 outputs and 32 features or more, at 256 bits, takes
+/// <see cref="InterleavedKernel"/> instead (the same sums from weights interleaved by step, in fewer instructions); this
+/// pass serves the batches, and one row of the other shapes and widths.
+/// </para>
 /// </remarks>
 internal static class FeatureKernel
 {
