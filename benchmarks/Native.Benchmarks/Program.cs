@@ -67,4 +67,11 @@ if (args is ["byterows", ..])
     return;
 }
 
+// `-- int8row` alternates one 784 × 10 int8 row's calls and steps in one process (QuantizedRowBenchmarks).
+if (args is ["int8row", ..])
+{
+    QuantizedRowBenchmarks.Alternate(Console.Out);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

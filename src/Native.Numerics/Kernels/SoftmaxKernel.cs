@@ -205,7 +205,7 @@ internal static class SoftmaxKernel
     /// is a normal float), and the subtraction, which exists only to prevent overflow, would round z − max. Skipping it
     /// takes the maximum's reduction off the chain of a one-row prediction.
     /// </summary>
-    private const float ShiftFreeLimit = 64f;
+    internal const float ShiftFreeLimit = 64f;
 
     /// <summary>
     /// The probabilities of one row's <paramref name="classes"/> (at most 16) logits, written to exactly

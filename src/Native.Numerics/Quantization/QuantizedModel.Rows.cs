@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Native.Numerics.CompilerServices;
 using Native.Numerics.Kernels;
 using Native.Numerics.Kernels.Quantized;
@@ -66,7 +67,9 @@ internal sealed partial class QuantizedModel<THead>
     // The floats one row's scratch takes (its bytes counted four to a float), a whole number of cache lines.
     private int RowScratch => (_rowBytes / sizeof(float)) + _rowInts + _rowFloats;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Apart from its callers, so their frames hold no job to zero on every call (the JIT zeroes 64 bytes at a time with
+    // a 512-bit store: a 512-bit instruction in a 256-bit row).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private int OneRow<TResult>(ref float x, ref float y)
         where TResult : struct, IQuantizedResult
     {
@@ -74,6 +77,7 @@ internal sealed partial class QuantizedModel<THead>
         return IntegerDispatch.Run<RowJob<TResult>, int>(Path, ref job);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void ManyRows<TResult>(ReadOnlySpan<float> rows, int count, ref float y, int width)
         where TResult : struct, IQuantizedResult
     {
@@ -328,7 +332,9 @@ internal sealed partial class QuantizedModel<THead>
             where TInts : struct
             where TSimd : ISimd<TVector>
             where TVector : struct =>
-            model.Row<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref _x, ref _y);
+            model._fused && model._layers.Length == 1
+                ? model.OneLayer<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref _x, ref _y)
+                : model.Row<TProducts, TBytes, TInts, TSimd, TVector, TResult>(ref _x, ref _y);
     }
 
     private readonly ref struct RowsJob<TResult>(QuantizedModel<THead> model, ref float x, int count, ref float y, int width) : IIntegerOperation<int>

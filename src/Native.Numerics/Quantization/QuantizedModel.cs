@@ -101,6 +101,8 @@ internal abstract class QuantizedModel
             first.InputZeroPoint);
     }
 
+    // Out of line: its messages' string builders would otherwise be zeroed in every caller's frame, one-row calls included.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private protected static int CheckRows(int rowsLength, int features, int outputLength, int perRow, string outputName, string rowsName = "rows")
     {
         if (rowsLength % features != 0)
@@ -150,6 +152,7 @@ internal sealed partial class QuantizedModel<THead> : QuantizedModel
         }
 
         _fused = !_perRow && _layers[0].Form == LayerForm.DotProduct;
+        _interleaved = InterleavedWeights();
         (_featureScales, _featureOffsets) = InputMap(parameters);
         (_rowBytes, _rowInts, _rowFloats) = Scratch();
     }
@@ -181,16 +184,17 @@ internal sealed partial class QuantizedModel<THead> : QuantizedModel
         int width = THead.ProbabilityWidth(_outputs);
         if (width == 0)
         {
-            throw new NotSupportedException($"The model {Shape} predicts values, not class probabilities.");
+            ThrowNoProbabilities();
         }
 
-        int count = CheckRows(rows.Length, _features, probabilities.Length, width, nameof(probabilities));
-        if (count == 1)
+        // One row, without CheckRows' divisions.
+        if (rows.Length == _features && probabilities.Length == width)
         {
             OneRow<ProbabilitiesResult>(ref MemoryMarshal.GetReference(rows), ref MemoryMarshal.GetReference(probabilities));
             return;
         }
 
+        int count = CheckRows(rows.Length, _features, probabilities.Length, width, nameof(probabilities));
         ManyRows<ProbabilitiesResult>(rows, count, ref MemoryMarshal.GetReference(probabilities), width);
     }
 
@@ -233,6 +237,9 @@ internal sealed partial class QuantizedModel<THead> : QuantizedModel
         int count = CheckRows(rows.Length, _features, logits.Length, _outputs, nameof(logits));
         ManyRows<LogitsResult>(rows, count, ref MemoryMarshal.GetReference(logits), _outputs);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowNoProbabilities() => throw new NotSupportedException($"The model {Shape} predicts values, not class probabilities.");
 
     private void CheckValue()
     {

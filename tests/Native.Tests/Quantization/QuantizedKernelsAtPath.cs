@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Native.Numerics.Kernels;
 using Native.Numerics.Kernels.Quantized;
 
@@ -44,6 +46,40 @@ internal static class QuantizedKernelsAtPath
     {
         var job = new FeatureSumsJob(x, scales, offsets, perFeature, bytes, w, length, outputs, sums);
         return IntegerDispatch.Run<FeatureSumsJob, bool>(path, ref job);
+    }
+
+    /// <summary>
+    /// <see cref="InterleavedKernel.Row"/> on <paramref name="path"/> (a path of 256-bit products): the features' sums with W,
+    /// given row-major in rows of <paramref name="length"/> bytes and interleaved here; returns whether every feature had
+    /// a level.
+    /// </summary>
+    public static bool InterleavedSums(IntegerPath path, float[] x, float[] scales, float[] offsets, bool perFeature, byte[] w, int length, int outputs, int[] sums)
+    {
+        AlignedBuffer interleaved = InterleavedKernel.Interleave(MemoryMarshal.Cast<byte, sbyte>(w.AsSpan()), length, x.Length, outputs);
+        var job = new InterleavedSumsJob(x, scales, offsets, perFeature, interleaved, outputs, sums);
+        return IntegerDispatch.Run<InterleavedSumsJob, bool>(path, ref job);
+    }
+
+    private readonly struct InterleavedSumsJob(float[] x, float[] scales, float[] offsets, bool perFeature, AlignedBuffer weights, int outputs, int[] sums) : IIntegerOperation<bool>
+    {
+        public bool Invoke<TProducts, TBytes, TInts, TSimd, TVector>()
+            where TProducts : IByteProducts<TBytes, TInts>
+            where TBytes : struct
+            where TInts : struct
+            where TSimd : ISimd<TVector>
+            where TVector : struct
+        {
+            Assert.Equal(8, TProducts.Lanes);
+            ref byte w = ref Unsafe.As<float, byte>(ref weights.Origin);
+            if (perFeature)
+            {
+                var map = new PerFeatureMap(ref scales[0], ref offsets[0]);
+                return InterleavedKernel.Row<TProducts, TBytes, TInts, PerFeatureMap>(ref x[0], in map, x.Length, ref w, outputs, ref sums[0]);
+            }
+
+            var uniform = new UniformMap(scales[0], offsets[0]);
+            return InterleavedKernel.Row<TProducts, TBytes, TInts, UniformMap>(ref x[0], in uniform, x.Length, ref w, outputs, ref sums[0]);
+        }
     }
 
     private readonly struct FeatureSumsJob(float[] x, float[] scales, float[] offsets, bool perFeature, byte[] bytes, byte[] w, int length, int outputs, int[] sums) : IIntegerOperation<bool>

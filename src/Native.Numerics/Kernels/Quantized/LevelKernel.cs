@@ -228,8 +228,9 @@ internal static class LevelKernel
         }
     }
 
+    /// <summary>The values of <see cref="Values"/> at <paramref name="o"/>, in a register: for a row whose next step takes them there.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVector Value<TSimd, TVector, TActivation>(ref int sums, ref int corrections, int zero, TVector scale, ref float weightScales, ref float biases, TVector slopes, nint o)
+    internal static TVector Value<TSimd, TVector, TActivation>(ref int sums, ref int corrections, int zero, TVector scale, ref float weightScales, ref float biases, TVector slopes, nint o)
         where TSimd : ISimd<TVector>
         where TVector : struct
         where TActivation : struct, IActivationFunction
