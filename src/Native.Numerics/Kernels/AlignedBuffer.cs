@@ -39,6 +39,25 @@ internal sealed class AlignedBuffer
         Length = length;
     }
 
+    /// <summary>
+    /// Allocates <paramref name="length"/> floats, 64-byte aligned, whose contents are left as the memory held them: for a
+    /// block its caller writes whole, a part at a time while that part is in cache (the GC would otherwise zero it all first,
+    /// and the writes then bring every line back from memory). The spare floats before and after the block are zeroed.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The length is negative or too large for one array.</exception>
+    internal static unsafe AlignedBuffer Uninitialized(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Array.MaxLength - (2 * FloatsPerLine));
+        float[] storage = GC.AllocateUninitializedArray<float>(length + (2 * FloatsPerLine), pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(storage));
+        int misalignment = (int)(address & (Alignment - 1));
+        int offset = misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);
+        storage.AsSpan(0, offset).Clear();
+        storage.AsSpan(offset + length).Clear();
+        return new AlignedBuffer(storage, offset, length);
+    }
+
     private AlignedBuffer(float[] storage, int offset, int length)
     {
         _storage = storage;

@@ -12,7 +12,7 @@ public static partial class Table
     private const int IdentifierRows = 20;
 
     /// <summary>The rows <see cref="Fitting"/> encodes at a time: a divisor of a column chunk's length, whose rows stay in the core's cache.</summary>
-    private const int EncodeBlock = 256;
+    private const int EncodeBlock = 128;
 
     /// <param name="records">The records, the header first.</param>
     /// <param name="name">What to call the text in error messages, or null.</param>
