@@ -116,7 +116,9 @@ public static partial class Table
                 // Most fields of a numeric table are small integers whose column only keeps the number: inline, no call.
                 // (Every column's index is below the header's field count, which the record has.)
                 CsvRecordReader.FieldSpan field = Unsafe.Add(ref Unsafe.AsRef(in spans), column.Index);
-                if (!column.TryAddKnownSmall(in Unsafe.Add(ref Unsafe.AsRef(in start), field.Start), field.Length))
+                // So are most fields of a category column: a text with an id already, counted again.
+                if (!column.TryAddKnownSmall(in Unsafe.Add(ref Unsafe.AsRef(in start), field.Start), field.Length)
+                    && !column.TryAddKnownText(text[field.Start..], field.Length))
                 {
                     column.Add(text[field.Start..], field.Length, records, name);
                 }

@@ -202,7 +202,7 @@ public sealed class ColumnReadingTests
             for (int j = 0; j < 2; j++)
             {
                 // As the table's reading does: the inline path first, then the whole one.
-                if (!columns[j].TryAddKnownSmall(row[j]))
+                if (!columns[j].TryAddKnownSmall(row[j]) && !columns[j].TryAddKnownText(row[j], row[j].Length))
                 {
                     columns[j].Add(row[j], records, "table.csv");
                 }
