@@ -45,37 +45,6 @@ internal sealed partial class ColumnReading
     }
 
     /// <summary>
-    /// Reads the field as <see cref="Add(ReadOnlySpan{char}, int, CsvRecordReader, string?)"/> would when the column is a
-    /// category that counts no numbers (told one, or its values past one word) and the field's text has an id already: the
-    /// id kept for the row and counted. False, having done nothing, for any other field. The first <paramref name="length"/>
-    /// characters of <paramref name="field"/> are the text; what follows them lets its last word be read whole.
-    /// </summary>
-    /// <remarks>
-    /// A text with an id was read by <see cref="Add(ReadOnlySpan{char}, int, CsvRecordReader, string?)"/> once, so it is
-    /// none of what that reads another way: not a missing token, not blank, not a small integer tracked by value.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryAddKnownText(ReadOnlySpan<char> field, int length)
-    {
-        if (!_knownText || !_vocabulary!.TryGetValue(field, length, out int id))
-        {
-            return false;
-        }
-
-        _counts![id]++;
-        _ids!.Add(id);
-        Present++;
-        return true;
-    }
-
-    private void UpdateKnownSmall()
-    {
-        _knownSmall = _tokens.Length == 0 && _byValue && (_mode is Mode.Number or Mode.Measurement || (_mode == Mode.Undecided && _idsPending));
-        _knownText = _byValue && _mode == Mode.Category && (_nonNumbersDiffer || _nonNumberText is null);
-    }
-
-
-    /// <summary>
     /// Whether <paramref name="text"/> is a canonical small integer, "0" to "9999" (<see cref="SmallIntegerLimit"/>): one
     /// to four digits, the first not 0 unless it is the only one. Such a text is the one the value writes, and no other
     /// text has that value's id.

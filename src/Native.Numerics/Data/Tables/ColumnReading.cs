@@ -170,10 +170,6 @@ internal sealed partial class ColumnReading
 
     /// <summary>Whether <see cref="TryAddKnownSmall(ReadOnlySpan{char})"/> may take a field: no missing tokens, and a number column, a measurement, or an undecided one whose ids are pending.</summary>
     private bool _knownSmall;
-
-    /// <summary>Whether <see cref="TryAddKnownText"/> may take a field: a category column that counts no numbers.</summary>
-    private bool _knownText;
-
     /// <summary>Reads one field of the column; <paramref name="records"/> places an error.</summary>
     public void Add(ReadOnlySpan<char> text, CsvRecordReader records, string? file) => Add(text, text.Length, records, file);
 
