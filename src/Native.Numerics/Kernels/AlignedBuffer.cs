@@ -11,7 +11,8 @@ namespace Native.Numerics.Kernels;
 /// A managed <c>float[]</c> is only 8-byte aligned, so 512-bit loads from it split cache lines and run
 /// markedly slower (docs/performance.md, "Alignment"). This allocates a pinned array — which the GC never moves —
 /// with 128 spare bytes, and uses it from its first 64-byte boundary. Pinned arrays live on the pinned
-/// object heap, so they cost the GC nothing to keep still. New blocks are zeroed. At least
+/// object heap, so they cost the GC nothing to keep still. New blocks are zeroed (but those of <see cref="Uninitialized"/>,
+/// whose caller writes them whole). At least
 /// <see cref="FloatsPerLine"/> zeroed floats follow the block, never written through it: kernels may load a whole
 /// vector that starts inside the block and ends past it (the last outputs' biases, say) without reading outside the array.
 /// </remarks>
