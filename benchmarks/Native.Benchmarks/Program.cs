@@ -32,6 +32,13 @@ if (args is ["loans-peers", ..])
     return;
 }
 
+// `-- tableread-ab <categories|numbers|pixels> <reads> <current|folder>...` alternates Table.Read of builds of the library in one process (TableReadComparison).
+if (args is ["tableread-ab", string columns, string reads, .. string[] builds])
+{
+    TableReadComparison.Run(Console.Out, columns, int.Parse(reads, System.Globalization.CultureInfo.InvariantCulture), builds);
+    return;
+}
+
 // `-- typedrow` alternates the compiled model alone, its typed row and the loaded model's TableRow, in one process (TypedRowBenchmarks).
 if (args is ["typedrow", ..])
 {

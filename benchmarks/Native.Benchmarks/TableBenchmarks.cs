@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
+using System.Runtime.Loader;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
@@ -175,6 +178,84 @@ public class TableReadBenchmarks
         public bool IsAvailable(Summary summary) => true;
 
         public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    }
+}
+
+/// <summary>
+/// Table.Read of two or more builds of the library in one process, reads alternated, for an A/B where the machine is shared:
+/// each build's <c>Native.Numerics.dll</c> in a load context of its own ("current" for this build's), the same text as
+/// <see cref="TableReadBenchmarks"/>, a warm-up of 2.5 s each, then the median wall and CPU time of the reads (CPU time is the
+/// process's, user and kernel: on a loaded machine it is the steadier of the two), the bytes one read allocates and the GC's
+/// pauses. Run: <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- tableread-ab categories 15 current /path/to/before</c>,
+/// the other build's <c>bin/Release/net10.0</c> copied to <c>/path/to/before</c>.
+/// </summary>
+internal static class TableReadComparison
+{
+    public static void Run(TextWriter output, string columns, int reads, string[] builds)
+    {
+        byte[] text = columns == "pixels" ? PixelText.Make() : LoansText.Repeated(columns == "numbers only" || columns == "numbers");
+        string label = columns == "pixels" ? "digit" : "default";
+        Func<Stream, object>[] readers = [.. builds.Select(build => Reader(build, label))];
+        var wall = builds.Select(_ => new List<double>()).ToArray();
+        var cpu = builds.Select(_ => new List<double>()).ToArray();
+        var pauses = builds.Select(_ => new List<double>()).ToArray();
+        long[] allocated = new long[builds.Length];
+        for (int b = 0; b < builds.Length; b++)
+        {
+            var warmUp = Stopwatch.StartNew();
+            while (warmUp.ElapsedMilliseconds < 2500)
+            {
+                readers[b](new MemoryStream(text));
+            }
+        }
+
+        using var process = Process.GetCurrentProcess();
+        for (int r = 0; r < reads; r++)
+        {
+            for (int b = 0; b < builds.Length; b++)
+            {
+                long bytes = GC.GetAllocatedBytesForCurrentThread();
+                TimeSpan pause = GC.GetTotalPauseDuration();
+                process.Refresh();
+                TimeSpan processor = process.TotalProcessorTime;
+                long start = Stopwatch.GetTimestamp();
+                readers[b](new MemoryStream(text));
+                wall[b].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                process.Refresh();
+                cpu[b].Add((process.TotalProcessorTime - processor).TotalMilliseconds);
+                pauses[b].Add((GC.GetTotalPauseDuration() - pause).TotalMilliseconds);
+                allocated[b] = GC.GetAllocatedBytesForCurrentThread() - bytes;
+            }
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Table.Read, {columns} ({text.Length / 1e6:F1} MB), {reads} reads each, alternated; medians (least)"));
+        for (int b = 0; b < builds.Length; b++)
+        {
+            double wallMedian = Median(wall[b]), cpuMedian = Median(cpu[b]);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{builds[b],-40} wall {wallMedian,6:F1} ms ({wall[b].Min(),6:F1}) {text.Length / 1e3 / wallMedian,5:F0} MB/s | CPU {cpuMedian,6:F1} ms ({cpu[b].Min(),6:F1}) {text.Length / 1e3 / cpuMedian,5:F0} MB/s | {allocated[b] / 1e6:F1} MB allocated, GC pauses {Median(pauses[b]):F1} ms (most {pauses[b].Max():F1})"));
+        }
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    /// <summary>Table.Read with <paramref name="label"/> as the label, of this build ("current") or of the library in the folder <paramref name="build"/>.</summary>
+    private static Func<Stream, object> Reader(string build, string label)
+    {
+        if (build == "current")
+        {
+            return stream => Table.Read(stream, new TableOptions { LabelColumns = [label] });
+        }
+
+        Assembly library = new AssemblyLoadContext(build).LoadFromAssemblyPath(Path.GetFullPath(Path.Combine(build, "Native.Numerics.dll")));
+        Type optionsType = library.GetType("Native.Numerics.TableOptions", throwOnError: true)!;
+        MethodInfo read = library.GetType("Native.Numerics.Table", throwOnError: true)!.GetMethods()
+            .Single(method => method.Name == "Read" && method.GetParameters().Select(parameter => parameter.ParameterType.Name).SequenceEqual(["Stream", "TableOptions", "String"]));
+        return stream =>
+        {
+            object options = Activator.CreateInstance(optionsType)!;
+            optionsType.GetProperty("LabelColumns")!.SetValue(options, new[] { label });
+            return read.Invoke(null, [stream, options, null])!;
+        };
     }
 }
 

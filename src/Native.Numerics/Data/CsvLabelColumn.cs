@@ -16,7 +16,9 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
 
     private readonly ChunkedList<int> _ids = new();
     private readonly List<float> _targets = [];
-    private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
+
+    /// <summary>The distinct labels' ids, looked up by a label's characters (ordinal), with no call through an interface.</summary>
+    private readonly TextIds _distinct = new();
     private readonly List<Label> _labels = [];
 
     /// <summary>The regression targets read so far (for a table of several target columns, which interleaves them).</summary>
@@ -59,8 +61,7 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
     /// <summary>The id of one row's class label (its distinct text's, from 0 in order of first appearance); only the distinct labels are kept.</summary>
     public int Id(ReadOnlySpan<char> label, int line, int column)
     {
-        Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = _distinct.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!lookup.TryGetValue(label, out int id))
+        if (!_distinct.TryGetValue(label, out int id))
         {
             id = _labels.Count;
             string text = label.ToString();

@@ -11,7 +11,8 @@ namespace Native.Numerics.Kernels;
 /// A managed <c>float[]</c> is only 8-byte aligned, so 512-bit loads from it split cache lines and run
 /// markedly slower (docs/performance.md, "Alignment"). This allocates a pinned array — which the GC never moves —
 /// with 128 spare bytes, and uses it from its first 64-byte boundary. Pinned arrays live on the pinned
-/// object heap, so they cost the GC nothing to keep still. New blocks are zeroed. At least
+/// object heap, so they cost the GC nothing to keep still. New blocks are zeroed (but those of <see cref="Uninitialized"/>,
+/// whose caller writes them whole). At least
 /// <see cref="FloatsPerLine"/> zeroed floats follow the block, never written through it: kernels may load a whole
 /// vector that starts inside the block and ends past it (the last outputs' biases, say) without reading outside the array.
 /// </remarks>
@@ -37,6 +38,25 @@ internal sealed class AlignedBuffer
         int misalignment = (int)(address & (Alignment - 1));
         _offset = misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);
         Length = length;
+    }
+
+    /// <summary>
+    /// Allocates <paramref name="length"/> floats, 64-byte aligned, whose contents are left as the memory held them: for a
+    /// block its caller writes whole, a part at a time while that part is in cache (the GC would otherwise zero it all first,
+    /// and the writes then bring every line back from memory). The spare floats before and after the block are zeroed.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The length is negative or too large for one array.</exception>
+    internal static unsafe AlignedBuffer Uninitialized(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Array.MaxLength - (2 * FloatsPerLine));
+        float[] storage = GC.AllocateUninitializedArray<float>(length + (2 * FloatsPerLine), pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(storage));
+        int misalignment = (int)(address & (Alignment - 1));
+        int offset = misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);
+        storage.AsSpan(0, offset).Clear();
+        storage.AsSpan(offset + length).Clear();
+        return new AlignedBuffer(storage, offset, length);
     }
 
     private AlignedBuffer(float[] storage, int offset, int length)

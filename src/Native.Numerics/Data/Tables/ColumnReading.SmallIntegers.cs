@@ -44,10 +44,6 @@ internal sealed partial class ColumnReading
         return true;
     }
 
-    private void UpdateKnownSmall() =>
-        _knownSmall = _tokens.Length == 0 && _byValue && (_mode is Mode.Number or Mode.Measurement || (_mode == Mode.Undecided && _idsPending));
-
-
     /// <summary>
     /// Whether <paramref name="text"/> is a canonical small integer, "0" to "9999" (<see cref="SmallIntegerLimit"/>): one
     /// to four digits, the first not 0 unless it is the only one. Such a text is the one the value writes, and no other

@@ -65,7 +65,7 @@ internal sealed partial class ColumnReading
     private string? _nonNumberText;
     private bool _nonNumbersDiffer;
 
-    /// <summary>Whether canonical small integers are tracked by value; false only to test it against the dictionary alone.</summary>
+    /// <summary>Whether canonical small integers are tracked by value, and the inline paths taken; false only to test them against the dictionary alone.</summary>
     private readonly bool _byValue;
 
     public ColumnReading(string name, int index, ColumnKind? told, TableVocabularyBudget budget, string[] tokens, bool decimalComma, bool smallIntegersByValue = true)
@@ -170,7 +170,6 @@ internal sealed partial class ColumnReading
 
     /// <summary>Whether <see cref="TryAddKnownSmall(ReadOnlySpan{char})"/> may take a field: no missing tokens, and a number column, a measurement, or an undecided one whose ids are pending.</summary>
     private bool _knownSmall;
-
     /// <summary>Reads one field of the column; <paramref name="records"/> places an error.</summary>
     public void Add(ReadOnlySpan<char> text, CsvRecordReader records, string? file) => Add(text, text.Length, records, file);
 
@@ -269,10 +268,12 @@ internal sealed partial class ColumnReading
         if (_nonNumberText is null)
         {
             _nonNumberText = text.ToString();
+            UpdateKnownSmall();
         }
         else if (!_nonNumbersDiffer && !text.SequenceEqual(_nonNumberText))
         {
             _nonNumbersDiffer = true;
+            UpdateKnownSmall();
         }
 
         if (_mode != Mode.Category)

@@ -129,9 +129,17 @@ public static partial class Table
             return n % 2 == 1 ? copy[n / 2] : (float)((copy[(n / 2) - 1] + (double)copy[n / 2]) / 2);
         }
 
-        /// <summary>Whether the values that are not missing are all distinct: a sorted copy, one column at a time.</summary>
+        /// <summary>
+        /// Whether the values that are not missing are all distinct: at once when they only increase (an identifier numbered
+        /// as the rows were written), else from a sorted copy, one column at a time.
+        /// </summary>
         private static bool AllDistinct(ChunkedList<float> values)
         {
+            if (Increasing(values))
+            {
+                return true;
+            }
+
             var copy = new List<float>(values.Count);
             for (int chunk = 0; chunk < values.Chunks; chunk++)
             {
@@ -150,6 +158,26 @@ public static partial class Table
                 if (copy[i] == copy[i - 1])
                 {
                     return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Whether each value that is not missing is larger than the one before it.</summary>
+        private static bool Increasing(ChunkedList<float> values)
+        {
+            float last = float.NegativeInfinity;
+            for (int chunk = 0; chunk < values.Chunks; chunk++)
+            {
+                foreach (float value in values.Chunk(chunk))
+                {
+                    if (value <= last)
+                    {
+                        return false;
+                    }
+
+                    last = float.IsNaN(value) ? last : value;
                 }
             }
 

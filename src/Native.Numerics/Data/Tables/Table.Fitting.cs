@@ -12,7 +12,7 @@ public static partial class Table
     private const int IdentifierRows = 20;
 
     /// <summary>The rows <see cref="Fitting"/> encodes at a time: a divisor of a column chunk's length, whose rows stay in the core's cache.</summary>
-    private const int EncodeBlock = 256;
+    private const int EncodeBlock = 128;
 
     /// <param name="records">The records, the header first.</param>
     /// <param name="name">What to call the text in error messages, or null.</param>
@@ -116,7 +116,11 @@ public static partial class Table
                 // Most fields of a numeric table are small integers whose column only keeps the number: inline, no call.
                 // (Every column's index is below the header's field count, which the record has.)
                 CsvRecordReader.FieldSpan field = Unsafe.Add(ref Unsafe.AsRef(in spans), column.Index);
-                if (!column.TryAddKnownSmall(in Unsafe.Add(ref Unsafe.AsRef(in start), field.Start), field.Length))
+                // So are most fields of a category column (a text with an id already, counted again) and of a column of
+                // decimals (a number, and its text's id when the column may yet be a category).
+                if (!column.TryAddKnownSmall(in Unsafe.Add(ref Unsafe.AsRef(in start), field.Start), field.Length)
+                    && !column.TryAddKnownText(text[field.Start..], field.Length)
+                    && !column.TryAddKnownNumber(text[field.Start..], field.Length))
                 {
                     column.Add(text[field.Start..], field.Length, records, name);
                 }

@@ -6,7 +6,7 @@ namespace Native.Numerics;
 
 /// <summary>
 /// The ids of a column's distinct texts, looked up by the field's characters without making a string: an open-addressing
-/// table (linear probing, at most half full) of each text's hash, id and string.
+/// table (linear probing, at most half full) of each text's string, hash and id, side by side in one slot.
 /// </summary>
 /// <remarks>
 /// What <c>Dictionary&lt;string, int&gt;</c> with an ordinal comparer gives through its span lookup, at the cost of the
@@ -21,9 +21,8 @@ internal sealed class TextIds
 
     private const ulong Multiplier = 0x9E3779B97F4A7C15;
 
-    private int[] _hashes = new int[16];
-    private int[] _ids = new int[16];
-    private string?[] _texts = new string?[16];
+    /// <summary>The slots: a power of two of them, at most half held.</summary>
+    private Entry[] _entries = new Entry[16];
 
     /// <summary>The texts held.</summary>
     public int Count { get; private set; }
@@ -40,19 +39,21 @@ internal sealed class TextIds
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Find(ReadOnlySpan<char> text, int hash, out int id)
     {
-        int mask = _texts.Length - 1;
+        Entry[] entries = _entries;
+        int mask = entries.Length - 1;
         for (int slot = hash & mask; ; slot = (slot + 1) & mask)
         {
-            string? held = _texts[slot];
-            if (held is null)
+            // One slot's hash, id and text in one place: one cache line, one bounds check.
+            ref readonly Entry entry = ref entries[slot];
+            if (entry.Text is null)
             {
                 id = -1;
                 return false;
             }
 
-            if (_hashes[slot] == hash && text.SequenceEqual(held))
+            if (entry.Hash == hash && text.SequenceEqual(entry.Text))
             {
-                id = _ids[slot];
+                id = entry.Id;
                 return true;
             }
         }
@@ -61,7 +62,7 @@ internal sealed class TextIds
     /// <summary>Holds <paramref name="text"/>, not held yet, with <paramref name="id"/>.</summary>
     public void Add(string text, int id)
     {
-        if (2 * (Count + 1) > _texts.Length)
+        if (2 * (Count + 1) > _entries.Length)
         {
             Grow();
         }
@@ -73,43 +74,42 @@ internal sealed class TextIds
     /// <summary>Each text held and its id, in no particular order.</summary>
     public IEnumerable<(string Text, int Id)> Pairs()
     {
-        for (int slot = 0; slot < _texts.Length; slot++)
+        for (int slot = 0; slot < _entries.Length; slot++)
         {
-            if (_texts[slot] is string text)
+            if (_entries[slot].Text is string text)
             {
-                yield return (text, _ids[slot]);
+                yield return (text, _entries[slot].Id);
             }
         }
     }
 
     private void Place(string text, int hash, int id)
     {
-        int mask = _texts.Length - 1;
+        int mask = _entries.Length - 1;
         int slot = hash & mask;
-        while (_texts[slot] is not null)
+        while (_entries[slot].Text is not null)
         {
             slot = (slot + 1) & mask;
         }
 
-        _texts[slot] = text;
-        _hashes[slot] = hash;
-        _ids[slot] = id;
+        _entries[slot] = new Entry(text, hash, id);
     }
 
     private void Grow()
     {
-        (int[] hashes, int[] ids, string?[] texts) = (_hashes, _ids, _texts);
-        _hashes = new int[2 * hashes.Length];
-        _ids = new int[2 * ids.Length];
-        _texts = new string?[2 * texts.Length];
-        for (int slot = 0; slot < texts.Length; slot++)
+        Entry[] entries = _entries;
+        _entries = new Entry[2 * entries.Length];
+        foreach (Entry entry in entries)
         {
-            if (texts[slot] is string text)
+            if (entry.Text is string text)
             {
-                Place(text, hashes[slot], ids[slot]);
+                Place(text, entry.Hash, entry.Id);
             }
         }
     }
+
+    /// <summary>A slot: its text (null when empty), the text's hash and its id.</summary>
+    private readonly record struct Entry(string? Text, int Hash, int Id);
 
     /// <summary>
     /// The hash of the first <paramref name="length"/> characters of <paramref name="field"/>: four characters (eight bytes)

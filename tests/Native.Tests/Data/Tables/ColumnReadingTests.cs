@@ -8,8 +8,8 @@ using Native.Tests.Support;
 namespace Native.Tests.Data.Tables;
 
 /// <summary>
-/// A column read with its small integers tracked by value ("0" to "9999", canonical) gives what the dictionary of texts
-/// alone gives — ids, texts, counts, numbers, limits — for any mix of canonical and other integer texts, words and blanks;
+/// A column read with its small integers tracked by value ("0" to "9999", canonical) and its inline paths (known small
+/// integers, texts and numbers) gives what the dictionary of texts alone gives — ids, texts, counts, numbers, limits — for any mix of canonical and other integer texts, words and blanks;
 /// and a column that meets a word late still has every earlier text exactly.
 /// </summary>
 public sealed class ColumnReadingTests
@@ -19,10 +19,11 @@ public sealed class ColumnReadingTests
 
     private static readonly string[] Words = ["A", "b", "seven", "NA", "x7", "٧"];
 
-    /// <summary>One field: a canonical integer (few distinct, or many), another integer text, a word, a blank or a token.</summary>
+    /// <summary>One field: a canonical integer (few distinct, or many), a decimal, another integer text, a word, a blank or a token.</summary>
     private static Gen<string> Field(int range, int words) =>
         Gen.Frequency(
             (12, Gen.Choose(0, range).Select(value => value.ToString(CultureInfo.InvariantCulture))),
+            (4, Gen.Choose(0, range).Select(value => (value / 100.0).ToString("0.0#", CultureInfo.InvariantCulture))),
             (3, Gen.Elements(OtherIntegers)),
             (words, Gen.Elements(Words)),
             (1, Gen.Elements("", "  ")));
@@ -202,7 +203,7 @@ public sealed class ColumnReadingTests
             for (int j = 0; j < 2; j++)
             {
                 // As the table's reading does: the inline path first, then the whole one.
-                if (!columns[j].TryAddKnownSmall(row[j]))
+                if (!columns[j].TryAddKnownSmall(row[j]) && !columns[j].TryAddKnownText(row[j], row[j].Length) && !columns[j].TryAddKnownNumber(row[j], row[j].Length))
                 {
                     columns[j].Add(row[j], records, "table.csv");
                 }

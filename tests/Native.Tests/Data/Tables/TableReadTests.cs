@@ -1,3 +1,4 @@
+using System.Globalization;
 using Native.Numerics;
 using static Native.Tests.Data.Tables.TableTestData;
 
@@ -86,6 +87,47 @@ public sealed class TableReadTests
         Assert.Equal([ColumnKind.Number, ColumnKind.Category, ColumnKind.Number], told.Columns.Select(column => column.Kind));
         Assert.False(told.Columns[0].KindInferred);
         Assert.Equal(30, told.Columns[1].Categories.Count);
+    }
+
+    [Theory]
+    [InlineData("increasing", true)]
+    [InlineData("increasing, blanks among them", true)]
+    [InlineData("decreasing", true)]
+    [InlineData("shuffled", true)]
+    [InlineData("increasing, the last repeating one", false)]
+    [InlineData("shuffled, one repeated", false)]
+    public void AnIdentifiersValuesAreDistinctInAnyOrder(string order, bool ignored)
+    {
+        // 40 distinct integers (seen at once when they only increase, else from a sorted copy), or one of them repeated.
+        int[] ids = [.. Enumerable.Range(0, 40).Select(i => 10_000 + (i * 3))];
+        if (order.StartsWith("decreasing", StringComparison.Ordinal))
+        {
+            Array.Reverse(ids);
+        }
+        else if (order.StartsWith("shuffled", StringComparison.Ordinal))
+        {
+            new Random(7).Shuffle(ids);
+        }
+
+        if (order.EndsWith("repeating one", StringComparison.Ordinal))
+        {
+            ids[^1] = ids[5];
+        }
+        else if (order.EndsWith("one repeated", StringComparison.Ordinal))
+        {
+            ids[17] = ids[3];
+        }
+
+        var text = new System.Text.StringBuilder("loan_id,x,y\n");
+        for (int i = 0; i < ids.Length; i++)
+        {
+            string id = order.Contains("blanks", StringComparison.Ordinal) && i % 9 == 4 ? "" : ids[i].ToString(CultureInfo.InvariantCulture);
+            text.Append(CultureInfo.InvariantCulture, $"{id},{i % 5},{i % 2}\n");
+        }
+
+        PipelineColumn column = Read(text.ToString()).Pipeline.Columns[0];
+        Assert.Equal(ignored ? ColumnKind.Ignored : ColumnKind.Number, column.Kind);
+        Assert.Equal(ignored, column.Note?.Contains("named like an identifier", StringComparison.Ordinal) ?? false);
     }
 
     [Theory]
