@@ -18,6 +18,8 @@ internal static partial class TrainCommand
             return;
         }
 
+        CheckValuesAsClasses(data, settings);
+
         int first = data.Labels[0];
         foreach (int label in data.Labels)
         {
@@ -30,6 +32,30 @@ internal static partial class TrainCommand
         string name = first < data.ClassNames.Count ? data.ClassNames[first] : first.ToString(CultureInfo.InvariantCulture);
         string where = settings.DataFormat == DataFormat.Idx ? $"the labels file '{DataFiles.Files(settings.Data, settings.Format)[1]}'" : $"'{settings.Data}'";
         throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{where} holds only one class ('{Printable.Text(name)}') in {data.Count:N0} labels; classification needs at least 2 classes."));
+    }
+
+    /// <summary>
+    /// Refuses a label of numbers that are not all whole (2.75, 0.333) read as classes: softmax made each distinct value a
+    /// class of its own (500 classes from 500 rows, accuracy 0.01), where <c>--model mlp</c> reads the same column as values.
+    /// </summary>
+    private static void CheckValuesAsClasses(Dataset data, TrainSettings settings)
+    {
+        string? fraction = null;
+        foreach (string name in data.ClassNames)
+        {
+            if (!double.TryParse(name, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            {
+                return;
+            }
+
+            fraction ??= value == Math.Floor(value) ? null : name;
+        }
+
+        if (fraction is not null)
+        {
+            string label = settings.Label is null ? "the label column" : $"the label column '{Printable.Text(settings.Label)}'";
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"'{settings.Data}': {label} holds numbers that are not all whole (such as '{Printable.Text(fraction)}'): values, not classes; --model {settings.ModelWord} would make each of its {data.ClassNames.Count:N0} distinct values a class. Use --model linear or mlp-regressor (or mlp) for a regression."));
+        }
     }
 
     /// <summary>
