@@ -273,7 +273,7 @@ internal static partial class TrainCommand
                 CsvData.CheckHeader(settings.Data, settings.Label, limits.Csv);
             }
 
-            loaded = DataFiles.Load(settings.Data, settings.Format, settings.Label, regression, limits);
+            loaded = DataFiles.Load(settings.Data, settings.Format, settings.Label, regression, limits, infer: settings.Model == ModelKind.MultilayerPerceptron);
         }
 
         // Features that are all integers 0-255 (pixels, counts, one-hot columns) are kept as bytes: a quarter of the memory,
