@@ -116,7 +116,10 @@ internal ref partial struct PredictionRequest
 
         if (!rows)
         {
-            throw BadRequest("the body has no \"rows\": send {\"rows\": [[…], …]}, one array of " + _features.ToString(CultureInfo.InvariantCulture) + " numbers a row.");
+            // A pipeline model takes records by column name (its feature count, one-hot slots included, is no row's length).
+            throw BadRequest(_record is null
+                ? "the body has no \"rows\": send {\"rows\": [[…], …]}, one array of " + _features.ToString(CultureInfo.InvariantCulture) + " numbers a row."
+                : $"the body has no \"rows\": send {{\"rows\": [{Example()}, …]}}, one object a row keyed by column name.");
         }
 
         if (reader.Read())
