@@ -59,6 +59,24 @@ internal static partial class TrainCommand
     }
 
     /// <summary>
+    /// The validation rows split off, or a split that leaves a side empty refused in this command's words: the library's
+    /// "A test fraction of 0.5 of 2 rows … leaves the training set empty" named neither --validation nor what to change.
+    /// </summary>
+    private static (Dataset Training, Dataset Validation) SplitValidation(Dataset all, TrainSettings settings, bool stratify)
+    {
+        try
+        {
+            return all.Split(settings.HoldOut, settings.Seed, stratify);
+        }
+        catch (ArgumentException e) when (e.ParamName == "testFraction")
+        {
+            bool training = e.Message.Contains("leaves the training set empty", StringComparison.Ordinal);
+            string given = settings.Validation is null ? " (--early-stopping's default)" : "";
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--validation {settings.HoldOut}{given} of {all.Count:N0} rows{(stratify ? ", class by class," : "")} leaves the {(training ? "training" : "validation")} set empty; give {(training ? "a smaller" : "a larger")} --validation, or more rows."));
+        }
+    }
+
+    /// <summary>
     /// Every setting checked before any work, each mistake one line in the command's own words; and the places
     /// the results go (<c>--out</c>, <c>--plots</c>) checked too, so no training is lost to a path that cannot be written.
     /// </summary>

@@ -286,7 +286,7 @@ internal static partial class TrainCommand
         Dataset? validation = null;
         if (settings.HoldOut > 0)
         {
-            (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: all.HasLabels);
+            (training, validation) = SplitValidation(all, settings, stratify: all.HasLabels);
         }
 
         return new Prepared(training, validation, all.Features, all.Classes, loaded.ClassNames, all.FeatureNames, all.LabelNames, loaded.ImageRows, loaded.ImageColumns, pipeline);
