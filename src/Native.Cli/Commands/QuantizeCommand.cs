@@ -92,7 +92,7 @@ internal static class QuantizeCommand
         ModelFile.Save(quantized, outputPath, context.Cancellation);
         context.Done($"the model was saved to '{outputPath}'");
         long bytes = new FileInfo(outputPath).Length, before = new FileInfo(modelPath).Length;
-        string how = dataPath is null ? "per-row scales" : string.Create(CultureInfo.InvariantCulture, $"calibrated on {count:N0} rows of '{dataPath}'");
+        string how = dataPath is null ? "per-row scales" : string.Create(CultureInfo.InvariantCulture, $"calibrated on {count:N0} row{(count == 1 ? "" : "s")} of '{dataPath}'");
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outputPath}: {quantized.Shape}, int8, {how}; {bytes:N0} bytes (the float file: {before:N0})."));
         return ExitCodes.Success;
     }
