@@ -20,5 +20,10 @@ public sealed class ValidationSplitMessageTests : IDisposable
         // The default fraction of --early-stopping says where it came from.
         Cli.Result stopping = Cli.Run("train", "--data", data, "--label", "y", "--early-stopping", "--epochs", "2", "--quiet");
         Assert.Contains("--validation 0.1 (--early-stopping's default) of 2 rows", stopping.Error, StringComparison.Ordinal);
+
+        // Streamed rows say the same.
+        Cli.Result streamed = Cli.Run("train", "--data", data, "--label", "y", "--stream", "--validation", "0.5", "--epochs", "2", "--quiet");
+        Assert.True(streamed.ExitCode == 1, streamed.ToString());
+        Assert.Equal("native: --validation 0.5 of 2 rows, class by class, leaves the training set empty; give a smaller --validation, or more rows.", streamed.Error.Trim());
     }
 }

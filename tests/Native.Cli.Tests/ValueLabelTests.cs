@@ -37,7 +37,13 @@ public sealed class ValueLabelTests : IDisposable
         Assert.True(train.ExitCode == 1, train.ToString());
         string error = train.Error.Trim();
         Assert.DoesNotContain('\n', error);
-        Assert.Contains($"'{data}': the label column 'y' holds numbers that are not all whole (such as '0.25'): values, not classes; --model {model ?? "softmax"} would make each of its 60 distinct values a class. Use --model linear or mlp-regressor (or mlp) for a regression.", error, StringComparison.Ordinal);
+        Assert.Contains($"'{data}': the label column 'y' holds numbers that are not all whole (such as '0.25'): values, not classes; --model {model ?? "softmax"} would make each of its 60 distinct values a class. Use --model linear or mlp-regressor for a regression.", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+
+        // Streamed rows are refused the same way (they trained a softmax over the values).
+        Cli.Result streamed = Cli.Run(["train", "--data", data, "--label", "y", "--stream", "--epochs", "2", "--out", output, "--quiet", .. choice]);
+        Assert.True(streamed.ExitCode == 1, streamed.ToString());
+        Assert.Contains("the label column 'y' holds numbers that are not all whole (such as '0.25')", streamed.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(output));
 
         // What it names works; whole numbers stay classes.
