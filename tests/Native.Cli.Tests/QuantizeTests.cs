@@ -127,6 +127,24 @@ public class QuantizeTests
     }
 
     [Fact]
+    public void CalibrationRowsTakeTheCsvLimitsTheirErrorsName()
+    {
+        // A field past 65,536 characters was refused with "(native: --max-field-length)", an option quantize did not take.
+        (string directory, _, string model) = Trained();
+        string data = Path.Combine(directory, "long.csv"), quantized = Path.Combine(directory, "long-int8.safetensors");
+        File.WriteAllText(data, $"a,b,c,species\n{new string('0', 70_000)}1.5,0.5,-1,setosa\n");
+        Cli.Result refused = Cli.Run("quantize", "--model", model, "--data", data, "--out", quantized);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("(CsvOptions.MaxFieldLength; native: --max-field-length)", refused.Error, StringComparison.Ordinal);
+
+        Cli.Result raised = Cli.Run("quantize", "--model", model, "--data", data, "--out", quantized, "--max-field-length", "100000");
+        Assert.True(raised.ExitCode == 0, raised.ToString());
+        Assert.Contains($"int8, calibrated on 1 row of '{data}'", raised.Output, StringComparison.Ordinal); // it said "1 rows"
+        Assert.Contains("--max-field-length must be at least 1", Cli.Run("quantize", "--model", model, "--data", data, "--out", quantized, "--max-field-length", "0").Error, StringComparison.Ordinal);
+        Assert.Contains("--max-compression-ratio limits gzip IDX files", Cli.Run("quantize", "--model", model, "--data", data, "--out", quantized, "--max-compression-ratio", "5").Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BenchMeasuresAModelFileOneRowAndBatched()
     {
         (string directory, string data, string model) = Trained();

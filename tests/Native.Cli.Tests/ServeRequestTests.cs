@@ -81,6 +81,16 @@ public class ServeRequestTests
         Assert.Equal("row 1 (rows[0]) is an object, but the model 'm' does not know its columns' names: send each row as an array of 2 numbers.", byName.Message);
     }
 
+    [Fact]
+    public void AnEmptyBodyIsNamedAsOne()
+    {
+        // It answered in the JSON reader's words: "The input does not contain any JSON tokens. … when isFinalBlock is true".
+        var empty = Assert.Throws<RequestRefusedException>(() => PredictionRequest.Read(ReadOnlySpan<byte>.Empty, Iris, "iris", Limits));
+        Assert.Equal(400, empty.Status);
+        Assert.Equal("the body is empty; send a JSON object, {\"rows\": […]}.", empty.Message);
+        Assert.StartsWith("the body is not valid JSON: ", Assert.Throws<RequestRefusedException>(() => PredictionRequest.Read(" "u8, Iris, "iris", Limits)).Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A finite float of any magnitude: ordinary, tiny, subnormal, huge, negative zero.</summary>
     private static float Float(Random random) => (random.Next(6)) switch
     {

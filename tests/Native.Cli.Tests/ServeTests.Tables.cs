@@ -67,6 +67,7 @@ public sealed partial class ServeTests
         (string Model, string Body, int Status, string Message)[] cases =
         [
             ("loans", "{\"rows\": [[1, 2, 3]]}", 400, "row 1 (rows[0]) is an array, but the model 'loans' takes records with categories: send each row as an object keyed by column name ({\"income\": "),
+            ("loans", "{}", 400, "the body has no \"rows\": send {\"rows\": [{\"income\": "), // it said "one array of 56 numbers a row", which the model refuses
             ("loans", "{\"rows\": [5]}", 400, "row 1 (rows[0]) must be an object keyed by column name ({\"income\": "),
             ("loans", "{\"rows\": [{}, {\"income\": 1, \"colour\": \"red\"}]}", 400, "row 2 (rows[1]) has a column 'colour' the model 'loans' does not take; it takes loan_id, income, loan_amount, "),
             ("loans", "{\"rows\": [{\"income\": \"52000\"}]}", 400, "row 1 (rows[0]), column 'income' holds numbers: found a string (\"52000\"); send a JSON number, or null for a missing value."),

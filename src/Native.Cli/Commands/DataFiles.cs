@@ -87,7 +87,7 @@ internal static class DataFiles
         return destinations;
     }
 
-    public static LoadedData Load(string path, DataFormat? format, string? label, bool regression, (CsvOptions Csv, IdxOptions Idx) limits)
+    public static LoadedData Load(string path, DataFormat? format, string? label, bool regression, (CsvOptions Csv, IdxOptions Idx) limits, bool infer = false)
     {
         if (FormatOf(path, format) == DataFormat.Idx)
         {
@@ -109,7 +109,7 @@ internal static class DataFiles
 
         if (FormatOf(path, format) == DataFormat.Parquet)
         {
-            Dataset parquet = ParquetFile.Read(path, ParquetOptionsFor(label, regression));
+            Dataset parquet = ParquetFile.Read(path, ParquetOptionsFor(label, regression, infer));
             return new LoadedData(parquet, parquet.ClassNames, 0, 0);
         }
 
@@ -117,9 +117,12 @@ internal static class DataFiles
         return CsvData.Load(path, label, regression, limits.Csv);
     }
 
-    /// <summary>How Parquet training data are read: the label column named by <paramref name="label"/> (the last column by default), classes or targets.</summary>
-    public static ParquetOptions ParquetOptionsFor(string? label, bool regression) =>
-        new() { LabelColumn = label, Labels = regression ? ParquetLabels.Regression : ParquetLabels.Classification };
+    /// <summary>
+    /// How Parquet training data are read: the label column named by <paramref name="label"/> (the last column by default),
+    /// classes or targets; with <paramref name="infer"/> (<c>--model mlp</c>), as the column's type says, as a CSV label is.
+    /// </summary>
+    public static ParquetOptions ParquetOptionsFor(string? label, bool regression, bool infer = false) =>
+        new() { LabelColumn = label, Labels = regression ? ParquetLabels.Regression : infer ? ParquetLabels.Infer : ParquetLabels.Classification };
 
     /// <summary>Refuses, in words that fit, a CSV path that names no file: missing, or a directory (IDX data, say, with --format csv).</summary>
     public static void CheckCsvFile(string path)

@@ -152,7 +152,7 @@ internal static partial class EvaluateCommand
 
             if (reader.LabelColumn < 0)
             {
-                string wanted = label is null ? "a label column" : $"the label column '{Printable.Text(label)}'";
+                string wanted = label is null ? "label column" : $"label column '{Printable.Text(label)}'";
                 throw FileFormatException.AtLine(settings.Data, reader.HeaderLine, 1, $"the header has no {wanted} besides the model's {file.Model.Features} features; evaluate needs each row's label.");
             }
 

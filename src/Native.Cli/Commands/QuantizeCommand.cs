@@ -23,11 +23,18 @@ internal static class QuantizeCommand
         {
             model, data, output, rows, perRow,
         };
-        command.SetAction(parse => Run(context, parse.GetValue(model)!, parse.GetValue(data), parse.GetValue(output)!, parse.GetValue(rows), parse.GetValue(perRow)));
+        var limits = new ReaderLimits(); // the CSV reader's errors name these options (native: --max-field-length), so quantize takes them
+        limits.AddTo(command);
+        command.SetAction(parse =>
+        {
+            string? dataPath = parse.GetValue(data);
+            limits.CheckApply(parse, DataFormat.Csv, dataPath ?? "(no --data)");
+            return Run(context, parse.GetValue(model)!, dataPath, parse.GetValue(output)!, parse.GetValue(rows), parse.GetValue(perRow), limits.Read(parse).Csv);
+        });
         return command;
     }
 
-    public static int Run(CliContext context, string modelPath, string? dataPath, string outputPath, int rowLimit, bool perRow)
+    public static int Run(CliContext context, string modelPath, string? dataPath, string outputPath, int rowLimit, bool perRow, CsvOptions? csv = null)
     {
         if (rowLimit < 1)
         {
@@ -77,7 +84,7 @@ internal static class QuantizeCommand
         }
         else
         {
-            float[] calibration = ReadRows(context, loaded, dataPath, rowLimit, out count);
+            float[] calibration = ReadRows(context, loaded, dataPath, rowLimit, csv ?? new CsvOptions(), out count);
             quantized = loaded.Quantize(calibration);
             context.Cancellation.ThrowIfCancellationRequested();
         }
@@ -85,15 +92,15 @@ internal static class QuantizeCommand
         ModelFile.Save(quantized, outputPath, context.Cancellation);
         context.Done($"the model was saved to '{outputPath}'");
         long bytes = new FileInfo(outputPath).Length, before = new FileInfo(modelPath).Length;
-        string how = dataPath is null ? "per-row scales" : string.Create(CultureInfo.InvariantCulture, $"calibrated on {count:N0} rows of '{dataPath}'");
+        string how = dataPath is null ? "per-row scales" : string.Create(CultureInfo.InvariantCulture, $"calibrated on {count:N0} row{(count == 1 ? "" : "s")} of '{dataPath}'");
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outputPath}: {quantized.Shape}, int8, {how}; {bytes:N0} bytes (the float file: {before:N0})."));
         return ExitCodes.Success;
     }
 
     /// <summary>Up to <paramref name="limit"/> rows of the CSV file, the model's features in its order.</summary>
-    private static float[] ReadRows(CliContext context, TrainedModel model, string path, int limit, out int count)
+    private static float[] ReadRows(CliContext context, TrainedModel model, string path, int limit, CsvOptions options, out int count)
     {
-        using CsvFeatureReader reader = CsvFeatureReader.Open(path);
+        using CsvFeatureReader reader = CsvFeatureReader.Open(path, options);
         if (model.FeatureNames.Count > 0)
         {
             reader.SelectByName(model.FeatureNames, model.LabelName ?? (reader.Header.Count > model.Features ? reader.Header[^1] : null));

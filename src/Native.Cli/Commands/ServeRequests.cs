@@ -70,6 +70,12 @@ internal ref partial struct PredictionRequest
     /// <exception cref="RequestRefusedException">The body is not a request this model can answer: 400, or 413 for too many rows.</exception>
     public static PredictionRequest Read(ReadOnlySpan<byte> body, TrainedModel model, string name, RequestLimits limits)
     {
+        if (body.IsEmpty)
+        {
+            // The JSON reader's words for it ("does not contain any JSON tokens … when isFinalBlock is true") are its own.
+            throw BadRequest("the body is empty; send a JSON object, {\"rows\": […]}.");
+        }
+
         var request = new PredictionRequest(model, name, limits.MaxRows);
         try
         {
@@ -116,7 +122,10 @@ internal ref partial struct PredictionRequest
 
         if (!rows)
         {
-            throw BadRequest("the body has no \"rows\": send {\"rows\": [[…], …]}, one array of " + _features.ToString(CultureInfo.InvariantCulture) + " numbers a row.");
+            // A pipeline model takes records by column name (its feature count, one-hot slots included, is no row's length).
+            throw BadRequest(_record is null
+                ? "the body has no \"rows\": send {\"rows\": [[…], …]}, one array of " + _features.ToString(CultureInfo.InvariantCulture) + " numbers a row."
+                : $"the body has no \"rows\": send {{\"rows\": [{Example()}, …]}}, one object a row keyed by column name.");
         }
 
         if (reader.Read())

@@ -18,6 +18,8 @@ internal static partial class TrainCommand
             return;
         }
 
+        CheckValuesAsClasses(data.ClassNames, settings);
+
         int first = data.Labels[0];
         foreach (int label in data.Labels)
         {
@@ -30,6 +32,55 @@ internal static partial class TrainCommand
         string name = first < data.ClassNames.Count ? data.ClassNames[first] : first.ToString(CultureInfo.InvariantCulture);
         string where = settings.DataFormat == DataFormat.Idx ? $"the labels file '{DataFiles.Files(settings.Data, settings.Format)[1]}'" : $"'{settings.Data}'";
         throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"{where} holds only one class ('{Printable.Text(name)}') in {data.Count:N0} labels; classification needs at least 2 classes."));
+    }
+
+    /// <summary>
+    /// Refuses a label of numbers that are not all whole (2.75, 0.333) read as classes: softmax made each distinct value a
+    /// class of its own (500 classes from 500 rows, accuracy 0.01), where <c>--model mlp</c> reads the same column as values.
+    /// </summary>
+    private static void CheckValuesAsClasses(IReadOnlyList<string> classNames, TrainSettings settings)
+    {
+        string? fraction = null;
+        foreach (string name in classNames)
+        {
+            if (!double.TryParse(name, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            {
+                return;
+            }
+
+            fraction ??= value == Math.Floor(value) ? null : name;
+        }
+
+        if (fraction is not null)
+        {
+            string label = settings.Label is null ? "the label column" : $"the label column '{Printable.Text(settings.Label)}'";
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"'{settings.Data}': {label} holds numbers that are not all whole (such as '{Printable.Text(fraction)}'): values, not classes; --model {settings.ModelWord} would make each of its {classNames.Count:N0} distinct values a class. Use --model linear or mlp-regressor for a regression."));
+        }
+    }
+
+    /// <summary>
+    /// The validation rows split off, or a split that leaves a side empty refused in this command's words: the library's
+    /// "A test fraction of 0.5 of 2 rows … leaves the training set empty" named neither --validation nor what to change.
+    /// </summary>
+    private static (Dataset Training, Dataset Validation) SplitValidation(Dataset all, TrainSettings settings, bool stratify) =>
+        SplitValidation(() => all.Split(settings.HoldOut, settings.Seed, stratify), all.Count, settings, stratify);
+
+    /// <summary>The streamed rows' validation split, refused as <see cref="SplitValidation(Dataset, TrainSettings, bool)"/> refuses it.</summary>
+    private static (RowSource Training, RowSource Validation) SplitValidation(RowSource all, TrainSettings settings, bool stratify) =>
+        SplitValidation(() => all.Split(settings.HoldOut, settings.Seed, stratify), all.Count, settings, stratify);
+
+    private static (T Training, T Validation) SplitValidation<T>(Func<(T, T)> split, long count, TrainSettings settings, bool stratify)
+    {
+        try
+        {
+            return split();
+        }
+        catch (ArgumentException e) when (e.ParamName == "testFraction")
+        {
+            bool training = e.Message.Contains("leaves the training set empty", StringComparison.Ordinal);
+            string given = settings.Validation is null ? " (--early-stopping's default)" : "";
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--validation {settings.HoldOut}{given} of {count:N0} rows{(stratify ? ", class by class," : "")} leaves the {(training ? "training" : "validation")} set empty; give {(training ? "a smaller" : "a larger")} --validation, or more rows."));
+        }
     }
 
     /// <summary>

@@ -162,11 +162,16 @@ internal static partial class TrainCommand
             throw new UsageException($"The labels of '{settings.Data}' are numbers with fractions: regression targets. Use --model linear or mlp-regressor, or a label column of classes.");
         }
 
+        if (!regression)
+        {
+            CheckValuesAsClasses(all.ClassNames, settings); // a CSV label of values read as text classes ("0.5", "1.5")
+        }
+
         RowSource training = all, validation = all;
         bool heldOut = settings.HoldOut > 0;
         if (heldOut)
         {
-            (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: !regression);
+            (training, validation) = SplitValidation(all, settings, stratify: !regression);
         }
 
         Standardizer? standardizer = null;

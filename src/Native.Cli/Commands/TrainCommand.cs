@@ -273,7 +273,7 @@ internal static partial class TrainCommand
                 CsvData.CheckHeader(settings.Data, settings.Label, limits.Csv);
             }
 
-            loaded = DataFiles.Load(settings.Data, settings.Format, settings.Label, regression, limits);
+            loaded = DataFiles.Load(settings.Data, settings.Format, settings.Label, regression, limits, infer: settings.Model == ModelKind.MultilayerPerceptron);
         }
 
         // Features that are all integers 0-255 (pixels, counts, one-hot columns) are kept as bytes: a quarter of the memory,
@@ -286,7 +286,7 @@ internal static partial class TrainCommand
         Dataset? validation = null;
         if (settings.HoldOut > 0)
         {
-            (training, validation) = all.Split(settings.HoldOut, settings.Seed, stratify: all.HasLabels);
+            (training, validation) = SplitValidation(all, settings, stratify: all.HasLabels);
         }
 
         return new Prepared(training, validation, all.Features, all.Classes, loaded.ClassNames, all.FeatureNames, all.LabelNames, loaded.ImageRows, loaded.ImageColumns, pipeline);

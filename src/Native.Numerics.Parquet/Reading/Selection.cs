@@ -178,7 +178,7 @@ internal sealed class Selection
             _ when label.Kind == ParquetColumnKind.Text => LabelKind.Text,
             _ when integers => LabelKind.Integers,
             _ when booleans => LabelKind.Booleans,
-            ParquetLabels.Classification => throw FileFormatException.InFile(source.Name, $"the label column {Messages.Quote(label.Name)} holds {label.Type} numbers; classes are integers, booleans or text. Read it as regression targets, or store the classes as integers."),
+            ParquetLabels.Classification => throw FileFormatException.InFile(source.Name, $"the label column {Messages.Quote(label.Name)} holds {label.Type} numbers; classes are integers, booleans or text. Read it as regression targets (ParquetLabels.Regression; native: --model linear or mlp-regressor), or store the classes as integers."),
             _ => LabelKind.Targets,
         };
     }

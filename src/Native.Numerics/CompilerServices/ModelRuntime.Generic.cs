@@ -126,6 +126,7 @@ public partial class ModelRuntime<TLayers, THead> : ModelRuntime
     public sealed override void PredictValues(ReadOnlySpan<float> rows, Span<float> values)
     {
         CheckRegression();
+        CheckRows(rows.Length, _layers.Features, values.Length, ForwardWidth, nameof(values)); // named as the caller knows it, not ForwardBatch's outputs
         ForwardBatch(rows, values);
     }
 

@@ -13,7 +13,7 @@ public static partial class ModelFile
     /// <see cref="MultilayerPerceptron"/>), with its class names, standardizer and properties.
     /// </summary>
     /// <param name="path">The file.</param>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory.</exception>
     /// <exception cref="FileFormatException">The file is not a valid model file; the message says what and where.</exception>
     public static TrainedModel Load(string path) => Load(path, FormatOf(path));
 
@@ -23,7 +23,7 @@ public static partial class ModelFile
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="format">The format to read.</param>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory.</exception>
     /// <exception cref="FileFormatException">The file is not a valid model file of that format; the message says what and where.</exception>
     public static TrainedModel Load(string path, ModelFormat format)
     {
@@ -70,7 +70,7 @@ public static partial class ModelFile
     /// </summary>
     /// <typeparam name="TModel">The model type; it must have a parameterless constructor.</typeparam>
     /// <param name="path">The file.</param>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory.</exception>
     /// <exception cref="FileFormatException">The file is not a valid model file, or holds a model of another shape.</exception>
     public static TrainedModel<TModel> Load<TModel>(string path)
         where TModel : IModel, new() => LoadInto(new TModel(), path);
@@ -95,7 +95,7 @@ public static partial class ModelFile
     /// <typeparam name="TModel">The model type.</typeparam>
     /// <param name="model">The model to fill.</param>
     /// <param name="path">The file.</param>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist, or the path is a directory.</exception>
     /// <exception cref="FileFormatException">The file is not a valid model file, or holds a model of another shape.</exception>
     public static TrainedModel<TModel> LoadInto<TModel>(TModel model, string path)
         where TModel : IModel
@@ -131,6 +131,12 @@ public static partial class ModelFile
     private static FileStream OpenRead(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            // Opening a directory throws "Access to the path is denied", which reads as a matter of permissions.
+            throw new FileNotFoundException($"'{path}' is a directory; a model is loaded from a file (a .safetensors or .onnx file inside it).", path);
+        }
+
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 64 * 1024, FileOptions.SequentialScan);
     }
 

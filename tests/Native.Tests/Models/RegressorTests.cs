@@ -223,4 +223,15 @@ public class RegressorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ModelShape.LinearRegression(5, 0));
         Assert.Throws<ArgumentException>(() => new MultilayerPerceptronRegressor(ModelShape.MultilayerPerceptron([5, 8, 2], [Activation.Relu])));
     }
+
+    [Fact]
+    public void PredictValuesNamesItsValuesSpan()
+    {
+        // A span of the wrong length was called 'outputs', a parameter no caller of PredictValues has.
+        var model = new TrainedModel(new LinearRegression(2));
+        var error = Assert.Throws<ArgumentException>(() => model.PredictValues(new float[4], new float[3]));
+        Assert.Equal("values holds 3 values; 2 rows need 2. (Parameter 'values')", error.Message);
+        Assert.Equal("values", error.ParamName);
+        Assert.Equal("values", Assert.Throws<ArgumentException>(() => new MultilayerPerceptronRegressor([2, 3, 2], Activation.Tanh, 1).PredictValues(new float[4], new float[3])).ParamName);
+    }
 }

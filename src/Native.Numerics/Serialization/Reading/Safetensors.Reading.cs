@@ -95,12 +95,12 @@ internal static partial class Safetensors
         ulong declared = BinaryPrimitives.ReadUInt64LittleEndian(lengthField);
         if (remaining is long length && declared > (ulong)(length - LengthFieldSize))
         {
-            throw FileFormatException.AtOffset(name, 0, Invariant($"the header length field says {declared} bytes, beyond the end of the file: only {length - LengthFieldSize} bytes follow it."));
+            throw FileFormatException.AtOffset(name, 0, Invariant($"the header length field says {declared} bytes, beyond the end of the file: only {length - LengthFieldSize} bytes follow it.{TextHint(lengthField)}"));
         }
 
         if (declared > MaxHeaderLength)
         {
-            throw FileFormatException.AtOffset(name, 0, Invariant($"the header length field says {declared} bytes, above the limit of {MaxHeaderLength} bytes (100 MB); this is not a safetensors file, or not one this library reads."));
+            throw FileFormatException.AtOffset(name, 0, Invariant($"the header length field says {declared} bytes, above the limit of {MaxHeaderLength} bytes (100 MB); this is not a safetensors file, or not one this library reads.{TextHint(lengthField)}"));
         }
 
         if (declared < 2)
@@ -124,6 +124,35 @@ internal static partial class Safetensors
         new HeaderParser(header, contents).Parse();
         contents.CheckLayout();
         return contents;
+    }
+
+    /// <summary>
+    /// When the eight bytes where the header length belongs are text (a CSV or JSON file named as the model), what they
+    /// say, so the error tells a wrong file from a damaged one; empty otherwise. Eight bytes of text read as a length are
+    /// above 6 × 10¹⁷, past every limit, so no readable file is described as text.
+    /// </summary>
+    private static string TextHint(ReadOnlySpan<byte> lengthField)
+    {
+        string text = "";
+        foreach (byte b in lengthField)
+        {
+            string? piece = b switch
+            {
+                >= 0x20 and < 0x7F => ((char)b).ToString(),
+                (byte)'\t' => "\\t",
+                (byte)'\r' => "\\r",
+                (byte)'\n' => "\\n",
+                _ => null,
+            };
+            if (piece is null)
+            {
+                return "";
+            }
+
+            text += piece;
+        }
+
+        return $" The file starts with text ('{text}…'), not a model: is it a data file named in place of the model file?";
     }
 
     /// <summary>One tensor as the header describes it.</summary>
