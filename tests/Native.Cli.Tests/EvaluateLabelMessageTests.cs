@@ -1,6 +1,6 @@
 namespace Native.Cli.Tests;
 
-/// <summary><c>native evaluate</c> on data without the model's label column: one line, in plain words.</summary>
+/// <summary><c>native evaluate</c> on data without the model's label column, and <c>native train</c> with a label no column has: one line, in plain words.</summary>
 public sealed class EvaluateLabelMessageTests : IDisposable
 {
     private readonly string _directory = Cli.TemporaryDirectory();
@@ -21,5 +21,17 @@ public sealed class EvaluateLabelMessageTests : IDisposable
         Assert.NotEqual(0, evaluate.ExitCode);
         Assert.Contains($"'{rows}', line 1, column 1: the header has no label column 'y' besides the model's 2 features; evaluate needs each row's label.", evaluate.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("no the", evaluate.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALabelNotFoundShowsTheLastColumnsOfAWideHeader()
+    {
+        // 31 columns, the label last: the message listed the first ten and hid it.
+        string data = Path.Combine(_directory, "wide.csv");
+        File.WriteAllText(data, string.Join(',', Enumerable.Range(0, 30).Select(i => $"f{i}").Append("label")) + "\n" + string.Join(',', Enumerable.Repeat("1", 31)) + "\n");
+        Cli.Result train = Cli.Run("train", "--data", data, "--label", "target", "--epochs", "1");
+        Assert.Equal(1, train.ExitCode);
+        Assert.Contains("no column is named 'target', the label; the header names 'f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', …, 'f29', 'label' (31 in all).", train.Error, StringComparison.Ordinal);
+        Assert.Single(train.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -318,9 +318,11 @@ internal static partial class EvaluateCommand
         }
     }
 
-    /// <summary>Names for a message: escaped, and at most ten of them.</summary>
-    private static string Names(IReadOnlyList<string> names) =>
-        string.Join(", ", names.Take(10).Select(Printable.Text)) + (names.Count > 10 ? string.Create(CultureInfo.InvariantCulture, $", … ({names.Count} in all)") : "");
+    /// <summary>Names for a message, escaped: all of up to ten; of more, the first eight, the last two (where a label usually is) and how many.</summary>
+    private static string Names(IReadOnlyList<string> names) => names.Count <= 10
+        ? string.Join(", ", names.Select(Printable.Text))
+        : string.Join(", ", names.Take(8).Select(Printable.Text)) + ", …, " + string.Join(", ", names.Skip(names.Count - 2).Select(Printable.Text))
+            + string.Create(CultureInfo.InvariantCulture, $" ({names.Count} in all)");
 
     /// <summary>What is kept of the rows as they stream by, to report on them at the end.</summary>
     private abstract class Tally

@@ -122,6 +122,14 @@ internal sealed class TableHeader
     public FileFormatException Error(int j, string message) => FileFormatException.AtLine(File, Line, Columns[j], message);
 
     /// <summary>The names for a message: escaped, at most ten.</summary>
-    public string NameList() =>
-        string.Join(", ", Names.Take(10).Select(name => Csv.Quote(name))) + (Names.Length > 10 ? string.Create(CultureInfo.InvariantCulture, $" … ({Names.Length} in all)") : "");
+    public string NameList() => NameList(Names);
+
+    /// <summary>
+    /// Column names for a message, escaped: all of up to ten; of more, the first eight and the last two, and how many in
+    /// all — the last column is where a label usually is, so a message about a label name not found shows it.
+    /// </summary>
+    internal static string NameList(IReadOnlyList<string> names) => names.Count <= 10
+        ? string.Join(", ", names.Select(name => Csv.Quote(name)))
+        : string.Join(", ", names.Take(8).Select(name => Csv.Quote(name))) + ", …, " + string.Join(", ", names.Skip(names.Count - 2).Select(name => Csv.Quote(name)))
+            + string.Create(CultureInfo.InvariantCulture, $" ({names.Count} in all)");
 }

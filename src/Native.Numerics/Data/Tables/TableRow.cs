@@ -256,6 +256,5 @@ public sealed class TableRow
         return _columns[column];
     }
 
-    private string Names() =>
-        string.Join(", ", _columns.Take(10).Select(column => Csv.Quote(column.Name))) + (_columns.Length > 10 ? string.Create(CultureInfo.InvariantCulture, $", … ({_columns.Length} in all)") : "");
+    private string Names() => TableHeader.NameList([.. _columns.Select(column => column.Name)]);
 }
