@@ -50,6 +50,19 @@ public sealed partial class ServeTests : IDisposable
     }
 
     [Fact]
+    public async Task TheModelListSaysWhichModelIsInt8()
+    {
+        string model = Train("iris.safetensors"), quantized = Path.Combine(_directory, "iris-int8.safetensors");
+        Cli.Result quantize = Cli.Run("quantize", "--model", model, "--per-row", "--out", quantized);
+        Assert.True(quantize.ExitCode == 0, quantize.ToString());
+        Uri server = await Serve("--model", $"float={model}", "--model", $"bytes={quantized}");
+        using JsonDocument models = JsonDocument.Parse(await _http.GetStringAsync(new Uri(server, "/models")));
+        var precision = models.RootElement.GetProperty("models").EnumerateArray().ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("precision").GetString());
+        Assert.Equal("float32", precision["float"]);
+        Assert.Equal("int8", precision["bytes"]);
+    }
+
+    [Fact]
     public async Task RowsByColumnNameAnswerAsRowsByPosition()
     {
         Uri server = await Serve("--model", $"iris={Train("iris.safetensors")}");

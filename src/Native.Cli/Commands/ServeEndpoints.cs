@@ -175,6 +175,7 @@ internal sealed partial class ServeEndpoints
             return new ModelDescription(
                 served.Name,
                 Kind(model.Shape.Kind),
+                model.IsQuantized ? "int8" : "float32",
                 model.Features,
                 model.FeatureNames,
                 model.Pipeline?.Columns.Select(c => new ColumnDescription(c.Name, c.Kind.ToString().ToLowerInvariant())).ToArray(),

@@ -11,8 +11,8 @@ internal static class ClassLabels
     public static string Of(int label) => label < s_small.Length ? s_small[label] : label.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>One model, as GET /models describes it; <paramref name="Columns"/> are a pipeline model's record columns (null without a pipeline).</summary>
-internal sealed record ModelDescription(string Name, string Kind, int Features, IReadOnlyList<string> FeatureNames, ColumnDescription[]? Columns, int? Classes, string[]? ClassNames, string Version, DateTimeOffset LoadedAt, string File);
+/// <summary>One model, as GET /models describes it; <paramref name="Precision"/> is "float32" or "int8" (a quantized model); <paramref name="Columns"/> are a pipeline model's record columns (null without a pipeline).</summary>
+internal sealed record ModelDescription(string Name, string Kind, string Precision, int Features, IReadOnlyList<string> FeatureNames, ColumnDescription[]? Columns, int? Classes, string[]? ClassNames, string Version, DateTimeOffset LoadedAt, string File);
 
 /// <summary>A column of a pipeline model's records: its name, and whether it takes a number, a category or is ignored.</summary>
 internal sealed record ColumnDescription(string Name, string Kind);
