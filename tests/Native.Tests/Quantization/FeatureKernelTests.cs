@@ -32,55 +32,70 @@ public class FeatureKernelTests
                     select (count, outputs, seed, special, perFeature);
         Properties.ForAll(cases, c =>
         {
-            // Features in and around the range; or some special values among them (1), or one far below it (2: the
-            // cheap check fires and the exact one clears the row).
             var random = new Random(c.seed);
-            float[] x = Enumerable.Range(0, c.count).Select(_ => c.special == 1 && random.Next(4) == 0 ? Special[random.Next(Special.Length)] : (float)((random.NextDouble() * 3) - 1)).ToArray();
-            if (c.special == 2)
-            {
-                x[random.Next(c.count)] = -50f;
-            }
-
-            float[] scales = Enumerable.Range(0, c.count).Select(_ => c.perFeature ? (float)(random.NextDouble() * 100) : 63.5f).ToArray();
-            float[] offsets = Enumerable.Range(0, c.count).Select(_ => c.perFeature ? (float)(random.NextDouble() * 20) : 3f).ToArray();
-            int length = (c.count + 63) / 64 * 64;
-            byte[] weights = IntegerKernelTests.Weights(random, c.outputs * c.count, extreme: random.Next(4) == 0);
-            byte[] w = new byte[c.outputs * length];
-            for (int o = 0; o < c.outputs; o++)
-            {
-                weights.AsSpan(o * c.count, c.count).CopyTo(w.AsSpan(o * length));
-            }
-
-            byte[] expectedBytes = new byte[c.count];
-            bool defined = true;
-            for (int j = 0; j < c.count; j++)
-            {
-                float t = MathF.FusedMultiplyAdd(x[j], scales[j], offsets[j]);
-                expectedBytes[j] = LevelKernelTests.Byte(t);
-                defined &= LevelKernelTests.Level(t) != int.MinValue;
-            }
-
-            int[] expectedSums = new int[c.outputs];
-            for (int o = 0; o < c.outputs; o++)
-            {
-                for (int i = 0; i < c.count; i++)
-                {
-                    expectedSums[o] += expectedBytes[i] * (sbyte)weights[(o * c.count) + i];
-                }
-            }
+            RowCase row = Row(random, c.count, c.outputs, c.special, c.perFeature);
 
             // Bytes past the features may hold anything (their weights are zero); past the outputs a sum is written only
             // below 16 (the fused pass stores its sums as one vector of 16), and then as 0.
-            byte[] bytes = new byte[length];
+            byte[] bytes = new byte[row.Length];
             random.NextBytes(bytes);
             int[] sums = Enumerable.Repeat(-7, c.outputs + 16).ToArray();
-            bool result = QuantizedKernelsAtPath.FeatureSums(p, x, scales, offsets, c.perFeature, bytes, w, length, c.outputs, sums);
-            Assert.Equal(defined, result);
-            Assert.Equal(expectedBytes, bytes[..c.count]);
-            Assert.Equal(expectedSums, sums[..c.outputs]);
+            bool result = QuantizedKernelsAtPath.FeatureSums(p, row.X, row.Scales, row.Offsets, c.perFeature, bytes, row.W, row.Length, c.outputs, sums);
+            Assert.Equal(row.Defined, result);
+            Assert.Equal(row.Bytes, bytes[..c.count]);
+            Assert.Equal(row.Sums, sums[..c.outputs]);
             int written = Math.Max(c.outputs, 16);
             Assert.All(sums[c.outputs..written], v => Assert.True(v is 0 or -7, $"{v} past the outputs"));
             Assert.All(sums[written..], v => Assert.Equal(-7, v));
         });
     }
+
+    /// <summary>
+    /// A row of features and its first layer, as the one-row kernels' tests draw them, with its definition: features in
+    /// and around the range, or some <see cref="Special"/> values among them (<paramref name="special"/> 1), or one far
+    /// below it (2: the cheap check fires and the exact one clears the row); per-feature or uniform scales and offsets;
+    /// weights row-major with rows <see cref="RowCase.Length"/> bytes apart; then the bytes of the levels of x·scale + offset
+    /// (one fused multiply-add), whether every feature had one, and the naive sums of those bytes with the weights.
+    /// </summary>
+    internal static RowCase Row(Random random, int count, int outputs, int special, bool perFeature)
+    {
+        float[] x = Enumerable.Range(0, count).Select(_ => special == 1 && random.Next(4) == 0 ? Special[random.Next(Special.Length)] : (float)((random.NextDouble() * 3) - 1)).ToArray();
+        if (special == 2)
+        {
+            x[random.Next(count)] = -50f;
+        }
+
+        float[] scales = Enumerable.Range(0, count).Select(_ => perFeature ? (float)(random.NextDouble() * 100) : 63.5f).ToArray();
+        float[] offsets = Enumerable.Range(0, count).Select(_ => perFeature ? (float)(random.NextDouble() * 20) : 3f).ToArray();
+        int length = (count + 63) / 64 * 64;
+        byte[] weights = IntegerKernelTests.Weights(random, outputs * count, extreme: random.Next(4) == 0);
+        byte[] w = new byte[outputs * length];
+        for (int o = 0; o < outputs; o++)
+        {
+            weights.AsSpan(o * count, count).CopyTo(w.AsSpan(o * length));
+        }
+
+        byte[] bytes = new byte[count];
+        bool defined = true;
+        for (int j = 0; j < count; j++)
+        {
+            float t = MathF.FusedMultiplyAdd(x[j], scales[j], offsets[j]);
+            bytes[j] = LevelKernelTests.Byte(t);
+            defined &= LevelKernelTests.Level(t) != int.MinValue;
+        }
+
+        int[] sums = new int[outputs];
+        for (int o = 0; o < outputs; o++)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                sums[o] += bytes[i] * (sbyte)weights[(o * count) + i];
+            }
+        }
+
+        return new RowCase(x, scales, offsets, w, length, bytes, defined, sums);
+    }
+
+    /// <summary>A drawn row (<see cref="Row"/>): its features, map, padded weights, and the bytes, definedness and sums they define.</summary>
+    internal sealed record RowCase(float[] X, float[] Scales, float[] Offsets, byte[] W, int Length, byte[] Bytes, bool Defined, int[] Sums);
 }

@@ -17,13 +17,6 @@ namespace Native.Tests.Quantization;
 /// </summary>
 public class InterleavedKernelTests
 {
-    // Ties, the clamp's edges, far below the range (a byte of −128 before the clamp, with a level), and no level at all.
-    private static readonly float[] Special =
-    [
-        0f, -0f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 126.5f, 127.5f, 200f, -3f, -1e6f, 1e9f, -1e9f,
-        2147483648f, -2147483648f, 3e38f, -3e38f, float.NaN, float.PositiveInfinity, float.NegativeInfinity,
-    ];
-
     /// <summary>The paths whose products are 256 bits wide, the only ones that take this kernel.</summary>
     public static TheoryData<string> Paths256 => new(nameof(IntegerPath.Vector256), nameof(IntegerPath.Vnni256), nameof(IntegerPath.Vnni256Vector512));
 
@@ -40,41 +33,13 @@ public class InterleavedKernelTests
                     select (count, outputs, seed, special, perFeature);
         Properties.ForAll(cases, c =>
         {
-            // Features in and around the range; or some special values among them (1), or one far below it (2: the cheap
-            // check fires and the exact one clears the row), anywhere, the last step's overlap included.
-            var random = new Random(c.seed);
-            float[] x = Enumerable.Range(0, c.count).Select(_ => c.special == 1 && random.Next(4) == 0 ? Special[random.Next(Special.Length)] : (float)((random.NextDouble() * 3) - 1)).ToArray();
-            if (c.special == 2)
-            {
-                x[random.Next(c.count)] = -50f;
-            }
-
-            float[] scales = Enumerable.Range(0, c.count).Select(_ => c.perFeature ? (float)(random.NextDouble() * 100) : 63.5f).ToArray();
-            float[] offsets = Enumerable.Range(0, c.count).Select(_ => c.perFeature ? (float)(random.NextDouble() * 20) : 3f).ToArray();
-            int length = (c.count + 63) / 64 * 64;
-            byte[] weights = IntegerKernelTests.Weights(random, c.outputs * c.count, extreme: random.Next(4) == 0);
-            byte[] w = new byte[c.outputs * length];
-            for (int o = 0; o < c.outputs; o++)
-            {
-                weights.AsSpan(o * c.count, c.count).CopyTo(w.AsSpan(o * length));
-            }
-
-            bool defined = true;
-            int[] expected = new int[c.outputs];
-            for (int j = 0; j < c.count; j++)
-            {
-                float t = MathF.FusedMultiplyAdd(x[j], scales[j], offsets[j]);
-                defined &= LevelKernelTests.Level(t) != int.MinValue;
-                for (int o = 0; o < c.outputs; o++)
-                {
-                    expected[o] += LevelKernelTests.Byte(t) * (sbyte)weights[(o * c.count) + j];
-                }
-            }
+            // Special values and a feature far below the range anywhere, the last step's overlap included.
+            FeatureKernelTests.RowCase row = FeatureKernelTests.Row(new Random(c.seed), c.count, c.outputs, c.special, c.perFeature);
 
             // Sixteen sums written, zeros past the outputs; nothing past the sixteen.
             int[] sums = Enumerable.Repeat(-7, 20).ToArray();
-            Assert.Equal(defined, QuantizedKernelsAtPath.InterleavedSums(p, x, scales, offsets, c.perFeature, w, length, c.outputs, sums));
-            Assert.Equal(expected, sums[..c.outputs]);
+            Assert.Equal(row.Defined, QuantizedKernelsAtPath.InterleavedSums(p, row.X, row.Scales, row.Offsets, c.perFeature, row.W, row.Length, c.outputs, sums));
+            Assert.Equal(row.Sums, sums[..c.outputs]);
             Assert.All(sums[c.outputs..16], v => Assert.Equal(0, v));
             Assert.All(sums[16..], v => Assert.Equal(-7, v));
         });
