@@ -40,23 +40,7 @@ public static class QuantizedBatchStages
         // The same parameters and calibration as the peers' int8 model, the layers packed as the engine packs them.
         var model = new MultilayerPerceptron([Features, Hidden, 10], Activation.Relu, seed: 0);
         var random = new Random(1);
-        float scale = 2f / MathF.Sqrt(Features);
-        foreach (ref float parameter in model.Parameters)
-        {
-            parameter = (float)(random.NextDouble() - 0.5) * scale;
-        }
-
-        float[] rows = new float[Rows * Features];
-        float[] calibration = new float[256 * Features];
-        foreach (float[] data in new[] { rows, calibration })
-        {
-            for (int i = 0; i < data.Length; i++)
-            {
-                data[i] = (float)random.NextDouble();
-            }
-        }
-
-        QuantizedParameters parameters = Quantizer.Quantize(model.Shape, model.Parameters, null, calibration, ActivationScaling.Calibrated);
+        (QuantizedParameters parameters, float[] rows) = Quantized(model, random);
         var first = new PackedLayer(parameters.Layers[0], Activation.Relu);
         var second = new PackedLayer(parameters.Layers[1], null);
         QuantizedModel withoutVnni = QuantizedModel.Create(parameters);
@@ -107,23 +91,7 @@ public static class QuantizedBatchStages
         peers.Setup();
         var model = new SoftmaxRegression(Features, 10);
         var random = new Random(1);
-        float scale = 2f / MathF.Sqrt(Features);
-        foreach (ref float parameter in model.Parameters)
-        {
-            parameter = (float)(random.NextDouble() - 0.5) * scale;
-        }
-
-        float[] rows = new float[Rows * Features];
-        float[] calibration = new float[256 * Features];
-        foreach (float[] data in new[] { rows, calibration })
-        {
-            for (int i = 0; i < data.Length; i++)
-            {
-                data[i] = (float)random.NextDouble();
-            }
-        }
-
-        QuantizedParameters parameters = Quantizer.Quantize(model.Shape, model.Parameters, null, calibration, ActivationScaling.Calibrated);
+        (QuantizedParameters parameters, float[] rows) = Quantized(model, random);
         var layer = new PackedLayer(parameters.Layers[0], null);
         QuantizedModel withoutVnni = QuantizedModel.Create(parameters);
         withoutVnni.Path = IntegerDispatch.Select(SimdSupport.Preferred, vnni: false);
@@ -150,6 +118,31 @@ public static class QuantizedBatchStages
         double[] ratios = [.. Enumerable.Range(0, rounds).Select(r => times[1][r] / times[0][r]).Order()];
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Native float32 / Native int8, per round: median {ratios[rounds / 2]:F3}; of the least times {Least(times[1]) / Least(times[0]):F3}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sums at the byte ceiling ({IntegerCeiling.BytesPerNanosecond():F1} multiply-adds per ns, in registers): {Features * 10 / IntegerCeiling.BytesPerNanosecond():F1} ns per row"));
+    }
+
+    /// <summary>
+    /// The peers' int8 model of <paramref name="model"/>'s shape: its parameters drawn as the peers draw them, the batch's rows,
+    /// and 256 calibration rows, in that order from <paramref name="random"/>; the layers quantized on the calibration rows.
+    /// </summary>
+    private static (QuantizedParameters Parameters, float[] Rows) Quantized(IModel model, Random random)
+    {
+        float scale = 2f / MathF.Sqrt(Features);
+        foreach (ref float parameter in model.Parameters)
+        {
+            parameter = (float)(random.NextDouble() - 0.5) * scale;
+        }
+
+        float[] rows = new float[Rows * Features];
+        float[] calibration = new float[256 * Features];
+        foreach (float[] data in new[] { rows, calibration })
+        {
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = (float)random.NextDouble();
+            }
+        }
+
+        return (Quantizer.Quantize(model.Shape, model.Parameters, null, calibration, ActivationScaling.Calibrated), rows);
     }
 
     private static double[][] Measure((string Name, Action Run)[] measures, int rounds)
