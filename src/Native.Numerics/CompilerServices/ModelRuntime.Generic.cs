@@ -126,8 +126,7 @@ public partial class ModelRuntime<TLayers, THead> : ModelRuntime
     public sealed override void PredictValues(ReadOnlySpan<float> rows, Span<float> values)
     {
         CheckRegression();
-        CheckRows(rows.Length, _layers.Features, values.Length, ForwardWidth, nameof(values)); // named as the caller knows it, not ForwardBatch's outputs
-        ForwardBatch(rows, values);
+        ForwardRows(rows, CheckRows(rows.Length, _layers.Features, values.Length, ForwardWidth, nameof(values)), values);
     }
 
     /// <inheritdoc/>
@@ -175,7 +174,7 @@ public partial class ModelRuntime<TLayers, THead> : ModelRuntime
         if (count > 1 && width == ForwardWidth)
         {
             // Many rows whose probabilities are what Forward writes: the batch kernels.
-            ForwardBatch(rows, probabilities);
+            ForwardRows(rows, count, probabilities);
             return;
         }
 
@@ -189,9 +188,13 @@ public partial class ModelRuntime<TLayers, THead> : ModelRuntime
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public sealed override void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs)
+    public sealed override void ForwardBatch(ReadOnlySpan<float> rows, Span<float> outputs) =>
+        ForwardRows(rows, CheckRows(rows.Length, _layers.Features, outputs.Length, ForwardWidth, nameof(outputs)), outputs);
+
+    // The batch kernels over count rows whose lengths the caller has checked (under its own parameter's name).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ForwardRows(ReadOnlySpan<float> rows, int count, Span<float> outputs)
     {
-        int count = CheckRows(rows.Length, _layers.Features, outputs.Length, ForwardWidth, nameof(outputs));
         var operation = new ForwardRowsOperation(this, new Rows(in MemoryMarshal.GetReference(rows), _layers.Features, count), ref MemoryMarshal.GetReference(outputs));
         VectorDispatch.Run<ForwardRowsOperation, bool>(Width, ref operation);
     }
