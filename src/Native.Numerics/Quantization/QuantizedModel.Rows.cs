@@ -69,7 +69,7 @@ internal sealed partial class QuantizedModel<THead>
 
     // Apart from its callers, so their frames hold no job to zero on every call (the JIT zeroes 64 bytes at a time with
     // a 512-bit store: a 512-bit instruction in a 256-bit row).
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private int OneRow<TResult>(ref float x, ref float y)
         where TResult : struct, IQuantizedResult
     {
