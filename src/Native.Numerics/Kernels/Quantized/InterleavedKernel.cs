@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Native.Numerics.Kernels.Quantized;
 
@@ -11,7 +12,8 @@ namespace Native.Numerics.Kernels.Quantized;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each step turns 32 features into 32 bytes in registers (four fused multiply-adds, four conversions, packs) and multiplies
+/// Each step turns 32 features into 32 bytes in registers (four fused multiply-adds, four conversions, three packs: the
+/// bytes left in the packs' order, the weights stored in that order instead of a permutation a step) and multiplies
 /// them into the sums of every output at once, as <see cref="FeatureKernel"/> does, but the step's weights for all the
 /// outputs lie side by side (32 bytes each), so they are read at constant offsets from one pointer: one micro-fused
 /// instruction per product where a row-major layout's indexed addresses take two, and no stride kept in a register. The
@@ -36,15 +38,15 @@ internal static class InterleavedKernel
     public const int MostOutputs = 12;
 
     /// <summary>Whether a layer of <paramref name="inputs"/> × <paramref name="outputs"/> takes this kernel.</summary>
-    public static bool Fits(int inputs, int outputs) => inputs >= Step && outputs <= MostOutputs;
+    public static bool Fits(int inputs, int outputs) => Avx2.IsSupported && inputs >= Step && outputs <= MostOutputs;
 
     /// <summary>The steps of a row of <paramref name="inputs"/> features: the last may overlap the one before.</summary>
     public static int Steps(int inputs) => (inputs + Step - 1) / Step;
 
     /// <summary>
     /// The weights interleaved by step: for step s (features 32s … 32s + 31, or the last 32 for a last step that overlaps)
-    /// and output o, the 32 weights at (s·outputs + o)·32; zero for the features an overlapping last step has already
-    /// seen.
+    /// and output o, the 32 weights at (s·outputs + o)·32, in the order of the step's bytes (<see cref="PackedFeature"/>);
+    /// zero for the features an overlapping last step has already seen.
     /// </summary>
     /// <param name="w">The weights row-major, each row <paramref name="length"/> bytes.</param>
     /// <param name="length">The bytes of a row of W.</param>
@@ -61,16 +63,30 @@ internal static class InterleavedKernel
             int first = Math.Min(s * Step, inputs - Step), start = s * Step;
             for (int o = 0; o < outputs; o++)
             {
-                for (int i = 0; i < Step; i++)
+                for (int p = 0; p < Step; p++)
                 {
-                    int feature = first + i;
-                    interleaved[(((s * outputs) + o) * Step) + i] = feature >= start ? w[(o * length) + feature] : (sbyte)0;
+                    int feature = first + PackedFeature(p);
+                    interleaved[(((s * outputs) + o) * Step) + p] = feature >= start ? w[(o * length) + feature] : (sbyte)0;
                 }
             }
         }
 
         return buffer;
     }
+
+    /// <summary>
+    /// The feature of a step (0 … 31) whose byte <see cref="Bytes"/> puts at <paramref name="position"/>: each 128-bit lane
+    /// of the packs holds four features of each of the step's four vectors in turn.
+    /// </summary>
+    public static int PackedFeature(int position) => (8 * (position % 16 / 4)) + (4 * (position / 16)) + (position % 4);
+
+    /// <summary>
+    /// Four vectors of levels as signed bytes saturated to −128 … 127, in the packs' order (<see cref="PackedFeature"/>):
+    /// <see cref="IntegerLanes{TVector}.SignedBytes"/> without its permutation, which the weights' order makes up for.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<sbyte> Bytes(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) =>
+        Avx2.PackSignedSaturate(Avx2.PackSignedSaturate(a.AsInt32(), b.AsInt32()), Avx2.PackSignedSaturate(c.AsInt32(), d.AsInt32()));
 
     /// <summary>
     /// sums[o] = Σ_k byte(x[k]·scale + offset)·W[o, k] for o below <paramref name="outputs"/>, written as
@@ -124,7 +140,11 @@ internal static class InterleavedKernel
         {
             // The last step reads the last 32 features (its weights zero for those already summed).
             nint j = Math.Min(k, last);
-            Vector256<float> packed = LevelKernel.Quad<Simd256, Vector256<float>, TMap>(ref x, in map, j, scale, offset);
+            Vector256<float> packed = Bytes(
+                IntegerLanes<Vector256<float>>.Levels(map.Map<Simd256, Vector256<float>>(Vector256.LoadUnsafe(ref x, (nuint)j), j, scale, offset)),
+                IntegerLanes<Vector256<float>>.Levels(map.Map<Simd256, Vector256<float>>(Vector256.LoadUnsafe(ref x, (nuint)(j + 8)), j + 8, scale, offset)),
+                IntegerLanes<Vector256<float>>.Levels(map.Map<Simd256, Vector256<float>>(Vector256.LoadUnsafe(ref x, (nuint)(j + 16)), j + 16, scale, offset)),
+                IntegerLanes<Vector256<float>>.Levels(map.Map<Simd256, Vector256<float>>(Vector256.LoadUnsafe(ref x, (nuint)(j + 24)), j + 24, scale, offset))).AsSingle();
             leastByte = IntegerLanes<Vector256<float>>.LeastBytes(leastByte, packed);
             TBytes u = Unsafe.BitCast<Vector256<float>, TBytes>(IntegerLanes<Vector256<float>>.Unsigned(packed));
             s0 = TProducts.MultiplyAdd(s0, u, TProducts.Load(in w, 0));
