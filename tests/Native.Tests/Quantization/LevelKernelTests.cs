@@ -17,6 +17,10 @@ public class LevelKernelTests
     [
         0f, -0f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 126.5f, 127.49998f, 127.5f, 128f, 200f, -3f, 1e9f, -1e9f,
         2147483520f, -2147483520f, 2147483648f, -2147483648f, 3e38f, -3e38f, float.NaN, float.PositiveInfinity, float.NegativeInfinity,
+
+        // NaN with its sign bit clear; and, under a zero point's map (×63.5 + 3), fused sums beyond 2²⁴ and 2²⁵, between 2²²
+        // and 2²³, and below 0: what ZeroPointMap.Levels reads and what it leaves to the conversion.
+        BitConverter.Int32BitsToSingle(0x7FC00000), 1e5f, 1e6f, -1e5f, -2e5f,
     ];
 
     internal static int Level(float v) => MathF.Abs(v) < 2147483648f ? (int)MathF.Round(v) : int.MinValue;

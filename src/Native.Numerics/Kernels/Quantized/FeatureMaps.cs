@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Native.Numerics.Kernels.Quantized;
 
@@ -84,9 +86,42 @@ internal readonly struct ZeroPointMap(float scale, int zeroPoint) : IFeatureMap
     /// <summary>The zero point plus <see cref="Magic"/>, exactly (a zero point is 0 … 127).</summary>
     public float Offset => zeroPoint + Magic;
 
+    /// <summary>
+    /// The bits a fused sum may have for <see cref="Levels"/> to be its level, clamped to 0 … 127, none of them set:
+    /// the sign and the exponent's bits 6, 5 and 3 (clear for every exponent up to 0x97, so for sums from 0 to 2²⁵; set
+    /// for NaN and the infinities, and for some far smaller sums, which the conversion then takes).
+    /// </summary>
+    public const int OutOfRange = unchecked((int)0xB4000000);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TVector Map<TSimd, TVector>(TVector x, nint j, TVector scale, TVector offset)
         where TSimd : ISimd<TVector>
         where TVector : struct =>
         TSimd.Subtract(IntegerLanes<TVector>.FusedMultiplyAdd(x, scale, offset), TSimd.Create(Magic));
+
+    /// <summary>
+    /// The levels in eight fused sums' bits (x·scale + <see cref="Offset"/>, not less <see cref="Magic"/>): the bits less
+    /// <see cref="MagicBits"/>. The level itself for a sum in [2²³, 2²⁴); below 2²³ (and 0 or more) less than −2²², beyond
+    /// (and below 2²⁵) more than 2²², which the packs clamp as they clamp the level. Other sums: see
+    /// <see cref="OutOfRange"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Levels(Vector256<float> sums) => sums.AsInt32() - Vector256.Create(MagicBits);
+
+    /// <summary>
+    /// seen | a | b | c | d, the fused sums' bits gathered for <see cref="InRange"/>: two three-input ORs where AVX-512 has
+    /// them (<c>vpternlogd</c>, on any vector port, where the conversions they replace take ports 0 and 1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Seen(Vector256<float> seen, Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) =>
+        Avx512F.VL.IsSupported
+            ? Avx512F.VL.TernaryLogic(Avx512F.VL.TernaryLogic(seen, a, b, AnyOfThree), c, d, AnyOfThree)
+            : seen | a | b | c | d;
+
+    /// <summary>Whether every fused sum gathered in <paramref name="seen"/> (<see cref="Seen"/>) is one <see cref="Levels"/> reads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool InRange(Vector256<float> seen) => (seen.AsInt32() & Vector256.Create(OutOfRange)) == Vector256<int>.Zero;
+
+    // vpternlogd's table for a | b | c.
+    private const byte AnyOfThree = 0xFE;
 }

@@ -135,8 +135,7 @@ internal static class InterleavedKernel
 
     // The sums, each step's levels from TLevels: Converted, the map's values converted (true if every feature has a level);
     // FromBits, a ZeroPointMap's fused sums' bits less those of its constant (true if every sum was in the range where that
-    // is the level, clamped: from 0 to 2²⁵, none with the exponent bits 3, 5 or 6 set; so none negative, beyond 2³¹ or not
-    // finite).
+    // is the level, clamped: ZeroPointMap.OutOfRange).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Sums<TProducts, TBytes, TInts, TMap, TRows, TLevels>(ref float x, in TMap map, int count, ref byte weights, ref int sums)
         where TProducts : IByteProducts<TBytes, TInts>
@@ -149,7 +148,7 @@ internal static class InterleavedKernel
         int n = TRows.Value;
         Vector256<float> scale = Vector256.Create(map.Scale), offset = Vector256.Create(map.Offset);
         Vector256<sbyte> leastByte = Vector256.Create(sbyte.MaxValue);
-        Vector256<int> magic = Vector256.Create(ZeroPointMap.MagicBits), seen = Vector256<int>.Zero;
+        Vector256<float> seen = Vector256<float>.Zero;
         TInts s0 = TProducts.Zero, s1 = TProducts.Zero, s2 = TProducts.Zero, s3 = TProducts.Zero, s4 = TProducts.Zero, s5 = TProducts.Zero;
         TInts s6 = TProducts.Zero, s7 = TProducts.Zero, s8 = TProducts.Zero, s9 = TProducts.Zero, s10 = TProducts.Zero, s11 = TProducts.Zero;
         ref byte w = ref weights;
@@ -161,12 +160,12 @@ internal static class InterleavedKernel
             Vector256<sbyte> packed;
             if (typeof(TLevels) == typeof(FromBits))
             {
-                Vector256<int> a = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)j), scale, offset).AsInt32();
-                Vector256<int> b = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)(j + 8)), scale, offset).AsInt32();
-                Vector256<int> c = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)(j + 16)), scale, offset).AsInt32();
-                Vector256<int> d = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)(j + 24)), scale, offset).AsInt32();
-                seen = Or(Or(seen, a, b), c, d);
-                packed = Bytes(a - magic, b - magic, c - magic, d - magic);
+                Vector256<float> a = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)j), scale, offset);
+                Vector256<float> b = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)(j + 8)), scale, offset);
+                Vector256<float> c = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)(j + 16)), scale, offset);
+                Vector256<float> d = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)(j + 24)), scale, offset);
+                seen = ZeroPointMap.Seen(seen, a, b, c, d);
+                packed = Bytes(ZeroPointMap.Levels(a), ZeroPointMap.Levels(b), ZeroPointMap.Levels(c), ZeroPointMap.Levels(d));
             }
             else
             {
@@ -205,7 +204,7 @@ internal static class InterleavedKernel
         Vector256.Create(third, Vector128<int>.Zero).StoreUnsafe(ref sums, 8);
         if (typeof(TLevels) == typeof(FromBits))
         {
-            return (seen & Vector256.Create(OutOfRange)) == Vector256<int>.Zero;
+            return ZeroPointMap.InRange(seen);
         }
 
         // A byte of −128 is a feature far below the range, or one without a level: only the levels tell which (the whole
@@ -215,18 +214,8 @@ internal static class InterleavedKernel
                 && LevelKernel.Defined<Simd256, Vector256<float>, TMap>(ref x, in map, last, count));
     }
 
-    // The bits of a fused sum out of the range FromBits takes: the sign, and the exponent's bits 6, 5 and 3 (clear for
-    // exponents up to 0x97, sums below 2²⁵; set for NaN and the infinities).
-    private const int OutOfRange = unchecked((int)0xB4000000);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Level(Vector256<float> values) => IntegerLanes<Vector256<float>>.Levels(values).AsInt32();
-
-    // a | b | c in one instruction where AVX-512 has it (vpternlogd: any vector port, where the conversions it replaces
-    // take ports 0 and 1).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Or(Vector256<int> a, Vector256<int> b, Vector256<int> c) =>
-        Avx512F.VL.IsSupported ? Avx512F.VL.TernaryLogic(a, b, c, 0xFE) : a | b | c;
 
     // The two ways a step's levels are found (Sums).
     private struct FromBits;
