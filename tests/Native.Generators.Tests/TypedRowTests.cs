@@ -244,8 +244,10 @@ public partial class TypedRowTests
         Assert.Equal("Column 'interest_rate': Infinity is not a finite number (null or NaN means missing). (Parameter 'row')", error.Message);
     }
 
-    [Fact]
-    public void AModelCompiledWithItsPipelineMatchesItsBaseline()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AModelCompiledWithItsPipelineMatchesItsBaseline(bool quantized)
     {
         // A small table whose column names test the naming: spaces, a keyword, the row type's own name, a name with no
         // letter, one starting with a digit, two that differ by case; blanks, a missing token and a rare category.
@@ -265,12 +267,21 @@ public partial class TypedRowTests
         }
 
         using var harness = new FileModelHarness();
-        ModelFile.Save(model, harness.PathOf("models/small.safetensors"), data.Metadata);
+        if (quantized)
+        {
+            // Quantized on its table: the same row type and encoding, the integer engine behind them.
+            ModelFile.Save(new TrainedModel(model, data.Metadata).Quantize(data), harness.PathOf("models/small.safetensors"));
+        }
+        else
+        {
+            ModelFile.Save(model, harness.PathOf("models/small.safetensors"), data.Metadata);
+        }
+
         var (result, output) = harness.Run("using Native.Numerics;\nnamespace Demo;\n[GeneratedModel(\"models/small.safetensors\")] public static partial class Small;\n", "models/small.safetensors");
         Assert.Empty(result.Diagnostics);
         var problems = GeneratorHarness.Problems(output);
         Assert.True(problems.IsEmpty, string.Join("\n", problems.Take(20)));
-        Snapshot.Verify("FileModelWithRow", Assert.Single(GeneratorHarness.Sources(result).Values));
+        Snapshot.Verify(quantized ? "FileModelInt8WithRow" : "FileModelWithRow", Assert.Single(GeneratorHarness.Sources(result).Values));
     }
 
     [Theory]
