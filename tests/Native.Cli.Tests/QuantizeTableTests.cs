@@ -106,6 +106,12 @@ public sealed class QuantizeTableTests
         Assert.Contains("calibrated on 25 rows of", result.Output, StringComparison.Ordinal);
         Assert.Contains("calibrated on 60 rows of", Cli.Run("quantize", "--model", model, "--data", semicolons, "--out", quantized).Output, StringComparison.Ordinal);
 
+        // ONNX is convert's to write: quantize says so, naming the command.
+        Cli.Result onnx = Cli.Run("quantize", "--model", model, "--data", semicolons, "--out", Path.Combine(directory, "q.onnx"));
+        Assert.Equal(1, onnx.ExitCode);
+        Assert.Contains("native convert --model", onnx.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(directory, "q.onnx")));
+
         // A header without records, and a table that lacks a column the pipeline reads: one line each, no file written.
         string empty = Path.Combine(directory, "empty.csv"), lacking = Path.Combine(directory, "lacking.csv"), refused = Path.Combine(directory, "refused.safetensors");
         File.WriteAllText(empty, lines[0] + "\n");

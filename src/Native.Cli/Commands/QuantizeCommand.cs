@@ -65,7 +65,7 @@ internal static class QuantizeCommand
         destinations.Writes("--out", outputPath).Check();
         if (ModelFile.FormatOf(outputPath) == ModelFormat.Onnx)
         {
-            throw new UsageException($"--out '{outputPath}': an int8 model is written as safetensors; ONNX export of a quantized model is not supported yet.");
+            throw new UsageException($"--out '{outputPath}': quantize writes an int8 safetensors file; convert it to ONNX after (native convert --model model-int8.safetensors --out '{outputPath}'), which writes the QDQ graph.");
         }
 
         ModelFiles.CheckDestination("--out", outputPath);

@@ -109,6 +109,11 @@ public sealed class QuantizedPipelineTests
             float[] encoded = new float[pipeline.Features];
             pipeline.Encode(row, encoded);
             AssertSamePredictions(quantized, row, layers, encoded);
+
+            // With per-row scales (no calibration), likewise.
+            TrainedModel perRow = trained.Quantize();
+            Assert.Same(pipeline, perRow.Pipeline);
+            AssertSamePredictions(perRow, row, new TrainedModel(perRow.QuantizedParameters!, new ModelMetadata { Standardizer = pipeline.Standardizer }, libraryVersion: null), encoded);
         });
     }
 
