@@ -56,7 +56,7 @@ public static class QuantizedBatchStages
         }
 
         int[] sums = new int[Rows * first.PaddedOutputs];
-        var map = new UniformMap(1f / parameters.Layers[0].InputScale, parameters.Layers[0].InputZeroPoint);
+        var map = new ZeroPointMap(1f / parameters.Layers[0].InputScale, parameters.Layers[0].InputZeroPoint);
         IntegerPath preferred = IntegerDispatch.Preferred, plain = IntegerDispatch.Select(SimdSupport.Preferred, vnni: false);
 
         var measures = new (string Name, Action Run)[]
@@ -98,7 +98,7 @@ public static class QuantizedBatchStages
         float[] probabilities = new float[Rows * 10];
         byte[] bytes = new byte[Rows * layer.InputBytes];
         int[] sums = new int[Rows * layer.PaddedOutputs];
-        var map = new UniformMap(1f / parameters.Layers[0].InputScale, parameters.Layers[0].InputZeroPoint);
+        var map = new ZeroPointMap(1f / parameters.Layers[0].InputScale, parameters.Layers[0].InputZeroPoint);
         IntegerPath preferred = IntegerDispatch.Preferred, plain = IntegerDispatch.Select(SimdSupport.Preferred, vnni: false);
         var measures = new (string Name, Action Run)[]
         {
@@ -205,11 +205,11 @@ public static class QuantizedBatchStages
         }
     }
 
-    private static void Levels(float[] rows, UniformMap map, byte[] bytes, int stride)
+    private static void Levels(float[] rows, ZeroPointMap map, byte[] bytes, int stride)
     {
         for (int r = 0; r < Rows; r++)
         {
-            LevelKernel.Features<Simd512, Vector512<float>, UniformMap>(ref rows[r * Features], in map, Features, ref bytes[r * stride]);
+            LevelKernel.Features<Simd512, Vector512<float>, ZeroPointMap>(ref rows[r * Features], in map, Features, ref bytes[r * stride]);
         }
     }
 

@@ -228,7 +228,7 @@ public class QuantizedStepBenchmarks
 
     private QuantizedModel _model = null!;
     private PackedLayer _layer = null!;
-    private UniformMap _map;
+    private ZeroPointMap _map;
     private float[] _row = [];
     private byte[] _bytes = [];
     private int[] _sums = [];
@@ -259,7 +259,7 @@ public class QuantizedStepBenchmarks
         _model = QuantizedModel.Create(Quantizer.Quantize(softmax.Shape, softmax.Parameters, null, calibration, ActivationScaling.Calibrated));
         _layer = new PackedLayer(_model.Parameters.Layers[0], activation: null);
         (float mapScale, float mapOffset) = QuantizedModel.FeatureMap(_model.Parameters, 0);
-        _map = new UniformMap(mapScale, mapOffset);
+        _map = new ZeroPointMap(mapScale, (int)mapOffset);
         _bytes = new byte[_layer.InputBytes];
         _sums = new int[_layer.PaddedOutputs];
         _logits = new float[_layer.PaddedOutputs];
@@ -280,7 +280,7 @@ public class QuantizedStepBenchmarks
     {
         for (int offset = 0; offset < Offsets; offset++)
         {
-            LevelKernel.Features<Simd512, Vector512<float>, UniformMap>(ref _row[offset], in _map, Features, ref _bytes[0]);
+            LevelKernel.Features<Simd512, Vector512<float>, ZeroPointMap>(ref _row[offset], in _map, Features, ref _bytes[0]);
         }
     }
 
@@ -289,7 +289,7 @@ public class QuantizedStepBenchmarks
     {
         for (int offset = 0; offset < Offsets; offset++)
         {
-            LevelKernel.Features<Simd256, Vector256<float>, UniformMap>(ref _row[offset], in _map, Features, ref _bytes[0]);
+            LevelKernel.Features<Simd256, Vector256<float>, ZeroPointMap>(ref _row[offset], in _map, Features, ref _bytes[0]);
         }
     }
 
@@ -316,7 +316,7 @@ public class QuantizedStepBenchmarks
     {
         for (int offset = 0; offset < Offsets; offset++)
         {
-            FeatureKernel.Row<VnniProducts256, Vector256<byte>, Vector256<int>, UniformMap>(ref _row[offset], in _map, Features, ref _bytes[0], ref _layer.Weights, _layer.InputBytes, Classes, ref _sums[0]);
+            FeatureKernel.Row<VnniProducts256, Vector256<byte>, Vector256<int>, ZeroPointMap>(ref _row[offset], in _map, Features, ref _bytes[0], ref _layer.Weights, _layer.InputBytes, Classes, ref _sums[0]);
         }
     }
 

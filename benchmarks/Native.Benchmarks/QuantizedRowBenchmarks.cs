@@ -157,7 +157,7 @@ public class QuantizedRowBenchmarks
         private readonly QuantizedModel _vnni256;
         private readonly PackedLayer _layer;
         private readonly AlignedBuffer _interleaved;
-        private readonly UniformMap _map;
+        private readonly ZeroPointMap _map;
         private readonly byte[] _bytes;
         private readonly int[] _sums;
         private readonly float[] _logits;
@@ -198,7 +198,7 @@ public class QuantizedRowBenchmarks
             _layer = new PackedLayer(parameters.Layers[0], activation: null, LayerForm.DotProduct);
             _interleaved = InterleavedKernel.Interleave(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, sbyte>(ref _layer.Weights), Classes * _layer.InputBytes), _layer.InputBytes, Features, Classes);
             (float mapScale, float mapOffset) = QuantizedModel.FeatureMap(parameters, 0);
-            _map = new UniformMap(mapScale, mapOffset);
+            _map = new ZeroPointMap(mapScale, (int)mapOffset);
             _bytes = new byte[_layer.InputBytes];
             _sums = new int[_layer.PaddedOutputs];
             _logits = new float[_layer.PaddedOutputs];
@@ -251,7 +251,7 @@ public class QuantizedRowBenchmarks
         {
             for (int o = 0; o < Offsets; o++)
             {
-                FeatureKernel.Row<VnniProducts256, Vector256<byte>, Vector256<int>, UniformMap>(ref _row[o], in _map, Features, ref _bytes[0], ref _layer.Weights, _layer.InputBytes, Classes, ref _sums[0]);
+                FeatureKernel.Row<VnniProducts256, Vector256<byte>, Vector256<int>, ZeroPointMap>(ref _row[o], in _map, Features, ref _bytes[0], ref _layer.Weights, _layer.InputBytes, Classes, ref _sums[0]);
             }
         }
 
@@ -287,7 +287,7 @@ public class QuantizedRowBenchmarks
         {
             for (int o = 0; o < Offsets; o++)
             {
-                FeatureKernel.Row<VnniProducts256, Vector256<byte>, Vector256<int>, UniformMap>(ref _row[o], in _map, Features, ref _bytes[0], ref _layer.Weights, _layer.InputBytes, Classes, ref _sums[0]);
+                FeatureKernel.Row<VnniProducts256, Vector256<byte>, Vector256<int>, ZeroPointMap>(ref _row[o], in _map, Features, ref _bytes[0], ref _layer.Weights, _layer.InputBytes, Classes, ref _sums[0]);
                 Logits<Simd512, Vector512<float>>();
                 Probabilities512<SoftmaxHead>(ref _logits[0], ref _probabilities[0]);
             }
@@ -330,7 +330,7 @@ public class QuantizedRowBenchmarks
         }
 
         private void Interleaved(int offset) =>
-            InterleavedKernel.Row<VnniProducts256, Vector256<byte>, Vector256<int>, UniformMap>(ref _row[offset], in _map, Features, ref Unsafe.As<float, byte>(ref _interleaved.Origin), Classes, ref _sums[0]);
+            InterleavedKernel.Row<VnniProducts256, Vector256<byte>, Vector256<int>, ZeroPointMap>(ref _row[offset], in _map, Features, ref Unsafe.As<float, byte>(ref _interleaved.Origin), Classes, ref _sums[0]);
 
         private void Logits<TSimd, TVector>()
             where TSimd : ISimd<TVector>
@@ -353,7 +353,7 @@ public class QuantizedRowBenchmarks
             for (nint k = 0; ; k += InterleavedKernel.Step)
             {
                 nint j = Math.Min(k, last);
-                Vector256<byte> u = LevelKernel.Quad<Simd256, Vector256<float>, UniformMap>(ref x, in _map, j, scale, offset).AsByte();
+                Vector256<byte> u = LevelKernel.Quad<Simd256, Vector256<float>, ZeroPointMap>(ref x, in _map, j, scale, offset).AsByte();
                 s0 = AvxVnni.MultiplyWideningAndAdd(s0, u, Vector256.LoadUnsafe(ref w).AsSByte());
                 s1 = AvxVnni.MultiplyWideningAndAdd(s1, u, Vector256.LoadUnsafe(ref w, 32).AsSByte());
                 s2 = AvxVnni.MultiplyWideningAndAdd(s2, u, Vector256.LoadUnsafe(ref w, 64).AsSByte());

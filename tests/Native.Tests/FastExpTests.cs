@@ -45,6 +45,28 @@ public class FastExpTests
         }
     }
 
+    [Fact]
+    public void WithinTheRangeTheUnclampedExponentialHasExpsBits()
+    {
+        // Every 2^-10 of [MinimumInput, MaximumInput], its ends and ±0, at 256 and 512 bits: Within is Exp without clamps
+        // that are no-ops there, so a softmax may take either.
+        var inputs = new List<float> { FastExp.MinimumInput, FastExp.MaximumInput, 0f, -0f };
+        for (float x = FastExp.MinimumInput; x < FastExp.MaximumInput; x += 1f / 1024)
+        {
+            inputs.Add(x);
+        }
+
+        foreach (float x in inputs)
+        {
+            Assert.Equal(
+                BitConverter.SingleToInt32Bits(FastExp.Exp<Simd256, Vector256<float>>(Vector256.Create(x)).ToScalar()),
+                BitConverter.SingleToInt32Bits(FastExp.Within<Simd256, Vector256<float>>(Vector256.Create(x)).ToScalar()));
+            Assert.Equal(
+                BitConverter.SingleToInt32Bits(FastExp.Exp<Simd512, Vector512<float>>(Vector512.Create(x)).ToScalar()),
+                BitConverter.SingleToInt32Bits(FastExp.Within<Simd512, Vector512<float>>(Vector512.Create(x)).ToScalar()));
+        }
+    }
+
     [Theory]
     [InlineData(-87.5f, 0f)]
     [InlineData(-1000f, 0f)]

@@ -160,8 +160,8 @@ internal sealed partial class QuantizedModel<THead>
         ref byte weights = ref Unsafe.As<float, byte>(ref _interleaved!.Origin);
         if (Parameters.Standardizer is null)
         {
-            var uniform = new UniformMap(_featureScales.Origin, _featureOffsets.Origin);
-            return InterleavedKernel.Row<TProducts, TBytes, TInts, UniformMap>(ref x, in uniform, _features, ref weights, _outputs, ref sums);
+            ZeroPointMap uniform = ZeroPoint;
+            return InterleavedKernel.Row<TProducts, TBytes, TInts, ZeroPointMap>(ref x, in uniform, _features, ref weights, _outputs, ref sums);
         }
 
         var map = new PerFeatureMap(ref _featureScales.Origin, ref _featureOffsets.Origin);

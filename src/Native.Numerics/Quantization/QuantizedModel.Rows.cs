@@ -64,12 +64,15 @@ internal sealed partial class QuantizedModel<THead>
         return (bytes, widest, _perRow ? Math.Max(widest, AlignedBuffer.Pad(_features)) : widest);
     }
 
+    // A calibrated first layer's map without a standardizer: its input scale's inverse and its zero point, rounded once.
+    private ZeroPointMap ZeroPoint => new(_featureScales.Span[0], _layers[0].InputZeroPoint);
+
     // The floats one row's scratch takes (its bytes counted four to a float), a whole number of cache lines.
     private int RowScratch => (_rowBytes / sizeof(float)) + _rowInts + _rowFloats;
 
     // Apart from its callers, so their frames hold no job to zero on every call (the JIT zeroes 64 bytes at a time with
     // a 512-bit store: a 512-bit instruction in a 256-bit row).
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private int OneRow<TResult>(ref float x, ref float y)
         where TResult : struct, IQuantizedResult
     {
@@ -120,7 +123,9 @@ internal sealed partial class QuantizedModel<THead>
     {
         if (Parameters.Standardizer is null)
         {
-            return Input<TSimd, TVector, UniformMap>(ref x, new UniformMap(_featureScales.Span[0], _featureOffsets.Span[0]), ref bytes, ref floats, out scale, out zero);
+            return _perRow
+                ? Input<TSimd, TVector, UniformMap>(ref x, new UniformMap(_featureScales.Span[0], _featureOffsets.Span[0]), ref bytes, ref floats, out scale, out zero)
+                : Input<TSimd, TVector, ZeroPointMap>(ref x, ZeroPoint, ref bytes, ref floats, out scale, out zero);
         }
 
         return Input<TSimd, TVector, PerFeatureMap>(ref x, new PerFeatureMap(ref _featureScales.Origin, ref _featureOffsets.Origin), ref bytes, ref floats, out scale, out zero);
@@ -163,8 +168,8 @@ internal sealed partial class QuantizedModel<THead>
         zero = first.InputZeroPoint;
         if (Parameters.Standardizer is null)
         {
-            var uniform = new UniformMap(_featureScales.Span[0], _featureOffsets.Span[0]);
-            return FeatureKernel.Row<TProducts, TBytes, TInts, UniformMap>(ref x, in uniform, _features, ref bytes, ref first.Weights, first.InputBytes, first.Outputs, ref sums);
+            ZeroPointMap uniform = ZeroPoint;
+            return FeatureKernel.Row<TProducts, TBytes, TInts, ZeroPointMap>(ref x, in uniform, _features, ref bytes, ref first.Weights, first.InputBytes, first.Outputs, ref sums);
         }
 
         var map = new PerFeatureMap(ref _featureScales.Origin, ref _featureOffsets.Origin);

@@ -17,6 +17,10 @@ public class FeatureKernelTests
     [
         0f, -0f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 126.5f, 127.5f, 200f, -3f, -1e6f, 1e9f, -1e9f,
         2147483648f, -2147483648f, 3e38f, -3e38f, float.NaN, float.PositiveInfinity, float.NegativeInfinity,
+
+        // NaN with the sign bit clear (float.NaN has it set); and, mapped uniformly (×63.5 + 3), sums beyond 2²⁴, 2²⁵ and
+        // below 0 once 1.5·2²³ is added: the ranges InterleavedKernel reads from the bits or hands to the conversion.
+        BitConverter.Int32BitsToSingle(0x7FC00000), 1e5f, 1e6f, -1e5f, -2e5f,
     ];
 
     [Theory]
@@ -55,7 +59,7 @@ public class FeatureKernelTests
     /// and around the range, or some <see cref="Special"/> values among them (<paramref name="special"/> 1), or one far
     /// below it (2: the cheap check fires and the exact one clears the row); per-feature or uniform scales and offsets;
     /// weights row-major with rows <see cref="RowCase.Length"/> bytes apart; then the bytes of the levels of x·scale + offset
-    /// (one fused multiply-add), whether every feature had one, and the naive sums of those bytes with the weights.
+    /// (one fused multiply-add per feature; uniform, a zero point's map rounded once: <see cref="LevelKernelTests.RoundedOnce"/>), whether every feature had one, and the naive sums of those bytes with the weights.
     /// </summary>
     internal static RowCase Row(Random random, int count, int outputs, int special, bool perFeature)
     {
@@ -79,7 +83,7 @@ public class FeatureKernelTests
         bool defined = true;
         for (int j = 0; j < count; j++)
         {
-            float t = MathF.FusedMultiplyAdd(x[j], scales[j], offsets[j]);
+            float t = perFeature ? MathF.FusedMultiplyAdd(x[j], scales[j], offsets[j]) : LevelKernelTests.RoundedOnce(x[j], scales[j], (int)offsets[j]);
             bytes[j] = LevelKernelTests.Byte(t);
             defined &= LevelKernelTests.Level(t) != int.MinValue;
         }

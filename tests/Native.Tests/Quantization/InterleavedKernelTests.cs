@@ -54,8 +54,12 @@ public class InterleavedKernelTests
         AlignedBuffer buffer = InterleavedKernel.Interleave(w, length, inputs, outputs: 1);
         sbyte[] interleaved = System.Runtime.InteropServices.MemoryMarshal.Cast<float, sbyte>(buffer.Span).ToArray();
         Assert.Equal(2, InterleavedKernel.Steps(inputs));
-        Assert.Equal(Enumerable.Range(1, 32).Select(v => (sbyte)v), interleaved[..32]);
-        Assert.Equal(Enumerable.Repeat((sbyte)0, 24).Concat(Enumerable.Range(33, 8).Select(v => (sbyte)v)), interleaved[32..64]);
+
+        // In the packs' order: each 128-bit lane holds four features of each of the step's four vectors of eight in turn.
+        int[] order = (from lane in Enumerable.Range(0, 2) from vector in Enumerable.Range(0, 4) from i in Enumerable.Range(0, 4) select (8 * vector) + (4 * lane) + i).ToArray();
+        Assert.Equal([0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27, 4, 5, 6, 7], order[..20]);
+        Assert.Equal(order.Select(f => (sbyte)(f + 1)), interleaved[..32]);
+        Assert.Equal(order.Select(f => (sbyte)(8 + f >= 32 ? 8 + f + 1 : 0)), interleaved[32..64]);
     }
 
     [Fact]

@@ -23,6 +23,34 @@ public class LevelKernelTests
 
     internal static byte Byte(float v) => (byte)Math.Clamp(Level(v), 0, 127);
 
+    /// <summary>
+    /// A <see cref="ZeroPointMap"/>'s value, by its definition: x·scale + zero point rounded once to the nearest integer, ties
+    /// to even (in double, where the product of two floats and the zero point are exact); NaN where that is not finite.
+    /// </summary>
+    internal static float RoundedOnce(float x, float scale, int zeroPoint)
+    {
+        double value = ((double)x * scale) + zeroPoint;
+        return double.IsFinite(value) ? (float)Math.Round(value, MidpointRounding.ToEven) : float.NaN;
+    }
+
+    [Theory]
+    [InlineData(0.16666663f, 3)]
+    [InlineData(0.50000006f, 5)]
+    public void AZeroPointMapRoundsTheExactSumOnce(float x, int level)
+    {
+        // x·3 + 3 is 3.49999988… and 4.50000018…: the float sum rounds to the tie 3.5 (4.5), which a second rounding takes
+        // to the even 4 (4); rounded once they are 3 and 5.
+        Assert.Equal(level, (int)RoundedOnce(x, 3f, 3));
+        Assert.NotEqual(level, Level(MathF.FusedMultiplyAdd(x, 3f, 3f)));
+        foreach (SimdWidth width in new[] { SimdWidth.Scalar, SimdWidth.Vector128, SimdWidth.Vector256, SimdWidth.Vector512 })
+        {
+            byte[] bytes = new byte[64];
+            var job = new FeaturesJob(Enumerable.Repeat(x, 33).ToArray(), [3f], [3f], MapKind.ZeroPoint, bytes);
+            Assert.True(VectorDispatch.Run<FeaturesJob, bool>(width, ref job));
+            Assert.All(bytes[..33], b => Assert.Equal(level, b));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Widths.All), MemberType = typeof(Widths))]
     public void FeaturesBecomeTheBytesOfTheirLevels(string width)
@@ -31,25 +59,25 @@ public class LevelKernelTests
         var cases = from count in Properties.AwkwardLength
                     from seed in Gen.Choose(0, int.MaxValue)
                     from special in Gen.Elements(false, true)
-                    from perFeature in Gen.Elements(false, true)
-                    select (count, seed, special, perFeature);
+                    from map in Gen.Elements(MapKind.PerFeature, MapKind.Uniform, MapKind.ZeroPoint)
+                    select (count, seed, special, map);
         Properties.ForAll(cases, c =>
         {
             var random = new Random(c.seed);
             float[] x = Enumerable.Range(0, c.count).Select(_ => c.special && random.Next(4) == 0 ? Special[random.Next(Special.Length)] : (float)((random.NextDouble() * 3) - 1)).ToArray();
-            float[] scales = Enumerable.Range(0, c.count).Select(_ => c.perFeature ? (float)(random.NextDouble() * 100) : 63.5f).ToArray();
-            float[] offsets = Enumerable.Range(0, c.count).Select(_ => c.perFeature ? (float)(random.NextDouble() * 20) : 3f).ToArray();
+            float[] scales = Enumerable.Range(0, c.count).Select(_ => c.map == MapKind.PerFeature ? (float)(random.NextDouble() * 100) : 63.5f).ToArray();
+            float[] offsets = Enumerable.Range(0, c.count).Select(_ => c.map switch { MapKind.PerFeature => (float)(random.NextDouble() * 20), MapKind.Uniform => 3.3f, _ => 3f }).ToArray();
             byte[] expected = new byte[c.count];
             bool defined = true;
             for (int j = 0; j < c.count; j++)
             {
-                float t = MathF.FusedMultiplyAdd(x[j], scales[j], offsets[j]);
+                float t = c.map == MapKind.ZeroPoint ? RoundedOnce(x[j], scales[j], (int)offsets[j]) : MathF.FusedMultiplyAdd(x[j], scales[j], offsets[j]);
                 expected[j] = Byte(t);
                 defined &= Level(t) != int.MinValue;
             }
 
             byte[] actual = new byte[c.count + 64];
-            var job = new FeaturesJob(x, scales, offsets, c.perFeature, actual);
+            var job = new FeaturesJob(x, scales, offsets, c.map, actual);
             bool result = VectorDispatch.Run<FeaturesJob, bool>(simd, ref job);
             Assert.Equal(expected, actual[..c.count]);
             Assert.Equal(defined, result);
@@ -79,16 +107,30 @@ public class LevelKernelTests
         });
     }
 
-    private readonly struct FeaturesJob(float[] x, float[] scales, float[] offsets, bool perFeature, byte[] destination) : IVectorOperation<bool>
+    /// <summary>The feature maps: a scale and offset per feature, one for all, one scale and a zero point rounded once.</summary>
+    internal enum MapKind
+    {
+        PerFeature,
+        Uniform,
+        ZeroPoint,
+    }
+
+    private readonly struct FeaturesJob(float[] x, float[] scales, float[] offsets, MapKind kind, byte[] destination) : IVectorOperation<bool>
     {
         public bool Invoke<TSimd, TVector>()
             where TSimd : ISimd<TVector>
             where TVector : struct
         {
-            if (perFeature)
+            if (kind == MapKind.PerFeature)
             {
                 var map = new PerFeatureMap(ref scales[0], ref offsets[0]);
                 return LevelKernel.Features<TSimd, TVector, PerFeatureMap>(ref x[0], in map, x.Length, ref destination[0]);
+            }
+
+            if (kind == MapKind.ZeroPoint)
+            {
+                var zeroPoint = new ZeroPointMap(scales[0], (int)offsets[0]);
+                return LevelKernel.Features<TSimd, TVector, ZeroPointMap>(ref x[0], in zeroPoint, x.Length, ref destination[0]);
             }
 
             var uniform = new UniformMap(scales[0], offsets[0]);

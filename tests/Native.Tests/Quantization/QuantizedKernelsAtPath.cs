@@ -77,8 +77,8 @@ internal static class QuantizedKernelsAtPath
                 return InterleavedKernel.Row<TProducts, TBytes, TInts, PerFeatureMap>(ref x[0], in map, x.Length, ref w, outputs, ref sums[0]);
             }
 
-            var uniform = new UniformMap(scales[0], offsets[0]);
-            return InterleavedKernel.Row<TProducts, TBytes, TInts, UniformMap>(ref x[0], in uniform, x.Length, ref w, outputs, ref sums[0]);
+            var uniform = new ZeroPointMap(scales[0], (int)offsets[0]);
+            return InterleavedKernel.Row<TProducts, TBytes, TInts, ZeroPointMap>(ref x[0], in uniform, x.Length, ref w, outputs, ref sums[0]);
         }
     }
 
@@ -97,8 +97,8 @@ internal static class QuantizedKernelsAtPath
                 return FeatureKernel.Row<TProducts, TBytes, TInts, PerFeatureMap>(ref x[0], in map, x.Length, ref bytes[0], ref w[0], length, outputs, ref sums[0]);
             }
 
-            var uniform = new UniformMap(scales[0], offsets[0]);
-            return FeatureKernel.Row<TProducts, TBytes, TInts, UniformMap>(ref x[0], in uniform, x.Length, ref bytes[0], ref w[0], length, outputs, ref sums[0]);
+            var uniform = new ZeroPointMap(scales[0], (int)offsets[0]);
+            return FeatureKernel.Row<TProducts, TBytes, TInts, ZeroPointMap>(ref x[0], in uniform, x.Length, ref bytes[0], ref w[0], length, outputs, ref sums[0]);
         }
     }
 

@@ -29,7 +29,10 @@ internal static class QuantizedReference
         {
             double sigma = standardizer is null ? 1.0 : standardizer.Scales[j];
             double mu = standardizer is null ? 0.0 : standardizer.Means[j];
-            t[j] = MathF.FusedMultiplyAdd(row[j], (float)(sigma * inverse), (float)(zeroPoint - (mu * sigma * inverse)));
+            // Calibrated without a standardizer, one scale and the zero point: the sum rounded once (ZeroPointMap).
+            t[j] = !perRow && standardizer is null
+                ? LevelKernelTests.RoundedOnce(row[j], (float)inverse, layers[0].InputZeroPoint)
+                : MathF.FusedMultiplyAdd(row[j], (float)(sigma * inverse), (float)(zeroPoint - (mu * sigma * inverse)));
 
             // No answer for a value that is not finite (per row), or whose level is NaN or beyond ±2^31 (calibrated).
             if (perRow ? !float.IsFinite(t[j]) : !(MathF.Abs(t[j]) < 2147483648f))

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Native.Numerics.Kernels.Quantized;
 
@@ -11,7 +12,8 @@ namespace Native.Numerics.Kernels.Quantized;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each step turns 32 features into 32 bytes in registers (four fused multiply-adds, four conversions, packs) and multiplies
+/// Each step turns 32 features into 32 bytes in registers (four fused multiply-adds, four conversions, three packs: the
+/// bytes left in the packs' order, the weights stored in that order instead of a permutation a step) and multiplies
 /// them into the sums of every output at once, as <see cref="FeatureKernel"/> does, but the step's weights for all the
 /// outputs lie side by side (32 bytes each), so they are read at constant offsets from one pointer: one micro-fused
 /// instruction per product where a row-major layout's indexed addresses take two, and no stride kept in a register. The
@@ -36,15 +38,15 @@ internal static class InterleavedKernel
     public const int MostOutputs = 12;
 
     /// <summary>Whether a layer of <paramref name="inputs"/> × <paramref name="outputs"/> takes this kernel.</summary>
-    public static bool Fits(int inputs, int outputs) => inputs >= Step && outputs <= MostOutputs;
+    public static bool Fits(int inputs, int outputs) => Avx2.IsSupported && inputs >= Step && outputs <= MostOutputs;
 
     /// <summary>The steps of a row of <paramref name="inputs"/> features: the last may overlap the one before.</summary>
     public static int Steps(int inputs) => (inputs + Step - 1) / Step;
 
     /// <summary>
     /// The weights interleaved by step: for step s (features 32s … 32s + 31, or the last 32 for a last step that overlaps)
-    /// and output o, the 32 weights at (s·outputs + o)·32; zero for the features an overlapping last step has already
-    /// seen.
+    /// and output o, the 32 weights at (s·outputs + o)·32, in the order of the step's bytes (<see cref="PackedFeature"/>);
+    /// zero for the features an overlapping last step has already seen.
     /// </summary>
     /// <param name="w">The weights row-major, each row <paramref name="length"/> bytes.</param>
     /// <param name="length">The bytes of a row of W.</param>
@@ -61,16 +63,30 @@ internal static class InterleavedKernel
             int first = Math.Min(s * Step, inputs - Step), start = s * Step;
             for (int o = 0; o < outputs; o++)
             {
-                for (int i = 0; i < Step; i++)
+                for (int p = 0; p < Step; p++)
                 {
-                    int feature = first + i;
-                    interleaved[(((s * outputs) + o) * Step) + i] = feature >= start ? w[(o * length) + feature] : (sbyte)0;
+                    int feature = first + PackedFeature(p);
+                    interleaved[(((s * outputs) + o) * Step) + p] = feature >= start ? w[(o * length) + feature] : (sbyte)0;
                 }
             }
         }
 
         return buffer;
     }
+
+    /// <summary>
+    /// The feature of a step (0 … 31) whose byte <see cref="Bytes"/> puts at <paramref name="position"/>: each 128-bit lane
+    /// of the packs holds four features of each of the step's four vectors in turn.
+    /// </summary>
+    public static int PackedFeature(int position) => (8 * (position % 16 / 4)) + (4 * (position / 16)) + (position % 4);
+
+    /// <summary>
+    /// Four vectors of levels as signed bytes saturated to −128 … 127, in the packs' order (<see cref="PackedFeature"/>):
+    /// <see cref="IntegerLanes{TVector}.SignedBytes"/> without its permutation, which the weights' order makes up for.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<sbyte> Bytes(Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d) =>
+        Avx2.PackSignedSaturate(Avx2.PackSignedSaturate(a, b), Avx2.PackSignedSaturate(c, d));
 
     /// <summary>
     /// sums[o] = Σ_k byte(x[k]·scale + offset)·W[o, k] for o below <paramref name="outputs"/>, written as
@@ -105,17 +121,35 @@ internal static class InterleavedKernel
             _ => Pass<TProducts, TBytes, TInts, TMap, Rows12>(ref x, in map, count, ref weights, ref sums),
         };
 
+    // A ZeroPointMap's row first reads its levels from the fused sums' bits; a row with a sum out of that range (a feature
+    // not finite, or millions of levels out) takes the levels converted, as every other map does.
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static bool Pass<TProducts, TBytes, TInts, TMap, TRows>(ref float x, in TMap map, int count, ref byte weights, ref int sums)
         where TProducts : IByteProducts<TBytes, TInts>
         where TBytes : struct
         where TInts : struct
         where TMap : struct, IFeatureMap, allows ref struct
+        where TRows : struct, IRowCount =>
+        (typeof(TMap) == typeof(ZeroPointMap) && Sums<TProducts, TBytes, TInts, TMap, TRows, FromBits>(ref x, in map, count, ref weights, ref sums))
+        || Sums<TProducts, TBytes, TInts, TMap, TRows, Converted>(ref x, in map, count, ref weights, ref sums);
+
+    // The sums, each step's levels from TLevels: Converted, the map's values converted (true if every feature has a level);
+    // FromBits, a ZeroPointMap's fused sums' bits less those of its constant (true if every sum was in the range where that
+    // is the level, clamped: from 0 to 2²⁵, none with the exponent bits 3, 5 or 6 set; so none negative, beyond 2³¹ or not
+    // finite).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Sums<TProducts, TBytes, TInts, TMap, TRows, TLevels>(ref float x, in TMap map, int count, ref byte weights, ref int sums)
+        where TProducts : IByteProducts<TBytes, TInts>
+        where TBytes : struct
+        where TInts : struct
+        where TMap : struct, IFeatureMap, allows ref struct
         where TRows : struct, IRowCount
+        where TLevels : struct
     {
         int n = TRows.Value;
         Vector256<float> scale = Vector256.Create(map.Scale), offset = Vector256.Create(map.Offset);
-        Vector256<float> leastByte = IntegerLanes<Vector256<float>>.GreatestBytes;
+        Vector256<sbyte> leastByte = Vector256.Create(sbyte.MaxValue);
+        Vector256<int> magic = Vector256.Create(ZeroPointMap.MagicBits), seen = Vector256<int>.Zero;
         TInts s0 = TProducts.Zero, s1 = TProducts.Zero, s2 = TProducts.Zero, s3 = TProducts.Zero, s4 = TProducts.Zero, s5 = TProducts.Zero;
         TInts s6 = TProducts.Zero, s7 = TProducts.Zero, s8 = TProducts.Zero, s9 = TProducts.Zero, s10 = TProducts.Zero, s11 = TProducts.Zero;
         ref byte w = ref weights;
@@ -124,9 +158,27 @@ internal static class InterleavedKernel
         {
             // The last step reads the last 32 features (its weights zero for those already summed).
             nint j = Math.Min(k, last);
-            Vector256<float> packed = LevelKernel.Quad<Simd256, Vector256<float>, TMap>(ref x, in map, j, scale, offset);
-            leastByte = IntegerLanes<Vector256<float>>.LeastBytes(leastByte, packed);
-            TBytes u = Unsafe.BitCast<Vector256<float>, TBytes>(IntegerLanes<Vector256<float>>.Unsigned(packed));
+            Vector256<sbyte> packed;
+            if (typeof(TLevels) == typeof(FromBits))
+            {
+                Vector256<int> a = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)j), scale, offset).AsInt32();
+                Vector256<int> b = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)(j + 8)), scale, offset).AsInt32();
+                Vector256<int> c = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)(j + 16)), scale, offset).AsInt32();
+                Vector256<int> d = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref x, (nuint)(j + 24)), scale, offset).AsInt32();
+                seen = Or(Or(seen, a, b), c, d);
+                packed = Bytes(a - magic, b - magic, c - magic, d - magic);
+            }
+            else
+            {
+                packed = Bytes(
+                    Level(map.Map<Simd256, Vector256<float>>(Vector256.LoadUnsafe(ref x, (nuint)j), j, scale, offset)),
+                    Level(map.Map<Simd256, Vector256<float>>(Vector256.LoadUnsafe(ref x, (nuint)(j + 8)), j + 8, scale, offset)),
+                    Level(map.Map<Simd256, Vector256<float>>(Vector256.LoadUnsafe(ref x, (nuint)(j + 16)), j + 16, scale, offset)),
+                    Level(map.Map<Simd256, Vector256<float>>(Vector256.LoadUnsafe(ref x, (nuint)(j + 24)), j + 24, scale, offset)));
+                leastByte = Vector256.Min(leastByte, packed);
+            }
+
+            TBytes u = Unsafe.BitCast<Vector256<sbyte>, TBytes>(Vector256.Max(packed, Vector256<sbyte>.Zero));
             s0 = TProducts.MultiplyAdd(s0, u, TProducts.Load(in w, 0));
             if (n > 1) { s1 = TProducts.MultiplyAdd(s1, u, TProducts.Load(in w, Step)); }
             if (n > 2) { s2 = TProducts.MultiplyAdd(s2, u, TProducts.Load(in w, 2 * Step)); }
@@ -151,11 +203,33 @@ internal static class InterleavedKernel
         Vector128<int> third = n > 8 ? TProducts.SumEach(s8, s9, s10, s11) : Vector128<int>.Zero;
         Vector256.Create(first, second).StoreUnsafe(ref sums);
         Vector256.Create(third, Vector128<int>.Zero).StoreUnsafe(ref sums, 8);
+        if (typeof(TLevels) == typeof(FromBits))
+        {
+            return (seen & Vector256.Create(OutOfRange)) == Vector256<int>.Zero;
+        }
 
         // A byte of −128 is a feature far below the range, or one without a level: only the levels tell which (the whole
         // steps, then the last 32 features).
-        return !IntegerLanes<Vector256<float>>.AnyLeastByte(leastByte)
+        return !Vector256.EqualsAny(leastByte, Vector256.Create(sbyte.MinValue))
             || (LevelKernel.Defined<Simd256, Vector256<float>, TMap>(ref x, in map, 0, count / Step * Step)
                 && LevelKernel.Defined<Simd256, Vector256<float>, TMap>(ref x, in map, last, count));
     }
+
+    // The bits of a fused sum out of the range FromBits takes: the sign, and the exponent's bits 6, 5 and 3 (clear for
+    // exponents up to 0x97, sums below 2²⁵; set for NaN and the infinities).
+    private const int OutOfRange = unchecked((int)0xB4000000);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Level(Vector256<float> values) => IntegerLanes<Vector256<float>>.Levels(values).AsInt32();
+
+    // a | b | c in one instruction where AVX-512 has it (vpternlogd: any vector port, where the conversions it replaces
+    // take ports 0 and 1).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Or(Vector256<int> a, Vector256<int> b, Vector256<int> c) =>
+        Avx512F.VL.IsSupported ? Avx512F.VL.TernaryLogic(a, b, c, 0xFE) : a | b | c;
+
+    // The two ways a step's levels are found (Sums).
+    private struct FromBits;
+
+    private struct Converted;
 }
