@@ -20,7 +20,8 @@ namespace Native.Numerics;
 /// A model trained on a table travels with its <see cref="FeaturePipeline"/> (<see cref="Pipeline"/>): it predicts from a
 /// <see cref="TableRow"/> (<see cref="CreateRow"/>) — numbers, categories, blanks, values never seen — encoded and
 /// standardized inside, with no allocation, bit for bit as <see cref="FeaturePipeline.Transform"/> followed by
-/// <see cref="Model"/>'s prediction. When every column of the pipeline is a number, the float-span calls stay: a row is
+/// <see cref="Model"/>'s prediction (for a quantized model, <see cref="IsQuantized"/>: the pipeline in floats, then the
+/// integer layers on the encoded row). When every column of the pipeline is a number, the float-span calls stay: a row is
 /// one value per number column, in column order, NaN for missing (imputed); with categories they are refused.
 /// </para>
 /// <para>
