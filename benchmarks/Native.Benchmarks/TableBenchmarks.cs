@@ -19,13 +19,18 @@ namespace Native.Benchmarks;
 /// numbers, six categories; 50 encoded features) into a logistic regression trained on it. The baseline is the model alone
 /// on the encoded row (a <see cref="TrainedModel"/> without a pipeline, its standardizer inside); then the same model
 /// through its pipeline from a <see cref="TableRow"/> already set, and from the record's 14 fields set as text (numbers
-/// parsed, categories looked up) then predicted. One row per call, <c>[MemoryDiagnoser]</c>: each must allocate 0 B.
+/// parsed, categories looked up) then predicted. The same three for the model quantized to int8 on the table
+/// (<see cref="TrainedModel.Quantize(TableData)"/>: the pipeline in floats, the layers in integers). One row per call,
+/// <c>[MemoryDiagnoser]</c>: each must allocate 0 B. Run:
+/// <c>dotnet run -c Release --project benchmarks/Native.Benchmarks -- --filter '*TablePredictionBenchmarks*'</c>.
 /// </summary>
 [MemoryDiagnoser]
 public class TablePredictionBenchmarks
 {
     private TrainedModel _withPipeline = null!;
     private TrainedModel _modelAlone = null!;
+    private TrainedModel _int8WithPipeline = null!;
+    private TrainedModel _int8Alone = null!;
     private TableRow _row = null!;
     private float[] _encoded = [];
     private readonly float[] _probabilities = new float[2];
@@ -47,6 +52,10 @@ public class TablePredictionBenchmarks
         SetRow(_records[0]);
         _encoded = new float[table.Pipeline.Features];
         _withPipeline.Pipeline!.Encode(_row, _encoded); // the encoded row, not standardized: the baseline model standardizes inside
+
+        // In int8, calibrated on the training table's encoded rows; the model alone is the same integer layers without the pipeline.
+        _int8WithPipeline = _withPipeline.Quantize(table);
+        _int8Alone = new TrainedModel(_int8WithPipeline.QuantizedParameters!, new ModelMetadata { Standardizer = table.Pipeline.Standardizer, ClassNames = table.Data.ClassNames }, libraryVersion: null);
     }
 
     [Benchmark(Baseline = true, Description = "model alone: encoded float row")]
@@ -68,6 +77,28 @@ public class TablePredictionBenchmarks
     {
         SetRow(_records[_next++ & 255]);
         _withPipeline.PredictProbabilities(_row, _probabilities);
+        return _probabilities[1];
+    }
+
+    [Benchmark(Description = "int8 model alone: encoded float row")]
+    public float Int8ModelAlone()
+    {
+        _int8Alone.PredictProbabilities(_encoded, _probabilities);
+        return _probabilities[1];
+    }
+
+    [Benchmark(Description = "int8 pipeline + model: TableRow already set")]
+    public float Int8RowSet()
+    {
+        _int8WithPipeline.PredictProbabilities(_row, _probabilities);
+        return _probabilities[1];
+    }
+
+    [Benchmark(Description = "int8 pipeline + model: 14 fields set as text, then predicted")]
+    public float Int8FromText()
+    {
+        SetRow(_records[_next++ & 255]);
+        _int8WithPipeline.PredictProbabilities(_row, _probabilities);
         return _probabilities[1];
     }
 

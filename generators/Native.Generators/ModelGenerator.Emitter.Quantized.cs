@@ -32,8 +32,21 @@ public sealed partial class ModelGenerator
             : ", biases" + (standardized ? ", standardizer" : string.Empty) + " and class names") + " are read-only data in the assembly, and no file is read at run time.");
         w.Line("/// </para>");
         w.Line("/// <para>");
-        w.Line("/// Predictions take raw rows, as in the training data" + (standardized ? ": the standardizer saved with the model is folded into the first layer's input bytes" : string.Empty) + ". They equal, bit");
-        w.Line("/// for bit, those of the model <c>ModelFile.Load</c> reads from the same file: the library's integer engine, the same one, over the weights here.");
+        if (spec.HasRow)
+        {
+            // The pipeline stays in floats, as in the library: the record encoded, then the integer layers on the encoded row.
+            w.Line("/// The file keeps the feature pipeline the model was trained with, compiled here: predictions take a <see cref=\"Row\"/>, a record of the table");
+            w.Line("/// as it comes (blanks and categories never seen included), encoded by <see cref=\"Encode\"/> in floats, then turned into the first layer's");
+            w.Line("/// bytes" + (standardized ? " with the standardizer folded in" : string.Empty) + ". They equal, bit for bit, those of the model <c>ModelFile.Load</c> reads from the same file");
+            w.Line("/// on a <c>TableRow</c> set from the same values: the library's integer engine, the same one, over the weights here. The calls on rows");
+            w.Line("/// of floats take encoded rows (<see cref=\"Features\"/> floats, as <see cref=\"Encode\"/> writes them).");
+        }
+        else
+        {
+            w.Line("/// Predictions take raw rows, as in the training data" + (standardized ? ": the standardizer saved with the model is folded into the first layer's input bytes" : string.Empty) + ". They equal, bit");
+            w.Line("/// for bit, those of the model <c>ModelFile.Load</c> reads from the same file: the library's integer engine, the same one, over the weights here.");
+        }
+
         w.Line("/// </para>");
         w.Line("/// </remarks>");
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Native.Generators\", \"" + Version + "\")]");
@@ -45,12 +58,28 @@ public sealed partial class ModelGenerator
         w.Line("private static readonly " + QuantizedRuntime + " s_engine = CreateEngine();");
         EmitFileMembers(w, spec, "The standardizer saved with the model, folded into the first layer's input bytes; <see cref=\"CreateModel\"/>'s model takes rows it has transformed.");
 
+        if (spec.HasRow)
+        {
+            EmitRowType(w, spec);
+            EmitRowPredictions(w, spec);
+        }
+
         EmitFilePredictions(w, spec);
 
         w.Line();
-        w.Summary(
-            "This model as a quantized <see cref=\"" + Numerics + ".TrainedModel\"/>, as <c>ModelFile.Load</c> returns the file, for code that takes any model",
-            "(a host that serves it, say): the same predictions, bit for bit, on an engine of its own over the same integer layers, created at first use.");
+        if (spec.HasRow)
+        {
+            w.Summary(
+                "This model as a quantized <see cref=\"" + Numerics + ".TrainedModel\"/>, for code that takes any model, without its pipeline: it takes encoded",
+                "rows, as the calls here on rows of floats do (see <see cref=\"Encode\"/>), with the same predictions, bit for bit, on an engine of its own, created at first use.");
+        }
+        else
+        {
+            w.Summary(
+                "This model as a quantized <see cref=\"" + Numerics + ".TrainedModel\"/>, as <c>ModelFile.Load</c> returns the file, for code that takes any model",
+                "(a host that serves it, say): the same predictions, bit for bit, on an engine of its own over the same integer layers, created at first use.");
+        }
+
         w.Line("public static " + Numerics + ".TrainedModel Model =>");
         w.Line("    global::System.Threading.LazyInitializer.EnsureInitialized(ref s_model, static () => " + CompilerServices + ".CompiledModels.CreateTrainedModel(s_engine, "
             + (regression ? "null" : "s_classNames") + FileNameArguments(spec) + "));");
@@ -70,6 +99,11 @@ public sealed partial class ModelGenerator
             "then packed for the kernels of this machine's fastest integer path.");
         w.Line("private static " + QuantizedRuntime + " CreateEngine() =>");
         w.Line("    " + QuantizedRuntime + "." + (quantized.PerRow ? "PerRow" : "Calibrated") + "(s_shape, " + standardizer + ", FileWeights, FileWeightScales, FileBiases, FileInputQuantization);");
+
+        if (spec.HasRow)
+        {
+            EmitRowEncoding(w, spec);
+        }
 
         EmitWeights(w, sizes, quantized.Weights);
         EmitLayerData(w, "FileWeightScales", "Each layer's weight scales (<c>layers.{l}.weight_scale</c>), layer after layer: the float one step of each output row's weights stands for.", sizes, quantized.WeightScales, l => sizes[l + 1]);

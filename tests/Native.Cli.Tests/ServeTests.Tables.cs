@@ -18,12 +18,24 @@ public sealed partial class ServeTests
         [],
     ];
 
-    [Fact]
-    public async Task RawRecordsAreAnsweredBitForBitAsTheLoadedModelAnswersThem()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RawRecordsAreAnsweredBitForBitAsTheLoadedModelAnswersThem(bool quantized)
     {
         string path = TrainLoans("loans.safetensors");
+        if (quantized)
+        {
+            // The int8 model keeps the pipeline: records are served as the float model's are, by its integer engine.
+            string int8 = Path.Combine(_directory, "loans-int8.safetensors");
+            Cli.Result result = Cli.Run("quantize", "--model", path, "--data", Path.Combine(Cli.RepositoryRoot(), "tests", "data", "loans", "loans-train.csv"), "--out", int8);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            path = int8;
+        }
+
         Uri server = await Serve("--model", $"loans={path}");
         TrainedModel model = ModelFile.Load(path);
+        Assert.Equal(quantized, model.IsQuantized);
 
         using HttpResponseMessage response = await Post(server, "loans", $"{{\"rows\": [{string.Join(", ", Records.Select(Json))}]}}");
         string body = await response.Content.ReadAsStringAsync();

@@ -116,6 +116,9 @@ public partial class TypedRowTests
     /// <summary>Trains nothing: a model of <paramref name="kind"/> with seeded parameters, saved with the pipeline fitted to loans-train.csv under <paramref name="options"/>, compiled into the consumer.</summary>
     private static (Type Driver, TrainedModel Loaded) Compile(FileModelHarness harness, string kind, string options)
     {
+        // "… int8": the model quantized on its table (the pipeline kept in floats) before it is saved.
+        bool int8 = options.EndsWith(Int8, StringComparison.Ordinal);
+        options = Base(options);
         var tableOptions = new TableOptions
         {
             LabelColumns = kind == "targets" ? ["default", "credit_lines"] : ["default"],
@@ -146,7 +149,15 @@ public partial class TypedRowTests
         }
 
         string path = harness.PathOf(File);
-        ModelFile.Save(model, path, training.Metadata);
+        if (int8)
+        {
+            ModelFile.Save(new TrainedModel(model, training.Metadata).Quantize(training), path);
+        }
+        else
+        {
+            ModelFile.Save(model, path, training.Metadata);
+        }
+
         string source = kind switch
         {
             "targets" => "#define TARGETS\n",
@@ -157,8 +168,16 @@ public partial class TypedRowTests
         Assert.Empty(result.Diagnostics);
         var problems = GeneratorHarness.Problems(output);
         Assert.True(problems.IsEmpty, string.Join("\n", problems.Take(20)));
-        return (FileModelHarness.Load(output).GetType("Demo.Driver")!, ModelFile.Load(path));
+        TrainedModel loaded = ModelFile.Load(path);
+        Assert.Equal(int8, loaded.IsQuantized);
+        return (FileModelHarness.Load(output).GetType("Demo.Driver")!, loaded);
     }
+
+    /// <summary>The suffix of the options of a model quantized to int8 before it is saved.</summary>
+    private const string Int8 = " int8";
+
+    /// <summary>The table options' name without <see cref="Int8"/>.</summary>
+    private static string Base(string options) => options.EndsWith(Int8, StringComparison.Ordinal) ? options[..^Int8.Length] : options;
 
     /// <summary>The records of a loans file, split on commas (the files quote nothing), and its header.</summary>
     private static string[] ReadRecords(string name, out string[][] records)
@@ -171,7 +190,7 @@ public partial class TypedRowTests
     /// <summary>With missing tokens, every third blank written as the token instead, and a category written with spaces around it.</summary>
     private static string[][] WithMissingTokens(string[][] records, string options)
     {
-        if (options != "indicators")
+        if (Base(options) != "indicators")
         {
             return records;
         }

@@ -35,6 +35,15 @@ public partial class TypedRowTests
 
             data.Add("perceptron", "indicators");
             data.Add("targets", "indicators");
+
+            // The same models quantized to int8: the pipeline compiled in floats, the layers the library's integer engine.
+            foreach (string kind in new[] { "logistic", "softmax", "perceptron", "perceptron regressor", "targets" })
+            {
+                data.Add(kind, "defaults int8");
+            }
+
+            data.Add("logistic", "error int8");
+            data.Add("perceptron", "indicators int8");
             return data;
         }
     }
@@ -124,8 +133,8 @@ public partial class TypedRowTests
         }
 
         // The records hold what training never saw: refused where the model says so, answered everywhere else.
-        Assert.Equal(options == "error" ? records.Length - compared : 0, refused);
-        Assert.True(options == "error" ? refused > 0 && compared > 1000 : compared == records.Length, $"{compared} compared, {refused} refused");
+        Assert.Equal(Base(options) == "error" ? records.Length - compared : 0, refused);
+        Assert.True(Base(options) == "error" ? refused > 0 && compared > 1000 : compared == records.Length, $"{compared} compared, {refused} refused");
     }
 
     [Theory]
@@ -136,11 +145,29 @@ public partial class TypedRowTests
     [InlineData("targets")]
     public void PredictingFromATypedRowAllocatesNothing(string kind)
     {
+        foreach (string options in new[] { "indicators", "indicators" + Int8 })
+        {
+            using var harness = new FileModelHarness();
+            (Type driver, _) = Compile(harness, kind, options);
+            ReadRecords("loans-test.csv", out string[][] records);
+            long allocated = (long)driver.GetMethod("Allocated")!.Invoke(null, [records.Take(300).ToArray()])!;
+            Assert.Equal(0, allocated);
+        }
+    }
+
+    [Theory]
+    [InlineData("logistic")]
+    [InlineData("targets")]
+    public void TheCompiledInt8ModelIsQuantizedAndCarriesTheLoadedModelsNames(string kind)
+    {
         using var harness = new FileModelHarness();
-        (Type driver, _) = Compile(harness, kind, "indicators");
-        ReadRecords("loans-test.csv", out string[][] records);
-        long allocated = (long)driver.GetMethod("Allocated")!.Invoke(null, [records.Take(300).ToArray()])!;
-        Assert.Equal(0, allocated);
+        (Type driver, TrainedModel loaded) = Compile(harness, kind, "defaults" + Int8);
+        var compiled = (TrainedModel)driver.Assembly.GetType("Demo.Loans")!.GetProperty("Model")!.GetValue(null)!;
+        Assert.True(compiled.IsQuantized);
+        Assert.Null(compiled.Pipeline);
+        Assert.Equal(loaded.Pipeline!.FeatureNames, compiled.FeatureNames);
+        Assert.Equal(loaded.LabelNames, compiled.LabelNames);
+        Assert.Equal(loaded.ClassNames, compiled.ClassNames);
     }
 
     [Theory]
@@ -217,8 +244,10 @@ public partial class TypedRowTests
         Assert.Equal("Column 'interest_rate': Infinity is not a finite number (null or NaN means missing). (Parameter 'row')", error.Message);
     }
 
-    [Fact]
-    public void AModelCompiledWithItsPipelineMatchesItsBaseline()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AModelCompiledWithItsPipelineMatchesItsBaseline(bool quantized)
     {
         // A small table whose column names test the naming: spaces, a keyword, the row type's own name, a name with no
         // letter, one starting with a digit, two that differ by case; blanks, a missing token and a rare category.
@@ -238,12 +267,21 @@ public partial class TypedRowTests
         }
 
         using var harness = new FileModelHarness();
-        ModelFile.Save(model, harness.PathOf("models/small.safetensors"), data.Metadata);
+        if (quantized)
+        {
+            // Quantized on its table: the same row type and encoding, the integer engine behind them.
+            ModelFile.Save(new TrainedModel(model, data.Metadata).Quantize(data), harness.PathOf("models/small.safetensors"));
+        }
+        else
+        {
+            ModelFile.Save(model, harness.PathOf("models/small.safetensors"), data.Metadata);
+        }
+
         var (result, output) = harness.Run("using Native.Numerics;\nnamespace Demo;\n[GeneratedModel(\"models/small.safetensors\")] public static partial class Small;\n", "models/small.safetensors");
         Assert.Empty(result.Diagnostics);
         var problems = GeneratorHarness.Problems(output);
         Assert.True(problems.IsEmpty, string.Join("\n", problems.Take(20)));
-        Snapshot.Verify("FileModelWithRow", Assert.Single(GeneratorHarness.Sources(result).Values));
+        Snapshot.Verify(quantized ? "FileModelInt8WithRow" : "FileModelWithRow", Assert.Single(GeneratorHarness.Sources(result).Values));
     }
 
     [Theory]

@@ -8,14 +8,16 @@ namespace Native.Cli.Commands;
 /// <c>native quantize</c>: a model file turned into an int8 one (signed-byte weights, one scale per output row; each layer's
 /// input as bytes scaled from calibration rows, or per row), which <c>predict</c>, <c>evaluate</c> and <c>bench</c> read as
 /// any model file. Calibration rows are a CSV file's first rows (its columns matched to the model's features as
-/// <c>evaluate</c> matches them; a label column is skipped), each finite.
+/// <c>evaluate</c> matches them; a label column is skipped), each finite. A model trained on a table keeps its pipeline: its
+/// calibration rows are the table's first records, read by column name and encoded by that pipeline (blanks and categories
+/// never seen included), and the int8 model predicts from records as the float one does.
 /// </summary>
 internal static class QuantizeCommand
 {
     public static Command Create(CliContext context)
     {
         var model = new Option<string>("--model") { Description = "The float model to quantize: a .safetensors file (from native train --out) or an .onnx file.", Required = true };
-        var data = new Option<string?>("--data") { Description = "Calibration rows: a CSV file with the model's feature columns (a label column is skipped), such as the training data." };
+        var data = new Option<string?>("--data") { Description = "Calibration rows: a CSV file with the model's feature columns (a label column is skipped), such as the training data; for a model trained on a table, its table (records read through the model's pipeline)." };
         var output = new Option<string>("--out") { Description = "The int8 model file to write (.safetensors).", Required = true };
         var rows = new Option<int>("--rows") { Description = "The most calibration rows read from --data (its first ones).", DefaultValueFactory = _ => 1000 };
         var perRow = new Option<bool>("--per-row") { Description = "Scale each row by its own range as it is predicted, instead of calibrated ranges: for inputs with heavy tails, or without calibration rows (no --data); slower." };
@@ -25,16 +27,19 @@ internal static class QuantizeCommand
         };
         var limits = new ReaderLimits(); // the CSV reader's errors name these options (native: --max-field-length), so quantize takes them
         limits.AddTo(command);
+        var table = new TableSettings(fitting: false); // --delimiter, for a table model's records, as predict and evaluate take it
+        table.AddTo(command);
         command.SetAction(parse =>
         {
             string? dataPath = parse.GetValue(data);
             limits.CheckApply(parse, DataFormat.Csv, dataPath ?? "(no --data)");
-            return Run(context, parse.GetValue(model)!, dataPath, parse.GetValue(output)!, parse.GetValue(rows), parse.GetValue(perRow), limits.Read(parse).Csv);
+            CsvOptions csv = limits.Read(parse).Csv;
+            return Run(context, parse.GetValue(model)!, dataPath, parse.GetValue(output)!, parse.GetValue(rows), parse.GetValue(perRow), csv, table.Read(parse, null, CsvLabels.Infer, csv, standardize: true));
         });
         return command;
     }
 
-    public static int Run(CliContext context, string modelPath, string? dataPath, string outputPath, int rowLimit, bool perRow, CsvOptions? csv = null)
+    public static int Run(CliContext context, string modelPath, string? dataPath, string outputPath, int rowLimit, bool perRow, CsvOptions? csv = null, TableOptions? table = null)
     {
         if (rowLimit < 1)
         {
@@ -60,7 +65,7 @@ internal static class QuantizeCommand
         destinations.Writes("--out", outputPath).Check();
         if (ModelFile.FormatOf(outputPath) == ModelFormat.Onnx)
         {
-            throw new UsageException($"--out '{outputPath}': an int8 model is written as safetensors; ONNX export of a quantized model is not supported yet.");
+            throw new UsageException($"--out '{outputPath}': quantize writes an int8 safetensors file; convert it to ONNX after (native convert --model model-int8.safetensors --out '{outputPath}'), which writes the QDQ graph.");
         }
 
         ModelFiles.CheckDestination("--out", outputPath);
@@ -71,16 +76,20 @@ internal static class QuantizeCommand
             throw new UsageException($"--model '{modelPath}' is quantized already.");
         }
 
-        if (loaded.Pipeline is not null)
-        {
-            throw new UsageException($"--model '{modelPath}' keeps a table's pipeline (its columns and categories), which a quantized model cannot hold yet.");
-        }
-
         int count = 0;
         TrainedModel quantized;
         if (dataPath is null)
         {
             quantized = loaded.Quantize();
+        }
+        else if (loaded.Pipeline is not null)
+        {
+            // A table model: its records, read by column name and encoded by its pipeline; the integer layers take the encoded rows.
+            DataFiles.CheckCsvFile(dataPath);
+            var counted = new Counter();
+            quantized = loaded.Quantize(ReadRecords(context, loaded, dataPath, rowLimit, table ?? new TableOptions(), counted));
+            count = counted.Count;
+            context.Cancellation.ThrowIfCancellationRequested();
         }
         else
         {
@@ -95,6 +104,34 @@ internal static class QuantizeCommand
         string how = dataPath is null ? "per-row scales" : string.Create(CultureInfo.InvariantCulture, $"calibrated on {count:N0} row{(count == 1 ? "" : "s")} of '{dataPath}'");
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outputPath}: {quantized.Shape}, int8, {how}; {bytes:N0} bytes (the float file: {before:N0})."));
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> records of the CSV table, read by column name through the model's pipeline into one row
+    /// handed out again and again (the library encodes each as it comes); <paramref name="counted"/> counts them. No record is an
+    /// error naming the file.
+    /// </summary>
+    private static IEnumerable<TableRow> ReadRecords(CliContext context, TrainedModel model, string path, int limit, TableOptions options, Counter counted)
+    {
+        using TableRowReader reader = TableRowReader.Open(path, model.Pipeline!, options);
+        TableRow row = model.CreateRow();
+        while (counted.Count < limit && reader.ReadRow(row))
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            counted.Count++;
+            yield return row;
+        }
+
+        if (counted.Count == 0)
+        {
+            throw FileFormatException.AtLine(path, reader.HeaderLine, 1, "the file has a header but no data rows; calibration needs at least one row after it.");
+        }
+    }
+
+    /// <summary>How many records an iterator handed out (an iterator cannot have an out parameter).</summary>
+    private sealed class Counter
+    {
+        public int Count { get; set; }
     }
 
     /// <summary>Up to <paramref name="limit"/> rows of the CSV file, the model's features in its order.</summary>

@@ -23,7 +23,8 @@ public partial class TrainedModel
     public int PredictClass(TableRow row)
     {
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
-        return Predictor.PredictClass(Encode(row, x));
+        Span<float> encoded = Encode(row, x);
+        return _quantized is null ? Predictor.PredictClass(encoded) : _quantized.PredictClass(encoded);
     }
 
     /// <summary>The class of one record, or false (no exception) when its outputs are not finite; allocates nothing.</summary>
@@ -33,7 +34,8 @@ public partial class TrainedModel
     public bool TryPredictClass(TableRow row, out int predictedClass)
     {
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
-        return Predictor.TryPredictClass(Encode(row, x), out predictedClass);
+        Span<float> encoded = Encode(row, x);
+        return _quantized is null ? Predictor.TryPredictClass(encoded, out predictedClass) : _quantized.TryPredictClass(encoded, out predictedClass);
     }
 
     /// <summary>The name of the class of one record (its label as text when no class names were saved); allocates nothing.</summary>
@@ -48,7 +50,7 @@ public partial class TrainedModel
     public void PredictProbabilities(TableRow row, Span<float> probabilities)
     {
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
-        Predictor.PredictProbabilities(Encode(row, x), probabilities);
+        PredictProbabilitiesEncoded(Encode(row, x), probabilities);
     }
 
     /// <summary>The value of one record; allocates nothing.</summary>
@@ -58,7 +60,8 @@ public partial class TrainedModel
     public float PredictValue(TableRow row)
     {
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
-        return Predictor.PredictValue(Encode(row, x));
+        Span<float> encoded = Encode(row, x);
+        return _quantized is null ? Predictor.PredictValue(encoded) : _quantized.PredictValue(encoded);
     }
 
     /// <summary>The value of one record, or false (no exception) when it is not finite; allocates nothing.</summary>
@@ -68,7 +71,8 @@ public partial class TrainedModel
     public bool TryPredictValue(TableRow row, out float value)
     {
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
-        return Predictor.TryPredictValue(Encode(row, x), out value);
+        Span<float> encoded = Encode(row, x);
+        return _quantized is null ? Predictor.TryPredictValue(encoded, out value) : _quantized.TryPredictValue(encoded, out value);
     }
 
     /// <summary>The values of one record, into <paramref name="values"/> (<see cref="Outputs"/> long; NaN when not finite); allocates nothing.</summary>
@@ -78,7 +82,33 @@ public partial class TrainedModel
     public void PredictValues(TableRow row, Span<float> values)
     {
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
-        Predictor.PredictValues(Encode(row, x), values);
+        PredictValuesEncoded(Encode(row, x), values);
+    }
+
+    /// <summary>The probabilities of an encoded row, by the integer layers when the model is quantized.</summary>
+    private void PredictProbabilitiesEncoded(ReadOnlySpan<float> encoded, Span<float> probabilities)
+    {
+        if (_quantized is null)
+        {
+            Predictor.PredictProbabilities(encoded, probabilities);
+        }
+        else
+        {
+            _quantized.PredictProbabilities(encoded, probabilities);
+        }
+    }
+
+    /// <summary>The values of an encoded row, by the integer layers when the model is quantized.</summary>
+    private void PredictValuesEncoded(ReadOnlySpan<float> encoded, Span<float> values)
+    {
+        if (_quantized is null)
+        {
+            Predictor.PredictValues(encoded, values);
+        }
+        else
+        {
+            _quantized.PredictValues(encoded, values);
+        }
     }
 
     /// <summary>The width of the model's encoded row: its features.</summary>

@@ -20,7 +20,8 @@ namespace Native.Numerics;
 /// A model trained on a table travels with its <see cref="FeaturePipeline"/> (<see cref="Pipeline"/>): it predicts from a
 /// <see cref="TableRow"/> (<see cref="CreateRow"/>) — numbers, categories, blanks, values never seen — encoded and
 /// standardized inside, with no allocation, bit for bit as <see cref="FeaturePipeline.Transform"/> followed by
-/// <see cref="Model"/>'s prediction. When every column of the pipeline is a number, the float-span calls stay: a row is
+/// <see cref="Model"/>'s prediction (for a quantized model, <see cref="IsQuantized"/>: the pipeline in floats, then the
+/// integer layers on the encoded row). When every column of the pipeline is a number, the float-span calls stay: a row is
 /// one value per number column, in column order, NaN for missing (imputed); with categories they are refused.
 /// </para>
 /// <para>
@@ -141,9 +142,9 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public int PredictClass(ReadOnlySpan<float> row)
     {
-        if (_quantized is not null)
+        if (_quantizedRaw is not null)
         {
-            return _quantized.PredictClass(row);
+            return _quantizedRaw.PredictClass(row);
         }
 
         if (_pipeline is null)
@@ -152,7 +153,8 @@ public partial class TrainedModel : IClassifier, IRegressor
         }
 
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
-        return Predictor.PredictClass(EncodeNumbers(row, x));
+        Span<float> encoded = EncodeNumbers(row, x);
+        return _quantized is null ? Predictor.PredictClass(encoded) : _quantized.PredictClass(encoded);
     }
 
     /// <inheritdoc/>
@@ -160,9 +162,9 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public bool TryPredictClass(ReadOnlySpan<float> row, out int predictedClass)
     {
-        if (_quantized is not null)
+        if (_quantizedRaw is not null)
         {
-            return _quantized.TryPredictClass(row, out predictedClass);
+            return _quantizedRaw.TryPredictClass(row, out predictedClass);
         }
 
         if (_pipeline is null)
@@ -171,7 +173,8 @@ public partial class TrainedModel : IClassifier, IRegressor
         }
 
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
-        return Predictor.TryPredictClass(EncodeNumbers(row, x), out predictedClass);
+        Span<float> encoded = EncodeNumbers(row, x);
+        return _quantized is null ? Predictor.TryPredictClass(encoded, out predictedClass) : _quantized.TryPredictClass(encoded, out predictedClass);
     }
 
     /// <inheritdoc/>
@@ -179,9 +182,9 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public void PredictClasses(ReadOnlySpan<float> rows, Span<int> classes)
     {
-        if (_quantized is not null)
+        if (_quantizedRaw is not null)
         {
-            _quantized.PredictClasses(rows, classes);
+            _quantizedRaw.PredictClasses(rows, classes);
             return;
         }
 
@@ -195,7 +198,8 @@ public partial class TrainedModel : IClassifier, IRegressor
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
         for (int i = 0; i < count; i++)
         {
-            classes[i] = Predictor.PredictClass(EncodeNumbers(rows.Slice(i * Features, Features), x));
+            Span<float> encoded = EncodeNumbers(rows.Slice(i * Features, Features), x);
+            classes[i] = _quantized is null ? Predictor.PredictClass(encoded) : _quantized.PredictClass(encoded);
         }
     }
 
@@ -209,9 +213,9 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public void PredictProbabilities(ReadOnlySpan<float> rows, Span<float> probabilities)
     {
-        if (_quantized is not null)
+        if (_quantizedRaw is not null)
         {
-            _quantized.PredictProbabilities(rows, probabilities);
+            _quantizedRaw.PredictProbabilities(rows, probabilities);
             return;
         }
 
@@ -226,7 +230,7 @@ public partial class TrainedModel : IClassifier, IRegressor
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
         for (int i = 0; i < count; i++)
         {
-            Predictor.PredictProbabilities(EncodeNumbers(rows.Slice(i * Features, Features), x), probabilities.Slice(i * width, width));
+            PredictProbabilitiesEncoded(EncodeNumbers(rows.Slice(i * Features, Features), x), probabilities.Slice(i * width, width));
         }
     }
 
@@ -235,9 +239,9 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public float PredictValue(ReadOnlySpan<float> row)
     {
-        if (_quantized is not null)
+        if (_quantizedRaw is not null)
         {
-            return _quantized.PredictValue(row);
+            return _quantizedRaw.PredictValue(row);
         }
 
         if (_pipeline is null)
@@ -246,7 +250,8 @@ public partial class TrainedModel : IClassifier, IRegressor
         }
 
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
-        return Predictor.PredictValue(EncodeNumbers(row, x));
+        Span<float> encoded = EncodeNumbers(row, x);
+        return _quantized is null ? Predictor.PredictValue(encoded) : _quantized.PredictValue(encoded);
     }
 
     /// <inheritdoc/>
@@ -254,9 +259,9 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public bool TryPredictValue(ReadOnlySpan<float> row, out float value)
     {
-        if (_quantized is not null)
+        if (_quantizedRaw is not null)
         {
-            return _quantized.TryPredictValue(row, out value);
+            return _quantizedRaw.TryPredictValue(row, out value);
         }
 
         if (_pipeline is null)
@@ -265,7 +270,8 @@ public partial class TrainedModel : IClassifier, IRegressor
         }
 
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
-        return Predictor.TryPredictValue(EncodeNumbers(row, x), out value);
+        Span<float> encoded = EncodeNumbers(row, x);
+        return _quantized is null ? Predictor.TryPredictValue(encoded, out value) : _quantized.TryPredictValue(encoded, out value);
     }
 
     /// <inheritdoc/>
@@ -273,9 +279,9 @@ public partial class TrainedModel : IClassifier, IRegressor
     [SkipLocalsInit]
     public void PredictValues(ReadOnlySpan<float> rows, Span<float> values)
     {
-        if (_quantized is not null)
+        if (_quantizedRaw is not null)
         {
-            _quantized.PredictValues(rows, values);
+            _quantizedRaw.PredictValues(rows, values);
             return;
         }
 
@@ -290,7 +296,7 @@ public partial class TrainedModel : IClassifier, IRegressor
         Span<float> x = EncodedWidth <= StackFeatures ? stackalloc float[StackFeatures] : Scratch();
         for (int i = 0; i < count; i++)
         {
-            Predictor.PredictValues(EncodeNumbers(rows.Slice(i * Features, Features), x), values.Slice(i * width, width));
+            PredictValuesEncoded(EncodeNumbers(rows.Slice(i * Features, Features), x), values.Slice(i * width, width));
         }
     }
 }

@@ -23,7 +23,7 @@ namespace Native.Numerics;
 /// holds these keys, the library's under the reserved prefix <c>native.</c>:
 /// </para>
 /// <list type="table">
-/// <item><term><c>native.format</c></term><description>The format version: <c>"1"</c>, or <c>"2"</c> for a file with a feature pipeline (which a library that reads only version 1 refuses, rather than predict from raw columns), or <c>"3"</c> for a quantized (int8) model.</description></item>
+/// <item><term><c>native.format</c></term><description>The format version: <c>"1"</c>, or <c>"2"</c> for a file with a feature pipeline (which a library that reads only version 1 refuses, rather than predict from raw columns), or <c>"3"</c> for a quantized (int8) model, with or without a feature pipeline.</description></item>
 /// <item><term><c>native.quantization</c></term><description>Format 3 only: <c>int8_calibrated</c> or <c>int8_per_row</c>. Each layer l is then
 /// <c>layers.{l}.weight</c> of dtype <c>I8</c> [outputs, inputs] (−127 to 127), <c>layers.{l}.weight_scale</c> F32 [outputs], <c>layers.{l}.bias</c>
 /// F32 [outputs] and <c>layers.{l}.input_quantization</c> F32 [2] (the input bytes' scale and zero point), read back by
@@ -37,7 +37,7 @@ namespace Native.Numerics;
 /// <item><term><c>native.feature_names</c></term><description>Optional: a JSON array of strings, one per feature, in input order, distinct (a CSV header's).</description></item>
 /// <item><term><c>native.label_name</c></term><description>Optional: the name of the label column the model was trained on.</description></item>
 /// <item><term><c>native.standardizer.means</c>, <c>native.standardizer.standard_deviations</c></term><description>Optional, together: JSON arrays of one float per feature (exact round trip); the deviations are the divisors, all positive.</description></item>
-/// <item><term><c>native.pipeline</c></term><description>Optional (format 2): the <see cref="FeaturePipeline"/>, a JSON object
+/// <item><term><c>native.pipeline</c></term><description>Optional (format 2, or 3 for an int8 model): the <see cref="FeaturePipeline"/>, a JSON object
 /// <c>{"version":1,"missing_tokens":[…],"decimal_comma":false,"imputation":"mean","columns":[…]}</c>, one object per column of
 /// the table but the label, in file order: <c>name</c>, <c>kind</c> (<c>number</c>, <c>category</c>, <c>ignored</c>),
 /// <c>inferred</c>, <c>count</c>, <c>missing</c>, an optional <c>note</c>; for a number and a category <c>offset</c> and

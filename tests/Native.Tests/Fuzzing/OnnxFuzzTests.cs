@@ -45,7 +45,7 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
     [Fact]
     public void EveryMutantOfAnInt8ExportLoadsOrIsRefusedWithFileFormatException()
     {
-        Assert.Equal(3, QuantizedSeeds.Length);
+        Assert.Equal(4, QuantizedSeeds.Length);
         Fuzzer.Run("onnx int8", output, index => Mutate(index, QuantizedSeeds), Load, Verify, mutants: Math.Max(1, Fuzzer.Mutants / 5));
     }
 
@@ -201,6 +201,16 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output)
             (TrainedModel trained, float[] rows) = Quantization.QuantizedTrainedModelTests.Trained(kind, features: 5, seed: 7);
             using var stream = new MemoryStream();
             ModelFile.Save(trained.Quantize(rows), stream, ModelFormat.Onnx);
+            seeds.Add(stream.ToArray());
+        }
+
+        // An int8 model that keeps a table's pipeline: the pipeline's graph (string inputs, LabelEncoder, one-hot) before QDQ layers.
+        TableData loans = Data.Tables.TableTestData.Read(Data.Tables.TableTestData.Loans, new TableOptions { MissingTokens = ["NA"], MissingIndicators = true });
+        var table = new MultilayerPerceptron([loans.Pipeline.Features, 4, 2], Activation.Relu);
+        DenseKernelTests.Random(table.Parameters.Length, 9).CopyTo(table.Parameters);
+        using (var stream = new MemoryStream())
+        {
+            ModelFile.Save(new TrainedModel(table, loans.Metadata).Quantize(loans), stream, ModelFormat.Onnx);
             seeds.Add(stream.ToArray());
         }
 

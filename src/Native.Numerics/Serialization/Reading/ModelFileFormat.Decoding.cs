@@ -54,12 +54,13 @@ internal static partial class ModelFileFormat
             }
         }
 
-        // A pipeline makes the file version 2, so that a library of version 1 refuses it rather than predict from raw columns.
+        // A pipeline makes the file version 2 (an int8 file, version 3, may keep one too), so that a library of version 1
+        // refuses it rather than predict from raw columns.
         bool hasPipeline = metadata.ContainsKey(ModelFileKeys.PipelineKey);
-        if (hasPipeline != (format == PipelineFormatText))
+        if (hasPipeline ? format == PlainFormatText : format == PipelineFormatText)
         {
             throw decoder.Error(hasPipeline ? ModelFileKeys.PipelineKey : ModelFileKeys.FormatKey, hasPipeline
-                ? $"{ModelFileKeys.PipelineKey} is present, but {ModelFileKeys.FormatKey} is '{Safetensors.Quote(format)}'; a file with a pipeline is format version {PipelineFormatText}."
+                ? $"{ModelFileKeys.PipelineKey} is present, but {ModelFileKeys.FormatKey} is '{Safetensors.Quote(format)}'; a file with a pipeline is format version {PipelineFormatText} ({QuantizedFormatText} when quantized)."
                 : $"{ModelFileKeys.FormatKey} is '{format}', but the file has no {ModelFileKeys.PipelineKey}; format version {PipelineFormatText} is that of a file with a pipeline.");
         }
 

@@ -17,7 +17,8 @@ internal static class ModelFileKeys
 
     /// <summary>
     /// The format version of a quantized (int8) file: 3, whose weights are signed bytes with float scales
-    /// (<see cref="QuantizationKey"/>), which a library that knows only versions 1 and 2 refuses rather than misread.
+    /// (<see cref="QuantizationKey"/>), which a library that knows only versions 1 and 2 refuses rather than misread; it may keep a
+    /// feature pipeline (<see cref="PipelineKey"/>), whose encoded rows the integer layers take.
     /// </summary>
     public const int QuantizedFormatVersion = 3;
 

@@ -13,7 +13,7 @@ public sealed class PipelineFileTests
     private const string Bias = "\"layers.0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[24,32]}";
 
     /// <summary>A valid pipeline for the base file's 3 features: a number, then a category of two values, and an ignored column.</summary>
-    private const string ValidPipeline =
+    internal const string ValidPipeline =
         "{\"version\":1,\"missing_tokens\":[\"NA\"],\"decimal_comma\":false,\"imputation\":\"mean\",\"columns\":[" +
         "{\"name\":\"id\",\"kind\":\"ignored\",\"inferred\":true,\"count\":5,\"missing\":0,\"note\":\"an identifier\"}," +
         "{\"name\":\"a\",\"kind\":\"number\",\"inferred\":true,\"offset\":0,\"width\":1,\"fill\":2.5,\"indicator\":false,\"count\":4,\"missing\":1}," +
@@ -45,7 +45,7 @@ public sealed class PipelineFileTests
     public static TheoryData<string> CaseNames => [.. Cases.Keys];
 
     /// <summary>Each case: the native.pipeline text (or a change to the metadata) and words the refusal must hold.</summary>
-    private static readonly Dictionary<string, (string Metadata, string[] Says)> Cases = new()
+    internal static readonly Dictionary<string, (string Metadata, string[] Says)> Cases = new()
     {
         ["not JSON"] = (With("{\"version\":1,"), ["native.pipeline is not valid JSON"]),
         ["an array"] = (With("[]"), ["expected the pipeline object"]),

@@ -123,12 +123,8 @@ internal sealed partial class OnnxGraphReader
             throw Error(_graph.SparseInitializer, "the graph has sparse initializers, which this reader does not read; store the weights as dense tensors.");
         }
 
+        // A pipeline may stand before float layers or int8 (QDQ) ones: it writes the encoded row either takes.
         ModelDescription description = Build(input, chain, labels);
-        if (pipeline is not null && description.Quantization is not null)
-        {
-            throw Error(PipelineConcat()!.Offset, "the graph keeps a feature pipeline before int8 layers; a quantized model cannot keep a feature pipeline yet (its rows are encoded from a table's columns).");
-        }
-
         description.Pipeline = pipeline;
         return description;
     }
