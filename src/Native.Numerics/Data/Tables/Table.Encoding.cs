@@ -18,7 +18,7 @@ public static partial class Table
             var reader = new TableRowReader(stream, pipeline, name, options);
             string[] header = [.. reader.Header];
             int label = LabelOf(reader, header, options, name);
-            var labels = new CsvLabelColumn(name, header[label], options.Labels, pipeline.DecimalComma);
+            var labels = new CsvLabelColumn(name, header[label], options.Labels, pipeline.DecimalComma, pipeline.Thousands);
             var rows = new CsvRows(pipeline.Features, Remaining(stream));
             TableRow row = pipeline.CreateRow();
             int count = 0;
