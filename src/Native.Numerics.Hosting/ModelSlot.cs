@@ -185,13 +185,19 @@ internal sealed partial class ModelSlot : IDisposable
 
     /// <summary>
     /// Everything in a feature pipeline that decides what a record becomes — columns, kinds, offsets, fills, indicators,
-    /// categories and their slots, unknown policy, missing tokens, decimal comma — as text, every name and category
+    /// categories and their slots, unknown policy, missing tokens, decimal comma, thousands separator — as text, every name and category
     /// prefixed by its length so no two pipelines write the same text. (Its standardizer is the model's, hashed above.)
     /// </summary>
     private static string Describe(FeaturePipeline pipeline)
     {
         var text = new StringBuilder("pipeline\n");
         text.Append(CultureInfo.InvariantCulture, $"decimal comma {pipeline.DecimalComma}, {pipeline.MissingTokens.Count} missing tokens");
+        if (pipeline.ThousandsSeparator is char thousands)
+        {
+            // Only when there is one, so a pipeline without it keeps the version it had.
+            text.Append(CultureInfo.InvariantCulture, $", thousands separator U+{(int)thousands:X4}");
+        }
+
         foreach (string token in pipeline.MissingTokens)
         {
             Field(text, token);
