@@ -63,7 +63,7 @@ internal static partial class BenchCommand
         });
         if (!json)
         {
-            context.Out.WriteLine($"native bench: '{path}', {file.Shape} behind a pipeline of {columns.Length} columns ({pipeline.Features} features), float32 ({kernel}); .NET {Environment.Version}, {Environment.ProcessorCount} cores, kernels at {Vectorization.Width}; median of {rounds} rounds");
+            context.Out.WriteLine($"native bench: '{path}', {file.Shape} behind a pipeline of {columns.Length} columns ({pipeline.Features} features), float32 ({kernel}); {Machine}; median of {rounds} rounds");
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"records",7} {"input",-7} {"ns per record",14} {"allocated",10}"));
         }
 
