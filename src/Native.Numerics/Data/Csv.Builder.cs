@@ -117,7 +117,7 @@ public static partial class Csv
                 int first = _columns.IndexOf(label);
                 if (first < 0)
                 {
-                    throw FileFormatException.AtLine(name, _headerLine, 1, $"no column is named {Quote(label)}; the header names {Quote(string.Join(", ", _columns))}.");
+                    throw FileFormatException.AtLine(name, _headerLine, 1, $"no column is named {Quote(label)}, the label{TableHeader.Suggestion(_columns, label)}; the header names {TableHeader.NameList(_columns)}.");
                 }
 
                 if (_columns.LastIndexOf(label) != first)

@@ -57,7 +57,7 @@ public static partial class Table
             if (options.LabelColumns.Count > 0)
             {
                 int j = reader.HeaderIndexOf(options.LabelColumns[0]);
-                return j >= 0 ? j : throw FileFormatException.AtLine(name, reader.HeaderLine, 1, $"no column is named {Csv.Quote(options.LabelColumns[0])}, the label; the header names {TableHeader.NameList(header)}.");
+                return j >= 0 ? j : throw FileFormatException.AtLine(name, reader.HeaderLine, 1, $"no column is named {Csv.Quote(options.LabelColumns[0])}, the label{TableHeader.Suggestion(header, options.LabelColumns[0])}; the header names {TableHeader.NameList(header)}.");
             }
 
             if (options.LabelIndex is int index)
