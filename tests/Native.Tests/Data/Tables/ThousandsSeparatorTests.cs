@@ -240,4 +240,39 @@ public sealed class ThousandsSeparatorTests
     }
 
     private static int IndexOf(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> what) => bytes.IndexOf(what);
+
+    /// <summary>The numbers-only reader (<see cref="Csv"/>, in memory and a block at a time) takes the option too: features and targets; strict the same way.</summary>
+    [Fact]
+    public void CsvReadsGroupedNumbersWhenTold()
+    {
+        const string Text = "amount,count,price\n\"1,037.5\",3,\"12,000.25\"\n250,\"1,200\",\"7,500\"\n";
+        var options = new CsvOptions { ThousandsSeparator = ',', Labels = CsvLabels.Regression };
+        Dataset data = Csv.Read(new MemoryStream(Encoding.UTF8.GetBytes(Text)), options, "money.csv");
+        Assert.Equal([1037.5f, 3f], data.Row(0).ToArray());
+        Assert.Equal([250f, 1200f], data.Row(1).ToArray());
+        Assert.Equal([12000.25f, 7500f], data.Targets.ToArray());
+
+        string path = Path.Combine(Path.GetTempPath(), $"thousands-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, Text);
+        try
+        {
+            using RowReader rows = Csv.OpenRows(path, options);
+            float[] buffer = new float[4], targets = new float[2];
+            Assert.Equal(2, rows.Read(buffer, 2, 2, new int[2], targets));
+            Assert.Equal([1037.5f, 3f, 250f, 1200f], buffer);
+            Assert.Equal([12000.25f, 7500f], targets);
+            Assert.Contains("thousands U+002C", rows.Description, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        // Without the option, the same field is not a number; with it, a wrong group is an error at its place.
+        Assert.Contains("'1,037.5', which is not a number", Assert.Throws<FileFormatException>(() => Csv.Read(new MemoryStream(Encoding.UTF8.GetBytes(Text)), new CsvOptions { Labels = CsvLabels.Regression })).Message);
+        FileFormatException malformed = Assert.Throws<FileFormatException>(() => Csv.Read(new MemoryStream(Encoding.UTF8.GetBytes("a,y\n\"1,03\",1\n2,0\n")), options, "bad.csv"));
+        Assert.Equal((2, 1), (malformed.Line, malformed.Column));
+        Assert.Contains("column 'a': the feature is '1,03', not a number with thousands separators", malformed.Message);
+        Assert.Throws<ArgumentException>(() => Csv.Read(new MemoryStream(Encoding.UTF8.GetBytes(Text)), new CsvOptions { ThousandsSeparator = '.' }));
+    }
 }
