@@ -32,7 +32,7 @@ if (args is ["loans-peers", ..])
     return;
 }
 
-// `-- tableread-ab <categories|numbers|pixels> <reads> <current|folder>...` alternates Table.Read of builds of the library in one process (TableReadComparison).
+// `-- tableread-ab <categories|numbers|pixels> <reads> <current|current-thousands|folder>...` alternates Table.Read of builds of the library in one process (TableReadComparison).
 if (args is ["tableread-ab", string columns, string reads, .. string[] builds])
 {
     TableReadComparison.Run(Console.Out, columns, int.Parse(reads, System.Globalization.CultureInfo.InvariantCulture), builds);

@@ -54,7 +54,7 @@ internal sealed partial class ModelSlot : IDisposable
         {
             TrainedModel model = compiled();
             _current = new NativeModel(name, model, CompiledVersion(model), time.GetUtcNow(), "compiled");
-            Log.Loaded(_logger, name, _current.Version, _current.Source, model.Shape);
+            Log.Loaded(_logger, name, _current.Version, _current.Source, model.Shape, Precision(model));
             return;
         }
 
@@ -62,7 +62,7 @@ internal sealed partial class ModelSlot : IDisposable
         _format = options.Format ?? ModelFile.FormatOf(_path);
         var (bytes, version) = Read();
         _current = new NativeModel(name, Load(bytes), version, time.GetUtcNow(), _path);
-        Log.Loaded(_logger, name, version, _path, _current.Model.Shape);
+        Log.Loaded(_logger, name, version, _path, _current.Model.Shape, Precision(_current.Model));
         if (options.ReloadOnChange)
         {
             Watch();
@@ -136,7 +136,7 @@ internal sealed partial class ModelSlot : IDisposable
             Volatile.Write(ref _current, loaded);
             _refusal = null;
             _metrics.RecordReload(_name, loaded: true);
-            Log.Loaded(_logger, _name, version, _path, model.Shape);
+            Log.Loaded(_logger, _name, version, _path, model.Shape, Precision(model));
             return loaded;
         }
     }
@@ -183,15 +183,24 @@ internal sealed partial class ModelSlot : IDisposable
         return Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 8));
     }
 
+    /// <summary>A model's precision as the log says it: "int8" for a quantized model, else "float32" (as <c>native serve</c>'s model list).</summary>
+    private static string Precision(TrainedModel model) => model.IsQuantized ? "int8" : "float32";
+
     /// <summary>
     /// Everything in a feature pipeline that decides what a record becomes — columns, kinds, offsets, fills, indicators,
-    /// categories and their slots, unknown policy, missing tokens, decimal comma — as text, every name and category
+    /// categories and their slots, unknown policy, missing tokens, decimal comma, thousands separator — as text, every name and category
     /// prefixed by its length so no two pipelines write the same text. (Its standardizer is the model's, hashed above.)
     /// </summary>
     private static string Describe(FeaturePipeline pipeline)
     {
         var text = new StringBuilder("pipeline\n");
         text.Append(CultureInfo.InvariantCulture, $"decimal comma {pipeline.DecimalComma}, {pipeline.MissingTokens.Count} missing tokens");
+        if (pipeline.ThousandsSeparator is char thousands)
+        {
+            // Only when there is one, so a pipeline without it keeps the version it had.
+            text.Append(CultureInfo.InvariantCulture, $", thousands separator U+{(int)thousands:X4}");
+        }
+
         foreach (string token in pipeline.MissingTokens)
         {
             Field(text, token);
@@ -305,8 +314,8 @@ internal sealed partial class ModelSlot : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Model {Name} version {Version} loaded from {Source}: {Shape}.")]
-        public static partial void Loaded(ILogger logger, string name, string version, string source, ModelShape shape);
+        [LoggerMessage(1, LogLevel.Information, "Model {Name} version {Version} loaded from {Source}: {Shape}, {Precision}.")]
+        public static partial void Loaded(ILogger logger, string name, string version, string source, ModelShape shape, string precision);
 
         [LoggerMessage(2, LogLevel.Error, "Model {Name}: '{Path}' (version {Refused}) was refused; version {Serving} goes on serving. {Reason}")]
         public static partial void Refused(ILogger logger, string name, string path, string refused, string serving, string reason);

@@ -26,6 +26,14 @@ public sealed class ParquetOptions
     /// </summary>
     public IReadOnlyList<string>? FeatureColumns { get; init; }
 
+    /// <summary>
+    /// Columns of <see cref="FeatureColumns"/> that are further regression targets, not features: a multi-output
+    /// regression's targets after the label, read beside the features into each row (as evaluating such a model reads
+    /// them). They are read as features are, but a null or a value that is not a finite number is called the target's in
+    /// the error, which says every row needs each target. Null (the default) for none; each named must be a feature column.
+    /// </summary>
+    public IReadOnlyList<string>? TargetColumns { get; init; }
+
     /// <summary>Whether the labels are classes or regression targets; by default, inferred from the label column's type.</summary>
     public ParquetLabels Labels { get; init; } = ParquetLabels.Infer;
 
@@ -56,6 +64,19 @@ public sealed class ParquetOptions
         if (FeatureColumns is { Count: 0 })
         {
             throw new ArgumentException("Name at least one feature column, or leave FeatureColumns null for every number column.", nameof(FeatureColumns));
+        }
+
+        if (TargetColumns is { } targets)
+        {
+            if (targets.Any(name => name is null) || targets.Distinct(StringComparer.Ordinal).Count() != targets.Count)
+            {
+                throw new ArgumentException("Name each target column once.", nameof(TargetColumns));
+            }
+
+            if (FeatureColumns is { } features && targets.FirstOrDefault(name => !features.Contains(name, StringComparer.Ordinal)) is string missing)
+            {
+                throw new ArgumentException($"The target column '{missing}' is not one of FeatureColumns; name it there too (the targets are read beside the features).", nameof(TargetColumns));
+            }
         }
     }
 }

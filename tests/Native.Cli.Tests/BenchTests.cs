@@ -49,4 +49,16 @@ public class BenchTests
         Assert.Contains("behind a pipeline of", text.Output, StringComparison.Ordinal);
         Assert.Contains("ns per record", text.Output, StringComparison.Ordinal);
     }
+
+    /// <summary>The header names the processors in good English: it said "1 cores" on a one-processor machine (a container's limit, here .NET's own variable).</summary>
+    [Theory]
+    [InlineData("1", "1 core,")]
+    [InlineData("2", "2 cores,")]
+    public void TheHeaderCountsCoresInWords(string processors, string expected)
+    {
+        Cli.Result bench = Cli.RunProcess(new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = processors }, "bench", "--rounds", "1");
+        Assert.True(bench.ExitCode == 0, bench.ToString());
+        string header = bench.Output.Split('\n')[0];
+        Assert.Contains(expected, header, StringComparison.Ordinal);
+    }
 }

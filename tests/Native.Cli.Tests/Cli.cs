@@ -28,10 +28,18 @@ internal static class Cli
     }
 
     /// <summary>Runs the built command as a child process: <c>dotnet native.dll args…</c>.</summary>
-    public static Result RunProcess(params string[] args)
+    public static Result RunProcess(params string[] args) => RunProcess(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the built command as a child process with <paramref name="environment"/> added to its variables.</summary>
+    public static Result RunProcess(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "native.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(dll);
         foreach (string arg in args)
         {

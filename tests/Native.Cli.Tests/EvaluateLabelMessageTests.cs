@@ -34,4 +34,44 @@ public sealed class EvaluateLabelMessageTests : IDisposable
         Assert.Contains("no column is named 'target', the label; the header names 'f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', …, 'f29', 'label' (31 in all).", train.Error, StringComparison.Ordinal);
         Assert.Single(train.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    /// <summary>
+    /// A new user's <c>--label Label</c> (or <c>Default</c>) where the column is <c>label</c>: the message names the column
+    /// they meant. Only a difference of case or surrounding spaces, and only one such column.
+    /// </summary>
+    [Fact]
+    public void ALabelNamedInAnotherCaseIsSuggested()
+    {
+        string data = Path.Combine(_directory, "cases.csv");
+        File.WriteAllText(data, "a,b,label\n1,2,0\n2,3,1\n");
+        Cli.Result train = Cli.Run("train", "--data", data, "--label", "Label", "--epochs", "1");
+        Assert.Equal(1, train.ExitCode);
+        Assert.Contains("no column is named 'Label', the label (did you mean 'label'?); the header names 'a', 'b', 'label'.", train.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("did you mean", Cli.Run("train", "--data", data, "--label", "target", "--epochs", "1").Error, StringComparison.Ordinal);
+
+        // Two columns that differ from it only in case: no guess.
+        File.WriteAllText(data, "LABEL,b,label\n1,2,0\n2,3,1\n");
+        Assert.DoesNotContain("did you mean", Cli.Run("train", "--data", data, "--label", "Label", "--epochs", "1").Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Evaluating a model on a file of other columns listed the file's header as one quoted string cut at 40 characters
+    /// ("'loan_id, income, loan_amount, interest_r…'"): now as the train command lists a header, each name quoted, the
+    /// last two of a wide one shown.
+    /// </summary>
+    [Fact]
+    public void AFeatureNotFoundListsTheHeaderAsTrainDoes()
+    {
+        string data = Path.Combine(_directory, "train.csv"), other = Path.Combine(_directory, "other.csv"), model = Path.Combine(_directory, "m.safetensors");
+        File.WriteAllText(data, "a,b,y\n1,2,0\n2,3,1\n1,2,0\n3,4,1\n");
+        File.WriteAllText(other, string.Join(',', Enumerable.Range(0, 12).Select(i => $"column_number_{i}").Append("y")) + "\n" + string.Join(',', Enumerable.Repeat("1", 13)) + "\n");
+        Assert.Equal(0, Cli.Run("train", "--data", data, "--label", "y", "--epochs", "1", "--out", model, "--quiet").ExitCode);
+        Cli.Result evaluate = Cli.Run("evaluate", "--model", model, "--data", other);
+        Assert.Equal(1, evaluate.ExitCode);
+        Assert.Contains("no column is named 'a', the model's feature 0; the header names 'column_number_0', 'column_number_1', ", evaluate.Error, StringComparison.Ordinal);
+        Assert.Contains(", …, 'column_number_11', 'y' (13 in all).", evaluate.Error, StringComparison.Ordinal);
+
+        File.WriteAllText(other, "A,b,y\n1,2,0\n");
+        Assert.Contains("no column is named 'a', the model's feature 0 (did you mean 'A'?)", Cli.Run("evaluate", "--model", model, "--data", other).Error, StringComparison.Ordinal);
+    }
 }

@@ -114,7 +114,7 @@ public sealed class EvaluateParquetTests : IDisposable
         string model = Train(csv, "--model", "linear", "--label", "label,b");
         Cli.Result result = Cli.Run("evaluate", "--model", model, "--data", Path.Combine(Fixtures, "null-feature.parquet"));
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("column 'b', row 2100: the target is null (missing); evaluate needs each of the model's targets in every row.", result.Error, StringComparison.Ordinal);
+        Assert.Contains("column 'b', row 2100: the target is null (missing); a regression needs each of its targets in every row.", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("feature", result.Error.Replace("null-feature.parquet", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }

@@ -60,6 +60,14 @@ public sealed partial class ServeTests : IDisposable
         var precision = models.RootElement.GetProperty("models").EnumerateArray().ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("precision").GetString());
         Assert.Equal("float32", precision["float"]);
         Assert.Equal("int8", precision["bytes"]);
+
+        // So do the lines serve prints as it loads and starts (they named the shape alone, an int8 file as a float one).
+        await _stop.CancelAsync();
+        Cli.Result served = await _server!;
+        Assert.Contains("bytes (SoftmaxRegression 4-3, int8, version ", served.Output, StringComparison.Ordinal);
+        Assert.Contains("float (SoftmaxRegression 4-3, version ", served.Output, StringComparison.Ordinal);
+        Assert.Matches(@"Model bytes version \w+ loaded from .*iris-int8\.safetensors: SoftmaxRegression 4-3, int8\.", served.Output + served.Error);
+        Assert.Matches(@"Model float version \w+ loaded from .*iris\.safetensors: SoftmaxRegression 4-3, float32\.", served.Output + served.Error);
     }
 
     [Fact]

@@ -69,4 +69,40 @@ public sealed class ValueLabelTests : IDisposable
         Assert.NotEqual(0, train.ExitCode);
         Assert.Contains("holds DOUBLE numbers; classes are integers, booleans or text. Read it as regression targets (ParquetLabels.Regression; native: --model linear or mlp-regressor)", train.Error, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Streamed, <c>--model mlp</c> infers as in memory: a CSV label of values (not all whole) and a Parquet float label
+    /// train the perceptron regressor — both were refused, the CSV one as "values, not classes; Use --model linear or
+    /// mlp-regressor", the Parquet one as "numbers with fractions: regression targets" — and whole labels stay classes.
+    /// </summary>
+    [Fact]
+    public void StreamedMlpInfersARegressorAsInMemory()
+    {
+        var text = new StringBuilder("x,y\n");
+        for (int i = 0; i < 60; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i},{0.25 * i}\n");
+        }
+
+        string csv = Path.Combine(_directory, "values.csv");
+        File.WriteAllText(csv, text.ToString());
+        foreach ((string data, string label) in new[] { (csv, "y"), (Path.Combine(Fixtures, "regression.parquet"), "target") })
+        {
+            string output = Path.Combine(_directory, Path.GetFileNameWithoutExtension(data) + ".safetensors"), memory = output + ".memory";
+            Cli.Result streamed = Cli.Run("train", "--data", data, "--label", label, "--model", "mlp", "--hidden", "8", "--epochs", "3", "--stream", "--cache", Path.Combine(_directory, "cache"), "--out", output, "--quiet");
+            Assert.True(streamed.ExitCode == 0, streamed.ToString());
+            Cli.Result inMemory = Cli.Run("train", "--data", data, "--label", label, "--model", "mlp", "--hidden", "8", "--epochs", "3", "--out", memory, "--quiet");
+            Assert.True(inMemory.ExitCode == 0, inMemory.ToString());
+            Assert.Equal(ModelKind.MultilayerPerceptronRegressor, ModelFile.Load(output).Shape.Kind);
+            Assert.Equal(ModelFile.Load(memory).Shape, ModelFile.Load(output).Shape);
+        }
+
+        // Whole numbers stay classes, streamed too.
+        File.WriteAllText(csv, "x,y\n1,1\n2,2\n3,1\n4,2\n");
+        string classifier = Path.Combine(_directory, "classes.safetensors");
+        Cli.Result classes = Cli.Run("train", "--data", csv, "--label", "y", "--model", "mlp", "--hidden", "4", "--epochs", "2", "--stream", "--cache", Path.Combine(_directory, "cache2"), "--out", classifier, "--quiet");
+        Assert.True(classes.ExitCode == 0, classes.ToString());
+        Assert.Equal(ModelKind.MultilayerPerceptron, ModelFile.Load(classifier).Shape.Kind);
+        Assert.Equal(["1", "2"], ModelFile.Load(classifier).ClassNames);
+    }
 }

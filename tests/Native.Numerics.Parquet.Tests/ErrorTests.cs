@@ -22,6 +22,38 @@ public sealed class ErrorTests
         Assert.DoesNotContain('\n', e.Message);
     }
 
+    /// <summary>
+    /// A column named in <see cref="ParquetOptions.TargetColumns"/> is read beside the features, but its null or non-finite
+    /// value is the target's, in the reader's own message (the CLI rewrote "the feature is" after the fact); by
+    /// OpenRows as by Read. A target not among the columns read is refused.
+    /// </summary>
+    [Theory]
+    [InlineData("null-feature.parquet", "row group 1, column 'b', row 2100: the target is null (missing); a regression needs each of its targets in every row.")]
+    [InlineData("nonfinite-nan.parquet", "row group 0, column 'b', row 7: the target is NaN; values must be finite numbers.")]
+    public void ATargetReadBesideTheFeaturesIsCalledATarget(string file, string expected)
+    {
+        var options = new ParquetOptions { LabelColumn = "label", Labels = ParquetLabels.Regression, FeatureColumns = ["a", "b"], TargetColumns = ["b"] };
+        FileFormatException read = Assert.Throws<FileFormatException>(() => ParquetFile.Read(Fixture.Path(file), options));
+        Assert.EndsWith(expected, read.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("feature is", read.Message, StringComparison.Ordinal);
+
+        using RowReader rows = ParquetFile.OpenRows(Fixture.Path(file), options);
+        float[] buffer = new float[4096 * 2], targets = new float[4096];
+        int[] ids = new int[4096];
+        FileFormatException streamed = Assert.Throws<FileFormatException>(() =>
+        {
+            while (rows.Read(buffer, 2, 4096, ids, targets) > 0)
+            {
+            }
+        });
+        Assert.EndsWith(expected, streamed.Message, StringComparison.Ordinal);
+
+        // Without TargetColumns the same value is the feature's; a target not read is refused.
+        Assert.Contains("the feature is", Assert.Throws<FileFormatException>(() => ParquetFile.Read(Fixture.Path(file), new ParquetOptions { LabelColumn = "label", FeatureColumns = ["a", "b"] })).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => ParquetFile.Read(Fixture.Path(file), new ParquetOptions { LabelColumn = "label", FeatureColumns = ["a"], TargetColumns = ["b"] }));
+        Assert.Throws<ArgumentException>(() => ParquetFile.Read(Fixture.Path(file), new ParquetOptions { LabelColumn = "label", TargetColumns = ["label"] }));
+    }
+
     [Fact]
     public void ATextFeatureIsRefusedNamingTheColumnAndItsFirstValue()
     {

@@ -64,7 +64,7 @@ internal static partial class BenchCommand
         string precision = file.IsQuantized ? "int8" : "float32"; // the pipeline is in floats either way; the layers are the model's
         if (!json)
         {
-            context.Out.WriteLine($"native bench: '{path}', {file.Shape} behind a pipeline of {columns.Length} columns ({pipeline.Features} features), {precision}{(kernel == precision ? "" : $" ({kernel})")}; .NET {Environment.Version}, {Environment.ProcessorCount} cores, kernels at {Vectorization.Width}; median of {rounds} rounds");
+            context.Out.WriteLine($"native bench: '{path}', {file.Shape} behind a pipeline of {columns.Length} columns ({pipeline.Features} features), {precision}{(kernel == precision ? "" : $" ({kernel})")}; {Machine}; median of {rounds} rounds");
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"records",7} {"input",-7} {"ns per record",14} {"allocated",10}"));
         }
 

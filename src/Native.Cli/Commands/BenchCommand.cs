@@ -16,6 +16,10 @@ namespace Native.Cli.Commands;
 /// </summary>
 internal static partial class BenchCommand
 {
+    /// <summary>Where the figures were measured, for the header line: the runtime, the processors ("1 core", "2 cores") and the kernels' width.</summary>
+    private static string Machine =>
+        $".NET {Environment.Version}, {Environment.ProcessorCount} core{(Environment.ProcessorCount == 1 ? "" : "s")}, kernels at {Vectorization.Width}";
+
     private const int BatchRows = 64;
 
     public static Command Create(CliContext context)
@@ -72,7 +76,7 @@ internal static partial class BenchCommand
         string precision = file.IsQuantized ? "int8" : "float32";
         if (!json)
         {
-            context.Out.WriteLine($"native bench: '{path}', {file.Shape}, {precision}{(choice.Kernel == precision ? "" : $" ({choice.Kernel})")}; .NET {Environment.Version}, {Environment.ProcessorCount} cores, kernels at {Vectorization.Width}; median of {rounds} rounds");
+            context.Out.WriteLine($"native bench: '{path}', {file.Shape}, {precision}{(choice.Kernel == precision ? "" : $" ({choice.Kernel})")}; {Machine}; median of {rounds} rounds");
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"rows",6} {"ns per row",12} {"allocated",10}"));
         }
 
@@ -114,7 +118,7 @@ internal static partial class BenchCommand
 
         if (!json)
         {
-            context.Out.WriteLine($"native bench: .NET {Environment.Version}, {Environment.ProcessorCount} cores, kernels at {Vectorization.Width}; ns per row, median of {rounds} rounds");
+            context.Out.WriteLine($"native bench: {Machine}; ns per row, median of {rounds} rounds");
             context.Out.WriteLine();
             context.Out.WriteLine($"{"model",-40} {"kernel",-10} {"predict",10} {"batch",10} {"train",10} {"allocated",10}");
         }

@@ -127,6 +127,7 @@ internal static partial class EvaluateCommand
             LabelColumn = tally.Names[0],
             Labels = ParquetLabels.Regression,
             FeatureColumns = [.. featureNames, .. tally.Names.Skip(1)],
+            TargetColumns = [.. tally.Names.Skip(1)], // their errors (a null, a value not finite) are the targets'
         };
         using RowReader reader = ParquetFile.OpenRows(path, options);
         int width = features + targets - 1;
@@ -138,7 +139,7 @@ internal static partial class EvaluateCommand
         Func<int, string> what = feature => featureNames[feature];
         Func<int, string> where = feature => string.Create(CultureInfo.InvariantCulture, $"'{path}', row {index}, column '{Printable.Text(what(feature))}'");
         int read;
-        while ((read = ReadTargets(reader, rows, width, ids, firstTargets, tally.Names)) > 0)
+        while ((read = reader.Read(rows, width, ParquetBatch, ids, firstTargets)) > 0)
         {
             for (int i = 0; i < read; i++, index++)
             {
@@ -155,26 +156,6 @@ internal static partial class EvaluateCommand
 
         // With no rows, the reader says so here, naming the file.
         reader.Finish();
-    }
-
-    /// <summary>
-    /// The next batch of rows, the targets after the first read among the features: the reader's error for one of those
-    /// (a null, a value that is not a finite number) says "feature", which for a target column would mislead; it is told
-    /// again as the target's.
-    /// </summary>
-    private static int ReadTargets(RowReader reader, float[] rows, int width, int[] ids, float[] firstTargets, IReadOnlyList<string> targets)
-    {
-        try
-        {
-            return reader.Read(rows, width, ParquetBatch, ids, firstTargets);
-        }
-        catch (FileFormatException e) when (e.Message.Contains(": the feature ", StringComparison.Ordinal)
-            && targets.Skip(1).Any(target => e.Message.Contains($"column '{Printable.Text(target)}', row ", StringComparison.Ordinal)))
-        {
-            string message = e.Message.Replace(": the feature ", ": the target ", StringComparison.Ordinal)
-                .Replace("there is no imputation: fill or drop the row before training or predicting.", "evaluate needs each of the model's targets in every row.", StringComparison.Ordinal);
-            throw new FileFormatException(message, e);
-        }
     }
 
     /// <summary>The targets read after the features are read as features are (finite, or an error naming the column); checked again here so a target is never taken for anything but a finite number.</summary>

@@ -47,7 +47,7 @@ internal static partial class EvaluateCommand
             {
                 for (int t = 0; t < targetColumns.Length; t++)
                 {
-                    actual[t] = TargetOf(reader, targetColumns[t], path, file.Pipeline!.DecimalComma, targetColumns.Length > 1);
+                    actual[t] = TargetOf(reader, targetColumns[t], path, file.Pipeline!, targetColumns.Length > 1);
                 }
 
                 values.Add(actual, predictor.Outputs);
@@ -78,13 +78,12 @@ internal static partial class EvaluateCommand
     /// <param name="reader">The table's records.</param>
     /// <param name="column">The target's column.</param>
     /// <param name="path">The file, for the message.</param>
-    /// <param name="decimalComma">Whether numbers are written with a decimal comma.</param>
+    /// <param name="pipeline">The model's pipeline: how its numbers are written (a decimal comma, a thousands separator).</param>
     /// <param name="several">Whether the model has several targets (the message names the column as a target, not the label).</param>
-    private static float TargetOf(TableRowReader reader, int column, string path, bool decimalComma, bool several)
+    private static float TargetOf(TableRowReader reader, int column, string path, FeaturePipeline pipeline, bool several)
     {
         ReadOnlySpan<char> text = reader.Text(column).Trim();
-        string number = decimalComma ? text.ToString().Replace(',', '.') : text.ToString();
-        if (!float.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+        if (!pipeline.TryParseNumber(text, out float value) || !float.IsFinite(value))
         {
             string what = several ? $"the target '{Printable.Text(reader.Header[column])}' is" : "the label is";
             throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"'{path}', line {reader.LineOf(column)}, column {reader.ColumnOf(column)}: {what} '{Printable.Text(text.ToString())}'; a regression's {(several ? "targets" : "labels")} are finite numbers."));

@@ -59,7 +59,7 @@ internal static class ServeHost
         await app.StartAsync(stop.Token).ConfigureAwait(false);
 
         var provider = app.Services.GetRequiredService<INativeModelProvider>();
-        string models = string.Join(", ", provider.Names.Select(n => provider.GetModel(n)).Select(m => $"{m.Name} ({m.Model.Shape}, version {m.Version})"));
+        string models = string.Join(", ", provider.Names.Select(n => provider.GetModel(n)).Select(m => $"{m.Name} ({m.Model.Shape}{(m.Model.IsQuantized ? ", int8" : "")}, version {m.Version})"));
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"native serve: listening on {string.Join(", ", app.Urls)}; {models}{(settings.Reload ? "; reloading on change" : "")}{(settings.ApiKey is null ? "" : "; X-API-Key required")}."));
         context.Out.Flush();
 

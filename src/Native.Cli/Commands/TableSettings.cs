@@ -6,7 +6,7 @@ namespace Native.Cli.Commands;
 
 /// <summary>
 /// How a CSV table is read and its pipeline fitted: the options of <c>native train</c> that map one for one onto
-/// <see cref="TableOptions"/> (<c>--delimiter</c>, <c>--decimal-comma</c>, <c>--missing</c>, <c>--categorical</c>,
+/// <see cref="TableOptions"/> (<c>--delimiter</c>, <c>--decimal-comma</c>, <c>--thousands</c>, <c>--missing</c>, <c>--categorical</c>,
 /// <c>--numeric</c>, <c>--ignore</c>, <c>--max-categories</c>, <c>--impute</c>, <c>--missing-indicators</c>,
 /// <c>--unknown-categories</c>, <c>--no-standardize</c>); <c>predict</c> and <c>evaluate</c> take <c>--delimiter</c> only
 /// (the rest travels in the model's pipeline).
@@ -15,6 +15,7 @@ internal sealed class TableSettings(bool fitting)
 {
     private readonly Option<string?> _delimiter = new("--delimiter") { Description = "CSV: the character between fields: , ; | or tab (default: detected from the header line)." };
     private readonly Option<bool> _decimalComma = new("--decimal-comma") { Description = "CSV tables: numbers are written with a decimal comma (3,14); needs a delimiter other than a comma." };
+    private readonly Option<string?> _thousands = new("--thousands") { Description = "CSV tables: the character grouping numbers' digits in threes, as pandas' thousands= (\"1,037.5\" with --thousands ,); strict: other groups are an error." };
     private readonly Option<string?> _missing = new("--missing") { Description = "CSV tables: tokens meaning a missing value besides a blank field, comma-separated (like NA,?)." };
     private readonly Option<string?> _categorical = new("--categorical") { Description = "CSV tables: columns to read as categories (text), comma-separated." };
     private readonly Option<string?> _numeric = new("--numeric") { Description = "CSV tables: columns to read as numbers, comma-separated." };
@@ -38,7 +39,7 @@ internal sealed class TableSettings(bool fitting)
         }
     }
 
-    private Option[] Fitting => [_decimalComma, _missing, _categorical, _numeric, _ignore, _maxCategories, _impute.Option, _indicators, _unknown.Option, _noStandardize];
+    private Option[] Fitting => [_decimalComma, _thousands, _missing, _categorical, _numeric, _ignore, _maxCategories, _impute.Option, _indicators, _unknown.Option, _noStandardize];
 
     /// <summary>Whether any option of the table's pipeline was given (then the table is read with its pipeline, whatever it holds).</summary>
     public bool AnyGiven(ParseResult parse) => fitting && Fitting.Any(parse.Given);
@@ -95,11 +96,13 @@ internal sealed class TableSettings(bool fitting)
             throw new UsageException("--decimal-comma needs a delimiter other than a comma: give --delimiter ';' (or tab), or leave --decimal-comma out.");
         }
 
+        char? thousands = fitting ? Thousands(parse.GetValue(_thousands), decimalComma, delimiter) : null;
         bool isIndex = int.TryParse(label, NumberStyles.None, CultureInfo.InvariantCulture, out int index);
         return new TableOptions
         {
             Delimiter = delimiter,
             DecimalComma = decimalComma,
+            ThousandsSeparator = thousands,
             MissingTokens = fitting ? [.. List(parse.GetValue(_missing))] : [],
             // Training: --label a,b names the targets of a multi-output regression.
             LabelColumns = label is null || isIndex ? [] : fitting && label.Contains(',', StringComparison.Ordinal) ? [.. label.Split(',').Select(part => part.Trim())] : [label],
@@ -125,6 +128,31 @@ internal sealed class TableSettings(bool fitting)
         { Length: 1 } when text[0] is not ('"' or '\r' or '\n' or '\0') => text[0],
         _ => throw new UsageException($"--delimiter takes one character (, ; |) or tab; got '{Output.Printable.Text(text)}'."),
     };
+
+    /// <summary>The thousands separator an option names: one of , . ' _ or a space (<c>space</c>), not the decimal mark; null when not given.</summary>
+    private static char? Thousands(string? text, bool decimalComma, char? delimiter)
+    {
+        char? separator = text switch
+        {
+            null => null,
+            "space" or " " => ' ',
+            { Length: 1 } when text[0] is ',' or '.' or '\'' or '_' or '\u00A0' or '\u202F' => text[0],
+            _ => throw new UsageException($"--thousands takes one character: , . ' _ or space; got '{Output.Printable.Text(text)}'."),
+        };
+        if (separator == (decimalComma ? ',' : '.'))
+        {
+            throw new UsageException(decimalComma
+                ? "--thousands ',' with --decimal-comma: the comma is the decimal mark; give --thousands . (or space) for 1.037,5."
+                : "--thousands '.': the point is the decimal mark; with --decimal-comma it can group thousands (1.037,5).");
+        }
+
+        if (separator is char mark && mark == delimiter && mark != ',')
+        {
+            throw new UsageException($"--thousands '{mark}' is also the --delimiter; give another one.");
+        }
+
+        return separator;
+    }
 
     private static string[] List(string? text) =>
         text is null ? [] : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

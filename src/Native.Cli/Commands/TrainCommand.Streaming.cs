@@ -96,12 +96,17 @@ internal static partial class TrainCommand
         }
     }
 
-    /// <summary>The rows of <c>--data</c> for a first pass: one CSV file, several (one after another), or Parquet files.</summary>
-    private static RowReader OpenRows(TrainSettings settings, (CsvOptions Csv, IdxOptions Idx) limits, bool regression)
+    /// <summary>
+    /// The rows of <c>--data</c> for a first pass: one CSV file, several (one after another), or Parquet files. With
+    /// <paramref name="infer"/> (<c>--model mlp</c>) the labels are classes or values as they prove to be, as in memory:
+    /// a Parquet label by its column's type; a CSV label by its texts — each distinct one kept as an id during the pass
+    /// (as classes are), and the ids given values at its end if every label is a number and some are not whole.
+    /// </summary>
+    private static RowReader OpenRows(TrainSettings settings, (CsvOptions Csv, IdxOptions Idx) limits, bool regression, bool infer)
     {
         if (settings.DataFormat == DataFormat.Parquet)
         {
-            return ParquetFile.OpenRows(settings.Data, DataFiles.ParquetOptionsFor(settings.Label, regression));
+            return ParquetFile.OpenRows(settings.Data, DataFiles.ParquetOptionsFor(settings.Label, regression, infer));
         }
 
         bool isIndex = int.TryParse(settings.Label, NumberStyles.None, CultureInfo.InvariantCulture, out int index);
@@ -109,7 +114,7 @@ internal static partial class TrainCommand
         {
             LabelColumn = isIndex ? null : settings.Label,
             LabelIndex = isIndex ? index : null,
-            Labels = regression ? CsvLabels.Regression : CsvLabels.Classification,
+            Labels = regression ? CsvLabels.Regression : infer ? CsvLabels.Infer : CsvLabels.Classification,
             MaxFieldLength = limits.Csv.MaxFieldLength,
             MaxLineLength = limits.Csv.MaxLineLength,
             MaxColumns = limits.Csv.MaxColumns,
@@ -147,7 +152,7 @@ internal static partial class TrainCommand
         }
 
         var pass = Stopwatch.StartNew();
-        using RowSource all = RowSource.Open(OpenRows(settings, limits, regression), new RowSourceOptions { CacheDirectory = scale.CacheDirectory }, context.Cancellation);
+        using RowSource all = RowSource.Open(OpenRows(settings, limits, regression, infer: settings.Model == ModelKind.MultilayerPerceptron), new RowSourceOptions { CacheDirectory = scale.CacheDirectory }, context.Cancellation);
         pass.Stop();
         if (text)
         {
@@ -155,6 +160,13 @@ internal static partial class TrainCommand
             context.Out.WriteLine(all.CacheReused
                 ? string.Create(CultureInfo.InvariantCulture, $"Row cache: {all.CachePath} reused ({all.Count:N0} rows, {all.StorageDescription}).")
                 : string.Create(CultureInfo.InvariantCulture, $"Row cache: {all.CachePath} made{(all.CacheRebuiltBecause is string because ? $" again ({because})" : "")}: {all.Count:N0} rows read in {pass.Elapsed.TotalSeconds:F1} s ({bytes / 1e6 / Math.Max(pass.Elapsed.TotalSeconds, 1e-9):F0} MB/s), {Size(all.StoredBytes)} stored."));
+        }
+
+        if (settings.Model == ModelKind.MultilayerPerceptron && !all.HasLabels)
+        {
+            // --model mlp on a label of values (not all whole numbers): the perceptron regressor, as in memory.
+            settings = settings with { Model = ModelKind.MultilayerPerceptronRegressor };
+            regression = true;
         }
 
         if (!regression && !all.HasLabels)

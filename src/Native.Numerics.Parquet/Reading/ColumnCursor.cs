@@ -69,7 +69,7 @@ internal sealed unsafe class ColumnCursor : IDisposable
 
     /// <summary>
     /// Reads the next <paramref name="destination"/>.Length rows as finite floats (for messages, each a
-    /// <paramref name="role"/>: "feature", "label").
+    /// <paramref name="role"/>: "feature", "label", "target").
     /// </summary>
     public void ReadFloats(Span<float> destination, string role)
     {
@@ -343,7 +343,9 @@ internal sealed unsafe class ColumnCursor : IDisposable
         {
             // A null: a definition level below the column's maximum.
             int at = definitions[..(int)levels].IndexOfAnyExcept(_maxDefinition);
-            throw Error(_rowsRead + Math.Max(at, 0), $"the {role} is null (missing); there is no imputation: fill or drop the row before training or predicting.");
+            throw Error(_rowsRead + Math.Max(at, 0), role == "target"
+                ? "the target is null (missing); a regression needs each of its targets in every row."
+                : $"the {role} is null (missing); there is no imputation: fill or drop the row before training or predicting.");
         }
 
         read = (int)levels;

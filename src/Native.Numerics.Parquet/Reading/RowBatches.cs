@@ -47,6 +47,9 @@ internal sealed class RowBatches : IDisposable
     private long _rowsLeft;
     private long _firstRowOfGroup;
     private ColumnCursor[] _cursors = [];
+
+    /// <summary>What each feature column is called in errors: "feature", or "target" for one of <see cref="ParquetOptions.TargetColumns"/>.</summary>
+    private readonly string[] _roles;
     private ColumnCursor? _labelCursor;
     private float[] _column = [];
 
@@ -60,6 +63,7 @@ internal sealed class RowBatches : IDisposable
         _features = selection.Features;
         _label = selection.Label;
         _options = options;
+        _roles = [.. _features.Select(name => options.TargetColumns?.Contains(name, StringComparer.Ordinal) == true ? "target" : "feature")];
     }
 
     /// <summary>The number of features in a row.</summary>
@@ -111,7 +115,7 @@ internal sealed class RowBatches : IDisposable
             int width = Math.Min(Block, features - first);
             for (int k = 0; k < width; k++)
             {
-                _cursors[first + k].ReadFloats(_column.AsSpan(k * count, count), "feature");
+                _cursors[first + k].ReadFloats(_column.AsSpan(k * count, count), _roles[first + k]);
             }
 
             Transpose(_column.AsSpan(0, width * count), count, width, rows[first..], stride);

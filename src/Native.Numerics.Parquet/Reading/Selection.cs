@@ -70,6 +70,11 @@ internal sealed class Selection
             }
         }
 
+        if (options.TargetColumns?.FirstOrDefault(name => !features.Contains(name, StringComparer.Ordinal)) is string target)
+        {
+            throw new ArgumentException($"The target column '{target}' is not among the columns read beside the label ({Messages.Quote(string.Join(", ", features))}); the targets after the label are read with the features.", nameof(options));
+        }
+
         return new Selection(features, label, kind, defaults);
     }
 

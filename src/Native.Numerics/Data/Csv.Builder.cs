@@ -117,7 +117,7 @@ public static partial class Csv
                 int first = _columns.IndexOf(label);
                 if (first < 0)
                 {
-                    throw FileFormatException.AtLine(name, _headerLine, 1, $"no column is named {Quote(label)}; the header names {Quote(string.Join(", ", _columns))}.");
+                    throw FileFormatException.AtLine(name, _headerLine, 1, $"no column is named {Quote(label)}, the label{TableHeader.Suggestion(_columns, label)}; the header names {TableHeader.NameList(_columns)}.");
                 }
 
                 if (_columns.LastIndexOf(label) != first)
@@ -142,7 +142,7 @@ public static partial class Csv
             }
 
             _headerLabelColumn = records.ColumnOf(_labelColumn);
-            _labels = sharedLabels ?? new CsvLabelColumn(name, _columns[_labelColumn], options.Labels);
+            _labels = sharedLabels ?? new CsvLabelColumn(name, _columns[_labelColumn], options.Labels, thousands: options.ThousandsSeparator ?? '\0');
         }
 
         private void ReadRow(int featureCount)
@@ -207,9 +207,9 @@ public static partial class Csv
                 throw Error(j, $"the {what} is empty; expected a number.");
             }
 
-            if (!TryParseNumber(text, out float value))
+            if (!TryParseNumber(text, out float value) && !Grouped(j, text, what, out value))
             {
-                throw Error(j, $"the {what} is {Quote(text)}, which is not a number (invariant culture: digits, '.' for decimals, an optional exponent).");
+                throw Error(j, $"the {what} is {Quote(text)}, which is not a number (invariant culture: digits, '.' for decimals, an optional exponent{(options.ThousandsSeparator is char t ? $", {Quote([t])} between groups of three" : "")}).");
             }
 
             if (!float.IsFinite(value))
@@ -218,6 +218,21 @@ public static partial class Csv
             }
 
             return value;
+        }
+
+        /// <summary>
+        /// Reads a number with the options' thousands separator ("1,037.5"), when they have one; false for text that is
+        /// not such a number. One whose groups are not of three digits ("1,03") is an error at its place.
+        /// </summary>
+        private bool Grouped(int j, ReadOnlySpan<char> text, string what, out float value)
+        {
+            value = 0f;
+            return options.ThousandsSeparator is char thousands && CsvNumber.TryParseGrouped(text, thousands, decimalComma: false, out value) switch
+            {
+                GroupedNumber.Number => true,
+                GroupedNumber.Malformed => throw Error(j, $"the {what} is {Quote(text)}, not a number with thousands separators: {TableText.GroupingRule(thousands, decimalComma: false)}."),
+                _ => false,
+            };
         }
 
         private FileFormatException Error(int j, string message)

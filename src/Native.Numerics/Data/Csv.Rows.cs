@@ -87,7 +87,7 @@ public static partial class Csv
         public override IReadOnlyList<string> Files => _paths;
 
         /// <summary>The options that change what is read: the label column, the kind of labels, the separator (the limits only refuse).</summary>
-        public override string Description => string.Create(CultureInfo.InvariantCulture, $"csv; label {_labelName}; labels {_options.Labels}; separator U+{(int)_options.Separator:X4}");
+        public override string Description => string.Create(CultureInfo.InvariantCulture, $"csv; label {_labelName}; labels {_options.Labels}; separator U+{(int)_options.Separator:X4}{(_options.ThousandsSeparator is char thousands ? $"; thousands U+{(int)thousands:X4}" : "")}");
 
         public override int Read(Span<float> rows, int stride, int count, Span<int> labelIds, Span<float> targets)
         {

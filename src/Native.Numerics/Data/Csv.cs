@@ -116,6 +116,11 @@ public static partial class Csv
             throw new ArgumentOutOfRangeException(nameof(options), options.Labels, "Unknown kind of labels.");
         }
 
+        if (options.ThousandsSeparator is char thousands && (thousands == '.' || !Serialization.ModelFileFormat.IsThousandsSeparator(thousands) || (thousands == options.Separator && thousands != ',')))
+        {
+            throw new ArgumentException($"The thousands separator must be one of , ' _ a space or a no-break space, and not the separator (got U+{(int)thousands:X4}).", nameof(options));
+        }
+
         CheckLimits(options);
     }
 

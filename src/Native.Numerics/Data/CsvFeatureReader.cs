@@ -140,7 +140,7 @@ public sealed class CsvFeatureReader : IDisposable
         {
             if (!position.TryGetValue(featureNames[f], out columns[f]))
             {
-                throw HeaderError(0, Invariant($"no column is named {Csv.Quote(featureNames[f])}, the model's feature {f}; the header names {Csv.Quote(string.Join(", ", _header))}."));
+                throw HeaderError(0, Invariant($"no column is named {Csv.Quote(featureNames[f])}, the model's feature {f}{TableHeader.Suggestion(_header, featureNames[f])}; the header names {TableHeader.NameList(_header)}."));
             }
 
             used[columns[f]] = true;
@@ -177,7 +177,7 @@ public sealed class CsvFeatureReader : IDisposable
             skip = labelColumn is null ? _header.Length - 1 : Array.IndexOf(_header, labelColumn);
             if (skip < 0)
             {
-                throw HeaderError(0, $"the header has {_header.Length} columns, one more than the model's {features} features, but none is named {Csv.Quote(labelColumn)}; the header names {Csv.Quote(string.Join(", ", _header))}.");
+                throw HeaderError(0, $"the header has {_header.Length} columns, one more than the model's {features} features, but none is named {Csv.Quote(labelColumn)}{TableHeader.Suggestion(_header, labelColumn!)}; the header names {TableHeader.NameList(_header)}.");
             }
         }
         else if (_header.Length != features)

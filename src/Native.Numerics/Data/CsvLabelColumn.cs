@@ -9,7 +9,7 @@ namespace Native.Numerics;
 /// <see cref="Table"/> share it, so a table's labels are read exactly as a CSV file's are (with a decimal comma, when the
 /// table's numbers have one).
 /// </summary>
-internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels kind, bool decimalComma = false)
+internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels kind, bool decimalComma = false, char thousands = '\0')
 {
     /// <summary>The file its errors name: the one being read (several files can share one label column).</summary>
     public string? File { get; set; } = name;
@@ -47,7 +47,7 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
     {
         if (!TryParse(label, out float value))
         {
-            throw Error(line, column, $"the label is {Csv.Quote(label)}, which is not a number ({(decimalComma ? "digits, ',' for decimals" : "invariant culture: digits, '.' for decimals, an optional exponent")}).");
+            throw Error(line, column, $"the label is {Csv.Quote(label)}, which is not a number ({(decimalComma || thousands != '\0' ? TableText.NumberForm(decimalComma, thousands) : "invariant culture: digits, '.' for decimals, an optional exponent")}).");
         }
 
         if (!float.IsFinite(value))
@@ -66,7 +66,7 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
             id = _labels.Count;
             string text = label.ToString();
             _distinct.Add(text, id);
-            _labels.Add(new Label(text, line, column, TryParse(text, out _)));
+            _labels.Add(new Label(text, line, column, TryParse(text, out _), thousands));
         }
 
         return id;
@@ -199,19 +199,22 @@ internal sealed class CsvLabelColumn(string? name, string columnName, CsvLabels 
         return values;
     }
 
-    /// <summary>Reads a label as a number, in the invariant culture or with a decimal comma.</summary>
+    /// <summary>Reads a label as a number, in the invariant culture or with a decimal comma, and with the thousands separator if any.</summary>
     private bool TryParse(ReadOnlySpan<char> text, out float value) =>
-        decimalComma ? CsvNumber.TryParseDecimalComma(text, out value) : Csv.TryParseNumber(text, out value);
+        (decimalComma ? CsvNumber.TryParseDecimalComma(text, out value) : Csv.TryParseNumber(text, out value))
+        || (thousands != '\0' && CsvNumber.TryParseGrouped(text, thousands, decimalComma, out value) == GroupedNumber.Number);
 
     /// <summary>A distinct label: its text (trimmed), where it first appears, and what it reads as.</summary>
     private sealed class Label
     {
-        public Label(string text, int line, int column, bool isNumber)
+        public Label(string text, int line, int column, bool isNumber, char thousands)
         {
             Text = text;
             Line = line;
             Column = column;
-            IsInteger = long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer) && !text.Contains('\0');
+            // "1,000" is the integer 1000 when ',' separates thousands (and the label read as a number).
+            string digits = isNumber && thousands != '\0' ? text.Replace(thousands.ToString(), "", StringComparison.Ordinal) : text;
+            IsInteger = long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer) && !text.Contains('\0');
             Integer = integer;
             IsNumber = isNumber;
         }

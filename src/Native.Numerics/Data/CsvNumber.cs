@@ -134,6 +134,88 @@ internal static class CsvNumber
         return TryParse(swapped, out value) || Csv.TryParseNumber(swapped, out value);
     }
 
+    /// <summary>The longest number with thousands separators <see cref="TryParseGrouped"/> reads (its digits copied on the stack).</summary>
+    private const int GroupedStackLength = 128;
+
+    /// <summary>
+    /// Reads <paramref name="text"/> as a number whose integer digits are grouped by <paramref name="separator"/> in threes
+    /// ("1,037.5", "-12,000", "1.037,5" with a decimal comma), as pandas' <c>thousands=</c> reads them: surrounding white
+    /// space allowed, then an optional sign, a first group of 1 to 3 digits, further groups of exactly 3, an optional
+    /// decimal mark and digits (no separator among them), an optional exponent. Only text that holds the separator and
+    /// reads as a number once the separators are removed is this method's: <see cref="GroupedNumber.NotGrouped"/> for any
+    /// other (a word, a plain number, nothing), <see cref="GroupedNumber.Malformed"/> when such text's groups are not
+    /// those ("1,03", "10,00,000", "1,0375"), which a strict reader refuses.
+    /// </summary>
+    /// <remarks>Called only after the plain parsers said "not a number", so a number path without separators never comes here.</remarks>
+    public static GroupedNumber TryParseGrouped(ReadOnlySpan<char> text, char separator, bool decimalComma, out float value)
+    {
+        value = 0f;
+        ReadOnlySpan<char> trimmed = text.Trim();
+        if (trimmed.IsEmpty || trimmed.Length > GroupedStackLength || trimmed.IndexOf(separator) < 0)
+        {
+            return GroupedNumber.NotGrouped;
+        }
+
+        char point = decimalComma ? ',' : '.';
+        int start = trimmed[0] is '-' or '+' ? 1 : 0;
+        int end = start;
+        while (end < trimmed.Length && (char.IsAsciiDigit(trimmed[end]) || trimmed[end] == separator))
+        {
+            end++;
+        }
+
+        // The integer part, digits and separators, ends at the decimal mark, the exponent or the end; without it the text
+        // cannot be a number with the separators removed.
+        Span<char> plain = stackalloc char[trimmed.Length];
+        int length = 0;
+        if (start == 1)
+        {
+            plain[length++] = trimmed[0];
+        }
+
+        int group = 0, groups = 0;
+        bool wellFormed = end > start && trimmed[start] != separator;
+        for (int i = start; i < end; i++)
+        {
+            if (trimmed[i] == separator)
+            {
+                wellFormed &= groups == 0 ? group is >= 1 and <= 3 : group == 3;
+                groups++;
+                group = 0;
+            }
+            else
+            {
+                plain[length++] = trimmed[i];
+                group++;
+            }
+        }
+
+        wellFormed &= groups > 0 && group == 3;
+        ReadOnlySpan<char> rest = trimmed[end..];
+        if (rest.IndexOf(separator) >= 0 || (!rest.IsEmpty && rest[0] != point && (rest[0] | 0x20) != 'e'))
+        {
+            // A separator after the integer part, or other text there: not a grouped number ("1,2,a", "Smith, J").
+            return GroupedNumber.NotGrouped;
+        }
+
+        if (end == start)
+        {
+            return GroupedNumber.NotGrouped;
+        }
+
+        rest.CopyTo(plain[length..]);
+        length += rest.Length;
+        ReadOnlySpan<char> number = plain[..length];
+        bool parsed = decimalComma ? TryParseDecimalComma(number, out value) : TryParse(number, out value) || Csv.TryParseNumber(number, out value);
+        if (!parsed)
+        {
+            value = 0f;
+            return GroupedNumber.NotGrouped;
+        }
+
+        return wellFormed ? GroupedNumber.Number : GroupedNumber.Malformed;
+    }
+
     private static bool TryParseDecimal(ReadOnlySpan<char> text, out float value)
     {
         value = 0;
@@ -224,4 +306,17 @@ internal static class CsvNumber
         value = negative ? -(float)exact : (float)exact;
         return true;
     }
+}
+
+/// <summary>What <see cref="CsvNumber.TryParseGrouped"/> found.</summary>
+internal enum GroupedNumber
+{
+    /// <summary>Not a number with thousands separators: no separator, or not a number once they are removed.</summary>
+    NotGrouped,
+
+    /// <summary>A number, its digits grouped in threes.</summary>
+    Number,
+
+    /// <summary>A number once the separators are removed, but its groups are not of three digits.</summary>
+    Malformed,
 }

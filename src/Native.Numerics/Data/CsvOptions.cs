@@ -12,6 +12,14 @@ public sealed class CsvOptions
     /// <summary>Whether the labels are classes or regression targets; by default, inferred from the labels.</summary>
     public CsvLabels Labels { get; init; } = CsvLabels.Infer;
 
+    /// <summary>
+    /// The character that groups numbers' integer digits in threes (<c>','</c> for a quoted <c>"1,037.5"</c>), as pandas'
+    /// <c>thousands=</c>; null (the default) for none. A number then reads with or without it, strictly: a first group of
+    /// 1 to 3 digits, the others of exactly 3 (<c>1,03</c> is an error at its line and column). One of <c>,</c> <c>'</c>
+    /// <c>_</c>, a space or a no-break space: not the point, which is the decimal mark here.
+    /// </summary>
+    public char? ThousandsSeparator { get; init; }
+
     /// <summary>The character between fields: a comma by default; a semicolon or a tab for some files.</summary>
     public char Separator { get; init; } = ',';
 

@@ -19,6 +19,12 @@ internal static partial class ModelFileFormat
 
         json.WriteEndArray();
         json.WriteBoolean("decimal_comma", pipeline.DecimalComma);
+        if (pipeline.ThousandsSeparator is char thousands)
+        {
+            // Written only when there is one, so a pipeline without it is the same bytes as before it existed.
+            json.WriteString("thousands_separator", thousands.ToString());
+        }
+
         json.WriteString("imputation", pipeline.Imputation == Imputation.Median ? "median" : "mean");
         json.WriteStartArray("columns");
         foreach (PipelineColumn column in pipeline.Columns)
@@ -97,6 +103,6 @@ internal static partial class ModelFileFormat
                 column.Note);
         }
 
-        return new FeaturePipeline(columns, standardizer, description.MissingTokens, description.DecimalComma, description.Imputation);
+        return new FeaturePipeline(columns, standardizer, description.MissingTokens, description.DecimalComma, description.Imputation, description.ThousandsSeparator);
     }
 }

@@ -196,7 +196,7 @@ public sealed class CsvTests : IDisposable
         ["regression label NaN"] = ("a,y\n1,2\n2,nan\n", new CsvOptions { Labels = CsvLabels.Regression }, 3, 3, ["the label is 'nan'; values must be finite"]),
         ["inferred regression label overflows"] = ("a,y\n1,2.5\n2,3.5\n3,1e39\n", null, 4, 3, ["the label is '1e39', beyond the range of a float"]),
         ["inferred regression label infinite"] = ("a,y\n1,2.5\n2,Infinity\n", null, 3, 3, ["the label is 'Infinity'; values must be finite"]),
-        ["label column not found"] = ("a,b,y\n1,2,3\n", new CsvOptions { LabelColumn = "target" }, 1, 1, ["no column is named 'target'", "the header names 'a, b, y'"]),
+        ["label column not found"] = ("a,b,y\n1,2,3\n", new CsvOptions { LabelColumn = "target" }, 1, 1, ["no column is named 'target', the label", "the header names 'a', 'b', 'y'"]),
         ["label column twice"] = ("y,b,y\n1,2,3\n", new CsvOptions { LabelColumn = "y" }, 1, 5, ["two columns are named 'y'"]),
         ["label index beyond"] = ("a,b,y\n1,2,3\n", new CsvOptions { LabelIndex = 3 }, 1, 1, ["the label column index is 3, but the header has 3 columns (0 to 2)"]),
         ["unterminated quote"] = ("a,b,y\n1,\"2,3\n4,5,6\n", null, 2, 3, ["a quoted field is never closed"]),

@@ -168,6 +168,7 @@ public sealed class OnnxPipelineTests
 
         Assert.Equal(expected.MissingTokens, actual.MissingTokens);
         Assert.Equal(expected.DecimalComma, actual.DecimalComma);
+        Assert.Equal(expected.ThousandsSeparator, actual.ThousandsSeparator);
         Assert.Equal(expected.Standardizer is null, actual.Standardizer is null);
         if (expected.Standardizer is { } standardizer)
         {

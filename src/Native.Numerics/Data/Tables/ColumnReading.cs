@@ -43,6 +43,10 @@ internal sealed partial class ColumnReading
     private readonly TableVocabularyBudget _budget;
     private readonly string[] _tokens;
     private readonly bool _decimalComma;
+
+    /// <summary>The thousands separator numbers may hold (<see cref="TableOptions.ThousandsSeparator"/>), or NUL for none.</summary>
+    private readonly char _thousands;
+
     /// <summary>The largest value of a small integer tracked by value (<see cref="SmallInteger(ReadOnlySpan{char}, out int)"/>).</summary>
     public const int SmallIntegerLimit = 9999;
 
@@ -68,8 +72,9 @@ internal sealed partial class ColumnReading
     /// <summary>Whether canonical small integers are tracked by value, and the inline paths taken; false only to test them against the dictionary alone.</summary>
     private readonly bool _byValue;
 
-    public ColumnReading(string name, int index, ColumnKind? told, TableVocabularyBudget budget, string[] tokens, bool decimalComma, bool smallIntegersByValue = true)
+    public ColumnReading(string name, int index, ColumnKind? told, TableVocabularyBudget budget, string[] tokens, bool decimalComma, char thousands = '\0', bool smallIntegersByValue = true)
     {
+        _thousands = thousands;
         _byValue = smallIntegersByValue;
         Name = name;
         Index = index;
@@ -195,9 +200,10 @@ internal sealed partial class ColumnReading
 
         // From here on the text is not a small integer tracked by value (when they are): Track looks it up as text.
 
-        if (_mode == Mode.Category && (_nonNumbersDiffer || _nonNumberText is null))
+        if (_mode == Mode.Category && (_nonNumbersDiffer || _nonNumberText is null) && (_thousands == '\0' || Told == ColumnKind.Category))
         {
-            // A category whose values are no longer all one word or numbers: no number is needed.
+            // A category whose values are no longer all one word or numbers: no number is needed (but with a thousands
+            // separator a column not told to be text still refuses a number whose groups are wrong, wherever it is).
             if (text.IsEmpty || text.IsWhiteSpace())
             {
                 AddMissing();
@@ -221,6 +227,10 @@ internal sealed partial class ColumnReading
             }
 
             number = !_decimalComma && Csv.TryParseNumber(text, out value);
+            if (!number && _thousands != '\0')
+            {
+                number = Grouped(text, records, file, out value);
+            }
         }
 
         MakePendingIds();
@@ -390,6 +400,19 @@ internal sealed partial class ColumnReading
 
         return false;
     }
+
+    /// <summary>
+    /// Reads a number with thousands separators ("1,037.5"); false for text that is not one. A number whose groups are not
+    /// of three digits ("1,03") is an error at its line and column: the separator was asked for, and such a value is a
+    /// typo or another convention (Indian lakh grouping, a list of values), not a number to guess at.
+    /// </summary>
+    private bool Grouped(ReadOnlySpan<char> text, CsvRecordReader records, string? file, out float value) =>
+        CsvNumber.TryParseGrouped(text, _thousands, _decimalComma, out value) switch
+        {
+            GroupedNumber.Number => true,
+            GroupedNumber.Malformed => throw FileFormatException.AtLine(file, records.LineOf(Index), records.ColumnOf(Index), $"column {Csv.Quote(Name)}: {Csv.Quote(text)} is not a number with thousands separators: {TableText.GroupingRule(_thousands, _decimalComma)}."),
+            _ => false,
+        };
 
     private static string TokenHint(ReadOnlySpan<char> text) =>
         text.Trim().Length is > 0 and <= 16 ? $"; if it means missing, add it to the missing tokens (native: --missing {Csv.Quote(text.Trim())})" : "";

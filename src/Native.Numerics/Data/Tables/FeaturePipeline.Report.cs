@@ -69,6 +69,11 @@ public sealed partial class FeaturePipeline
             text.Append("; decimal comma");
         }
 
+        if (ThousandsSeparator is char thousands)
+        {
+            text.Append("; thousands separated by ").Append(Csv.Quote([thousands]));
+        }
+
         return text.Append('.').ToString();
     }
 

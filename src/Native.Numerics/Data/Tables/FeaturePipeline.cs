@@ -40,9 +40,10 @@ public sealed partial class FeaturePipeline
     private readonly int[] _categoryColumns;
     private readonly int[] _categoryOffsets;
 
-    internal FeaturePipeline(PipelineColumn[] columns, Standardizer? standardizer, string[] missingTokens, bool decimalComma, Imputation imputation)
+    internal FeaturePipeline(PipelineColumn[] columns, Standardizer? standardizer, string[] missingTokens, bool decimalComma, Imputation imputation, char? thousandsSeparator = null)
     {
         _columns = columns;
+        ThousandsSeparator = thousandsSeparator;
         _missingTokens = missingTokens;
         DecimalComma = decimalComma;
         Imputation = imputation;
@@ -109,6 +110,15 @@ public sealed partial class FeaturePipeline
     /// <summary>Whether numbers given as text are written with a decimal comma (<c>3,14</c>).</summary>
     public bool DecimalComma { get; }
 
+    /// <summary>
+    /// The character that groups a number's integer digits in threes in text (<c>1,037.5</c>; see
+    /// <see cref="TableOptions.ThousandsSeparator"/>), or null when numbers have none.
+    /// </summary>
+    public char? ThousandsSeparator { get; }
+
+    /// <summary><see cref="ThousandsSeparator"/>, or NUL for none.</summary>
+    internal char Thousands => ThousandsSeparator ?? '\0';
+
     /// <summary>How the fills of the number columns were computed.</summary>
     public Imputation Imputation { get; }
 
@@ -124,6 +134,14 @@ public sealed partial class FeaturePipeline
     internal string[] MissingTokenArray => _missingTokens;
 
     internal PipelineColumn[] ColumnArray => _columns;
+
+    /// <summary>
+    /// Reads <paramref name="text"/> as a number column's text is read (<see cref="TableRow.SetText(int, ReadOnlySpan{char})"/>):
+    /// the invariant culture or a decimal comma (<see cref="DecimalComma"/>), digits grouped in threes by the
+    /// <see cref="ThousandsSeparator"/> if any, surrounding white space allowed. True for a number, perhaps not finite; false
+    /// for anything else, a number whose groups are not of three digits included. Allocates nothing.
+    /// </summary>
+    public bool TryParseNumber(ReadOnlySpan<char> text, out float value) => TableText.TryParseNumber(text, DecimalComma, Thousands, out value);
 
     /// <summary>A raw record for this pipeline, every value missing; reuse it row after row.</summary>
     public TableRow CreateRow() => new(this);

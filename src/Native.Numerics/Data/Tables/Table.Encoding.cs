@@ -18,7 +18,7 @@ public static partial class Table
             var reader = new TableRowReader(stream, pipeline, name, options);
             string[] header = [.. reader.Header];
             int label = LabelOf(reader, header, options, name);
-            var labels = new CsvLabelColumn(name, header[label], options.Labels, pipeline.DecimalComma);
+            var labels = new CsvLabelColumn(name, header[label], options.Labels, pipeline.DecimalComma, pipeline.Thousands);
             var rows = new CsvRows(pipeline.Features, Remaining(stream));
             TableRow row = pipeline.CreateRow();
             int count = 0;
@@ -57,7 +57,7 @@ public static partial class Table
             if (options.LabelColumns.Count > 0)
             {
                 int j = reader.HeaderIndexOf(options.LabelColumns[0]);
-                return j >= 0 ? j : throw FileFormatException.AtLine(name, reader.HeaderLine, 1, $"no column is named {Csv.Quote(options.LabelColumns[0])}, the label; the header names {TableHeader.NameList(header)}.");
+                return j >= 0 ? j : throw FileFormatException.AtLine(name, reader.HeaderLine, 1, $"no column is named {Csv.Quote(options.LabelColumns[0])}, the label{TableHeader.Suggestion(header, options.LabelColumns[0])}; the header names {TableHeader.NameList(header)}.");
             }
 
             if (options.LabelIndex is int index)

@@ -39,6 +39,38 @@ public static partial class Table
             return comma;
         }
 
+        /// <summary>
+        /// What a column read as text is told when its values are all numbers and some hold thousands separators ("1,037.5";
+        /// with a decimal comma "1.037,5"), in a table read without <see cref="TableOptions.ThousandsSeparator"/>: a money or
+        /// count column exported as a spreadsheet shows it, which would otherwise become an identifier ("all values distinct")
+        /// or a category with nothing said of why. Null when that is not so. Checked once, after the reading, on the distinct
+        /// values (<paramref name="texts"/>, else <see cref="ColumnReading.Texts"/>).
+        /// </summary>
+        private string? ThousandsHint(ColumnReading reading, string[]? texts = null)
+        {
+            if (options.ThousandsSeparator is not null || reading.Overflowed || reading.Others > 0)
+            {
+                return null;
+            }
+
+            char separator = options.DecimalComma ? '.' : ',';
+            string? example = null;
+            foreach (string text in texts ?? reading.Texts())
+            {
+                GroupedNumber found = CsvNumber.TryParseGrouped(text, separator, options.DecimalComma, out float value);
+                if (found == GroupedNumber.Number && float.IsFinite(value))
+                {
+                    example ??= text;
+                }
+                else if (found == GroupedNumber.Malformed || !TableText.TryParseNumber(text, options.DecimalComma, '\0', out value) || !float.IsFinite(value))
+                {
+                    return null;
+                }
+            }
+
+            return example is null ? null : $"every value is a number, some with thousands separators ({Csv.Quote(example)}): --thousands '{separator}' (TableOptions.ThousandsSeparator) reads them as numbers";
+        }
+
         private static PipelineColumn Ignored(ColumnReading reading, bool inferred, string? note) =>
             new(reading.Name, ColumnKind.Ignored, inferred, 0, 0f, false, [], false, false, UnknownCategories.Ignore, reading.Present, reading.Missing, note);
 
@@ -68,13 +100,18 @@ public static partial class Table
             {
                 note = string.Create(CultureInfo.InvariantCulture, $"{reading.Others:N0} values past what the reading holds (TableOptions.MaxDistinctValues) count as other");
             }
-            else if (inferred && reading.LoneText is (string token, long times))
-            {
-                note = string.Create(CultureInfo.InvariantCulture, $"every value but {Csv.Quote(token)} ({times:N0} times) is a number: if it means missing, --missing {Csv.Quote(token.Trim())} (TableOptions.MissingTokens) makes this a number column");
-            }
             else if (inferred && DecimalCommas(reading, texts))
             {
                 note = DecimalCommaHint;
+            }
+            else if (inferred && ThousandsHint(reading, texts) is string thousands)
+            {
+                // Before the lone text: "every value but '1,500' is a number" would call a number a missing token.
+                note = thousands;
+            }
+            else if (inferred && reading.LoneText is (string token, long times))
+            {
+                note = string.Create(CultureInfo.InvariantCulture, $"every value but {Csv.Quote(token)} ({times:N0} times) is a number: if it means missing, --missing {Csv.Quote(token.Trim())} (TableOptions.MissingTokens) makes this a number column");
             }
 
             var column = new PipelineColumn(reading.Name, ColumnKind.Category, inferred, offset, 0f, false, categories, other, reading.Missing > 0, options.UnknownCategories, reading.Present, reading.Missing, note);

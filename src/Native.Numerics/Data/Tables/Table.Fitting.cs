@@ -39,7 +39,7 @@ public static partial class Table
             // One label column, or several: the targets of a multi-output regression, each read as values.
             _labelColumns = _header.Labels(options);
             CsvLabels kind = _labelColumns.Length > 1 ? CsvLabels.Regression : options.Labels;
-            _labels = [.. _labelColumns.Select(j => new CsvLabelColumn(name, _header.Names[j], kind, options.DecimalComma))];
+            _labels = [.. _labelColumns.Select(j => new CsvLabelColumn(name, _header.Names[j], kind, options.DecimalComma, options.ThousandsSeparator ?? '\0'))];
             MakeColumns();
             int fields = _header.Names.Length;
             while (records.Next(expectedFields: fields))
@@ -82,7 +82,7 @@ public static partial class Table
                 }
 
                 ColumnKind? told = options.ColumnKinds.TryGetValue(_header.Names[j], out ColumnKind kind) ? kind : null;
-                var column = new ColumnReading(_header.Names[j], j, told, budget, _tokens, options.DecimalComma);
+                var column = new ColumnReading(_header.Names[j], j, told, budget, _tokens, options.DecimalComma, options.ThousandsSeparator ?? '\0');
                 _columns[j] = column;
                 if (told != ColumnKind.Ignored)
                 {
@@ -180,7 +180,7 @@ public static partial class Table
             Standardizer? standardizer = statistics is null ? null : FitStandardizer(statistics, storage.Span, plans, offset);
             Dataset data = _labels.Length == 1 ? _labels[0].Build(storage, _rows, offset, _header.Line, _header.Columns[_labelColumns[0]]) : Targets(storage, offset);
             PipelineColumn[] fitted = [.. columns];
-            var pipeline = new FeaturePipeline(fitted, standardizer, _tokens, options.DecimalComma, options.Imputation);
+            var pipeline = new FeaturePipeline(fitted, standardizer, _tokens, options.DecimalComma, options.Imputation, options.ThousandsSeparator);
             return new TableData(data.WithFeatureNames(pipeline.FeatureNames).WithLabelNames(labelNames), pipeline);
         }
 
@@ -237,8 +237,8 @@ public static partial class Table
                 string why = reading.Overflowed
                     ? "more distinct values than the reading holds (TableOptions.MaxDistinctValues)"
                     : reading.Others > 0 ? string.Create(CultureInfo.InvariantCulture, $"more than {ColumnReading.UndecidedLimit:N0} distinct numbers, and text") : string.Create(CultureInfo.InvariantCulture, $"all {reading.Present:N0} values distinct");
-                string lone = reading.LoneText is (string token, long times) ? string.Create(CultureInfo.InvariantCulture, $"; every value but {Csv.Quote(token)} ({times:N0} times) is a number: if it means missing, --missing {Csv.Quote(token.Trim())}") : "";
-                string comma = DecimalCommas(reading) ? "; " + DecimalCommaHint : "";
+                string comma = DecimalCommas(reading) ? "; " + DecimalCommaHint : ThousandsHint(reading) is string thousands ? "; " + thousands : "";
+                string lone = comma.Length == 0 && reading.LoneText is (string token, long times) ? string.Create(CultureInfo.InvariantCulture, $"; every value but {Csv.Quote(token)} ({times:N0} times) is a number: if it means missing, --missing {Csv.Quote(token.Trim())}") : "";
                 return (Ignored(reading, inferred, $"{why}: an identifier or free text? ignored (native: --categorical to keep its most frequent values){lone}{comma}"), null);
             }
 

@@ -121,6 +121,24 @@ public static partial class Table
             throw new ArgumentException("A decimal comma needs a delimiter other than the comma (';' or tab).", nameof(options));
         }
 
+        if (options.ThousandsSeparator is char thousands)
+        {
+            if (!Serialization.ModelFileFormat.IsThousandsSeparator(thousands))
+            {
+                throw new ArgumentException($"The thousands separator must be one of , . ' _ a space or a no-break space (got U+{(int)thousands:X4}).", nameof(options));
+            }
+
+            if (thousands == (options.DecimalComma ? ',' : '.'))
+            {
+                throw new ArgumentException($"The thousands separator '{thousands}' is the decimal mark; with {(options.DecimalComma ? "a decimal comma, use '.' or a space" : "a decimal point, use ',' or a space")}.", nameof(options));
+            }
+
+            if (thousands == options.Delimiter && thousands != ',')
+            {
+                throw new ArgumentException($"The thousands separator '{thousands}' is the delimiter; give another delimiter.", nameof(options));
+            }
+        }
+
         ArgumentNullException.ThrowIfNull(options.MissingTokens, nameof(options));
         ArgumentNullException.ThrowIfNull(options.LabelColumns, nameof(options));
         ArgumentNullException.ThrowIfNull(options.ColumnKinds, nameof(options));

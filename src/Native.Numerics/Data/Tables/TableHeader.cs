@@ -92,7 +92,7 @@ internal sealed class TableHeader
         for (int k = 0; k < labels.Length; k++)
         {
             string label = options.LabelColumns[k];
-            labels[k] = IndexOf(label) is int j and >= 0 ? j : throw Error(0, $"no column is named {Csv.Quote(label)}, a label; the header names {NameList()}.");
+            labels[k] = IndexOf(label) is int j and >= 0 ? j : throw Error(0, $"no column is named {Csv.Quote(label)}, a label{Suggestion(Names, label)}; the header names {NameList()}.");
         }
 
         return labels;
@@ -105,7 +105,7 @@ internal sealed class TableHeader
         {
             string label = options.LabelColumns[0];
             int j = IndexOf(label);
-            return j >= 0 ? j : throw Error(0, $"no column is named {Csv.Quote(label)}, the label; the header names {NameList()}.");
+            return j >= 0 ? j : throw Error(0, $"no column is named {Csv.Quote(label)}, the label{Suggestion(Names, label)}; the header names {NameList()}.");
         }
 
         if (options.LabelIndex is int index)
@@ -132,4 +132,15 @@ internal sealed class TableHeader
         ? string.Join(", ", names.Select(name => Csv.Quote(name)))
         : string.Join(", ", names.Take(8).Select(name => Csv.Quote(name))) + ", …, " + string.Join(", ", names.Skip(names.Count - 2).Select(name => Csv.Quote(name)))
             + string.Create(CultureInfo.InvariantCulture, $" ({names.Count} in all)");
+
+    /// <summary>
+    /// For a message about <paramref name="wanted"/> not found among <paramref name="names"/>: " (did you mean 'label'?)"
+    /// when exactly one name differs from it only in case or surrounding white space (<c>--label Label</c>, <c>Default</c>),
+    /// else nothing.
+    /// </summary>
+    internal static string Suggestion(IReadOnlyList<string> names, string wanted)
+    {
+        string[] near = [.. names.Where(name => string.Equals(name.Trim(), wanted.Trim(), StringComparison.OrdinalIgnoreCase)).Distinct(StringComparer.Ordinal)];
+        return near.Length == 1 ? $" (did you mean {Csv.Quote(near[0])}?)" : "";
+    }
 }

@@ -20,6 +20,15 @@ public sealed class TableOptions
     public bool DecimalComma { get; init; }
 
     /// <summary>
+    /// The character that groups numbers' integer digits in threes (<c>','</c> for <c>"1,037.5"</c>, <c>'.'</c> or a space
+    /// with <see cref="DecimalComma"/> for <c>1.037,5</c>), as pandas' <c>thousands=</c>; null (the default) for none. A
+    /// number then reads with or without it, strictly: a first group of 1 to 3 digits, the others of exactly 3 (a value
+    /// like <c>1,03</c> is an error at its line and column). A comma needs the fields quoted, or another delimiter. Saved
+    /// in the pipeline (<see cref="FeaturePipeline.ThousandsSeparator"/>), so data read through it later reads the same.
+    /// </summary>
+    public char? ThousandsSeparator { get; init; }
+
+    /// <summary>
     /// Tokens that mean "missing" besides an empty or blank field (<c>NA</c>, <c>?</c>, <c>-999</c>): a field is
     /// missing when, trimmed of white space, it equals one of them exactly. None by default.
     /// </summary>

@@ -181,7 +181,7 @@ public sealed class TableRow
                         return SetResult.Done;
                     }
 
-                    if (!TableText.TryParseNumber(text, _pipeline.DecimalComma, out float value))
+                    if (!TableText.TryParseNumber(text, _pipeline.DecimalComma, _pipeline.Thousands, out float value))
                     {
                         return SetResult.NotANumber;
                     }
@@ -212,7 +212,7 @@ public sealed class TableRow
     internal string Problem(int column, ReadOnlySpan<char> text, SetResult result)
     {
         PipelineColumn target = _columns[column];
-        string number = _pipeline.DecimalComma ? "digits, ',' for decimals" : "digits, '.' for decimals, an optional exponent";
+        string number = TableText.NumberForm(_pipeline.DecimalComma, _pipeline.Thousands);
         return result switch
         {
             SetResult.NotANumber => $"column {Csv.Quote(target.Name)}: {Csv.Quote(text)} is not a number ({number}); the column held numbers in training{TokensHint()}.",

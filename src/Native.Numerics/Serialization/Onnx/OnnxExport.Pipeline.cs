@@ -43,6 +43,9 @@ internal static partial class OnnxExport
     /// <summary>The metadata_props key saying the pipeline reads numbers given as text with a decimal comma ("true").</summary>
     public const string DecimalCommaKey = OnnxGraphReader.DecimalCommaKey;
 
+    /// <summary>The metadata_props key of the pipeline's thousands separator.</summary>
+    public const string ThousandsSeparatorKey = OnnxGraphReader.ThousandsSeparatorKey;
+
     private const string MlDomain = "ai.onnx.ml";
 
     /// <summary>What the graph cannot say of the pipeline but text read into it needs: its missing tokens and decimal comma.</summary>
@@ -73,6 +76,11 @@ internal static partial class OnnxExport
         if (pipeline.DecimalComma)
         {
             yield return new(DecimalCommaKey, "true");
+        }
+
+        if (pipeline.ThousandsSeparator is char thousands)
+        {
+            yield return new(ThousandsSeparatorKey, thousands.ToString());
         }
     }
 

@@ -80,7 +80,7 @@ internal static class OnnxModelFile
                 featureNames = ModelFileFormat.ParseFeatureNames(value, shape.Features, out string? problem)
                     ?? throw FileFormatException.InFile(name, $"metadata_props has {ModelFileKeys.FeatureNamesKey}, but {problem}.");
             }
-            else if (key is OnnxExport.MissingTokensKey or OnnxExport.DecimalCommaKey)
+            else if (key is OnnxExport.MissingTokensKey or OnnxExport.DecimalCommaKey or OnnxExport.ThousandsSeparatorKey)
             {
                 // Read into the pipeline; without one, the library's prefix is not the graph's to use.
                 _ = pipeline ?? throw FileFormatException.InFile(name, $"metadata_props has the key '{key}', which only a graph with Native's feature pipeline has.");
@@ -128,6 +128,7 @@ internal static class OnnxModelFile
     {
         string[] tokens = read.MissingTokens;
         bool decimalComma = false;
+        char? thousands = null;
         foreach ((string key, string value) in properties)
         {
             if (key == OnnxExport.MissingTokensKey)
@@ -144,11 +145,20 @@ internal static class OnnxModelFile
             {
                 decimalComma = value == "true" ? true : throw FileFormatException.InFile(name, $"metadata_props has {OnnxExport.DecimalCommaKey} '{value}'; expected \"true\" or no entry.");
             }
+            else if (key == OnnxExport.ThousandsSeparatorKey)
+            {
+                thousands = value.Length == 1 && ModelFileFormat.IsThousandsSeparator(value[0]) ? value[0] : throw FileFormatException.InFile(name, $"metadata_props has {OnnxExport.ThousandsSeparatorKey} '{Csv.Quote(value)[1..^1]}'; expected one of , . ' _ a space or a no-break space.");
+            }
+        }
+
+        if (thousands == (decimalComma ? ',' : '.'))
+        {
+            throw FileFormatException.InFile(name, $"metadata_props has {OnnxExport.ThousandsSeparatorKey} '{thousands}', the decimal mark.");
         }
 
         try
         {
-            return ModelFileFormat.ToPipeline(new PipelineDescription(read.Columns, tokens, decimalComma, read.Imputation), standardizer);
+            return ModelFileFormat.ToPipeline(new PipelineDescription(read.Columns, tokens, decimalComma, read.Imputation, thousands), standardizer);
         }
         catch (ArgumentException e)
         {

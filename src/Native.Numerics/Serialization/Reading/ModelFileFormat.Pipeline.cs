@@ -51,6 +51,7 @@ internal static partial class ModelFileFormat
         int? version = null;
         string[]? tokens = null;
         bool? decimalComma = null;
+        char? thousands = null;
         Imputation? imputation = null;
         List<PipelineColumnDescription>? columns = null;
         while (Next(ref json, decoder) != JsonTokenType.EndObject)
@@ -80,6 +81,13 @@ internal static partial class ModelFileFormat
                 case "decimal_comma":
                     decimalComma = Boolean(ref json, decoder, field);
                     break;
+                case "thousands_separator":
+                    // Optional (absent: none), so files written before it read as they did.
+                    string separator = String(ref json, decoder, field);
+                    thousands = separator.Length == 1 && IsThousandsSeparator(separator[0])
+                        ? separator[0]
+                        : throw decoder.Error(key, $"{key}'s thousands_separator is '{Safetensors.Quote(separator)}'; expected one of , . ' _ a space or a no-break space, not the decimal mark.");
+                    break;
                 case "imputation":
                     string imputationText = String(ref json, decoder, field);
                     imputation = imputationText switch
@@ -93,7 +101,7 @@ internal static partial class ModelFileFormat
                     columns = Columns(ref json, decoder);
                     break;
                 default:
-                    throw decoder.Error(key, $"{key} has an unknown field '{Safetensors.Quote(field)}'; pipeline version {ModelFileKeys.PipelineVersion} has version, missing_tokens, decimal_comma, imputation and columns.");
+                    throw decoder.Error(key, $"{key} has an unknown field '{Safetensors.Quote(field)}'; pipeline version {ModelFileKeys.PipelineVersion} has version, missing_tokens, decimal_comma, imputation and columns (and optionally thousands_separator).");
             }
         }
 
@@ -107,9 +115,21 @@ internal static partial class ModelFileFormat
             throw decoder.Error(key, $"{key} lacks a field; a pipeline states version, missing_tokens, decimal_comma, imputation and columns.");
         }
 
+        if (thousands == (decimalComma.Value ? ',' : '.'))
+        {
+            throw decoder.Error(key, $"{key}'s thousands_separator '{thousands}' is its decimal mark.");
+        }
+
         CheckColumns(decoder, columns, features);
-        return new PipelineDescription(columns.ToArray(), tokens, decimalComma.Value, imputation.Value);
+        return new PipelineDescription(columns.ToArray(), tokens, decimalComma.Value, imputation.Value, thousands);
     }
+
+    /// <summary>
+    /// Whether <paramref name="separator"/> may group a number's digits: a comma, a point, an apostrophe, an underscore, a
+    /// space, a no-break or narrow no-break space (and it must not be the decimal mark, which the caller checks).
+    /// </summary>
+    internal static bool IsThousandsSeparator(char separator) =>
+        separator is ',' or '.' or '\'' or '_' or ' ' or '\u00A0' or '\u202F';
 
     private static List<PipelineColumnDescription> Columns(ref Utf8JsonReader json, Decoder decoder)
     {

@@ -14,9 +14,10 @@ namespace Native.Numerics.Serialization;
 /// </remarks>
 internal sealed class PipelineDescription
 {
-    public PipelineDescription(PipelineColumnDescription[] columns, string[] missingTokens, bool decimalComma, Imputation imputation)
+    public PipelineDescription(PipelineColumnDescription[] columns, string[] missingTokens, bool decimalComma, Imputation imputation, char? thousandsSeparator = null)
     {
         Columns = columns;
+        ThousandsSeparator = thousandsSeparator;
         MissingTokens = missingTokens;
         DecimalComma = decimalComma;
         Imputation = imputation;
@@ -30,6 +31,9 @@ internal sealed class PipelineDescription
 
     /// <summary>Whether numbers given as text use a decimal comma.</summary>
     public bool DecimalComma { get; }
+
+    /// <summary>The character that groups numbers' digits in threes in text, or null for none (the field absent).</summary>
+    public char? ThousandsSeparator { get; }
 
     /// <summary>How the number columns' fills were computed.</summary>
     public Imputation Imputation { get; }

@@ -196,7 +196,7 @@ public sealed class ColumnReadingTests
     private static ColumnReading[] Read(Case c, bool smallIntegersByValue)
     {
         var budget = new TableVocabularyBudget(c.MaxValues, c.MaxCharacters);
-        ColumnReading[] columns = [.. Enumerable.Range(0, 2).Select(j => new ColumnReading($"c{j}", j, c.Told[j], budget, c.Tokens, decimalComma: false, smallIntegersByValue))];
+        ColumnReading[] columns = [.. Enumerable.Range(0, 2).Select(j => new ColumnReading($"c{j}", j, c.Told[j], budget, c.Tokens, decimalComma: false, smallIntegersByValue: smallIntegersByValue))];
         var records = new CsvRecordReader(new MemoryStream([]), "table.csv", new CsvOptions());
         foreach (string[] row in c.Rows)
         {

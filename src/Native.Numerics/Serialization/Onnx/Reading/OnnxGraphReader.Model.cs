@@ -233,10 +233,10 @@ internal sealed partial class OnnxGraphReader
             }
 
             // The library writes the feature and label column names, and a multi-output regression's kind, under its prefix
-            // (read back by ModelFile); no other. With a pipeline, also its missing tokens and decimal comma (refused by
+            // (read back by ModelFile); no other. With a pipeline, also its missing tokens, decimal comma and thousands separator (refused by
             // OnnxModelFile in a file without one).
             if (key.StartsWith("native.", StringComparison.Ordinal)
-                && key is not (ModelFileKeys.FeatureNamesKey or ModelFileKeys.LabelNameKey or ModelFileKeys.LabelNamesKey or ModelFileKeys.KindKey or MissingTokensKey or DecimalCommaKey))
+                && key is not (ModelFileKeys.FeatureNamesKey or ModelFileKeys.LabelNameKey or ModelFileKeys.LabelNamesKey or ModelFileKeys.KindKey or MissingTokensKey or DecimalCommaKey or ThousandsSeparatorKey))
             {
                 throw Error(_model.MetadataOffsets[i], $"metadata_props has the key '{OnnxText.Quote(key)}', under the prefix 'native.' that the library reserves for itself.");
             }

@@ -20,6 +20,9 @@ internal sealed partial class OnnxGraphReader
     /// <summary>The metadata_props key saying the pipeline reads numbers given as text with a decimal comma ("true").</summary>
     public const string DecimalCommaKey = "native.decimal_comma";
 
+    /// <summary>The metadata_props key of the pipeline's thousands separator (one character), when it has one.</summary>
+    public const string ThousandsSeparatorKey = "native.thousands_separator";
+
     /// <summary>The most one-hot slots a category column may have (a dictionary's worth; the table reader keeps far fewer).</summary>
     private const int MaxSlots = 1 << 20;
 
