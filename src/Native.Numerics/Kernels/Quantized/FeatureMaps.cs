@@ -14,8 +14,9 @@ internal interface IFeatureMap
     float Offset { get; }
 
     /// <summary>
-    /// The map of the features at <paramref name="j"/>, one fused multiply-add (rounded once, on every width), given the
-    /// common scale and offset as vectors (read once, before the kernel's loop).
+    /// The map of the features at <paramref name="j"/>, one fused multiply-add (rounded once, on every width; for a
+    /// <see cref="ZeroPointMap"/> an exact subtraction after it), given the common scale and offset as vectors (read once,
+    /// before the kernel's loop).
     /// </summary>
     TVector Map<TSimd, TVector>(TVector x, nint j, TVector scale, TVector offset)
         where TSimd : ISimd<TVector>

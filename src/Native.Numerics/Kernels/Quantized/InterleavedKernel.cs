@@ -25,8 +25,10 @@ namespace Native.Numerics.Kernels.Quantized;
 /// On Intel Xeon, Emerald Rapids a 784 × 10 row's sums take ~285 cycles here against ~335 for
 /// <see cref="FeatureKernel"/>'s row-major pass (alternated in one process, <c>-- int8row</c>). The bound: per step 20
 /// operations on the two ports 256-bit <c>vpdpbusd</c>, fused multiply-adds, conversions and byte min/max share (ports 0
-/// and 1), so 25 steps take at least 250 cycles; without the clamp at 0 and the check (not exact for a row with a feature
-/// below its range) they measured ~260.
+/// and 1). A <see cref="ZeroPointMap"/>'s row (a calibrated layer without a standardizer) reads its levels from the fused
+/// sums' bits instead: an integer subtraction for each conversion and two ORs a step, all on any vector port, and no
+/// min; ~258 cycles. A row with a sum out of the range that takes (<see cref="ZeroPointMap.OutOfRange"/>) is summed
+/// again, converted.
 /// </para>
 /// </remarks>
 internal static class InterleavedKernel
