@@ -77,7 +77,7 @@ public sealed class QuantizedOnnxPipelineTests(ITestOutputHelper output)
 
         Assert.True(loaded.IsQuantized);
         OnnxPipelineTests.AssertSamePipeline(quantized.Pipeline!, loaded.Pipeline!);
-        QuantizedPipelineTests.AssertSameIntegers(quantized.QuantizedParameters!, loaded.QuantizedParameters!);
+        QuantizedOnnxTests.AssertSameIntegers(quantized.QuantizedParameters!, loaded.QuantizedParameters!);
         List<string[]> records = OnnxPipelineTests.RawRecords(quantized.Pipeline!, out string[] header);
         float[][] ours = OnnxPipelineTests.NativeProbabilities(quantized, header, records), back = OnnxPipelineTests.NativeProbabilities(loaded, header, records);
         for (int r = 0; r < ours.Length; r++)

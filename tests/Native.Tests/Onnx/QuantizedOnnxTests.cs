@@ -190,7 +190,8 @@ public class QuantizedOnnxTests
         return stream.ToArray();
     }
 
-    private static void AssertSameIntegers(QuantizedParameters expected, QuantizedParameters actual)
+    /// <summary>The same integers, bit for bit: shape, scaling, and each layer's weights, scales, biases, input scale and zero point.</summary>
+    internal static void AssertSameIntegers(QuantizedParameters expected, QuantizedParameters actual)
     {
         Assert.Equal(expected.Shape, actual.Shape);
         Assert.Equal(expected.Scaling, actual.Scaling);

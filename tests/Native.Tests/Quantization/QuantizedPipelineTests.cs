@@ -6,6 +6,7 @@ using Native.Numerics;
 using Native.Numerics.Quantization;
 using Native.Tests.Data.Tables;
 using Native.Tests.Kernels;
+using Native.Tests.Onnx;
 using Native.Tests.Support;
 
 namespace Native.Tests.Quantization;
@@ -98,7 +99,7 @@ public sealed class QuantizedPipelineTests
             TrainedModel trained = Model(Kinds[c.Kind], table, c.Seed);
             TrainedModel quantized = trained.Quantize(table);
             TrainedModel fromRecords = trained.Quantize(Records(text, pipeline));
-            AssertSameIntegers(quantized.QuantizedParameters!, fromRecords.QuantizedParameters!);
+            QuantizedOnnxTests.AssertSameIntegers(quantized.QuantizedParameters!, fromRecords.QuantizedParameters!);
             Assert.Same(pipeline, quantized.Pipeline);
             Assert.True(quantized.IsQuantized);
 
@@ -133,7 +134,7 @@ public sealed class QuantizedPipelineTests
             Assert.NotNull(loaded.Pipeline);
             Assert.Equal(table.Pipeline.FeatureNames, loaded.FeatureNames);
             Assert.Equal(table.Pipeline.Columns.Select(column => column.Name), loaded.Pipeline!.Columns.Select(column => column.Name));
-            AssertSameIntegers(quantized.QuantizedParameters!, loaded.QuantizedParameters!);
+            QuantizedOnnxTests.AssertSameIntegers(quantized.QuantizedParameters!, loaded.QuantizedParameters!);
 
             // The file says int8 (format 3) and keeps the pipeline's entry.
             Dictionary<string, string> metadata = PipelineFileTests.MetadataOf(stream.ToArray());
@@ -175,7 +176,7 @@ public sealed class QuantizedPipelineTests
             table.Pipeline.EncodeNumbers(rows.AsSpan(2 * i, 2), encoded.AsSpan(3 * i, 3));
         }
 
-        AssertSameIntegers(Quantizer.Quantize(trained.Shape, trained.Model.Parameters, table.Pipeline.Standardizer, encoded, ActivationScaling.Calibrated), quantized.QuantizedParameters!);
+        QuantizedOnnxTests.AssertSameIntegers(Quantizer.Quantize(trained.Shape, trained.Model.Parameters, table.Pipeline.Standardizer, encoded, ActivationScaling.Calibrated), quantized.QuantizedParameters!);
         int[] classes = new int[4];
         float[] probabilities = new float[8];
         quantized.PredictClasses(rows, classes);
@@ -231,7 +232,7 @@ public sealed class QuantizedPipelineTests
 
         // The same table read again fits an equal pipeline: accepted, with the same integers.
         TableData again = TableTestData.Read(TableTestData.Loans);
-        AssertSameIntegers(trained.Quantize(table).QuantizedParameters!, trained.Quantize(again).QuantizedParameters!);
+        QuantizedOnnxTests.AssertSameIntegers(trained.Quantize(table).QuantizedParameters!, trained.Quantize(again).QuantizedParameters!);
 
         // A model without a pipeline takes rows of floats, not tables or records.
         var plain = new TrainedModel(new LogisticRegression(table.Pipeline.Features));
@@ -286,21 +287,6 @@ public sealed class QuantizedPipelineTests
             default:
                 model.PredictProbabilities((float[])input, outputs);
                 break;
-        }
-    }
-
-    internal static void AssertSameIntegers(QuantizedParameters expected, QuantizedParameters actual)
-    {
-        Assert.Equal(expected.Shape, actual.Shape);
-        Assert.Equal(expected.Scaling, actual.Scaling);
-        for (int l = 0; l < expected.Layers.Count; l++)
-        {
-            QuantizedLayer e = expected.Layers[l], a = actual.Layers[l];
-            Assert.Equal(e.Weights.ToArray(), a.Weights.ToArray());
-            Assert.Equal(Bits(e.WeightScales), Bits(a.WeightScales));
-            Assert.Equal(Bits(e.Biases), Bits(a.Biases));
-            Assert.Equal(BitConverter.SingleToInt32Bits(e.InputScale), BitConverter.SingleToInt32Bits(a.InputScale));
-            Assert.Equal(e.InputZeroPoint, a.InputZeroPoint);
         }
     }
 
