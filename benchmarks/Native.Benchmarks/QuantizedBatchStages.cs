@@ -56,7 +56,7 @@ public static class QuantizedBatchStages
         }
 
         int[] sums = new int[Rows * first.PaddedOutputs];
-        var map = new ZeroPointMap(1f / parameters.Layers[0].InputScale, parameters.Layers[0].InputZeroPoint);
+        var map = QuantizedModel.ZeroPointMapOf(parameters);
         IntegerPath preferred = IntegerDispatch.Preferred, plain = IntegerDispatch.Select(SimdSupport.Preferred, vnni: false);
 
         var measures = new (string Name, Action Run)[]
@@ -98,7 +98,7 @@ public static class QuantizedBatchStages
         float[] probabilities = new float[Rows * 10];
         byte[] bytes = new byte[Rows * layer.InputBytes];
         int[] sums = new int[Rows * layer.PaddedOutputs];
-        var map = new ZeroPointMap(1f / parameters.Layers[0].InputScale, parameters.Layers[0].InputZeroPoint);
+        var map = QuantizedModel.ZeroPointMapOf(parameters);
         IntegerPath preferred = IntegerDispatch.Preferred, plain = IntegerDispatch.Select(SimdSupport.Preferred, vnni: false);
         var measures = new (string Name, Action Run)[]
         {

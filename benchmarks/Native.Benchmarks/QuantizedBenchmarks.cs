@@ -258,8 +258,7 @@ public class QuantizedStepBenchmarks
 
         _model = QuantizedModel.Create(Quantizer.Quantize(softmax.Shape, softmax.Parameters, null, calibration, ActivationScaling.Calibrated));
         _layer = new PackedLayer(_model.Parameters.Layers[0], activation: null);
-        (float mapScale, float mapOffset) = QuantizedModel.FeatureMap(_model.Parameters, 0);
-        _map = new ZeroPointMap(mapScale, (int)mapOffset);
+        _map = QuantizedModel.ZeroPointMapOf(_model.Parameters);
         _bytes = new byte[_layer.InputBytes];
         _sums = new int[_layer.PaddedOutputs];
         _logits = new float[_layer.PaddedOutputs];

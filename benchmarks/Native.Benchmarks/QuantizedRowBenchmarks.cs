@@ -197,8 +197,7 @@ public class QuantizedRowBenchmarks
 
             _layer = new PackedLayer(parameters.Layers[0], activation: null, LayerForm.DotProduct);
             _interleaved = InterleavedKernel.Interleave(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, sbyte>(ref _layer.Weights), Classes * _layer.InputBytes), _layer.InputBytes, Features, Classes);
-            (float mapScale, float mapOffset) = QuantizedModel.FeatureMap(parameters, 0);
-            _map = new ZeroPointMap(mapScale, (int)mapOffset);
+            _map = QuantizedModel.ZeroPointMapOf(parameters);
             _bytes = new byte[_layer.InputBytes];
             _sums = new int[_layer.PaddedOutputs];
             _logits = new float[_layer.PaddedOutputs];

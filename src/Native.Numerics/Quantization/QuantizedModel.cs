@@ -101,6 +101,12 @@ internal abstract class QuantizedModel
             first.InputZeroPoint);
     }
 
+    /// <summary>
+    /// The first layer's map for a calibrated model without a standardizer (<see cref="ZeroPointMap"/>): the scale of
+    /// <see cref="FeatureMap"/> and the input's zero point, as the kernels take them.
+    /// </summary>
+    internal static ZeroPointMap ZeroPointMapOf(QuantizedParameters parameters) => new(FeatureMap(parameters, 0).Scale, parameters.Layers[0].InputZeroPoint);
+
     // Out of line: its messages' string builders would otherwise be zeroed in every caller's frame, one-row calls included.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private protected static int CheckRows(int rowsLength, int features, int outputLength, int perRow, string outputName, string rowsName = "rows")
