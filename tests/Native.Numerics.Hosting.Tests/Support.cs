@@ -75,10 +75,16 @@ internal static class Models
     }
 }
 
-/// <summary>Every log line, kept for the tests to read.</summary>
-internal sealed class CapturedLogs : ILoggerProvider
+/// <summary>Every log line, kept for the tests to read; with <paramref name="keep"/> false only counted (a test measuring the heap must not hold a line a reload).</summary>
+internal sealed class CapturedLogs(bool keep = true) : ILoggerProvider
 {
+    private readonly bool _keep = keep;
+    private int _count;
+
     public ConcurrentQueue<(LogLevel Level, string Message)> Lines { get; } = new();
+
+    /// <summary>How many lines were logged, kept or not.</summary>
+    public int Count => Volatile.Read(ref _count);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
 
@@ -93,8 +99,14 @@ internal sealed class CapturedLogs : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            logs.Lines.Enqueue((logLevel, formatter(state, exception)));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            Interlocked.Increment(ref logs._count);
+            if (logs._keep)
+            {
+                logs.Lines.Enqueue((logLevel, formatter(state, exception)));
+            }
+        }
     }
 }
 
