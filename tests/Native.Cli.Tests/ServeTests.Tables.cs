@@ -8,14 +8,14 @@ namespace Native.Cli.Tests;
 /// <summary><c>native serve</c> for a model trained on a table: raw records by column name, answered as the loaded model answers them.</summary>
 public sealed partial class ServeTests
 {
-    /// <summary>Raw loan records as a client sends them: a whole one, blanks and nulls, values training never saw, none at all.</summary>
+    /// <summary>Raw loan records as a client sends them: a whole one, blanks and nulls, values training never saw, nothing but nulls (<c>{}</c> is refused).</summary>
     private static readonly (string Column, object? Value)[][] Records =
     [
         [("loan_id", 9001f), ("income", 71226f), ("loan_amount", 7500f), ("interest_rate", 7.94f), ("term", 36f), ("age", 26f), ("debt_to_income", 20.5f), ("credit_lines", 11f),
             ("grade", "B"), ("purpose", "education"), ("home_ownership", "RENT"), ("state", "MI"), ("employment", "self-employed"), ("verified", "yes")],
         [("income", null), ("loan_amount", 20000f), ("interest_rate", 14.2f), ("term", 60f), ("grade", ""), ("purpose", null), ("home_ownership", "OWN"), ("state", "CA"), ("verified", "no")],
         [("income", 38000f), ("loan_amount", null), ("grade", "E"), ("purpose", "crypto"), ("state", "ZZ"), ("employment", "retired"), ("verified", "yes")],
-        [],
+        [("income", null), ("grade", null), ("state", null)],
     ];
 
     [Theory]
@@ -81,13 +81,15 @@ public sealed partial class ServeTests
             ("loans", "{\"rows\": [[1, 2, 3]]}", 400, "row 1 (rows[0]) is an array, but the model 'loans' takes records with categories: send each row as an object keyed by column name ({\"income\": "),
             ("loans", "{}", 400, "the body has no \"rows\": send {\"rows\": [{\"income\": "), // it said "one array of 56 numbers a row", which the model refuses
             ("loans", "{\"rows\": [5]}", 400, "row 1 (rows[0]) must be an object keyed by column name ({\"income\": "),
-            ("loans", "{\"rows\": [{}, {\"income\": 1, \"colour\": \"red\"}]}", 400, "row 2 (rows[1]) has a column 'colour' the model 'loans' does not take; it takes loan_id, income, loan_amount, "),
+            ("loans", "{\"rows\": [{\"income\": 1}, {\"income\": 1, \"colour\": \"red\"}]}", 400, "row 2 (rows[1]) has a column 'colour' the model 'loans' does not take; it takes loan_id, income, loan_amount, "),
             ("loans", "{\"rows\": [{\"income\": \"52000\"}]}", 400, "row 1 (rows[0]), column 'income' holds numbers: found a string (\"52000\"); send a JSON number, or null for a missing value."),
             ("loans", "{\"rows\": [{\"grade\": 2}]}", 400, "row 1 (rows[0]), column 'grade' holds categories: found a number (2); send the category as a string, or null for a missing value."),
             ("loans", "{\"rows\": [{\"verified\": true}]}", 400, "row 1 (rows[0]), column 'verified': expected a string (a category) or null; found true."),
             ("loans", "{\"rows\": [{\"income\": 1e39}]}", 400, "row 1 (rows[0]), column 'income': 1e39 is beyond the range of a float (±3.4e38)."),
             ("loans", "{\"rows\": [{\"grade\": \"A\", \"grade\": \"B\"}]}", 400, "row 1 (rows[0]) has the column 'grade' twice."),
-            ("loans", "{\"rows\": [{}, {}, {}, {}]}", 413, "the request has more than 3 rows, the most one request may carry (--max-rows); send them in several requests."),
+            ("loans", "{\"rows\": [{}]}", 400, "row 1 (rows[0]) gives none of the columns the model 'loans' reads, so every value would be missing; send at least one ({\"income\": "),
+            ("loans", "{\"rows\": [{\"income\": 1}, {\"loan_id\": 7}]}", 400, "row 2 (rows[1]) gives none of the columns the model 'loans' reads"), // loan_id is ignored
+            ("loans", "{\"rows\": [{\"grade\": null}, {\"grade\": null}, {\"grade\": null}, {\"grade\": null}]}", 413, "the request has more than 3 rows, the most one request may carry (--max-rows); send them in several requests."),
             ("strict", "{\"rows\": [{\"state\": \"CA\"}, {\"state\": \"ZZ\"}]}", 400, "row 2 (rows[1]): column 'state': 'ZZ' is not one of the 20 categories the model knows, and unknown categories are errors for this model."),
         ];
         foreach ((string model, string body, int status, string message) in cases)

@@ -16,7 +16,8 @@ namespace Native.Cli.Commands;
 /// <remarks>
 /// A number column takes a JSON number (a string there is refused: numbers are sent as numbers); a category column takes a
 /// string, matched as the pipeline matches a CSV field (<see cref="TableRow.SetText(int, ReadOnlySpan{char})"/>: a blank
-/// or a missing token is missing, an unseen value goes by the column's policy); null, or a column left out, is missing.
+/// or a missing token is missing, an unseen value goes by the column's policy); null, or a column left out, is missing —
+/// but a record must give at least one column the model reads (<c>{}</c> is refused).
 /// An ignored column's value is read past. A row as an array of numbers is taken only when every column is a number (one
 /// value per number column, in order); otherwise it is refused, saying to send objects.
 /// </remarks>
@@ -74,6 +75,7 @@ internal ref partial struct PredictionRequest
         ulong[]? rented = words > 8 ? ArrayPool<ulong>.Shared.Rent(words) : null;
         Span<ulong> seen = rented is null ? stackalloc ulong[8] : rented.AsSpan(0, words);
         seen.Clear();
+        int given = 0;
         try
         {
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -89,8 +91,17 @@ internal ref partial struct PredictionRequest
                 }
 
                 seen[column / 64] |= 1UL << (column % 64);
+                given += columns[column].Kind == ColumnKind.Ignored ? 0 : 1;
                 reader.Read();
                 SetValue(ref reader, record, column, columns[column]);
+            }
+
+            // A record that names none of the inputs (`{}`, or only ignored columns) would be answered from the fills alone,
+            // the same answer for every such row: a client sending empty objects gets told, not a confident answer. A column
+            // given as null is a blank the client chose.
+            if (given == 0)
+            {
+                throw BadRequest($"row {_rows + 1} (rows[{_rows}]) gives none of the columns the model '{_name}' reads, so every value would be missing; send at least one ({Example()}), null for a blank.");
             }
         }
         finally
