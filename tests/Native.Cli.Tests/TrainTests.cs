@@ -43,12 +43,21 @@ public class TrainTests
         Cli.Result result = Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "2", "--model", "mlp", "--hidden", "32", "--optimizer", "adam", "--validation", "0.2");
         Assert.True(result.ExitCode == 0, result.ToString());
         string[] lines = result.Output.Split('\n');
-        Assert.Matches(@"^epoch 1/2  loss \d\.\d{4}  val loss \d\.\d{4}  val acc \d+\.\d\d%  lr 0\.001  \d+ ms  [\d,]+ rows/s", lines[0]);
+        Assert.Matches(@"^epoch 1/2  loss \d\.\d{4}  val loss \d\.\d{4}  val acc \d+\.\d\d%  lr 0\.001  (\d\.\d\d|\d{2,}) ms  [\d,]+ rows/s", lines[0]);
         Assert.StartsWith("epoch 2/2", lines[1], StringComparison.Ordinal);
         Assert.Contains("MultilayerPerceptron 784-32-10 (Relu)", result.Output, StringComparison.Ordinal);
         Assert.Contains("Confusion matrix", result.Output, StringComparison.Ordinal);
         Assert.Contains("macro avg", result.Output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0.4123, "0.41")] // a small table's epoch: it read "0 ms"
+    [InlineData(0.004, "0.00")]
+    [InlineData(9.994, "9.99")]
+    [InlineData(9.996, "10")]
+    [InlineData(1234.4, "1234")]
+    public void AnEpochsTimeKeepsTwoDecimalsBelowTenMilliseconds(double milliseconds, string expected) =>
+        Assert.Equal(expected, Commands.EpochPrinter.Milliseconds(TimeSpan.FromMilliseconds(milliseconds)));
 
     [Fact]
     public void PlotsAreCurvesAndWeightPictures()

@@ -94,6 +94,13 @@ internal sealed class EpochPrinter(CliContext context, bool json, bool quiet) : 
             text += string.Create(CultureInfo.InvariantCulture, $"  val acc {r.ValidationAccuracy:0.00%}");
         }
 
-        return text + string.Create(CultureInfo.InvariantCulture, $"  lr {r.LearningRate:G4}  {r.Elapsed.TotalMilliseconds:F0} ms  {r.RowsPerSecond:N0} rows/s");
+        return text + string.Create(CultureInfo.InvariantCulture, $"  lr {r.LearningRate:G4}  {Milliseconds(r.Elapsed)} ms  {r.RowsPerSecond:N0} rows/s");
+    }
+
+    /// <summary>An epoch's time: whole milliseconds from 10 ms, two decimals below (a small table's epoch read "0 ms").</summary>
+    internal static string Milliseconds(TimeSpan elapsed)
+    {
+        double ms = elapsed.TotalMilliseconds;
+        return ms.ToString(ms < 9.995 ? "F2" : "F0", CultureInfo.InvariantCulture);
     }
 }
