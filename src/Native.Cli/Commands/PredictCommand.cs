@@ -211,7 +211,7 @@ internal static partial class PredictCommand
             }
 
             _headerWritten = true;
-            _output.WriteLine(_predictor.Classifier ? "class " + string.Join(' ', _predictor.ClassNames.Select(Printable.Text)) : string.Join(' ', _predictor.ValueNames.Select(Printable.Text)));
+            _output.WriteLine(_predictor.Classifier ? "class " + string.Join(' ', _predictor.ClassNames.Select(Printable.Field)) : string.Join(' ', _predictor.ValueNames.Select(Printable.Field)));
         }
 
         public int Features => _predictor.Features;
@@ -279,7 +279,7 @@ internal static partial class PredictCommand
                 return;
             }
 
-            _line.Clear().Append(Printable.Text(names[best]));
+            _line.Clear().Append(Printable.Field(names[best]));
             foreach (float p in _predictor.Outputs)
             {
                 _line.Append(' ').Append(p.ToString("F6", CultureInfo.InvariantCulture));

@@ -14,6 +14,9 @@ internal sealed class Summary
     /// <summary>The per-class table is printed up to this many classes (the averages always).</summary>
     private const int TableClassLimit = 100;
 
+    /// <summary>The longest class name heading a column of the confusion matrix; a longer one is cut, ending in "…".</summary>
+    private const int MatrixNameLength = 12;
+
     /// <summary>The JSON confusion matrix is a dense table up to this many classes; beyond, a list of its non-zero cells.</summary>
     private const int DenseJsonClassLimit = 256;
 
@@ -161,7 +164,7 @@ internal sealed class Summary
         {
             output.WriteLine();
             output.WriteLine("Confusion matrix (rows: actual class, columns: predicted class):");
-            output.WriteLine(c.ConfusionMatrix.ToString());
+            output.WriteLine(ConfusionTable(c));
         }
     }
 
@@ -264,6 +267,45 @@ internal sealed class Summary
 
         text.Append(CultureInfo.InvariantCulture, $"{"macro avg".PadLeft(width)}  {c.MacroAverage.Precision,9:F4}  {c.MacroAverage.Recall,9:F4}  {c.MacroAverage.F1Score,9:F4}  {c.Count,9}").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"{"micro avg".PadLeft(width)}  {c.MicroAverage.Precision,9:F4}  {c.MicroAverage.Recall,9:F4}  {c.MicroAverage.F1Score,9:F4}  {c.Count,9}").AppendLine();
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The confusion matrix as a table whose rows and columns are headed by the classes' names (as the per-class table
+    /// is), a column's name cut to <see cref="MatrixNameLength"/> characters; for a model whose classes are 0, 1, … by
+    /// name, the same table <see cref="ConfusionMatrix.ToString"/> writes.
+    /// </summary>
+    private string ConfusionTable(ClassificationReport c)
+    {
+        ConfusionMatrix matrix = c.ConfusionMatrix;
+        ReadOnlySpan<int> counts = matrix.Counts;
+        string[] rows = [.. Enumerable.Range(0, c.Classes).Select(ClassName)];
+        string[] columns = [.. rows.Select(name => name.Length > MatrixNameLength ? name[..(MatrixNameLength - 1)] + "…" : name)];
+        int largest = 0;
+        foreach (int count in counts)
+        {
+            largest = Math.Max(largest, count);
+        }
+
+        int width = Math.Max(largest.ToString(CultureInfo.InvariantCulture).Length, columns.Max(name => name.Length)) + 1;
+        int labelWidth = Math.Max("actual".Length, rows.Max(name => name.Length));
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{new string(' ', labelWidth)}  predicted →").AppendLine();
+        text.Append("actual".PadRight(labelWidth)).Append(' ');
+        foreach (string column in columns)
+        {
+            text.Append(column.PadLeft(width));
+        }
+
+        for (int a = 0; a < c.Classes; a++)
+        {
+            text.AppendLine().Append(rows[a].PadLeft(labelWidth)).Append(' ');
+            for (int p = 0; p < c.Classes; p++)
+            {
+                text.Append(counts[(a * c.Classes) + p].ToString(CultureInfo.InvariantCulture).PadLeft(width));
+            }
+        }
+
         return text.ToString();
     }
 

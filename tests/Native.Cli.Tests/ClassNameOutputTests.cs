@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+
+namespace Native.Cli.Tests;
+
+/// <summary>
+/// Classes named in the data (text labels) are named wherever the command prints a class: the confusion matrix of
+/// <c>train</c> and <c>evaluate</c> heads its rows and columns with them, as the per-class table does, and <c>predict</c>'s
+/// text output quotes a name holding a space, so that its lines still split into their fields.
+/// </summary>
+public sealed class ClassNameOutputTests : IDisposable
+{
+    private readonly string _directory = Cli.TemporaryDirectory();
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    /// <summary>Two well-separated groups of rows, labelled <paramref name="first"/> and <paramref name="second"/>.</summary>
+    private string Groups(string first, string second)
+    {
+        var text = new StringBuilder("x,y,kind\n");
+        for (int i = 0; i < 80; i++)
+        {
+            bool one = i % 2 == 0;
+            text.Append(CultureInfo.InvariantCulture, $"{(one ? 1 : -1) * (2 + (i % 5 * 0.1)):0.0##},{(one ? 1 : -1) * (1 + (i % 3 * 0.2)):0.0##},\"{(one ? first : second).Replace("\"", "\"\"", StringComparison.Ordinal)}\"\n");
+        }
+
+        string data = Path.Combine(_directory, "groups.csv");
+        File.WriteAllText(data, text.ToString());
+        return data;
+    }
+
+    [Fact]
+    public void TheConfusionMatrixNamesTheClasses()
+    {
+        string data = Groups("churned", "a very long class name"), model = Path.Combine(_directory, "m.safetensors");
+        Cli.Result train = Cli.Run("train", "--data", data, "--epochs", "20", "--out", model, "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Cli.Result evaluate = Cli.Run("evaluate", "--model", model, "--data", data);
+        Assert.True(evaluate.ExitCode == 0, evaluate.ToString());
+
+        foreach (string output in new[] { train.Output, evaluate.Output })
+        {
+            string matrix = output[output.IndexOf("Confusion matrix", StringComparison.Ordinal)..];
+            string[] lines = matrix.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+            // Classes in ordinal order: "a very long class name" (cut to 12 characters in a column's head), then "churned".
+            Assert.Equal("actual                  a very long…      churned", lines[2].TrimEnd());
+            Assert.Equal("a very long class name            40            0", lines[3].TrimEnd());
+            Assert.Equal("               churned             0           40", lines[4].TrimEnd());
+        }
+    }
+
+    [Fact]
+    public void IndexNamedClassesKeepTheMatrixTheyHad()
+    {
+        string data = Groups("0", "1"), model = Path.Combine(_directory, "m.safetensors");
+        Cli.Result train = Cli.Run("train", "--data", data, "--epochs", "20", "--out", model, "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.Contains("        predicted →\nactual   0  1\n     0  40  0\n     1   0 40", train.Output.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PredictQuotesANameHoldingASpace()
+    {
+        string data = Groups("big, \"round\"", "small"), model = Path.Combine(_directory, "m.safetensors");
+        Cli.Result train = Cli.Run("train", "--data", data, "--epochs", "20", "--out", model, "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+
+        Cli.Result predict = Cli.Run("predict", "--model", model, "--input", data);
+        Assert.True(predict.ExitCode == 0, predict.ToString());
+        string[] lines = predict.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("class \"big, \"\"round\"\"\" small", lines[0]);
+        Assert.Matches("^\"big, \"\"round\"\"\" 0\\.9\\d{5} 0\\.0\\d{5}$", lines[1]);
+        Assert.Matches("^small 0\\.0\\d{5} 0\\.9\\d{5}$", lines[2]);
+    }
+}
