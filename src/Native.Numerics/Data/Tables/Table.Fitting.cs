@@ -237,7 +237,13 @@ public static partial class Table
                 string why = reading.Overflowed
                     ? "more distinct values than the reading holds (TableOptions.MaxDistinctValues)"
                     : reading.Others > 0 ? string.Create(CultureInfo.InvariantCulture, $"more than {ColumnReading.UndecidedLimit:N0} distinct numbers, and text") : string.Create(CultureInfo.InvariantCulture, $"all {reading.Present:N0} values distinct");
-                string comma = DecimalCommas(reading) ? "; " + DecimalCommaHint : ThousandsHint(reading) is string thousands ? "; " + thousands : ShapeHint(reading) is string shape ? "; " + shape : "";
+                string comma = DecimalCommas(reading) ? "; " + DecimalCommaHint : ThousandsHint(reading) is string thousands ? "; " + thousands : "";
+                if (comma.Length == 0 && ShapeHint(reading) is string shape)
+                {
+                    // Percentages, amounts or dates: no identifier, and no category worth keeping either.
+                    return (Ignored(reading, inferred, $"{why}: ignored; {shape}"), null);
+                }
+
                 string lone = comma.Length == 0 && reading.LoneText is (string token, long times) ? string.Create(CultureInfo.InvariantCulture, $"; every value but {Csv.Quote(token)} ({times:N0} times) is a number: if it means missing, --missing {Csv.Quote(token.Trim())}") : "";
                 return (Ignored(reading, inferred, $"{why}: an identifier or free text? ignored (native: --categorical to keep its most frequent values){lone}{comma}"), null);
             }
