@@ -5,7 +5,8 @@ namespace Native.Cli.Tests;
 
 /// <summary>
 /// Classes named in the data (text labels) are named wherever the command prints a class: the confusion matrix of
-/// <c>train</c> and <c>evaluate</c> heads its rows and columns with them, as the per-class table does, and <c>predict</c>'s
+/// <c>train</c> and <c>evaluate</c> heads its rows and columns with them, as the per-class table does, a class the model
+/// never gets right is named under that table, and <c>predict</c>'s
 /// text output quotes a name holding a space, so that its lines still split into their fields.
 /// </summary>
 public sealed class ClassNameOutputTests : IDisposable
@@ -57,6 +58,32 @@ public sealed class ClassNameOutputTests : IDisposable
         Cli.Result train = Cli.Run("train", "--data", data, "--epochs", "20", "--out", model, "--quiet");
         Assert.True(train.ExitCode == 0, train.ToString());
         Assert.Contains("        predicted →\nactual   0  1\n     0  40  0\n     1   0 40", train.Output.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A rare class that a short training never answers: the per-class table shows its zeros, and a line under it names
+    /// it and what may help; a model that gets every class right has no such line.
+    /// </summary>
+    [Fact]
+    public void AClassNeverPredictedRightIsNamed()
+    {
+        var text = new StringBuilder("x,y,kind\n");
+        for (int i = 0; i < 200; i++)
+        {
+            string kind = i % 20 == 0 ? "rare" : i % 2 == 0 ? "common" : "usual";
+            double x = kind == "usual" ? 2 : kind == "rare" ? 0.3 : -2;
+            text.Append(CultureInfo.InvariantCulture, $"{x + (i % 7 * 0.05):0.0##},{i % 5 * 0.1:0.0},{kind}\n");
+        }
+
+        string data = Path.Combine(_directory, "rare.csv");
+        File.WriteAllText(data, text.ToString());
+        Cli.Result few = Cli.Run("train", "--data", data, "--epochs", "1", "--quiet");
+        Assert.True(few.ExitCode == 0, few.ToString());
+        Assert.Contains("Not one row of class 'rare' (10 rows) is predicted right: more --epochs, or --class-weight balanced for a rare class, may help.", few.Output, StringComparison.Ordinal);
+
+        Cli.Result separated = Cli.Run("train", "--data", Groups("a", "b"), "--epochs", "20", "--quiet");
+        Assert.True(separated.ExitCode == 0, separated.ToString());
+        Assert.DoesNotContain("Not one row", separated.Output, StringComparison.Ordinal);
     }
 
     [Fact]

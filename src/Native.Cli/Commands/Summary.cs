@@ -154,6 +154,7 @@ internal sealed class Summary
         if (c.Classes <= TableClassLimit)
         {
             output.Write(PerClassTable(c));
+            WriteMissedClasses(output, c);
         }
         else
         {
@@ -268,6 +269,24 @@ internal sealed class Summary
         text.Append(CultureInfo.InvariantCulture, $"{"macro avg".PadLeft(width)}  {c.MacroAverage.Precision,9:F4}  {c.MacroAverage.Recall,9:F4}  {c.MacroAverage.F1Score,9:F4}  {c.Count,9}").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"{"micro avg".PadLeft(width)}  {c.MicroAverage.Precision,9:F4}  {c.MicroAverage.Recall,9:F4}  {c.MicroAverage.F1Score,9:F4}  {c.Count,9}").AppendLine();
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Names the classes none of whose rows the model gets right (recall 0), which the table's zeros alone leave easy to
+    /// miss: a model that never answers a class, as a few epochs on a table with a rare class give, looks fine by accuracy.
+    /// </summary>
+    private void WriteMissedClasses(TextWriter output, ClassificationReport c)
+    {
+        ClassMetrics[] missed = [.. c.PerClass.Where(m => m.Support > 0 && m.Recall == 0)];
+        if (missed.Length == 0 || missed.Length == c.Classes)
+        {
+            return;
+        }
+
+        string names = string.Join(", ", missed.Take(5).Select(m => string.Create(CultureInfo.InvariantCulture, $"'{ClassName(m.Class)}' ({m.Support:N0} rows)")));
+        string more = missed.Length > 5 ? string.Create(CultureInfo.InvariantCulture, $" and {missed.Length - 5:N0} more") : "";
+        output.WriteLine();
+        output.WriteLine($"Not one row of {(missed.Length == 1 ? "class" : "classes")} {names}{more} is predicted right: more --epochs, or --class-weight balanced for a rare class, may help.");
     }
 
     /// <summary>
