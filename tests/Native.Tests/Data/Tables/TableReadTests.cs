@@ -142,7 +142,35 @@ public sealed class TableReadTests
     [InlineData("Idaho", false)]
     [InlineData("valid", false)]
     [InlineData("AID", false)]
+    [InlineData("", true)]
+    [InlineData("Unnamed: 0", true)]
+    [InlineData("index", true)]
+    [InlineData("Unnamed", false)]
+    [InlineData("Unnamed: x", false)]
+    [InlineData("reindex", false)]
     public void IdentifierNames(string name, bool identifier) => Assert.Equal(identifier, Table.LooksLikeIdentifier(name));
+
+    /// <summary>
+    /// pandas' <c>to_csv</c> writes the row index as a first column with no name (or <c>Unnamed: 0</c>, read and written
+    /// again): training on it learns the rows' order, so it is ignored as an identifier is, its note saying what it is.
+    /// </summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("Unnamed: 0")]
+    [InlineData("index")]
+    public void APandasRowIndexIsIgnored(string name)
+    {
+        var text = new System.Text.StringBuilder($"{name},size,label\n");
+        for (int i = 0; i < 30; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i},{i % 4 * 0.5},{i % 2}\n");
+        }
+
+        FeaturePipeline pipeline = Read(text.ToString()).Pipeline;
+        Assert.Equal(ColumnKind.Ignored, pipeline.Columns[0].Kind);
+        Assert.Equal("30 distinct integers, a row index as pandas writes one (to_csv without index=False): ignored (native: --numeric or --categorical to use it)", pipeline.Columns[0].Note);
+        Assert.Equal(["size"], pipeline.FeatureNames);
+    }
 
     [Theory]
     [InlineData("a;b;c;y\n1,5;2;x;0\n3;4;y;1\n", ';', 4)]
