@@ -51,6 +51,28 @@ public sealed class ClassNameOutputTests : IDisposable
         }
     }
 
+    /// <summary>evaluate --json gave the confusion matrix with nothing saying which class each row and column is, and no per-class metrics.</summary>
+    [Fact]
+    public void EvaluateJsonNamesTheClassesOfItsMatrixAndScoresEach()
+    {
+        string data = Groups("churned", "a very long class name"), model = Path.Combine(_directory, "m.safetensors");
+        Cli.Result train = Cli.Run("train", "--data", data, "--epochs", "20", "--out", model, "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Cli.Result evaluate = Cli.Run("evaluate", "--model", model, "--data", data, "--json");
+        Assert.True(evaluate.ExitCode == 0, evaluate.ToString());
+
+        System.Text.Json.JsonElement json = evaluate.JsonLines().Single();
+        Assert.Equal(["a very long class name", "churned"], json.GetProperty("classes").EnumerateArray().Select(name => name.GetString()!));
+        Assert.Equal([[40, 0], [0, 40]], json.GetProperty("confusion_matrix").EnumerateArray().Select(row => row.EnumerateArray().Select(cell => cell.GetInt32()).ToArray()));
+        System.Text.Json.JsonElement[] perClass = [.. json.GetProperty("per_class").EnumerateArray()];
+        Assert.Equal(2, perClass.Length);
+        Assert.Equal("churned", perClass[1].GetProperty("class").GetString());
+        Assert.Equal(1.0, perClass[1].GetProperty("precision").GetDouble());
+        Assert.Equal(1.0, perClass[1].GetProperty("recall").GetDouble());
+        Assert.Equal(1.0, perClass[1].GetProperty("f1").GetDouble());
+        Assert.Equal(40, perClass[1].GetProperty("support").GetInt32());
+    }
+
     [Fact]
     public void IndexNamedClassesKeepTheMatrixTheyHad()
     {
@@ -80,6 +102,7 @@ public sealed class ClassNameOutputTests : IDisposable
         Cli.Result few = Cli.Run("train", "--data", data, "--epochs", "1", "--quiet");
         Assert.True(few.ExitCode == 0, few.ToString());
         Assert.Contains("Not one row of class 'rare' (10 rows) is predicted right: more --epochs, or --class-weight balanced for a rare class, may help.", few.Output, StringComparison.Ordinal);
+        Assert.StartsWith("Trained 1 epoch (stopped: the epoch limit; kept epoch 1)", few.Output, StringComparison.Ordinal); // not "1 epochs"
 
         Cli.Result separated = Cli.Run("train", "--data", Groups("a", "b"), "--epochs", "20", "--quiet");
         Assert.True(separated.ExitCode == 0, separated.ToString());

@@ -116,7 +116,7 @@ internal sealed class Summary
             output.WriteLine();
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {result.Epochs} epochs (stopped: {Describe(result.StopReason)}; kept epoch {result.BestEpoch}) in {total.TotalSeconds:F2} s."));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {result.Epochs} {(result.Epochs == 1 ? "epoch" : "epochs")} (stopped: {Describe(result.StopReason)}; kept epoch {result.BestEpoch}) in {total.TotalSeconds:F2} s."));
         output.WriteLine($"Kernel: {kernel}.");
         string file = saved is var (to, size) ? string.Create(CultureInfo.InvariantCulture, $"; saved to {to} ({size:N0} bytes)") : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Model: {parameters:N0} parameters ({(long)parameters * sizeof(float):N0} bytes as float32){file}."));
@@ -196,6 +196,27 @@ internal sealed class Summary
 
         if (Classification is { Classes: <= DenseJsonClassLimit } c)
         {
+            // The classes in the order of the matrix's rows and columns, and each one's metrics, as the text's table gives them.
+            writer.WriteStartArray("classes");
+            for (int k = 0; k < c.Classes; k++)
+            {
+                writer.WriteStringValue(RawClassName(k));
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("per_class");
+            foreach (ClassMetrics m in c.PerClass)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("class", RawClassName(m.Class));
+                writer.Number("precision", m.Precision);
+                writer.Number("recall", m.Recall);
+                writer.Number("f1", m.F1Score);
+                writer.WriteNumber("support", m.Support);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
             writer.WriteStartArray("confusion_matrix");
             for (int a = 0; a < c.Classes; a++)
             {
@@ -330,6 +351,9 @@ internal sealed class Summary
 
     /// <summary>The mean of the targets' root mean squared errors (not the root of their mean squared error).</summary>
     private static double MeanRootMeanSquaredError(RegressionReport report) => report.ByOutput.Average(t => t.RootMeanSquaredError);
+
+    /// <summary>A class's name as the model keeps it (for JSON, whose writer escapes it), or its number.</summary>
+    private string RawClassName(int c) => c < ClassNames.Count ? ClassNames[c] : c.ToString(CultureInfo.InvariantCulture);
 
     private string ClassName(int c) => c < ClassNames.Count ? Printable.Text(ClassNames[c]) : c.ToString(CultureInfo.InvariantCulture);
 
