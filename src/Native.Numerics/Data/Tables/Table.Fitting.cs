@@ -62,7 +62,7 @@ public static partial class Table
                 int j = _header.IndexOf(told);
                 if (j < 0)
                 {
-                    throw _header.Error(0, $"no column is named {Csv.Quote(told)}, whose kind was told; the header names {_header.NameList()}.");
+                    throw _header.Error(0, $"no column is named {Csv.Quote(told)}, whose kind was told{TableHeader.Suggestion(_header.Names, told)}; the header names {_header.NameList()}.");
                 }
 
                 if (Array.IndexOf(_labelColumns, j) >= 0)

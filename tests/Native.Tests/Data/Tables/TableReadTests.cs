@@ -151,6 +151,21 @@ public sealed class TableReadTests
     public void IdentifierNames(string name, bool identifier) => Assert.Equal(identifier, Table.LooksLikeIdentifier(name));
 
     /// <summary>
+    /// A held-out file whose header spells a column in another case, and a kind told for a column so misspelt: the error
+    /// names the column it probably means, as a misspelt label's does.
+    /// </summary>
+    [Fact]
+    public void AColumnNamedInAnotherCaseIsSuggested()
+    {
+        FeaturePipeline pipeline = Read(TableTestData.Loans).Pipeline;
+        FileFormatException held = Assert.Throws<FileFormatException>(() => Read("loan_id,income,Grade,purpose,term,default\n7,48000,B,car,36,0\n", pipeline));
+        Assert.Contains("line 1, column 1: no column is named 'grade', a category column of the model's pipeline (did you mean 'Grade'?); the header names", held.Message);
+
+        FileFormatException told = Refused(TableTestData.Loans, new TableOptions { ColumnKinds = new Dictionary<string, ColumnKind> { ["Term"] = ColumnKind.Category } });
+        Assert.Contains("no column is named 'Term', whose kind was told (did you mean 'term'?)", told.Message);
+    }
+
+    /// <summary>
     /// pandas' <c>to_csv</c> writes the row index as a first column with no name (or <c>Unnamed: 0</c>, read and written
     /// again): training on it learns the rows' order, so it is ignored as an identifier is, its note saying what it is.
     /// </summary>
