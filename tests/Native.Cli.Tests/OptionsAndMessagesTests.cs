@@ -93,6 +93,10 @@ public class OptionsAndMessagesTests
         Assert.Contains("CSV and Parquet: the label column", train, StringComparison.Ordinal);
         Assert.DoesNotContain("default: idx for a directory, csv otherwise", train, StringComparison.Ordinal);
         Assert.Contains("default: parquet for .parquet files and directories of them, idx for another directory", Help("predict"), StringComparison.Ordinal);
+
+        // Every table choice says its default, as the README says help does.
+        Assert.Contains("what a blank number becomes (default: mean, the training rows' mean)", train, StringComparison.Ordinal);
+        Assert.Contains("all zeros, or an error (default: ignore, all zeros)", train, StringComparison.Ordinal);
     }
 
     [Fact]
