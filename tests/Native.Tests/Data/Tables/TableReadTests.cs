@@ -151,6 +151,24 @@ public sealed class TableReadTests
     public void IdentifierNames(string name, bool identifier) => Assert.Equal(identifier, Table.LooksLikeIdentifier(name));
 
     /// <summary>
+    /// A spreadsheet's export whose lines all end in a delimiter: the last column, the label by default, has no name and
+    /// no values. The header says so and names the label to give, rather than line 2 saying its label is missing; told the
+    /// label, the empty column is ignored.
+    /// </summary>
+    [Fact]
+    public void ATrailingEmptyColumnIsNotTakenForTheLabel()
+    {
+        const string Csv = "a,b,label,\r\n1,2,x,\r\n3,4,y,\r\n5,6,x,\r\n";
+        FileFormatException error = Refused(Csv);
+        Assert.Contains("line 1, column 11: the last column, taken as the label, has no name (does every line end with a delimiter", error.Message);
+        Assert.Contains("(native: --label 'label', TableOptions.LabelColumns)", error.Message);
+
+        TableData told = Read(Csv, new TableOptions { LabelColumns = ["label"] });
+        Assert.Equal(["x", "y"], told.Data.ClassNames);
+        Assert.Equal(ColumnKind.Ignored, told.Pipeline.Columns[^1].Kind);
+    }
+
+    /// <summary>
     /// A held-out file whose header spells a column in another case, and a kind told for a column so misspelt: the error
     /// names the column it probably means, as a misspelt label's does.
     /// </summary>
