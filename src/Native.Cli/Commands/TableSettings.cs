@@ -21,9 +21,9 @@ internal sealed class TableSettings(bool fitting)
     private readonly Option<string?> _numeric = new("--numeric") { Description = "CSV tables: columns to read as numbers, comma-separated." };
     private readonly Option<string?> _ignore = new("--ignore") { Description = "CSV tables: columns to leave out, comma-separated." };
     private readonly Option<int?> _maxCategories = new("--max-categories") { Description = "CSV tables: the most categories a column keeps; the rest share an \"other\" feature. [default: 100]" };
-    private readonly Choice<Imputation> _impute = new("--impute", "CSV tables: what a blank number becomes.", null, [("mean", Imputation.Mean), ("median", Imputation.Median)]);
+    private readonly Choice<Imputation> _impute = new("--impute", "CSV tables: what a blank number becomes (default: mean, the training rows' mean).", null, [("mean", Imputation.Mean), ("median", Imputation.Median)]);
     private readonly Option<bool> _indicators = new("--missing-indicators") { Description = "CSV tables: a 0/1 feature per number column that had blanks, saying the value was missing." };
-    private readonly Choice<UnknownCategories> _unknown = new("--unknown-categories", "CSV tables: what a category never kept becomes when a column has no \"other\" feature: all zeros, or an error.", null, [("ignore", UnknownCategories.Ignore), ("error", UnknownCategories.Error)]);
+    private readonly Choice<UnknownCategories> _unknown = new("--unknown-categories", "CSV tables: what a category never kept becomes when a column has no \"other\" feature: all zeros, or an error (default: ignore, all zeros).", null, [("ignore", UnknownCategories.Ignore), ("error", UnknownCategories.Error)]);
     private readonly Option<bool> _noStandardize = new("--no-standardize") { Description = "CSV and Parquet tables: leave numbers unscaled (by default a table's numbers are standardized; the scaling is saved with the model)." };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>

@@ -11,9 +11,9 @@ internal static partial class TrainCommand
 {
     public static Command Create(CliContext context)
     {
-        var data = new Option<string>("--data") { Description = "The training data: a CSV file, or a directory holding an IDX images file and labels file.", Required = true };
-        var format = new Choice<DataFormat>("--format", "How to read --data (default: idx for a directory, csv otherwise).", null, Vocabulary.Formats);
-        var label = new Option<string?>("--label") { Description = "CSV: the label column, by name or 0-based index (default: the last column). A number that is also a column's name must be given unambiguously." };
+        var data = new Option<string>("--data") { Description = "The training data: a CSV file; several CSV files (a directory of them, or a pattern such as 'part-*.csv'), which stream; Parquet files (a file, a directory of them, or a pattern); or a directory holding an IDX images file and labels file.", Required = true };
+        var format = new Choice<DataFormat>("--format", "How to read --data (default: parquet for .parquet files and directories of them, csv for a CSV file and for directories and patterns of .csv files, idx for other directories).", null, Vocabulary.Formats);
+        var label = new Option<string?>("--label") { Description = "CSV and Parquet: the label column, by name or 0-based index (default: the last column). A number that is also a column's name must be given unambiguously." };
         var model = new Choice<ModelKind>("--model", "The model: softmax, logistic or linear regression, or a multilayer perceptron (mlp: a classifier, or a regressor when the label holds numbers that are not all whole; mlp-regressor: always a regressor).", ModelKind.SoftmaxRegression, Vocabulary.Models);
         var hidden = new Option<string?>("--hidden") { Description = "mlp and mlp-regressor only: hidden layer widths, comma-separated. [default: 128]" };
         var activation = new Choice<Activation>("--activation", "mlp and mlp-regressor only: the hidden layers' activation.", null, Vocabulary.Activations);
