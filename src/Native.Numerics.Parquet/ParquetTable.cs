@@ -1,0 +1,155 @@
+using System.Globalization;
+using Native.Numerics.Parquet;
+
+namespace Native.Numerics;
+
+/// <summary>
+/// Parquet files read as tables — text columns, nulls, an identifier, a label — by <see cref="Table"/>'s reader, exactly
+/// as the CSV file they would be exported to: the same kinds, categories, imputation, standardizer and rows, so a model
+/// trained on either reads the other.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Values.</b> A number column gives the float <see cref="ParquetFile"/> gives (every number type, decimals rounded
+/// once); a text column (UTF-8 strings, enums) its text, a category unless every value is a number; a boolean the
+/// categories <c>true</c> and <c>false</c>; a null is missing (imputed, or its category's missing slot), as are empty
+/// text and <see cref="TableOptions.MissingTokens"/>. Columns of other types (dates, timestamps, bytes, lists) are
+/// ignored; telling one a kind is an error.
+/// </para>
+/// <para>
+/// <b>Files.</b> A file, a directory of <c>*.parquet</c> files, or a pattern (<see cref="ParquetFile.Files"/>), each with
+/// the first one's columns; read a row group at a time. The options are <see cref="Table"/>'s (the label, kinds,
+/// categories, imputation, limits); <see cref="TableOptions.Delimiter"/> and <see cref="TableOptions.DecimalComma"/>
+/// describe text files and are refused.
+/// </para>
+/// <para>
+/// <b>Errors</b> are <see cref="FileFormatException"/>s naming the file and the row (counted from 0 in its file) where
+/// the CSV reader names a line: <c>'loans.parquet', row 1041: column 'grade': …</c>.
+/// </para>
+/// </remarks>
+public static class ParquetTable
+{
+    /// <summary>Reads the table at <paramref name="path"/> and fits a pipeline to it (<see cref="Table.Read(string, TableOptions?)"/>).</summary>
+    /// <param name="path">A Parquet file, a directory of them, or a pattern.</param>
+    /// <param name="options">The label, the columns' kinds and what the pipeline does; null for the defaults.</param>
+    /// <exception cref="FileNotFoundException">No file is there.</exception>
+    /// <exception cref="FileFormatException">A file is not a table the options can read; the message says where and why.</exception>
+    /// <exception cref="ArgumentException">The options contradict themselves, or describe text (a delimiter, a decimal comma).</exception>
+    public static TableData Read(string path, TableOptions? options = null) =>
+        Through(path, options, (text, table, name) => Table.Read(text, table, name));
+
+    /// <summary>
+    /// Reads the table at <paramref name="path"/> through <paramref name="pipeline"/>, fitted before
+    /// (<see cref="Table.Read(string, FeaturePipeline, TableOptions?)"/>): columns matched by name, blanks imputed, unseen
+    /// categories as the pipeline says.
+    /// </summary>
+    /// <param name="path">A Parquet file, a directory of them, or a pattern.</param>
+    /// <param name="pipeline">The pipeline to read through.</param>
+    /// <param name="options">The label and the limits; null for the defaults.</param>
+    /// <exception cref="FileNotFoundException">No file is there.</exception>
+    /// <exception cref="FileFormatException">A file lacks a column the pipeline needs, or a value does not fit it.</exception>
+    /// <exception cref="ArgumentException">The options describe text (a delimiter, a decimal comma).</exception>
+    public static TableData Read(string path, FeaturePipeline pipeline, TableOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        if (pipeline.DecimalComma)
+        {
+            throw new ArgumentException("The pipeline reads numbers written with a decimal comma; a Parquet file's numbers are not text. Read its CSV export.", nameof(pipeline));
+        }
+
+        return Through(path, options, (text, table, name) => Table.Read(text, pipeline, table, name));
+    }
+
+    /// <summary>The table's text made from the files, read by <paramref name="read"/>; a line of the text in an error becomes its file and row.</summary>
+    private static TableData Through(string path, TableOptions? options, Func<Stream, TableOptions, string, TableData> read)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new TableOptions();
+        if (options.Delimiter is not null || options.DecimalComma)
+        {
+            throw new ArgumentException("A delimiter and a decimal comma describe a text file; a Parquet table has neither.", nameof(options));
+        }
+
+        IReadOnlyList<string> files = ParquetFile.Files(path);
+        ParquetSource first = ParquetSource.Open(files[0]);
+        TableTextStream text;
+        try
+        {
+            text = new TableTextStream(files, first, options.ThousandsSeparator == ',' ? ';' : ',');
+        }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
+
+        using (text)
+        {
+            TableOptions table = ForText(options, text.Columns, files[0]);
+            try
+            {
+                return read(text, table, files[0]);
+            }
+            catch (FileFormatException e) when (e.Line is int line && e.Column is int column && e.Path == files[0])
+            {
+                throw Located(e, line, column, text, files[0]);
+            }
+        }
+    }
+
+    /// <summary>The error of the text's line as an error of its file and row.</summary>
+    private static FileFormatException Located(FileFormatException e, int line, int column, TableTextStream text, string first)
+    {
+        string place = string.Create(CultureInfo.InvariantCulture, $", line {line}, column {column}: ");
+        int at = e.Message.IndexOf(place, StringComparison.Ordinal);
+        string detail = at >= 0 ? e.Message[(at + place.Length)..] : e.Message;
+        return text.RowOf(line) is (string file, long row)
+            ? FileFormatException.InFile(file, string.Create(CultureInfo.InvariantCulture, $"row {row}: {detail}"), e)
+            : FileFormatException.InFile(first, detail, e);
+    }
+
+    /// <summary>
+    /// The options for the text: every setting of <paramref name="options"/>, the delimiter the text uses, and the columns of
+    /// other types ignored (a kind told for one is an error).
+    /// </summary>
+    internal static TableOptions ForText(TableOptions options, IReadOnlyList<ParquetColumn> columns, string file)
+    {
+        var kinds = new Dictionary<string, ColumnKind>(options.ColumnKinds, StringComparer.Ordinal);
+        foreach (ParquetColumn column in columns)
+        {
+            if (TableTextStream.IsWritten(column))
+            {
+                continue;
+            }
+
+            if (kinds.TryGetValue(column.Name, out ColumnKind told) && told != ColumnKind.Ignored)
+            {
+                throw FileFormatException.InFile(file, $"column {Messages.Quote(column.Name)} is {column.Type}: neither numbers nor text, so it cannot be read as {(told == ColumnKind.Number ? "numbers" : "categories")}; it is ignored.");
+            }
+
+            kinds[column.Name] = ColumnKind.Ignored;
+        }
+
+        return new TableOptions
+        {
+            Delimiter = options.ThousandsSeparator == ',' ? ';' : ',',
+            DecimalComma = false,
+            ThousandsSeparator = options.ThousandsSeparator,
+            MissingTokens = options.MissingTokens,
+            LabelColumns = options.LabelColumns,
+            LabelIndex = options.LabelIndex,
+            Labels = options.Labels,
+            ColumnKinds = kinds,
+            MaxCategories = options.MaxCategories,
+            Imputation = options.Imputation,
+            MissingIndicators = options.MissingIndicators,
+            UnknownCategories = options.UnknownCategories,
+            Standardize = options.Standardize,
+            MaxDistinctValues = options.MaxDistinctValues,
+            MaxDistinctCharacters = options.MaxDistinctCharacters,
+            MaxFieldLength = options.MaxFieldLength,
+            MaxLineLength = options.MaxLineLength,
+            MaxColumns = options.MaxColumns,
+        };
+    }
+}

@@ -1,0 +1,443 @@
+using System.Globalization;
+using ParquetSharp;
+
+namespace Native.Numerics.Parquet;
+
+/// <summary>
+/// Parquet files as the text of the CSV file their table would be exported to, for the table reader
+/// (<see cref="Table"/>): a header of the columns' names, then a record a row — a number as the float the numeric reader
+/// gives (<see cref="ParquetFile"/>), written in full (<c>"R"</c>, which reads back to the same float); an integer
+/// exactly; text quoted; a boolean <c>true</c> or <c>false</c>; a null an empty field. Made a batch of rows at a time as
+/// it is read, one row group at a time, so a table streams through whatever its size.
+/// </summary>
+/// <remarks>
+/// Columns of other types (dates, timestamps, bytes, lists) are written empty: the caller tells the reader to ignore them.
+/// Where each record starts is kept, so a line of the text names its file and row (<see cref="RowOf"/>): records take one
+/// line each, but one holding text with line breaks takes more.
+/// </remarks>
+internal sealed class TableTextStream : Stream
+{
+    private const int BatchRows = 1024;
+
+    private readonly IReadOnlyList<string> _files;
+    private readonly ParquetColumn[] _columns;
+    private readonly byte _delimiter;
+    private readonly List<Segment> _segments = [];
+    private readonly List<byte>[] _fields;
+    private readonly List<int>[] _ends;
+    private byte[] _buffer = new byte[64 * 1024];
+    private int _start;
+    private int _end;
+    private int _line = 2;
+    private int _file = -1;
+    private ParquetSource? _source;
+    private int _group;
+    private RowGroupReader? _groupReader;
+    private ColumnCursor?[] _cursors = [];
+    private long _groupRows;
+    private long _groupDone;
+    private long _row;
+    private bool _ended;
+
+    /// <param name="files">The files, each with the first one's columns (by name, of the same kinds).</param>
+    /// <param name="first">The first file, open.</param>
+    /// <param name="delimiter">The character between fields.</param>
+    public TableTextStream(IReadOnlyList<string> files, ParquetSource first, char delimiter)
+    {
+        _files = files;
+        _columns = [.. first.Columns.Where(c => c.IsTopLevel)];
+        _delimiter = (byte)delimiter;
+        _fields = [.. _columns.Select(_ => new List<byte>())];
+        _ends = [.. _columns.Select(_ => new List<int>())];
+        _source = first;
+        _file = 0;
+        Header();
+        StartFile();
+    }
+
+    /// <summary>The columns written, in order: the header's names.</summary>
+    public IReadOnlyList<ParquetColumn> Columns => _columns;
+
+    /// <summary>Whether column <paramref name="column"/> is written empty (neither numbers nor text).</summary>
+    public static bool IsWritten(ParquetColumn column) => column.Kind is ParquetColumnKind.Number or ParquetColumnKind.Text;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    /// <summary>The file and row (of that file, from 0) whose record line <paramref name="line"/> of the text is in; null for the header (line 1).</summary>
+    public (string File, long Row)? RowOf(int line)
+    {
+        int lo = 0, hi = _segments.Count - 1, found = -1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_segments[mid].FirstLine <= line)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        if (found < 0)
+        {
+            return null;
+        }
+
+        Segment s = _segments[found];
+        return (_files[s.File], s.Lines > 0 ? s.FirstRow : s.FirstRow + (line - s.FirstLine));
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        while (_start == _end)
+        {
+            if (_ended)
+            {
+                return 0;
+            }
+
+            _start = _end = 0;
+            Fill();
+        }
+
+        int n = Math.Min(buffer.Length, _end - _start);
+        _buffer.AsSpan(_start, n).CopyTo(buffer);
+        _start += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            CloseGroup();
+            _source?.Dispose();
+            _source = null;
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Header()
+    {
+        for (int j = 0; j < _columns.Length; j++)
+        {
+            if (j > 0)
+            {
+                Append(_delimiter);
+            }
+
+            Quoted(System.Text.Encoding.UTF8.GetBytes(_columns[j].Name), out _);
+        }
+
+        Append((byte)'\n');
+    }
+
+    /// <summary>Opens the next file's first row group (checking its columns), or marks the end.</summary>
+    private void StartFile()
+    {
+        if (_source is null)
+        {
+            _source = ParquetSource.Open(_files[_file]);
+            foreach (ParquetColumn column in _columns)
+            {
+                ParquetColumn? same = _source.Find(column.Name);
+                if (same is null || same.Kind != column.Kind)
+                {
+                    throw FileFormatException.InFile(_files[_file], same is null
+                        ? $"no column is named {Messages.Quote(column.Name)}, which '{_files[0]}' has; every file of a table has the same columns."
+                        : $"column {Messages.Quote(column.Name)} is {same.Type}, but {column.Type} in '{_files[0]}'; every file of a table has the same columns.");
+                }
+            }
+        }
+
+        _row = 0;
+        _group = 0;
+        _segments.Add(new Segment(_line, _file, 0, 0));
+    }
+
+    /// <summary>The next batch of rows as text into the buffer; the next row group or file when one ends.</summary>
+    private void Fill()
+    {
+        while (_groupReader is null || _groupDone == _groupRows)
+        {
+            CloseGroup();
+            if (_group < _source!.RowGroups)
+            {
+                OpenGroup(_group++);
+                continue;
+            }
+
+            _source.Dispose();
+            _source = null;
+            if (++_file == _files.Count)
+            {
+                _ended = true;
+                return;
+            }
+
+            StartFile();
+        }
+
+        int rows = (int)Math.Min(BatchRows, _groupRows - _groupDone);
+        for (int j = 0; j < _columns.Length; j++)
+        {
+            _fields[j].Clear();
+            _ends[j].Clear();
+            if (_cursors[j] is { } cursor)
+            {
+                ReadFields(cursor, rows, _fields[j], _ends[j]);
+            }
+            else
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    _ends[j].Add(0);
+                }
+            }
+        }
+
+        for (int i = 0; i < rows; i++)
+        {
+            int breaks = 0;
+            for (int j = 0; j < _columns.Length; j++)
+            {
+                if (j > 0)
+                {
+                    Append(_delimiter);
+                }
+
+                int from = i == 0 ? 0 : _ends[j][i - 1];
+                int to = _ends[j][i];
+                if (to > from)
+                {
+                    Span<byte> field = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_fields[j])[from..to];
+                    breaks += field.Count((byte)'\n');
+                    AppendRange(field);
+                }
+            }
+
+            Append((byte)'\n');
+            if (breaks > 0)
+            {
+                _segments.Add(new Segment(_line, _file, _row, breaks + 1));
+                _segments.Add(new Segment(_line + breaks + 1, _file, _row + 1, 0));
+            }
+
+            _line += breaks + 1;
+            _row++;
+        }
+
+        _groupDone += rows;
+    }
+
+    private void OpenGroup(int index)
+    {
+        _groupReader = _source!.RowGroup(index);
+        _groupRows = _groupReader.MetaData.NumRows;
+        _groupDone = 0;
+        _cursors = new ColumnCursor?[_columns.Length];
+        for (int j = 0; j < _columns.Length; j++)
+        {
+            if (IsWritten(_columns[j]))
+            {
+                _cursors[j] = new ColumnCursor(_groupReader, _source.Find(_columns[j].Name)!, _files[_file], index, _row);
+            }
+        }
+    }
+
+    private void CloseGroup()
+    {
+        foreach (ColumnCursor? cursor in _cursors)
+        {
+            if (cursor is not null)
+            {
+                if (_groupReader is not null && _groupDone == _groupRows)
+                {
+                    cursor.CheckEnd();
+                }
+
+                cursor.Dispose();
+            }
+        }
+
+        _cursors = [];
+        _groupReader?.Dispose();
+        _groupReader = null;
+    }
+
+    /// <summary>The next <paramref name="rows"/> values of a column as fields: their bytes in <paramref name="bytes"/>, where each ends in <paramref name="ends"/>.</summary>
+    private static void ReadFields(ColumnCursor cursor, int rows, List<byte> bytes, List<int> ends)
+    {
+        (Conversion conversion, int scale, int typeLength) = cursor.Number;
+        for (int done = 0; done < rows;)
+        {
+            int read;
+            switch (conversion)
+            {
+                case Conversion.Boolean:
+                    read = Page<bool>(cursor, rows - done, bytes, ends, static (v, _, b, _) => b.AddRange(v ? "true"u8 : "false"u8), scale, typeLength);
+                    break;
+                case Conversion.Int32:
+                    read = Page<int>(cursor, rows - done, bytes, ends, static (v, _, b, _) => Write(b, v), scale, typeLength);
+                    break;
+                case Conversion.UInt32:
+                    read = Page<int>(cursor, rows - done, bytes, ends, static (v, _, b, _) => Write(b, (uint)v), scale, typeLength);
+                    break;
+                case Conversion.Int64:
+                    read = Page<long>(cursor, rows - done, bytes, ends, static (v, _, b, _) => Write(b, v), scale, typeLength);
+                    break;
+                case Conversion.UInt64:
+                    read = Page<long>(cursor, rows - done, bytes, ends, static (v, _, b, _) => Write(b, (ulong)v), scale, typeLength);
+                    break;
+                case Conversion.Float:
+                    read = Page<float>(cursor, rows - done, bytes, ends, static (v, _, b, _) => Write(b, v), scale, typeLength);
+                    break;
+                case Conversion.Double:
+                    // The float the numeric reader gives; a double beyond the float range as itself, for the reader to refuse.
+                    read = Page<double>(cursor, rows - done, bytes, ends, static (v, _, b, _) =>
+                    {
+                        if (float.IsFinite((float)v) || !double.IsFinite(v))
+                        {
+                            Write(b, (float)v);
+                        }
+                        else
+                        {
+                            Write(b, v);
+                        }
+                    }, scale, typeLength);
+                    break;
+                case Conversion.Decimal32:
+                    read = Page<int>(cursor, rows - done, bytes, ends, static (v, s, b, _) => Write(b, Decimals.ToSingle(v, s)), scale, typeLength);
+                    break;
+                case Conversion.Decimal64:
+                    read = Page<long>(cursor, rows - done, bytes, ends, static (v, s, b, _) => Write(b, Decimals.ToSingle(v, s)), scale, typeLength);
+                    break;
+                case Conversion.Float16:
+                case Conversion.DecimalFixed:
+                    read = Page(cursor, rows - done, bytes, ends, conversion == Conversion.Float16
+                        ? (Writer<FixedLenByteArray>)(static (v, _, b, length) => Write(b, (float)BitConverter.UInt16BitsToHalf(System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(Bytes(v.Pointer, length)))))
+                        : static (v, s, b, length) => Write(b, Decimals.ToSingle(Decimals.FromBigEndian(Bytes(v.Pointer, length)), s)), scale, typeLength);
+                    break;
+                case Conversion.DecimalBytes:
+                    read = Page<ByteArray>(cursor, rows - done, bytes, ends, (v, s, b, _) =>
+                    {
+                        if ((uint)v.Length > Decimals.MaxBytes)
+                        {
+                            throw cursor.ColumnError(ParquetSource.Invariant($"a decimal of {v.Length} bytes; at most {Decimals.MaxBytes} are read (precision 38)."));
+                        }
+
+                        Write(b, Decimals.ToSingle(Decimals.FromBigEndian(Bytes(v.Pointer, v.Length)), s));
+                    }, scale, typeLength);
+                    break;
+                default:
+                    read = Page<ByteArray>(cursor, rows - done, bytes, ends, static (v, _, b, _) => Quoted(b, Bytes(v.Pointer, v.Length)), scale, typeLength);
+                    break;
+            }
+
+            done += read;
+        }
+    }
+
+    private delegate void Writer<T>(T value, int scale, List<byte> bytes, int typeLength);
+
+    /// <summary>One page's rows: each value written by <paramref name="write"/>, a null left empty.</summary>
+    private static int Page<T>(ColumnCursor cursor, int rows, List<byte> bytes, List<int> ends, Writer<T> write, int scale, int typeLength)
+        where T : unmanaged
+    {
+        int read = cursor.ReadPage(rows, out ReadOnlySpan<T> values, out ReadOnlySpan<short> definitions);
+        int k = 0;
+        for (int i = 0; i < read; i++)
+        {
+            if (cursor.IsPresent(definitions, i))
+            {
+                write(values[k++], scale, bytes, typeLength);
+            }
+
+            ends.Add(bytes.Count);
+        }
+
+        return read;
+    }
+
+    private static unsafe ReadOnlySpan<byte> Bytes(IntPtr pointer, int length) => new((void*)pointer, length);
+
+    private static void Write<T>(List<byte> bytes, T value)
+        where T : IUtf8SpanFormattable
+    {
+        Span<byte> text = stackalloc byte[64];
+        value.TryFormat(text, out int written, value is float or double ? "R" : default, CultureInfo.InvariantCulture);
+        bytes.AddRange(text[..written]);
+    }
+
+    /// <summary>Text between quotes, each quote doubled (RFC 4180): the reader takes it back exactly.</summary>
+    private static void Quoted(List<byte> bytes, ReadOnlySpan<byte> text)
+    {
+        bytes.Add((byte)'"');
+        foreach (byte b in text)
+        {
+            bytes.Add(b);
+            if (b == (byte)'"')
+            {
+                bytes.Add(b);
+            }
+        }
+
+        bytes.Add((byte)'"');
+    }
+
+    private void Quoted(ReadOnlySpan<byte> text, out int written)
+    {
+        var field = new List<byte>(text.Length + 2);
+        Quoted(field, text);
+        AppendRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(field));
+        written = field.Count;
+    }
+
+    private void Append(byte b)
+    {
+        if (_end == _buffer.Length)
+        {
+            Array.Resize(ref _buffer, _buffer.Length * 2);
+        }
+
+        _buffer[_end++] = b;
+    }
+
+    private void AppendRange(ReadOnlySpan<byte> bytes)
+    {
+        if (_end + bytes.Length > _buffer.Length)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _end + bytes.Length));
+        }
+
+        bytes.CopyTo(_buffer.AsSpan(_end));
+        _end += bytes.Length;
+    }
+
+    /// <summary>A run of one-line records from <see cref="FirstRow"/> on (<see cref="Lines"/> 0), or one record of <see cref="Lines"/> lines.</summary>
+    private readonly record struct Segment(int FirstLine, int File, long FirstRow, int Lines);
+}
