@@ -52,12 +52,37 @@ public static class ParquetTable
     public static TableData Read(string path, FeaturePipeline pipeline, TableOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        if (pipeline.DecimalComma)
+        CheckText(pipeline, options ?? new TableOptions());
+        return Through(path, options, (text, table, name) => Table.Read(text, pipeline, table, name));
+    }
+
+    /// <summary>Refuses options that describe text (a delimiter, a decimal comma), and a pipeline that reads decimal commas.</summary>
+    internal static void CheckText(FeaturePipeline? pipeline, TableOptions options)
+    {
+        if (pipeline is { DecimalComma: true })
         {
             throw new ArgumentException("The pipeline reads numbers written with a decimal comma; a Parquet file's numbers are not text. Read its CSV export.", nameof(pipeline));
         }
 
-        return Through(path, options, (text, table, name) => Table.Read(text, pipeline, table, name));
+        if (options.Delimiter is not null || options.DecimalComma)
+        {
+            throw new ArgumentException("A delimiter and a decimal comma describe a text file; a Parquet table has neither.", nameof(options));
+        }
+    }
+
+    /// <summary>The text of the table <paramref name="files"/> hold, its fields between commas (semicolons where commas group thousands).</summary>
+    internal static TableTextStream Open(IReadOnlyList<string> files, char? thousands)
+    {
+        ParquetSource first = ParquetSource.Open(files[0]);
+        try
+        {
+            return new TableTextStream(files, first, thousands == ',' ? ';' : ',');
+        }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The table's text made from the files, read by <paramref name="read"/>; a line of the text in an error becomes its file and row.</summary>
@@ -65,25 +90,9 @@ public static class ParquetTable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new TableOptions();
-        if (options.Delimiter is not null || options.DecimalComma)
-        {
-            throw new ArgumentException("A delimiter and a decimal comma describe a text file; a Parquet table has neither.", nameof(options));
-        }
-
+        CheckText(null, options);
         IReadOnlyList<string> files = ParquetFile.Files(path);
-        ParquetSource first = ParquetSource.Open(files[0]);
-        TableTextStream text;
-        try
-        {
-            text = new TableTextStream(files, first, options.ThousandsSeparator == ',' ? ';' : ',');
-        }
-        catch
-        {
-            first.Dispose();
-            throw;
-        }
-
-        using (text)
+        using (TableTextStream text = Open(files, options.ThousandsSeparator))
         {
             TableOptions table = ForText(options, text.Columns, files[0]);
             try
@@ -98,7 +107,7 @@ public static class ParquetTable
     }
 
     /// <summary>The error of the text's line as an error of its file and row.</summary>
-    private static FileFormatException Located(FileFormatException e, int line, int column, TableTextStream text, string first)
+    internal static FileFormatException Located(FileFormatException e, int line, int column, TableTextStream text, string first)
     {
         string place = string.Create(CultureInfo.InvariantCulture, $", line {line}, column {column}: ");
         int at = e.Message.IndexOf(place, StringComparison.Ordinal);

@@ -380,7 +380,9 @@ internal sealed unsafe class ColumnCursor : IDisposable
             int at = definitions[..(int)levels].IndexOfAnyExcept(_maxDefinition);
             throw Error(_rowsRead + Math.Max(at, 0), role == "target"
                 ? "the target is null (missing); a regression needs each of its targets in every row."
-                : $"the {role} is null (missing); there is no imputation: fill or drop the row before training or predicting.");
+                : role == "feature"
+                    ? "the feature is null (missing); the numeric reader does not impute: fill or drop the row, or train on the file read as a table, which imputes blanks (ParquetTable.Read; native train: --impute mean)."
+                    : $"the {role} is null (missing); fill or drop the row.");
         }
 
         _rowsRead += levels;
