@@ -34,6 +34,15 @@ public sealed class ParquetTableCliTests : IDisposable
         Assert.True(predicted.ExitCode == 0, predicted.ToString());
         Assert.Equal(Cli.Run("predict", "--model", fromCsv, "--input", testCsv).Output, predicted.Output);
         Assert.Equal(3001, predicted.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // a header and a line a row
+
+        // int8, calibrated on either file: the same integer tensors (the metadata differ by the data file's name), the same answers.
+        string int8Csv = Path.Combine(_directory, "csv-int8.safetensors"), int8Parquet = Path.Combine(_directory, "parquet-int8.safetensors");
+        Assert.Equal(0, Cli.Run("quantize", "--model", fromCsv, "--data", trainCsv, "--rows", "500", "--out", int8Csv).ExitCode);
+        Cli.Result quantized = Cli.Run("quantize", "--model", fromParquet, "--data", trainParquet, "--rows", "500", "--out", int8Parquet);
+        Assert.True(quantized.ExitCode == 0, quantized.ToString());
+        Assert.Contains("calibrated on 500 rows of", quantized.Output, StringComparison.Ordinal);
+        Assert.Equal(Tensors(int8Csv), Tensors(int8Parquet));
+        Assert.Equal(Cli.Run("predict", "--model", int8Csv, "--input", testCsv).Output, Cli.Run("predict", "--model", int8Parquet, "--input", testParquet).Output);
     }
 
     [Fact]
@@ -71,6 +80,13 @@ public sealed class ParquetTableCliTests : IDisposable
     }
 
     private static float[] Weights(string path) => [.. Numerics.ModelFile.Load(path).Model.Parameters.ToArray()];
+
+    /// <summary>A safetensors file's tensor bytes: what follows its 8-byte header length and JSON header.</summary>
+    private static byte[] Tensors(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        return bytes[(8 + (int)BitConverter.ToInt64(bytes, 0))..];
+    }
 
     /// <summary>The loans file <paramref name="name"/>, every <paramref name="blanks"/>th value of some columns blanked (0: none), as CSV and as Parquet.</summary>
     private (string Csv, string Parquet) Twins(string name, int blanks)
