@@ -38,6 +38,35 @@ public static class ParquetTable
     public static TableData Read(string path, TableOptions? options = null) =>
         Through(path, options, (text, table, name) => Table.Read(text, table, name));
 
+    /// <summary>Reads the Parquet table in <paramref name="stream"/> (readable and seekable; left open) and fits a pipeline to it.</summary>
+    /// <param name="stream">The file's bytes, positioned at its first.</param>
+    /// <param name="options">The label, the columns' kinds and what the pipeline does; null for the defaults.</param>
+    /// <param name="name">What to call the stream in error messages (its file name, say), or null.</param>
+    /// <exception cref="FileFormatException">The stream is not a Parquet table the options can read; the message says where and why.</exception>
+    /// <exception cref="ArgumentException">The stream cannot seek, the options contradict themselves, or describe text.</exception>
+    public static TableData Read(Stream stream, TableOptions? options = null, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        options ??= new TableOptions();
+        CheckText(null, options);
+        ParquetSource source = ParquetSource.Open(stream, name, owned: false);
+        TableTextStream text;
+        try
+        {
+            text = new TableTextStream([name!], source, options.ThousandsSeparator == ',' ? ';' : ',');
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+
+        using (text)
+        {
+            return Through(text, options, name, (text, table, name) => Table.Read(text, table, name));
+        }
+    }
+
     /// <summary>
     /// Reads the table at <paramref name="path"/> through <paramref name="pipeline"/>, fitted before
     /// (<see cref="Table.Read(string, FeaturePipeline, TableOptions?)"/>): columns matched by name, blanks imputed, unseen
@@ -86,34 +115,37 @@ public static class ParquetTable
     }
 
     /// <summary>The table's text made from the files, read by <paramref name="read"/>; a line of the text in an error becomes its file and row.</summary>
-    private static TableData Through(string path, TableOptions? options, Func<Stream, TableOptions, string, TableData> read)
+    private static TableData Through(string path, TableOptions? options, Func<Stream, TableOptions, string?, TableData> read)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= new TableOptions();
         CheckText(null, options);
         IReadOnlyList<string> files = ParquetFile.Files(path);
-        using (TableTextStream text = Open(files, options.ThousandsSeparator))
+        using TableTextStream text = Open(files, options.ThousandsSeparator);
+        return Through(text, options, files[0], read);
+    }
+
+    private static TableData Through(TableTextStream text, TableOptions options, string? first, Func<Stream, TableOptions, string?, TableData> read)
+    {
+        TableOptions table = ForText(options, text.Columns, first);
+        try
         {
-            TableOptions table = ForText(options, text.Columns, files[0]);
-            try
-            {
-                return read(text, table, files[0]);
-            }
-            catch (FileFormatException e) when (e.Line is int line && e.Column is int column && e.Path == files[0])
-            {
-                throw Located(e, line, column, text, files[0]);
-            }
+            return read(text, table, first);
+        }
+        catch (FileFormatException e) when (e.Line is int line && e.Column is int column && e.Path == first)
+        {
+            throw Located(e, line, column, text, first);
         }
     }
 
     /// <summary>The error of the text's line as an error of its file and row.</summary>
-    internal static FileFormatException Located(FileFormatException e, int line, int column, TableTextStream text, string first)
+    internal static FileFormatException Located(FileFormatException e, int line, int column, TableTextStream text, string? first)
     {
         string place = string.Create(CultureInfo.InvariantCulture, $", line {line}, column {column}: ");
         int at = e.Message.IndexOf(place, StringComparison.Ordinal);
         string detail = at >= 0 ? e.Message[(at + place.Length)..] : e.Message;
-        return text.RowOf(line) is (string file, long row)
-            ? FileFormatException.InFile(file, string.Create(CultureInfo.InvariantCulture, $"row {row}: {detail}"), e)
+        return text.RowOf(line) is { } where
+            ? FileFormatException.InFile(where.File, string.Create(CultureInfo.InvariantCulture, $"row {where.Row}: {detail}"), e)
             : FileFormatException.InFile(first, detail, e);
     }
 
@@ -121,7 +153,7 @@ public static class ParquetTable
     /// The options for the text: every setting of <paramref name="options"/>, the delimiter the text uses, and the columns of
     /// other types ignored (a kind told for one is an error).
     /// </summary>
-    internal static TableOptions ForText(TableOptions options, IReadOnlyList<ParquetColumn> columns, string file)
+    internal static TableOptions ForText(TableOptions options, IReadOnlyList<ParquetColumn> columns, string? file)
     {
         var kinds = new Dictionary<string, ColumnKind>(options.ColumnKinds, StringComparer.Ordinal);
         foreach (ParquetColumn column in columns)

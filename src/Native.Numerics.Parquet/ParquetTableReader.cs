@@ -86,9 +86,9 @@ public sealed class ParquetTableReader : IDisposable
             throw ParquetTable.Located(e, line, column, _text, _first);
         }
 
-        if (read && _text.RowOf(_records.Line) is (string file, long number))
+        if (read && _text.RowOf(_records.Line) is { } where)
         {
-            (File, Row) = (file, number);
+            (File, Row) = (where.File!, where.Row);
         }
 
         return read;

@@ -17,15 +17,18 @@ namespace Native.Numerics.Parquet;
 /// </remarks>
 internal sealed class TableTextStream : Stream
 {
-    private const int BatchRows = 1024;
+    private const int BatchRows = 256;
 
-    private readonly IReadOnlyList<string> _files;
+    /// <summary>The bound on what a row group's bytes may declare (<see cref="ParquetOptions.MaxExpansion"/>'s default).</summary>
+    private static readonly ParquetOptions Expansion = new();
+
+    private readonly IReadOnlyList<string?> _files;
     private readonly ParquetColumn[] _columns;
     private readonly byte _delimiter;
     private readonly List<Segment> _segments = [];
     private readonly List<byte>[] _fields;
     private readonly List<int>[] _ends;
-    private byte[] _buffer = new byte[64 * 1024];
+    private byte[] _buffer = new byte[4096];
     private int _start;
     private int _end;
     private int _line = 2;
@@ -39,10 +42,10 @@ internal sealed class TableTextStream : Stream
     private long _row;
     private bool _ended;
 
-    /// <param name="files">The files, each with the first one's columns (by name, of the same kinds).</param>
+    /// <param name="files">The files, each with the first one's columns (by name, of the same kinds); one null name for a stream.</param>
     /// <param name="first">The first file, open.</param>
     /// <param name="delimiter">The character between fields.</param>
-    public TableTextStream(IReadOnlyList<string> files, ParquetSource first, char delimiter)
+    public TableTextStream(IReadOnlyList<string?> files, ParquetSource first, char delimiter)
     {
         _files = files;
         _columns = [.. first.Columns.Where(c => c.IsTopLevel)];
@@ -72,7 +75,7 @@ internal sealed class TableTextStream : Stream
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     /// <summary>The file and row (of that file, from 0) whose record line <paramref name="line"/> of the text is in; null for the header (line 1).</summary>
-    public (string File, long Row)? RowOf(int line)
+    public (string? File, long Row)? RowOf(int line)
     {
         int lo = 0, hi = _segments.Count - 1, found = -1;
         while (lo <= hi)
@@ -133,7 +136,7 @@ internal sealed class TableTextStream : Stream
     {
         if (disposing)
         {
-            CloseGroup();
+            CloseGroup(check: false);
             _source?.Dispose();
             _source = null;
         }
@@ -161,7 +164,7 @@ internal sealed class TableTextStream : Stream
     {
         if (_source is null)
         {
-            _source = ParquetSource.Open(_files[_file]);
+            _source = ParquetSource.Open(_files[_file]!);
             foreach (ParquetColumn column in _columns)
             {
                 ParquetColumn? same = _source.Find(column.Name);
@@ -257,8 +260,34 @@ internal sealed class TableTextStream : Stream
     private void OpenGroup(int index)
     {
         _groupReader = _source!.RowGroup(index);
-        _groupRows = _groupReader.MetaData.NumRows;
         _groupDone = 0;
+        long stored = 0;
+        int written = 0;
+        try
+        {
+            _groupRows = _groupReader.MetaData.NumRows;
+            foreach (ParquetColumn column in _columns.Where(IsWritten))
+            {
+                using ColumnChunkMetaData chunk = _groupReader.MetaData.GetColumnChunkMetaData(_source.Find(column.Name)!.Index);
+                stored += Math.Max(0, chunk.TotalCompressedSize);
+                written++;
+            }
+        }
+        catch (Exception e) when (ParquetSource.IsReaderFailure(e))
+        {
+            throw ParquetSource.Failure(_files[_file], ParquetSource.Invariant($"row group {index}: its metadata is damaged"), e);
+        }
+
+        // As the numeric reader: a row group may not declare more rows than its bytes could hold (a few bytes can declare a
+        // billion rows of nulls), at most ParquetOptions.MaxExpansion times their size as floats.
+        written = Math.Max(written, 1);
+        if (_groupRows < 0 || (_groupRows > 0 && (_groupRows > long.MaxValue / 4 / written || _groupRows * 4 * written > Expansion.Allowance(stored))))
+        {
+            throw FileFormatException.InFile(_files[_file], _groupRows < 0
+                ? ParquetSource.Invariant($"row group {index} declares {_groupRows} rows.")
+                : ParquetSource.Invariant($"row group {index} declares {_groupRows} rows: {written} columns of them from {stored} bytes in the file, more than {Expansion.MaxExpansion} times as much as floats, which no table compresses to (a damaged or hostile file?)."));
+        }
+
         _cursors = new ColumnCursor?[_columns.Length];
         for (int j = 0; j < _columns.Length; j++)
         {
@@ -269,24 +298,33 @@ internal sealed class TableTextStream : Stream
         }
     }
 
-    private void CloseGroup()
+    /// <summary>Closes the row group's columns, first checking (when <paramref name="check"/>) that none holds more values than its rows.</summary>
+    private void CloseGroup(bool check = true)
     {
-        foreach (ColumnCursor? cursor in _cursors)
+        ColumnCursor?[] cursors = _cursors;
+        RowGroupReader? group = _groupReader;
+        bool complete = group is not null && _groupDone == _groupRows;
+        _cursors = [];
+        _groupReader = null;
+        try
         {
-            if (cursor is not null)
+            if (check && complete)
             {
-                if (_groupReader is not null && _groupDone == _groupRows)
+                foreach (ColumnCursor? cursor in cursors)
                 {
-                    cursor.CheckEnd();
+                    cursor?.CheckEnd();
                 }
-
-                cursor.Dispose();
             }
         }
+        finally
+        {
+            foreach (ColumnCursor? cursor in cursors)
+            {
+                cursor?.Dispose();
+            }
 
-        _cursors = [];
-        _groupReader?.Dispose();
-        _groupReader = null;
+            group?.Dispose();
+        }
     }
 
     /// <summary>The next <paramref name="rows"/> values of a column as fields: their bytes in <paramref name="bytes"/>, where each ends in <paramref name="ends"/>.</summary>
