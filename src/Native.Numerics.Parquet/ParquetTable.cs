@@ -49,22 +49,8 @@ public static class ParquetTable
         ArgumentNullException.ThrowIfNull(stream);
         options ??= new TableOptions();
         CheckText(null, options);
-        ParquetSource source = ParquetSource.Open(stream, name, owned: false);
-        TableTextStream text;
-        try
-        {
-            text = new TableTextStream([name!], source, options.ThousandsSeparator == ',' ? ';' : ',');
-        }
-        catch
-        {
-            source.Dispose();
-            throw;
-        }
-
-        using (text)
-        {
-            return Through(text, options, name, (text, table, name) => Table.Read(text, table, name));
-        }
+        using TableTextStream text = Open([name], ParquetSource.Open(stream, name, owned: false), options.ThousandsSeparator);
+        return Through(text, options, name, (text, table, name) => Table.Read(text, table, name));
     }
 
     /// <summary>
@@ -99,13 +85,12 @@ public static class ParquetTable
         }
     }
 
-    /// <summary>The text of the table <paramref name="files"/> hold, its fields between commas (semicolons where commas group thousands).</summary>
-    internal static TableTextStream Open(IReadOnlyList<string> files, char? thousands)
+    /// <summary>The text of the table <paramref name="files"/> hold (<paramref name="first"/> open), its fields between <see cref="Delimiter"/>s.</summary>
+    internal static TableTextStream Open(IReadOnlyList<string?> files, ParquetSource first, char? thousands)
     {
-        ParquetSource first = ParquetSource.Open(files[0]);
         try
         {
-            return new TableTextStream(files, first, thousands == ',' ? ';' : ',');
+            return new TableTextStream(files, first, Delimiter(thousands));
         }
         catch
         {
@@ -121,9 +106,12 @@ public static class ParquetTable
         options ??= new TableOptions();
         CheckText(null, options);
         IReadOnlyList<string> files = ParquetFile.Files(path);
-        using TableTextStream text = Open(files, options.ThousandsSeparator);
+        using TableTextStream text = Open(files, ParquetSource.Open(files[0]), options.ThousandsSeparator);
         return Through(text, options, files[0], read);
     }
+
+    /// <summary>The character between the text's fields: a comma, or a semicolon where commas group thousands.</summary>
+    internal static char Delimiter(char? thousands) => thousands == ',' ? ';' : ',';
 
     private static TableData Through(TableTextStream text, TableOptions options, string? first, Func<Stream, TableOptions, string?, TableData> read)
     {
@@ -173,7 +161,7 @@ public static class ParquetTable
 
         return new TableOptions
         {
-            Delimiter = options.ThousandsSeparator == ',' ? ';' : ',',
+            Delimiter = Delimiter(options.ThousandsSeparator),
             DecimalComma = false,
             ThousandsSeparator = options.ThousandsSeparator,
             MissingTokens = options.MissingTokens,

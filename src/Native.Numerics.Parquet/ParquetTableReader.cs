@@ -51,7 +51,7 @@ public sealed class ParquetTableReader : IDisposable
         ArgumentNullException.ThrowIfNull(pipeline);
         ParquetTable.CheckText(pipeline, options ??= new TableOptions());
         IReadOnlyList<string> files = ParquetFile.Files(path);
-        TableTextStream text = ParquetTable.Open(files, options.ThousandsSeparator);
+        TableTextStream text = ParquetTable.Open(files, ParquetSource.Open(files[0]), options.ThousandsSeparator);
         try
         {
             var records = new TableRowReader(text, pipeline, files[0], ParquetTable.ForText(options, text.Columns, files[0]));

@@ -49,6 +49,32 @@ public sealed class TableTests : IDisposable
     }
 
     [Fact]
+    public void FloatsWholeAndSignedReadToTheirOwnBits()
+    {
+        // Whole floats below 2^24 are written as integers, the rest in full: every one reads back to its own bits, -0 too.
+        float[] values = [-0f, 0f, 16_777_215f, 16_777_216f, 33_554_432f, -3f, 1e20f, 0.1f, -2.5f, float.Epsilon, 3.4028235e38f, 1e-7f];
+        string parquet = Path.Combine(_directory, "floats.parquet");
+        using (var writer = new ParquetFileWriter(parquet, [new Column<float>("x"), new Column<string>("label")]))
+        {
+            using RowGroupWriter group = writer.AppendRowGroup();
+            using (LogicalColumnWriter<float> x = group.NextColumn().LogicalWriter<float>())
+            {
+                x.WriteBatch(values);
+            }
+
+            using (LogicalColumnWriter<string> label = group.NextColumn().LogicalWriter<string>())
+            {
+                label.WriteBatch([.. values.Select((_, i) => i % 2 == 0 ? "a" : "b")]);
+            }
+
+            writer.Close();
+        }
+
+        TableData table = ParquetTable.Read(parquet, new TableOptions { Standardize = false });
+        Assert.Equal(values.Select(BitConverter.SingleToInt32Bits), Enumerable.Range(0, values.Length).Select(i => BitConverter.SingleToInt32Bits(table.Data.Row(i)[0])));
+    }
+
+    [Fact]
     public void ADirectoryOfPartsReadsAsOneTable()
     {
         Loans loans = Loans.Make(new Random(3), 300);
