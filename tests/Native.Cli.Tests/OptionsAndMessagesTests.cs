@@ -95,7 +95,7 @@ public class OptionsAndMessagesTests
         Assert.Contains("default: parquet for .parquet files and directories of them, idx for another directory", Help("predict"), StringComparison.Ordinal);
 
         // Every table choice says its default, as the README says help does.
-        Assert.Contains("what a blank number becomes (default: mean, the training rows' mean)", train, StringComparison.Ordinal);
+        Assert.Contains("what a blank (or null) number becomes (default: mean, the training rows' mean)", train, StringComparison.Ordinal);
         Assert.Contains("all zeros, or an error (default: ignore, all zeros)", train, StringComparison.Ordinal);
     }
 

@@ -88,7 +88,8 @@ internal static partial class PredictCommand
         if (file.Pipeline is not null)
         {
             // A model trained on a table: its columns by name, through its pipeline, blanks and unseen categories answered.
-            PredictTable(context, file, flushing, name, table ?? new TableOptions(), writer);
+            using TableRecords records = TableRecords.Csv(flushing, name, file.Pipeline, table ?? new TableOptions());
+            PredictTable(context, file, records, writer, parquet: false);
             return ExitCodes.Success;
         }
 
@@ -125,7 +126,10 @@ internal static partial class PredictCommand
     {
         if (file.Pipeline is not null)
         {
-            throw new UsageException($"The model was trained on a table (its pipeline reads CSV text); '{path}' is Parquet. Predict from a CSV file.");
+            // A model trained on a table: the files' columns by name, through its pipeline, as a CSV file's records.
+            using TableRecords records = TableRecords.Parquet(path, file.Pipeline, new TableOptions());
+            PredictTable(context, file, records, writer, parquet: true);
+            return;
         }
 
         using ParquetFeatureReader reader = ParquetFeatureReader.Open(path);

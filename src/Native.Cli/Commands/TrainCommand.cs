@@ -122,6 +122,11 @@ internal static partial class TrainCommand
         long budget = scale.Budget(TrainingMemory.AvailableBytes);
         if (Streams(settings, scale, budget, out string why))
         {
+            if (settings.DataFormat == DataFormat.Parquet && DataFiles.ParquetTextFeatures(settings.Data, settings.Label) is { Count: > 0 } text)
+            {
+                throw new UsageException($"'{settings.Data}' has text columns ({string.Join(", ", text.Take(3).Select(name => $"'{Output.Printable.Text(name)}'"))}{(text.Count > 3 ? ", …" : "")}), which a table reads into memory as categories, but the rows would stream ({why}): {(scale.Stream ? "remove --stream" : "raise --memory")}; a table with text does not stream.");
+            }
+
             return RunStreamed(context, settings, scale, limits, budget, why, clock);
         }
 
@@ -265,6 +270,10 @@ internal static partial class TrainCommand
 
             (loaded, pipeline) = TableData(settings.Data, table);
         }
+        else if (settings.DataFormat == DataFormat.Parquet && table is not null && (table.Given || DataFiles.ParquetTextFeatures(settings.Data, settings.Label).Count > 0))
+        {
+            (loaded, pipeline) = ParquetTableData(settings.Data, table);
+        }
         else
         {
             if (settings.DataFormat == DataFormat.Csv)
@@ -299,6 +308,23 @@ internal static partial class TrainCommand
     private static (LoadedData Loaded, FeaturePipeline? Pipeline) TableData(string path, TableRequest table)
     {
         TableData read = Numerics.Table.Read(path, table.Options);
+        FeaturePipeline pipeline = read.Pipeline;
+        bool plain = !table.Given && !pipeline.HasCategories && pipeline.Columns.All(column => column.Kind == ColumnKind.Number && column.Missing == 0);
+        return (new LoadedData(read.Data, read.Data.ClassNames, 0, 0), plain ? null : pipeline);
+    }
+
+    /// <summary>
+    /// Parquet files read as a table (<see cref="ParquetTable"/>): files with text features, or any given a table option; as
+    /// for CSV, a table of numbers only without nulls keeps no pipeline unless a table option was given.
+    /// </summary>
+    private static (LoadedData Loaded, FeaturePipeline? Pipeline) ParquetTableData(string path, TableRequest table)
+    {
+        if (table.Options.Delimiter is not null || table.Options.DecimalComma)
+        {
+            throw new UsageException("--delimiter and --decimal-comma describe CSV text; a Parquet file's numbers and text are not written out. Remove them.");
+        }
+
+        TableData read = ParquetTable.Read(path, table.Options);
         FeaturePipeline pipeline = read.Pipeline;
         bool plain = !table.Given && !pipeline.HasCategories && pipeline.Columns.All(column => column.Kind == ColumnKind.Number && column.Missing == 0);
         return (new LoadedData(read.Data, read.Data.ClassNames, 0, 0), plain ? null : pipeline);
