@@ -1,7 +1,5 @@
-using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using Native.Numerics;
-using ParquetSharp;
 
 namespace Native.Benchmarks;
 
@@ -26,7 +24,7 @@ public class ParquetTableBenchmarks
         string csv = MnistData.RepositoryPath("tests", "data", "loans", "loans-train.csv");
         _csv = File.ReadAllBytes(csv);
         _parquet = Path.Combine(Path.GetTempPath(), $"loans-{Guid.NewGuid():N}.parquet");
-        Write(File.ReadAllLines(csv), _parquet);
+        Native.Numerics.Parquet.Tests.CsvParquet.Write(File.ReadAllLines(csv), _parquet);
     }
 
     [GlobalCleanup]
@@ -37,30 +35,4 @@ public class ParquetTableBenchmarks
 
     [Benchmark(Description = "ParquetTable.Read")]
     public TableData Parquet() => ParquetTable.Read(_parquet);
-
-    /// <summary>The CSV lines as Parquet: a column of numbers as nullable doubles, any other as nullable strings; a blank a null.</summary>
-    internal static void Write(string[] lines, string path)
-    {
-        string[] names = lines[0].Split(',');
-        string[][] rows = [.. lines.Skip(1).Select(line => line.Split(','))];
-        bool[] numbers = [.. names.Select((_, j) => rows.All(r => r[j].Length == 0 || double.TryParse(r[j], NumberStyles.Float, CultureInfo.InvariantCulture, out double _)))];
-        Column[] columns = [.. names.Select((n, j) => numbers[j] ? (Column)new Column<double?>(n) : new Column<string>(n))];
-        using var writer = new ParquetFileWriter(path, columns);
-        using RowGroupWriter group = writer.AppendRowGroup();
-        for (int j = 0; j < names.Length; j++)
-        {
-            if (numbers[j])
-            {
-                using LogicalColumnWriter<double?> column = group.NextColumn().LogicalWriter<double?>();
-                column.WriteBatch([.. rows.Select(r => r[j].Length == 0 ? (double?)null : double.Parse(r[j], CultureInfo.InvariantCulture))]);
-            }
-            else
-            {
-                using LogicalColumnWriter<string> column = group.NextColumn().LogicalWriter<string>();
-                column.WriteBatch([.. rows.Select(r => r[j].Length == 0 ? null! : r[j])]);
-            }
-        }
-
-        writer.Close();
-    }
 }

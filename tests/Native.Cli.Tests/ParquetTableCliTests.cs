@@ -1,6 +1,3 @@
-using System.Globalization;
-using ParquetSharp;
-
 namespace Native.Cli.Tests;
 
 /// <summary>
@@ -57,7 +54,7 @@ public sealed class ParquetTableCliTests : IDisposable
         lines[41] = string.Join(',', fields);
         string csv = Path.Combine(_directory, "odd.csv"), parquet = Path.Combine(_directory, "odd.parquet");
         File.WriteAllLines(csv, lines[..60]);
-        WriteParquet(csv, parquet);
+        Native.Numerics.Parquet.Tests.CsvParquet.Write(File.ReadAllLines(csv), parquet);
         string fromCsv = Cli.Run("predict", "--model", strict, "--input", csv).Error;
         Assert.True(fromCsv.StartsWith($"native: '{csv}', line 42, column ", StringComparison.Ordinal), fromCsv);
 
@@ -111,34 +108,7 @@ public sealed class ParquetTableCliTests : IDisposable
 
         string csv = Path.Combine(_directory, name + ".csv"), parquet = Path.Combine(_directory, name + ".parquet");
         File.WriteAllLines(csv, lines);
-        WriteParquet(csv, parquet);
+        Native.Numerics.Parquet.Tests.CsvParquet.Write(File.ReadAllLines(csv), parquet);
         return (csv, parquet);
-    }
-
-    /// <summary>A CSV file (no quoting) as Parquet: a column of numbers as nullable doubles, any other as nullable strings; a blank a null.</summary>
-    private static void WriteParquet(string csv, string parquet)
-    {
-        string[] lines = File.ReadAllLines(csv);
-        string[] names = lines[0].Split(',');
-        string[][] rows = [.. lines.Skip(1).Select(line => line.Split(','))];
-        bool[] numbers = [.. names.Select((_, j) => rows.All(r => r[j].Length == 0 || double.TryParse(r[j], NumberStyles.Float, CultureInfo.InvariantCulture, out double _)))];
-        Column[] columns = [.. names.Select((n, j) => numbers[j] ? (Column)new Column<double?>(n) : new Column<string>(n))];
-        using var writer = new ParquetFileWriter(parquet, columns);
-        using RowGroupWriter group = writer.AppendRowGroup();
-        for (int j = 0; j < names.Length; j++)
-        {
-            if (numbers[j])
-            {
-                using LogicalColumnWriter<double?> column = group.NextColumn().LogicalWriter<double?>();
-                column.WriteBatch([.. rows.Select(r => r[j].Length == 0 ? (double?)null : double.Parse(r[j], CultureInfo.InvariantCulture))]);
-            }
-            else
-            {
-                using LogicalColumnWriter<string> column = group.NextColumn().LogicalWriter<string>();
-                column.WriteBatch([.. rows.Select(r => r[j].Length == 0 ? null! : r[j])]);
-            }
-        }
-
-        writer.Close();
     }
 }
