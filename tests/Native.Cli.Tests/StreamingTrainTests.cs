@@ -133,6 +133,30 @@ public sealed class StreamingTrainTests : IDisposable
         Assert.Single(result.Error.Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("same", "--out 'SAME' is the file --checkpoint writes")]
+    [InlineData("directory", "--checkpoint: 'DIRECTORY' is a directory")]
+    [InlineData("missing", "the directory 'MISSING' does not exist")]
+    public void ACheckpointThatCannotBeWrittenIsRefusedBeforeTraining(string where, string message)
+    {
+        // Once trained for its epochs and failed at its first checkpoint (exit 3), or, named as --out, the checkpoint
+        // overwritten by the model at the end and lost (exit 0).
+        string data = WriteCsv("table.csv", rows: 50, seed: 1);
+        string model = Path.Combine(_directory, "model.safetensors");
+        string missing = Path.Combine(_directory, "no-such-directory");
+        string checkpoint = where switch
+        {
+            "same" => model,
+            "directory" => _directory,
+            _ => Path.Combine(missing, "run.checkpoint"),
+        };
+        Cli.Result result = Cli.Run("train", "--data", data, "--epochs", "1000", "--checkpoint-every", "1", "--checkpoint", checkpoint, "--out", model, "--quiet");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(message.Replace("SAME", model, StringComparison.Ordinal).Replace("DIRECTORY", _directory, StringComparison.Ordinal).Replace("MISSING", missing, StringComparison.Ordinal), result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.False(File.Exists(model));
+    }
+
     private static JsonElement Summary(Cli.Result result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());

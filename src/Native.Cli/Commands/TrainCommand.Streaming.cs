@@ -74,7 +74,17 @@ internal static partial class TrainCommand
 
         if (scale.Checkpoints || scale.Resume)
         {
-            new Destinations().ReadBy("--data", settings.Data, settings.Format).Writes("--checkpoint", scale.CheckpointFile(settings.Data, settings.Out)).Check();
+            // Neither an input nor --out (the model saved at the end would replace the checkpoint), and a file that can be
+            // written: a directory, or a directory that does not exist, is refused now rather than at the first checkpoint.
+            string checkpoint = scale.CheckpointFile(settings.Data, settings.Out);
+            Destinations destinations = new Destinations().ReadBy("--data", settings.Data, settings.Format).Writes("--checkpoint", checkpoint);
+            if (settings.Out is not null)
+            {
+                destinations.Writes("--out", settings.Out);
+            }
+
+            destinations.Check();
+            ModelFiles.CheckDestination("--checkpoint", checkpoint);
         }
 
         if (table is { Given: true } && (scale.Stream || DataFiles.IsSeveral(settings.Data)))
