@@ -121,6 +121,11 @@ public class QuantizeTests
         Assert.Contains("quantize calibrates on a CSV file; '" + parquet + "' is not one", fromParquet.Error, StringComparison.Ordinal);
         Assert.Single(fromParquet.Error.Trim().Split('\n'));
 
+        // A missing --data is named as train names it (was .NET's "Could not find file '/full/path'"), and standard input is no file here.
+        Cli.Result missing = Cli.Run("quantize", "--model", model, "--data", Path.Combine(directory, "no-such.csv"), "--out", Path.Combine(directory, "m.safetensors"));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal($"native: The data file '{Path.Combine(directory, "no-such.csv")}' does not exist.", missing.Error.Trim());
+
         Cli.Result both = Cli.Run("quantize", "--model", model, "--data", data, "--per-row", "--out", Path.Combine(directory, "b.safetensors"));
         Assert.NotEqual(0, both.ExitCode);
         Assert.Single(Directory.GetFiles(directory, "*.safetensors"));

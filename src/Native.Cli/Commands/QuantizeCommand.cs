@@ -93,6 +93,7 @@ internal static class QuantizeCommand
         }
         else
         {
+            DataFiles.CheckCsvFile(dataPath);
             float[] calibration = ReadRows(context, loaded, dataPath, rowLimit, csv ?? new CsvOptions(), out count);
             quantized = loaded.Quantize(calibration);
             context.Cancellation.ThrowIfCancellationRequested();
