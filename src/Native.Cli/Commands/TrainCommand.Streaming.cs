@@ -257,6 +257,7 @@ internal static partial class TrainCommand
 
         context.Cancellation.ThrowIfCancellationRequested();
         Summary summary = Measure(model, measured, heldOut ? "validation" : "training", all.ClassNames, context.Cancellation);
+        summary.ThrowIfNotFinite();
         (string, long)? saved = null;
         if (settings.Out is not null)
         {

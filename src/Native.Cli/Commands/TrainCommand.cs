@@ -213,6 +213,7 @@ internal static partial class TrainCommand
         // Measure, save, plot, summarize.
         context.Cancellation.ThrowIfCancellationRequested();
         Summary summary = Summary.Measure(model, measured, heldOut ? "validation" : "training", data.ClassNames);
+        summary.ThrowIfNotFinite();
         (string, long)? saved = null;
         if (settings.Out is not null)
         {
