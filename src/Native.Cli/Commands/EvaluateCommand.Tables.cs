@@ -62,7 +62,7 @@ internal static partial class EvaluateCommand
                 : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out k) && classOf.Count == 0 && k < predictor.ClassNames.Count ? k : -1;
             if (found < 0)
             {
-                throw new UsageException($"{at}: the class '{Printable.Text(text.ToString())}' is not one the model knows; its classes are {Names(predictor.ClassNames)}.");
+                throw new UsageException(text.IsEmpty ? $"{at}: the label is missing (empty); every row needs one." : $"{at}: the class '{Printable.Text(text.ToString())}' is not one the model knows; its classes are {Names(predictor.ClassNames)}.");
             }
 
             counts.Add(found, predictor);
