@@ -41,6 +41,29 @@ public sealed class EvaluateLabelMessageTests : IDisposable
     }
 
     [Fact]
+    public void ALabelThatIsAFeatureOfATableModelIsRefused()
+    {
+        // --label flag, a category the model reads whose values are the classes: "accuracy 1.0000", exit 0.
+        string data = Path.Combine(_directory, "flags.csv"), model = Path.Combine(_directory, "flags.safetensors");
+        var text = new System.Text.StringBuilder("age,flag,label\n");
+        for (int i = 0; i < 60; i++)
+        {
+            string label = i % 2 == 0 ? "y" : "n", flag = i % 5 == 0 ? (label == "y" ? "n" : "y") : label;
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{20 + (i % 13)},{flag},{label}\n");
+        }
+
+        File.WriteAllText(data, text.ToString());
+        Cli.Result train = Cli.Run("train", "--data", data, "--epochs", "5", "--out", model, "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+
+        Cli.Result evaluate = Cli.Run("evaluate", "--model", model, "--data", data, "--label", "flag");
+        Assert.Equal(1, evaluate.ExitCode);
+        Assert.Equal("native: --label flag: the column 'flag' is one the model reads, a category feature; measured against it, the model would be graded on its own input. Name the label column with --label (the model's is 'label').", evaluate.Error.Trim());
+        Assert.Empty(evaluate.Output);
+        Assert.Equal(0, Cli.Run("evaluate", "--model", model, "--data", data).ExitCode);
+    }
+
+    [Fact]
     public void ALabelNotFoundShowsTheLastColumnsOfAWideHeader()
     {
         // 31 columns, the label last: the message listed the first ten and hid it.
