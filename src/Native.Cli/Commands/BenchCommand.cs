@@ -22,6 +22,9 @@ internal static partial class BenchCommand
 
     private const int BatchRows = 64;
 
+    /// <summary>The most rows, and floats, a <c>--batch</c> may take.</summary>
+    private const int MaxBatchRows = 1_000_000, MaxBatchValues = 1 << 26;
+
     public static Command Create(CliContext context)
     {
         var json = new Option<bool>("--json") { Description = "One JSON object per measurement." };
@@ -31,6 +34,7 @@ internal static partial class BenchCommand
         var command = new Command("bench", "Measure prediction and training-step costs on this machine, generated and run-time kernels; or one model file's prediction (--model).") { json, rounds, model, batch };
         command.SetAction(parse => parse.GetValue(model) is string path
             ? RunFile(context, path, parse.GetValue(json), parse.GetValue(rounds), parse.GetValue(batch))
+            : parse.Given(batch) ? throw new UsageException("--batch sets the rows of a model file's batched prediction; the built-in shapes take 64. Add --model, or remove it.")
             : Run(context, parse.GetValue(json), parse.GetValue(rounds)));
         return command;
     }
@@ -51,6 +55,12 @@ internal static partial class BenchCommand
         new Destinations().Reads("--model", path).Check();
         var (file, choice) = ModelFiles.Load(path);
         int features = file.Features;
+        if (batchRows > MaxBatchRows || (long)batchRows * Math.Max(features, file.Outputs) > MaxBatchValues)
+        {
+            // 2,000,000,000 rows of 3 features took 6.7 GB and 15 s, then failed on the product that overflowed an int.
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--batch {batchRows:N0}: at most {MaxBatchRows:N0} rows, and {MaxBatchValues:N0} floats in all ({features:N0} features a row here); a larger batch measures the memory, not the model."));
+        }
+
         if (file.Pipeline is { HasCategories: true } pipeline)
         {
             return RunRecords(context, path, file, pipeline, choice.Kernel, json, rounds, batchRows);
