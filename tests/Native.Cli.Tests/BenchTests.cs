@@ -54,8 +54,10 @@ public class BenchTests
     [InlineData("--batch 2000000000", "--batch 2,000,000,000: at most 1,000,000 rows, and 67,108,864 floats in all (4 features a row here)")]
     [InlineData("--batch 20000000", "--batch 20,000,000: at most 1,000,000 rows")]
     [InlineData("--batch 0", "--batch must be at least 1.")]
+    [InlineData("--rounds 2000000000", "--rounds must be from 1 to 1,000 (a round takes about 50 ms); got 2,000,000,000.")]
+    [InlineData("NOMODEL --rounds 0", "--rounds must be from 1 to 1,000 (a round takes about 50 ms); got 0.")]
     [InlineData("NOMODEL --batch 16", "--batch sets the rows of a model file's batched prediction; the built-in shapes take 64.")]
-    public void ABatchBeyondReasonIsRefusedBeforeAnyWork(string arguments, string message)
+    public void ABatchOrRoundsBeyondReasonAreRefusedBeforeAnyWork(string arguments, string message)
     {
         // --batch 2000000000 took 6.7 GB and 15 s, then failed on an int overflow: "rows holds 1705032704 floats".
         string directory = Cli.TemporaryDirectory();
