@@ -157,6 +157,17 @@ public sealed class StreamingTrainTests : IDisposable
         Assert.False(File.Exists(model));
     }
 
+    [Fact]
+    public void AMemoryBudgetBeyondWhatTheProcessMayUseIsRefused()
+    {
+        // Under a 256 MB heap, --memory 10GB loaded rows that did not fit: "unexpected error (OutOfMemoryException)", exit 3.
+        string data = WriteCsv("table.csv", rows: 50, seed: 1);
+        Cli.Result result = Cli.RunProcess(new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x10000000" }, "train", "--data", data, "--memory", "10GB", "--epochs", "1");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"^native: --memory 10\.0 GB is more than this process may use \(\d+ MB: the machine's memory, its cgroup's limit or the \.NET heap limit\); give at most that", result.Error);
+        Assert.Single(result.Error.Trim().Split('\n'));
+    }
+
     private static JsonElement Summary(Cli.Result result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());

@@ -57,6 +57,12 @@ internal static partial class TrainCommand
             throw new UsageException($"--memory must be at least 1MB, got {Size(memory)}.");
         }
 
+        if (scale.MemoryBytes is long asked && asked > TrainingMemory.AvailableBytes)
+        {
+            // Taken at its word, rows that do not fit were loaded whole: an OutOfMemoryException ("unexpected error", exit 3).
+            throw new UsageException($"--memory {Size(asked)} is more than this process may use ({Size(TrainingMemory.AvailableBytes)}: the machine's memory, its cgroup's limit or the .NET heap limit); give at most that, or leave --memory out (75 % of it).");
+        }
+
         if (scale.CacheDirectory is not null && File.Exists(scale.CacheDirectory))
         {
             throw new UsageException($"--cache names a directory for the row cache, but '{scale.CacheDirectory}' is a file.");
