@@ -168,6 +168,27 @@ public sealed class StreamingTrainTests : IDisposable
         Assert.Single(result.Error.Trim().Split('\n'));
     }
 
+    [Fact]
+    public void ATableTooLargeToHoldSaysWhyItsTextIsRefused()
+    {
+        // Streamed for its size, a table's category read as a number: "column 'city': the feature is 'lyon', which is not a
+        // number", of a file that trains in memory.
+        var text = new StringBuilder("a,city,label\n");
+        for (int i = 0; i < 40_000; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i % 97},{(i % 3 == 0 ? "lyon" : "paris")},{i % 2}\n");
+        }
+
+        string data = Path.Combine(_directory, "cities.csv");
+        File.WriteAllText(data, text.ToString());
+        Assert.Equal(0, Cli.Run("train", "--data", data, "--epochs", "1", "--quiet").ExitCode);
+        Cli.Result result = Cli.Run("train", "--data", data, "--epochs", "1", "--memory", "1MB", "--cache", _directory, "--quiet");
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith($"native: '{data}', line 2, column 3: column 'city': the feature is 'lyon', which is not a number", result.Error, StringComparison.Ordinal);
+        Assert.Matches(@"\. The rows stream because the rows \(about \d+ KB\) take more than half the memory budget \(1 MB\), and streamed rows are numbers only: a table with text or blank fields is read into memory\. Give more --memory \(this process may use ", result.Error);
+        Assert.Single(result.Error.Trim().Split('\n'));
+    }
+
     private static JsonElement Summary(Cli.Result result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());

@@ -122,7 +122,17 @@ internal static partial class TrainCommand
         long budget = scale.Budget(TrainingMemory.AvailableBytes);
         if (Streams(settings, scale, budget, out string why))
         {
-            return RunStreamed(context, settings, scale, limits, budget, why, clock);
+            try
+            {
+                return RunStreamed(context, settings, scale, limits, budget, why, clock);
+            }
+            catch (FileFormatException e) when (!scale.Stream && settings.DataFormat == DataFormat.Csv && !DataFiles.IsSeveral(settings.Data)
+                && (e.Message.Contains("which is not a number", StringComparison.Ordinal) || e.Message.Contains("is empty", StringComparison.Ordinal)))
+            {
+                // A table (text, blanks) too large for the budget: the rows were streamed, which takes numbers only, and the
+                // message said a category was "not a number" of a file that trains in memory.
+                throw new UsageException($"{CommandLine.FirstLine(e).TrimEnd('.')}. The rows stream because {why}, and streamed rows are numbers only: a table with text or blank fields is read into memory. Give more --memory (this process may use {Size(TrainingMemory.AvailableBytes)}), or train on fewer rows.");
+            }
         }
 
         // Load, split, standardize.
