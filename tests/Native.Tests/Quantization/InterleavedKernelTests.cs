@@ -24,6 +24,14 @@ public class InterleavedKernelTests
     [MemberData(nameof(Paths256))]
     public void SumsMatchTheirDefinition(string path)
     {
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        {
+            // The kernel is written in AVX2's instructions (emulating them would time nothing worth having): without AVX2
+            // (CI's DOTNET_EnableAVX2=0) the models do not take it, and one row goes by the kernels every path has.
+            Assert.False(InterleavedKernel.Fits(784, 10));
+            return;
+        }
+
         IntegerPath p = IntegerPaths.Parse(path);
         var cases = from count in Gen.Elements(32, 33, 39, 40, 63, 64, 65, 95, 100, 784)
                     from outputs in Gen.Choose(1, InterleavedKernel.MostOutputs)
