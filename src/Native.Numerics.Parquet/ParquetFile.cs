@@ -22,9 +22,9 @@ namespace Native.Numerics;
 /// them. Float, double and decimal columns are regression targets.
 /// </para>
 /// <para>
-/// <b>Text features</b> are refused for now, naming the file, the column and its first value: they need categories,
-/// which a feature pipeline will bring. Dates, timestamps, bytes, lists and nested fields are never features by default
-/// and refused when named.
+/// <b>Text features</b> are refused, naming the file, the column and its first value: a file with text (or nulls) is read
+/// as a table by <see cref="ParquetTable"/>, which fits a <see cref="FeaturePipeline"/>. Dates, timestamps, bytes, lists
+/// and nested fields are never features by default and refused when named.
 /// </para>
 /// <para>
 /// <b>Errors</b> are one-line <see cref="FileFormatException"/>s naming the file and what is wrong where — the row

@@ -78,6 +78,27 @@ public class OptionsAndMessagesTests
         Assert.Contains("--match-classes <name|index>", Cli.Run("evaluate", "--help").Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Train's help named CSV and IDX only, and its --format's default "idx for a directory", where train reads Parquet
+    /// files and directories of them by default, and directories of CSV files as CSV; predict's default left Parquet out.
+    /// Help lines wrap on a narrow console, so the text is compared with its white space collapsed.
+    /// </summary>
+    [Fact]
+    public void HelpSaysWhatDataEachCommandReadsByDefault()
+    {
+        static string Help(string command) => System.Text.RegularExpressions.Regex.Replace(Cli.Run(command, "--help").Output, @"\s+", " ");
+        string train = Help("train");
+        Assert.Contains("Parquet files (a file, a directory of them, or a pattern)", train, StringComparison.Ordinal);
+        Assert.Contains("default: parquet for .parquet files and directories of them, csv for a CSV file and for directories and patterns of .csv files, idx for other directories", train, StringComparison.Ordinal);
+        Assert.Contains("CSV and Parquet: the label column", train, StringComparison.Ordinal);
+        Assert.DoesNotContain("default: idx for a directory, csv otherwise", train, StringComparison.Ordinal);
+        Assert.Contains("default: parquet for .parquet files and directories of them, idx for another directory", Help("predict"), StringComparison.Ordinal);
+
+        // Every table choice says its default, as the README says help does.
+        Assert.Contains("what a blank (or null) number becomes (default: mean, the training rows' mean)", train, StringComparison.Ordinal);
+        Assert.Contains("all zeros, or an error (default: ignore, all zeros)", train, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ChoicesReachTheModelFile()
     {

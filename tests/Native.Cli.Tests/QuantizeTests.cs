@@ -134,7 +134,7 @@ public class QuantizeTests
         File.WriteAllBytes(parquet, [(byte)'P', (byte)'A', (byte)'R', (byte)'1', 0xF8, 0, 0, 0, (byte)'P', (byte)'A', (byte)'R', (byte)'1']);
         Cli.Result fromParquet = Cli.Run("quantize", "--model", model, "--data", parquet, "--out", Path.Combine(directory, "p.safetensors"));
         Assert.Equal(1, fromParquet.ExitCode);
-        Assert.Contains("quantize calibrates on a CSV file; '" + parquet + "' is not one", fromParquet.Error, StringComparison.Ordinal);
+        Assert.Contains("quantize calibrates a model of numbers on a CSV file; '" + parquet + "' is Parquet", fromParquet.Error, StringComparison.Ordinal);
         Assert.Single(fromParquet.Error.Trim().Split('\n'));
 
         // A missing --data is named as train names it (was .NET's "Could not find file '/full/path'"), and standard input is no file here.

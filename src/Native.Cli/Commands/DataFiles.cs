@@ -76,6 +76,20 @@ internal static class DataFiles
         return IsSeveral(path) && (!Directory.Exists(path) || Directory.EnumerateFiles(path, "*.csv").Any()) ? CsvFiles(path) : [path];
     }
 
+    /// <summary>
+    /// The text columns of the (first) Parquet file at <paramref name="path"/> other than the label (<paramref name="label"/>,
+    /// or the last column): features the numeric reader refuses and a table reads as categories.
+    /// </summary>
+    public static IReadOnlyList<string> ParquetTextFeatures(string path, string? label)
+    {
+        IReadOnlyList<string> files = ParquetFile.Files(path);
+        ParquetColumn[] columns = [.. ParquetFile.ReadColumns(files[0])];
+        string? labelName = label is not null && columns.Any(c => c.Name == label) ? label
+            : int.TryParse(label, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) && index < columns.Length ? columns[index].Name
+            : label is null && columns.Length > 0 ? columns[^1].Name : label;
+        return [.. columns.Where(column => column.Kind == ParquetColumnKind.Text && column.Name != labelName).Select(column => column.Name)];
+    }
+
     /// <summary>States the files a load of <paramref name="path"/> reads (named by <paramref name="what"/>) to <paramref name="destinations"/>.</summary>
     public static Destinations ReadBy(this Destinations destinations, string what, string path, DataFormat? format)
     {

@@ -22,7 +22,8 @@ internal static partial class EvaluateCommand
         string path = settings.Data;
         if (file.Pipeline is not null)
         {
-            throw new UsageException($"The model was trained on a table (its pipeline reads CSV text); '{path}' is Parquet. Evaluate on a CSV file.");
+            EvaluateTable(context, settings, file, predictor, tally, new CsvOptions(), parquet: true);
+            return;
         }
 
         if (tally is ValueTally { Targets: > 1 } several)

@@ -7,7 +7,7 @@ namespace Native.Cli.Commands;
 // native evaluate on a model trained on a table: the records read into the pipeline's rows by column name, the label beside them.
 internal static partial class EvaluateCommand
 {
-    private static void EvaluateTable(CliContext context, Settings settings, TrainedModel file, RowPredictor predictor, Tally tally, CsvOptions limits)
+    private static void EvaluateTable(CliContext context, Settings settings, TrainedModel file, RowPredictor predictor, Tally tally, CsvOptions limits, bool parquet = false)
     {
         if (settings.ByIndex)
         {
@@ -16,7 +16,7 @@ internal static partial class EvaluateCommand
 
         string path = settings.Data;
         var options = new TableOptions { MaxFieldLength = limits.MaxFieldLength, MaxLineLength = limits.MaxLineLength, MaxColumns = limits.MaxColumns };
-        using TableRowReader reader = TableRowReader.Open(path, file.Pipeline!, options);
+        using TableRecords reader = parquet ? TableRecords.Parquet(path, file.Pipeline!, options) : TableRecords.Csv(path, file.Pipeline!, options);
         string? label = settings.Label ?? file.LabelName;
         int labelColumn = label is null
             ? reader.Header.Count - 1
@@ -25,12 +25,12 @@ internal static partial class EvaluateCommand
         int[] targetColumns = tally is ValueTally { Targets: > 1 } several ? [.. several.Names.Select(name => reader.HeaderIndexOf(name))] : [labelColumn];
         if (targetColumns.Length > 1 && Array.IndexOf(targetColumns, -1) is int absent and >= 0)
         {
-            throw FileFormatException.AtLine(path, reader.HeaderLine, 1, $"the header has no target column '{Printable.Text(((ValueTally)tally).Names[absent])}'; evaluate needs each of the model's {targetColumns.Length} targets in each row.");
+            throw reader.HeaderError($"the header has no target column '{Printable.Text(((ValueTally)tally).Names[absent])}'; evaluate needs each of the model's {targetColumns.Length} targets in each row.");
         }
 
         if (labelColumn < 0 && targetColumns.Length == 1)
         {
-            throw FileFormatException.AtLine(path, reader.HeaderLine, 1, $"the header has no label column '{Printable.Text(label ?? "")}'; evaluate needs each row's label.");
+            throw reader.HeaderError($"the header has no label column '{Printable.Text(label ?? "")}'; evaluate needs each row's label.");
         }
 
         if (targetColumns.Length == 1 && file.Pipeline!.Columns.FirstOrDefault(c => c.Kind != ColumnKind.Ignored && c.Name == reader.Header[labelColumn]) is { } input)
@@ -48,13 +48,12 @@ internal static partial class EvaluateCommand
         while (reader.ReadRow(row))
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            string where = string.Create(CultureInfo.InvariantCulture, $"'{path}', line {reader.Line}");
-            predictor.PredictRow(row, where);
+            predictor.PredictRow(row, reader.Where);
             if (tally is ValueTally values)
             {
                 for (int t = 0; t < targetColumns.Length; t++)
                 {
-                    actual[t] = TargetOf(reader, targetColumns[t], path, file.Pipeline!, targetColumns.Length > 1);
+                    actual[t] = TargetOf(reader, targetColumns[t], file.Pipeline!, targetColumns.Length > 1);
                 }
 
                 values.Add(actual, predictor.Outputs);
@@ -62,7 +61,7 @@ internal static partial class EvaluateCommand
             }
 
             ReadOnlySpan<char> text = reader.Text(labelColumn).Trim();
-            string at = string.Create(CultureInfo.InvariantCulture, $"'{path}', line {reader.LineOf(labelColumn)}, column {reader.ColumnOf(labelColumn)}");
+            string at = reader.WhereField(labelColumn);
             var counts = (ClassTally)tally;
             int found = lookup.TryGetValue(text, out int k) ? k
                 : long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number) && classOf.TryGetValue(number.ToString(CultureInfo.InvariantCulture), out k) ? k
@@ -77,23 +76,22 @@ internal static partial class EvaluateCommand
 
         if (tally.Count == 0)
         {
-            throw FileFormatException.AtLine(path, reader.HeaderLine, 1, "the file has a header but no data rows; expected at least one row after it.");
+            throw reader.HeaderError(parquet ? "the Parquet data have no rows; expected at least one." : "the file has a header but no data rows; expected at least one row after it.");
         }
     }
 
     /// <summary>A regression's target in column <paramref name="column"/> of the record last read: a finite number, or an error naming where it stands.</summary>
     /// <param name="reader">The table's records.</param>
     /// <param name="column">The target's column.</param>
-    /// <param name="path">The file, for the message.</param>
     /// <param name="pipeline">The model's pipeline: how its numbers are written (a decimal comma, a thousands separator).</param>
     /// <param name="several">Whether the model has several targets (the message names the column as a target, not the label).</param>
-    private static float TargetOf(TableRowReader reader, int column, string path, FeaturePipeline pipeline, bool several)
+    private static float TargetOf(TableRecords reader, int column, FeaturePipeline pipeline, bool several)
     {
         ReadOnlySpan<char> text = reader.Text(column).Trim();
         if (!pipeline.TryParseNumber(text, out float value) || !float.IsFinite(value))
         {
             string what = several ? $"the target '{Printable.Text(reader.Header[column])}' is" : "the label is";
-            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"'{path}', line {reader.LineOf(column)}, column {reader.ColumnOf(column)}: {what} '{Printable.Text(text.ToString())}'; a regression's {(several ? "targets" : "labels")} are finite numbers."));
+            throw new UsageException($"{reader.WhereField(column)}: {what} '{Printable.Text(text.ToString())}'; a regression's {(several ? "targets" : "labels")} are finite numbers.");
         }
 
         return value;

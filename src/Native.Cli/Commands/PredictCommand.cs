@@ -16,7 +16,7 @@ internal static partial class PredictCommand
     {
         var model = new Option<string>("--model") { Description = "The model file: .safetensors (from native train --out) or .onnx (Native's, PyTorch's, scikit-learn's).", Required = true };
         var input = new Option<string>("--input") { Description = "The rows: a CSV file ('-' for standard input), Parquet files (a file, a directory of them, or a pattern), an IDX images file, or a directory holding one.", Required = true };
-        var format = new Choice<DataFormat>("--format", "How to read --input (default: idx for a directory or an -idx3- file, csv otherwise).", null, Vocabulary.Formats);
+        var format = new Choice<DataFormat>("--format", "How to read --input (default: parquet for .parquet files and directories of them, idx for another directory or an -idx3- file, csv otherwise).", null, Vocabulary.Formats);
         var label = new Option<string?>("--label") { Description = "CSV: the name of a label column to skip (default: the model's label column; for a model without column names, the last column when there is one more column than features)." };
         var json = new Option<bool>("--json") { Description = "One JSON object per row: the class and each class's probability by name, or the value." };
         var command = new Command("predict", "Predict each row of the input with a saved model: a header line, then per row the class and each class's probability, or the value.")
@@ -93,7 +93,8 @@ internal static partial class PredictCommand
         if (file.Pipeline is not null)
         {
             // A model trained on a table: its columns by name, through its pipeline, blanks and unseen categories answered.
-            PredictTable(context, file, flushing, name, table ?? new TableOptions(), writer);
+            using TableRecords records = TableRecords.Csv(flushing, name, file.Pipeline, table ?? new TableOptions());
+            PredictTable(context, file, records, writer, parquet: false);
             return ExitCodes.Success;
         }
 
@@ -130,7 +131,10 @@ internal static partial class PredictCommand
     {
         if (file.Pipeline is not null)
         {
-            throw new UsageException($"The model was trained on a table (its pipeline reads CSV text); '{path}' is Parquet. Predict from a CSV file.");
+            // A model trained on a table: the files' columns by name, through its pipeline, as a CSV file's records.
+            using TableRecords records = TableRecords.Parquet(path, file.Pipeline, new TableOptions());
+            PredictTable(context, file, records, writer, parquet: true);
+            return;
         }
 
         using ParquetFeatureReader reader = ParquetFeatureReader.Open(path);
@@ -216,7 +220,7 @@ internal static partial class PredictCommand
             }
 
             _headerWritten = true;
-            _output.WriteLine(_predictor.Classifier ? "class " + string.Join(' ', _predictor.ClassNames.Select(Printable.Text)) : string.Join(' ', _predictor.ValueNames.Select(Printable.Text)));
+            _output.WriteLine(_predictor.Classifier ? "class " + string.Join(' ', _predictor.ClassNames.Select(Printable.Field)) : string.Join(' ', _predictor.ValueNames.Select(Printable.Field)));
         }
 
         public int Features => _predictor.Features;
@@ -284,7 +288,7 @@ internal static partial class PredictCommand
                 return;
             }
 
-            _line.Clear().Append(Printable.Text(names[best]));
+            _line.Clear().Append(Printable.Field(names[best]));
             foreach (float p in _predictor.Outputs)
             {
                 _line.Append(' ').Append(p.ToString("F6", CultureInfo.InvariantCulture));

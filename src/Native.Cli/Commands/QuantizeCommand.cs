@@ -54,12 +54,13 @@ internal static class QuantizeCommand
         var destinations = new Destinations().Reads("--model", modelPath);
         if (dataPath is not null)
         {
-            if (DataFiles.FormatOf(dataPath, null) != DataFormat.Csv)
+            DataFormat format = DataFiles.FormatOf(dataPath, null);
+            if (format == DataFormat.Idx)
             {
-                throw new UsageException($"quantize calibrates on a CSV file; '{dataPath}' is not one (IDX or Parquet data: calibrate on a CSV export of some of its rows, or use --per-row).");
+                throw new UsageException($"quantize calibrates on a CSV file, or a table model on Parquet files; '{dataPath}' is IDX data: calibrate on a CSV export of some of its rows, or use --per-row.");
             }
 
-            destinations = destinations.ReadBy("--data", dataPath, DataFormat.Csv);
+            destinations = destinations.ReadBy("--data", dataPath, format);
         }
 
         destinations.Writes("--out", outputPath).Check();
@@ -85,12 +86,22 @@ internal static class QuantizeCommand
         }
         else if (loaded.Pipeline is not null)
         {
-            // A table model: its records, read by column name and encoded by its pipeline; the integer layers take the encoded rows.
-            DataFiles.CheckCsvFile(dataPath);
+            // A table model: its records (CSV or Parquet), read by column name and encoded by its pipeline; the integer layers
+            // take the encoded rows.
+            bool parquet = DataFiles.FormatOf(dataPath, null) == DataFormat.Parquet;
+            if (!parquet)
+            {
+                DataFiles.CheckCsvFile(dataPath);
+            }
+
             var counted = new Counter();
-            quantized = loaded.Quantize(ReadRecords(context, loaded, dataPath, rowLimit, table ?? new TableOptions(), counted));
+            quantized = loaded.Quantize(ReadRecords(context, loaded, dataPath, parquet, rowLimit, table ?? new TableOptions(), counted));
             count = counted.Count;
             context.Cancellation.ThrowIfCancellationRequested();
+        }
+        else if (DataFiles.FormatOf(dataPath, null) == DataFormat.Parquet)
+        {
+            throw new UsageException($"quantize calibrates a model of numbers on a CSV file; '{dataPath}' is Parquet: calibrate on a CSV export of some of its rows, or use --per-row. (A table model calibrates on Parquet files.)");
         }
         else
         {
@@ -114,9 +125,9 @@ internal static class QuantizeCommand
     /// handed out again and again (the library encodes each as it comes); <paramref name="counted"/> counts them. No record is an
     /// error naming the file.
     /// </summary>
-    private static IEnumerable<TableRow> ReadRecords(CliContext context, TrainedModel model, string path, int limit, TableOptions options, Counter counted)
+    private static IEnumerable<TableRow> ReadRecords(CliContext context, TrainedModel model, string path, bool parquet, int limit, TableOptions options, Counter counted)
     {
-        using TableRowReader reader = TableRowReader.Open(path, model.Pipeline!, options);
+        using TableRecords reader = parquet ? TableRecords.Parquet(path, model.Pipeline!, new TableOptions { MaxFieldLength = options.MaxFieldLength, MaxLineLength = options.MaxLineLength, MaxColumns = options.MaxColumns }) : TableRecords.Csv(path, model.Pipeline!, options);
         TableRow row = model.CreateRow();
         while (counted.Count < limit && reader.ReadRow(row))
         {
@@ -127,7 +138,7 @@ internal static class QuantizeCommand
 
         if (counted.Count == 0)
         {
-            throw FileFormatException.AtLine(path, reader.HeaderLine, 1, "the file has a header but no data rows; calibration needs at least one row after it.");
+            throw reader.HeaderError(parquet ? "the Parquet data have no rows; calibration needs at least one." : "the file has a header but no data rows; calibration needs at least one row after it.");
         }
     }
 

@@ -14,6 +14,9 @@ internal sealed class Summary
     /// <summary>The per-class table is printed up to this many classes (the averages always).</summary>
     private const int TableClassLimit = 100;
 
+    /// <summary>The longest class name heading a column of the confusion matrix; a longer one is cut, ending in "…".</summary>
+    private const int MatrixNameLength = 12;
+
     /// <summary>The JSON confusion matrix is a dense table up to this many classes; beyond, a list of its non-zero cells.</summary>
     private const int DenseJsonClassLimit = 256;
 
@@ -126,7 +129,7 @@ internal sealed class Summary
             output.WriteLine();
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {result.Epochs} epochs (stopped: {Describe(result.StopReason)}; kept epoch {result.BestEpoch}) in {total.TotalSeconds:F2} s."));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {result.Epochs} {(result.Epochs == 1 ? "epoch" : "epochs")} (stopped: {Describe(result.StopReason)}; kept epoch {result.BestEpoch}) in {total.TotalSeconds:F2} s."));
         output.WriteLine($"Kernel: {kernel}.");
         string file = saved is var (to, size) ? string.Create(CultureInfo.InvariantCulture, $"; saved to {to} ({size:N0} bytes)") : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Model: {parameters:N0} parameters ({(long)parameters * sizeof(float):N0} bytes as float32){file}."));
@@ -164,6 +167,7 @@ internal sealed class Summary
         if (c.Classes <= TableClassLimit)
         {
             output.Write(PerClassTable(c));
+            WriteMissedClasses(output, c);
         }
         else
         {
@@ -174,7 +178,7 @@ internal sealed class Summary
         {
             output.WriteLine();
             output.WriteLine("Confusion matrix (rows: actual class, columns: predicted class):");
-            output.WriteLine(c.ConfusionMatrix.ToString());
+            output.WriteLine(ConfusionTable(c));
         }
     }
 
@@ -205,6 +209,27 @@ internal sealed class Summary
 
         if (Classification is { Classes: <= DenseJsonClassLimit } c)
         {
+            // The classes in the order of the matrix's rows and columns, and each one's metrics, as the text's table gives them.
+            writer.WriteStartArray("classes");
+            for (int k = 0; k < c.Classes; k++)
+            {
+                writer.WriteStringValue(RawClassName(k));
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("per_class");
+            foreach (ClassMetrics m in c.PerClass)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("class", RawClassName(m.Class));
+                writer.Number("precision", m.Precision);
+                writer.Number("recall", m.Recall);
+                writer.Number("f1", m.F1Score);
+                writer.WriteNumber("support", m.Support);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
             writer.WriteStartArray("confusion_matrix");
             for (int a = 0; a < c.Classes; a++)
             {
@@ -280,8 +305,68 @@ internal sealed class Summary
         return text.ToString();
     }
 
+    /// <summary>
+    /// Names the classes none of whose rows the model gets right (recall 0), which the table's zeros alone leave easy to
+    /// miss: a model that never answers a class, as a few epochs on a table with a rare class give, looks fine by accuracy.
+    /// </summary>
+    private void WriteMissedClasses(TextWriter output, ClassificationReport c)
+    {
+        ClassMetrics[] missed = [.. c.PerClass.Where(m => m.Support > 0 && m.Recall == 0)];
+        if (missed.Length == 0 || missed.Length == c.Classes)
+        {
+            return;
+        }
+
+        string names = string.Join(", ", missed.Take(5).Select(m => string.Create(CultureInfo.InvariantCulture, $"'{ClassName(m.Class)}' ({m.Support:N0} rows)")));
+        string more = missed.Length > 5 ? string.Create(CultureInfo.InvariantCulture, $" and {missed.Length - 5:N0} more") : "";
+        output.WriteLine();
+        output.WriteLine($"Not one row of {(missed.Length == 1 ? "class" : "classes")} {names}{more} is predicted right: more --epochs, or --class-weight balanced for a rare class, may help.");
+    }
+
+    /// <summary>
+    /// The confusion matrix as a table whose rows and columns are headed by the classes' names (as the per-class table
+    /// is), a column's name cut to <see cref="MatrixNameLength"/> characters; for a model whose classes are 0, 1, … by
+    /// name, the same table <see cref="ConfusionMatrix.ToString"/> writes.
+    /// </summary>
+    private string ConfusionTable(ClassificationReport c)
+    {
+        ConfusionMatrix matrix = c.ConfusionMatrix;
+        ReadOnlySpan<int> counts = matrix.Counts;
+        string[] rows = [.. Enumerable.Range(0, c.Classes).Select(ClassName)];
+        string[] columns = [.. rows.Select(name => name.Length > MatrixNameLength ? name[..(MatrixNameLength - 1)] + "…" : name)];
+        int largest = 0;
+        foreach (int count in counts)
+        {
+            largest = Math.Max(largest, count);
+        }
+
+        int width = Math.Max(largest.ToString(CultureInfo.InvariantCulture).Length, columns.Max(name => name.Length)) + 1;
+        int labelWidth = Math.Max("actual".Length, rows.Max(name => name.Length));
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{new string(' ', labelWidth)}  predicted →").AppendLine();
+        text.Append("actual".PadRight(labelWidth)).Append(' ');
+        foreach (string column in columns)
+        {
+            text.Append(column.PadLeft(width));
+        }
+
+        for (int a = 0; a < c.Classes; a++)
+        {
+            text.AppendLine().Append(rows[a].PadLeft(labelWidth)).Append(' ');
+            for (int p = 0; p < c.Classes; p++)
+            {
+                text.Append(counts[(a * c.Classes) + p].ToString(CultureInfo.InvariantCulture).PadLeft(width));
+            }
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>The mean of the targets' root mean squared errors (not the root of their mean squared error).</summary>
     private static double MeanRootMeanSquaredError(RegressionReport report) => report.ByOutput.Average(t => t.RootMeanSquaredError);
+
+    /// <summary>A class's name as the model keeps it (for JSON, whose writer escapes it), or its number.</summary>
+    private string RawClassName(int c) => c < ClassNames.Count ? ClassNames[c] : c.ToString(CultureInfo.InvariantCulture);
 
     private string ClassName(int c) => c < ClassNames.Count ? Printable.Text(ClassNames[c]) : c.ToString(CultureInfo.InvariantCulture);
 

@@ -16,14 +16,14 @@ internal sealed class TableSettings(bool fitting)
     private readonly Option<string?> _delimiter = new("--delimiter") { Description = "CSV: the character between fields: , ; | or tab (default: detected from the header line)." };
     private readonly Option<bool> _decimalComma = new("--decimal-comma") { Description = "CSV tables: numbers are written with a decimal comma (3,14); needs a delimiter other than a comma." };
     private readonly Option<string?> _thousands = new("--thousands") { Description = "CSV tables: the character grouping numbers' digits in threes, as pandas' thousands= (\"1,037.5\" with --thousands ,); strict: other groups are an error." };
-    private readonly Option<string?> _missing = new("--missing") { Description = "CSV tables: tokens meaning a missing value besides a blank field, comma-separated (like NA,?)." };
-    private readonly Option<string?> _categorical = new("--categorical") { Description = "CSV tables: columns to read as categories (text), comma-separated." };
-    private readonly Option<string?> _numeric = new("--numeric") { Description = "CSV tables: columns to read as numbers, comma-separated." };
-    private readonly Option<string?> _ignore = new("--ignore") { Description = "CSV tables: columns to leave out, comma-separated." };
-    private readonly Option<int?> _maxCategories = new("--max-categories") { Description = "CSV tables: the most categories a column keeps; the rest share an \"other\" feature. [default: 100]" };
-    private readonly Choice<Imputation> _impute = new("--impute", "CSV tables: what a blank number becomes.", null, [("mean", Imputation.Mean), ("median", Imputation.Median)]);
-    private readonly Option<bool> _indicators = new("--missing-indicators") { Description = "CSV tables: a 0/1 feature per number column that had blanks, saying the value was missing." };
-    private readonly Choice<UnknownCategories> _unknown = new("--unknown-categories", "CSV tables: what a category never kept becomes when a column has no \"other\" feature: all zeros, or an error.", null, [("ignore", UnknownCategories.Ignore), ("error", UnknownCategories.Error)]);
+    private readonly Option<string?> _missing = new("--missing") { Description = "CSV and Parquet tables: tokens meaning a missing value besides a blank field, comma-separated (like NA,?)." };
+    private readonly Option<string?> _categorical = new("--categorical") { Description = "CSV and Parquet tables: columns to read as categories (text), comma-separated." };
+    private readonly Option<string?> _numeric = new("--numeric") { Description = "CSV and Parquet tables: columns to read as numbers, comma-separated." };
+    private readonly Option<string?> _ignore = new("--ignore") { Description = "CSV and Parquet tables: columns to leave out, comma-separated." };
+    private readonly Option<int?> _maxCategories = new("--max-categories") { Description = "CSV and Parquet tables: the most categories a column keeps; the rest share an \"other\" feature. [default: 100]" };
+    private readonly Choice<Imputation> _impute = new("--impute", "CSV and Parquet tables: what a blank (or null) number becomes (default: mean, the training rows' mean).", null, [("mean", Imputation.Mean), ("median", Imputation.Median)]);
+    private readonly Option<bool> _indicators = new("--missing-indicators") { Description = "CSV and Parquet tables: a 0/1 feature per number column that had blanks, saying the value was missing." };
+    private readonly Choice<UnknownCategories> _unknown = new("--unknown-categories", "CSV and Parquet tables: what a category never kept becomes when a column has no \"other\" feature: all zeros, or an error (default: ignore, all zeros).", null, [("ignore", UnknownCategories.Ignore), ("error", UnknownCategories.Error)]);
     private readonly Option<bool> _noStandardize = new("--no-standardize") { Description = "CSV and Parquet tables: leave numbers unscaled (by default a table's numbers are standardized; the scaling is saved with the model)." };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>

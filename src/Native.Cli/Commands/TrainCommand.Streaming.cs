@@ -93,9 +93,9 @@ internal static partial class TrainCommand
             ModelFiles.CheckDestination("--checkpoint", checkpoint);
         }
 
-        if (table is { Given: true } && (scale.Stream || DataFiles.IsSeveral(settings.Data)))
+        if (table is { Given: true } && (scale.Stream || (settings.DataFormat != DataFormat.Parquet && DataFiles.IsSeveral(settings.Data))))
         {
-            throw new UsageException("The table options (text, blank and ignored columns) read one CSV file into memory; streamed rows are numbers only. Remove them, or --stream.");
+            throw new UsageException("The table options (text, blank and ignored columns) read one CSV file, or Parquet files, into memory; streamed rows are numbers only. Remove them, or --stream.");
         }
     }
 

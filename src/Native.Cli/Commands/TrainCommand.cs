@@ -11,9 +11,9 @@ internal static partial class TrainCommand
 {
     public static Command Create(CliContext context)
     {
-        var data = new Option<string>("--data") { Description = "The training data: a CSV file, or a directory holding an IDX images file and labels file.", Required = true };
-        var format = new Choice<DataFormat>("--format", "How to read --data (default: idx for a directory, csv otherwise).", null, Vocabulary.Formats);
-        var label = new Option<string?>("--label") { Description = "CSV: the label column, by name or 0-based index (default: the last column). A number that is also a column's name must be given unambiguously." };
+        var data = new Option<string>("--data") { Description = "The training data: a CSV file; several CSV files (a directory of them, or a pattern such as 'part-*.csv'), which stream; Parquet files (a file, a directory of them, or a pattern); or a directory holding an IDX images file and labels file.", Required = true };
+        var format = new Choice<DataFormat>("--format", "How to read --data (default: parquet for .parquet files and directories of them, csv for a CSV file and for directories and patterns of .csv files, idx for other directories).", null, Vocabulary.Formats);
+        var label = new Option<string?>("--label") { Description = "CSV and Parquet: the label column, by name or 0-based index (default: the last column). A number that is also a column's name must be given unambiguously." };
         var model = new Choice<ModelKind>("--model", "The model: softmax, logistic or linear regression, or a multilayer perceptron (mlp: a classifier, or a regressor when the label holds numbers that are not all whole; mlp-regressor: always a regressor).", ModelKind.SoftmaxRegression, Vocabulary.Models);
         var hidden = new Option<string?>("--hidden") { Description = "mlp and mlp-regressor only: hidden layer widths, comma-separated. [default: 128]" };
         var activation = new Choice<Activation>("--activation", "mlp and mlp-regressor only: the hidden layers' activation.", null, Vocabulary.Activations);
@@ -122,6 +122,11 @@ internal static partial class TrainCommand
         long budget = scale.Budget(TrainingMemory.AvailableBytes);
         if (Streams(settings, scale, budget, out string why))
         {
+            if (settings.DataFormat == DataFormat.Parquet && DataFiles.ParquetTextFeatures(settings.Data, settings.Label) is { Count: > 0 } text)
+            {
+                throw new UsageException($"'{settings.Data}' has text columns ({string.Join(", ", text.Take(3).Select(name => $"'{Output.Printable.Text(name)}'"))}{(text.Count > 3 ? ", …" : "")}), which a table reads into memory as categories, but the rows would stream ({why}): {(scale.Stream ? "remove --stream" : "raise --memory")}; a table with text does not stream.");
+            }
+
             try
             {
                 return RunStreamed(context, settings, scale, limits, budget, why, clock);
@@ -276,6 +281,10 @@ internal static partial class TrainCommand
 
             (loaded, pipeline) = TableData(settings.Data, table);
         }
+        else if (settings.DataFormat == DataFormat.Parquet && table is not null && (table.Given || DataFiles.ParquetTextFeatures(settings.Data, settings.Label).Count > 0))
+        {
+            (loaded, pipeline) = ParquetTableData(settings.Data, table);
+        }
         else
         {
             if (settings.DataFormat == DataFormat.Csv)
@@ -310,6 +319,23 @@ internal static partial class TrainCommand
     private static (LoadedData Loaded, FeaturePipeline? Pipeline) TableData(string path, TableRequest table)
     {
         TableData read = Numerics.Table.Read(path, table.Options);
+        FeaturePipeline pipeline = read.Pipeline;
+        bool plain = !table.Given && !pipeline.HasCategories && pipeline.Columns.All(column => column.Kind == ColumnKind.Number && column.Missing == 0);
+        return (new LoadedData(read.Data, read.Data.ClassNames, 0, 0), plain ? null : pipeline);
+    }
+
+    /// <summary>
+    /// Parquet files read as a table (<see cref="ParquetTable"/>): files with text features, or any given a table option; as
+    /// for CSV, a table of numbers only without nulls keeps no pipeline unless a table option was given.
+    /// </summary>
+    private static (LoadedData Loaded, FeaturePipeline? Pipeline) ParquetTableData(string path, TableRequest table)
+    {
+        if (table.Options.Delimiter is not null || table.Options.DecimalComma)
+        {
+            throw new UsageException("--delimiter and --decimal-comma describe CSV text; a Parquet file's numbers and text are not written out. Remove them.");
+        }
+
+        TableData read = ParquetTable.Read(path, table.Options);
         FeaturePipeline pipeline = read.Pipeline;
         bool plain = !table.Given && !pipeline.HasCategories && pipeline.Columns.All(column => column.Kind == ColumnKind.Number && column.Missing == 0);
         return (new LoadedData(read.Data, read.Data.ClassNames, 0, 0), plain ? null : pipeline);

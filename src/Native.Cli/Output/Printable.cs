@@ -35,4 +35,30 @@ internal static class Printable
 
         return changed ? escaped.ToString() : text;
     }
+
+    /// <summary>
+    /// <see cref="Text"/>, as one field of a line whose fields are separated by spaces (<c>native predict</c>'s): a name
+    /// holding a space or a double quote, or an empty one, is written in double quotes, a quote inside doubled
+    /// (<c>"big, round"</c>), so that each line still splits into its fields.
+    /// </summary>
+    public static string Field(string text)
+    {
+        string printable = Text(text);
+        return printable.Length == 0 || NeedsQuotes(printable)
+            ? "\"" + printable.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : printable;
+
+        static bool NeedsQuotes(string printable)
+        {
+            foreach (char c in printable)
+            {
+                if (c == '"' || char.IsWhiteSpace(c))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 }

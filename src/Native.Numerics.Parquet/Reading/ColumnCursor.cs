@@ -287,6 +287,9 @@ internal sealed unsafe class ColumnCursor : IDisposable
     public FileFormatException Error(long rowInGroup, string message, Exception? inner = null) =>
         FileFormatException.InFile(_file, ParquetSource.Invariant($"row group {_rowGroup}, column {Messages.Quote(_column.Name)}, row {_firstRow + rowInGroup}: {message}"), inner);
 
+    /// <summary>An error in this column's row group, at no one row.</summary>
+    public FileFormatException ColumnError(string message) => Error(message);
+
     private FileFormatException Error(string message, Exception? inner = null)
     {
         string reason = inner is null ? message : $"{message}: {(inner is OutOfMemoryException ? "it declares a size the reader could not allocate" : ParquetSource.ReaderMessage(inner.Message))}.";
@@ -313,9 +316,41 @@ internal sealed unsafe class ColumnCursor : IDisposable
     }
 
     /// <summary>
+    /// Up to <paramref name="rows"/> more rows of the column as they are stored (at least one; at most the rest of a data
+    /// page), nulls allowed: the values present, packed, each row's definition level (<see cref="IsPresent"/> says which
+    /// rows have a value), and the number of rows read. A text value's bytes are valid until the next read.
+    /// </summary>
+    public int ReadPage<T>(int rows, out ReadOnlySpan<T> values, out ReadOnlySpan<short> definitions)
+        where T : unmanaged
+    {
+        EnsureCapacity<T>(rows, definitions: true);
+        int read = ReadBatch((ColumnReader<T>)_reader, rows, (T[])_values, _levels, "value", nullable: true, out int present);
+        values = ((T[])_values).AsSpan(0, present);
+        definitions = _maxDefinition > 0 ? _levels.AsSpan(0, read) : default;
+        return read;
+    }
+
+    /// <summary>Whether row <paramref name="row"/> of a page (<see cref="ReadPage{T}(int, out ReadOnlySpan{T}, out ReadOnlySpan{short})"/>) has a value (every row of a required column has).</summary>
+    public bool IsPresent(ReadOnlySpan<short> definitions, int row) => _maxDefinition == 0 || definitions[row] == _maxDefinition;
+
+    /// <summary>Whether the column's values are text (UTF-8 strings or enums).</summary>
+    public bool HoldsText => _conversion == Conversion.None && _column.Kind == ParquetColumnKind.Text;
+
+    /// <summary>How the column's values become numbers (<see cref="Conversion.None"/> for text and other types), and the decimal scale.</summary>
+    public (Conversion Conversion, int Scale, int TypeLength) Number => (_conversion, _scale, _typeLength);
+
+    /// <summary>
     /// One call to the reader: up to <paramref name="rows"/> rows (at most the rest of a data page), at least one.
     /// </summary>
     private void ReadBatch<T>(ColumnReader<T> reader, int rows, Span<T> values, string role, out int read)
+        where T : unmanaged =>
+        read = ReadBatch(reader, rows, values, _maxDefinition > 0 ? _levels.AsSpan(0, rows) : default, role, nullable: false, out _);
+
+    /// <summary>
+    /// One call to the reader: up to <paramref name="rows"/> rows, at least one; the rows read returned, the values present
+    /// in <paramref name="present"/>. A null is an error unless <paramref name="nullable"/>.
+    /// </summary>
+    private int ReadBatch<T>(ColumnReader<T> reader, int rows, Span<T> values, Span<short> levelsOut, string role, bool nullable, out int present)
         where T : unmanaged
     {
         if (_rowsRead + rows > _rowGroupRows)
@@ -324,7 +359,7 @@ internal sealed unsafe class ColumnCursor : IDisposable
         }
 
         long levels, valuesRead;
-        Span<short> definitions = _maxDefinition > 0 ? _levels.AsSpan(0, rows) : default;
+        Span<short> definitions = _maxDefinition > 0 ? levelsOut[..rows] : default;
         try
         {
             levels = reader.ReadBatch(rows, definitions, default, values, out valuesRead);
@@ -339,20 +374,23 @@ internal sealed unsafe class ColumnCursor : IDisposable
             throw Error(_rowsRead, ParquetSource.Invariant($"the column ends after {_rowsRead} values, but the row group declares {_rowGroupRows} rows."));
         }
 
-        if (valuesRead != levels)
+        if (valuesRead != levels && !nullable)
         {
             // A null: a definition level below the column's maximum.
             int at = definitions[..(int)levels].IndexOfAnyExcept(_maxDefinition);
             throw Error(_rowsRead + Math.Max(at, 0), role == "target"
                 ? "the target is null (missing); a regression needs each of its targets in every row."
-                : $"the {role} is null (missing); there is no imputation: fill or drop the row before training or predicting.");
+                : role == "feature"
+                    ? "the feature is null (missing); the numeric reader does not impute: fill or drop the row, or train on the file read as a table, which imputes blanks (ParquetTable.Read; native train: --impute mean)."
+                    : $"the {role} is null (missing); fill or drop the row.");
         }
 
-        read = (int)levels;
-        _rowsRead += read;
+        _rowsRead += levels;
+        present = (int)valuesRead;
+        return (int)levels;
     }
 
-    private void EnsureCapacity<T>(int rows)
+    private void EnsureCapacity<T>(int rows, bool definitions = false)
         where T : unmanaged
     {
         if (_values is not T[] values || values.Length < rows)
@@ -360,7 +398,7 @@ internal sealed unsafe class ColumnCursor : IDisposable
             _values = new T[rows];
         }
 
-        if (_maxDefinition > 0 && _levels.Length < rows)
+        if ((_maxDefinition > 0 || definitions) && _levels.Length < rows)
         {
             _levels = new short[rows];
         }

@@ -163,7 +163,7 @@ internal sealed class Selection
             }
         }
 
-        return FileFormatException.InFile(source.Name, $"row group 0, column {Messages.Quote(column.Name)}: the feature is text{first}, not a number; text features are not read yet (they need categories). Leave the column out of the features.");
+        return FileFormatException.InFile(source.Name, $"row group 0, column {Messages.Quote(column.Name)}: the feature is text{first}, not a number; the numeric reader takes numbers only: leave the column out of the features, or read the file as a table, which reads text as categories (ParquetTable.Read; native train does so).");
     }
 
     private static LabelKind KindOfLabel(ParquetSource source, ParquetColumn label, ParquetLabels labels)

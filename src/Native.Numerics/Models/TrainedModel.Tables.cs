@@ -6,6 +6,12 @@ namespace Native.Numerics;
 // The table-row vocabulary of a model that travels with its feature pipeline, and the float-span rule of one whose columns are all numbers.
 public partial class TrainedModel
 {
+    /// <summary>
+    /// What a refused float-span call on a model with categories says of a whole table (to evaluate on held-out rows, say):
+    /// the pipeline reads it, and <see cref="Model"/> takes its standardized rows, as training gave them.
+    /// </summary>
+    private const string WholeTableAdvice = "; for a whole table, Table.Read(path, Pipeline) encodes every record, and Model takes its StandardizedData (ClassificationReport.Evaluate((IClassifier)Model, data.StandardizedData))";
+
     /// <summary>The encoded rows up to this width are written on the stack; wider ones into a buffer of the thread's own.</summary>
     private const int StackFeatures = 256;
 
@@ -139,7 +145,7 @@ public partial class TrainedModel
         FeaturePipeline pipeline = _pipeline!;
         if (pipeline.HasCategories)
         {
-            throw new NotSupportedException("The model's pipeline has category columns, which a row of floats cannot hold: make a row with CreateRow, set its values, and predict from it.");
+            throw new NotSupportedException($"The model's pipeline has category columns, which a row of floats cannot hold: make a row with CreateRow, set its values, and predict from it{WholeTableAdvice}.");
         }
 
         if (row.Length != pipeline.NumberColumns)
@@ -157,7 +163,7 @@ public partial class TrainedModel
     {
         if (_pipeline!.HasCategories)
         {
-            throw new NotSupportedException("The model's pipeline has category columns, which rows of floats cannot hold: make a row with CreateRow, set its values, and predict from it.");
+            throw new NotSupportedException($"The model's pipeline has category columns, which rows of floats cannot hold: make a row with CreateRow, set its values, and predict from it{WholeTableAdvice}.");
         }
 
         int features = _pipeline.NumberColumns;

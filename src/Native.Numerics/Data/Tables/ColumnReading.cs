@@ -414,8 +414,13 @@ internal sealed partial class ColumnReading
             _ => false,
         };
 
-    private static string TokenHint(ReadOnlySpan<char> text) =>
-        text.Trim().Length is > 0 and <= 16 ? $"; if it means missing, add it to the missing tokens (native: --missing {Csv.Quote(text.Trim())})" : "";
+    /// <summary>
+    /// What an error on a value that is not a number in a column told to be one suggests: what it is, when it is a
+    /// percentage, an amount or a date (<see cref="TextShape"/>); else, for a short one, that it may mean missing.
+    /// </summary>
+    private string TokenHint(ReadOnlySpan<char> text) =>
+        TextShapes.Of(text, _decimalComma) is TextShape shape and not TextShape.None ? TextShapes.Hint(shape)
+        : text.Trim().Length is > 0 and <= 16 ? $"; if it means missing, add it to the missing tokens (native: --missing {Csv.Quote(text.Trim())})" : "";
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: {_mode}, {Present} present, {Missing} missing, {Distinct} distinct");

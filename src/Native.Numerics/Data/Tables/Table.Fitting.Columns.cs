@@ -71,6 +71,23 @@ public static partial class Table
             return example is null ? null : $"every value is a number, some with thousands separators ({Csv.Quote(example)}): --thousands '{separator}' (TableOptions.ThousandsSeparator) reads them as numbers";
         }
 
+        /// <summary>
+        /// What a column read as text is told when its values are all percentages, amounts with a currency sign, or dates
+        /// (<see cref="TextShape"/>): exports show them so, and each would otherwise become a category of its own, or the
+        /// column an identifier, with nothing said of why. Null when that is not so. Checked once, after the reading, on the
+        /// distinct values (<paramref name="texts"/>, else <see cref="ColumnReading.Texts"/>).
+        /// </summary>
+        private string? ShapeHint(ColumnReading reading, string[]? texts = null)
+        {
+            if (reading.Overflowed || reading.Others > 0)
+            {
+                return null;
+            }
+
+            (TextShape shape, string? example) = TextShapes.OfAll(texts ?? reading.Texts(), options.DecimalComma);
+            return example is null ? null : TextShapes.Note(shape, example, options.DecimalComma);
+        }
+
         private static PipelineColumn Ignored(ColumnReading reading, bool inferred, string? note) =>
             new(reading.Name, ColumnKind.Ignored, inferred, 0, 0f, false, [], false, false, UnknownCategories.Ignore, reading.Present, reading.Missing, note);
 
@@ -108,6 +125,10 @@ public static partial class Table
             {
                 // Before the lone text: "every value but '1,500' is a number" would call a number a missing token.
                 note = thousands;
+            }
+            else if (inferred && ShapeHint(reading, texts) is string shape)
+            {
+                note = shape;
             }
             else if (inferred && reading.LoneText is (string token, long times))
             {

@@ -62,7 +62,7 @@ public static partial class Table
                 int j = _header.IndexOf(told);
                 if (j < 0)
                 {
-                    throw _header.Error(0, $"no column is named {Csv.Quote(told)}, whose kind was told; the header names {_header.NameList()}.");
+                    throw _header.Error(0, $"no column is named {Csv.Quote(told)}, whose kind was told{TableHeader.Suggestion(_header.Names, told)}; the header names {_header.NameList()}.");
                 }
 
                 if (Array.IndexOf(_labelColumns, j) >= 0)
@@ -225,7 +225,8 @@ public static partial class Table
 
                 if (inferred && Table.LooksLikeIdentifier(reading.Name) && reading.AllIntegers && AllDistinct(reading.Values!) && reading.Present >= IdentifierRows)
                 {
-                    return (Ignored(reading, inferred, string.Create(CultureInfo.InvariantCulture, $"{reading.Present:N0} distinct integers, named like an identifier: ignored (native: --numeric or --categorical to use it)")), null);
+                    string named = Table.LooksLikeRowIndex(reading.Name) ? "a row index as pandas writes one (to_csv without index=False)" : "named like an identifier";
+                    return (Ignored(reading, inferred, string.Create(CultureInfo.InvariantCulture, $"{reading.Present:N0} distinct integers, {named}: ignored (native: --numeric or --categorical to use it)")), null);
                 }
 
                 return NumberColumn(reading, offset, inferred);
@@ -238,6 +239,12 @@ public static partial class Table
                     ? "more distinct values than the reading holds (TableOptions.MaxDistinctValues)"
                     : reading.Others > 0 ? string.Create(CultureInfo.InvariantCulture, $"more than {ColumnReading.UndecidedLimit:N0} distinct numbers, and text") : string.Create(CultureInfo.InvariantCulture, $"all {reading.Present:N0} values distinct");
                 string comma = DecimalCommas(reading) ? "; " + DecimalCommaHint : ThousandsHint(reading) is string thousands ? "; " + thousands : "";
+                if (comma.Length == 0 && ShapeHint(reading) is string shape)
+                {
+                    // Percentages, amounts or dates: no identifier, and no category worth keeping either.
+                    return (Ignored(reading, inferred, $"{why}: ignored; {shape}"), null);
+                }
+
                 string lone = comma.Length == 0 && reading.LoneText is (string token, long times) ? string.Create(CultureInfo.InvariantCulture, $"; every value but {Csv.Quote(token)} ({times:N0} times) is a number: if it means missing, --missing {Csv.Quote(token.Trim())}") : "";
                 return (Ignored(reading, inferred, $"{why}: an identifier or free text? ignored (native: --categorical to keep its most frequent values){lone}{comma}"), null);
             }
@@ -250,11 +257,14 @@ public static partial class Table
     internal static string MissingLabel(ReadOnlySpan<char> label) =>
         label.IsEmpty ? "empty" : $"{Csv.Quote(label)}, one of the missing tokens (TableOptions.MissingTokens; native: --missing)";
 
-    /// <summary>Whether a name says identifier: <c>id</c>, or ending in <c>_id</c>, <c>-id</c>, <c> id</c> (any case), or <c>Id</c>/<c>ID</c> after a lower-case letter.</summary>
+    /// <summary>
+    /// Whether a name says identifier: <c>id</c>, or ending in <c>_id</c>, <c>-id</c>, <c> id</c> (any case), or <c>Id</c>/<c>ID</c>
+    /// after a lower-case letter; or a row index (<see cref="LooksLikeRowIndex"/>).
+    /// </summary>
     internal static bool LooksLikeIdentifier(string name)
     {
         string trimmed = name.Trim();
-        if (trimmed.Equals("id", StringComparison.OrdinalIgnoreCase))
+        if (trimmed.Equals("id", StringComparison.OrdinalIgnoreCase) || LooksLikeRowIndex(trimmed))
         {
             return true;
         }
@@ -268,6 +278,19 @@ public static partial class Table
         string tail = trimmed[^2..];
         return (before is '_' or '-' or ' ' && tail.Equals("id", StringComparison.OrdinalIgnoreCase))
             || (char.IsLower(before) && tail is "Id" or "ID");
+    }
+
+    /// <summary>
+    /// Whether a name is what pandas gives the row index it writes with <c>to_csv</c>: none (a blank header field),
+    /// <c>index</c> (after <c>reset_index</c>), or <c>Unnamed: 0</c> (a file read and written again).
+    /// </summary>
+    internal static bool LooksLikeRowIndex(string name)
+    {
+        ReadOnlySpan<char> trimmed = name.AsSpan().Trim();
+        const string Unnamed = "Unnamed: ";
+        return trimmed.IsEmpty
+            || trimmed.Equals("index", StringComparison.OrdinalIgnoreCase)
+            || (trimmed.StartsWith(Unnamed, StringComparison.Ordinal) && trimmed.Length > Unnamed.Length && !trimmed[Unnamed.Length..].ContainsAnyExceptInRange('0', '9'));
     }
 
     /// <summary>How one column's rows are encoded: its numbers, or its ids and each id's slot.</summary>

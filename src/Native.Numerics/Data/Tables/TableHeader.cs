@@ -115,7 +115,11 @@ internal sealed class TableHeader
                 : throw Error(0, string.Create(CultureInfo.InvariantCulture, $"the label column index is {index}, but the header has {Names.Length} columns (0 to {Names.Length - 1})."));
         }
 
-        return Names.Length - 1;
+        // A header ending in a delimiter (as spreadsheets export a trailing empty column) would make the label a column
+        // with no name and, on every row, no value: say so at the header, not as a missing label on line 2.
+        return string.IsNullOrWhiteSpace(Names[^1]) && Names.Length > 1
+            ? throw Error(Names.Length - 1, $"the last column, taken as the label, has no name (does every line end with a delimiter, as spreadsheets export an empty column?); name the label column (native: --label {Csv.Quote(Names[^2])}, TableOptions.LabelColumns).")
+            : Names.Length - 1;
     }
 
     /// <summary>An error at the header's column <paramref name="j"/>.</summary>

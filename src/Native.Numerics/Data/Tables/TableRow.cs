@@ -215,7 +215,7 @@ public sealed class TableRow
         string number = TableText.NumberForm(_pipeline.DecimalComma, _pipeline.Thousands);
         return result switch
         {
-            SetResult.NotANumber => $"column {Csv.Quote(target.Name)}: {Csv.Quote(text)} is not a number ({number}); the column held numbers in training{TokensHint()}.",
+            SetResult.NotANumber => $"column {Csv.Quote(target.Name)}: {Csv.Quote(text)} is not a number ({number}); the column held numbers in training{TextShapes.Hint(TextShapes.Of(text, _pipeline.DecimalComma))}{TokensHint()}.",
             SetResult.NotFinite => $"column {Csv.Quote(target.Name)}: {Csv.Quote(text)} is not a finite number{TokensHint()}.",
             _ => UnknownMessage(target, text),
         };

@@ -59,7 +59,7 @@ public sealed class TableRowReader : IDisposable
 
             if (field < 0)
             {
-                throw _header.Error(0, $"no column is named {Csv.Quote(column.Name)}, a {column.Kind.ToString().ToLowerInvariant()} column of the model's pipeline; the header names {_header.NameList()}.");
+                throw _header.Error(0, $"no column is named {Csv.Quote(column.Name)}, a {column.Kind.ToString().ToLowerInvariant()} column of the model's pipeline{TableHeader.Suggestion(_header.Names, column.Name)}; the header names {_header.NameList()}.");
             }
 
             columns.Add(c);

@@ -165,6 +165,35 @@ public sealed class PipelinePredictionTests
         Assert.Contains("CreateRow", refused.Message);
     }
 
+    /// <summary>
+    /// A program that evaluates a table model on held-out rows tries the float-span calls first (ClassificationReport
+    /// on the table it read): the refusal says how to score a whole table, and that way gives each record's own answer.
+    /// </summary>
+    [Fact]
+    public void TheRefusalOfFloatRowsSaysHowToScoreAWholeTable()
+    {
+        TableData table = TableTestData.Read(TableTestData.Loans);
+        var model = new LogisticRegression(table.Pipeline.Features);
+        new Trainer(model, new Adam(0.05f), new TrainerOptions { Epochs = 20, BatchSize = 3, Seed = 5 }).Fit(table.StandardizedData);
+        var trained = new TrainedModel(model, table.Metadata);
+        TableData heldOut = TableTestData.Read("loan_id,income,grade,purpose,term,default\n7,48000,B,car,36,0\n8,,A,,,1\n9,90000,Z,plane,60,0\n", trained.Pipeline!);
+
+        NotSupportedException refused = Assert.Throws<NotSupportedException>(() => ClassificationReport.Evaluate(trained, heldOut.Data));
+        Assert.Contains("Table.Read(path, Pipeline)", refused.Message);
+        Assert.Contains("ClassificationReport.Evaluate((IClassifier)Model, data.StandardizedData)", refused.Message);
+
+        // The advice: each held-out row's class is the one its record gets through the model's own calls.
+        ClassificationReport report = ClassificationReport.Evaluate((IClassifier)trained.Model, heldOut.StandardizedData);
+        Assert.Equal(3, report.Count);
+        string[][] records = [["7", "48000", "B", "car", "36"], ["8", "", "A", "", ""], ["9", "90000", "Z", "plane", "60"]];
+        TableRow row = trained.CreateRow();
+        for (int i = 0; i < records.Length; i++)
+        {
+            Set(row, records[i]);
+            Assert.Equal(trained.PredictClass(row), ((IClassifier)trained.Model).PredictClass(heldOut.StandardizedData.Row(i)));
+        }
+    }
+
     [Fact]
     public void RowsOfAnotherPipelineAndModelsWithoutOneAreRefused()
     {

@@ -142,7 +142,68 @@ public sealed class TableReadTests
     [InlineData("Idaho", false)]
     [InlineData("valid", false)]
     [InlineData("AID", false)]
+    [InlineData("", true)]
+    [InlineData("Unnamed: 0", true)]
+    [InlineData("index", true)]
+    [InlineData("Unnamed", false)]
+    [InlineData("Unnamed: x", false)]
+    [InlineData("reindex", false)]
     public void IdentifierNames(string name, bool identifier) => Assert.Equal(identifier, Table.LooksLikeIdentifier(name));
+
+    /// <summary>
+    /// A spreadsheet's export whose lines all end in a delimiter: the last column, the label by default, has no name and
+    /// no values. The header says so and names the label to give, rather than line 2 saying its label is missing; told the
+    /// label, the empty column is ignored.
+    /// </summary>
+    [Fact]
+    public void ATrailingEmptyColumnIsNotTakenForTheLabel()
+    {
+        const string Csv = "a,b,label,\r\n1,2,x,\r\n3,4,y,\r\n5,6,x,\r\n";
+        FileFormatException error = Refused(Csv);
+        Assert.Contains("line 1, column 11: the last column, taken as the label, has no name (does every line end with a delimiter", error.Message);
+        Assert.Contains("(native: --label 'label', TableOptions.LabelColumns)", error.Message);
+
+        TableData told = Read(Csv, new TableOptions { LabelColumns = ["label"] });
+        Assert.Equal(["x", "y"], told.Data.ClassNames);
+        Assert.Equal(ColumnKind.Ignored, told.Pipeline.Columns[^1].Kind);
+    }
+
+    /// <summary>
+    /// A held-out file whose header spells a column in another case, and a kind told for a column so misspelt: the error
+    /// names the column it probably means, as a misspelt label's does.
+    /// </summary>
+    [Fact]
+    public void AColumnNamedInAnotherCaseIsSuggested()
+    {
+        FeaturePipeline pipeline = Read(TableTestData.Loans).Pipeline;
+        FileFormatException held = Assert.Throws<FileFormatException>(() => Read("loan_id,income,Grade,purpose,term,default\n7,48000,B,car,36,0\n", pipeline));
+        Assert.Contains("line 1, column 1: no column is named 'grade', a category column of the model's pipeline (did you mean 'Grade'?); the header names", held.Message);
+
+        FileFormatException told = Refused(TableTestData.Loans, new TableOptions { ColumnKinds = new Dictionary<string, ColumnKind> { ["Term"] = ColumnKind.Category } });
+        Assert.Contains("no column is named 'Term', whose kind was told (did you mean 'term'?)", told.Message);
+    }
+
+    /// <summary>
+    /// pandas' <c>to_csv</c> writes the row index as a first column with no name (or <c>Unnamed: 0</c>, read and written
+    /// again): training on it learns the rows' order, so it is ignored as an identifier is, its note saying what it is.
+    /// </summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("Unnamed: 0")]
+    [InlineData("index")]
+    public void APandasRowIndexIsIgnored(string name)
+    {
+        var text = new System.Text.StringBuilder($"{name},size,label\n");
+        for (int i = 0; i < 30; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i},{i % 4 * 0.5},{i % 2}\n");
+        }
+
+        FeaturePipeline pipeline = Read(text.ToString()).Pipeline;
+        Assert.Equal(ColumnKind.Ignored, pipeline.Columns[0].Kind);
+        Assert.Equal("30 distinct integers, a row index as pandas writes one (to_csv without index=False): ignored (native: --numeric or --categorical to use it)", pipeline.Columns[0].Note);
+        Assert.Equal(["size"], pipeline.FeatureNames);
+    }
 
     [Theory]
     [InlineData("a;b;c;y\n1,5;2;x;0\n3;4;y;1\n", ';', 4)]
