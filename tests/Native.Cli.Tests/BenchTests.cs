@@ -50,6 +50,27 @@ public class BenchTests
         Assert.Contains("ns per record", text.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--batch 2000000000", "--batch 2,000,000,000: at most 1,000,000 rows, and 67,108,864 floats in all (4 features a row here)")]
+    [InlineData("--batch 20000000", "--batch 20,000,000: at most 1,000,000 rows")]
+    [InlineData("--batch 0", "--batch must be at least 1.")]
+    [InlineData("--rounds 2000000000", "--rounds must be from 1 to 1,000 (a round takes about 50 ms); got 2,000,000,000.")]
+    [InlineData("NOMODEL --rounds 0", "--rounds must be from 1 to 1,000 (a round takes about 50 ms); got 0.")]
+    [InlineData("NOMODEL --batch 16", "--batch sets the rows of a model file's batched prediction; the built-in shapes take 64.")]
+    public void ABatchOrRoundsBeyondReasonAreRefusedBeforeAnyWork(string arguments, string message)
+    {
+        // --batch 2000000000 took 6.7 GB and 15 s, then failed on an int overflow: "rows holds 1705032704 floats".
+        string directory = Cli.TemporaryDirectory();
+        string model = Path.Combine(directory, "iris.safetensors");
+        string data = Path.Combine(Cli.RepositoryRoot(), "tests", "package-consumer", "models", "iris.csv");
+        Assert.Equal(0, Cli.Run("train", "--data", data, "--epochs", "1", "--out", model, "--quiet").ExitCode);
+        string[] args = arguments.StartsWith("NOMODEL", StringComparison.Ordinal) ? ["bench", .. arguments[8..].Split(' ')] : ["bench", "--model", model, .. arguments.Split(' ')];
+        Cli.Result result = Cli.Run(args);
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("native: " + message, result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+    }
+
     /// <summary>The header names the processors in good English: it said "1 cores" on a one-processor machine (a container's limit, here .NET's own variable).</summary>
     [Theory]
     [InlineData("1", "1 core,")]

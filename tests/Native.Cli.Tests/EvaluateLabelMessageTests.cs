@@ -23,6 +23,46 @@ public sealed class EvaluateLabelMessageTests : IDisposable
         Assert.DoesNotContain("no the", evaluate.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1,x,yes\n2,y,no\n3,x,yes\n4,y,no\n")]
+    [InlineData("1,2,yes\n2,3,no\n3,1,yes\n4,2,no\n")]
+    public void ABlankLabelIsMissingNotAnUnknownClass(string rows)
+    {
+        // A table model and a model of numbers alike said "the class '' is not one the model knows"; train says "missing".
+        string data = Path.Combine(_directory, "train.csv"), test = Path.Combine(_directory, "test.csv"), model = Path.Combine(_directory, "m.safetensors");
+        File.WriteAllText(data, "a,b,y\n" + rows);
+        File.WriteAllText(test, "a,b,y\n1,2,yes\n2,1, \n");
+        Cli.Result train = Cli.Run("train", "--data", data, "--epochs", "2", "--out", model, "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+
+        Cli.Result evaluate = Cli.Run("evaluate", "--model", model, "--data", test);
+        Assert.Equal(1, evaluate.ExitCode);
+        Assert.Equal($"native: '{test}', line 3, column 5: the label is missing (empty); every row needs one.", evaluate.Error.Trim());
+    }
+
+    [Fact]
+    public void ALabelThatIsAFeatureOfATableModelIsRefused()
+    {
+        // --label flag, a category the model reads whose values are the classes: "accuracy 1.0000", exit 0.
+        string data = Path.Combine(_directory, "flags.csv"), model = Path.Combine(_directory, "flags.safetensors");
+        var text = new System.Text.StringBuilder("age,flag,label\n");
+        for (int i = 0; i < 60; i++)
+        {
+            string label = i % 2 == 0 ? "y" : "n", flag = i % 5 == 0 ? (label == "y" ? "n" : "y") : label;
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{20 + (i % 13)},{flag},{label}\n");
+        }
+
+        File.WriteAllText(data, text.ToString());
+        Cli.Result train = Cli.Run("train", "--data", data, "--epochs", "5", "--out", model, "--quiet");
+        Assert.True(train.ExitCode == 0, train.ToString());
+
+        Cli.Result evaluate = Cli.Run("evaluate", "--model", model, "--data", data, "--label", "flag");
+        Assert.Equal(1, evaluate.ExitCode);
+        Assert.Equal("native: --label flag: the column 'flag' is one the model reads, a category feature; measured against it, the model would be graded on its own input. Name the label column with --label (the model's is 'label').", evaluate.Error.Trim());
+        Assert.Empty(evaluate.Output);
+        Assert.Equal(0, Cli.Run("evaluate", "--model", model, "--data", data).ExitCode);
+    }
+
     [Fact]
     public void ALabelNotFoundShowsTheLastColumnsOfAWideHeader()
     {

@@ -162,6 +162,14 @@ public class OptionsAndMessagesTests
         Assert.Equal(0, Cli.Run("train", "--data", data, "--label", "label", "--epochs", "1", "--quiet").ExitCode);
         Assert.Equal(0, Cli.Run("train", "--data", data, "--label", "0", "--epochs", "1", "--quiet").ExitCode);
 
+        // Names that are each other's indices: "--label 0" is as ambiguous, and was suggested.
+        File.WriteAllText(data, "1,0,label\n0,1,a\n1,0,b\n");
+        AssertOneLine(Cli.Run("train", "--data", data, "--label", "1"), 1, "--label 1 is ambiguous", "column 0 is named '1', and column 1 ('0') is at index 1", "Neither can be named alone: each one's name and index both name other columns. Rename column 0 or 1.");
+
+        // A third column named "1" makes only the first two a pair: the label at index 2 is "--label 2".
+        File.WriteAllText(data, "2,0,label\n0,1,a\n1,0,b\n");
+        AssertOneLine(Cli.Run("train", "--data", data, "--label", "2"), 1, "--label 2 is ambiguous", "column 0 is named '2', and column 2 ('label') is at index 2", "Name it --label 'label', or rename column 0: its name and its index both name other columns.");
+
         // A number that names no column is an index, as before; one naming the column at that index is not ambiguous.
         File.WriteAllText(data, "x,y,2\n0,1,a\n1,0,b\n");
         Assert.Equal(0, Cli.Run("train", "--data", data, "--label", "2", "--epochs", "1", "--quiet").ExitCode);

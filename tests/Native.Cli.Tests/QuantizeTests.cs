@@ -87,6 +87,22 @@ public class QuantizeTests
     }
 
     [Fact]
+    public void TheSummarySaysHowOftenTheInt8ClassesAreTheFloatModels()
+    {
+        // One calibration row of 3e38 (here 1e12) set the int8 ranges and took the model's accuracy from 0.97 to 0.62, with nothing said.
+        (string directory, string data, string model) = Trained();
+        Cli.Result clean = Cli.Run("quantize", "--model", model, "--data", data, "--out", Path.Combine(directory, "clean.safetensors"));
+        Assert.True(clean.ExitCode == 0, clean.ToString());
+        Assert.Matches(@"; the classes of (29[7-9]|300) of 300 calibration rows as the float model's\.\n$", clean.Output);
+
+        string outlier = Path.Combine(directory, "outlier.csv");
+        File.WriteAllText(outlier, File.ReadAllText(data) + "1e12,0,0,setosa\n");
+        Cli.Result skewed = Cli.Run("quantize", "--model", model, "--data", outlier, "--out", Path.Combine(directory, "skewed.safetensors"));
+        Assert.True(skewed.ExitCode == 0, skewed.ToString());
+        Assert.Matches(@"; the classes of \d+ of 301 calibration rows as the float model's \(an outlier among them may have set the int8 ranges: remove it, or use --per-row\)\.\n$", skewed.Output);
+    }
+
+    [Fact]
     public void MistakesAreRefusedAndNothingIsLost()
     {
         (string directory, string data, string model) = Trained();
@@ -120,6 +136,11 @@ public class QuantizeTests
         Assert.Equal(1, fromParquet.ExitCode);
         Assert.Contains("quantize calibrates a model of numbers on a CSV file; '" + parquet + "' is Parquet", fromParquet.Error, StringComparison.Ordinal);
         Assert.Single(fromParquet.Error.Trim().Split('\n'));
+
+        // A missing --data is named as train names it (was .NET's "Could not find file '/full/path'"), and standard input is no file here.
+        Cli.Result missing = Cli.Run("quantize", "--model", model, "--data", Path.Combine(directory, "no-such.csv"), "--out", Path.Combine(directory, "m.safetensors"));
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal($"native: The data file '{Path.Combine(directory, "no-such.csv")}' does not exist.", missing.Error.Trim());
 
         Cli.Result both = Cli.Run("quantize", "--model", model, "--data", data, "--per-row", "--out", Path.Combine(directory, "b.safetensors"));
         Assert.NotEqual(0, both.ExitCode);

@@ -56,6 +56,30 @@ public class RegressorCommandTests
         Assert.InRange(value.GetProperty("value").GetDouble(), 2.75, 3.75); // 1.5² + 1
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("--stream")]
+    public void LabelsNearTheFloatRangeAreRefusedNotMeasuredAsNaN(string stream)
+    {
+        // Labels of ±3e38 are floats, but the model folded back to their scale overflows: the run printed
+        // "MSE NaN, MAE NaN, R² NaN" and ended with exit 0.
+        string directory = Cli.TemporaryDirectory();
+        var text = new StringBuilder("a,label\n");
+        for (int i = 0; i < 200; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i % 7},{(i % 2 == 0 ? "3e38" : "-3e38")}\n");
+        }
+
+        string data = Path.Combine(directory, "huge.csv");
+        File.WriteAllText(data, text.ToString());
+        string[] args = ["train", "--data", data, "--model", "mlp-regressor", "--hidden", "8", "--epochs", "2", "--quiet", "--cache", directory];
+        Cli.Result result = Cli.Run(stream.Length > 0 ? [.. args, stream] : args);
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("native: The trained model's predictions for some of the training rows are beyond the float range", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.DoesNotContain("NaN", result.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MlpRegressorTakesWholeNumberTargetsAsValues()
     {

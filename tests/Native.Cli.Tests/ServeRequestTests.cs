@@ -81,6 +81,18 @@ public class ServeRequestTests
         Assert.Equal("row 1 (rows[0]) is an object, but the model 'm' does not know its columns' names: send each row as an array of 2 numbers.", byName.Message);
     }
 
+    [Theory]
+    [InlineData("{\"rows\\ud800\": [[1,2,3,4]]}", 2)]
+    [InlineData("{\"rows\": [{\"sepal\\ud800length\": 1}]}", 12)]
+    [InlineData("{\"\\ud800\": 1}", 2)]
+    public void AnEscapeOfHalfASurrogatePairIsA400(string body, int at)
+    {
+        // The reader's unescaping threw InvalidOperationException comparing the name: answered 500, "the server failed".
+        var refused = Assert.Throws<RequestRefusedException>(() => PredictionRequest.Read(Encoding.UTF8.GetBytes(body), Iris, "iris", Limits));
+        Assert.Equal(400, refused.Status);
+        Assert.StartsWith($"the string at byte {at} of the body is not valid text: ", refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AnEmptyBodyIsNamedAsOne()
     {

@@ -170,6 +170,20 @@ public sealed partial class ServeTests : IDisposable
     [InlineData("--model iris=FILE --port 0", "--port must be from 1 to 65535; got 0.")]
     [InlineData("--model iris=FILE --port 80 --urls http://127.0.0.1:80", "--port and --urls both say where to listen")]
     [InlineData("--model iris=FILE --max-rows 0", "--max-rows must be from 1 to 1,000,000; got 0.")]
+    [InlineData("--model iris=FILE --urls garbage", "--urls 'garbage': expected http://HOST:PORT")]
+    [InlineData("--model iris=FILE --urls 127.0.0.1:8080", "--urls '127.0.0.1:8080': expected http://HOST:PORT")]
+    [InlineData("--model iris=FILE --urls ftp://127.0.0.1:8080", "--urls 'ftp://127.0.0.1:8080': expected http://HOST:PORT")]
+    [InlineData("--model iris=FILE --urls https://127.0.0.1:8443", "--urls 'https://127.0.0.1:8443': native serve speaks plain http")]
+    [InlineData("--model iris=FILE --urls http://127.0.0.1:8080/base", "--urls 'http://127.0.0.1:8080/base': a path ('/base') after the port")]
+    [InlineData("--model iris=FILE --urls http://127.0.0.1:8080,http://127.0.0.1:8081", "--urls 'http://127.0.0.1:8080,http://127.0.0.1:8081': several addresses are separated by ';'")]
+    [InlineData("--model iris=FILE --urls http://127.0.0.1:99999", "--urls 'http://127.0.0.1:99999': the port '99999' is not a number from 0 to 65535")]
+    [InlineData("--model iris=FILE --urls http://127.0.0.1:abc", "--urls 'http://127.0.0.1:abc': the port 'abc' is not a number from 0 to 65535")]
+    [InlineData("--model iris=FILE --urls http://127.0.0.l:8080", "--urls 'http://127.0.0.l:8080': the host '127.0.0.l' is not an IP address nor localhost")]
+    [InlineData("--model iris=FILE --urls http://999.1.1.1:8080", "the host '999.1.1.1' is not an IP address nor localhost")]
+    [InlineData("--model iris=FILE --urls ;", "--urls ';' names no address")]
+    [InlineData("--model iris=FILE --api-key-file /no/such/key", "--api-key-file '/no/such/key' does not exist.")]
+    [InlineData("--model iris=FILE --api-key-file /", "--api-key-file '/' is a directory")]
+    [InlineData("--model iris=FILE --api-key-file /dev/zero", "--api-key-file '/dev/zero' holds more than 4,096 bytes")]
     public void MistakesInTheArgumentsAreOneLineBeforeAnyWork(string arguments, string message)
     {
         string path = Train("iris.safetensors");
@@ -178,6 +192,16 @@ public sealed partial class ServeTests : IDisposable
         Assert.Contains(message, result.Error, StringComparison.Ordinal);
         Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080", "http://127.0.0.1:8080")]
+    [InlineData("HTTP://0.0.0.0:8080/", "HTTP://0.0.0.0:8080/")]
+    [InlineData("http://*:8080; http://+:8081;", "http://*:8080;http://+:8081")]
+    [InlineData("http://[::1]:8080;http://[::]:8081", "http://[::1]:8080;http://[::]:8081")]
+    [InlineData("http://localhost:8080", "http://localhost:8080")]
+    [InlineData("http://127.0.0.1", "http://127.0.0.1")]
+    [InlineData("http://unix:/run/native.sock", "http://unix:/run/native.sock")]
+    public void UrlsKestrelReadsAsWrittenAreKept(string urls, string kept) => Assert.Equal(kept, Commands.ServeCommand.CheckUrls(urls));
 
     [Fact]
     public void AModelFileThatCannotBeLoadedStopsTheStartWithTheReadersMessage()

@@ -133,6 +133,62 @@ public sealed class StreamingTrainTests : IDisposable
         Assert.Single(result.Error.Trim().Split('\n'));
     }
 
+    [Theory]
+    [InlineData("same", "--out 'SAME' is the file --checkpoint writes")]
+    [InlineData("directory", "--checkpoint: 'DIRECTORY' is a directory")]
+    [InlineData("missing", "the directory 'MISSING' does not exist")]
+    public void ACheckpointThatCannotBeWrittenIsRefusedBeforeTraining(string where, string message)
+    {
+        // Once trained for its epochs and failed at its first checkpoint (exit 3), or, named as --out, the checkpoint
+        // overwritten by the model at the end and lost (exit 0).
+        string data = WriteCsv("table.csv", rows: 50, seed: 1);
+        string model = Path.Combine(_directory, "model.safetensors");
+        string missing = Path.Combine(_directory, "no-such-directory");
+        string checkpoint = where switch
+        {
+            "same" => model,
+            "directory" => _directory,
+            _ => Path.Combine(missing, "run.checkpoint"),
+        };
+        Cli.Result result = Cli.Run("train", "--data", data, "--epochs", "1000", "--checkpoint-every", "1", "--checkpoint", checkpoint, "--out", model, "--quiet");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(message.Replace("SAME", model, StringComparison.Ordinal).Replace("DIRECTORY", _directory, StringComparison.Ordinal).Replace("MISSING", missing, StringComparison.Ordinal), result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.False(File.Exists(model));
+    }
+
+    [Fact]
+    public void AMemoryBudgetBeyondWhatTheProcessMayUseIsRefused()
+    {
+        // Under a 256 MB heap, --memory 10GB loaded rows that did not fit: "unexpected error (OutOfMemoryException)", exit 3.
+        string data = WriteCsv("table.csv", rows: 50, seed: 1);
+        Cli.Result result = Cli.RunProcess(new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x10000000" }, "train", "--data", data, "--memory", "10GB", "--epochs", "1");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"^native: --memory 10\.0 GB is more than this process may use \(\d+ MB: the machine's memory, its cgroup's limit or the \.NET heap limit\); give at most that", result.Error);
+        Assert.Single(result.Error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void ATableTooLargeToHoldSaysWhyItsTextIsRefused()
+    {
+        // Streamed for its size, a table's category read as a number: "column 'city': the feature is 'lyon', which is not a
+        // number", of a file that trains in memory.
+        var text = new StringBuilder("a,city,label\n");
+        for (int i = 0; i < 40_000; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i % 97},{(i % 3 == 0 ? "lyon" : "paris")},{i % 2}\n");
+        }
+
+        string data = Path.Combine(_directory, "cities.csv");
+        File.WriteAllText(data, text.ToString());
+        Assert.Equal(0, Cli.Run("train", "--data", data, "--epochs", "1", "--quiet").ExitCode);
+        Cli.Result result = Cli.Run("train", "--data", data, "--epochs", "1", "--memory", "1MB", "--cache", _directory, "--quiet");
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith($"native: '{data}', line 2, column 3: column 'city': the feature is 'lyon', which is not a number", result.Error, StringComparison.Ordinal);
+        Assert.Matches(@"\. The rows stream because the rows \(about \d+ KB\) take more than half the memory budget \(1 MB\), and streamed rows are numbers only: a table with text or blank fields is read into memory\. Give more --memory \(this process may use ", result.Error);
+        Assert.Single(result.Error.Trim().Split('\n'));
+    }
+
     private static JsonElement Summary(Cli.Result result)
     {
         Assert.True(result.ExitCode == 0, result.ToString());

@@ -95,6 +95,17 @@ public class StreamsAndSignalsTests
     }
 
     [Fact]
+    public void StandardInputFromADirectoryIsOneLineNamingIt()
+    {
+        // Was "native: Is a directory", exit 3 (an IOException from the first read), after the model had loaded.
+        string directory = Cli.TemporaryDirectory();
+        Assert.Equal(0, Cli.Run("train", "--data", Cli.MnistDirectory(), "--epochs", "1", "--out", Path.Combine(directory, "m.safetensors"), "--quiet").ExitCode);
+        Cli.Result result = Shell(directory, $"{Native} predict --model m.safetensors --input - < '{directory}'; echo \"exit $?\"");
+        Assert.Equal("exit 1", result.Output.Trim());
+        Assert.Equal("native: --input -: standard input is a directory; redirect a CSV file into it (< rows.csv), or name the file with --input.", result.Error.Trim());
+    }
+
+    [Fact]
     public void ABrokenPipeStopsPredictQuickly()
     {
         // The issue: `… | native predict --input - | head -1` predicted forever at 100 % CPU after head had gone.

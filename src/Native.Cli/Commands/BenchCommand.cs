@@ -22,6 +22,12 @@ internal static partial class BenchCommand
 
     private const int BatchRows = 64;
 
+    /// <summary>The most rows, and floats, a <c>--batch</c> may take.</summary>
+    private const int MaxBatchRows = 1_000_000, MaxBatchValues = 1 << 26;
+
+    /// <summary>The most rounds a measurement may take.</summary>
+    private const int MaxRounds = 1000;
+
     public static Command Create(CliContext context)
     {
         var json = new Option<bool>("--json") { Description = "One JSON object per measurement." };
@@ -31,6 +37,7 @@ internal static partial class BenchCommand
         var command = new Command("bench", "Measure prediction and training-step costs on this machine, generated and run-time kernels; or one model file's prediction (--model).") { json, rounds, model, batch };
         command.SetAction(parse => parse.GetValue(model) is string path
             ? RunFile(context, path, parse.GetValue(json), parse.GetValue(rounds), parse.GetValue(batch))
+            : parse.Given(batch) ? throw new UsageException("--batch sets the rows of a model file's batched prediction; the built-in shapes take 64. Add --model, or remove it.")
             : Run(context, parse.GetValue(json), parse.GetValue(rounds)));
         return command;
     }
@@ -43,14 +50,21 @@ internal static partial class BenchCommand
     /// </summary>
     public static int RunFile(CliContext context, string path, bool json, int rounds, int batchRows)
     {
-        if (rounds < 1 || batchRows < 1)
+        CheckRounds(rounds);
+        if (batchRows < 1)
         {
-            throw new UsageException(rounds < 1 ? "--rounds must be at least 1." : "--batch must be at least 1.");
+            throw new UsageException("--batch must be at least 1.");
         }
 
         new Destinations().Reads("--model", path).Check();
         var (file, choice) = ModelFiles.Load(path);
         int features = file.Features;
+        if (batchRows > MaxBatchRows || (long)batchRows * Math.Max(features, file.Outputs) > MaxBatchValues)
+        {
+            // 2,000,000,000 rows of 3 features took 6.7 GB and 15 s, then failed on the product that overflowed an int.
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--batch {batchRows:N0}: at most {MaxBatchRows:N0} rows, and {MaxBatchValues:N0} floats in all ({features:N0} features a row here); a larger batch measures the memory, not the model."));
+        }
+
         if (file.Pipeline is { HasCategories: true } pipeline)
         {
             return RunRecords(context, path, file, pipeline, choice.Kernel, json, rounds, batchRows);
@@ -111,10 +125,7 @@ internal static partial class BenchCommand
 
     public static int Run(CliContext context, bool json, int rounds)
     {
-        if (rounds < 1)
-        {
-            throw new UsageException("--rounds must be at least 1.");
-        }
+        CheckRounds(rounds);
 
         if (!json)
         {
@@ -229,6 +240,15 @@ internal static partial class BenchCommand
     /// three rounds, in whole bytes: an allocation made by every call shows in every round, while the runtime's own
     /// one-time allocation (as it swaps in recompiled code while the loop warms up) shows in one round only.
     /// </summary>
+    /// <summary>Refuses rounds below 1, or more than <see cref="MaxRounds"/> (a round is some 50 ms: 2,000,000,000 of them ran for years).</summary>
+    private static void CheckRounds(int rounds)
+    {
+        if (rounds is < 1 or > MaxRounds)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--rounds must be from 1 to {MaxRounds:N0} (a round takes about 50 ms); got {rounds:N0}."));
+        }
+    }
+
     private static (double Nanoseconds, double Bytes) Time(int rounds, int rowsPerCall, Action action)
     {
         // Warm up, and size a round at about 50 ms.

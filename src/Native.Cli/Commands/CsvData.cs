@@ -79,16 +79,49 @@ internal static class CsvData
 
         if (named >= 0 && index < header.Count && named != index)
         {
+            // Each column by a word that takes it alone; a column whose number-name and index both take others has none.
+            string? first = NameOrIndex(header, named), second = NameOrIndex(header, index);
+            string choice = (first, second) switch
+            {
+                (string a, string b) => $"Name the one you mean: --label {a} or --label {b}.",
+                (string a, null) => $"Name it --label {a}, or rename column {index}: its name and its index both name other columns.",
+                (null, string b) => $"Name it --label {b}, or rename column {named}: its name and its index both name other columns.",
+                _ => $"Neither can be named alone: each one's name and index both name other columns. Rename column {named} or {index}.",
+            };
             throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                $"--label {label} is ambiguous in '{path}': column {named} is named '{Printable.Text(label)}', and column {index} ('{Printable.Text(header[index])}') is at index {label}. Name the one you mean: --label {NameOrIndex(header, named)} or --label {NameOrIndex(header, index)}."));
+                $"--label {label} is ambiguous in '{path}': column {named} is named '{Printable.Text(label)}', and column {index} ('{Printable.Text(header[index])}') is at index {label}. {choice}"));
         }
 
         return index < header.Count ? index : named;
     }
 
-    /// <summary>How to name column <paramref name="j"/> unambiguously: its name, unless that is a number, else its index.</summary>
-    private static string NameOrIndex(IReadOnlyList<string> header, int j) =>
-        int.TryParse(header[j], NumberStyles.None, CultureInfo.InvariantCulture, out _) ? j.ToString(CultureInfo.InvariantCulture) : $"'{Printable.Text(header[j])}'";
+    /// <summary>
+    /// How to name column <paramref name="j"/> unambiguously: its name, unless that is a number another column is at; else
+    /// its index, unless another column is named it; else null (header "1,0,label": column 0 is neither "1" nor "0" alone).
+    /// </summary>
+    private static string? NameOrIndex(IReadOnlyList<string> header, int j)
+    {
+        if (!int.TryParse(header[j], NumberStyles.None, CultureInfo.InvariantCulture, out int number))
+        {
+            return $"'{Printable.Text(header[j])}'";
+        }
+
+        if (number >= header.Count || number == j)
+        {
+            return header[j];
+        }
+
+        string at = j.ToString(CultureInfo.InvariantCulture);
+        for (int k = 0; k < header.Count; k++)
+        {
+            if (k != j && header[k] == at)
+            {
+                return null;
+            }
+        }
+
+        return at;
+    }
 
     /// <summary>
     /// The same rules as <see cref="CheckHeader"/> on the names a dataset was read with, for data that could not be

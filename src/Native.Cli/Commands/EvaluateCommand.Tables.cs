@@ -33,6 +33,13 @@ internal static partial class EvaluateCommand
             throw reader.HeaderError($"the header has no label column '{Printable.Text(label ?? "")}'; evaluate needs each row's label.");
         }
 
+        if (targetColumns.Length == 1 && file.Pipeline!.Columns.FirstOrDefault(c => c.Kind != ColumnKind.Ignored && c.Name == reader.Header[labelColumn]) is { } input)
+        {
+            // Measured against a column it reads, the model is graded on its own input (accuracy 1.0000 from a category feature).
+            string which = settings.Label is null ? $"The label column (the {(file.LabelName is null ? "last column" : "model's label")}) '{Printable.Text(input.Name)}'" : $"--label {Printable.Text(settings.Label)}: the column '{Printable.Text(input.Name)}'";
+            throw new UsageException($"{which} is one the model reads, a {input.Kind.ToString().ToLowerInvariant()} feature; measured against it, the model would be graded on its own input. Name the label column with --label{(file.LabelName is string own && own != input.Name ? $" (the model's is '{Printable.Text(own)}')" : "")}.");
+        }
+
         float[] actual = new float[targetColumns.Length];
 
         var classOf = file.ClassNames.Select((name, k) => (name, k)).DistinctBy(p => p.name).ToDictionary(p => p.name, p => p.k, StringComparer.Ordinal);
@@ -61,7 +68,7 @@ internal static partial class EvaluateCommand
                 : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out k) && classOf.Count == 0 && k < predictor.ClassNames.Count ? k : -1;
             if (found < 0)
             {
-                throw new UsageException($"{at}: the class '{Printable.Text(text.ToString())}' is not one the model knows; its classes are {Names(predictor.ClassNames)}.");
+                throw new UsageException(text.IsEmpty ? $"{at}: the label is missing (empty); every row needs one." : $"{at}: the class '{Printable.Text(text.ToString())}' is not one the model knows; its classes are {Names(predictor.ClassNames)}.");
             }
 
             counts.Add(found, predictor);

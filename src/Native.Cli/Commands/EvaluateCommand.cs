@@ -306,6 +306,11 @@ internal static partial class EvaluateCommand
 
         private UsageException Unknown(string text, string? number, string where)
         {
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return new UsageException($"'{path}', {where}: the label is missing (empty); every row needs one.");
+            }
+
             string known = _names.Count > 0 && sorted is null ? Names(file.ClassNames) : $"0 to {classes - 1}";
             string hint = sorted is not null
                 ? $" With --match-classes index the data's classes in sorted order are the model's 0 to {classes - 1}; this one is past them."

@@ -58,6 +58,11 @@ internal static partial class PredictCommand
 
     public static int Run(CliContext context, string modelPath, string inputPath, DataFormat format, string? label, bool json, (CsvOptions Csv, IdxOptions Idx) limits, TableOptions? table = null)
     {
+        if (inputPath == "-" && Platform.FileStatus.OfDescriptor(0) is { Kind: Platform.FileKind.Directory })
+        {
+            throw new UsageException("--input -: standard input is a directory; redirect a CSV file into it (< rows.csv), or name the file with --input.");
+        }
+
         var destinations = new Destinations().Reads("--model", modelPath);
         (inputPath == "-" ? destinations.ReadsStandardInput() : destinations.Reads("--input", inputPath)).Check();
         TrainedModel file = ModelFiles.Load(modelPath).File;

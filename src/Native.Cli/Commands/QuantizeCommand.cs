@@ -78,6 +78,7 @@ internal static class QuantizeCommand
         }
 
         int count = 0;
+        string agreement = "";
         TrainedModel quantized;
         if (dataPath is null)
         {
@@ -104,16 +105,18 @@ internal static class QuantizeCommand
         }
         else
         {
+            DataFiles.CheckCsvFile(dataPath);
             float[] calibration = ReadRows(context, loaded, dataPath, rowLimit, csv ?? new CsvOptions(), out count);
             quantized = loaded.Quantize(calibration);
             context.Cancellation.ThrowIfCancellationRequested();
+            agreement = Agreement(loaded, quantized, calibration, count);
         }
 
         ModelFile.Save(quantized, outputPath, context.Cancellation);
         context.Done($"the model was saved to '{outputPath}'");
         long bytes = new FileInfo(outputPath).Length, before = new FileInfo(modelPath).Length;
         string how = dataPath is null ? "per-row scales" : string.Create(CultureInfo.InvariantCulture, $"calibrated on {count:N0} row{(count == 1 ? "" : "s")} of '{dataPath}'");
-        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outputPath}: {quantized.Shape}, int8, {how}; {bytes:N0} bytes (the float file: {before:N0})."));
+        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{outputPath}: {quantized.Shape}, int8, {how}; {bytes:N0} bytes (the float file: {before:N0}){agreement}."));
         return ExitCodes.Success;
     }
 
@@ -137,6 +140,31 @@ internal static class QuantizeCommand
         {
             throw reader.HeaderError(parquet ? "the Parquet data have no rows; calibration needs at least one." : "the file has a header but no data rows; calibration needs at least one row after it.");
         }
+    }
+
+    /// <summary>
+    /// A classifier's agreement with the float model on its calibration rows, for the summary line: "; the classes of 96
+    /// of 151 calibration rows as the float model's", and, below 99 %, what may have set the ranges. A single calibration
+    /// row of 3e38 among iris's took the int8 model from 0.97 to 0.62 accuracy with nothing said. Empty for a regressor.
+    /// </summary>
+    private static string Agreement(TrainedModel model, TrainedModel quantized, float[] calibration, int count)
+    {
+        if (model.Task == ModelTask.Regression)
+        {
+            return "";
+        }
+
+        int[] expected = new int[count], found = new int[count];
+        model.PredictClasses(calibration, expected);
+        quantized.PredictClasses(calibration, found);
+        int same = 0;
+        for (int i = 0; i < count; i++)
+        {
+            same += expected[i] == found[i] ? 1 : 0;
+        }
+
+        string low = same < 0.99 * count ? " (an outlier among them may have set the int8 ranges: remove it, or use --per-row)" : "";
+        return string.Create(CultureInfo.InvariantCulture, $"; the classes of {same:N0} of {count:N0} calibration row{(count == 1 ? "" : "s")} as the float model's{low}");
     }
 
     /// <summary>How many records an iterator handed out (an iterator cannot have an out parameter).</summary>

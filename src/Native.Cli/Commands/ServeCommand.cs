@@ -11,6 +11,9 @@ namespace Native.Cli.Commands;
 /// </summary>
 internal static partial class ServeCommand
 {
+    /// <summary>The largest API key file read.</summary>
+    private const int MaxKeyFileBytes = 4096;
+
     /// <summary>A model's name: what a request's path carries (<c>/models/{name}/predict</c>).</summary>
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex ModelName();
@@ -83,7 +86,7 @@ internal static partial class ServeCommand
 
         if (urls is not null)
         {
-            return urls;
+            return CheckUrls(urls);
         }
 
         int chosen = port ?? 8080;
@@ -95,15 +98,136 @@ internal static partial class ServeCommand
         return string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{chosen}");
     }
 
+    /// <summary>
+    /// Refuses, before any work, an address Kestrel would misread: Kestrel listens on every network interface for a host
+    /// that is not an IP address nor localhost (a typo, http://127.0.0.l:8080, or a port it cannot read,
+    /// http://127.0.0.1:abc, which it also moves to port 80), and fails late with its own words on https (no
+    /// certificate here), a path, or another scheme. Accepted: http://HOST[:PORT], HOST an IP address (0.0.0.0, [::]),
+    /// localhost, * or +; http://unix:/PATH; several separated by ';'.
+    /// </summary>
+    internal static string CheckUrls(string urls)
+    {
+        string[] addresses = urls.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (addresses.Length == 0)
+        {
+            throw new UsageException($"--urls '{Output.Printable.Text(urls)}' names no address; give one, like http://127.0.0.1:8080.");
+        }
+
+        foreach (string address in addresses)
+        {
+            string refused = UrlProblem(address) is string problem ? $"--urls '{Output.Printable.Text(address)}': {problem}" : "";
+            if (refused.Length > 0)
+            {
+                throw new UsageException(refused);
+            }
+        }
+
+        return string.Join(';', addresses);
+    }
+
+    private static string? UrlProblem(string address)
+    {
+        const string Form = "expected http://HOST:PORT, HOST an IP address (127.0.0.1, 0.0.0.0 for every interface), localhost or *";
+        if (address.AsSpan().IndexOfAny(", \t") >= 0)
+        {
+            return "several addresses are separated by ';' (http://127.0.0.1:8080;http://[::1]:8080), not by commas or spaces.";
+        }
+
+        int scheme = address.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0 || !address[..scheme].Equals("http", StringComparison.OrdinalIgnoreCase))
+        {
+            return scheme >= 0 && address[..scheme].Equals("https", StringComparison.OrdinalIgnoreCase)
+                ? "native serve speaks plain http (it has no certificate to offer); put a TLS proxy in front and give it http://127.0.0.1:PORT."
+                : $"{Form}.";
+        }
+
+        string rest = address[(scheme + 3)..];
+        if (rest.StartsWith("unix:", StringComparison.OrdinalIgnoreCase))
+        {
+            return rest.Length > "unix:".Length ? null : "a Unix socket needs its path, like http://unix:/run/native.sock.";
+        }
+
+        int slash = rest.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0 && slash < rest.Length - 1)
+        {
+            return $"a path ('{Output.Printable.Text(rest[slash..])}') after the port; the server answers at its root (/models/NAME/predict): leave it out.";
+        }
+
+        string authority = slash >= 0 ? rest[..slash] : rest;
+        string host = authority, port = "";
+        if (authority.StartsWith('['))
+        {
+            int close = authority.IndexOf(']', StringComparison.Ordinal);
+            host = close < 0 ? authority : authority[..(close + 1)];
+            port = close < 0 ? "" : authority[(close + 1)..];
+            if (port.Length > 0 && port[0] != ':')
+            {
+                return $"{Form}.";
+            }
+        }
+        else if (authority.LastIndexOf(':') is int colon and >= 0)
+        {
+            host = authority[..colon];
+            port = authority[colon..];
+        }
+
+        if (port.Length > 0 && !(int.TryParse(port.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number <= 65535))
+        {
+            return $"the port '{Output.Printable.Text(port[1..])}' is not a number from 0 to 65535.";
+        }
+
+        bool known = host is "*" or "+" || host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (host.StartsWith('[') && host.EndsWith(']') && System.Net.IPAddress.TryParse(host[1..^1], out System.Net.IPAddress? v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+            || (!host.StartsWith('[') && System.Net.IPAddress.TryParse(host, out System.Net.IPAddress? v4) && v4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        return known ? null : host.Length == 0
+            ? $"{Form}."
+            : System.Net.IPAddress.TryParse(host, out _) ? $"an IPv6 address goes in brackets, like http://[::1]:8080."
+            : $"the host '{Output.Printable.Text(host)}' is not an IP address nor localhost, and the server would listen on every network interface for it; give the address to listen on (127.0.0.1), or 0.0.0.0 (or *) to accept other machines on purpose.";
+    }
+
     private static string? ApiKey(string? file)
     {
-        string? key = file is null ? Environment.GetEnvironmentVariable("NATIVE_API_KEY") : File.ReadAllText(file).Trim();
+        string? key = file is null ? Environment.GetEnvironmentVariable("NATIVE_API_KEY") : ReadKey(file);
         if (key is not null && key.Length < 16)
         {
             throw new UsageException($"The API key ({(file is null ? "NATIVE_API_KEY" : $"--api-key-file '{file}'")}) has {key.Length} characters; use at least 16 (openssl rand -hex 32 makes one).");
         }
 
         return key;
+    }
+
+    /// <summary>
+    /// The key in <paramref name="file"/>, trimmed: a file, or a pipe (<c>--api-key-file &lt;(pass show native)</c>), of at
+    /// most <see cref="MaxKeyFileBytes"/> bytes — /dev/zero or a large file named by mistake is refused after that many,
+    /// never read whole.
+    /// </summary>
+    private static string ReadKey(string file)
+    {
+        switch (Platform.FileStatus.Of(file).Kind)
+        {
+            case Platform.FileKind.Missing:
+                throw new UsageException($"--api-key-file '{Output.Printable.Text(file)}' does not exist.");
+            case Platform.FileKind.Directory:
+                throw new UsageException($"--api-key-file '{Output.Printable.Text(file)}' is a directory; it names the file holding the key.");
+        }
+
+        byte[] bytes = new byte[MaxKeyFileBytes + 1];
+        int length = 0;
+        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1))
+        {
+            int read;
+            while (length < bytes.Length && (read = stream.Read(bytes, length, bytes.Length - length)) > 0)
+            {
+                length += read;
+            }
+        }
+
+        if (length > MaxKeyFileBytes)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--api-key-file '{Output.Printable.Text(file)}' holds more than {MaxKeyFileBytes:N0} bytes; it holds one key (openssl rand -hex 32 makes one)."));
+        }
+
+        return System.Text.Encoding.UTF8.GetString(bytes, 0, length).Trim();
     }
 
     private static int Positive(string option, int value, int most) =>

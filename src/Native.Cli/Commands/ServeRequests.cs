@@ -77,9 +77,9 @@ internal ref partial struct PredictionRequest
         }
 
         var request = new PredictionRequest(model, name, limits.MaxRows);
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = RequestLimits.MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
         try
         {
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = RequestLimits.MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
             request.ReadBody(ref reader);
             return request;
         }
@@ -87,6 +87,13 @@ internal ref partial struct PredictionRequest
         {
             request.Return();
             throw BadRequest($"the body is not valid JSON: {Plain(e)}");
+        }
+        catch (InvalidOperationException e) when (reader.TokenType is JsonTokenType.PropertyName or JsonTokenType.String)
+        {
+            // A name compared or a string read whose \u escapes are half a surrogate pair ("rows\ud800"): the reader's
+            // unescaping throws here, where valid JSON text can hold it. It was answered 500.
+            request.Return();
+            throw BadRequest(string.Create(CultureInfo.InvariantCulture, $"the string at byte {reader.TokenStartIndex + 1} of the body is not valid text: {e.Message.TrimEnd('.')} (a \\u escape of half a surrogate pair?)."));
         }
         catch
         {

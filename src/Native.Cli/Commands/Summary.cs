@@ -67,6 +67,19 @@ internal sealed class Summary
         _ => throw new ArgumentException($"The model {model.Shape} is neither a classifier nor a regressor.", nameof(model)),
     };
 
+    /// <summary>
+    /// Refuses a regression whose measures are not finite: the trained model's predictions left the float range on some
+    /// row (labels near ±3.4E+38, folded back into a model trained on them standardized). The run printed
+    /// "MSE NaN, MAE NaN, R² NaN" and ended with exit 0.
+    /// </summary>
+    public void ThrowIfNotFinite()
+    {
+        if (Regression is { } report && !(double.IsFinite(report.MeanSquaredError) && double.IsFinite(report.MeanAbsoluteError)))
+        {
+            throw new UsageException($"The trained model's predictions for some of the {RowsName} rows are beyond the float range (±3.4E+38), so its errors cannot be measured: the labels are too large for float arithmetic. Divide them by a power of ten, and train again.");
+        }
+    }
+
     /// <summary>The final metrics as name → value, for the model file's metadata.</summary>
     public IEnumerable<KeyValuePair<string, string>> Metrics()
     {

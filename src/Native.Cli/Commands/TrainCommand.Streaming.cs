@@ -57,6 +57,12 @@ internal static partial class TrainCommand
             throw new UsageException($"--memory must be at least 1MB, got {Size(memory)}.");
         }
 
+        if (scale.MemoryBytes is long asked && asked > TrainingMemory.AvailableBytes)
+        {
+            // Taken at its word, rows that do not fit were loaded whole: an OutOfMemoryException ("unexpected error", exit 3).
+            throw new UsageException($"--memory {Size(asked)} is more than this process may use ({Size(TrainingMemory.AvailableBytes)}: the machine's memory, its cgroup's limit or the .NET heap limit); give at most that, or leave --memory out (75 % of it).");
+        }
+
         if (scale.CacheDirectory is not null && File.Exists(scale.CacheDirectory))
         {
             throw new UsageException($"--cache names a directory for the row cache, but '{scale.CacheDirectory}' is a file.");
@@ -74,7 +80,17 @@ internal static partial class TrainCommand
 
         if (scale.Checkpoints || scale.Resume)
         {
-            new Destinations().ReadBy("--data", settings.Data, settings.Format).Writes("--checkpoint", scale.CheckpointFile(settings.Data, settings.Out)).Check();
+            // Neither an input nor --out (the model saved at the end would replace the checkpoint), and a file that can be
+            // written: a directory, or a directory that does not exist, is refused now rather than at the first checkpoint.
+            string checkpoint = scale.CheckpointFile(settings.Data, settings.Out);
+            Destinations destinations = new Destinations().ReadBy("--data", settings.Data, settings.Format).Writes("--checkpoint", checkpoint);
+            if (settings.Out is not null)
+            {
+                destinations.Writes("--out", settings.Out);
+            }
+
+            destinations.Check();
+            ModelFiles.CheckDestination("--checkpoint", checkpoint);
         }
 
         if (table is { Given: true } && (scale.Stream || (settings.DataFormat != DataFormat.Parquet && DataFiles.IsSeveral(settings.Data))))
@@ -247,6 +263,7 @@ internal static partial class TrainCommand
 
         context.Cancellation.ThrowIfCancellationRequested();
         Summary summary = Measure(model, measured, heldOut ? "validation" : "training", all.ClassNames, context.Cancellation);
+        summary.ThrowIfNotFinite();
         (string, long)? saved = null;
         if (settings.Out is not null)
         {

@@ -127,7 +127,17 @@ internal static partial class TrainCommand
                 throw new UsageException($"'{settings.Data}' has text columns ({string.Join(", ", text.Take(3).Select(name => $"'{Output.Printable.Text(name)}'"))}{(text.Count > 3 ? ", …" : "")}), which a table reads into memory as categories, but the rows would stream ({why}): {(scale.Stream ? "remove --stream" : "raise --memory")}; a table with text does not stream.");
             }
 
-            return RunStreamed(context, settings, scale, limits, budget, why, clock);
+            try
+            {
+                return RunStreamed(context, settings, scale, limits, budget, why, clock);
+            }
+            catch (FileFormatException e) when (!scale.Stream && settings.DataFormat == DataFormat.Csv && !DataFiles.IsSeveral(settings.Data)
+                && (e.Message.Contains("which is not a number", StringComparison.Ordinal) || e.Message.Contains("is empty", StringComparison.Ordinal)))
+            {
+                // A table (text, blanks) too large for the budget: the rows were streamed, which takes numbers only, and the
+                // message said a category was "not a number" of a file that trains in memory.
+                throw new UsageException($"{CommandLine.FirstLine(e).TrimEnd('.')}. The rows stream because {why}, and streamed rows are numbers only: a table with text or blank fields is read into memory. Give more --memory (this process may use {Size(TrainingMemory.AvailableBytes)}), or train on fewer rows.");
+            }
         }
 
         // Load, split, standardize.
@@ -218,6 +228,7 @@ internal static partial class TrainCommand
         // Measure, save, plot, summarize.
         context.Cancellation.ThrowIfCancellationRequested();
         Summary summary = Summary.Measure(model, measured, heldOut ? "validation" : "training", data.ClassNames);
+        summary.ThrowIfNotFinite();
         (string, long)? saved = null;
         if (settings.Out is not null)
         {

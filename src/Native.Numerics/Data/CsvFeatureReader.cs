@@ -146,6 +146,17 @@ public sealed class CsvFeatureReader : IDisposable
             used[columns[f]] = true;
         }
 
+        int feature = -1;
+        for (int f = 0; f < columns.Length && feature < 0; f++)
+        {
+            feature = string.Equals(featureNames[f], labelColumn, StringComparison.Ordinal) ? f : -1;
+        }
+
+        if (feature >= 0)
+        {
+            throw HeaderError(columns[feature], Invariant($"the label column {Csv.Quote(labelColumn)} is one of the model's {columns.Length} features (feature {feature}), so it cannot be skipped as the label; name the column that holds the label, or none."));
+        }
+
         int skipped = -1;
         for (int j = 0; j < _header.Length; j++)
         {

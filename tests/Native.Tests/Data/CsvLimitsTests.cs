@@ -131,6 +131,15 @@ public sealed class CsvLimitsTests
     }
 
     [Fact]
+    public void ALabelColumnThatIsAFeatureIsNamedAsOne()
+    {
+        // predict --label width: it said "the column 'label' is not one of the model's 2 features nor its label column 'width'".
+        using var reader = new CsvFeatureReader(new MemoryStream("label,width,height\na,1,2\n"u8.ToArray()), "rows.csv");
+        FileFormatException error = Assert.Throws<FileFormatException>(() => reader.SelectByName(["height", "width"], labelColumn: "width"));
+        Assert.Equal("'rows.csv', line 1, column 7: the label column 'width' is one of the model's 2 features (feature 1), so it cannot be skipped as the label; name the column that holds the label, or none.", error.Message);
+    }
+
+    [Fact]
     public void TheFeatureReaderGivesEachRowAsItArrives()
     {
         // Standard input: the first row is there, the second is not typed yet. Reading the first must not wait.

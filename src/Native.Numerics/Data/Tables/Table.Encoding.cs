@@ -32,9 +32,9 @@ public static partial class Table
                 pipeline.Encode(row, rows.Next(0));
                 ReadOnlySpan<char> text = reader.Text(label).Trim();
                 int line = reader.LineOf(label), column = reader.ColumnOf(label);
-                if (text.IsEmpty)
+                if (TableText.IsMissing(text, pipeline.MissingTokenArray))
                 {
-                    throw FileFormatException.AtLine(name, line, column, $"column {Csv.Quote(header[label])}: the label is missing (empty); every row needs one.");
+                    throw FileFormatException.AtLine(name, line, column, $"column {Csv.Quote(header[label])}: the label is missing ({MissingLabel(text)}); every row needs one.");
                 }
 
                 labels.Add(text, line, column);

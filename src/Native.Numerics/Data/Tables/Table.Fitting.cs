@@ -130,9 +130,9 @@ public static partial class Table
             {
                 int j = _labelColumns[k];
                 ReadOnlySpan<char> label = records.Text(j).Trim();
-                if (label.IsEmpty)
+                if (TableText.IsMissing(label, _tokens))
                 {
-                    throw FileFormatException.AtLine(name, records.LineOf(j), records.ColumnOf(j), $"column {Csv.Quote(_header.Names[j])}: the label is missing (empty); every row needs one.");
+                    throw FileFormatException.AtLine(name, records.LineOf(j), records.ColumnOf(j), $"column {Csv.Quote(_header.Names[j])}: the label is missing ({MissingLabel(label)}); every row needs one.");
                 }
 
                 _labels[k].Add(label, records.LineOf(j), records.ColumnOf(j));
@@ -252,6 +252,10 @@ public static partial class Table
             return CategoryColumn(reading, offset, inferred);
         }
     }
+
+    /// <summary>How a missing label reads in a message: "empty", or the missing token it is (it would have been a class of its own).</summary>
+    internal static string MissingLabel(ReadOnlySpan<char> label) =>
+        label.IsEmpty ? "empty" : $"{Csv.Quote(label)}, one of the missing tokens (TableOptions.MissingTokens; native: --missing)";
 
     /// <summary>
     /// Whether a name says identifier: <c>id</c>, or ending in <c>_id</c>, <c>-id</c>, <c> id</c> (any case), or <c>Id</c>/<c>ID</c>

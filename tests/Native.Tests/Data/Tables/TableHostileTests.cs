@@ -31,6 +31,30 @@ public sealed class TableHostileTests(ITestOutputHelper output)
         Assert.True(allocated < (30L * Rows) + 150_000_000, $"allocated {allocated:N0} bytes");
     }
 
+    [Theory]
+    [InlineData("1", "2")]
+    [InlineData("x", "y")]
+    public void AWideTableOfFewRowsCostsWhatItHolds(string first, string second)
+    {
+        // Each column's reading took a 64 KB chunk at its first value: 80,000 number columns of 2 rows (1 MB of text) took
+        // 5.4 GB, 200,000 category columns 13 GB.
+        const int Columns = 20_000;
+        var text = new StringBuilder();
+        text.AppendJoin(',', Enumerable.Range(0, Columns).Select(j => $"c{j}")).Append(",label\n");
+        text.AppendJoin(',', Enumerable.Repeat(first, Columns)).Append(",a\n");
+        text.AppendJoin(',', Enumerable.Repeat(second, Columns)).Append(",b\n");
+        byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        TableData table = Table.Read(new MemoryStream(bytes), name: "wide.csv");
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{bytes.Length / 1e3:F0} KB of text, {Columns:N0} columns of 2 rows: {allocated / 1e6:F1} MB allocated"));
+
+        Assert.Equal(2, table.Data.Count);
+        Assert.Equal(first == "1" ? Columns : 2 * Columns, table.Data.Features);
+        // A column's reading, vocabulary, pipeline column, name and statistics take some 2 KB (a 64 KB chunk before).
+        Assert.True(allocated < 4096L * Columns, $"allocated {allocated:N0} bytes for {Columns:N0} columns");
+    }
+
     [Fact]
     public void ValuesPastTheBoundCountAsOtherInAColumnToldToBeACategory()
     {

@@ -257,6 +257,22 @@ public sealed class TableReadTests
     }
 
     [Fact]
+    public void ALabelThatIsAMissingTokenIsMissingNotAClass()
+    {
+        // It was a class of its own: "?" said to mean missing, and a third class '?' learned beside 'yes' and 'no'.
+        var options = new TableOptions { MissingTokens = ["NA", "?"], Standardize = false };
+        FileFormatException error = Refused("x,c,y\n1,a,yes\n2,b,no\n3,a, ? \n", options);
+        Assert.Equal((4, 5), (error.Line, error.Column));
+        Assert.Contains("column 'y': the label is missing ('?', one of the missing tokens", error.Message, StringComparison.Ordinal);
+
+        // Read through the fitted pipeline (evaluation), the same.
+        TableData fitted = Read("x,c,y\n1,a,yes\n2,b,no\n", options);
+        FileFormatException again = Assert.Throws<FileFormatException>(() => Read("x,c,y\n1,a,NA\n", fitted.Pipeline, new TableOptions()));
+        Assert.Equal((2, 5), (again.Line, again.Column));
+        Assert.Contains("the label is missing ('NA', one of the missing tokens", again.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AColumnOfNumbersAndOneWordSaysTheWordMayMeanMissing()
     {
         FeaturePipeline pipeline = Read("x,y\n1,0\nNA,1\n3,0\nNA,1\n").Pipeline;
