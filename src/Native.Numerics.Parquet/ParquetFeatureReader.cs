@@ -126,6 +126,13 @@ public sealed class ParquetFeatureReader : IDisposable
             used[columns[f]] = true;
         }
 
+        // A label named as one of the features: the message below would blame another column (as the CSV reader's did).
+        int feature = labelColumn is null ? -1 : featureNames.ToList().IndexOf(labelColumn);
+        if (feature >= 0)
+        {
+            throw FileFormatException.InFile(_first.Name, ParquetSource.Invariant($"the label column {Messages.Quote(labelColumn!)} is one of the model's {columns.Length} features (feature {feature}), so it cannot be skipped as the label; name the column that holds the label, or none."));
+        }
+
         for (int j = 0; j < _header.Length; j++)
         {
             if (!used[j] && !string.Equals(_header[j], labelColumn, StringComparison.Ordinal))

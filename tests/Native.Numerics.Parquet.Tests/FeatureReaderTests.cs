@@ -42,6 +42,10 @@ public sealed class FeatureReaderTests
         Assert.Contains("the column 'colour' is not one of the model's 16 features nor its label column 'species'", e.Message, StringComparison.Ordinal);
         FileFormatException missing = Assert.Throws<FileFormatException>(() => reader.SelectByName(["i8", "nope"]));
         Assert.Contains("no column is named 'nope', the model's feature 1", missing.Message, StringComparison.Ordinal);
+
+        // A label named as one of the features is named as one (it blamed another column), as the CSV reader names it.
+        FileFormatException feature = Assert.Throws<FileFormatException>(() => reader.SelectByName(["i8", "u8"], "u8"));
+        Assert.Contains("the label column 'u8' is one of the model's 2 features (feature 1), so it cannot be skipped as the label", feature.Message, StringComparison.Ordinal);
     }
 
     [Fact]
