@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Native.Numerics.Parquet;
 
@@ -120,21 +121,31 @@ public static class ParquetTable
         {
             return read(text, table, first);
         }
-        catch (FileFormatException e) when (e.Line is int line && e.Column is int column && e.Path == first)
+        catch (FileFormatException e) when (TryLocate(e, text, first, out FileFormatException? located))
         {
-            throw Located(e, line, column, text, first);
+            throw located;
         }
     }
 
-    /// <summary>The error of the text's line as an error of its file and row.</summary>
-    internal static FileFormatException Located(FileFormatException e, int line, int column, TableTextStream text, string? first)
+    /// <summary>
+    /// The table reader's error <paramref name="e"/> at a line of <paramref name="text"/> (named <paramref name="first"/>) as
+    /// an error of its file and row, in <paramref name="located"/>; false for an error that is not at a line of the text.
+    /// </summary>
+    internal static bool TryLocate(FileFormatException e, TableTextStream text, string? first, [NotNullWhen(true)] out FileFormatException? located)
     {
+        located = null;
+        if (e.Line is not int line || e.Column is not int column || e.Path != first)
+        {
+            return false;
+        }
+
         string place = string.Create(CultureInfo.InvariantCulture, $", line {line}, column {column}: ");
         int at = e.Message.IndexOf(place, StringComparison.Ordinal);
         string detail = at >= 0 ? e.Message[(at + place.Length)..] : e.Message;
-        return text.RowOf(line) is { } where
+        located = text.RowOf(line) is { } where
             ? FileFormatException.InFile(where.File, string.Create(CultureInfo.InvariantCulture, $"row {where.Row}: {detail}"), e)
             : FileFormatException.InFile(first, detail, e);
+        return true;
     }
 
     /// <summary>

@@ -57,10 +57,10 @@ public sealed class ParquetTableReader : IDisposable
             var records = new TableRowReader(text, pipeline, files[0], ParquetTable.ForText(options, text.Columns, files[0]));
             return new ParquetTableReader(text, records, files[0]) { File = files[0] };
         }
-        catch (FileFormatException e) when (e.Line is int line && e.Column is int column && e.Path == files[0])
+        catch (FileFormatException e) when (ParquetTable.TryLocate(e, text, files[0], out FileFormatException? located))
         {
             text.Dispose();
-            throw ParquetTable.Located(e, line, column, text, files[0]);
+            throw located;
         }
         catch
         {
@@ -81,9 +81,9 @@ public sealed class ParquetTableReader : IDisposable
         {
             read = _records.ReadRow(row);
         }
-        catch (FileFormatException e) when (e.Line is int line && e.Column is int column && e.Path == _first)
+        catch (FileFormatException e) when (ParquetTable.TryLocate(e, _text, _first, out FileFormatException? located))
         {
-            throw ParquetTable.Located(e, line, column, _text, _first);
+            throw located;
         }
 
         if (read && _text.RowOf(_records.Line) is { } where)

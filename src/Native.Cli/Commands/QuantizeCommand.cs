@@ -52,9 +52,9 @@ internal static class QuantizeCommand
         }
 
         var destinations = new Destinations().Reads("--model", modelPath);
+        DataFormat? format = dataPath is null ? null : DataFiles.FormatOf(dataPath, null);
         if (dataPath is not null)
         {
-            DataFormat format = DataFiles.FormatOf(dataPath, null);
             if (format == DataFormat.Idx)
             {
                 throw new UsageException($"quantize calibrates on a CSV file, or a table model on Parquet files; '{dataPath}' is IDX data: calibrate on a CSV export of some of its rows, or use --per-row.");
@@ -88,7 +88,7 @@ internal static class QuantizeCommand
         {
             // A table model: its records (CSV or Parquet), read by column name and encoded by its pipeline; the integer layers
             // take the encoded rows.
-            bool parquet = DataFiles.FormatOf(dataPath, null) == DataFormat.Parquet;
+            bool parquet = format == DataFormat.Parquet;
             if (!parquet)
             {
                 DataFiles.CheckCsvFile(dataPath);
@@ -99,7 +99,7 @@ internal static class QuantizeCommand
             count = counted.Count;
             context.Cancellation.ThrowIfCancellationRequested();
         }
-        else if (DataFiles.FormatOf(dataPath, null) == DataFormat.Parquet)
+        else if (format == DataFormat.Parquet)
         {
             throw new UsageException($"quantize calibrates a model of numbers on a CSV file; '{dataPath}' is Parquet: calibrate on a CSV export of some of its rows, or use --per-row. (A table model calibrates on Parquet files.)");
         }

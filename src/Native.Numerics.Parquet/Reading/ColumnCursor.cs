@@ -344,7 +344,7 @@ internal sealed unsafe class ColumnCursor : IDisposable
     /// </summary>
     private void ReadBatch<T>(ColumnReader<T> reader, int rows, Span<T> values, string role, out int read)
         where T : unmanaged =>
-        read = ReadBatch(reader, rows, values, _maxDefinition > 0 ? _levels.AsSpan(0, rows) : default, role, nullable: false, out _);
+        read = ReadBatch(reader, rows, values, _levels, role, nullable: false, out _);
 
     /// <summary>
     /// One call to the reader: up to <paramref name="rows"/> rows, at least one; the rows read returned, the values present

@@ -146,17 +146,19 @@ internal sealed partial class TableTextStream : Stream
 
     private void Header()
     {
+        var header = new List<byte>();
         for (int j = 0; j < _columns.Length; j++)
         {
             if (j > 0)
             {
-                Append(_delimiter);
+                header.Add(_delimiter);
             }
 
-            Quoted(System.Text.Encoding.UTF8.GetBytes(_columns[j].Name), out _);
+            Quoted(header, System.Text.Encoding.UTF8.GetBytes(_columns[j].Name));
         }
 
-        Append((byte)'\n');
+        header.Add((byte)'\n');
+        AppendRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(header));
     }
 
     /// <summary>Opens the next file's first row group (checking its columns), or marks the end.</summary>
@@ -325,14 +327,6 @@ internal sealed partial class TableTextStream : Stream
 
             group?.Dispose();
         }
-    }
-
-    private void Quoted(ReadOnlySpan<byte> text, out int written)
-    {
-        var field = new List<byte>(text.Length + 2);
-        Quoted(field, text);
-        AppendRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(field));
-        written = field.Count;
     }
 
     private void Append(byte b)
